@@ -1,0 +1,2 @@
+//! aftersales: after-sales quality procedures as validated state graphs.
+pub mod calendar;
