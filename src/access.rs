@@ -1,0 +1,161 @@
+//! Roles, actors, delegation, separation of duties and sign-offs.
+//!
+//! Access is **deny by default**: an actor may fire a transition only if it holds one of the
+//! roles the transition allows. Separation of duties ([`Separation`]) and multi-party
+//! sign-off ([`SignOffSpec`]) are declared on transitions and enforced by the engine, never
+//! written as ad-hoc guards.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The id of a person or system acting on an instance.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(transparent)]
+pub struct ActorId(pub String);
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for ActorId {
+    fn from(s: &str) -> Self {
+        ActorId(s.to_owned())
+    }
+}
+
+impl From<String> for ActorId {
+    fn from(s: String) -> Self {
+        ActorId(s)
+    }
+}
+
+/// Someone issuing commands: an id, the roles held, and optionally the actor they act for.
+///
+/// Roles are plain names; roles a definition does not declare are ignored by it, so one
+/// actor value can carry the roles of several procedures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Actor {
+    /// Who is acting.
+    pub id: ActorId,
+    /// The roles this actor holds.
+    pub roles: Vec<String>,
+    /// Delegation: the actor this one acts for, recorded on every event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<ActorId>,
+}
+
+impl Actor {
+    /// An actor with the given id and roles (typed role enums work: they are `AsRef<str>`).
+    pub fn new<R: AsRef<str>>(id: impl Into<ActorId>, roles: impl IntoIterator<Item = R>) -> Self {
+        Actor {
+            id: id.into(),
+            roles: roles.into_iter().map(|r| r.as_ref().to_owned()).collect(),
+            on_behalf_of: None,
+        }
+    }
+
+    /// The same actor acting on behalf of `principal` (delegation).
+    #[must_use]
+    pub fn acting_for(mut self, principal: impl Into<ActorId>) -> Self {
+        self.on_behalf_of = Some(principal.into());
+        self
+    }
+
+    /// Whether this actor holds `role`.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    /// The ids this actor answers for: itself and, when delegating, its principal.
+    pub fn identities(&self) -> impl Iterator<Item = &ActorId> {
+        std::iter::once(&self.id).chain(self.on_behalf_of.as_ref())
+    }
+}
+
+/// A declarative separation-of-duties rule on a transition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Separation {
+    /// Whoever fired `action` earlier in this instance (directly or through a delegate) may
+    /// not fire this transition: "the approver must not be the requester".
+    NotSameActorAs {
+        /// The earlier action whose actors are excluded.
+        action: String,
+    },
+    /// An actor holding `role` may never fire this transition, whatever other roles it
+    /// holds: "the inspector reports but may not dispose".
+    ExcludedRole {
+        /// The excluded role.
+        role: String,
+    },
+}
+
+impl fmt::Display for Separation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Separation::NotSameActorAs { action } => write!(f, "not the actor who did `{action}`"),
+            Separation::ExcludedRole { role } => write!(f, "not an actor holding `{role}`"),
+        }
+    }
+}
+
+/// In which order the signatures of a sign-off must be given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignOrder {
+    /// Each role signs after the previous one in the list (a chain: 先…后…).
+    #[default]
+    Sequential,
+    /// All roles sign, in any order (countersignature / 会签).
+    AnyOrder,
+}
+
+/// A multi-party sign-off required before a transition fires.
+///
+/// Each listed role signs once; the transition fires with the last signature. A refusal by
+/// any signer routes to `on_refuse` (or, when absent, clears the signatures collected so far
+/// and leaves the instance where it is).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SignOffSpec {
+    /// The roles whose signatures are needed, each once.
+    pub roles: Vec<String>,
+    /// Order of signing.
+    #[serde(default)]
+    pub order: SignOrder,
+    /// What a signature means (recorded with every signature), e.g. "approve stock-in".
+    pub meaning: String,
+    /// Where a refusal routes, if anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_refuse: Option<String>,
+    /// Whether every signature must come from a different actor (default true).
+    #[serde(default = "yes")]
+    pub distinct_signers: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One recorded signature (or refusal) in an open sign-off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Signature {
+    /// The action whose sign-off this belongs to.
+    pub action: String,
+    /// Who signed.
+    pub signer: ActorId,
+    /// Delegation, if the signer signed for someone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<ActorId>,
+    /// The role signed as.
+    pub role: String,
+    /// The meaning of the signature, from the definition.
+    pub meaning: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}

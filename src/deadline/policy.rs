@@ -1,0 +1,210 @@
+//! Deadline policies as written in a definition.
+
+use crate::calendar::BusinessDuration;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// When a deadline starts or is met.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "on", rename_all = "snake_case")]
+pub enum Trigger {
+    /// The instance enters `state` (from another state; self-loops do not count).
+    Enter {
+        /// The state.
+        state: String,
+    },
+    /// The instance leaves `state`.
+    Leave {
+        /// The state.
+        state: String,
+    },
+    /// `action` fires (including a self-loop).
+    Action {
+        /// The action.
+        action: String,
+    },
+}
+
+impl Trigger {
+    /// Entering `state`.
+    pub fn enter(state: impl AsRef<str>) -> Self {
+        Trigger::Enter {
+            state: state.as_ref().to_owned(),
+        }
+    }
+    /// Leaving `state`.
+    pub fn leave(state: impl AsRef<str>) -> Self {
+        Trigger::Leave {
+            state: state.as_ref().to_owned(),
+        }
+    }
+    /// Firing `action`.
+    pub fn action(action: impl AsRef<str>) -> Self {
+        Trigger::Action {
+            action: action.as_ref().to_owned(),
+        }
+    }
+}
+
+/// A deadline's duration: fixed, or chosen from the instance data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DurationSpec {
+    /// Always this duration.
+    Fixed(BusinessDuration),
+    /// The case named by `selector` (a registered selector, or a JSON pointer into the data
+    /// such as `/customer_class`); `default` when no case matches.
+    Select {
+        /// Selector name or JSON pointer.
+        selector: String,
+        /// Durations by case.
+        cases: BTreeMap<String, BusinessDuration>,
+        /// Fallback.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        default: Option<BusinessDuration>,
+    },
+}
+
+impl From<BusinessDuration> for DurationSpec {
+    fn from(d: BusinessDuration) -> Self {
+        DurationSpec::Fixed(d)
+    }
+}
+
+/// One rung of an escalation ladder.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EscalationSpec {
+    /// How long after the limit this rung fires (`None`: at the limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<BusinessDuration>,
+    /// Roles to notify (through the host's notifier).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<String>,
+    /// Role to reassign the instance to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reassign_to: Option<String>,
+    /// State to move the instance to (e.g. the director-level meeting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_to: Option<String>,
+}
+
+/// A deadline policy: when the clock starts, what meets it, how long it runs, when it warns
+/// and what happens when it is missed. A breach is always recorded, escalation or not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineSpec {
+    /// Unique name.
+    pub name: String,
+    /// What starts the clock.
+    pub starts: Trigger,
+    /// What meets it. A deadline started on entering a state is also over when the instance
+    /// leaves that state; reaching a terminal state ends every deadline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub met_on: Vec<Trigger>,
+    /// The limit.
+    pub limit: DurationSpec,
+    /// When to warn, measured from the start (e.g. the target of a 15–30 working-day range).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_at: Option<DurationSpec>,
+    /// The escalation ladder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<EscalationSpec>,
+    /// The role responsible for meeting it (for SLA reports by role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Free text (e.g. the seed clause).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+impl DeadlineSpec {
+    /// A deadline `name` starting on `starts` with `limit`.
+    pub fn new(name: impl Into<String>, starts: Trigger, limit: impl Into<DurationSpec>) -> Self {
+        DeadlineSpec {
+            name: name.into(),
+            starts,
+            met_on: Vec::new(),
+            limit: limit.into(),
+            warn_at: None,
+            escalation: Vec::new(),
+            owner: None,
+            description: String::new(),
+        }
+    }
+
+    /// Also met by `trigger`.
+    #[must_use]
+    pub fn met_on(mut self, trigger: Trigger) -> Self {
+        self.met_on.push(trigger);
+        self
+    }
+
+    /// Warn at `after` from the start.
+    #[must_use]
+    pub fn warn_at(mut self, after: impl Into<DurationSpec>) -> Self {
+        self.warn_at = Some(after.into());
+        self
+    }
+
+    /// Add an escalation rung.
+    #[must_use]
+    pub fn escalate(mut self, step: EscalationSpec) -> Self {
+        self.escalation.push(step);
+        self
+    }
+
+    /// The role responsible.
+    #[must_use]
+    pub fn owner(mut self, role: impl AsRef<str>) -> Self {
+        self.owner = Some(role.as_ref().to_owned());
+        self
+    }
+
+    /// A description.
+    #[must_use]
+    pub fn describe(mut self, text: impl Into<String>) -> Self {
+        self.description = text.into();
+        self
+    }
+}
+
+impl EscalationSpec {
+    /// A rung that moves the instance to `state` at the limit.
+    pub fn move_to(state: impl AsRef<str>) -> Self {
+        EscalationSpec {
+            move_to: Some(state.as_ref().to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// A rung that notifies `roles` at the limit.
+    pub fn notify<N: AsRef<str>>(roles: impl IntoIterator<Item = N>) -> Self {
+        EscalationSpec {
+            notify: roles.into_iter().map(|r| r.as_ref().to_owned()).collect(),
+            ..Self::default()
+        }
+    }
+
+    /// Also notify `roles`.
+    #[must_use]
+    pub fn and_notify<N: AsRef<str>>(mut self, roles: impl IntoIterator<Item = N>) -> Self {
+        self.notify
+            .extend(roles.into_iter().map(|r| r.as_ref().to_owned()));
+        self
+    }
+
+    /// Also reassign to `role`.
+    #[must_use]
+    pub fn reassign_to(mut self, role: impl AsRef<str>) -> Self {
+        self.reassign_to = Some(role.as_ref().to_owned());
+        self
+    }
+
+    /// Fire `after` past the limit instead of at it.
+    #[must_use]
+    pub fn after(mut self, after: BusinessDuration) -> Self {
+        self.after = Some(after);
+        self
+    }
+}

@@ -1,0 +1,285 @@
+//! A builder for definitions in Rust code. It accepts typed vocabularies (anything
+//! `AsRef<str>`, such as the enums made by [`vocabulary!`](crate::vocabulary!)) and produces
+//! the same [`DefinitionSpec`] a JSON author would write, validated by the same `build()`.
+
+use super::{BuildError, Definition, DefinitionSpec, StateKind, StateSpec, TransitionSpec};
+use crate::access::{Separation, SignOffSpec, SignOrder};
+use crate::deadline::DeadlineSpec;
+use crate::effect::EffectSpec;
+use crate::guard::GuardExpr;
+use crate::registry::Registry;
+
+fn names<I: IntoIterator<Item = N>, N: AsRef<str>>(items: I) -> Vec<String> {
+    items.into_iter().map(|n| n.as_ref().to_owned()).collect()
+}
+
+/// Builds a [`DefinitionSpec`] (and, with [`build`](Builder::build), a [`Definition`]).
+///
+/// Actions and form kinds used by transitions are declared automatically.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    spec: DefinitionSpec,
+}
+
+/// Configures one transition inside [`Builder::transition`].
+#[derive(Debug, Clone)]
+pub struct TransitionBuilder {
+    spec: TransitionSpec,
+}
+
+impl TransitionBuilder {
+    /// Roles allowed to fire it.
+    #[must_use]
+    pub fn roles<N: AsRef<str>>(mut self, roles: impl IntoIterator<Item = N>) -> Self {
+        self.spec.roles.extend(names(roles));
+        self
+    }
+
+    /// Add a guard expression (checked after those added before).
+    #[must_use]
+    pub fn guard(mut self, guard: impl Into<GuardExpr>) -> Self {
+        self.spec.guards.push(guard.into());
+        self
+    }
+
+    /// Require a form of this kind.
+    #[must_use]
+    pub fn form(mut self, kind: impl AsRef<str>) -> Self {
+        self.spec.forms.push(kind.as_ref().to_owned());
+        self
+    }
+
+    /// The actor who fired `action` before may not fire this one.
+    #[must_use]
+    pub fn not_same_actor_as(mut self, action: impl AsRef<str>) -> Self {
+        self.spec.separation.push(Separation::NotSameActorAs {
+            action: action.as_ref().to_owned(),
+        });
+        self
+    }
+
+    /// Actors holding `role` may never fire this one.
+    #[must_use]
+    pub fn excluding_role(mut self, role: impl AsRef<str>) -> Self {
+        self.spec.separation.push(Separation::ExcludedRole {
+            role: role.as_ref().to_owned(),
+        });
+        self
+    }
+
+    /// Require a sign-off by `roles` in `order`; `meaning` is recorded with each signature.
+    #[must_use]
+    pub fn sign_off<N: AsRef<str>>(
+        mut self,
+        roles: impl IntoIterator<Item = N>,
+        order: SignOrder,
+        meaning: impl Into<String>,
+    ) -> Self {
+        self.spec.sign_off = Some(SignOffSpec {
+            roles: names(roles),
+            order,
+            meaning: meaning.into(),
+            on_refuse: None,
+            distinct_signers: true,
+        });
+        self
+    }
+
+    /// Where a refusal of the sign-off routes (call after [`sign_off`](Self::sign_off)).
+    #[must_use]
+    pub fn on_refuse(mut self, state: impl AsRef<str>) -> Self {
+        if let Some(so) = &mut self.spec.sign_off {
+            so.on_refuse = Some(state.as_ref().to_owned());
+        }
+        self
+    }
+
+    /// Merge the command payload into the instance data.
+    #[must_use]
+    pub fn merge_payload(mut self) -> Self {
+        self.spec.effects.push(EffectSpec::MergePayload);
+        self
+    }
+
+    /// Run the registered effect `name`.
+    #[must_use]
+    pub fn effect(mut self, name: impl Into<String>) -> Self {
+        self.spec.effects.push(EffectSpec::Named(name.into()));
+        self
+    }
+
+    /// A description for exports (e.g. the seed clause).
+    #[must_use]
+    pub fn describe(mut self, text: impl Into<String>) -> Self {
+        self.spec.description = text.into();
+        self
+    }
+}
+
+impl From<&str> for GuardExpr {
+    fn from(s: &str) -> Self {
+        GuardExpr::Named(s.to_owned())
+    }
+}
+
+impl From<String> for GuardExpr {
+    fn from(s: String) -> Self {
+        GuardExpr::Named(s)
+    }
+}
+
+impl Builder {
+    /// Start a definition `id`, version `version`.
+    pub fn new(id: impl Into<String>, version: u32) -> Self {
+        Builder {
+            spec: DefinitionSpec {
+                id: id.into(),
+                version,
+                roles: Vec::new(),
+                start_roles: Vec::new(),
+                override_roles: Vec::new(),
+                actions: Vec::new(),
+                forms: Vec::new(),
+                states: Vec::new(),
+                transitions: Vec::new(),
+                deadlines: Vec::new(),
+            },
+        }
+    }
+
+    /// Declare roles.
+    #[must_use]
+    pub fn roles<N: AsRef<str>>(mut self, roles: impl IntoIterator<Item = N>) -> Self {
+        self.spec.roles.extend(names(roles));
+        self
+    }
+
+    /// Roles allowed to start an instance.
+    #[must_use]
+    pub fn start_roles<N: AsRef<str>>(mut self, roles: impl IntoIterator<Item = N>) -> Self {
+        self.spec.start_roles.extend(names(roles));
+        self
+    }
+
+    /// Roles allowed to override the procedure (always recorded, never silent).
+    #[must_use]
+    pub fn override_roles<N: AsRef<str>>(mut self, roles: impl IntoIterator<Item = N>) -> Self {
+        self.spec.override_roles.extend(names(roles));
+        self
+    }
+
+    /// Declare a state of `kind`.
+    #[must_use]
+    pub fn state(mut self, name: impl AsRef<str>, kind: StateKind) -> Self {
+        self.spec.states.push(StateSpec {
+            name: name.as_ref().to_owned(),
+            kind,
+            pauses_clocks: false,
+            description: String::new(),
+        });
+        self
+    }
+
+    /// Declare the initial state.
+    #[must_use]
+    pub fn initial(self, name: impl AsRef<str>) -> Self {
+        self.state(name, StateKind::Initial)
+    }
+
+    /// Declare a normal state.
+    #[must_use]
+    pub fn normal(self, name: impl AsRef<str>) -> Self {
+        self.state(name, StateKind::Normal)
+    }
+
+    /// Declare a terminal state.
+    #[must_use]
+    pub fn terminal(self, name: impl AsRef<str>) -> Self {
+        self.state(name, StateKind::Terminal)
+    }
+
+    /// Declare a normal state during which deadline clocks are paused.
+    #[must_use]
+    pub fn waiting(mut self, name: impl AsRef<str>) -> Self {
+        self = self.normal(name);
+        if let Some(s) = self.spec.states.last_mut() {
+            s.pauses_clocks = true;
+        }
+        self
+    }
+
+    /// Describe the most recently declared state.
+    #[must_use]
+    pub fn describe_state(mut self, text: impl Into<String>) -> Self {
+        if let Some(s) = self.spec.states.last_mut() {
+            s.description = text.into();
+        }
+        self
+    }
+
+    /// Declare a transition `from --action--> to`, configured by `configure`.
+    #[must_use]
+    pub fn transition(
+        mut self,
+        from: impl AsRef<str>,
+        action: impl AsRef<str>,
+        to: impl AsRef<str>,
+        configure: impl FnOnce(TransitionBuilder) -> TransitionBuilder,
+    ) -> Self {
+        let t = configure(TransitionBuilder {
+            spec: TransitionSpec {
+                from: from.as_ref().to_owned(),
+                action: action.as_ref().to_owned(),
+                to: to.as_ref().to_owned(),
+                roles: Vec::new(),
+                guards: Vec::new(),
+                forms: Vec::new(),
+                separation: Vec::new(),
+                sign_off: None,
+                effects: Vec::new(),
+                description: String::new(),
+            },
+        })
+        .spec;
+        if !self.spec.actions.contains(&t.action) {
+            self.spec.actions.push(t.action.clone());
+        }
+        for f in &t.forms {
+            if !self.spec.forms.contains(f) {
+                self.spec.forms.push(f.clone());
+            }
+        }
+        self.spec.transitions.push(t);
+        self
+    }
+
+    /// Declare a form kind that no transition requires (attachable with any command).
+    #[must_use]
+    pub fn form(mut self, kind: impl AsRef<str>) -> Self {
+        let k = kind.as_ref().to_owned();
+        if !self.spec.forms.contains(&k) {
+            self.spec.forms.push(k);
+        }
+        self
+    }
+
+    /// Add a deadline policy.
+    #[must_use]
+    pub fn deadline(mut self, deadline: DeadlineSpec) -> Self {
+        self.spec.deadlines.push(deadline);
+        self
+    }
+
+    /// The spec built so far.
+    pub fn spec(self) -> DefinitionSpec {
+        self.spec
+    }
+
+    /// Validate and compile.
+    ///
+    /// # Errors
+    /// [`BuildError::Invalid`] listing every problem.
+    pub fn build(self, registry: &Registry) -> Result<Definition, BuildError> {
+        self.spec.build(registry)
+    }
+}

@@ -1,0 +1,104 @@
+//! The serde form of a definition: what a company authors as JSON, and what the builder
+//! produces. A spec is only data; [`DefinitionSpec::build`] validates it into a
+//! [`Definition`](crate::Definition).
+
+use crate::access::{Separation, SignOffSpec};
+use crate::deadline::DeadlineSpec;
+use crate::effect::EffectSpec;
+use crate::guard::GuardExpr;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The kind of a state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StateKind {
+    /// Where every instance starts; exactly one per definition.
+    Initial,
+    /// An intermediate state.
+    #[default]
+    Normal,
+    /// A final state: the instance is closed when it gets there.
+    Terminal,
+}
+
+/// A state in a spec.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateSpec {
+    /// Unique name.
+    pub name: String,
+    /// Initial, normal or terminal.
+    #[serde(default)]
+    pub kind: StateKind,
+    /// While the instance is in this state, deadline clocks are paused (waiting on the
+    /// customer or a supplier).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pauses_clocks: bool,
+    /// Free text shown in exports.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// A transition in a spec.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionSpec {
+    /// Source state.
+    pub from: String,
+    /// The action that fires it.
+    pub action: String,
+    /// Target state (may equal `from`: a self-loop that records without moving).
+    pub to: String,
+    /// Roles allowed to fire it (for a sign-off: roles allowed to sign).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Guards, checked in order; all must pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guards: Vec<GuardExpr>,
+    /// Form kinds the command must attach (or that must already be attached).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<String>,
+    /// Separation-of-duties rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub separation: Vec<Separation>,
+    /// A multi-party sign-off that completes this transition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_off: Option<SignOffSpec>,
+    /// Effects on instance data, applied in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<EffectSpec>,
+    /// Free text shown in exports (e.g. the seed clause).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// A whole definition as data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DefinitionSpec {
+    /// The definition's id (e.g. `batch_quality`).
+    pub id: String,
+    /// Its version; instances record the version they were started with.
+    pub version: u32,
+    /// Declared roles (at most 64).
+    pub roles: Vec<String>,
+    /// Roles allowed to start an instance.
+    pub start_roles: Vec<String>,
+    /// Roles allowed to force a state change outside the procedure (an override is always
+    /// recorded). Empty: nobody may.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub override_roles: Vec<String>,
+    /// Declared actions.
+    pub actions: Vec<String>,
+    /// Declared form kinds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<String>,
+    /// States, in display order.
+    pub states: Vec<StateSpec>,
+    /// Transitions; order matters (first passing transition wins).
+    pub transitions: Vec<TransitionSpec>,
+    /// Deadline policies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlines: Vec<DeadlineSpec>,
+}

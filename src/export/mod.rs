@@ -1,0 +1,52 @@
+//! Exporters: Mermaid and Graphviz DOT diagrams as deterministic `Display` adapters, and
+//! JSON Schemas of the serde types.
+//!
+//! Diagrams list states in definition order and transitions in definition order, so the
+//! same definition always prints the same text (golden-file tested).
+
+mod dot;
+mod mermaid;
+mod schema;
+
+pub use dot::Dot;
+pub use mermaid::Mermaid;
+pub use schema::{command_schema, definition_schema, event_schema, instance_schema};
+
+use crate::definition::{Definition, TransitionSpec};
+
+/// The label of a transition edge: action, roles, sign-off, guards, forms.
+pub(crate) fn edge_label(t: &TransitionSpec) -> String {
+    let mut label = t.action.clone();
+    if let Some(so) = &t.sign_off {
+        let sep = match so.order {
+            crate::SignOrder::Sequential => " > ",
+            crate::SignOrder::AnyOrder => " + ",
+        };
+        label.push_str(&format!(" [sign: {}]", so.roles.join(sep)));
+    } else if !t.roles.is_empty() {
+        label.push_str(&format!(" [{}]", t.roles.join(", ")));
+    }
+    if !t.guards.is_empty() {
+        let g: Vec<String> = t.guards.iter().map(ToString::to_string).collect();
+        label.push_str(&format!(" if {}", g.join(" and ")));
+    }
+    if !t.forms.is_empty() {
+        label.push_str(&format!(" with {}", t.forms.join(", ")));
+    }
+    label
+}
+
+/// Escalation moves declared by deadlines: (from state, to state, deadline name).
+pub(crate) fn escalation_edges(def: &Definition) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for d in &def.spec().deadlines {
+        if let crate::Trigger::Enter { state } = &d.starts {
+            for step in &d.escalation {
+                if let Some(to) = &step.move_to {
+                    out.push((state.clone(), to.clone(), d.name.clone()));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,215 @@
+//! Guards: named predicates that a transition must pass to fire.
+//!
+//! A guard sees the instance, the command's payload and forms, the actor and `now`, and
+//! either passes or refuses with a reason. Any `Fn(&GuardContext) -> Result<(), String>`
+//! closure is a guard. Guards are bound to names in a [`Registry`](crate::Registry);
+//! definitions refer to them by name and combine them with [`GuardExpr`] (all / any / not)
+//! without new code.
+//!
+//! # Evaluation order
+//!
+//! For a command on `action` in state `s`, the engine considers the transitions leaving `s`
+//! on `action` **in definition order**. For each it checks, in this order: the actor's role,
+//! separation of duties, required forms, then the guards in the order listed (stopping at the
+//! first refusal). The first transition passing every check fires. When none does, the
+//! rejection returned is the one of the transition that got furthest through that sequence
+//! (earliest in definition order on a tie), so a guard refusal is not hidden behind a role
+//! mismatch on an unrelated transition.
+
+use crate::access::Actor;
+use crate::form::Form;
+use crate::instance::Instance;
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+use std::sync::Arc;
+
+/// What a guard can look at.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardContext<'a> {
+    /// The instance as it is before the command.
+    pub instance: &'a Instance,
+    /// The action being attempted.
+    pub action: &'a str,
+    /// The command's payload (`null` when none).
+    pub payload: &'a Value,
+    /// The forms attached by the command.
+    pub forms: &'a [Form],
+    /// Who is acting.
+    pub actor: &'a Actor,
+    /// The host-supplied current instant.
+    pub now: DateTime<Utc>,
+}
+
+impl GuardContext<'_> {
+    /// The form of `kind` attached by this command or, failing that, the latest one attached
+    /// to the instance earlier.
+    pub fn form(&self, kind: &str) -> Option<&Value> {
+        self.forms
+            .iter()
+            .rev()
+            .find(|f| f.kind == kind)
+            .map(|f| &f.body)
+            .or_else(|| self.instance.latest_form(kind))
+    }
+}
+
+/// A predicate over a [`GuardContext`]: `Ok(())` passes, `Err(reason)` refuses.
+///
+/// Contract: deterministic in its inputs (it must not read the clock or do I/O; `now` is in
+/// the context), and free of side effects: the engine may evaluate it while answering
+/// "which actions are available" without firing anything.
+pub trait Guard: Send + Sync {
+    /// Check the context.
+    fn check(&self, ctx: &GuardContext<'_>) -> Result<(), String>;
+}
+
+impl<F> Guard for F
+where
+    F: Fn(&GuardContext<'_>) -> Result<(), String> + Send + Sync,
+{
+    fn check(&self, ctx: &GuardContext<'_>) -> Result<(), String> {
+        self(ctx)
+    }
+}
+
+/// A guard expression in a definition: a registered name, or a combination.
+///
+/// In JSON: `"name"`, `{"all": [..]}`, `{"any": [..]}`, `{"not": ..}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum GuardExpr {
+    /// A guard registered under this name.
+    Named(String),
+    /// Every sub-expression passes (checked in order, first refusal wins).
+    All {
+        /// The sub-expressions.
+        all: Vec<GuardExpr>,
+    },
+    /// At least one sub-expression passes; if none does, the refusals are joined.
+    Any {
+        /// The sub-expressions.
+        any: Vec<GuardExpr>,
+    },
+    /// The sub-expression refuses.
+    Not {
+        /// The negated expression.
+        not: Box<GuardExpr>,
+    },
+}
+
+impl GuardExpr {
+    /// A named guard.
+    pub fn named(name: impl Into<String>) -> Self {
+        GuardExpr::Named(name.into())
+    }
+
+    /// Every name this expression refers to, in order.
+    pub fn names(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_names(&mut out);
+        out
+    }
+
+    fn collect_names<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            GuardExpr::Named(n) => out.push(n),
+            GuardExpr::All { all: v } | GuardExpr::Any { any: v } => {
+                v.iter().for_each(|e| e.collect_names(out))
+            }
+            GuardExpr::Not { not } => not.collect_names(out),
+        }
+    }
+}
+
+impl fmt::Display for GuardExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let join = |f: &mut fmt::Formatter<'_>, v: &[GuardExpr], sep: &str| {
+            f.write_str("(")?;
+            for (i, e) in v.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(sep)?;
+                }
+                write!(f, "{e}")?;
+            }
+            f.write_str(")")
+        };
+        match self {
+            GuardExpr::Named(n) => f.write_str(n),
+            GuardExpr::All { all } => join(f, all, " && "),
+            GuardExpr::Any { any } => join(f, any, " || "),
+            GuardExpr::Not { not } => write!(f, "!{not}"),
+        }
+    }
+}
+
+/// A guard expression with its names resolved against a registry.
+#[derive(Clone)]
+pub(crate) enum CompiledGuard {
+    Named(String, Arc<dyn Guard>),
+    All(Vec<CompiledGuard>),
+    Any(Vec<CompiledGuard>),
+    Not(String, Box<CompiledGuard>),
+}
+
+impl fmt::Debug for CompiledGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// A guard refusal: which named guard refused (or which expression), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GuardRefusal {
+    pub(crate) guard: String,
+    pub(crate) reason: String,
+}
+
+impl CompiledGuard {
+    pub(crate) fn label(&self) -> String {
+        match self {
+            CompiledGuard::Named(n, _) => n.clone(),
+            CompiledGuard::All(v) => format!(
+                "all({})",
+                v.iter().map(Self::label).collect::<Vec<_>>().join(", ")
+            ),
+            CompiledGuard::Any(v) => format!(
+                "any({})",
+                v.iter().map(Self::label).collect::<Vec<_>>().join(", ")
+            ),
+            CompiledGuard::Not(label, _) => label.clone(),
+        }
+    }
+
+    pub(crate) fn check(&self, ctx: &GuardContext<'_>) -> Result<(), GuardRefusal> {
+        match self {
+            CompiledGuard::Named(name, g) => g.check(ctx).map_err(|reason| GuardRefusal {
+                guard: name.clone(),
+                reason,
+            }),
+            CompiledGuard::All(v) => v.iter().try_for_each(|g| g.check(ctx)),
+            CompiledGuard::Any(v) => {
+                let mut reasons = Vec::with_capacity(v.len());
+                for g in v {
+                    match g.check(ctx) {
+                        Ok(()) => return Ok(()),
+                        Err(r) => reasons.push(format!("{}: {}", r.guard, r.reason)),
+                    }
+                }
+                Err(GuardRefusal {
+                    guard: self.label(),
+                    reason: format!("none passed ({})", reasons.join("; ")),
+                })
+            }
+            CompiledGuard::Not(label, g) => match g.check(ctx) {
+                Ok(()) => Err(GuardRefusal {
+                    guard: label.clone(),
+                    reason: format!("`{}` passed", g.label()),
+                }),
+                Err(_) => Ok(()),
+            },
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The registry binds the names a definition uses to code: guards, effects, form
+//! validators, duration selectors, and the business calendar deadlines are computed in.
+//!
+//! JSON definitions name their guards; the host registers the code under those names before
+//! building. The built-in procedures come with a registry of their own.
+
+use crate::calendar::{BusinessCalendar, Calendar};
+use crate::effect::Effect;
+use crate::form::{FormValidator, TypedForm};
+use crate::guard::Guard;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// Picks the case of a data-dependent deadline duration from the instance data (e.g. the
+/// customer class `"A"`). `None` means "use the default case".
+pub type Selector = dyn Fn(&Value) -> Option<String> + Send + Sync;
+
+/// Names bound to code, used by [`DefinitionSpec::build`](crate::DefinitionSpec::build).
+#[derive(Clone)]
+pub struct Registry {
+    pub(crate) guards: BTreeMap<String, Arc<dyn Guard>>,
+    pub(crate) effects: BTreeMap<String, Arc<dyn Effect>>,
+    pub(crate) forms: BTreeMap<String, Arc<dyn FormValidator>>,
+    pub(crate) selectors: BTreeMap<String, Arc<Selector>>,
+    pub(crate) calendar: Arc<dyn Calendar>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            guards: BTreeMap::new(),
+            effects: BTreeMap::new(),
+            forms: BTreeMap::new(),
+            selectors: BTreeMap::new(),
+            calendar: Arc::new(BusinessCalendar::default()),
+        }
+    }
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("guards", &self.guards.keys().collect::<Vec<_>>())
+            .field("effects", &self.effects.keys().collect::<Vec<_>>())
+            .field("forms", &self.forms.keys().collect::<Vec<_>>())
+            .field("selectors", &self.selectors.keys().collect::<Vec<_>>())
+            .field("calendar", &self.calendar)
+            .finish()
+    }
+}
+
+impl Registry {
+    /// An empty registry with the default business calendar.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Register a guard under `name` (replacing any earlier one).
+    #[must_use]
+    pub fn guard(mut self, name: impl Into<String>, guard: impl Guard + 'static) -> Self {
+        self.guards.insert(name.into(), Arc::new(guard));
+        self
+    }
+
+    /// Register an effect under `name`.
+    #[must_use]
+    pub fn effect(mut self, name: impl Into<String>, effect: impl Effect + 'static) -> Self {
+        self.effects.insert(name.into(), Arc::new(effect));
+        self
+    }
+
+    /// Register a validator for form kind `kind`. Form kinds with no validator accept any
+    /// JSON object.
+    #[must_use]
+    pub fn form(
+        mut self,
+        kind: impl Into<String>,
+        validator: impl FormValidator + 'static,
+    ) -> Self {
+        self.forms.insert(kind.into(), Arc::new(validator));
+        self
+    }
+
+    /// Register a typed form: the body must deserialize into `T` and pass `T::validate`.
+    #[must_use]
+    pub fn typed_form<T: TypedForm + 'static>(self) -> Self {
+        self.form(T::KIND, |body: &Value| {
+            let form: T =
+                T::deserialize(body).map_err(|e| format!("malformed {}: {e}", T::KIND))?;
+            form.validate()
+        })
+    }
+
+    /// Register a duration selector under `name`. Selector names starting with `/` need no
+    /// registration: they are JSON pointers into the instance data.
+    #[must_use]
+    pub fn selector(
+        mut self,
+        name: impl Into<String>,
+        selector: impl Fn(&Value) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.selectors.insert(name.into(), Arc::new(selector));
+        self
+    }
+
+    /// Use `calendar` for every deadline of definitions built with this registry.
+    #[must_use]
+    pub fn calendar(mut self, calendar: impl Calendar + 'static) -> Self {
+        self.calendar = Arc::new(calendar);
+        self
+    }
+
+    /// Use a shared calendar.
+    #[must_use]
+    pub fn shared_calendar(mut self, calendar: Arc<dyn Calendar>) -> Self {
+        self.calendar = calendar;
+        self
+    }
+
+    /// Add every binding of `other` (its calendar is ignored).
+    #[must_use]
+    pub fn merge(mut self, other: Registry) -> Self {
+        self.guards.extend(other.guards);
+        self.effects.extend(other.effects);
+        self.forms.extend(other.forms);
+        self.selectors.extend(other.selectors);
+        self
+    }
+}

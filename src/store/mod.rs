@@ -1,0 +1,210 @@
+//! The storage seam: the [`Store`] trait, its written contract, and [`InMemoryStore`], the
+//! reference implementation. Hosts implement `Store` for their database and prove it with
+//! the public conformance suite ([`testing`](crate::testing), feature `testing`).
+
+mod memory;
+
+pub use memory::InMemoryStore;
+
+use crate::event::Event;
+use crate::instance::{Instance, InstanceId};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The record of an accepted command's idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct IdempotencyRecord {
+    /// The key.
+    pub key: String,
+    /// [`Command::fingerprint`](crate::Command::fingerprint) of the command that used it.
+    pub fingerprint: u64,
+    /// First event the command appended.
+    pub first_seq: u64,
+    /// Last event the command appended.
+    pub last_seq: u64,
+}
+
+/// One atomic write: events appended to an instance, with its new snapshot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Commit {
+    /// The snapshot after the events (its `version()` is the last event's `seq`).
+    pub instance: Instance,
+    /// The events, numbered `expected_version + 1 ..`.
+    pub events: Vec<Event>,
+    /// The version the writer read (0: the instance must not exist yet).
+    pub expected_version: u64,
+    /// The key of the command, to remember.
+    pub idempotency: Option<IdempotencyRecord>,
+}
+
+/// Why a store refused or failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Optimistic concurrency: the instance is at `actual`, not `expected`. Nothing written.
+    #[error("`{instance}` is at version {actual}, the writer expected {expected}")]
+    Conflict {
+        /// The instance.
+        instance: InstanceId,
+        /// The version the writer read.
+        expected: u64,
+        /// The stored version.
+        actual: u64,
+    },
+    /// An idempotency key already recorded for this instance. Nothing written.
+    #[error("`{instance}` already recorded the idempotency key `{key}`")]
+    DuplicateKey {
+        /// The instance.
+        instance: InstanceId,
+        /// The key.
+        key: String,
+    },
+    /// The commit is malformed (events not numbered after the expected version, a snapshot
+    /// that does not match the last event, events of another instance). Nothing written.
+    #[error("invalid commit for `{instance}`: {reason}")]
+    InvalidCommit {
+        /// The instance.
+        instance: InstanceId,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The backend failed (I/O, connection, poisoned lock). Whether anything was written is
+    /// for the backend to say in `message`; a conforming backend writes all or nothing.
+    #[error("store backend failed: {message}")]
+    Backend {
+        /// The backend's message.
+        message: String,
+    },
+}
+
+/// Durable state of instances: snapshots, append-only events, idempotency keys and the
+/// deadline due-index.
+///
+/// # Contract
+///
+/// Every implementation must guarantee, for any interleaving of calls from any threads:
+///
+/// 1. **Atomic commits.** [`commit`](Store::commit) writes the events, the snapshot, the
+///    idempotency record and the due-index entry all together or not at all.
+/// 2. **Optimistic concurrency.** A commit whose `expected_version` differs from the stored
+///    version (0 when the instance does not exist) fails with [`StoreError::Conflict`]
+///    carrying both versions, and writes nothing. Of two commits expecting the same version,
+///    at most one succeeds.
+/// 3. **Well-formed commits only.** Events must belong to the snapshot's instance, be
+///    numbered `expected_version + 1, +2, ...` without gaps, and the snapshot's version must
+///    equal the last event's `seq`; otherwise [`StoreError::InvalidCommit`], nothing written.
+///    A commit with no events is invalid.
+/// 4. **Append-only history.** Events once committed are never changed, removed or
+///    reordered; [`events`](Store::events) returns them in `seq` order.
+/// 5. **Idempotency.** A commit carrying a key already recorded for that instance fails
+///    with [`StoreError::DuplicateKey`] and writes nothing; recorded keys are returned by
+///    [`idempotency`](Store::idempotency).
+/// 6. **Due-index.** After a commit, the instance is in the due-index at exactly
+///    `snapshot.next_due()` (absent when `None`); [`next_due`](Store::next_due) returns the
+///    earliest entry and [`due`](Store::due) the entries at or before `now`, earliest first.
+/// 7. **Listing.** [`list_by_state`](Store::list_by_state) reflects the latest committed
+///    snapshots.
+/// 8. **No clock.** A store never reads the clock; instants come in the data.
+///
+/// The suite in [`testing`](crate::testing) checks each clause.
+pub trait Store: Send + Sync {
+    /// Write one commit atomically (see the contract).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`], [`StoreError::DuplicateKey`], [`StoreError::InvalidCommit`]
+    /// or [`StoreError::Backend`].
+    fn commit(&self, commit: &Commit) -> Result<(), StoreError>;
+
+    /// The latest snapshot, if the instance exists.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn load(&self, id: &InstanceId) -> Result<Option<Instance>, StoreError>;
+
+    /// The events of `id` with `seq > after`, in order (empty for an unknown instance).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError>;
+
+    /// The record of `key` for `id`, if one was committed.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn idempotency(
+        &self,
+        id: &InstanceId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError>;
+
+    /// Instances of `definition` currently in `state`, in id order.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn list_by_state(&self, definition: &str, state: &str) -> Result<Vec<InstanceId>, StoreError>;
+
+    /// Every instance of `definition`, in id order.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn list(&self, definition: &str) -> Result<Vec<InstanceId>, StoreError>;
+
+    /// The earliest entry of the due-index.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn next_due(&self) -> Result<Option<(DateTime<Utc>, InstanceId)>, StoreError>;
+
+    /// Up to `limit` instances due at or before `now`, earliest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<InstanceId>, StoreError>;
+}
+
+/// Check the shape of a commit (contract clause 3); shared by the stores of this crate.
+///
+/// # Errors
+/// [`StoreError::InvalidCommit`] describing the first problem.
+pub fn check_commit(commit: &Commit) -> Result<(), StoreError> {
+    let id = commit.instance.id();
+    let bad = |reason: String| StoreError::InvalidCommit {
+        instance: id.clone(),
+        reason,
+    };
+    let Some(last) = commit.events.last() else {
+        return Err(bad("no events".into()));
+    };
+    for (i, e) in commit.events.iter().enumerate() {
+        if &e.instance != id {
+            return Err(bad(format!("event {} belongs to `{}`", e.seq, e.instance)));
+        }
+        let expected = commit.expected_version + 1 + i as u64;
+        if e.seq != expected {
+            return Err(bad(format!(
+                "event numbered {} where {expected} was expected",
+                e.seq
+            )));
+        }
+    }
+    if commit.instance.version() != last.seq {
+        return Err(bad(format!(
+            "snapshot at version {} but the last event is {}",
+            commit.instance.version(),
+            last.seq
+        )));
+    }
+    if let Some(k) = &commit.idempotency {
+        if k.first_seq > k.last_seq
+            || k.last_seq > last.seq
+            || k.first_seq <= commit.expected_version
+        {
+            return Err(bad(format!(
+                "idempotency record for `{}` points outside the commit",
+                k.key
+            )));
+        }
+    }
+    Ok(())
+}
