@@ -506,7 +506,20 @@ fn guards_and_effects(
     };
     for e in &ct.effects {
         match e {
-            CompiledEffect::MergePayload => merge_patch(&mut data, &cmd.payload),
+            CompiledEffect::MergePayload => match &cmd.payload {
+                Value::Null => {}
+                Value::Object(_) => merge_patch(&mut data, &cmd.payload),
+                _ => {
+                    return Err((
+                        Stage::Effects,
+                        Rejection::EffectFailed {
+                            action: action.to_owned(),
+                            effect: "merge_payload".into(),
+                            reason: "the payload must be a JSON object".into(),
+                        },
+                    ));
+                }
+            },
             CompiledEffect::Named(name, eff) => eff.apply(&mut data, &ectx).map_err(|reason| {
                 (
                     Stage::Effects,

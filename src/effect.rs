@@ -14,7 +14,8 @@ use serde_json::Value;
 #[serde(rename_all = "snake_case")]
 pub enum EffectSpec {
     /// Merge the command payload (a JSON object) into the data, RFC 7396 style: `null`
-    /// removes a key, objects merge recursively, everything else replaces.
+    /// removes a key, objects merge recursively, everything else replaces. A `null` payload
+    /// changes nothing; any other non-object payload is refused.
     MergePayload,
     /// An effect registered under this name.
     Named(String),

@@ -333,7 +333,17 @@ fn stop(def: &Definition, d: &mut Draft, name: &str) -> Result<(), Rejection> {
 }
 
 /// Deadline bookkeeping for a move `from -> to` (None: the instance is being created) by
-/// `action` (None: an escalation or override).
+/// `action` (None: an escalation or override). The rules, in order:
+///
+/// 1. **Stop** every active clock whose `met_on` trigger happens, every clock started on
+///    entering a state when the instance moves somewhere that is neither that state nor a
+///    state that pauses clocks, and every clock when the target is terminal. A clock stops
+///    as met if it was not breached and stops (or was paused) before its limit.
+/// 2. **Resume** paused clocks when leaving a pausing state for a non-pausing one.
+/// 3. **Start** the clocks this move triggers, unless a clock of that name is already
+///    active (a return from a waiting state does not restart the clock).
+/// 4. **Pause** running clocks when entering a pausing state from a non-pausing one.
+/// 5. **Close** the instance when the target is terminal.
 pub(crate) fn on_move(
     def: &Definition,
     d: &mut Draft,
@@ -343,16 +353,11 @@ pub(crate) fn on_move(
 ) -> Result<(), Rejection> {
     let moved = from != Some(to);
     let terminal = def.is_terminal(to);
-    // 1. Stop what this move meets or ends.
-    let active: Vec<String> = d
-        .inst
-        .deadlines()
-        .iter()
-        .filter(|x| x.is_active())
-        .map(|x| x.name.clone())
-        .collect();
-    for name in &active {
-        let Some(cd) = def.deadlines.iter().find(|c| &c.spec.name == name) else {
+    let pausing_from = from.is_some_and(|f| def.pauses_clocks(f));
+    let pausing_to = def.pauses_clocks(to);
+    // 1. Stop.
+    for name in active_names(d, |_| true) {
+        let Some(cd) = def.deadlines.iter().find(|c| c.spec.name == name) else {
             continue;
         };
         let hit = |w: &When| match w {
@@ -360,20 +365,16 @@ pub(crate) fn on_move(
             When::Leave(s) => moved && Some(*s) == from,
             When::Action(a) => Some(a.as_str()) == action,
         };
-        let left_start = matches!(cd.starts, When::Enter(s) if moved && Some(s) == from);
-        if terminal || left_start || cd.met_on.iter().any(hit) {
-            stop(def, d, name)?;
+        let away = matches!(cd.starts, When::Enter(home) if moved && to != home && !pausing_to);
+        if terminal || away || cd.met_on.iter().any(hit) {
+            stop(def, d, &name)?;
         }
     }
-    // 2. Pause or resume.
-    if moved && !terminal {
-        let was = from.is_some_and(|f| def.pauses_clocks(f));
-        let is = def.pauses_clocks(to);
-        if was && !is {
-            resume_all(def, d)?;
-        }
+    // 2. Resume.
+    if moved && pausing_from && !pausing_to {
+        resume_all(def, d)?;
     }
-    // 3. Start what this move starts.
+    // 3. Start.
     if !terminal {
         for cd in &def.deadlines {
             let starts = match &cd.starts {
@@ -381,52 +382,58 @@ pub(crate) fn on_move(
                 When::Action(a) => Some(a.as_str()) == action,
                 When::Leave(s) => moved && Some(*s) == from,
             };
-            if !starts {
-                continue;
+            let active = d.inst.deadlines().iter().any(|x| x.name == cd.spec.name && x.is_active());
+            if starts && !active {
+                start_clock(def, cd, d)?;
             }
-            stop(def, d, &cd.spec.name)?;
-            let data = d.inst.data().clone();
-            let limit = cd.resolve(0, &cd.spec.limit, &data)?;
-            let cal = def.calendar();
-            let name = cd.spec.name.as_str();
-            let due_at = add(cal, name, d.now, limit)?;
-            let warn_at = match &cd.spec.warn_at {
-                Some(w) => Some(add(cal, name, d.now, cd.resolve(1, w, &data)?)?),
-                None => None,
-            };
-            let escalate_at = cd
-                .spec
-                .escalation
-                .iter()
-                .map(|s| s.after.map_or(Ok(due_at), |a| add(cal, name, due_at, a)))
-                .collect::<Result<Vec<_>, _>>()?;
-            d.push(EventKind::DeadlineStarted {
-                deadline: cd.spec.name.clone(),
-                due_at,
-                warn_at,
-                escalate_at,
-            })?;
         }
     }
-    if moved && !terminal && def.pauses_clocks(to) && !from.is_some_and(|f| def.pauses_clocks(f)) {
-        let running: Vec<String> = d
-            .inst
-            .deadlines()
-            .iter()
-            .filter(|x| x.is_active() && x.paused_at.is_none())
-            .map(|x| x.name.clone())
-            .collect();
-        for name in running {
+    // 4. Pause.
+    if moved && pausing_to && !pausing_from && !terminal {
+        for name in active_names(d, |x| x.paused_at.is_none()) {
             d.push(EventKind::DeadlinePaused { deadline: name })?;
         }
     }
-    // 4. Close.
+    // 5. Close.
     if terminal && moved {
         d.push(EventKind::Closed {
             state: def.state_name(to).to_owned(),
         })?;
     }
     Ok(())
+}
+
+fn active_names(d: &Draft, pred: impl Fn(&DeadlineState) -> bool) -> Vec<String> {
+    d.inst
+        .deadlines()
+        .iter()
+        .filter(|x| x.is_active() && pred(x))
+        .map(|x| x.name.clone())
+        .collect()
+}
+
+fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result<(), Rejection> {
+    let data = d.inst.data().clone();
+    let limit = cd.resolve(0, &cd.spec.limit, &data)?;
+    let cal = def.calendar();
+    let name = cd.spec.name.as_str();
+    let due_at = add(cal, name, d.now, limit)?;
+    let warn_at = match &cd.spec.warn_at {
+        Some(w) => Some(add(cal, name, d.now, cd.resolve(1, w, &data)?)?),
+        None => None,
+    };
+    let escalate_at = cd
+        .spec
+        .escalation
+        .iter()
+        .map(|s| s.after.map_or(Ok(due_at), |a| add(cal, name, due_at, a)))
+        .collect::<Result<Vec<_>, _>>()?;
+    d.push(EventKind::DeadlineStarted {
+        deadline: cd.spec.name.clone(),
+        due_at,
+        warn_at,
+        escalate_at,
+    })
 }
 
 fn resume_all(def: &Definition, d: &mut Draft) -> Result<(), Rejection> {

@@ -1,0 +1,546 @@
+//! The engine and the pure core: permissions, separation of duties, delegation, sign-offs,
+//! guard order, forms, effects, idempotency, optimistic concurrency, replay, rejections,
+//! overrides, deadlines, SLA, and the store conformance suite.
+
+use aftersales::*;
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+
+/// Local time in UTC+8 (the default calendar) as a UTC instant.
+fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap() - TimeDelta::hours(8)
+}
+
+/// Friday 2026-11-20 16:00 local.
+fn friday_4pm() -> DateTime<Utc> {
+    local(2026, 11, 20, 16, 0)
+}
+
+fn registry() -> Registry {
+    Registry::new()
+        .guard("amount_ok", |c: &GuardContext<'_>| match c.payload["amount"].as_i64() {
+            Some(n) if n <= 100 => Ok(()),
+            Some(n) => Err(format!("{n} exceeds 100")),
+            None => Err("no amount".into()),
+        })
+        .guard("big", |c: &GuardContext<'_>| {
+            if c.payload["amount"].as_i64().unwrap_or(0) > 100 {
+                Ok(())
+            } else {
+                Err("not big".into())
+            }
+        })
+        .guard("never", |_: &GuardContext<'_>| Err("never passes".into()))
+        .effect("count", |d: &mut Value, _: &EffectContext<'_>| {
+            let n = d["count"].as_i64().unwrap_or(0);
+            d["count"] = json!(n + 1);
+            Ok(())
+        })
+        .effect("needs_reason", |d: &mut Value, c: &EffectContext<'_>| {
+            let r = c.payload["reason"].as_str().ok_or("payload.reason missing")?;
+            d["reason"] = json!(r);
+            Ok(())
+        })
+        .form("report", |b: &Value| {
+            if b["text"].as_str().is_some_and(|t| !t.is_empty()) {
+                Ok(())
+            } else {
+                Err("text is empty".into())
+            }
+        })
+}
+
+/// draft -submit-> review -(approve: guarded, small)-> approved -(countersign)-> done
+///                        -(approve: big)-> director -> done
+///                        -reject-> draft ; review has a 4-working-hour deadline
+fn definition() -> Definition {
+    Builder::new("claim", 1)
+        .roles(["clerk", "manager", "director", "finance", "inspector", "admin"])
+        .start_roles(["clerk"])
+        .override_roles(["admin"])
+        .initial("draft")
+        .normal("review")
+        .normal("approved")
+        .normal("director")
+        .waiting("waiting_customer")
+        .terminal("done")
+        .transition("draft", "submit", "review", |t| t.roles(["clerk"]).form("report").merge_payload())
+        .transition("review", "approve", "approved", |t| {
+            t.roles(["manager", "director"])
+                .guard("amount_ok")
+                .not_same_actor_as("submit")
+                .excluding_role("inspector")
+                .effect("count")
+        })
+        .transition("review", "approve", "director", |t| {
+            t.roles(["manager"]).guard("big").not_same_actor_as("submit").excluding_role("inspector")
+        })
+        .transition("review", "reject", "draft", |t| t.roles(["manager"]).effect("needs_reason"))
+        .transition("review", "ask_customer", "waiting_customer", |t| t.roles(["manager"]))
+        .transition("waiting_customer", "answer", "review", |t| t.roles(["clerk"]))
+        .transition("approved", "countersign", "done", |t| {
+            t.sign_off(["manager", "finance"], SignOrder::Sequential, "release payment")
+                .on_refuse("review")
+        })
+        .transition("director", "decide", "done", |t| {
+            t.sign_off(["director", "finance"], SignOrder::AnyOrder, "director decision")
+        })
+        .transition("director", "veto", "done", |t| t.roles(["director"]).guard("never"))
+        .deadline(
+            DeadlineSpec::new("review_in_4h", Trigger::enter("review"), BusinessDuration::WorkingHours(4))
+                .warn_at(BusinessDuration::WorkingHours(3))
+                .escalate(EscalationSpec::move_to("director").and_notify(["director"]))
+                .owner("manager"),
+        )
+        .build(&registry())
+        .unwrap()
+}
+
+struct World {
+    engine: Engine<InMemoryStore>,
+    notified: Arc<Mutex<Vec<String>>>,
+}
+
+fn world() -> World {
+    let notified = Arc::new(Mutex::new(Vec::new()));
+    let sink = notified.clone();
+    let mut engine = Engine::new(InMemoryStore::new()).with_notifier(move |_: &Instance, evs: &[Event]| {
+        sink.lock().unwrap().extend(evs.iter().map(|e| e.kind.name().to_owned()));
+    });
+    engine.register(definition()).unwrap();
+    World { engine, notified }
+}
+
+fn clerk() -> Actor {
+    Actor::new("ann", ["clerk"])
+}
+fn manager() -> Actor {
+    Actor::new("bob", ["manager"])
+}
+fn finance() -> Actor {
+    Actor::new("fay", ["finance"])
+}
+fn report() -> Form {
+    Form::new("report", json!({"text": "broken fan"}))
+}
+
+/// Start and submit; returns the instance id.
+fn submitted(w: &World, id: &str) -> InstanceId {
+    let id = InstanceId::from(id);
+    w.engine.start("claim", id.clone(), &clerk(), json!({}), friday_4pm()).unwrap();
+    w.engine
+        .fire(&id, &Command::fire(&clerk(), "submit").with_form(report()), friday_4pm())
+        .unwrap();
+    id
+}
+
+fn rejection(r: Result<Outcome, EngineError>) -> Rejection {
+    r.unwrap_err().rejection().cloned().expect("a rejection")
+}
+
+#[test]
+fn start_is_deny_by_default() {
+    let w = world();
+    let r = w.engine.start("claim", "x", &manager(), json!({}), friday_4pm());
+    assert!(matches!(rejection(r), Rejection::Forbidden { action, .. } if action == "start"));
+    assert!(w.engine.load(&"x".into()).is_err(), "nothing was created");
+}
+
+#[test]
+fn forbidden_without_an_allowed_role_and_recorded() {
+    let w = world();
+    let id = submitted(&w, "c1");
+    let before = w.engine.load(&id).unwrap();
+    let r = rejection(w.engine.fire(&id, &Command::fire(&clerk(), "approve").with_payload(json!({"amount": 5})), friday_4pm()));
+    assert!(matches!(&r, Rejection::Forbidden { allowed, .. } if allowed == &vec!["manager".to_string(), "director".to_string()]));
+    let after = w.engine.load(&id).unwrap();
+    assert_eq!(after.state(), before.state(), "state unchanged");
+    assert_eq!(after.data(), before.data(), "data unchanged");
+    let last = w.engine.history(&id).unwrap().pop().unwrap();
+    assert!(matches!(last.kind, EventKind::Rejected { ref action, .. } if action.as_deref() == Some("approve")));
+    assert_eq!(last.by.unwrap().actor, ActorId::from("ann"), "who tried is recorded");
+}
+
+#[test]
+fn rejections_can_go_unrecorded() {
+    let mut engine = Engine::new(InMemoryStore::new()).record_rejections(false);
+    engine.register(definition()).unwrap();
+    let id = InstanceId::from("q");
+    engine.start("claim", id.clone(), &clerk(), json!({}), friday_4pm()).unwrap();
+    let v = engine.load(&id).unwrap().version();
+    assert!(engine.fire(&id, &Command::fire(&manager(), "submit"), friday_4pm()).is_err());
+    assert_eq!(engine.load(&id).unwrap().version(), v);
+}
+
+#[test]
+fn separation_of_duties_requester_may_not_approve() {
+    let w = world();
+    let id = InstanceId::from("sod");
+    let both = Actor::new("sam", ["clerk", "manager"]);
+    w.engine.start("claim", id.clone(), &both, json!({}), friday_4pm()).unwrap();
+    w.engine.fire(&id, &Command::fire(&both, "submit").with_form(report()), friday_4pm()).unwrap();
+    let r = rejection(w.engine.fire(&id, &Command::fire(&both, "approve").with_payload(json!({"amount": 5})), friday_4pm()));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
+    // Nor through a delegate acting for the requester.
+    let delegate = Actor::new("dan", ["manager"]).acting_for("sam");
+    let r = rejection(w.engine.fire(&id, &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})), friday_4pm()));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
+}
+
+#[test]
+fn separation_of_duties_excluded_role() {
+    let w = world();
+    let id = submitted(&w, "ex");
+    let inspector_manager = Actor::new("ivy", ["manager", "inspector"]);
+    let r = rejection(w.engine.fire(&id, &Command::fire(&inspector_manager, "approve").with_payload(json!({"amount": 5})), friday_4pm()));
+    assert!(matches!(&r, Rejection::SeparationOfDuties { rule, .. } if rule.contains("inspector")), "{r:?}");
+}
+
+#[test]
+fn delegation_is_recorded() {
+    let w = world();
+    let id = submitted(&w, "del");
+    let delegate = Actor::new("dan", ["manager"]).acting_for("bob");
+    let out = w
+        .engine
+        .fire(&id, &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})), friday_4pm())
+        .unwrap();
+    let by = out.events.iter().find(|e| e.kind.name() == "transitioned").unwrap().by.clone().unwrap();
+    assert_eq!(by.actor, ActorId::from("dan"));
+    assert_eq!(by.on_behalf_of, Some(ActorId::from("bob")));
+    assert_eq!(by.role.as_deref(), Some("manager"));
+}
+
+#[test]
+fn guard_order_first_passing_transition_wins() {
+    let w = world();
+    let small = submitted(&w, "small");
+    let out = w
+        .engine
+        .fire(&small, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 50})), friday_4pm())
+        .unwrap();
+    assert_eq!(out.instance.state(), "approved");
+    let big = submitted(&w, "big");
+    let out = w
+        .engine
+        .fire(&big, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 500})), friday_4pm())
+        .unwrap();
+    assert_eq!(out.instance.state(), "director", "second transition in definition order");
+}
+
+#[test]
+fn furthest_rejection_is_reported() {
+    // A director may only use the first `approve` (the second is manager-only): its guard
+    // refusal is reported, not the role mismatch of the second transition.
+    let w = world();
+    let id = submitted(&w, "far");
+    let director = Actor::new("dora", ["director"]);
+    let r = rejection(w.engine.fire(&id, &Command::fire(&director, "approve").with_payload(json!({"amount": 500})), friday_4pm()));
+    assert!(matches!(&r, Rejection::GuardRejected { guard, reason, .. } if guard == "amount_ok" && reason == "500 exceeds 100"), "{r:?}");
+}
+
+#[test]
+fn forms_missing_invalid_undeclared() {
+    let w = world();
+    let id = InstanceId::from("f");
+    w.engine.start("claim", id.clone(), &clerk(), json!({}), friday_4pm()).unwrap();
+    let r = rejection(w.engine.fire(&id, &Command::fire(&clerk(), "submit"), friday_4pm()));
+    assert_eq!(r, Rejection::MissingForm { action: "submit".into(), form: "report".into() });
+    let bad = Form::new("report", json!({"text": ""}));
+    let r = rejection(w.engine.fire(&id, &Command::fire(&clerk(), "submit").with_form(bad), friday_4pm()));
+    assert!(matches!(r, Rejection::InvalidForm { ref reason, .. } if reason == "text is empty"));
+    let alien = Form::new("memo", json!({}));
+    let r = rejection(w.engine.fire(&id, &Command::fire(&clerk(), "submit").with_form(alien), friday_4pm()));
+    assert_eq!(r, Rejection::UndeclaredForm { form: "memo".into() });
+    let ok = w.engine.fire(&id, &Command::fire(&clerk(), "submit").with_form(report()), friday_4pm()).unwrap();
+    assert_eq!(ok.instance.latest_form("report"), Some(&json!({"text": "broken fan"})));
+}
+
+#[test]
+fn effects_change_data_and_refuse_bad_payloads() {
+    let w = world();
+    let id = InstanceId::from("e");
+    w.engine.start("claim", id.clone(), &clerk(), json!({"n": 1}), friday_4pm()).unwrap();
+    let out = w
+        .engine
+        .fire(&id, &Command::fire(&clerk(), "submit").with_form(report()).with_payload(json!({"model": "X1", "n": null})), friday_4pm())
+        .unwrap();
+    assert_eq!(out.instance.data(), &json!({"model": "X1"}), "merge patch: set and remove");
+    let r = rejection(w.engine.fire(&id, &Command::fire(&manager(), "reject"), friday_4pm()));
+    assert!(matches!(r, Rejection::EffectFailed { ref effect, .. } if effect == "needs_reason"));
+    let out = w
+        .engine
+        .fire(&id, &Command::fire(&manager(), "reject").with_payload(json!({"reason": "blurry photo"})), friday_4pm())
+        .unwrap();
+    assert_eq!(out.instance.data()["reason"], json!("blurry photo"));
+    assert!(out.events.iter().any(|e| matches!(&e.kind, EventKind::DataChanged { data } if data["reason"] == "blurry photo")));
+}
+
+#[test]
+fn sequential_sign_off_order_and_completion() {
+    let w = world();
+    let id = submitted(&w, "s");
+    w.engine.fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), friday_4pm()).unwrap();
+    // Firing a sign-off transition directly is refused.
+    let r = rejection(w.engine.fire(&id, &Command::fire(&manager(), "countersign"), friday_4pm()));
+    assert_eq!(r, Rejection::SignOffRequired { action: "countersign".into() });
+    // Finance may not sign before the manager.
+    let r = rejection(w.engine.fire(&id, &Command::sign(&finance(), "countersign"), friday_4pm()));
+    assert_eq!(r, Rejection::SignOutOfOrder { action: "countersign".into(), expected_role: "manager".into() });
+    // A clerk holds no signing role.
+    let r = rejection(w.engine.fire(&id, &Command::sign(&clerk(), "countersign"), friday_4pm()));
+    assert!(matches!(r, Rejection::Forbidden { .. }));
+    let one = w.engine.fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()).unwrap();
+    assert_eq!(one.instance.state(), "approved", "not complete yet");
+    assert_eq!(one.instance.signatures().len(), 1);
+    assert_eq!(one.instance.signatures()[0].meaning, "release payment");
+    let r = rejection(w.engine.fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()));
+    assert!(matches!(r, Rejection::Forbidden { .. } | Rejection::AlreadySigned { .. }), "{r:?}");
+    let two = w.engine.fire(&id, &Command::sign(&finance(), "countersign"), friday_4pm()).unwrap();
+    assert_eq!(two.instance.state(), "done");
+    assert!(two.instance.is_closed());
+    let r = rejection(w.engine.fire(&id, &Command::comment(&clerk(), "late remark"), friday_4pm()));
+    assert!(matches!(r, Rejection::InstanceClosed { .. }));
+}
+
+#[test]
+fn any_order_sign_off_with_distinct_signers() {
+    let w = world();
+    let id = submitted(&w, "a");
+    w.engine.fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 500})), friday_4pm()).unwrap();
+    let both = Actor::new("zed", ["director", "finance"]);
+    w.engine.fire(&id, &Command::sign(&both, "decide"), friday_4pm()).unwrap();
+    let r = rejection(w.engine.fire(&id, &Command::sign(&both, "decide"), friday_4pm()));
+    assert_eq!(r, Rejection::AlreadySigned { action: "decide".into(), actor: "zed".into() });
+    let out = w.engine.fire(&id, &Command::sign(&finance(), "decide"), friday_4pm()).unwrap();
+    assert_eq!(out.instance.state(), "done");
+    let roles: Vec<_> = w
+        .engine
+        .history(&id)
+        .unwrap()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Signed { role, .. } => Some(role.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(roles, vec!["director", "finance"]);
+}
+
+#[test]
+fn refusal_routes_where_the_definition_says() {
+    let w = world();
+    let id = submitted(&w, "r");
+    w.engine.fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), friday_4pm()).unwrap();
+    w.engine.fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()).unwrap();
+    let r = rejection(w.engine.fire(&id, &Command::refuse(&finance(), "countersign", "  "), friday_4pm()));
+    assert_eq!(r, Rejection::ReasonRequired);
+    let out = w.engine.fire(&id, &Command::refuse(&finance(), "countersign", "no invoice"), friday_4pm()).unwrap();
+    assert_eq!(out.instance.state(), "review");
+    assert!(out.instance.signatures().is_empty());
+}
+
+#[test]
+fn idempotent_retry_and_key_reuse() {
+    let w = world();
+    let id = submitted(&w, "i");
+    let cmd = Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})).with_key("k-1");
+    let first = w.engine.fire(&id, &cmd, friday_4pm()).unwrap();
+    let version = first.instance.version();
+    let again = w.engine.fire(&id, &cmd, friday_4pm()).unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.events, first.events, "the original result");
+    assert_eq!(w.engine.load(&id).unwrap().version(), version, "nothing appended");
+    let other = Command::fire(&manager(), "approve").with_payload(json!({"amount": 6})).with_key("k-1");
+    assert!(matches!(w.engine.fire(&id, &other, friday_4pm()), Err(EngineError::KeyReused { .. })));
+}
+
+#[test]
+fn stale_writer_gets_conflict_and_nothing_is_written() {
+    let w = world();
+    let id = submitted(&w, "o");
+    let def = definition();
+    let read = w.engine.load(&id).unwrap();
+    let mine = decide::decide(&def, &read, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), friday_4pm()).unwrap();
+    let theirs = decide::decide(&def, &read, &Command::fire(&manager(), "ask_customer"), friday_4pm()).unwrap();
+    let commit = |d: &Decision| Commit {
+        instance: d.instance.clone(),
+        events: d.events.clone(),
+        expected_version: read.version(),
+        idempotency: None,
+    };
+    w.engine.store().commit(&commit(&theirs)).unwrap();
+    let err = w.engine.store().commit(&commit(&mine)).unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::Conflict { instance: id.clone(), expected: read.version(), actual: theirs.instance.version() }
+    );
+    assert_eq!(w.engine.load(&id).unwrap().state(), "waiting_customer");
+    w.engine.verify(&id).unwrap();
+}
+
+#[test]
+fn replay_rebuilds_the_snapshot_and_verify_catches_tampering() {
+    let w = world();
+    let id = submitted(&w, "rp");
+    w.engine.fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), friday_4pm()).unwrap();
+    w.engine.fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()).unwrap();
+    let history = w.engine.history(&id).unwrap();
+    let snapshot = w.engine.load(&id).unwrap();
+    assert_eq!(Instance::replay(&history).unwrap(), snapshot);
+    w.engine.verify(&id).unwrap();
+    let mut forged = history.clone();
+    for e in &mut forged {
+        if let EventKind::Transitioned { to, .. } = &mut e.kind {
+            *to = "director".into();
+            break;
+        }
+    }
+    assert!(snapshot.verify(&forged).is_err());
+    let mut gap = history.clone();
+    gap.remove(2);
+    assert!(matches!(Instance::replay(&gap), Err(ReplayError::Gap { .. })));
+    assert!(matches!(Instance::replay(&[]), Err(ReplayError::NotCreated { .. })));
+}
+
+#[test]
+fn snapshots_and_events_round_trip_through_json() {
+    let w = world();
+    let id = submitted(&w, "js");
+    let snap = w.engine.load(&id).unwrap();
+    let text = serde_json::to_string(&snap).unwrap();
+    assert_eq!(serde_json::from_str::<Instance>(&text).unwrap(), snap);
+    for e in w.engine.history(&id).unwrap() {
+        let text = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), e);
+    }
+    assert!(serde_json::from_str::<Instance>("{\"id\": 1}").is_err());
+}
+
+#[test]
+fn available_actions_say_why_not() {
+    let w = world();
+    let id = submitted(&w, "av");
+    let list = w.engine.available_actions(&id, &clerk(), friday_4pm()).unwrap();
+    let names: Vec<_> = list.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(names, vec!["approve", "reject", "ask_customer"]);
+    assert!(list.iter().all(|a| matches!(a.verdict, Err(Rejection::Forbidden { .. }))));
+    let list = w.engine.available_actions(&id, &manager(), friday_4pm()).unwrap();
+    let ask = list.iter().find(|a| a.action == "ask_customer").unwrap();
+    assert_eq!(ask.verdict, Ok(()));
+    let approve = list.iter().find(|a| a.action == "approve").unwrap();
+    assert!(matches!(approve.verdict, Err(Rejection::GuardRejected { .. })), "no amount in an empty payload");
+}
+
+#[test]
+fn unknown_ids_and_actions_are_typed_errors() {
+    let w = world();
+    assert!(matches!(w.engine.fire(&"nope".into(), &Command::fire(&clerk(), "submit"), friday_4pm()), Err(EngineError::NotFound { .. })));
+    assert!(matches!(w.engine.start("nope", "x", &clerk(), json!({}), friday_4pm()), Err(EngineError::UnknownDefinition { .. })));
+    let id = submitted(&w, "u");
+    assert_eq!(rejection(w.engine.fire(&id, &Command::fire(&clerk(), "fly"), friday_4pm())), Rejection::UnknownAction { action: "fly".into() });
+    assert_eq!(
+        rejection(w.engine.fire(&id, &Command::fire(&clerk(), "submit"), friday_4pm())),
+        Rejection::NoSuchTransition { state: "review".into(), action: "submit".into() }
+    );
+    assert!(matches!(w.engine.start("claim", "u", &clerk(), json!({}), friday_4pm()), Err(EngineError::Conflict { .. })), "ids are unique");
+    let mut e2 = Engine::new(InMemoryStore::new());
+    e2.register(definition()).unwrap();
+    assert!(matches!(e2.register(definition()), Err(EngineError::DuplicateDefinition { .. })));
+}
+
+#[test]
+fn override_is_never_silent() {
+    let w = world();
+    let id = submitted(&w, "ov");
+    let admin = Actor::new("root", ["admin"]);
+    let r = rejection(w.engine.fire(&id, &Command::override_to(&manager(), "done", "hurry"), friday_4pm()));
+    assert!(matches!(r, Rejection::Forbidden { .. }));
+    let r = rejection(w.engine.fire(&id, &Command::override_to(&admin, "done", ""), friday_4pm()));
+    assert_eq!(r, Rejection::ReasonRequired);
+    let out = w
+        .engine
+        .fire(&id, &Command::override_to(&admin, "done", "customer withdrew").with_payload(json!({"penalty_yuan": 20})), friday_4pm())
+        .unwrap();
+    assert!(out.instance.is_closed());
+    assert!(out.events.iter().any(|e| matches!(&e.kind, EventKind::Overridden { penalty: Some(p), .. } if p["penalty_yuan"] == 20)));
+}
+
+#[test]
+fn deadline_breach_escalates_exactly_once_and_counts_in_the_sla() {
+    let w = world();
+    let id = submitted(&w, "d"); // enters review Friday 16:00
+    let due = local(2026, 11, 23, 11, 0); // + 4 working hours = Monday 11:00
+    assert_eq!(w.engine.next_due().unwrap(), Some(local(2026, 11, 23, 10, 0)), "warning at 3 working hours");
+    // Nothing happens before the warning.
+    assert!(w.engine.handle_due(local(2026, 11, 23, 9, 59)).unwrap().handled.is_empty());
+    let warned = w.engine.handle_due(local(2026, 11, 23, 10, 30)).unwrap();
+    assert_eq!(warned.handled.len(), 1);
+    assert_eq!(w.engine.next_due().unwrap(), Some(due));
+    let late = local(2026, 11, 23, 11, 5);
+    let report = w.engine.handle_due(late).unwrap();
+    let kinds: Vec<&str> = report.handled[0].1.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(kinds, vec!["deadline_breached", "escalated", "deadline_stopped"]);
+    let inst = w.engine.load(&id).unwrap();
+    assert_eq!(inst.state(), "director", "moved to the escalation state");
+    // Idempotent: a second call at the same instant appends nothing.
+    let v = inst.version();
+    assert!(w.engine.handle_due(late).unwrap().handled.is_empty());
+    assert_eq!(w.engine.load(&id).unwrap().version(), v);
+    // The trail shows it, the notifier heard it, the SLA counts it.
+    let trail: Vec<String> = w.engine.history(&id).unwrap().iter().map(|e| e.kind.name().to_owned()).collect();
+    assert_eq!(trail.iter().filter(|k| *k == "escalated").count(), 1);
+    assert!(w.notified.lock().unwrap().iter().any(|k| k == "escalated"));
+    let sla = w.engine.sla_report(late).unwrap();
+    assert_eq!(sla.total.breached, 1);
+    assert_eq!(sla.by_role["manager"].breached, 1);
+    assert_eq!(sla.total.on_time_permille(), Some(0));
+    assert!(!sla.meets_goal());
+    w.engine.verify(&id).unwrap();
+}
+
+#[test]
+fn meeting_a_deadline_records_the_margin() {
+    let w = world();
+    let id = submitted(&w, "m");
+    let out = w
+        .engine
+        .fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), local(2026, 11, 23, 9, 30))
+        .unwrap();
+    let ds = &out.instance.deadlines()[0];
+    assert_eq!(ds.status(), SlaStatus::Met { margin_secs: 90 * 60 });
+    assert_eq!(w.engine.next_due().unwrap(), None);
+    let sla = w.engine.sla_report(local(2026, 11, 23, 9, 30)).unwrap();
+    assert_eq!(sla.total.met, 1);
+    assert!(sla.meets_goal());
+}
+
+#[test]
+fn waiting_on_the_customer_pauses_the_clock() {
+    let w = world();
+    let id = submitted(&w, "p"); // review from Fri 16:00, due Mon 11:00
+    // Ask the customer Friday 17:00 (1 working hour used), answer Tuesday 09:00.
+    w.engine.fire(&id, &Command::fire(&manager(), "ask_customer"), local(2026, 11, 20, 17, 0)).unwrap();
+    let paused = w.engine.load(&id).unwrap();
+    assert_eq!(paused.deadlines()[0].status(), SlaStatus::Paused);
+    assert_eq!(w.engine.next_due().unwrap(), None, "a paused clock is never due");
+    assert!(w.engine.handle_due(local(2026, 11, 24, 8, 0)).unwrap().handled.is_empty());
+    let back = w.engine.fire(&id, &Command::fire(&clerk(), "answer"), local(2026, 11, 24, 9, 0)).unwrap();
+    // The same clock resumes with its 3 remaining working hours: Tue 09:00 + 3 WH = Tue 12:00,
+    // and the warning (2 remaining working hours) at Tue 11:00. Paused time did not count.
+    assert_eq!(back.instance.deadlines().len(), 1, "not restarted");
+    let ds = &back.instance.deadlines()[0];
+    assert_eq!(ds.due_at, local(2026, 11, 24, 12, 0));
+    assert_eq!(ds.warn_at, Some(local(2026, 11, 24, 11, 0)));
+    assert_eq!(ds.status(), SlaStatus::Pending);
+    assert!(back.events.iter().any(|e| e.kind.name() == "deadline_resumed"));
+    w.engine.verify(&id).unwrap();
+}
+
+#[test]
+fn in_memory_store_passes_the_conformance_suite() {
+    let report = aftersales::testing::store_conformance(InMemoryStore::new);
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(report.passed.len(), 8);
+}
