@@ -1,1 +1,0 @@
-//! Business calendar (placeholder until the calendar branch lands).
