@@ -62,7 +62,10 @@ pub const SEARCH_HORIZON_DAYS: u32 = 3660;
 ///
 /// Complexity below counts calls to `periods_on` (whose own cost, e.g. a
 /// holiday-set lookup, comes on top): `d` is the number of local days spanned,
-/// `p` the number of periods per day.
+/// `p` the number of periods per day. `d` is bounded by the representable date
+/// range, so even absurd inputs (e.g. two billion working hours, or the elapsed
+/// working time between the first and last representable instants) finish, in
+/// seconds; realistic deadlines take well under a microsecond.
 pub trait Calendar: Send + Sync + fmt::Debug {
     /// The fixed offset of local time from UTC.
     fn offset(&self) -> FixedOffset;
@@ -161,7 +164,8 @@ pub trait Calendar: Send + Sync + fmt::Debug {
             for p in self.periods_on(date) {
                 let (start, end) = (date.and_time(p.start).max(a), date.and_time(p.end).min(b));
                 if start < end {
-                    total += end - start;
+                    // Only periods breaking the contract could overflow.
+                    total = total.checked_add(&(end - start)).unwrap_or(TimeDelta::MAX);
                 }
             }
             match date.succ_opt() {

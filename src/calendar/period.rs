@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{NaiveTime, TimeDelta};
+use chrono::NaiveTime;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -45,11 +45,6 @@ impl WorkingPeriod {
     /// Whether the local time `t` lies in `[start, end)`.
     pub fn contains(&self, t: NaiveTime) -> bool {
         self.start <= t && t < self.end
-    }
-
-    /// The length of the period (negative or zero for an invalid period).
-    pub fn duration(&self) -> TimeDelta {
-        self.end - self.start
     }
 }
 
