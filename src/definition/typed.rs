@@ -19,11 +19,14 @@ pub struct VocabularyMismatch {
     pub name: String,
 }
 
+/// Marks the vocabularies without owning values of them (always `Send + Sync`).
+type Vocab<S, A, R> = PhantomData<fn() -> (S, A, R)>;
+
 /// A [`Definition`] whose states, actions and roles are the enums `S`, `A`, `R`.
 #[derive(Debug)]
 pub struct TypedDefinition<S, A, R> {
     definition: Arc<Definition>,
-    _vocab: PhantomData<fn() -> (S, A, R)>,
+    _vocab: Vocab<S, A, R>,
 }
 
 impl<S, A, R> Clone for TypedDefinition<S, A, R> {

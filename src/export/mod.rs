@@ -19,10 +19,10 @@ pub(crate) fn edge_label(t: &TransitionSpec) -> String {
     let mut label = t.action.clone();
     if let Some(so) = &t.sign_off {
         let sep = match so.order {
-            crate::SignOrder::Sequential => " > ",
-            crate::SignOrder::AnyOrder => " + ",
+            crate::SignOrder::Sequential => " then ",
+            crate::SignOrder::AnyOrder => " and ",
         };
-        label.push_str(&format!(" [sign: {}]", so.roles.join(sep)));
+        label.push_str(&format!(" [sign-off {}]", so.roles.join(sep)));
     } else if !t.roles.is_empty() {
         label.push_str(&format!(" [{}]", t.roles.join(", ")));
     }

@@ -1,0 +1,132 @@
+//! Golden-file tests of the exporters: Mermaid, DOT and the JSON Schemas.
+//! Regenerate with `UPDATE_GOLDEN=1 cargo test --test export`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
+
+use aftersales::*;
+use std::path::Path;
+
+fn definition() -> Definition {
+    let registry = Registry::new().guard("complete", |_: &GuardContext<'_>| Ok(()));
+    Builder::new("golden", 3)
+        .roles(["engineer", "reviewer", "manager"])
+        .start_roles(["engineer"])
+        .initial("draft")
+        .normal("review")
+        .waiting("waiting_supplier")
+        .normal("escalated")
+        .terminal("closed")
+        .transition("draft", "submit", "review", |t| {
+            t.roles(["engineer"]).form("report")
+        })
+        .transition("review", "ask_supplier", "waiting_supplier", |t| {
+            t.roles(["reviewer"])
+        })
+        .transition("waiting_supplier", "answer", "review", |t| {
+            t.roles(["engineer"])
+        })
+        .transition("review", "approve", "closed", |t| {
+            t.sign_off(
+                ["reviewer", "manager"],
+                SignOrder::Sequential,
+                "approve \"report\"",
+            )
+            .on_refuse("draft")
+            .guard(GuardExpr::All {
+                all: vec![
+                    "complete".into(),
+                    GuardExpr::Not {
+                        not: Box::new("complete".into()),
+                    },
+                ],
+            })
+        })
+        .transition("escalated", "decide", "closed", |t| {
+            t.sign_off(["manager", "reviewer"], SignOrder::AnyOrder, "decide")
+        })
+        .deadline(
+            DeadlineSpec::new(
+                "review_4wh",
+                Trigger::enter("review"),
+                BusinessDuration::WorkingHours(4),
+            )
+            .escalate(EscalationSpec::move_to("escalated")),
+        )
+        .build(&registry)
+        .unwrap()
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        actual, expected,
+        "{name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended"
+    );
+}
+
+#[test]
+fn mermaid_golden() {
+    golden(
+        "tests/golden/export.mmd",
+        &Mermaid(&definition()).to_string(),
+    );
+}
+
+#[test]
+fn dot_golden() {
+    golden("tests/golden/export.dot", &Dot(&definition()).to_string());
+}
+
+#[test]
+fn exports_are_deterministic() {
+    assert_eq!(
+        Mermaid(&definition()).to_string(),
+        Mermaid(&definition()).to_string()
+    );
+    assert_eq!(
+        Dot(&definition()).to_string(),
+        Dot(&definition()).to_string()
+    );
+}
+
+#[test]
+fn dot_escapes_quotes() {
+    let dot = Dot(&definition()).to_string();
+    assert!(
+        dot.contains(r#"approve [sign-off reviewer then manager] if (complete && !complete)"#),
+        "{dot}"
+    );
+}
+
+#[test]
+fn json_schemas_golden() {
+    for (name, schema) in [
+        ("definition", export::definition_schema()),
+        ("instance", export::instance_schema()),
+        ("event", export::event_schema()),
+        ("command", export::command_schema()),
+    ] {
+        let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+        golden(&format!("docs/schema/{name}.schema.json"), &text);
+    }
+}
+
+#[test]
+fn the_definition_schema_describes_real_specs() {
+    let schema = serde_json::to_value(export::definition_schema()).unwrap();
+    let props = schema["properties"].as_object().unwrap();
+    for key in [
+        "id",
+        "version",
+        "roles",
+        "start_roles",
+        "states",
+        "transitions",
+        "deadlines",
+    ] {
+        assert!(props.contains_key(key), "{key} missing from the schema");
+    }
+}
