@@ -502,6 +502,7 @@ fn guards_and_effects(
     let ectx = EffectContext {
         action,
         payload: &cmd.payload,
+        forms: &cmd.forms,
         actor: &cmd.actor,
     };
     for e in &ct.effects {

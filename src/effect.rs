@@ -28,6 +28,8 @@ pub struct EffectContext<'a> {
     pub action: &'a str,
     /// The command payload.
     pub payload: &'a Value,
+    /// The forms attached by the command (already validated).
+    pub forms: &'a [crate::form::Form],
     /// Who fired it.
     pub actor: &'a Actor,
 }
@@ -67,5 +69,12 @@ pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
             }
         }
         other => *target = other.clone(),
+    }
+}
+
+impl EffectContext<'_> {
+    /// The body of the form of `kind` attached by this command, if any.
+    pub fn form(&self, kind: &str) -> Option<&Value> {
+        self.forms.iter().rev().find(|f| f.kind == kind).map(|f| &f.body)
     }
 }
