@@ -21,8 +21,12 @@ fn definition() -> Definition {
         .transition("open", "close", "closed", |t| t.roles(["desk"]))
         .transition("late", "close", "closed", |t| t.roles(["desk"]))
         .deadline(
-            DeadlineSpec::new("answer", Trigger::enter("open"), BusinessDuration::CalendarDays(1))
-                .escalate(EscalationSpec::move_to("late")),
+            DeadlineSpec::new(
+                "answer",
+                Trigger::enter("open"),
+                BusinessDuration::CalendarDays(1),
+            )
+            .escalate(EscalationSpec::move_to("late")),
         )
         .build(&Registry::new())
         .unwrap()
@@ -35,7 +39,9 @@ fn populated(n: usize, t0: DateTime<Utc>) -> Engine<InMemoryStore> {
     let desk = Actor::new("d", ["desk"]);
     for i in 0..n {
         let at = t0 + TimeDelta::milliseconds(i as i64);
-        engine.start("bench", format!("i{i}"), &desk, json!({}), at).unwrap();
+        engine
+            .start("bench", format!("i{i}"), &desk, json!({}), at)
+            .unwrap();
     }
     engine
 }
@@ -47,7 +53,9 @@ fn deadlines(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("deadlines");
     g.sample_size(20).measurement_time(Duration::from_secs(2));
-    g.bench_function("next_due/1M open", |b| b.iter(|| black_box(engine.next_due().unwrap())));
+    g.bench_function("next_due/1M open", |b| {
+        b.iter(|| black_box(engine.next_due().unwrap()))
+    });
     g.bench_function("handle_due/none due/1M open", |b| {
         b.iter(|| black_box(engine.handle_due(t0).unwrap()))
     });
@@ -68,7 +76,9 @@ fn deadlines(c: &mut Criterion) {
 
     let def = definition();
     let desk = Actor::new("d", ["desk"]);
-    let fresh = decide::start(&def, "x".into(), &desk, json!({}), t0).unwrap().instance;
+    let fresh = decide::start(&def, "x".into(), &desk, json!({}), t0)
+        .unwrap()
+        .instance;
     c.bench_function("deadlines/pure handle_due one escalation", |b| {
         b.iter(|| black_box(deadline::handle_due(&def, &fresh, first_due).unwrap()))
     });

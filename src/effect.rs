@@ -75,6 +75,10 @@ pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
 impl EffectContext<'_> {
     /// The body of the form of `kind` attached by this command, if any.
     pub fn form(&self, kind: &str) -> Option<&Value> {
-        self.forms.iter().rev().find(|f| f.kind == kind).map(|f| &f.body)
+        self.forms
+            .iter()
+            .rev()
+            .find(|f| f.kind == kind)
+            .map(|f| &f.body)
     }
 }
