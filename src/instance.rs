@@ -324,8 +324,14 @@ impl Instance {
                         self.state
                     )));
                 }
+                // Leaving the state closes every open sign-off; a self-loop only closes the
+                // sign-off of its own action (other sign-offs in progress keep their signatures).
+                if from == to {
+                    self.signatures.retain(|s| &s.action != action);
+                } else {
+                    self.signatures.clear();
+                }
                 self.state = to.clone();
-                self.signatures.clear();
                 if let Some(by) = &e.by {
                     let who = self.fired_by.entry(action.clone()).or_default();
                     for id in std::iter::once(&by.actor).chain(&by.on_behalf_of) {
