@@ -1,6 +1,9 @@
 //! Conformance tests of the customer return, exchange and loan procedure (客退 / 客换 / 客借).
 //! Each test names the seed line it proves (`004 Lnnn`: seed 004, line nnn).
 
+// The helpers below are test code too (clippy.toml allows these only inside `#[test]` fns).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use aftersales::procedures::customer_return::{self as cr, *};
 use aftersales::{
     Actor, ActorId, BusinessCalendar, Command, Engine, EngineError, Event, EventKind, Form,
@@ -1283,8 +1286,45 @@ fn l20_customer_takes_the_goods_back() {
     assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
     h.go(&sales(), Action::CustomerTakesBack, vec![back, ship]);
     assert_eq!(h.state(), State::Settling);
-    // Customer-caused: charged (004 L20, L151).
-    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Charged)]);
+    // Nothing was done for the customer: the negotiated outcome is free (ours, 004 L20).
+    let r = h.refused(fire(
+        &cqe(),
+        Action::MarkCharging,
+        vec![mark(Charging::Charged)],
+    ));
+    assert!(guard_says(&r, "「免费」"), "{r}");
+    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+}
+
+#[test]
+fn l20_l34_the_negotiated_fee_decides_free_or_charged() {
+    for (fee, want) in [(8_000, Charging::Charged), (0, Charging::Free)] {
+        let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+        h.to_judged(
+            InspectionResult::Fail,
+            Cause::CustomerCaused,
+            Verdict::RepairForCustomer,
+        );
+        // Before negotiating, the cause decides: the customer's responsibility is charged.
+        assert_eq!(
+            expected_charging(&h.inst(), &Config::default()).unwrap(),
+            Charging::Charged
+        );
+        h.go(&cqe(), Action::OpenNegotiation, vec![]);
+        h.go(
+            &sales(),
+            Action::AgreeRepair,
+            vec![form(&NegotiationRecord {
+                outcome: NegotiationOutcome::RepairForCustomer { fee_fen: fee },
+                customer_agreement: "signed quotation".into(),
+            })],
+        );
+        // 004 L20, L34: 由业务和客户协调沟通返修及付费事宜
+        assert_eq!(
+            expected_charging(&h.inst(), &Config::default()).unwrap(),
+            want
+        );
+    }
 }
 
 // ---------------------------------------------------------------- replacement track
@@ -2025,7 +2065,11 @@ fn definition_vocabulary_and_config_defaults_match_the_seed() {
     let back: Config = serde_json::from_value(json).unwrap();
     assert_eq!(back, cfg);
     let bad: Result<Config, _> = serde_json::from_value(json!({"override_roles": ["janitor"]}));
-    assert!(bad.is_err());
+    assert!(bad.unwrap_err().to_string().contains("janitor"));
+    // A partial config keeps the seed's other values.
+    let partial: Config = serde_json::from_value(json!({"bypass_penalty_fen": 5000})).unwrap();
+    assert_eq!(partial.bypass_penalty_fen, 5000);
+    assert_eq!(partial.judgement_limit, CalendarDays(2));
     // An empty signer list is a build error, not a panic.
     let empty = Config {
         scrap_departments: vec![],

@@ -32,8 +32,10 @@ pub struct ByClass {
     pub c: BusinessDuration,
 }
 
-/// Configuration of the customer return procedure. `Default` holds the seed's values.
+/// Configuration of the customer return procedure. `Default` holds the seed's values; a
+/// JSON config may give only the fields it changes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Config {
     /// Replace first or investigate first. Default replace first (004 L48–52, L60).
     pub replacement_policy: ReplacementPolicy,

@@ -279,15 +279,20 @@ impl TypedForm for ResponsibilityJudgement {
                 self.damage_origin,
                 Some(DamageOrigin::Production | DamageOrigin::Warehouse | DamageOrigin::Transport)
             ) {
-                return Err("damage in production, the warehouse or transport is not a supplier \
+                return Err(
+                    "damage in production, the warehouse or transport is not a supplier \
                             cause (004 L150)"
-                    .into());
+                        .into(),
+                );
             }
         }
         if matches!(
             self.cause,
             Cause::QualityInspection | Cause::Process | Cause::AdcMiscommunication
-        ) && self.responsible_unit.as_deref().is_none_or(|u| u.trim().is_empty())
+        ) && self
+            .responsible_unit
+            .as_deref()
+            .is_none_or(|u| u.trim().is_empty())
         {
             return Err("an internal cause names the responsible unit (责任单位, 004 L19)".into());
         }
@@ -432,9 +437,11 @@ impl TypedForm for ReworkReport {
     fn validate(&self) -> Result<(), String> {
         need(&self.work_done, "the work done")?;
         if !self.workshop_inspection_passed {
-            return Err("manufacturing hands over only goods that passed its own inspection \
+            return Err(
+                "manufacturing hands over only goods that passed its own inspection \
                         (004 L667)"
-                .into());
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -489,16 +496,14 @@ impl DisassemblyRecord {
         self.parts
             .iter()
             .filter(|p| p.reusable)
-            .map(|p| u64::from(p.qty))
-            .sum()
+            .fold(0u64, |n, p| n.saturating_add(u64::from(p.qty)))
     }
     /// Total unusable quantity.
     pub fn unusable_qty(&self) -> u64 {
         self.parts
             .iter()
             .filter(|p| !p.reusable)
-            .map(|p| u64::from(p.qty))
-            .sum()
+            .fold(0u64, |n, p| n.saturating_add(u64::from(p.qty)))
     }
 }
 
@@ -671,7 +676,9 @@ impl TypedForm for SlowMovingEntry {
     fn validate(&self) -> Result<(), String> {
         need(&self.location, "the location")?;
         if !(self.red_copy_with_goods && self.white_copy_to_production_control) {
-            return Err("red copy with the goods, white copy to production control (004 L31)".into());
+            return Err(
+                "red copy with the goods, white copy to production control (004 L31)".into(),
+            );
         }
         Ok(())
     }
@@ -747,9 +754,11 @@ impl TypedForm for ReplacementRequest {
             need(&c.handling_time, "the handling time")?;
             need(&c.ship_time, "the ship time")?;
             if !(c.policy_statement_given && c.deduction_warning_given) {
-                return Err("the dealer is told 「先补发,再追究」 and the deduction rule the \
+                return Err(
+                    "the dealer is told 「先补发,再追究」 and the deduction rule the \
                             same day (004 L62)"
-                    .into());
+                        .into(),
+                );
             }
         }
         Ok(())

@@ -1,24 +1,24 @@
 //! The registry: typed forms, named guards and named effects of the procedure.
 
+use super::Action;
 use super::config::Config;
 use super::data::{
     BypassPenalty, CaseKind, ClaimedReturnType, Data, Loan, LoanTerms, ReplacementStatus,
 };
 use super::forms::{
     AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, Charging, ChargingMark,
-    Classification, CostBooking, DebitNote, Disposal, DisposalPlan, DisassemblyRecord,
-    FactoryArrival, HandlingForm, InspectionRecord, InspectionResult, LedgerEntry,
-    LoanConversion, LoanSettlement, NegotiationOutcome, NegotiationRecord, OutcomeNotice,
-    PartsStockIn, Payer, ReceiptRecord, ReplacementOrder, ReplacementRequest,
-    ResponsibilityJudgement, RestockApplication, ReturnNotice, ReuseCheck, ReworkPlan,
-    ReworkReport, SatisfactionRecord, ScrapApplication, ScrapOrigin, ShipBackRecord,
-    SlowMovingEntry, SupplierClaim, SupplierReply, Verdict, WorkLiaisonForm,
+    Classification, CostBooking, DebitNote, DisassemblyRecord, Disposal, DisposalPlan,
+    FactoryArrival, HandlingForm, InspectionRecord, InspectionResult, LedgerEntry, LoanConversion,
+    LoanSettlement, NegotiationOutcome, NegotiationRecord, OutcomeNotice, PartsStockIn, Payer,
+    ReceiptRecord, ReplacementOrder, ReplacementRequest, ResponsibilityJudgement,
+    RestockApplication, ReturnNotice, ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord,
+    ScrapApplication, ScrapOrigin, ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply,
+    Verdict, WorkLiaisonForm,
 };
 use super::rules::{
-    self, Liability, Route, booking_account, charging, check_judgement, current_route,
-    effective_judgement, liability, on_file, open_obligations, units,
+    self, Liability, Route, booking_account, check_judgement, current_route, effective_judgement,
+    expected_charging, liability, on_file, open_obligations, units,
 };
-use super::Action;
 use crate::effect::EffectContext;
 use crate::form::{Form, TypedForm};
 use crate::guard::GuardContext;
@@ -332,11 +332,13 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         if d.case.is_loan() {
             return Err("a lent sample comes back through `announce_loan_return`".into());
         }
-        text(ctx.payload, "missing_notice_by").map(|_| ()).ok_or_else(|| {
-            "an unannounced return names who failed to notify production control \
+        text(ctx.payload, "missing_notice_by")
+            .map(|_| ())
+            .ok_or_else(|| {
+                "an unannounced return names who failed to notify production control \
              (payload `missing_notice_by`, 004 L9)"
-                .to_owned()
-        })
+                    .to_owned()
+            })
     })
     .guard(g::RECEIPT, move |ctx: &GuardContext<'_>| {
         let r = attached::<ReceiptRecord>(ctx)?;
@@ -356,9 +358,11 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
     .guard(g::CANCELLABLE, |ctx: &GuardContext<'_>| {
         text(ctx.payload, "reason").ok_or("a cancellation gives a `reason`")?;
         if data(ctx)?.replacement >= ReplacementStatus::Ordered {
-            return Err("the replacement is already ordered: the goods are retrieved and \
+            return Err(
+                "the replacement is already ordered: the goods are retrieved and \
                         appraised instead (004 L50, L69)"
-                .into());
+                    .into(),
+            );
         }
         Ok(())
     })
@@ -387,7 +391,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
             .and_then(Value::as_u64)
             .filter(|&n| n > 0)
             .ok_or("give the extension in `term_months` (at least 1)")?;
-        if u64::from(loan.months_granted) + n > u64::from(c3.loan_max_term_months) {
+        if u64::from(loan.months_granted).saturating_add(n) > u64::from(c3.loan_max_term_months) {
             return Err(format!(
                 "{} months granted already: a loan runs at most {} months (ours)",
                 loan.months_granted, c3.loan_max_term_months
@@ -398,15 +402,18 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
     .guard(g::LOAN_SOLD, |ctx: &GuardContext<'_>| {
         match current::<LoanConversion>(ctx)?.settlement {
             LoanSettlement::Sale { .. } => Ok(()),
-            LoanSettlement::WriteOff { .. } => Err("a write-off goes through `write_off_loan`".into()),
+            LoanSettlement::WriteOff { .. } => {
+                Err("a write-off goes through `write_off_loan`".into())
+            }
         }
     })
-    .guard(g::LOAN_WRITTEN_OFF, |ctx: &GuardContext<'_>| {
-        match current::<LoanConversion>(ctx)?.settlement {
+    .guard(
+        g::LOAN_WRITTEN_OFF,
+        |ctx: &GuardContext<'_>| match current::<LoanConversion>(ctx)?.settlement {
             LoanSettlement::WriteOff { .. } => Ok(()),
             LoanSettlement::Sale { .. } => Err("a sale goes through `convert_loan_to_sale`".into()),
-        }
-    })
+        },
+    )
     .guard(g::NOT_URGENT_YET, |ctx: &GuardContext<'_>| {
         if ctx.instance.fired_by(Action::GrantUrgent.name()).is_empty() {
             Ok(())
@@ -465,12 +472,13 @@ fn judgement_guards(r: Registry) -> Registry {
         }
         Ok(())
     })
-    .guard(g::NEG_TAKE_BACK, |ctx: &GuardContext<'_>| {
-        match attached::<NegotiationRecord>(ctx)?.outcome {
+    .guard(
+        g::NEG_TAKE_BACK,
+        |ctx: &GuardContext<'_>| match attached::<NegotiationRecord>(ctx)?.outcome {
             NegotiationOutcome::CustomerTakesBack => Ok(()),
             _ => Err("the record's outcome is not the customer taking the goods back".into()),
-        }
-    })
+        },
+    )
     .guard(g::REPAIR_FOR_CUSTOMER, |ctx: &GuardContext<'_>| {
         if judgement(ctx)?.1 == Verdict::RepairForCustomer {
             Ok(())
@@ -480,9 +488,11 @@ fn judgement_guards(r: Registry) -> Registry {
     })
     .guard(g::OUR_GOODS, |ctx: &GuardContext<'_>| {
         if judgement(ctx)?.1 == Verdict::RepairForCustomer {
-            Err("repaired goods of the customer (帮修品) go back to the customer (004 L16, \
+            Err(
+                "repaired goods of the customer (帮修品) go back to the customer (004 L16, \
                  L20)"
-                .into())
+                    .into(),
+            )
         } else {
             Ok(())
         }
@@ -492,20 +502,17 @@ fn judgement_guards(r: Registry) -> Registry {
 fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
     let c1 = cfg.clone();
     let c2 = cfg.clone();
-    r.guard(
-        g::RESTOCK_QTY,
-        |ctx: &GuardContext<'_>| {
-            let a = attached::<RestockApplication>(ctx)?;
-            let n = units(ctx.instance)?.ok_or("nothing was received")?;
-            if a.qty != n {
-                return Err(format!(
-                    "the restock application covers {} units but {n} were received",
-                    a.qty
-                ));
-            }
-            Ok(())
-        },
-    )
+    r.guard(g::RESTOCK_QTY, |ctx: &GuardContext<'_>| {
+        let a = attached::<RestockApplication>(ctx)?;
+        let n = units(ctx.instance)?.ok_or("nothing was received")?;
+        if a.qty != n {
+            return Err(format!(
+                "the restock application covers {} units but {n} were received",
+                a.qty
+            ));
+        }
+        Ok(())
+    })
     .guard(
         g::ADC_DECLINED,
         flag(
@@ -521,20 +528,23 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
             && insp.involves_power_supply_or_module
             && !data(ctx)?.rework.aging_done
         {
-            return Err("repaired power supplies and modules are aged like a normal order \
+            return Err(
+                "repaired power supplies and modules are aged like a normal order \
                         first (004 L659, L667)"
-                .into());
+                    .into(),
+            );
         }
         Ok(())
     })
-    .guard(g::REINSPECTION_FAILED, |ctx: &GuardContext<'_>| {
-        match attached::<InspectionRecord>(ctx)?.result {
+    .guard(
+        g::REINSPECTION_FAILED,
+        |ctx: &GuardContext<'_>| match attached::<InspectionRecord>(ctx)?.result {
             InspectionResult::Fail => Ok(()),
             InspectionResult::Pass => Err("the re-inspection passed: file the restock or ship \
                                            the goods back"
                 .into()),
-        }
-    })
+        },
+    )
     .guard(g::PARTS_STOCK_IN, |ctx: &GuardContext<'_>| {
         let p = attached::<PartsStockIn>(ctx)?;
         let (_, dr) = filed::<DisassemblyRecord>(ctx)?;
@@ -594,22 +604,27 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         let p = attached::<DisposalPlan>(ctx)?;
         let n = units(ctx.instance)?.ok_or("nothing was received")?;
         if p.qty > n {
-            return Err(format!("the plan covers {} units but {n} were received", p.qty));
+            return Err(format!(
+                "the plan covers {} units but {n} were received",
+                p.qty
+            ));
         }
         Ok(())
     })
-    .guard(g::PLAN_SALE_OFF, |ctx: &GuardContext<'_>| {
-        match disposal_plan(ctx)?.disposal {
+    .guard(
+        g::PLAN_SALE_OFF,
+        |ctx: &GuardContext<'_>| match disposal_plan(ctx)?.disposal {
             Disposal::SaleOff { .. } => Ok(()),
             _ => Err("sales' plan is not a sale-off".into()),
-        }
-    })
-    .guard(g::PLAN_REWORK, |ctx: &GuardContext<'_>| {
-        match disposal_plan(ctx)?.disposal {
+        },
+    )
+    .guard(
+        g::PLAN_REWORK,
+        |ctx: &GuardContext<'_>| match disposal_plan(ctx)?.disposal {
             Disposal::Rework => Ok(()),
             _ => Err("sales' plan is not a rework".into()),
-        }
-    })
+        },
+    )
     .guard(
         g::RESTOCK_AWAITING_QUALITY,
         flag(
@@ -677,12 +692,16 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
     .guard(g::SCRAP_COMPLETE, move |ctx: &GuardContext<'_>| {
         let s = data(ctx)?.scrap;
         if !s.departments_signed || !s.vp_signed {
-            return Err("the scrap needs the relevant departments and the design center's vice \
+            return Err(
+                "the scrap needs the relevant departments and the design center's vice \
                         president (004 L507)"
-                .into());
+                    .into(),
+            );
         }
         if c2.scrap_needs_gm_office && !s.gm_signed {
-            return Err("the scrap needs the GM office's approval (总经办批准, 004 L152, L486)".into());
+            return Err(
+                "the scrap needs the GM office's approval (总经办批准, 004 L152, L486)".into(),
+            );
         }
         Ok(())
     })
@@ -702,8 +721,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
     })
     .guard(g::SLOW_MOVING, |ctx: &GuardContext<'_>| {
         filed::<ReuseCheck>(ctx).map_err(|_| {
-            "production first checks whether existing orders can use the goods (004 L31)"
-                .to_owned()
+            "production first checks whether existing orders can use the goods (004 L31)".to_owned()
         })?;
         let s = attached::<SlowMovingEntry>(ctx)?;
         let n = units(ctx.instance)?.ok_or("nothing was received")?;
@@ -740,7 +758,9 @@ fn replacement(r: Registry) -> Registry {
             ));
         }
         if d.case.is_dealer() && req.dealer_commitment.is_none() {
-            return Err("the dealer is promised handling and ship times the same day (004 L62)".into());
+            return Err(
+                "the dealer is promised handling and ship times the same day (004 L62)".into(),
+            );
         }
         Ok(())
     })
@@ -771,7 +791,10 @@ fn replacement(r: Registry) -> Registry {
     })
     .guard(
         g::REPLACEMENT_ORDERED,
-        replacement_is(ReplacementStatus::Ordered, "logistics ships an ordered replacement"),
+        replacement_is(
+            ReplacementStatus::Ordered,
+            "logistics ships an ordered replacement",
+        ),
     )
 }
 
@@ -780,10 +803,10 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
     r.guard(g::CHARGING_MARK, move |ctx: &GuardContext<'_>| {
         let m = attached::<ChargingMark>(ctx)?;
         let (j, _) = judgement(ctx)?;
-        let want = charging(j.cause, &c1);
+        let want = expected_charging(ctx.instance, &c1)?;
         if m.mark != want {
             return Err(format!(
-                "cause {:?} is marked {} (004 L147–151)",
+                "cause {:?}, as negotiated, is marked {} (004 L147–151, L20)",
                 j.cause,
                 match want {
                     Charging::Free => "「免费」",
@@ -818,14 +841,19 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
             Err("the debit is already posted".into())
         }
     })
-    .guard(g::SUPPLIER_BATCH, |ctx: &GuardContext<'_>| supplier(ctx, true))
-    .guard(g::SUPPLIER_SINGLE, |ctx: &GuardContext<'_>| supplier(ctx, false))
-    .guard(g::SUPPLIER_CLAIM_OPEN, |ctx: &GuardContext<'_>| {
-        match on_file::<SupplierClaim>(ctx.instance)? {
+    .guard(g::SUPPLIER_BATCH, |ctx: &GuardContext<'_>| {
+        supplier(ctx, true)
+    })
+    .guard(g::SUPPLIER_SINGLE, |ctx: &GuardContext<'_>| {
+        supplier(ctx, false)
+    })
+    .guard(
+        g::SUPPLIER_CLAIM_OPEN,
+        |ctx: &GuardContext<'_>| match on_file::<SupplierClaim>(ctx.instance)? {
             Some((_, c)) if !c.batch => Ok(()),
             _ => Err("no material was returned to the supplier (004 L601)".into()),
-        }
-    })
+        },
+    )
     .guard(g::INTERNAL_CAUSE, |ctx: &GuardContext<'_>| {
         if liability(judgement(ctx)?.0.cause) == Liability::Internal {
             Ok(())
@@ -895,9 +923,15 @@ fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
     .effect(e::AGED, set(|d| d.rework.aging_done = true))
     .effect(e::RESET_RESTOCK, set(|d| d.restock = Default::default()))
     .effect(e::RESTOCK_QUALITY, set(|d| d.restock.quality_signed = true))
-    .effect(e::RESTOCK_PLANNING, set(|d| d.restock.planning_signed = true))
+    .effect(
+        e::RESTOCK_PLANNING,
+        set(|d| d.restock.planning_signed = true),
+    )
     .effect(e::RESET_SCRAP, set(|d| d.scrap = Default::default()))
-    .effect(e::SCRAP_DEPARTMENTS, set(|d| d.scrap.departments_signed = true))
+    .effect(
+        e::SCRAP_DEPARTMENTS,
+        set(|d| d.scrap.departments_signed = true),
+    )
     .effect(e::SCRAP_VP, set(|d| d.scrap.vp_signed = true))
     .effect(e::SCRAP_GM, set(|d| d.scrap.gm_signed = true))
     .effect(

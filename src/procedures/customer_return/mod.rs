@@ -59,24 +59,25 @@ mod rules;
 pub use config::{ByClass, Config, ReplacementPolicy};
 pub use data::{
     BypassPenalty, Case, CaseKind, ClaimedReturnType, Customer, CustomerClass, Data,
-    ExchangeReason, Loan, LoanTerms, Region, ReplacementStatus, RestockProgress,
-    ReworkProgress, ScrapProgress,
+    ExchangeReason, Loan, LoanTerms, Region, ReplacementStatus, RestockProgress, ReworkProgress,
+    ScrapProgress,
 };
 pub use forms::{
-    AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, BookingAccount, Category,
-    Cause, Charging, ChargingMark, Classification, CostBooking, DamageOrigin, DealerCommitment,
-    DebitNote, DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival, HandlingForm,
-    InspectionRecord, InspectionResult, LedgerEntry, LoanConversion, LoanSettlement,
-    MaterialSource, NegotiationOutcome, NegotiationRecord, OutcomeNotice, Part, PartsStockIn,
-    Payer, ReceiptRecord, ReplacementOrder, ReplacementRequest, ReplacementSource,
-    ResponsibilityJudgement, RestockApplication, ReturnNotice, ReuseCheck, ReworkPlan,
-    ReworkReport, SatisfactionRecord, ScrapApplication, ScrapOrigin, ShipBackRecord,
-    SlowMovingEntry, SupplierClaim, SupplierReply, Verdict, WorkLiaisonForm,
+    AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, BookingAccount, Category, Cause,
+    Charging, ChargingMark, Classification, CostBooking, DamageOrigin, DealerCommitment, DebitNote,
+    DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival, HandlingForm, InspectionRecord,
+    InspectionResult, LedgerEntry, LoanConversion, LoanSettlement, MaterialSource,
+    NegotiationOutcome, NegotiationRecord, OutcomeNotice, Part, PartsStockIn, Payer, ReceiptRecord,
+    ReplacementOrder, ReplacementRequest, ReplacementSource, ResponsibilityJudgement,
+    RestockApplication, ReturnNotice, ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord,
+    ScrapApplication, ScrapOrigin, ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply,
+    Verdict, WorkLiaisonForm,
 };
 pub use report::{PenaltyOccurrence, bypass_penalties, cost_ledger, override_command};
 pub use rules::{
     Liability, Route, booking_account, case_data, charging, check_judgement, current_route,
-    disputed, effective_judgement, liability, on_file, open_obligations, route, units,
+    disputed, effective_judgement, expected_charging, liability, on_file, open_obligations, route,
+    units,
 };
 
 use crate::access::SignOrder;
@@ -607,13 +608,18 @@ fn judgement(b: Builder) -> Builder {
     .transition(S::Judged, A::SendToReuseCheck, S::ReuseCheck, |t| {
         t.roles([R::Cqe]).guard(g::ROUTE_REUSE).describe("004 L31")
     })
-    .transition(S::SalesNegotiation, A::AgreeRepair, S::ReworkPlanning, |t| {
-        t.roles([R::Sales])
-            .form(NegotiationRecord::KIND)
-            .guard(g::NEG_REPAIR)
-            .effect(e::RESET_REWORK)
-            .describe("004 L20, L34, L542")
-    })
+    .transition(
+        S::SalesNegotiation,
+        A::AgreeRepair,
+        S::ReworkPlanning,
+        |t| {
+            t.roles([R::Sales])
+                .form(NegotiationRecord::KIND)
+                .guard(g::NEG_REPAIR)
+                .effect(e::RESET_REWORK)
+                .describe("004 L20, L34, L542")
+        },
+    )
     .transition(S::SalesNegotiation, A::AcceptReturn, S::Judged, |t| {
         t.sign_off(
             [R::Sales, R::GmOffice],
@@ -624,59 +630,89 @@ fn judgement(b: Builder) -> Builder {
         .guard(g::NEG_ACCEPT)
         .describe("004 L34, L545–546")
     })
-    .transition(S::SalesNegotiation, A::CustomerTakesBack, S::Settling, |t| {
-        t.roles([R::Sales])
-            .form(NegotiationRecord::KIND)
-            .form(ShipBackRecord::KIND)
-            .guard(g::NEG_TAKE_BACK)
-            .describe("004 L20")
-    })
+    .transition(
+        S::SalesNegotiation,
+        A::CustomerTakesBack,
+        S::Settling,
+        |t| {
+            t.roles([R::Sales])
+                .form(NegotiationRecord::KIND)
+                .form(ShipBackRecord::KIND)
+                .guard(g::NEG_TAKE_BACK)
+                .describe("004 L20")
+        },
+    )
 }
 
 fn rework(b: Builder) -> Builder {
     use Action as A;
     use Role as R;
     use State as S;
-    b.transition(S::ReworkPlanning, A::DeclineReworkPlan, S::ReworkPlanning, |t| {
-        t.roles([R::ApplicationDesignCenter])
-            .guard(g::REASON)
-            .effect(e::ADC_DECLINED)
-            .describe("004 L493 若无法出具")
-    })
-    .transition(S::ReworkPlanning, A::IssueReworkPlan, S::ReworkApproval, |t| {
-        t.roles([R::ApplicationDesignCenter])
-            .form(ReworkPlan::KIND)
-            .describe("004 L493, L532")
-    })
+    b.transition(
+        S::ReworkPlanning,
+        A::DeclineReworkPlan,
+        S::ReworkPlanning,
+        |t| {
+            t.roles([R::ApplicationDesignCenter])
+                .guard(g::REASON)
+                .effect(e::ADC_DECLINED)
+                .describe("004 L493 若无法出具")
+        },
+    )
+    .transition(
+        S::ReworkPlanning,
+        A::IssueReworkPlan,
+        S::ReworkApproval,
+        |t| {
+            t.roles([R::ApplicationDesignCenter])
+                .form(ReworkPlan::KIND)
+                .describe("004 L493, L532")
+        },
+    )
     .transition(S::ReworkPlanning, A::Disassemble, S::Disassembled, |t| {
         t.roles([R::Cqe])
             .form(DisassemblyRecord::KIND)
             .guard(g::ADC_DECLINED)
             .describe("004 L493")
     })
-    .transition(S::ReworkApproval, A::FileWorkLiaison, S::ReworkApproval, |t| {
-        t.roles([R::Cqe])
-            .form(WorkLiaisonForm::KIND)
-            .describe("004 L667")
-    })
+    .transition(
+        S::ReworkApproval,
+        A::FileWorkLiaison,
+        S::ReworkApproval,
+        |t| {
+            t.roles([R::Cqe])
+                .form(WorkLiaisonForm::KIND)
+                .describe("004 L667")
+        },
+    )
     .transition(S::InRework, A::CompleteRework, S::PostReworkCheck, |t| {
         t.roles([R::ProductionWorkshop])
             .form(ReworkReport::KIND)
             .describe("004 L667, L371")
     })
-    .transition(S::PostReworkCheck, A::RecordAging, S::PostReworkCheck, |t| {
-        t.roles([R::Cqe, R::ProductionWorkshop])
-            .form(AgingRecord::KIND)
-            .effect(e::AGED)
-            .describe("004 L659, L667")
-    })
-    .transition(S::PostReworkCheck, A::RejectRework, S::ReworkPlanning, |t| {
-        t.roles([R::Cqe])
-            .form(InspectionRecord::KIND)
-            .guard(g::REINSPECTION_FAILED)
-            .effect(e::RESET_REWORK)
-            .describe("004 L486 c)")
-    })
+    .transition(
+        S::PostReworkCheck,
+        A::RecordAging,
+        S::PostReworkCheck,
+        |t| {
+            t.roles([R::Cqe, R::ProductionWorkshop])
+                .form(AgingRecord::KIND)
+                .effect(e::AGED)
+                .describe("004 L659, L667")
+        },
+    )
+    .transition(
+        S::PostReworkCheck,
+        A::RejectRework,
+        S::ReworkPlanning,
+        |t| {
+            t.roles([R::Cqe])
+                .form(InspectionRecord::KIND)
+                .guard(g::REINSPECTION_FAILED)
+                .effect(e::RESET_REWORK)
+                .describe("004 L486 c)")
+        },
+    )
     .transition(S::PostReworkCheck, A::FileRestock, S::RestockSignOff, |t| {
         t.roles([R::Cqe])
             .form(RestockApplication::KIND)
@@ -693,12 +729,17 @@ fn rework(b: Builder) -> Builder {
             .guard(g::REPAIR_FOR_CUSTOMER)
             .describe("004 L19, L529, L667")
     })
-    .transition(S::Disassembled, A::StockReusableParts, S::Disassembled, |t| {
-        t.roles([R::Warehouse])
-            .form(PartsStockIn::KIND)
-            .guard(g::PARTS_STOCK_IN)
-            .describe("004 L493, L526, L658")
-    })
+    .transition(
+        S::Disassembled,
+        A::StockReusableParts,
+        S::Disassembled,
+        |t| {
+            t.roles([R::Warehouse])
+                .form(PartsStockIn::KIND)
+                .guard(g::PARTS_STOCK_IN)
+                .describe("004 L493, L526, L658")
+        },
+    )
     .transition(S::Disassembled, A::FileScrap, S::ScrapSignOff, |t| {
         t.roles([R::Cqe])
             .form(ScrapApplication::KIND)
@@ -735,32 +776,42 @@ fn restock_and_scrap(b: Builder, config: &Config) -> Builder {
         .form(WorkLiaisonForm::KIND)
         .describe("004 L667, L19")
     })
-    .transition(S::RestockSignOff, A::ApproveRestock, S::RestockSignOff, |t| {
-        t.sign_off(
-            [R::OqcInspector, R::QualityManager],
-            SignOrder::AnyOrder,
-            "confirm 《客诉退料申请单》 (004 L492)",
-        )
-        .on_refuse(S::UnderInspection)
-        .not_same_actor_as(A::FileRestock)
-        .excluding_role(R::Warehouse)
-        .guard(g::RESTOCK_AWAITING_QUALITY)
-        .effect(e::RESTOCK_QUALITY)
-        .describe("004 L492, L649")
-    })
-    .transition(S::RestockSignOff, A::ConfirmRestock, S::RestockSignOff, |t| {
-        t.sign_off(
-            [R::PlanningManager],
-            SignOrder::Sequential,
-            "confirm 《客诉退料申请单》 for planning (004 L492)",
-        )
-        .on_refuse(S::UnderInspection)
-        .not_same_actor_as(A::FileRestock)
-        .excluding_role(R::Warehouse)
-        .guard(g::RESTOCK_QUALITY_SIGNED)
-        .effect(e::RESTOCK_PLANNING)
-        .describe("004 L492, L649")
-    })
+    .transition(
+        S::RestockSignOff,
+        A::ApproveRestock,
+        S::RestockSignOff,
+        |t| {
+            t.sign_off(
+                [R::OqcInspector, R::QualityManager],
+                SignOrder::AnyOrder,
+                "confirm 《客诉退料申请单》 (004 L492)",
+            )
+            .on_refuse(S::UnderInspection)
+            .not_same_actor_as(A::FileRestock)
+            .excluding_role(R::Warehouse)
+            .guard(g::RESTOCK_AWAITING_QUALITY)
+            .effect(e::RESTOCK_QUALITY)
+            .describe("004 L492, L649")
+        },
+    )
+    .transition(
+        S::RestockSignOff,
+        A::ConfirmRestock,
+        S::RestockSignOff,
+        |t| {
+            t.sign_off(
+                [R::PlanningManager],
+                SignOrder::Sequential,
+                "confirm 《客诉退料申请单》 for planning (004 L492)",
+            )
+            .on_refuse(S::UnderInspection)
+            .not_same_actor_as(A::FileRestock)
+            .excluding_role(R::Warehouse)
+            .guard(g::RESTOCK_QUALITY_SIGNED)
+            .effect(e::RESTOCK_PLANNING)
+            .describe("004 L492, L649")
+        },
+    )
     .transition(S::RestockSignOff, A::StockIn, S::Settling, |t| {
         t.roles([R::Warehouse])
             .excluding_role(R::Cqe)
@@ -768,13 +819,18 @@ fn restock_and_scrap(b: Builder, config: &Config) -> Builder {
             .guard(g::SELLABLE)
             .describe("004 L492 入库依据")
     })
-    .transition(S::RestockSignOff, A::StockIn, S::AwaitingDisposalPlan, |t| {
-        t.roles([R::Warehouse])
-            .excluding_role(R::Cqe)
-            .guard(g::RESTOCK_SIGNED)
-            .guard(g::NOT_SELLABLE)
-            .describe("004 L492, L649")
-    })
+    .transition(
+        S::RestockSignOff,
+        A::StockIn,
+        S::AwaitingDisposalPlan,
+        |t| {
+            t.roles([R::Warehouse])
+                .excluding_role(R::Cqe)
+                .guard(g::RESTOCK_SIGNED)
+                .guard(g::NOT_SELLABLE)
+                .describe("004 L492, L649")
+        },
+    )
     .transition(
         S::AwaitingDisposalPlan,
         A::SubmitDisposalPlan,
@@ -786,20 +842,30 @@ fn restock_and_scrap(b: Builder, config: &Config) -> Builder {
                 .describe("004 L492, L649")
         },
     )
-    .transition(S::AwaitingDisposalPlan, A::ApproveSaleOff, S::Settling, |t| {
-        t.roles([R::GmOffice])
-            .not_same_actor_as(A::SubmitDisposalPlan)
-            .excluding_role(R::Cqe)
-            .guard(g::PLAN_SALE_OFF)
-            .describe("004 L152")
-    })
-    .transition(S::AwaitingDisposalPlan, A::FileScrap, S::ScrapSignOff, |t| {
-        t.roles([R::Cqe])
-            .form(ScrapApplication::KIND)
-            .guard(g::SCRAP_PLAN)
-            .effect(e::RESET_SCRAP)
-            .describe("004 L492, L152, L507")
-    })
+    .transition(
+        S::AwaitingDisposalPlan,
+        A::ApproveSaleOff,
+        S::Settling,
+        |t| {
+            t.roles([R::GmOffice])
+                .not_same_actor_as(A::SubmitDisposalPlan)
+                .excluding_role(R::Cqe)
+                .guard(g::PLAN_SALE_OFF)
+                .describe("004 L152")
+        },
+    )
+    .transition(
+        S::AwaitingDisposalPlan,
+        A::FileScrap,
+        S::ScrapSignOff,
+        |t| {
+            t.roles([R::Cqe])
+                .form(ScrapApplication::KIND)
+                .guard(g::SCRAP_PLAN)
+                .effect(e::RESET_SCRAP)
+                .describe("004 L492, L152, L507")
+        },
+    )
     .transition(
         S::AwaitingDisposalPlan,
         A::RequestReworkPlan,
@@ -857,12 +923,17 @@ fn restock_and_scrap(b: Builder, config: &Config) -> Builder {
             .guard(g::SCRAP_FROM_PARTS)
             .describe("ours")
     })
-    .transition(S::ScrapSignOff, A::RejectScrap, S::AwaitingDisposalPlan, |t| {
-        t.roles(&rejecters)
-            .guard(g::REASON)
-            .guard(g::SCRAP_FROM_PLAN)
-            .describe("ours")
-    })
+    .transition(
+        S::ScrapSignOff,
+        A::RejectScrap,
+        S::AwaitingDisposalPlan,
+        |t| {
+            t.roles(&rejecters)
+                .guard(g::REASON)
+                .guard(g::SCRAP_FROM_PLAN)
+                .describe("ours")
+        },
+    )
     .transition(S::ReuseCheck, A::RecordReuseCheck, S::ReuseCheck, |t| {
         t.roles([R::ProductionWorkshop])
             .form(ReuseCheck::KIND)
@@ -1051,8 +1122,8 @@ fn deadlines(b: Builder, config: &Config) -> Builder {
     let term_cases: Vec<(&str, BusinessDuration)> =
         term_cases.iter().map(|(k, d)| (k.as_str(), *d)).collect();
     let loan_term = select("/loan/term_months", &term_cases);
-    let overdue = EscalationSpec::move_to(S::LoanOverdue)
-        .and_notify([R::ApplicationDesignCenter, R::Sales]);
+    let overdue =
+        EscalationSpec::move_to(S::LoanOverdue).and_notify([R::ApplicationDesignCenter, R::Sales]);
     let region = "/case/customer/region";
     let mut b = b
         .deadline(
@@ -1213,15 +1284,11 @@ fn deadlines(b: Builder, config: &Config) -> Builder {
                 .describe("ours (term by analogy with 004 L621)"),
         )
         .deadline(
-            DeadlineSpec::new(
-                "loan_extension",
-                Trigger::action(A::ExtendLoan),
-                loan_term,
-            )
-            .met_on(Trigger::action(A::AnnounceLoanReturn))
-            .escalate(overdue)
-            .owner(R::ApplicationDesignCenter)
-            .describe("ours"),
+            DeadlineSpec::new("loan_extension", Trigger::action(A::ExtendLoan), loan_term)
+                .met_on(Trigger::action(A::AnnounceLoanReturn))
+                .escalate(overdue)
+                .owner(R::ApplicationDesignCenter)
+                .describe("ours"),
         )
         .deadline(
             DeadlineSpec::new(

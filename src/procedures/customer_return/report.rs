@@ -134,12 +134,22 @@ pub fn cost_ledger(inst: &Instance) -> Result<CostLedger, String> {
     if let Some((_, o)) = on_file::<ReplacementOrder>(inst)? {
         if o.value_fen > 0 {
             ledger.push(
-                line(inst, product, customer, CostKind::ReplacementUnits, o.value_fen)?
-                    .describe(format!("replacement {}", o.order_ref)),
+                line(
+                    inst,
+                    product,
+                    customer,
+                    CostKind::ReplacementUnits,
+                    o.value_fen,
+                )?
+                .describe(format!("replacement {}", o.order_ref)),
             );
         }
     }
-    for f in inst.forms().iter().filter(|f| f.form.kind == <CostBooking as TypedForm>::KIND) {
+    for f in inst
+        .forms()
+        .iter()
+        .filter(|f| f.form.kind == <CostBooking as TypedForm>::KIND)
+    {
         let b = CostBooking::deserialize(&f.form.body).map_err(|e| e.to_string())?;
         let account = match b.account {
             BookingAccount::CostOfSales => Account::CostOfSales,
@@ -181,9 +191,15 @@ pub fn cost_ledger(inst: &Instance) -> Result<CostLedger, String> {
     if let Some((_, c)) = on_file::<SupplierClaim>(inst)? {
         if c.amount_fen > 0 {
             ledger.push(
-                line(inst, product, customer, CostKind::ClaimReceived, -c.amount_fen)?
-                    .supplier(c.supplier.clone())
-                    .describe(format!("claim on {}", c.material)),
+                line(
+                    inst,
+                    product,
+                    customer,
+                    CostKind::ClaimReceived,
+                    -c.amount_fen,
+                )?
+                .supplier(c.supplier.clone())
+                .describe(format!("claim on {}", c.material)),
             );
         }
     }

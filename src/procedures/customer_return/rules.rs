@@ -2,6 +2,7 @@
 //! routing after the judgement, judgement consistency, and what still blocks closure.
 //! Guards call these; hosts may call them too (e.g. to show what is missing).
 
+use super::Action;
 use super::config::Config;
 use super::data::{Case, CaseKind, ClaimedReturnType, Data, ReplacementStatus};
 use super::forms::{
@@ -10,7 +11,6 @@ use super::forms::{
     NegotiationRecord, OutcomeNotice, ReceiptRecord, ResponsibilityJudgement, ReturnNotice,
     SupplierClaim, SupplierReply, Verdict,
 };
-use super::Action;
 use crate::form::TypedForm;
 use crate::instance::Instance;
 use crate::vocabulary::Vocabulary;
@@ -61,6 +61,27 @@ pub fn charging(cause: Cause, config: &Config) -> Charging {
         (Liability::DealerSide | Liability::CustomerSide, _) => Charging::Charged,
         _ => Charging::Free,
     }
+}
+
+/// 「免费」 or 「收费」 for the case as it stands: a negotiated outcome that follows the
+/// judgement decides (a repair at a fee is charged, a free repair or goods the customer takes
+/// back as they are is free: 由业务和客户协调沟通返修及付费事宜, 004 L20, L34; ours for the
+/// take-back); otherwise the cause decides ([`charging`]).
+///
+/// # Errors
+/// No judgement on file, or a malformed form.
+pub fn expected_charging(inst: &Instance, config: &Config) -> Result<Charging, String> {
+    let (jseq, j) = on_file::<ResponsibilityJudgement>(inst)?
+        .ok_or_else(|| "no judgement on file".to_owned())?;
+    Ok(match on_file::<NegotiationRecord>(inst)? {
+        Some((nseq, n)) if nseq > jseq => match n.outcome {
+            NegotiationOutcome::RepairForCustomer { fee_fen } if fee_fen > 0 => Charging::Charged,
+            NegotiationOutcome::RepairForCustomer { .. }
+            | NegotiationOutcome::CustomerTakesBack => Charging::Free,
+            NegotiationOutcome::AcceptReturn { .. } => charging(j.cause, config),
+        },
+        _ => charging(j.cause, config),
+    })
 }
 
 /// The account a confirmed reprocessing cost goes to: selling expense for a repeated
@@ -122,9 +143,11 @@ pub fn check_judgement(
                     Cause::CustomerNeedChanged | Cause::AdcMiscommunication
                 ) =>
         {
-            return Err("an exchange of good goods is a changed need or a design-center \
+            return Err(
+                "an exchange of good goods is a changed need or a design-center \
                         misunderstanding (004 L585)"
-                .into());
+                    .into(),
+            );
         }
         _ => {}
     }
@@ -276,9 +299,9 @@ pub fn open_obligations(inst: &Instance) -> Result<Vec<String>, String> {
         }
         Liability::Supplier => match on_file::<SupplierClaim>(inst)? {
             None => open.push("supplier cause: no supplier claim (004 L150, L599)".to_owned()),
-            Some((_, c)) if !c.batch && on_file::<SupplierReply>(inst)?.is_none() => open.push(
-                "the supplier's 8D report and plan are not in (004 L601)".to_owned(),
-            ),
+            Some((_, c)) if !c.batch && on_file::<SupplierReply>(inst)?.is_none() => {
+                open.push("the supplier's 8D report and plan are not in (004 L601)".to_owned())
+            }
             Some(_) => {}
         },
         _ => {}
