@@ -2139,3 +2139,87 @@ fn diagram_matches_the_golden_file_and_the_doc() {
         ]
     );
 }
+
+#[test]
+fn l492_l152_l507_scrap_under_a_disposal_plan_takes_the_whole_chain() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::NonQualityReturn,
+        Verdict::SalesReturn,
+    );
+    h.restock_signed(false);
+    h.go(&wh(), Action::StockIn, vec![]);
+    let plan_scrap = form(&DisposalPlan {
+        disposal: Disposal::Scrap,
+        qty: 10,
+    });
+    h.go(&sales(), Action::SubmitDisposalPlan, vec![plan_scrap]);
+    let by_plan = |qty| {
+        form(&ScrapApplication {
+            origin: ScrapOrigin::DisposalPlan,
+            qty,
+            reason: "obsolete colour temperature".into(),
+        })
+    };
+    // Sales proposes, quality files (004 L152: 由品质部提报); never more than the plan.
+    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![by_plan(11)]));
+    assert!(guard_says(&r, "the plan scraps 10 units"), "{r}");
+    h.go(&cqe(), Action::FileScrap, vec![by_plan(10)]);
+    assert_eq!(h.state(), State::ScrapSignOff);
+    // Rejected: back to sales, whose old plan no longer counts.
+    h.ok(Command::fire(&gm(), Action::RejectScrap)
+        .with_payload(json!({"reason": "sell them off instead"})));
+    assert_eq!(h.state(), State::AwaitingDisposalPlan);
+    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![by_plan(10)]));
+    assert!(guard_says(&r, "new disposal plan"), "{r}");
+    h.go(
+        &sales(),
+        Action::SubmitDisposalPlan,
+        vec![form(&DisposalPlan {
+            disposal: Disposal::Scrap,
+            qty: 10,
+        })],
+    );
+    h.go(&cqe(), Action::FileScrap, vec![by_plan(10)]);
+    h.signs(&qm(), Action::ConfirmScrap);
+    h.signs(&pc(), Action::ConfirmScrap);
+    h.signs(&vp(), Action::ApproveScrap);
+    let r = h.refused(fire(&whh(), Action::ExecuteScrap, vec![]));
+    assert!(guard_says(&r, "GM office"), "{r}");
+    h.signs(&gm(), Action::AuthoriseScrap);
+    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+#[test]
+fn l602_repeated_misjudgment_is_booked_to_selling_expense() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::CustomerMisjudgment { repeat: true },
+        Verdict::SalesReturn,
+    );
+    h.restock_signed(true);
+    h.go(&wh(), Action::StockIn, vec![]);
+    // 004 L602: 如再有前期客户误判现象的客诉时,其处理费用计入销售费用
+    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    h.go(&sales(), Action::NotifyCustomer, vec![outcome()]);
+    let open = open_obligations(&h.inst()).unwrap();
+    assert!(open.iter().any(|o| o.contains("004 L602")), "{open:?}");
+    h.go(
+        &qm(),
+        Action::BookCost,
+        vec![form(&CostBooking {
+            account: BookingAccount::SellingExpense,
+            amount_fen: 6_000,
+            description: "re-test and freight".into(),
+        })],
+    );
+    h.go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    let costs = cost_ledger(&h.inst()).unwrap();
+    assert_eq!(
+        costs.lines()[0].account,
+        aftersales::Account::SellingExpense
+    );
+}
