@@ -77,13 +77,13 @@ fn cast() -> Cast {
 }
 
 /// One case on the engine, with a clock the scenario advances.
-struct Case1<'a> {
+struct Running<'a> {
     engine: &'a Engine<InMemoryStore>,
     id: InstanceId,
     now: DateTime<Utc>,
 }
 
-impl Case1<'_> {
+impl Running<'_> {
     fn fire(
         &mut self,
         at: DateTime<Utc>,
@@ -208,7 +208,7 @@ fn handling(ro: &str, reason: &str) -> Res<Form> {
 }
 
 fn judged(
-    c: &mut Case1<'_>,
+    c: &mut Running<'_>,
     k: &Cast,
     at: DateTime<Utc>,
     result: InspectionResult,
@@ -266,7 +266,7 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
     let id = InstanceId::from("CR-2611-001");
     let t0 = local(20, 16, 0)?; // Friday 16:00
     engine.start(cr::ID, id.clone(), &k.css, Data::new(case).to_value()?, t0)?;
-    let mut c = Case1 {
+    let mut c = Running {
         engine,
         id: id.clone(),
         now: t0,
@@ -515,7 +515,7 @@ fn partial_scrap(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
     let id = InstanceId::from("CR-2611-002");
     let t0 = local(16, 10, 0)?;
     engine.start(cr::ID, id.clone(), &k.adc, Data::new(case).to_value()?, t0)?;
-    let mut c = Case1 {
+    let mut c = Running {
         engine,
         id: id.clone(),
         now: t0,
