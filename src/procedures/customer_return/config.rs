@@ -1,0 +1,156 @@
+//! The procedure's configuration: every number from the seed, with the seed's value as the
+//! default, and the policy switches the code reads.
+
+use super::Role;
+use crate::calendar::BusinessDuration;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// When the replacement is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplacementPolicy {
+    /// 「先补发,再追究」: replace first, investigate later (004 L48–52). The replacement may
+    /// be requested from the announcement on, before the goods are back or liability is known;
+    /// the old liability-first flow is explicitly rejected (004 L56–58).
+    #[default]
+    ReplaceFirst,
+    /// Liability first (D9 / D11 style, 004 L376–381): the replacement may be requested only
+    /// after the inspection report, and is then due within
+    /// [`replenishment_limit`](Config::replenishment_limit).
+    InvestigateFirst,
+}
+
+/// A duration per customer class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ByClass {
+    /// Class A.
+    pub a: BusinessDuration,
+    /// Class B.
+    pub b: BusinessDuration,
+    /// Class C.
+    pub c: BusinessDuration,
+}
+
+/// Configuration of the customer return procedure. `Default` holds the seed's values; a
+/// JSON config may give only the fields it changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Config {
+    /// Replace first or investigate first. Default replace first (004 L48–52, L60).
+    pub replacement_policy: ReplacementPolicy,
+    /// From the customer service manager's confirmation to the order: 「当日立即」
+    /// (004 L60). Default 1 calendar day (the core has no end-of-day duration yet).
+    pub replacement_order_limit: BusinessDuration,
+    /// From the request to the arrival promise, by customer class: A 1 day 「即当天」,
+    /// B 2 days, C 3 days (004 L64–67). Default 1/2/3 calendar days.
+    pub arrival_promise: ByClass,
+    /// Investigate-first only: equal-quantity replenishment within 2 hours of the request
+    /// after the inspection report (平数补货 2H, 004 L376–381).
+    pub replenishment_limit: BusinessDuration,
+    /// From receipt to the CQE's first classification: 1 H, 「第一时间」 (004 L368, L397).
+    pub classification_limit: BusinessDuration,
+    /// From receipt to the approved responsibility judgement: 「2天内完成」 (004 L144).
+    pub judgement_limit: BusinessDuration,
+    /// From the handling form to the CQE's analysis: 3 working days (004 L623).
+    pub analysis_limit: BusinessDuration,
+    /// From the handling form to solving and replying, domestic: 7 working days (004 L623).
+    pub reply_limit_domestic: BusinessDuration,
+    /// The same after the leadership's special approval (特批), domestic: 2 working days
+    /// (004 L623).
+    pub urgent_reply_limit_domestic: BusinessDuration,
+    /// The same, international: a solution within 15–30 working days (004 L623); the target
+    /// (15) raises a warning.
+    pub reply_target_international: BusinessDuration,
+    /// The limit of the international range (30 working days, 004 L623).
+    pub reply_limit_international: BusinessDuration,
+    /// The same after 特批, international: 3 working days (004 L623).
+    pub urgent_reply_limit_international: BusinessDuration,
+    /// Rework by manufacturing: 24 H (返修 24H, 004 L370–371).
+    pub rework_limit: BusinessDuration,
+    /// Finished-goods stock-in: 2 H (成品入库 2H, 004 L372–375).
+    pub stock_in_limit: BusinessDuration,
+    /// A non-batch supplier defect: 8D report and plan within 2 working days (004 L601).
+    pub supplier_8d_limit: BusinessDuration,
+    /// Re-check of the closure within 1 month after handling (004 L623).
+    pub closure_recheck: BusinessDuration,
+    /// Production control may submit the handling form to the CQE (D1 style, 004 L8);
+    /// default false: the design center submits it (D12, 004 L604).
+    pub production_control_may_submit: bool,
+    /// Goods must be isolated and labelled on receipt (隔离、标识, 004 L284). Default true.
+    pub require_isolation_label: bool,
+    /// A receipt without a notice to production control records a bypass penalty on the
+    /// person who failed to notify (004 L9 with L156). Default true.
+    pub penalise_unannounced: bool,
+    /// The bypass penalty: 「责任人乐捐20元每次」 (004 L156). Default 2000 fen.
+    pub bypass_penalty_fen: i64,
+    /// Who may override the procedure (always recorded with a penalty). Ours; default the
+    /// GM office.
+    pub override_roles: Vec<Role>,
+    /// The relevant departments (相关部门) signing a scrap application first, in any order
+    /// (004 L507, L493; PMC verification 004 L383). Default quality manager and production
+    /// control.
+    pub scrap_departments: Vec<Role>,
+    /// The GM office approves every scrap after the design center's vice president
+    /// (总经办批准 004 L152; 总经理核准 004 L486). Default true: the strictest chain
+    /// (README "Seed disagreements").
+    pub scrap_needs_gm_office: bool,
+    /// Signers of the 《工作联系单》, in order: 品质经理批准, 相关部门领导签字 (004 L667). Default
+    /// quality manager, then manufacturing.
+    pub work_liaison_signers: Vec<Role>,
+    /// Repaired power supplies and modules are aged like a normal order before they go out
+    /// (004 L659, L667). Default true.
+    pub age_power_supply_and_module: bool,
+    /// An exchange for a changed need is charged to the customer. Ours (004 L585 is silent);
+    /// default true.
+    pub exchange_need_changed_charged: bool,
+    /// Loan term when the loan does not name one, in months. Ours; default 1, by analogy
+    /// with 「1个月内退回」 (004 L621).
+    pub loan_default_term_months: u32,
+    /// Longest loan, extensions included, in months. Ours; default 3.
+    pub loan_max_term_months: u32,
+    /// An overdue loan is escalated to the vice president and the GM office after this.
+    /// Ours; default 5 working days.
+    pub loan_overdue_escalation: BusinessDuration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        use BusinessDuration::*;
+        Config {
+            replacement_policy: ReplacementPolicy::ReplaceFirst,
+            replacement_order_limit: CalendarDays(1),
+            arrival_promise: ByClass {
+                a: CalendarDays(1),
+                b: CalendarDays(2),
+                c: CalendarDays(3),
+            },
+            replenishment_limit: Hours(2),
+            classification_limit: Hours(1),
+            judgement_limit: CalendarDays(2),
+            analysis_limit: WorkingDays(3),
+            reply_limit_domestic: WorkingDays(7),
+            urgent_reply_limit_domestic: WorkingDays(2),
+            reply_target_international: WorkingDays(15),
+            reply_limit_international: WorkingDays(30),
+            urgent_reply_limit_international: WorkingDays(3),
+            rework_limit: Hours(24),
+            stock_in_limit: Hours(2),
+            supplier_8d_limit: WorkingDays(2),
+            closure_recheck: CalendarMonths(1),
+            production_control_may_submit: false,
+            require_isolation_label: true,
+            penalise_unannounced: true,
+            bypass_penalty_fen: 2000,
+            override_roles: vec![Role::GmOffice],
+            scrap_departments: vec![Role::QualityManager, Role::ProductionControl],
+            scrap_needs_gm_office: true,
+            work_liaison_signers: vec![Role::QualityManager, Role::ProductionWorkshop],
+            age_power_supply_and_module: true,
+            exchange_need_changed_charged: true,
+            loan_default_term_months: 1,
+            loan_max_term_months: 3,
+            loan_overdue_escalation: WorkingDays(5),
+        }
+    }
+}

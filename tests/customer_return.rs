@@ -1,0 +1,2225 @@
+//! Conformance tests of the customer return, exchange and loan procedure (客退 / 客换 / 客借).
+//! Each test names the seed line it proves (`004 Lnnn`: seed 004, line nnn).
+
+// The helpers below are test code too (clippy.toml allows these only inside `#[test]` fns).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use aftersales::procedures::customer_return::{self as cr, *};
+use aftersales::{
+    Actor, ActorId, BusinessCalendar, Command, Engine, EngineError, Event, EventKind, Form,
+    InMemoryStore, Instance, InstanceId, Mermaid, Outcome, Rejection, TypedForm, Vocabulary,
+};
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use serde_json::json;
+use std::cell::Cell;
+use std::sync::Arc;
+
+const RO: &str = "RO-2611-001";
+
+/// Local time (UTC+8) on a day of November 2026 (16 = Monday, 20 = Friday).
+fn at(day: u32, h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, day, h, m, 0).unwrap() - TimeDelta::hours(8)
+}
+
+fn who(id: &str, role: Role) -> Actor {
+    Actor::new(id, [role])
+}
+fn adc() -> Actor {
+    who("adc-wu", Role::ApplicationDesignCenter)
+}
+fn vp() -> Actor {
+    who("vp-lin", Role::AdcVicePresident)
+}
+fn pc() -> Actor {
+    who("pc-zhao", Role::ProductionControl)
+}
+fn sales() -> Actor {
+    who("sales-qian", Role::Sales)
+}
+fn css() -> Actor {
+    who("cs-sun", Role::CustomerServiceSpecialist)
+}
+fn csm() -> Actor {
+    who("csm-li", Role::CustomerServiceManager)
+}
+fn driver() -> Actor {
+    who("drv-ma", Role::DeliveryPerson)
+}
+fn logistics() -> Actor {
+    who("log-zheng", Role::Logistics)
+}
+fn cqe() -> Actor {
+    who("cqe-wang", Role::Cqe)
+}
+fn oqc() -> Actor {
+    who("oqc-feng", Role::OqcInspector)
+}
+fn qm() -> Actor {
+    who("qm-chen", Role::QualityManager)
+}
+fn planner() -> Actor {
+    who("plan-chu", Role::PlanningManager)
+}
+fn shop() -> Actor {
+    who("shop-wei", Role::ProductionWorkshop)
+}
+fn wh() -> Actor {
+    who("wh-jiang", Role::Warehouse)
+}
+fn whh() -> Actor {
+    who("whh-shen", Role::WarehouseHead)
+}
+fn fin() -> Actor {
+    who("fin-han", Role::Finance)
+}
+fn gm() -> Actor {
+    who("gm-yang", Role::GmOffice)
+}
+
+fn form<T: TypedForm>(t: &T) -> Form {
+    Form::typed(T::KIND, t).unwrap()
+}
+
+fn customer(class: CustomerClass, dealer: bool) -> Customer {
+    Customer {
+        id: "CUST-7".into(),
+        class,
+        region: Region::Domestic,
+        dealer_account: dealer.then(|| "DEALER-ACC-7".to_owned()),
+    }
+}
+
+fn a_return(claimed: ClaimedReturnType, wanted: bool) -> Case {
+    Case {
+        kind: CaseKind::Return {
+            claimed_type: claimed,
+            replacement_wanted: wanted,
+        },
+        customer: customer(CustomerClass::B, false),
+        product: "LED panel 600x600".into(),
+    }
+}
+
+fn dealer_return(class: CustomerClass) -> Case {
+    Case {
+        customer: customer(class, true),
+        ..a_return(ClaimedReturnType::SalesReturn, true)
+    }
+}
+
+fn notice(qty: u32) -> Form {
+    form(&ReturnNotice {
+        returned_qty: qty,
+        material: "LED panel / P-6060".into(),
+        reason: "housing scratched".into(),
+        customer_request: "replace".into(),
+    })
+}
+fn receipt(qty: u32) -> Form {
+    form(&ReceiptRecord {
+        repair_order_no: RO.into(),
+        received_qty: qty,
+        isolated_and_labelled: true,
+        discrepancy_note: None,
+    })
+}
+fn handling(ro: &str) -> Form {
+    form(&HandlingForm {
+        repair_order_no: ro.into(),
+        product: "LED panel 600x600".into(),
+        defect_reason: "housing scratched".into(),
+        due_date: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        schedule_order_ref: "PS-88".into(),
+    })
+}
+fn classification() -> Form {
+    form(&Classification {
+        category: Category::Appearance,
+        preliminary_cause: "transport".into(),
+    })
+}
+fn inspection(result: InspectionResult, psu: bool) -> Form {
+    form(&InspectionRecord {
+        result,
+        findings: "housing scratched, driver ok".into(),
+        involves_power_supply_or_module: psu,
+        carton_marked: true,
+    })
+}
+fn judgement_form(cause: Cause, verdict: Verdict) -> ResponsibilityJudgement {
+    ResponsibilityJudgement {
+        cause,
+        verdict,
+        damage_origin: None,
+        responsible_unit: Some("assembly line 2".into()),
+        responsible_person: Some("Zhang San".into()),
+        evidence: "photos, carton marks".into(),
+    }
+}
+fn restock_app(qty: u32, sellable: bool) -> Form {
+    form(&RestockApplication {
+        qty,
+        sellable_as_new: sellable,
+    })
+}
+fn outcome() -> Form {
+    form(&OutcomeNotice {
+        channel: "phone".into(),
+        summary: "handled".into(),
+    })
+}
+fn mark(m: Charging) -> Form {
+    form(&ChargingMark {
+        mark: m,
+        finance_copy_sent: true,
+    })
+}
+fn request(qty: u32, dealer: bool) -> Form {
+    form(&ReplacementRequest {
+        qty,
+        special_requirement: None,
+        customer_line_defect: false,
+        customer_ack: false,
+        dealer_commitment: dealer.then(|| DealerCommitment {
+            handling_time: "2 days".into(),
+            ship_time: "tomorrow".into(),
+            policy_statement_given: true,
+            deduction_warning_given: true,
+        }),
+    })
+}
+fn order() -> Form {
+    form(&ReplacementOrder {
+        order_ref: "SO-1".into(),
+        source: ReplacementSource::Stock,
+        production_notified: true,
+        logistics_notified: true,
+        value_fen: 150_000,
+    })
+}
+fn promise(t: DateTime<Utc>) -> Form {
+    form(&ArrivalPromise {
+        promised_arrival: t,
+    })
+}
+fn ledger() -> Form {
+    form(&LedgerEntry {
+        ledger_no: "KS-2026-118".into(),
+        t6_ref: "T6-5531".into(),
+    })
+}
+
+fn fire(a: &Actor, action: Action, forms: Vec<Form>) -> Command {
+    forms
+        .into_iter()
+        .fold(Command::fire(a, action), Command::with_form)
+}
+fn sign(a: &Actor, action: Action, forms: Vec<Form>) -> Command {
+    forms
+        .into_iter()
+        .fold(Command::sign(a, action), Command::with_form)
+}
+
+/// One instance on an engine that does not record refusals, so a refusal leaves the stored
+/// instance exactly as it was.
+struct H {
+    engine: Engine<InMemoryStore>,
+    id: InstanceId,
+    now: Cell<DateTime<Utc>>,
+}
+
+impl H {
+    fn new(case: Case) -> Self {
+        Self::with(Config::default(), case)
+    }
+
+    fn with(cfg: Config, case: Case) -> Self {
+        let def = cr::definition(&cfg, Arc::new(BusinessCalendar::default())).unwrap();
+        let mut engine = Engine::new(InMemoryStore::new()).record_rejections(false);
+        engine.register(def.definition().clone()).unwrap();
+        let now = at(16, 10, 0);
+        let id = InstanceId::from("CR-1");
+        let starter = if case.is_loan() { adc() } else { css() };
+        engine
+            .start(
+                cr::ID,
+                id.clone(),
+                &starter,
+                Data::new(case).to_value().unwrap(),
+                now,
+            )
+            .unwrap();
+        H {
+            engine,
+            id,
+            now: Cell::new(now),
+        }
+    }
+
+    fn at(&self, t: DateTime<Utc>) -> &Self {
+        self.now.set(t);
+        self
+    }
+
+    fn run(&self, cmd: Command) -> Result<Outcome, EngineError> {
+        self.engine.fire(&self.id, &cmd, self.now.get())
+    }
+
+    fn ok(&self, cmd: Command) -> Outcome {
+        self.run(cmd).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn go(&self, a: &Actor, action: Action, forms: Vec<Form>) -> Outcome {
+        self.ok(fire(a, action, forms))
+    }
+
+    fn signs(&self, a: &Actor, action: Action) -> Outcome {
+        self.ok(Command::sign(a, action))
+    }
+
+    /// The command is refused, and the instance is exactly as before.
+    fn refused(&self, cmd: Command) -> Rejection {
+        let before = self.inst();
+        let err = self.run(cmd).expect_err("the command should be refused");
+        assert_eq!(self.inst(), before, "a refusal changes nothing");
+        err.rejection().cloned().expect("a rejection")
+    }
+
+    fn inst(&self) -> Instance {
+        self.engine.load(&self.id).unwrap()
+    }
+
+    fn state(&self) -> State {
+        State::from_name(self.inst().state()).unwrap()
+    }
+
+    fn data(&self) -> Data {
+        self.inst().data_as().unwrap()
+    }
+
+    fn history(&self) -> Vec<Event> {
+        self.engine.history(&self.id).unwrap()
+    }
+
+    fn due(&self, name: &str) -> DateTime<Utc> {
+        self.inst()
+            .deadlines()
+            .iter()
+            .rev()
+            .find(|d| d.name == name)
+            .unwrap_or_else(|| panic!("no deadline {name}"))
+            .due_at
+    }
+
+    fn stopped_met(&self, name: &str) -> Option<bool> {
+        self.inst()
+            .deadlines()
+            .iter()
+            .rev()
+            .find(|d| d.name == name)
+            .and_then(|d| d.stopped)
+            .map(|s| s.met)
+    }
+
+    fn handle_due(&self, t: DateTime<Utc>) -> Vec<EventKind> {
+        self.at(t);
+        self.engine
+            .handle_due(t)
+            .unwrap()
+            .handled
+            .into_iter()
+            .flat_map(|(_, evs)| evs.into_iter().map(|e| e.kind))
+            .collect()
+    }
+
+    // ---- drivers ----
+
+    fn announce(&self, qty: u32) {
+        self.go(&css(), Action::Announce, vec![notice(qty)]);
+    }
+
+    fn receive(&self, qty: u32) {
+        self.go(&pc(), Action::Receive, vec![receipt(qty)]);
+    }
+
+    fn to_inspected(&self, result: InspectionResult, psu: bool) {
+        self.announce(10);
+        self.receive(10);
+        self.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+        self.go(&cqe(), Action::Classify, vec![classification()]);
+        self.go(
+            &cqe(),
+            Action::RecordInspection,
+            vec![inspection(result, psu)],
+        );
+    }
+
+    fn judge(&self, j: ResponsibilityJudgement) {
+        self.go(&cqe(), Action::DraftJudgement, vec![form(&j)]);
+        self.go(&qm(), Action::ApproveJudgement, vec![]);
+        assert_eq!(self.state(), State::Judged);
+    }
+
+    fn to_judged(&self, result: InspectionResult, cause: Cause, verdict: Verdict) {
+        self.to_inspected(result, false);
+        self.judge(judgement_form(cause, verdict));
+    }
+
+    fn restock_signed(&self, sellable: bool) {
+        self.go(&cqe(), Action::FileRestock, vec![restock_app(10, sellable)]);
+        self.signs(&oqc(), Action::ApproveRestock);
+        self.signs(&qm(), Action::ApproveRestock);
+        self.signs(&planner(), Action::ConfirmRestock);
+    }
+
+    fn replacement_shipped(&self, dealer: bool) {
+        self.go(
+            &css(),
+            Action::RequestReplacement,
+            vec![request(10, dealer)],
+        );
+        self.go(&csm(), Action::ConfirmReplacement, vec![]);
+        self.go(&css(), Action::OrderReplacement, vec![order()]);
+        self.go(&logistics(), Action::ShipReplacement, vec![]);
+    }
+
+    fn to_disassembled(&self) {
+        self.to_judged(
+            InspectionResult::Fail,
+            Cause::QualityInspection,
+            Verdict::SalesReturn,
+        );
+        self.go(&cqe(), Action::RequestReworkPlan, vec![]);
+        self.ok(Command::fire(&adc(), Action::DeclineReworkPlan)
+            .with_payload(json!({"reason": "housing mould discontinued"})));
+        self.go(
+            &cqe(),
+            Action::Disassemble,
+            vec![form(&DisassemblyRecord {
+                parts: vec![
+                    Part {
+                        name: "driver".into(),
+                        qty: 10,
+                        reusable: true,
+                        reason: None,
+                    },
+                    Part {
+                        name: "housing".into(),
+                        qty: 4,
+                        reusable: false,
+                        reason: Some("变形 deformed".into()),
+                    },
+                ],
+            })],
+        );
+    }
+
+    fn to_scrap_sign_off(&self) {
+        self.to_disassembled();
+        self.go(
+            &wh(),
+            Action::StockReusableParts,
+            vec![form(&PartsStockIn {
+                qty: 10,
+                qc_passed: true,
+            })],
+        );
+        self.go(&cqe(), Action::FileScrap, vec![scrap(4)]);
+    }
+}
+
+fn scrap(qty: u32) -> Form {
+    form(&ScrapApplication {
+        origin: ScrapOrigin::Disassembly,
+        qty,
+        reason: "deformed housings".into(),
+    })
+}
+
+fn is_forbidden(r: &Rejection) -> bool {
+    matches!(r, Rejection::Forbidden { .. })
+}
+
+fn guard_says(r: &Rejection, needle: &str) -> bool {
+    match r {
+        Rejection::GuardRejected { reason, .. } => reason.contains(needle),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------- intake and roles
+
+#[test]
+fn l9_only_production_control_receives_returns() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.announce(10);
+    for a in [wh(), adc(), sales(), cqe()] {
+        // 004 L9: 所有的客退品都由生管部接收
+        let r = h.refused(fire(&a, Action::Receive, vec![receipt(10)]));
+        assert!(is_forbidden(&r), "{r}");
+    }
+    h.receive(10);
+    assert_eq!(h.state(), State::Received);
+    h.engine.verify(&h.id).unwrap();
+}
+
+#[test]
+fn l9_announce_by_another_department_reaches_production_control() {
+    // 004 L9: 其他部门如果和客户进行沟通退货的,则必须知会生管
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let out = h.go(&adc(), Action::Announce, vec![notice(10)]);
+    assert_eq!(h.state(), State::Announced);
+    assert!(out.events.iter().any(|e| matches!(&e.kind,
+        EventKind::FormAttached { form, .. } if form.kind == ReturnNotice::KIND)));
+    // A notice without a quantity is refused.
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let r = h.refused(fire(&adc(), Action::Announce, vec![notice(0)]));
+    assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
+}
+
+#[test]
+fn l9_l156_unannounced_receipt_penalises_who_failed_to_notify() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    // Without naming the responsible person: refused.
+    let r = h.refused(fire(&pc(), Action::Receive, vec![receipt(10)]));
+    assert!(guard_says(&r, "missing_notice_by"), "{r}");
+    h.ok(fire(&pc(), Action::Receive, vec![receipt(10)])
+        .with_payload(json!({"missing_notice_by": "sales-qian"})));
+    assert_eq!(h.state(), State::Received);
+    // 004 L156: 责任人乐捐20元每次
+    let d = h.data();
+    assert_eq!(d.bypasses.len(), 1);
+    assert_eq!(d.bypasses[0].amount_fen, 2000);
+    assert_eq!(d.bypasses[0].responsible, ActorId::from("sales-qian"));
+    let p = bypass_penalties(&h.history()).unwrap();
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].occurrence, 1);
+}
+
+#[test]
+fn l548_driver_cannot_collect_without_notice() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let arrival = form(&FactoryArrival {
+        return_form_no: "TH-1".into(),
+        depot: "Foshan depot".into(),
+    });
+    // 004 L548: 送货员在没有接到退货通知的情况下不可以拿退货
+    let r = h.refused(fire(
+        &driver(),
+        Action::CollectFromDepot,
+        vec![arrival.clone()],
+    ));
+    assert!(matches!(r, Rejection::NoSuchTransition { .. }), "{r}");
+    h.announce(10);
+    h.go(&driver(), Action::CollectFromDepot, vec![arrival]);
+    assert_eq!(h.state(), State::AtFactory);
+    h.receive(10);
+    assert_eq!(h.state(), State::Received);
+}
+
+#[test]
+fn l8_handling_form_carries_the_repair_order_number() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.announce(10);
+    h.receive(10);
+    // 004 L8: 生管部...定维修单号; 004 L604: the design center submits the form
+    let r = h.refused(fire(
+        &adc(),
+        Action::SubmitToCqe,
+        vec![handling("RO-OTHER")],
+    ));
+    assert!(guard_says(&r, "004 L8"), "{r}");
+    let r = h.refused(fire(&adc(), Action::SubmitToCqe, vec![]));
+    assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
+    let r = h.refused(fire(&pc(), Action::SubmitToCqe, vec![handling(RO)]));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    assert_eq!(h.state(), State::AtCqe);
+}
+
+#[test]
+fn l8_production_control_may_submit_when_configured() {
+    let cfg = Config {
+        production_control_may_submit: true,
+        ..Config::default()
+    };
+    let h = H::with(cfg, a_return(ClaimedReturnType::SalesReturn, false));
+    h.announce(10);
+    h.receive(10);
+    h.go(&pc(), Action::SubmitToCqe, vec![handling(RO)]);
+    assert_eq!(h.state(), State::AtCqe);
+}
+
+#[test]
+fn l539_received_quantity_must_match_the_notice() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.announce(10);
+    // 004 L539: 仓管员根据退货单点收物料
+    let r = h.refused(fire(&pc(), Action::Receive, vec![receipt(9)]));
+    assert!(guard_says(&r, "counted 9 but 10"), "{r}");
+    let noted = form(&ReceiptRecord {
+        repair_order_no: RO.into(),
+        received_qty: 9,
+        isolated_and_labelled: true,
+        discrepancy_note: Some("one unit kept by the dealer as evidence".into()),
+    });
+    h.go(&pc(), Action::Receive, vec![noted]);
+    assert_eq!(units(&h.inst()).unwrap(), Some(9));
+}
+
+#[test]
+fn l284_goods_are_isolated_and_labelled_on_receipt() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.announce(10);
+    let unlabelled = form(&ReceiptRecord {
+        repair_order_no: RO.into(),
+        received_qty: 10,
+        isolated_and_labelled: false,
+        discrepancy_note: None,
+    });
+    let r = h.refused(fire(&pc(), Action::Receive, vec![unlabelled]));
+    assert!(guard_says(&r, "004 L284"), "{r}");
+}
+
+// ---------------------------------------------------------------- inspection and judgement
+
+#[test]
+fn l491_l397_only_the_cqe_classifies_and_inspects() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.announce(10);
+    h.receive(10);
+    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    for a in [qm(), pc(), sales()] {
+        let r = h.refused(fire(&a, Action::Classify, vec![classification()]));
+        assert!(is_forbidden(&r), "{r}");
+    }
+    h.go(&cqe(), Action::Classify, vec![classification()]);
+    for a in [qm(), pc(), sales()] {
+        let r = h.refused(fire(
+            &a,
+            Action::RecordInspection,
+            vec![inspection(InspectionResult::Pass, false)],
+        ));
+        assert!(is_forbidden(&r), "{r}");
+    }
+    // 004 L144: the result is marked on the carton
+    let unmarked = form(&InspectionRecord {
+        result: InspectionResult::Pass,
+        findings: "ok".into(),
+        involves_power_supply_or_module: false,
+        carton_marked: false,
+    });
+    let r = h.refused(fire(&cqe(), Action::RecordInspection, vec![unmarked]));
+    assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
+}
+
+#[test]
+fn l12_judgement_is_approved_by_the_quality_manager_not_its_drafter() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_inspected(InspectionResult::Pass, false);
+    let both = Actor::new("cqe-qm", [Role::Cqe, Role::QualityManager]);
+    h.go(
+        &both,
+        Action::DraftJudgement,
+        vec![form(&judgement_form(
+            Cause::NonQualityReturn,
+            Verdict::SalesReturn,
+        ))],
+    );
+    // 004 L12 (品质部...责任判定); approver INF 004 L654
+    let r = h.refused(fire(&both, Action::ApproveJudgement, vec![]));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
+    let r = h.refused(fire(&cqe(), Action::ApproveJudgement, vec![]));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(&qm(), Action::ApproveJudgement, vec![]);
+    assert_eq!(h.state(), State::Judged);
+}
+
+#[test]
+fn l150_transport_damage_is_not_a_supplier_cause() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_inspected(InspectionResult::Fail, false);
+    let mut j = judgement_form(Cause::Supplier { batch: false }, Verdict::SalesReturn);
+    j.damage_origin = Some(DamageOrigin::Transport);
+    // 004 L150: 当中因生产、仓库、运输损坏的不在此列
+    let r = h.refused(fire(&cqe(), Action::DraftJudgement, vec![form(&j)]));
+    assert!(
+        matches!(&r, Rejection::InvalidForm { reason, .. } if reason.contains("004 L150")),
+        "{r}"
+    );
+}
+
+#[test]
+fn l31_return_only_verdict_refused_when_a_replacement_is_wanted() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, true));
+    h.to_inspected(InspectionResult::Pass, false);
+    let j = judgement_form(Cause::NonQualityReturn, Verdict::ReturnOnly);
+    // 004 L31: 只退不补品
+    let r = h.refused(fire(&cqe(), Action::DraftJudgement, vec![form(&j)]));
+    assert!(guard_says(&r, "004 L31"), "{r}");
+}
+
+#[test]
+fn l585_exchange_of_good_goods_is_a_changed_need_or_a_misunderstanding() {
+    let case = Case {
+        kind: CaseKind::Exchange {
+            reason: ExchangeReason::AdcMiscommunication,
+        },
+        ..a_return(ClaimedReturnType::SalesReturn, false)
+    };
+    let h = H::new(case);
+    h.to_inspected(InspectionResult::Pass, false);
+    let r = h.refused(fire(
+        &cqe(),
+        Action::DraftJudgement,
+        vec![form(&judgement_form(Cause::Misuse, Verdict::SalesReturn))],
+    ));
+    assert!(guard_says(&r, "004 L585"), "{r}");
+    let r = h.refused(fire(
+        &cqe(),
+        Action::DraftJudgement,
+        vec![form(&judgement_form(
+            Cause::AdcMiscommunication,
+            Verdict::RepairForCustomer,
+        ))],
+    ));
+    assert!(guard_says(&r, "销退品"), "{r}");
+    h.judge(judgement_form(
+        Cause::AdcMiscommunication,
+        Verdict::SalesReturn,
+    ));
+    assert_eq!(current_route(&h.inst()).unwrap(), Route::Restock);
+    // Free for the design center's misunderstanding (004 L151), charged for a changed need.
+    let cfg = Config::default();
+    assert_eq!(charging(Cause::AdcMiscommunication, &cfg), Charging::Free);
+    assert_eq!(
+        charging(Cause::CustomerNeedChanged, &cfg),
+        Charging::Charged
+    );
+    let lenient = Config {
+        exchange_need_changed_charged: false,
+        ..Config::default()
+    };
+    assert_eq!(
+        charging(Cause::CustomerNeedChanged, &lenient),
+        Charging::Free
+    );
+}
+
+#[test]
+fn l16_exactly_one_route_for_every_judgement() {
+    use InspectionResult::*;
+    use Verdict::*;
+    let mut routes = Vec::new();
+    for r in [Pass, Fail] {
+        for v in [SalesReturn, RepairForCustomer, ReturnOnly] {
+            routes.push(route(r, v));
+        }
+    }
+    assert_eq!(
+        routes,
+        vec![
+            Route::Restock,
+            Route::Negotiate,
+            Route::ReuseCheck,
+            Route::Rework,
+            Route::Negotiate,
+            Route::ReuseCheck
+        ]
+    );
+    // In `judged`, exactly one routing action is available to a CQE.
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(InspectionResult::Fail, Cause::Process, Verdict::SalesReturn);
+    let open: Vec<String> = h
+        .engine
+        .available_actions(&h.id, &cqe(), h.now.get())
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.verdict.is_ok())
+        .map(|a| a.action)
+        .collect();
+    assert_eq!(open, vec![Action::RequestReworkPlan.name().to_owned()]);
+}
+
+// ---------------------------------------------------------------- pass path and restock
+
+#[test]
+fn l492_restock_sign_off_order_oqc_and_quality_manager_then_planning() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::NonQualityReturn,
+        Verdict::SalesReturn,
+    );
+    // 004 L492: quantities must match what was received
+    let r = h.refused(fire(
+        &cqe(),
+        Action::FileRestock,
+        vec![restock_app(8, true)],
+    ));
+    assert!(guard_says(&r, "covers 8 units but 10"), "{r}");
+    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    assert_eq!(h.state(), State::RestockSignOff);
+    // 004 L492: 经OQC检验员及品质经理确认签字,计划科经理确认签字
+    let r = h.refused(Command::sign(&planner(), Action::ConfirmRestock));
+    assert!(guard_says(&r, "004 L492"), "{r}");
+    h.signs(&qm(), Action::ApproveRestock); // any order within the first stage
+    let r = h.refused(Command::sign(&planner(), Action::ConfirmRestock));
+    assert!(guard_says(&r, "after the OQC inspector"), "{r}");
+    h.signs(&oqc(), Action::ApproveRestock);
+    assert!(h.data().restock.quality_signed);
+    h.signs(&planner(), Action::ConfirmRestock);
+    h.go(&wh(), Action::StockIn, vec![]);
+    assert_eq!(h.state(), State::Settling);
+    let signed: Vec<String> = h
+        .history()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Signed { role, .. } => Some(role.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        signed,
+        ["quality_manager", "oqc_inspector", "planning_manager"]
+    );
+}
+
+#[test]
+fn l492_restock_filer_cannot_sign_and_warehouse_never_signs() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::NonQualityReturn,
+        Verdict::SalesReturn,
+    );
+    let filer = Actor::new("cqe-oqc", [Role::Cqe, Role::OqcInspector]);
+    h.go(&filer, Action::FileRestock, vec![restock_app(10, true)]);
+    let r = h.refused(Command::sign(&filer, Action::ApproveRestock));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
+    let keeper = Actor::new("wh-oqc", [Role::Warehouse, Role::OqcInspector]);
+    let r = h.refused(Command::sign(&keeper, Action::ApproveRestock));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
+}
+
+#[test]
+fn l492_stock_in_without_every_signature_is_refused() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::NonQualityReturn,
+        Verdict::SalesReturn,
+    );
+    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    let r = h.refused(fire(&wh(), Action::StockIn, vec![]));
+    assert!(guard_says(&r, "入库依据"), "{r}");
+    h.signs(&oqc(), Action::ApproveRestock);
+    h.signs(&qm(), Action::ApproveRestock);
+    // Two of three signatures: still refused (004 L492 成品库入库依据).
+    let r = h.refused(fire(&wh(), Action::StockIn, vec![]));
+    assert!(guard_says(&r, "入库依据"), "{r}");
+    // The CQE reports but does not dispose.
+    h.signs(&planner(), Action::ConfirmRestock);
+    let both = Actor::new("cqe-wh", [Role::Cqe, Role::Warehouse]);
+    let r = h.refused(fire(&both, Action::StockIn, vec![]));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
+    h.go(&wh(), Action::StockIn, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+#[test]
+fn l492_refused_restock_goes_back_to_inspection() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::NonQualityReturn,
+        Verdict::SalesReturn,
+    );
+    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    h.signs(&oqc(), Action::ApproveRestock);
+    h.ok(Command::refuse(
+        &qm(),
+        Action::ApproveRestock,
+        "scratches on the lens",
+    ));
+    assert_eq!(h.state(), State::UnderInspection);
+    // Re-inspected and re-judged: an old judgement does not count.
+    h.go(
+        &cqe(),
+        Action::RecordInspection,
+        vec![inspection(InspectionResult::Fail, false)],
+    );
+    let r = h.refused(fire(&qm(), Action::ApproveJudgement, vec![]));
+    assert!(guard_says(&r, "predates"), "{r}");
+}
+
+#[test]
+fn l492_l152_unsellable_lamp_needs_a_sales_plan_and_the_gm_office_for_sale_off() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::NonQualityReturn,
+        Verdict::SalesReturn,
+    );
+    h.restock_signed(false);
+    h.go(&wh(), Action::StockIn, vec![]);
+    // 004 L492: 若整灯无法作为新产品销售的,需对应的销售人员给出整灯的处理方案
+    assert_eq!(h.state(), State::AwaitingDisposalPlan);
+    let plan = form(&DisposalPlan {
+        disposal: Disposal::SaleOff { price_fen: 30_000 },
+        qty: 10,
+    });
+    let r = h.refused(fire(&cqe(), Action::SubmitDisposalPlan, vec![plan.clone()]));
+    assert!(is_forbidden(&r), "{r}");
+    let too_many = form(&DisposalPlan {
+        disposal: Disposal::SaleOff { price_fen: 30_000 },
+        qty: 11,
+    });
+    let r = h.refused(fire(&sales(), Action::SubmitDisposalPlan, vec![too_many]));
+    assert!(guard_says(&r, "11 units"), "{r}");
+    h.go(&sales(), Action::SubmitDisposalPlan, vec![plan]);
+    // 004 L152: 由品质部提报至总经办批准及时变卖或报废处理
+    for a in [qm(), sales()] {
+        let r = h.refused(fire(&a, Action::ApproveSaleOff, vec![]));
+        assert!(is_forbidden(&r), "{r}");
+    }
+    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![scrap(1)]));
+    assert!(matches!(r, Rejection::GuardRejected { .. }), "{r}");
+    h.go(&gm(), Action::ApproveSaleOff, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+// ---------------------------------------------------------------- fail path, rework, scrap
+
+#[test]
+fn l493_failed_goods_go_to_the_design_center_first_then_disassembly() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Fail,
+        Cause::QualityInspection,
+        Verdict::SalesReturn,
+    );
+    let r = h.refused(fire(
+        &cqe(),
+        Action::FileRestock,
+        vec![restock_app(10, true)],
+    ));
+    assert!(guard_says(&r, "rework plan"), "{r}");
+    h.go(&cqe(), Action::RequestReworkPlan, vec![]);
+    let record = form(&DisassemblyRecord {
+        parts: vec![Part {
+            name: "driver".into(),
+            qty: 10,
+            reusable: true,
+            reason: None,
+        }],
+    });
+    // 004 L493: 由应用设计中心出具处理方案,若无法出具,CQE负责拆卸
+    let r = h.refused(fire(&cqe(), Action::Disassemble, vec![record.clone()]));
+    assert!(guard_says(&r, "若无法出具"), "{r}");
+    let r = h.refused(fire(&adc(), Action::DeclineReworkPlan, vec![]));
+    assert!(guard_says(&r, "reason"), "{r}");
+    h.ok(Command::fire(&adc(), Action::DeclineReworkPlan)
+        .with_payload(json!({"reason": "no spare housings"})));
+    h.go(&cqe(), Action::Disassemble, vec![record]);
+    assert_eq!(h.state(), State::Disassembled);
+    // No unusable parts: finished once the reusable ones are stocked.
+    let r = h.refused(fire(&cqe(), Action::FinishDisassembly, vec![]));
+    assert!(guard_says(&r, "004 L493"), "{r}");
+    h.go(
+        &wh(),
+        Action::StockReusableParts,
+        vec![form(&PartsStockIn {
+            qty: 10,
+            qc_passed: true,
+        })],
+    );
+    h.go(&cqe(), Action::FinishDisassembly, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+#[test]
+fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(InspectionResult::Fail, Cause::Process, Verdict::SalesReturn);
+    h.go(&cqe(), Action::RequestReworkPlan, vec![]);
+    let bad_plan = form(&ReworkPlan {
+        flow: vec![],
+        materials: vec!["housing".into()],
+    });
+    let r = h.refused(fire(&adc(), Action::IssueReworkPlan, vec![bad_plan]));
+    assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
+    h.go(
+        &adc(),
+        Action::IssueReworkPlan,
+        vec![form(&ReworkPlan {
+            flow: vec!["replace housing".into(), "re-test".into()],
+            materials: vec!["housing H-22".into()],
+        })],
+    );
+    assert_eq!(h.state(), State::ReworkApproval);
+    // The requisition is only for a special requirement or a shortage (004 L667).
+    let lazy = form(&WorkLiaisonForm {
+        request: "replace housings".into(),
+        material: MaterialSource::Requisition {
+            reason: " ".into(),
+            requisition_no: "LL-1".into(),
+        },
+    });
+    let r = h.refused(fire(&cqe(), Action::FileWorkLiaison, vec![lazy]));
+    assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
+    let r = h.refused(Command::sign(&qm(), Action::ReleaseRework));
+    assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
+    h.go(
+        &cqe(),
+        Action::FileWorkLiaison,
+        vec![form(&WorkLiaisonForm {
+            request: "replace housings".into(),
+            material: MaterialSource::CqeSlowStock,
+        })],
+    );
+    // 004 L667: 经品质经理批准,相关部门领导签字
+    let r = h.refused(Command::sign(&shop(), Action::ReleaseRework));
+    assert!(matches!(r, Rejection::SignOutOfOrder { .. }), "{r}");
+    h.signs(&qm(), Action::ReleaseRework);
+    h.signs(&shop(), Action::ReleaseRework);
+    assert_eq!(h.state(), State::InRework);
+    // 004 L370: 24 H for the rework
+    assert_eq!(h.due("rework"), h.now.get() + TimeDelta::hours(24));
+    h.go(
+        &shop(),
+        Action::CompleteRework,
+        vec![form(&ReworkReport {
+            work_done: "housings replaced".into(),
+            workshop_inspection_passed: true,
+        })],
+    );
+    assert_eq!(h.stopped_met("rework"), Some(true));
+    h.restock_signed(true);
+    h.go(&wh(), Action::StockIn, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+#[test]
+fn l659_repaired_power_supplies_are_aged_first() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_inspected(InspectionResult::Fail, true);
+    h.judge(judgement_form(Cause::Process, Verdict::SalesReturn));
+    h.go(&cqe(), Action::RequestReworkPlan, vec![]);
+    h.go(
+        &adc(),
+        Action::IssueReworkPlan,
+        vec![form(&ReworkPlan {
+            flow: vec!["replace driver".into()],
+            materials: vec!["driver D-40".into()],
+        })],
+    );
+    h.go(
+        &cqe(),
+        Action::FileWorkLiaison,
+        vec![form(&WorkLiaisonForm {
+            request: "replace drivers".into(),
+            material: MaterialSource::CqeSlowStock,
+        })],
+    );
+    h.signs(&qm(), Action::ReleaseRework);
+    h.signs(&shop(), Action::ReleaseRework);
+    h.go(
+        &shop(),
+        Action::CompleteRework,
+        vec![form(&ReworkReport {
+            work_done: "drivers replaced".into(),
+            workshop_inspection_passed: true,
+        })],
+    );
+    // 004 L659, L667: 涉及电源和模组处理的,均需按正常订单流程老化后发货
+    let r = h.refused(fire(
+        &cqe(),
+        Action::FileRestock,
+        vec![restock_app(10, true)],
+    ));
+    assert!(guard_says(&r, "aged"), "{r}");
+    h.go(
+        &shop(),
+        Action::RecordAging,
+        vec![form(&AgingRecord {
+            hours: 8,
+            passed: true,
+        })],
+    );
+    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    assert_eq!(h.state(), State::RestockSignOff);
+}
+
+#[test]
+fn l507_l152_l486_scrap_chain_in_order_and_never_without_the_gm_office() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_scrap_sign_off();
+    assert_eq!(h.state(), State::ScrapSignOff);
+    // 004 L507: 由相关部门确认签字,报应用设计中心副总裁批准签后,送仓库负责人作处理
+    let r = h.refused(Command::sign(&vp(), Action::ApproveScrap));
+    assert!(guard_says(&r, "relevant departments"), "{r}");
+    h.signs(&pc(), Action::ConfirmScrap);
+    let r = h.refused(Command::sign(&gm(), Action::AuthoriseScrap));
+    assert!(guard_says(&r, "vice president"), "{r}");
+    h.signs(&qm(), Action::ConfirmScrap);
+    let r = h.refused(fire(&whh(), Action::ExecuteScrap, vec![]));
+    assert!(guard_says(&r, "004 L507"), "{r}");
+    h.signs(&vp(), Action::ApproveScrap);
+    // 004 L152 (总经办批准), 004 L486 (总经理核准后将退货报废): no scrap without the GM office.
+    let r = h.refused(fire(&whh(), Action::ExecuteScrap, vec![]));
+    assert!(guard_says(&r, "GM office"), "{r}");
+    h.signs(&gm(), Action::AuthoriseScrap);
+    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+#[test]
+fn l507_scrap_chain_relaxed_without_the_gm_office_by_configuration() {
+    let cfg = Config {
+        scrap_needs_gm_office: false,
+        ..Config::default()
+    };
+    let h = H::with(cfg, a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_scrap_sign_off();
+    h.signs(&pc(), Action::ConfirmScrap);
+    h.signs(&qm(), Action::ConfirmScrap);
+    h.signs(&vp(), Action::ApproveScrap);
+    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+#[test]
+fn l507_scrap_approvers_are_not_the_filer_and_the_vp_is_not_the_gm() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_disassembled();
+    h.go(
+        &wh(),
+        Action::StockReusableParts,
+        vec![form(&PartsStockIn {
+            qty: 10,
+            qc_passed: true,
+        })],
+    );
+    let filer = Actor::new("cqe-qm", [Role::Cqe, Role::QualityManager]);
+    h.go(&filer, Action::FileScrap, vec![scrap(4)]);
+    let r = h.refused(Command::sign(&filer, Action::ConfirmScrap));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
+    h.signs(&qm(), Action::ConfirmScrap);
+    h.signs(&pc(), Action::ConfirmScrap);
+    let vp_gm = Actor::new("vp-gm", [Role::AdcVicePresident, Role::GmOffice]);
+    h.signs(&vp_gm, Action::ApproveScrap);
+    let r = h.refused(Command::sign(&vp_gm, Action::AuthoriseScrap));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
+    // The warehouse head executes but never approves (004 L507).
+    let r = h.refused(Command::sign(&whh(), Action::AuthoriseScrap));
+    assert!(is_forbidden(&r), "{r}");
+    h.signs(&gm(), Action::AuthoriseScrap);
+    let r = h.refused(fire(&cqe(), Action::ExecuteScrap, vec![]));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(&whh(), Action::ExecuteScrap, vec![]);
+}
+
+#[test]
+fn l493_reusable_parts_are_stocked_before_scrap_and_quantities_match() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_disassembled();
+    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![scrap(4)]));
+    assert!(guard_says(&r, "004 L493"), "{r}");
+    let r = h.refused(fire(
+        &wh(),
+        Action::StockReusableParts,
+        vec![form(&PartsStockIn {
+            qty: 7,
+            qc_passed: true,
+        })],
+    ));
+    assert!(guard_says(&r, "7 parts stocked but 10"), "{r}");
+    h.go(
+        &wh(),
+        Action::StockReusableParts,
+        vec![form(&PartsStockIn {
+            qty: 10,
+            qc_passed: true,
+        })],
+    );
+    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![scrap(5)]));
+    assert!(guard_says(&r, "4 were found unusable"), "{r}");
+    // A rejected scrap goes back to the disassembled parts.
+    h.go(&cqe(), Action::FileScrap, vec![scrap(4)]);
+    let r = h.refused(fire(&qm(), Action::RejectScrap, vec![]));
+    assert!(guard_says(&r, "reason"), "{r}");
+    h.ok(Command::fire(&qm(), Action::RejectScrap)
+        .with_payload(json!({"reason": "two housings can be straightened"})));
+    assert_eq!(h.state(), State::Disassembled);
+    h.go(&cqe(), Action::FileScrap, vec![scrap(2)]);
+    assert!(!h.data().scrap.departments_signed);
+}
+
+// ---------------------------------------------------------------- return-only, disputes
+
+#[test]
+fn l31_return_only_goods_go_to_slow_moving_stock_after_the_reuse_check() {
+    let h = H::new(a_return(ClaimedReturnType::ReturnOnly, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::NonQualityReturn,
+        Verdict::ReturnOnly,
+    );
+    let r = h.refused(fire(
+        &cqe(),
+        Action::FileRestock,
+        vec![restock_app(10, true)],
+    ));
+    assert!(guard_says(&r, "reuse check"), "{r}");
+    h.go(&cqe(), Action::SendToReuseCheck, vec![]);
+    let entry = |qty| {
+        form(&SlowMovingEntry {
+            location: "呆滞品仓 A-3".into(),
+            qty,
+            red_copy_with_goods: true,
+            white_copy_to_production_control: true,
+        })
+    };
+    // 004 L31: 知会生产查看是否可用于现有的订单上 ... 红联随货一起入呆滞品仓并登记
+    let r = h.refused(fire(&wh(), Action::StoreSlowMoving, vec![entry(10)]));
+    assert!(guard_says(&r, "004 L31"), "{r}");
+    let r = h.refused(fire(&wh(), Action::RecordReuseCheck, vec![]));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(
+        &shop(),
+        Action::RecordReuseCheck,
+        vec![form(&ReuseCheck {
+            usable_for_orders: vec![],
+            checked_by: "shop-wei".into(),
+        })],
+    );
+    let r = h.refused(fire(&wh(), Action::StoreSlowMoving, vec![entry(3)]));
+    assert!(guard_says(&r, "3 units entered but 10"), "{r}");
+    let no_copies = form(&SlowMovingEntry {
+        location: "A-3".into(),
+        qty: 10,
+        red_copy_with_goods: true,
+        white_copy_to_production_control: false,
+    });
+    let r = h.refused(fire(&wh(), Action::StoreSlowMoving, vec![no_copies]));
+    assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
+    h.go(&wh(), Action::StoreSlowMoving, vec![entry(10)]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+#[test]
+fn l34_repair_verdict_on_a_claimed_sales_return_goes_to_sales() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Fail,
+        Cause::CustomerCaused,
+        Verdict::RepairForCustomer,
+    );
+    assert!(disputed(
+        &h.data().case,
+        effective_judgement(&h.inst()).unwrap().unwrap().1
+    ));
+    // 004 L34: 当品质部判定客退品为帮修品,而客户退货原因为销退品...需知会业务部
+    let r = h.refused(fire(&cqe(), Action::RequestReworkPlan, vec![]));
+    assert!(guard_says(&r, "sales for negotiation"), "{r}");
+    h.go(&cqe(), Action::OpenNegotiation, vec![]);
+    let repair = form(&NegotiationRecord {
+        outcome: NegotiationOutcome::RepairForCustomer { fee_fen: 8_000 },
+        customer_agreement: "e-mail of 17 Nov".into(),
+    });
+    // Sales negotiates, nobody else (004 L20, L34).
+    let r = h.refused(fire(&cqe(), Action::AgreeRepair, vec![repair.clone()]));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(&sales(), Action::AgreeRepair, vec![repair]);
+    assert_eq!(h.state(), State::ReworkPlanning);
+}
+
+#[test]
+fn l545_accepting_a_disputed_return_needs_the_gm_office() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::CustomerCaused,
+        Verdict::RepairForCustomer,
+    );
+    h.go(&qm(), Action::OpenNegotiation, vec![]);
+    let accept = form(&NegotiationRecord {
+        outcome: NegotiationOutcome::AcceptReturn {
+            accepted_as: AcceptedAs::SalesReturn,
+        },
+        customer_agreement: "key account, goodwill".into(),
+    });
+    let r = h.refused(fire(&sales(), Action::AcceptReturn, vec![accept.clone()]));
+    assert!(matches!(r, Rejection::SignOffRequired { .. }), "{r}");
+    h.ok(sign(&sales(), Action::AcceptReturn, vec![accept]));
+    // 004 L545–546: 客户原因不可返修与产品无质量问题不可以退货,总经理同意除外
+    assert_eq!(h.state(), State::SalesNegotiation);
+    h.signs(&gm(), Action::AcceptReturn);
+    assert_eq!(h.state(), State::Judged);
+    assert_eq!(current_route(&h.inst()).unwrap(), Route::Restock);
+    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+}
+
+#[test]
+fn l20_customer_takes_the_goods_back() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Fail,
+        Cause::CustomerCaused,
+        Verdict::RepairForCustomer,
+    );
+    h.go(&cqe(), Action::OpenNegotiation, vec![]);
+    let back = form(&NegotiationRecord {
+        outcome: NegotiationOutcome::CustomerTakesBack,
+        customer_agreement: "phone call 18 Nov".into(),
+    });
+    let ship = form(&ShipBackRecord {
+        waybill: "SF-1".into(),
+        qty: 10,
+    });
+    let r = h.refused(fire(
+        &sales(),
+        Action::CustomerTakesBack,
+        vec![back.clone()],
+    ));
+    assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
+    h.go(&sales(), Action::CustomerTakesBack, vec![back, ship]);
+    assert_eq!(h.state(), State::Settling);
+    // Nothing was done for the customer: the negotiated outcome is free (ours, 004 L20).
+    let r = h.refused(fire(
+        &cqe(),
+        Action::MarkCharging,
+        vec![mark(Charging::Charged)],
+    ));
+    assert!(guard_says(&r, "「免费」"), "{r}");
+    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+}
+
+#[test]
+fn l20_l34_the_negotiated_fee_decides_free_or_charged() {
+    for (fee, want) in [(8_000, Charging::Charged), (0, Charging::Free)] {
+        let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+        h.to_judged(
+            InspectionResult::Fail,
+            Cause::CustomerCaused,
+            Verdict::RepairForCustomer,
+        );
+        // Before negotiating, the cause decides: the customer's responsibility is charged.
+        assert_eq!(
+            expected_charging(&h.inst(), &Config::default()).unwrap(),
+            Charging::Charged
+        );
+        h.go(&cqe(), Action::OpenNegotiation, vec![]);
+        h.go(
+            &sales(),
+            Action::AgreeRepair,
+            vec![form(&NegotiationRecord {
+                outcome: NegotiationOutcome::RepairForCustomer { fee_fen: fee },
+                customer_agreement: "signed quotation".into(),
+            })],
+        );
+        // 004 L20, L34: 由业务和客户协调沟通返修及付费事宜
+        assert_eq!(
+            expected_charging(&h.inst(), &Config::default()).unwrap(),
+            want
+        );
+    }
+}
+
+// ---------------------------------------------------------------- replacement track
+
+#[test]
+fn l60_replace_first_order_the_same_day() {
+    let h = H::new(dealer_return(CustomerClass::B));
+    h.at(at(20, 16, 0)).announce(10);
+    h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
+    h.go(&csm(), Action::ConfirmReplacement, vec![]);
+    // 004 L60: 经客服经理确认后,当日立即知会生产厂生产再由物流部发货
+    assert_eq!(h.due("replacement_order_same_day"), at(21, 16, 0));
+    h.at(at(20, 23, 0))
+        .go(&css(), Action::OrderReplacement, vec![order()]);
+    assert_eq!(h.stopped_met("replacement_order_same_day"), Some(true));
+
+    let late = H::new(dealer_return(CustomerClass::B));
+    late.at(at(20, 16, 0)).announce(10);
+    late.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
+    late.go(&csm(), Action::ConfirmReplacement, vec![]);
+    let kinds = late.handle_due(at(21, 16, 0));
+    assert!(kinds.iter().any(|k| matches!(k,
+        EventKind::DeadlineBreached { deadline, .. } if deadline == "replacement_order_same_day")));
+    assert!(kinds.iter().any(|k| matches!(k,
+        EventKind::Escalated { notify, .. } if notify.contains(&"customer_service_manager".to_owned()))));
+}
+
+#[test]
+fn l48_replacement_is_ordered_before_the_goods_are_back_or_liability_is_known() {
+    let h = H::new(dealer_return(CustomerClass::A));
+    h.announce(10);
+    // 004 L48–52: 先补发,再追究
+    h.replacement_shipped(true);
+    assert_eq!(h.state(), State::Announced);
+    assert_eq!(h.data().replacement, ReplacementStatus::Shipped);
+    assert!(effective_judgement(&h.inst()).unwrap().is_none());
+    // Once ordered, the case can no longer be cancelled: the goods are retrieved.
+    let r = h.refused(
+        Command::fire(&css(), Action::Cancel).with_payload(json!({"reason": "dealer withdrew"})),
+    );
+    assert!(guard_says(&r, "004 L50"), "{r}");
+}
+
+#[test]
+fn l48_l60_replacement_needs_the_customer_service_managers_confirmation() {
+    let h = H::new(dealer_return(CustomerClass::C));
+    h.announce(10);
+    let both = Actor::new(
+        "cs-both",
+        [
+            Role::CustomerServiceSpecialist,
+            Role::CustomerServiceManager,
+        ],
+    );
+    h.go(&both, Action::RequestReplacement, vec![request(10, true)]);
+    let r = h.refused(fire(&css(), Action::OrderReplacement, vec![order()]));
+    assert!(guard_says(&r, "confirmation"), "{r}");
+    let r = h.refused(fire(&both, Action::ConfirmReplacement, vec![]));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
+    let r = h.refused(fire(&css(), Action::ConfirmReplacement, vec![]));
+    assert!(is_forbidden(&r), "{r}");
+    let r = h.refused(fire(&logistics(), Action::ShipReplacement, vec![]));
+    assert!(guard_says(&r, "ordered"), "{r}");
+    h.go(&csm(), Action::ConfirmReplacement, vec![]);
+    h.go(&css(), Action::OrderReplacement, vec![order()]);
+}
+
+#[test]
+fn l65_l66_l67_arrival_promise_by_customer_class() {
+    // 004 L65–67: A类 1天 (当天), B类 2天, C类 3天
+    for (class, days) in [
+        (CustomerClass::A, 1),
+        (CustomerClass::B, 2),
+        (CustomerClass::C, 3),
+    ] {
+        let h = H::new(dealer_return(class));
+        h.at(at(16, 10, 0)).announce(10);
+        h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
+        assert_eq!(h.due("arrival_promise"), at(16 + days, 10, 0), "{class:?}");
+    }
+    // A class-B promise given on day 3 is late.
+    let h = H::new(dealer_return(CustomerClass::B));
+    h.at(at(16, 10, 0)).announce(10);
+    h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
+    let kinds = h.handle_due(at(18, 10, 0));
+    assert!(kinds.iter().any(|k| matches!(k,
+        EventKind::DeadlineBreached { deadline, .. } if deadline == "arrival_promise")));
+    let r = h.refused(fire(
+        &css(),
+        Action::PromiseArrival,
+        vec![promise(at(17, 9, 0))],
+    ));
+    assert!(guard_says(&r, "future"), "{r}");
+    h.go(&css(), Action::PromiseArrival, vec![promise(at(19, 17, 0))]);
+    assert_eq!(h.stopped_met("arrival_promise"), Some(false));
+}
+
+#[test]
+fn l62_dealer_is_promised_times_and_told_the_policy_the_same_day() {
+    let h = H::new(dealer_return(CustomerClass::A));
+    h.announce(10);
+    let r = h.refused(fire(
+        &css(),
+        Action::RequestReplacement,
+        vec![request(10, false)],
+    ));
+    assert!(guard_says(&r, "004 L62"), "{r}");
+    let untold = form(&ReplacementRequest {
+        qty: 10,
+        special_requirement: None,
+        customer_line_defect: false,
+        customer_ack: false,
+        dealer_commitment: Some(DealerCommitment {
+            handling_time: "2 days".into(),
+            ship_time: "tomorrow".into(),
+            policy_statement_given: true,
+            deduction_warning_given: false,
+        }),
+    });
+    let r = h.refused(fire(&css(), Action::RequestReplacement, vec![untold]));
+    assert!(
+        matches!(&r, Rejection::InvalidForm { reason, .. } if reason.contains("004 L62")),
+        "{r}"
+    );
+}
+
+#[test]
+fn l367_replacement_quantity_equals_the_returned_quantity() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, true));
+    h.announce(10);
+    // 004 L367: 最后补货数要与最初返品数持平(客户特别要求除外)
+    let r = h.refused(fire(
+        &css(),
+        Action::RequestReplacement,
+        vec![request(9, false)],
+    ));
+    assert!(guard_says(&r, "10 returned, 9 requested"), "{r}");
+    let line = form(&ReplacementRequest {
+        qty: 10,
+        special_requirement: None,
+        customer_line_defect: true,
+        customer_ack: false,
+        dealer_commitment: None,
+    });
+    let r = h.refused(fire(&css(), Action::RequestReplacement, vec![line]));
+    assert!(
+        matches!(&r, Rejection::InvalidForm { reason, .. } if reason.contains("004 L367")),
+        "{r}"
+    );
+    let special = form(&ReplacementRequest {
+        qty: 9,
+        special_requirement: Some("customer cancelled one unit in writing".into()),
+        customer_line_defect: false,
+        customer_ack: false,
+        dealer_commitment: None,
+    });
+    h.go(&css(), Action::RequestReplacement, vec![special]);
+    assert_eq!(h.data().replacement, ReplacementStatus::Requested);
+}
+
+#[test]
+fn l31_return_only_goods_are_never_replaced() {
+    let h = H::new(a_return(ClaimedReturnType::ReturnOnly, false));
+    h.announce(10);
+    let r = h.refused(fire(
+        &css(),
+        Action::RequestReplacement,
+        vec![request(10, false)],
+    ));
+    assert!(guard_says(&r, "004 L31"), "{r}");
+    assert!(
+        a_return(ClaimedReturnType::ReturnOnly, true)
+            .validate()
+            .is_err()
+    );
+    let bad = H::new(a_return(ClaimedReturnType::ReturnOnly, true));
+    let r = bad.refused(fire(&css(), Action::Announce, vec![notice(10)]));
+    assert!(guard_says(&r, "004 L31"), "{r}");
+}
+
+#[test]
+fn l380_investigate_first_replaces_only_after_the_inspection_report() {
+    let cfg = Config {
+        replacement_policy: ReplacementPolicy::InvestigateFirst,
+        ..Config::default()
+    };
+    let h = H::with(cfg, a_return(ClaimedReturnType::SalesReturn, true));
+    h.announce(10);
+    let r = h.refused(fire(
+        &css(),
+        Action::RequestReplacement,
+        vec![request(10, false)],
+    ));
+    assert!(matches!(r, Rejection::NoSuchTransition { .. }), "{r}");
+    h.receive(10);
+    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    h.go(&cqe(), Action::Classify, vec![classification()]);
+    h.go(
+        &cqe(),
+        Action::RecordInspection,
+        vec![inspection(InspectionResult::Pass, false)],
+    );
+    h.go(
+        &sales(),
+        Action::RequestReplacement,
+        vec![request(10, false)],
+    );
+    // 004 L376–381: 返品检验报告 → 2H → 平数补货
+    assert_eq!(
+        h.due("equal_qty_replenishment"),
+        h.now.get() + TimeDelta::hours(2)
+    );
+}
+
+// ---------------------------------------------------------------- free vs charged, settlement
+
+/// A dealer return taken to `settling` through the restock path, replacement shipped.
+fn dealer_case_in_settling(cause: Cause) -> H {
+    let h = H::new(dealer_return(CustomerClass::B));
+    h.announce(10);
+    h.replacement_shipped(true);
+    h.receive(10);
+    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    h.go(&cqe(), Action::Classify, vec![classification()]);
+    h.go(
+        &cqe(),
+        Action::RecordInspection,
+        vec![inspection(InspectionResult::Pass, false)],
+    );
+    h.judge(judgement_form(cause, Verdict::SalesReturn));
+    h.restock_signed(true);
+    h.go(&wh(), Action::StockIn, vec![]);
+    assert_eq!(h.state(), State::Settling);
+    h
+}
+
+#[test]
+fn l147_l50_l71_dealer_cause_is_charged_and_the_dealer_account_debited() {
+    let h = dealer_case_in_settling(Cause::DealerLogistics);
+    // 004 L151: 不属我司责任的...注明"收费"
+    let r = h.refused(fire(
+        &cqe(),
+        Action::MarkCharging,
+        vec![mark(Charging::Free)],
+    ));
+    assert!(guard_says(&r, "「收费」"), "{r}");
+    let r = h.refused(fire(
+        &sales(),
+        Action::MarkCharging,
+        vec![mark(Charging::Charged)],
+    ));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Charged)]);
+    h.go(&css(), Action::NotifyCustomer, vec![outcome()]);
+    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![ledger()]));
+    assert!(guard_says(&r, "no debit note"), "{r}");
+    // 004 L50, L71: 在其帐上扣除相应金额
+    let wrong = form(&DebitNote {
+        payer: Payer::Customer,
+        amount_fen: 150_000,
+        includes_replacement_value: true,
+    });
+    let r = h.refused(fire(&css(), Action::IssueDebitNote, vec![wrong]));
+    assert!(guard_says(&r, "DEALER-ACC-7"), "{r}");
+    let note = form(&DebitNote {
+        payer: Payer::Dealer {
+            account: "DEALER-ACC-7".into(),
+        },
+        amount_fen: 150_000,
+        includes_replacement_value: true,
+    });
+    let issuer = Actor::new("cs-fin", [Role::CustomerServiceSpecialist, Role::Finance]);
+    h.go(&issuer, Action::IssueDebitNote, vec![note]);
+    let r = h.refused(fire(&issuer, Action::PostDebit, vec![]));
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
+    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![ledger()]));
+    assert!(guard_says(&r, "not been posted"), "{r}");
+    h.go(&fin(), Action::PostDebit, vec![]);
+    h.go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    assert_eq!(h.state(), State::FollowUp);
+    let costs = cost_ledger(&h.inst()).unwrap();
+    let dealer: i64 = costs
+        .lines()
+        .iter()
+        .filter(|l| l.bearer == aftersales::Bearer::Dealer)
+        .map(|l| l.amount_fen)
+        .sum();
+    assert_eq!(dealer, 150_000);
+    assert!(
+        costs
+            .lines()
+            .iter()
+            .any(|l| l.account == aftersales::Account::DealerAccount)
+    );
+}
+
+#[test]
+fn l148_l149_l50_internal_cause_is_free_with_accountability() {
+    let h = dealer_case_in_settling(Cause::Process);
+    // 004 L151: 属于我司内部责任的...注明"免费"
+    let r = h.refused(fire(
+        &cqe(),
+        Action::MarkCharging,
+        vec![mark(Charging::Charged)],
+    ));
+    assert!(guard_says(&r, "「免费」"), "{r}");
+    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    let note = form(&DebitNote {
+        payer: Payer::Dealer {
+            account: "DEALER-ACC-7".into(),
+        },
+        amount_fen: 1,
+        includes_replacement_value: false,
+    });
+    let r = h.refused(fire(&css(), Action::IssueDebitNote, vec![note]));
+    assert!(guard_says(&r, "「免费」"), "{r}");
+    h.go(&css(), Action::NotifyCustomer, vec![outcome()]);
+    // 004 L50: 若责任为公司,则追究相关人员责任
+    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![ledger()]));
+    assert!(guard_says(&r, "accountability"), "{r}");
+    h.go(
+        &qm(),
+        Action::OpenAccountability,
+        vec![form(&AccountabilityRecord {
+            responsible_unit: "process engineering".into(),
+            responsible_person: "Li Si".into(),
+            measures: "packaging design revised".into(),
+        })],
+    );
+    h.go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    assert_eq!(h.state(), State::FollowUp);
+}
+
+#[test]
+fn l601_non_batch_supplier_defect_8d_within_two_working_days() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::Supplier { batch: false },
+        Verdict::SalesReturn,
+    );
+    h.restock_signed(true);
+    h.go(&wh(), Action::StockIn, vec![]);
+    let claim = |batch| {
+        form(&SupplierClaim {
+            supplier: "Driver Co".into(),
+            material: "driver D-40".into(),
+            batch,
+            amount_fen: 20_000,
+        })
+    };
+    let r = h.refused(fire(
+        &cqe(),
+        Action::ConveneSupplierMeeting,
+        vec![claim(true)],
+    ));
+    assert!(guard_says(&r, "004 L601"), "{r}");
+    // Friday 17:00 + 2 working days = Tuesday 17:00 (004 L601).
+    h.at(at(20, 17, 0))
+        .go(&cqe(), Action::ReturnToSupplier, vec![claim(false)]);
+    assert_eq!(h.due("supplier_8d"), at(24, 17, 0));
+    h.go(
+        &cqe(),
+        Action::RecordSupplierReply,
+        vec![form(&SupplierReply {
+            report_ref: "8D-77".into(),
+            plan: "screening at the supplier".into(),
+        })],
+    );
+    assert_eq!(h.stopped_met("supplier_8d"), Some(true));
+    let claimed: i64 = cost_ledger(&h.inst())
+        .unwrap()
+        .lines()
+        .iter()
+        .filter(|l| l.kind == aftersales::CostKind::ClaimReceived)
+        .map(|l| l.amount_fen)
+        .sum();
+    assert_eq!(claimed, -20_000);
+}
+
+#[test]
+fn l602_l493_cost_accounts_by_cause() {
+    assert_eq!(
+        booking_account(Cause::CustomerMisjudgment { repeat: true }),
+        BookingAccount::SellingExpense
+    );
+    assert_eq!(booking_account(Cause::Process), BookingAccount::CostOfSales);
+    // A disassembled return: the reprocessing cost goes to cost of sales (004 L493).
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_scrap_sign_off();
+    h.signs(&pc(), Action::ConfirmScrap);
+    h.signs(&qm(), Action::ConfirmScrap);
+    h.signs(&vp(), Action::ApproveScrap);
+    h.signs(&gm(), Action::AuthoriseScrap);
+    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    let booking = |account| {
+        form(&CostBooking {
+            account,
+            amount_fen: 12_000,
+            description: "disassembly and sorting".into(),
+        })
+    };
+    let r = h.refused(fire(
+        &qm(),
+        Action::BookCost,
+        vec![booking(BookingAccount::SellingExpense)],
+    ));
+    assert!(guard_says(&r, "CostOfSales"), "{r}");
+    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    h.go(
+        &qm(),
+        Action::OpenAccountability,
+        vec![form(&AccountabilityRecord {
+            responsible_unit: "OQC".into(),
+            responsible_person: "Feng".into(),
+            measures: "retraining".into(),
+        })],
+    );
+    h.go(&adc(), Action::NotifyCustomer, vec![outcome()]);
+    let open = open_obligations(&h.inst()).unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert!(open[0].contains("004 L493"));
+    h.go(
+        &qm(),
+        Action::BookCost,
+        vec![booking(BookingAccount::CostOfSales)],
+    );
+    assert!(open_obligations(&h.inst()).unwrap().is_empty());
+    let costs = cost_ledger(&h.inst()).unwrap();
+    assert_eq!(costs.lines().len(), 1);
+    assert_eq!(costs.lines()[0].account, aftersales::Account::CostOfSales);
+}
+
+// ---------------------------------------------------------------- deadlines
+
+#[test]
+fn l144_l397_l623_intake_deadlines() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.at(at(16, 10, 0)).announce(10);
+    h.receive(10);
+    // 004 L368, L397: 1H to classify; 004 L144: 2天内完成 the judgement
+    assert_eq!(h.due("initial_classification"), at(16, 11, 0));
+    assert_eq!(h.due("judgement"), at(18, 10, 0));
+    h.at(at(16, 10, 30))
+        .go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    // 004 L623: 3 working days to analyse, 7 to solve and reply (domestic)
+    assert_eq!(h.due("cqe_analysis"), at(19, 10, 30));
+    assert_eq!(h.due("resolve_and_reply"), at(25, 10, 30));
+    // 特批 by the company leadership only: 2 working days
+    let r = h.refused(fire(&qm(), Action::GrantUrgent, vec![]));
+    assert!(is_forbidden(&r), "{r}");
+    let lead = who("boss-he", Role::CompanyLeadership);
+    h.go(&lead, Action::GrantUrgent, vec![]);
+    assert_eq!(h.due("urgent_resolve_and_reply"), at(18, 10, 30));
+    let r = h.refused(fire(&lead, Action::GrantUrgent, vec![]));
+    assert!(guard_says(&r, "already"), "{r}");
+    h.at(at(16, 10, 45))
+        .go(&cqe(), Action::Classify, vec![classification()]);
+    assert_eq!(h.stopped_met("initial_classification"), Some(true));
+}
+
+#[test]
+fn l623_international_solution_within_15_to_30_working_days() {
+    let mut case = a_return(ClaimedReturnType::SalesReturn, false);
+    case.customer.region = Region::International;
+    let h = H::new(case);
+    h.at(at(16, 10, 0)).announce(10);
+    h.receive(10);
+    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    let d = h
+        .inst()
+        .deadlines()
+        .iter()
+        .find(|d| d.name == "resolve_and_reply")
+        .cloned()
+        .unwrap();
+    // 15 working days target (warning), 30 the limit: Mon 16 Nov → Mon 7 Dec / Mon 28 Dec
+    assert_eq!(d.warn_at, Some(at(16, 10, 0) + TimeDelta::days(21)));
+    assert_eq!(d.due_at, at(16, 10, 0) + TimeDelta::days(42));
+}
+
+#[test]
+fn l374_finished_goods_stock_in_within_two_hours() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::NonQualityReturn,
+        Verdict::SalesReturn,
+    );
+    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    assert_eq!(h.due("stock_in"), h.now.get() + TimeDelta::hours(2));
+}
+
+// ---------------------------------------------------------------- loans (ours)
+
+fn loan() -> Case {
+    Case {
+        kind: CaseKind::Loan,
+        ..a_return(ClaimedReturnType::SalesReturn, false)
+    }
+}
+
+fn lend(h: &H, months: Option<u32>) {
+    let terms = LoanTerms {
+        items: "sample downlight DL-9".into(),
+        qty: 2,
+        purpose: "colour temperature confirmation".into(),
+        term_months: months,
+    };
+    h.ok(Command::fire(&adc(), Action::Lend).with_payload(serde_json::to_value(terms).unwrap()));
+}
+
+#[test]
+fn l586_loan_comes_back_through_production_control() {
+    let h = H::new(loan());
+    let r = h.refused(fire(&adc(), Action::Announce, vec![notice(2)]));
+    assert!(guard_says(&r, "004 L586"), "{r}");
+    lend(&h, None);
+    assert_eq!(h.state(), State::OnLoan);
+    // 1 month by default (ours, by analogy with 004 L621)
+    assert_eq!(h.due("loan_return"), at(16, 10, 0) + TimeDelta::days(30));
+    h.go(&adc(), Action::AnnounceLoanReturn, vec![notice(2)]);
+    assert_eq!(h.stopped_met("loan_return"), Some(true));
+    // 004 L9: the design center lent it, production control receives it.
+    let r = h.refused(fire(&adc(), Action::Receive, vec![receipt(2)]));
+    assert!(is_forbidden(&r), "{r}");
+    h.receive(2);
+    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    h.go(&cqe(), Action::Classify, vec![classification()]);
+    h.go(
+        &cqe(),
+        Action::RecordInspection,
+        vec![inspection(InspectionResult::Pass, false)],
+    );
+    h.judge(judgement_form(Cause::NoFault, Verdict::SalesReturn));
+    assert_eq!(current_route(&h.inst()).unwrap(), Route::Restock);
+}
+
+#[test]
+fn loan_overdue_moves_and_escalates() {
+    let h = H::new(loan());
+    lend(&h, Some(1));
+    let kinds = h.handle_due(at(16, 10, 0) + TimeDelta::days(30));
+    assert!(
+        kinds
+            .iter()
+            .any(|k| matches!(k, EventKind::Escalated { moved: Some(_), .. }))
+    );
+    assert_eq!(h.state(), State::LoanOverdue);
+    // Wed 16 Dec + 5 working days = Wed 23 Dec: the vice president and the GM office.
+    let due = h.due("loan_overdue");
+    assert_eq!(due, at(16, 10, 0) + TimeDelta::days(37));
+    let kinds = h.handle_due(due);
+    assert!(kinds.iter().any(|k| matches!(k,
+        EventKind::Escalated { notify, .. }
+            if notify == &vec!["adc_vice_president".to_owned(), "gm_office".to_owned()])));
+    // Written off through the vice president and the GM office.
+    let wo = form(&LoanConversion {
+        settlement: LoanSettlement::WriteOff {
+            value_fen: 40_000,
+            reason: "customer cannot find the samples".into(),
+        },
+    });
+    h.ok(sign(&vp(), Action::WriteOffLoan, vec![wo]));
+    h.signs(&gm(), Action::WriteOffLoan);
+    assert_eq!(h.state(), State::Settling);
+    h.go(&adc(), Action::NotifyCustomer, vec![outcome()]);
+    h.go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    let costs = cost_ledger(&h.inst()).unwrap();
+    assert_eq!(costs.total().unwrap(), 40_000);
+}
+
+#[test]
+fn loan_extension_is_approved_and_capped() {
+    let h = H::new(loan());
+    lend(&h, Some(2));
+    let r = h
+        .refused(Command::fire(&adc(), Action::ExtendLoan).with_payload(json!({"term_months": 1})));
+    assert!(is_forbidden(&r), "{r}");
+    let r =
+        h.refused(Command::fire(&vp(), Action::ExtendLoan).with_payload(json!({"term_months": 2})));
+    assert!(guard_says(&r, "at most 3 months"), "{r}");
+    h.at(at(20, 10, 0))
+        .ok(Command::fire(&vp(), Action::ExtendLoan).with_payload(json!({"term_months": 1})));
+    assert_eq!(h.due("loan_extension"), at(20, 10, 0) + TimeDelta::days(30));
+    assert_eq!(h.data().loan.unwrap().months_granted, 3);
+    let r = h.refused(
+        Command::fire(&adc(), Action::Lend)
+            .with_payload(json!({"items": "x", "qty": 1, "purpose": "y", "term_months": 4})),
+    );
+    assert!(matches!(r, Rejection::NoSuchTransition { .. }), "{r}");
+}
+
+// ---------------------------------------------------------------- bypass and closure
+
+#[test]
+fn l156_every_override_records_a_20_yuan_penalty() {
+    let cfg = Config::default();
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.announce(10);
+    let responsible = ActorId::from("sales-qian");
+    // Only the override roles may override.
+    let cmd = override_command(
+        &qm(),
+        State::Received,
+        "goods taken in by sales",
+        &responsible,
+        &cfg,
+    )
+    .unwrap();
+    assert!(is_forbidden(&h.refused(cmd)));
+    // Nobody authorises their own bypass.
+    assert!(
+        override_command(&gm(), State::Received, "x", &ActorId::from("gm-yang"), &cfg).is_err()
+    );
+    let cmd = override_command(
+        &gm(),
+        State::Received,
+        "goods taken in by sales",
+        &responsible,
+        &cfg,
+    )
+    .unwrap();
+    let out = h.ok(cmd);
+    assert!(out.events.iter().any(|e| matches!(&e.kind,
+        EventKind::Overridden { penalty: Some(p), .. } if p["amount_fen"] == json!(2000))));
+    let cmd = override_command(
+        &gm(),
+        State::AtCqe,
+        "handed to the CQE by hand",
+        &responsible,
+        &cfg,
+    )
+    .unwrap();
+    h.ok(cmd);
+    // 004 L156: 责任人乐捐20元每次
+    let p = bypass_penalties(&h.history()).unwrap();
+    assert_eq!(p.len(), 2);
+    assert_eq!(
+        p.iter().map(|o| o.occurrence).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert!(p.iter().all(|o| o.penalty.amount_fen == 2000
+        && o.penalty.responsible == responsible
+        && o.authorised_by == Some(ActorId::from("gm-yang"))));
+    h.engine.verify(&h.id).unwrap();
+}
+
+#[test]
+fn l508_l623_closure_needs_every_track_and_a_one_month_recheck() {
+    let h = H::new(dealer_return(CustomerClass::A));
+    h.announce(10);
+    h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
+    h.receive(10);
+    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    h.go(&cqe(), Action::Classify, vec![classification()]);
+    h.go(
+        &cqe(),
+        Action::RecordInspection,
+        vec![inspection(InspectionResult::Pass, false)],
+    );
+    h.judge(judgement_form(Cause::NoCauseReturn, Verdict::SalesReturn));
+    h.restock_signed(true);
+    h.go(&wh(), Action::StockIn, vec![]);
+    let open = open_obligations(&h.inst()).unwrap();
+    assert_eq!(open.len(), 3, "{open:?}"); // outcome, replacement, 免费/收费
+    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![ledger()]));
+    assert!(guard_says(&r, "replacement has not been shipped"), "{r}");
+    h.go(&csm(), Action::ConfirmReplacement, vec![]);
+    h.go(&css(), Action::OrderReplacement, vec![order()]);
+    h.go(&logistics(), Action::ShipReplacement, vec![]);
+    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Charged)]);
+    h.go(
+        &sales(),
+        Action::IssueDebitNote,
+        vec![form(&DebitNote {
+            payer: Payer::Dealer {
+                account: "DEALER-ACC-7".into(),
+            },
+            amount_fen: 150_000,
+            includes_replacement_value: true,
+        })],
+    );
+    h.go(&fin(), Action::PostDebit, vec![]);
+    h.go(&css(), Action::NotifyCustomer, vec![outcome()]);
+    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![]));
+    assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
+    h.at(at(23, 9, 0))
+        .go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    // 004 L623: 处理完成后的1月内再次跟踪异常的关闭情况
+    assert_eq!(h.due("closure_recheck"), at(23, 9, 0) + TimeDelta::days(30));
+    h.go(
+        &adc(),
+        Action::RecordSatisfaction,
+        vec![form(&SatisfactionRecord {
+            satisfied: true,
+            remark: "fast replacement".into(),
+        })],
+    );
+    h.go(&qm(), Action::VerifyClosure, vec![]);
+    assert_eq!(h.state(), State::Closed);
+    assert!(h.inst().is_closed());
+    h.engine.verify(&h.id).unwrap();
+    let replayed = Instance::replay(&h.history()).unwrap();
+    assert_eq!(replayed, h.inst());
+}
+
+// ---------------------------------------------------------------- definition
+
+#[test]
+fn definition_vocabulary_and_config_defaults_match_the_seed() {
+    let cfg = Config::default();
+    use aftersales::BusinessDuration::*;
+    assert_eq!(cfg.replacement_policy, ReplacementPolicy::ReplaceFirst); // 004 L48
+    assert_eq!(cfg.arrival_promise.a, CalendarDays(1)); // 004 L65
+    assert_eq!(cfg.arrival_promise.b, CalendarDays(2)); // 004 L66
+    assert_eq!(cfg.arrival_promise.c, CalendarDays(3)); // 004 L67
+    assert_eq!(cfg.judgement_limit, CalendarDays(2)); // 004 L144
+    assert_eq!(cfg.classification_limit, Hours(1)); // 004 L368
+    assert_eq!(cfg.rework_limit, Hours(24)); // 004 L370
+    assert_eq!(cfg.stock_in_limit, Hours(2)); // 004 L374
+    assert_eq!(cfg.replenishment_limit, Hours(2)); // 004 L380
+    assert_eq!(cfg.supplier_8d_limit, WorkingDays(2)); // 004 L601
+    assert_eq!(cfg.analysis_limit, WorkingDays(3)); // 004 L623
+    assert_eq!(cfg.reply_limit_domestic, WorkingDays(7)); // 004 L623
+    assert_eq!(cfg.urgent_reply_limit_domestic, WorkingDays(2)); // 004 L623
+    assert_eq!(cfg.reply_target_international, WorkingDays(15)); // 004 L623
+    assert_eq!(cfg.reply_limit_international, WorkingDays(30)); // 004 L623
+    assert_eq!(cfg.urgent_reply_limit_international, WorkingDays(3)); // 004 L623
+    assert_eq!(cfg.closure_recheck, CalendarMonths(1)); // 004 L623
+    assert_eq!(cfg.bypass_penalty_fen, 2000); // 004 L156
+    // The config round-trips through JSON (roles by name).
+    let json = serde_json::to_value(&cfg).unwrap();
+    assert_eq!(
+        json["scrap_departments"],
+        json!(["quality_manager", "production_control"])
+    );
+    let back: Config = serde_json::from_value(json).unwrap();
+    assert_eq!(back, cfg);
+    let bad: Result<Config, _> = serde_json::from_value(json!({"override_roles": ["janitor"]}));
+    assert!(bad.unwrap_err().to_string().contains("janitor"));
+    // A partial config keeps the seed's other values.
+    let partial: Config = serde_json::from_value(json!({"bypass_penalty_fen": 5000})).unwrap();
+    assert_eq!(partial.bypass_penalty_fen, 5000);
+    assert_eq!(partial.judgement_limit, CalendarDays(2));
+    // An empty signer list is a build error, not a panic.
+    let empty = Config {
+        scrap_departments: vec![],
+        ..Config::default()
+    };
+    assert!(cr::definition(&empty, Arc::new(BusinessCalendar::default())).is_err());
+}
+
+#[test]
+fn refusals_are_recorded_but_change_nothing_else() {
+    let def = cr::definition(&Config::default(), Arc::new(BusinessCalendar::default())).unwrap();
+    let mut engine = Engine::new(InMemoryStore::new());
+    engine.register(def.definition().clone()).unwrap();
+    let id = InstanceId::from("CR-R");
+    let now = at(16, 10, 0);
+    let data = Data::new(a_return(ClaimedReturnType::SalesReturn, false))
+        .to_value()
+        .unwrap();
+    engine
+        .start(cr::ID, id.clone(), &css(), data.clone(), now)
+        .unwrap();
+    let before = engine.load(&id).unwrap();
+    let err = engine
+        .fire(&id, &fire(&wh(), Action::Receive, vec![receipt(10)]), now)
+        .unwrap_err();
+    assert!(is_forbidden(err.rejection().unwrap()));
+    let after = engine.load(&id).unwrap();
+    assert_eq!(after.version(), before.version() + 1);
+    assert_eq!(after.state(), before.state());
+    assert_eq!(after.data(), &data);
+    assert!(matches!(
+        engine.history(&id).unwrap().last().unwrap().kind,
+        EventKind::Rejected { .. }
+    ));
+}
+
+#[test]
+fn diagram_matches_the_golden_file_and_the_doc() {
+    let def = cr::definition(&Config::default(), Arc::new(BusinessCalendar::default())).unwrap();
+    let text = Mermaid(def.definition()).to_string();
+    let golden = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/customer_return.mmd"
+    );
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(golden, &text).unwrap();
+    }
+    let expected = std::fs::read_to_string(golden).unwrap();
+    assert_eq!(text, expected, "regenerate with UPDATE_GOLDEN=1");
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/procedures/customer_return.md"
+    ))
+    .unwrap();
+    assert!(doc.contains(&expected), "the doc embeds the golden diagram");
+    // The typed view of the definition: every role, and instances' states as enums.
+    assert_eq!(def.roles().len(), Role::ALL.len());
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    assert_eq!(def.state(&h.inst()), Some(State::Draft));
+    assert_eq!(
+        def.actions_from(State::Draft),
+        vec![
+            Action::Announce,
+            Action::Lend,
+            Action::Receive,
+            Action::Cancel
+        ]
+    );
+}
+
+#[test]
+fn l492_l152_l507_scrap_under_a_disposal_plan_takes_the_whole_chain() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::NonQualityReturn,
+        Verdict::SalesReturn,
+    );
+    h.restock_signed(false);
+    h.go(&wh(), Action::StockIn, vec![]);
+    let plan_scrap = form(&DisposalPlan {
+        disposal: Disposal::Scrap,
+        qty: 10,
+    });
+    h.go(&sales(), Action::SubmitDisposalPlan, vec![plan_scrap]);
+    let by_plan = |qty| {
+        form(&ScrapApplication {
+            origin: ScrapOrigin::DisposalPlan,
+            qty,
+            reason: "obsolete colour temperature".into(),
+        })
+    };
+    // Sales proposes, quality files (004 L152: 由品质部提报); never more than the plan.
+    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![by_plan(11)]));
+    assert!(guard_says(&r, "the plan scraps 10 units"), "{r}");
+    h.go(&cqe(), Action::FileScrap, vec![by_plan(10)]);
+    assert_eq!(h.state(), State::ScrapSignOff);
+    // Rejected: back to sales, whose old plan no longer counts.
+    h.ok(Command::fire(&gm(), Action::RejectScrap)
+        .with_payload(json!({"reason": "sell them off instead"})));
+    assert_eq!(h.state(), State::AwaitingDisposalPlan);
+    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![by_plan(10)]));
+    assert!(guard_says(&r, "new disposal plan"), "{r}");
+    h.go(
+        &sales(),
+        Action::SubmitDisposalPlan,
+        vec![form(&DisposalPlan {
+            disposal: Disposal::Scrap,
+            qty: 10,
+        })],
+    );
+    h.go(&cqe(), Action::FileScrap, vec![by_plan(10)]);
+    h.signs(&qm(), Action::ConfirmScrap);
+    h.signs(&pc(), Action::ConfirmScrap);
+    h.signs(&vp(), Action::ApproveScrap);
+    let r = h.refused(fire(&whh(), Action::ExecuteScrap, vec![]));
+    assert!(guard_says(&r, "GM office"), "{r}");
+    h.signs(&gm(), Action::AuthoriseScrap);
+    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+#[test]
+fn l602_repeated_misjudgment_is_booked_to_selling_expense() {
+    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    h.to_judged(
+        InspectionResult::Pass,
+        Cause::CustomerMisjudgment { repeat: true },
+        Verdict::SalesReturn,
+    );
+    h.restock_signed(true);
+    h.go(&wh(), Action::StockIn, vec![]);
+    // 004 L602: 如再有前期客户误判现象的客诉时,其处理费用计入销售费用
+    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    h.go(&sales(), Action::NotifyCustomer, vec![outcome()]);
+    let open = open_obligations(&h.inst()).unwrap();
+    assert!(open.iter().any(|o| o.contains("004 L602")), "{open:?}");
+    h.go(
+        &qm(),
+        Action::BookCost,
+        vec![form(&CostBooking {
+            account: BookingAccount::SellingExpense,
+            amount_fen: 6_000,
+            description: "re-test and freight".into(),
+        })],
+    );
+    h.go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    let costs = cost_ledger(&h.inst()).unwrap();
+    assert_eq!(
+        costs.lines()[0].account,
+        aftersales::Account::SellingExpense
+    );
+}
