@@ -75,28 +75,30 @@ fn action(text: &str, info: InfoCategory, owner: &str, due: NaiveDate) -> Action
 
 /// The first 8D, grown discipline by discipline.
 fn eight_d_first(through: Discipline) -> EightDReport {
-    let mut r = EightDReport::default();
-    r.d0 = Prepare {
-        symptom: "FL-200 flickers after 30 minutes of operation".into(),
-        emergency_actions: vec![action(
-            "replacement modules shipped to the customer",
-            InfoCategory::General,
-            "li.cqe",
-            date(11, 20),
-        )],
-    };
-    r.d1 = Team {
-        leader: "li.cqe".into(),
-        members: vec![TeamMember {
-            name: "qian.sdc".into(),
-            department: "战略设计中心".into(),
-            role: "design analysis".into(),
-        }],
-    };
-    r.d2 = ProblemDescription {
-        problem: handling_form().problem,
-        how: Some("thermal cycling test reproduces it after 25 minutes".into()),
-        lot_codes: vec!["2026-10-W41".into()],
+    let mut r = EightDReport {
+        d0: Prepare {
+            symptom: "FL-200 flickers after 30 minutes of operation".into(),
+            emergency_actions: vec![action(
+                "replacement modules shipped to the customer",
+                InfoCategory::General,
+                "li.cqe",
+                date(11, 20),
+            )],
+        },
+        d1: Team {
+            leader: "li.cqe".into(),
+            members: vec![TeamMember {
+                name: "qian.sdc".into(),
+                department: "战略设计中心".into(),
+                role: "design analysis".into(),
+            }],
+        },
+        d2: ProblemDescription {
+            problem: handling_form().problem,
+            how: Some("thermal cycling test reproduces it after 25 minutes".into()),
+            lot_codes: vec!["2026-10-W41".into()],
+        },
+        ..EightDReport::default()
     };
     if through < Discipline::D3 {
         return r;

@@ -1,6 +1,8 @@
 //! Conformance tests of the complaint procedure (客诉), citing the seed lines they check.
 //! `004 Lnnn` = line of `seeds/004_4a7dfe17293c5e98.txt` (ZJHP-3-WI-QD-004).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[allow(unreachable_pub)]
 #[path = "../examples/complaint.rs"]
 mod example;
@@ -13,7 +15,7 @@ use aftersales::procedures::complaint::eight_d::*;
 use aftersales::procedures::complaint::forms::*;
 use aftersales::procedures::complaint::severity::{MoldFindings, MoldSeverityRule, classify};
 use aftersales::procedures::complaint::{
-    self, Action, Config, ConfidentialityPolicy, Data, InfoCategory, ReportKind, Role, Severity,
+    self, Action, ConfidentialityPolicy, Config, Data, InfoCategory, ReportKind, Role, Severity,
     State, Statement, VpReview, redact_8d,
 };
 use aftersales::{
@@ -392,7 +394,10 @@ fn submit(h: &H) {
 
 fn to_analysis(h: &H) {
     submit(h);
-    h.fire(Command::fire(&cqe(), Action::Acknowledge), t0() + Duration::hours(1));
+    h.fire(
+        Command::fire(&cqe(), Action::Acknowledge),
+        t0() + Duration::hours(1),
+    );
     h.fire(
         Command::fire(&cqe(), Action::RecordContainment).with_form(form(&containment_ok())),
         t0() + Duration::hours(2),
@@ -572,7 +577,10 @@ fn procedure_doc_contains_the_golden_diagram() {
         "/docs/procedures/complaint.md"
     ))
     .unwrap();
-    assert!(doc.contains(&golden_text()), "docs/procedures/complaint.md is stale");
+    assert!(
+        doc.contains(&golden_text()),
+        "docs/procedures/complaint.md is stale"
+    );
 }
 
 #[test]
@@ -595,11 +603,17 @@ fn l661_submit_needs_5w1h_and_schedule_order() {
     let h = H::new(Region::Domestic);
     let mut f = handling(Region::Domestic);
     f.schedule_order_ref = " ".into();
-    let r = h.refused(Command::fire(&adc(), Action::Submit).with_form(form(&f)), t0());
+    let r = h.refused(
+        Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+        t0(),
+    );
     assert!(guard_reason(&r).contains("排产单"), "{r:?}");
     let mut f = handling(Region::Domestic);
     f.problem.r#where = String::new();
-    let r = h.refused(Command::fire(&adc(), Action::Submit).with_form(form(&f)), t0());
+    let r = h.refused(
+        Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+        t0(),
+    );
     assert!(guard_reason(&r).contains("5W1H where"), "{r:?}");
     // without the form at all
     let r = h.refused(Command::fire(&adc(), Action::Submit), t0());
@@ -607,7 +621,10 @@ fn l661_submit_needs_5w1h_and_schedule_order() {
     // the form must match the case opened
     let mut f = handling(Region::Domestic);
     f.customer = "Other".into();
-    let r = h.refused(Command::fire(&adc(), Action::Submit).with_form(form(&f)), t0());
+    let r = h.refused(
+        Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+        t0(),
+    );
     assert!(guard_reason(&r).contains("does not match the case"));
     submit(&h);
     assert_eq!(h.state(), State::Submitted.name());
@@ -629,12 +646,18 @@ fn l661_part_not_returned_needs_evidence_power_supply_barcode_and_front_photo() 
         barcode: None,
         photos: vec![photo(PhotoView::Front)],
     }];
-    let r = h.refused(Command::fire(&adc(), Action::Submit).with_form(form(&f)), t0());
+    let r = h.refused(
+        Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+        t0(),
+    );
     assert!(guard_reason(&r).contains("barcode"), "{r:?}");
     // barcode without a front photo: refused
     f.defective_parts[0].barcode = Some("PS123".into());
     f.defective_parts[0].photos = vec![photo(PhotoView::Defect)];
-    let r = h.refused(Command::fire(&adc(), Action::Submit).with_form(form(&f)), t0());
+    let r = h.refused(
+        Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+        t0(),
+    );
     assert!(guard_reason(&r).contains("front photo"), "{r:?}");
     // a module needs a defect photo
     f.defective_parts = vec![DefectEvidence {
@@ -642,12 +665,18 @@ fn l661_part_not_returned_needs_evidence_power_supply_barcode_and_front_photo() 
         barcode: None,
         photos: vec![photo(PhotoView::Front)],
     }];
-    let r = h.refused(Command::fire(&adc(), Action::Submit).with_form(form(&f)), t0());
+    let r = h.refused(
+        Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+        t0(),
+    );
     assert!(guard_reason(&r).contains("defect photo"), "{r:?}");
     // no reason given
     f.defective_parts[0].photos = vec![photo(PhotoView::Defect)];
     f.not_returned_reason = None;
-    let r = h.refused(Command::fire(&adc(), Action::Submit).with_form(form(&f)), t0());
+    let r = h.refused(
+        Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+        t0(),
+    );
     assert!(guard_reason(&r).contains("reason"), "{r:?}");
     // power supply: barcode + front photo; module: defect photo ⇒ accepted
     f.not_returned_reason = Some("installed on a 12 m pole".into());
@@ -656,7 +685,10 @@ fn l661_part_not_returned_needs_evidence_power_supply_barcode_and_front_photo() 
         barcode: Some("PS123".into()),
         photos: vec![photo(PhotoView::Front)],
     });
-    h.fire(Command::fire(&adc(), Action::Submit).with_form(form(&f)), t0());
+    h.fire(
+        Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+        t0(),
+    );
 }
 
 #[test]
@@ -693,9 +725,16 @@ fn l623_cqe_responds_within_one_working_day() {
     );
     let ev = h.due_events(local(2026, 11, 17, 10, 1));
     assert!(breached(&ev, "response"));
-    assert!(ev.iter().any(|e| matches!(e, EventKind::Escalated { notify, .. }
-        if notify.contains(&Role::QualityManager.name().to_owned()))));
-    assert_eq!(h.state(), State::Submitted.name(), "a breach does not move the case");
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, EventKind::Escalated { notify, .. }
+        if notify.contains(&Role::QualityManager.name().to_owned())))
+    );
+    assert_eq!(
+        h.state(),
+        State::Submitted.name(),
+        "a breach does not move the case"
+    );
 }
 
 #[test]
@@ -784,8 +823,11 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     assert!(h.deadline("solve_and_reply").unwrap().is_active());
     let ev = h.due_events(local(2026, 11, 20, 11, 1));
     assert!(breached(&ev, "urgent_reply"));
-    assert!(ev.iter().any(|e| matches!(e, EventKind::Escalated { notify, .. }
-        if notify.contains(&Role::CompanyLeadership.name().to_owned()))));
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, EventKind::Escalated { notify, .. }
+        if notify.contains(&Role::CompanyLeadership.name().to_owned())))
+    );
 }
 
 #[test]
@@ -823,12 +865,14 @@ fn l623_international_urgent_plan_in_3_working_days() {
     );
     // the domestic ADC may not act for an international customer
     let r = h.refused(
-        Command::fire(&adc(), Action::RequestUrgent).with_form(form(&SpecialApprovalRequest {
-            reason: "x".into(),
-        })),
+        Command::fire(&adc(), Action::RequestUrgent)
+            .with_form(form(&SpecialApprovalRequest { reason: "x".into() })),
         t0(),
     );
-    assert!(matches!(r, Rejection::Forbidden { .. } | Rejection::GuardRejected { .. }));
+    assert!(matches!(
+        r,
+        Rejection::Forbidden { .. } | Rejection::GuardRejected { .. }
+    ));
 }
 
 // ---------------------------------------------------------------- containment (004 L652, L587)
@@ -852,7 +896,10 @@ fn l652_containment_checks_wip_and_unshipped_stock() {
         Command::fire(&cqe(), Action::RecordContainment).with_form(form(&c)),
         t0(),
     );
-    assert!(guard_reason(&r).contains("temporary countermeasure"), "{r:?}");
+    assert!(
+        guard_reason(&r).contains("temporary countermeasure"),
+        "{r:?}"
+    );
     c.temporary_countermeasures = vec![item("100 % test", InfoCategory::General)];
     h.fire(
         Command::fire(&cqe(), Action::RecordContainment).with_form(form(&c)),
@@ -940,8 +987,11 @@ fn l649_restock_signed_oqc_then_qm_then_planning_manager() {
     );
     assert!(matches!(r, Rejection::Forbidden { .. }));
     h.fire(
-        Command::fire(&actor("sales", &[Role::Salesperson]), Action::SubmitDisposalPlan)
-            .with_form(form(&plan)),
+        Command::fire(
+            &actor("sales", &[Role::Salesperson]),
+            Action::SubmitDisposalPlan,
+        )
+        .with_form(form(&plan)),
         at,
     );
     h.fire(
@@ -984,8 +1034,10 @@ fn l593_pass_returned_to_customer_needs_the_return_shipment() {
     let h = H::new(Region::Domestic);
     to_analysis(&h);
     h.fire(
-        Command::fire(&cqe(), Action::RecordPass)
-            .with_form(form(&inspection_pass(GoodsDisposition::ReturnToCustomer, "dim"))),
+        Command::fire(&cqe(), Action::RecordPass).with_form(form(&inspection_pass(
+            GoodsDisposition::ReturnToCustomer,
+            "dim",
+        ))),
         t0(),
     );
     assert_eq!(h.state(), State::PassReply.name());
@@ -1059,7 +1111,10 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
             .with_form(form(&r8)),
         t0(),
     );
-    assert!(guard_reason(&r).contains("D4 is complete but D3 is not"), "{r:?}");
+    assert!(
+        guard_reason(&r).contains("D4 is complete but D3 is not"),
+        "{r:?}"
+    );
     h.fire(
         Command::fire(&cqe(), Action::RecordFail)
             .with_form(form(&inspection_fail(false, &[PartKind::Module])))
@@ -1098,7 +1153,9 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
     );
     // D5 without an action on the escape cause (002 L90–91)
     let mut r8 = eight_d(Discipline::D5);
-    r8.d5.actions.retain(|a| a.addresses == Addresses::Occurrence);
+    r8.d5
+        .actions
+        .retain(|a| a.addresses == Addresses::Occurrence);
     let r = h.refused(
         Command::fire(&cqe(), Action::ResolveWithinQuality)
             .with_form(form(&plan()))
@@ -1137,7 +1194,10 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&cqe(), Action::SubmitForReview).with_form(form(&r8)),
         t0(),
     );
-    assert!(guard_reason(&r).contains("action `A2` is not implemented"), "{r:?}");
+    assert!(
+        guard_reason(&r).contains("action `A2` is not implemented"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -1146,7 +1206,10 @@ fn eight_d_discipline_checks() {
     assert_eq!(r.complete_through(), Some(Discipline::D7));
     assert!(r.validate().is_ok());
     assert!(r.check_effective().is_err());
-    assert_eq!(eight_d(Discipline::D8).complete_through(), Some(Discipline::D8));
+    assert_eq!(
+        eight_d(Discipline::D8).complete_through(),
+        Some(Discipline::D8)
+    );
     assert_eq!(EightDReport::default().complete_through(), None);
     // D7 may say "nothing further" with a reason
     let mut r = eight_d(Discipline::D6);
@@ -1204,7 +1267,10 @@ fn l659_requisition_qm_then_planning_manager_and_burn_in_for_power_supplies() {
     h.fire(Command::fire(&cqe(), Action::InspectMaterial), at);
     assert_eq!(h.state(), State::BurnIn.name());
     h.fire(
-        Command::fire(&actor("mfg", &[Role::Manufacturing]), Action::RecordBurnInPass),
+        Command::fire(
+            &actor("mfg", &[Role::Manufacturing]),
+            Action::RecordBurnInPass,
+        ),
         at,
     );
     assert_eq!(h.state(), State::Remediation.name());
@@ -1276,7 +1342,10 @@ fn l666_production_notice_qm_then_vp_emailed_bom_before_scheduling() {
     );
     let r = h.refused(Command::fire(&pm(), Action::ScheduleProduction), at);
     assert!(guard_reason(&r).contains("BOM"));
-    h.fire(Command::fire(&sdc, Action::ProvideBom).with_form(form(&bom)), at);
+    h.fire(
+        Command::fire(&sdc, Action::ProvideBom).with_form(form(&bom)),
+        at,
+    );
     h.fire(Command::fire(&pm(), Action::ScheduleProduction), at);
     h.fire(Command::fire(&pm(), Action::RecordProductionDone), at);
     h.fire(Command::fire(&cqe(), Action::InspectOutput), at);
@@ -1332,7 +1401,10 @@ fn l667_work_liaison_requisition_only_when_justified() {
     h.fire(Command::fire(&wh(), Action::SupplyMaterial), at);
     // the module in the requisition means burn-in (004 L667)
     h.fire(
-        Command::fire(&actor("mfg", &[Role::Manufacturing]), Action::HandOverRepaired),
+        Command::fire(
+            &actor("mfg", &[Role::Manufacturing]),
+            Action::HandOverRepaired,
+        ),
         at,
     );
     assert_eq!(h.state(), State::BurnIn.name());
@@ -1363,7 +1435,10 @@ fn l507_scrap_related_departments_then_adc_vp_executed_by_warehouse_head() {
     let r = h.refused(Command::sign(&adc_vp, Action::ApproveScrap), at);
     assert!(matches!(r, Rejection::SignOutOfOrder { .. }), "{r:?}");
     // the inspector reports but does not dispose (SD4)
-    let oqc_leader = actor("oqc.rdl", &[Role::OqcInspector, Role::RelatedDepartmentLeader]);
+    let oqc_leader = actor(
+        "oqc.rdl",
+        &[Role::OqcInspector, Role::RelatedDepartmentLeader],
+    );
     let r = h.refused(Command::sign(&oqc_leader, Action::ApproveScrap), at);
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
     let r = h.refused(
@@ -1482,7 +1557,10 @@ fn l601_non_batch_supplier_8d_within_two_working_days() {
     let d = h.deadline("supplier_8d").unwrap();
     assert!(!d.stopped.unwrap().met);
     assert!(h.data().supplier.replenishment_open);
-    h.fire(Command::fire(&cqe(), Action::CompleteRemediation), local(2026, 11, 19, 10, 0));
+    h.fire(
+        Command::fire(&cqe(), Action::CompleteRemediation),
+        local(2026, 11, 19, 10, 0),
+    );
 }
 
 #[test]
@@ -1493,7 +1571,10 @@ fn l600_batch_supplier_defect_needs_the_meeting() {
         Command::fire(&cqe(), Action::ReferToSupplierBatch).with_form(form(&referral(false))),
         t0(),
     );
-    assert!(h.deadline("supplier_8d").is_none(), "no 2-day limit on a batch case");
+    assert!(
+        h.deadline("supplier_8d").is_none(),
+        "no 2-day limit on a batch case"
+    );
     let r = h.refused(
         Command::fire(&cqe(), Action::RecordSupplierMeeting).with_form(form(&SupplierMeeting {
             attendees: vec!["cqe".into()],
@@ -1540,7 +1621,9 @@ fn l651_serious_review_qm_then_head_then_vp() {
     h.fire(Command::sign(&head(), Action::ApproveReport), at);
     // serious: QM + head are not enough (004 L651 必要时报副总裁审阅)
     assert!(!h.data().approved.contains(Action::ApproveReport.name()));
-    let red = complaint::outgoing_report(&h.inst(), &h.cfg).unwrap().unwrap();
+    let red = complaint::outgoing_report(&h.inst(), &h.cfg)
+        .unwrap()
+        .unwrap();
     let r = h.refused(
         Command::fire(&cqe(), Action::ForwardToAdc).with_form(form(&red.report)),
         at,
@@ -1558,7 +1641,9 @@ fn l654_general_measures_reply_needs_qm_and_head_only() {
     to_review(&h, false);
     approve(&h, false);
     assert!(h.data().approved.contains(Action::ApproveReport.name()));
-    let red = complaint::outgoing_report(&h.inst(), &h.cfg).unwrap().unwrap();
+    let red = complaint::outgoing_report(&h.inst(), &h.cfg)
+        .unwrap()
+        .unwrap();
     // general and not asked for: the measures reply, not the 8D
     assert_eq!(red.report.kind, ReportKind::MeasuresReply);
     assert!(!red.report.to_string().contains("D1 Team"));
@@ -1592,12 +1677,17 @@ fn l651_only_the_adc_sends_and_only_the_approved_filtered_package() {
         Command::sign(&head(), Action::ApproveReport).with_form(form(&eight_d(Discipline::D7))),
         at,
     );
-    let red = complaint::outgoing_report(&h.inst(), &h.cfg).unwrap().unwrap();
+    let red = complaint::outgoing_report(&h.inst(), &h.cfg)
+        .unwrap()
+        .unwrap();
     let r = h.refused(
         Command::fire(&cqe(), Action::ForwardToAdc).with_form(form(&red.report)),
         at,
     );
-    assert!(guard_reason(&r).contains("changed after it was submitted"), "{r:?}");
+    assert!(
+        guard_reason(&r).contains("changed after it was submitted"),
+        "{r:?}"
+    );
     // back through review
     h.fire(
         Command::refuse(&qm(), Action::ApproveReport, "resubmit the revision"),
@@ -1626,7 +1716,9 @@ fn l651_only_the_adc_sends_and_only_the_approved_filtered_package() {
         at,
     );
     assert!(guard_reason(&r).contains("filtered rendering"), "{r:?}");
-    let red = complaint::outgoing_report(&h.inst(), &h.cfg).unwrap().unwrap();
+    let red = complaint::outgoing_report(&h.inst(), &h.cfg)
+        .unwrap()
+        .unwrap();
     h.fire(
         Command::fire(&cqe(), Action::ForwardToAdc).with_form(form(&red.report)),
         at,
@@ -1706,7 +1798,10 @@ fn l628_filter_decisions() {
     let mut p2 = p.clone();
     p2.withheld.remove(&ConfidentialCategory::ProductionFlow);
     p2.withheld_other.insert("pricing".into());
-    assert_eq!(p2.decide(Some(&InfoCategory::ProductionFlow)), Disclosure::Disclose);
+    assert_eq!(
+        p2.decide(Some(&InfoCategory::ProductionFlow)),
+        Disclosure::Disclose
+    );
     assert!(matches!(
         p2.decide(Some(&InfoCategory::Other("pricing".into()))),
         Disclosure::Withhold(_)
@@ -1726,7 +1821,10 @@ fn l628_filter_decisions() {
 fn l628_filter_on_a_real_8d_withholds_and_allows() {
     let mut r = eight_d(Discipline::D7);
     r.d4.occurrence = vec![
-        Statement::new("reflow peak 235 °C too low", InfoCategory::ProductionProcess),
+        Statement::new(
+            "reflow peak 235 °C too low",
+            InfoCategory::ProductionProcess,
+        ),
         Statement::new(
             "driver from PowerCo, capacitor lot 2241",
             supplier("PowerCo", Commodity::PowerSupply),
@@ -1757,13 +1855,23 @@ fn l628_filter_on_a_real_8d_withholds_and_allows() {
         "SMT reflow recipe R-17 locked",
         InfoCategory::ProductionTechnology,
     )];
-    let red = redact_8d("KS-9", &r, ReportKind::EightD, &ConfidentialityPolicy::default());
+    let red = redact_8d(
+        "KS-9",
+        &r,
+        ReportKind::EightD,
+        &ConfidentialityPolicy::default(),
+    );
     let text = red.report.to_string();
     assert!(red.is_sendable());
     for secret in ["235 °C", "SealCo", "Shenzhen LED", "AOI station", "R-17"] {
         assert!(!text.contains(secret), "{secret} leaked:\n{text}");
     }
-    for allowed in ["PowerCo", "Luxeon T LEDs from Philips", "flicker", "longer final test"] {
+    for allowed in [
+        "PowerCo",
+        "Luxeon T LEDs from Philips",
+        "flicker",
+        "longer final test",
+    ] {
         assert!(text.contains(allowed), "{allowed} missing:\n{text}");
     }
     let withheld: Vec<&str> = red.withheld.iter().map(|w| w.location.as_str()).collect();
@@ -1828,7 +1936,9 @@ fn l623_improvement_evidence_goes_cqe_to_adc_filtered() {
         Command::fire(&cqe(), Action::ProvideImprovementEvidence).with_form(form(&ev)),
         t0(),
     );
-    let out = complaint::outgoing_evidence(&h.inst(), &h.cfg).unwrap().unwrap();
+    let out = complaint::outgoing_evidence(&h.inst(), &h.cfg)
+        .unwrap()
+        .unwrap();
     assert_eq!(out.withheld.len(), 1);
     let r = h.refused(
         Command::fire(&cqe(), Action::ForwardEvidence).with_form(form(&out.report)),
@@ -1903,7 +2013,10 @@ fn l654_ineffective_measures_loop_back_until_effective() {
             at,
         );
         // a member of the responsible department may not accept its own analysis (SD6)
-        let dept_qm = actor("mfg.qm", &[Role::QualityManager, Role::ResponsibleDepartment]);
+        let dept_qm = actor(
+            "mfg.qm",
+            &[Role::QualityManager, Role::ResponsibleDepartment],
+        );
         let r = h.refused(
             Command::fire(&dept_qm, Action::AcceptAnalysis)
                 .with_form(form(&eight_d(Discipline::D5))),
@@ -1987,7 +2100,10 @@ fn l623_closure_only_after_the_recheck_and_within_a_month() {
 fn l623_recheck_finding_the_abnormality_open_reopens() {
     let h = H::new(Region::Domestic);
     to_handled(&h);
-    let r = h.refused(Command::fire(&cqe(), Action::Reopen), t0() + Duration::days(2));
+    let r = h.refused(
+        Command::fire(&cqe(), Action::Reopen),
+        t0() + Duration::days(2),
+    );
     assert!(guard_reason(&r).contains("reason"));
     h.fire(
         Command::fire(&cqe(), Action::Reopen).with_payload(reason("recurred at the customer")),
@@ -2033,24 +2149,20 @@ fn l621_domestic_replaced_defectives_back_within_one_month() {
     assert!(guard_reason(&r).contains("international"));
     // partial returns are refused: all at once
     let r = h.refused(
-        Command::fire(&wh(), Action::RecordDefectivesReturned).with_form(form(
-            &DefectivesReturn {
-                qty: 2,
-                received_on: date(12, 1),
-            },
-        )),
+        Command::fire(&wh(), Action::RecordDefectivesReturned).with_form(form(&DefectivesReturn {
+            qty: 2,
+            received_on: date(12, 1),
+        })),
         at,
     );
     assert!(guard_reason(&r).contains("3 replaced defective(s) outstanding"));
     let ev = h.due_events(due + Duration::minutes(1));
     assert!(breached(&ev, "defectives_return"));
     h.fire(
-        Command::fire(&wh(), Action::RecordDefectivesReturned).with_form(form(
-            &DefectivesReturn {
-                qty: 3,
-                received_on: date(12, 17),
-            },
-        )),
+        Command::fire(&wh(), Action::RecordDefectivesReturned).with_form(form(&DefectivesReturn {
+            qty: 3,
+            received_on: date(12, 17),
+        })),
         due + Duration::days(1),
     );
     assert!(h.deadline("defectives_return").unwrap().stopped.is_some());
@@ -2086,22 +2198,34 @@ fn l662_severity_and_the_mould_table() {
         appearance_defect: app,
     };
     // 004 L30: three or more moulds out of tolerance ⇒ serious; L29: two or fewer ⇒ minor
-    assert_eq!(classify(false, Some(&m(0, 3, false)), Some(&rule)), Severity::Serious);
+    assert_eq!(
+        classify(false, Some(&m(0, 3, false)), Some(&rule)),
+        Severity::Serious
+    );
     assert_eq!(rule.classify(&m(0, 2, false)), Some(Severity::General));
     // 004 L28: three or more with engraving errors / mix / cracks ⇒ serious
-    assert_eq!(classify(false, Some(&m(3, 0, false)), Some(&rule)), Severity::Serious);
+    assert_eq!(
+        classify(false, Some(&m(3, 0, false)), Some(&rule)),
+        Severity::Serious
+    );
     // 004 L27: appearance ⇒ minor; one or two cracked moulds: unclassified by the table
     assert_eq!(rule.classify(&m(0, 0, true)), Some(Severity::General));
     assert_eq!(rule.classify(&m(2, 0, false)), None);
     // disabled table
-    assert_eq!(classify(false, Some(&m(5, 5, false)), None), Severity::General);
+    assert_eq!(
+        classify(false, Some(&m(5, 5, false)), None),
+        Severity::General
+    );
 }
 
 #[test]
 fn l662_serious_complaint_needs_the_vp_and_sends_the_8d() {
     let h = H::new(Region::Domestic);
     to_remediation(&h, true, &[PartKind::Module]);
-    assert_eq!(complaint::severity(&h.inst(), &h.cfg).unwrap(), Severity::Serious);
+    assert_eq!(
+        complaint::severity(&h.inst(), &h.cfg).unwrap(),
+        Severity::Serious
+    );
     assert_eq!(
         complaint::outgoing_kind(&h.inst(), &h.cfg).unwrap(),
         ReportKind::EightD
@@ -2115,7 +2239,10 @@ fn pass_case(no: &str, customer: &str, phenomenon: &str, at: DateTime<Utc>) -> H
     let mut f = handling(Region::Domestic);
     f.no = no.into();
     f.customer = customer.into();
-    h.fire(Command::fire(&adc(), Action::Submit).with_form(form(&f)), at);
+    h.fire(
+        Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+        at,
+    );
     h.fire(Command::fire(&cqe(), Action::Acknowledge), at);
     h.fire(
         Command::fire(&cqe(), Action::RecordContainment).with_form(form(&containment_ok())),
@@ -2166,7 +2293,10 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
     second.fire(Command::fire(&qm(), Action::ConfirmCostLines), t0() + day);
     let third = pass_case("KS-C", "Acme", "colour shift", t0() + day * 2);
     cost(&third, CostKind::Freight, 4_000, None, t0() + day * 2);
-    third.fire(Command::fire(&qm(), Action::ConfirmCostLines), t0() + day * 2);
+    third.fire(
+        Command::fire(&qm(), Action::ConfirmCostLines),
+        t0() + day * 2,
+    );
     let other = pass_case("KS-D", "Beta", "dim at start-up", t0() + day * 3);
     cost(&other, CostKind::Freight, 2_000, None, t0() + day * 3);
     // a failed complaint with supplier costs, one line left unconfirmed
@@ -2174,7 +2304,10 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
     {
         let mut f = handling(Region::Domestic);
         f.no = "KS-E".into();
-        failed.fire(Command::fire(&adc(), Action::Submit).with_form(form(&f)), t0());
+        failed.fire(
+            Command::fire(&adc(), Action::Submit).with_form(form(&f)),
+            t0(),
+        );
         failed.fire(Command::fire(&cqe(), Action::Acknowledge), t0());
         failed.fire(
             Command::fire(&cqe(), Action::RecordContainment).with_form(form(&containment_ok())),
@@ -2207,18 +2340,40 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
     };
     // 004 L602: the second misjudgment of the same phenomenon by the same customer
     assert_eq!(account_of("KS-A"), [Account::CostOfSales]);
-    assert_eq!(account_of("KS-B"), [Account::SellingExpense, Account::SellingExpense]);
-    assert_eq!(account_of("KS-C"), [Account::CostOfSales], "another phenomenon");
-    assert!(account_of("KS-D").is_empty(), "unconfirmed lines are not booked");
+    assert_eq!(
+        account_of("KS-B"),
+        [Account::SellingExpense, Account::SellingExpense]
+    );
+    assert_eq!(
+        account_of("KS-C"),
+        [Account::CostOfSales],
+        "another phenomenon"
+    );
+    assert!(
+        account_of("KS-D").is_empty(),
+        "unconfirmed lines are not booked"
+    );
     assert_eq!(report.pending.lines().len(), 2);
-    assert_eq!(account_of("KS-E"), [Account::CostOfSales, Account::CostOfSales]);
+    assert_eq!(
+        account_of("KS-E"),
+        [Account::CostOfSales, Account::CostOfSales]
+    );
     // sums per complaint, customer, product, supplier, account
     let per_complaint = report.per_complaint().unwrap();
     assert_eq!(per_complaint[&InstanceId::from("KS-B")], 10_000);
     let per_customer = report.per_customer().unwrap();
-    assert_eq!(per_customer[&Some("Acme".to_owned())], 5_000 + 10_000 + 4_000 + 28_000);
-    assert_eq!(report.per_product().unwrap()[&Some("FL-200".to_owned())], 47_000);
-    assert_eq!(report.per_supplier().unwrap()[&Some("PowerCo".to_owned())], 28_000);
+    assert_eq!(
+        per_customer[&Some("Acme".to_owned())],
+        5_000 + 10_000 + 4_000 + 28_000
+    );
+    assert_eq!(
+        report.per_product().unwrap()[&Some("FL-200".to_owned())],
+        47_000
+    );
+    assert_eq!(
+        report.per_supplier().unwrap()[&Some("PowerCo".to_owned())],
+        28_000
+    );
     let per_account = report.per_account().unwrap();
     assert_eq!(per_account[&Account::SellingExpense], 10_000);
     assert_eq!(per_account[&Account::CostOfSales], 37_000);
@@ -2235,7 +2390,10 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
     );
     let verify = || Command::fire(&cqe(), Action::VerifyClosure).with_form(form(&recheck(true)));
     let r = other.refused(verify(), at);
-    assert!(guard_reason(&r).contains("cost lines await confirmation"), "{r:?}");
+    assert!(
+        guard_reason(&r).contains("cost lines await confirmation"),
+        "{r:?}"
+    );
     other.fire(Command::fire(&qm(), Action::ConfirmCostLines), at);
     other.fire(verify(), at);
     assert!(other.inst().is_closed(), "a pass case closes without an 8D");

@@ -6,7 +6,7 @@
 //! 5W1H (`002 L9`), D4 with the root cause of both occurrence and escape, D5 actions with owners
 //! and dates (`002 L90–91`).
 //!
-//! A revision may be partly filled. [`EightDReport::validate`] refuses a problem-solving
+//! A revision may be partly filled. Its [`TypedForm::validate`](crate::TypedForm::validate) refuses a problem-solving
 //! discipline (D0–D5) that is complete while an earlier one is not ("D(n) cannot complete
 //! before D(n−1)"); D6–D8 legitimately reopen when the measures prove ineffective and the
 //! causes and actions are revised (`004 L654/L657`), so their order is enforced by the gates:

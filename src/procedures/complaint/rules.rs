@@ -16,6 +16,7 @@ use crate::guard::GuardContext;
 use crate::instance::Instance;
 use crate::registry::Registry;
 use crate::vocabulary::Vocabulary;
+use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -362,8 +363,6 @@ pub(crate) fn registry(cfg: &Config) -> Registry {
         Some(d.region.name().to_owned())
     })
 }
-
-use serde::Deserialize;
 
 #[allow(clippy::too_many_lines)]
 fn guards(mut reg: Registry, cfg: &Arc<Config>) -> Registry {
