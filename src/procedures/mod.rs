@@ -3,4 +3,6 @@
 //! Each exposes typed states, actions and roles, a config struct whose defaults are the
 //! seed's numbers (each citing its source line), typed forms, and a function building its
 //! validated definition.
+
+pub mod complaint;
 pub mod customer_return;

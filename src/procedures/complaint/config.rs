@@ -1,0 +1,157 @@
+//! The configuration of the complaint procedure: every number of the seed is a field whose
+//! [`Default`] is the seed's value, with the source line in its doc comment.
+//!
+//! Line references are `004 Lnnn` = line of `seeds/004_4a7dfe17293c5e98.txt`
+//! (ZJHP-3-WI-QD-004 《客诉、客退产品处理管理办法》 A/0, 2018-3-27, `004 L647`).
+
+use super::confidentiality::ConfidentialityPolicy;
+use super::forms::PartKind;
+use super::severity::MoldSeverityRule;
+use crate::calendar::{BusinessDuration, DurationRange};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// When the 8D report goes to the customer (the internal analysis report is written for
+/// every failed inspection, `004 L650`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum External8dTrigger {
+    /// The complaint is serious (§3.7, `004 L662`) or the customer asks for it
+    /// (`004 L620`, `L651`); `spec README L54–57`, D1 `004 L17`.
+    #[default]
+    SeriousOrCustomerRequest,
+    /// Only when the customer asks (the literal reading of `004 L651`).
+    CustomerRequestOnly,
+    /// Always.
+    Always,
+}
+
+/// When the vice-president reviews the 8D / measures (「必要时报副总裁审阅」, `004 L651`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VpReview {
+    /// When the complaint is serious, or a reviewer refers it to the VP (ours: 「必要时」
+    /// has no criterion in the seed).
+    #[default]
+    WhenSeriousOrReferred,
+    /// Only when a reviewer refers it.
+    WhenReferred,
+    /// Every report.
+    Always,
+}
+
+/// Which earlier complaints make a misjudgment "repeated" (§5.4, `004 L602`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MisjudgmentMatch {
+    /// The same customer misjudged the same phenomenon before (「前期客户误判现象」).
+    #[default]
+    SameCustomerSamePhenomenon,
+    /// The same customer misjudged anything before.
+    SameCustomer,
+}
+
+/// The complaint procedure's configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Config {
+    /// The CQE responds to a submitted handling form within 1 working day
+    /// (「我司在一个工作日内积极响应」, `004 L623`).
+    pub response: BusinessDuration,
+    /// Domestic: analysis complete within 3 working days from the handling form's issue
+    /// (「自国内应用设计中心开出《客诉、客退产品处理单》起…3个工作日内完成分析」, `004 L623`).
+    pub analysis_domestic: BusinessDuration,
+    /// Domestic: problem solved and replied within 7 working days from the form's issue
+    /// (`004 L623`).
+    pub solve_reply_domestic: BusinessDuration,
+    /// Domestic urgent, only after the company leadership's special approval: 2 working days
+    /// (「紧急情况下经公司领导特批后可加急处理,2个工作日内解决问题并回复」, `004 L623`).
+    pub urgent_solve_reply_domestic: BusinessDuration,
+    /// International: a solution within 15–30 working days (warn at the target, breach at
+    /// the limit; `004 L623`, `spec README L45`).
+    pub solution_international: DurationRange,
+    /// International urgent, only after the special approval: a plan within 3 working days
+    /// (`004 L623`).
+    pub urgent_plan_international: BusinessDuration,
+    /// Non-batch supplier defect: the supplier replies with its 8D and handling plan within
+    /// 2 working days (`004 L601`).
+    pub supplier_8d: BusinessDuration,
+    /// Domestic: replaced defectives are back within 1 month of the spares shipment
+    /// (「跟踪应用设计中心追回替换后的不良品(1个月内退回)」, `004 L621`).
+    pub defectives_return_domestic: BusinessDuration,
+    /// International, when the return was decided as required (「根据具体客诉情况确定是否退回」,
+    /// `004 L621`): the seed gives no period; INF: the domestic month.
+    pub defectives_return_international: BusinessDuration,
+    /// The closure is re-checked within 1 month after handling is complete
+    /// (「处理完成后的1月内再次跟踪异常的关闭情况」, `004 L623`).
+    pub closure_recheck: BusinessDuration,
+    /// Containment of WIP and unshipped stock is 「立即」 (`004 L652`): no number in the seed,
+    /// so untimed by default; a host may set one.
+    pub containment: Option<BusinessDuration>,
+    /// Departments analyse 「尽快」 (`004 L589`): untimed by default.
+    pub department_analysis: Option<BusinessDuration>,
+    /// Mould defect severity table of D1 (`004 L23–30`); `None` disables it.
+    pub mold_severity: Option<MoldSeverityRule>,
+    /// When the 8D goes to the customer.
+    pub external_8d: External8dTrigger,
+    /// When the VP reviews.
+    pub vp_review: VpReview,
+    /// The outgoing-report confidentiality filter (§3.6, `004 L628`).
+    pub confidentiality: ConfidentialityPolicy,
+    /// Parts whose handling needs burn-in (老化) before shipping: power supplies and
+    /// modules (「涉及电源和模组处理的,均需按正常订单流程老化后发货」, `004 L659`, `L667`).
+    pub burn_in_part_kinds: BTreeSet<PartKind>,
+    /// Failed parts that go back to the supplier for analysis: power supplies
+    /// (「若不合格物料为电源需退供应商分析具体原因」, `004 L670`).
+    pub supplier_return_part_kinds: BTreeSet<PartKind>,
+    /// Parts that, when not returned, need a barcode and a front photo; every other part
+    /// needs a defect photo (「不良电源提供条形码及正面图片,其余提供不良图片」, `004 L661`).
+    pub barcode_photo_part_kinds: BTreeSet<PartKind>,
+    /// Which earlier misjudgments move costs to selling expense (`004 L602`).
+    pub misjudgment_match: MisjudgmentMatch,
+    /// At least one customer-satisfaction record before closure (ours: the seed says
+    /// 「定期跟踪」, `004 L623`).
+    pub require_satisfaction_before_close: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        use BusinessDuration::{CalendarMonths, WorkingDays};
+        Config {
+            response: WorkingDays(1),
+            analysis_domestic: WorkingDays(3),
+            solve_reply_domestic: WorkingDays(7),
+            urgent_solve_reply_domestic: WorkingDays(2),
+            solution_international: international_range(),
+            urgent_plan_international: WorkingDays(3),
+            supplier_8d: WorkingDays(2),
+            defectives_return_domestic: CalendarMonths(1),
+            defectives_return_international: CalendarMonths(1),
+            closure_recheck: CalendarMonths(1),
+            containment: None,
+            department_analysis: None,
+            mold_severity: Some(MoldSeverityRule::default()),
+            external_8d: External8dTrigger::default(),
+            vp_review: VpReview::default(),
+            confidentiality: ConfidentialityPolicy::default(),
+            burn_in_part_kinds: [PartKind::PowerSupply, PartKind::Module].into(),
+            supplier_return_part_kinds: [PartKind::PowerSupply].into(),
+            barcode_photo_part_kinds: [PartKind::PowerSupply].into(),
+            misjudgment_match: MisjudgmentMatch::default(),
+            require_satisfaction_before_close: true,
+        }
+    }
+}
+
+/// 15–30 working days (`004 L623`).
+fn international_range() -> DurationRange {
+    match DurationRange::new(
+        BusinessDuration::WorkingDays(15),
+        BusinessDuration::WorkingDays(30),
+    ) {
+        Ok(range) => range,
+        // 15 <= 30: `new` only refuses a target above its limit.
+        Err(_) => unreachable!(),
+    }
+}

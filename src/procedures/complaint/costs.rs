@@ -1,0 +1,218 @@
+//! Costs of complaints (uses [`crate::cost`]).
+//!
+//! Cost lines are recorded on a complaint as [`CostEntry`] forms (`record_cost_line`) and
+//! confirmed by the quality manager, who may not confirm lines they recorded
+//! (`confirm_cost_lines`; 「经确认后计入销售成本」, `004 L671`, `L493`). Only confirmed lines are
+//! booked. The account is decided over the complaint history of the customer:
+//!
+//! - selling expense (销售费用) when the complaint is a customer misjudgment (pass verdict) and
+//!   the same customer had an earlier misjudgment of the same phenomenon (§5.4, `004 L602`);
+//! - cost of sales (销售成本) otherwise (`004 L671`, `L493`; extended to every kind: ours).
+
+use super::config::MisjudgmentMatch;
+use super::data::Data;
+use super::forms::{CostEntry, InspectionRecord, Verdict};
+use super::{Action, ID};
+use crate::TypedForm;
+use crate::access::ActorId;
+use crate::cost::{Account, CostError, CostKind, CostLedger, CostLine};
+use crate::instance::{Instance, InstanceId};
+use crate::vocabulary::Vocabulary;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// One cost entry of a complaint, with who recorded it and whether it is confirmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedCost {
+    /// The entry.
+    pub entry: CostEntry,
+    /// Who recorded it.
+    pub recorded_by: Option<ActorId>,
+    /// Confirmed by the quality manager.
+    pub confirmed: bool,
+}
+
+/// What the cost roll-up needs to know about one complaint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CostRecord {
+    /// The instance.
+    pub complaint: InstanceId,
+    /// The customer.
+    pub customer: String,
+    /// The product model.
+    pub product_model: String,
+    /// When the complaint was opened (orders "earlier" misjudgments).
+    pub opened_at: DateTime<Utc>,
+    /// On a pass verdict: the phenomenon the customer misjudged.
+    pub misjudgment: Option<String>,
+    /// The cost entries, in recording order.
+    pub costs: Vec<RecordedCost>,
+}
+
+impl CostRecord {
+    /// Read a complaint instance.
+    ///
+    /// # Errors
+    /// The instance data or a form does not parse.
+    pub fn from_instance(inst: &Instance) -> Result<Self, String> {
+        let data: Data = inst
+            .data_as()
+            .map_err(|e| format!("complaint data does not parse: {e}"))?;
+        let mut costs = Vec::new();
+        for f in inst
+            .forms()
+            .iter()
+            .filter(|f| f.form.kind == CostEntry::KIND && f.action == Action::RecordCostLine.name())
+        {
+            let entry: CostEntry = serde_json::from_value(f.form.body.clone())
+                .map_err(|e| format!("cost entry does not parse: {e}"))?;
+            let confirmed = u32::try_from(costs.len()).is_ok_and(|i| i < data.cost_lines_confirmed);
+            costs.push(RecordedCost {
+                entry,
+                recorded_by: f.by.clone(),
+                confirmed,
+            });
+        }
+        let misjudgment = if data.verdict == Some(Verdict::Pass) {
+            inst.forms()
+                .iter()
+                .rev()
+                .find(|f| f.form.kind == InspectionRecord::KIND)
+                .and_then(|f| serde_json::from_value::<InspectionRecord>(f.form.body.clone()).ok())
+                .and_then(|r| r.misjudgment_phenomenon)
+        } else {
+            None
+        };
+        Ok(CostRecord {
+            complaint: inst.id().clone(),
+            customer: data.customer,
+            product_model: data.product_model,
+            opened_at: inst.created_at(),
+            misjudgment,
+            costs,
+        })
+    }
+}
+
+fn same_phenomenon(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    norm(a) == norm(b)
+}
+
+/// The account of `record`'s costs given the other complaints `all` (§5.4, `004 L602`).
+pub fn account_for(record: &CostRecord, all: &[CostRecord], rule: MisjudgmentMatch) -> Account {
+    let Some(phenomenon) = &record.misjudgment else {
+        return Account::CostOfSales;
+    };
+    let repeated = all.iter().any(|e| {
+        e.complaint != record.complaint
+            && e.customer == record.customer
+            && (e.opened_at, &e.complaint) < (record.opened_at, &record.complaint)
+            && e.misjudgment.as_deref().is_some_and(|p| match rule {
+                MisjudgmentMatch::SameCustomerSamePhenomenon => same_phenomenon(p, phenomenon),
+                MisjudgmentMatch::SameCustomer => true,
+            })
+    });
+    if repeated {
+        Account::SellingExpense
+    } else {
+        Account::CostOfSales
+    }
+}
+
+/// Booked (confirmed) and pending (unconfirmed) cost lines of a set of complaints.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CostReport {
+    /// Confirmed lines.
+    pub booked: CostLedger,
+    /// Lines awaiting confirmation.
+    pub pending: CostLedger,
+}
+
+/// Build the cost lines of `records` with their accounts.
+///
+/// # Errors
+/// [`CostError::WrongSign`] for an entry with the wrong sign.
+pub fn cost_report(
+    records: &[CostRecord],
+    rule: MisjudgmentMatch,
+) -> Result<CostReport, CostError> {
+    let mut report = CostReport::default();
+    for r in records {
+        let account = account_for(r, records, rule);
+        for c in &r.costs {
+            let mut line =
+                CostLine::new(ID, r.complaint.clone(), c.entry.kind, c.entry.amount_fen)?
+                    .product(r.product_model.clone())
+                    .customer(r.customer.clone())
+                    .describe(c.entry.description.clone());
+            if c.entry.kind != CostKind::ClaimReceived {
+                line = line.account(account);
+            }
+            if let Some(s) = &c.entry.supplier {
+                line = line.supplier(s.clone());
+            }
+            if c.confirmed {
+                report.booked.push(line);
+            } else {
+                report.pending.push(line);
+            }
+        }
+    }
+    Ok(report)
+}
+
+impl CostReport {
+    /// Booked totals per complaint.
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_complaint(&self) -> Result<BTreeMap<InstanceId, i64>, CostError> {
+        self.booked.totals_by(|l| l.instance.clone())
+    }
+
+    /// Booked totals per customer.
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_customer(&self) -> Result<BTreeMap<Option<String>, i64>, CostError> {
+        self.booked.totals_by(|l| l.customer.clone())
+    }
+
+    /// Booked totals per product model.
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_product(&self) -> Result<BTreeMap<Option<String>, i64>, CostError> {
+        self.booked.totals_by(|l| l.product.clone())
+    }
+
+    /// Booked totals per supplier (`None`: no supplier concerned).
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_supplier(&self) -> Result<BTreeMap<Option<String>, i64>, CostError> {
+        self.booked.totals_by(|l| l.supplier.clone())
+    }
+
+    /// Booked totals per account.
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_account(&self) -> Result<BTreeMap<Account, i64>, CostError> {
+        self.booked.totals_by(|l| l.account)
+    }
+
+    /// Booked totals per kind.
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_kind(&self) -> Result<BTreeMap<CostKind, i64>, CostError> {
+        self.booked.totals_by(|l| l.kind)
+    }
+}

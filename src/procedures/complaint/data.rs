@@ -1,0 +1,144 @@
+//! The instance data of a complaint: the case identity given at opening, and the progress
+//! flags the transitions' effects maintain. Forms hold the documents; the data holds what
+//! deadlines and guards need across steps.
+
+use super::forms::{Region, Verdict};
+use crate::access::ActorId;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The urgent-handling special approval (特批, `004 L623`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Urgency {
+    /// A request is pending.
+    pub requested: bool,
+    /// The company leadership signed the special approval.
+    pub granted: bool,
+    /// Who signed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub granted_by: Option<ActorId>,
+}
+
+/// How a supplier-caused defect is handled (§7.1, `004 L600–601`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplierMode {
+    /// Batch defect: meeting and replacement (`004 L600`).
+    Batch,
+    /// Non-batch: material returned, supplier 8D in 2 working days (`004 L601`).
+    NonBatch,
+}
+
+/// The supplier sub-flow's progress.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct SupplierTrack {
+    /// The current referral.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<SupplierMode>,
+    /// The referral was answered (meeting held / supplier 8D received).
+    pub handled: bool,
+    /// Replacement / replenishment still awaited (换货、补货, `004 L600`, `L670`).
+    pub replenishment_open: bool,
+}
+
+/// Progress of a complaint production run (`004 L666`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ProductionProgress {
+    /// The roles the approved notice was e-mailed to.
+    pub emailed_to: Vec<String>,
+    /// The BOM was released.
+    pub bom_provided: bool,
+    /// Production is scheduled.
+    pub scheduled: bool,
+    /// Production is done.
+    pub produced: bool,
+}
+
+/// The data of a complaint instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct Data {
+    /// The handling-form number.
+    pub complaint_no: String,
+    /// Domestic or international ADC.
+    pub region: Region,
+    /// The customer.
+    pub customer: String,
+    /// The product model.
+    pub product_model: String,
+    /// The handling form was submitted (the clocks of `004 L623` started).
+    pub submitted: bool,
+    /// The CQE returned the form for revision.
+    pub awaiting_resubmission: bool,
+    /// The CQE's verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// The customer asked for an 8D after intake.
+    pub customer_requests_8d: bool,
+    /// Urgent handling.
+    pub urgent: Urgency,
+    /// The first reply reached the customer.
+    pub first_reply_sent: bool,
+    /// Sign-offs completed for the current requests (action names).
+    pub approved: BTreeSet<String>,
+    /// The ADC declined to issue a rework plan.
+    pub rework_declined: bool,
+    /// The warehouse issued the requisitioned material.
+    pub material_issued: bool,
+    /// Repair material handed to manufacturing.
+    pub repair_material_supplied: bool,
+    /// Production progress.
+    pub production: ProductionProgress,
+    /// Goods batches ready to ship (inspected, burned in when required).
+    pub goods_ready: u32,
+    /// Goods batches shipped.
+    pub goods_shipped: u32,
+    /// Supplier sub-flow.
+    pub supplier: SupplierTrack,
+    /// The responsible departments submitted their analysis.
+    pub department_analysis_submitted: bool,
+    /// A reviewer referred the report to the VP.
+    pub vp_referred: bool,
+    /// Times the measures were found ineffective or the case reopened.
+    pub iteration: u32,
+    /// Cost lines recorded.
+    pub cost_lines: u32,
+    /// Cost lines confirmed (the first `n` recorded).
+    pub cost_lines_confirmed: u32,
+    /// Satisfaction records.
+    pub satisfaction_records: u32,
+    /// The ledger entry is made.
+    pub ledger_recorded: bool,
+    /// Improvement-evidence packages provided by the CQE.
+    pub evidence_provided: u32,
+    /// Packages forwarded to the customer by the ADC.
+    pub evidence_forwarded: u32,
+}
+
+impl Data {
+    /// The data of a complaint opened by an ADC: its number, region, customer and model.
+    /// The handling form submitted later must match them.
+    pub fn new(
+        complaint_no: impl Into<String>,
+        region: Region,
+        customer: impl Into<String>,
+        product_model: impl Into<String>,
+    ) -> Self {
+        Data {
+            complaint_no: complaint_no.into(),
+            region,
+            customer: customer.into(),
+            product_model: product_model.into(),
+            ..Data::default()
+        }
+    }
+
+    /// As the JSON value the engine stores.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
