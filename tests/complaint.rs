@@ -1650,7 +1650,7 @@ fn l654_general_measures_reply_needs_qm_and_head_only() {
 }
 
 #[test]
-fn l651_referral_to_the_vp_restarts_the_chain_with_the_vp() {
+fn l651_referral_to_the_vp_adds_the_vp_to_the_chain() {
     let h = H::new(Region::Domestic);
     to_review(&h, false);
     let at = t0() + Duration::hours(7);
@@ -1659,7 +1659,7 @@ fn l651_referral_to_the_vp_restarts_the_chain_with_the_vp() {
         Command::fire(&head(), Action::ReferToVp).with_payload(reason("key account")),
         at,
     );
-    h.fire(Command::sign(&qm(), Action::ApproveReport), at);
+    // The quality manager's signature stands; the head signs, then the VP.
     h.fire(Command::sign(&head(), Action::ApproveReport), at);
     assert!(!h.data().approved.contains(Action::ApproveReport.name()));
     h.fire(Command::sign(&vp(), Action::ApproveReport), at);

@@ -406,671 +406,674 @@ fn builder(cfg: &Config) -> Builder {
             _ => b.normal(s),
         };
     }
-    b =
-        b
-            // ---- intake: 004 L661, L623 ----
-            .transition(S::Draft, A::Submit, S::Submitted, |t| {
-                with(t.roles([R::AdcDomestic]), HandlingForm::KIND)
-                    .guard("region_domestic")
-                    .guard("not_yet_submitted")
-                    .guard("form_matches_case")
-                    .effect("track")
-                    .describe("004 L661: form + 排产单 + goods or defect evidence to the CQE")
-            })
-            .transition(S::Draft, A::SubmitInternational, S::Submitted, |t| {
-                with(t.roles([R::AdcInternational]), HandlingForm::KIND)
-                    .guard("region_international")
-                    .guard("not_yet_submitted")
-                    .guard("form_matches_case")
-                    .effect("track")
-                    .describe("004 L661, L623 (international)")
-            })
-            .transition(S::Draft, A::Resubmit, S::Submitted, |t| {
-                with(t.roles(ADC), HandlingForm::KIND)
-                    .guard("adc_of_region")
-                    .guard("awaiting_resubmission")
-                    .guard("form_matches_case")
-                    .effect("track")
-                    .describe("ours: revised form; clocks keep the first submit (004 L623)")
-            })
-            .transition(S::Draft, A::Withdraw, S::Withdrawn, |t| {
-                t.roles(ADC)
-                    .guard("adc_of_region")
-                    .guard("not_yet_submitted")
-                    .guard("reason_given")
-                    .describe("ours")
-            })
-            .transition(S::Submitted, A::Acknowledge, S::Containment, |t| {
-                t.roles([R::Cqe])
-                    .describe("004 L623: respond within 1 working day")
-            })
-            .transition(S::Submitted, A::ReturnForm, S::Draft, |t| {
-                t.roles([R::Cqe])
-                    .guard("reason_given")
-                    .effect("track")
-                    .describe("ours: incomplete form or evidence (004 L661)")
-            })
-            // ---- containment: 004 L652 + L587 ----
-            .transition(S::Containment, A::RecordContainment, S::Analysis, |t| {
-                with(
-                    t.roles([R::QualityDepartment, R::Cqe, R::QualityManager]),
-                    ContainmentRecord::KIND,
-                )
-                .describe("004 L652, L587: WIP and unshipped stock checked; countermeasures")
-            })
-            // ---- analysis: 004 L590, L593, L649, L669 ----
-            .transition(S::Analysis, A::RequestAssistance, S::Analysis, |t| {
-                with(t.roles([R::Cqe]), AssistanceRequest::KIND).describe("004 L588, L590")
-            })
-            .transition(S::Analysis, A::RecordPass, S::PassReply, |t| {
-                with(t.roles([R::Cqe]), InspectionRecord::KIND)
-                    .guard("pass_without_restock")
-                    .effect("track")
-                    .describe("004 L593, L596: pass, ADC informed at once")
-            })
-            .transition(S::Analysis, A::RecordPassRestock, S::RestockSignoff, |t| {
-                with(
-                    with(t.roles([R::Cqe]), InspectionRecord::KIND),
-                    RestockRequest::KIND,
-                )
-                .guard("pass_restock")
+    b = b
+        // ---- intake: 004 L661, L623 ----
+        .transition(S::Draft, A::Submit, S::Submitted, |t| {
+            with(t.roles([R::AdcDomestic]), HandlingForm::KIND)
+                .guard("region_domestic")
+                .guard("not_yet_submitted")
+                .guard("form_matches_case")
                 .effect("track")
-                .describe("004 L649, L492: pass, replacement already sent")
-            })
-            .transition(S::Analysis, A::RecordFail, S::Remediation, |t| {
-                with(t.roles([R::Cqe]), InspectionRecord::KIND)
-                    .form(EightDReport::KIND)
-                    .guard("verdict_fail")
-                    .guard("eight_d_through_d2")
-                    .effect("track")
-                    .describe("004 L668–669, L650: cause, tests, feedback to ADC; 8D D0–D2")
-            })
-            // ---- restock: 004 L649 ----
-            .transition(
-                S::RestockSignoff,
-                A::ApproveRestock,
-                S::RestockSignoff,
-                |t| {
-                    t.sign_off(
-                        [R::OqcInspector, R::QualityManager, R::PlanningManager],
-                        SignOrder::Sequential,
-                        "confirm 《客诉退料申请单》 (004 L649)",
-                    )
-                    .on_refuse(S::Analysis)
-                    .not_same_actor_as(A::RecordPassRestock)
-                    .effect("track")
-                    .describe("004 L649: OQC inspector and QM, then planning manager")
-                },
-            )
-            .transition(S::RestockSignoff, A::StockIn, S::PassReply, |t| {
-                t.roles([R::Warehouse])
-                    .guard("restock_approved")
-                    .guard("sellable_as_new")
-                    .describe("004 L649: the signed form is the basis for store-in")
-            })
-            .transition(S::RestockSignoff, A::StockIn, S::SalesDisposal, |t| {
-                t.roles([R::Warehouse])
-                    .guard("restock_approved")
-                    .guard("not_sellable_as_new")
-                    .describe("004 L649: lamps not sellable as new")
-            })
-            .transition(S::SalesDisposal, A::SubmitDisposalPlan, S::PassReply, |t| {
-                with(t.roles([R::Salesperson]), SalesDisposalPlan::KIND).describe("004 L649, L492")
-            })
-            .transition(S::PassReply, A::ReplyToCustomer, S::Handled, |t| {
-                with(t.roles(ADC), CustomerReply::KIND)
-                    .guard("adc_of_region")
-                    .guard("return_shipment_if_needed")
-                    .effect("track")
-                    .describe("004 L593, L596, L664")
-            })
-            // ---- remediation hub: 004 L658–671 ----
-            .transition(
-                S::Remediation,
-                A::ReferToSupplierBatch,
-                S::SupplierHandling,
-                |t| {
-                    with(
-                        t.roles([R::Cqe, R::QualityDepartment]),
-                        SupplierReferral::KIND,
-                    )
-                    .effect("track")
-                    .describe("004 L600: batch defect per the quality agreement")
-                },
-            )
-            .transition(
-                S::Remediation,
-                A::ReturnToSupplier,
-                S::SupplierHandling,
-                |t| {
-                    with(
-                        t.roles([R::Cqe, R::QualityDepartment]),
-                        SupplierReferral::KIND,
-                    )
-                    .guard("material_returned")
-                    .effect("track")
-                    .describe("004 L601, L670: defective material back to the supplier")
-                },
-            )
-            .transition(
-                S::SupplierHandling,
-                A::RecordSupplierMeeting,
-                S::Remediation,
-                |t| {
-                    with(
-                        t.roles([R::QualityDepartment, R::Cqe]),
-                        SupplierMeeting::KIND,
-                    )
-                    .guard("referral_batch")
-                    .effect("track")
-                    .describe("004 L600")
-                },
-            )
-            .transition(
-                S::SupplierHandling,
-                A::RecordSupplier8d,
-                S::Remediation,
-                |t| {
-                    with(t.roles([R::Cqe]), Supplier8d::KIND)
-                        .guard("referral_non_batch")
-                        .effect("track")
-                        .describe("004 L601: within 2 working days")
-                },
-            )
-            .transition(S::Remediation, A::PlanRework, S::ReworkPlanning, |t| {
-                t.roles([R::Cqe]).effect("track").describe("004 L671, L493")
-            })
-            .transition(S::ReworkPlanning, A::IssueReworkPlan, S::Remediation, |t| {
-                with(t.roles(ADC), ReworkPlan::KIND)
-                    .guard("adc_of_region")
-                    .guard("rework_plan_matches")
-                    .describe("004 L671: 由应用设计中心出具处理方案")
-            })
-            .transition(S::ReworkPlanning, A::DeclinePlan, S::ReworkPlanning, |t| {
-                t.roles(ADC)
-                    .guard("adc_of_region")
-                    .guard("reason_given")
-                    .effect("track")
-                    .describe("004 L671: 若无法出具")
-            })
-            .transition(S::ReworkPlanning, A::Disassemble, S::Remediation, |t| {
-                with(t.roles([R::Cqe]), ReworkPlan::KIND)
-                    .guard("rework_declined")
-                    .guard("rework_plan_matches")
-                    .describe("004 L671, L493: CQE disassembles, parts stocked by category")
-            })
-            .transition(S::ReworkPlanning, A::IssueOnsitePlan, S::Remediation, |t| {
-                with(t.roles([R::QualityDepartment, R::Cqe]), ReworkPlan::KIND)
-                    .guard("rework_plan_matches")
-                    .describe("004 L595: on-site plan confirmed by the customer through the ADC")
-            })
-            .transition(
-                S::Remediation,
-                A::RequestMaterial,
-                S::MaterialRequisition,
-                |t| {
-                    with(t.roles([R::Cqe]), MaterialRequisition::KIND)
-                        .effect("track")
-                        .describe("004 L659")
-                },
-            )
-            .transition(
-                S::MaterialRequisition,
-                A::ApproveRequisition,
-                S::MaterialRequisition,
-                |t| {
-                    t.sign_off(
-                        [R::QualityManager, R::PlanningManager],
-                        SignOrder::Sequential,
-                        "confirm 《客诉领料申请单》 (004 L659)",
-                    )
-                    .on_refuse(S::Remediation)
-                    .not_same_actor_as(A::RequestMaterial)
-                    .effect("track")
-                    .describe("004 L659: QM, then planning manager")
-                },
-            )
-            .transition(
-                S::MaterialRequisition,
-                A::IssueMaterial,
-                S::MaterialRequisition,
-                |t| {
-                    t.roles([R::Warehouse])
-                        .guard("requisition_approved")
-                        .guard("material_not_issued")
-                        .effect("track")
-                        .describe("004 L659: 仓库按《客诉领料申请单》出货")
-                },
-            )
-            .transition(S::MaterialRequisition, A::InspectMaterial, S::BurnIn, |t| {
-                t.roles([R::Cqe])
-                    .guard("material_issued")
-                    .guard("burn_in_required")
-                    .describe("004 L659: power supply / module ⇒ burn-in")
-            })
-            .transition(
-                S::MaterialRequisition,
-                A::InspectMaterial,
-                S::Remediation,
-                |t| {
-                    t.roles([R::Cqe])
-                        .guard("material_issued")
-                        .guard("burn_in_not_required")
-                        .effect("goods_ready")
-                        .describe("004 L659: inspected, ready to ship")
-                },
-            )
-            .transition(
-                S::Remediation,
-                A::RequestProduction,
-                S::ProductionScheduling,
-                |t| {
-                    with(t.roles([R::Cqe]), ProductionNotice::KIND)
-                        .effect("track")
-                        .describe("004 L666")
-                },
-            )
-            .transition(
-                S::ProductionScheduling,
-                A::ApproveProductionNotice,
-                S::ProductionScheduling,
-                |t| {
-                    t.sign_off(
-                        [R::QualityManager, R::VicePresident],
-                        SignOrder::Sequential,
-                        "校对确认 / 批准 《客诉排产通知单》 (004 L666)",
-                    )
-                    .on_refuse(S::Remediation)
-                    .not_same_actor_as(A::RequestProduction)
-                    .effect("track")
-                    .describe("004 L666: QM, then VP")
-                },
-            )
-            .transition(
-                S::ProductionScheduling,
-                A::EmailNotice,
-                S::ProductionScheduling,
-                |t| {
-                    t.roles([R::Cqe])
-                .guard("notice_approved")
+                .describe("004 L661: form + 排产单 + goods or defect evidence to the CQE")
+        })
+        .transition(S::Draft, A::SubmitInternational, S::Submitted, |t| {
+            with(t.roles([R::AdcInternational]), HandlingForm::KIND)
+                .guard("region_international")
+                .guard("not_yet_submitted")
+                .guard("form_matches_case")
                 .effect("track")
-                .describe("004 L666: e-mailed to the strategic design centre and planning manager")
-                },
+                .describe("004 L661, L623 (international)")
+        })
+        .transition(S::Draft, A::Resubmit, S::Submitted, |t| {
+            with(t.roles(ADC), HandlingForm::KIND)
+                .guard("adc_of_region")
+                .guard("awaiting_resubmission")
+                .guard("form_matches_case")
+                .effect("track")
+                .describe("ours: revised form; clocks keep the first submit (004 L623)")
+        })
+        .transition(S::Draft, A::Withdraw, S::Withdrawn, |t| {
+            t.roles(ADC)
+                .guard("adc_of_region")
+                .guard("not_yet_submitted")
+                .guard("reason_given")
+                .describe("ours")
+        })
+        .transition(S::Submitted, A::Acknowledge, S::Containment, |t| {
+            t.roles([R::Cqe])
+                .describe("004 L623: respond within 1 working day")
+        })
+        .transition(S::Submitted, A::ReturnForm, S::Draft, |t| {
+            t.roles([R::Cqe])
+                .guard("reason_given")
+                .effect("track")
+                .describe("ours: incomplete form or evidence (004 L661)")
+        })
+        // ---- containment: 004 L652 + L587 ----
+        .transition(S::Containment, A::RecordContainment, S::Analysis, |t| {
+            with(
+                t.roles([R::QualityDepartment, R::Cqe, R::QualityManager]),
+                ContainmentRecord::KIND,
             )
-            .transition(
-                S::ProductionScheduling,
-                A::ProvideBom,
-                S::ProductionScheduling,
-                |t| {
-                    with(t.roles([R::StrategicDesignCenter]), BomRelease::KIND)
-                        .guard("notice_emailed")
-                        .effect("track")
-                        .describe("004 L666: BOM由战略设计中心提供")
-                },
+            .describe("004 L652, L587: WIP and unshipped stock checked; countermeasures")
+        })
+        // ---- analysis: 004 L590, L593, L649, L669 ----
+        .transition(S::Analysis, A::RequestAssistance, S::Analysis, |t| {
+            with(t.roles([R::Cqe]), AssistanceRequest::KIND).describe("004 L588, L590")
+        })
+        .transition(S::Analysis, A::RecordPass, S::PassReply, |t| {
+            with(t.roles([R::Cqe]), InspectionRecord::KIND)
+                .guard("pass_without_restock")
+                .effect("track")
+                .describe("004 L593, L596: pass, ADC informed at once")
+        })
+        .transition(S::Analysis, A::RecordPassRestock, S::RestockSignoff, |t| {
+            with(
+                with(t.roles([R::Cqe]), InspectionRecord::KIND),
+                RestockRequest::KIND,
             )
-            .transition(
-                S::ProductionScheduling,
-                A::ScheduleProduction,
-                S::ProductionScheduling,
-                |t| {
-                    t.roles([R::PlanningManager])
-                        .guard("notice_emailed")
-                        .guard("bom_provided")
-                        .effect("track")
-                        .describe("004 L666")
-                },
-            )
-            .transition(
-                S::ProductionScheduling,
-                A::RecordProductionDone,
-                S::ProductionScheduling,
-                |t| {
-                    t.roles([R::PlanningManager, R::Manufacturing])
-                        .guard("production_scheduled")
-                        .effect("track")
-                        .describe("004 L666: CQE tracks progress")
-                },
-            )
-            .transition(S::ProductionScheduling, A::InspectOutput, S::BurnIn, |t| {
-                t.roles([R::Cqe])
-                    .guard("production_done")
-                    .guard("burn_in_required")
-                    .describe("004 L666, L659")
-            })
-            .transition(
-                S::ProductionScheduling,
-                A::InspectOutput,
-                S::Remediation,
-                |t| {
-                    t.roles([R::Cqe])
-                        .guard("production_done")
-                        .guard("burn_in_not_required")
-                        .effect("goods_ready")
-                        .describe("004 L666: 生产好检验合格后发货")
-                },
-            )
-            .transition(
-                S::Remediation,
-                A::RequestRepair,
-                S::ManufacturingRepair,
-                |t| {
-                    with(t.roles([R::Cqe]), WorkLiaison::KIND)
-                        .guard("requisition_justified")
-                        .effect("track")
-                        .describe("004 L667: slow-moving stock first")
-                },
-            )
-            .transition(
-                S::ManufacturingRepair,
-                A::ApproveWorkLiaison,
-                S::ManufacturingRepair,
-                |t| {
-                    t.sign_off(
-                        [R::QualityManager, R::RelatedDepartmentLeader],
-                        SignOrder::Sequential,
-                        "批准 / 签字 《工作联系单》 (004 L667)",
-                    )
-                    .on_refuse(S::Remediation)
-                    .not_same_actor_as(A::RequestRepair)
-                    .effect("track")
-                    .describe("004 L667: QM, then the related department leader")
-                },
-            )
-            .transition(
-                S::ManufacturingRepair,
-                A::ApproveRequisition,
-                S::ManufacturingRepair,
-                |t| {
-                    t.sign_off(
-                        [R::QualityManager, R::PlanningManager],
-                        SignOrder::Sequential,
-                        "confirm 《客诉领料申请单》 (004 L659, L667)",
-                    )
-                    .on_refuse(S::Remediation)
-                    .not_same_actor_as(A::RequestRepair)
-                    .guard("repair_uses_requisition")
-                    .effect("track")
-                    .describe("004 L667, L659")
-                },
-            )
-            .transition(
-                S::ManufacturingRepair,
-                A::SupplyMaterial,
-                S::ManufacturingRepair,
-                |t| {
-                    t.roles([R::Cqe, R::Warehouse])
-                        .guard("liaison_approved")
-                        .guard("repair_material_ready")
-                        .effect("track")
-                        .describe("004 L667: 物料由CQE提供")
-                },
-            )
-            .transition(
-                S::ManufacturingRepair,
-                A::HandOverRepaired,
-                S::BurnIn,
-                |t| {
-                    t.roles([R::Manufacturing])
-                        .guard("repair_material_supplied")
-                        .guard("burn_in_required")
-                        .describe("004 L667")
-                },
-            )
-            .transition(
-                S::ManufacturingRepair,
-                A::HandOverRepaired,
-                S::Remediation,
-                |t| {
-                    t.roles([R::Manufacturing])
-                        .guard("repair_material_supplied")
-                        .guard("burn_in_not_required")
-                        .effect("goods_ready")
-                        .describe("004 L667: 制造部返修并检验合格好后交由CQE")
-                },
-            )
-            .transition(S::BurnIn, A::RecordBurnInPass, S::Remediation, |t| {
-                t.roles([R::Manufacturing, R::Cqe])
-                    .effect("goods_ready")
-                    .describe("004 L659, L667: 按正常订单流程老化后发货")
-            })
-            .transition(S::BurnIn, A::RecordBurnInFail, S::Remediation, |t| {
-                t.roles([R::Manufacturing, R::Cqe])
-                    .guard("reason_given")
-                    .describe("ours")
-            })
-            .transition(S::Remediation, A::RequestScrap, S::ScrapApproval, |t| {
-                with(t.roles([R::QualityDepartment, R::Cqe]), ScrapRequest::KIND)
-                    .effect("track")
-                    .describe("004 L658, L507/L625: 由品质部填写《报废申请单》")
-            })
-            .transition(S::ScrapApproval, A::ApproveScrap, S::ScrapApproval, |t| {
+            .guard("pass_restock")
+            .effect("track")
+            .describe("004 L649, L492: pass, replacement already sent")
+        })
+        .transition(S::Analysis, A::RecordFail, S::Remediation, |t| {
+            with(t.roles([R::Cqe]), InspectionRecord::KIND)
+                .form(EightDReport::KIND)
+                .guard("verdict_fail")
+                .guard("eight_d_through_d2")
+                .effect("track")
+                .describe("004 L668–669, L650: cause, tests, feedback to ADC; 8D D0–D2")
+        })
+        // ---- restock: 004 L649 ----
+        .transition(
+            S::RestockSignoff,
+            A::ApproveRestock,
+            S::RestockSignoff,
+            |t| {
                 t.sign_off(
-                    [R::RelatedDepartmentLeader, R::AdcVicePresident],
+                    [R::OqcInspector, R::QualityManager, R::PlanningManager],
                     SignOrder::Sequential,
-                    "确认签字 / 批准 《报废申请单》 (004 L507/L625)",
+                    "confirm 《客诉退料申请单》 (004 L649)",
                 )
-                .on_refuse(S::Remediation)
-                .not_same_actor_as(A::RequestScrap)
-                .not_same_actor_as(A::RecordFail)
-                .excluding_role(R::OqcInspector)
+                .on_refuse(S::Analysis)
+                .not_same_actor_as(A::RecordPassRestock)
                 .effect("track")
-                .describe("004 L507/L625, L658: department leader, then ADC vice-president")
-            })
-            .transition(S::ScrapApproval, A::ExecuteScrap, S::Remediation, |t| {
-                t.roles([R::WarehouseHead])
-                    .not_same_actor_as(A::ApproveScrap)
-                    .not_same_actor_as(A::RecordFail)
-                    .excluding_role(R::OqcInspector)
-                    .guard("scrap_approved")
-                    .describe("004 L507/L625: 送仓库负责人作处理")
-            })
-            .transition(S::Remediation, A::ReturnPartsToStock, S::Remediation, |t| {
-                with(t.roles([R::Cqe, R::Manufacturing]), PartsReturn::KIND).describe("004 L658")
-            })
-            .transition(S::Remediation, A::ShipToCustomer, S::Remediation, |t| {
-                with(t.roles([R::Cqe]), ShipmentRecord::KIND)
-                    .guard("goods_ready")
-                    .effect("track")
-                    .describe("004 L659, L666, L667")
-            })
-            .transition(
-                S::Remediation,
-                A::CompleteRemediation,
-                S::CorrectiveAction,
-                |t| {
-                    t.roles([R::Cqe])
-                        .guard("remediation_complete")
-                        .describe("ours (004 L658–671 all dispositions done)")
-                },
-            )
-            // ---- corrective action: 004 L588–589, L653–654 ----
-            .transition(
-                S::CorrectiveAction,
-                A::ResolveWithinQuality,
-                S::Implementation,
-                |t| {
-                    with(t.roles([R::Cqe]), CorrectiveActionPlan::KIND)
-                        .form(EightDReport::KIND)
-                        .guard("eight_d_through_d5")
-                        .describe("004 L588: CQE analyses and handles independently; 002 L90–91")
-                },
-            )
-            .transition(
-                S::CorrectiveAction,
-                A::EscalateToDepartments,
-                S::DepartmentAnalysis,
-                |t| {
-                    with(t.roles([R::Cqe]), DepartmentEscalation::KIND)
-                        .effect("track")
-                        .describe("004 L588: e-document / meeting, responsible departments named")
-                },
-            )
-            .transition(
-                S::CorrectiveAction,
-                A::ReopenRemediation,
-                S::Remediation,
-                |t| {
-                    t.roles([R::Cqe])
-                        .guard("reason_given")
-                        .describe("ours (004 L599)")
-                },
-            )
-            .transition(
-                S::DepartmentAnalysis,
-                A::SubmitDepartmentAnalysis,
-                S::DepartmentAnalysis,
-                |t| {
-                    with(
-                        t.roles([R::ResponsibleDepartment]),
-                        CorrectiveActionPlan::KIND,
-                    )
-                    .guard("department_named")
-                    .effect("track")
-                    .describe("004 L589: cause and improvement measures to Quality")
-                },
-            )
-            .transition(
-                S::DepartmentAnalysis,
-                A::RejectAnalysis,
-                S::DepartmentAnalysis,
-                |t| {
-                    t.roles([R::Cqe, R::QualityManager])
-                        .excluding_role(R::ResponsibleDepartment)
-                        .guard("analysis_submitted")
-                        .guard("reason_given")
-                        .effect("track")
-                        .describe("INF 004 L653")
-                },
-            )
-            .transition(
-                S::DepartmentAnalysis,
-                A::AcceptAnalysis,
-                S::Implementation,
-                |t| {
-                    t.roles([R::Cqe, R::QualityManager])
-                        .excluding_role(R::ResponsibleDepartment)
-                        .not_same_actor_as(A::SubmitDepartmentAnalysis)
-                        .form(EightDReport::KIND)
-                        .guard("analysis_submitted")
-                        .guard("eight_d_through_d5")
-                        .describe("004 L653: 若品质部认可责任部门的分析结果")
-                },
-            )
-            .transition(
-                S::Implementation,
-                A::SubmitForReview,
-                S::ReportReview,
-                |t| {
-                    with(t.roles([R::Cqe]), EightDReport::KIND)
-                        .guard("eight_d_through_d7")
-                        .guard("outgoing_classified")
-                        .effect("track")
-                        .describe("004 L653–654, L651, L628")
-                },
-            )
-            .transition(S::ReportReview, A::ReferToVp, S::ReportReview, |t| {
-                t.roles([R::QualityManager, R::QualityDepartmentHead])
-                    .guard("reason_given")
-                    .effect("track")
-                    .describe("004 L651: 必要时报副总裁审阅 (restarts the chain)")
-            })
-            .transition(S::ReportReview, A::ApproveReport, S::ReportReview, |t| {
-                t.sign_off(
-                    [R::QualityManager, R::QualityDepartmentHead],
-                    SignOrder::Sequential,
-                    "审阅批准 8D / 处理措施 (004 L651, L654)",
-                )
-                .on_refuse(S::CorrectiveAction)
-                .not_same_actor_as(A::SubmitForReview)
-                .guard("vp_review_not_required")
+                .describe("004 L649: OQC inspector and QM, then planning manager")
+            },
+        )
+        .transition(S::RestockSignoff, A::StockIn, S::PassReply, |t| {
+            t.roles([R::Warehouse])
+                .guard("restock_approved")
+                .guard("sellable_as_new")
+                .describe("004 L649: the signed form is the basis for store-in")
+        })
+        .transition(S::RestockSignoff, A::StockIn, S::SalesDisposal, |t| {
+            t.roles([R::Warehouse])
+                .guard("restock_approved")
+                .guard("not_sellable_as_new")
+                .describe("004 L649: lamps not sellable as new")
+        })
+        .transition(S::SalesDisposal, A::SubmitDisposalPlan, S::PassReply, |t| {
+            with(t.roles([R::Salesperson]), SalesDisposalPlan::KIND).describe("004 L649, L492")
+        })
+        .transition(S::PassReply, A::ReplyToCustomer, S::Handled, |t| {
+            with(t.roles(ADC), CustomerReply::KIND)
+                .guard("adc_of_region")
+                .guard("return_shipment_if_needed")
                 .effect("track")
-                .describe("004 L651, L654: QM, then department head")
-            })
-            .transition(S::ReportReview, A::ApproveReport, S::ReportReview, |t| {
-                t.sign_off(
-                    [
-                        R::QualityManager,
-                        R::QualityDepartmentHead,
-                        R::VicePresident,
-                    ],
-                    SignOrder::Sequential,
-                    "审阅批准 8D / 处理措施 (004 L651)",
-                )
-                .on_refuse(S::CorrectiveAction)
-                .not_same_actor_as(A::SubmitForReview)
-                .guard("vp_review_required")
-                .effect("track")
-                .describe("004 L651: QM, department head, then VP when needed")
-            })
-            .transition(S::ReportReview, A::ForwardToAdc, S::ReplyDispatch, |t| {
-                with(t.roles([R::Cqe]), confidentiality::OutgoingReport::KIND)
-                    .guard("report_approved")
-                    .guard("report_unchanged")
-                    .guard("outgoing_report_matches")
-                    .describe("004 L651, L628: 审阅批准后CQE方可以邮件方式发给应用设计中心")
-            })
-            .transition(
-                S::ReplyDispatch,
-                A::SendToCustomer,
-                S::EffectivenessCheck,
-                |t| {
-                    t.roles(ADC)
-                        .guard("adc_of_region")
-                        .guard("package_unchanged")
-                        .effect("track")
-                        .describe("004 L651, L654: 由应用设计中心转发客户")
-                },
-            )
-            .transition(
-                S::EffectivenessCheck,
-                A::ConfirmEffective,
-                S::Handled,
-                |t| {
-                    t.roles([R::Cqe])
-                        .form(EightDReport::KIND)
-                        .guard("eight_d_effective")
-                        .describe("004 L654/L657")
-                },
-            )
-            .transition(
-                S::EffectivenessCheck,
-                A::RecordIneffective,
-                S::CorrectiveAction,
-                |t| {
-                    t.roles([R::Cqe, R::AdcDomestic, R::AdcInternational])
-                        .guard("adc_of_region_if_adc")
-                        .guard("reason_given")
-                        .effect("track")
-                        .describe("004 L654/L657: 若无效果,则重新分析原因,直至有效为止")
-                },
-            )
-            // ---- handled → closed: 004 L508/L626, L623 ----
-            .transition(S::Handled, A::RecordLedger, S::Handled, |t| {
-                with(t.roles([R::QualityDepartment, R::Cqe]), LedgerEntry::KIND)
-                    .effect("track")
-                    .describe("004 L508/L626: 客诉处置台账 + T6")
-            })
-            .transition(S::Handled, A::RecordSatisfaction, S::Handled, |t| {
-                with(t.roles(ADC), SatisfactionRecord::KIND)
-                    .guard("adc_of_region")
-                    .effect("track")
-                    .describe("004 L623")
-            })
-            .transition(S::Handled, A::VerifyClosure, S::Closed, |t| {
+                .describe("004 L593, L596, L664")
+        })
+        // ---- remediation hub: 004 L658–671 ----
+        .transition(
+            S::Remediation,
+            A::ReferToSupplierBatch,
+            S::SupplierHandling,
+            |t| {
                 with(
                     t.roles([R::Cqe, R::QualityDepartment]),
-                    ClosureRecheck::KIND,
+                    SupplierReferral::KIND,
                 )
-                .guard("closure_ready")
-                .describe("004 L623: 处理完成后的1月内再次跟踪异常的关闭情况")
-            })
-            .transition(S::Handled, A::Reopen, S::CorrectiveAction, |t| {
+                .effect("track")
+                .describe("004 L600: batch defect per the quality agreement")
+            },
+        )
+        .transition(
+            S::Remediation,
+            A::ReturnToSupplier,
+            S::SupplierHandling,
+            |t| {
+                with(
+                    t.roles([R::Cqe, R::QualityDepartment]),
+                    SupplierReferral::KIND,
+                )
+                .guard("material_returned")
+                .effect("track")
+                .describe("004 L601, L670: defective material back to the supplier")
+            },
+        )
+        .transition(
+            S::SupplierHandling,
+            A::RecordSupplierMeeting,
+            S::Remediation,
+            |t| {
+                with(
+                    t.roles([R::QualityDepartment, R::Cqe]),
+                    SupplierMeeting::KIND,
+                )
+                .guard("referral_batch")
+                .effect("track")
+                .describe("004 L600")
+            },
+        )
+        .transition(
+            S::SupplierHandling,
+            A::RecordSupplier8d,
+            S::Remediation,
+            |t| {
+                with(t.roles([R::Cqe]), Supplier8d::KIND)
+                    .guard("referral_non_batch")
+                    .effect("track")
+                    .describe("004 L601: within 2 working days")
+            },
+        )
+        .transition(S::Remediation, A::PlanRework, S::ReworkPlanning, |t| {
+            t.roles([R::Cqe]).effect("track").describe("004 L671, L493")
+        })
+        .transition(S::ReworkPlanning, A::IssueReworkPlan, S::Remediation, |t| {
+            with(t.roles(ADC), ReworkPlan::KIND)
+                .guard("adc_of_region")
+                .guard("rework_plan_matches")
+                .describe("004 L671: 由应用设计中心出具处理方案")
+        })
+        .transition(S::ReworkPlanning, A::DeclinePlan, S::ReworkPlanning, |t| {
+            t.roles(ADC)
+                .guard("adc_of_region")
+                .guard("reason_given")
+                .effect("track")
+                .describe("004 L671: 若无法出具")
+        })
+        .transition(S::ReworkPlanning, A::Disassemble, S::Remediation, |t| {
+            with(t.roles([R::Cqe]), ReworkPlan::KIND)
+                .guard("rework_declined")
+                .guard("rework_plan_matches")
+                .describe("004 L671, L493: CQE disassembles, parts stocked by category")
+        })
+        .transition(S::ReworkPlanning, A::IssueOnsitePlan, S::Remediation, |t| {
+            with(t.roles([R::QualityDepartment, R::Cqe]), ReworkPlan::KIND)
+                .guard("rework_plan_matches")
+                .describe("004 L595: on-site plan confirmed by the customer through the ADC")
+        })
+        .transition(
+            S::Remediation,
+            A::RequestMaterial,
+            S::MaterialRequisition,
+            |t| {
+                with(t.roles([R::Cqe]), MaterialRequisition::KIND)
+                    .effect("track")
+                    .describe("004 L659")
+            },
+        )
+        .transition(
+            S::MaterialRequisition,
+            A::ApproveRequisition,
+            S::MaterialRequisition,
+            |t| {
+                t.sign_off(
+                    [R::QualityManager, R::PlanningManager],
+                    SignOrder::Sequential,
+                    "confirm 《客诉领料申请单》 (004 L659)",
+                )
+                .on_refuse(S::Remediation)
+                .not_same_actor_as(A::RequestMaterial)
+                .effect("track")
+                .describe("004 L659: QM, then planning manager")
+            },
+        )
+        .transition(
+            S::MaterialRequisition,
+            A::IssueMaterial,
+            S::MaterialRequisition,
+            |t| {
+                t.roles([R::Warehouse])
+                    .guard("requisition_approved")
+                    .guard("material_not_issued")
+                    .effect("track")
+                    .describe("004 L659: 仓库按《客诉领料申请单》出货")
+            },
+        )
+        .transition(S::MaterialRequisition, A::InspectMaterial, S::BurnIn, |t| {
+            t.roles([R::Cqe])
+                .guard("material_issued")
+                .guard("burn_in_required")
+                .describe("004 L659: power supply / module ⇒ burn-in")
+        })
+        .transition(
+            S::MaterialRequisition,
+            A::InspectMaterial,
+            S::Remediation,
+            |t| {
                 t.roles([R::Cqe])
-                    .guard("verdict_is_fail")
+                    .guard("material_issued")
+                    .guard("burn_in_not_required")
+                    .effect("goods_ready")
+                    .describe("004 L659: inspected, ready to ship")
+            },
+        )
+        .transition(
+            S::Remediation,
+            A::RequestProduction,
+            S::ProductionScheduling,
+            |t| {
+                with(t.roles([R::Cqe]), ProductionNotice::KIND)
+                    .effect("track")
+                    .describe("004 L666")
+            },
+        )
+        .transition(
+            S::ProductionScheduling,
+            A::ApproveProductionNotice,
+            S::ProductionScheduling,
+            |t| {
+                t.sign_off(
+                    [R::QualityManager, R::VicePresident],
+                    SignOrder::Sequential,
+                    "校对确认 / 批准 《客诉排产通知单》 (004 L666)",
+                )
+                .on_refuse(S::Remediation)
+                .not_same_actor_as(A::RequestProduction)
+                .effect("track")
+                .describe("004 L666: QM, then VP")
+            },
+        )
+        .transition(
+            S::ProductionScheduling,
+            A::EmailNotice,
+            S::ProductionScheduling,
+            |t| {
+                t.roles([R::Cqe])
+                    .guard("notice_approved")
+                    .effect("track")
+                    .describe(
+                        "004 L666: e-mailed to the strategic design centre and planning manager",
+                    )
+            },
+        )
+        .transition(
+            S::ProductionScheduling,
+            A::ProvideBom,
+            S::ProductionScheduling,
+            |t| {
+                with(t.roles([R::StrategicDesignCenter]), BomRelease::KIND)
+                    .guard("notice_emailed")
+                    .effect("track")
+                    .describe("004 L666: BOM由战略设计中心提供")
+            },
+        )
+        .transition(
+            S::ProductionScheduling,
+            A::ScheduleProduction,
+            S::ProductionScheduling,
+            |t| {
+                t.roles([R::PlanningManager])
+                    .guard("notice_emailed")
+                    .guard("bom_provided")
+                    .effect("track")
+                    .describe("004 L666")
+            },
+        )
+        .transition(
+            S::ProductionScheduling,
+            A::RecordProductionDone,
+            S::ProductionScheduling,
+            |t| {
+                t.roles([R::PlanningManager, R::Manufacturing])
+                    .guard("production_scheduled")
+                    .effect("track")
+                    .describe("004 L666: CQE tracks progress")
+            },
+        )
+        .transition(S::ProductionScheduling, A::InspectOutput, S::BurnIn, |t| {
+            t.roles([R::Cqe])
+                .guard("production_done")
+                .guard("burn_in_required")
+                .describe("004 L666, L659")
+        })
+        .transition(
+            S::ProductionScheduling,
+            A::InspectOutput,
+            S::Remediation,
+            |t| {
+                t.roles([R::Cqe])
+                    .guard("production_done")
+                    .guard("burn_in_not_required")
+                    .effect("goods_ready")
+                    .describe("004 L666: 生产好检验合格后发货")
+            },
+        )
+        .transition(
+            S::Remediation,
+            A::RequestRepair,
+            S::ManufacturingRepair,
+            |t| {
+                with(t.roles([R::Cqe]), WorkLiaison::KIND)
+                    .guard("requisition_justified")
+                    .effect("track")
+                    .describe("004 L667: slow-moving stock first")
+            },
+        )
+        .transition(
+            S::ManufacturingRepair,
+            A::ApproveWorkLiaison,
+            S::ManufacturingRepair,
+            |t| {
+                t.sign_off(
+                    [R::QualityManager, R::RelatedDepartmentLeader],
+                    SignOrder::Sequential,
+                    "批准 / 签字 《工作联系单》 (004 L667)",
+                )
+                .on_refuse(S::Remediation)
+                .not_same_actor_as(A::RequestRepair)
+                .effect("track")
+                .describe("004 L667: QM, then the related department leader")
+            },
+        )
+        .transition(
+            S::ManufacturingRepair,
+            A::ApproveRequisition,
+            S::ManufacturingRepair,
+            |t| {
+                t.sign_off(
+                    [R::QualityManager, R::PlanningManager],
+                    SignOrder::Sequential,
+                    "confirm 《客诉领料申请单》 (004 L659, L667)",
+                )
+                .on_refuse(S::Remediation)
+                .not_same_actor_as(A::RequestRepair)
+                .guard("repair_uses_requisition")
+                .effect("track")
+                .describe("004 L667, L659")
+            },
+        )
+        .transition(
+            S::ManufacturingRepair,
+            A::SupplyMaterial,
+            S::ManufacturingRepair,
+            |t| {
+                t.roles([R::Cqe, R::Warehouse])
+                    .guard("liaison_approved")
+                    .guard("repair_material_ready")
+                    .effect("track")
+                    .describe("004 L667: 物料由CQE提供")
+            },
+        )
+        .transition(
+            S::ManufacturingRepair,
+            A::HandOverRepaired,
+            S::BurnIn,
+            |t| {
+                t.roles([R::Manufacturing])
+                    .guard("repair_material_supplied")
+                    .guard("burn_in_required")
+                    .describe("004 L667")
+            },
+        )
+        .transition(
+            S::ManufacturingRepair,
+            A::HandOverRepaired,
+            S::Remediation,
+            |t| {
+                t.roles([R::Manufacturing])
+                    .guard("repair_material_supplied")
+                    .guard("burn_in_not_required")
+                    .effect("goods_ready")
+                    .describe("004 L667: 制造部返修并检验合格好后交由CQE")
+            },
+        )
+        .transition(S::BurnIn, A::RecordBurnInPass, S::Remediation, |t| {
+            t.roles([R::Manufacturing, R::Cqe])
+                .effect("goods_ready")
+                .describe("004 L659, L667: 按正常订单流程老化后发货")
+        })
+        .transition(S::BurnIn, A::RecordBurnInFail, S::Remediation, |t| {
+            t.roles([R::Manufacturing, R::Cqe])
+                .guard("reason_given")
+                .describe("ours")
+        })
+        .transition(S::Remediation, A::RequestScrap, S::ScrapApproval, |t| {
+            with(t.roles([R::QualityDepartment, R::Cqe]), ScrapRequest::KIND)
+                .effect("track")
+                .describe("004 L658, L507/L625: 由品质部填写《报废申请单》")
+        })
+        .transition(S::ScrapApproval, A::ApproveScrap, S::ScrapApproval, |t| {
+            t.sign_off(
+                [R::RelatedDepartmentLeader, R::AdcVicePresident],
+                SignOrder::Sequential,
+                "确认签字 / 批准 《报废申请单》 (004 L507/L625)",
+            )
+            .on_refuse(S::Remediation)
+            .not_same_actor_as(A::RequestScrap)
+            .not_same_actor_as(A::RecordFail)
+            .excluding_role(R::OqcInspector)
+            .effect("track")
+            .describe("004 L507/L625, L658: department leader, then ADC vice-president")
+        })
+        .transition(S::ScrapApproval, A::ExecuteScrap, S::Remediation, |t| {
+            t.roles([R::WarehouseHead])
+                .not_same_actor_as(A::ApproveScrap)
+                .not_same_actor_as(A::RecordFail)
+                .excluding_role(R::OqcInspector)
+                .guard("scrap_approved")
+                .describe("004 L507/L625: 送仓库负责人作处理")
+        })
+        .transition(S::Remediation, A::ReturnPartsToStock, S::Remediation, |t| {
+            with(t.roles([R::Cqe, R::Manufacturing]), PartsReturn::KIND).describe("004 L658")
+        })
+        .transition(S::Remediation, A::ShipToCustomer, S::Remediation, |t| {
+            with(t.roles([R::Cqe]), ShipmentRecord::KIND)
+                .guard("goods_ready")
+                .effect("track")
+                .describe("004 L659, L666, L667")
+        })
+        .transition(
+            S::Remediation,
+            A::CompleteRemediation,
+            S::CorrectiveAction,
+            |t| {
+                t.roles([R::Cqe])
+                    .guard("remediation_complete")
+                    .describe("ours (004 L658–671 all dispositions done)")
+            },
+        )
+        // ---- corrective action: 004 L588–589, L653–654 ----
+        .transition(
+            S::CorrectiveAction,
+            A::ResolveWithinQuality,
+            S::Implementation,
+            |t| {
+                with(t.roles([R::Cqe]), CorrectiveActionPlan::KIND)
+                    .form(EightDReport::KIND)
+                    .guard("eight_d_through_d5")
+                    .describe("004 L588: CQE analyses and handles independently; 002 L90–91")
+            },
+        )
+        .transition(
+            S::CorrectiveAction,
+            A::EscalateToDepartments,
+            S::DepartmentAnalysis,
+            |t| {
+                with(t.roles([R::Cqe]), DepartmentEscalation::KIND)
+                    .effect("track")
+                    .describe("004 L588: e-document / meeting, responsible departments named")
+            },
+        )
+        .transition(
+            S::CorrectiveAction,
+            A::ReopenRemediation,
+            S::Remediation,
+            |t| {
+                t.roles([R::Cqe])
+                    .guard("reason_given")
+                    .describe("ours (004 L599)")
+            },
+        )
+        .transition(
+            S::DepartmentAnalysis,
+            A::SubmitDepartmentAnalysis,
+            S::DepartmentAnalysis,
+            |t| {
+                with(
+                    t.roles([R::ResponsibleDepartment]),
+                    CorrectiveActionPlan::KIND,
+                )
+                .guard("department_named")
+                .effect("track")
+                .describe("004 L589: cause and improvement measures to Quality")
+            },
+        )
+        .transition(
+            S::DepartmentAnalysis,
+            A::RejectAnalysis,
+            S::DepartmentAnalysis,
+            |t| {
+                t.roles([R::Cqe, R::QualityManager])
+                    .excluding_role(R::ResponsibleDepartment)
+                    .guard("analysis_submitted")
                     .guard("reason_given")
                     .effect("track")
-                    .describe("ours (004 L623 re-check finds it open)")
-            });
+                    .describe("INF 004 L653")
+            },
+        )
+        .transition(
+            S::DepartmentAnalysis,
+            A::AcceptAnalysis,
+            S::Implementation,
+            |t| {
+                t.roles([R::Cqe, R::QualityManager])
+                    .excluding_role(R::ResponsibleDepartment)
+                    .not_same_actor_as(A::SubmitDepartmentAnalysis)
+                    .form(EightDReport::KIND)
+                    .guard("analysis_submitted")
+                    .guard("eight_d_through_d5")
+                    .describe("004 L653: 若品质部认可责任部门的分析结果")
+            },
+        )
+        .transition(
+            S::Implementation,
+            A::SubmitForReview,
+            S::ReportReview,
+            |t| {
+                with(t.roles([R::Cqe]), EightDReport::KIND)
+                    .guard("eight_d_through_d7")
+                    .guard("outgoing_classified")
+                    .effect("track")
+                    .describe("004 L653–654, L651, L628")
+            },
+        )
+        .transition(S::ReportReview, A::ReferToVp, S::ReportReview, |t| {
+            t.roles([R::QualityManager, R::QualityDepartmentHead])
+                .guard("reason_given")
+                .effect("track")
+                .describe(
+                    "004 L651: 必要时报副总裁审阅 (adds the VP; signatures already given stand)",
+                )
+        })
+        .transition(S::ReportReview, A::ApproveReport, S::ReportReview, |t| {
+            t.sign_off(
+                [R::QualityManager, R::QualityDepartmentHead],
+                SignOrder::Sequential,
+                "审阅批准 8D / 处理措施 (004 L651, L654)",
+            )
+            .on_refuse(S::CorrectiveAction)
+            .not_same_actor_as(A::SubmitForReview)
+            .guard("vp_review_not_required")
+            .effect("track")
+            .describe("004 L651, L654: QM, then department head")
+        })
+        .transition(S::ReportReview, A::ApproveReport, S::ReportReview, |t| {
+            t.sign_off(
+                [
+                    R::QualityManager,
+                    R::QualityDepartmentHead,
+                    R::VicePresident,
+                ],
+                SignOrder::Sequential,
+                "审阅批准 8D / 处理措施 (004 L651)",
+            )
+            .on_refuse(S::CorrectiveAction)
+            .not_same_actor_as(A::SubmitForReview)
+            .guard("vp_review_required")
+            .effect("track")
+            .describe("004 L651: QM, department head, then VP when needed")
+        })
+        .transition(S::ReportReview, A::ForwardToAdc, S::ReplyDispatch, |t| {
+            with(t.roles([R::Cqe]), confidentiality::OutgoingReport::KIND)
+                .guard("report_approved")
+                .guard("report_unchanged")
+                .guard("outgoing_report_matches")
+                .describe("004 L651, L628: 审阅批准后CQE方可以邮件方式发给应用设计中心")
+        })
+        .transition(
+            S::ReplyDispatch,
+            A::SendToCustomer,
+            S::EffectivenessCheck,
+            |t| {
+                t.roles(ADC)
+                    .guard("adc_of_region")
+                    .guard("package_unchanged")
+                    .effect("track")
+                    .describe("004 L651, L654: 由应用设计中心转发客户")
+            },
+        )
+        .transition(
+            S::EffectivenessCheck,
+            A::ConfirmEffective,
+            S::Handled,
+            |t| {
+                t.roles([R::Cqe])
+                    .form(EightDReport::KIND)
+                    .guard("eight_d_effective")
+                    .describe("004 L654/L657")
+            },
+        )
+        .transition(
+            S::EffectivenessCheck,
+            A::RecordIneffective,
+            S::CorrectiveAction,
+            |t| {
+                t.roles([R::Cqe, R::AdcDomestic, R::AdcInternational])
+                    .guard("adc_of_region_if_adc")
+                    .guard("reason_given")
+                    .effect("track")
+                    .describe("004 L654/L657: 若无效果,则重新分析原因,直至有效为止")
+            },
+        )
+        // ---- handled → closed: 004 L508/L626, L623 ----
+        .transition(S::Handled, A::RecordLedger, S::Handled, |t| {
+            with(t.roles([R::QualityDepartment, R::Cqe]), LedgerEntry::KIND)
+                .effect("track")
+                .describe("004 L508/L626: 客诉处置台账 + T6")
+        })
+        .transition(S::Handled, A::RecordSatisfaction, S::Handled, |t| {
+            with(t.roles(ADC), SatisfactionRecord::KIND)
+                .guard("adc_of_region")
+                .effect("track")
+                .describe("004 L623")
+        })
+        .transition(S::Handled, A::VerifyClosure, S::Closed, |t| {
+            with(
+                t.roles([R::Cqe, R::QualityDepartment]),
+                ClosureRecheck::KIND,
+            )
+            .guard("closure_ready")
+            .describe("004 L623: 处理完成后的1月内再次跟踪异常的关闭情况")
+        })
+        .transition(S::Handled, A::Reopen, S::CorrectiveAction, |t| {
+            t.roles([R::Cqe])
+                .guard("verdict_is_fail")
+                .guard("reason_given")
+                .effect("track")
+                .describe("ours (004 L623 re-check finds it open)")
+        });
     // ---- obligations (self-loops in the states where the case waits) ----
     for s in [S::EffectivenessCheck, S::Handled] {
         b = b
