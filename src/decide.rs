@@ -510,6 +510,7 @@ fn guards_and_effects(
         payload: &cmd.payload,
         forms: &cmd.forms,
         actor: &cmd.actor,
+        now,
     };
     for e in &ct.effects {
         match e {

@@ -32,6 +32,8 @@ pub struct EffectContext<'a> {
     pub forms: &'a [crate::form::Form],
     /// Who fired it.
     pub actor: &'a Actor,
+    /// The host-supplied current instant.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 /// A named change to instance data. `Err(reason)` refuses the command (bad payload).

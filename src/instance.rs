@@ -199,7 +199,8 @@ impl Instance {
     pub fn signatures(&self) -> &[Signature] {
         &self.signatures
     }
-    /// The actors (and principals) who fired `action` so far.
+    /// The actors (and principals) who fired `action` so far, including every signer of its
+    /// sign-off.
     pub fn fired_by(&self, action: &str) -> &[ActorId] {
         self.fired_by.get(action).map_or(&[], Vec::as_slice)
     }
@@ -368,6 +369,14 @@ impl Instance {
                     e.by.as_ref()
                         .ok_or_else(|| bad("a signature without a signer".into()))?;
                 if *approved {
+                    // A signer takes part in firing the action: separation-of-duties rules on
+                    // later actions see every signer, not only the last one.
+                    let who = self.fired_by.entry(action.clone()).or_default();
+                    for id in std::iter::once(&by.actor).chain(&by.on_behalf_of) {
+                        if !who.contains(id) {
+                            who.push(id.clone());
+                        }
+                    }
                     self.signatures.push(Signature {
                         action: action.clone(),
                         signer: by.actor.clone(),

@@ -516,6 +516,11 @@ fn sequential_sign_off_order_and_completion() {
         .unwrap();
     assert_eq!(two.instance.state(), "done");
     assert!(two.instance.is_closed());
+    // Every signer counts as having fired the action (for separation-of-duties rules).
+    assert_eq!(
+        two.instance.fired_by("countersign"),
+        &[ActorId::from("bob"), ActorId::from("fay")]
+    );
     let r = rejection(w.engine.fire(
         &id,
         &Command::comment(&clerk(), "late remark"),
