@@ -84,6 +84,27 @@ fn manager() -> Actor {
     Actor::new("bob", ["manager"])
 }
 
+#[allow(unreachable_pub)] // the example's `pub fn run`, included here to run it as a test
+#[path = "../examples/sqlite_store.rs"]
+mod example;
+
+#[test]
+fn the_example_runs_across_a_restart() {
+    let mut out = Vec::new();
+    example::run(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("next due Mon 11-23 16:00"), "{text}");
+    assert!(text.contains("now in supervisor_review"), "{text}");
+    assert!(
+        text.contains("reached closed (closed: true), nothing due: true"),
+        "{text}"
+    );
+    assert!(
+        text.contains("escalations on record (events_of_kind): 1"),
+        "{text}"
+    );
+}
+
 fn engine(store: SqliteStore) -> Engine<SqliteStore> {
     let mut e = Engine::new(store);
     e.register(definition()).unwrap();

@@ -855,6 +855,23 @@ mod tests {
         assert_only_first(&store, &c0, &c1);
     }
 
+    #[test]
+    fn a_poisoned_lock_is_a_backend_error() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let poison = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _held = store.conn.lock().unwrap();
+            panic!("a panic while holding the connection");
+        }));
+        assert!(poison.is_err());
+        let (c0, _) = commits();
+        for result in [store.commit(&c0), store.load(c0.instance.id()).map(|_| ())] {
+            assert!(
+                matches!(&result, Err(StoreError::Backend { message }) if message.contains("poisoned")),
+                "{result:?}"
+            );
+        }
+    }
+
     const CHILD_DB: &str = "AFTERSALES_SQLITE_CRASH_DB";
     const CHILD_STAGE: &str = "AFTERSALES_SQLITE_CRASH_STAGE";
 
