@@ -498,6 +498,40 @@ fn a_fresh_database_is_at_the_current_schema_and_reopens() {
     assert_eq!(journal, "wal");
 }
 
+#[test]
+fn hosts_opening_a_new_file_at_once_all_get_the_current_schema() {
+    let dir = TempDir::new("race-open");
+    let path = dir.file("new.sqlite");
+    let barrier = Barrier::new(4);
+    let stores: Vec<SqliteStore> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    SqliteStore::open(&path)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
+    });
+    for store in &stores {
+        assert_eq!(store.schema_version().unwrap(), SqliteStore::SCHEMA_VERSION);
+    }
+    let e = engine(stores.into_iter().next().unwrap());
+    e.start(
+        "ticket",
+        "X",
+        &clerk(),
+        json!({}),
+        local(2026, 11, 20, 10, 0),
+    )
+    .unwrap();
+    e.verify(&"X".into()).unwrap();
+}
+
 fn user_version(path: &Path) -> i64 {
     rusqlite::Connection::open(path)
         .unwrap()

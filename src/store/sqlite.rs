@@ -383,6 +383,14 @@ impl SqliteStore {
 
 /// Bring `conn` to [`SqliteStore::SCHEMA_VERSION`], one transaction per version.
 fn migrate(conn: &mut Connection, shown: &str) -> Result<(), SqliteOpenError> {
+    // Up to date (the usual case): no write lock needed.
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(db(format!("read user_version of `{shown}`")))?;
+    if current == SqliteStore::SCHEMA_VERSION {
+        return Ok(());
+    }
+    // Otherwise re-read under the write lock: another process may be migrating too.
     loop {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
