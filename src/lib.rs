@@ -119,4 +119,6 @@ pub use guard::{Guard, GuardContext, GuardExpr};
 pub use instance::{Instance, InstanceId, ReplayError};
 pub use registry::Registry;
 pub use store::{Commit, IdempotencyRecord, InMemoryStore, Store, StoreError};
+#[cfg(feature = "sqlite")]
+pub use store::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};
 pub use vocabulary::Vocabulary;

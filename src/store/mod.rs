@@ -3,8 +3,12 @@
 //! the public conformance suite ([`testing`](crate::testing), feature `testing`).
 
 mod memory;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 pub use memory::InMemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};
 
 use crate::event::Event;
 use crate::instance::{Instance, InstanceId};
