@@ -360,6 +360,12 @@ pub fn decide(
                     allowed: def.spec().roles.clone(),
                 })?;
             let mut d = Draft::new(inst.clone(), Some(attribution(&cmd.actor, Some(role))), now);
+            for f in &cmd.forms {
+                d.push(EventKind::FormAttached {
+                    form: f.clone(),
+                    action: "comment".into(),
+                })?;
+            }
             d.push(EventKind::Commented { text: text.clone() })?;
             Ok(d.finish())
         }
