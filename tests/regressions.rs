@@ -2,7 +2,7 @@
 //! fuzzing), each reduced to a deterministic case. The commit fixing each names it.
 
 use aftersales::*;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde_json::json;
 
 /// Monday 2026-11-16 09:00 local (UTC+8).
@@ -37,5 +37,95 @@ fn a_comment_keeps_the_forms_it_carries() {
     assert_eq!(d.instance.latest_form("photo"), Some(&photo.body));
     assert!(
         matches!(&d.events[0].kind, EventKind::FormAttached { action, .. } if action == "comment")
+    );
+}
+
+fn waiting_definition() -> Definition {
+    Builder::new("waits", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .waiting("on_customer")
+        .waiting("on_supplier")
+        .terminal("done")
+        .transition("open", "ask_customer", "on_customer", |t| {
+            t.roles(["clerk"])
+        })
+        .transition("on_customer", "ask_supplier", "on_supplier", |t| {
+            t.roles(["clerk"])
+        })
+        .transition("on_supplier", "remind", "on_supplier", |t| {
+            t.roles(["clerk"])
+        })
+        .transition("on_supplier", "answered", "open", |t| t.roles(["clerk"]))
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(DeadlineSpec::new(
+            "supplier",
+            Trigger::enter("on_supplier"),
+            BusinessDuration::WorkingHours(2),
+        ))
+        .deadline(DeadlineSpec::new(
+            "reminder",
+            Trigger::action("remind"),
+            BusinessDuration::WorkingHours(1),
+        ))
+        .build(&Registry::new())
+        .unwrap()
+}
+
+/// Found by `random_walks`: a clock started while the instance waits (on entering a waiting
+/// state from another waiting state, or by an action fired in one) ran, breached and
+/// escalated although the instance was waiting.
+#[test]
+fn clocks_started_while_waiting_are_paused() {
+    let def = waiting_definition();
+    let t = monday_9am();
+    let mut inst = decide::start(&def, "w".into(), &clerk(), json!({}), t)
+        .unwrap()
+        .instance;
+    for action in ["ask_customer", "ask_supplier", "remind"] {
+        inst = decide::decide(&def, &inst, &Command::fire(&clerk(), action), t)
+            .unwrap()
+            .instance;
+    }
+    assert_eq!(inst.state(), "on_supplier");
+    assert_eq!(inst.deadlines().len(), 2);
+    for ds in inst.deadlines() {
+        assert_eq!(
+            ds.status(),
+            SlaStatus::Paused,
+            "{} runs while waiting",
+            ds.name
+        );
+    }
+    assert_eq!(inst.next_due(), None);
+    let much_later = t + TimeDelta::days(30);
+    assert_eq!(deadline::handle_due(&def, &inst, much_later).unwrap(), None);
+    // Leaving the waiting state stops the clock started on entering it.
+    let back = decide::decide(
+        &def,
+        &inst,
+        &Command::fire(&clerk(), "answered"),
+        much_later,
+    )
+    .unwrap()
+    .instance;
+    let supplier = back
+        .deadlines()
+        .iter()
+        .find(|d| d.name == "supplier")
+        .unwrap();
+    assert!(!supplier.is_active());
+    // The action-started clock resumes with its whole hour left.
+    let reminder = back
+        .deadlines()
+        .iter()
+        .find(|d| d.name == "reminder")
+        .unwrap();
+    assert!(reminder.is_active());
+    assert_eq!(
+        def.calendar()
+            .working_time_between(much_later, reminder.due_at),
+        TimeDelta::hours(1)
     );
 }

@@ -342,7 +342,8 @@ fn stop(def: &Definition, d: &mut Draft, name: &str) -> Result<(), Rejection> {
 /// 2. **Resume** paused clocks when leaving a pausing state for a non-pausing one.
 /// 3. **Start** the clocks this move triggers, unless a clock of that name is already
 ///    active (a return from a waiting state does not restart the clock).
-/// 4. **Pause** running clocks when entering a pausing state from a non-pausing one.
+/// 4. **Pause** every running clock when the instance is in a pausing state after the move
+///    (entering it from a non-pausing state, or a clock this move started while it waits).
 /// 5. **Close** the instance when the target is terminal.
 pub(crate) fn on_move(
     def: &Definition,
@@ -388,8 +389,10 @@ pub(crate) fn on_move(
             }
         }
     }
-    // 4. Pause.
-    if moved && pausing_to && !pausing_from && !terminal {
+    // 4. Pause. Also when coming from another pausing state or staying put: a clock started
+    // by this move (on entering a waiting state, or by an action fired in one) must not run
+    // while the instance waits.
+    if pausing_to && !terminal {
         for name in active_names(d, |x| x.paused_at.is_none()) {
             d.push(EventKind::DeadlinePaused { deadline: name })?;
         }
