@@ -3,6 +3,7 @@
 
 use aftersales::*;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use petgraph::graph::NodeIndex;
 use serde_json::json;
 
 /// Monday 2026-11-16 09:00 local (UTC+8).
@@ -128,4 +129,63 @@ fn clocks_started_while_waiting_are_paused() {
             .working_time_between(much_later, reminder.due_at),
         TimeDelta::hours(1)
     );
+}
+
+/// Found by `random_walks`: escalation moves of deadlines started by leaving a state or by
+/// an action were performed by `handle_due` but missing from the graph (and diagrams).
+#[test]
+fn escalation_moves_of_action_started_deadlines_are_edges() {
+    let def = Builder::new("esc", 1)
+        .roles(["clerk", "boss"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .normal("working")
+        .waiting("on_hold")
+        .normal("meeting")
+        .terminal("done")
+        .transition("open", "begin", "working", |t| t.roles(["clerk"]))
+        .transition("working", "hold", "on_hold", |t| t.roles(["clerk"]))
+        .transition("on_hold", "resume", "working", |t| t.roles(["clerk"]))
+        .transition("working", "finish", "done", |t| t.roles(["clerk"]))
+        .transition("meeting", "decide", "done", |t| t.roles(["boss"]))
+        .deadline(
+            DeadlineSpec::new(
+                "overall",
+                Trigger::action("begin"),
+                BusinessDuration::WorkingHours(1),
+            )
+            .escalate(EscalationSpec::move_to("meeting")),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    let ix = |s: &str| NodeIndex::new(def.spec().states.iter().position(|x| x.name == s).unwrap());
+    for from in ["open", "working"] {
+        assert!(
+            def.graph().find_edge(ix(from), ix("meeting")).is_some(),
+            "{from} -> meeting"
+        );
+    }
+    for from in ["on_hold", "done", "meeting"] {
+        assert!(
+            def.graph().find_edge(ix(from), ix("meeting")).is_none(),
+            "{from} -> meeting"
+        );
+    }
+    let text = Mermaid(&def).to_string();
+    assert!(
+        text.contains("working --> meeting: deadline overall missed"),
+        "{text}"
+    );
+    // And the engine does take that edge.
+    let t = monday_9am();
+    let mut inst = decide::start(&def, "e".into(), &clerk(), json!({}), t)
+        .unwrap()
+        .instance;
+    inst = decide::decide(&def, &inst, &Command::fire(&clerk(), "begin"), t)
+        .unwrap()
+        .instance;
+    let d = deadline::handle_due(&def, &inst, t + TimeDelta::hours(2))
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.instance.state(), "meeting");
 }

@@ -198,11 +198,15 @@ pub(crate) fn compile(
                         deadline: d.name.clone(),
                         state: target.clone(),
                     }),
-                    Some(&t) => {
-                        if let Some(When::Enter(s)) = starts {
-                            graph.add_edge(NodeIndex::new(s), NodeIndex::new(t), usize::MAX);
+                    Some(&t) if starts.is_some() => {
+                        for from in escalation_sources(spec, &d.starts, target) {
+                            if let Some(&f) = names.states.get(from) {
+                                let (f, t) = (NodeIndex::new(f), NodeIndex::new(t));
+                                graph.add_edge(f, t, usize::MAX);
+                            }
                         }
                     }
+                    Some(_) => {}
                 }
             }
         }
@@ -247,6 +251,28 @@ pub(crate) fn compile(
         }
     }
     out
+}
+
+/// The states an escalation rung moving to `target` can move an instance out of: for a
+/// clock started on entering a state, that state (the clock stops when the instance leaves
+/// it, and is paused while it waits); for one started by leaving a state or by an action,
+/// every state where a clock can run (neither terminal nor pausing), except `target` itself.
+pub(crate) fn escalation_sources<'s>(
+    spec: &'s crate::DefinitionSpec,
+    starts: &'s Trigger,
+    target: &str,
+) -> Vec<&'s str> {
+    match starts {
+        Trigger::Enter { state } => vec![state.as_str()],
+        Trigger::Leave { .. } | Trigger::Action { .. } => spec
+            .states
+            .iter()
+            .filter(|s| {
+                s.kind != crate::StateKind::Terminal && !s.pauses_clocks && s.name != target
+            })
+            .map(|s| s.name.as_str())
+            .collect(),
+    }
 }
 
 impl CompiledDeadline {
