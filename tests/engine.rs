@@ -2,6 +2,8 @@
 //! guard order, forms, effects, idempotency, optimistic concurrency, replay, rejections,
 //! overrides, deadlines, SLA, and the store conformance suite.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use aftersales::*;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde_json::{Value, json};

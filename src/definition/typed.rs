@@ -23,6 +23,7 @@ pub struct VocabularyMismatch {
 #[derive(Debug)]
 pub struct TypedDefinition<S, A, R> {
     definition: Arc<Definition>,
+    #[allow(clippy::type_complexity)] // a marker: `fn() -> _` keeps it Send + Sync
     _vocab: PhantomData<fn() -> (S, A, R)>,
 }
 
