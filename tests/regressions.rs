@@ -1,6 +1,8 @@
 //! Regression tests for bugs found by the reliability suites (random walks, fault injection,
 //! fuzzing), each reduced to a deterministic case. The commit fixing each names it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use aftersales::*;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use petgraph::graph::NodeIndex;
