@@ -74,7 +74,7 @@
 //! | [`instance`], [`event`] | snapshots, audit events, replay |
 //! | [`store`], [`engine`] | the storage seam and the engine |
 //! | [`export`] | Mermaid, DOT, JSON Schema |
-//! | [`vocabulary`] | typed enums for states, actions, roles |
+//! | [`vocabulary`](mod@vocabulary) | typed enums for states, actions, roles |
 //! | [`procedures`] | the built-in procedures |
 
 pub mod access;

@@ -3,7 +3,7 @@
 //!
 //! The core never reads the clock. A clock starts when its trigger happens (a command at the
 //! host's `now`), its instants are computed once with the definition's
-//! [`Calendar`](crate::Calendar) and recorded in a `DeadlineStarted` event, so replay needs
+//! [`Calendar`] and recorded in a `DeadlineStarted` event, so replay needs
 //! no calendar. The host asks for the next due instant
 //! ([`Instance::next_due`](crate::Instance::next_due),
 //! [`Engine::next_due`](crate::Engine::next_due)) and calls [`handle_due`] (or
