@@ -1,6 +1,6 @@
 //! The storage seam: the [`Store`] trait, its written contract, and [`InMemoryStore`], the
 //! reference implementation. Hosts implement `Store` for their database and prove it with
-//! the public conformance suite ([`testing`](crate::testing), feature `testing`).
+//! the public conformance suite (`aftersales::testing`, feature `testing`).
 
 mod memory;
 
@@ -107,7 +107,7 @@ pub enum StoreError {
 ///    snapshots.
 /// 8. **No clock.** A store never reads the clock; instants come in the data.
 ///
-/// The suite in [`testing`](crate::testing) checks each clause.
+/// The suite in `aftersales::testing` (feature `testing`) checks each clause.
 pub trait Store: Send + Sync {
     /// Write one commit atomically (see the contract).
     ///
