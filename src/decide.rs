@@ -208,9 +208,16 @@ impl Draft {
     }
 
     pub(crate) fn push(&mut self, kind: EventKind) -> Result<(), Rejection> {
+        let seq = self
+            .inst
+            .version()
+            .checked_add(1)
+            .ok_or_else(|| Rejection::Inconsistent {
+                reason: "the instance version is at its maximum".into(),
+            })?;
         let e = Event {
             instance: self.inst.id().clone(),
-            seq: self.inst.version() + 1,
+            seq,
             at: self.now,
             by: self.by.clone(),
             kind,

@@ -311,7 +311,7 @@ impl<S: Store> Engine<S> {
                 }
                 let events = self
                     .store
-                    .events(id, rec.first_seq - 1)?
+                    .events(id, rec.first_seq.saturating_sub(1))?
                     .into_iter()
                     .take_while(|e| e.seq <= rec.last_seq)
                     .collect();
@@ -328,7 +328,7 @@ impl<S: Store> Engine<S> {
                 let key = cmd.idempotency_key.as_ref().map(|k| IdempotencyRecord {
                     key: k.clone(),
                     fingerprint: cmd.fingerprint(),
-                    first_seq: inst.version() + 1,
+                    first_seq: inst.version().saturating_add(1),
                     last_seq: decision.instance.version(),
                 });
                 self.write(decision, inst.version(), key)
@@ -352,9 +352,14 @@ impl<S: Store> Engine<S> {
         rejection: &Rejection,
         now: DateTime<Utc>,
     ) -> Result<(), EngineError> {
+        // A snapshot at the maximum version cannot take another event: the refusal stands
+        // unrecorded.
+        let Some(seq) = inst.version().checked_add(1) else {
+            return Ok(());
+        };
         let event = Event {
             instance: inst.id().clone(),
-            seq: inst.version() + 1,
+            seq,
             at: now,
             by: Some(Attribution {
                 actor: cmd.actor.id.clone(),

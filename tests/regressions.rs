@@ -191,3 +191,81 @@ fn escalation_moves_of_action_started_deadlines_are_edges() {
         .unwrap();
     assert_eq!(d.instance.state(), "meeting");
 }
+
+/// Found by `fuzz` (instances): a snapshot at version `u64::MAX` (corrupt or hostile) made
+/// `decide` panic on overflow in debug builds (and wrap to event 0 in release); so did a
+/// commit expecting that version in `check_commit`, and an escalation counter at
+/// `usize::MAX` when applying an `escalated` event.
+#[test]
+fn corrupt_counters_are_refused_not_panics() {
+    let def = Builder::new("max", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .terminal("done")
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .build(&Registry::new())
+        .unwrap();
+    let d = decide::start(&def, "m".into(), &clerk(), json!({}), monday_9am()).unwrap();
+    let mut v = serde_json::to_value(&d.instance).unwrap();
+    v["version"] = json!(u64::MAX);
+    let at_max: Instance = serde_json::from_value(v).unwrap();
+    let r = decide::decide(
+        &def,
+        &at_max,
+        &Command::fire(&clerk(), "finish"),
+        monday_9am(),
+    );
+    assert!(matches!(r, Err(Rejection::Inconsistent { .. })), "{r:?}");
+    let mut copy = at_max.clone();
+    let mut next = d.events[0].clone();
+    next.seq = 0;
+    assert!(matches!(
+        copy.apply(&next),
+        Err(ReplayError::Inconsistent { .. })
+    ));
+    // The engine refuses it too, and cannot record the refusal: nothing is written.
+    let store = InMemoryStore::new();
+    let bad = Commit {
+        instance: at_max.clone(),
+        events: vec![next],
+        expected_version: u64::MAX,
+        idempotency: None,
+    };
+    assert!(matches!(
+        store.commit(&bad),
+        Err(StoreError::InvalidCommit { .. })
+    ));
+    // An escalation counter at its maximum stays there.
+    let esc = Builder::new("esc", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .terminal("done")
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(
+            DeadlineSpec::new("d", Trigger::enter("open"), BusinessDuration::Hours(1))
+                .escalate(EscalationSpec::notify(["clerk"])),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    let d = decide::start(&esc, "e".into(), &clerk(), json!({}), monday_9am()).unwrap();
+    let mut v = serde_json::to_value(&d.instance).unwrap();
+    v["deadlines"][0]["escalated"] = json!(usize::MAX);
+    let mut inst: Instance = serde_json::from_value(v).unwrap();
+    let e = Event {
+        instance: "e".into(),
+        seq: inst.version() + 1,
+        at: monday_9am(),
+        by: None,
+        kind: EventKind::Escalated {
+            deadline: "d".into(),
+            step: 0,
+            notify: vec![],
+            reassign_to: None,
+            moved: None,
+        },
+    };
+    inst.apply(&e).unwrap();
+    assert_eq!(inst.deadlines()[0].escalated, usize::MAX);
+}

@@ -539,9 +539,10 @@ pub(crate) fn apply(inst: &mut Instance, e: &Event) -> Result<(), String> {
                 .breached = true;
         }
         EventKind::Escalated { deadline, .. } => {
-            inst.deadline_mut(deadline)
-                .ok_or_else(|| missing(deadline))?
-                .escalated += 1;
+            let ds = inst
+                .deadline_mut(deadline)
+                .ok_or_else(|| missing(deadline))?;
+            ds.escalated = ds.escalated.saturating_add(1);
         }
         EventKind::DeadlineStopped {
             deadline,

@@ -180,7 +180,9 @@ pub fn check_commit(commit: &Commit) -> Result<(), StoreError> {
         if &e.instance != id {
             return Err(bad(format!("event {} belongs to `{}`", e.seq, e.instance)));
         }
-        let expected = commit.expected_version + 1 + i as u64;
+        let Some(expected) = commit.expected_version.checked_add(1 + i as u64) else {
+            return Err(bad("event numbers overflow".into()));
+        };
         if e.seq != expected {
             return Err(bad(format!(
                 "event numbered {} where {expected} was expected",
