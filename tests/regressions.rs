@@ -192,6 +192,69 @@ fn escalation_moves_of_action_started_deadlines_are_edges() {
     assert_eq!(d.instance.state(), "meeting");
 }
 
+/// `[[...[v]...]]`, `levels` arrays deep.
+fn nested(levels: usize) -> serde_json::Value {
+    (0..levels).fold(json!(1), |v, _| json!([v]))
+}
+
+/// Found by `fuzz` (commands): a command whose payload was nested about 120 levels deep was
+/// accepted, but its events (which wrap the payload in more levels) could not be parsed
+/// back from JSON (serde_json's recursion limit is 128): a JSON-backed store would hold a
+/// history it can never load.
+#[test]
+fn deeply_nested_payloads_forms_and_data_are_refused() {
+    let def = Builder::new("deep", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .terminal("done")
+        .form("photo")
+        .transition("open", "finish", "done", |t| {
+            t.roles(["clerk"]).merge_payload()
+        })
+        .build(&Registry::new())
+        .unwrap();
+    let max = decide::MAX_JSON_DEPTH;
+    let t = monday_9am();
+    assert_eq!(
+        decide::start(&def, "d".into(), &clerk(), nested(max + 1), t).unwrap_err(),
+        Rejection::TooDeep {
+            what: "data".into(),
+            max
+        }
+    );
+    let inst = decide::start(&def, "d".into(), &clerk(), nested(max), t)
+        .unwrap()
+        .instance;
+    let deep = Command::fire(&clerk(), "finish").with_payload(json!({ "x": nested(max) }));
+    assert_eq!(
+        decide::decide(&def, &inst, &deep, t).unwrap_err(),
+        Rejection::TooDeep {
+            what: "payload".into(),
+            max
+        }
+    );
+    let deep_form = Command::comment(&clerk(), "c").with_form(Form::new("photo", nested(max + 1)));
+    assert_eq!(
+        decide::decide(&def, &inst, &deep_form, t).unwrap_err(),
+        Rejection::TooDeep {
+            what: "form `photo`".into(),
+            max
+        }
+    );
+    // At the limit, everything recorded parses back.
+    let ok = Command::fire(&clerk(), "finish")
+        .with_payload(json!({ "x": nested(max - 1) }))
+        .with_form(Form::new("photo", nested(max)));
+    let d = decide::decide(&def, &inst, &ok, t).unwrap();
+    let text = serde_json::to_string(&d.events).unwrap();
+    assert_eq!(serde_json::from_str::<Vec<Event>>(&text).unwrap(), d.events);
+    let text = serde_json::to_string(&d.instance).unwrap();
+    assert_eq!(serde_json::from_str::<Instance>(&text).unwrap(), d.instance);
+    let cmd_text = serde_json::to_string(&ok).unwrap();
+    assert_eq!(serde_json::from_str::<Command>(&cmd_text).unwrap(), ok);
+}
+
 /// Found by `fuzz` (instances): a snapshot at version `u64::MAX` (corrupt or hostile) made
 /// `decide` panic on overflow in debug builds (and wrap to event 0 in release); so did a
 /// commit expecting that version in `check_commit`, and an escalation counter at
