@@ -332,3 +332,38 @@ fn corrupt_counters_are_refused_not_panics() {
     inst.apply(&e).unwrap();
     assert_eq!(inst.deadlines()[0].escalated, usize::MAX);
 }
+
+/// Found by reading `resume_all` while fuzzing: resuming a wall-clock deadline whose paused
+/// instant and limit are far apart (a corrupt snapshot) overflowed `DateTime + TimeDelta`,
+/// which panics.
+#[test]
+fn resuming_a_corrupt_paused_clock_is_refused_not_a_panic() {
+    let def = Builder::new("pause", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .waiting("waiting")
+        .terminal("done")
+        .transition("open", "wait", "waiting", |t| t.roles(["clerk"]))
+        .transition("waiting", "back", "open", |t| t.roles(["clerk"]))
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(DeadlineSpec::new(
+            "d",
+            Trigger::action("wait"),
+            BusinessDuration::CalendarDays(3),
+        ))
+        .build(&Registry::new())
+        .unwrap();
+    let t = monday_9am();
+    let d = decide::start(&def, "p".into(), &clerk(), json!({}), t).unwrap();
+    let d = decide::decide(&def, &d.instance, &Command::fire(&clerk(), "wait"), t).unwrap();
+    let mut v = serde_json::to_value(&d.instance).unwrap();
+    v["deadlines"][0]["paused_at"] = serde_json::to_value(DateTime::<Utc>::MIN_UTC).unwrap();
+    v["deadlines"][0]["due_at"] = serde_json::to_value(DateTime::<Utc>::MAX_UTC).unwrap();
+    let corrupt: Instance = serde_json::from_value(v).unwrap();
+    let r = decide::decide(&def, &corrupt, &Command::fire(&clerk(), "back"), t);
+    assert!(
+        matches!(r, Err(Rejection::DeadlineUncomputable { .. })),
+        "{r:?}"
+    );
+}

@@ -494,7 +494,12 @@ fn resume_all(def: &Definition, d: &mut Draft) -> Result<(), Rejection> {
                 let minutes = u32::try_from((left.num_seconds() + 59) / 60).unwrap_or(u32::MAX);
                 add(cal, &name, now, BusinessDuration::WorkingMinutes(minutes))?
             } else {
-                now + (*x - paused_at)
+                now.checked_add_signed(*x - paused_at).ok_or_else(|| {
+                    Rejection::DeadlineUncomputable {
+                        deadline: name.clone(),
+                        reason: "the resumed instant is out of range".into(),
+                    }
+                })?
             };
         }
         d.push(EventKind::DeadlineResumed {
