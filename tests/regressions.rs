@@ -367,3 +367,22 @@ fn resuming_a_corrupt_paused_clock_is_refused_not_a_panic() {
         "{r:?}"
     );
 }
+
+/// Found by `fuzz` (commands): a float in a payload did not survive the JSON round trip of
+/// the events recording it (`-1.8017784962425987e274` came back as `-1.801778496242599e274`):
+/// serde_json's default float parser is not exact. The crate now enables serde_json's
+/// `float_roundtrip`.
+#[test]
+fn payload_floats_round_trip_exactly() {
+    for x in [
+        -1.8017784962425987e274,
+        0.1 + 0.2,
+        5e-324,
+        1.7976931348623157e308,
+        123456.78901234567,
+    ] {
+        let v = json!({ "amount": x });
+        let back: serde_json::Value = serde_json::from_str(&v.to_string()).unwrap();
+        assert_eq!(back, v, "{x}");
+    }
+}
