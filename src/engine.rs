@@ -150,6 +150,10 @@ pub struct DueReport {
     /// Instances skipped because another writer changed them meanwhile (they are picked up
     /// again by the next call if still due).
     pub conflicts: Vec<InstanceId>,
+    /// Instances whose due deadlines could not be handled, with why (e.g. an escalation
+    /// target's deadline cannot be computed from the instance's data). Nothing was written
+    /// for them; they stay due and are reported again by the next call.
+    pub failed: Vec<(InstanceId, Rejection)>,
 }
 
 /// Runs definitions against a store.
@@ -441,8 +445,11 @@ impl<S: Store> Engine<S> {
     /// a second call with the same `now` appends nothing. Work is proportional to what is
     /// due.
     ///
+    /// An instance whose deadlines cannot be handled (see [`DueReport::failed`]) does not
+    /// stop the others.
+    ///
     /// # Errors
-    /// A store error, or a rejection while computing an escalation target's deadlines.
+    /// A store error.
     pub fn handle_due(&self, now: DateTime<Utc>) -> Result<DueReport, EngineError> {
         let mut report = DueReport::default();
         for id in self.store.due(now, usize::MAX)? {
@@ -452,13 +459,14 @@ impl<S: Store> Engine<S> {
             let Ok(def) = self.definition_of(&inst) else {
                 continue;
             };
-            let decision = deadline::handle_due(def, &inst, now).map_err(|rejection| {
-                EngineError::Rejected {
-                    instance: id.clone(),
-                    rejection,
+            let decision = match deadline::handle_due(def, &inst, now) {
+                Ok(Some(decision)) => decision,
+                Ok(None) => continue,
+                Err(rejection) => {
+                    report.failed.push((id, rejection));
+                    continue;
                 }
-            })?;
-            let Some(decision) = decision else { continue };
+            };
             match self.write(decision, inst.version(), None) {
                 Ok(out) => report.handled.push((id, out.events)),
                 Err(EngineError::Conflict { .. }) => report.conflicts.push(id),

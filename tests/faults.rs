@@ -83,6 +83,7 @@ fn settle_due(e: &Engine<Faulty>, now: DateTime<Utc>) -> u32 {
                         assert_eq!(stored, ev, "a reported event is not the stored one");
                     }
                 }
+                assert!(r.failed.is_empty(), "{:?}", r.failed);
                 let quiet = r.handled.is_empty() && r.conflicts.is_empty();
                 if quiet && e.store().injected().len() == faults {
                     return calls;

@@ -1331,6 +1331,11 @@ impl Walker<'_> {
             .handle_due(self.now)
             .map_err(|e| fail(format!("handle_due: {e}")))?;
         prop_assert!(report.conflicts.is_empty());
+        prop_assert!(
+            report.failed.is_empty(),
+            "handle_due failed: {:?}",
+            report.failed
+        );
         let after = self.load()?;
         let history = self.history()?;
         let new = &history[before.version() as usize..];

@@ -386,3 +386,68 @@ fn payload_floats_round_trip_exactly() {
         assert_eq!(back, v, "{x}");
     }
 }
+
+/// Found while building the bad-input catalogue (its definition has a data-dependent limit
+/// without a default), by reading `Engine::handle_due`: it returned the first instance's
+/// refusal as the error of the whole call, before handling the others; as that instance
+/// stays due, every later call failed the same way and no other instance's deadline was
+/// handled again.
+#[test]
+fn one_instance_that_cannot_escalate_does_not_block_the_others() {
+    let def = Builder::new("poison", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .normal("review")
+        .terminal("done")
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .transition("review", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(
+            DeadlineSpec::new("answer", Trigger::enter("open"), BusinessDuration::Hours(1))
+                .escalate(EscalationSpec::move_to("review")),
+        )
+        .deadline(DeadlineSpec::new(
+            "review_by_class",
+            Trigger::enter("review"),
+            DurationSpec::Select {
+                selector: "/class".into(),
+                cases: std::collections::BTreeMap::from([(
+                    "A".to_owned(),
+                    BusinessDuration::WorkingHours(4),
+                )]),
+                default: None,
+            },
+        ))
+        .build(&Registry::new())
+        .unwrap();
+    let mut engine = Engine::new(InMemoryStore::new());
+    engine.register(def).unwrap();
+    let t = monday_9am();
+    // `a` escalates first and cannot: class Z has no review duration.
+    engine
+        .start("poison", "a", &clerk(), json!({"class": "Z"}), t)
+        .unwrap();
+    engine
+        .start(
+            "poison",
+            "b",
+            &clerk(),
+            json!({"class": "A"}),
+            t + TimeDelta::minutes(1),
+        )
+        .unwrap();
+    let later = t + TimeDelta::hours(2);
+    let report = engine.handle_due(later).unwrap();
+    assert_eq!(report.handled.len(), 1);
+    assert_eq!(report.handled[0].0, InstanceId::from("b"));
+    assert_eq!(engine.load(&"b".into()).unwrap().state(), "review");
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].0, InstanceId::from("a"));
+    assert!(matches!(
+        report.failed[0].1,
+        Rejection::DeadlineUncomputable { .. }
+    ));
+    // `a` is untouched and still due: the next call reports it again.
+    assert_eq!(engine.load(&"a".into()).unwrap().state(), "open");
+    assert_eq!(engine.handle_due(later).unwrap().failed.len(), 1);
+}
