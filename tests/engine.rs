@@ -21,11 +21,14 @@ fn friday_4pm() -> DateTime<Utc> {
 
 fn registry() -> Registry {
     Registry::new()
-        .guard("amount_ok", |c: &GuardContext<'_>| match c.payload["amount"].as_i64() {
-            Some(n) if n <= 100 => Ok(()),
-            Some(n) => Err(format!("{n} exceeds 100")),
-            None => Err("no amount".into()),
-        })
+        .guard(
+            "amount_ok",
+            |c: &GuardContext<'_>| match c.payload["amount"].as_i64() {
+                Some(n) if n <= 100 => Ok(()),
+                Some(n) => Err(format!("{n} exceeds 100")),
+                None => Err("no amount".into()),
+            },
+        )
         .guard("big", |c: &GuardContext<'_>| {
             if c.payload["amount"].as_i64().unwrap_or(0) > 100 {
                 Ok(())
@@ -40,7 +43,9 @@ fn registry() -> Registry {
             Ok(())
         })
         .effect("needs_reason", |d: &mut Value, c: &EffectContext<'_>| {
-            let r = c.payload["reason"].as_str().ok_or("payload.reason missing")?;
+            let r = c.payload["reason"]
+                .as_str()
+                .ok_or("payload.reason missing")?;
             d["reason"] = json!(r);
             Ok(())
         })
@@ -58,7 +63,14 @@ fn registry() -> Registry {
 ///                        -reject-> draft ; review has a 4-working-hour deadline
 fn definition() -> Definition {
     Builder::new("claim", 1)
-        .roles(["clerk", "manager", "director", "finance", "inspector", "admin"])
+        .roles([
+            "clerk",
+            "manager",
+            "director",
+            "finance",
+            "inspector",
+            "admin",
+        ])
         .start_roles(["clerk"])
         .override_roles(["admin"])
         .initial("draft")
@@ -67,7 +79,9 @@ fn definition() -> Definition {
         .normal("director")
         .waiting("waiting_customer")
         .terminal("done")
-        .transition("draft", "submit", "review", |t| t.roles(["clerk"]).form("report").merge_payload())
+        .transition("draft", "submit", "review", |t| {
+            t.roles(["clerk"]).form("report").merge_payload()
+        })
         .transition("review", "approve", "approved", |t| {
             t.roles(["manager", "director"])
                 .guard("amount_ok")
@@ -76,24 +90,47 @@ fn definition() -> Definition {
                 .effect("count")
         })
         .transition("review", "approve", "director", |t| {
-            t.roles(["manager"]).guard("big").not_same_actor_as("submit").excluding_role("inspector")
+            t.roles(["manager"])
+                .guard("big")
+                .not_same_actor_as("submit")
+                .excluding_role("inspector")
         })
-        .transition("review", "reject", "draft", |t| t.roles(["manager"]).effect("needs_reason"))
-        .transition("review", "ask_customer", "waiting_customer", |t| t.roles(["manager"]))
-        .transition("waiting_customer", "answer", "review", |t| t.roles(["clerk"]))
+        .transition("review", "reject", "draft", |t| {
+            t.roles(["manager"]).effect("needs_reason")
+        })
+        .transition("review", "ask_customer", "waiting_customer", |t| {
+            t.roles(["manager"])
+        })
+        .transition("waiting_customer", "answer", "review", |t| {
+            t.roles(["clerk"])
+        })
         .transition("approved", "countersign", "done", |t| {
-            t.sign_off(["manager", "finance"], SignOrder::Sequential, "release payment")
-                .on_refuse("review")
+            t.sign_off(
+                ["manager", "finance"],
+                SignOrder::Sequential,
+                "release payment",
+            )
+            .on_refuse("review")
         })
         .transition("director", "decide", "done", |t| {
-            t.sign_off(["director", "finance"], SignOrder::AnyOrder, "director decision")
+            t.sign_off(
+                ["director", "finance"],
+                SignOrder::AnyOrder,
+                "director decision",
+            )
         })
-        .transition("director", "veto", "done", |t| t.roles(["director"]).guard("never"))
+        .transition("director", "veto", "done", |t| {
+            t.roles(["director"]).guard("never")
+        })
         .deadline(
-            DeadlineSpec::new("review_in_4h", Trigger::enter("review"), BusinessDuration::WorkingHours(4))
-                .warn_at(BusinessDuration::WorkingHours(3))
-                .escalate(EscalationSpec::move_to("director").and_notify(["director"]))
-                .owner("manager"),
+            DeadlineSpec::new(
+                "review_in_4h",
+                Trigger::enter("review"),
+                BusinessDuration::WorkingHours(4),
+            )
+            .warn_at(BusinessDuration::WorkingHours(3))
+            .escalate(EscalationSpec::move_to("director").and_notify(["director"]))
+            .owner("manager"),
         )
         .build(&registry())
         .unwrap()
@@ -107,9 +144,12 @@ struct World {
 fn world() -> World {
     let notified = Arc::new(Mutex::new(Vec::new()));
     let sink = notified.clone();
-    let mut engine = Engine::new(InMemoryStore::new()).with_notifier(move |_: &Instance, evs: &[Event]| {
-        sink.lock().unwrap().extend(evs.iter().map(|e| e.kind.name().to_owned()));
-    });
+    let mut engine =
+        Engine::new(InMemoryStore::new()).with_notifier(move |_: &Instance, evs: &[Event]| {
+            sink.lock()
+                .unwrap()
+                .extend(evs.iter().map(|e| e.kind.name().to_owned()));
+        });
     engine.register(definition()).unwrap();
     World { engine, notified }
 }
@@ -130,9 +170,15 @@ fn report() -> Form {
 /// Start and submit; returns the instance id.
 fn submitted(w: &World, id: &str) -> InstanceId {
     let id = InstanceId::from(id);
-    w.engine.start("claim", id.clone(), &clerk(), json!({}), friday_4pm()).unwrap();
     w.engine
-        .fire(&id, &Command::fire(&clerk(), "submit").with_form(report()), friday_4pm())
+        .start("claim", id.clone(), &clerk(), json!({}), friday_4pm())
+        .unwrap();
+    w.engine
+        .fire(
+            &id,
+            &Command::fire(&clerk(), "submit").with_form(report()),
+            friday_4pm(),
+        )
         .unwrap();
     id
 }
@@ -144,7 +190,9 @@ fn rejection(r: Result<Outcome, EngineError>) -> Rejection {
 #[test]
 fn start_is_deny_by_default() {
     let w = world();
-    let r = w.engine.start("claim", "x", &manager(), json!({}), friday_4pm());
+    let r = w
+        .engine
+        .start("claim", "x", &manager(), json!({}), friday_4pm());
     assert!(matches!(rejection(r), Rejection::Forbidden { action, .. } if action == "start"));
     assert!(w.engine.load(&"x".into()).is_err(), "nothing was created");
 }
@@ -154,14 +202,26 @@ fn forbidden_without_an_allowed_role_and_recorded() {
     let w = world();
     let id = submitted(&w, "c1");
     let before = w.engine.load(&id).unwrap();
-    let r = rejection(w.engine.fire(&id, &Command::fire(&clerk(), "approve").with_payload(json!({"amount": 5})), friday_4pm()));
-    assert!(matches!(&r, Rejection::Forbidden { allowed, .. } if allowed == &vec!["manager".to_string(), "director".to_string()]));
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::fire(&clerk(), "approve").with_payload(json!({"amount": 5})),
+        friday_4pm(),
+    ));
+    assert!(
+        matches!(&r, Rejection::Forbidden { allowed, .. } if allowed == &vec!["manager".to_string(), "director".to_string()])
+    );
     let after = w.engine.load(&id).unwrap();
     assert_eq!(after.state(), before.state(), "state unchanged");
     assert_eq!(after.data(), before.data(), "data unchanged");
     let last = w.engine.history(&id).unwrap().pop().unwrap();
-    assert!(matches!(last.kind, EventKind::Rejected { ref action, .. } if action.as_deref() == Some("approve")));
-    assert_eq!(last.by.unwrap().actor, ActorId::from("ann"), "who tried is recorded");
+    assert!(
+        matches!(last.kind, EventKind::Rejected { ref action, .. } if action.as_deref() == Some("approve"))
+    );
+    assert_eq!(
+        last.by.unwrap().actor,
+        ActorId::from("ann"),
+        "who tried is recorded"
+    );
 }
 
 #[test]
@@ -169,9 +229,15 @@ fn rejections_can_go_unrecorded() {
     let mut engine = Engine::new(InMemoryStore::new()).record_rejections(false);
     engine.register(definition()).unwrap();
     let id = InstanceId::from("q");
-    engine.start("claim", id.clone(), &clerk(), json!({}), friday_4pm()).unwrap();
+    engine
+        .start("claim", id.clone(), &clerk(), json!({}), friday_4pm())
+        .unwrap();
     let v = engine.load(&id).unwrap().version();
-    assert!(engine.fire(&id, &Command::fire(&manager(), "submit"), friday_4pm()).is_err());
+    assert!(
+        engine
+            .fire(&id, &Command::fire(&manager(), "submit"), friday_4pm())
+            .is_err()
+    );
     assert_eq!(engine.load(&id).unwrap().version(), v);
 }
 
@@ -180,13 +246,29 @@ fn separation_of_duties_requester_may_not_approve() {
     let w = world();
     let id = InstanceId::from("sod");
     let both = Actor::new("sam", ["clerk", "manager"]);
-    w.engine.start("claim", id.clone(), &both, json!({}), friday_4pm()).unwrap();
-    w.engine.fire(&id, &Command::fire(&both, "submit").with_form(report()), friday_4pm()).unwrap();
-    let r = rejection(w.engine.fire(&id, &Command::fire(&both, "approve").with_payload(json!({"amount": 5})), friday_4pm()));
+    w.engine
+        .start("claim", id.clone(), &both, json!({}), friday_4pm())
+        .unwrap();
+    w.engine
+        .fire(
+            &id,
+            &Command::fire(&both, "submit").with_form(report()),
+            friday_4pm(),
+        )
+        .unwrap();
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::fire(&both, "approve").with_payload(json!({"amount": 5})),
+        friday_4pm(),
+    ));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
     // Nor through a delegate acting for the requester.
     let delegate = Actor::new("dan", ["manager"]).acting_for("sam");
-    let r = rejection(w.engine.fire(&id, &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})), friday_4pm()));
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})),
+        friday_4pm(),
+    ));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
 }
 
@@ -195,8 +277,15 @@ fn separation_of_duties_excluded_role() {
     let w = world();
     let id = submitted(&w, "ex");
     let inspector_manager = Actor::new("ivy", ["manager", "inspector"]);
-    let r = rejection(w.engine.fire(&id, &Command::fire(&inspector_manager, "approve").with_payload(json!({"amount": 5})), friday_4pm()));
-    assert!(matches!(&r, Rejection::SeparationOfDuties { rule, .. } if rule.contains("inspector")), "{r:?}");
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::fire(&inspector_manager, "approve").with_payload(json!({"amount": 5})),
+        friday_4pm(),
+    ));
+    assert!(
+        matches!(&r, Rejection::SeparationOfDuties { rule, .. } if rule.contains("inspector")),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -206,9 +295,20 @@ fn delegation_is_recorded() {
     let delegate = Actor::new("dan", ["manager"]).acting_for("bob");
     let out = w
         .engine
-        .fire(&id, &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})), friday_4pm())
+        .fire(
+            &id,
+            &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})),
+            friday_4pm(),
+        )
         .unwrap();
-    let by = out.events.iter().find(|e| e.kind.name() == "transitioned").unwrap().by.clone().unwrap();
+    let by = out
+        .events
+        .iter()
+        .find(|e| e.kind.name() == "transitioned")
+        .unwrap()
+        .by
+        .clone()
+        .unwrap();
     assert_eq!(by.actor, ActorId::from("dan"));
     assert_eq!(by.on_behalf_of, Some(ActorId::from("bob")));
     assert_eq!(by.role.as_deref(), Some("manager"));
@@ -220,15 +320,27 @@ fn guard_order_first_passing_transition_wins() {
     let small = submitted(&w, "small");
     let out = w
         .engine
-        .fire(&small, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 50})), friday_4pm())
+        .fire(
+            &small,
+            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 50})),
+            friday_4pm(),
+        )
         .unwrap();
     assert_eq!(out.instance.state(), "approved");
     let big = submitted(&w, "big");
     let out = w
         .engine
-        .fire(&big, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 500})), friday_4pm())
+        .fire(
+            &big,
+            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 500})),
+            friday_4pm(),
+        )
         .unwrap();
-    assert_eq!(out.instance.state(), "director", "second transition in definition order");
+    assert_eq!(
+        out.instance.state(),
+        "director",
+        "second transition in definition order"
+    );
 }
 
 #[test]
@@ -238,71 +350,178 @@ fn furthest_rejection_is_reported() {
     let w = world();
     let id = submitted(&w, "far");
     let director = Actor::new("dora", ["director"]);
-    let r = rejection(w.engine.fire(&id, &Command::fire(&director, "approve").with_payload(json!({"amount": 500})), friday_4pm()));
-    assert!(matches!(&r, Rejection::GuardRejected { guard, reason, .. } if guard == "amount_ok" && reason == "500 exceeds 100"), "{r:?}");
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::fire(&director, "approve").with_payload(json!({"amount": 500})),
+        friday_4pm(),
+    ));
+    assert!(
+        matches!(&r, Rejection::GuardRejected { guard, reason, .. } if guard == "amount_ok" && reason == "500 exceeds 100"),
+        "{r:?}"
+    );
 }
 
 #[test]
 fn forms_missing_invalid_undeclared() {
     let w = world();
     let id = InstanceId::from("f");
-    w.engine.start("claim", id.clone(), &clerk(), json!({}), friday_4pm()).unwrap();
-    let r = rejection(w.engine.fire(&id, &Command::fire(&clerk(), "submit"), friday_4pm()));
-    assert_eq!(r, Rejection::MissingForm { action: "submit".into(), form: "report".into() });
+    w.engine
+        .start("claim", id.clone(), &clerk(), json!({}), friday_4pm())
+        .unwrap();
+    let r = rejection(
+        w.engine
+            .fire(&id, &Command::fire(&clerk(), "submit"), friday_4pm()),
+    );
+    assert_eq!(
+        r,
+        Rejection::MissingForm {
+            action: "submit".into(),
+            form: "report".into()
+        }
+    );
     let bad = Form::new("report", json!({"text": ""}));
-    let r = rejection(w.engine.fire(&id, &Command::fire(&clerk(), "submit").with_form(bad), friday_4pm()));
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::fire(&clerk(), "submit").with_form(bad),
+        friday_4pm(),
+    ));
     assert!(matches!(r, Rejection::InvalidForm { ref reason, .. } if reason == "text is empty"));
     let alien = Form::new("memo", json!({}));
-    let r = rejection(w.engine.fire(&id, &Command::fire(&clerk(), "submit").with_form(alien), friday_4pm()));
-    assert_eq!(r, Rejection::UndeclaredForm { form: "memo".into() });
-    let ok = w.engine.fire(&id, &Command::fire(&clerk(), "submit").with_form(report()), friday_4pm()).unwrap();
-    assert_eq!(ok.instance.latest_form("report"), Some(&json!({"text": "broken fan"})));
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::fire(&clerk(), "submit").with_form(alien),
+        friday_4pm(),
+    ));
+    assert_eq!(
+        r,
+        Rejection::UndeclaredForm {
+            form: "memo".into()
+        }
+    );
+    let ok = w
+        .engine
+        .fire(
+            &id,
+            &Command::fire(&clerk(), "submit").with_form(report()),
+            friday_4pm(),
+        )
+        .unwrap();
+    assert_eq!(
+        ok.instance.latest_form("report"),
+        Some(&json!({"text": "broken fan"}))
+    );
 }
 
 #[test]
 fn effects_change_data_and_refuse_bad_payloads() {
     let w = world();
     let id = InstanceId::from("e");
-    w.engine.start("claim", id.clone(), &clerk(), json!({"n": 1}), friday_4pm()).unwrap();
+    w.engine
+        .start("claim", id.clone(), &clerk(), json!({"n": 1}), friday_4pm())
+        .unwrap();
     let out = w
         .engine
-        .fire(&id, &Command::fire(&clerk(), "submit").with_form(report()).with_payload(json!({"model": "X1", "n": null})), friday_4pm())
+        .fire(
+            &id,
+            &Command::fire(&clerk(), "submit")
+                .with_form(report())
+                .with_payload(json!({"model": "X1", "n": null})),
+            friday_4pm(),
+        )
         .unwrap();
-    assert_eq!(out.instance.data(), &json!({"model": "X1"}), "merge patch: set and remove");
-    let r = rejection(w.engine.fire(&id, &Command::fire(&manager(), "reject"), friday_4pm()));
+    assert_eq!(
+        out.instance.data(),
+        &json!({"model": "X1"}),
+        "merge patch: set and remove"
+    );
+    let r = rejection(
+        w.engine
+            .fire(&id, &Command::fire(&manager(), "reject"), friday_4pm()),
+    );
     assert!(matches!(r, Rejection::EffectFailed { ref effect, .. } if effect == "needs_reason"));
     let out = w
         .engine
-        .fire(&id, &Command::fire(&manager(), "reject").with_payload(json!({"reason": "blurry photo"})), friday_4pm())
+        .fire(
+            &id,
+            &Command::fire(&manager(), "reject").with_payload(json!({"reason": "blurry photo"})),
+            friday_4pm(),
+        )
         .unwrap();
     assert_eq!(out.instance.data()["reason"], json!("blurry photo"));
-    assert!(out.events.iter().any(|e| matches!(&e.kind, EventKind::DataChanged { data } if data["reason"] == "blurry photo")));
+    assert!(out.events.iter().any(
+        |e| matches!(&e.kind, EventKind::DataChanged { data } if data["reason"] == "blurry photo")
+    ));
 }
 
 #[test]
 fn sequential_sign_off_order_and_completion() {
     let w = world();
     let id = submitted(&w, "s");
-    w.engine.fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), friday_4pm()).unwrap();
+    w.engine
+        .fire(
+            &id,
+            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
+            friday_4pm(),
+        )
+        .unwrap();
     // Firing a sign-off transition directly is refused.
-    let r = rejection(w.engine.fire(&id, &Command::fire(&manager(), "countersign"), friday_4pm()));
-    assert_eq!(r, Rejection::SignOffRequired { action: "countersign".into() });
+    let r = rejection(
+        w.engine
+            .fire(&id, &Command::fire(&manager(), "countersign"), friday_4pm()),
+    );
+    assert_eq!(
+        r,
+        Rejection::SignOffRequired {
+            action: "countersign".into()
+        }
+    );
     // Finance may not sign before the manager.
-    let r = rejection(w.engine.fire(&id, &Command::sign(&finance(), "countersign"), friday_4pm()));
-    assert_eq!(r, Rejection::SignOutOfOrder { action: "countersign".into(), expected_role: "manager".into() });
+    let r = rejection(
+        w.engine
+            .fire(&id, &Command::sign(&finance(), "countersign"), friday_4pm()),
+    );
+    assert_eq!(
+        r,
+        Rejection::SignOutOfOrder {
+            action: "countersign".into(),
+            expected_role: "manager".into()
+        }
+    );
     // A clerk holds no signing role.
-    let r = rejection(w.engine.fire(&id, &Command::sign(&clerk(), "countersign"), friday_4pm()));
+    let r = rejection(
+        w.engine
+            .fire(&id, &Command::sign(&clerk(), "countersign"), friday_4pm()),
+    );
     assert!(matches!(r, Rejection::Forbidden { .. }));
-    let one = w.engine.fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()).unwrap();
+    let one = w
+        .engine
+        .fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm())
+        .unwrap();
     assert_eq!(one.instance.state(), "approved", "not complete yet");
     assert_eq!(one.instance.signatures().len(), 1);
     assert_eq!(one.instance.signatures()[0].meaning, "release payment");
-    let r = rejection(w.engine.fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()));
-    assert!(matches!(r, Rejection::Forbidden { .. } | Rejection::AlreadySigned { .. }), "{r:?}");
-    let two = w.engine.fire(&id, &Command::sign(&finance(), "countersign"), friday_4pm()).unwrap();
+    let r = rejection(
+        w.engine
+            .fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()),
+    );
+    assert!(
+        matches!(
+            r,
+            Rejection::Forbidden { .. } | Rejection::AlreadySigned { .. }
+        ),
+        "{r:?}"
+    );
+    let two = w
+        .engine
+        .fire(&id, &Command::sign(&finance(), "countersign"), friday_4pm())
+        .unwrap();
     assert_eq!(two.instance.state(), "done");
     assert!(two.instance.is_closed());
-    let r = rejection(w.engine.fire(&id, &Command::comment(&clerk(), "late remark"), friday_4pm()));
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::comment(&clerk(), "late remark"),
+        friday_4pm(),
+    ));
     assert!(matches!(r, Rejection::InstanceClosed { .. }));
 }
 
@@ -310,12 +529,32 @@ fn sequential_sign_off_order_and_completion() {
 fn any_order_sign_off_with_distinct_signers() {
     let w = world();
     let id = submitted(&w, "a");
-    w.engine.fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 500})), friday_4pm()).unwrap();
+    w.engine
+        .fire(
+            &id,
+            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 500})),
+            friday_4pm(),
+        )
+        .unwrap();
     let both = Actor::new("zed", ["director", "finance"]);
-    w.engine.fire(&id, &Command::sign(&both, "decide"), friday_4pm()).unwrap();
-    let r = rejection(w.engine.fire(&id, &Command::sign(&both, "decide"), friday_4pm()));
-    assert_eq!(r, Rejection::AlreadySigned { action: "decide".into(), actor: "zed".into() });
-    let out = w.engine.fire(&id, &Command::sign(&finance(), "decide"), friday_4pm()).unwrap();
+    w.engine
+        .fire(&id, &Command::sign(&both, "decide"), friday_4pm())
+        .unwrap();
+    let r = rejection(
+        w.engine
+            .fire(&id, &Command::sign(&both, "decide"), friday_4pm()),
+    );
+    assert_eq!(
+        r,
+        Rejection::AlreadySigned {
+            action: "decide".into(),
+            actor: "zed".into()
+        }
+    );
+    let out = w
+        .engine
+        .fire(&id, &Command::sign(&finance(), "decide"), friday_4pm())
+        .unwrap();
     assert_eq!(out.instance.state(), "done");
     let roles: Vec<_> = w
         .engine
@@ -334,11 +573,30 @@ fn any_order_sign_off_with_distinct_signers() {
 fn refusal_routes_where_the_definition_says() {
     let w = world();
     let id = submitted(&w, "r");
-    w.engine.fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), friday_4pm()).unwrap();
-    w.engine.fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()).unwrap();
-    let r = rejection(w.engine.fire(&id, &Command::refuse(&finance(), "countersign", "  "), friday_4pm()));
+    w.engine
+        .fire(
+            &id,
+            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
+            friday_4pm(),
+        )
+        .unwrap();
+    w.engine
+        .fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm())
+        .unwrap();
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::refuse(&finance(), "countersign", "  "),
+        friday_4pm(),
+    ));
     assert_eq!(r, Rejection::ReasonRequired);
-    let out = w.engine.fire(&id, &Command::refuse(&finance(), "countersign", "no invoice"), friday_4pm()).unwrap();
+    let out = w
+        .engine
+        .fire(
+            &id,
+            &Command::refuse(&finance(), "countersign", "no invoice"),
+            friday_4pm(),
+        )
+        .unwrap();
     assert_eq!(out.instance.state(), "review");
     assert!(out.instance.signatures().is_empty());
 }
@@ -347,15 +605,26 @@ fn refusal_routes_where_the_definition_says() {
 fn idempotent_retry_and_key_reuse() {
     let w = world();
     let id = submitted(&w, "i");
-    let cmd = Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})).with_key("k-1");
+    let cmd = Command::fire(&manager(), "approve")
+        .with_payload(json!({"amount": 5}))
+        .with_key("k-1");
     let first = w.engine.fire(&id, &cmd, friday_4pm()).unwrap();
     let version = first.instance.version();
     let again = w.engine.fire(&id, &cmd, friday_4pm()).unwrap();
     assert!(again.replayed);
     assert_eq!(again.events, first.events, "the original result");
-    assert_eq!(w.engine.load(&id).unwrap().version(), version, "nothing appended");
-    let other = Command::fire(&manager(), "approve").with_payload(json!({"amount": 6})).with_key("k-1");
-    assert!(matches!(w.engine.fire(&id, &other, friday_4pm()), Err(EngineError::KeyReused { .. })));
+    assert_eq!(
+        w.engine.load(&id).unwrap().version(),
+        version,
+        "nothing appended"
+    );
+    let other = Command::fire(&manager(), "approve")
+        .with_payload(json!({"amount": 6}))
+        .with_key("k-1");
+    assert!(matches!(
+        w.engine.fire(&id, &other, friday_4pm()),
+        Err(EngineError::KeyReused { .. })
+    ));
 }
 
 #[test]
@@ -364,8 +633,20 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
     let id = submitted(&w, "o");
     let def = definition();
     let read = w.engine.load(&id).unwrap();
-    let mine = decide::decide(&def, &read, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), friday_4pm()).unwrap();
-    let theirs = decide::decide(&def, &read, &Command::fire(&manager(), "ask_customer"), friday_4pm()).unwrap();
+    let mine = decide::decide(
+        &def,
+        &read,
+        &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
+        friday_4pm(),
+    )
+    .unwrap();
+    let theirs = decide::decide(
+        &def,
+        &read,
+        &Command::fire(&manager(), "ask_customer"),
+        friday_4pm(),
+    )
+    .unwrap();
     let commit = |d: &Decision| Commit {
         instance: d.instance.clone(),
         events: d.events.clone(),
@@ -376,7 +657,11 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
     let err = w.engine.store().commit(&commit(&mine)).unwrap_err();
     assert_eq!(
         err,
-        StoreError::Conflict { instance: id.clone(), expected: read.version(), actual: theirs.instance.version() }
+        StoreError::Conflict {
+            instance: id.clone(),
+            expected: read.version(),
+            actual: theirs.instance.version()
+        }
     );
     assert_eq!(w.engine.load(&id).unwrap().state(), "waiting_customer");
     w.engine.verify(&id).unwrap();
@@ -386,8 +671,16 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
 fn replay_rebuilds_the_snapshot_and_verify_catches_tampering() {
     let w = world();
     let id = submitted(&w, "rp");
-    w.engine.fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), friday_4pm()).unwrap();
-    w.engine.fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()).unwrap();
+    w.engine
+        .fire(
+            &id,
+            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
+            friday_4pm(),
+        )
+        .unwrap();
+    w.engine
+        .fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm())
+        .unwrap();
     let history = w.engine.history(&id).unwrap();
     let snapshot = w.engine.load(&id).unwrap();
     assert_eq!(Instance::replay(&history).unwrap(), snapshot);
@@ -402,8 +695,14 @@ fn replay_rebuilds_the_snapshot_and_verify_catches_tampering() {
     assert!(snapshot.verify(&forged).is_err());
     let mut gap = history.clone();
     gap.remove(2);
-    assert!(matches!(Instance::replay(&gap), Err(ReplayError::Gap { .. })));
-    assert!(matches!(Instance::replay(&[]), Err(ReplayError::NotCreated { .. })));
+    assert!(matches!(
+        Instance::replay(&gap),
+        Err(ReplayError::Gap { .. })
+    ));
+    assert!(matches!(
+        Instance::replay(&[]),
+        Err(ReplayError::NotCreated { .. })
+    ));
 }
 
 #[test]
@@ -424,32 +723,79 @@ fn snapshots_and_events_round_trip_through_json() {
 fn available_actions_say_why_not() {
     let w = world();
     let id = submitted(&w, "av");
-    let list = w.engine.available_actions(&id, &clerk(), friday_4pm()).unwrap();
+    let list = w
+        .engine
+        .available_actions(&id, &clerk(), friday_4pm())
+        .unwrap();
     let names: Vec<_> = list.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(names, vec!["approve", "reject", "ask_customer"]);
-    assert!(list.iter().all(|a| matches!(a.verdict, Err(Rejection::Forbidden { .. }))));
-    let list = w.engine.available_actions(&id, &manager(), friday_4pm()).unwrap();
+    assert!(
+        list.iter()
+            .all(|a| matches!(a.verdict, Err(Rejection::Forbidden { .. })))
+    );
+    let list = w
+        .engine
+        .available_actions(&id, &manager(), friday_4pm())
+        .unwrap();
     let ask = list.iter().find(|a| a.action == "ask_customer").unwrap();
     assert_eq!(ask.verdict, Ok(()));
     let approve = list.iter().find(|a| a.action == "approve").unwrap();
-    assert!(matches!(approve.verdict, Err(Rejection::GuardRejected { .. })), "no amount in an empty payload");
+    assert!(
+        matches!(approve.verdict, Err(Rejection::GuardRejected { .. })),
+        "no amount in an empty payload"
+    );
 }
 
 #[test]
 fn unknown_ids_and_actions_are_typed_errors() {
     let w = world();
-    assert!(matches!(w.engine.fire(&"nope".into(), &Command::fire(&clerk(), "submit"), friday_4pm()), Err(EngineError::NotFound { .. })));
-    assert!(matches!(w.engine.start("nope", "x", &clerk(), json!({}), friday_4pm()), Err(EngineError::UnknownDefinition { .. })));
+    assert!(matches!(
+        w.engine.fire(
+            &"nope".into(),
+            &Command::fire(&clerk(), "submit"),
+            friday_4pm()
+        ),
+        Err(EngineError::NotFound { .. })
+    ));
+    assert!(matches!(
+        w.engine
+            .start("nope", "x", &clerk(), json!({}), friday_4pm()),
+        Err(EngineError::UnknownDefinition { .. })
+    ));
     let id = submitted(&w, "u");
-    assert_eq!(rejection(w.engine.fire(&id, &Command::fire(&clerk(), "fly"), friday_4pm())), Rejection::UnknownAction { action: "fly".into() });
     assert_eq!(
-        rejection(w.engine.fire(&id, &Command::fire(&clerk(), "submit"), friday_4pm())),
-        Rejection::NoSuchTransition { state: "review".into(), action: "submit".into() }
+        rejection(
+            w.engine
+                .fire(&id, &Command::fire(&clerk(), "fly"), friday_4pm())
+        ),
+        Rejection::UnknownAction {
+            action: "fly".into()
+        }
     );
-    assert!(matches!(w.engine.start("claim", "u", &clerk(), json!({}), friday_4pm()), Err(EngineError::Conflict { .. })), "ids are unique");
+    assert_eq!(
+        rejection(
+            w.engine
+                .fire(&id, &Command::fire(&clerk(), "submit"), friday_4pm())
+        ),
+        Rejection::NoSuchTransition {
+            state: "review".into(),
+            action: "submit".into()
+        }
+    );
+    assert!(
+        matches!(
+            w.engine
+                .start("claim", "u", &clerk(), json!({}), friday_4pm()),
+            Err(EngineError::Conflict { .. })
+        ),
+        "ids are unique"
+    );
     let mut e2 = Engine::new(InMemoryStore::new());
     e2.register(definition()).unwrap();
-    assert!(matches!(e2.register(definition()), Err(EngineError::DuplicateDefinition { .. })));
+    assert!(matches!(
+        e2.register(definition()),
+        Err(EngineError::DuplicateDefinition { .. })
+    ));
 }
 
 #[test]
@@ -457,13 +803,25 @@ fn override_is_never_silent() {
     let w = world();
     let id = submitted(&w, "ov");
     let admin = Actor::new("root", ["admin"]);
-    let r = rejection(w.engine.fire(&id, &Command::override_to(&manager(), "done", "hurry"), friday_4pm()));
+    let r = rejection(w.engine.fire(
+        &id,
+        &Command::override_to(&manager(), "done", "hurry"),
+        friday_4pm(),
+    ));
     assert!(matches!(r, Rejection::Forbidden { .. }));
-    let r = rejection(w.engine.fire(&id, &Command::override_to(&admin, "done", ""), friday_4pm()));
+    let r = rejection(
+        w.engine
+            .fire(&id, &Command::override_to(&admin, "done", ""), friday_4pm()),
+    );
     assert_eq!(r, Rejection::ReasonRequired);
     let out = w
         .engine
-        .fire(&id, &Command::override_to(&admin, "done", "customer withdrew").with_payload(json!({"penalty_yuan": 20})), friday_4pm())
+        .fire(
+            &id,
+            &Command::override_to(&admin, "done", "customer withdrew")
+                .with_payload(json!({"penalty_yuan": 20})),
+            friday_4pm(),
+        )
         .unwrap();
     assert!(out.instance.is_closed());
     assert!(out.events.iter().any(|e| matches!(&e.kind, EventKind::Overridden { penalty: Some(p), .. } if p["penalty_yuan"] == 20)));
@@ -474,16 +832,29 @@ fn deadline_breach_escalates_exactly_once_and_counts_in_the_sla() {
     let w = world();
     let id = submitted(&w, "d"); // enters review Friday 16:00
     let due = local(2026, 11, 23, 11, 0); // + 4 working hours = Monday 11:00
-    assert_eq!(w.engine.next_due().unwrap(), Some(local(2026, 11, 23, 10, 0)), "warning at 3 working hours");
+    assert_eq!(
+        w.engine.next_due().unwrap(),
+        Some(local(2026, 11, 23, 10, 0)),
+        "warning at 3 working hours"
+    );
     // Nothing happens before the warning.
-    assert!(w.engine.handle_due(local(2026, 11, 23, 9, 59)).unwrap().handled.is_empty());
+    assert!(
+        w.engine
+            .handle_due(local(2026, 11, 23, 9, 59))
+            .unwrap()
+            .handled
+            .is_empty()
+    );
     let warned = w.engine.handle_due(local(2026, 11, 23, 10, 30)).unwrap();
     assert_eq!(warned.handled.len(), 1);
     assert_eq!(w.engine.next_due().unwrap(), Some(due));
     let late = local(2026, 11, 23, 11, 5);
     let report = w.engine.handle_due(late).unwrap();
     let kinds: Vec<&str> = report.handled[0].1.iter().map(|e| e.kind.name()).collect();
-    assert_eq!(kinds, vec!["deadline_breached", "escalated", "deadline_stopped"]);
+    assert_eq!(
+        kinds,
+        vec!["deadline_breached", "escalated", "deadline_stopped"]
+    );
     let inst = w.engine.load(&id).unwrap();
     assert_eq!(inst.state(), "director", "moved to the escalation state");
     // Idempotent: a second call at the same instant appends nothing.
@@ -491,7 +862,13 @@ fn deadline_breach_escalates_exactly_once_and_counts_in_the_sla() {
     assert!(w.engine.handle_due(late).unwrap().handled.is_empty());
     assert_eq!(w.engine.load(&id).unwrap().version(), v);
     // The trail shows it, the notifier heard it, the SLA counts it.
-    let trail: Vec<String> = w.engine.history(&id).unwrap().iter().map(|e| e.kind.name().to_owned()).collect();
+    let trail: Vec<String> = w
+        .engine
+        .history(&id)
+        .unwrap()
+        .iter()
+        .map(|e| e.kind.name().to_owned())
+        .collect();
     assert_eq!(trail.iter().filter(|k| *k == "escalated").count(), 1);
     assert!(w.notified.lock().unwrap().iter().any(|k| k == "escalated"));
     let sla = w.engine.sla_report(late).unwrap();
@@ -508,10 +885,19 @@ fn meeting_a_deadline_records_the_margin() {
     let id = submitted(&w, "m");
     let out = w
         .engine
-        .fire(&id, &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})), local(2026, 11, 23, 9, 30))
+        .fire(
+            &id,
+            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
+            local(2026, 11, 23, 9, 30),
+        )
         .unwrap();
     let ds = &out.instance.deadlines()[0];
-    assert_eq!(ds.status(), SlaStatus::Met { margin_secs: 90 * 60 });
+    assert_eq!(
+        ds.status(),
+        SlaStatus::Met {
+            margin_secs: 90 * 60
+        }
+    );
     assert_eq!(w.engine.next_due().unwrap(), None);
     let sla = w.engine.sla_report(local(2026, 11, 23, 9, 30)).unwrap();
     assert_eq!(sla.total.met, 1);
@@ -523,12 +909,35 @@ fn waiting_on_the_customer_pauses_the_clock() {
     let w = world();
     let id = submitted(&w, "p"); // review from Fri 16:00, due Mon 11:00
     // Ask the customer Friday 17:00 (1 working hour used), answer Tuesday 09:00.
-    w.engine.fire(&id, &Command::fire(&manager(), "ask_customer"), local(2026, 11, 20, 17, 0)).unwrap();
+    w.engine
+        .fire(
+            &id,
+            &Command::fire(&manager(), "ask_customer"),
+            local(2026, 11, 20, 17, 0),
+        )
+        .unwrap();
     let paused = w.engine.load(&id).unwrap();
     assert_eq!(paused.deadlines()[0].status(), SlaStatus::Paused);
-    assert_eq!(w.engine.next_due().unwrap(), None, "a paused clock is never due");
-    assert!(w.engine.handle_due(local(2026, 11, 24, 8, 0)).unwrap().handled.is_empty());
-    let back = w.engine.fire(&id, &Command::fire(&clerk(), "answer"), local(2026, 11, 24, 9, 0)).unwrap();
+    assert_eq!(
+        w.engine.next_due().unwrap(),
+        None,
+        "a paused clock is never due"
+    );
+    assert!(
+        w.engine
+            .handle_due(local(2026, 11, 24, 8, 0))
+            .unwrap()
+            .handled
+            .is_empty()
+    );
+    let back = w
+        .engine
+        .fire(
+            &id,
+            &Command::fire(&clerk(), "answer"),
+            local(2026, 11, 24, 9, 0),
+        )
+        .unwrap();
     // The same clock resumes with its 3 remaining working hours: Tue 09:00 + 3 WH = Tue 12:00,
     // and the warning (2 remaining working hours) at Tue 11:00. Paused time did not count.
     assert_eq!(back.instance.deadlines().len(), 1, "not restarted");
@@ -536,7 +945,11 @@ fn waiting_on_the_customer_pauses_the_clock() {
     assert_eq!(ds.due_at, local(2026, 11, 24, 12, 0));
     assert_eq!(ds.warn_at, Some(local(2026, 11, 24, 11, 0)));
     assert_eq!(ds.status(), SlaStatus::Pending);
-    assert!(back.events.iter().any(|e| e.kind.name() == "deadline_resumed"));
+    assert!(
+        back.events
+            .iter()
+            .any(|e| e.kind.name() == "deadline_resumed")
+    );
     w.engine.verify(&id).unwrap();
 }
 

@@ -67,13 +67,20 @@ fn each_rule_reports_its_problem() {
         ),
         (
             "duplicate state",
-            |v| v["states"].as_array_mut().unwrap().push(json!({"name": "review"})),
+            |v| {
+                v["states"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"name": "review"}))
+            },
             Problem::DuplicateState { state: s("review") },
         ),
         (
             "duplicate action",
             |v| v["actions"].as_array_mut().unwrap().push(json!("submit")),
-            Problem::DuplicateAction { action: s("submit") },
+            Problem::DuplicateAction {
+                action: s("submit"),
+            },
         ),
         (
             "duplicate role",
@@ -123,42 +130,52 @@ fn each_rule_reports_its_problem() {
         (
             "unreachable state",
             |v| {
-                v["states"].as_array_mut().unwrap().push(json!({"name": "island"}));
-                v["transitions"]
+                v["states"]
                     .as_array_mut()
                     .unwrap()
-                    .push(json!({"from": "island", "action": "approve", "to": "done", "roles": ["boss"]}));
+                    .push(json!({"name": "island"}));
+                v["transitions"].as_array_mut().unwrap().push(
+                    json!({"from": "island", "action": "approve", "to": "done", "roles": ["boss"]}),
+                );
             },
             Problem::Unreachable { state: s("island") },
         ),
         (
             "no terminal reachable",
             |v| {
-                v["states"].as_array_mut().unwrap().push(json!({"name": "loop"}));
+                v["states"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"name": "loop"}));
                 let t = v["transitions"].as_array_mut().unwrap();
-                t.push(json!({"from": "open", "action": "reject", "to": "loop", "roles": ["boss"]}));
-                t.push(json!({"from": "loop", "action": "reject", "to": "loop", "roles": ["boss"]}));
+                t.push(
+                    json!({"from": "open", "action": "reject", "to": "loop", "roles": ["boss"]}),
+                );
+                t.push(
+                    json!({"from": "loop", "action": "reject", "to": "loop", "roles": ["boss"]}),
+                );
             },
             Problem::CannotTerminate { state: s("loop") },
         ),
         (
             "non-terminal dead end",
             |v| {
-                v["states"].as_array_mut().unwrap().push(json!({"name": "stuck"}));
-                v["transitions"]
+                v["states"]
                     .as_array_mut()
                     .unwrap()
-                    .push(json!({"from": "open", "action": "reject", "to": "stuck", "roles": ["boss"]}));
+                    .push(json!({"name": "stuck"}));
+                v["transitions"].as_array_mut().unwrap().push(
+                    json!({"from": "open", "action": "reject", "to": "stuck", "roles": ["boss"]}),
+                );
             },
             Problem::DeadEnd { state: s("stuck") },
         ),
         (
             "ambiguous unguarded transitions",
             |v| {
-                v["transitions"]
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!({"from": "review", "action": "reject", "to": "done", "roles": ["boss"]}));
+                v["transitions"].as_array_mut().unwrap().push(
+                    json!({"from": "review", "action": "reject", "to": "done", "roles": ["boss"]}),
+                );
             },
             Problem::Ambiguous {
                 state: s("review"),
@@ -170,10 +187,9 @@ fn each_rule_reports_its_problem() {
         (
             "terminal with outgoing",
             |v| {
-                v["transitions"]
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!({"from": "done", "action": "reject", "to": "open", "roles": ["boss"]}));
+                v["transitions"].as_array_mut().unwrap().push(
+                    json!({"from": "done", "action": "reject", "to": "open", "roles": ["boss"]}),
+                );
             },
             Problem::TerminalWithOutgoing {
                 state: s("done"),
@@ -246,7 +262,9 @@ fn each_rule_reports_its_problem() {
                                "limit": {"working_hours": 4}});
                 v["deadlines"] = json!([d.clone(), d]);
             },
-            Problem::DuplicateDeadline { deadline: s("late") },
+            Problem::DuplicateDeadline {
+                deadline: s("late"),
+            },
         ),
         (
             "unknown selector",
@@ -265,14 +283,19 @@ fn each_rule_reports_its_problem() {
                 v["deadlines"] = json!([{"name": "late", "starts": {"on": "enter", "state": "review"},
                                          "limit": {"working_days": 15}, "warn_at": {"working_days": 30}}]);
             },
-            Problem::WarningAfterLimit { deadline: s("late") },
+            Problem::WarningAfterLimit {
+                deadline: s("late"),
+            },
         ),
     ];
     for (name, mutate, expected) in rows {
         let mut v = base();
         mutate(&mut v);
         let found = problems(v);
-        assert!(found.contains(&expected), "{name}: expected {expected:?} in {found:?}");
+        assert!(
+            found.contains(&expected),
+            "{name}: expected {expected:?} in {found:?}"
+        );
     }
 }
 
@@ -282,13 +305,28 @@ fn every_problem_is_reported_at_once() {
     v["start_roles"] = json!([]);
     v["transitions"][0]["roles"] = json!(["ghost"]);
     v["transitions"][1]["guards"] = json!(["missing"]);
-    v["states"].as_array_mut().unwrap().push(json!({"name": "island"}));
+    v["states"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "island"}));
     let found = problems(v);
     assert!(found.contains(&Problem::NoStartRole));
-    assert!(found.iter().any(|p| matches!(p, Problem::UnknownRole { role, .. } if role == "ghost")));
-    assert!(found.iter().any(|p| matches!(p, Problem::UnknownGuard { guard, .. } if guard == "missing")));
-    assert!(found.contains(&Problem::Unreachable { state: "island".into() }));
-    assert!(found.contains(&Problem::DeadEnd { state: "island".into() }));
+    assert!(
+        found
+            .iter()
+            .any(|p| matches!(p, Problem::UnknownRole { role, .. } if role == "ghost"))
+    );
+    assert!(
+        found
+            .iter()
+            .any(|p| matches!(p, Problem::UnknownGuard { guard, .. } if guard == "missing"))
+    );
+    assert!(found.contains(&Problem::Unreachable {
+        state: "island".into()
+    }));
+    assert!(found.contains(&Problem::DeadEnd {
+        state: "island".into()
+    }));
     assert!(found.len() >= 5, "{found:?}");
 }
 
@@ -306,7 +344,11 @@ fn too_many_roles() {
 
 #[test]
 fn malformed_json_is_a_typed_error_with_position() {
-    for (text, line) in [("{", 1), ("{\"id\": 3}", 1), ("{\n\"id\": \"x\",\n\"version\": -1}", 3)] {
+    for (text, line) in [
+        ("{", 1),
+        ("{\"id\": 3}", 1),
+        ("{\n\"id\": \"x\",\n\"version\": -1}", 3),
+    ] {
         match Definition::from_json(text, &registry()) {
             Err(BuildError::Json { line: l, .. }) => assert_eq!(l, line, "{text}"),
             other => panic!("{text}: {other:?}"),

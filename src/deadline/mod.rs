@@ -409,7 +409,11 @@ pub(crate) fn on_move(
                 When::Action(a) => Some(a.as_str()) == action,
                 When::Leave(s) => moved && Some(*s) == from,
             };
-            let active = d.inst.deadlines().iter().any(|x| x.name == cd.spec.name && x.is_active());
+            let active = d
+                .inst
+                .deadlines()
+                .iter()
+                .any(|x| x.name == cd.spec.name && x.is_active());
             if starts && !active {
                 start_clock(def, cd, d)?;
             }
