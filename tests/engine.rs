@@ -953,6 +953,7 @@ fn waiting_on_the_customer_pauses_the_clock() {
     w.engine.verify(&id).unwrap();
 }
 
+#[cfg(feature = "testing")]
 #[test]
 fn in_memory_store_passes_the_conformance_suite() {
     let report = aftersales::testing::store_conformance(InMemoryStore::new);
