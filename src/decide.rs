@@ -177,6 +177,46 @@ pub enum Rejection {
         /// What does not fit.
         reason: String,
     },
+    /// A payload, form body or initial or resulting data is nested deeper than
+    /// [`MAX_JSON_DEPTH`]: the events recording it would not parse back from JSON.
+    #[error("{what} is nested deeper than {max} levels")]
+    TooDeep {
+        /// `payload`, `form <kind>`, `data`.
+        what: String,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// How deeply JSON values in commands (payloads, form bodies) and instance data may nest.
+/// Events and snapshots wrap them in up to four more levels; `serde_json` refuses to parse
+/// documents nested deeper than 128, so deeper values would be accepted but could never be
+/// read back from a JSON store.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// The nesting depth of a JSON value (a scalar is 0, `[]` and `{}` are 1), without recursion.
+fn depth(v: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match v {
+            Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
+            Value::Object(o) => stack.extend(o.values().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+fn check_depth(what: impl FnOnce() -> String, v: &Value) -> Result<(), Rejection> {
+    if depth(v) > MAX_JSON_DEPTH {
+        return Err(Rejection::TooDeep {
+            what: what(),
+            max: MAX_JSON_DEPTH,
+        });
+    }
+    Ok(())
 }
 
 /// The outcome of deciding: the events to append and the instance they produce.
@@ -208,9 +248,16 @@ impl Draft {
     }
 
     pub(crate) fn push(&mut self, kind: EventKind) -> Result<(), Rejection> {
+        let seq = self
+            .inst
+            .version()
+            .checked_add(1)
+            .ok_or_else(|| Rejection::Inconsistent {
+                reason: "the instance version is at its maximum".into(),
+            })?;
         let e = Event {
             instance: self.inst.id().clone(),
-            seq: self.inst.version() + 1,
+            seq,
             at: self.now,
             by: self.by.clone(),
             kind,
@@ -254,6 +301,7 @@ fn check_definition(def: &Definition, inst: &Instance) -> Result<usize, Rejectio
 
 fn check_forms(def: &Definition, forms: &[Form]) -> Result<(), Rejection> {
     for f in forms {
+        check_depth(|| format!("form `{}`", f.kind), &f.body)?;
         match def.forms.get(&f.kind) {
             None => {
                 return Err(Rejection::UndeclaredForm {
@@ -300,6 +348,7 @@ pub fn start(
             actor: actor.id.clone(),
             allowed: def.role_names(def.start_roles),
         })?;
+    check_depth(|| "data".into(), &data)?;
     let by = attribution(actor, Some(role));
     let created = Event {
         instance: id,
@@ -344,6 +393,7 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
     let state = check_definition(def, inst)?;
+    check_depth(|| "payload".into(), &cmd.payload)?;
     check_forms(def, &cmd.forms)?;
     match &cmd.intent {
         Intent::Fire { action } => fire(def, inst, state, cmd, action, now),
@@ -540,6 +590,7 @@ fn guards_and_effects(
             })?,
         }
     }
+    check_depth(|| "data".into(), &data).map_err(|r| (Stage::Effects, r))?;
     Ok((&data != inst.data()).then_some(data))
 }
 

@@ -150,6 +150,10 @@ pub struct DueReport {
     /// Instances skipped because another writer changed them meanwhile (they are picked up
     /// again by the next call if still due).
     pub conflicts: Vec<InstanceId>,
+    /// Instances whose due deadlines could not be handled, with why (e.g. an escalation
+    /// target's deadline cannot be computed from the instance's data). Nothing was written
+    /// for them; they stay due and are reported again by the next call.
+    pub failed: Vec<(InstanceId, Rejection)>,
 }
 
 /// Runs definitions against a store.
@@ -311,7 +315,7 @@ impl<S: Store> Engine<S> {
                 }
                 let events = self
                     .store
-                    .events(id, rec.first_seq - 1)?
+                    .events(id, rec.first_seq.saturating_sub(1))?
                     .into_iter()
                     .take_while(|e| e.seq <= rec.last_seq)
                     .collect();
@@ -328,7 +332,7 @@ impl<S: Store> Engine<S> {
                 let key = cmd.idempotency_key.as_ref().map(|k| IdempotencyRecord {
                     key: k.clone(),
                     fingerprint: cmd.fingerprint(),
-                    first_seq: inst.version() + 1,
+                    first_seq: inst.version().saturating_add(1),
                     last_seq: decision.instance.version(),
                 });
                 self.write(decision, inst.version(), key)
@@ -352,9 +356,14 @@ impl<S: Store> Engine<S> {
         rejection: &Rejection,
         now: DateTime<Utc>,
     ) -> Result<(), EngineError> {
+        // A snapshot at the maximum version cannot take another event: the refusal stands
+        // unrecorded.
+        let Some(seq) = inst.version().checked_add(1) else {
+            return Ok(());
+        };
         let event = Event {
             instance: inst.id().clone(),
-            seq: inst.version() + 1,
+            seq,
             at: now,
             by: Some(Attribution {
                 actor: cmd.actor.id.clone(),
@@ -436,8 +445,11 @@ impl<S: Store> Engine<S> {
     /// a second call with the same `now` appends nothing. Work is proportional to what is
     /// due.
     ///
+    /// An instance whose deadlines cannot be handled (see [`DueReport::failed`]) does not
+    /// stop the others.
+    ///
     /// # Errors
-    /// A store error, or a rejection while computing an escalation target's deadlines.
+    /// A store error.
     pub fn handle_due(&self, now: DateTime<Utc>) -> Result<DueReport, EngineError> {
         let mut report = DueReport::default();
         for id in self.store.due(now, usize::MAX)? {
@@ -447,13 +459,14 @@ impl<S: Store> Engine<S> {
             let Ok(def) = self.definition_of(&inst) else {
                 continue;
             };
-            let decision = deadline::handle_due(def, &inst, now).map_err(|rejection| {
-                EngineError::Rejected {
-                    instance: id.clone(),
-                    rejection,
+            let decision = match deadline::handle_due(def, &inst, now) {
+                Ok(Some(decision)) => decision,
+                Ok(None) => continue,
+                Err(rejection) => {
+                    report.failed.push((id, rejection));
+                    continue;
                 }
-            })?;
-            let Some(decision) = decision else { continue };
+            };
             match self.write(decision, inst.version(), None) {
                 Ok(out) => report.handled.push((id, out.events)),
                 Err(EngineError::Conflict { .. }) => report.conflicts.push(id),

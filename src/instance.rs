@@ -302,10 +302,17 @@ impl Instance {
                 seq: e.seq,
             });
         }
-        if e.seq != self.version + 1 {
+        let Some(next) = self.version.checked_add(1) else {
+            return Err(ReplayError::Inconsistent {
+                instance: self.id.clone(),
+                seq: e.seq,
+                reason: "the version is at its maximum".into(),
+            });
+        };
+        if e.seq != next {
             return Err(ReplayError::Gap {
                 instance: self.id.clone(),
-                expected: self.version + 1,
+                expected: next,
                 found: e.seq,
             });
         }

@@ -1,4 +1,5 @@
-//! The public store conformance suite (feature `testing`).
+//! Public test tooling (feature `testing`): the store conformance suite and a
+//! fault-injecting store.
 //!
 //! Any [`Store`] implementation should pass [`store_conformance`]: call it from a test with
 //! a function making a fresh, empty store.
@@ -8,6 +9,15 @@
 //! let report = store_conformance(InMemoryStore::new);
 //! assert!(report.failures.is_empty(), "{:?}", report.failures);
 //! ```
+//!
+//! [`FaultyStore`] wraps any store and injects failures (lost writes, lost
+//! acknowledgements, stale reads, duplicate deliveries, lost connections) on a seeded
+//! schedule, to test that a host — or the [`Engine`](crate::Engine) — commits whole or not at
+//! all and that retries with idempotency keys have exactly one effect.
+
+mod faulty;
+
+pub use faulty::{Fault, FaultyStore, INJECTED, InjectedFault};
 
 use crate::access::Actor;
 use crate::calendar::BusinessDuration;

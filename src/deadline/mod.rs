@@ -198,11 +198,15 @@ pub(crate) fn compile(
                         deadline: d.name.clone(),
                         state: target.clone(),
                     }),
-                    Some(&t) => {
-                        if let Some(When::Enter(s)) = starts {
-                            graph.add_edge(NodeIndex::new(s), NodeIndex::new(t), usize::MAX);
+                    Some(&t) if starts.is_some() => {
+                        for from in escalation_sources(spec, &d.starts, target) {
+                            if let Some(&f) = names.states.get(from) {
+                                let (f, t) = (NodeIndex::new(f), NodeIndex::new(t));
+                                graph.add_edge(f, t, usize::MAX);
+                            }
                         }
                     }
+                    Some(_) => {}
                 }
             }
         }
@@ -247,6 +251,28 @@ pub(crate) fn compile(
         }
     }
     out
+}
+
+/// The states an escalation rung moving to `target` can move an instance out of: for a
+/// clock started on entering a state, that state (the clock stops when the instance leaves
+/// it, and is paused while it waits); for one started by leaving a state or by an action,
+/// every state where a clock can run (neither terminal nor pausing), except `target` itself.
+pub(crate) fn escalation_sources<'s>(
+    spec: &'s crate::DefinitionSpec,
+    starts: &'s Trigger,
+    target: &str,
+) -> Vec<&'s str> {
+    match starts {
+        Trigger::Enter { state } => vec![state.as_str()],
+        Trigger::Leave { .. } | Trigger::Action { .. } => spec
+            .states
+            .iter()
+            .filter(|s| {
+                s.kind != crate::StateKind::Terminal && !s.pauses_clocks && s.name != target
+            })
+            .map(|s| s.name.as_str())
+            .collect(),
+    }
 }
 
 impl CompiledDeadline {
@@ -342,7 +368,8 @@ fn stop(def: &Definition, d: &mut Draft, name: &str) -> Result<(), Rejection> {
 /// 2. **Resume** paused clocks when leaving a pausing state for a non-pausing one.
 /// 3. **Start** the clocks this move triggers, unless a clock of that name is already
 ///    active (a return from a waiting state does not restart the clock).
-/// 4. **Pause** running clocks when entering a pausing state from a non-pausing one.
+/// 4. **Pause** every running clock when the instance is in a pausing state after the move
+///    (entering it from a non-pausing state, or a clock this move started while it waits).
 /// 5. **Close** the instance when the target is terminal.
 pub(crate) fn on_move(
     def: &Definition,
@@ -392,8 +419,10 @@ pub(crate) fn on_move(
             }
         }
     }
-    // 4. Pause.
-    if moved && pausing_to && !pausing_from && !terminal {
+    // 4. Pause. Also when coming from another pausing state or staying put: a clock started
+    // by this move (on entering a waiting state, or by an action fired in one) must not run
+    // while the instance waits.
+    if pausing_to && !terminal {
         for name in active_names(d, |x| x.paused_at.is_none()) {
             d.push(EventKind::DeadlinePaused { deadline: name })?;
         }
@@ -469,7 +498,12 @@ fn resume_all(def: &Definition, d: &mut Draft) -> Result<(), Rejection> {
                 let minutes = u32::try_from((left.num_seconds() + 59) / 60).unwrap_or(u32::MAX);
                 add(cal, &name, now, BusinessDuration::WorkingMinutes(minutes))?
             } else {
-                now + (*x - paused_at)
+                now.checked_add_signed(*x - paused_at).ok_or_else(|| {
+                    Rejection::DeadlineUncomputable {
+                        deadline: name.clone(),
+                        reason: "the resumed instant is out of range".into(),
+                    }
+                })?
             };
         }
         d.push(EventKind::DeadlineResumed {
@@ -514,9 +548,10 @@ pub(crate) fn apply(inst: &mut Instance, e: &Event) -> Result<(), String> {
                 .breached = true;
         }
         EventKind::Escalated { deadline, .. } => {
-            inst.deadline_mut(deadline)
-                .ok_or_else(|| missing(deadline))?
-                .escalated += 1;
+            let ds = inst
+                .deadline_mut(deadline)
+                .ok_or_else(|| missing(deadline))?;
+            ds.escalated = ds.escalated.saturating_add(1);
         }
         EventKind::DeadlineStopped {
             deadline,

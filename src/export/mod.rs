@@ -36,14 +36,16 @@ pub(crate) fn edge_label(t: &TransitionSpec) -> String {
     label
 }
 
-/// Escalation moves declared by deadlines: (from state, to state, deadline name).
+/// Escalation moves declared by deadlines: (from state, to state, deadline name). A deadline
+/// started by leaving a state or by an action can escalate from any state where its clock
+/// runs.
 pub(crate) fn escalation_edges(def: &Definition) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for d in &def.spec().deadlines {
-        if let crate::Trigger::Enter { state } = &d.starts {
-            for step in &d.escalation {
-                if let Some(to) = &step.move_to {
-                    out.push((state.clone(), to.clone(), d.name.clone()));
+        for step in &d.escalation {
+            if let Some(to) = &step.move_to {
+                for from in crate::deadline::escalation_sources(def.spec(), &d.starts, to) {
+                    out.push((from.to_owned(), to.clone(), d.name.clone()));
                 }
             }
         }

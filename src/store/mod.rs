@@ -1,6 +1,6 @@
 //! The storage seam: the [`Store`] trait, its written contract, and [`InMemoryStore`], the
 //! reference implementation. Hosts implement `Store` for their database and prove it with
-//! the public conformance suite ([`testing`](crate::testing), feature `testing`).
+//! the public conformance suite (`aftersales::testing`, feature `testing`).
 
 mod memory;
 #[cfg(feature = "sqlite")]
@@ -111,7 +111,7 @@ pub enum StoreError {
 ///    snapshots.
 /// 8. **No clock.** A store never reads the clock; instants come in the data.
 ///
-/// The suite in [`testing`](crate::testing) checks each clause.
+/// The suite in `aftersales::testing` (feature `testing`) checks each clause.
 pub trait Store: Send + Sync {
     /// Write one commit atomically (see the contract).
     ///
@@ -184,7 +184,9 @@ pub fn check_commit(commit: &Commit) -> Result<(), StoreError> {
         if &e.instance != id {
             return Err(bad(format!("event {} belongs to `{}`", e.seq, e.instance)));
         }
-        let expected = commit.expected_version + 1 + i as u64;
+        let Some(expected) = commit.expected_version.checked_add(1 + i as u64) else {
+            return Err(bad("event numbers overflow".into()));
+        };
         if e.seq != expected {
             return Err(bad(format!(
                 "event numbered {} where {expected} was expected",

@@ -1,0 +1,453 @@
+//! Regression tests for bugs found by the reliability suites (random walks, fault injection,
+//! fuzzing), each reduced to a deterministic case. The commit fixing each names it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use aftersales::*;
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use petgraph::graph::NodeIndex;
+use serde_json::json;
+
+/// Monday 2026-11-16 09:00 local (UTC+8).
+fn monday_9am() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
+}
+
+fn clerk() -> Actor {
+    Actor::new("ann", ["clerk"])
+}
+
+/// Found by `random_walks`: a comment's forms were validated, then silently dropped.
+#[test]
+fn a_comment_keeps_the_forms_it_carries() {
+    let def = Builder::new("memo", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .terminal("done")
+        .form("photo")
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .build(&Registry::new())
+        .unwrap();
+    let inst = decide::start(&def, "m".into(), &clerk(), json!({}), monday_9am())
+        .unwrap()
+        .instance;
+    let photo = Form::new("photo", json!({"file": "fan.jpg"}));
+    let cmd = Command::comment(&clerk(), "see the photo").with_form(photo.clone());
+    let d = decide::decide(&def, &inst, &cmd, monday_9am()).unwrap();
+    let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(kinds, ["form_attached", "commented"]);
+    assert_eq!(d.instance.latest_form("photo"), Some(&photo.body));
+    assert!(
+        matches!(&d.events[0].kind, EventKind::FormAttached { action, .. } if action == "comment")
+    );
+}
+
+fn waiting_definition() -> Definition {
+    Builder::new("waits", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .waiting("on_customer")
+        .waiting("on_supplier")
+        .terminal("done")
+        .transition("open", "ask_customer", "on_customer", |t| {
+            t.roles(["clerk"])
+        })
+        .transition("on_customer", "ask_supplier", "on_supplier", |t| {
+            t.roles(["clerk"])
+        })
+        .transition("on_supplier", "remind", "on_supplier", |t| {
+            t.roles(["clerk"])
+        })
+        .transition("on_supplier", "answered", "open", |t| t.roles(["clerk"]))
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(DeadlineSpec::new(
+            "supplier",
+            Trigger::enter("on_supplier"),
+            BusinessDuration::WorkingHours(2),
+        ))
+        .deadline(DeadlineSpec::new(
+            "reminder",
+            Trigger::action("remind"),
+            BusinessDuration::WorkingHours(1),
+        ))
+        .build(&Registry::new())
+        .unwrap()
+}
+
+/// Found by `random_walks`: a clock started while the instance waits (on entering a waiting
+/// state from another waiting state, or by an action fired in one) ran, breached and
+/// escalated although the instance was waiting.
+#[test]
+fn clocks_started_while_waiting_are_paused() {
+    let def = waiting_definition();
+    let t = monday_9am();
+    let mut inst = decide::start(&def, "w".into(), &clerk(), json!({}), t)
+        .unwrap()
+        .instance;
+    for action in ["ask_customer", "ask_supplier", "remind"] {
+        inst = decide::decide(&def, &inst, &Command::fire(&clerk(), action), t)
+            .unwrap()
+            .instance;
+    }
+    assert_eq!(inst.state(), "on_supplier");
+    assert_eq!(inst.deadlines().len(), 2);
+    for ds in inst.deadlines() {
+        assert_eq!(
+            ds.status(),
+            SlaStatus::Paused,
+            "{} runs while waiting",
+            ds.name
+        );
+    }
+    assert_eq!(inst.next_due(), None);
+    let much_later = t + TimeDelta::days(30);
+    assert_eq!(deadline::handle_due(&def, &inst, much_later).unwrap(), None);
+    // Leaving the waiting state stops the clock started on entering it.
+    let back = decide::decide(
+        &def,
+        &inst,
+        &Command::fire(&clerk(), "answered"),
+        much_later,
+    )
+    .unwrap()
+    .instance;
+    let supplier = back
+        .deadlines()
+        .iter()
+        .find(|d| d.name == "supplier")
+        .unwrap();
+    assert!(!supplier.is_active());
+    // The action-started clock resumes with its whole hour left.
+    let reminder = back
+        .deadlines()
+        .iter()
+        .find(|d| d.name == "reminder")
+        .unwrap();
+    assert!(reminder.is_active());
+    assert_eq!(
+        def.calendar()
+            .working_time_between(much_later, reminder.due_at),
+        TimeDelta::hours(1)
+    );
+}
+
+/// Found by `random_walks`: escalation moves of deadlines started by leaving a state or by
+/// an action were performed by `handle_due` but missing from the graph (and diagrams).
+#[test]
+fn escalation_moves_of_action_started_deadlines_are_edges() {
+    let def = Builder::new("esc", 1)
+        .roles(["clerk", "boss"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .normal("working")
+        .waiting("on_hold")
+        .normal("meeting")
+        .terminal("done")
+        .transition("open", "begin", "working", |t| t.roles(["clerk"]))
+        .transition("working", "hold", "on_hold", |t| t.roles(["clerk"]))
+        .transition("on_hold", "resume", "working", |t| t.roles(["clerk"]))
+        .transition("working", "finish", "done", |t| t.roles(["clerk"]))
+        .transition("meeting", "decide", "done", |t| t.roles(["boss"]))
+        .deadline(
+            DeadlineSpec::new(
+                "overall",
+                Trigger::action("begin"),
+                BusinessDuration::WorkingHours(1),
+            )
+            .escalate(EscalationSpec::move_to("meeting")),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    let ix = |s: &str| NodeIndex::new(def.spec().states.iter().position(|x| x.name == s).unwrap());
+    for from in ["open", "working"] {
+        assert!(
+            def.graph().find_edge(ix(from), ix("meeting")).is_some(),
+            "{from} -> meeting"
+        );
+    }
+    for from in ["on_hold", "done", "meeting"] {
+        assert!(
+            def.graph().find_edge(ix(from), ix("meeting")).is_none(),
+            "{from} -> meeting"
+        );
+    }
+    let text = Mermaid(&def).to_string();
+    assert!(
+        text.contains("working --> meeting: deadline overall missed"),
+        "{text}"
+    );
+    // And the engine does take that edge.
+    let t = monday_9am();
+    let mut inst = decide::start(&def, "e".into(), &clerk(), json!({}), t)
+        .unwrap()
+        .instance;
+    inst = decide::decide(&def, &inst, &Command::fire(&clerk(), "begin"), t)
+        .unwrap()
+        .instance;
+    let d = deadline::handle_due(&def, &inst, t + TimeDelta::hours(2))
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.instance.state(), "meeting");
+}
+
+/// `[[...[v]...]]`, `levels` arrays deep.
+fn nested(levels: usize) -> serde_json::Value {
+    (0..levels).fold(json!(1), |v, _| json!([v]))
+}
+
+/// Found by `fuzz` (commands): a command whose payload was nested about 120 levels deep was
+/// accepted, but its events (which wrap the payload in more levels) could not be parsed
+/// back from JSON (serde_json's recursion limit is 128): a JSON-backed store would hold a
+/// history it can never load.
+#[test]
+fn deeply_nested_payloads_forms_and_data_are_refused() {
+    let def = Builder::new("deep", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .terminal("done")
+        .form("photo")
+        .transition("open", "finish", "done", |t| {
+            t.roles(["clerk"]).merge_payload()
+        })
+        .build(&Registry::new())
+        .unwrap();
+    let max = decide::MAX_JSON_DEPTH;
+    let t = monday_9am();
+    assert_eq!(
+        decide::start(&def, "d".into(), &clerk(), nested(max + 1), t).unwrap_err(),
+        Rejection::TooDeep {
+            what: "data".into(),
+            max
+        }
+    );
+    let inst = decide::start(&def, "d".into(), &clerk(), nested(max), t)
+        .unwrap()
+        .instance;
+    let deep = Command::fire(&clerk(), "finish").with_payload(json!({ "x": nested(max) }));
+    assert_eq!(
+        decide::decide(&def, &inst, &deep, t).unwrap_err(),
+        Rejection::TooDeep {
+            what: "payload".into(),
+            max
+        }
+    );
+    let deep_form = Command::comment(&clerk(), "c").with_form(Form::new("photo", nested(max + 1)));
+    assert_eq!(
+        decide::decide(&def, &inst, &deep_form, t).unwrap_err(),
+        Rejection::TooDeep {
+            what: "form `photo`".into(),
+            max
+        }
+    );
+    // At the limit, everything recorded parses back.
+    let ok = Command::fire(&clerk(), "finish")
+        .with_payload(json!({ "x": nested(max - 1) }))
+        .with_form(Form::new("photo", nested(max)));
+    let d = decide::decide(&def, &inst, &ok, t).unwrap();
+    let text = serde_json::to_string(&d.events).unwrap();
+    assert_eq!(serde_json::from_str::<Vec<Event>>(&text).unwrap(), d.events);
+    let text = serde_json::to_string(&d.instance).unwrap();
+    assert_eq!(serde_json::from_str::<Instance>(&text).unwrap(), d.instance);
+    let cmd_text = serde_json::to_string(&ok).unwrap();
+    assert_eq!(serde_json::from_str::<Command>(&cmd_text).unwrap(), ok);
+}
+
+/// Found by `fuzz` (instances): a snapshot at version `u64::MAX` (corrupt or hostile) made
+/// `decide` panic on overflow in debug builds (and wrap to event 0 in release); so did a
+/// commit expecting that version in `check_commit`, and an escalation counter at
+/// `usize::MAX` when applying an `escalated` event.
+#[test]
+fn corrupt_counters_are_refused_not_panics() {
+    let def = Builder::new("max", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .terminal("done")
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .build(&Registry::new())
+        .unwrap();
+    let d = decide::start(&def, "m".into(), &clerk(), json!({}), monday_9am()).unwrap();
+    let mut v = serde_json::to_value(&d.instance).unwrap();
+    v["version"] = json!(u64::MAX);
+    let at_max: Instance = serde_json::from_value(v).unwrap();
+    let r = decide::decide(
+        &def,
+        &at_max,
+        &Command::fire(&clerk(), "finish"),
+        monday_9am(),
+    );
+    assert!(matches!(r, Err(Rejection::Inconsistent { .. })), "{r:?}");
+    let mut copy = at_max.clone();
+    let mut next = d.events[0].clone();
+    next.seq = 0;
+    assert!(matches!(
+        copy.apply(&next),
+        Err(ReplayError::Inconsistent { .. })
+    ));
+    // The engine refuses it too, and cannot record the refusal: nothing is written.
+    let store = InMemoryStore::new();
+    let bad = Commit {
+        instance: at_max.clone(),
+        events: vec![next],
+        expected_version: u64::MAX,
+        idempotency: None,
+    };
+    assert!(matches!(
+        store.commit(&bad),
+        Err(StoreError::InvalidCommit { .. })
+    ));
+    // An escalation counter at its maximum stays there.
+    let esc = Builder::new("esc", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .terminal("done")
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(
+            DeadlineSpec::new("d", Trigger::enter("open"), BusinessDuration::Hours(1))
+                .escalate(EscalationSpec::notify(["clerk"])),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    let d = decide::start(&esc, "e".into(), &clerk(), json!({}), monday_9am()).unwrap();
+    let mut v = serde_json::to_value(&d.instance).unwrap();
+    v["deadlines"][0]["escalated"] = json!(usize::MAX);
+    let mut inst: Instance = serde_json::from_value(v).unwrap();
+    let e = Event {
+        instance: "e".into(),
+        seq: inst.version() + 1,
+        at: monday_9am(),
+        by: None,
+        kind: EventKind::Escalated {
+            deadline: "d".into(),
+            step: 0,
+            notify: vec![],
+            reassign_to: None,
+            moved: None,
+        },
+    };
+    inst.apply(&e).unwrap();
+    assert_eq!(inst.deadlines()[0].escalated, usize::MAX);
+}
+
+/// Found by reading `resume_all` while fuzzing: resuming a wall-clock deadline whose paused
+/// instant and limit are far apart (a corrupt snapshot) overflowed `DateTime + TimeDelta`,
+/// which panics.
+#[test]
+fn resuming_a_corrupt_paused_clock_is_refused_not_a_panic() {
+    let def = Builder::new("pause", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .waiting("waiting")
+        .terminal("done")
+        .transition("open", "wait", "waiting", |t| t.roles(["clerk"]))
+        .transition("waiting", "back", "open", |t| t.roles(["clerk"]))
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(DeadlineSpec::new(
+            "d",
+            Trigger::action("wait"),
+            BusinessDuration::CalendarDays(3),
+        ))
+        .build(&Registry::new())
+        .unwrap();
+    let t = monday_9am();
+    let d = decide::start(&def, "p".into(), &clerk(), json!({}), t).unwrap();
+    let d = decide::decide(&def, &d.instance, &Command::fire(&clerk(), "wait"), t).unwrap();
+    let mut v = serde_json::to_value(&d.instance).unwrap();
+    v["deadlines"][0]["paused_at"] = serde_json::to_value(DateTime::<Utc>::MIN_UTC).unwrap();
+    v["deadlines"][0]["due_at"] = serde_json::to_value(DateTime::<Utc>::MAX_UTC).unwrap();
+    let corrupt: Instance = serde_json::from_value(v).unwrap();
+    let r = decide::decide(&def, &corrupt, &Command::fire(&clerk(), "back"), t);
+    assert!(
+        matches!(r, Err(Rejection::DeadlineUncomputable { .. })),
+        "{r:?}"
+    );
+}
+
+/// Found by `fuzz` (commands): a float in a payload did not survive the JSON round trip of
+/// the events recording it (`-1.8017784962425987e274` came back as `-1.801778496242599e274`):
+/// serde_json's default float parser is not exact. The crate now enables serde_json's
+/// `float_roundtrip`.
+#[test]
+fn payload_floats_round_trip_exactly() {
+    for x in [
+        -1.8017784962425987e274,
+        0.1 + 0.2,
+        5e-324,
+        1.7976931348623157e308,
+        123456.78901234567,
+    ] {
+        let v = json!({ "amount": x });
+        let back: serde_json::Value = serde_json::from_str(&v.to_string()).unwrap();
+        assert_eq!(back, v, "{x}");
+    }
+}
+
+/// Found while building the bad-input catalogue (its definition has a data-dependent limit
+/// without a default), by reading `Engine::handle_due`: it returned the first instance's
+/// refusal as the error of the whole call, before handling the others; as that instance
+/// stays due, every later call failed the same way and no other instance's deadline was
+/// handled again.
+#[test]
+fn one_instance_that_cannot_escalate_does_not_block_the_others() {
+    let def = Builder::new("poison", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .normal("review")
+        .terminal("done")
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .transition("review", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(
+            DeadlineSpec::new("answer", Trigger::enter("open"), BusinessDuration::Hours(1))
+                .escalate(EscalationSpec::move_to("review")),
+        )
+        .deadline(DeadlineSpec::new(
+            "review_by_class",
+            Trigger::enter("review"),
+            DurationSpec::Select {
+                selector: "/class".into(),
+                cases: std::collections::BTreeMap::from([(
+                    "A".to_owned(),
+                    BusinessDuration::WorkingHours(4),
+                )]),
+                default: None,
+            },
+        ))
+        .build(&Registry::new())
+        .unwrap();
+    let mut engine = Engine::new(InMemoryStore::new());
+    engine.register(def).unwrap();
+    let t = monday_9am();
+    // `a` escalates first and cannot: class Z has no review duration.
+    engine
+        .start("poison", "a", &clerk(), json!({"class": "Z"}), t)
+        .unwrap();
+    engine
+        .start(
+            "poison",
+            "b",
+            &clerk(),
+            json!({"class": "A"}),
+            t + TimeDelta::minutes(1),
+        )
+        .unwrap();
+    let later = t + TimeDelta::hours(2);
+    let report = engine.handle_due(later).unwrap();
+    assert_eq!(report.handled.len(), 1);
+    assert_eq!(report.handled[0].0, InstanceId::from("b"));
+    assert_eq!(engine.load(&"b".into()).unwrap().state(), "review");
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].0, InstanceId::from("a"));
+    assert!(matches!(
+        report.failed[0].1,
+        Rejection::DeadlineUncomputable { .. }
+    ));
+    // `a` is untouched and still due: the next call reports it again.
+    assert_eq!(engine.load(&"a".into()).unwrap().state(), "open");
+    assert_eq!(engine.handle_due(later).unwrap().failed.len(), 1);
+}
