@@ -199,7 +199,7 @@ pub(crate) fn compile(
                         state: target.clone(),
                     }),
                     Some(&t) if starts.is_some() => {
-                        for from in escalation_sources(spec, &d.starts, target) {
+                        for from in escalation_sources(spec, d, target) {
                             if let Some(&f) = names.states.get(from) {
                                 let (f, t) = (NodeIndex::new(f), NodeIndex::new(t));
                                 graph.add_edge(f, t, usize::MAX);
@@ -253,26 +253,69 @@ pub(crate) fn compile(
     out
 }
 
-/// The states an escalation rung moving to `target` can move an instance out of: for a
-/// clock started on entering a state, that state (the clock stops when the instance leaves
-/// it, and is paused while it waits); for one started by leaving a state or by an action,
-/// every state where a clock can run (neither terminal nor pausing), except `target` itself.
+/// The states an escalation rung moving to `target` can move an instance out of. For a clock
+/// started on entering a state, that state (the clock ends when the instance leaves it and is
+/// paused while it waits). For one started by leaving a state or by an action, every state
+/// where the clock can still be running: the states the starting transitions lead to, and
+/// what is reachable from them by transitions that do not meet the clock (its `met_on`
+/// triggers) or by any escalation move, excluding terminal and clock-pausing states and
+/// `target` itself. (Overrides, being outside the procedure, are not followed.)
 pub(crate) fn escalation_sources<'s>(
     spec: &'s crate::DefinitionSpec,
-    starts: &'s Trigger,
+    deadline: &'s DeadlineSpec,
     target: &str,
 ) -> Vec<&'s str> {
-    match starts {
-        Trigger::Enter { state } => vec![state.as_str()],
-        Trigger::Leave { .. } | Trigger::Action { .. } => spec
-            .states
+    let ends = |t: &crate::TransitionSpec| {
+        deadline.met_on.iter().any(|m| match m {
+            Trigger::Action { action } => &t.action == action,
+            Trigger::Enter { state } => &t.to == state && t.to != t.from,
+            Trigger::Leave { state } => &t.from == state && t.to != t.from,
+        })
+    };
+    let mut frontier: Vec<&str> = match &deadline.starts {
+        Trigger::Enter { state } => return vec![state.as_str()],
+        Trigger::Action { action } => spec
+            .transitions
             .iter()
-            .filter(|s| {
-                s.kind != crate::StateKind::Terminal && !s.pauses_clocks && s.name != target
-            })
-            .map(|s| s.name.as_str())
+            .filter(|t| &t.action == action && !ends(t))
+            .map(|t| t.to.as_str())
             .collect(),
+        Trigger::Leave { state } => spec
+            .transitions
+            .iter()
+            .filter(|t| &t.from == state && t.to != t.from && !ends(t))
+            .map(|t| t.to.as_str())
+            .collect(),
+    };
+    // Other clocks' escalations can move the instance while this clock runs.
+    if !frontier.is_empty() {
+        frontier.extend(
+            spec.deadlines
+                .iter()
+                .flat_map(|d| &d.escalation)
+                .filter_map(|e| e.move_to.as_deref()),
+        );
     }
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some(s) = frontier.pop() {
+        if seen.contains(&s) {
+            continue;
+        }
+        seen.push(s);
+        for t in spec.transitions.iter().filter(|t| t.from == s && !ends(t)) {
+            frontier.push(t.to.as_str());
+        }
+    }
+    spec.states
+        .iter()
+        .filter(|s| {
+            seen.contains(&s.name.as_str())
+                && s.kind != crate::StateKind::Terminal
+                && !s.pauses_clocks
+                && s.name != target
+        })
+        .map(|s| s.name.as_str())
+        .collect()
 }
 
 impl CompiledDeadline {

@@ -44,7 +44,7 @@ pub(crate) fn escalation_edges(def: &Definition) -> Vec<(String, String, String)
     for d in &def.spec().deadlines {
         for step in &d.escalation {
             if let Some(to) = &step.move_to {
-                for from in crate::deadline::escalation_sources(def.spec(), &d.starts, to) {
+                for from in crate::deadline::escalation_sources(def.spec(), d, to) {
                     out.push((from.to_owned(), to.clone(), d.name.clone()));
                 }
             }
