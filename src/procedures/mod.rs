@@ -3,3 +3,4 @@
 //! Each exposes typed states, actions and roles, a config struct whose defaults are the
 //! seed's numbers (each citing its source line), typed forms, and a function building its
 //! validated definition.
+pub mod batch_quality;
