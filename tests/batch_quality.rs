@@ -2,6 +2,9 @@
 //! lines 634–676. Each test names the seed line it checks (`l650_...`) and carries the line
 //! again above its key assertions.
 
+// Test helpers outside `#[test]` functions unwrap and panic too (clippy.toml allows it in tests).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use aftersales::procedures::batch_quality::{self as bq, Action, Role, State, guards};
 use aftersales::*;
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
@@ -176,7 +179,7 @@ fn plan(kind: bq::PlanKind) -> bq::OverallSolutionPlan {
         returns_or_exchanges_units: kind == bq::PlanKind::WholeMachineReplacement,
         not_replacement_reason: (kind != bq::PlanKind::WholeMachineReplacement)
             .then(|| "a PSU swap takes 10 minutes per unit on site".into()),
-        estimated_cost_fen: 250 * 180_00,
+        estimated_cost_fen: 250 * 18_000,
     }
 }
 
@@ -408,14 +411,16 @@ impl H {
 
     fn consult_and_evaluate(&self, t: DateTime<Utc>) {
         self.ok(
-            fire(&actor("branch-wh", Role::Branch), Action::RecordConsultation).with_form(form(
-                &consultation(
-                    bq::ConsultedParty::Branch {
-                        branch: "Wuhan".into(),
-                    },
-                    t,
-                ),
-            )),
+            fire(
+                &actor("branch-wh", Role::Branch),
+                Action::RecordConsultation,
+            )
+            .with_form(form(&consultation(
+                bq::ConsultedParty::Branch {
+                    branch: "Wuhan".into(),
+                },
+                t,
+            ))),
             t,
         );
         self.ok(
@@ -455,8 +460,11 @@ impl H {
             t,
         );
         self.ok(
-            fire(&actor("sp-he", Role::ServicePlatform), Action::ReportExecutionResult)
-                .with_form(form(&result(250))),
+            fire(
+                &actor("sp-he", Role::ServicePlatform),
+                Action::ReportExecutionResult,
+            )
+            .with_form(form(&result(250))),
             t,
         );
     }
@@ -593,7 +601,10 @@ fn l652_is_started_from_start_until_closed() {
 fn golden_mermaid_diagram_and_doc() {
     let def = bq::definition(&cfg(), cal()).unwrap();
     let text = Mermaid(def.definition()).to_string();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/batch_quality.mmd");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/batch_quality.mmd"
+    );
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(path, &text).unwrap();
     }
@@ -604,7 +615,10 @@ fn golden_mermaid_diagram_and_doc() {
         "/docs/procedures/batch_quality.md"
     ))
     .unwrap();
-    assert!(doc.contains(&golden), "the doc must embed the golden diagram");
+    assert!(
+        doc.contains(&golden),
+        "the doc must embed the golden diagram"
+    );
 }
 
 #[test]
@@ -641,7 +655,10 @@ fn l650_senior_engineer_must_be_qualified_for_the_model() {
     // 000 L650 委派相应产品的资深工程师
     let r = h.refused(junior, lt(16, 10, 0));
     assert_eq!(guard_of(&r), guards::SENIOR_ENGINEER);
-    let r = h.refused(fire(&station(), Action::DispatchSeniorEngineer), lt(16, 10, 0));
+    let r = h.refused(
+        fire(&station(), Action::DispatchSeniorEngineer),
+        lt(16, 10, 0),
+    );
     assert_eq!(guard_of(&r), guards::SENIOR_ENGINEER);
 }
 
@@ -757,7 +774,9 @@ fn l650_l652_submission_needs_a_complete_report() {
         formal(&station(), Action::SubmitBatchFeedback).with_form(form(&no_needs)),
         t,
     );
-    assert!(matches!(r, Rejection::InvalidForm { ref reason, .. } if reason.contains("user_needs")));
+    assert!(
+        matches!(r, Rejection::InvalidForm { ref reason, .. } if reason.contains("user_needs"))
+    );
     let mut other = feedback(1);
     other.customer = "Another bank".into();
     let r = h.refused(
@@ -807,7 +826,12 @@ fn l652_quality_section_starts_only_from_technical_support_input() {
     let h = H::new();
     let t = lt(16, 10, 0);
     h.start(&rqs(), t);
-    let start = || start_cmd(bq::Acceptance::NotAccepted, &decision(bq::Acceptance::NotAccepted));
+    let start = || {
+        start_cmd(
+            bq::Acceptance::NotAccepted,
+            &decision(bq::Acceptance::NotAccepted),
+        )
+    };
     // 000 L652 §5.1.4 唯一正式输入: not from a complaint, the station, the RTSE ...
     assert!(matches!(
         h.refused(start(), t),
@@ -1011,13 +1035,17 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
 fn readme_calendar_examples_on_the_rtse_clock() {
     // README "Duration semantics" with 000 L650's 4 working hours
     for (start, due) in [
-        (lt(20, 17, 0), lt(23, 12, 0)), // Fri 17:00 → Mon 12:00
-        (lt(21, 10, 0), lt(23, 14, 0)), // Sat 10:00 → Mon 14:00
+        (lt(20, 17, 0), lt(23, 12, 0)),  // Fri 17:00 → Mon 12:00
+        (lt(21, 10, 0), lt(23, 14, 0)),  // Sat 10:00 → Mon 14:00
         (lt(16, 12, 30), lt(16, 17, 0)), // Mon 12:30 → Mon 17:00
     ] {
         let h = H::new();
         h.submitted(start);
-        assert_eq!(h.clock(bq::deadlines::RTSE_VERIFY).due_at, due, "from {start}");
+        assert_eq!(
+            h.clock(bq::deadlines::RTSE_VERIFY).due_at,
+            due,
+            "from {start}"
+        );
     }
     // a host holiday on Monday moves Fri 17:00 + 4 WH to Tue 12:00
     let holiday = BusinessCalendar::default()
@@ -1044,9 +1072,15 @@ fn l650_l652_l654_technical_support_and_quality_section_clocks_are_4_working_hou
     // 000 L652: the quality section responds within 4 WH; 000 L654: forwards to R&D within
     // 4 WH, counted from receipt (the stricter reading)
     assert_eq!(h.clock(bq::deadlines::RQS_REVIEW).due_at, lt(16, 16, 0));
-    assert_eq!(h.clock(bq::deadlines::RQS_FORWARD_TO_RD).due_at, lt(16, 16, 0));
+    assert_eq!(
+        h.clock(bq::deadlines::RQS_FORWARD_TO_RD).due_at,
+        lt(16, 16, 0)
+    );
     h.ok(
-        start_cmd(bq::Acceptance::NotAccepted, &decision(bq::Acceptance::NotAccepted)),
+        start_cmd(
+            bq::Acceptance::NotAccepted,
+            &decision(bq::Acceptance::NotAccepted),
+        ),
         lt(16, 14, 0),
     );
     assert!(h.clock(bq::deadlines::RQS_REVIEW).stopped.unwrap().met);
@@ -1065,10 +1099,16 @@ fn l650_l652_l654_technical_support_and_quality_section_clocks_are_4_working_hou
     let h = H::with(c, cal());
     h.at_rqs(lt(16, 9, 0));
     h.ok(
-        start_cmd(bq::Acceptance::NotAccepted, &decision(bq::Acceptance::NotAccepted)),
+        start_cmd(
+            bq::Acceptance::NotAccepted,
+            &decision(bq::Acceptance::NotAccepted),
+        ),
         lt(16, 11, 0),
     );
-    assert_eq!(h.clock(bq::deadlines::RQS_FORWARD_TO_RD).due_at, lt(16, 16, 0));
+    assert_eq!(
+        h.clock(bq::deadlines::RQS_FORWARD_TO_RD).due_at,
+        lt(16, 16, 0)
+    );
 }
 
 #[test]
@@ -1090,9 +1130,10 @@ fn l654_l656_not_accepted_solution_in_2_working_days_else_director_meeting() {
     )));
     // 适时: flagged; the quality section convenes
     assert_eq!(h.state(), State::RdAnalysis);
-    assert!(is_forbidden(
-        &h.refused(fire(&rnd(), Action::ConveneDirectorMeeting), lt(19, 11, 0))
-    ));
+    assert!(is_forbidden(&h.refused(
+        fire(&rnd(), Action::ConveneDirectorMeeting),
+        lt(19, 11, 0)
+    )));
     h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(19, 11, 0));
     assert_eq!(h.state(), State::DirectorMeeting);
     let c = h.clock(bq::deadlines::RD_SOLUTION);
@@ -1218,12 +1259,14 @@ fn l654_returning_an_ineffective_solution_keeps_the_original_limit() {
     );
     // the quality section takes two days to judge it: R&D's clock is paused meanwhile
     let r = h.refused(
-        fire(&rqs(), Action::ReturnToRd).with_form(form(&rejection(bq::RejectReason::BelowThreshold))),
+        fire(&rqs(), Action::ReturnToRd)
+            .with_form(form(&rejection(bq::RejectReason::BelowThreshold))),
         lt(20, 10, 30),
     );
     assert_eq!(guard_of(&r), guards::RETURN_TO_RD_REASON);
     h.ok(
-        fire(&rqs(), Action::ReturnToRd).with_form(form(&rejection(bq::RejectReason::NotEffective))),
+        fire(&rqs(), Action::ReturnToRd)
+            .with_form(form(&rejection(bq::RejectReason::NotEffective))),
         lt(20, 10, 30),
     );
     // 000 L654 有效方案: the limit is for an effective solution: 8 WH left from Fri 10:30
@@ -1249,7 +1292,12 @@ fn l668_progress_bulletin_clock_when_configured() {
         fire(&rqs(), Action::PublishProgressBulletin).with_form(form(&bulletin(false))),
         lt(20, 10, 0),
     );
-    assert!(h.clock(bq::deadlines::PROGRESS_BULLETIN_FIRST).stopped.unwrap().met);
+    assert!(
+        h.clock(bq::deadlines::PROGRESS_BULLETIN_FIRST)
+            .stopped
+            .unwrap()
+            .met
+    );
     assert_eq!(
         h.clock(bq::deadlines::PROGRESS_BULLETIN_NEXT).due_at,
         lt(27, 10, 0)
@@ -1348,13 +1396,23 @@ fn l664_rd_solution_must_be_mature() {
     let mut raw = rd_solution();
     raw.verified_off_site = false;
     // 000 L664 §5.2.3 成熟有效…尽量避免在用户端多次验证
-    let r = h.refused(fire(&rnd(), Action::SubmitRdSolution).with_form(form(&raw)), t);
+    let r = h.refused(
+        fire(&rnd(), Action::SubmitRdSolution).with_form(form(&raw)),
+        t,
+    );
     assert_eq!(guard_of(&r), guards::SOLUTION_MATURE);
     assert!(is_forbidden(&h.refused(
         fire(&rqs(), Action::SubmitRdSolution).with_form(form(&rd_solution())),
         t
     )));
-    h.ok(note(&rnd(), Action::RecordSupplierOnSite, "supplier FAE on site 11-18"), t);
+    h.ok(
+        note(
+            &rnd(),
+            Action::RecordSupplierOnSite,
+            "supplier FAE on site 11-18",
+        ),
+        t,
+    );
 }
 
 #[test]
@@ -1371,14 +1429,12 @@ fn l664_plan_needs_consultation_and_evaluation_first() {
     assert!(reason_of(&r).contains("branch") && reason_of(&r).contains("user"));
     // the branch speaks for itself; the user's opinion is recorded by sales or the section
     let r = h.refused(
-        fire(&actor("s", Role::Sales), Action::RecordConsultation).with_form(form(
-            &consultation(
-                bq::ConsultedParty::Branch {
-                    branch: "Wuhan".into(),
-                },
-                t,
-            ),
-        )),
+        fire(&actor("s", Role::Sales), Action::RecordConsultation).with_form(form(&consultation(
+            bq::ConsultedParty::Branch {
+                branch: "Wuhan".into(),
+            },
+            t,
+        ))),
         t,
     );
     assert_eq!(guard_of(&r), guards::CONSULTATION_RECORDER);
@@ -1424,7 +1480,8 @@ fn l640_during_acceptance_replacement_is_preferred() {
     let r = h.refused(fire(&rqs(), Action::ApprovePlan).with_form(form(&p)), t);
     assert_eq!(guard_of(&r), guards::REPLACEMENT_PREFERRED);
     h.ok(
-        fire(&rqs(), Action::ApprovePlan).with_form(form(&plan(bq::PlanKind::ComponentReplacement))),
+        fire(&rqs(), Action::ApprovePlan)
+            .with_form(form(&plan(bq::PlanKind::ComponentReplacement))),
         t,
     );
     assert_eq!(h.state(), State::Execution);
@@ -1457,7 +1514,10 @@ fn l642_l676_replacement_plan_is_signed_jointly_with_return_application() {
     assert_eq!(guard_of(&r), guards::PLAN_NOT_REPLACEMENT);
     let coauthors = cfg().replacement_plan_coauthors;
     let first = actor("qmd-sign", coauthors[0]);
-    h.ok(Command::sign(&first, Action::ApprovePlan).with_form(form(&p)), t);
+    h.ok(
+        Command::sign(&first, Action::ApprovePlan).with_form(form(&p)),
+        t,
+    );
     for r in &coauthors[1..] {
         h.ok(
             Command::sign(&actor(&format!("sign-{r}"), *r), Action::ApprovePlan),
@@ -1638,8 +1698,11 @@ fn l668_progress_is_fed_back_through_the_system_and_cumulative() {
     assert_eq!(guard_of(&r), guards::PROGRESS_CONSISTENT);
     // 000 L644 §4.2.3 指派维修站; §4.4 备件管理部
     h.ok(
-        fire(&actor("r", Role::RegionalServiceMgmt), Action::AssignStation)
-            .with_payload(json!({"station": "ST-WH-02"})),
+        fire(
+            &actor("r", Role::RegionalServiceMgmt),
+            Action::AssignStation,
+        )
+        .with_payload(json!({"station": "ST-WH-02"})),
         t,
     );
     h.ok(
@@ -1652,7 +1715,11 @@ fn l668_progress_is_fed_back_through_the_system_and_cumulative() {
     );
     // 000 L666 §5.3.1 因供应商责任…协调厂家提供备件资源
     h.ok(
-        note(&rqs(), Action::CoordinateSupplierSpares, "PSU-Co ships 250 rev B"),
+        note(
+            &rqs(),
+            Action::CoordinateSupplierSpares,
+            "PSU-Co ships 250 rev B",
+        ),
         t,
     );
 }
@@ -1731,7 +1798,10 @@ fn l674_arbitration_rests_on_rnd_quality_appraisal_report() {
         h.refused(fire(&rqs(), Action::Arbitrate).with_form(form(&wrong)), t),
         Rejection::InvalidForm { .. }
     ));
-    h.ok(fire(&rqs(), Action::Arbitrate).with_form(form(&arbitration(false))), t);
+    h.ok(
+        fire(&rqs(), Action::Arbitrate).with_form(form(&arbitration(false))),
+        t,
+    );
     assert_eq!(h.state(), State::CorrectivePreventive);
     assert_eq!(bq::claim_status(&h.inst()), None);
 }
@@ -1750,8 +1820,11 @@ fn l674_capa_notice_only_by_quality_management_to_arbitrated_parties() {
         )));
     }
     let r = h.refused(
-        fire(&qmd(), Action::IssueCapaNotice)
-            .with_form(form(&capa_notice("N-1", bq::Party::Transport, due))),
+        fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice(
+            "N-1",
+            bq::Party::Transport,
+            due,
+        ))),
         t,
     );
     assert_eq!(guard_of(&r), guards::CAPA_ADDRESSEE);
@@ -1770,7 +1843,8 @@ fn l674_capa_notice_only_by_quality_management_to_arbitrated_parties() {
     };
     assert!(matches!(
         h.refused(
-            fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice("N-1", internal, due))),
+            fire(&qmd(), Action::IssueCapaNotice)
+                .with_form(form(&capa_notice("N-1", internal, due))),
             t
         ),
         Rejection::InvalidForm { .. }
@@ -1783,7 +1857,14 @@ fn l674_capa_notice_only_by_quality_management_to_arbitrated_parties() {
         t,
     );
     // 000 L646 §4.6.1 体系管理部督促供应商制定纠正预防措施
-    h.ok(note(&sys(), Action::RecordCapaResponse, "8D received from PSU-Co"), t);
+    h.ok(
+        note(
+            &sys(),
+            Action::RecordCapaResponse,
+            "8D received from PSU-Co",
+        ),
+        t,
+    );
     h.ok(fire(&rqs(), Action::StartCapaVerification), t);
     assert_eq!(h.state(), State::CapaVerification);
 }
@@ -1835,7 +1916,10 @@ fn l674_internal_improvement_and_product_change_are_issued_before_verification()
         t,
     );
     assert_eq!(guard_of(&r), guards::IMPROVEMENT_SUBMITTED);
-    h.ok(fire(&rqs(), Action::SubmitImprovementForm).with_form(form(&pif)), t);
+    h.ok(
+        fire(&rqs(), Action::SubmitImprovementForm).with_form(form(&pif)),
+        t,
+    );
     // 000 L646 §4.6.2 推动…立项整改
     h.ok(
         fire(&sys(), Action::OpenRectificationProject).with_payload(json!({"project": "P-1"})),
@@ -1854,7 +1938,14 @@ fn l674_internal_improvement_and_product_change_are_issued_before_verification()
         })),
         t,
     );
-    h.ok(note(&rnd(), Action::EvaluatePreventiveMeasure, "rev B margin +8 %"), t);
+    h.ok(
+        note(
+            &rnd(),
+            Action::EvaluatePreventiveMeasure,
+            "rev B margin +8 %",
+        ),
+        t,
+    );
     h.ok(fire(&rqs(), Action::StartCapaVerification), t);
     assert_eq!(h.state(), State::CapaVerification);
 }
@@ -1865,8 +1956,11 @@ fn l676_close_only_after_capa_verification() {
     let t = lt(17, 10, 0);
     h.measures(false, t);
     h.ok(
-        fire(&qmd(), Action::IssueCapaNotice)
-            .with_form(form(&capa_notice("N-1", psu_co(), lt(30, 18, 0)))),
+        fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice(
+            "N-1",
+            psu_co(),
+            lt(30, 18, 0),
+        ))),
         t,
     );
     h.ok(fire(&rqs(), Action::StartCapaVerification), t);
@@ -1874,21 +1968,24 @@ fn l676_close_only_after_capa_verification() {
     let r = h.refused(fire(&rqs(), Action::Close), t);
     assert_eq!(guard_of(&r), guards::ALL_CAPA_VERIFIED);
     let r = h.refused(
-        fire(&rqs(), Action::VerifyCapaItem).with_form(form(&verify_item(notice_item("N-9"), true))),
+        fire(&rqs(), Action::VerifyCapaItem)
+            .with_form(form(&verify_item(notice_item("N-9"), true))),
         t,
     );
     assert_eq!(guard_of(&r), guards::CAPA_ITEM_KNOWN);
     let r = h.refused(fire(&rqs(), Action::ReopenMeasures), t);
     assert_eq!(guard_of(&r), guards::CAPA_ITEM_FAILED);
     h.ok(
-        fire(&rqs(), Action::VerifyCapaItem).with_form(form(&verify_item(notice_item("N-1"), false))),
+        fire(&rqs(), Action::VerifyCapaItem)
+            .with_form(form(&verify_item(notice_item("N-1"), false))),
         t,
     );
     h.ok(fire(&rqs(), Action::ReopenMeasures), t);
     assert_eq!(h.state(), State::CorrectivePreventive);
     h.ok(fire(&rqs(), Action::StartCapaVerification), t);
     h.ok(
-        fire(&rqs(), Action::VerifyCapaItem).with_form(form(&verify_item(notice_item("N-1"), true))),
+        fire(&rqs(), Action::VerifyCapaItem)
+            .with_form(form(&verify_item(notice_item("N-1"), true))),
         t,
     );
     // 000 L646 §4.5.5 主导《质量鉴定报告》的整理归档
@@ -1927,11 +2024,17 @@ fn l666_consumables_requests_must_be_settled_before_closing() {
         t,
     );
     h.ok(
-        fire(&actor("sp", Role::ServicePlatform), Action::ReportExecutionResult)
-            .with_form(form(&result(250))),
+        fire(
+            &actor("sp", Role::ServicePlatform),
+            Action::ReportExecutionResult,
+        )
+        .with_form(form(&result(250))),
         t,
     );
-    h.ok(fire(&rqs(), Action::ConfirmEffective).with_form(form(&effect(true))), t);
+    h.ok(
+        fire(&rqs(), Action::ConfirmEffective).with_form(form(&effect(true))),
+        t,
+    );
     h.ok(
         fire(&rnd(), Action::IssueQualityAppraisalReport).with_form(form(&qar(vec![psu_co()]))),
         t,
@@ -1999,16 +2102,25 @@ fn l670_supplier_claim_branch() {
         t,
     );
     h.ok(
-        fire(&actor("sp", Role::ServicePlatform), Action::ReportExecutionResult)
-            .with_form(form(&result(250))),
+        fire(
+            &actor("sp", Role::ServicePlatform),
+            Action::ReportExecutionResult,
+        )
+        .with_form(form(&result(250))),
         t,
     );
-    h.ok(fire(&rqs(), Action::ConfirmEffective).with_form(form(&effect(true))), t);
+    h.ok(
+        fire(&rqs(), Action::ConfirmEffective).with_form(form(&effect(true))),
+        t,
+    );
     h.ok(
         fire(&rnd(), Action::IssueQualityAppraisalReport).with_form(form(&qar(vec![psu_co()]))),
         t,
     );
-    h.ok(fire(&rqs(), Action::Arbitrate).with_form(form(&arbitration(true))), t);
+    h.ok(
+        fire(&rqs(), Action::Arbitrate).with_form(form(&arbitration(true))),
+        t,
+    );
     // 000 L676 属于供应商责任 → 汇总损失数据: the claim track opens
     assert_eq!(
         bq::claim_status(&h.inst()),
@@ -2017,26 +2129,32 @@ fn l670_supplier_claim_branch() {
     let lossdept = actor("sp-loss", Role::LossDept);
     // 000 L670 由损失部门按照相关标准统计损失数据,反馈给区域质量处
     assert!(is_forbidden(&h.refused(
-        fire(&rqs(), Action::SubmitLossData)
-            .with_form(form(&loss(&[(bq::LossCategory::Labour, 1, 100)]))),
+        fire(&rqs(), Action::SubmitLossData).with_form(form(&loss(&[(
+            bq::LossCategory::Labour,
+            1,
+            100
+        )]))),
         t
     )));
-    let mut bad = loss(&[(bq::LossCategory::SpareParts, 250, 180_00)]);
+    let mut bad = loss(&[(bq::LossCategory::SpareParts, 250, 18_000)]);
     bad.items[0].amount_fen += 1;
     assert!(matches!(
-        h.refused(fire(&lossdept, Action::SubmitLossData).with_form(form(&bad)), t),
+        h.refused(
+            fire(&lossdept, Action::SubmitLossData).with_form(form(&bad)),
+            t
+        ),
         Rejection::InvalidForm { .. }
     ));
     h.ok(
         fire(&lossdept, Action::SubmitLossData).with_form(form(&loss(&[
-            (bq::LossCategory::SpareParts, 250, 180_00),
-            (bq::LossCategory::Labour, 250, 50_00),
+            (bq::LossCategory::SpareParts, 250, 18_000),
+            (bq::LossCategory::Labour, 250, 5000),
         ]))),
         t,
     );
     // costs are final only once the consumables request is settled (000 L646 §4.5.6)
     let r = h.refused(
-        fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&claim_report(250 * 230_00))),
+        fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&claim_report(250 * 23_000))),
         t,
     );
     assert_eq!(guard_of(&r), guards::CLAIM_APPRAISAL_MATCHES);
@@ -2045,22 +2163,27 @@ fn l670_supplier_claim_branch() {
             .with_payload(json!({"request": "CR-1", "cost_fen": 12_500})),
         t,
     );
-    let total = 250 * 230_00 + 12_500;
+    let total = 250 * 23_000 + 12_500;
     let r = h.refused(
-        fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&claim_report(250 * 230_00))),
+        fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&claim_report(250 * 23_000))),
         t,
     );
     assert!(reason_of(&r).contains(&total.to_string()));
     // 000 L670 区域质量处填写索赔鉴定报告 (only the quality section)
-    assert!(is_forbidden(&h.refused(
-        fire(&actor("p", Role::Procurement), Action::FileClaimAppraisal)
-            .with_form(form(&claim_report(total))),
-        t
-    )));
+    assert!(is_forbidden(
+        &h.refused(
+            fire(&actor("p", Role::Procurement), Action::FileClaimAppraisal)
+                .with_form(form(&claim_report(total))),
+            t
+        )
+    ));
     let mut no_reserve = claim_report(total);
     no_reserve.additional_penalty_reserved = false;
     assert!(matches!(
-        h.refused(fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&no_reserve)), t),
+        h.refused(
+            fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&no_reserve)),
+            t
+        ),
         Rejection::InvalidForm { .. }
     ));
     h.ok(
@@ -2102,13 +2225,17 @@ fn l670_supplier_claim_branch() {
     )));
     // CAPA runs alongside; closing waits for the claim (000 L676 采购部执行索赔 → 结束)
     h.ok(
-        fire(&qmd(), Action::IssueCapaNotice)
-            .with_form(form(&capa_notice("N-1", psu_co(), lt(30, 18, 0)))),
+        fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice(
+            "N-1",
+            psu_co(),
+            lt(30, 18, 0),
+        ))),
         t,
     );
     h.ok(fire(&rqs(), Action::StartCapaVerification), t);
     h.ok(
-        fire(&rqs(), Action::VerifyCapaItem).with_form(form(&verify_item(notice_item("N-1"), true))),
+        fire(&rqs(), Action::VerifyCapaItem)
+            .with_form(form(&verify_item(notice_item("N-1"), true))),
         t,
     );
     h.ok(fire(&rqs(), Action::ArchiveQar), t);
@@ -2128,7 +2255,12 @@ fn l670_supplier_claim_branch() {
     let by_kind = ledger.totals_by(|l| l.kind).unwrap();
     assert_eq!(by_kind[&CostKind::Consumables], 12_500);
     assert_eq!(by_kind[&CostKind::ClaimReceived], -total);
-    assert!(ledger.lines().iter().all(|l| l.supplier.as_deref() == Some("PSU-Co")));
+    assert!(
+        ledger
+            .lines()
+            .iter()
+            .all(|l| l.supplier.as_deref() == Some("PSU-Co"))
+    );
     h.e.verify(&h.id).unwrap();
 }
 
@@ -2139,8 +2271,11 @@ fn l670_no_claim_without_a_responsible_supplier() {
     h.measures(false, t);
     // 000 L670 因供应商责任导致的…直接损失: no supplier claimed, no claim track
     let r = h.refused(
-        fire(&actor("l", Role::LossDept), Action::SubmitLossData)
-            .with_form(form(&loss(&[(bq::LossCategory::Labour, 1, 100)]))),
+        fire(&actor("l", Role::LossDept), Action::SubmitLossData).with_form(form(&loss(&[(
+            bq::LossCategory::Labour,
+            1,
+            100,
+        )]))),
         t,
     );
     assert_eq!(guard_of(&r), guards::CLAIM_COLLECTING);
@@ -2264,7 +2399,11 @@ fn l638_out_of_warranty_and_conforming_cases_are_not_batch_problems() {
     assert_eq!(bq::assess(&k, &c), Err(bq::NotBatch::NotNonconforming));
     assert!(matches!(
         bq::assess(&case(250, 15), &c),
-        Err(bq::NotBatch::BelowThreshold { failed: 15, units: 250, .. })
+        Err(bq::NotBatch::BelowThreshold {
+            failed: 15,
+            units: 250,
+            ..
+        })
     ));
     assert!(matches!(
         bq::assess(&case(10, 11), &c),
@@ -2276,7 +2415,10 @@ fn l638_out_of_warranty_and_conforming_cases_are_not_batch_problems() {
 fn l638_window_is_three_calendar_months() {
     let c = cfg();
     // 000 L638 3个月内; README: rolling, month-end clamp
-    assert_eq!(bq::window_start(date(2026, 5, 31), 3), Some(date(2026, 2, 28)));
+    assert_eq!(
+        bq::window_start(date(2026, 5, 31), 3),
+        Some(date(2026, 2, 28))
+    );
     assert!(bq::in_window(date(2026, 8, 16), date(2026, 11, 16), &c));
     assert!(!bq::in_window(date(2026, 8, 15), date(2026, 11, 16), &c));
     assert!(!bq::in_window(date(2026, 11, 17), date(2026, 11, 16), &c));
@@ -2284,10 +2426,17 @@ fn l638_window_is_three_calendar_months() {
         window_start_inclusive: false,
         ..cfg()
     };
-    assert!(!bq::in_window(date(2026, 8, 16), date(2026, 11, 16), &exclusive));
+    assert!(!bq::in_window(
+        date(2026, 8, 16),
+        date(2026, 11, 16),
+        &exclusive
+    ));
     let mut k = case(250, 16);
     k.window_from = date(2026, 8, 15);
-    assert!(matches!(bq::assess(&k, &c), Err(bq::NotBatch::BadWindow { .. })));
+    assert!(matches!(
+        bq::assess(&k, &c),
+        Err(bq::NotBatch::BadWindow { .. })
+    ));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2349,7 +2498,15 @@ fn l638_detection_finds_the_small_user_group_and_says_why() {
     let as_of = date(2026, 11, 16);
     let mut recs = failures(16, date(2026, 10, 1));
     // the same unit failing twice counts once
-    recs.push(rec("R-dup", "SN0", CUSTOMER, None, "no-display", "central", Some(date(2026, 10, 2))));
+    recs.push(rec(
+        "R-dup",
+        "SN0",
+        CUSTOMER,
+        None,
+        "no-display",
+        "central",
+        Some(date(2026, 10, 2)),
+    ));
     let d = bq::detect(&recs, &base(299), as_of, &cfg()).unwrap();
     // 000 L638 少于300台…超过15台
     assert_eq!(d.findings.len(), 1);
@@ -2371,12 +2528,34 @@ fn l638_detection_uses_the_window_and_the_service_period() {
     let as_of = date(2026, 11, 16);
     let mut recs = failures(15, date(2026, 10, 1));
     // 3 months + 1 day old: outside the window
-    recs.push(rec("old", "SN-old", CUSTOMER, None, "no-display", "central", Some(date(2026, 8, 15))));
+    recs.push(rec(
+        "old",
+        "SN-old",
+        CUSTOMER,
+        None,
+        "no-display",
+        "central",
+        Some(date(2026, 8, 15)),
+    ));
     let d = bq::detect(&recs, &base(299), as_of, &cfg()).unwrap();
     assert!(d.findings.is_empty());
     // on the window's first day: inside
-    recs.push(rec("first", "SN-first", CUSTOMER, None, "no-display", "central", Some(date(2026, 8, 16))));
-    assert_eq!(bq::detect(&recs, &base(299), as_of, &cfg()).unwrap().findings.len(), 1);
+    recs.push(rec(
+        "first",
+        "SN-first",
+        CUSTOMER,
+        None,
+        "no-display",
+        "central",
+        Some(date(2026, 8, 16)),
+    ));
+    assert_eq!(
+        bq::detect(&recs, &base(299), as_of, &cfg())
+            .unwrap()
+            .findings
+            .len(),
+        1
+    );
     // 000 L638 在标准的售后服务期限内: out-of-service failures are not counted
     let mut out = failures(16, date(2026, 10, 1));
     for r in &mut out {
@@ -2392,7 +2571,15 @@ fn l638_detection_never_sums_symptom_and_component_counts() {
     let as_of = date(2026, 11, 16);
     let mut recs = failures(10, date(2026, 10, 1));
     recs.extend((0..10).map(|i| {
-        rec(&format!("C{i}"), &format!("SC{i}"), CUSTOMER, Some("PSU"), "no-power", "central", Some(date(2026, 10, 3)))
+        rec(
+            &format!("C{i}"),
+            &format!("SC{i}"),
+            CUSTOMER,
+            Some("PSU"),
+            "no-power",
+            "central",
+            Some(date(2026, 10, 3)),
+        )
     }));
     // spec A.8 #9: 10 + 10 is not 20 of one failure
     let d = bq::detect(&recs, &base(299), as_of, &cfg()).unwrap();
@@ -2405,11 +2592,18 @@ fn l638_detection_component_ratio_national_and_regional() {
     // 6 PSU failures in the east among 100 east units: 6 % > 5 %; nationally 6 of 1000
     let recs: Vec<_> = (0..6)
         .map(|i| {
-            rec(&format!("P{i}"), &format!("SP{i}"), &format!("cust{i}"), Some("PSU"), "no-power", "east", Some(date(2026, 11, 1)))
+            rec(
+                &format!("P{i}"),
+                &format!("SP{i}"),
+                &format!("cust{i}"),
+                Some("PSU"),
+                "no-power",
+                "east",
+                Some(date(2026, 11, 1)),
+            )
         })
         .collect();
-    let mut b = bq::InstalledBase::default();
-    b.users = (0..6)
+    let users = (0..6)
         .map(|i| bq::UserBase {
             id: format!("U{i}"),
             customer: format!("cust{i}"),
@@ -2417,7 +2611,7 @@ fn l638_detection_component_ratio_national_and_regional() {
             units: 10,
         })
         .collect();
-    b.components = vec![
+    let components = vec![
         bq::ComponentBase {
             id: "CB-N".into(),
             component: "PSU".into(),
@@ -2431,12 +2625,15 @@ fn l638_detection_component_ratio_national_and_regional() {
             units: 100,
         },
     ];
+    let b = bq::InstalledBase { users, components };
     let d = bq::detect(&recs, &b, as_of, &cfg()).unwrap();
     // 000 L638 同一部件在全国或某一地区…超过5%
     assert_eq!(d.findings.len(), 1);
     let f = &d.findings[0];
     assert_eq!(f.rule, bq::BatchRule::ComponentRatio);
-    assert!(matches!(&f.evidence, bq::Evidence::Component { scope: bq::Scope::Region(r), .. } if r == "east"));
+    assert!(
+        matches!(&f.evidence, bq::Evidence::Component { scope: bq::Scope::Region(r), .. } if r == "east")
+    );
     assert_eq!(f.rate_basis_points, 600);
 }
 
@@ -2527,7 +2724,10 @@ fn l668_weekly_and_monthly_reports_from_events() {
     assert_eq!(w.director_meetings, 1);
     assert_eq!(w.deadlines[bq::deadlines::RD_SOLUTION].breached, 1);
     assert_eq!(w.open_by_stage[&State::DirectorMeeting], 1);
-    assert_eq!(w.open_issues[0].acceptance, Some(bq::Acceptance::NotAccepted));
+    assert_eq!(
+        w.open_issues[0].acceptance,
+        Some(bq::Acceptance::NotAccepted)
+    );
     assert_eq!(w.started_by_model[MODEL], 1);
     // the week before: nothing yet
     let before = bq::weekly_report(date(2026, 11, 9), &histories, &c).unwrap();
@@ -2545,32 +2745,46 @@ fn l670_monthly_report_totals_losses_and_claims() {
     let t = lt(17, 10, 0);
     h.measures(true, t);
     h.ok(
-        fire(&actor("l", Role::LossDept), Action::SubmitLossData)
-            .with_form(form(&loss(&[(bq::LossCategory::SpareParts, 10, 100_00)]))),
+        fire(&actor("l", Role::LossDept), Action::SubmitLossData).with_form(form(&loss(&[(
+            bq::LossCategory::SpareParts,
+            10,
+            10_000,
+        )]))),
         t,
     );
     h.ok(
-        fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&claim_report(1000_00))),
+        fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&claim_report(100_000))),
         t,
     );
-    h.ok(fire(&actor("pc", Role::ProcurementCommercial), Action::ConfirmClaim), t);
+    h.ok(
+        fire(
+            &actor("pc", Role::ProcurementCommercial),
+            Action::ConfirmClaim,
+        ),
+        t,
+    );
     h.ok(
         fire(&actor("p", Role::Procurement), Action::RecordClaimExecuted).with_form(form(
             &bq::ClaimExecutionRecord {
-                settled_amount_fen: 800_00,
+                settled_amount_fen: 80_000,
                 method_ref: "LP-1".into(),
                 settled_on: date(2026, 11, 17),
             },
         )),
         t,
     );
-    let m = bq::monthly_report(date(2026, 11, 1), &[h.e.history(&h.id).unwrap()], &BusinessCalendar::default()).unwrap();
+    let m = bq::monthly_report(
+        date(2026, 11, 1),
+        &[h.e.history(&h.id).unwrap()],
+        &BusinessCalendar::default(),
+    )
+    .unwrap();
     // 000 L670 损失数据, 索赔鉴定报告, 执行索赔
-    assert_eq!(m.losses.loss_fen, 1000_00);
-    assert_eq!(m.losses.claimed_fen, 1000_00);
+    assert_eq!(m.losses.loss_fen, 100_000);
+    assert_eq!(m.losses.claimed_fen, 100_000);
     assert_eq!(m.losses.claims_confirmed, 1);
-    assert_eq!(m.losses.recovered_fen, 800_00);
-    assert_eq!(m.losses.net_fen, 200_00);
-    assert_eq!(m.losses.by_kind[&CostKind::SpareParts], 1000_00);
+    assert_eq!(m.losses.recovered_fen, 80_000);
+    assert_eq!(m.losses.net_fen, 20_000);
+    assert_eq!(m.losses.by_kind[&CostKind::SpareParts], 100_000);
     assert_eq!(m.open_issues[0].claim, Some(bq::ClaimStatus::Executed));
 }

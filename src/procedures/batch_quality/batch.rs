@@ -1,6 +1,6 @@
 //! The batch quality problem definition (批量质量问题定义, 000 L638) and the scope of the
 //! procedure (流程适用范围, 000 L636), as plain functions usable on their own, by the start
-//! guard, and by [`detect`](super::detect).
+//! guard, and by [`detect`](fn@super::detect).
 //!
 //! Verbatim 000 L638: "用户使用数量少于300台的同一型号产品3个月内整机发生相同故障现象或同一部件发生
 //! 相同故障的数量超过15台;用户使用数量不少于300台的同一型号产品3个月内整机发生相同故障现象或同一部件
@@ -30,7 +30,9 @@ use std::fmt;
 
 /// What failed, identically (相同故障现象 / 同一部件发生相同故障). Each mode is counted on its
 /// own: a symptom count and a component count are never summed (spec A.8 #9).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FailureMode {
     /// The whole machine shows the same symptom (整机发生相同故障现象).
@@ -57,7 +59,9 @@ impl fmt::Display for FailureMode {
 }
 
 /// Where the component ratio rule C3 is evaluated: "在全国或某一地区" (000 L638).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(tag = "scope", content = "region", rename_all = "snake_case")]
 pub enum Scope {
     /// The whole country (全国).
@@ -134,7 +138,9 @@ impl fmt::Display for OutOfScopeReason {
 /// The counts behind a case: one user's units of one model, or one component's population
 /// in a scope. `failed_units` counts distinct units with the same failure within the window
 /// and in the service period.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(tag = "population", rename_all = "snake_case")]
 pub enum Evidence {
     /// C1/C2: one user, one model, one failure mode.
@@ -249,7 +255,9 @@ pub enum NotBatch {
     #[error("outside the standard after-sales service period (000 L638)")]
     OutOfServicePeriod,
     /// Not judged nonconforming (经判定…不合格或产品缺陷, 000 L638).
-    #[error("not judged a nonconformity or defect against the standard, spec or contract (000 L638)")]
+    #[error(
+        "not judged a nonconformity or defect against the standard, spec or contract (000 L638)"
+    )]
     NotNonconforming,
 }
 
@@ -264,7 +272,11 @@ pub fn ratio_exceeds(failed: u64, units: u64, percent: u32) -> bool {
 ///
 /// # Errors
 /// [`NotBatch::InvalidCounts`] when there are no units or more failures than units.
-pub fn user_rule(units_in_use: u64, failed: u64, cfg: &Config) -> Result<Option<BatchRule>, NotBatch> {
+pub fn user_rule(
+    units_in_use: u64,
+    failed: u64,
+    cfg: &Config,
+) -> Result<Option<BatchRule>, NotBatch> {
     if units_in_use == 0 || failed > units_in_use {
         return Err(NotBatch::InvalidCounts {
             failed,
@@ -295,8 +307,10 @@ pub fn component_rule(
         });
     }
     let big_enough = units_in_scope >= cfg.c3_min_population.unwrap_or(1);
-    Ok((big_enough && ratio_exceeds(failed, units_in_scope, cfg.ratio_more_than_percent))
-        .then_some(BatchRule::ComponentRatio))
+    Ok(
+        (big_enough && ratio_exceeds(failed, units_in_scope, cfg.ratio_more_than_percent))
+            .then_some(BatchRule::ComponentRatio),
+    )
 }
 
 /// The rule that holds for `evidence`, if any (counts only: no scope, period or judgement).

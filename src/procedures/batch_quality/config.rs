@@ -19,7 +19,7 @@ pub enum ForwardAnchor {
 }
 
 /// Configuration of [`definition`](super::definition), the batch rule
-/// ([`assess`](super::assess)) and detection ([`detect`](super::detect)).
+/// ([`assess`](super::assess)) and detection ([`detect`](fn@super::detect)).
 ///
 /// `Default` gives the seed's values; each field cites its source line in 000 (the batch
 /// procedure, Edition E, 000 L634–L676) or the product decisions (`spec/README.md`).

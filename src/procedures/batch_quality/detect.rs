@@ -2,19 +2,22 @@
 //! batch definition (000 L638) now, and why, so that a host can open a batch-issue instance
 //! from its service data.
 //!
-//! One pass over the records groups them three ways at once: by user, model and failure mode
-//! (C1/C2), by component fault nationally and by component fault per region (C3), counting
-//! each failed unit once per group. Only records dated inside the rolling window ending on
-//! the evaluation day and flagged in the service period are counted (000 L638 "3个月内",
-//! "在标准的售后服务期限内"). Whether a group is also *judged nonconforming* (经判定) and in
-//! scope (000 L636) is for people to decide at the start gate
+//! One grouping pass over the records groups them three ways at once: by user, model and
+//! failure mode (C1/C2), by component fault nationally and by component fault per region
+//! (C3), with strings replaced by dense ids. The rules are monotone in the number of failed
+//! units and a group has at most as many failed units as records, so a second pass counts
+//! distinct failed units (a unit failing twice counts once) only in the groups whose record
+//! count could meet their rule; the others are decided without it. Only records dated inside
+//! the rolling window ending on the evaluation day and flagged in the service period are
+//! counted (000 L638 "3个月内", "在标准的售后服务期限内"). Whether a group is also *judged
+//! nonconforming* (经判定) and in scope (000 L636) is for people to decide at the start gate
 //! ([`assess`](super::assess)); detection reports candidates with their counts.
 //!
-//! Cost: O(r + b) hash operations for r records and b installed-base entries, no sorting of
-//! records; memory proportional to the number of distinct (group, unit) pairs.
+//! Cost: O(r + b) expected hash operations for r records and b installed-base entries, no
+//! sorting of records; memory O(r) (a group slot per record) plus the groups.
 
-use super::batch::{BatchRule, Evidence, FailureMode, Scope, in_window, rule_for, window_start};
 use super::Config;
+use super::batch::{BatchRule, Evidence, FailureMode, NotBatch, Scope, window_start};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -236,69 +239,108 @@ impl Hasher for Fx {
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
+    /// Fold the product's high half into the low half: hash tables index by the low bits,
+    /// which the Fx multiply alone leaves poorly mixed for similar strings.
     fn finish(&self) -> u64 {
-        self.0
+        let p = u128::from(self.0) * 0x9e37_79b9_7f4a_7c15;
+        (p as u64) ^ ((p >> 64) as u64)
     }
 }
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
 
-/// (customer, model, component, failure mode).
-type UserKey<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
-/// (component, fault, region; `None` = national).
-type CompKey<'a> = (&'a str, &'a str, Option<&'a str>);
+/// Strings replaced by dense ids, so that group keys hold integers.
+struct Interner<'a> {
+    ids: FxMap<&'a str, u32>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Interner<'a> {
+    fn new() -> Self {
+        Interner {
+            ids: FxMap::default(),
+            names: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn id(&mut self, s: &'a str) -> u32 {
+        let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        let id = *self.ids.entry(s).or_insert(next);
+        if id == next {
+            self.names.push(s);
+        }
+        id
+    }
+
+    fn name(&self, id: u32) -> &'a str {
+        self.names.get(id as usize).copied().unwrap_or_default()
+    }
+}
+
+/// No component / national scope.
+const NONE: u32 = u32::MAX;
+
+/// (customer, model, component or `NONE`, failure mode).
+type UserKey = (u32, u32, u32, u32);
+/// (component, fault, region or `NONE` for national).
+type CompKey = (u32, u32, u32);
 
 struct Acc {
+    /// Distinct failed units (counted in the second pass, for candidate groups only).
     failed: u64,
     records: u64,
     first: NaiveDate,
     last: NaiveDate,
+    /// Installed units (C1/C2: the user's; C3: the scope's); 0 = no base entry.
+    units: u64,
+    /// The group could meet its rule with its record count, or has more records than units.
+    candidate: bool,
 }
 
-impl Acc {
-    fn new(date: NaiveDate) -> Self {
-        Acc {
-            failed: 0,
-            records: 0,
-            first: date,
-            last: date,
-        }
-    }
-    fn record(&mut self, date: NaiveDate, new_unit: bool) {
-        self.records += 1;
-        self.failed += u64::from(new_unit);
-        self.first = self.first.min(date);
-        self.last = self.last.max(date);
-    }
-}
-
-/// Groups and their accumulators, with a set of (group, unit) pairs to count units once.
-struct Groups<'a, K> {
+/// Groups: an index from key to a dense id, and the accumulators.
+struct Groups<K> {
     index: FxMap<K, u32>,
     accs: Vec<(K, Acc)>,
-    seen: FxSet<(u32, &'a str)>,
 }
 
-impl<'a, K: std::hash::Hash + Eq + Copy> Groups<'a, K> {
+impl<K: std::hash::Hash + Eq + Copy> Groups<K> {
     fn new() -> Self {
         Groups {
             index: FxMap::default(),
             accs: Vec::new(),
-            seen: FxSet::default(),
         }
     }
 
-    fn add(&mut self, key: K, unit: &'a str, date: NaiveDate) {
-        let next = u32::try_from(self.accs.len()).unwrap_or(u32::MAX);
+    /// Count a record in the group `key`; returns the group id.
+    #[inline]
+    fn add(&mut self, key: K, date: NaiveDate) -> u32 {
+        let next = u32::try_from(self.accs.len()).unwrap_or(NONE);
         let ix = *self.index.entry(key).or_insert(next);
         if ix == next {
-            self.accs.push((key, Acc::new(date)));
+            self.accs.push((
+                key,
+                Acc {
+                    failed: 0,
+                    records: 0,
+                    first: date,
+                    last: date,
+                    units: 0,
+                    candidate: false,
+                },
+            ));
         }
-        let new_unit = self.seen.insert((ix, unit));
         if let Some((_, acc)) = self.accs.get_mut(ix as usize) {
-            acc.record(date, new_unit);
+            acc.records += 1;
+            acc.first = acc.first.min(date);
+            acc.last = acc.last.max(date);
         }
+        ix
+    }
+
+    fn candidate(&self, ix: u32) -> bool {
+        self.accs.get(ix as usize).is_some_and(|(_, a)| a.candidate)
     }
 }
 
@@ -377,42 +419,63 @@ pub fn detect(
         return Err(DetectionError::DuplicateBase { entries: dups });
     }
 
-    // One pass over the records.
+    // Pass 1: group every counted record three ways and count its records.
+    let window_from = window_start(as_of, cfg.window_months).unwrap_or(NaiveDate::MIN);
+    let inside = |d: NaiveDate| {
+        d <= as_of
+            && if cfg.window_start_inclusive {
+                d >= window_from
+            } else {
+                d > window_from
+            }
+    };
     let mut unknown = Vec::new();
     let mut missing = Vec::new();
-    let mut by_user: Groups<'_, UserKey<'_>> = Groups::new();
-    let mut by_comp: Groups<'_, CompKey<'_>> = Groups::new();
+    let (mut customers, mut models, mut components) =
+        (Interner::new(), Interner::new(), Interner::new());
+    let (mut modes, mut regions) = (Interner::new(), Interner::new());
+    let mut by_user: Groups<UserKey> = Groups::new();
+    let mut by_comp: Groups<CompKey> = Groups::new();
+    // Per record: its user group, national and regional component groups (or NONE).
+    let mut slots: Vec<[u32; 3]> = Vec::with_capacity(records.len());
     let mut counted = 0u64;
     let mut out_of_service = 0u64;
     for r in records {
+        let mut slot = [NONE; 3];
         let Some(date) = r.date else {
             unknown.push(r.id.clone());
+            slots.push(slot);
             continue;
         };
-        if r.unit.is_empty() || r.model.is_empty() || r.customer.is_empty() || r.failure_mode.is_empty()
+        if r.unit.is_empty()
+            || r.model.is_empty()
+            || r.customer.is_empty()
+            || r.failure_mode.is_empty()
         {
             missing.push(r.id.clone());
-            continue;
+        } else if unknown.is_empty() && missing.is_empty() && inside(date) {
+            if r.in_service_period {
+                counted += 1;
+                let mode = modes.id(&r.failure_mode);
+                let component = r.component.as_deref().map(|c| components.id(c));
+                slot[0] = by_user.add(
+                    (
+                        customers.id(&r.customer),
+                        models.id(&r.model),
+                        component.unwrap_or(NONE),
+                        mode,
+                    ),
+                    date,
+                );
+                if let Some(c) = component {
+                    slot[1] = by_comp.add((c, mode, NONE), date);
+                    slot[2] = by_comp.add((c, mode, regions.id(&r.region)), date);
+                }
+            } else {
+                out_of_service += 1;
+            }
         }
-        if !in_window(date, as_of, cfg) {
-            continue;
-        }
-        if !r.in_service_period {
-            out_of_service += 1;
-            continue;
-        }
-        counted += 1;
-        let unit = r.unit.as_str();
-        let component = r.component.as_deref();
-        by_user.add(
-            (&r.customer, &r.model, component, &r.failure_mode),
-            unit,
-            date,
-        );
-        if let Some(c) = component {
-            by_comp.add((c, &r.failure_mode, None), unit, date);
-            by_comp.add((c, &r.failure_mode, Some(&r.region)), unit, date);
-        }
+        slots.push(slot);
     }
     if !unknown.is_empty() {
         return Err(DetectionError::UnknownDate { records: unknown });
@@ -420,68 +483,133 @@ pub fn detect(
     if !missing.is_empty() {
         return Err(DetectionError::MissingField { records: missing });
     }
-    let window_from = window_start(as_of, cfg.window_months).unwrap_or(as_of);
     let ids_of = |pred: &dyn Fn(&FailureRecord) -> bool| -> Vec<String> {
         records
             .iter()
-            .filter(|r| r.in_service_period && r.date.is_some_and(|d| in_window(d, as_of, cfg)))
+            .filter(|r| r.in_service_period && r.date.is_some_and(inside))
             .filter(|r| pred(r))
             .map(|r| r.id.clone())
             .collect()
     };
 
-    let mut findings = Vec::new();
-    for ((customer, model, component, mode_code), acc) in &by_user.accs {
-        let Some(&(units, _)) = users.get(&(*customer, *model)) else {
+    // Which groups can meet their rule at all: the rules are monotone in the failure count
+    // and a group has at most as many failed units as records, so a group whose record count
+    // cannot meet the rule is decided without counting its units.
+    let could = |verdict: Result<Option<BatchRule>, NotBatch>| !matches!(verdict, Ok(None));
+    for ((c, m, _, _), acc) in &mut by_user.accs {
+        let (customer, model) = (customers.name(*c), models.name(*m));
+        let Some(&(units, _)) = users.get(&(customer, model)) else {
             return Err(DetectionError::MissingInstalledBase {
-                customer: (*customer).to_owned(),
-                model: (*model).to_owned(),
-                records: ids_of(&|r| r.customer == *customer && r.model == *model),
+                customer: customer.to_owned(),
+                model: model.to_owned(),
+                records: ids_of(&|r| r.customer == customer && r.model == model),
             });
+        };
+        acc.units = units;
+        acc.candidate =
+            acc.records > units || could(super::batch::user_rule(units, acc.records, cfg));
+    }
+    for ((k, _, g), acc) in &mut by_comp.accs {
+        let region = (*g != NONE).then(|| regions.name(*g));
+        if let Some(&(units, _)) = comps.get(&(components.name(*k), region)) {
+            acc.units = units;
+            acc.candidate =
+                acc.records > units || could(super::batch::component_rule(units, acc.records, cfg));
+        }
+    }
+
+    // Pass 2: count distinct failed units, for candidate groups only.
+    let mut seen: FxSet<(u8, u32, &str)> = FxSet::default();
+    for (r, slot) in records.iter().zip(&slots) {
+        for (which, &ix) in slot.iter().enumerate() {
+            if ix == NONE {
+                continue;
+            }
+            let groups_candidate = if which == 0 {
+                by_user.candidate(ix)
+            } else {
+                by_comp.candidate(ix)
+            };
+            if groups_candidate && seen.insert((u8::from(which == 0), ix, r.unit.as_str())) {
+                let acc = if which == 0 {
+                    by_user.accs.get_mut(ix as usize).map(|(_, a)| a)
+                } else {
+                    by_comp.accs.get_mut(ix as usize).map(|(_, a)| a)
+                };
+                if let Some(acc) = acc {
+                    acc.failed += 1;
+                }
+            }
+        }
+    }
+
+    let mut findings = Vec::new();
+    for ((c, m, k, f), acc) in by_user.accs.iter().filter(|(_, a)| a.candidate) {
+        let (customer, model) = (customers.name(*c), models.name(*m));
+        let component = (*k != NONE).then(|| components.name(*k));
+        let mode = modes.name(*f);
+        let group = || {
+            ids_of(&|r| {
+                r.customer == customer
+                    && r.model == model
+                    && r.component.as_deref() == component
+                    && r.failure_mode == mode
+            })
+        };
+        let verdict = super::batch::user_rule(acc.units, acc.failed, cfg);
+        let Some(rule) = checked(verdict, acc.failed, acc.units, || {
+            (
+                format!("customer `{customer}`, model `{model}`, failure `{mode}`"),
+                group(),
+            )
+        })?
+        else {
+            continue;
         };
         let mode = match component {
             None => FailureMode::WholeMachine {
-                symptom: (*mode_code).to_owned(),
+                symptom: mode.to_owned(),
             },
             Some(c) => FailureMode::Component {
-                component: (*c).to_owned(),
-                fault: (*mode_code).to_owned(),
+                component: c.to_owned(),
+                fault: mode.to_owned(),
             },
         };
         let evidence = Evidence::User {
-            customer: (*customer).to_owned(),
-            model: (*model).to_owned(),
+            customer: customer.to_owned(),
+            model: model.to_owned(),
             mode,
-            units_in_use: units,
+            units_in_use: acc.units,
             failed_units: acc.failed,
         };
-        push_finding(&mut findings, evidence, acc, cfg, || {
-            ids_of(&|r| {
-                r.customer == *customer
-                    && r.model == *model
-                    && r.component.as_deref() == *component
-                    && r.failure_mode == *mode_code
-            })
-        })?;
+        findings.push(finding(rule, evidence, acc, cfg));
     }
-    for ((component, fault, region), acc) in &by_comp.accs {
-        let Some(&(units, _)) = comps.get(&(*component, *region)) else {
+    for ((k, f, g), acc) in by_comp.accs.iter().filter(|(_, a)| a.candidate) {
+        let (component, fault) = (components.name(*k), modes.name(*f));
+        let region = (*g != NONE).then(|| regions.name(*g));
+        let scope = region.map_or(Scope::National, |r| Scope::Region(r.to_owned()));
+        let verdict = super::batch::component_rule(acc.units, acc.failed, cfg);
+        let Some(rule) = checked(verdict, acc.failed, acc.units, || {
+            (
+                format!("component `{component}` fault `{fault}`, {scope}"),
+                ids_of(&|r| {
+                    r.component.as_deref() == Some(component)
+                        && r.failure_mode == fault
+                        && region.is_none_or(|g| r.region == g)
+                }),
+            )
+        })?
+        else {
             continue;
         };
         let evidence = Evidence::Component {
-            component: (*component).to_owned(),
-            fault: (*fault).to_owned(),
-            scope: region.map_or(Scope::National, |r| Scope::Region(r.to_owned())),
-            units_in_scope: units,
+            component: component.to_owned(),
+            fault: fault.to_owned(),
+            scope,
+            units_in_scope: acc.units,
             failed_units: acc.failed,
         };
-        push_finding(&mut findings, evidence, acc, cfg, || {
-            ids_of(&|r| {
-                r.component.as_deref() == Some(*component)
-                    && r.failure_mode == *fault
-                    && region.is_none_or(|g| r.region == g)
-            })
-        })?;
+        findings.push(finding(rule, evidence, acc, cfg));
     }
     findings.sort_by(|a, b| (a.rule, &a.evidence).cmp(&(b.rule, &b.evidence)));
     Ok(Detection {
@@ -494,26 +622,27 @@ pub fn detect(
     })
 }
 
-fn push_finding(
-    out: &mut Vec<Finding>,
-    evidence: Evidence,
-    acc: &Acc,
-    cfg: &Config,
-    ids: impl FnOnce() -> Vec<String>,
-) -> Result<(), DetectionError> {
-    let (failed, units) = evidence.counts();
-    let rule = match rule_for(&evidence, cfg) {
-        Ok(rule) => rule,
-        Err(_) => {
-            return Err(DetectionError::FailuresExceedBase {
-                group: group_name(&evidence),
-                failed,
-                units,
-                records: ids(),
-            });
+/// A rule's verdict, or the error naming the group's records when the counts are impossible
+/// (more failed units than installed).
+fn checked(
+    verdict: Result<Option<BatchRule>, NotBatch>,
+    failed: u64,
+    units: u64,
+    group: impl FnOnce() -> (String, Vec<String>),
+) -> Result<Option<BatchRule>, DetectionError> {
+    verdict.map_err(|_| {
+        let (group, records) = group();
+        DetectionError::FailuresExceedBase {
+            group,
+            failed,
+            units,
+            records,
         }
-    };
-    let Some(rule) = rule else { return Ok(()) };
+    })
+}
+
+fn finding(rule: BatchRule, evidence: Evidence, acc: &Acc, cfg: &Config) -> Finding {
+    let (failed, units) = evidence.counts();
     let why = match rule {
         BatchRule::SmallUserCount => format!(
             "{failed} failed units > {} among {units} (< {}) units in use",
@@ -526,7 +655,7 @@ fn push_finding(
             cfg.ratio_more_than_percent
         ),
     };
-    out.push(Finding {
+    Finding {
         rule,
         evidence,
         records: acc.records,
@@ -534,23 +663,5 @@ fn push_finding(
         last_failure: acc.last,
         rate_basis_points: rate_bp(failed, units),
         why,
-    });
-    Ok(())
-}
-
-fn group_name(e: &Evidence) -> String {
-    match e {
-        Evidence::User {
-            customer,
-            model,
-            mode,
-            ..
-        } => format!("customer `{customer}`, model `{model}`, {mode}"),
-        Evidence::Component {
-            component,
-            fault,
-            scope,
-            ..
-        } => format!("component `{component}` fault `{fault}`, {scope}"),
     }
 }

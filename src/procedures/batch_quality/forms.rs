@@ -360,7 +360,9 @@ impl TypedForm for DirectorMeetingMinutes {
         filled("notes", &self.notes)?;
         let depts: BTreeSet<&str> = self.attendees.iter().map(|a| a.dept.as_str()).collect();
         if depts.len() < 2 {
-            return Err("a director-level meeting gathers at least two departments (000 L656)".into());
+            return Err(
+                "a director-level meeting gathers at least two departments (000 L656)".into(),
+            );
         }
         if let MeetingDecision::ContinueRd { agreed_due } = &self.decision {
             if *agreed_due <= self.held_at {
@@ -506,7 +508,9 @@ impl TypedForm for OverallSolutionPlan {
         if self.tasks.is_empty() {
             return Err("`tasks` must assign the departments' work".into());
         }
-        self.tasks.iter().try_for_each(|t| filled("tasks.task", &t.task))?;
+        self.tasks
+            .iter()
+            .try_for_each(|t| filled("tasks.task", &t.task))?;
         not_negative("estimated_cost_fen", self.estimated_cost_fen)?;
         if self.kind == PlanKind::WholeMachineReplacement && !self.returns_or_exchanges_units {
             return Err("a whole-machine replacement exchanges units".into());
@@ -584,7 +588,10 @@ impl TypedForm for BatchReturnExchangeApplication {
             return Err("serials must be unique and non-empty".into());
         }
         if self.kind == ReturnKind::Exchange
-            && self.replacement_model.as_deref().is_none_or(|m| m.trim().is_empty())
+            && self
+                .replacement_model
+                .as_deref()
+                .is_none_or(|m| m.trim().is_empty())
         {
             return Err("an exchange names the replacement model".into());
         }
@@ -742,7 +749,10 @@ impl TypedForm for ExecutionResultReport {
             return Err("`units_treated` exceeds `units_planned`".into());
         }
         if self.units_treated < self.units_planned
-            && self.shortfall_reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            && self
+                .shortfall_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
         {
             return Err("fewer units treated than planned: give `shortfall_reason`".into());
         }
@@ -771,7 +781,9 @@ impl TypedForm for EffectVerification {
 
 /// A party responsible for the quality problem (000 L674 §5.6.2: 供应商、生产制造、产品运输;
 /// internal processes §5.6.3; design).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(tag = "party", rename_all = "snake_case")]
 pub enum Party {
     /// A supplier (供应商).
@@ -838,9 +850,14 @@ impl TypedForm for QualityAppraisalReport {
             ("evidence", &self.evidence),
         ])?;
         if self.nonconforming
-            && self.violated_requirement.as_deref().is_none_or(|r| r.trim().is_empty())
+            && self
+                .violated_requirement
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
         {
-            return Err("a nonconformity names the violated standard, spec or contract clause".into());
+            return Err(
+                "a nonconformity names the violated standard, spec or contract clause".into(),
+            );
         }
         Ok(())
     }
@@ -880,7 +897,9 @@ impl TypedForm for ArbitrationRecord {
                 ));
             }
             if !self.responsible.contains(p) {
-                return Err(format!("{p:?} receives a CAPA notice but is not found responsible"));
+                return Err(format!(
+                    "{p:?} receives a CAPA notice but is not found responsible"
+                ));
             }
         }
         if let Some(s) = &self.claim_against {
@@ -1077,7 +1096,9 @@ impl TypedForm for CapaNotice {
             ("preventive_required", &self.preventive_required),
         ])?;
         if !self.to.takes_capa_notice() {
-            return Err("a CAPA notice goes to a supplier, manufacturing or transport (000 L674)".into());
+            return Err(
+                "a CAPA notice goes to a supplier, manufacturing or transport (000 L674)".into(),
+            );
         }
         Ok(())
     }
@@ -1148,7 +1169,9 @@ impl TypedForm for ProductChangeRequest {
 }
 
 /// A corrective or preventive item to verify.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(tag = "item", rename_all = "snake_case")]
 pub enum CapaItem {
     /// A CAPA notice.

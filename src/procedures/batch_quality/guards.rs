@@ -6,13 +6,13 @@
 use super::batch::{assess, rule_for, window_start};
 use super::{
     Acceptance, ArbitrationRecord, BatchFeedbackReport, BatchReturnExchangeApplication,
-    BatchStartDecision, CapaItem, CapaNotice, CapaVerification, ClaimAppraisalReport,
-    ClaimStatus, Config, ConsultedParty, Consultation, Data, DirectorMeetingMinutes,
-    EffectVerification, ExecutionResultReport, FailedPartKind, FailedPartReturn,
-    LossDataSubmission, MeetingDecision, OverallSolutionPlan, Party, PlanEvaluation, PlanKind,
-    ProblemImprovementForm, ProductChangeRequest, ProgressBulletin, ProgressEntry,
-    QualityAppraisalReport, QualityWarning, RdSolution, RejectReason, RejectionNotice, Role,
-    Severity, SeverityAssessment, TsPreliminaryAnalysis, claim_status, deadlines,
+    BatchStartDecision, CapaItem, CapaNotice, CapaVerification, ClaimAppraisalReport, ClaimStatus,
+    Config, Consultation, ConsultedParty, Data, DirectorMeetingMinutes, EffectVerification,
+    ExecutionResultReport, FailedPartKind, FailedPartReturn, LossDataSubmission, MeetingDecision,
+    OverallSolutionPlan, Party, PlanEvaluation, PlanKind, ProblemImprovementForm,
+    ProductChangeRequest, ProgressBulletin, ProgressEntry, QualityAppraisalReport, QualityWarning,
+    RdSolution, RejectReason, RejectionNotice, Role, Severity, SeverityAssessment,
+    TsPreliminaryAnalysis, claim_status, deadlines,
 };
 use crate::effect::EffectContext;
 use crate::form::TypedForm;
@@ -181,7 +181,11 @@ fn all<T: TypedForm>(ctx: &GuardContext<'_>) -> Vec<T> {
         .iter()
         .filter(|f| f.form.kind == T::KIND)
         .map(|f| &f.form.body);
-    let now = ctx.forms.iter().filter(|f| f.kind == T::KIND).map(|f| &f.body);
+    let now = ctx
+        .forms
+        .iter()
+        .filter(|f| f.kind == T::KIND)
+        .map(|f| &f.body);
     on_file.chain(now).filter_map(|v| parse(v).ok()).collect()
 }
 
@@ -232,9 +236,11 @@ fn formal_channel(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
             "channel `{other}` is not a formal input: only the batch feedback system is \
              (000 L652 §5.1.4)"
         )),
-        None => Err("state the channel: only the batch feedback system (批量反馈系统) is a \
+        None => Err(
+            "state the channel: only the batch feedback system (批量反馈系统) is a \
              formal input (000 L652 §5.1.4)"
-            .into()),
+                .into(),
+        ),
     }
 }
 
@@ -280,7 +286,10 @@ fn report_matches_issue(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )?;
     let latest_day = (ctx.now + Days::new(1)).date_naive();
     match r.failed_units.iter().find(|u| u.failed_on > latest_day) {
-        Some(u) => Err(format!("unit `{}` fails in the future ({})", u.serial, u.failed_on)),
+        Some(u) => Err(format!(
+            "unit `{}` fails in the future ({})",
+            u.serial, u.failed_on
+        )),
         None => Ok(()),
     }
 }
@@ -364,7 +373,10 @@ fn failed_part_rules(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
         "the failed part still belongs to the customer: handle the problem first \
          (故障品不再属于客户所有后再返回, 000 L660)",
     )?;
-    let exception = r.rqs_exception.as_deref().is_some_and(|e| !e.trim().is_empty());
+    let exception = r
+        .rqs_exception
+        .as_deref()
+        .is_some_and(|e| !e.trim().is_empty());
     require(
         !r.to_supplier || cfg.allow_failed_part_to_supplier || exception,
         "failed parts are not given to suppliers for analysis in principle \
@@ -427,7 +439,10 @@ fn meeting_adopts_solution(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
 
 fn consultation_recorder(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     let c: Consultation = form(ctx)?;
-    require(c.at <= ctx.now, "a consultation cannot be dated in the future")?;
+    require(
+        c.at <= ctx.now,
+        "a consultation cannot be dated in the future",
+    )?;
     match c.party {
         ConsultedParty::Branch { .. } => require(
             ctx.actor.has_role(Role::Branch.name()),
@@ -592,9 +607,11 @@ fn progress_consistent(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
 
 fn supplier_indicated(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     let by_rd = latest::<RdSolution>(ctx.instance).is_some_and(|s| s.supplier_indicated.is_some());
-    let by_qar = all::<QualityAppraisalReport>(ctx)
-        .iter()
-        .any(|q| q.responsibility.iter().any(|p| matches!(p, Party::Supplier { .. })));
+    let by_qar = all::<QualityAppraisalReport>(ctx).iter().any(|q| {
+        q.responsibility
+            .iter()
+            .any(|p| matches!(p, Party::Supplier { .. }))
+    });
     require(
         by_rd || by_qar,
         "no supplier is indicated as the cause (因供应商责任导致的, 000 L666 §5.3.1)",
@@ -660,12 +677,18 @@ fn result_matches_plan(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
 
 fn effective(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     let v: EffectVerification = form(ctx)?;
-    require(v.effective, "the verification found the execution not effective")
+    require(
+        v.effective,
+        "the verification found the execution not effective",
+    )
 }
 
 fn ineffective(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     let v: EffectVerification = form(ctx)?;
-    require(!v.effective, "the verification found the execution effective")
+    require(
+        !v.effective,
+        "the verification found the execution effective",
+    )
 }
 
 fn rd_qars(inst: &Instance) -> Vec<QualityAppraisalReport> {
@@ -755,11 +778,16 @@ fn measures_issued(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     let items = issued_items(ctx.instance);
     require(
         !a.internal_improvement
-            || items.iter().any(|i| matches!(i, CapaItem::Improvement { .. })),
+            || items
+                .iter()
+                .any(|i| matches!(i, CapaItem::Improvement { .. })),
         "the internal process needs a 《问题改进表单》 (000 L674 §5.6.3)",
     )?;
     require(
-        !a.product_change || items.iter().any(|i| matches!(i, CapaItem::ProductChange { .. })),
+        !a.product_change
+            || items
+                .iter()
+                .any(|i| matches!(i, CapaItem::ProductChange { .. })),
         "the product change needs a 《产品变更申请单》 (000 L674 §5.6.4)",
     )
 }
@@ -834,9 +862,11 @@ fn qar_archived(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
 
 fn claim_is(ctx: &GuardContext<'_>, want: ClaimStatus) -> GuardResult {
     match claim_status(ctx.instance) {
-        None => Err("no supplier claim: the arbitration names no supplier to claim \
+        None => Err(
+            "no supplier claim: the arbitration names no supplier to claim \
                      direct losses from (000 L670)"
-            .into()),
+                .into(),
+        ),
         Some(s) => require(s == want, format!("the claim is {s:?}, not {want:?}")),
     }
 }
@@ -846,11 +876,17 @@ fn claim_appraisal_matches(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     let a = arbitration(ctx.instance)?;
     require(
         a.claim_against.as_deref() == Some(r.supplier.as_str()),
-        format!("the arbitration claims from {:?}, not `{}`", a.claim_against, r.supplier),
+        format!(
+            "the arbitration claims from {:?}, not `{}`",
+            a.claim_against, r.supplier
+        ),
     )?;
     require(
         r.qar_no == a.qar_no,
-        format!("the arbitration rests on `{}`, not `{}`", a.qar_no, r.qar_no),
+        format!(
+            "the arbitration rests on `{}`, not `{}`",
+            a.qar_no, r.qar_no
+        ),
     )?;
     let losses = all_from::<LossDataSubmission>(ctx.instance, super::Action::SubmitLossData);
     require(
@@ -1052,10 +1088,14 @@ pub(super) fn register(reg: Registry, cfg: Arc<Config>, fresh: Arc<Fresh>) -> Re
         (CONSUMABLES_SETTLED, consumables_settled),
         (QAR_ARCHIVED, qar_archived),
         (CLAIM_APPRAISAL_MATCHES, claim_appraisal_matches),
-        (CLAIM_COLLECTING, |_, ctx| claim_is(ctx, ClaimStatus::LossCollection)),
+        (CLAIM_COLLECTING, |_, ctx| {
+            claim_is(ctx, ClaimStatus::LossCollection)
+        }),
     ];
     let mut reg = reg
-        .guard(NEW_FORMS, move |ctx: &GuardContext<'_>| new_forms(&fresh, ctx))
+        .guard(NEW_FORMS, move |ctx: &GuardContext<'_>| {
+            new_forms(&fresh, ctx)
+        })
         .guard(CLAIM_AWAITING, claim(ClaimStatus::AwaitingConfirmation))
         .guard(CLAIM_EXECUTING, claim(ClaimStatus::Executing))
         .effect(E_STATION, e_station)

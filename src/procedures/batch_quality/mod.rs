@@ -13,7 +13,7 @@
 //! is responsible (000 L670).
 //!
 //! Submodules: [`config`](Config) (every seed number), the batch rule ([`assess`],
-//! [`user_rule`], [`component_rule`]), [`detect`] (batch detection over failure records),
+//! [`user_rule`], [`component_rule`]), [`detect()`](fn@detect) (batch detection over failure records),
 //! the forms (e.g. [`QualityAppraisalReport`]), the guard names ([`guards`]) and the
 //! reports ([`weekly_report`], [`monthly_report`], [`cost_ledger`]).
 //!
@@ -588,101 +588,275 @@ fn transitions(cfg: &Config) -> Vec<T> {
     use guards as g;
     let mut t = vec![
         // Intake (000 L650–L652).
-        T::new(S::ComplaintReceived, A::DesignateLocalStation, S::AtStation, RTSE, "000 L652 §5.1.2")
-            .guard(g::STATION_NAMED)
-            .effect(g::E_STATION),
-        T::new(S::AtRtse, A::DesignateLocalStation, S::AtStation, RTSE, "000 L652 §5.1.2–5.1.3")
-            .guard(g::STATION_NAMED)
-            .effect(g::E_STATION),
-        T::new(S::ComplaintReceived, A::TransferToRtse, S::AtRtse, &other_departments(), "000 L652 §5.1.3"),
-        T::new(S::ComplaintReceived, A::DispatchSeniorEngineer, S::OnSiteConfirmation, STATION, "000 L650 §5.1.1")
-            .guard(g::SENIOR_ENGINEER)
-            .effect(g::E_SENIOR_ENGINEER),
-        T::new(S::AtStation, A::DispatchSeniorEngineer, S::OnSiteConfirmation, STATION, "000 L650, L652 §5.1.2")
-            .guard(g::SENIOR_ENGINEER)
-            .effect(g::E_SENIOR_ENGINEER),
-        T::new(S::OnSiteConfirmation, A::JudgeNotBatch, S::OrdinaryService, &[R::AuthorisedStation, R::RegionalTechSupportEngineer], "000 L676 flowchart 否")
-            .new_form::<RejectionNotice>(),
-        T::new(S::OnSiteConfirmation, A::SubmitBatchFeedback, S::PendingRtseVerification, STATION, "000 L650, L644 §4.1.1, L652 §5.1.5")
-            .new_form::<BatchFeedbackReport>()
-            .guard(g::FORMAL_CHANNEL)
-            .guard(g::REPORT_MATCHES_ISSUE),
-        T::new(S::PendingRtseVerification, A::VerifyAndForward, S::PendingTsConfirmation, RTSE, "000 L650")
-            .guard(g::FORMAL_CHANNEL),
-        T::new(S::PendingRtseVerification, A::ReturnToStation, S::ReturnedToStation, RTSE, "000 L650 (OURS)")
-            .new_form::<RejectionNotice>(),
-        T::new(S::PendingTsConfirmation, A::ConfirmAndForwardToRqs, S::PendingRqsReview, &[R::ProductTechSupport], "000 L650, L644 §4.3.1")
-            .new_form::<TsPreliminaryAnalysis>()
-            .guard(g::FORMAL_CHANNEL)
-            .guard(g::TS_EVIDENCE),
-        T::new(S::PendingTsConfirmation, A::Reject, S::ReturnedToStation, &[R::ProductTechSupport], "000 L652")
-            .new_form::<RejectionNotice>()
-            .guard(g::TS_REJECT_REASON),
-        T::new(S::PendingRqsReview, A::StartBatchProcess, S::BatchStarted, RQS, "000 L652 §5.1.1, §5.1.4, L638")
-            .new_form::<BatchStartDecision>()
-            .guard(g::FORMAL_CHANNEL)
-            .guard(g::MEETS_BATCH_DEFINITION)
-            .guard(g::ACCEPTANCE_MATCHES)
-            .effect(g::E_ACCEPTANCE),
-        T::new(S::PendingRqsReview, A::Reject, S::ReturnedToStation, RQS, "000 L652")
-            .new_form::<RejectionNotice>(),
-        T::new(S::ReturnedToStation, A::Resubmit, S::PendingRtseVerification, STATION, "000 L652 (OURS)")
-            .new_form::<BatchFeedbackReport>()
-            .guard(g::FORMAL_CHANNEL)
-            .guard(g::REPORT_MATCHES_ISSUE)
-            .guard(g::REVISED),
-        T::new(S::ReturnedToStation, A::HandOverToOrdinaryService, S::OrdinaryService, &[R::AuthorisedStation, R::RegionalTechSupportEngineer], "000 L676 flowchart 否"),
+        T::new(
+            S::ComplaintReceived,
+            A::DesignateLocalStation,
+            S::AtStation,
+            RTSE,
+            "000 L652 §5.1.2",
+        )
+        .guard(g::STATION_NAMED)
+        .effect(g::E_STATION),
+        T::new(
+            S::AtRtse,
+            A::DesignateLocalStation,
+            S::AtStation,
+            RTSE,
+            "000 L652 §5.1.2–5.1.3",
+        )
+        .guard(g::STATION_NAMED)
+        .effect(g::E_STATION),
+        T::new(
+            S::ComplaintReceived,
+            A::TransferToRtse,
+            S::AtRtse,
+            &other_departments(),
+            "000 L652 §5.1.3",
+        ),
+        T::new(
+            S::ComplaintReceived,
+            A::DispatchSeniorEngineer,
+            S::OnSiteConfirmation,
+            STATION,
+            "000 L650 §5.1.1",
+        )
+        .guard(g::SENIOR_ENGINEER)
+        .effect(g::E_SENIOR_ENGINEER),
+        T::new(
+            S::AtStation,
+            A::DispatchSeniorEngineer,
+            S::OnSiteConfirmation,
+            STATION,
+            "000 L650, L652 §5.1.2",
+        )
+        .guard(g::SENIOR_ENGINEER)
+        .effect(g::E_SENIOR_ENGINEER),
+        T::new(
+            S::OnSiteConfirmation,
+            A::JudgeNotBatch,
+            S::OrdinaryService,
+            &[R::AuthorisedStation, R::RegionalTechSupportEngineer],
+            "000 L676 flowchart 否",
+        )
+        .new_form::<RejectionNotice>(),
+        T::new(
+            S::OnSiteConfirmation,
+            A::SubmitBatchFeedback,
+            S::PendingRtseVerification,
+            STATION,
+            "000 L650, L644 §4.1.1, L652 §5.1.5",
+        )
+        .new_form::<BatchFeedbackReport>()
+        .guard(g::FORMAL_CHANNEL)
+        .guard(g::REPORT_MATCHES_ISSUE),
+        T::new(
+            S::PendingRtseVerification,
+            A::VerifyAndForward,
+            S::PendingTsConfirmation,
+            RTSE,
+            "000 L650",
+        )
+        .guard(g::FORMAL_CHANNEL),
+        T::new(
+            S::PendingRtseVerification,
+            A::ReturnToStation,
+            S::ReturnedToStation,
+            RTSE,
+            "000 L650 (OURS)",
+        )
+        .new_form::<RejectionNotice>(),
+        T::new(
+            S::PendingTsConfirmation,
+            A::ConfirmAndForwardToRqs,
+            S::PendingRqsReview,
+            &[R::ProductTechSupport],
+            "000 L650, L644 §4.3.1",
+        )
+        .new_form::<TsPreliminaryAnalysis>()
+        .guard(g::FORMAL_CHANNEL)
+        .guard(g::TS_EVIDENCE),
+        T::new(
+            S::PendingTsConfirmation,
+            A::Reject,
+            S::ReturnedToStation,
+            &[R::ProductTechSupport],
+            "000 L652",
+        )
+        .new_form::<RejectionNotice>()
+        .guard(g::TS_REJECT_REASON),
+        T::new(
+            S::PendingRqsReview,
+            A::StartBatchProcess,
+            S::BatchStarted,
+            RQS,
+            "000 L652 §5.1.1, §5.1.4, L638",
+        )
+        .new_form::<BatchStartDecision>()
+        .guard(g::FORMAL_CHANNEL)
+        .guard(g::MEETS_BATCH_DEFINITION)
+        .guard(g::ACCEPTANCE_MATCHES)
+        .effect(g::E_ACCEPTANCE),
+        T::new(
+            S::PendingRqsReview,
+            A::Reject,
+            S::ReturnedToStation,
+            RQS,
+            "000 L652",
+        )
+        .new_form::<RejectionNotice>(),
+        T::new(
+            S::ReturnedToStation,
+            A::Resubmit,
+            S::PendingRtseVerification,
+            STATION,
+            "000 L652 (OURS)",
+        )
+        .new_form::<BatchFeedbackReport>()
+        .guard(g::FORMAL_CHANNEL)
+        .guard(g::REPORT_MATCHES_ISSUE)
+        .guard(g::REVISED),
+        T::new(
+            S::ReturnedToStation,
+            A::HandOverToOrdinaryService,
+            S::OrdinaryService,
+            &[R::AuthorisedStation, R::RegionalTechSupportEngineer],
+            "000 L676 flowchart 否",
+        ),
         // R&D (000 L654–L662).
-        T::new(S::BatchStarted, A::ForwardToRd, S::RdAnalysis, RQS, "000 L654")
-            .guard(g::FORMAL_CHANNEL),
-        T::new(S::RdAnalysis, A::AcknowledgeRd, S::RdAnalysis, RND, "000 L654"),
-        T::new(S::RdAnalysis, A::RecordSupplierOnSite, S::RdAnalysis, RND, "000 L656 §5.2.2")
-            .guard(g::NOTE),
-        T::new(S::RdAnalysis, A::ReturnFailedPart, S::RdAnalysis, RND, "000 L658–L662")
-            .new_form::<FailedPartReturn>()
-            .guard(g::FAILED_PART_RULES),
-        T::new(S::RdAnalysis, A::SubmitRdSolution, S::SolutionPlanning, RND, "000 L654, L646 §4.7.1, L664 §5.2.3")
-            .new_form::<RdSolution>()
-            .guard(g::SOLUTION_MATURE),
-        T::new(S::RdAnalysis, A::ConveneDirectorMeeting, S::DirectorMeeting, RQS, "000 L656")
-            .guard(g::RD_DEADLINE_BREACHED),
-        T::new(S::DirectorMeeting, A::ForwardToRd, S::RdAnalysis, RQS, "000 L656 (outcome OURS)")
-            .new_form::<DirectorMeetingMinutes>()
-            .guard(g::MEETING_CONTINUES_RD)
-            .guard(g::FORMAL_CHANNEL),
-        T::new(S::DirectorMeeting, A::AdoptSolution, S::SolutionPlanning, RQS, "000 L656 (outcome OURS)")
-            .new_form::<DirectorMeetingMinutes>()
-            .form::<RdSolution>()
-            .guard(g::MEETING_ADOPTS_SOLUTION),
+        T::new(
+            S::BatchStarted,
+            A::ForwardToRd,
+            S::RdAnalysis,
+            RQS,
+            "000 L654",
+        )
+        .guard(g::FORMAL_CHANNEL),
+        T::new(
+            S::RdAnalysis,
+            A::AcknowledgeRd,
+            S::RdAnalysis,
+            RND,
+            "000 L654",
+        ),
+        T::new(
+            S::RdAnalysis,
+            A::RecordSupplierOnSite,
+            S::RdAnalysis,
+            RND,
+            "000 L656 §5.2.2",
+        )
+        .guard(g::NOTE),
+        T::new(
+            S::RdAnalysis,
+            A::ReturnFailedPart,
+            S::RdAnalysis,
+            RND,
+            "000 L658–L662",
+        )
+        .new_form::<FailedPartReturn>()
+        .guard(g::FAILED_PART_RULES),
+        T::new(
+            S::RdAnalysis,
+            A::SubmitRdSolution,
+            S::SolutionPlanning,
+            RND,
+            "000 L654, L646 §4.7.1, L664 §5.2.3",
+        )
+        .new_form::<RdSolution>()
+        .guard(g::SOLUTION_MATURE),
+        T::new(
+            S::RdAnalysis,
+            A::ConveneDirectorMeeting,
+            S::DirectorMeeting,
+            RQS,
+            "000 L656",
+        )
+        .guard(g::RD_DEADLINE_BREACHED),
+        T::new(
+            S::DirectorMeeting,
+            A::ForwardToRd,
+            S::RdAnalysis,
+            RQS,
+            "000 L656 (outcome OURS)",
+        )
+        .new_form::<DirectorMeetingMinutes>()
+        .guard(g::MEETING_CONTINUES_RD)
+        .guard(g::FORMAL_CHANNEL),
+        T::new(
+            S::DirectorMeeting,
+            A::AdoptSolution,
+            S::SolutionPlanning,
+            RQS,
+            "000 L656 (outcome OURS)",
+        )
+        .new_form::<DirectorMeetingMinutes>()
+        .form::<RdSolution>()
+        .guard(g::MEETING_ADOPTS_SOLUTION),
         // Overall solution (000 L640–L642, L664).
-        T::new(S::SolutionPlanning, A::RecordConsultation, S::SolutionPlanning, &[R::Branch, R::Sales, R::RegionalQualitySection], "000 L664 §5.2.4")
-            .new_form::<Consultation>()
-            .guard(g::CONSULTATION_RECORDER),
-        T::new(S::SolutionPlanning, A::EvaluatePlan, S::SolutionPlanning, &evaluators(cfg), "000 L664 §5.2.4")
-            .new_form::<PlanEvaluation>()
-            .guard(g::EVALUATOR_IS_DEPT),
-        T::new(S::SolutionPlanning, A::ReturnToRd, S::RdAnalysis, RQS, "000 L654 有效方案, L664 §5.2.3 (OURS)")
-            .new_form::<RejectionNotice>()
-            .guard(g::RETURN_TO_RD_REASON),
-        T::new(S::SolutionPlanning, A::LinkConsumablesRequest, S::SolutionPlanning, &[R::RegionalTechSupportEngineer, R::RegionalQualitySection], "000 L666 §5.3.2, L646 §4.5.7")
-            .effect(g::E_LINK_CONSUMABLES),
-        T::new(S::SolutionPlanning, A::ApprovePlan, S::Execution, RQS, "000 L640, L646 §4.5.1, L664, L676 §7")
-            .form::<OverallSolutionPlan>()
-            .guard(g::PLAN_NOT_REPLACEMENT)
-            .guard(g::CONSULTED)
-            .guard(g::PLAN_EVALUATED)
-            .guard(g::REPLACEMENT_PREFERRED)
-            .guard(g::RETURN_APPLICATION),
+        T::new(
+            S::SolutionPlanning,
+            A::RecordConsultation,
+            S::SolutionPlanning,
+            &[R::Branch, R::Sales, R::RegionalQualitySection],
+            "000 L664 §5.2.4",
+        )
+        .new_form::<Consultation>()
+        .guard(g::CONSULTATION_RECORDER),
+        T::new(
+            S::SolutionPlanning,
+            A::EvaluatePlan,
+            S::SolutionPlanning,
+            &evaluators(cfg),
+            "000 L664 §5.2.4",
+        )
+        .new_form::<PlanEvaluation>()
+        .guard(g::EVALUATOR_IS_DEPT),
+        T::new(
+            S::SolutionPlanning,
+            A::ReturnToRd,
+            S::RdAnalysis,
+            RQS,
+            "000 L654 有效方案, L664 §5.2.3 (OURS)",
+        )
+        .new_form::<RejectionNotice>()
+        .guard(g::RETURN_TO_RD_REASON),
+        T::new(
+            S::SolutionPlanning,
+            A::LinkConsumablesRequest,
+            S::SolutionPlanning,
+            &[R::RegionalTechSupportEngineer, R::RegionalQualitySection],
+            "000 L666 §5.3.2, L646 §4.5.7",
+        )
+        .effect(g::E_LINK_CONSUMABLES),
+        T::new(
+            S::SolutionPlanning,
+            A::ApprovePlan,
+            S::Execution,
+            RQS,
+            "000 L640, L646 §4.5.1, L664, L676 §7",
+        )
+        .form::<OverallSolutionPlan>()
+        .guard(g::PLAN_NOT_REPLACEMENT)
+        .guard(g::CONSULTED)
+        .guard(g::PLAN_EVALUATED)
+        .guard(g::REPLACEMENT_PREFERRED)
+        .guard(g::RETURN_APPLICATION),
     ];
     let mut signers = cfg.replacement_plan_coauthors.clone();
     signers.retain(|r| *r != R::RegionalQualitySection);
     signers.push(R::RegionalQualitySection);
-    let mut replacement = T::new(S::SolutionPlanning, A::ApprovePlan, S::Execution, &signers, "000 L642 §3.1, L664, L676 §7")
-        .form::<OverallSolutionPlan>()
-        .guard(g::PLAN_IS_REPLACEMENT)
-        .guard(g::CONSULTED)
-        .guard(g::PLAN_EVALUATED)
-        .guard(g::RETURN_APPLICATION);
+    let mut replacement = T::new(
+        S::SolutionPlanning,
+        A::ApprovePlan,
+        S::Execution,
+        &signers,
+        "000 L642 §3.1, L664, L676 §7",
+    )
+    .form::<OverallSolutionPlan>()
+    .guard(g::PLAN_IS_REPLACEMENT)
+    .guard(g::CONSULTED)
+    .guard(g::PLAN_EVALUATED)
+    .guard(g::RETURN_APPLICATION);
     replacement.sign_off = Some((
         signers,
         SignOrder::AnyOrder,
@@ -691,43 +865,121 @@ fn transitions(cfg: &Config) -> Vec<T> {
     t.push(replacement);
     t.extend([
         // Execution and monitoring (000 L644, L666, L668, L676).
-        T::new(S::Execution, A::AssignStation, S::Execution, &[R::RegionalServiceMgmt], "000 L644 §4.2.3")
-            .guard(g::STATION_NAMED),
-        T::new(S::Execution, A::RecordProgress, S::Execution, &[R::AuthorisedStation, R::RegionalServiceMgmt, R::ProductTechSupport, R::SparePartsMgmt, R::Rnd], "000 L668 §5.4.1, L644 §4.1.2 §4.2.3 §4.3.2")
-            .new_form::<ProgressEntry>()
-            .guard(g::FORMAL_CHANNEL)
-            .guard(g::PROGRESS_CONSISTENT),
-        T::new(S::Execution, A::RecordSparesWork, S::Execution, &[R::SparePartsMgmt], "000 L644 §4.4")
-            .guard(g::NOTE),
-        T::new(S::Execution, A::CoordinateSupplierSpares, S::Execution, RQS, "000 L666 §5.3.1")
-            .guard(g::NOTE)
-            .guard(g::SUPPLIER_INDICATED),
-        T::new(S::Execution, A::LinkConsumablesRequest, S::Execution, &[R::RegionalTechSupportEngineer, R::RegionalQualitySection], "000 L666 §5.3.2, L646 §4.5.7")
-            .effect(g::E_LINK_CONSUMABLES),
-        T::new(S::Execution, A::AssessSeverity, S::Execution, RQS, "000 L676 评估影响严重程度, 发布内部通报")
-            .new_form::<SeverityAssessment>(),
-        T::new(S::Execution, A::IssueQualityWarning, S::Execution, RQS, "000 L646 §4.5.4, L676 §7")
-            .new_form::<QualityWarning>()
-            .guard(g::SEVERITY_MAJOR),
-        T::new(S::Execution, A::PublishProgressBulletin, S::Execution, RQS, "000 L668 §5.4.2, L676 §7")
-            .new_form::<ProgressBulletin>()
-            .guard(g::BULLETIN_FLAG),
-        T::new(S::Execution, A::ReportExecutionResult, S::EffectVerification, &[R::ServicePlatform, R::RegionalServiceMgmt], "000 L676 服务平台反馈执行结果, L644 §4.2.3")
-            .new_form::<ExecutionResultReport>()
-            .guard(g::SEVERITY_ASSESSED)
-            .guard(g::WARNING_IF_MAJOR)
-            .guard(g::RESULT_MATCHES_PLAN),
+        T::new(
+            S::Execution,
+            A::AssignStation,
+            S::Execution,
+            &[R::RegionalServiceMgmt],
+            "000 L644 §4.2.3",
+        )
+        .guard(g::STATION_NAMED),
+        T::new(
+            S::Execution,
+            A::RecordProgress,
+            S::Execution,
+            &[
+                R::AuthorisedStation,
+                R::RegionalServiceMgmt,
+                R::ProductTechSupport,
+                R::SparePartsMgmt,
+                R::Rnd,
+            ],
+            "000 L668 §5.4.1, L644 §4.1.2 §4.2.3 §4.3.2",
+        )
+        .new_form::<ProgressEntry>()
+        .guard(g::FORMAL_CHANNEL)
+        .guard(g::PROGRESS_CONSISTENT),
+        T::new(
+            S::Execution,
+            A::RecordSparesWork,
+            S::Execution,
+            &[R::SparePartsMgmt],
+            "000 L644 §4.4",
+        )
+        .guard(g::NOTE),
+        T::new(
+            S::Execution,
+            A::CoordinateSupplierSpares,
+            S::Execution,
+            RQS,
+            "000 L666 §5.3.1",
+        )
+        .guard(g::NOTE)
+        .guard(g::SUPPLIER_INDICATED),
+        T::new(
+            S::Execution,
+            A::LinkConsumablesRequest,
+            S::Execution,
+            &[R::RegionalTechSupportEngineer, R::RegionalQualitySection],
+            "000 L666 §5.3.2, L646 §4.5.7",
+        )
+        .effect(g::E_LINK_CONSUMABLES),
+        T::new(
+            S::Execution,
+            A::AssessSeverity,
+            S::Execution,
+            RQS,
+            "000 L676 评估影响严重程度, 发布内部通报",
+        )
+        .new_form::<SeverityAssessment>(),
+        T::new(
+            S::Execution,
+            A::IssueQualityWarning,
+            S::Execution,
+            RQS,
+            "000 L646 §4.5.4, L676 §7",
+        )
+        .new_form::<QualityWarning>()
+        .guard(g::SEVERITY_MAJOR),
+        T::new(
+            S::Execution,
+            A::PublishProgressBulletin,
+            S::Execution,
+            RQS,
+            "000 L668 §5.4.2, L676 §7",
+        )
+        .new_form::<ProgressBulletin>()
+        .guard(g::BULLETIN_FLAG),
+        T::new(
+            S::Execution,
+            A::ReportExecutionResult,
+            S::EffectVerification,
+            &[R::ServicePlatform, R::RegionalServiceMgmt],
+            "000 L676 服务平台反馈执行结果, L644 §4.2.3",
+        )
+        .new_form::<ExecutionResultReport>()
+        .guard(g::SEVERITY_ASSESSED)
+        .guard(g::WARNING_IF_MAJOR)
+        .guard(g::RESULT_MATCHES_PLAN),
         // Effect verification (000 L676).
-        T::new(S::EffectVerification, A::ConfirmEffective, S::ResponsibilityArbitration, RQS, "000 L676 验证方案执行效果")
-            .new_form::<EffectVerification>()
-            .guard(g::EFFECTIVE),
-        T::new(S::EffectVerification, A::ReturnToPlanning, S::SolutionPlanning, RQS, "000 L676 (OURS)")
-            .new_form::<EffectVerification>()
-            .guard(g::INEFFECTIVE),
-        T::new(S::EffectVerification, A::ForwardToRd, S::RdAnalysis, RQS, "000 L676, L654 (OURS)")
-            .new_form::<EffectVerification>()
-            .guard(g::INEFFECTIVE)
-            .guard(g::FORMAL_CHANNEL),
+        T::new(
+            S::EffectVerification,
+            A::ConfirmEffective,
+            S::ResponsibilityArbitration,
+            RQS,
+            "000 L676 验证方案执行效果",
+        )
+        .new_form::<EffectVerification>()
+        .guard(g::EFFECTIVE),
+        T::new(
+            S::EffectVerification,
+            A::ReturnToPlanning,
+            S::SolutionPlanning,
+            RQS,
+            "000 L676 (OURS)",
+        )
+        .new_form::<EffectVerification>()
+        .guard(g::INEFFECTIVE),
+        T::new(
+            S::EffectVerification,
+            A::ForwardToRd,
+            S::RdAnalysis,
+            RQS,
+            "000 L676, L654 (OURS)",
+        )
+        .new_form::<EffectVerification>()
+        .guard(g::INEFFECTIVE)
+        .guard(g::FORMAL_CHANNEL),
     ]);
     for s in [
         S::RdAnalysis,
@@ -737,14 +989,26 @@ fn transitions(cfg: &Config) -> Vec<T> {
         S::ResponsibilityArbitration,
     ] {
         t.push(
-            T::new(s, A::IssueQualityAppraisalReport, s, RND, "000 L674 §5.6.1, L676 §7")
-                .new_form::<QualityAppraisalReport>(),
+            T::new(
+                s,
+                A::IssueQualityAppraisalReport,
+                s,
+                RND,
+                "000 L674 §5.6.1, L676 §7",
+            )
+            .new_form::<QualityAppraisalReport>(),
         );
     }
     t.push(
-        T::new(S::ResponsibilityArbitration, A::Arbitrate, S::CorrectivePreventive, RQS, "000 L646 §4.5.2, L674 §5.6.1")
-            .new_form::<ArbitrationRecord>()
-            .guard(g::QAR_PRESENT),
+        T::new(
+            S::ResponsibilityArbitration,
+            A::Arbitrate,
+            S::CorrectivePreventive,
+            RQS,
+            "000 L646 §4.5.2, L674 §5.6.1",
+        )
+        .new_form::<ArbitrationRecord>()
+        .guard(g::QAR_PRESENT),
     );
     for s in [
         S::ResponsibilityArbitration,
@@ -765,41 +1029,107 @@ fn transitions(cfg: &Config) -> Vec<T> {
         S::CapaVerification,
     ] {
         t.push(
-            T::new(s, A::SettleConsumablesRequest, s, RQS, "000 L646 §4.5.6 §4.5.7, L670")
-                .effect(g::E_SETTLE_CONSUMABLES),
+            T::new(
+                s,
+                A::SettleConsumablesRequest,
+                s,
+                RQS,
+                "000 L646 §4.5.6 §4.5.7, L670",
+            )
+            .effect(g::E_SETTLE_CONSUMABLES),
         );
     }
     t.extend([
         // Corrective and preventive measures (000 L674).
-        T::new(S::CorrectivePreventive, A::IssueCapaNotice, S::CorrectivePreventive, &[R::QualityMgmtDept], "000 L674 §5.6.2")
-            .new_form::<CapaNotice>()
-            .guard(g::CAPA_ADDRESSEE),
-        T::new(S::CorrectivePreventive, A::SubmitImprovementForm, S::CorrectivePreventive, RQS, "000 L674 §5.6.3")
-            .new_form::<ProblemImprovementForm>(),
-        T::new(S::CorrectivePreventive, A::OpenRectificationProject, S::CorrectivePreventive, &[R::SystemMgmtDept], "000 L646 §4.6.2")
-            .guard(g::IMPROVEMENT_SUBMITTED)
-            .effect(g::E_PROJECT),
-        T::new(S::CorrectivePreventive, A::RequestProductChange, S::CorrectivePreventive, &[R::Rnd, R::RegionalQualitySection], "000 L674 §5.6.4")
-            .new_form::<ProductChangeRequest>(),
-        T::new(S::CorrectivePreventive, A::EvaluatePreventiveMeasure, S::CorrectivePreventive, RND, "000 L646 §4.7.2")
-            .guard(g::NOTE),
-        T::new(S::CorrectivePreventive, A::StartCapaVerification, S::CapaVerification, RQS, "000 L674, L676")
-            .guard(g::MEASURES_ISSUED),
-        T::new(S::CapaVerification, A::VerifyCapaItem, S::CapaVerification, RQS, "000 L676 跟踪验证纠正预防措施执行情况")
-            .new_form::<CapaVerification>()
-            .guard(g::CAPA_ITEM_KNOWN),
-        T::new(S::CapaVerification, A::ReopenMeasures, S::CorrectivePreventive, RQS, "000 L676 (OURS)")
-            .guard(g::CAPA_ITEM_FAILED),
-        T::new(S::CapaVerification, A::Close, S::Closed, RQS, "000 L676 结束, L646 §4.5.5, L670")
-            .guard(g::ALL_CAPA_VERIFIED)
-            .guard(g::CLAIM_SETTLED)
-            .guard(g::CONSUMABLES_SETTLED)
-            .guard(g::QAR_ARCHIVED),
+        T::new(
+            S::CorrectivePreventive,
+            A::IssueCapaNotice,
+            S::CorrectivePreventive,
+            &[R::QualityMgmtDept],
+            "000 L674 §5.6.2",
+        )
+        .new_form::<CapaNotice>()
+        .guard(g::CAPA_ADDRESSEE),
+        T::new(
+            S::CorrectivePreventive,
+            A::SubmitImprovementForm,
+            S::CorrectivePreventive,
+            RQS,
+            "000 L674 §5.6.3",
+        )
+        .new_form::<ProblemImprovementForm>(),
+        T::new(
+            S::CorrectivePreventive,
+            A::OpenRectificationProject,
+            S::CorrectivePreventive,
+            &[R::SystemMgmtDept],
+            "000 L646 §4.6.2",
+        )
+        .guard(g::IMPROVEMENT_SUBMITTED)
+        .effect(g::E_PROJECT),
+        T::new(
+            S::CorrectivePreventive,
+            A::RequestProductChange,
+            S::CorrectivePreventive,
+            &[R::Rnd, R::RegionalQualitySection],
+            "000 L674 §5.6.4",
+        )
+        .new_form::<ProductChangeRequest>(),
+        T::new(
+            S::CorrectivePreventive,
+            A::EvaluatePreventiveMeasure,
+            S::CorrectivePreventive,
+            RND,
+            "000 L646 §4.7.2",
+        )
+        .guard(g::NOTE),
+        T::new(
+            S::CorrectivePreventive,
+            A::StartCapaVerification,
+            S::CapaVerification,
+            RQS,
+            "000 L674, L676",
+        )
+        .guard(g::MEASURES_ISSUED),
+        T::new(
+            S::CapaVerification,
+            A::VerifyCapaItem,
+            S::CapaVerification,
+            RQS,
+            "000 L676 跟踪验证纠正预防措施执行情况",
+        )
+        .new_form::<CapaVerification>()
+        .guard(g::CAPA_ITEM_KNOWN),
+        T::new(
+            S::CapaVerification,
+            A::ReopenMeasures,
+            S::CorrectivePreventive,
+            RQS,
+            "000 L676 (OURS)",
+        )
+        .guard(g::CAPA_ITEM_FAILED),
+        T::new(
+            S::CapaVerification,
+            A::Close,
+            S::Closed,
+            RQS,
+            "000 L676 结束, L646 §4.5.5, L670",
+        )
+        .guard(g::ALL_CAPA_VERIFIED)
+        .guard(g::CLAIM_SETTLED)
+        .guard(g::CONSUMABLES_SETTLED)
+        .guard(g::QAR_ARCHIVED),
     ]);
     for s in [S::CorrectivePreventive, S::CapaVerification] {
         t.extend([
-            T::new(s, A::RecordCapaResponse, s, &[R::SystemMgmtDept, R::QualityMgmtDept], "000 L646 §4.6.1")
-                .guard(g::NOTE),
+            T::new(
+                s,
+                A::RecordCapaResponse,
+                s,
+                &[R::SystemMgmtDept, R::QualityMgmtDept],
+                "000 L646 §4.6.1",
+            )
+            .guard(g::NOTE),
             T::new(s, A::SubmitLossData, s, &[R::LossDept], "000 L670")
                 .new_form::<LossDataSubmission>()
                 .guard(g::CLAIM_COLLECTING),
@@ -808,17 +1138,35 @@ fn transitions(cfg: &Config) -> Vec<T> {
                 .guard(g::CLAIM_COLLECTING)
                 .guard(g::CLAIM_APPRAISAL_MATCHES)
                 .effect(g::E_CLAIM),
-            T::new(s, A::ConfirmClaim, s, &[R::ProcurementCommercial], "000 L670 提交采购商务管理部确认")
-                .guard(g::CLAIM_AWAITING)
-                .effect(g::E_CLAIM),
-            T::new(s, A::ReturnClaim, s, &[R::ProcurementCommercial], "000 L670 (OURS)")
-                .new_form::<RejectionNotice>()
-                .guard(g::CLAIM_AWAITING)
-                .effect(g::E_CLAIM),
-            T::new(s, A::RecordClaimExecuted, s, &[R::Procurement], "000 L650 §4.9, L672, L676 采购部执行索赔")
-                .new_form::<ClaimExecutionRecord>()
-                .guard(g::CLAIM_EXECUTING)
-                .effect(g::E_CLAIM),
+            T::new(
+                s,
+                A::ConfirmClaim,
+                s,
+                &[R::ProcurementCommercial],
+                "000 L670 提交采购商务管理部确认",
+            )
+            .guard(g::CLAIM_AWAITING)
+            .effect(g::E_CLAIM),
+            T::new(
+                s,
+                A::ReturnClaim,
+                s,
+                &[R::ProcurementCommercial],
+                "000 L670 (OURS)",
+            )
+            .new_form::<RejectionNotice>()
+            .guard(g::CLAIM_AWAITING)
+            .effect(g::E_CLAIM),
+            T::new(
+                s,
+                A::RecordClaimExecuted,
+                s,
+                &[R::Procurement],
+                "000 L650 §4.9, L672, L676 采购部执行索赔",
+            )
+            .new_form::<ClaimExecutionRecord>()
+            .guard(g::CLAIM_EXECUTING)
+            .effect(g::E_CLAIM),
         ]);
     }
     t
@@ -832,7 +1180,11 @@ pub fn registry(config: &Config) -> Registry {
         .map(|t| {
             (
                 (t.from.name().to_owned(), t.action.name().to_owned()),
-                t.forms.iter().filter(|(_, f)| *f).map(|(k, _)| *k).collect(),
+                t.forms
+                    .iter()
+                    .filter(|(_, f)| *f)
+                    .map(|(k, _)| *k)
+                    .collect(),
             )
         })
         .collect();
@@ -887,39 +1239,67 @@ fn deadline_specs(cfg: &Config) -> Vec<DeadlineSpec> {
         solution_escalation.move_to = Some(State::DirectorMeeting.name().to_owned());
     }
     let mut out = vec![
-        DeadlineSpec::new(d::RTSE_VERIFY, Trigger::enter(State::PendingRtseVerification), wh(cfg.rtse_verify_within_hours))
-            .escalate(EscalationSpec::notify([Role::RegionalTechSupportEngineer, Role::RegionalServiceMgmt]))
-            .owner(Role::RegionalTechSupportEngineer)
-            .describe("000 L650 区域技术支持工程师在4个工作小时内响应; L644 §4.2.1"),
-        DeadlineSpec::new(d::TS_CONFIRM, Trigger::enter(State::PendingTsConfirmation), wh(cfg.ts_confirm_within_hours))
-            .escalate(EscalationSpec::notify([Role::ProductTechSupport]))
-            .owner(Role::ProductTechSupport)
-            .describe("000 L650 在4个工作小时内将信息流转给区域质量处; L654"),
-        DeadlineSpec::new(d::RQS_REVIEW, Trigger::enter(State::PendingRqsReview), wh(cfg.rqs_review_within_hours))
-            .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
-            .owner(Role::RegionalQualitySection)
-            .describe("000 L652 区域质量处…在4个工作小时内响应"),
-        DeadlineSpec::new(d::RQS_FORWARD_TO_RD, forward_start, wh(cfg.rqs_forward_to_rd_within_hours))
-            .met_on(Trigger::action(Action::ForwardToRd))
-            .met_on(Trigger::enter(State::ReturnedToStation))
-            .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
-            .owner(Role::RegionalQualitySection)
-            .describe("000 L654 并在4个工作小时内流转到产品研发中心"),
+        DeadlineSpec::new(
+            d::RTSE_VERIFY,
+            Trigger::enter(State::PendingRtseVerification),
+            wh(cfg.rtse_verify_within_hours),
+        )
+        .escalate(EscalationSpec::notify([
+            Role::RegionalTechSupportEngineer,
+            Role::RegionalServiceMgmt,
+        ]))
+        .owner(Role::RegionalTechSupportEngineer)
+        .describe("000 L650 区域技术支持工程师在4个工作小时内响应; L644 §4.2.1"),
+        DeadlineSpec::new(
+            d::TS_CONFIRM,
+            Trigger::enter(State::PendingTsConfirmation),
+            wh(cfg.ts_confirm_within_hours),
+        )
+        .escalate(EscalationSpec::notify([Role::ProductTechSupport]))
+        .owner(Role::ProductTechSupport)
+        .describe("000 L650 在4个工作小时内将信息流转给区域质量处; L654"),
+        DeadlineSpec::new(
+            d::RQS_REVIEW,
+            Trigger::enter(State::PendingRqsReview),
+            wh(cfg.rqs_review_within_hours),
+        )
+        .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
+        .owner(Role::RegionalQualitySection)
+        .describe("000 L652 区域质量处…在4个工作小时内响应"),
+        DeadlineSpec::new(
+            d::RQS_FORWARD_TO_RD,
+            forward_start,
+            wh(cfg.rqs_forward_to_rd_within_hours),
+        )
+        .met_on(Trigger::action(Action::ForwardToRd))
+        .met_on(Trigger::enter(State::ReturnedToStation))
+        .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
+        .owner(Role::RegionalQualitySection)
+        .describe("000 L654 并在4个工作小时内流转到产品研发中心"),
         DeadlineSpec::new(
             d::RD_RESPONSE,
             Trigger::action(Action::ForwardToRd),
-            by_acceptance(cfg.rd_response_accepted_within_days, cfg.rd_solution_not_accepted_within_days),
+            by_acceptance(
+                cfg.rd_response_accepted_within_days,
+                cfg.rd_solution_not_accepted_within_days,
+            ),
         )
         .met_on(Trigger::action(Action::AcknowledgeRd))
         .met_on(Trigger::action(Action::SubmitRdSolution))
         .met_on(Trigger::enter(State::DirectorMeeting))
-        .escalate(EscalationSpec::notify([Role::RegionalQualitySection, Role::Rnd]))
+        .escalate(EscalationSpec::notify([
+            Role::RegionalQualitySection,
+            Role::Rnd,
+        ]))
         .owner(Role::Rnd)
         .describe("000 L654 1个工作日内响应 (accepted machines)"),
         DeadlineSpec::new(
             d::RD_SOLUTION,
             Trigger::action(Action::ForwardToRd),
-            by_acceptance(cfg.rd_conclusion_accepted_within_days, cfg.rd_solution_not_accepted_within_days),
+            by_acceptance(
+                cfg.rd_conclusion_accepted_within_days,
+                cfg.rd_solution_not_accepted_within_days,
+            ),
         )
         .met_on(Trigger::action(Action::ApprovePlan))
         .met_on(Trigger::enter(State::DirectorMeeting))
@@ -929,19 +1309,27 @@ fn deadline_specs(cfg: &Config) -> Vec<DeadlineSpec> {
     ];
     if let Some(every) = cfg.progress_bulletin_every {
         out.push(
-            DeadlineSpec::new(d::PROGRESS_BULLETIN_FIRST, Trigger::enter(State::Execution), every)
-                .met_on(Trigger::action(Action::PublishProgressBulletin))
-                .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
-                .owner(Role::RegionalQualitySection)
-                .describe("000 L668 §5.4.2 定期发布《售后批量质量问题进度通报》"),
+            DeadlineSpec::new(
+                d::PROGRESS_BULLETIN_FIRST,
+                Trigger::enter(State::Execution),
+                every,
+            )
+            .met_on(Trigger::action(Action::PublishProgressBulletin))
+            .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
+            .owner(Role::RegionalQualitySection)
+            .describe("000 L668 §5.4.2 定期发布《售后批量质量问题进度通报》"),
         );
         out.push(
-            DeadlineSpec::new(d::PROGRESS_BULLETIN_NEXT, Trigger::action(Action::PublishProgressBulletin), every)
-                .met_on(Trigger::action(Action::PublishProgressBulletin))
-                .met_on(Trigger::leave(State::Execution))
-                .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
-                .owner(Role::RegionalQualitySection)
-                .describe("000 L668 §5.4.2 定期发布《售后批量质量问题进度通报》"),
+            DeadlineSpec::new(
+                d::PROGRESS_BULLETIN_NEXT,
+                Trigger::action(Action::PublishProgressBulletin),
+                every,
+            )
+            .met_on(Trigger::action(Action::PublishProgressBulletin))
+            .met_on(Trigger::leave(State::Execution))
+            .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
+            .owner(Role::RegionalQualitySection)
+            .describe("000 L668 §5.4.2 定期发布《售后批量质量问题进度通报》"),
         );
     }
     out

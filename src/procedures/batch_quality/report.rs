@@ -240,11 +240,15 @@ impl Ctx<'_> {
             }
         } else if form.kind == ClaimExecutionRecord::KIND {
             if let Some(c) = parse::<ClaimExecutionRecord>(&form.body) {
-                ledger.push(self.line(
-                    CostKind::ClaimReceived,
-                    c.settled_amount_fen.checked_neg().ok_or(CostError::Overflow)?,
-                    format!("claim executed: {}", c.method_ref),
-                )?);
+                ledger.push(
+                    self.line(
+                        CostKind::ClaimReceived,
+                        c.settled_amount_fen
+                            .checked_neg()
+                            .ok_or(CostError::Overflow)?,
+                        format!("claim executed: {}", c.method_ref),
+                    )?,
+                );
             }
         }
         Ok(())
@@ -383,7 +387,10 @@ fn count_event(
     match &e.kind {
         EventKind::Created { .. } => r.intake.received += 1,
         EventKind::Transitioned {
-            to, action, payload, ..
+            to,
+            action,
+            payload,
+            ..
         } => {
             let a = Action::from_name(action);
             match a {
@@ -401,7 +408,10 @@ fn count_event(
                 Some(Action::ConfirmClaim) => r.losses.claims_confirmed += 1,
                 Some(Action::SettleConsumablesRequest) => {
                     let fen = payload.get("cost_fen").and_then(Value::as_i64).unwrap_or(0);
-                    let id = payload.get("request").and_then(Value::as_str).unwrap_or("?");
+                    let id = payload
+                        .get("request")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?");
                     ledger.push(c.line(
                         CostKind::Consumables,
                         fen,
@@ -494,7 +504,10 @@ fn snapshot(r: &mut BatchIssueReport, inst: &Instance, end: DateTime<Utc>) {
     let data: Option<Data> = inst.data_as().ok();
     r.open_issues.push(OpenIssue {
         id: inst.id().clone(),
-        customer: data.as_ref().map(|d| d.customer.clone()).unwrap_or_default(),
+        customer: data
+            .as_ref()
+            .map(|d| d.customer.clone())
+            .unwrap_or_default(),
         model: data.as_ref().map(|d| d.model.clone()).unwrap_or_default(),
         state,
         acceptance: data.as_ref().and_then(|d| d.acceptance),
