@@ -2788,3 +2788,85 @@ fn l670_monthly_report_totals_losses_and_claims() {
     assert_eq!(m.losses.by_kind[&CostKind::SpareParts], 100_000);
     assert_eq!(m.open_issues[0].claim, Some(bq::ClaimStatus::Executed));
 }
+
+#[test]
+fn l650_l652_missed_confirmation_and_review_clocks_notify_their_owners() {
+    let notified = |h: &H, at: DateTime<Utc>, deadline: &str| -> Vec<String> {
+        h.e.handle_due(at)
+            .unwrap()
+            .handled
+            .into_iter()
+            .flat_map(|(_, events)| events)
+            .find_map(|e| match e.kind {
+                EventKind::Escalated {
+                    deadline: d,
+                    notify,
+                    moved: None,
+                    ..
+                } if d == deadline => Some(notify),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    // 000 L650: technical support, 4 WH from Mon 10:00
+    let h = H::new();
+    h.at_ts(lt(16, 10, 0));
+    assert_eq!(
+        notified(&h, lt(16, 15, 0), bq::deadlines::TS_CONFIRM),
+        vec!["product_tech_support".to_owned()]
+    );
+    assert_eq!(h.state(), State::PendingTsConfirmation);
+    // 000 L652: the quality section's response, 4 WH; the forwarding clock (000 L654) too
+    let h = H::new();
+    h.at_rqs(lt(16, 10, 0));
+    assert_eq!(
+        notified(&h, lt(16, 15, 0), bq::deadlines::RQS_REVIEW),
+        vec!["regional_quality_section".to_owned()]
+    );
+    assert!(h.clock(bq::deadlines::RQS_FORWARD_TO_RD).breached);
+    assert_eq!(h.state(), State::PendingRqsReview);
+    // a rejection stops the forwarding clock as well
+    h.ok(
+        fire(&rqs(), Action::Reject).with_form(form(&rejection(bq::RejectReason::OutOfScope))),
+        lt(16, 16, 0),
+    );
+    assert!(h.clock(bq::deadlines::RQS_FORWARD_TO_RD).stopped.is_some());
+}
+
+#[test]
+fn l642_a_coauthor_refusing_the_replacement_plan_clears_the_signatures() {
+    let h = H::new();
+    let t = lt(17, 10, 0);
+    h.at_planning(bq::Acceptance::NotAccepted, t);
+    h.consult_and_evaluate(t);
+    let p = plan(bq::PlanKind::WholeMachineReplacement);
+    let qmd_signer = actor("qmd-sign", Role::QualityMgmtDept);
+    h.ok(
+        Command::sign(&qmd_signer, Action::ApprovePlan)
+            .with_form(form(&p))
+            .with_form(form(&return_application(250))),
+        t,
+    );
+    assert_eq!(h.inst().signatures().len(), 1);
+    // 000 L642 共同制定: every co-author must agree; a refusal needs a reason
+    let sales = actor("sales-ma", Role::Sales);
+    assert!(matches!(
+        h.refused(Command::refuse(&sales, Action::ApprovePlan, " "), t),
+        Rejection::ReasonRequired
+    ));
+    h.ok(
+        Command::refuse(
+            &sales,
+            Action::ApprovePlan,
+            "the bank wants new units, not rev B",
+        ),
+        t,
+    );
+    assert!(h.inst().signatures().is_empty());
+    assert_eq!(h.state(), State::SolutionPlanning);
+    // a department outside the co-authors may not sign
+    assert!(is_forbidden(&h.refused(
+        Command::sign(&actor("legal", Role::Legal), Action::ApprovePlan),
+        t
+    )));
+}
