@@ -19,9 +19,10 @@
 //!
 //! ```
 //! use aftersales::procedures::batch_quality::{self as bq, State};
-//! use aftersales::{BusinessCalendar, Engine, InMemoryStore, Actor, Command};
+//! use aftersales::{Actor, BusinessCalendar, Engine, InMemoryStore};
 //! use chrono::{TimeZone, Utc};
-//! //!
+//! use std::sync::Arc;
+//!
 //! let def = bq::definition(&bq::Config::default(), Arc::new(BusinessCalendar::default()))?;
 //! let mut engine = Engine::new(InMemoryStore::new());
 //! engine.register(def.definition().clone())?;
