@@ -4,5 +4,6 @@
 //! seed's numbers (each citing its source line), typed forms, and a function building its
 //! validated definition.
 
+pub mod batch_quality;
 pub mod complaint;
 pub mod customer_return;

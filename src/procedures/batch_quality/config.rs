@@ -1,0 +1,122 @@
+//! The configuration of the batch quality procedure: every number of the seed is a field
+//! whose default is the seed's value, with its source line.
+
+use super::Role;
+use crate::calendar::BusinessDuration;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Where the regional quality section's 4-working-hour clock for forwarding to R&D starts
+/// (000 L654 "并在4个工作小时内流转到产品研发中心"; the seed does not say from when).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ForwardAnchor {
+    /// From receipt at the quality section (the stricter reading; default, spec A.8 #2).
+    #[default]
+    ReceiptAtRqs,
+    /// From the moment the quality section started the batch process.
+    BatchStarted,
+}
+
+/// Configuration of [`definition`](super::definition), the batch rule
+/// ([`assess`](super::assess)) and detection ([`detect`](fn@super::detect)).
+///
+/// `Default` gives the seed's values; each field cites its source line in 000 (the batch
+/// procedure, Edition E, 000 L634–L676) or the product decisions (`spec/README.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The regional technical-support engineer verifies a station's submission within this
+    /// many working hours: 4 (000 L650 "区域技术支持工程师在4个工作小时内响应").
+    pub rtse_verify_within_hours: u32,
+    /// Product technical support confirms and forwards within this many working hours: 4
+    /// (000 L650 "在4个工作小时内将信息流转给区域质量处"; restated 000 L654).
+    pub ts_confirm_within_hours: u32,
+    /// The regional quality section responds to (reviews) a forwarded issue within this many
+    /// working hours: 4 (000 L652 "区域质量处收到…在4个工作小时内响应").
+    pub rqs_review_within_hours: u32,
+    /// The regional quality section forwards a started issue to R&D within this many working
+    /// hours: 4 (000 L654 "并在4个工作小时内流转到产品研发中心").
+    pub rqs_forward_to_rd_within_hours: u32,
+    /// Where the forwarding clock starts (OURS; 000 L654 is silent).
+    pub rqs_forward_anchor: ForwardAnchor,
+    /// For machines not yet accepted by the user, R&D provides an effective solution within
+    /// this many working days: 2 (000 L654 "对于未验收的机器…在2个工作日内提供有效方案").
+    pub rd_solution_not_accepted_within_days: u32,
+    /// For accepted machines, R&D responds within this many working days: 1 (000 L654
+    /// "对于已经验收合格的机器…在1个工作日内响应").
+    pub rd_response_accepted_within_days: u32,
+    /// For accepted machines, R&D gives an effective conclusion within this many working
+    /// days: 4 (000 L654 "4个工作日内反馈有效结论"; the page header splits the sentence).
+    pub rd_conclusion_accepted_within_days: u32,
+    /// When an R&D limit is missed, move the issue straight to the director-level meeting
+    /// instead of flagging it for the quality section to convene "适时" (at a suitable time).
+    /// Default `false`: flag and notify (000 L656, README "Missed deadlines").
+    pub director_meeting_auto: bool,
+    /// "用户使用数量少于300台": a user with fewer than this many units of the model falls under
+    /// the count rule: 300 (000 L638).
+    pub small_user_units_below: u32,
+    /// "数量超过15台": the count rule needs strictly more than this many failed units: 15
+    /// (000 L638).
+    pub small_user_failures_more_than: u32,
+    /// "比例超过5%": the ratio rules need strictly more than this percentage: 5 (000 L638).
+    /// Compared in integers: `100 × failed > percent × units`.
+    pub ratio_more_than_percent: u32,
+    /// "3个月内": the rolling window, in calendar months, ending at the evaluation: 3
+    /// (000 L638; README "Batch window").
+    pub window_months: u32,
+    /// Whether the window's first day counts (OURS: yes).
+    pub window_start_inclusive: bool,
+    /// Smallest population for the component ratio rule (C3); `None` = no minimum, as in the
+    /// seed (000 L638 names none; OURS).
+    pub c3_min_population: Option<u64>,
+    /// How often the quality section must publish a progress bulletin during execution;
+    /// `None` = no limit, the seed only says "定期" (regularly) (000 L668 §5.4.2).
+    pub progress_bulletin_every: Option<BusinessDuration>,
+    /// Whether a failed part may be given to the supplier for analysis: `false`
+    /// ("原则上不允许提供故障部件给供应商分析", 000 L658).
+    pub allow_failed_part_to_supplier: bool,
+    /// During user acceptance a whole-machine replacement is preferred; another plan needs a
+    /// stated reason: `true` ("优先考虑整机更换", 000 L640).
+    pub prefer_replacement_when_not_accepted: bool,
+    /// The departments that jointly draw up a whole-machine replacement plan, each signing
+    /// it (000 L642: 品质管理部, 服务平台, 产品部门, 销售平台各产品业务部,
+    /// 各区域分公司销售部门). The regional quality section signs last in any case.
+    pub replacement_plan_coauthors: Vec<Role>,
+    /// The departments that must evaluate a plan as effective and feasible before approval
+    /// (000 L664 "各部门对处理方案的有效性、可行性进行评估"; the list is OURS).
+    pub plan_evaluators: Vec<Role>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            rtse_verify_within_hours: 4,
+            ts_confirm_within_hours: 4,
+            rqs_review_within_hours: 4,
+            rqs_forward_to_rd_within_hours: 4,
+            rqs_forward_anchor: ForwardAnchor::ReceiptAtRqs,
+            rd_solution_not_accepted_within_days: 2,
+            rd_response_accepted_within_days: 1,
+            rd_conclusion_accepted_within_days: 4,
+            director_meeting_auto: false,
+            small_user_units_below: 300,
+            small_user_failures_more_than: 15,
+            ratio_more_than_percent: 5,
+            window_months: 3,
+            window_start_inclusive: true,
+            c3_min_population: None,
+            progress_bulletin_every: None,
+            allow_failed_part_to_supplier: false,
+            prefer_replacement_when_not_accepted: true,
+            replacement_plan_coauthors: vec![
+                Role::QualityMgmtDept,
+                Role::ServicePlatform,
+                Role::ProductDept,
+                Role::Sales,
+                Role::BranchSales,
+            ],
+            plan_evaluators: vec![Role::Rnd, Role::RegionalServiceMgmt, Role::Sales],
+        }
+    }
+}

@@ -1,0 +1,667 @@
+//! Batch detection: which groups of failure records meet the numeric conditions of the
+//! batch definition (000 L638) now, and why, so that a host can open a batch-issue instance
+//! from its service data.
+//!
+//! One grouping pass over the records groups them three ways at once: by user, model and
+//! failure mode (C1/C2), by component fault nationally and by component fault per region
+//! (C3), with strings replaced by dense ids. The rules are monotone in the number of failed
+//! units and a group has at most as many failed units as records, so a second pass counts
+//! distinct failed units (a unit failing twice counts once) only in the groups whose record
+//! count could meet their rule; the others are decided without it. Only records dated inside
+//! the rolling window ending on the evaluation day and flagged in the service period are
+//! counted (000 L638 "3个月内", "在标准的售后服务期限内"). Whether a group is also *judged
+//! nonconforming* (经判定) and in scope (000 L636) is for people to decide at the start gate
+//! ([`assess`](super::assess)); detection reports candidates with their counts.
+//!
+//! Cost: O(r + b) expected hash operations for r records and b installed-base entries, no
+//! sorting of records; memory O(r) (a group slot per record) plus the groups.
+
+use super::Config;
+use super::batch::{BatchRule, Evidence, FailureMode, NotBatch, Scope, window_start};
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// One failure reported by the service system (one unit, one failure).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FailureRecord {
+    /// The record id (returned in errors).
+    pub id: String,
+    /// The unit (serial number); a unit counts once per group.
+    pub unit: String,
+    /// The model (型号).
+    pub model: String,
+    /// The user (customer) the unit is in use at.
+    pub customer: String,
+    /// The failed component; `None` for a whole-machine symptom.
+    #[serde(default)]
+    pub component: Option<String>,
+    /// The symptom code (whole machine) or the fault code (component).
+    pub failure_mode: String,
+    /// The host-defined region of the user.
+    pub region: String,
+    /// The failure date (local); `None` when unknown, which is an error.
+    pub date: Option<NaiveDate>,
+    /// Whether the unit was in the standard after-sales service period on that date.
+    pub in_service_period: bool,
+}
+
+impl FailureRecord {
+    /// The failure mode of this record.
+    pub fn mode(&self) -> FailureMode {
+        match &self.component {
+            None => FailureMode::WholeMachine {
+                symptom: self.failure_mode.clone(),
+            },
+            Some(c) => FailureMode::Component {
+                component: c.clone(),
+                fault: self.failure_mode.clone(),
+            },
+        }
+    }
+}
+
+/// Units of one model in use at one user (用户使用数量), at the evaluation day. Counts are
+/// signed because hosts load them from untyped sources; negatives are refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct UserBase {
+    /// The entry id (returned in errors).
+    pub id: String,
+    /// The user.
+    pub customer: String,
+    /// The model.
+    pub model: String,
+    /// Units in use.
+    pub units: i64,
+}
+
+/// Units in service carrying one component, nationally or in one region (the C3
+/// denominator: across models, OURS, spec A.8 #8).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ComponentBase {
+    /// The entry id (returned in errors).
+    pub id: String,
+    /// The component.
+    pub component: String,
+    /// National or a region.
+    pub scope: Scope,
+    /// Units in service in the scope carrying the component.
+    pub units: i64,
+}
+
+/// The installed base the ratios are computed against.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct InstalledBase {
+    /// Per user and model (C1/C2). Every user and model with counted failures needs one.
+    pub users: Vec<UserBase>,
+    /// Per component and scope (C3). C3 is evaluated only where an entry exists.
+    pub components: Vec<ComponentBase>,
+}
+
+/// Bad input to [`detect`]: nothing is reported until the data is fixed. Each variant
+/// carries the ids of the offending records or installed-base entries.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DetectionError {
+    /// Failure records with no date: the window cannot be applied.
+    #[error("failure records with an unknown date: {}", .records.join(", "))]
+    UnknownDate {
+        /// Record ids.
+        records: Vec<String>,
+    },
+    /// Failure records without a unit, model, customer or failure mode.
+    #[error("failure records with an empty unit, model, customer or failure mode: {}", .records.join(", "))]
+    MissingField {
+        /// Record ids.
+        records: Vec<String>,
+    },
+    /// Installed-base entries with a negative count.
+    #[error("installed-base entries with a negative count: {}", .entries.join(", "))]
+    NegativeCount {
+        /// Entry ids.
+        entries: Vec<String>,
+    },
+    /// Installed-base entries with zero units: no ratio can be computed.
+    #[error("installed-base entries with zero units: {}", .entries.join(", "))]
+    ZeroInstalledBase {
+        /// Entry ids.
+        entries: Vec<String>,
+    },
+    /// Two installed-base entries for the same user and model, or component and scope.
+    #[error("duplicate installed-base entries: {}", .entries.join(", "))]
+    DuplicateBase {
+        /// Entry ids.
+        entries: Vec<String>,
+    },
+    /// Counted failures for a user and model with no installed-base entry.
+    #[error("no installed base for customer `{customer}`, model `{model}` (records {})", .records.join(", "))]
+    MissingInstalledBase {
+        /// The user.
+        customer: String,
+        /// The model.
+        model: String,
+        /// The failure records concerned.
+        records: Vec<String>,
+    },
+    /// More distinct failed units than units installed.
+    #[error("{failed} failed units exceed the installed base of {units} for {group} (records {})", .records.join(", "))]
+    FailuresExceedBase {
+        /// The group, in words.
+        group: String,
+        /// Distinct failed units.
+        failed: u64,
+        /// Installed units.
+        units: u64,
+        /// The failure records of the group.
+        records: Vec<String>,
+    },
+}
+
+/// A group that meets a numeric condition of 000 L638 now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    /// The condition met.
+    pub rule: BatchRule,
+    /// The group and its counts (feed it to a `BatchStartDecision`).
+    pub evidence: Evidence,
+    /// Failure records counted (a unit failing twice counts once in `evidence`).
+    pub records: u64,
+    /// The earliest counted failure.
+    pub first_failure: NaiveDate,
+    /// The latest counted failure.
+    pub last_failure: NaiveDate,
+    /// The failure rate in basis points (1/100 %), rounded down.
+    pub rate_basis_points: u64,
+    /// Why it qualifies, in words.
+    pub why: String,
+}
+
+/// The result of [`detect`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Detection {
+    /// The evaluation day (last day of the window).
+    pub as_of: NaiveDate,
+    /// First day of the window.
+    pub window_from: NaiveDate,
+    /// Records given.
+    pub records_total: u64,
+    /// Records inside the window and in the service period (counted).
+    pub records_counted: u64,
+    /// Records inside the window but outside the service period (not counted, 000 L638).
+    pub records_out_of_service: u64,
+    /// Groups meeting a condition, ordered by rule, then group.
+    pub findings: Vec<Finding>,
+}
+
+/// A fast non-cryptographic hasher (the Fx hash) for grouping; the keys are the host's own
+/// data, so hash flooding is not a concern.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    /// Fold the product's high half into the low half: hash tables index by the low bits,
+    /// which the Fx multiply alone leaves poorly mixed for similar strings.
+    fn finish(&self) -> u64 {
+        let p = u128::from(self.0) * 0x9e37_79b9_7f4a_7c15;
+        (p as u64) ^ ((p >> 64) as u64)
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
+
+/// Strings replaced by dense ids, so that group keys hold integers.
+struct Interner<'a> {
+    ids: FxMap<&'a str, u32>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Interner<'a> {
+    fn new() -> Self {
+        Interner {
+            ids: FxMap::default(),
+            names: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn id(&mut self, s: &'a str) -> u32 {
+        let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        let id = *self.ids.entry(s).or_insert(next);
+        if id == next {
+            self.names.push(s);
+        }
+        id
+    }
+
+    fn name(&self, id: u32) -> &'a str {
+        self.names.get(id as usize).copied().unwrap_or_default()
+    }
+}
+
+/// No component / national scope.
+const NONE: u32 = u32::MAX;
+
+/// (customer, model, component or `NONE`, failure mode).
+type UserKey = (u32, u32, u32, u32);
+/// (component, fault, region or `NONE` for national).
+type CompKey = (u32, u32, u32);
+
+struct Acc {
+    /// Distinct failed units (counted in the second pass, for candidate groups only).
+    failed: u64,
+    records: u64,
+    first: NaiveDate,
+    last: NaiveDate,
+    /// Installed units (C1/C2: the user's; C3: the scope's); 0 = no base entry.
+    units: u64,
+    /// The group could meet its rule with its record count, or has more records than units.
+    candidate: bool,
+}
+
+/// Groups: an index from key to a dense id, and the accumulators.
+struct Groups<K> {
+    index: FxMap<K, u32>,
+    accs: Vec<(K, Acc)>,
+}
+
+impl<K: std::hash::Hash + Eq + Copy> Groups<K> {
+    fn new() -> Self {
+        Groups {
+            index: FxMap::default(),
+            accs: Vec::new(),
+        }
+    }
+
+    /// Count a record in the group `key`; returns the group id.
+    #[inline]
+    fn add(&mut self, key: K, date: NaiveDate) -> u32 {
+        let next = u32::try_from(self.accs.len()).unwrap_or(NONE);
+        let ix = *self.index.entry(key).or_insert(next);
+        if ix == next {
+            self.accs.push((
+                key,
+                Acc {
+                    failed: 0,
+                    records: 0,
+                    first: date,
+                    last: date,
+                    units: 0,
+                    candidate: false,
+                },
+            ));
+        }
+        if let Some((_, acc)) = self.accs.get_mut(ix as usize) {
+            acc.records += 1;
+            acc.first = acc.first.min(date);
+            acc.last = acc.last.max(date);
+        }
+        ix
+    }
+
+    fn candidate(&self, ix: u32) -> bool {
+        self.accs.get(ix as usize).is_some_and(|(_, a)| a.candidate)
+    }
+}
+
+fn base_checks<'a>(
+    entries: impl Iterator<Item = (&'a str, i64)> + Clone,
+) -> Result<(), DetectionError> {
+    let negative: Vec<String> = entries
+        .clone()
+        .filter(|(_, n)| *n < 0)
+        .map(|(id, _)| id.to_owned())
+        .collect();
+    if !negative.is_empty() {
+        return Err(DetectionError::NegativeCount { entries: negative });
+    }
+    let zero: Vec<String> = entries
+        .filter(|(_, n)| *n == 0)
+        .map(|(id, _)| id.to_owned())
+        .collect();
+    if !zero.is_empty() {
+        return Err(DetectionError::ZeroInstalledBase { entries: zero });
+    }
+    Ok(())
+}
+
+fn rate_bp(failed: u64, units: u64) -> u64 {
+    let bp = u128::from(failed) * 10_000 / u128::from(units.max(1));
+    u64::try_from(bp).unwrap_or(u64::MAX)
+}
+
+/// Find the groups meeting C1, C2 or C3 of 000 L638 on `as_of`.
+///
+/// Units are distinct per group: identical failures of the same unit count once. A record
+/// counts when its date is inside the rolling window (`cfg.window_months` calendar months
+/// ending on `as_of`, README "Batch window") and it is flagged in the service period.
+/// Records dated after `as_of` are outside the window.
+///
+/// # Errors
+/// A [`DetectionError`] naming the offending records or entries: unknown dates, empty
+/// fields, negative or zero installed base, duplicate base entries, failures with no base,
+/// or more failed units than installed.
+pub fn detect(
+    records: &[FailureRecord],
+    base: &InstalledBase,
+    as_of: NaiveDate,
+    cfg: &Config,
+) -> Result<Detection, DetectionError> {
+    // Installed base.
+    base_checks(
+        base.users
+            .iter()
+            .map(|u| (u.id.as_str(), u.units))
+            .chain(base.components.iter().map(|c| (c.id.as_str(), c.units))),
+    )?;
+    let mut users: FxMap<(&str, &str), (u64, &str)> = FxMap::default();
+    let mut comps: FxMap<(&str, Option<&str>), (u64, &str)> = FxMap::default();
+    let mut dups = Vec::new();
+    for u in &base.users {
+        let n = u64::try_from(u.units).unwrap_or(0);
+        if let Some((_, first)) = users.insert((&u.customer, &u.model), (n, &u.id)) {
+            dups.extend([first.to_owned(), u.id.clone()]);
+        }
+    }
+    for c in &base.components {
+        let n = u64::try_from(c.units).unwrap_or(0);
+        let region = match &c.scope {
+            Scope::National => None,
+            Scope::Region(r) => Some(r.as_str()),
+        };
+        if let Some((_, first)) = comps.insert((&c.component, region), (n, &c.id)) {
+            dups.extend([first.to_owned(), c.id.clone()]);
+        }
+    }
+    if !dups.is_empty() {
+        dups.sort();
+        dups.dedup();
+        return Err(DetectionError::DuplicateBase { entries: dups });
+    }
+
+    // Pass 1: group every counted record three ways and count its records.
+    let window_from = window_start(as_of, cfg.window_months).unwrap_or(NaiveDate::MIN);
+    let inside = |d: NaiveDate| {
+        d <= as_of
+            && if cfg.window_start_inclusive {
+                d >= window_from
+            } else {
+                d > window_from
+            }
+    };
+    let mut unknown = Vec::new();
+    let mut missing = Vec::new();
+    let (mut customers, mut models, mut components) =
+        (Interner::new(), Interner::new(), Interner::new());
+    let (mut modes, mut regions) = (Interner::new(), Interner::new());
+    let mut by_user: Groups<UserKey> = Groups::new();
+    let mut by_comp: Groups<CompKey> = Groups::new();
+    // Per record: its user group, national and regional component groups (or NONE).
+    let mut slots: Vec<[u32; 3]> = Vec::with_capacity(records.len());
+    let mut counted = 0u64;
+    let mut out_of_service = 0u64;
+    for r in records {
+        let mut slot = [NONE; 3];
+        let Some(date) = r.date else {
+            unknown.push(r.id.clone());
+            slots.push(slot);
+            continue;
+        };
+        if r.unit.is_empty()
+            || r.model.is_empty()
+            || r.customer.is_empty()
+            || r.failure_mode.is_empty()
+        {
+            missing.push(r.id.clone());
+        } else if unknown.is_empty() && missing.is_empty() && inside(date) {
+            if r.in_service_period {
+                counted += 1;
+                let mode = modes.id(&r.failure_mode);
+                let component = r.component.as_deref().map(|c| components.id(c));
+                slot[0] = by_user.add(
+                    (
+                        customers.id(&r.customer),
+                        models.id(&r.model),
+                        component.unwrap_or(NONE),
+                        mode,
+                    ),
+                    date,
+                );
+                if let Some(c) = component {
+                    slot[1] = by_comp.add((c, mode, NONE), date);
+                    slot[2] = by_comp.add((c, mode, regions.id(&r.region)), date);
+                }
+            } else {
+                out_of_service += 1;
+            }
+        }
+        slots.push(slot);
+    }
+    if !unknown.is_empty() {
+        return Err(DetectionError::UnknownDate { records: unknown });
+    }
+    if !missing.is_empty() {
+        return Err(DetectionError::MissingField { records: missing });
+    }
+    let ids_of = |pred: &dyn Fn(&FailureRecord) -> bool| -> Vec<String> {
+        records
+            .iter()
+            .filter(|r| r.in_service_period && r.date.is_some_and(inside))
+            .filter(|r| pred(r))
+            .map(|r| r.id.clone())
+            .collect()
+    };
+
+    // Which groups can meet their rule at all: the rules are monotone in the failure count
+    // and a group has at most as many failed units as records, so a group whose record count
+    // cannot meet the rule is decided without counting its units.
+    let could = |verdict: Result<Option<BatchRule>, NotBatch>| !matches!(verdict, Ok(None));
+    for ((c, m, _, _), acc) in &mut by_user.accs {
+        let (customer, model) = (customers.name(*c), models.name(*m));
+        let Some(&(units, _)) = users.get(&(customer, model)) else {
+            return Err(DetectionError::MissingInstalledBase {
+                customer: customer.to_owned(),
+                model: model.to_owned(),
+                records: ids_of(&|r| r.customer == customer && r.model == model),
+            });
+        };
+        acc.units = units;
+        acc.candidate =
+            acc.records > units || could(super::batch::user_rule(units, acc.records, cfg));
+    }
+    for ((k, _, g), acc) in &mut by_comp.accs {
+        let region = (*g != NONE).then(|| regions.name(*g));
+        if let Some(&(units, _)) = comps.get(&(components.name(*k), region)) {
+            acc.units = units;
+            acc.candidate =
+                acc.records > units || could(super::batch::component_rule(units, acc.records, cfg));
+        }
+    }
+
+    // Pass 2: count distinct failed units, for candidate groups only.
+    let mut seen: FxSet<(u8, u32, &str)> = FxSet::default();
+    for (r, slot) in records.iter().zip(&slots) {
+        for (which, &ix) in slot.iter().enumerate() {
+            if ix == NONE {
+                continue;
+            }
+            let groups_candidate = if which == 0 {
+                by_user.candidate(ix)
+            } else {
+                by_comp.candidate(ix)
+            };
+            if groups_candidate && seen.insert((u8::from(which == 0), ix, r.unit.as_str())) {
+                let acc = if which == 0 {
+                    by_user.accs.get_mut(ix as usize).map(|(_, a)| a)
+                } else {
+                    by_comp.accs.get_mut(ix as usize).map(|(_, a)| a)
+                };
+                if let Some(acc) = acc {
+                    acc.failed += 1;
+                }
+            }
+        }
+    }
+
+    let mut findings = Vec::new();
+    for ((c, m, k, f), acc) in by_user.accs.iter().filter(|(_, a)| a.candidate) {
+        let (customer, model) = (customers.name(*c), models.name(*m));
+        let component = (*k != NONE).then(|| components.name(*k));
+        let mode = modes.name(*f);
+        let group = || {
+            ids_of(&|r| {
+                r.customer == customer
+                    && r.model == model
+                    && r.component.as_deref() == component
+                    && r.failure_mode == mode
+            })
+        };
+        let verdict = super::batch::user_rule(acc.units, acc.failed, cfg);
+        let Some(rule) = checked(verdict, acc.failed, acc.units, || {
+            (
+                format!("customer `{customer}`, model `{model}`, failure `{mode}`"),
+                group(),
+            )
+        })?
+        else {
+            continue;
+        };
+        let mode = match component {
+            None => FailureMode::WholeMachine {
+                symptom: mode.to_owned(),
+            },
+            Some(c) => FailureMode::Component {
+                component: c.to_owned(),
+                fault: mode.to_owned(),
+            },
+        };
+        let evidence = Evidence::User {
+            customer: customer.to_owned(),
+            model: model.to_owned(),
+            mode,
+            units_in_use: acc.units,
+            failed_units: acc.failed,
+        };
+        findings.push(finding(rule, evidence, acc, cfg));
+    }
+    for ((k, f, g), acc) in by_comp.accs.iter().filter(|(_, a)| a.candidate) {
+        let (component, fault) = (components.name(*k), modes.name(*f));
+        let region = (*g != NONE).then(|| regions.name(*g));
+        let scope = region.map_or(Scope::National, |r| Scope::Region(r.to_owned()));
+        let verdict = super::batch::component_rule(acc.units, acc.failed, cfg);
+        let Some(rule) = checked(verdict, acc.failed, acc.units, || {
+            (
+                format!("component `{component}` fault `{fault}`, {scope}"),
+                ids_of(&|r| {
+                    r.component.as_deref() == Some(component)
+                        && r.failure_mode == fault
+                        && region.is_none_or(|g| r.region == g)
+                }),
+            )
+        })?
+        else {
+            continue;
+        };
+        let evidence = Evidence::Component {
+            component: component.to_owned(),
+            fault: fault.to_owned(),
+            scope,
+            units_in_scope: acc.units,
+            failed_units: acc.failed,
+        };
+        findings.push(finding(rule, evidence, acc, cfg));
+    }
+    findings.sort_by(|a, b| (a.rule, &a.evidence).cmp(&(b.rule, &b.evidence)));
+    Ok(Detection {
+        as_of,
+        window_from,
+        records_total: records.len() as u64,
+        records_counted: counted,
+        records_out_of_service: out_of_service,
+        findings,
+    })
+}
+
+/// A rule's verdict, or the error naming the group's records when the counts are impossible
+/// (more failed units than installed).
+fn checked(
+    verdict: Result<Option<BatchRule>, NotBatch>,
+    failed: u64,
+    units: u64,
+    group: impl FnOnce() -> (String, Vec<String>),
+) -> Result<Option<BatchRule>, DetectionError> {
+    verdict.map_err(|_| {
+        let (group, records) = group();
+        DetectionError::FailuresExceedBase {
+            group,
+            failed,
+            units,
+            records,
+        }
+    })
+}
+
+fn finding(rule: BatchRule, evidence: Evidence, acc: &Acc, cfg: &Config) -> Finding {
+    let (failed, units) = evidence.counts();
+    let why = match rule {
+        BatchRule::SmallUserCount => format!(
+            "{failed} failed units > {} among {units} (< {}) units in use",
+            cfg.small_user_failures_more_than, cfg.small_user_units_below
+        ),
+        BatchRule::LargeUserRatio | BatchRule::ComponentRatio => format!(
+            "{failed}/{units} = {}.{:02} % > {} %",
+            rate_bp(failed, units) / 100,
+            rate_bp(failed, units) % 100,
+            cfg.ratio_more_than_percent
+        ),
+    };
+    Finding {
+        rule,
+        evidence,
+        records: acc.records,
+        first_failure: acc.first,
+        last_failure: acc.last,
+        rate_basis_points: rate_bp(failed, units),
+        why,
+    }
+}

@@ -1,0 +1,1115 @@
+//! The names of the guards and effects of the batch quality procedure, so that hosts and
+//! tests can tell which rule refused a command
+//! ([`Rejection::GuardRejected`](crate::Rejection::GuardRejected) carries the name). Each
+//! constant's documentation says the rule and its source line.
+
+use super::batch::{assess, rule_for, window_start};
+use super::{
+    Acceptance, ArbitrationRecord, BatchFeedbackReport, BatchReturnExchangeApplication,
+    BatchStartDecision, CapaItem, CapaNotice, CapaVerification, ClaimAppraisalReport, ClaimStatus,
+    Config, Consultation, ConsultedParty, Data, DirectorMeetingMinutes, EffectVerification,
+    ExecutionResultReport, FailedPartKind, FailedPartReturn, LossDataSubmission, MeetingDecision,
+    OverallSolutionPlan, Party, PlanEvaluation, PlanKind, ProblemImprovementForm,
+    ProductChangeRequest, ProgressBulletin, ProgressEntry, QualityAppraisalReport, QualityWarning,
+    RdSolution, RejectReason, RejectionNotice, Role, Severity, SeverityAssessment,
+    TsPreliminaryAnalysis, claim_status, deadlines,
+};
+use crate::effect::EffectContext;
+use crate::form::TypedForm;
+use crate::guard::GuardContext;
+use crate::instance::Instance;
+use crate::registry::Registry;
+use crate::vocabulary::Vocabulary;
+use chrono::Days;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Every form a step requires is attached by the command itself: a form on file from an
+/// earlier step (an old rejection, last round's minutes) does not count.
+pub const NEW_FORMS: &str = "g_new_forms";
+/// Only the batch feedback system is a formal input; e-mail is a reference only
+/// (000 L652 §5.1.4, L650, L668 §5.4.1). Payload: `{"channel": "batch_feedback_system"}`.
+pub const FORMAL_CHANNEL: &str = "g_formal_channel";
+/// The payload names a station: `{"station": "..."}` (000 L652 §5.1.2, L644 §4.2.3).
+pub const STATION_NAMED: &str = "g_station_named";
+/// The engineer sent on site is senior for this model: payload
+/// `{"senior_engineer": {"person": "...", "qualified_models": [...]}}` from the host's
+/// directory (委派相应产品的资深工程师, 000 L650).
+pub const SENIOR_ENGINEER: &str = "g_senior_engineer";
+/// The feedback report is about this issue's customer and model, with no future failures
+/// (000 L650 完整准确有效).
+pub const REPORT_MATCHES_ISSUE: &str = "g_report_matches_issue";
+/// Technical support confirms a batch problem: its counts meet a condition of 000 L638
+/// (000 L650 "确认为批量质量问题的").
+pub const TS_EVIDENCE: &str = "g_ts_evidence";
+/// Technical support rejects only for incomplete feedback or insufficient evidence
+/// (000 L652).
+pub const TS_REJECT_REASON: &str = "g_ts_reject_reason";
+/// The case meets the whole batch definition and scope (000 L636, L638, L652
+/// "确认达到批量质量标准的").
+pub const MEETS_BATCH_DEFINITION: &str = "g_meets_batch_definition";
+/// The payload's acceptance equals the decision's (it sets R&D's limits, 000 L654).
+pub const ACCEPTANCE_MATCHES: &str = "g_acceptance_matches";
+/// A resubmitted report carries a higher revision (OURS).
+pub const REVISED: &str = "g_revised";
+/// The payload carries a note: `{"note": "..."}`.
+pub const NOTE: &str = "g_note";
+/// Failed parts: no longer the customer's (000 L660), not to the supplier (000 L658),
+/// whole machines through DOA / non-DOA (000 L662), components by good-part swap (000 L662).
+pub const FAILED_PART_RULES: &str = "g_failed_part_rules";
+/// R&D's solution is mature: verified away from the user (000 L664 §5.2.3).
+pub const SOLUTION_MATURE: &str = "g_solution_mature";
+/// The director-level meeting follows a missed R&D limit (000 L656).
+pub const RD_DEADLINE_BREACHED: &str = "g_rd_deadline_breached";
+/// The minutes decide that R&D continues (OURS outcome of 000 L656).
+pub const MEETING_CONTINUES_RD: &str = "g_meeting_continues_rd";
+/// The minutes adopt a solution (OURS outcome of 000 L656).
+pub const MEETING_ADOPTS_SOLUTION: &str = "g_meeting_adopts_solution";
+/// The branch records its own opinion; sales or the quality section records the user's
+/// (000 L664; OURS).
+pub const CONSULTATION_RECORDER: &str = "g_consultation_recorder";
+/// An evaluation is given by the department it names (000 L664).
+pub const EVALUATOR_IS_DEPT: &str = "g_evaluator_is_dept";
+/// A solution goes back to R&D as not effective or not mature (000 L654, L664).
+pub const RETURN_TO_RD_REASON: &str = "g_return_to_rd_reason";
+/// The plan approved by the quality section alone is not a whole-machine replacement
+/// (which is signed jointly, 000 L642).
+pub const PLAN_NOT_REPLACEMENT: &str = "g_plan_not_replacement";
+/// The jointly signed plan is a whole-machine replacement (000 L642).
+pub const PLAN_IS_REPLACEMENT: &str = "g_plan_is_replacement";
+/// The branch and the user were consulted before approval (000 L664 "事先征求分公司及用户意见").
+pub const CONSULTED: &str = "g_consulted";
+/// Every required department evaluated the plan effective and feasible (000 L664).
+pub const PLAN_EVALUATED: &str = "g_plan_evaluated";
+/// During user acceptance, a plan other than whole-machine replacement states why
+/// ("优先考虑整机更换", 000 L640).
+pub const REPLACEMENT_PREFERRED: &str = "g_replacement_preferred";
+/// A plan returning or exchanging units comes with the batch return/exchange application
+/// (000 L676 §7).
+pub const RETURN_APPLICATION: &str = "g_return_application";
+/// Progress is cumulative and within the plan (000 L668 §5.4.1).
+pub const PROGRESS_CONSISTENT: &str = "g_progress_consistent";
+/// Supplier spares are coordinated when the cause points to a supplier (000 L666 §5.3.1).
+pub const SUPPLIER_INDICATED: &str = "g_supplier_indicated";
+/// A quality warning is for a major issue (000 L646 §4.5.4).
+pub const SEVERITY_MAJOR: &str = "g_severity_major";
+/// A progress bulletin is flagged 重大异常 exactly when the issue is major (000 L676 §7).
+pub const BULLETIN_FLAG: &str = "g_bulletin_flag";
+/// The impact was assessed and the internal bulletin issued (000 L676).
+pub const SEVERITY_ASSESSED: &str = "g_severity_assessed";
+/// A major issue has its quality warning (000 L646 §4.5.4).
+pub const WARNING_IF_MAJOR: &str = "g_warning_if_major";
+/// The execution result refers to the approved plan (000 L676).
+pub const RESULT_MATCHES_PLAN: &str = "g_result_matches_plan";
+/// The verification found the execution effective (000 L676).
+pub const EFFECTIVE: &str = "g_effective";
+/// The verification found the execution not effective (OURS).
+pub const INEFFECTIVE: &str = "g_ineffective";
+/// A quality appraisal report issued by R&D is on file (and the arbitration cites it)
+/// (000 L674 §5.6.1, L646 §4.5.5).
+pub const QAR_PRESENT: &str = "g_qar_present";
+/// A CAPA notice goes to a party named in the arbitration (000 L674 §5.6.2).
+pub const CAPA_ADDRESSEE: &str = "g_capa_addressee";
+/// An improvement project follows a submitted improvement form (000 L646 §4.6.2).
+pub const IMPROVEMENT_SUBMITTED: &str = "g_improvement_submitted";
+/// Every measure the arbitration requires was issued (000 L674 §5.6.2–5.6.4).
+pub const MEASURES_ISSUED: &str = "g_measures_issued";
+/// A verification refers to an issued measure (000 L676).
+pub const CAPA_ITEM_KNOWN: &str = "g_capa_item_known";
+/// Some measure failed its verification (OURS).
+pub const CAPA_ITEM_FAILED: &str = "g_capa_item_failed";
+/// Every issued measure was verified (000 L676 跟踪验证…结束).
+pub const ALL_CAPA_VERIFIED: &str = "g_all_capa_verified";
+/// No claim, or the claim was executed (000 L670, L676).
+pub const CLAIM_SETTLED: &str = "g_claim_settled";
+/// Every linked consumables request is settled (000 L666 §5.3.2).
+pub const CONSUMABLES_SETTLED: &str = "g_consumables_settled";
+/// The quality appraisal report is archived (000 L646 §4.5.5).
+pub const QAR_ARCHIVED: &str = "g_qar_archived";
+/// The claim collects loss data (000 L670).
+pub const CLAIM_COLLECTING: &str = "g_claim_collecting";
+/// The claim appraisal report names the arbitrated supplier and report and totals the loss
+/// data and the settled consumables exactly (000 L670, L646 §4.5.6).
+pub const CLAIM_APPRAISAL_MATCHES: &str = "g_claim_appraisal_matches";
+/// The claim awaits procurement commercial management's confirmation (000 L670).
+pub const CLAIM_AWAITING: &str = "g_claim_awaiting";
+/// The claim was confirmed and awaits execution (000 L672).
+pub const CLAIM_EXECUTING: &str = "g_claim_executing";
+
+/// Effect: record the designated station (`{"station": ...}`).
+pub const E_STATION: &str = "e_station";
+/// Effect: record the senior engineer.
+pub const E_SENIOR_ENGINEER: &str = "e_senior_engineer";
+/// Effect: record the acceptance status.
+pub const E_ACCEPTANCE: &str = "e_acceptance";
+/// Effect: link a consumables request (`{"request": ...}`).
+pub const E_LINK_CONSUMABLES: &str = "e_link_consumables";
+/// Effect: settle a linked consumables request (`{"request": ..., "cost_fen": ...}`).
+pub const E_SETTLE_CONSUMABLES: &str = "e_settle_consumables";
+/// Effect: mark the quality appraisal report archived.
+pub const E_ARCHIVE_QAR: &str = "e_archive_qar";
+/// Effect: record the improvement project (`{"project": ...}`).
+pub const E_PROJECT: &str = "e_project";
+/// Effect: move the claim track.
+pub const E_CLAIM: &str = "e_claim";
+
+type GuardResult = Result<(), String>;
+type Fresh = BTreeMap<(String, String), Vec<&'static str>>;
+
+fn parse<T: TypedForm>(v: &Value) -> Result<T, String> {
+    T::deserialize(v).map_err(|e| format!("malformed `{}`: {e}", T::KIND))
+}
+
+/// The form of `T` attached now or, failing that, the latest on file.
+fn form<T: TypedForm>(ctx: &GuardContext<'_>) -> Result<T, String> {
+    parse(
+        ctx.form(T::KIND)
+            .ok_or_else(|| format!("no `{}` on file", T::KIND))?,
+    )
+}
+
+fn latest<T: TypedForm>(inst: &Instance) -> Option<T> {
+    inst.latest_form(T::KIND).and_then(|v| parse(v).ok())
+}
+
+/// Every form of `T` on file, oldest first, then those attached now.
+fn all<T: TypedForm>(ctx: &GuardContext<'_>) -> Vec<T> {
+    let on_file = ctx
+        .instance
+        .forms()
+        .iter()
+        .filter(|f| f.form.kind == T::KIND)
+        .map(|f| &f.form.body);
+    let now = ctx
+        .forms
+        .iter()
+        .filter(|f| f.kind == T::KIND)
+        .map(|f| &f.body);
+    on_file.chain(now).filter_map(|v| parse(v).ok()).collect()
+}
+
+/// Every form of `T` on file that came with `action`.
+fn all_from<T: TypedForm>(inst: &Instance, action: super::Action) -> Vec<T> {
+    inst.forms()
+        .iter()
+        .filter(|f| f.form.kind == T::KIND && f.action == action.name())
+        .filter_map(|f| parse(&f.form.body).ok())
+        .collect()
+}
+
+fn data(inst: &Instance) -> Result<Data, String> {
+    inst.data_as()
+        .map_err(|e| format!("instance data is not batch-issue data: {e}"))
+}
+
+fn text<'a>(ctx: &GuardContext<'a>, key: &str) -> Option<&'a str> {
+    ctx.payload
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+}
+
+fn require(ok: bool, why: impl Into<String>) -> GuardResult {
+    if ok { Ok(()) } else { Err(why.into()) }
+}
+
+fn new_forms(fresh: &Fresh, ctx: &GuardContext<'_>) -> GuardResult {
+    let key = (ctx.instance.state().to_owned(), ctx.action.to_owned());
+    for kind in fresh.get(&key).map_or(&[][..], Vec::as_slice) {
+        if !ctx.forms.iter().any(|f| f.kind == *kind) {
+            return Err(format!(
+                "attach a new `{kind}` with this command: one on file from an earlier step does not count"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn formal_channel(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    match ctx.payload.get("channel").and_then(Value::as_str) {
+        Some("batch_feedback_system") => Ok(()),
+        Some("email") => Err("information sent by e-mail is for reference only \
+             (通过邮件系统提报的信息只做为参考, 000 L652 §5.1.4): use the batch feedback system"
+            .into()),
+        Some(other) => Err(format!(
+            "channel `{other}` is not a formal input: only the batch feedback system is \
+             (000 L652 §5.1.4)"
+        )),
+        None => Err(
+            "state the channel: only the batch feedback system (批量反馈系统) is a \
+             formal input (000 L652 §5.1.4)"
+                .into(),
+        ),
+    }
+}
+
+fn station_named(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    text(ctx, "station")
+        .map(|_| ())
+        .ok_or_else(|| "name the local station: {\"station\": \"...\"} (000 L652 §5.1.2)".into())
+}
+
+fn senior_engineer(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let d = data(ctx.instance)?;
+    let se = ctx
+        .payload
+        .get("senior_engineer")
+        .ok_or("name the senior engineer: {\"senior_engineer\": {\"person\", \"qualified_models\"}} (000 L650)")?;
+    let person = se
+        .get("person")
+        .and_then(Value::as_str)
+        .filter(|p| !p.trim().is_empty())
+        .ok_or("`senior_engineer.person` is empty")?;
+    let qualified = se
+        .get("qualified_models")
+        .and_then(Value::as_array)
+        .is_some_and(|ms| ms.iter().any(|m| m.as_str() == Some(d.model.as_str())));
+    require(
+        qualified,
+        format!(
+            "`{person}` is not a senior engineer for model `{}` (委派相应产品的资深工程师, 000 L650)",
+            d.model
+        ),
+    )
+}
+
+fn report_matches_issue(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let d = data(ctx.instance)?;
+    let r: BatchFeedbackReport = form(ctx)?;
+    require(
+        r.customer == d.customer && r.model == d.model,
+        format!(
+            "the report is about `{}` / `{}`, the issue about `{}` / `{}`",
+            r.customer, r.model, d.customer, d.model
+        ),
+    )?;
+    let today = ctx.now.date_naive();
+    // one day of slack for the host's time zone
+    let latest_day = today.checked_add_days(Days::new(1)).unwrap_or(today);
+    match r.failed_units.iter().find(|u| u.failed_on > latest_day) {
+        Some(u) => Err(format!(
+            "unit `{}` fails in the future ({})",
+            u.serial, u.failed_on
+        )),
+        None => Ok(()),
+    }
+}
+
+fn ts_evidence(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let a: TsPreliminaryAnalysis = form(ctx)?;
+    let earliest = window_start(a.window_to, cfg.window_months).unwrap_or(a.window_to);
+    require(
+        a.window_from >= earliest,
+        format!(
+            "the counts span {}..={}, more than {} months (3个月内, 000 L638)",
+            a.window_from, a.window_to, cfg.window_months
+        ),
+    )?;
+    match rule_for(&a.evidence, cfg) {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => {
+            let (f, n) = a.evidence.counts();
+            Err(format!(
+                "{f} failed of {n} units meets no batch condition (000 L638): reject instead"
+            ))
+        }
+        Err(e) => Err(format!("{e} (000 L638)")),
+    }
+}
+
+fn ts_reject_reason(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let n: RejectionNotice = form(ctx)?;
+    require(
+        matches!(
+            n.reason,
+            RejectReason::IncompleteFeedback | RejectReason::InsufficientEvidence
+        ),
+        "technical support rejects when the feedback is incomplete or does not prove a batch \
+         problem (没有按要求填写 / 不足以证明, 000 L652)",
+    )
+}
+
+fn meets_batch_definition(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let d: BatchStartDecision = form(ctx)?;
+    assess(&d.case, cfg)
+        .map(|_| ())
+        .map_err(|e| format!("not a batch quality problem: {e} (000 L638): reject it"))
+}
+
+fn acceptance_matches(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let d: BatchStartDecision = form(ctx)?;
+    let given: Option<Acceptance> = ctx
+        .payload
+        .get("acceptance")
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    require(
+        given == Some(d.acceptance),
+        format!(
+            "the payload must carry the acceptance status of the decision (`{}`), which sets \
+             R&D's limits (000 L654)",
+            d.acceptance.name()
+        ),
+    )
+}
+
+fn revised(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let new: BatchFeedbackReport = form(ctx)?;
+    let old = latest::<BatchFeedbackReport>(ctx.instance).map_or(0, |r| r.revision);
+    require(
+        new.revision > old,
+        format!("a resubmission carries a revision above {old}"),
+    )
+}
+
+fn note(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    text(ctx, "note")
+        .map(|_| ())
+        .ok_or_else(|| "give a note: {\"note\": \"...\"}".into())
+}
+
+fn failed_part_rules(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let r: FailedPartReturn = form(ctx)?;
+    require(
+        r.ownership_transferred,
+        "the failed part still belongs to the customer: handle the problem first \
+         (故障品不再属于客户所有后再返回, 000 L660)",
+    )?;
+    let exception = r
+        .rqs_exception
+        .as_deref()
+        .is_some_and(|e| !e.trim().is_empty());
+    require(
+        !r.to_supplier || cfg.allow_failed_part_to_supplier || exception,
+        "failed parts are not given to suppliers for analysis in principle \
+         (原则上不允许提供故障部件给供应商分析, 000 L658)",
+    )?;
+    match &r.kind {
+        FailedPartKind::WholeMachine { doa_process_ref } => require(
+            !doa_process_ref.trim().is_empty(),
+            "a whole machine returns through the DOA or non-DOA process (000 L662)",
+        ),
+        FailedPartKind::Component {
+            supplier_good_part_swap,
+        } => require(
+            *supplier_good_part_swap || exception,
+            "a component is obtained by the supplier's point-to-point good-part swap \
+             (良品点对点更换获取, 000 L662)",
+        ),
+    }
+}
+
+fn solution_mature(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let s: RdSolution = form(ctx)?;
+    require(
+        s.verified_off_site,
+        "the solution must be mature and verified before it reaches the user \
+         (成熟有效…尽量避免在用户端多次验证, 000 L664 §5.2.3)",
+    )
+}
+
+fn rd_deadline_breached(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let breached = ctx
+        .instance
+        .deadlines()
+        .iter()
+        .rev()
+        .find(|d| d.name == deadlines::RD_SOLUTION)
+        .is_some_and(|d| d.breached && d.is_active());
+    require(
+        breached,
+        "R&D's limit has not been missed: the director-level meeting is for a missed limit \
+         (如果在规定时限内无法提供有效结论, 000 L656)",
+    )
+}
+
+fn meeting_continues_rd(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let m: DirectorMeetingMinutes = form(ctx)?;
+    require(
+        matches!(m.decision, MeetingDecision::ContinueRd { .. }),
+        "the minutes do not send the issue back to R&D",
+    )
+}
+
+fn meeting_adopts_solution(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let m: DirectorMeetingMinutes = form(ctx)?;
+    require(
+        m.decision == MeetingDecision::AdoptSolution,
+        "the minutes do not adopt a solution",
+    )
+}
+
+fn consultation_recorder(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let c: Consultation = form(ctx)?;
+    require(
+        c.at <= ctx.now,
+        "a consultation cannot be dated in the future",
+    )?;
+    match c.party {
+        ConsultedParty::Branch { .. } => require(
+            ctx.actor.has_role(Role::Branch.name()),
+            "the branch records its own opinion (000 L664)",
+        ),
+        ConsultedParty::User { .. } => require(
+            ctx.actor.has_role(Role::Sales.name())
+                || ctx.actor.has_role(Role::RegionalQualitySection.name()),
+            "the user's opinion is recorded by sales or the quality section (000 L664, L648 §4.8.3)",
+        ),
+    }
+}
+
+fn evaluator_is_dept(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let e: PlanEvaluation = form(ctx)?;
+    require(
+        ctx.actor.has_role(e.dept.name()),
+        format!("only `{}` gives its own evaluation", e.dept),
+    )
+}
+
+fn return_to_rd_reason(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let n: RejectionNotice = form(ctx)?;
+    require(
+        matches!(
+            n.reason,
+            RejectReason::NotEffective | RejectReason::NotMature | RejectReason::Other
+        ),
+        "a solution goes back to R&D as not effective or not mature (000 L654, L664 §5.2.3)",
+    )
+}
+
+fn plan_not_replacement(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let p: OverallSolutionPlan = form(ctx)?;
+    require(
+        p.kind != PlanKind::WholeMachineReplacement,
+        format!(
+            "a whole-machine replacement plan is drawn up jointly by {} and the quality section: \
+             each signs it (共同制定整体换机方案, 000 L642)",
+            cfg.replacement_plan_coauthors
+                .iter()
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+}
+
+fn plan_is_replacement(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let p: OverallSolutionPlan = form(ctx)?;
+    require(
+        p.kind == PlanKind::WholeMachineReplacement,
+        "only a whole-machine replacement plan is signed jointly; the quality section approves \
+         other plans (fire `approve_plan`)",
+    )
+}
+
+fn consulted(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let cs = all::<Consultation>(ctx);
+    let before = |c: &&Consultation| c.at <= ctx.now;
+    let branch = cs
+        .iter()
+        .filter(before)
+        .any(|c| matches!(c.party, ConsultedParty::Branch { .. }));
+    let user = cs
+        .iter()
+        .filter(before)
+        .any(|c| matches!(c.party, ConsultedParty::User { .. }));
+    require(
+        branch && user,
+        format!(
+            "the plan needs the branch's and the user's opinion first \
+             (事先征求分公司及用户意见, 000 L664); missing: {}",
+            [(!branch).then_some("branch"), (!user).then_some("user")]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+}
+
+fn plan_evaluated(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let evals = all::<PlanEvaluation>(ctx);
+    for dept in &cfg.plan_evaluators {
+        match evals.iter().rev().find(|e| e.dept == *dept) {
+            None => {
+                return Err(format!(
+                    "`{dept}` has not evaluated the plan's effectiveness and feasibility (000 L664)"
+                ));
+            }
+            Some(e) if !(e.effective && e.feasible) => {
+                return Err(format!(
+                    "`{dept}` judged the plan not effective or not feasible: {} (000 L664)",
+                    e.comment
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn replacement_preferred(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let p: OverallSolutionPlan = form(ctx)?;
+    let d = data(ctx.instance)?;
+    let reason_given = p
+        .not_replacement_reason
+        .as_deref()
+        .is_some_and(|r| !r.trim().is_empty());
+    require(
+        !cfg.prefer_replacement_when_not_accepted
+            || d.acceptance != Some(Acceptance::NotAccepted)
+            || p.kind == PlanKind::WholeMachineReplacement
+            || reason_given,
+        "during user acceptance a whole-machine replacement is preferred; give \
+         `not_replacement_reason` for another plan (优先考虑整机更换, 000 L640)",
+    )
+}
+
+fn return_application(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let p: OverallSolutionPlan = form(ctx)?;
+    if !p.returns_or_exchanges_units {
+        return Ok(());
+    }
+    let a: BatchReturnExchangeApplication = form(ctx).map_err(|_| {
+        "a plan returning or exchanging units needs the batch return/exchange application \
+         (《方正科技产品批量退换货申请表》, 000 L676 §7)"
+            .to_owned()
+    })?;
+    let d = data(ctx.instance)?;
+    require(
+        a.customer == d.customer && a.model == d.model,
+        "the return/exchange application is for another customer or model",
+    )?;
+    require(
+        a.quantity <= p.units_planned,
+        "the return/exchange application covers more units than the plan",
+    )
+}
+
+fn approved_plan(inst: &Instance) -> Result<OverallSolutionPlan, String> {
+    latest(inst).ok_or_else(|| "no approved overall solution plan on file".to_owned())
+}
+
+fn progress_consistent(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let e: ProgressEntry = form(ctx)?;
+    let plan = approved_plan(ctx.instance)?;
+    let before = all_from::<ProgressEntry>(ctx.instance, super::Action::RecordProgress)
+        .iter()
+        .map(|p| p.units_done_total)
+        .max()
+        .unwrap_or(0);
+    require(
+        e.units_done_total >= before && e.units_done_total <= plan.units_planned,
+        format!(
+            "units done must stay between the last report ({before}) and the plan ({})",
+            plan.units_planned
+        ),
+    )
+}
+
+fn supplier_indicated(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let by_rd = latest::<RdSolution>(ctx.instance).is_some_and(|s| s.supplier_indicated.is_some());
+    let by_qar = all::<QualityAppraisalReport>(ctx).iter().any(|q| {
+        q.responsibility
+            .iter()
+            .any(|p| matches!(p, Party::Supplier { .. }))
+    });
+    require(
+        by_rd || by_qar,
+        "no supplier is indicated as the cause (因供应商责任导致的, 000 L666 §5.3.1)",
+    )
+}
+
+fn severity(inst: &Instance) -> Option<Severity> {
+    latest::<SeverityAssessment>(inst).map(|s| s.severity)
+}
+
+fn severity_major(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    require(
+        severity(ctx.instance) == Some(Severity::Major),
+        "a quality warning is issued for a major batch problem (重大批量质量问题预警, 000 L646 §4.5.4)",
+    )
+}
+
+fn bulletin_flag(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let b: ProgressBulletin = form(ctx)?;
+    let major = severity(ctx.instance) == Some(Severity::Major);
+    require(
+        b.major_abnormality == major,
+        if major {
+            "a major issue's bulletin is the 重大异常进度通报 (000 L676 §7): set `major_abnormality`"
+        } else {
+            "`major_abnormality` is only for an issue assessed major (000 L676 §7)"
+        },
+    )?;
+    let plan = approved_plan(ctx.instance)?;
+    require(
+        b.units_planned == plan.units_planned,
+        "the bulletin's planned units differ from the plan",
+    )
+}
+
+fn severity_assessed(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    require(
+        severity(ctx.instance).is_some(),
+        "assess the impact and issue the internal bulletin first \
+         (评估影响严重程度, 发布内部通报, 000 L676)",
+    )
+}
+
+fn warning_if_major(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    require(
+        severity(ctx.instance) != Some(Severity::Major)
+            || latest::<QualityWarning>(ctx.instance).is_some(),
+        "a major batch problem needs its quality warning (品质保障部质量预警通报, 000 L646 §4.5.4)",
+    )
+}
+
+fn result_matches_plan(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let r: ExecutionResultReport = form(ctx)?;
+    let plan = approved_plan(ctx.instance)?;
+    require(
+        r.units_planned == plan.units_planned,
+        format!(
+            "the result reports {} planned units, the plan {}",
+            r.units_planned, plan.units_planned
+        ),
+    )
+}
+
+fn effective(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let v: EffectVerification = form(ctx)?;
+    require(
+        v.effective,
+        "the verification found the execution not effective",
+    )
+}
+
+fn ineffective(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let v: EffectVerification = form(ctx)?;
+    require(
+        !v.effective,
+        "the verification found the execution effective",
+    )
+}
+
+fn rd_qars(inst: &Instance) -> Vec<QualityAppraisalReport> {
+    all_from(inst, super::Action::IssueQualityAppraisalReport)
+}
+
+fn qar_present(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let qars = rd_qars(ctx.instance);
+    require(
+        !qars.is_empty(),
+        "no 《质量鉴定报告》 issued by R&D: arbitration rests on it (000 L674 §5.6.1)",
+    )?;
+    if ctx.action == super::Action::Arbitrate.name() {
+        let a: ArbitrationRecord = form(ctx)?;
+        require(
+            qars.iter().any(|q| q.report_no == a.qar_no),
+            format!("R&D issued no quality appraisal report `{}`", a.qar_no),
+        )?;
+    }
+    Ok(())
+}
+
+fn arbitration(inst: &Instance) -> Result<ArbitrationRecord, String> {
+    latest(inst).ok_or_else(|| "no arbitration on file".to_owned())
+}
+
+fn capa_addressee(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let n: CapaNotice = form(ctx)?;
+    let a = arbitration(ctx.instance)?;
+    require(
+        a.capa_for.contains(&n.to),
+        format!(
+            "the arbitration names no CAPA notice for {:?} (000 L674 §5.6.2)",
+            n.to
+        ),
+    )?;
+    require(n.reply_due > ctx.now, "the reply is due in the past")?;
+    require(
+        !all_from::<CapaNotice>(ctx.instance, super::Action::IssueCapaNotice)
+            .iter()
+            .any(|o| o.notice_no == n.notice_no),
+        format!("notice `{}` was already issued", n.notice_no),
+    )
+}
+
+fn improvement_submitted(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    require(
+        latest::<ProblemImprovementForm>(ctx.instance).is_some(),
+        "no 《问题改进表单》 submitted by the quality section (000 L674 §5.6.3)",
+    )
+}
+
+/// Every measure issued: CAPA notices, improvement forms, product change requests.
+fn issued_items(inst: &Instance) -> Vec<CapaItem> {
+    let mut items: Vec<CapaItem> = all_from::<CapaNotice>(inst, super::Action::IssueCapaNotice)
+        .into_iter()
+        .map(|n| CapaItem::Notice {
+            notice_no: n.notice_no,
+        })
+        .collect();
+    items.extend(
+        all_from::<ProblemImprovementForm>(inst, super::Action::SubmitImprovementForm)
+            .into_iter()
+            .map(|f| CapaItem::Improvement { form_no: f.form_no }),
+    );
+    items.extend(
+        all_from::<ProductChangeRequest>(inst, super::Action::RequestProductChange)
+            .into_iter()
+            .map(|r| CapaItem::ProductChange {
+                request_no: r.request_no,
+            }),
+    );
+    items.sort();
+    items.dedup();
+    items
+}
+
+fn measures_issued(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let a = arbitration(ctx.instance)?;
+    let notices = all_from::<CapaNotice>(ctx.instance, super::Action::IssueCapaNotice);
+    for p in &a.capa_for {
+        require(
+            notices.iter().any(|n| n.to == *p),
+            format!("no CAPA notice issued to {p:?} (000 L674 §5.6.2)"),
+        )?;
+    }
+    let items = issued_items(ctx.instance);
+    require(
+        !a.internal_improvement
+            || items
+                .iter()
+                .any(|i| matches!(i, CapaItem::Improvement { .. })),
+        "the internal process needs a 《问题改进表单》 (000 L674 §5.6.3)",
+    )?;
+    require(
+        !a.product_change
+            || items
+                .iter()
+                .any(|i| matches!(i, CapaItem::ProductChange { .. })),
+        "the product change needs a 《产品变更申请单》 (000 L674 §5.6.4)",
+    )
+}
+
+fn verdicts(ctx: &GuardContext<'_>) -> BTreeMap<CapaItem, bool> {
+    all::<CapaVerification>(ctx)
+        .into_iter()
+        .map(|v| (v.item, v.verified))
+        .collect()
+}
+
+fn capa_item_known(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let v: CapaVerification = form(ctx)?;
+    require(
+        issued_items(ctx.instance).contains(&v.item),
+        format!("{:?} was never issued", v.item),
+    )
+}
+
+fn capa_item_failed(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    require(
+        verdicts(ctx).values().any(|ok| !ok),
+        "every verified measure passed: nothing to reopen",
+    )
+}
+
+fn all_capa_verified(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let v = verdicts(ctx);
+    let open: Vec<String> = issued_items(ctx.instance)
+        .into_iter()
+        .filter(|i| v.get(i) != Some(&true))
+        .map(|i| format!("{i:?}"))
+        .collect();
+    require(
+        open.is_empty(),
+        format!(
+            "corrective and preventive measures not verified yet (跟踪验证纠正预防措施执行情况, \
+             000 L676): {}",
+            open.join(", ")
+        ),
+    )
+}
+
+fn claim_settled(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let s = claim_status(ctx.instance);
+    require(
+        s.is_none() || s == Some(ClaimStatus::Executed),
+        format!("the supplier claim is not executed yet ({s:?}) (采购部执行索赔, 000 L676)"),
+    )
+}
+
+fn consumables_settled(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let d = data(ctx.instance)?;
+    let open: Vec<&str> = d
+        .consumables
+        .iter()
+        .filter(|(_, l)| !l.settled)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    require(
+        open.is_empty(),
+        format!("consumables requests still open: {}", open.join(", ")),
+    )
+}
+
+fn qar_archived(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    require(
+        data(ctx.instance)?.qar_archived,
+        "archive the 《质量鉴定报告》 first (主导《质量鉴定报告》的整理归档, 000 L646 §4.5.5)",
+    )
+}
+
+fn claim_is(ctx: &GuardContext<'_>, want: ClaimStatus) -> GuardResult {
+    match claim_status(ctx.instance) {
+        None => Err(
+            "no supplier claim: the arbitration names no supplier to claim \
+                     direct losses from (000 L670)"
+                .into(),
+        ),
+        Some(s) => require(s == want, format!("the claim is {s:?}, not {want:?}")),
+    }
+}
+
+fn claim_appraisal_matches(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+    let r: ClaimAppraisalReport = form(ctx)?;
+    let a = arbitration(ctx.instance)?;
+    require(
+        a.claim_against.as_deref() == Some(r.supplier.as_str()),
+        format!(
+            "the arbitration claims from {:?}, not `{}`",
+            a.claim_against, r.supplier
+        ),
+    )?;
+    require(
+        r.qar_no == a.qar_no,
+        format!(
+            "the arbitration rests on `{}`, not `{}`",
+            a.qar_no, r.qar_no
+        ),
+    )?;
+    let losses = all_from::<LossDataSubmission>(ctx.instance, super::Action::SubmitLossData);
+    require(
+        !losses.is_empty(),
+        "no loss data from the loss departments (000 L670)",
+    )?;
+    let d = data(ctx.instance)?;
+    require(
+        d.consumables.values().all(|l| l.settled),
+        "consumables requests are still open: their costs are not final",
+    )?;
+    let total = losses
+        .iter()
+        .map(LossDataSubmission::total_fen)
+        .chain(d.consumables.values().map(|l| Some(l.cost_fen)))
+        .try_fold(0i64, |acc, x| x.and_then(|x| acc.checked_add(x)))
+        .ok_or("loss total overflows")?;
+    require(
+        r.total_direct_loss_fen == total,
+        format!(
+            "the report's direct loss {} fen differs from the loss data and consumables, {total} fen \
+             (000 L670)",
+            r.total_direct_loss_fen
+        ),
+    )
+}
+
+fn with_data(
+    value: &mut Value,
+    f: impl FnOnce(&mut Data) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut d: Data = serde_json::from_value(value.clone())
+        .map_err(|e| format!("instance data is not batch-issue data: {e}"))?;
+    f(&mut d)?;
+    *value = serde_json::to_value(&d).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn payload_text(ctx: &EffectContext<'_>, key: &str) -> Result<String, String> {
+    ctx.payload
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("payload needs `{key}`"))
+}
+
+fn e_station(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+    let s = payload_text(ctx, "station")?;
+    with_data(v, |d| {
+        d.station = Some(s);
+        Ok(())
+    })
+}
+
+fn e_senior_engineer(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+    let person = ctx
+        .payload
+        .pointer("/senior_engineer/person")
+        .and_then(Value::as_str)
+        .ok_or("payload needs `senior_engineer.person`")?
+        .to_owned();
+    with_data(v, |d| {
+        d.senior_engineer = Some(person);
+        Ok(())
+    })
+}
+
+fn e_acceptance(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+    let a: Acceptance = ctx
+        .payload
+        .get("acceptance")
+        .and_then(|a| serde_json::from_value(a.clone()).ok())
+        .ok_or("payload needs `acceptance`")?;
+    with_data(v, |d| {
+        d.acceptance = Some(a);
+        Ok(())
+    })
+}
+
+fn e_link_consumables(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+    let id = payload_text(ctx, "request")?;
+    with_data(v, |d| {
+        if d.consumables.contains_key(&id) {
+            return Err(format!("consumables request `{id}` is already linked"));
+        }
+        d.consumables.insert(id, Default::default());
+        Ok(())
+    })
+}
+
+fn e_settle_consumables(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+    let id = payload_text(ctx, "request")?;
+    let cost = ctx
+        .payload
+        .get("cost_fen")
+        .and_then(Value::as_i64)
+        .filter(|c| *c >= 0)
+        .ok_or("payload needs `cost_fen` ≥ 0")?;
+    with_data(v, |d| {
+        let link = d
+            .consumables
+            .get_mut(&id)
+            .ok_or_else(|| format!("consumables request `{id}` is not linked"))?;
+        if link.settled {
+            return Err(format!("consumables request `{id}` is already settled"));
+        }
+        link.settled = true;
+        link.cost_fen = cost;
+        Ok(())
+    })
+}
+
+fn e_archive_qar(v: &mut Value, _: &EffectContext<'_>) -> Result<(), String> {
+    with_data(v, |d| {
+        d.qar_archived = true;
+        Ok(())
+    })
+}
+
+fn e_project(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+    let p = payload_text(ctx, "project")?;
+    with_data(v, |d| {
+        d.rectification_project = Some(p);
+        Ok(())
+    })
+}
+
+fn e_claim(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+    use super::Action as A;
+    let next = match super::Action::from_name(ctx.action) {
+        Some(A::FileClaimAppraisal) => ClaimStatus::AwaitingConfirmation,
+        Some(A::ConfirmClaim) => ClaimStatus::Executing,
+        Some(A::ReturnClaim) => ClaimStatus::LossCollection,
+        Some(A::RecordClaimExecuted) => ClaimStatus::Executed,
+        _ => return Err(format!("`{}` does not move the claim", ctx.action)),
+    };
+    with_data(v, |d| {
+        d.claim = Some(next);
+        Ok(())
+    })
+}
+
+type GuardFn = fn(&Config, &GuardContext<'_>) -> GuardResult;
+
+fn bind(
+    cfg: &Arc<Config>,
+    f: GuardFn,
+) -> impl Fn(&GuardContext<'_>) -> GuardResult + Send + Sync + 'static {
+    let c = cfg.clone();
+    move |ctx: &GuardContext<'_>| f(&c, ctx)
+}
+
+/// Bind every guard and effect of the procedure.
+pub(super) fn register(reg: Registry, cfg: Arc<Config>, fresh: Arc<Fresh>) -> Registry {
+    let claim = |want: ClaimStatus| move |ctx: &GuardContext<'_>| claim_is(ctx, want);
+    let table: [(&str, GuardFn); 45] = [
+        (FORMAL_CHANNEL, formal_channel),
+        (STATION_NAMED, station_named),
+        (SENIOR_ENGINEER, senior_engineer),
+        (REPORT_MATCHES_ISSUE, report_matches_issue),
+        (TS_EVIDENCE, ts_evidence),
+        (TS_REJECT_REASON, ts_reject_reason),
+        (MEETS_BATCH_DEFINITION, meets_batch_definition),
+        (ACCEPTANCE_MATCHES, acceptance_matches),
+        (REVISED, revised),
+        (NOTE, note),
+        (FAILED_PART_RULES, failed_part_rules),
+        (SOLUTION_MATURE, solution_mature),
+        (RD_DEADLINE_BREACHED, rd_deadline_breached),
+        (MEETING_CONTINUES_RD, meeting_continues_rd),
+        (MEETING_ADOPTS_SOLUTION, meeting_adopts_solution),
+        (CONSULTATION_RECORDER, consultation_recorder),
+        (EVALUATOR_IS_DEPT, evaluator_is_dept),
+        (RETURN_TO_RD_REASON, return_to_rd_reason),
+        (PLAN_NOT_REPLACEMENT, plan_not_replacement),
+        (PLAN_IS_REPLACEMENT, plan_is_replacement),
+        (CONSULTED, consulted),
+        (PLAN_EVALUATED, plan_evaluated),
+        (REPLACEMENT_PREFERRED, replacement_preferred),
+        (RETURN_APPLICATION, return_application),
+        (PROGRESS_CONSISTENT, progress_consistent),
+        (SUPPLIER_INDICATED, supplier_indicated),
+        (SEVERITY_MAJOR, severity_major),
+        (BULLETIN_FLAG, bulletin_flag),
+        (SEVERITY_ASSESSED, severity_assessed),
+        (WARNING_IF_MAJOR, warning_if_major),
+        (RESULT_MATCHES_PLAN, result_matches_plan),
+        (EFFECTIVE, effective),
+        (INEFFECTIVE, ineffective),
+        (QAR_PRESENT, qar_present),
+        (CAPA_ADDRESSEE, capa_addressee),
+        (IMPROVEMENT_SUBMITTED, improvement_submitted),
+        (MEASURES_ISSUED, measures_issued),
+        (CAPA_ITEM_KNOWN, capa_item_known),
+        (CAPA_ITEM_FAILED, capa_item_failed),
+        (ALL_CAPA_VERIFIED, all_capa_verified),
+        (CLAIM_SETTLED, claim_settled),
+        (CONSUMABLES_SETTLED, consumables_settled),
+        (QAR_ARCHIVED, qar_archived),
+        (CLAIM_APPRAISAL_MATCHES, claim_appraisal_matches),
+        (CLAIM_COLLECTING, |_, ctx| {
+            claim_is(ctx, ClaimStatus::LossCollection)
+        }),
+    ];
+    let mut reg = reg
+        .guard(NEW_FORMS, move |ctx: &GuardContext<'_>| {
+            new_forms(&fresh, ctx)
+        })
+        .guard(CLAIM_AWAITING, claim(ClaimStatus::AwaitingConfirmation))
+        .guard(CLAIM_EXECUTING, claim(ClaimStatus::Executing))
+        .effect(E_STATION, e_station)
+        .effect(E_SENIOR_ENGINEER, e_senior_engineer)
+        .effect(E_ACCEPTANCE, e_acceptance)
+        .effect(E_LINK_CONSUMABLES, e_link_consumables)
+        .effect(E_SETTLE_CONSUMABLES, e_settle_consumables)
+        .effect(E_ARCHIVE_QAR, e_archive_qar)
+        .effect(E_PROJECT, e_project)
+        .effect(E_CLAIM, e_claim);
+    for (name, f) in table {
+        reg = reg.guard(name, bind(&cfg, f));
+    }
+    reg
+}
