@@ -122,3 +122,10 @@ pub use store::{Commit, IdempotencyRecord, InMemoryStore, Store, StoreError};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};
 pub use vocabulary::Vocabulary;
+
+/// Re-exports for the `vocabulary!` macro; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use schemars;
+    pub use serde;
+}

@@ -28,8 +28,9 @@ pub trait Vocabulary: Copy + Eq + Hash + Debug + Send + Sync + 'static {
     }
 }
 
-/// Declares a `#[non_exhaustive]`-free enum implementing [`Vocabulary`], `Display` and
-/// `AsRef<str>`, with a stable snake-case name per variant.
+/// Declares an enum implementing [`Vocabulary`], `Display`, `AsRef<str>`, serde
+/// (serialized as its name) and `JsonSchema` (a string enum), with a stable name per
+/// variant.
 ///
 /// ```
 /// aftersales::vocabulary! {
@@ -44,6 +45,8 @@ pub trait Vocabulary: Copy + Eq + Hash + Debug + Send + Sync + 'static {
 /// use aftersales::Vocabulary;
 /// assert_eq!(Ticket::Open.name(), "open");
 /// assert_eq!(Ticket::from_name("closed"), Some(Ticket::Closed));
+/// assert_eq!(serde_json::to_string(&Ticket::Open).unwrap(), "\"open\"");
+/// assert!(serde_json::from_str::<Ticket>("\"lost\"").is_err());
 /// ```
 #[macro_export]
 macro_rules! vocabulary {
@@ -69,6 +72,39 @@ macro_rules! vocabulary {
         impl ::core::convert::AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 $crate::Vocabulary::name(*self)
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                s.serialize_str($crate::Vocabulary::name(*self))
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                let name = <::std::string::String as $crate::__private::serde::Deserialize>::deserialize(d)?;
+                <Self as $crate::Vocabulary>::from_name(&name).ok_or_else(|| {
+                    <D::Error as $crate::__private::serde::de::Error>::custom(::std::format!(
+                        "unknown {} `{}`",
+                        ::core::stringify!($name),
+                        name
+                    ))
+                })
+            }
+        }
+
+        impl $crate::__private::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(::core::concat!(::core::module_path!(), "::", ::core::stringify!($name)))
+            }
+
+            fn json_schema(_: &mut $crate::__private::schemars::SchemaGenerator) -> $crate::__private::schemars::Schema {
+                let names: ::std::vec::Vec<&str> = <Self as $crate::Vocabulary>::ALL
+                    .iter()
+                    .map(|v| $crate::Vocabulary::name(*v))
+                    .collect();
+                $crate::__private::schemars::json_schema!({ "type": "string", "enum": names })
             }
         }
 

@@ -74,8 +74,6 @@ pub const VERSION: u32 = 1;
 
 crate::vocabulary! {
     /// States of a batch quality issue (000 L650–L676).
-    #[derive(Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
     pub enum State {
         /// 接到批量质量问题投诉: a complaint received by a station, an engineer or any
         /// department (flowchart input 用户投诉, 000 L676; 000 L650–L652).
@@ -240,8 +238,6 @@ crate::vocabulary! {
 
 crate::vocabulary! {
     /// Roles (departments) of the batch quality procedure (000 L644–L652).
-    #[derive(Serialize, Deserialize, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
     pub enum Role {
         /// 方正科技各授权维修站 (its senior engineer): submits (000 L644 §4.1, L650).
         AuthorisedStation = "authorised_station",

@@ -191,7 +191,10 @@ impl TypedForm for ReceiptRecord {
         }
         unique_items(self.lines.iter().map(|l| l.item_code.as_str()))?;
         if let Some(l) = self.lines.iter().find(|l| l.damaged > l.received) {
-            return Err(format!("item `{}`: more damaged than received", l.item_code));
+            return Err(format!(
+                "item `{}`: more damaged than received",
+                l.item_code
+            ));
         }
         if self.lines.iter().any(|l| l.short > 0 || l.damaged > 0) && self.note.trim().is_empty() {
             return Err("a short or damaged delivery needs a note".into());

@@ -23,8 +23,8 @@
 mod forms;
 
 pub use forms::{
-    BatchLink, ConsumablesRequest, ConsumptionReport, CountedLine, IssuedLine, ItemQuantity, MaterialTransfer,
-    QuantityRecord, ReceiptRecord, RequestLine, ReturnRecord, WriteOffRecord,
+    BatchLink, ConsumablesRequest, ConsumptionReport, CountedLine, IssuedLine, ItemQuantity,
+    MaterialTransfer, QuantityRecord, ReceiptRecord, RequestLine, ReturnRecord, WriteOffRecord,
 };
 
 use super::batch_quality;
@@ -231,19 +231,26 @@ fn parse<T: serde::de::DeserializeOwned>(v: &Value, what: &str) -> Result<T, Str
 
 /// Run `f` on the typed data and write it back.
 fn edit(data: &mut Value, f: impl FnOnce(&mut Data) -> Result<(), String>) -> Result<(), String> {
-    let mut d: Data = if data.is_null() { Data::default() } else { parse(data, "request data")? };
+    let mut d: Data = if data.is_null() {
+        Data::default()
+    } else {
+        parse(data, "request data")?
+    };
     f(&mut d)?;
     *data = serde_json::to_value(&d).map_err(|e| e.to_string())?;
     Ok(())
 }
 
 fn form<T: TypedForm>(ctx: &EffectContext<'_>) -> Result<T, String> {
-    let body = ctx.form(T::KIND).ok_or_else(|| format!("form `{}` missing", T::KIND))?;
+    let body = ctx
+        .form(T::KIND)
+        .ok_or_else(|| format!("form `{}` missing", T::KIND))?;
     parse(body, T::KIND)
 }
 
 fn add(a: u32, b: u32, item: &str) -> Result<u32, String> {
-    a.checked_add(b).ok_or_else(|| format!("item `{item}`: quantity overflow"))
+    a.checked_add(b)
+        .ok_or_else(|| format!("item `{item}`: quantity overflow"))
 }
 
 fn record_request(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
@@ -267,14 +274,24 @@ fn record_request(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), Strin
 fn record_issue(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
     let t: MaterialTransfer = form(ctx)?;
     edit(data, |d| {
-        let dest = d.request.as_ref().map(|r| r.destination_branch.clone()).unwrap_or_default();
+        let dest = d
+            .request
+            .as_ref()
+            .map(|r| r.destination_branch.clone())
+            .unwrap_or_default();
         if t.to_branch != dest {
-            return Err(format!("shipped to `{}`, but the request is for `{dest}`", t.to_branch));
+            return Err(format!(
+                "shipped to `{}`, but the request is for `{dest}`",
+                t.to_branch
+            ));
         }
         for l in &t.lines {
             let line = d.line_mut(&l.item_code)?;
             if l.quantity > line.requested {
-                return Err(format!("item `{}`: {} shipped, {} requested", l.item_code, l.quantity, line.requested));
+                return Err(format!(
+                    "item `{}`: {} shipped, {} requested",
+                    l.item_code, l.quantity, line.requested
+                ));
             }
             line.shipped = l.quantity;
             line.unit_cost_fen = l.unit_cost_fen;
@@ -298,8 +315,15 @@ fn record_receipt(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), Strin
             line.short = l.short;
             line.damaged = l.damaged;
         }
-        match d.lines.iter().find(|l| l.shipped > 0 && !r.lines.iter().any(|c| c.item_code == l.item_code)) {
-            Some(l) => Err(format!("item `{}` was shipped but not counted", l.item_code)),
+        match d
+            .lines
+            .iter()
+            .find(|l| l.shipped > 0 && !r.lines.iter().any(|c| c.item_code == l.item_code))
+        {
+            Some(l) => Err(format!(
+                "item `{}` was shipped but not counted",
+                l.item_code
+            )),
             None => Ok(()),
         }
     })
@@ -307,13 +331,20 @@ fn record_receipt(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), Strin
 
 /// Add `q` of each item to the field chosen by `slot`, keeping consumed + returned +
 /// written-off within received.
-fn record_quantities(data: &mut Value, lines: &[ItemQuantity], slot: fn(&mut LineStatus) -> &mut u32) -> Result<(), String> {
+fn record_quantities(
+    data: &mut Value,
+    lines: &[ItemQuantity],
+    slot: fn(&mut LineStatus) -> &mut u32,
+) -> Result<(), String> {
     edit(data, |d| {
         for q in lines {
             let line = d.line_mut(&q.item_code)?;
             let open = line.open().unwrap_or(0);
             if q.quantity > open {
-                return Err(format!("item `{}`: {} exceeds the {} received and not yet settled", q.item_code, q.quantity, open));
+                return Err(format!(
+                    "item `{}`: {} exceeds the {} received and not yet settled",
+                    q.item_code, q.quantity, open
+                ));
             }
             let field = slot(line);
             *field = add(*field, q.quantity, &q.item_code)?;
@@ -337,17 +368,25 @@ fn batch_started(ctx: &GuardContext<'_>) -> Result<(), String> {
         .iter()
         .find(|f| f.kind == BatchLink::KIND)
         .ok_or("attach a fresh `batch_link` (see `consumables::link_form`)")
-        .and_then(|f| parse::<BatchLink>(&f.body, BatchLink::KIND).map_err(|_| "malformed batch link"))?;
+        .and_then(|f| {
+            parse::<BatchLink>(&f.body, BatchLink::KIND).map_err(|_| "malformed batch link")
+        })?;
     let wanted = match ctx.form(ConsumablesRequest::KIND) {
         Some(body) => parse::<ConsumablesRequest>(body, ConsumablesRequest::KIND)?.batch_issue,
         None => return Err("no consumables request on file".into()),
     };
     if link.batch_issue != wanted {
-        return Err(format!("the link is to `{}`, the request serves `{wanted}`", link.batch_issue));
+        return Err(format!(
+            "the link is to `{}`, the request serves `{wanted}`",
+            link.batch_issue
+        ));
     }
     match batch_quality::State::from_name(&link.state) {
         Some(s) if batch_quality::is_started(s) => Ok(()),
-        _ => Err(format!("batch issue `{wanted}` is in `{}`, not a started batch process", link.state)),
+        _ => Err(format!(
+            "batch issue `{wanted}` is in `{}`, not a started batch process",
+            link.state
+        )),
     }
 }
 
@@ -378,18 +417,24 @@ pub fn registry() -> Registry {
         .effect("record_request", record_request)
         .effect("record_issue", record_issue)
         .effect("record_receipt", record_receipt)
-        .effect("record_consumption", |d: &mut Value, c: &EffectContext<'_>| {
-            let f: ConsumptionReport = form(c)?;
-            record_quantities(d, &f.0.lines, |l| &mut l.consumed)
-        })
+        .effect(
+            "record_consumption",
+            |d: &mut Value, c: &EffectContext<'_>| {
+                let f: ConsumptionReport = form(c)?;
+                record_quantities(d, &f.0.lines, |l| &mut l.consumed)
+            },
+        )
         .effect("record_return", |d: &mut Value, c: &EffectContext<'_>| {
             let f: ReturnRecord = form(c)?;
             record_quantities(d, &f.0.lines, |l| &mut l.returned)
         })
-        .effect("record_write_off", |d: &mut Value, c: &EffectContext<'_>| {
-            let f: WriteOffRecord = form(c)?;
-            record_quantities(d, &f.0.lines, |l| &mut l.written_off)
-        })
+        .effect(
+            "record_write_off",
+            |d: &mut Value, c: &EffectContext<'_>| {
+                let f: WriteOffRecord = form(c)?;
+                record_quantities(d, &f.0.lines, |l| &mut l.written_off)
+            },
+        )
 }
 
 /// The typed definition of this procedure.
@@ -409,7 +454,9 @@ pub fn definition(config: &Config, calendar: Arc<dyn Calendar>) -> Result<Defini
         .roles(R::ALL)
         .start_roles(rtse)
         .initial(S::Draft)
-        .describe_state("耗材申请表 being drafted by the regional technical-support engineer (000 L666)")
+        .describe_state(
+            "耗材申请表 being drafted by the regional technical-support engineer (000 L666)",
+        )
         .normal(S::RqsReview)
         .normal(S::ReturnedForRevision)
         .normal(S::PlatformApproval)
@@ -428,9 +475,14 @@ pub fn definition(config: &Config, calendar: Arc<dyn Calendar>) -> Result<Defini
                     .form(BatchLink::KIND)
                     .guard("batch_started")
                     .effect("record_request")
-                    .describe("000 L666: the engineer sends the form to the regional quality section")
+                    .describe(
+                        "000 L666: the engineer sends the form to the regional quality section",
+                    )
             })
-            .transition(from, A::Cancel, S::Cancelled, |t| t.roles([R::RegionalTechSupportEngineer, R::RegionalQualitySection]).guard("reason_given"));
+            .transition(from, A::Cancel, S::Cancelled, |t| {
+                t.roles([R::RegionalTechSupportEngineer, R::RegionalQualitySection])
+                    .guard("reason_given")
+            });
     }
     b = b
         .transition(S::RqsReview, A::ReturnForRevision, S::ReturnedForRevision, |t| t.roles(rqs).guard("reason_given"))
@@ -474,12 +526,37 @@ pub fn definition(config: &Config, calendar: Arc<dyn Calendar>) -> Result<Defini
         .transition(S::Settling, A::Close, S::Closed, |t| t.roles(rqs).guard("settled"));
 
     let limits = [
-        ("rqs_review", S::RqsReview, config.rqs_review_within, R::RegionalQualitySection),
-        ("platform_approval", S::PlatformApproval, config.platform_approval_within, R::PlatformApprover),
-        ("issue", S::AwaitingIssue, config.issue_within, R::MaterialStore),
+        (
+            "rqs_review",
+            S::RqsReview,
+            config.rqs_review_within,
+            R::RegionalQualitySection,
+        ),
+        (
+            "platform_approval",
+            S::PlatformApproval,
+            config.platform_approval_within,
+            R::PlatformApprover,
+        ),
+        (
+            "issue",
+            S::AwaitingIssue,
+            config.issue_within,
+            R::MaterialStore,
+        ),
         ("delivery", S::Shipped, config.delivery_within, R::Branch),
-        ("consumption_report", S::Received, config.consumption_report_within, R::Branch),
-        ("settlement", S::Settling, config.settlement_within, R::RegionalQualitySection),
+        (
+            "consumption_report",
+            S::Received,
+            config.consumption_report_within,
+            R::Branch,
+        ),
+        (
+            "settlement",
+            S::Settling,
+            config.settlement_within,
+            R::RegionalQualitySection,
+        ),
     ];
     for (name, state, limit, owner) in limits {
         if let Some(limit) = limit {
@@ -508,7 +585,9 @@ pub enum ConsumablesError {
         definition: String,
     },
     /// The batch issue has not been started (or is already closed).
-    #[error("batch issue `{instance}` is in `{state}`, not a started batch process (000 L646, 000 L666)")]
+    #[error(
+        "batch issue `{instance}` is in `{state}`, not a started batch process (000 L646, 000 L666)"
+    )]
     NotStarted {
         /// The batch instance.
         instance: InstanceId,
@@ -546,7 +625,8 @@ pub fn link_form(batch: &Instance) -> Result<Form, ConsumablesError> {
             definition: batch.definition().to_owned(),
         });
     }
-    let started = batch_quality::State::from_name(batch.state()).is_some_and(batch_quality::is_started);
+    let started =
+        batch_quality::State::from_name(batch.state()).is_some_and(batch_quality::is_started);
     if !started {
         return Err(ConsumablesError::NotStarted {
             instance: batch.id().clone(),
@@ -558,7 +638,10 @@ pub fn link_form(batch: &Instance) -> Result<Form, ConsumablesError> {
         state: batch.state().to_owned(),
         version: batch.version(),
     };
-    Ok(Form::new(BatchLink::KIND, serde_json::to_value(&link).unwrap_or(Value::Null)))
+    Ok(Form::new(
+        BatchLink::KIND,
+        serde_json::to_value(&link).unwrap_or(Value::Null),
+    ))
 }
 
 /// `cmd` with a fresh link to the batch issue `batch`, loaded from the same engine.
@@ -566,7 +649,11 @@ pub fn link_form(batch: &Instance) -> Result<Form, ConsumablesError> {
 /// # Errors
 /// [`ConsumablesError::Engine`] when the batch issue cannot be loaded, or the errors of
 /// [`link_form`].
-pub fn with_batch_link<S: Store>(engine: &Engine<S>, batch: &InstanceId, cmd: Command) -> Result<Command, ConsumablesError> {
+pub fn with_batch_link<S: Store>(
+    engine: &Engine<S>,
+    batch: &InstanceId,
+    cmd: Command,
+) -> Result<Command, ConsumablesError> {
     let batch = engine.load(batch)?;
     Ok(cmd.with_form(link_form(&batch)?))
 }
@@ -602,7 +689,10 @@ pub fn cost(request: &Instance, supplier: Option<&str>) -> Result<CostLedger, Co
         if used == 0 {
             continue;
         }
-        let amount = l.unit_cost_fen.checked_mul(i64::from(used)).ok_or_else(overflow)?;
+        let amount = l
+            .unit_cost_fen
+            .checked_mul(i64::from(used))
+            .ok_or_else(overflow)?;
         let line = CostLine::new(ID, request.id().clone(), CostKind::Consumables, amount)
             .map_err(|e| ConsumablesError::Data {
                 instance: request.id().clone(),
@@ -611,7 +701,10 @@ pub fn cost(request: &Instance, supplier: Option<&str>) -> Result<CostLedger, Co
             .product(l.item_code.clone())
             .describe(format!("{used} × {}", l.item_code));
         ledger.push(match supplier {
-            Some(s) => line.bearer(Bearer::Supplier).account(Account::SupplierClaim).supplier(s),
+            Some(s) => line
+                .bearer(Bearer::Supplier)
+                .account(Account::SupplierClaim)
+                .supplier(s),
             None => line,
         });
     }

@@ -333,31 +333,6 @@ crate::vocabulary! {
     }
 }
 
-impl serde::Serialize for Role {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Role {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(d)?;
-        Role::from_name(&name)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown role `{name}`")))
-    }
-}
-
-impl schemars::JsonSchema for Role {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CustomerReturnRole".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
-        schemars::json_schema!({ "type": "string", "enum": names })
-    }
-}
-
 /// The states where the replacement track's actions are available: from the announcement
 /// on under replace-first (004 L48–52), from the inspection report on under
 /// investigate-first (004 L376–381). Sign-off states are left out: a self-loop there would
