@@ -88,7 +88,7 @@ fn details(e: &Event) -> String {
 }
 
 /// Run the scenario and print to `out`.
-pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
+pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     // Directors may be convened at once when R&D misses its limit (README "Missed deadlines").
     let cfg = bq::Config {
         director_meeting_auto: true,

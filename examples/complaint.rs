@@ -257,7 +257,7 @@ fn eight_d_second(implemented: bool, effective: bool, closed: bool) -> EightDRep
 }
 
 /// Run the scenario and print the audit trail to `out`.
-pub fn run(out: &mut dyn Write) -> Res<()> {
+pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
     let cfg = Config::default();
     let cal = Arc::new(BusinessCalendar::default());
     let def = complaint::definition(&cfg, cal.clone())?;

@@ -680,7 +680,7 @@ fn partial_scrap(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
 }
 
 /// Run both scenarios, printing their trails to `out`.
-pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
     let def = cr::definition(&Config::default(), Arc::new(BusinessCalendar::default()))?;
     let mut engine = Engine::new(InMemoryStore::new());
     engine.register(def.definition().clone())?;

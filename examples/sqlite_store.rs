@@ -122,7 +122,7 @@ fn print_trail(out: &mut dyn Write, events: &[Event]) -> std::io::Result<()> {
 }
 
 /// Run the scenario, printing to `out`.
-pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
+pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_nanos();

@@ -1,6 +1,6 @@
 //! A tour of the engine: a small definition run through a happy path, a forbidden attempt,
 //! a guard rejection, a sign-off, and a missed deadline that escalates; then the audit trail
-//! and the Mermaid diagram.
+//! and the Mermaid diagram. Then each built-in procedure's example, in turn.
 //!
 //! Run with `cargo run --example tour`.
 
@@ -17,90 +17,6 @@ fn local(d: u32, h: u32, m: u32) -> Result<DateTime<Utc>, Box<dyn Error>> {
         .single()
         .ok_or("bad time")?;
     Ok(t - TimeDelta::hours(8))
-}
-
-/// One line per event: seq, local time, who (role, for whom), what.
-pub fn print_trail(out: &mut dyn Write, events: &[Event]) -> std::io::Result<()> {
-    for e in events {
-        let who = match &e.by {
-            Some(b) => format!(
-                "{}({}){}",
-                b.actor,
-                b.role.as_deref().unwrap_or("-"),
-                b.on_behalf_of
-                    .as_ref()
-                    .map(|p| format!(" for {p}"))
-                    .unwrap_or_default()
-            ),
-            None => "system".to_owned(),
-        };
-        let what = match &e.kind {
-            EventKind::Created { state, .. } => format!("created in {state}"),
-            EventKind::Transitioned {
-                from, to, action, ..
-            } => format!("{action}: {from} -> {to}"),
-            EventKind::Signed {
-                action,
-                role,
-                approved,
-                reason,
-                ..
-            } => {
-                let verdict = if *approved { "signed" } else { "refused" };
-                format!(
-                    "{verdict} {action} as {role}{}",
-                    reason
-                        .as_ref()
-                        .map(|r| format!(" ({r})"))
-                        .unwrap_or_default()
-                )
-            }
-            EventKind::Rejected { action, rejection } => {
-                format!("REFUSED {}: {rejection}", action.as_deref().unwrap_or("-"))
-            }
-            EventKind::DeadlineStarted {
-                deadline, due_at, ..
-            } => {
-                format!(
-                    "clock {deadline} due {}",
-                    (*due_at + TimeDelta::hours(8)).format("%a %m-%d %H:%M")
-                )
-            }
-            EventKind::Escalated {
-                deadline,
-                notify,
-                moved,
-                ..
-            } => format!(
-                "ESCALATED {deadline}: notify [{}]{}",
-                notify.join(", "),
-                moved
-                    .as_ref()
-                    .map(|(f, t)| format!(", moved {f} -> {t}"))
-                    .unwrap_or_default()
-            ),
-            EventKind::DeadlineStopped {
-                deadline,
-                met,
-                margin_secs,
-            } => {
-                format!(
-                    "clock {deadline} stopped, met={met}, margin {}m",
-                    margin_secs / 60
-                )
-            }
-            other => other.name().to_owned(),
-        };
-        writeln!(
-            out,
-            "{:>3}  {}  {:<22} {}",
-            e.seq,
-            (e.at + TimeDelta::hours(8)).format("%a %m-%d %H:%M"),
-            who,
-            what
-        )?;
-    }
-    Ok(())
 }
 
 fn definition() -> Result<Definition, BuildError> {
@@ -148,7 +64,7 @@ fn definition() -> Result<Definition, BuildError> {
 }
 
 /// Run the tour, printing to `out`.
-pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
+pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     let def = definition()?;
     let diagram = Mermaid(&def).to_string();
     let mut engine = Engine::new(InMemoryStore::new());
@@ -228,7 +144,8 @@ pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
 
     engine.verify(&id)?;
     writeln!(out, "\n-- audit trail (replay verified) --")?;
-    print_trail(out, &engine.history(&id)?)?;
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
+    write!(out, "{}", Trail::new(&engine.history(&id)?).offset(offset))?;
 
     let sla = engine.sla_report(local(19, 16, 0)?)?;
     writeln!(
@@ -244,6 +161,39 @@ pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+// Each procedure example, run as part of the tour (their own `main`s are unused here).
+#[allow(dead_code)]
+#[path = "batch_quality.rs"]
+mod batch_quality;
+#[allow(dead_code)]
+#[path = "complaint.rs"]
+mod complaint;
+#[allow(dead_code)]
+#[path = "consumables.rs"]
+mod consumables;
+#[allow(dead_code)]
+#[path = "customer_return.rs"]
+mod customer_return;
+
 fn main() -> Result<(), Box<dyn Error>> {
-    run(&mut std::io::stdout().lock())
+    let mut out = std::io::stdout().lock();
+    run(&mut out)?;
+    type Example = fn(&mut dyn Write) -> Result<(), Box<dyn Error>>;
+    let procedures: [(&str, Example); 4] = [
+        ("batch quality issue (售后批量质量问题)", batch_quality::run),
+        ("customer complaint (客诉) with 8D", complaint::run),
+        (
+            "customer return / exchange / loan (客退/客换/客借)",
+            customer_return::run,
+        ),
+        (
+            "outsourced consumables request (耗材申请单)",
+            consumables::run,
+        ),
+    ];
+    for (title, example) in procedures {
+        writeln!(out, "\n\n======== procedure: {title} ========\n")?;
+        example(&mut out)?;
+    }
+    Ok(())
 }

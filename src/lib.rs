@@ -113,7 +113,7 @@ pub use definition::{
 pub use effect::{Effect, EffectContext, EffectSpec};
 pub use engine::{DueReport, Engine, EngineError, NoopNotifier, Notifier, Outcome};
 pub use event::{Attribution, Event, EventKind};
-pub use export::{Dot, Mermaid};
+pub use export::{Dot, Mermaid, Trail};
 pub use form::{Form, FormValidator, TypedForm};
 pub use guard::{Guard, GuardContext, GuardExpr};
 pub use instance::{Instance, InstanceId, ReplayError};

@@ -1,4 +1,5 @@
-//! Exporters: Mermaid and Graphviz DOT diagrams as deterministic `Display` adapters, and
+//! Exporters: Mermaid and Graphviz DOT diagrams and the audit [`Trail`] as deterministic
+//! `Display` adapters, and
 //! JSON Schemas of the serde types.
 //!
 //! Diagrams list states in definition order and transitions in definition order, so the
@@ -7,10 +8,12 @@
 mod dot;
 mod mermaid;
 mod schema;
+mod trail;
 
 pub use dot::Dot;
 pub use mermaid::Mermaid;
 pub use schema::{command_schema, definition_schema, event_schema, instance_schema};
+pub use trail::Trail;
 
 use crate::definition::{Definition, TransitionSpec};
 

@@ -1,0 +1,169 @@
+//! The audit trail as text: one line per event.
+
+use crate::event::{Event, EventKind};
+use chrono::{FixedOffset, Offset};
+use std::fmt;
+
+/// Displays events as an audit trail, one line each: sequence number, local time, who
+/// (with role and principal), and what happened.
+///
+/// ```
+/// # use aftersales::*;
+/// # use chrono::{FixedOffset, TimeZone, Utc};
+/// # use serde_json::json;
+/// # let def = Builder::new("t", 1).roles(["clerk"]).start_roles(["clerk"])
+/// #     .initial("open").terminal("done")
+/// #     .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+/// #     .build(&Registry::new())?;
+/// let now = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
+/// let d = decide::start(&def, "T-1".into(), &Actor::new("li", ["clerk"]), json!({}), now)?;
+/// let text = Trail::new(&d.events).offset(FixedOffset::east_opt(8 * 3600).unwrap()).to_string();
+/// assert!(text.contains("11-20 16:00  li (clerk)"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Trail<'a> {
+    events: &'a [Event],
+    offset: FixedOffset,
+}
+
+impl<'a> Trail<'a> {
+    /// A trail of `events`, times in UTC.
+    pub fn new(events: &'a [Event]) -> Self {
+        Trail {
+            events,
+            offset: chrono::Utc.fix(),
+        }
+    }
+
+    /// Show times at this UTC offset (e.g. the business calendar's).
+    #[must_use]
+    pub fn offset(mut self, offset: FixedOffset) -> Self {
+        self.offset = offset;
+        self
+    }
+}
+
+/// What an event says, in a few words.
+fn what(kind: &EventKind, offset: &FixedOffset) -> String {
+    match kind {
+        EventKind::Created {
+            definition, state, ..
+        } => format!("created {definition} in {state}"),
+        EventKind::Transitioned {
+            from, to, action, ..
+        } if from == to => format!("{action} (in {from})"),
+        EventKind::Transitioned {
+            from, to, action, ..
+        } => format!("{action}: {from} -> {to}"),
+        EventKind::Closed { state } => format!("closed in {state}"),
+        EventKind::DataChanged { .. } => "data changed".into(),
+        EventKind::FormAttached { form, action } => format!("form {} with {action}", form.kind),
+        EventKind::Signed {
+            action,
+            role,
+            approved: true,
+            ..
+        } => format!("signed {action} as {role}"),
+        EventKind::Signed {
+            action,
+            role,
+            reason,
+            ..
+        } => {
+            format!(
+                "REFUSED to sign {action} as {role}: {}",
+                reason.as_deref().unwrap_or("-")
+            )
+        }
+        EventKind::Rejected { action, rejection } => {
+            format!(
+                "REJECTED {}: {rejection}",
+                action.as_deref().unwrap_or("command")
+            )
+        }
+        EventKind::Commented { text } => format!("comment: {text}"),
+        EventKind::DeadlineStarted {
+            deadline, due_at, ..
+        } => format!(
+            "clock {deadline} due {}",
+            due_at.with_timezone(offset).format("%m-%d %H:%M")
+        ),
+        EventKind::DeadlineWarned { deadline } => format!("clock {deadline} WARNING"),
+        EventKind::DeadlineBreached { deadline, .. } => format!("clock {deadline} BREACHED"),
+        EventKind::Escalated {
+            deadline,
+            notify,
+            reassign_to,
+            moved,
+            ..
+        } => {
+            let mut s = format!("ESCALATED {deadline}");
+            if !notify.is_empty() {
+                s.push_str(&format!(", notify {}", notify.join(", ")));
+            }
+            if let Some(r) = reassign_to {
+                s.push_str(&format!(", reassigned to {r}"));
+            }
+            if let Some((f, t)) = moved {
+                s.push_str(&format!(", moved {f} -> {t}"));
+            }
+            s
+        }
+        EventKind::DeadlineStopped {
+            deadline,
+            met,
+            margin_secs,
+        } => {
+            let sign = if *margin_secs < 0 { "-" } else { "" };
+            let m = margin_secs.unsigned_abs() / 60;
+            format!(
+                "clock {deadline} {} (margin {sign}{}h{:02}m)",
+                if *met { "met" } else { "missed" },
+                m / 60,
+                m % 60
+            )
+        }
+        EventKind::DeadlinePaused { deadline } => format!("clock {deadline} paused"),
+        EventKind::DeadlineResumed { deadline, .. } => format!("clock {deadline} resumed"),
+        EventKind::Overridden {
+            from,
+            to,
+            reason,
+            penalty,
+        } => format!(
+            "OVERRIDE {from} -> {to}: {reason}{}",
+            penalty
+                .as_ref()
+                .map(|p| format!(" (penalty {p})"))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+impl fmt::Display for Trail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in self.events {
+            let who = match &e.by {
+                Some(b) => format!(
+                    "{} ({}){}",
+                    b.actor,
+                    b.role.as_deref().unwrap_or("-"),
+                    b.on_behalf_of
+                        .as_ref()
+                        .map(|p| format!(" for {p}"))
+                        .unwrap_or_default()
+                ),
+                None => "system".to_owned(),
+            };
+            let at = e.at.with_timezone(&self.offset).format("%m-%d %H:%M");
+            writeln!(
+                f,
+                "{:>4}  {at}  {who:<40} {}",
+                e.seq,
+                what(&e.kind, &self.offset)
+            )?;
+        }
+        Ok(())
+    }
+}
