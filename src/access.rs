@@ -106,7 +106,7 @@ impl fmt::Display for Separation {
 }
 
 /// In which order the signatures of a sign-off must be given.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignOrder {
     /// Each role signs after the previous one in the list (a chain: 先…后…).
@@ -114,6 +114,53 @@ pub enum SignOrder {
     Sequential,
     /// All roles sign, in any order (countersignature / 会签).
     AnyOrder,
+    /// The roles in consecutive groups of these sizes: every role of a group signs, in any
+    /// order, before the next group may ("A and B, then C" = `[2, 1]`). The sizes must add up
+    /// to the number of roles.
+    Stages(Vec<usize>),
+}
+
+impl SignOffSpec {
+    /// The roles of the first stage with a missing signature, still to sign, given the roles
+    /// that have signed. Empty when the sign-off is complete (or its stages do not fit its
+    /// roles, which `build()` refuses).
+    pub fn next_signers<'a>(&'a self, signed: &[&str]) -> Vec<&'a str> {
+        let missing = |group: &'a [String]| -> Vec<&'a str> {
+            group
+                .iter()
+                .map(String::as_str)
+                .filter(|r| !signed.contains(r))
+                .collect()
+        };
+        match &self.order {
+            SignOrder::Sequential => missing(&self.roles).into_iter().take(1).collect(),
+            SignOrder::AnyOrder => missing(&self.roles),
+            SignOrder::Stages(sizes) => {
+                let mut rest = self.roles.as_slice();
+                for &n in sizes {
+                    let Some((group, tail)) = (n <= rest.len()).then(|| rest.split_at(n)) else {
+                        return Vec::new();
+                    };
+                    let open = missing(group);
+                    if !open.is_empty() {
+                        return open;
+                    }
+                    rest = tail;
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Whether the stages fit the roles (sizes all positive, adding up to the role count).
+    pub fn stages_fit(&self) -> bool {
+        match &self.order {
+            SignOrder::Stages(sizes) => {
+                sizes.iter().all(|&n| n > 0) && sizes.iter().sum::<usize>() == self.roles.len()
+            }
+            SignOrder::Sequential | SignOrder::AnyOrder => true,
+        }
+    }
 }
 
 /// A multi-party sign-off required before a transition fires.

@@ -9,7 +9,7 @@
 //! The rule for choosing among several transitions on one action is documented in
 //! [`guard`](crate::guard#evaluation-order).
 
-use crate::access::{Actor, ActorId, Separation, SignOrder};
+use crate::access::{Actor, ActorId, Separation};
 use crate::command::{Command, Intent};
 use crate::deadline;
 use crate::definition::{CompiledEffect, Definition, RoleMask};
@@ -725,20 +725,15 @@ fn sign(
             .iter()
             .filter(|r| !signed.contains(&r.as_str()))
             .collect();
-        let role = match so.spec.order {
-            SignOrder::Sequential => missing.first().copied().filter(|r| cmd.actor.has_role(r)),
-            SignOrder::AnyOrder => missing.iter().copied().find(|r| cmd.actor.has_role(r)),
-        };
-        let Some(role) = role else {
-            let r = match (so.spec.order, missing.first()) {
-                (SignOrder::Sequential, Some(next))
-                    if missing.iter().any(|r| cmd.actor.has_role(r)) =>
-                {
-                    Rejection::SignOutOfOrder {
-                        action: action.to_owned(),
-                        expected_role: (*next).clone(),
-                    }
-                }
+        let next = so.spec.next_signers(&signed);
+        let role = next.iter().copied().find(|r| cmd.actor.has_role(r));
+        let Some(role) = role.map(str::to_owned) else {
+            let holds_later = missing.iter().any(|r| cmd.actor.has_role(r));
+            let r = match next.first() {
+                Some(expected) if holds_later => Rejection::SignOutOfOrder {
+                    action: action.to_owned(),
+                    expected_role: (*expected).to_owned(),
+                },
                 _ => Rejection::Forbidden {
                     action: action.to_owned(),
                     actor: cmd.actor.id.clone(),
@@ -748,6 +743,7 @@ fn sign(
             keep_best(&mut best, (Stage::SignOff, r));
             continue;
         };
+        let role = &role;
         if so.spec.distinct_signers
             && inst
                 .signatures()

@@ -2450,3 +2450,27 @@ fn available_actions_explain_what_a_role_may_do() {
         .unwrap();
     assert!(forward.verdict.is_err());
 }
+
+#[test]
+fn l649_oqc_inspector_and_quality_manager_sign_in_any_order_then_the_planning_manager() {
+    let h = H::new(Region::Domestic);
+    to_analysis(&h);
+    let at = t0() + Duration::hours(3);
+    h.fire(
+        Command::fire(&cqe(), Action::RecordPassRestock)
+            .with_form(form(&inspection_pass(GoodsDisposition::Restock, "dim")))
+            .with_form(form(&restock(true))),
+        at,
+    );
+    // 004 L649: 经OQC检验员及品质经理确认签字,计划科经理确认签字 — no order between the first two.
+    h.fire(Command::sign(&qm(), Action::ApproveRestock), at);
+    let r = h.refused(Command::sign(&pm(), Action::ApproveRestock), at);
+    assert!(
+        matches!(r, Rejection::SignOutOfOrder { ref expected_role, .. } if expected_role == "oqc_inspector"),
+        "{r:?}"
+    );
+    h.fire(Command::sign(&oqc(), Action::ApproveRestock), at);
+    h.fire(Command::sign(&pm(), Action::ApproveRestock), at);
+    h.fire(Command::fire(&wh(), Action::StockIn), at);
+    assert_eq!(h.state(), State::PassReply.name());
+}

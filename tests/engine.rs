@@ -964,3 +964,64 @@ fn in_memory_store_passes_the_conformance_suite() {
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(report.passed.len(), 8);
 }
+
+#[test]
+fn staged_sign_off_any_order_within_a_stage_then_the_next() {
+    // "OQC inspector and quality manager (any order), then the planning manager".
+    let def = Builder::new("restock", 1)
+        .roles(["cqe", "oqc", "qm", "planning"])
+        .start_roles(["cqe"])
+        .initial("filed")
+        .terminal("stocked")
+        .transition("filed", "approve", "stocked", |t| {
+            t.sign_off_in_stages([vec!["oqc", "qm"], vec!["planning"]], "stock-in")
+        })
+        .build(&Registry::new())
+        .unwrap();
+    let t = friday_4pm();
+    let d = decide::start(&def, "r".into(), &Actor::new("c", ["cqe"]), json!({}), t).unwrap();
+    let planning = Actor::new("p", ["planning"]);
+    let r = decide::decide(&def, &d.instance, &Command::sign(&planning, "approve"), t).unwrap_err();
+    assert_eq!(
+        r,
+        Rejection::SignOutOfOrder {
+            action: "approve".into(),
+            expected_role: "oqc".into()
+        }
+    );
+    // The quality manager may sign before the OQC inspector (same stage).
+    let d = decide::decide(
+        &def,
+        &d.instance,
+        &Command::sign(&Actor::new("q", ["qm"]), "approve"),
+        t,
+    )
+    .unwrap();
+    let r = decide::decide(&def, &d.instance, &Command::sign(&planning, "approve"), t).unwrap_err();
+    assert!(
+        matches!(r, Rejection::SignOutOfOrder { ref expected_role, .. } if expected_role == "oqc")
+    );
+    let d = decide::decide(
+        &def,
+        &d.instance,
+        &Command::sign(&Actor::new("o", ["oqc"]), "approve"),
+        t,
+    )
+    .unwrap();
+    assert_eq!(d.instance.state(), "filed");
+    let d = decide::decide(&def, &d.instance, &Command::sign(&planning, "approve"), t).unwrap();
+    assert_eq!(d.instance.state(), "stocked");
+    assert!(
+        Mermaid(&def)
+            .to_string()
+            .contains("[sign-off (oqc and qm) then planning]")
+    );
+    // Stages that do not add up to the roles are refused at build time.
+    let mut spec = def.spec().clone();
+    spec.transitions[0].sign_off.as_mut().unwrap().order = SignOrder::Stages(vec![2, 2]);
+    let err = spec.build(&Registry::new()).unwrap_err();
+    assert!(err.problems().contains(&Problem::SignOffStagesMismatch {
+        from: "filed".into(),
+        action: "approve".into()
+    }));
+}

@@ -85,6 +85,31 @@ impl TransitionBuilder {
         self
     }
 
+    /// Require a sign-off in stages: every role of a stage signs, in any order, before the
+    /// next stage may ("OQC inspector and quality manager, then planning manager").
+    #[must_use]
+    pub fn sign_off_in_stages<N: AsRef<str>, G: IntoIterator<Item = N>>(
+        mut self,
+        stages: impl IntoIterator<Item = G>,
+        meaning: impl Into<String>,
+    ) -> Self {
+        let mut roles = Vec::new();
+        let mut sizes = Vec::new();
+        for stage in stages {
+            let before = roles.len();
+            roles.extend(names(stage));
+            sizes.push(roles.len() - before);
+        }
+        self.spec.sign_off = Some(SignOffSpec {
+            roles,
+            order: SignOrder::Stages(sizes),
+            meaning: meaning.into(),
+            on_refuse: None,
+            distinct_signers: true,
+        });
+        self
+    }
+
     /// Where a refusal of the sign-off routes (call after [`sign_off`](Self::sign_off)).
     #[must_use]
     pub fn on_refuse(mut self, state: impl AsRef<str>) -> Self {

@@ -154,6 +154,13 @@ pub enum Problem {
         /// The role.
         role: String,
     },
+    /// A staged sign-off whose stage sizes are zero or do not add up to its roles.
+    SignOffStagesMismatch {
+        /// The source state.
+        from: String,
+        /// The action.
+        action: String,
+    },
     /// A deadline that would start on a terminal state.
     DeadlineOnTerminal {
         /// The deadline.
@@ -236,6 +243,10 @@ impl fmt::Display for Problem {
             SignOffUngivable { from, action, role } => write!(
                 f,
                 "sign-off on `{action}` from `{from}` needs role `{role}`, which may not act on it"
+            ),
+            SignOffStagesMismatch { from, action } => write!(
+                f,
+                "sign-off on `{action}` from `{from}`: its stages do not add up to its roles"
             ),
             DeadlineOnTerminal { deadline, state } => {
                 write!(

@@ -216,6 +216,12 @@ pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definit
                     action: t.action.clone(),
                 });
             }
+            if !so.stages_fit() {
+                p.push(Problem::SignOffStagesMismatch {
+                    from: t.from.clone(),
+                    action: t.action.clone(),
+                });
+            }
             let so_mask = names.role_mask(&so.roles, &used_in, p);
             if t.roles.is_empty() {
                 roles = so_mask;

@@ -21,11 +21,24 @@ use crate::definition::{Definition, TransitionSpec};
 pub(crate) fn edge_label(t: &TransitionSpec) -> String {
     let mut label = t.action.clone();
     if let Some(so) = &t.sign_off {
-        let sep = match so.order {
-            crate::SignOrder::Sequential => " then ",
-            crate::SignOrder::AnyOrder => " and ",
+        let who = match &so.order {
+            crate::SignOrder::Sequential => so.roles.join(" then "),
+            crate::SignOrder::AnyOrder => so.roles.join(" and "),
+            crate::SignOrder::Stages(sizes) => {
+                let mut rest = so.roles.as_slice();
+                let mut groups = Vec::new();
+                for &n in sizes {
+                    let (group, tail) = rest.split_at(n.min(rest.len()));
+                    groups.push(match group {
+                        [one] => one.clone(),
+                        many => format!("({})", many.join(" and ")),
+                    });
+                    rest = tail;
+                }
+                groups.join(" then ")
+            }
         };
-        label.push_str(&format!(" [sign-off {}]", so.roles.join(sep)));
+        label.push_str(&format!(" [sign-off {who}]"));
     } else if !t.roles.is_empty() {
         label.push_str(&format!(" [{}]", t.roles.join(", ")));
     }

@@ -900,7 +900,7 @@ pub fn definition(
                 tb = tb.effect(*e);
             }
             if let Some((roles, order, meaning)) = &t.sign_off {
-                tb = tb.sign_off(roles.iter().copied(), *order, *meaning);
+                tb = tb.sign_off(roles.iter().copied(), order.clone(), *meaning);
             }
             tb.describe(t.cite)
         });

@@ -490,9 +490,11 @@ fn builder(cfg: &Config) -> Builder {
             A::ApproveRestock,
             S::RestockSignoff,
             |t| {
-                t.sign_off(
-                    [R::OqcInspector, R::QualityManager, R::PlanningManager],
-                    SignOrder::Sequential,
+                t.sign_off_in_stages(
+                    [
+                        vec![R::OqcInspector, R::QualityManager],
+                        vec![R::PlanningManager],
+                    ],
                     "confirm 《客诉退料申请单》 (004 L649)",
                 )
                 .on_refuse(S::Analysis)
