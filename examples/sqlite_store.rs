@@ -74,53 +74,6 @@ impl Drop for TempDb {
     }
 }
 
-/// One line per event: `seq  at  actor(role)  kind  details`.
-fn print_trail(out: &mut dyn Write, events: &[Event]) -> std::io::Result<()> {
-    for e in events {
-        let who = e.by.as_ref().map_or_else(
-            || "system".to_owned(),
-            |b| format!("{}({})", b.actor, b.role.as_deref().unwrap_or("-")),
-        );
-        let details = match &e.kind {
-            EventKind::Created { state, .. } => format!("in {state}"),
-            EventKind::Transitioned {
-                from, to, action, ..
-            } => format!("{action}: {from} -> {to}"),
-            EventKind::DeadlineStarted {
-                deadline, due_at, ..
-            } => format!("{deadline} due {}", shown(*due_at)),
-            EventKind::DeadlineBreached { deadline, .. } => deadline.clone(),
-            EventKind::Escalated {
-                deadline,
-                notify,
-                moved,
-                ..
-            } => format!(
-                "{deadline}: notify [{}]{}",
-                notify.join(", "),
-                moved
-                    .as_ref()
-                    .map(|(f, t)| format!(", moved {f} -> {t}"))
-                    .unwrap_or_default()
-            ),
-            EventKind::DeadlineStopped { deadline, met, .. } => format!("{deadline} met={met}"),
-            EventKind::Closed { state } => format!("in {state}"),
-            EventKind::DataChanged { data } => data.to_string(),
-            _ => String::new(),
-        };
-        writeln!(
-            out,
-            "{:>3}  {}  {:<22} {:<18} {}",
-            e.seq,
-            shown(e.at),
-            who,
-            e.kind.name(),
-            details
-        )?;
-    }
-    Ok(())
-}
-
 /// Run the scenario, printing to `out`.
 pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     let nanos = std::time::SystemTime::now()
@@ -203,7 +156,8 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         out,
         "\n-- audit trail from the database (replay verified) --"
     )?;
-    print_trail(out, &engine.history(&id)?)?;
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
+    write!(out, "{}", Trail::new(&engine.history(&id)?).offset(offset))?;
     let escalations = engine.store().events_of_kind("escalated")?;
     writeln!(
         out,
