@@ -35,18 +35,33 @@ fn definition() -> Definition {
         .transition("solving", "solve", "closed", |t| t.roles(["desk"]))
         .transition("meeting", "solve", "closed", |t| t.roles(["head"]))
         // Arrival promise by customer class, read from the data by JSON pointer.
-        .deadline(DeadlineSpec::new(
-            "promise",
-            Trigger::action("accept"),
-            DurationSpec::Select { selector: "/class".into(), cases, default: None },
-        ).met_on(Trigger::action("reply")))
+        .deadline(
+            DeadlineSpec::new(
+                "promise",
+                Trigger::action("accept"),
+                DurationSpec::Select {
+                    selector: "/class".into(),
+                    cases,
+                    default: None,
+                },
+            )
+            .met_on(Trigger::action("reply")),
+        )
         // 15–30 working days: warn at the target, breach at the limit; a ladder after it.
         .deadline(
-            DeadlineSpec::new("solve", Trigger::enter("solving"), BusinessDuration::WorkingDays(30))
-                .warn_at(BusinessDuration::WorkingDays(15))
-                .escalate(EscalationSpec::notify(["lead"]).reassign_to("lead"))
-                .escalate(EscalationSpec::move_to("meeting").and_notify(["head"]).after(BusinessDuration::WorkingDays(1)))
-                .owner("desk"),
+            DeadlineSpec::new(
+                "solve",
+                Trigger::enter("solving"),
+                BusinessDuration::WorkingDays(30),
+            )
+            .warn_at(BusinessDuration::WorkingDays(15))
+            .escalate(EscalationSpec::notify(["lead"]).reassign_to("lead"))
+            .escalate(
+                EscalationSpec::move_to("meeting")
+                    .and_notify(["head"])
+                    .after(BusinessDuration::WorkingDays(1)),
+            )
+            .owner("desk"),
         )
         .build(&Registry::new())
         .unwrap()
@@ -67,32 +82,75 @@ fn duration_depends_on_instance_data() {
     let e = engine();
     for (class, days) in [("A", 1), ("B", 2), ("C", 3)] {
         let id = InstanceId::from(format!("c-{class}"));
-        e.start("dl", id.clone(), &desk(), json!({"class": class}), monday()).unwrap();
-        let out = e.fire(&id, &Command::fire(&desk(), "accept"), monday()).unwrap();
-        let promise = out.instance.deadlines().iter().find(|d| d.name == "promise").unwrap();
-        assert_eq!(promise.due_at, monday() + TimeDelta::days(days), "class {class}");
+        e.start("dl", id.clone(), &desk(), json!({"class": class}), monday())
+            .unwrap();
+        let out = e
+            .fire(&id, &Command::fire(&desk(), "accept"), monday())
+            .unwrap();
+        let promise = out
+            .instance
+            .deadlines()
+            .iter()
+            .find(|d| d.name == "promise")
+            .unwrap();
+        assert_eq!(
+            promise.due_at,
+            monday() + TimeDelta::days(days),
+            "class {class}"
+        );
     }
 }
 
 #[test]
 fn a_missing_case_refuses_the_command() {
     let e = engine();
-    e.start("dl", "x", &desk(), json!({"class": "Z"}), monday()).unwrap();
-    let err = e.fire(&"x".into(), &Command::fire(&desk(), "accept"), monday()).unwrap_err();
-    assert!(matches!(err.rejection(), Some(Rejection::DeadlineUncomputable { deadline, .. }) if deadline == "promise"));
+    e.start("dl", "x", &desk(), json!({"class": "Z"}), monday())
+        .unwrap();
+    let err = e
+        .fire(&"x".into(), &Command::fire(&desk(), "accept"), monday())
+        .unwrap_err();
+    assert!(
+        matches!(err.rejection(), Some(Rejection::DeadlineUncomputable { deadline, .. }) if deadline == "promise")
+    );
     assert_eq!(e.load(&"x".into()).unwrap().state(), "open");
 }
 
 #[test]
 fn action_started_clock_is_met_by_its_action() {
     let e = engine();
-    e.start("dl", "m", &desk(), json!({"class": "A"}), monday()).unwrap();
-    e.fire(&"m".into(), &Command::fire(&desk(), "accept"), monday()).unwrap();
-    let out = e.fire(&"m".into(), &Command::fire(&desk(), "reply"), monday() + TimeDelta::hours(2)).unwrap();
-    let promise = out.instance.deadlines().iter().find(|d| d.name == "promise").unwrap();
-    assert_eq!(promise.status(), SlaStatus::Met { margin_secs: 22 * 3600 });
-    let solve = out.instance.deadlines().iter().find(|d| d.name == "solve").unwrap();
-    assert!(solve.is_active(), "a self-loop neither stops nor restarts the state's clock");
+    e.start("dl", "m", &desk(), json!({"class": "A"}), monday())
+        .unwrap();
+    e.fire(&"m".into(), &Command::fire(&desk(), "accept"), monday())
+        .unwrap();
+    let out = e
+        .fire(
+            &"m".into(),
+            &Command::fire(&desk(), "reply"),
+            monday() + TimeDelta::hours(2),
+        )
+        .unwrap();
+    let promise = out
+        .instance
+        .deadlines()
+        .iter()
+        .find(|d| d.name == "promise")
+        .unwrap();
+    assert_eq!(
+        promise.status(),
+        SlaStatus::Met {
+            margin_secs: 22 * 3600
+        }
+    );
+    let solve = out
+        .instance
+        .deadlines()
+        .iter()
+        .find(|d| d.name == "solve")
+        .unwrap();
+    assert!(
+        solve.is_active(),
+        "a self-loop neither stops nor restarts the state's clock"
+    );
     assert_eq!(solve.started_at, monday());
 }
 
@@ -100,31 +158,64 @@ fn action_started_clock_is_met_by_its_action() {
 fn range_warns_at_target_then_ladder_escalates_in_order() {
     let e = engine();
     let id = InstanceId::from("r");
-    e.start("dl", id.clone(), &desk(), json!({"class": "C"}), monday()).unwrap();
-    e.fire(&id, &Command::fire(&desk(), "accept"), monday()).unwrap();
-    e.fire(&id, &Command::fire(&desk(), "reply"), monday()).unwrap();
+    e.start("dl", id.clone(), &desk(), json!({"class": "C"}), monday())
+        .unwrap();
+    e.fire(&id, &Command::fire(&desk(), "accept"), monday())
+        .unwrap();
+    e.fire(&id, &Command::fire(&desk(), "reply"), monday())
+        .unwrap();
     // 15 working days from Mon 11-16 09:00 = Mon 12-07 09:00; 30 = Mon 12-28 09:00.
-    let solve = |e: &Engine<InMemoryStore>| e.load(&id).unwrap().deadlines().iter().find(|d| d.name == "solve").cloned().unwrap();
+    let solve = |e: &Engine<InMemoryStore>| {
+        e.load(&id)
+            .unwrap()
+            .deadlines()
+            .iter()
+            .find(|d| d.name == "solve")
+            .cloned()
+            .unwrap()
+    };
     assert_eq!(solve(&e).warn_at, Some(local(2026, 12, 7, 9, 0)));
     assert_eq!(solve(&e).due_at, local(2026, 12, 28, 9, 0));
-    assert_eq!(solve(&e).escalate_at, vec![local(2026, 12, 28, 9, 0), local(2026, 12, 29, 9, 0)]);
+    assert_eq!(
+        solve(&e).escalate_at,
+        vec![local(2026, 12, 28, 9, 0), local(2026, 12, 29, 9, 0)]
+    );
 
     e.handle_due(local(2026, 12, 7, 9, 0)).unwrap();
     assert_eq!(solve(&e).status(), SlaStatus::Warned);
     let at_limit = e.handle_due(local(2026, 12, 28, 9, 0)).unwrap();
-    let kinds: Vec<&str> = at_limit.handled[0].1.iter().map(|x| x.kind.name()).collect();
+    let kinds: Vec<&str> = at_limit.handled[0]
+        .1
+        .iter()
+        .map(|x| x.kind.name())
+        .collect();
     assert_eq!(kinds, vec!["deadline_breached", "escalated"]);
     let inst = e.load(&id).unwrap();
     assert_eq!(inst.assignee(), Some("lead"));
-    assert_eq!(inst.state(), "solving", "first rung only notifies and reassigns");
+    assert_eq!(
+        inst.state(),
+        "solving",
+        "first rung only notifies and reassigns"
+    );
     let next = e.handle_due(local(2026, 12, 29, 9, 0)).unwrap();
     let ev = &next.handled[0].1;
-    assert!(ev.iter().any(|x| matches!(&x.kind, EventKind::Escalated { step: 1, moved: Some((f, t)), notify, .. }
-        if f == "solving" && t == "meeting" && notify == &vec!["head".to_string()])));
+    assert!(ev.iter().any(
+        |x| matches!(&x.kind, EventKind::Escalated { step: 1, moved: Some((f, t)), notify, .. }
+        if f == "solving" && t == "meeting" && notify == &vec!["head".to_string()])
+    ));
     let inst = e.load(&id).unwrap();
     assert_eq!(inst.state(), "meeting");
-    assert_eq!(solve(&e).status(), SlaStatus::Breached, "breached stays breached");
-    e.fire(&id, &Command::fire(&Actor::new("h", ["head"]), "solve"), local(2026, 12, 30, 9, 0)).unwrap();
+    assert_eq!(
+        solve(&e).status(),
+        SlaStatus::Breached,
+        "breached stays breached"
+    );
+    e.fire(
+        &id,
+        &Command::fire(&Actor::new("h", ["head"]), "solve"),
+        local(2026, 12, 30, 9, 0),
+    )
+    .unwrap();
     assert_eq!(solve(&e).status(), SlaStatus::Breached);
     e.verify(&id).unwrap();
 }
@@ -133,28 +224,51 @@ fn range_warns_at_target_then_ladder_escalates_in_order() {
 fn handle_due_catches_up_several_steps_in_one_call() {
     let e = engine();
     let id = InstanceId::from("late");
-    e.start("dl", id.clone(), &desk(), json!({"class": "B"}), monday()).unwrap();
-    e.fire(&id, &Command::fire(&desk(), "accept"), monday()).unwrap();
+    e.start("dl", id.clone(), &desk(), json!({"class": "B"}), monday())
+        .unwrap();
+    e.fire(&id, &Command::fire(&desk(), "accept"), monday())
+        .unwrap();
     let report = e.handle_due(local(2027, 3, 1, 9, 0)).unwrap();
     let kinds: Vec<&str> = report.handled[0].1.iter().map(|x| x.kind.name()).collect();
     assert_eq!(
         kinds,
-        vec!["deadline_breached", "deadline_warned", "deadline_breached", "escalated", "escalated", "deadline_stopped"],
+        vec![
+            "deadline_breached",
+            "deadline_warned",
+            "deadline_breached",
+            "escalated",
+            "escalated",
+            "deadline_stopped"
+        ],
         "promise breach (day 2), then solve: warning, breach, rung 1, rung 2 (moves: the state's clock stops)"
     );
     assert_eq!(e.load(&id).unwrap().state(), "meeting");
-    assert!(e.handle_due(local(2027, 3, 1, 9, 0)).unwrap().handled.is_empty());
+    assert!(
+        e.handle_due(local(2027, 3, 1, 9, 0))
+            .unwrap()
+            .handled
+            .is_empty()
+    );
 }
 
 #[test]
 fn sla_status_at_counts_an_unhandled_overrun() {
     let e = engine();
-    e.start("dl", "s", &desk(), json!({"class": "A"}), monday()).unwrap();
-    e.fire(&"s".into(), &Command::fire(&desk(), "accept"), monday()).unwrap();
+    e.start("dl", "s", &desk(), json!({"class": "A"}), monday())
+        .unwrap();
+    e.fire(&"s".into(), &Command::fire(&desk(), "accept"), monday())
+        .unwrap();
     let inst = e.load(&"s".into()).unwrap();
-    let promise = inst.deadlines().iter().find(|d| d.name == "promise").unwrap();
+    let promise = inst
+        .deadlines()
+        .iter()
+        .find(|d| d.name == "promise")
+        .unwrap();
     assert_eq!(promise.status_at(monday()), SlaStatus::Pending);
-    assert_eq!(promise.status_at(monday() + TimeDelta::days(2)), SlaStatus::Breached);
+    assert_eq!(
+        promise.status_at(monday() + TimeDelta::days(2)),
+        SlaStatus::Breached
+    );
     let report = e.sla_report(monday() + TimeDelta::days(2)).unwrap();
     assert_eq!(report.by_deadline["dl/promise"].breached, 1);
     assert_eq!(report.by_deadline["dl/solve"].open, 1);
