@@ -324,13 +324,21 @@ impl Instance {
                         self.state
                     )));
                 }
-                self.state = to.clone();
+                // `clone_from` reuses the state's buffer: no allocation once it is large
+                // enough, which keeps replaying a loop allocation-free.
+                self.state.clone_from(to);
                 self.signatures.clear();
                 if let Some(by) = &e.by {
-                    let who = self.fired_by.entry(action.clone()).or_default();
-                    for id in std::iter::once(&by.actor).chain(&by.on_behalf_of) {
-                        if !who.contains(id) {
-                            who.push(id.clone());
+                    // Look the action up before inserting: the usual case (the action was
+                    // fired before by the same actor) allocates nothing.
+                    if !self.fired_by.contains_key(action.as_str()) {
+                        self.fired_by.insert(action.clone(), Vec::new());
+                    }
+                    if let Some(who) = self.fired_by.get_mut(action.as_str()) {
+                        for id in std::iter::once(&by.actor).chain(&by.on_behalf_of) {
+                            if !who.contains(id) {
+                                who.push(id.clone());
+                            }
                         }
                     }
                 }
@@ -388,7 +396,7 @@ impl Instance {
                             self.state
                         )));
                     }
-                    self.state = to.clone();
+                    self.state.clone_from(to);
                     self.signatures.clear();
                 }
                 crate::deadline::apply(self, e).map_err(bad)?;
@@ -400,7 +408,7 @@ impl Instance {
                         self.state
                     )));
                 }
-                self.state = to.clone();
+                self.state.clone_from(to);
                 self.signatures.clear();
             }
             EventKind::DeadlineStarted { .. }
