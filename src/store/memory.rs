@@ -145,9 +145,9 @@ impl Store for InMemoryStore {
         };
         let snap = &commit.instance;
         let old = inner.entries[slot].snapshot.take();
-        let moved = old.as_ref().is_none_or(|o| {
-            o.state() != snap.state() || o.definition() != snap.definition()
-        });
+        let moved = old
+            .as_ref()
+            .is_none_or(|o| o.state() != snap.state() || o.definition() != snap.definition());
         if let Some(o) = old.as_ref().filter(|_| moved) {
             inner.unindex_state(o.definition(), o.state(), slot);
         }
