@@ -17,6 +17,33 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+/// Who fired each action so far (separation of duties).
+type FiredBy = BTreeMap<String, Vec<ActorId>>;
+
+/// Serde for a shared (`Arc`) field: the same JSON as the value itself.
+mod shared {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub(super) fn serialize<T: Serialize, S: Serializer>(
+        v: &Arc<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        T::serialize(v, s)
+    }
+
+    pub(super) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<T>, D::Error> {
+        T::deserialize(d).map(Arc::new)
+    }
+}
+
+fn no_one_fired(f: &Arc<FiredBy>) -> bool {
+    f.is_empty()
+}
 
 /// The id of an instance, chosen by the host.
 #[derive(
@@ -58,13 +85,19 @@ pub struct AttachedForm {
 }
 
 /// A snapshot of one instance.
+// Cloning is cheap where it matters: the data and the record of who fired what are shared
+// (copy-on-write) between a snapshot and its clones, since deciding a command clones the
+// snapshot and most commands change neither. (A plain comment: the doc comment is the JSON
+// Schema's description.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Instance {
     id: InstanceId,
     definition: String,
     definition_version: u32,
     state: String,
-    data: Value,
+    #[serde(with = "shared")]
+    #[schemars(with = "Value")]
+    data: Arc<Value>,
     version: u64,
     closed: bool,
     created_at: DateTime<Utc>,
@@ -75,8 +108,9 @@ pub struct Instance {
     forms: Vec<AttachedForm>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     signatures: Vec<Signature>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    fired_by: BTreeMap<String, Vec<ActorId>>,
+    #[serde(default, skip_serializing_if = "no_one_fired", with = "shared")]
+    #[schemars(with = "FiredBy")]
+    fired_by: Arc<FiredBy>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     deadlines: Vec<DeadlineState>,
 }
@@ -161,7 +195,7 @@ impl Instance {
     /// # Errors
     /// The deserialization error.
     pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        T::deserialize(&self.data)
+        T::deserialize(self.data.as_ref())
     }
     /// The version: the sequence number of the last event.
     pub fn version(&self) -> u64 {
@@ -272,7 +306,7 @@ impl Instance {
                 definition: definition.clone(),
                 definition_version: *version,
                 state: state.clone(),
-                data: data.clone(),
+                data: Arc::new(data.clone()),
                 version: 1,
                 closed: false,
                 created_at: e.at,
@@ -280,7 +314,7 @@ impl Instance {
                 assignee: None,
                 forms: Vec::new(),
                 signatures: Vec::new(),
-                fired_by: BTreeMap::new(),
+                fired_by: Arc::default(),
                 deadlines: Vec::new(),
             }),
             _ => Err(ReplayError::NotCreated {
@@ -331,13 +365,22 @@ impl Instance {
                 if let Some(by) = &e.by {
                     // Look the action up before inserting: the usual case (the action was
                     // fired before by the same actor) allocates nothing.
-                    if !self.fired_by.contains_key(action.as_str()) {
-                        self.fired_by.insert(action.clone(), Vec::new());
-                    }
-                    if let Some(who) = self.fired_by.get_mut(action.as_str()) {
-                        for id in std::iter::once(&by.actor).chain(&by.on_behalf_of) {
-                            if !who.contains(id) {
-                                who.push(id.clone());
+                    let ids = || std::iter::once(&by.actor).chain(&by.on_behalf_of);
+                    let known = self
+                        .fired_by
+                        .get(action.as_str())
+                        .is_some_and(|who| ids().all(|id| who.contains(id)));
+                    // Copy-on-write: only a new actor for an action touches the shared map.
+                    if !known {
+                        let map = Arc::make_mut(&mut self.fired_by);
+                        if !map.contains_key(action.as_str()) {
+                            map.insert(action.clone(), Vec::new());
+                        }
+                        if let Some(who) = map.get_mut(action.as_str()) {
+                            for id in ids() {
+                                if !who.contains(id) {
+                                    who.push(id.clone());
+                                }
                             }
                         }
                     }
@@ -352,7 +395,7 @@ impl Instance {
                 }
                 self.closed = true;
             }
-            EventKind::DataChanged { data } => self.data = data.clone(),
+            EventKind::DataChanged { data } => self.data = Arc::new(data.clone()),
             EventKind::FormAttached { form, action } => self.forms.push(AttachedForm {
                 seq: e.seq,
                 action: action.clone(),
