@@ -45,14 +45,30 @@ fn holiday_heavy_2026() -> BusinessCalendar {
 fn calendar(c: &mut Criterion) {
     let default = BusinessCalendar::default();
     let friday = at(&default, date(2026, 3, 6), 16);
+    // The floor: wall-clock arithmetic, no calendar.
+    c.bench_function("wall-clock add 4 hours (floor)", |b| {
+        b.iter(|| black_box(friday).checked_add_signed(chrono::TimeDelta::hours(4)))
+    });
     c.bench_function("add 4 working hours", |b| {
         b.iter(|| default.add(black_box(friday), BusinessDuration::WorkingHours(4)))
+    });
+    let monday = default
+        .add(friday, BusinessDuration::WorkingHours(4))
+        .unwrap();
+    c.bench_function("elapsed 4 working hours", |b| {
+        b.iter(|| default.working_time_between(black_box(friday), black_box(monday)))
     });
 
     let heavy = holiday_heavy_2026();
     let september = at(&heavy, date(2026, 9, 14), 10);
     c.bench_function("add 30 working days across holidays", |b| {
         b.iter(|| heavy.add(black_box(september), BusinessDuration::WorkingDays(30)))
+    });
+    let october = heavy
+        .add(september, BusinessDuration::WorkingDays(30))
+        .unwrap();
+    c.bench_function("elapsed 30 working days across holidays", |b| {
+        b.iter(|| heavy.working_time_between(black_box(september), black_box(october)))
     });
 
     let (from, to) = (

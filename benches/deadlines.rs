@@ -1,5 +1,13 @@
-//! Deadline benches: the next-due query and `handle_due` over 1,000,000 open deadlines.
+//! Deadline benches: the next-due query and `handle_due` over 1,000,000 open deadlines, and
+//! the cost of keeping deadlines and the due-index up to date per transition.
 //! Run: `cargo bench --bench deadlines`.
+//!
+//! Upkeep (`deadlines/upkeep`): the bench ticket's submit/reject loop with and without a
+//! running deadline (`resolve`, started by `accept`, met on `close`), through the
+//! pure core (single instance) and through `Engine` + `InMemoryStore` at 1,000,000 open
+//! instances. With the deadline, every commit removes and re-inserts the instance in the
+//! 1,000,000-entry due-index; the difference between the two engine figures is the whole
+//! upkeep, the difference between the two core figures its share inside `decide`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // criterion macros; bench setup may panic
 
 use aftersales::*;
@@ -8,6 +16,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{Cursor, report, ticket};
 
 const OPEN: usize = 1_000_000;
 
@@ -47,6 +59,7 @@ fn populated(n: usize, t0: DateTime<Utc>) -> Engine<InMemoryStore> {
 }
 
 fn deadlines(c: &mut Criterion) {
+    report::begin();
     let t0 = Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap();
     let engine = populated(OPEN, t0);
     let first_due = t0 + TimeDelta::days(1);
@@ -82,6 +95,91 @@ fn deadlines(c: &mut Criterion) {
     c.bench_function("deadlines/pure handle_due one escalation", |b| {
         b.iter(|| black_box(deadline::handle_due(&def, &fresh, first_due).unwrap()))
     });
+    let t = Instant::now();
+    drop(engine);
+    eprintln!("deadlines: 1M engine dropped in {:.1?}", t.elapsed());
+
+    upkeep(c);
+
+    println!("\n## deadlines (from this run)");
+    report::table(
+        "deadlines",
+        None,
+        &[
+            "next_due/1M open",
+            "handle_due/none due/1M open",
+            "handle_due/10 due/1M open",
+        ],
+        None,
+    );
+    report::target("deadlines", "next_due/1M open", 1e3);
+    let names = [
+        "core/no deadline",
+        "core/deadline open",
+        "engine/no deadline/1M",
+        "engine/deadline open/1M",
+    ];
+    report::table("deadlines/upkeep", Some("core/no deadline"), &names, None);
+    let m = |f: &str| report::median_ns("deadlines/upkeep", f);
+    if let (Some(c0), Some(c1), Some(e0), Some(e1)) =
+        (m(names[0]), m(names[1]), m(names[2]), m(names[3]))
+    {
+        println!(
+            "upkeep per transition: total {} (engine difference), of which in decide {} and \
+             outside it (due-index update, cloning the larger snapshot in load and commit) {} \
+             (target ≤ 100 ns)",
+            report::fmt_ns(e1 - e0),
+            report::fmt_ns(c1 - c0),
+            report::fmt_ns((e1 - e0) - (c1 - c0))
+        );
+    }
+}
+
+/// The submit/reject loop with and without a running deadline (see the module docs).
+fn upkeep(c: &mut Criterion) {
+    let a = ticket::Actors::new();
+    let now = ticket::t0() + TimeDelta::days(1);
+    let mut g = c.benchmark_group("deadlines/upkeep");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (with_deadline, label) in [(false, "no deadline"), (true, "deadline open")] {
+        let def = ticket::definition(with_deadline);
+        let mut inst = ticket::open_instance(&def, &a, "t0", ticket::t0());
+        assert_eq!(inst.next_due().is_some(), with_deadline);
+        g.bench_function(format!("core/{label}"), |b| {
+            b.iter(|| {
+                let d = decide::decide(&def, &inst, a.step_for(inst.state()), now).unwrap();
+                inst = d.instance;
+                black_box(d.events)
+            })
+        });
+    }
+    for (with_deadline, label) in [(false, "no deadline"), (true, "deadline open")] {
+        let t = Instant::now();
+        let (engine, ids) = ticket::open_engine(with_deadline, &a, OPEN);
+        eprintln!(
+            "deadlines/upkeep: {OPEN} open instances ({label}) in {:.1?}",
+            t.elapsed()
+        );
+        if with_deadline {
+            assert!(engine.next_due().unwrap().is_some());
+        }
+        let mut cur = Cursor::new(OPEN, 1);
+        let mut in_analysis = vec![true; OPEN];
+        g.bench_function(format!("engine/{label}/1M"), |b| {
+            b.iter(|| {
+                let i = cur.next_ix();
+                let cmd = if in_analysis[i] { &a.submit } else { &a.reject };
+                in_analysis[i] = !in_analysis[i];
+                black_box(engine.fire(&ids[i], cmd, now).unwrap())
+            })
+        });
+        let t = Instant::now();
+        drop(engine);
+        eprintln!("deadlines/upkeep: engine dropped in {:.1?}", t.elapsed());
+    }
+    g.finish();
 }
 
 criterion_group!(benches, deadlines);

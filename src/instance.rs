@@ -17,6 +17,33 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+/// Who fired each action so far (separation of duties).
+type FiredBy = BTreeMap<String, Vec<ActorId>>;
+
+/// Serde for a shared (`Arc`) field: the same JSON as the value itself.
+mod shared {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub(super) fn serialize<T: Serialize, S: Serializer>(
+        v: &Arc<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        T::serialize(v, s)
+    }
+
+    pub(super) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<T>, D::Error> {
+        T::deserialize(d).map(Arc::new)
+    }
+}
+
+fn no_one_fired(f: &Arc<FiredBy>) -> bool {
+    f.is_empty()
+}
 
 /// The id of an instance, chosen by the host.
 #[derive(
@@ -58,13 +85,19 @@ pub struct AttachedForm {
 }
 
 /// A snapshot of one instance.
+// Cloning is cheap where it matters: the data and the record of who fired what are shared
+// (copy-on-write) between a snapshot and its clones, since deciding a command clones the
+// snapshot and most commands change neither. (A plain comment: the doc comment is the JSON
+// Schema's description.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Instance {
     id: InstanceId,
     definition: String,
     definition_version: u32,
     state: String,
-    data: Value,
+    #[serde(with = "shared")]
+    #[schemars(with = "Value")]
+    data: Arc<Value>,
     version: u64,
     closed: bool,
     created_at: DateTime<Utc>,
@@ -75,8 +108,9 @@ pub struct Instance {
     forms: Vec<AttachedForm>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     signatures: Vec<Signature>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    fired_by: BTreeMap<String, Vec<ActorId>>,
+    #[serde(default, skip_serializing_if = "no_one_fired", with = "shared")]
+    #[schemars(with = "FiredBy")]
+    fired_by: Arc<FiredBy>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     deadlines: Vec<DeadlineState>,
 }
@@ -161,7 +195,7 @@ impl Instance {
     /// # Errors
     /// The deserialization error.
     pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        T::deserialize(&self.data)
+        T::deserialize(self.data.as_ref())
     }
     /// The version: the sequence number of the last event.
     pub fn version(&self) -> u64 {
@@ -273,7 +307,7 @@ impl Instance {
                 definition: definition.clone(),
                 definition_version: *version,
                 state: state.clone(),
-                data: data.clone(),
+                data: Arc::new(data.clone()),
                 version: 1,
                 closed: false,
                 created_at: e.at,
@@ -281,7 +315,7 @@ impl Instance {
                 assignee: None,
                 forms: Vec::new(),
                 signatures: Vec::new(),
-                fired_by: BTreeMap::new(),
+                fired_by: Arc::default(),
                 deadlines: Vec::new(),
             }),
             _ => Err(ReplayError::NotCreated {
@@ -339,14 +373,11 @@ impl Instance {
                 } else {
                     self.signatures.clear();
                 }
-                self.state = to.clone();
+                // `clone_from` reuses the state's buffer: no allocation once it is large
+                // enough, which keeps replaying a loop allocation-free.
+                self.state.clone_from(to);
                 if let Some(by) = &e.by {
-                    let who = self.fired_by.entry(action.clone()).or_default();
-                    for id in std::iter::once(&by.actor).chain(&by.on_behalf_of) {
-                        if !who.contains(id) {
-                            who.push(id.clone());
-                        }
-                    }
+                    self.record_fired(action, by);
                 }
             }
             EventKind::Closed { state } => {
@@ -358,7 +389,7 @@ impl Instance {
                 }
                 self.closed = true;
             }
-            EventKind::DataChanged { data } => self.data = data.clone(),
+            EventKind::DataChanged { data } => self.data = Arc::new(data.clone()),
             EventKind::FormAttached { form, action } => self.forms.push(AttachedForm {
                 seq: e.seq,
                 action: action.clone(),
@@ -378,12 +409,7 @@ impl Instance {
                 if *approved {
                     // A signer takes part in firing the action: separation-of-duties rules on
                     // later actions see every signer, not only the last one.
-                    let who = self.fired_by.entry(action.clone()).or_default();
-                    for id in std::iter::once(&by.actor).chain(&by.on_behalf_of) {
-                        if !who.contains(id) {
-                            who.push(id.clone());
-                        }
-                    }
+                    self.record_fired(action, by);
                     self.signatures.push(Signature {
                         action: action.clone(),
                         signer: by.actor.clone(),
@@ -410,7 +436,7 @@ impl Instance {
                             self.state
                         )));
                     }
-                    self.state = to.clone();
+                    self.state.clone_from(to);
                     self.signatures.clear();
                 }
                 crate::deadline::apply(self, e).map_err(bad)?;
@@ -422,7 +448,7 @@ impl Instance {
                         self.state
                     )));
                 }
-                self.state = to.clone();
+                self.state.clone_from(to);
                 self.signatures.clear();
             }
             EventKind::DeadlineStarted { .. }
@@ -437,6 +463,27 @@ impl Instance {
         self.version = e.seq;
         self.updated_at = e.at;
         Ok(())
+    }
+
+    /// Record that `by` (and its principal) took part in firing `action`.
+    fn record_fired(&mut self, action: &str, by: &crate::event::Attribution) {
+        // Look the action up before inserting: the usual case (the action was fired before by
+        // the same actor) allocates nothing.
+        let ids = || std::iter::once(&by.actor).chain(&by.on_behalf_of);
+        let known = self
+            .fired_by
+            .get(action)
+            .is_some_and(|who| ids().all(|id| who.contains(id)));
+        // Copy-on-write: only a new actor for an action touches the shared map.
+        if !known {
+            let map = Arc::make_mut(&mut self.fired_by);
+            let who = map.entry(action.to_owned()).or_default();
+            for id in ids() {
+                if !who.contains(id) {
+                    who.push(id.clone());
+                }
+            }
+        }
     }
 
     pub(crate) fn deadlines_mut(&mut self) -> &mut Vec<DeadlineState> {

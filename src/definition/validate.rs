@@ -3,7 +3,7 @@
 
 use super::{
     BuildError, CompiledEffect, CompiledSignOff, CompiledTransition, Definition, DefinitionSpec,
-    MAX_ROLES, Problem, RoleMask, StateKind,
+    MAX_ROLES, Problem, RoleMask, StateKind, TransitionSpec,
 };
 use crate::access::Separation;
 use crate::deadline;
@@ -14,6 +14,21 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, Reversed};
 use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+/// Where a problem was found: a transition, formatted on demand.
+struct TransitionRef<'a>(usize, &'a TransitionSpec);
+
+impl fmt::Display for TransitionRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.1;
+        write!(
+            f,
+            "transition #{} (`{}`: {} -> {})",
+            self.0, t.action, t.from, t.to
+        )
+    }
+}
 
 /// Index the names of one kind, reporting duplicates (a duplicate keeps its first index).
 fn index(
@@ -43,7 +58,7 @@ impl Names<'_> {
     pub(crate) fn role_mask<'r>(
         &self,
         roles: impl IntoIterator<Item = &'r String>,
-        used_in: &str,
+        used_in: &dyn fmt::Display,
         problems: &mut Vec<Problem>,
     ) -> RoleMask {
         let mut m = 0u64;
@@ -53,7 +68,7 @@ impl Names<'_> {
                 Some(_) => {}
                 None => problems.push(Problem::UnknownRole {
                     role: r.clone(),
-                    used_in: used_in.to_owned(),
+                    used_in: used_in.to_string(),
                 }),
             }
         }
@@ -63,24 +78,24 @@ impl Names<'_> {
     pub(crate) fn state(
         &self,
         s: &str,
-        used_in: &str,
+        used_in: &dyn fmt::Display,
         problems: &mut Vec<Problem>,
     ) -> Option<usize> {
         let found = self.states.get(s).copied();
         if found.is_none() {
             problems.push(Problem::UnknownState {
                 state: s.to_owned(),
-                used_in: used_in.to_owned(),
+                used_in: used_in.to_string(),
             });
         }
         found
     }
 
-    pub(crate) fn action(&self, a: &str, used_in: &str, problems: &mut Vec<Problem>) {
+    pub(crate) fn action(&self, a: &str, used_in: &dyn fmt::Display, problems: &mut Vec<Problem>) {
         if !self.actions.contains_key(a) {
             problems.push(Problem::UnknownAction {
                 action: a.to_owned(),
-                used_in: used_in.to_owned(),
+                used_in: used_in.to_string(),
             });
         }
     }
@@ -89,7 +104,7 @@ impl Names<'_> {
 fn compile_guard(
     expr: &GuardExpr,
     registry: &Registry,
-    used_in: &str,
+    used_in: &dyn fmt::Display,
     problems: &mut Vec<Problem>,
 ) -> Option<CompiledGuard> {
     match expr {
@@ -98,7 +113,7 @@ fn compile_guard(
             None => {
                 problems.push(Problem::UnknownGuard {
                     guard: n.clone(),
-                    used_in: used_in.to_owned(),
+                    used_in: used_in.to_string(),
                 });
                 None
             }
@@ -185,8 +200,8 @@ pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definit
         roles: &role_ix,
         spec: &spec,
     };
-    let start_roles = names.role_mask(&spec.start_roles, "start_roles", p);
-    let override_roles = names.role_mask(&spec.override_roles, "override_roles", p);
+    let start_roles = names.role_mask(&spec.start_roles, &"start_roles", p);
+    let override_roles = names.role_mask(&spec.override_roles, &"override_roles", p);
     if start_roles.0 == 0 {
         p.push(Problem::NoStartRole);
     }
@@ -202,7 +217,8 @@ pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definit
         Vec::with_capacity(spec.transitions.len());
 
     for (i, t) in spec.transitions.iter().enumerate() {
-        let used_in = format!("transition #{i} (`{}`: {} -> {})", t.action, t.from, t.to);
+        // Formatted only when a problem is reported (5,000 transitions, usually no problem).
+        let used_in = TransitionRef(i, t);
         let from = names.state(&t.from, &used_in, p);
         let to = names.state(&t.to, &used_in, p);
         names.action(&t.action, &used_in, p);
@@ -268,7 +284,7 @@ pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definit
             if !form_names.contains_key(f) {
                 p.push(Problem::UnknownForm {
                     form: f.clone(),
-                    used_in: used_in.clone(),
+                    used_in: used_in.to_string(),
                 });
             }
         }
@@ -287,7 +303,7 @@ pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definit
                     None => {
                         p.push(Problem::UnknownEffect {
                             effect: n.clone(),
-                            used_in: used_in.clone(),
+                            used_in: used_in.to_string(),
                         });
                         None
                     }

@@ -4,11 +4,13 @@ use super::{Commit, IdempotencyRecord, Store, StoreError, check_commit};
 use crate::event::Event;
 use crate::instance::{Instance, InstanceId};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
-#[derive(Default)]
+/// One instance. Entries never move or disappear: an instance's slot (its index in
+/// `Inner::entries`) is stable, so the indexes hold slots (integers) rather than ids.
 struct Entry {
+    id: InstanceId,
     snapshot: Option<Instance>,
     events: Vec<Event>,
     keys: HashMap<String, IdempotencyRecord>,
@@ -17,14 +19,63 @@ struct Entry {
 
 #[derive(Default)]
 struct Inner {
-    entries: HashMap<InstanceId, Entry>,
-    by_state: BTreeMap<(String, String), BTreeSet<InstanceId>>,
-    due: BTreeSet<(DateTime<Utc>, InstanceId)>,
+    slots: HashMap<InstanceId, usize>,
+    entries: Vec<Entry>,
+    /// definition → state → slots of the instances in it (sorted by id when listed).
+    by_state: HashMap<String, HashMap<String, HashSet<usize>>>,
+    /// (due instant, slot); ties are ordered by id when read.
+    due: BTreeSet<(DateTime<Utc>, usize)>,
+}
+
+impl Inner {
+    fn entry(&self, id: &InstanceId) -> Option<&Entry> {
+        self.slots.get(id).map(|&s| &self.entries[s])
+    }
+
+    fn index_state(&mut self, definition: &str, state: &str, slot: usize) {
+        // Look up by `&str` first: no allocation on the hot path.
+        match self
+            .by_state
+            .get_mut(definition)
+            .and_then(|m| m.get_mut(state))
+        {
+            Some(set) => {
+                set.insert(slot);
+            }
+            None => {
+                self.by_state
+                    .entry(definition.to_owned())
+                    .or_default()
+                    .entry(state.to_owned())
+                    .or_default()
+                    .insert(slot);
+            }
+        }
+    }
+
+    fn unindex_state(&mut self, definition: &str, state: &str, slot: usize) {
+        if let Some(set) = self
+            .by_state
+            .get_mut(definition)
+            .and_then(|m| m.get_mut(state))
+        {
+            set.remove(&slot);
+        }
+    }
+
+    /// Ids of `slots`, sorted.
+    fn sorted_ids(&self, slots: impl Iterator<Item = usize>) -> Vec<InstanceId> {
+        let mut ids: Vec<InstanceId> = slots.map(|s| self.entries[s].id.clone()).collect();
+        ids.sort();
+        ids
+    }
 }
 
 /// The reference [`Store`]: snapshots, events, keys and the due-index in memory, guarded
 /// by one mutex so every commit is atomic. Commits cost O(e + log n) for e events and n
-/// instances; `next_due` is O(log n); `due` is O(k + log n) for k results.
+/// instances; `next_due` is O(log n); `due` is O(k + log n) for k results. The state and due
+/// indexes hold integer slots, not ids, so keeping them up to date costs no string
+/// comparisons; listings sort their result by id.
 #[derive(Default)]
 pub struct InMemoryStore {
     inner: Mutex<Inner>,
@@ -56,72 +107,80 @@ impl Store for InMemoryStore {
     fn commit(&self, commit: &Commit) -> Result<(), StoreError> {
         check_commit(commit)?;
         let mut inner = self.lock()?;
-        let id = commit.instance.id().clone();
-        let actual = inner
-            .entries
-            .get(&id)
-            .and_then(|e| e.snapshot.as_ref())
-            .map_or(0, Instance::version);
+        let id = commit.instance.id();
+        let slot = inner.slots.get(id).copied();
+        let current = slot.and_then(|s| inner.entries[s].snapshot.as_ref());
+        let actual = current.map_or(0, Instance::version);
         if actual != commit.expected_version {
             return Err(StoreError::Conflict {
-                instance: id,
+                instance: id.clone(),
                 expected: commit.expected_version,
                 actual,
             });
         }
-        if let Some(k) = &commit.idempotency {
-            if inner
-                .entries
-                .get(&id)
-                .is_some_and(|e| e.keys.contains_key(&k.key))
-            {
+        if let (Some(k), Some(s)) = (&commit.idempotency, slot) {
+            if inner.entries[s].keys.contains_key(&k.key) {
                 return Err(StoreError::DuplicateKey {
-                    instance: id,
+                    instance: id.clone(),
                     key: k.key.clone(),
                 });
             }
         }
         // All checks passed: from here on nothing fails, so the write is whole.
         let inner = &mut *inner;
-        let entry = inner.entries.entry(id.clone()).or_default();
-        if let Some(old) = &entry.snapshot {
-            let key = (old.definition().to_owned(), old.state().to_owned());
-            if let Some(set) = inner.by_state.get_mut(&key) {
-                set.remove(&id);
+        let slot = match slot {
+            Some(s) => s,
+            None => {
+                let s = inner.entries.len();
+                inner.entries.push(Entry {
+                    id: id.clone(),
+                    snapshot: None,
+                    events: Vec::new(),
+                    keys: HashMap::new(),
+                    due: None,
+                });
+                inner.slots.insert(id.clone(), s);
+                s
+            }
+        };
+        let snap = &commit.instance;
+        let old = inner.entries[slot].snapshot.take();
+        let moved = old
+            .as_ref()
+            .is_none_or(|o| o.state() != snap.state() || o.definition() != snap.definition());
+        if let Some(o) = old.as_ref().filter(|_| moved) {
+            inner.unindex_state(o.definition(), o.state(), slot);
+        }
+        if moved {
+            inner.index_state(snap.definition(), snap.state(), slot);
+        }
+        let due = snap.next_due();
+        let entry = &mut inner.entries[slot];
+        if entry.due != due {
+            if let Some(old_due) = entry.due {
+                inner.due.remove(&(old_due, slot));
+            }
+            if let Some(d) = due {
+                inner.due.insert((d, slot));
             }
         }
-        if let Some(old_due) = entry.due.take() {
-            inner.due.remove(&(old_due, id.clone()));
-        }
+        let entry = &mut inner.entries[slot];
+        entry.due = due;
         entry.events.extend(commit.events.iter().cloned());
         if let Some(k) = &commit.idempotency {
             entry.keys.insert(k.key.clone(), k.clone());
-        }
-        let snap = &commit.instance;
-        inner
-            .by_state
-            .entry((snap.definition().to_owned(), snap.state().to_owned()))
-            .or_default()
-            .insert(id.clone());
-        entry.due = snap.next_due();
-        if let Some(d) = entry.due {
-            inner.due.insert((d, id));
         }
         entry.snapshot = Some(snap.clone());
         Ok(())
     }
 
     fn load(&self, id: &InstanceId) -> Result<Option<Instance>, StoreError> {
-        Ok(self
-            .lock()?
-            .entries
-            .get(id)
-            .and_then(|e| e.snapshot.clone()))
+        Ok(self.lock()?.entry(id).and_then(|e| e.snapshot.clone()))
     }
 
     fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError> {
         let inner = self.lock()?;
-        Ok(inner.entries.get(id).map_or_else(Vec::new, |e| {
+        Ok(inner.entry(id).map_or_else(Vec::new, |e| {
             let from = usize::try_from(after)
                 .unwrap_or(usize::MAX)
                 .min(e.events.len());
@@ -136,8 +195,7 @@ impl Store for InMemoryStore {
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
         Ok(self
             .lock()?
-            .entries
-            .get(id)
+            .entry(id)
             .and_then(|e| e.keys.get(key).cloned()))
     }
 
@@ -145,32 +203,47 @@ impl Store for InMemoryStore {
         let inner = self.lock()?;
         Ok(inner
             .by_state
-            .get(&(definition.to_owned(), state.to_owned()))
-            .map_or_else(Vec::new, |s| s.iter().cloned().collect()))
+            .get(definition)
+            .and_then(|m| m.get(state))
+            .map_or_else(Vec::new, |s| inner.sorted_ids(s.iter().copied())))
     }
 
     fn list(&self, definition: &str) -> Result<Vec<InstanceId>, StoreError> {
         let inner = self.lock()?;
-        let mut ids: Vec<InstanceId> = inner
-            .by_state
-            .iter()
-            .filter(|((d, _), _)| d == definition)
-            .flat_map(|(_, s)| s.iter().cloned())
-            .collect();
-        ids.sort();
-        Ok(ids)
+        Ok(inner.by_state.get(definition).map_or_else(Vec::new, |m| {
+            inner.sorted_ids(m.values().flat_map(|s| s.iter().copied()))
+        }))
     }
 
     fn next_due(&self) -> Result<Option<(DateTime<Utc>, InstanceId)>, StoreError> {
-        Ok(self.lock()?.due.first().cloned())
+        let inner = self.lock()?;
+        let Some(&(first, _)) = inner.due.first() else {
+            return Ok(None);
+        };
+        // Ties at the earliest instant: the smallest id, as an id-ordered index would give.
+        Ok(inner
+            .due
+            .iter()
+            .take_while(|(t, _)| *t == first)
+            .map(|&(_, s)| &inner.entries[s].id)
+            .min()
+            .map(|id| (first, id.clone())))
     }
 
     fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<InstanceId>, StoreError> {
         let inner = self.lock()?;
-        Ok(inner
-            .due
-            .iter()
-            .take_while(|(t, _)| *t <= now)
+        // Earliest first, ties by id: take whole instants until `limit` is reached, then sort
+        // and cut (a cut never splits an instant's ties arbitrarily).
+        let mut picked: Vec<(DateTime<Utc>, &InstanceId)> = Vec::new();
+        for &(t, s) in inner.due.iter().take_while(|(t, _)| *t <= now) {
+            if picked.len() >= limit && picked.last().is_some_and(|(last, _)| *last != t) {
+                break;
+            }
+            picked.push((t, &inner.entries[s].id));
+        }
+        picked.sort();
+        Ok(picked
+            .into_iter()
             .take(limit)
             .map(|(_, id)| id.clone())
             .collect())

@@ -1,0 +1,209 @@
+//! The bench workload in `aftersales`: a 6-state complaint ticket with a reject loop and a
+//! guarded close.
+//!
+//! ```text
+//! open --accept--> triage --assign--> analysis --submit--> review --approve--> approved --close--> closed
+//!                                        ^                   |
+//!                                        +------reject-------+
+//! ```
+//!
+//! `submit` and `reject` (the steady-state loop) each check a role and two guards reading the
+//! instance data; `close` is guarded. No effects, no forms, no deadlines (the deadline
+//! variant adds one clock that stays open during the loop).
+
+use aftersales::*;
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Value, json};
+
+pub(crate) const ID: &str = "ticket";
+
+/// Guard: the ticket has a known severity (a positive number in the data).
+fn severity_known(ctx: &GuardContext<'_>) -> Result<(), String> {
+    match ctx.instance.data().get("severity").and_then(Value::as_u64) {
+        Some(s) if s > 0 => Ok(()),
+        _ => Err("severity is not known".into()),
+    }
+}
+
+/// Guard: the ticket is not on hold.
+fn not_on_hold(ctx: &GuardContext<'_>) -> Result<(), String> {
+    match ctx.instance.data().get("on_hold") {
+        Some(Value::Bool(true)) => Err("the ticket is on hold".into()),
+        _ => Ok(()),
+    }
+}
+
+/// Guard: a root cause was recorded before closing.
+fn root_cause_recorded(ctx: &GuardContext<'_>) -> Result<(), String> {
+    match ctx.instance.data().get("root_cause") {
+        Some(Value::String(s)) if !s.is_empty() => Ok(()),
+        _ => Err("no root cause recorded".into()),
+    }
+}
+
+pub(crate) fn registry() -> Registry {
+    Registry::new()
+        .guard("severity_known", severity_known)
+        .guard("not_on_hold", not_on_hold)
+        .guard("root_cause_recorded", root_cause_recorded)
+}
+
+/// The ticket as a builder; `with_deadline` adds a `resolve` clock started by `accept` and
+/// met on `close` (30 calendar days), so it stays running during the loop (a clock started
+/// on entering a state would stop on leaving it).
+pub(crate) fn builder(with_deadline: bool) -> Builder {
+    let b = Builder::new(ID, 1)
+        .roles(["agent", "engineer", "reviewer", "manager"])
+        .start_roles(["agent"])
+        .initial("open")
+        .normal("triage")
+        .normal("analysis")
+        .normal("review")
+        .normal("approved")
+        .terminal("closed")
+        .transition("open", "accept", "triage", |t| t.roles(["agent"]))
+        .transition("triage", "assign", "analysis", |t| t.roles(["agent"]))
+        .transition("analysis", "submit", "review", |t| {
+            t.roles(["engineer"])
+                .guard("severity_known")
+                .guard("not_on_hold")
+        })
+        .transition("review", "reject", "analysis", |t| {
+            t.roles(["reviewer"])
+                .guard("severity_known")
+                .guard("not_on_hold")
+        })
+        .transition("review", "approve", "approved", |t| t.roles(["reviewer"]))
+        .transition("approved", "close", "closed", |t| {
+            t.roles(["manager"]).guard("root_cause_recorded")
+        });
+    if with_deadline {
+        b.deadline(
+            DeadlineSpec::new(
+                "resolve",
+                Trigger::action("accept"),
+                BusinessDuration::CalendarDays(30),
+            )
+            .met_on(Trigger::action("close")),
+        )
+    } else {
+        b
+    }
+}
+
+pub(crate) fn definition(with_deadline: bool) -> Definition {
+    builder(with_deadline)
+        .build(&registry())
+        .expect("the bench ticket is valid")
+}
+
+pub(crate) fn data() -> Value {
+    json!({ "severity": 2, "on_hold": false, "title": "noise at idle" })
+}
+
+pub(crate) fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
+}
+
+/// The actors and the prebuilt commands of the workload.
+pub(crate) struct Actors {
+    pub(crate) agent: Actor,
+    pub(crate) engineer: Actor,
+    pub(crate) reviewer: Actor,
+    pub(crate) accept: Command,
+    pub(crate) assign: Command,
+    pub(crate) submit: Command,
+    pub(crate) reject: Command,
+}
+
+impl Actors {
+    pub(crate) fn new() -> Self {
+        let agent = Actor::new("ann", ["agent"]);
+        let engineer = Actor::new("eve", ["engineer"]);
+        let reviewer = Actor::new("rob", ["reviewer"]);
+        Actors {
+            accept: Command::fire(&agent, "accept"),
+            assign: Command::fire(&agent, "assign"),
+            submit: Command::fire(&engineer, "submit"),
+            reject: Command::fire(&reviewer, "reject"),
+            agent,
+            engineer,
+            reviewer,
+        }
+    }
+
+    /// The loop command for an instance in `state` (`analysis` → submit, `review` → reject).
+    #[inline]
+    pub(crate) fn step_for(&self, state: &str) -> &Command {
+        if state == "analysis" {
+            &self.submit
+        } else {
+            &self.reject
+        }
+    }
+}
+
+/// An instance started, accepted and assigned: in `analysis`, ready for the loop.
+pub(crate) fn open_instance(
+    def: &Definition,
+    a: &Actors,
+    id: impl Into<InstanceId>,
+    now: DateTime<Utc>,
+) -> Instance {
+    let inst = decide::start(def, id.into(), &a.agent, data(), now)
+        .unwrap()
+        .instance;
+    let inst = decide::decide(def, &inst, &a.accept, now).unwrap().instance;
+    decide::decide(def, &inst, &a.assign, now).unwrap().instance
+}
+
+/// `n` open instances (ids `t0`, `t1`, ...), each started 1 ms after the previous one.
+pub(crate) fn open_instances(def: &Definition, a: &Actors, n: usize) -> Vec<Instance> {
+    let t0 = t0();
+    (0..n)
+        .map(|i| {
+            open_instance(
+                def,
+                a,
+                format!("t{i}"),
+                t0 + chrono::TimeDelta::milliseconds(i as i64),
+            )
+        })
+        .collect()
+}
+
+/// An engine (rejections not recorded) holding `n` open instances; returns their ids.
+///
+/// Each instance is decided by the pure core (start, accept, assign) and written to the store
+/// in one commit of its three-step history, which is what three engine calls would leave
+/// behind, at a third of the store work (setup for 1,000,000 instances stays short).
+pub(crate) fn open_engine(
+    with_deadline: bool,
+    a: &Actors,
+    n: usize,
+) -> (Engine<InMemoryStore>, Vec<InstanceId>) {
+    let def = definition(with_deadline);
+    let t0 = t0();
+    let ids: Vec<InstanceId> = (0..n).map(|i| InstanceId(format!("t{i}"))).collect();
+    let store = InMemoryStore::new();
+    for (i, id) in ids.iter().enumerate() {
+        let at = t0 + chrono::TimeDelta::milliseconds(i as i64);
+        let mut d = decide::start(&def, id.clone(), &a.agent, data(), at).unwrap();
+        let mut events = std::mem::take(&mut d.events);
+        for cmd in [&a.accept, &a.assign] {
+            d = decide::decide(&def, &d.instance, cmd, at).unwrap();
+            events.append(&mut d.events);
+        }
+        store
+            .commit(&Commit {
+                instance: d.instance,
+                events,
+                expected_version: 0,
+                idempotency: None,
+            })
+            .unwrap();
+    }
+    let mut engine = Engine::new(store).record_rejections(false);
+    engine.register(def).unwrap();
+    (engine, ids)
+}
