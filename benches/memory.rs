@@ -17,6 +17,9 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aftersales::procedures::{
+    batch_quality as bq, complaint as cp, consumables as cs, customer_return as cr,
+};
 use aftersales::*;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -34,7 +37,7 @@ const N: usize = 20_000;
 /// commands that bring a fresh instance into a typical open state.
 struct Case {
     name: &'static str,
-    def: Definition,
+    def: std::sync::Arc<Definition>,
     starter: Actor,
     data: Value,
     path: Vec<Command>,
@@ -42,11 +45,15 @@ struct Case {
 
 impl Case {
     /// A case whose open state is the initial state (just started).
-    #[allow(dead_code, reason = "for built-in procedures, one line each")]
-    fn started(name: &'static str, def: Definition, starter: Actor, data: Value) -> Self {
+    fn started(
+        name: &'static str,
+        def: &std::sync::Arc<Definition>,
+        starter: Actor,
+        data: Value,
+    ) -> Self {
         Case {
             name,
-            def,
+            def: def.clone(),
             starter,
             data,
             path: Vec::new(),
@@ -58,22 +65,60 @@ impl Case {
 /// `Case::started("complaint", complaint::definition(&Default::default(), cal).unwrap().into(), Actor::new("s", [Role::Station]), json!({})),`
 fn cases() -> Vec<Case> {
     let a = ticket::Actors::new();
-    vec![Case {
-        name: "ticket (6 states; in analysis after accept, assign, 3× submit/reject)",
-        def: ticket::definition(false),
-        starter: a.agent.clone(),
-        data: ticket::data(),
-        path: vec![
-            a.accept.clone(),
-            a.assign.clone(),
-            a.submit.clone(),
-            a.reject.clone(),
-            a.submit.clone(),
-            a.reject.clone(),
-            a.submit.clone(),
-            a.reject.clone(),
-        ],
-    }]
+    vec![
+        Case {
+            name: "ticket (6 states; in analysis after accept, assign, 3× submit/reject)",
+            def: std::sync::Arc::new(ticket::definition(false)),
+            starter: a.agent.clone(),
+            data: ticket::data(),
+            path: vec![
+                a.accept.clone(),
+                a.assign.clone(),
+                a.submit.clone(),
+                a.reject.clone(),
+                a.submit.clone(),
+                a.reject.clone(),
+                a.submit.clone(),
+                a.reject.clone(),
+            ],
+        },
+        Case::started(
+            "batch_quality (just received)",
+            bq::definition(&Default::default(), cal())
+                .unwrap()
+                .definition(),
+            Actor::new("st", [bq::Role::AuthorisedStation]),
+            bq::Data::new("ACME", "FZ-D530", "central", "no display").to_value(),
+        ),
+        Case::started(
+            "complaint (draft)",
+            cp::definition(&Default::default(), cal())
+                .unwrap()
+                .definition(),
+            Actor::new("adc", [cp::Role::AdcDomestic]),
+            cp::Data::new("KS-1", cp::forms::Region::Domestic, "ACME", "LED-9").to_value(),
+        ),
+        Case::started(
+            "customer_return (draft)",
+            cr::definition(&Default::default(), cal())
+                .unwrap()
+                .definition(),
+            Actor::new("adc", [cr::Role::ApplicationDesignCenter]),
+            serde_json::json!({}),
+        ),
+        Case::started(
+            "consumables (draft)",
+            cs::definition(&Default::default(), cal())
+                .unwrap()
+                .definition(),
+            Actor::new("rtse", [cs::Role::RegionalTechSupportEngineer]),
+            serde_json::json!({}),
+        ),
+    ]
+}
+
+fn cal() -> std::sync::Arc<dyn Calendar> {
+    std::sync::Arc::new(BusinessCalendar::default())
 }
 
 /// Live bytes and live allocations since `region` started.
