@@ -273,3 +273,81 @@ fn sla_status_at_counts_an_unhandled_overrun() {
     assert_eq!(report.by_deadline["dl/promise"].breached, 1);
     assert_eq!(report.by_deadline["dl/solve"].open, 1);
 }
+
+#[test]
+fn a_waiting_state_pauses_other_clocks_but_times_the_party_waited_on() {
+    let def = Builder::new("wait", 1)
+        .roles(["cqe"])
+        .start_roles(["cqe"])
+        .initial("open")
+        .waiting("waiting_supplier")
+        .terminal("closed")
+        .transition("open", "ask_supplier", "waiting_supplier", |t| {
+            t.roles(["cqe"])
+        })
+        .transition("waiting_supplier", "supplier_answered", "open", |t| {
+            t.roles(["cqe"])
+        })
+        .transition("open", "close", "closed", |t| t.roles(["cqe"]))
+        .deadline(DeadlineSpec::new(
+            "solve",
+            Trigger::enter("open"),
+            BusinessDuration::WorkingDays(7),
+        ))
+        .deadline(
+            DeadlineSpec::new(
+                "supplier_8d",
+                Trigger::enter("waiting_supplier"),
+                BusinessDuration::WorkingDays(2),
+            )
+            .escalate(EscalationSpec::notify(["cqe"])),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    let mut e = Engine::new(InMemoryStore::new());
+    e.register(def).unwrap();
+    let cqe = Actor::new("c", ["cqe"]);
+    e.start("wait", "w", &cqe, json!({}), monday()).unwrap();
+    e.fire(&"w".into(), &Command::fire(&cqe, "ask_supplier"), monday())
+        .unwrap();
+    let inst = e.load(&"w".into()).unwrap();
+    let clock = |name: &str| {
+        inst.deadlines()
+            .iter()
+            .find(|d| d.name == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        clock("solve").status(),
+        SlaStatus::Paused,
+        "our clock waits with us"
+    );
+    assert_eq!(
+        clock("supplier_8d").status(),
+        SlaStatus::Pending,
+        "the supplier's clock runs"
+    );
+    let report = e.handle_due(local(2026, 11, 18, 9, 30)).unwrap();
+    let kinds: Vec<&str> = report.handled[0].1.iter().map(|x| x.kind.name()).collect();
+    assert_eq!(kinds, vec!["deadline_breached", "escalated"]);
+    let out = e
+        .fire(
+            &"w".into(),
+            &Command::fire(&cqe, "supplier_answered"),
+            local(2026, 11, 18, 10, 0),
+        )
+        .unwrap();
+    let solve = out
+        .instance
+        .deadlines()
+        .iter()
+        .find(|d| d.name == "solve")
+        .unwrap();
+    assert_eq!(
+        solve.status(),
+        SlaStatus::Pending,
+        "resumed with its 7 working days intact"
+    );
+    assert_eq!(solve.due_at, local(2026, 11, 27, 10, 0));
+}

@@ -539,6 +539,19 @@ struct TPlan {
     effects: u8,
 }
 
+/// Sort key of a rung offset: (kind of duration, magnitude), working minutes and hours as one
+/// kind, calendar days and hours as another (the order `build` checks ladders in).
+fn rung_order(d: &BusinessDuration) -> (u8, u64) {
+    match *d {
+        BusinessDuration::WorkingMinutes(n) => (0, u64::from(n)),
+        BusinessDuration::WorkingHours(n) => (0, u64::from(n) * 60),
+        BusinessDuration::WorkingDays(n) => (1, u64::from(n)),
+        BusinessDuration::CalendarDays(n) => (2, u64::from(n) * 24),
+        BusinessDuration::Hours(n) => (2, u64::from(n)),
+        BusinessDuration::CalendarMonths(n) => (3, u64::from(n)),
+    }
+}
+
 /// One escalation rung: (after, notify mask, reassign, move to).
 type RungPlan = (Option<(u8, u16)>, u8, Option<u8>, Option<u8>);
 
@@ -952,7 +965,11 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
             if let Some(t) = d.met_on {
                 spec = spec.met_on(trigger(t, false));
             }
-            for (after, notify, reassign, move_to) in &d.rungs {
+            // `build` refuses a ladder whose later rung fires before an earlier one: order the
+            // rungs ("at the limit" first, then by offset within each kind of duration).
+            let mut rungs = d.rungs.clone();
+            rungs.sort_by_key(|(after, ..)| after.map(|(ak, am)| rung_order(&duration(ak, am))));
+            for (after, notify, reassign, move_to) in &rungs {
                 let mut rung = EscalationSpec::notify(mask_roles(*notify));
                 if let Some((ak, am)) = after {
                     rung = rung.after(duration(*ak, *am));
@@ -2014,7 +2031,17 @@ impl Walker<'_> {
                     after.state()
                 );
             }
-            if here.pauses_clocks {
+            // A waiting state pauses every clock but its own (started on entering it, timing
+            // the party being waited on).
+            let own = matches!(&spec.starts, Trigger::Enter { state } if state == &here.name);
+            if here.pauses_clocks && own {
+                prop_assert!(
+                    c.paused_at.is_none(),
+                    "the waiting state's own clock `{}` is paused in `{}`",
+                    c.name,
+                    here.name
+                );
+            } else if here.pauses_clocks {
                 prop_assert!(
                     c.paused_at.is_some(),
                     "clock `{}` runs in the waiting state `{}`",

@@ -279,6 +279,19 @@ fn each_rule_reports_its_problem() {
             },
         ),
         (
+            "escalation rungs out of order",
+            |v| {
+                v["deadlines"] = json!([{"name": "late", "starts": {"on": "enter", "state": "review"},
+                                         "limit": {"working_hours": 4},
+                                         "escalation": [{"after": {"working_days": 2}, "notify": ["boss"]},
+                                                        {"after": {"working_days": 1}, "notify": ["boss"]}]}]);
+            },
+            Problem::EscalationOutOfOrder {
+                deadline: s("late"),
+                rung: 1,
+            },
+        ),
+        (
             "warning after the limit",
             |v| {
                 v["deadlines"] = json!([{"name": "late", "starts": {"on": "enter", "state": "review"},

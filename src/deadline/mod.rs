@@ -190,6 +190,22 @@ pub(crate) fn compile(
                 });
             }
         }
+        // Rungs fire in ladder order: a later rung may not come before an earlier one (rungs
+        // with offsets of different kinds are not compared).
+        for (i, pair) in d.escalation.windows(2).enumerate() {
+            let offset = |e: &EscalationSpec| e.after.as_ref().map(magnitude);
+            let out_of_order = match (offset(&pair[0]), offset(&pair[1])) {
+                (Some((_, before)), None) => before > 0,
+                (Some((k1, before)), Some((k2, after))) => k1 == k2 && after < before,
+                (None, _) => false,
+            };
+            if out_of_order {
+                p.push(Problem::EscalationOutOfOrder {
+                    deadline: d.name.clone(),
+                    rung: i + 1,
+                });
+            }
+        }
         for step in &d.escalation {
             names.role_mask(step.notify.iter().chain(&step.reassign_to), &used_in, p);
             if let Some(target) = &step.move_to {
@@ -412,7 +428,9 @@ fn stop(def: &Definition, d: &mut Draft, name: &str) -> Result<(), Rejection> {
 /// 3. **Start** the clocks this move triggers, unless a clock of that name is already
 ///    active (a return from a waiting state does not restart the clock).
 /// 4. **Pause** every running clock when the instance is in a pausing state after the move
-///    (entering it from a non-pausing state, or a clock this move started while it waits).
+///    (entering it from a non-pausing state, or a clock this move started while it waits) —
+///    except the clocks of that waiting state itself (started on entering it), which time
+///    the party being waited on.
 /// 5. **Close** the instance when the target is terminal.
 pub(crate) fn on_move(
     def: &Definition,
@@ -442,7 +460,7 @@ pub(crate) fn on_move(
     }
     // 2. Resume.
     if moved && pausing_from && !pausing_to {
-        resume_all(def, d)?;
+        resume(def, d, |_| true)?;
     }
     // 3. Start.
     if !terminal {
@@ -465,9 +483,20 @@ pub(crate) fn on_move(
     // 4. Pause. Also when coming from another pausing state or staying put: a clock started
     // by this move (on entering a waiting state, or by an action fired in one) must not run
     // while the instance waits.
+    // The clocks of the waiting state itself (started on entering it) keep running: they time
+    // the party being waited on.
     if pausing_to && !terminal {
-        for name in active_names(d, |x| x.paused_at.is_none()) {
+        let own = |name: &str| {
+            def.deadlines
+                .iter()
+                .any(|c| c.spec.name == name && c.starts == When::Enter(to))
+        };
+        for name in active_names(d, |x| x.paused_at.is_none() && !own(&x.name)) {
             d.push(EventKind::DeadlinePaused { deadline: name })?;
+        }
+        // Back in its own waiting state (from another one), a paused own clock runs again.
+        if moved {
+            resume(def, d, |x| own(&x.name))?;
         }
     }
     // 5. Close.
@@ -512,12 +541,17 @@ fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result
     })
 }
 
-fn resume_all(def: &Definition, d: &mut Draft) -> Result<(), Rejection> {
+/// Resume the paused clocks that `which` selects.
+fn resume(
+    def: &Definition,
+    d: &mut Draft,
+    which: impl Fn(&DeadlineState) -> bool,
+) -> Result<(), Rejection> {
     let paused: Vec<DeadlineState> = d
         .inst
         .deadlines()
         .iter()
-        .filter(|x| x.is_active() && x.paused_at.is_some())
+        .filter(|x| x.is_active() && x.paused_at.is_some() && which(x))
         .cloned()
         .collect();
     let cal = def.calendar();

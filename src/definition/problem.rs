@@ -168,6 +168,13 @@ pub enum Problem {
         /// The terminal state.
         state: String,
     },
+    /// An escalation rung that would fire before the rung listed before it.
+    EscalationOutOfOrder {
+        /// The deadline.
+        deadline: String,
+        /// Index of the rung out of order.
+        rung: usize,
+    },
     /// An escalation that moves to a state that does not exist.
     EscalationTargetUnknown {
         /// The deadline.
@@ -254,6 +261,10 @@ impl fmt::Display for Problem {
                     "deadline `{deadline}` starts on terminal state `{state}`"
                 )
             }
+            EscalationOutOfOrder { deadline, rung } => write!(
+                f,
+                "deadline `{deadline}`: escalation rung #{rung} would fire before the rung before it"
+            ),
             EscalationTargetUnknown { deadline, state } => write!(
                 f,
                 "deadline `{deadline}` escalates to unknown state `{state}`"
