@@ -269,6 +269,17 @@ impl Draft {
         Ok(())
     }
 
+    /// Record the forms a command attaches, with the action they came with.
+    pub(crate) fn attach(&mut self, forms: &[Form], action: &str) -> Result<(), Rejection> {
+        for f in forms {
+            self.push(EventKind::FormAttached {
+                form: f.clone(),
+                action: action.to_owned(),
+            })?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn finish(self) -> Decision {
         Decision {
             events: self.events,
@@ -410,12 +421,7 @@ pub fn decide(
                     allowed: def.spec().roles.clone(),
                 })?;
             let mut d = Draft::new(inst.clone(), Some(attribution(&cmd.actor, Some(role))), now);
-            for f in &cmd.forms {
-                d.push(EventKind::FormAttached {
-                    form: f.clone(),
-                    action: "comment".into(),
-                })?;
-            }
+            d.attach(&cmd.forms, "comment")?;
             d.push(EventKind::Commented { text: text.clone() })?;
             Ok(d.finish())
         }
@@ -436,12 +442,7 @@ pub fn decide(
                 .get(to)
                 .ok_or_else(|| Rejection::UnknownState { state: to.clone() })?;
             let mut d = Draft::new(inst.clone(), Some(attribution(&cmd.actor, Some(role))), now);
-            for f in &cmd.forms {
-                d.push(EventKind::FormAttached {
-                    form: f.clone(),
-                    action: "override".into(),
-                })?;
-            }
+            d.attach(&cmd.forms, "override")?;
             d.push(EventKind::Overridden {
                 from: inst.state().to_owned(),
                 to: to.clone(),
@@ -668,12 +669,7 @@ fn commit_transition(
         _ => def.role_used(mask, ct.roles),
     };
     let mut d = Draft::new(inst.clone(), Some(attribution(&cmd.actor, role)), now);
-    for f in &cmd.forms {
-        d.push(EventKind::FormAttached {
-            form: f.clone(),
-            action: action.to_owned(),
-        })?;
-    }
+    d.attach(&cmd.forms, action)?;
     if let Some(sig) = signature {
         d.push(sig)?;
     }
@@ -772,12 +768,7 @@ fn sign(
         let by = attribution(&cmd.actor, Some(role));
         if refusal.is_some() {
             let mut d = Draft::new(inst.clone(), Some(by), now);
-            for f in &cmd.forms {
-                d.push(EventKind::FormAttached {
-                    form: f.clone(),
-                    action: action.to_owned(),
-                })?;
-            }
+            d.attach(&cmd.forms, action)?;
             d.push(signature)?;
             if let Some(target) = so.on_refuse {
                 d.push(EventKind::Transitioned {
@@ -792,12 +783,7 @@ fn sign(
         }
         if missing.len() > 1 {
             let mut d = Draft::new(inst.clone(), Some(by), now);
-            for f in &cmd.forms {
-                d.push(EventKind::FormAttached {
-                    form: f.clone(),
-                    action: action.to_owned(),
-                })?;
-            }
+            d.attach(&cmd.forms, action)?;
             d.push(signature)?;
             return Ok(d.finish());
         }
