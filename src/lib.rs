@@ -72,8 +72,9 @@
 //! | [`command`], [`decide`] | the pure core |
 //! | [`cost`] | the cost of poor quality: cost lines and roll-ups |
 //! | [`instance`], [`event`] | snapshots, audit events, replay |
-//! | [`store`], [`engine`] | the storage seam and the engine |
-//! | [`export`] | Mermaid, DOT, JSON Schema |
+//! | [`store`], [`engine`] | the storage seam (`InMemoryStore`; `SqliteStore` with feature `sqlite`) and the engine |
+//! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
+//! | [`export`] | Mermaid, DOT, the audit trail, JSON Schema |
 //! | [`vocabulary`](mod@vocabulary) | typed enums for states, actions, roles |
 //! | [`procedures`] | the built-in procedures |
 

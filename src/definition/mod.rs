@@ -177,8 +177,9 @@ impl Definition {
         out
     }
 
-    /// The state graph (node weight = state index, edge weight = transition index into
-    /// [`spec().transitions`](DefinitionSpec::transitions)).
+    /// The state graph: node weight = state index; edge weight = transition index into
+    /// [`spec().transitions`](DefinitionSpec::transitions) for transitions and sign-off refusal
+    /// routes, and `usize::MAX` for the moves escalation rungs can make.
     pub fn graph(&self) -> &DiGraph<usize, usize> {
         &self.graph
     }
