@@ -508,6 +508,17 @@ fn pre_checks(
         };
         return Err((Stage::SignOff, r));
     }
+    for kind in &def.spec.transitions[t].fresh_forms {
+        if !cmd.forms.iter().any(|f| &f.kind == kind) {
+            return Err((
+                Stage::Forms,
+                Rejection::MissingForm {
+                    action: action.to_owned(),
+                    form: kind.clone(),
+                },
+            ));
+        }
+    }
     for kind in &def.spec.transitions[t].forms {
         let here = cmd.forms.iter().any(|f| &f.kind == kind) || inst.latest_form(kind).is_some();
         if !here {

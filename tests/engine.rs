@@ -1025,3 +1025,55 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
         action: "approve".into()
     }));
 }
+
+#[test]
+fn a_fresh_form_must_come_with_the_command() {
+    let def = Builder::new("loop", 1)
+        .roles(["cqe"])
+        .start_roles(["cqe"])
+        .initial("analysis")
+        .normal("review")
+        .terminal("closed")
+        .transition("analysis", "submit", "review", |t| {
+            t.roles(["cqe"]).fresh_form("report")
+        })
+        .transition("review", "reject", "analysis", |t| t.roles(["cqe"]))
+        .transition("review", "accept", "closed", |t| t.roles(["cqe"]))
+        .build(&registry())
+        .unwrap();
+    let cqe = Actor::new("c", ["cqe"]);
+    let t = friday_4pm();
+    let d = decide::start(&def, "l".into(), &cqe, json!({}), t).unwrap();
+    let d = decide::decide(
+        &def,
+        &d.instance,
+        &Command::fire(&cqe, "submit").with_form(report()),
+        t,
+    )
+    .unwrap();
+    let d = decide::decide(&def, &d.instance, &Command::fire(&cqe, "reject"), t).unwrap();
+    // The report of the first pass is on file, but the second pass needs a new one.
+    assert!(d.instance.latest_form("report").is_some());
+    let r = decide::decide(&def, &d.instance, &Command::fire(&cqe, "submit"), t).unwrap_err();
+    assert_eq!(
+        r,
+        Rejection::MissingForm {
+            action: "submit".into(),
+            form: "report".into()
+        }
+    );
+    let second = Form::new("report", json!({"text": "second analysis"}));
+    let d = decide::decide(
+        &def,
+        &d.instance,
+        &Command::fire(&cqe, "submit").with_form(second),
+        t,
+    )
+    .unwrap();
+    assert_eq!(d.instance.state(), "review");
+    assert!(
+        Mermaid(&def)
+            .to_string()
+            .contains("submit [cqe] with new report")
+    );
+}

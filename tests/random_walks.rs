@@ -849,6 +849,12 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
                 .map(|f| ["note", "report"][usize::from(f) % 2].to_owned())
                 .into_iter()
                 .collect(),
+            // Every fifth transition wants a fresh note with the command.
+            fresh_forms: if t.effects % 5 == 3 {
+                vec!["note".to_owned()]
+            } else {
+                Vec::new()
+            },
             separation: t
                 .separation
                 .map(|(same, x)| {
@@ -900,7 +906,11 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
             let (a, b) = (&transitions[i], &transitions[j]);
             a.from == b.from && a.action == b.action && a.roles.iter().any(|r| b.roles.contains(r))
         });
-        if clash && transitions[i].guards.is_empty() && transitions[i].forms.is_empty() {
+        if clash
+            && transitions[i].guards.is_empty()
+            && transitions[i].forms.is_empty()
+            && transitions[i].fresh_forms.is_empty()
+        {
             transitions[i].guards.push(GuardExpr::named("flag"));
         }
     }
@@ -2094,9 +2104,12 @@ fn separation_ok(t: &TransitionSpec, inst: &Instance, actor: &Actor) -> bool {
 }
 
 fn forms_available(t: &TransitionSpec, inst: &Instance, cmd: &Command) -> bool {
-    t.forms
+    t.fresh_forms
         .iter()
-        .all(|k| cmd.forms.iter().any(|f| &f.kind == k) || inst.latest_form(k).is_some())
+        .all(|k| cmd.forms.iter().any(|f| &f.kind == k))
+        && t.forms
+            .iter()
+            .all(|k| cmd.forms.iter().any(|f| &f.kind == k) || inst.latest_form(k).is_some())
 }
 
 /// The generated registry's guards, evaluated independently.

@@ -49,6 +49,13 @@ impl TransitionBuilder {
         self
     }
 
+    /// Require a form of this kind attached by the command itself (one on file does not count).
+    #[must_use]
+    pub fn fresh_form(mut self, kind: impl AsRef<str>) -> Self {
+        self.spec.fresh_forms.push(kind.as_ref().to_owned());
+        self
+    }
+
     /// The actor who fired `action` before may not fire this one.
     #[must_use]
     pub fn not_same_actor_as(mut self, action: impl AsRef<str>) -> Self {
@@ -259,6 +266,7 @@ impl Builder {
                 roles: Vec::new(),
                 guards: Vec::new(),
                 forms: Vec::new(),
+                fresh_forms: Vec::new(),
                 separation: Vec::new(),
                 sign_off: None,
                 effects: Vec::new(),
@@ -269,7 +277,7 @@ impl Builder {
         if !self.spec.actions.contains(&t.action) {
             self.spec.actions.push(t.action.clone());
         }
-        for f in &t.forms {
+        for f in t.forms.iter().chain(&t.fresh_forms) {
             if !self.spec.forms.contains(f) {
                 self.spec.forms.push(f.clone());
             }

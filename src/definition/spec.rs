@@ -59,6 +59,10 @@ pub struct TransitionSpec {
     /// Form kinds the command must attach (or that must already be attached).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forms: Vec<String>,
+    /// Form kinds this very command must attach: a form of that kind already on file does not
+    /// count (a new revision for every pass of a loop).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fresh_forms: Vec<String>,
     /// Separation-of-duties rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub separation: Vec<Separation>,

@@ -280,7 +280,7 @@ pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definit
                 }
             }
         }
-        for f in &t.forms {
+        for f in t.forms.iter().chain(&t.fresh_forms) {
             if !form_names.contains_key(f) {
                 p.push(Problem::UnknownForm {
                     form: f.clone(),
@@ -344,7 +344,11 @@ pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definit
                     (Some(ci), Some(cj)) => ci.roles.intersects(cj.roles),
                     _ => false,
                 };
-                if ti.action == tj.action && ti.guards.is_empty() && ti.forms.is_empty() && overlap
+                if ti.action == tj.action
+                    && ti.guards.is_empty()
+                    && ti.forms.is_empty()
+                    && ti.fresh_forms.is_empty()
+                    && overlap
                 {
                     p.push(Problem::Ambiguous {
                         state: spec.states[s].name.clone(),

@@ -46,8 +46,14 @@ pub(crate) fn edge_label(t: &TransitionSpec) -> String {
         let g: Vec<String> = t.guards.iter().map(ToString::to_string).collect();
         label.push_str(&format!(" if {}", g.join(" and ")));
     }
-    if !t.forms.is_empty() {
-        label.push_str(&format!(" with {}", t.forms.join(", ")));
+    let forms: Vec<String> = t
+        .forms
+        .iter()
+        .cloned()
+        .chain(t.fresh_forms.iter().map(|f| format!("new {f}")))
+        .collect();
+    if !forms.is_empty() {
+        label.push_str(&format!(" with {}", forms.join(", ")));
     }
     label
 }

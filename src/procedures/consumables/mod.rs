@@ -472,7 +472,7 @@ pub fn definition(config: &Config, calendar: Arc<dyn Calendar>) -> Result<Defini
             .transition(from, A::SendToRqs, S::RqsReview, |t| {
                 t.roles(rtse)
                     .form(ConsumablesRequest::KIND)
-                    .form(BatchLink::KIND)
+                    .fresh_form(BatchLink::KIND)
                     .guard("batch_started")
                     .effect("record_request")
                     .describe(
@@ -489,7 +489,7 @@ pub fn definition(config: &Config, calendar: Arc<dyn Calendar>) -> Result<Defini
         .transition(S::RqsReview, A::Reject, S::Rejected, |t| t.roles(rqs).guard("reason_given"))
         .transition(S::RqsReview, A::FileWithPlatform, S::PlatformApproval, |t| {
             t.roles(rqs)
-                .form(BatchLink::KIND)
+                .fresh_form(BatchLink::KIND)
                 .guard("batch_started")
                 .describe("000 L646 §4.5.7, 000 L666: the regional quality section applies through the workflow")
         })
