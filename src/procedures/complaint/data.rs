@@ -58,7 +58,14 @@ pub struct ProductionProgress {
     pub produced: bool,
 }
 
-/// The data of a complaint instance.
+/// Whether `v` is its type's default (such fields are left out of the stored JSON, and
+/// `#[serde(default)]` restores them).
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// The data of a complaint instance. Fields at their default value are not serialized, so a
+/// snapshot stores only what the case has reached.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Data {
@@ -71,51 +78,73 @@ pub struct Data {
     /// The product model.
     pub product_model: String,
     /// The handling form was submitted (the clocks of `004 L623` started).
+    #[serde(skip_serializing_if = "is_default")]
     pub submitted: bool,
     /// The CQE returned the form for revision.
+    #[serde(skip_serializing_if = "is_default")]
     pub awaiting_resubmission: bool,
     /// The CQE's verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
     /// The customer asked for an 8D after intake.
+    #[serde(skip_serializing_if = "is_default")]
     pub customer_requests_8d: bool,
     /// Urgent handling.
+    #[serde(skip_serializing_if = "is_default")]
     pub urgent: Urgency,
     /// The first reply reached the customer.
+    #[serde(skip_serializing_if = "is_default")]
     pub first_reply_sent: bool,
     /// Sign-offs completed for the current requests (action names).
+    #[serde(skip_serializing_if = "is_default")]
     pub approved: BTreeSet<String>,
     /// The ADC declined to issue a rework plan.
+    #[serde(skip_serializing_if = "is_default")]
     pub rework_declined: bool,
     /// The warehouse issued the requisitioned material.
+    #[serde(skip_serializing_if = "is_default")]
     pub material_issued: bool,
     /// Repair material handed to manufacturing.
+    #[serde(skip_serializing_if = "is_default")]
     pub repair_material_supplied: bool,
     /// Production progress.
+    #[serde(skip_serializing_if = "is_default")]
     pub production: ProductionProgress,
     /// Goods batches ready to ship (inspected, burned in when required).
+    #[serde(skip_serializing_if = "is_default")]
     pub goods_ready: u32,
     /// Goods batches shipped.
+    #[serde(skip_serializing_if = "is_default")]
     pub goods_shipped: u32,
     /// Supplier sub-flow.
+    #[serde(skip_serializing_if = "is_default")]
     pub supplier: SupplierTrack,
     /// The responsible departments submitted their analysis.
+    #[serde(skip_serializing_if = "is_default")]
     pub department_analysis_submitted: bool,
     /// A reviewer referred the report to the VP.
+    #[serde(skip_serializing_if = "is_default")]
     pub vp_referred: bool,
     /// Times the measures were found ineffective or the case reopened.
+    #[serde(skip_serializing_if = "is_default")]
     pub iteration: u32,
     /// Cost lines recorded.
+    #[serde(skip_serializing_if = "is_default")]
     pub cost_lines: u32,
     /// Cost lines confirmed (the first `n` recorded).
+    #[serde(skip_serializing_if = "is_default")]
     pub cost_lines_confirmed: u32,
     /// Satisfaction records.
+    #[serde(skip_serializing_if = "is_default")]
     pub satisfaction_records: u32,
     /// The ledger entry is made.
+    #[serde(skip_serializing_if = "is_default")]
     pub ledger_recorded: bool,
     /// Improvement-evidence packages provided by the CQE.
+    #[serde(skip_serializing_if = "is_default")]
     pub evidence_provided: u32,
     /// Packages forwarded to the customer by the ADC.
+    #[serde(skip_serializing_if = "is_default")]
     pub evidence_forwarded: u32,
 }
 
