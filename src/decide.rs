@@ -456,16 +456,17 @@ pub fn decide(
 }
 
 /// Check one candidate transition up to (not including) guards and effects.
+/// `mask` is the actor's roles in this definition, computed once per command.
 fn pre_checks(
     def: &Definition,
     inst: &Instance,
     t: usize,
     cmd: &Command,
+    mask: RoleMask,
     action: &str,
     signing: bool,
 ) -> Result<(), (Stage, Rejection)> {
     let ct = &def.transitions[t];
-    let mask = def.mask_of(&cmd.actor.roles);
     if !mask.intersects(ct.roles) {
         return Err((
             Stage::Role,
@@ -640,12 +641,13 @@ fn fire(
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
     let mut best = None;
+    let mask = def.mask_of(&cmd.actor.roles);
     let cands = candidates(def, state, action)?;
     for t in cands {
-        let outcome = pre_checks(def, inst, t, cmd, action, false)
+        let outcome = pre_checks(def, inst, t, cmd, mask, action, false)
             .and_then(|()| guards_and_effects(def, inst, t, cmd, action, now));
         match outcome {
-            Ok(data) => return commit_transition(def, inst, t, cmd, action, data, None, now),
+            Ok(data) => return commit_transition(def, inst, t, cmd, mask, action, data, None, now),
             Err(r) => keep_best(&mut best, r),
         }
     }
@@ -668,13 +670,13 @@ fn commit_transition(
     inst: &Instance,
     t: usize,
     cmd: &Command,
+    mask: RoleMask,
     action: &str,
     data: Option<Value>,
     signature: Option<EventKind>,
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
     let ct = &def.transitions[t];
-    let mask = def.mask_of(&cmd.actor.roles);
     let role = match &signature {
         Some(EventKind::Signed { role, .. }) => Some(role.as_str()),
         _ => def.role_used(mask, ct.roles),
@@ -710,9 +712,10 @@ fn sign(
         return Err(Rejection::ReasonRequired);
     }
     let mut best = None;
+    let mask = def.mask_of(&cmd.actor.roles);
     let cands = candidates(def, state, action)?;
     for t in cands {
-        let pre = pre_checks(def, inst, t, cmd, action, true);
+        let pre = pre_checks(def, inst, t, cmd, mask, action, true);
         if let Err(r) = pre {
             keep_best(&mut best, r);
             continue;
@@ -801,7 +804,17 @@ fn sign(
         // The last signature: the transition's guards and effects decide whether it fires.
         match guards_and_effects(def, inst, t, cmd, action, now) {
             Ok(data) => {
-                return commit_transition(def, inst, t, cmd, action, data, Some(signature), now);
+                return commit_transition(
+                    def,
+                    inst,
+                    t,
+                    cmd,
+                    mask,
+                    action,
+                    data,
+                    Some(signature),
+                    now,
+                );
             }
             Err(r) => keep_best(&mut best, r),
         }
