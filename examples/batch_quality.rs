@@ -15,8 +15,7 @@
 
 use aftersales::procedures::batch_quality::{self as bq, Action, Role};
 use aftersales::{
-    Actor, BusinessCalendar, Command, Engine, Event, EventKind, Form, InMemoryStore, InstanceId,
-    TypedForm,
+    Actor, BusinessCalendar, Command, Engine, Form, InMemoryStore, InstanceId, Trail, TypedForm,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use serde_json::json;
@@ -44,47 +43,6 @@ fn form<F: TypedForm>(f: &F) -> R<Form> {
 
 fn local(t: DateTime<Utc>) -> String {
     (t + TimeDelta::hours(8)).format("%m-%d %H:%M").to_string()
-}
-
-fn details(e: &Event) -> String {
-    match &e.kind {
-        EventKind::Created { state, .. } => format!("in {state}"),
-        EventKind::Transitioned {
-            from, to, action, ..
-        } if from == to => action.clone(),
-        EventKind::Transitioned {
-            from, to, action, ..
-        } => format!("{action}: {from} -> {to}"),
-        EventKind::FormAttached { form, .. } => form.kind.clone(),
-        EventKind::Signed { action, role, .. } => format!("{action} signed as {role}"),
-        EventKind::DeadlineStarted {
-            deadline, due_at, ..
-        } => format!("{deadline} due {}", local(*due_at)),
-        EventKind::DeadlineBreached { deadline, .. } => format!("{deadline} MISSED"),
-        EventKind::DeadlineStopped { deadline, met, .. } => {
-            format!("{deadline} {}", if *met { "met" } else { "stopped late" })
-        }
-        EventKind::Escalated {
-            deadline,
-            notify,
-            moved,
-            ..
-        } => format!(
-            "{deadline}: notify [{}]{}",
-            notify.join(", "),
-            moved
-                .as_ref()
-                .map(|(f, t)| format!(", moved {f} -> {t}"))
-                .unwrap_or_default()
-        ),
-        EventKind::DeadlinePaused { deadline } => format!("{deadline} paused"),
-        EventKind::DeadlineResumed {
-            deadline, due_at, ..
-        } => format!("{deadline} resumed, due {}", local(*due_at)),
-        EventKind::Commented { text } => text.clone(),
-        EventKind::Closed { state } => format!("closed in {state}"),
-        _ => String::new(),
-    }
 }
 
 /// Run the scenario and print to `out`.
@@ -583,22 +541,8 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
 
     // --- the trail, a weekly report, the cost -----------------------------------------------------
     let history = engine.history(&id)?;
-    writeln!(out, "\nseq  at           actor(role)  kind  details")?;
-    for e in &history {
-        let who = e.by.as_ref().map_or_else(
-            || "system".to_owned(),
-            |b| format!("{}({})", b.actor, b.role.as_deref().unwrap_or("-")),
-        );
-        writeln!(
-            out,
-            "{:>3}  {}  {}  {}  {}",
-            e.seq,
-            local(e.at),
-            who,
-            e.kind.name(),
-            details(e)
-        )?;
-    }
+    let utc8 = chrono::FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
+    write!(out, "\n{}", Trail::new(&history).offset(utc8))?;
     let week = bq::weekly_report(
         day(11, 18),
         std::slice::from_ref(&history),

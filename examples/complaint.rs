@@ -9,7 +9,6 @@
 //!
 //! Run: `cargo run --example complaint`.
 
-use aftersales::calendar::Calendar;
 use aftersales::procedures::complaint::confidentiality::{
     Commodity, InfoCategory, Statement, SupplierRef,
 };
@@ -17,7 +16,7 @@ use aftersales::procedures::complaint::eight_d::*;
 use aftersales::procedures::complaint::forms::*;
 use aftersales::procedures::complaint::{self, Action, Config, Data, Role};
 use aftersales::{
-    Actor, BusinessCalendar, Command, Engine, EventKind, Form, InMemoryStore, InstanceId, TypedForm,
+    Actor, BusinessCalendar, Command, Engine, Form, InMemoryStore, InstanceId, Trail, TypedForm,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::io::Write;
@@ -533,51 +532,8 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
     )?;
 
     writeln!(out, "=== audit trail ===")?;
-    for e in engine.history(&id)? {
-        let local = cal
-            .to_local(e.at)
-            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default();
-        let who =
-            e.by.as_ref()
-                .map(|b| format!("{}({})", b.actor, b.role.as_deref().unwrap_or("-")))
-                .unwrap_or_else(|| "system".into());
-        let details = match &e.kind {
-            EventKind::Transitioned {
-                from, to, action, ..
-            } => format!("{action}: {from} -> {to}"),
-            EventKind::Signed {
-                action,
-                role,
-                approved,
-                ..
-            } => format!(
-                "{action} as {role}: {}",
-                if *approved { "signed" } else { "refused" }
-            ),
-            EventKind::FormAttached { form, action } => format!("{} with {action}", form.kind),
-            EventKind::DeadlineStarted {
-                deadline, due_at, ..
-            } => format!(
-                "{deadline} due {}",
-                cal.to_local(*due_at)
-                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default()
-            ),
-            EventKind::DeadlineStopped { deadline, met, .. } => {
-                format!("{deadline} {}", if *met { "met" } else { "missed" })
-            }
-            EventKind::DeadlineBreached { deadline, .. } => deadline.clone(),
-            EventKind::Closed { state } => state.clone(),
-            _ => String::new(),
-        };
-        writeln!(
-            out,
-            "{:>3}  {local}  {who:<36}  {:<16}  {details}",
-            e.seq,
-            e.kind.name()
-        )?;
-    }
+    let utc8 = chrono::FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
+    write!(out, "{}", Trail::new(&engine.history(&id)?).offset(utc8))?;
     writeln!(
         out,
         "final state: {} (closed: {})",

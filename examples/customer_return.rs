@@ -13,8 +13,7 @@
 
 use aftersales::procedures::customer_return::{self as cr, *};
 use aftersales::{
-    Actor, BusinessCalendar, Command, Engine, Event, EventKind, Form, InMemoryStore, InstanceId,
-    TypedForm,
+    Actor, BusinessCalendar, Command, Engine, Form, InMemoryStore, InstanceId, Trail, TypedForm,
 };
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
 use serde_json::json;
@@ -116,75 +115,9 @@ fn show(t: DateTime<Utc>) -> String {
     }
 }
 
-fn details(e: &Event) -> String {
-    match &e.kind {
-        EventKind::Created { state, .. } => format!("in {state}"),
-        EventKind::Transitioned {
-            from, to, action, ..
-        } => {
-            if from == to {
-                format!("{action} (in {from})")
-            } else {
-                format!("{action}: {from} -> {to}")
-            }
-        }
-        EventKind::Closed { state } => format!("closed in {state}"),
-        EventKind::DataChanged { .. } => "data updated".into(),
-        EventKind::FormAttached { form, action } => format!("{} with {action}", form.kind),
-        EventKind::Signed {
-            action,
-            approved,
-            reason,
-            ..
-        } => {
-            if *approved {
-                format!("signed {action}")
-            } else {
-                format!("refused {action}: {}", reason.clone().unwrap_or_default())
-            }
-        }
-        EventKind::DeadlineStarted {
-            deadline, due_at, ..
-        } => format!("{deadline} due {}", show(*due_at)),
-        EventKind::DeadlineStopped {
-            deadline,
-            met,
-            margin_secs,
-        } => format!(
-            "{deadline} {} ({}s margin)",
-            if *met { "met" } else { "missed" },
-            margin_secs
-        ),
-        EventKind::DeadlineBreached { deadline, .. } => format!("{deadline} breached"),
-        EventKind::Escalated {
-            deadline, notify, ..
-        } => format!("{deadline}: notify {}", notify.join(", ")),
-        EventKind::Overridden {
-            from, to, penalty, ..
-        } => format!(
-            "{from} -> {to}, penalty {}",
-            penalty.clone().unwrap_or_default()
-        ),
-        other => other.name().to_owned(),
-    }
-}
-
 fn trail(out: &mut dyn Write, engine: &Engine<InMemoryStore>, id: &InstanceId) -> Res<()> {
-    for e in engine.history(id)? {
-        let who = match &e.by {
-            Some(b) => format!("{}({})", b.actor, b.role.clone().unwrap_or_default()),
-            None => "system".to_owned(),
-        };
-        writeln!(
-            out,
-            "{:>3}  {}  {:<36}  {:<18}  {}",
-            e.seq,
-            show(e.at),
-            who,
-            e.kind.name(),
-            details(&e)
-        )?;
-    }
+    let utc8 = FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
+    write!(out, "{}", Trail::new(&engine.history(id)?).offset(utc8))?;
     Ok(())
 }
 
