@@ -5,35 +5,12 @@
 //! sign-off ([`SignOffSpec`]) are declared on transitions and enforced by the engine, never
 //! written as ad-hoc guards.
 
+use crate::ids::{ActorId, Name};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-/// The id of a person or system acting on an instance.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(transparent)]
-pub struct ActorId(pub String);
-
-impl fmt::Display for ActorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for ActorId {
-    fn from(s: &str) -> Self {
-        ActorId(s.to_owned())
-    }
-}
-
-impl From<String> for ActorId {
-    fn from(s: String) -> Self {
-        ActorId(s)
-    }
-}
+use std::sync::Arc;
 
 /// Someone issuing commands: an id, the roles held, and optionally the actor they act for.
 ///
@@ -43,8 +20,8 @@ impl From<String> for ActorId {
 pub struct Actor {
     /// Who is acting.
     pub id: ActorId,
-    /// The roles this actor holds.
-    pub roles: Vec<String>,
+    /// The roles this actor holds (shared: cloning an actor copies no role list).
+    pub roles: Arc<[Name]>,
     /// Delegation: the actor this one acts for, recorded on every event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of: Option<ActorId>,
@@ -55,7 +32,7 @@ impl Actor {
     pub fn new<R: AsRef<str>>(id: impl Into<ActorId>, roles: impl IntoIterator<Item = R>) -> Self {
         Actor {
             id: id.into(),
-            roles: roles.into_iter().map(|r| r.as_ref().to_owned()).collect(),
+            roles: roles.into_iter().map(|r| Name::new(r.as_ref())).collect(),
             on_behalf_of: None,
         }
     }
@@ -68,8 +45,9 @@ impl Actor {
     }
 
     /// Whether this actor holds `role`.
-    pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+    pub fn has_role(&self, role: impl Into<Name>) -> bool {
+        let role = role.into();
+        self.roles.contains(&role)
     }
 
     /// The ids this actor answers for: itself and, when delegating, its principal.
@@ -193,16 +171,16 @@ fn yes() -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Signature {
     /// The action whose sign-off this belongs to.
-    pub action: String,
+    pub action: Name,
     /// Who signed.
     pub signer: ActorId,
     /// Delegation, if the signer signed for someone else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of: Option<ActorId>,
     /// The role signed as.
-    pub role: String,
+    pub role: Name,
     /// The meaning of the signature, from the definition.
-    pub meaning: String,
+    pub meaning: Arc<str>,
     /// When.
     pub at: DateTime<Utc>,
 }

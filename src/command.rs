@@ -2,6 +2,7 @@
 
 use crate::access::Actor;
 use crate::form::Form;
+use crate::ids::Name;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -13,17 +14,17 @@ pub enum Intent {
     /// Fire the transition on `action` from the current state.
     Fire {
         /// The action.
-        action: String,
+        action: Name,
     },
     /// Sign the sign-off of the transition on `action`.
     Sign {
         /// The action.
-        action: String,
+        action: Name,
     },
     /// Refuse to sign the sign-off of the transition on `action`.
     Refuse {
         /// The action.
-        action: String,
+        action: Name,
         /// Why (required).
         reason: String,
     },
@@ -36,7 +37,7 @@ pub enum Intent {
     /// override roles; always recorded, with a penalty when the payload carries one).
     Override {
         /// Target state.
-        to: String,
+        to: Name,
         /// Why (required).
         reason: String,
     },
@@ -44,10 +45,10 @@ pub enum Intent {
 
 impl Intent {
     /// The action concerned, if any.
-    pub fn action(&self) -> Option<&str> {
+    pub fn action(&self) -> Option<Name> {
         match self {
             Intent::Fire { action } | Intent::Sign { action } | Intent::Refuse { action, .. } => {
-                Some(action)
+                Some(*action)
             }
             Intent::Comment { .. } | Intent::Override { .. } => None,
         }
@@ -89,7 +90,7 @@ impl Command {
         Self::new(
             actor.clone(),
             Intent::Fire {
-                action: action.as_ref().to_owned(),
+                action: Name::new(action),
             },
         )
     }
@@ -99,7 +100,7 @@ impl Command {
         Self::new(
             actor.clone(),
             Intent::Sign {
-                action: action.as_ref().to_owned(),
+                action: Name::new(action),
             },
         )
     }
@@ -109,7 +110,7 @@ impl Command {
         Self::new(
             actor.clone(),
             Intent::Refuse {
-                action: action.as_ref().to_owned(),
+                action: Name::new(action),
                 reason: reason.into(),
             },
         )
@@ -125,7 +126,7 @@ impl Command {
         Self::new(
             actor.clone(),
             Intent::Override {
-                to: to.as_ref().to_owned(),
+                to: Name::new(to),
                 reason: reason.into(),
             },
         )
@@ -152,25 +153,70 @@ impl Command {
         self
     }
 
-    /// A stable fingerprint of everything but the key (FNV-1a over the canonical JSON), used
-    /// to tell a retry from a different command reusing a key. Stable across runs and builds.
+    /// A stable fingerprint of everything but the key, used to tell a retry from a
+    /// different command reusing a key: FNV-1a over the command's fields, the JSON values
+    /// (payload, form bodies) in their canonical encoding (RFC 8785), so the figure is the same
+    /// across runs, builds and `serde_json` features (such as `preserve_order`).
     pub fn fingerprint(&self) -> u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut feed = |bytes: &[u8]| {
-            for b in bytes {
-                h ^= u64::from(*b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        };
-        for part in [
-            serde_json::to_string(&self.actor),
-            serde_json::to_string(&self.intent),
-            serde_json::to_string(&self.payload),
-            serde_json::to_string(&self.forms),
-        ] {
-            feed(part.unwrap_or_default().as_bytes());
-            feed(&[0]);
+        let mut h = Fnv::default();
+        h.text(self.actor.id.as_str());
+        h.count(self.actor.roles.len());
+        for r in self.actor.roles.iter() {
+            h.text(r);
         }
-        h
+        h.text(self.actor.on_behalf_of.as_ref().map_or("", |p| p.as_str()));
+        h.count(usize::from(self.actor.on_behalf_of.is_some()));
+        match &self.intent {
+            Intent::Fire { action } => h.parts(&["fire", action]),
+            Intent::Sign { action } => h.parts(&["sign", action]),
+            Intent::Refuse { action, reason } => h.parts(&["refuse", action, reason]),
+            Intent::Comment { text } => h.parts(&["comment", text]),
+            Intent::Override { to, reason } => h.parts(&["override", to, reason]),
+        }
+        let mut buf = String::new();
+        crate::canonical::write_canonical(&self.payload, &mut buf);
+        h.text(&buf);
+        h.count(self.forms.len());
+        for f in &self.forms {
+            h.text(&f.kind);
+            buf.clear();
+            crate::canonical::write_canonical(&f.body, &mut buf);
+            h.text(&buf);
+        }
+        h.0
+    }
+}
+
+/// FNV-1a, 64 bits; each text is followed by its length so that fields cannot run into
+/// each other.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn bytes(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn count(&mut self, n: usize) {
+        self.bytes(&(n as u64).to_le_bytes());
+    }
+
+    fn text(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+        self.count(s.len());
+    }
+
+    fn parts(&mut self, parts: &[&str]) {
+        for p in parts {
+            self.text(p);
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! bears it ([`Bearer`]); claims received from suppliers are negative lines, so the net cost
 //! of an issue is the plain sum of its lines.
 
-use crate::instance::InstanceId;
+use crate::InstanceId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 //! resulting data is recorded in a `DataChanged` event, so replay never re-runs effect code
 //! (a changed effect cannot rewrite history).
 
-use crate::access::Actor;
+use crate::context::Context;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,34 +21,19 @@ pub enum EffectSpec {
     Named(String),
 }
 
-/// What an effect sees besides the data it changes.
-#[derive(Debug, Clone, Copy)]
-pub struct EffectContext<'a> {
-    /// The action that fired.
-    pub action: &'a str,
-    /// The command payload.
-    pub payload: &'a Value,
-    /// The forms attached by the command (already validated).
-    pub forms: &'a [crate::form::Form],
-    /// Who fired it.
-    pub actor: &'a Actor,
-    /// The host-supplied current instant.
-    pub now: chrono::DateTime<chrono::Utc>,
-}
-
 /// A named change to instance data. `Err(reason)` refuses the command (bad payload).
 ///
 /// Contract: deterministic and pure apart from `data`.
 pub trait Effect: Send + Sync {
     /// Change `data`.
-    fn apply(&self, data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String>;
+    fn apply(&self, data: &mut Value, ctx: &Context<'_>) -> Result<(), String>;
 }
 
 impl<F> Effect for F
 where
-    F: Fn(&mut Value, &EffectContext<'_>) -> Result<(), String> + Send + Sync,
+    F: Fn(&mut Value, &Context<'_>) -> Result<(), String> + Send + Sync,
 {
-    fn apply(&self, data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+    fn apply(&self, data: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
         self(data, ctx)
     }
 }
@@ -74,13 +59,3 @@ pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-impl EffectContext<'_> {
-    /// The body of the form of `kind` attached by this command, if any.
-    pub fn form(&self, kind: &str) -> Option<&Value> {
-        self.forms
-            .iter()
-            .rev()
-            .find(|f| f.kind == kind)
-            .map(|f| &f.body)
-    }
-}

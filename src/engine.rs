@@ -1,17 +1,18 @@
 //! The engine: load → decide → commit, for hosts that want it done for them.
 //!
 //! [`Engine`] holds validated definitions and a [`Store`]. Every method takes `now` from the
-//! host; the engine never reads the clock. Hosts with their own async runtime can call the
-//! pure core ([`decide`](crate::decide::decide), [`handle_due`](crate::deadline::handle_due))
-//! and their store directly instead.
+//! host; the engine never reads the clock. It only loads, decides (the pure core:
+//! [`decide`](crate::decide), [`handle_due`](crate::handle_due)) and commits.
 
 use crate::access::Actor;
 use crate::command::Command;
-use crate::deadline::{self, SlaReport};
-use crate::decide::{self, Availability, Decision, Rejection};
+use crate::decide::{self, Availability, Decision};
 use crate::definition::Definition;
 use crate::event::{Attribution, Event, EventKind};
-use crate::instance::{Instance, InstanceId, ReplayError};
+use crate::ids::{InstanceId, Name};
+use crate::instance::{Instance, ReplayError};
+use crate::rejection::Rejection;
+use crate::sla::SlaReport;
 use crate::store::{Commit, IdempotencyRecord, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -59,7 +60,7 @@ pub enum EngineError {
     #[error("no definition `{definition}`{}", .version.map(|v| format!(" v{v}")).unwrap_or_default())]
     UnknownDefinition {
         /// The id.
-        definition: String,
+        definition: Name,
         /// The version, when one was asked for.
         version: Option<u32>,
     },
@@ -67,7 +68,7 @@ pub enum EngineError {
     #[error("definition `{definition}` v{version} is already registered")]
     DuplicateDefinition {
         /// The id.
-        definition: String,
+        definition: Name,
         /// The version.
         version: u32,
     },
@@ -133,8 +134,8 @@ impl EngineError {
 /// The result of an accepted command.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
-    /// The instance after the command.
-    pub instance: Instance,
+    /// The instance after the command (the snapshot the store now holds, shared).
+    pub instance: Arc<Instance>,
     /// The events the command appended.
     pub events: Vec<Event>,
     /// `true` when this was a retry with a known idempotency key: nothing new was appended
@@ -159,7 +160,7 @@ pub struct DueReport {
 /// Runs definitions against a store.
 pub struct Engine<S: Store> {
     store: S,
-    definitions: BTreeMap<(String, u32), Arc<Definition>>,
+    definitions: BTreeMap<(Name, u32), Arc<Definition>>,
     notifier: Arc<dyn Notifier>,
     record_rejections: bool,
 }
@@ -206,7 +207,7 @@ impl<S: Store> Engine<S> {
     /// [`EngineError::DuplicateDefinition`] when the id and version are taken.
     pub fn register(&mut self, definition: impl Into<Arc<Definition>>) -> Result<(), EngineError> {
         let def = definition.into();
-        let key = (def.id().to_owned(), def.version());
+        let key = (def.id(), def.version());
         if self.definitions.contains_key(&key) {
             return Err(EngineError::DuplicateDefinition {
                 definition: key.0,
@@ -223,18 +224,19 @@ impl<S: Store> Engine<S> {
     }
 
     /// The latest registered version of `id`.
-    pub fn definition(&self, id: &str) -> Option<&Arc<Definition>> {
+    pub fn definition(&self, id: impl Into<Name>) -> Option<&Arc<Definition>> {
+        let id = id.into();
         self.definitions
-            .range((id.to_owned(), 0)..=(id.to_owned(), u32::MAX))
+            .range((id, 0)..=(id, u32::MAX))
             .next_back()
             .map(|(_, d)| d)
     }
 
     fn definition_of(&self, inst: &Instance) -> Result<&Arc<Definition>, EngineError> {
         self.definitions
-            .get(&(inst.definition().to_owned(), inst.definition_version()))
+            .get(&(inst.definition(), inst.definition_version()))
             .ok_or_else(|| EngineError::UnknownDefinition {
-                definition: inst.definition().to_owned(),
+                definition: inst.definition(),
                 version: Some(inst.definition_version()),
             })
     }
@@ -245,17 +247,19 @@ impl<S: Store> Engine<S> {
         expected: u64,
         key: Option<IdempotencyRecord>,
     ) -> Result<Outcome, EngineError> {
+        let instance = Arc::new(decision.instance);
+        let events = decision.events;
         let commit = Commit {
-            instance: decision.instance,
-            events: decision.events,
+            instance: instance.clone(),
+            events: events.clone(),
             expected_version: expected,
             idempotency: key,
         };
-        self.store.commit(&commit)?;
-        self.notifier.notify(&commit.instance, &commit.events);
+        self.store.commit(commit)?;
+        self.notifier.notify(&instance, &events);
         Ok(Outcome {
-            instance: commit.instance,
-            events: commit.events,
+            instance,
+            events,
             replayed: false,
         })
     }
@@ -267,16 +271,17 @@ impl<S: Store> Engine<S> {
     /// [`EngineError::Conflict`] when the id is taken, or a store error.
     pub fn start(
         &self,
-        definition: &str,
+        definition: impl Into<Name>,
         id: impl Into<InstanceId>,
         actor: &Actor,
         data: Value,
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
+        let definition = definition.into();
         let def = self
             .definition(definition)
-            .ok_or_else(|| EngineError::UnknownDefinition {
-                definition: definition.to_owned(),
+            .ok_or(EngineError::UnknownDefinition {
+                definition,
                 version: None,
             })?;
         let id = id.into();
@@ -371,7 +376,7 @@ impl<S: Store> Engine<S> {
                 on_behalf_of: cmd.actor.on_behalf_of.clone(),
             }),
             kind: EventKind::Rejected {
-                action: cmd.intent.action().map(str::to_owned),
+                action: cmd.intent.action(),
                 rejection: rejection.clone(),
             },
         };
@@ -395,7 +400,7 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// [`EngineError::NotFound`] or a store error.
-    pub fn load(&self, id: &InstanceId) -> Result<Instance, EngineError> {
+    pub fn load(&self, id: &InstanceId) -> Result<Arc<Instance>, EngineError> {
         self.store.load(id)?.ok_or_else(|| EngineError::NotFound {
             instance: id.clone(),
         })
@@ -459,7 +464,7 @@ impl<S: Store> Engine<S> {
             let Ok(def) = self.definition_of(&inst) else {
                 continue;
             };
-            let decision = match deadline::handle_due(def, &inst, now) {
+            let decision = match decide::handle_due(def, &inst, now) {
                 Ok(Some(decision)) => decision,
                 Ok(None) => continue,
                 Err(rejection) => {
@@ -482,10 +487,10 @@ impl<S: Store> Engine<S> {
     /// A store error.
     pub fn sla_report(&self, now: DateTime<Utc>) -> Result<SlaReport, EngineError> {
         let mut report = SlaReport::new();
-        let ids: std::collections::BTreeSet<&str> =
-            self.definitions.keys().map(|(d, _)| d.as_str()).collect();
+        let ids: std::collections::BTreeSet<Name> =
+            self.definitions.keys().map(|(d, _)| *d).collect();
         for def_id in ids {
-            for id in self.store.list(def_id)? {
+            for id in self.store.list(&def_id)? {
                 if let Some(inst) = self.store.load(&id)? {
                     if let Ok(def) = self.definition_of(&inst) {
                         report.add(def, &inst, now);

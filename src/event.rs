@@ -5,14 +5,14 @@
 //! acted (and for whom, and with which role), when, and a sequence number that is also the
 //! instance version after it.
 
-use crate::access::ActorId;
-use crate::decide::Rejection;
 use crate::form::Form;
-use crate::instance::InstanceId;
+use crate::ids::{ActorId, InstanceId, Name};
+use crate::rejection::Rejection;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Who caused an event. System events (deadlines, escalations) have none.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -21,14 +21,25 @@ pub struct Attribution {
     pub actor: ActorId,
     /// The role the action was permitted by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    pub role: Option<Name>,
     /// Delegation: the actor acted for this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of: Option<ActorId>,
 }
 
 /// One audit event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// # Wire format
+///
+/// On the wire (JSON, stores, exports) an event carries names, never handles, and a
+/// `format` field: [`EVENT_FORMAT`] for events written by this version. The rules are fixed
+/// once: later versions add event kinds and optional fields without changing the meaning of
+/// existing ones, and raise `format` when they do. An event without `format` is read as
+/// format 1 (the first release, whose JSON was the same apart from this field); an event of a
+/// newer format than this build knows is refused. [`Event::canonical`] is the canonical
+/// encoding (RFC 8785, the JSON Canonicalization Scheme, over the wire JSON) that digests and
+/// hash chains are computed over.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     /// The instance.
     pub instance: InstanceId,
@@ -37,7 +48,6 @@ pub struct Event {
     /// When it happened (the `now` given by the host).
     pub at: DateTime<Utc>,
     /// Who caused it, if a person did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<Attribution>,
     /// What happened.
     pub kind: EventKind,
@@ -51,22 +61,22 @@ pub enum EventKind {
     /// The instance was started.
     Created {
         /// Definition id.
-        definition: String,
+        definition: Name,
         /// Definition version.
         version: u32,
         /// Initial state.
-        state: String,
+        state: Name,
         /// Initial data.
-        data: Value,
+        data: Arc<Value>,
     },
     /// A transition fired.
     Transitioned {
         /// Source state.
-        from: String,
+        from: Name,
         /// Target state.
-        to: String,
+        to: Name,
         /// The action.
-        action: String,
+        action: Name,
         /// The command payload.
         #[serde(default, skip_serializing_if = "Value::is_null")]
         payload: Value,
@@ -74,28 +84,28 @@ pub enum EventKind {
     /// The instance reached a terminal state and is closed.
     Closed {
         /// The terminal state.
-        state: String,
+        state: Name,
     },
     /// Instance data changed (the whole new data, so replay never re-runs effects).
     DataChanged {
         /// The data after the change.
-        data: Value,
+        data: Arc<Value>,
     },
     /// A form was attached.
     FormAttached {
         /// The form.
         form: Form,
         /// The action it was attached with.
-        action: String,
+        action: Name,
     },
     /// A sign-off signature was given or refused.
     Signed {
         /// The action whose sign-off this is.
-        action: String,
+        action: Name,
         /// The role signed as.
-        role: String,
+        role: Name,
         /// The meaning from the definition.
-        meaning: String,
+        meaning: Arc<str>,
         /// `true` for a signature, `false` for a refusal.
         approved: bool,
         /// The refusal reason or a remark.
@@ -106,7 +116,7 @@ pub enum EventKind {
     Rejected {
         /// The action attempted, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        action: Option<String>,
+        action: Option<Name>,
         /// Why it was refused.
         rejection: Rejection,
     },
@@ -118,7 +128,7 @@ pub enum EventKind {
     /// A deadline clock started.
     DeadlineStarted {
         /// Deadline name.
-        deadline: String,
+        deadline: Name,
         /// When it is due.
         due_at: DateTime<Utc>,
         /// When it warns, if it does.
@@ -131,36 +141,36 @@ pub enum EventKind {
     /// The warning threshold of a deadline passed.
     DeadlineWarned {
         /// Deadline name.
-        deadline: String,
+        deadline: Name,
     },
     /// A deadline passed unmet. Once breached, it stays breached.
     DeadlineBreached {
         /// Deadline name.
-        deadline: String,
+        deadline: Name,
         /// When it was due.
         due_at: DateTime<Utc>,
     },
     /// An escalation step fired.
     Escalated {
         /// Deadline name.
-        deadline: String,
+        deadline: Name,
         /// Index of the step in the ladder.
         step: usize,
         /// Roles to notify.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        notify: Vec<String>,
+        notify: Vec<Name>,
         /// Role the instance is reassigned to.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        reassign_to: Option<String>,
+        reassign_to: Option<Name>,
         /// `(from, to)` when the instance was moved.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        moved: Option<(String, String)>,
+        moved: Option<(Name, Name)>,
     },
     /// A deadline stopped: its stop condition happened (met, unless it had breached) or the
     /// instance closed.
     DeadlineStopped {
         /// Deadline name.
-        deadline: String,
+        deadline: Name,
         /// Whether it stopped in time.
         met: bool,
         /// Working time left (seconds; negative when late) when it stopped.
@@ -169,12 +179,12 @@ pub enum EventKind {
     /// Deadline clocks paused (waiting on the customer or a supplier).
     DeadlinePaused {
         /// Deadline name.
-        deadline: String,
+        deadline: Name,
     },
     /// Deadline clocks resumed, with the shifted instants.
     DeadlineResumed {
         /// Deadline name.
-        deadline: String,
+        deadline: Name,
         /// New due instant.
         due_at: DateTime<Utc>,
         /// New warning instant.
@@ -187,9 +197,9 @@ pub enum EventKind {
     /// An authorised override forced a state change outside the procedure; never silent.
     Overridden {
         /// Source state.
-        from: String,
+        from: Name,
         /// Target state.
-        to: String,
+        to: Name,
         /// Why.
         reason: String,
         /// The penalty recorded for the bypass, if the definition's host charges one.
@@ -219,5 +229,97 @@ impl EventKind {
             EventKind::DeadlineResumed { .. } => "deadline_resumed",
             EventKind::Overridden { .. } => "overridden",
         }
+    }
+}
+
+/// The format of events written by this version (see [`Event`]'s wire format).
+pub const EVENT_FORMAT: u16 = 2;
+
+fn first_format() -> u16 {
+    1
+}
+
+/// The wire form of an event, borrowed for writing.
+#[derive(Serialize)]
+struct WireOut<'a> {
+    format: u16,
+    instance: &'a InstanceId,
+    seq: u64,
+    at: &'a DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: &'a Option<Attribution>,
+    kind: &'a EventKind,
+}
+
+/// The wire form of an event, owned for reading (and for its JSON Schema).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Event", description = "One audit event (wire format).")]
+struct WireIn {
+    /// The rules the event was written under ([`EVENT_FORMAT`] today; absent means 1).
+    #[serde(default = "first_format")]
+    format: u16,
+    /// The instance.
+    instance: InstanceId,
+    /// 1-based position in the instance history; the instance version after this event.
+    seq: u64,
+    /// When it happened (the `now` given by the host).
+    at: DateTime<Utc>,
+    /// Who caused it, if a person did.
+    #[serde(default)]
+    by: Option<Attribution>,
+    /// What happened.
+    kind: EventKind,
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WireOut {
+            format: EVENT_FORMAT,
+            instance: &self.instance,
+            seq: self.seq,
+            at: &self.at,
+            by: &self.by,
+            kind: &self.kind,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
+        let w = WireIn::deserialize(d)?;
+        if w.format > EVENT_FORMAT {
+            return Err(serde::de::Error::custom(format_args!(
+                "event format {} is newer than this build reads ({EVENT_FORMAT})",
+                w.format
+            )));
+        }
+        Ok(Event {
+            instance: w.instance,
+            seq: w.seq,
+            at: w.at,
+            by: w.by,
+            kind: w.kind,
+        })
+    }
+}
+
+impl JsonSchema for Event {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Event".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        WireIn::json_schema(generator)
+    }
+}
+
+impl Event {
+    /// The canonical encoding of this event: RFC 8785 (JCS) over its wire JSON, as UTF-8.
+    /// Equal events always give equal bytes, whatever the host's `serde_json` features.
+    pub fn canonical(&self) -> Vec<u8> {
+        // An event holds only strings, integers, booleans, timestamps and JSON values with
+        // string keys: serializing it to a `Value` cannot fail.
+        crate::canonical::canonical_bytes(self).unwrap_or_default()
     }
 }

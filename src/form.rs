@@ -5,6 +5,7 @@
 //! "deserialize into the typed form struct and call its `validate`") decides whether a body
 //! is acceptable. A transition that requires a form refuses to fire without a valid one.
 
+use crate::ids::Name;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -13,16 +14,16 @@ use serde_json::Value;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Form {
     /// The form kind, as declared by the definition (e.g. `quality_appraisal_report`).
-    pub kind: String,
+    pub kind: Name,
     /// The form's content.
     pub body: Value,
 }
 
 impl Form {
     /// A form of `kind` with `body`.
-    pub fn new(kind: impl Into<String>, body: Value) -> Self {
+    pub fn new(kind: impl AsRef<str>, body: Value) -> Self {
         Form {
-            kind: kind.into(),
+            kind: Name::new(kind),
             body,
         }
     }
@@ -32,7 +33,7 @@ impl Form {
     /// # Errors
     /// The serialization error, if the struct cannot be represented as JSON.
     pub fn typed<T: Serialize>(
-        kind: impl Into<String>,
+        kind: impl AsRef<str>,
         body: &T,
     ) -> Result<Self, serde_json::Error> {
         Ok(Form::new(kind, serde_json::to_value(body)?))

@@ -1,7 +1,7 @@
 //! Guards: named predicates that a transition must pass to fire.
 //!
-//! A guard sees the instance, the command's payload and forms, the actor and `now`, and
-//! either passes or refuses with a reason. Any `Fn(&GuardContext) -> Result<(), String>`
+//! A guard sees a [`Context`] (the instance, the command's payload and forms, the actor and
+//! `now`) and either passes or refuses with a reason. Any `Fn(&Context) -> Result<(), String>`
 //! closure is a guard. Guards are bound to names in a [`Registry`](crate::Registry);
 //! definitions refer to them by name and combine them with [`GuardExpr`] (all / any / not)
 //! without new code.
@@ -16,61 +16,29 @@
 //! (earliest in definition order on a tie), so a guard refusal is not hidden behind a role
 //! mismatch on an unrelated transition.
 
-use crate::access::Actor;
-use crate::form::Form;
-use crate::instance::Instance;
-use chrono::{DateTime, Utc};
+use crate::context::Context;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 
-/// What a guard can look at.
-#[derive(Debug, Clone, Copy)]
-pub struct GuardContext<'a> {
-    /// The instance as it is before the command.
-    pub instance: &'a Instance,
-    /// The action being attempted.
-    pub action: &'a str,
-    /// The command's payload (`null` when none).
-    pub payload: &'a Value,
-    /// The forms attached by the command.
-    pub forms: &'a [Form],
-    /// Who is acting.
-    pub actor: &'a Actor,
-    /// The host-supplied current instant.
-    pub now: DateTime<Utc>,
-}
-
-impl GuardContext<'_> {
-    /// The form of `kind` attached by this command or, failing that, the latest one attached
-    /// to the instance earlier.
-    pub fn form(&self, kind: &str) -> Option<&Value> {
-        self.forms
-            .iter()
-            .rev()
-            .find(|f| f.kind == kind)
-            .map(|f| &f.body)
-            .or_else(|| self.instance.latest_form(kind))
-    }
-}
-
-/// A predicate over a [`GuardContext`]: `Ok(())` passes, `Err(reason)` refuses.
+/// A predicate over a [`Context`]: `Ok(())` passes, `Err(reason)` refuses.
 ///
 /// Contract: deterministic in its inputs (it must not read the clock or do I/O; `now` is in
 /// the context), and free of side effects: the engine may evaluate it while answering
 /// "which actions are available" without firing anything.
 pub trait Guard: Send + Sync {
     /// Check the context.
-    fn check(&self, ctx: &GuardContext<'_>) -> Result<(), String>;
+    fn check(&self, ctx: &Context<'_>) -> Result<(), String>;
 }
 
+/// Any `Fn(&Context) -> Result<(), String>` is a guard. To register a closure without
+/// annotating its parameter, pass it to [`Registry::guard`](crate::Registry::guard).
 impl<F> Guard for F
 where
-    F: Fn(&GuardContext<'_>) -> Result<(), String> + Send + Sync,
+    F: Fn(&Context<'_>) -> Result<(), String> + Send + Sync,
 {
-    fn check(&self, ctx: &GuardContext<'_>) -> Result<(), String> {
+    fn check(&self, ctx: &Context<'_>) -> Result<(), String> {
         self(ctx)
     }
 }
@@ -183,7 +151,7 @@ impl CompiledGuard {
         }
     }
 
-    pub(crate) fn check(&self, ctx: &GuardContext<'_>) -> Result<(), GuardRefusal> {
+    pub(crate) fn check(&self, ctx: &Context<'_>) -> Result<(), GuardRefusal> {
         match self {
             CompiledGuard::Named(name, g) => g.check(ctx).map_err(|reason| GuardRefusal {
                 guard: name.clone(),

@@ -62,64 +62,77 @@
 //!
 //! ## Map
 //!
-//! | module | concept |
+//! Everything public is re-exported here, at the crate root: one path per item. The rooms
+//! behind it, from the ground floor up (each imports only from rooms listed before it):
+//!
+//! | room | what it holds |
 //! |---|---|
-//! | [`definition`] | specs, the builder, validation ([`Problem`]), typed definitions |
-//! | [`access`] | actors, delegation, separation of duties, sign-offs |
-//! | [`guard`], [`effect`], [`form`], [`registry`] | code bound to names in definitions |
-//! | [`calendar`] | business calendar and business durations |
-//! | [`deadline`] | deadline policies, clocks, escalation, SLA |
-//! | [`command`], [`decide`] | the pure core |
-//! | [`cost`] | the cost of poor quality: cost lines and roll-ups |
-//! | [`instance`], [`event`] | snapshots, audit events, replay |
-//! | [`store`], [`engine`] | the storage seam (`InMemoryStore`; `SqliteStore` with feature `sqlite`) and the engine |
+//! | ids, rejection | [`Name`] (interned handles), [`InstanceId`], [`ActorId`]; why a command was refused ([`Rejection`]) |
+//! | calendar | business calendar and business durations |
+//! | access, form, event | actors, separation of duties, sign-off specs; forms; audit events (names on the wire, [`Event::canonical`]) |
+//! | instance | snapshots, clock state, apply, replay, verify |
+//! | context, guard, effect, registry | what guards and effects see; code bound to names |
+//! | definition | specs, the builder, validation ([`Problem`]), compiled definitions and deadlines |
+//! | command, decide | commands; the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
+//! | sla, cost | SLA figures; the cost of poor quality |
+//! | store, engine | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`); [`Engine`] |
+//! | export | Mermaid, DOT, the audit [`Trail`], JSON Schemas |
+//! | [`procedures`] | the built-in procedures (public modules) |
 //! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
-//! | [`export`] | Mermaid, DOT, the audit trail, JSON Schema |
-//! | [`vocabulary`](mod@vocabulary) | typed enums for states, actions, roles |
-//! | [`procedures`] | the built-in procedures |
 
-pub mod access;
-pub mod calendar;
-pub mod command;
-pub mod cost;
-pub mod deadline;
-pub mod decide;
-pub mod definition;
-pub mod effect;
-pub mod engine;
-pub mod event;
-pub mod export;
-pub mod form;
-pub mod guard;
-pub mod instance;
+mod access;
+mod calendar;
+mod canonical;
+mod command;
+mod context;
+mod cost;
+mod decide;
+mod definition;
+mod effect;
+mod engine;
+mod event;
+mod export;
+mod form;
+mod guard;
+mod ids;
+mod instance;
 pub mod procedures;
-pub mod registry;
-pub mod store;
+mod registry;
+mod rejection;
+mod sla;
+mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod vocabulary;
+mod vocabulary;
 
-pub use access::{Actor, ActorId, Separation, SignOffSpec, SignOrder, Signature};
-pub use calendar::{BusinessCalendar, BusinessDuration, Calendar, CalendarError};
+pub use access::{Actor, Separation, SignOffSpec, SignOrder, Signature};
+pub use calendar::{
+    BusinessCalendar, BusinessCalendarBuilder, BusinessDuration, Calendar, CalendarError,
+    CalendarProblem, DaySchedule, DurationRange, SEARCH_HORIZON_DAYS, WorkingPeriod,
+};
 pub use command::{Command, Intent};
+pub use context::Context;
 pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine};
-pub use deadline::{
-    DeadlineSpec, DeadlineState, DurationSpec, EscalationSpec, SlaReport, SlaStatus, Trigger,
+pub use decide::{
+    Availability, Decision, MAX_STEPS_PER_CALL, available_actions, decide, handle_due, start,
 };
-pub use decide::{Availability, Decision, Rejection};
 pub use definition::{
-    BuildError, Builder, Definition, DefinitionSpec, Problem, StateKind, StateSpec, TransitionSpec,
-    TypedDefinition,
+    BuildError, Builder, DeadlineSpec, Definition, DefinitionSpec, DurationSpec, EdgeKind,
+    EscalationSpec, GraphEdge, MAX_ROLES, Problem, StateKind, StateSpec, TransitionBuilder,
+    TransitionSpec, Trigger, TypedDefinition, VocabularyMismatch,
 };
-pub use effect::{Effect, EffectContext, EffectSpec};
+pub use effect::{Effect, EffectSpec};
 pub use engine::{DueReport, Engine, EngineError, NoopNotifier, Notifier, Outcome};
-pub use event::{Attribution, Event, EventKind};
-pub use export::{Dot, Mermaid, Trail};
+pub use event::{Attribution, EVENT_FORMAT, Event, EventKind};
+pub use export::{Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema};
 pub use form::{Form, FormValidator, TypedForm};
-pub use guard::{Guard, GuardContext, GuardExpr};
-pub use instance::{Instance, InstanceId, ReplayError};
-pub use registry::Registry;
-pub use store::{Commit, IdempotencyRecord, InMemoryStore, Store, StoreError};
+pub use guard::{Guard, GuardExpr};
+pub use ids::{ActorId, InstanceId, Name};
+pub use instance::{AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped};
+pub use registry::{Registry, Selector};
+pub use rejection::{MAX_JSON_DEPTH, Rejection};
+pub use sla::{DEFAULT_ON_TIME_GOAL_PERMILLE, SlaCounts, SlaReport};
+pub use store::{Commit, IdempotencyRecord, InMemoryStore, Store, StoreError, check_commit};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};
 pub use vocabulary::Vocabulary;

@@ -5,6 +5,7 @@
 //! building. The built-in procedures come with a registry of their own.
 
 use crate::calendar::{BusinessCalendar, Calendar};
+use crate::context::Context;
 use crate::effect::Effect;
 use crate::form::{FormValidator, TypedForm};
 use crate::guard::Guard;
@@ -57,17 +58,45 @@ impl Registry {
         Self::default()
     }
 
-    /// Register a guard under `name` (replacing any earlier one).
+    /// Register a guard function or closure under `name` (replacing any earlier one). A
+    /// closure needs no type annotation:
+    ///
+    /// ```
+    /// use aftersales::Registry;
+    /// let registry = Registry::new().guard("has_payload", |ctx| {
+    ///     if ctx.payload.is_null() { Err("no payload".into()) } else { Ok(()) }
+    /// });
+    /// # let _ = registry;
+    /// ```
     #[must_use]
-    pub fn guard(mut self, name: impl Into<String>, guard: impl Guard + 'static) -> Self {
-        self.guards.insert(name.into(), Arc::new(guard));
+    pub fn guard<F>(self, name: impl AsRef<str>, guard: F) -> Self
+    where
+        F: Fn(&Context<'_>) -> Result<(), String> + Send + Sync + 'static,
+    {
+        self.guard_object(name, guard)
+    }
+
+    /// Register any [`Guard`] implementation under `name`.
+    #[must_use]
+    pub fn guard_object(mut self, name: impl AsRef<str>, guard: impl Guard + 'static) -> Self {
+        self.guards.insert(name.as_ref().to_owned(), Arc::new(guard));
         self
     }
 
-    /// Register an effect under `name`.
+    /// Register an effect function or closure under `name` (no annotation needed on a
+    /// closure's parameters).
     #[must_use]
-    pub fn effect(mut self, name: impl Into<String>, effect: impl Effect + 'static) -> Self {
-        self.effects.insert(name.into(), Arc::new(effect));
+    pub fn effect<F>(self, name: impl AsRef<str>, effect: F) -> Self
+    where
+        F: Fn(&mut Value, &Context<'_>) -> Result<(), String> + Send + Sync + 'static,
+    {
+        self.effect_object(name, effect)
+    }
+
+    /// Register any [`Effect`] implementation under `name`.
+    #[must_use]
+    pub fn effect_object(mut self, name: impl AsRef<str>, effect: impl Effect + 'static) -> Self {
+        self.effects.insert(name.as_ref().to_owned(), Arc::new(effect));
         self
     }
 
@@ -76,10 +105,10 @@ impl Registry {
     #[must_use]
     pub fn form(
         mut self,
-        kind: impl Into<String>,
+        kind: impl AsRef<str>,
         validator: impl FormValidator + 'static,
     ) -> Self {
-        self.forms.insert(kind.into(), Arc::new(validator));
+        self.forms.insert(kind.as_ref().to_owned(), Arc::new(validator));
         self
     }
 

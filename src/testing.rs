@@ -19,15 +19,15 @@ mod faulty;
 
 pub use faulty::{Fault, FaultyStore, INJECTED, InjectedFault};
 
-use crate::access::Actor;
-use crate::calendar::BusinessDuration;
-use crate::command::Command;
-use crate::deadline::{DeadlineSpec, Trigger};
-use crate::decide::{self, Decision};
-use crate::definition::{Builder, Definition};
-use crate::instance::InstanceId;
-use crate::registry::Registry;
-use crate::store::{Commit, IdempotencyRecord, Store, StoreError};
+use crate::Actor;
+use crate::BusinessDuration;
+use crate::Command;
+use crate::{DeadlineSpec, Trigger};
+use crate::Decision;
+use crate::{Builder, Definition};
+use crate::InstanceId;
+use crate::Registry;
+use crate::{Commit, IdempotencyRecord, Store, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 
@@ -78,7 +78,7 @@ fn fixture() -> Result<Fixture, String> {
 
 impl Fixture {
     fn start(&self, id: &str) -> Result<Decision, String> {
-        decide::start(
+        crate::start(
             &self.def,
             InstanceId::from(id),
             &self.clerk,
@@ -89,7 +89,7 @@ impl Fixture {
     }
 
     fn fire(&self, d: &Decision, action: &str) -> Result<Decision, String> {
-        decide::decide(
+        crate::decide(
             &self.def,
             &d.instance,
             &Command::fire(&self.clerk, action),
@@ -101,7 +101,7 @@ impl Fixture {
 
 fn commit(d: &Decision, expected: u64) -> Commit {
     Commit {
-        instance: d.instance.clone(),
+        instance: std::sync::Arc::new(d.instance.clone()),
         events: d.events.clone(),
         expected_version: expected,
         idempotency: None,
@@ -110,9 +110,9 @@ fn commit(d: &Decision, expected: u64) -> Commit {
 
 fn create_load<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let d = f.start("a")?;
-    s.commit(&commit(&d, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&d, 0)).map_err(|e| e.to_string())?;
     let loaded = s.load(&"a".into()).map_err(|e| e.to_string())?;
-    if loaded.as_ref() != Some(&d.instance) {
+    if loaded.as_deref() != Some(&d.instance) {
         return Err(format!("loaded {loaded:?}, committed {:?}", d.instance));
     }
     let events = s.events(&"a".into(), 0).map_err(|e| e.to_string())?;
@@ -127,8 +127,8 @@ fn create_load<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 
 fn create_twice_conflicts<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let d = f.start("a")?;
-    s.commit(&commit(&d, 0)).map_err(|e| e.to_string())?;
-    match s.commit(&commit(&d, 0)) {
+    s.commit(commit(&d, 0)).map_err(|e| e.to_string())?;
+    match s.commit(commit(&d, 0)) {
         Err(StoreError::Conflict {
             expected: 0,
             actual: 1,
@@ -140,13 +140,13 @@ fn create_twice_conflicts<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 
 fn stale_writer_conflicts<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let d0 = f.start("a")?;
-    s.commit(&commit(&d0, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&d0, 0)).map_err(|e| e.to_string())?;
     let d1 = f.fire(&d0, "begin")?;
-    s.commit(&commit(&d1, d0.instance.version()))
+    s.commit(commit(&d1, d0.instance.version()))
         .map_err(|e| e.to_string())?;
     // A second writer that also read d0.
     let stale = f.fire(&d0, "begin")?;
-    match s.commit(&commit(&stale, d0.instance.version())) {
+    match s.commit(commit(&stale, d0.instance.version())) {
         Err(StoreError::Conflict {
             expected, actual, ..
         }) if expected == d0.instance.version() && actual == d1.instance.version() => {}
@@ -166,7 +166,7 @@ fn malformed_commits_refused<S: Store>(s: &S, f: &Fixture) -> Result<(), String>
     let mut empty = commit(&d, 0);
     empty.events.clear();
     for (name, c) in [("gap", gap), ("empty", empty)] {
-        match s.commit(&c) {
+        match s.commit(c.clone()) {
             Err(StoreError::InvalidCommit { .. }) => {}
             other => return Err(format!("{name} commit gave {other:?}")),
         }
@@ -179,7 +179,7 @@ fn malformed_commits_refused<S: Store>(s: &S, f: &Fixture) -> Result<(), String>
 
 fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let d0 = f.start("a")?;
-    s.commit(&commit(&d0, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&d0, 0)).map_err(|e| e.to_string())?;
     let d1 = f.fire(&d0, "begin")?;
     let rec = IdempotencyRecord {
         key: "k1".into(),
@@ -189,7 +189,7 @@ fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     };
     let mut c = commit(&d1, d0.instance.version());
     c.idempotency = Some(rec.clone());
-    s.commit(&c).map_err(|e| e.to_string())?;
+    s.commit(c.clone()).map_err(|e| e.to_string())?;
     if s.idempotency(&"a".into(), "k1")
         .map_err(|e| e.to_string())?
         != Some(rec.clone())
@@ -203,7 +203,7 @@ fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
         last_seq: d2.instance.version(),
         ..rec
     });
-    match s.commit(&again) {
+    match s.commit(again.clone()) {
         Err(StoreError::DuplicateKey { .. }) => {}
         other => return Err(format!("reused key gave {other:?}")),
     }
@@ -220,10 +220,10 @@ fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 fn listing_by_state<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
     let b = f.start("b")?;
-    s.commit(&commit(&a, 0)).map_err(|e| e.to_string())?;
-    s.commit(&commit(&b, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&a, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&b, 0)).map_err(|e| e.to_string())?;
     let b1 = f.fire(&b, "begin")?;
-    s.commit(&commit(&b1, b.instance.version()))
+    s.commit(commit(&b1, b.instance.version()))
         .map_err(|e| e.to_string())?;
     let open = s
         .list_by_state("conformance", "open")
@@ -243,12 +243,12 @@ fn listing_by_state<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 
 fn due_index<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
-    s.commit(&commit(&a, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&a, 0)).map_err(|e| e.to_string())?;
     if s.next_due().map_err(|e| e.to_string())?.is_some() {
         return Err("an instance without deadlines is due".into());
     }
     let a1 = f.fire(&a, "begin")?;
-    s.commit(&commit(&a1, a.instance.version()))
+    s.commit(commit(&a1, a.instance.version()))
         .map_err(|e| e.to_string())?;
     let due = a1.instance.next_due().ok_or("fixture deadline missing")?;
     if s.next_due().map_err(|e| e.to_string())? != Some((due, "a".into())) {
@@ -262,7 +262,7 @@ fn due_index<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
         return Err(format!("due before {before:?}, at {at:?}"));
     }
     let a2 = f.fire(&a1, "finish")?;
-    s.commit(&commit(&a2, a1.instance.version()))
+    s.commit(commit(&a2, a1.instance.version()))
         .map_err(|e| e.to_string())?;
     if s.next_due().map_err(|e| e.to_string())?.is_some() {
         return Err("a closed instance is still in the due-index".into());
@@ -272,9 +272,9 @@ fn due_index<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 
 fn events_after<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
-    s.commit(&commit(&a, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&a, 0)).map_err(|e| e.to_string())?;
     let a1 = f.fire(&a, "begin")?;
-    s.commit(&commit(&a1, a.instance.version()))
+    s.commit(commit(&a1, a.instance.version()))
         .map_err(|e| e.to_string())?;
     let tail = s
         .events(&"a".into(), a.instance.version())

@@ -23,7 +23,8 @@ pub trait Vocabulary: Copy + Eq + Hash + Debug + Send + Sync + 'static {
     fn name(self) -> &'static str;
 
     /// The variant with this name, if any.
-    fn from_name(name: &str) -> Option<Self> {
+    fn from_name(name: impl AsRef<str>) -> Option<Self> {
+        let name = name.as_ref();
         Self::ALL.iter().copied().find(|v| v.name() == name)
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{BuildError, Definition, DefinitionSpec, StateKind, StateSpec, TransitionSpec};
 use crate::access::{Separation, SignOffSpec, SignOrder};
-use crate::deadline::DeadlineSpec;
+use super::deadline_spec::DeadlineSpec;
 use crate::effect::EffectSpec;
 use crate::guard::GuardExpr;
 use crate::registry::Registry;

@@ -1,81 +1,91 @@
-//! Definitions: validated state graphs.
+//! Definitions: validated state graphs, compiled once.
 //!
 //! A [`Definition`] is made from a [`DefinitionSpec`] (authored as JSON, or produced by the
 //! [`Builder`]) and a [`Registry`] binding guard/effect/form names to code.
 //! [`DefinitionSpec::build`] is all-or-nothing and reports every [`Problem`] at once; the
-//! engine only ever holds valid definitions. The graph lives in a `petgraph` graph whose node
-//! and edge indices equal the spec's state and transition indices.
+//! engine only ever holds valid definitions. Building interns every name, resolves every
+//! reference to a typed index, compiles the deadlines (their triggers and escalation moves)
+//! and precomputes, per state, the candidate transitions of each action.
 
 mod builder;
+mod compiled;
+mod deadline;
+mod deadline_spec;
 mod problem;
 mod spec;
 mod typed;
-pub(crate) mod validate;
+mod validate;
 
 pub use builder::{Builder, TransitionBuilder};
+pub use deadline_spec::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
 pub use problem::{BuildError, Problem};
 pub use spec::{DefinitionSpec, StateKind, StateSpec, TransitionSpec};
 pub use typed::{TypedDefinition, VocabularyMismatch};
 
-use crate::access::{Separation, SignOffSpec};
+pub(crate) use compiled::{CompiledEffect, CompiledSignOff, CompiledState, CompiledTransition};
+pub(crate) use deadline::{CompiledDeadline, When};
+
 use crate::calendar::Calendar;
-use crate::deadline::CompiledDeadline;
-use crate::effect::Effect;
 use crate::form::FormValidator;
-use crate::guard::CompiledGuard;
+use crate::ids::{ActionIx, DeadlineIx, FastMap, Name, RoleIx, RoleMask, StateIx, TransitionIx};
 use crate::registry::Registry;
-use petgraph::graph::DiGraph;
-use std::collections::HashMap;
+use petgraph::graph::{DiGraph, NodeIndex};
 use std::fmt;
 use std::sync::Arc;
 
 /// The most roles a definition may declare (they are held in a 64-bit mask).
 pub const MAX_ROLES: usize = 64;
 
-/// A set of roles of one definition, as a bit mask.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub(crate) struct RoleMask(pub(crate) u64);
-
-impl RoleMask {
-    pub(crate) fn intersects(self, other: RoleMask) -> bool {
-        self.0 & other.0 != 0
-    }
+/// What an edge of the state graph stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Edge {
+    /// A transition.
+    Transition(TransitionIx),
+    /// The refusal route of a transition's sign-off.
+    Refusal(TransitionIx),
+    /// A move an escalation rung of a deadline can make.
+    Escalation(DeadlineIx),
 }
 
-pub(crate) enum CompiledEffect {
-    MergePayload,
-    Named(String, Arc<dyn Effect>),
+/// One edge of a definition's state graph, as [`Definition::edges`] lists it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GraphEdge<'a> {
+    /// Source state.
+    pub from: Name,
+    /// Target state.
+    pub to: Name,
+    /// What the edge stands for.
+    pub kind: EdgeKind<'a>,
 }
 
-pub(crate) struct CompiledSignOff {
-    pub(crate) spec: SignOffSpec,
-    pub(crate) on_refuse: Option<usize>,
-}
-
-pub(crate) struct CompiledTransition {
-    pub(crate) from: usize,
-    pub(crate) to: usize,
-    pub(crate) roles: RoleMask,
-    pub(crate) excluded: RoleMask,
-    pub(crate) guards: Vec<CompiledGuard>,
-    pub(crate) sign_off: Option<CompiledSignOff>,
-    pub(crate) effects: Vec<CompiledEffect>,
+/// What a [`GraphEdge`] stands for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum EdgeKind<'a> {
+    /// A transition of the spec.
+    Transition(&'a TransitionSpec),
+    /// Where a refusal of the transition's sign-off routes.
+    Refusal(&'a TransitionSpec),
+    /// A move an escalation rung of this deadline can make when it is missed.
+    Escalation(&'a DeadlineSpec),
 }
 
 /// A validated procedure definition. Cheap to share behind an `Arc`; immutable.
 pub struct Definition {
     pub(crate) spec: DefinitionSpec,
-    pub(crate) graph: DiGraph<usize, usize>,
-    pub(crate) state_ix: HashMap<String, usize>,
-    pub(crate) role_ix: HashMap<String, usize>,
+    pub(crate) id: Name,
+    pub(crate) states: Vec<CompiledState>,
+    pub(crate) state_of: FastMap<Name, StateIx>,
+    pub(crate) action_of: FastMap<Name, ActionIx>,
+    pub(crate) roles: Vec<Name>,
+    pub(crate) role_of: FastMap<Name, RoleIx>,
     pub(crate) start_roles: RoleMask,
     pub(crate) override_roles: RoleMask,
-    pub(crate) initial: usize,
-    /// Transition indices leaving each state, in definition order.
-    pub(crate) outgoing: Vec<Vec<usize>>,
+    pub(crate) initial: StateIx,
     pub(crate) transitions: Vec<CompiledTransition>,
-    pub(crate) forms: HashMap<String, Option<Arc<dyn FormValidator>>>,
+    pub(crate) forms: FastMap<Name, Option<Arc<dyn FormValidator>>>,
     pub(crate) deadlines: Vec<CompiledDeadline>,
+    pub(crate) graph: DiGraph<StateIx, Edge>,
     pub(crate) calendar: Arc<dyn Calendar>,
 }
 
@@ -129,8 +139,8 @@ impl Definition {
     }
 
     /// The definition id.
-    pub fn id(&self) -> &str {
-        &self.spec.id
+    pub fn id(&self) -> Name {
+        self.id
     }
 
     /// The definition version.
@@ -148,27 +158,33 @@ impl Definition {
         self.calendar.as_ref()
     }
 
-    /// The initial state's name.
-    pub fn initial_state(&self) -> &str {
-        &self.spec.states[self.initial].name
+    /// The initial state.
+    pub fn initial_state(&self) -> Name {
+        self.states[self.initial.ix()].name
+    }
+
+    /// The states, in definition order.
+    pub fn states(&self) -> impl ExactSizeIterator<Item = Name> + '_ {
+        self.states.iter().map(|s| s.name)
     }
 
     /// Whether `state` exists.
-    pub fn has_state(&self, state: &str) -> bool {
-        self.state_ix.contains_key(state)
+    pub fn has_state(&self, state: impl Into<Name>) -> bool {
+        self.state_ix(state.into()).is_some()
     }
 
     /// The kind of `state`, if it exists.
-    pub fn state_kind(&self, state: &str) -> Option<StateKind> {
-        self.state_ix.get(state).map(|&i| self.spec.states[i].kind)
+    pub fn state_kind(&self, state: impl Into<Name>) -> Option<StateKind> {
+        self.state_ix(state.into())
+            .map(|s| self.states[s.ix()].kind)
     }
 
     /// The actions leaving `state`, in definition order, without repeats.
-    pub fn actions_from(&self, state: &str) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        if let Some(&s) = self.state_ix.get(state) {
-            for &t in &self.outgoing[s] {
-                let a = self.spec.transitions[t].action.as_str();
+    pub fn actions_from(&self, state: impl Into<Name>) -> Vec<Name> {
+        let mut out: Vec<Name> = Vec::new();
+        if let Some(s) = self.state_ix(state.into()) {
+            for &(_, t) in &self.states[s.ix()].outgoing {
+                let a = self.transitions[t.ix()].action;
                 if !out.contains(&a) {
                     out.push(a);
                 }
@@ -177,48 +193,91 @@ impl Definition {
         out
     }
 
-    /// The state graph: node weight = state index; edge weight = transition index into
-    /// [`spec().transitions`](DefinitionSpec::transitions) for transitions and sign-off refusal
-    /// routes, and `usize::MAX` for the moves escalation rungs can make.
-    pub fn graph(&self) -> &DiGraph<usize, usize> {
-        &self.graph
+    /// Every edge of the state graph: transitions, sign-off refusal routes and the moves
+    /// escalation rungs can make, in the order they were added.
+    pub fn edges(&self) -> impl Iterator<Item = GraphEdge<'_>> + '_ {
+        self.graph.edge_indices().filter_map(move |e| {
+            let (a, b) = self.graph.edge_endpoints(e)?;
+            let kind = match *self.graph.edge_weight(e)? {
+                Edge::Transition(t) => EdgeKind::Transition(&self.spec.transitions[t.ix()]),
+                Edge::Refusal(t) => EdgeKind::Refusal(&self.spec.transitions[t.ix()]),
+                Edge::Escalation(d) => EdgeKind::Escalation(&self.deadlines[d.ix()].spec),
+            };
+            Some(GraphEdge {
+                from: self.states[a.index()].name,
+                to: self.states[b.index()].name,
+                kind,
+            })
+        })
     }
 
-    pub(crate) fn state_name(&self, ix: usize) -> &str {
-        &self.spec.states[ix].name
+    /// Whether the graph has an edge (of any kind) from `from` to `to`.
+    pub fn has_edge(&self, from: impl Into<Name>, to: impl Into<Name>) -> bool {
+        match (self.state_ix(from.into()), self.state_ix(to.into())) {
+            (Some(f), Some(t)) => self
+                .graph
+                .find_edge(NodeIndex::new(f.ix()), NodeIndex::new(t.ix()))
+                .is_some(),
+            _ => false,
+        }
     }
 
-    pub(crate) fn is_terminal(&self, ix: usize) -> bool {
-        self.spec.states[ix].kind == StateKind::Terminal
+    /// The states one edge away from `state`, without repeats.
+    pub fn successors(&self, state: impl Into<Name>) -> Vec<Name> {
+        let mut out = Vec::new();
+        if let Some(s) = self.state_ix(state.into()) {
+            for n in self.graph.neighbors(NodeIndex::new(s.ix())) {
+                let name = self.states[n.index()].name;
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+            out.reverse();
+        }
+        out
     }
 
-    pub(crate) fn pauses_clocks(&self, ix: usize) -> bool {
-        self.spec.states[ix].pauses_clocks
+    pub(crate) fn state_ix(&self, state: Name) -> Option<StateIx> {
+        self.state_of.get(&state).copied()
     }
 
-    pub(crate) fn mask_of<'a>(&self, roles: impl IntoIterator<Item = &'a String>) -> RoleMask {
-        RoleMask(
-            roles
-                .into_iter()
-                .filter_map(|r| self.role_ix.get(r))
-                .fold(0, |m, &i| m | (1u64 << i)),
-        )
+    pub(crate) fn state(&self, ix: StateIx) -> &CompiledState {
+        &self.states[ix.ix()]
     }
 
-    /// The first role (in declaration order) of `mask` also in `allowed`.
-    pub(crate) fn role_used(&self, actor: RoleMask, allowed: RoleMask) -> Option<&str> {
-        let both = actor.0 & allowed.0;
-        (both != 0).then(|| self.spec.roles[both.trailing_zeros() as usize].as_str())
+    pub(crate) fn transition(&self, ix: TransitionIx) -> &CompiledTransition {
+        &self.transitions[ix.ix()]
     }
 
-    pub(crate) fn role_names(&self, mask: RoleMask) -> Vec<String> {
-        (0..self.spec.roles.len())
-            .filter(|i| mask.0 & (1 << i) != 0)
-            .map(|i| self.spec.roles[i].clone())
+    pub(crate) fn deadline(&self, ix: DeadlineIx) -> &CompiledDeadline {
+        &self.deadlines[ix.ix()]
+    }
+
+    pub(crate) fn deadline_ix(&self, name: Name) -> Option<DeadlineIx> {
+        self.deadlines
+            .iter()
+            .position(|d| d.name == name)
+            .map(DeadlineIx::new)
+    }
+
+    /// The actor's roles in this definition (roles it does not declare are ignored).
+    pub(crate) fn mask_of(&self, roles: &[Name]) -> RoleMask {
+        roles
+            .iter()
+            .filter_map(|r| self.role_of.get(r))
+            .fold(RoleMask::default(), |m, &i| m.with(i))
+    }
+
+    /// The first role (in declaration order) of `actor` also in `allowed`.
+    pub(crate) fn role_used(&self, actor: RoleMask, allowed: RoleMask) -> Option<Name> {
+        RoleMask(actor.0 & allowed.0)
+            .first()
+            .map(|r| self.roles[r.ix()])
+    }
+
+    pub(crate) fn role_names(&self, mask: RoleMask) -> Vec<Name> {
+        mask.iter()
+            .filter_map(|r| self.roles.get(r.ix()).copied())
             .collect()
-    }
-
-    pub(crate) fn separation(&self, t: usize) -> &[Separation] {
-        &self.spec.transitions[t].separation
     }
 }

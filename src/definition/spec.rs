@@ -3,7 +3,7 @@
 //! [`Definition`](crate::Definition).
 
 use crate::access::{Separation, SignOffSpec};
-use crate::deadline::DeadlineSpec;
+use super::deadline_spec::DeadlineSpec;
 use crate::effect::EffectSpec;
 use crate::guard::GuardExpr;
 use schemars::JsonSchema;

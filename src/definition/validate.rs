@@ -1,20 +1,21 @@
 //! `build()`: validate a spec against a registry and compile it. Every check runs; every
 //! problem is collected; the result is all-or-nothing.
 
-use super::{
-    BuildError, CompiledEffect, CompiledSignOff, CompiledTransition, Definition, DefinitionSpec,
-    MAX_ROLES, Problem, RoleMask, StateKind, TransitionSpec,
-};
+use super::compiled::{CompiledEffect, CompiledSignOff, CompiledState, CompiledTransition};
+use super::deadline;
+use super::spec::{DefinitionSpec, StateKind, TransitionSpec};
+use super::{BuildError, Definition, Edge, MAX_ROLES, Problem};
 use crate::access::Separation;
-use crate::deadline;
 use crate::effect::EffectSpec;
 use crate::guard::{CompiledGuard, GuardExpr};
+use crate::ids::{ActionIx, FastMap, Name, RoleIx, RoleMask, StateIx, TransitionIx};
 use crate::registry::Registry;
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, Reversed};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// Where a problem was found: a transition, formatted on demand.
 struct TransitionRef<'a>(usize, &'a TransitionSpec);
@@ -31,48 +32,88 @@ impl fmt::Display for TransitionRef<'_> {
 }
 
 /// Index the names of one kind, reporting duplicates (a duplicate keeps its first index).
-fn index(
-    names: &[String],
+fn index<'a, I: Copy>(
+    names: impl Iterator<Item = &'a str>,
+    make: impl Fn(usize) -> I,
     dup: impl Fn(&str) -> Problem,
     problems: &mut Vec<Problem>,
-) -> HashMap<String, usize> {
-    let mut ix = HashMap::with_capacity(names.len());
-    for (i, n) in names.iter().enumerate() {
+) -> HashMap<&'a str, I> {
+    let mut ix = HashMap::new();
+    for (i, n) in names.enumerate() {
         if ix.contains_key(n) {
             problems.push(dup(n));
         } else {
-            ix.insert(n.clone(), i);
+            ix.insert(n, make(i));
         }
     }
     ix
 }
 
+/// The declared names of a spec, indexed, with their interned handles.
 pub(crate) struct Names<'a> {
-    pub(crate) states: &'a HashMap<String, usize>,
-    pub(crate) actions: &'a HashMap<String, usize>,
-    pub(crate) roles: &'a HashMap<String, usize>,
+    pub(crate) states: HashMap<&'a str, StateIx>,
+    pub(crate) actions: HashMap<&'a str, ActionIx>,
+    pub(crate) roles: HashMap<&'a str, RoleIx>,
+    pub(crate) forms: HashMap<&'a str, usize>,
     pub(crate) spec: &'a DefinitionSpec,
 }
 
-impl Names<'_> {
+impl<'a> Names<'a> {
+    fn new(spec: &'a DefinitionSpec, p: &mut Vec<Problem>) -> Self {
+        let states = index(
+            spec.states.iter().map(|s| s.name.as_str()),
+            StateIx::new,
+            |n| Problem::DuplicateState {
+                state: n.to_owned(),
+            },
+            p,
+        );
+        let actions = index(
+            spec.actions.iter().map(String::as_str),
+            ActionIx::new,
+            |n| Problem::DuplicateAction {
+                action: n.to_owned(),
+            },
+            p,
+        );
+        let roles = index(
+            spec.roles.iter().map(String::as_str),
+            RoleIx::new,
+            |n| Problem::DuplicateRole { role: n.to_owned() },
+            p,
+        );
+        let forms = index(
+            spec.forms.iter().map(String::as_str),
+            |i| i,
+            |n| Problem::DuplicateForm { form: n.to_owned() },
+            p,
+        );
+        Names {
+            states,
+            actions,
+            roles,
+            forms,
+            spec,
+        }
+    }
+
     pub(crate) fn role_mask<'r>(
         &self,
         roles: impl IntoIterator<Item = &'r String>,
         used_in: &dyn fmt::Display,
         problems: &mut Vec<Problem>,
     ) -> RoleMask {
-        let mut m = 0u64;
+        let mut m = RoleMask::default();
         for r in roles {
-            match self.roles.get(r) {
-                Some(&i) if i < MAX_ROLES => m |= 1 << i,
-                Some(_) => {}
+            match self.roles.get(r.as_str()) {
+                Some(&i) => m = m.with(i),
                 None => problems.push(Problem::UnknownRole {
                     role: r.clone(),
                     used_in: used_in.to_string(),
                 }),
             }
         }
-        RoleMask(m)
+        m
     }
 
     pub(crate) fn state(
@@ -80,7 +121,7 @@ impl Names<'_> {
         s: &str,
         used_in: &dyn fmt::Display,
         problems: &mut Vec<Problem>,
-    ) -> Option<usize> {
+    ) -> Option<StateIx> {
         let found = self.states.get(s).copied();
         if found.is_none() {
             problems.push(Problem::UnknownState {
@@ -91,13 +132,20 @@ impl Names<'_> {
         found
     }
 
-    pub(crate) fn action(&self, a: &str, used_in: &dyn fmt::Display, problems: &mut Vec<Problem>) {
-        if !self.actions.contains_key(a) {
+    pub(crate) fn action(
+        &self,
+        a: &str,
+        used_in: &dyn fmt::Display,
+        problems: &mut Vec<Problem>,
+    ) -> Option<ActionIx> {
+        let found = self.actions.get(a).copied();
+        if found.is_none() {
             problems.push(Problem::UnknownAction {
                 action: a.to_owned(),
                 used_in: used_in.to_string(),
             });
         }
+        found
     }
 }
 
@@ -107,6 +155,13 @@ fn compile_guard(
     used_in: &dyn fmt::Display,
     problems: &mut Vec<Problem>,
 ) -> Option<CompiledGuard> {
+    let all = |v: &[GuardExpr], problems: &mut Vec<Problem>| {
+        let v: Vec<_> = v
+            .iter()
+            .map(|e| compile_guard(e, registry, used_in, problems))
+            .collect();
+        v.into_iter().collect::<Option<Vec<_>>>()
+    };
     match expr {
         GuardExpr::Named(n) => match registry.guards.get(n) {
             Some(g) => Some(CompiledGuard::Named(n.clone(), g.clone())),
@@ -118,68 +173,281 @@ fn compile_guard(
                 None
             }
         },
-        GuardExpr::All { all } => {
-            let v: Vec<_> = all
-                .iter()
-                .map(|e| compile_guard(e, registry, used_in, problems))
-                .collect();
-            v.into_iter()
-                .collect::<Option<Vec<_>>>()
-                .map(CompiledGuard::All)
-        }
-        GuardExpr::Any { any } => {
-            let v: Vec<_> = any
-                .iter()
-                .map(|e| compile_guard(e, registry, used_in, problems))
-                .collect();
-            v.into_iter()
-                .collect::<Option<Vec<_>>>()
-                .map(CompiledGuard::Any)
-        }
+        GuardExpr::All { all: v } => all(v, problems).map(CompiledGuard::All),
+        GuardExpr::Any { any: v } => all(v, problems).map(CompiledGuard::Any),
         GuardExpr::Not { not } => compile_guard(not, registry, used_in, problems)
             .map(|g| CompiledGuard::Not(expr.to_string(), Box::new(g))),
     }
 }
 
-pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definition, BuildError> {
-    let mut problems = Vec::new();
-    let p = &mut problems;
+/// What the graph and the compiled transitions are made of while building.
+struct Draft<'a> {
+    names: Names<'a>,
+    action_names: Vec<Name>,
+    graph: DiGraph<StateIx, Edge>,
+    outgoing: Vec<Vec<(ActionIx, TransitionIx)>>,
+    /// Indexed like the spec's transitions; `None` where an end state is unknown.
+    transitions: Vec<Option<CompiledTransition>>,
+}
 
-    let state_ix = index(
-        &spec
-            .states
-            .iter()
-            .map(|s| s.name.clone())
-            .collect::<Vec<_>>(),
-        |n| Problem::DuplicateState {
-            state: n.to_owned(),
-        },
-        p,
-    );
-    let action_ix = index(
-        &spec.actions,
-        |n| Problem::DuplicateAction {
-            action: n.to_owned(),
-        },
-        p,
-    );
-    let role_ix = index(
-        &spec.roles,
-        |n| Problem::DuplicateRole { role: n.to_owned() },
-        p,
-    );
-    let form_names = index(
-        &spec.forms,
-        |n| Problem::DuplicateForm { form: n.to_owned() },
-        p,
-    );
-    if spec.roles.len() > MAX_ROLES {
-        p.push(Problem::TooManyRoles {
-            count: spec.roles.len(),
-            max: MAX_ROLES,
+fn compile_sign_off(
+    d: &mut Draft<'_>,
+    t: &TransitionSpec,
+    i: usize,
+    from: Option<StateIx>,
+    roles: &mut RoleMask,
+    p: &mut Vec<Problem>,
+) -> Option<CompiledSignOff> {
+    let so = t.sign_off.as_ref()?;
+    let used_in = TransitionRef(i, t);
+    if so.roles.is_empty() {
+        p.push(Problem::EmptySignOff {
+            from: t.from.clone(),
+            action: t.action.clone(),
         });
     }
+    if !so.stages_fit() {
+        p.push(Problem::SignOffStagesMismatch {
+            from: t.from.clone(),
+            action: t.action.clone(),
+        });
+    }
+    let so_mask = d.names.role_mask(&so.roles, &used_in, p);
+    if t.roles.is_empty() {
+        *roles = so_mask;
+    } else {
+        for r in &so.roles {
+            if d.names.roles.contains_key(r.as_str()) && !t.roles.contains(r) {
+                p.push(Problem::SignOffUngivable {
+                    from: t.from.clone(),
+                    action: t.action.clone(),
+                    role: r.clone(),
+                });
+            }
+        }
+    }
+    let on_refuse = so
+        .on_refuse
+        .as_ref()
+        .and_then(|s| d.names.state(s, &used_in, p));
+    if let (Some(f), Some(r)) = (from, on_refuse) {
+        d.graph.add_edge(
+            NodeIndex::new(f.ix()),
+            NodeIndex::new(r.ix()),
+            Edge::Refusal(TransitionIx::new(i)),
+        );
+    }
+    Some(CompiledSignOff {
+        roles: so.roles.iter().map(Name::new).collect(),
+        order: so.order.clone(),
+        meaning: Arc::from(so.meaning.as_str()),
+        on_refuse,
+        distinct_signers: so.distinct_signers,
+    })
+}
 
+fn compile_effects(
+    t: &TransitionSpec,
+    registry: &Registry,
+    used_in: &dyn fmt::Display,
+    p: &mut Vec<Problem>,
+) -> Vec<CompiledEffect> {
+    t.effects
+        .iter()
+        .filter_map(|e| match e {
+            EffectSpec::MergePayload => Some(CompiledEffect::MergePayload),
+            EffectSpec::Named(n) => match registry.effects.get(n) {
+                Some(eff) => Some(CompiledEffect::Named(Name::new(n), eff.clone())),
+                None => {
+                    p.push(Problem::UnknownEffect {
+                        effect: n.clone(),
+                        used_in: used_in.to_string(),
+                    });
+                    None
+                }
+            },
+        })
+        .collect()
+}
+
+fn form_names(
+    d: &Draft<'_>,
+    kinds: &[String],
+    used_in: &dyn fmt::Display,
+    p: &mut Vec<Problem>,
+) -> Vec<Name> {
+    kinds
+        .iter()
+        .filter_map(|f| {
+            if d.names.forms.contains_key(f.as_str()) {
+                Some(Name::new(f))
+            } else {
+                p.push(Problem::UnknownForm {
+                    form: f.clone(),
+                    used_in: used_in.to_string(),
+                });
+                None
+            }
+        })
+        .collect()
+}
+
+fn compile_transition(
+    d: &mut Draft<'_>,
+    registry: &Registry,
+    i: usize,
+    t: &TransitionSpec,
+    p: &mut Vec<Problem>,
+) {
+    // Formatted only when a problem is reported (5,000 transitions, usually no problem).
+    let used_in = TransitionRef(i, t);
+    let from = d.names.state(&t.from, &used_in, p);
+    let to = d.names.state(&t.to, &used_in, p);
+    let action = d.names.action(&t.action, &used_in, p);
+    let mut roles = d.names.role_mask(&t.roles, &used_in, p);
+    let sign_off = compile_sign_off(d, t, i, from, &mut roles, p);
+    if roles.0 == 0 && t.sign_off.as_ref().is_none_or(|s| !s.roles.is_empty()) {
+        p.push(Problem::NobodyMayFire {
+            from: t.from.clone(),
+            action: t.action.clone(),
+        });
+    }
+    let mut excluded = RoleMask::default();
+    let mut excluded_rule = None;
+    let mut not_same_as = Vec::new();
+    for (k, rule) in t.separation.iter().enumerate() {
+        match rule {
+            Separation::NotSameActorAs { action } => {
+                if let Some(a) = d.names.action(action, &used_in, p) {
+                    not_same_as.push((k, d.action_names[a.ix()]));
+                }
+            }
+            Separation::ExcludedRole { role } => {
+                excluded.0 |= d.names.role_mask(std::iter::once(role), &used_in, p).0;
+                excluded_rule.get_or_insert(k);
+            }
+        }
+    }
+    let forms = form_names(d, &t.forms, &used_in, p);
+    let fresh_forms = form_names(d, &t.fresh_forms, &used_in, p);
+    let guards: Vec<CompiledGuard> = t
+        .guards
+        .iter()
+        .filter_map(|g| compile_guard(g, registry, &used_in, p))
+        .collect();
+    let effects = compile_effects(t, registry, &used_in, p);
+    let (Some(f), Some(to), Some(a)) = (from, to, action) else {
+        d.transitions.push(None);
+        return;
+    };
+    if d.names.spec.states[f.ix()].kind == StateKind::Terminal {
+        p.push(Problem::TerminalWithOutgoing {
+            state: t.from.clone(),
+            action: t.action.clone(),
+        });
+    }
+    let ti = TransitionIx::new(i);
+    d.graph.add_edge(
+        NodeIndex::new(f.ix()),
+        NodeIndex::new(to.ix()),
+        Edge::Transition(ti),
+    );
+    d.outgoing[f.ix()].push((a, ti));
+    d.transitions.push(Some(CompiledTransition {
+        from: f,
+        to,
+        action: d.action_names[a.ix()],
+        roles,
+        excluded,
+        not_same_as,
+        excluded_rule,
+        forms,
+        fresh_forms,
+        guards,
+        sign_off,
+        effects,
+    }));
+}
+
+/// Ambiguity: an unguarded earlier transition shadows a later one on the same action open to
+/// a common role.
+fn check_ambiguity(d: &Draft<'_>, p: &mut Vec<Problem>) {
+    let spec = d.names.spec;
+    for (s, outs) in d.outgoing.iter().enumerate() {
+        for (k, &(ai, i)) in outs.iter().enumerate() {
+            let ti = &spec.transitions[i.ix()];
+            if !(ti.guards.is_empty() && ti.forms.is_empty() && ti.fresh_forms.is_empty()) {
+                continue;
+            }
+            for &(aj, j) in &outs[k + 1..] {
+                let overlap = match (&d.transitions[i.ix()], &d.transitions[j.ix()]) {
+                    (Some(ci), Some(cj)) => ci.roles.intersects(cj.roles),
+                    _ => false,
+                };
+                if ai == aj && overlap {
+                    p.push(Problem::Ambiguous {
+                        state: spec.states[s].name.clone(),
+                        action: ti.action.clone(),
+                        first: i.ix(),
+                        second: j.ix(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Reachability over the graph (transitions, refusal routes and escalation moves).
+fn check_reachability(
+    spec: &DefinitionSpec,
+    graph: &DiGraph<StateIx, Edge>,
+    initial: Option<usize>,
+    p: &mut Vec<Problem>,
+) {
+    let n = spec.states.len();
+    if let Some(init) = initial {
+        let mut seen = vec![false; n];
+        let mut dfs = Dfs::new(graph, NodeIndex::new(init));
+        while let Some(x) = dfs.next(graph) {
+            seen[x.index()] = true;
+        }
+        for (i, s) in spec.states.iter().enumerate() {
+            if !seen[i] {
+                p.push(Problem::Unreachable {
+                    state: s.name.clone(),
+                });
+            }
+        }
+    }
+    let mut can_finish = vec![false; n];
+    let reversed = Reversed(graph);
+    let mut dfs = Dfs::empty(reversed);
+    for (i, s) in spec.states.iter().enumerate() {
+        if s.kind == StateKind::Terminal {
+            dfs.move_to(NodeIndex::new(i));
+            while let Some(x) = dfs.next(reversed) {
+                can_finish[x.index()] = true;
+            }
+        }
+    }
+    for (i, s) in spec.states.iter().enumerate() {
+        if s.kind == StateKind::Terminal {
+            continue;
+        }
+        let out = graph.edges_directed(NodeIndex::new(i), Direction::Outgoing);
+        if out.count() == 0 {
+            p.push(Problem::DeadEnd {
+                state: s.name.clone(),
+            });
+        } else if !can_finish[i] {
+            p.push(Problem::CannotTerminate {
+                state: s.name.clone(),
+            });
+        }
+    }
+}
+
+fn initial_state(spec: &DefinitionSpec, p: &mut Vec<Problem>) -> Option<usize> {
     let initials: Vec<usize> = (0..spec.states.len())
         .filter(|&i| spec.states[i].kind == StateKind::Initial)
         .collect();
@@ -193,247 +461,127 @@ pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definit
                 .collect(),
         }),
     }
+    initials.first().copied()
+}
 
-    let names = Names {
-        states: &state_ix,
-        actions: &action_ix,
-        roles: &role_ix,
-        spec: &spec,
-    };
-    let start_roles = names.role_mask(&spec.start_roles, &"start_roles", p);
-    let override_roles = names.role_mask(&spec.override_roles, &"override_roles", p);
-    if start_roles.0 == 0 {
-        p.push(Problem::NoStartRole);
-    }
-
-    let mut graph: DiGraph<usize, usize> =
-        DiGraph::with_capacity(spec.states.len(), spec.transitions.len());
-    for i in 0..spec.states.len() {
-        graph.add_node(i);
-    }
-    let mut outgoing = vec![Vec::new(); spec.states.len()];
-    // Indexed like `spec.transitions`; `None` where an end state is unknown.
-    let mut transitions: Vec<Option<CompiledTransition>> =
-        Vec::with_capacity(spec.transitions.len());
-
-    for (i, t) in spec.transitions.iter().enumerate() {
-        // Formatted only when a problem is reported (5,000 transitions, usually no problem).
-        let used_in = TransitionRef(i, t);
-        let from = names.state(&t.from, &used_in, p);
-        let to = names.state(&t.to, &used_in, p);
-        names.action(&t.action, &used_in, p);
-        let mut roles = names.role_mask(&t.roles, &used_in, p);
-
-        let mut sign_off = None;
-        if let Some(so) = &t.sign_off {
-            if so.roles.is_empty() {
-                p.push(Problem::EmptySignOff {
-                    from: t.from.clone(),
-                    action: t.action.clone(),
-                });
-            }
-            if !so.stages_fit() {
-                p.push(Problem::SignOffStagesMismatch {
-                    from: t.from.clone(),
-                    action: t.action.clone(),
-                });
-            }
-            let so_mask = names.role_mask(&so.roles, &used_in, p);
-            if t.roles.is_empty() {
-                roles = so_mask;
-            } else {
-                for r in &so.roles {
-                    if role_ix.contains_key(r) && !t.roles.contains(r) {
-                        p.push(Problem::SignOffUngivable {
-                            from: t.from.clone(),
-                            action: t.action.clone(),
-                            role: r.clone(),
-                        });
-                    }
-                }
-            }
-            let on_refuse = so
-                .on_refuse
-                .as_ref()
-                .and_then(|s| names.state(s, &used_in, p));
-            if let (Some(f), Some(r)) = (from, on_refuse) {
-                graph.add_edge(NodeIndex::new(f), NodeIndex::new(r), i);
-            }
-            sign_off = Some(CompiledSignOff {
-                spec: so.clone(),
-                on_refuse,
-            });
-        }
-        if roles.0 == 0 && t.sign_off.as_ref().is_none_or(|s| !s.roles.is_empty()) {
-            p.push(Problem::NobodyMayFire {
-                from: t.from.clone(),
-                action: t.action.clone(),
-            });
-        }
-
-        let mut excluded = RoleMask::default();
-        for rule in &t.separation {
-            match rule {
-                Separation::NotSameActorAs { action } => names.action(action, &used_in, p),
-                Separation::ExcludedRole { role } => {
-                    excluded.0 |= names.role_mask(std::iter::once(role), &used_in, p).0;
-                }
-            }
-        }
-        for f in t.forms.iter().chain(&t.fresh_forms) {
-            if !form_names.contains_key(f) {
-                p.push(Problem::UnknownForm {
-                    form: f.clone(),
-                    used_in: used_in.to_string(),
-                });
-            }
-        }
-        let guards: Vec<CompiledGuard> = t
-            .guards
-            .iter()
-            .filter_map(|g| compile_guard(g, registry, &used_in, p))
-            .collect();
-        let effects: Vec<CompiledEffect> = t
-            .effects
-            .iter()
-            .filter_map(|e| match e {
-                EffectSpec::MergePayload => Some(CompiledEffect::MergePayload),
-                EffectSpec::Named(n) => match registry.effects.get(n) {
-                    Some(eff) => Some(CompiledEffect::Named(n.clone(), eff.clone())),
-                    None => {
-                        p.push(Problem::UnknownEffect {
-                            effect: n.clone(),
-                            used_in: used_in.to_string(),
-                        });
-                        None
-                    }
-                },
-            })
-            .collect();
-
-        if let (Some(f), Some(to)) = (from, to) {
-            if spec.states[f].kind == StateKind::Terminal {
-                p.push(Problem::TerminalWithOutgoing {
-                    state: t.from.clone(),
-                    action: t.action.clone(),
-                });
-            }
-            graph.add_edge(NodeIndex::new(f), NodeIndex::new(to), i);
-            outgoing[f].push(i);
-            transitions.push(Some(CompiledTransition {
-                from: f,
-                to,
-                roles,
-                excluded,
-                guards,
-                sign_off,
-                effects,
-            }));
-        } else {
-            transitions.push(None);
-        }
-    }
-
-    // Ambiguity: an unguarded earlier transition shadows a later one on the same action
-    // open to a common role.
-    for (s, outs) in outgoing.iter().enumerate() {
-        for (a, &i) in outs.iter().enumerate() {
-            for &j in &outs[a + 1..] {
-                let (ti, tj) = (&spec.transitions[i], &spec.transitions[j]);
-                let overlap = match (&transitions[i], &transitions[j]) {
-                    (Some(ci), Some(cj)) => ci.roles.intersects(cj.roles),
-                    _ => false,
-                };
-                if ti.action == tj.action
-                    && ti.guards.is_empty()
-                    && ti.forms.is_empty()
-                    && ti.fresh_forms.is_empty()
-                    && overlap
-                {
-                    p.push(Problem::Ambiguous {
-                        state: spec.states[s].name.clone(),
-                        action: ti.action.clone(),
-                        first: i,
-                        second: j,
-                    });
-                }
-            }
-        }
-    }
-
-    let deadlines = deadline::compile(&names, registry, &mut graph, p);
-
-    // Reachability over the graph (transitions, refusal routes and escalation moves).
-    let initial = initials.first().copied();
-    if let Some(init) = initial {
-        let mut seen = HashSet::new();
-        let mut dfs = Dfs::new(&graph, NodeIndex::new(init));
-        while let Some(n) = dfs.next(&graph) {
-            seen.insert(n.index());
-        }
-        for (i, s) in spec.states.iter().enumerate() {
-            if !seen.contains(&i) {
-                p.push(Problem::Unreachable {
-                    state: s.name.clone(),
-                });
-            }
-        }
-    }
-    let mut can_finish = HashSet::new();
-    let reversed = Reversed(&graph);
-    for (i, s) in spec.states.iter().enumerate() {
-        if s.kind == StateKind::Terminal {
-            let mut dfs = Dfs::new(reversed, NodeIndex::new(i));
-            while let Some(n) = dfs.next(reversed) {
-                can_finish.insert(n.index());
-            }
-        }
-    }
-    for (i, s) in spec.states.iter().enumerate() {
-        if s.kind == StateKind::Terminal {
-            continue;
-        }
-        if graph
-            .edges_directed(NodeIndex::new(i), Direction::Outgoing)
-            .next()
-            .is_none()
-        {
-            p.push(Problem::DeadEnd {
-                state: s.name.clone(),
-            });
-        } else if !can_finish.contains(&i) {
-            p.push(Problem::CannotTerminate {
-                state: s.name.clone(),
-            });
-        }
-    }
-
-    let forms = spec
-        .forms
-        .iter()
-        .map(|f| (f.clone(), registry.forms.get(f).cloned()))
-        .collect();
-
-    let transitions: Option<Vec<CompiledTransition>> = transitions.into_iter().collect();
-    match (problems.is_empty(), initial, transitions) {
-        (true, Some(initial), Some(transitions)) => Ok(Definition {
-            start_roles,
-            override_roles,
-            graph,
-            state_ix,
-            role_ix,
-            initial,
-            outgoing,
-            transitions,
-            forms,
-            deadlines,
-            calendar: registry.calendar.clone(),
-            spec,
-        }),
+pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definition, BuildError> {
+    let mut problems = Vec::new();
+    let p = &mut problems;
+    let compiled = compile(&spec, registry, p);
+    match (problems.is_empty(), compiled) {
+        (true, Some(parts)) => Ok(parts.finish(spec, registry)),
         _ => Err(BuildError::Invalid {
             definition: spec.id.clone(),
             version: spec.version,
             problems,
         }),
+    }
+}
+
+/// A definition compiled, before it takes ownership of its spec.
+struct Parts {
+    states: Vec<CompiledState>,
+    actions: Vec<Name>,
+    roles: Vec<Name>,
+    start_roles: RoleMask,
+    override_roles: RoleMask,
+    initial: StateIx,
+    transitions: Vec<CompiledTransition>,
+    deadlines: Vec<super::CompiledDeadline>,
+    graph: DiGraph<StateIx, Edge>,
+}
+
+fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> Option<Parts> {
+    let names = Names::new(spec, p);
+    if spec.roles.len() > MAX_ROLES {
+        p.push(Problem::TooManyRoles {
+            count: spec.roles.len(),
+            max: MAX_ROLES,
+        });
+    }
+    let initial = initial_state(spec, p);
+    let start_roles = names.role_mask(&spec.start_roles, &"start_roles", p);
+    let override_roles = names.role_mask(&spec.override_roles, &"override_roles", p);
+    if start_roles.0 == 0 {
+        p.push(Problem::NoStartRole);
+    }
+    let mut graph = DiGraph::with_capacity(spec.states.len(), spec.transitions.len());
+    for i in 0..spec.states.len() {
+        graph.add_node(StateIx::new(i));
+    }
+    let mut d = Draft {
+        action_names: spec.actions.iter().map(Name::new).collect(),
+        names,
+        graph,
+        outgoing: vec![Vec::new(); spec.states.len()],
+        transitions: Vec::with_capacity(spec.transitions.len()),
+    };
+    for (i, t) in spec.transitions.iter().enumerate() {
+        compile_transition(&mut d, registry, i, t, p);
+    }
+    check_ambiguity(&d, p);
+    let deadlines = deadline::compile(&d.names, registry, &mut d.graph, p);
+    check_reachability(spec, &d.graph, initial, p);
+    let transitions: Vec<CompiledTransition> = d.transitions.into_iter().collect::<Option<_>>()?;
+    let states = spec
+        .states
+        .iter()
+        .zip(d.outgoing)
+        .map(|(s, outgoing)| CompiledState {
+            name: Name::new(&s.name),
+            kind: s.kind,
+            pauses_clocks: s.pauses_clocks,
+            outgoing,
+        })
+        .collect();
+    Some(Parts {
+        states,
+        actions: d.action_names,
+        roles: spec.roles.iter().map(Name::new).collect(),
+        start_roles,
+        override_roles,
+        initial: StateIx::new(initial?),
+        transitions,
+        deadlines,
+        graph: d.graph,
+    })
+}
+
+impl Parts {
+    fn finish(self, spec: DefinitionSpec, registry: &Registry) -> Definition {
+        let index = |names: &[Name]| -> FastMap<Name, usize> {
+            names.iter().enumerate().map(|(i, &n)| (n, i)).collect()
+        };
+        let state_names: Vec<Name> = self.states.iter().map(|s| s.name).collect();
+        Definition {
+            id: Name::new(&spec.id),
+            state_of: index(&state_names)
+                .into_iter()
+                .map(|(n, i)| (n, StateIx::new(i)))
+                .collect(),
+            action_of: index(&self.actions)
+                .into_iter()
+                .map(|(n, i)| (n, ActionIx::new(i)))
+                .collect(),
+            role_of: index(&self.roles)
+                .into_iter()
+                .map(|(n, i)| (n, RoleIx::new(i)))
+                .collect(),
+            forms: spec
+                .forms
+                .iter()
+                .map(|f| (Name::new(f), registry.forms.get(f).cloned()))
+                .collect(),
+            states: self.states,
+            roles: self.roles,
+            start_roles: self.start_roles,
+            override_roles: self.override_roles,
+            initial: self.initial,
+            transitions: self.transitions,
+            deadlines: self.deadlines,
+            graph: self.graph,
+            calendar: registry.calendar.clone(),
+            spec,
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Mermaid `stateDiagram-v2`.
 
 use super::{edge_label, escalation_edges};
-use crate::definition::{Definition, StateKind};
+use crate::{Definition, StateKind};
 use std::fmt;
 
 /// Displays a definition as a Mermaid `stateDiagram-v2`.

@@ -15,7 +15,7 @@ pub use mermaid::Mermaid;
 pub use schema::{command_schema, definition_schema, event_schema, instance_schema};
 pub use trail::Trail;
 
-use crate::definition::{Definition, TransitionSpec};
+use crate::definition::{Definition, EdgeKind, TransitionSpec};
 
 /// The label of a transition edge: action, roles, sign-off, guards, forms.
 pub(crate) fn edge_label(t: &TransitionSpec) -> String {
@@ -58,19 +58,13 @@ pub(crate) fn edge_label(t: &TransitionSpec) -> String {
     label
 }
 
-/// Escalation moves declared by deadlines: (from state, to state, deadline name). A deadline
-/// started by leaving a state or by an action can escalate from any state where its clock
-/// runs.
+/// Escalation moves declared by deadlines: (from state, to state, deadline name), as the
+/// definition's graph holds them.
 pub(crate) fn escalation_edges(def: &Definition) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for d in &def.spec().deadlines {
-        for step in &d.escalation {
-            if let Some(to) = &step.move_to {
-                for from in crate::deadline::escalation_sources(def.spec(), d, to) {
-                    out.push((from.to_owned(), to.clone(), d.name.clone()));
-                }
-            }
-        }
-    }
-    out
+    def.edges()
+        .filter_map(|e| match e.kind {
+            EdgeKind::Escalation(d) => Some((e.from.to_string(), e.to.to_string(), d.name.clone())),
+            _ => None,
+        })
+        .collect()
 }

@@ -1,9 +1,9 @@
 //! JSON Schemas of the serde types, for hosts that validate or generate data.
 
-use crate::command::Command;
-use crate::definition::DefinitionSpec;
-use crate::event::Event;
-use crate::instance::Instance;
+use crate::Command;
+use crate::DefinitionSpec;
+use crate::Event;
+use crate::Instance;
 use schemars::{Schema, schema_for};
 
 /// JSON Schema of a [`DefinitionSpec`].

@@ -1,6 +1,6 @@
 //! The audit trail as text: one line per event.
 
-use crate::event::{Event, EventKind};
+use crate::{Event, EventKind};
 use chrono::{FixedOffset, Offset};
 use std::fmt;
 
@@ -100,7 +100,7 @@ fn what(kind: &EventKind, offset: &FixedOffset) -> String {
         } => {
             let mut s = format!("ESCALATED {deadline}");
             if !notify.is_empty() {
-                s.push_str(&format!(", notify {}", notify.join(", ")));
+                s.push_str(&format!(", notify {}", crate::ids::join(notify, ", ")));
             }
             if let Some(r) = reassign_to {
                 s.push_str(&format!(", reassigned to {r}"));

@@ -2,80 +2,128 @@
 
 use super::{Commit, IdempotencyRecord, Store, StoreError, check_commit};
 use crate::event::Event;
-use crate::instance::{Instance, InstanceId};
+use crate::ids::{FastMap, InstanceId, Name};
+use crate::instance::Instance;
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, MutexGuard};
 
-/// One instance. Entries never move or disappear: an instance's slot (its index in
-/// `Inner::entries`) is stable, so the indexes hold slots (integers) rather than ids.
-struct Entry {
+/// "No event": the end of an instance's chain in the history arena.
+const NONE: u32 = u32::MAX;
+
+/// One instance. Slots never move or disappear: an instance's slot (its index in
+/// `Inner::slots`) is stable, so the indexes hold slots (integers) rather than ids.
+struct Slot {
     id: InstanceId,
-    snapshot: Option<Instance>,
-    events: Vec<Event>,
-    keys: HashMap<String, IdempotencyRecord>,
+    snapshot: Arc<Instance>,
+    /// The state index, as a field: the snapshot's definition and state.
+    definition: Name,
+    state: Name,
+    /// Position of the instance's last event in the arena (`NONE`: no event yet).
+    last: u32,
     due: Option<DateTime<Utc>>,
+    /// Idempotency keys, allocated on the first key.
+    keys: Option<Box<FastMap<String, IdempotencyRecord>>>,
+}
+
+/// One event in the history arena, with the position of the previous event of the same
+/// instance.
+struct Stored {
+    event: Event,
+    prev: u32,
 }
 
 #[derive(Default)]
 struct Inner {
-    slots: HashMap<InstanceId, usize>,
-    entries: Vec<Entry>,
-    /// definition → state → slots of the instances in it (sorted by id when listed).
-    by_state: HashMap<String, HashMap<String, HashSet<usize>>>,
+    ids: FastMap<InstanceId, u32>,
+    slots: Vec<Slot>,
+    /// Every event of every instance, in commit order (append-only).
+    arena: Vec<Stored>,
     /// (due instant, slot); ties are ordered by id when read.
-    due: BTreeSet<(DateTime<Utc>, usize)>,
+    due: BTreeSet<(DateTime<Utc>, u32)>,
 }
 
 impl Inner {
-    fn entry(&self, id: &InstanceId) -> Option<&Entry> {
-        self.slots.get(id).map(|&s| &self.entries[s])
+    fn slot(&self, id: &InstanceId) -> Option<&Slot> {
+        self.ids.get(id).map(|&s| &self.slots[s as usize])
     }
 
-    fn index_state(&mut self, definition: &str, state: &str, slot: usize) {
-        // Look up by `&str` first: no allocation on the hot path.
-        match self
-            .by_state
-            .get_mut(definition)
-            .and_then(|m| m.get_mut(state))
-        {
-            Some(set) => {
-                set.insert(slot);
-            }
-            None => {
-                self.by_state
-                    .entry(definition.to_owned())
-                    .or_default()
-                    .entry(state.to_owned())
-                    .or_default()
-                    .insert(slot);
-            }
-        }
-    }
-
-    fn unindex_state(&mut self, definition: &str, state: &str, slot: usize) {
-        if let Some(set) = self
-            .by_state
-            .get_mut(definition)
-            .and_then(|m| m.get_mut(state))
-        {
-            set.remove(&slot);
-        }
-    }
-
-    /// Ids of `slots`, sorted.
-    fn sorted_ids(&self, slots: impl Iterator<Item = usize>) -> Vec<InstanceId> {
-        let mut ids: Vec<InstanceId> = slots.map(|s| self.entries[s].id.clone()).collect();
+    /// Ids of the slots that `pick` selects, sorted.
+    fn sorted_ids(&self, pick: impl Fn(&Slot) -> bool) -> Vec<InstanceId> {
+        let mut ids: Vec<InstanceId> = self
+            .slots
+            .iter()
+            .filter(|s| pick(s))
+            .map(|s| s.id.clone())
+            .collect();
         ids.sort();
         ids
+    }
+
+    /// The events of `slot` with `seq > after`, oldest first.
+    fn history(&self, slot: &Slot, after: u64) -> Vec<Event> {
+        let mut out = Vec::new();
+        let mut at = slot.last;
+        while at != NONE {
+            let s = &self.arena[at as usize];
+            if s.event.seq <= after {
+                break;
+            }
+            out.push(s.event.clone());
+            at = s.prev;
+        }
+        out.reverse();
+        out
+    }
+
+    /// Check the commit against the stored state (contract clauses 2 and 5).
+    fn check(&self, commit: &Commit) -> Result<Option<u32>, StoreError> {
+        let id = commit.instance.id();
+        let slot = self.ids.get(id).copied();
+        let actual = slot.map_or(0, |s| self.slots[s as usize].snapshot.version());
+        if actual != commit.expected_version {
+            return Err(StoreError::Conflict {
+                instance: id.clone(),
+                expected: commit.expected_version,
+                actual,
+            });
+        }
+        if let (Some(k), Some(s)) = (&commit.idempotency, slot) {
+            let keys = self.slots[s as usize].keys.as_deref();
+            if keys.is_some_and(|m| m.contains_key(&k.key)) {
+                return Err(StoreError::DuplicateKey {
+                    instance: id.clone(),
+                    key: k.key.clone(),
+                });
+            }
+        }
+        Ok(slot)
+    }
+
+    fn set_due(&mut self, slot: u32, due: Option<DateTime<Utc>>) {
+        let old = self.slots[slot as usize].due;
+        if old == due {
+            return;
+        }
+        if let Some(t) = old {
+            self.due.remove(&(t, slot));
+        }
+        if let Some(t) = due {
+            self.due.insert((t, slot));
+        }
+        self.slots[slot as usize].due = due;
     }
 }
 
 /// The reference [`Store`]: snapshots, events, keys and the due-index in memory, guarded
-/// by one mutex so every commit is atomic. Commits cost O(e + log n) for e events and n
-/// instances; `next_due` is O(log n); `due` is O(k + log n) for k results. The state and due
-/// indexes hold integer slots, not ids, so keeping them up to date costs no string
-/// comparisons; listings sort their result by id.
+/// by one mutex so every commit is atomic.
+///
+/// Instances live in dense slots found through a fast hash (foldhash) from id to slot; each
+/// slot holds the shared snapshot and its state-index fields; the history of every instance
+/// is one append-only arena, each event linked to the previous event of its instance. A
+/// commit costs O(e + log n) for e events and n instances and copies no snapshot; `load`
+/// hands out the shared snapshot; `next_due` is O(log n); `due` is O(k + log n) for k
+/// results; listings scan the slots and sort their result by id.
 #[derive(Default)]
 pub struct InMemoryStore {
     inner: Mutex<Inner>,
@@ -83,7 +131,7 @@ pub struct InMemoryStore {
 
 impl std::fmt::Debug for InMemoryStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.lock().map(|i| i.entries.len()).unwrap_or(0);
+        let n = self.lock().map(|i| i.slots.len()).unwrap_or(0);
         f.debug_struct("InMemoryStore")
             .field("instances", &n)
             .finish()
@@ -104,88 +152,62 @@ impl InMemoryStore {
 }
 
 impl Store for InMemoryStore {
-    fn commit(&self, commit: &Commit) -> Result<(), StoreError> {
-        check_commit(commit)?;
+    fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+        check_commit(&commit)?;
         let mut inner = self.lock()?;
-        let id = commit.instance.id();
-        let slot = inner.slots.get(id).copied();
-        let current = slot.and_then(|s| inner.entries[s].snapshot.as_ref());
-        let actual = current.map_or(0, Instance::version);
-        if actual != commit.expected_version {
-            return Err(StoreError::Conflict {
-                instance: id.clone(),
-                expected: commit.expected_version,
-                actual,
-            });
-        }
-        if let (Some(k), Some(s)) = (&commit.idempotency, slot) {
-            if inner.entries[s].keys.contains_key(&k.key) {
-                return Err(StoreError::DuplicateKey {
-                    instance: id.clone(),
-                    key: k.key.clone(),
-                });
-            }
-        }
+        let found = inner.check(&commit)?;
         // All checks passed: from here on nothing fails, so the write is whole.
-        let inner = &mut *inner;
-        let slot = match slot {
+        let Commit {
+            instance,
+            events,
+            idempotency,
+            ..
+        } = commit;
+        let arena_len = u32::try_from(inner.arena.len()).unwrap_or(NONE);
+        let slot = match found {
             Some(s) => s,
             None => {
-                let s = inner.entries.len();
-                inner.entries.push(Entry {
-                    id: id.clone(),
-                    snapshot: None,
-                    events: Vec::new(),
-                    keys: HashMap::new(),
+                let s = u32::try_from(inner.slots.len()).unwrap_or(NONE);
+                inner.ids.insert(instance.id().clone(), s);
+                inner.slots.push(Slot {
+                    id: instance.id().clone(),
+                    snapshot: instance.clone(),
+                    definition: instance.definition(),
+                    state: instance.state(),
+                    last: NONE,
                     due: None,
+                    keys: None,
                 });
-                inner.slots.insert(id.clone(), s);
                 s
             }
         };
-        let snap = &commit.instance;
-        let old = inner.entries[slot].snapshot.take();
-        let moved = old
-            .as_ref()
-            .is_none_or(|o| o.state() != snap.state() || o.definition() != snap.definition());
-        if let Some(o) = old.as_ref().filter(|_| moved) {
-            inner.unindex_state(o.definition(), o.state(), slot);
+        let mut prev = inner.slots[slot as usize].last;
+        inner.arena.reserve(events.len());
+        for (i, event) in events.into_iter().enumerate() {
+            inner.arena.push(Stored { event, prev });
+            prev = arena_len.saturating_add(u32::try_from(i).unwrap_or(NONE));
         }
-        if moved {
-            inner.index_state(snap.definition(), snap.state(), slot);
+        inner.set_due(slot, instance.next_due());
+        let s = &mut inner.slots[slot as usize];
+        s.last = prev;
+        s.definition = instance.definition();
+        s.state = instance.state();
+        s.snapshot = instance;
+        if let Some(k) = idempotency {
+            s.keys.get_or_insert_with(Box::default).insert(k.key.clone(), k);
         }
-        let due = snap.next_due();
-        let entry = &mut inner.entries[slot];
-        if entry.due != due {
-            if let Some(old_due) = entry.due {
-                inner.due.remove(&(old_due, slot));
-            }
-            if let Some(d) = due {
-                inner.due.insert((d, slot));
-            }
-        }
-        let entry = &mut inner.entries[slot];
-        entry.due = due;
-        entry.events.extend(commit.events.iter().cloned());
-        if let Some(k) = &commit.idempotency {
-            entry.keys.insert(k.key.clone(), k.clone());
-        }
-        entry.snapshot = Some(snap.clone());
         Ok(())
     }
 
-    fn load(&self, id: &InstanceId) -> Result<Option<Instance>, StoreError> {
-        Ok(self.lock()?.entry(id).and_then(|e| e.snapshot.clone()))
+    fn load(&self, id: &InstanceId) -> Result<Option<Arc<Instance>>, StoreError> {
+        Ok(self.lock()?.slot(id).map(|s| s.snapshot.clone()))
     }
 
     fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError> {
         let inner = self.lock()?;
-        Ok(inner.entry(id).map_or_else(Vec::new, |e| {
-            let from = usize::try_from(after)
-                .unwrap_or(usize::MAX)
-                .min(e.events.len());
-            e.events[from..].to_vec()
-        }))
+        Ok(inner
+            .slot(id)
+            .map_or_else(Vec::new, |s| inner.history(s, after)))
     }
 
     fn idempotency(
@@ -195,24 +217,24 @@ impl Store for InMemoryStore {
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
         Ok(self
             .lock()?
-            .entry(id)
-            .and_then(|e| e.keys.get(key).cloned()))
+            .slot(id)
+            .and_then(|s| s.keys.as_ref()?.get(key).cloned()))
     }
 
     fn list_by_state(&self, definition: &str, state: &str) -> Result<Vec<InstanceId>, StoreError> {
+        let (Some(definition), Some(state)) = (Name::lookup(definition), Name::lookup(state)) else {
+            return Ok(Vec::new()); // never interned: no instance has it
+        };
         let inner = self.lock()?;
-        Ok(inner
-            .by_state
-            .get(definition)
-            .and_then(|m| m.get(state))
-            .map_or_else(Vec::new, |s| inner.sorted_ids(s.iter().copied())))
+        Ok(inner.sorted_ids(|s| s.definition == definition && s.state == state))
     }
 
     fn list(&self, definition: &str) -> Result<Vec<InstanceId>, StoreError> {
+        let Some(definition) = Name::lookup(definition) else {
+            return Ok(Vec::new()); // never interned: no instance has it
+        };
         let inner = self.lock()?;
-        Ok(inner.by_state.get(definition).map_or_else(Vec::new, |m| {
-            inner.sorted_ids(m.values().flat_map(|s| s.iter().copied()))
-        }))
+        Ok(inner.sorted_ids(|s| s.definition == definition))
     }
 
     fn next_due(&self) -> Result<Option<(DateTime<Utc>, InstanceId)>, StoreError> {
@@ -225,7 +247,7 @@ impl Store for InMemoryStore {
             .due
             .iter()
             .take_while(|(t, _)| *t == first)
-            .map(|&(_, s)| &inner.entries[s].id)
+            .map(|&(_, s)| &inner.slots[s as usize].id)
             .min()
             .map(|id| (first, id.clone())))
     }
@@ -239,7 +261,7 @@ impl Store for InMemoryStore {
             if picked.len() >= limit && picked.last().is_some_and(|(last, _)| *last != t) {
                 break;
             }
-            picked.push((t, &inner.entries[s].id));
+            picked.push((t, &inner.slots[s as usize].id));
         }
         picked.sort();
         Ok(picked

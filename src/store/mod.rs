@@ -4,17 +4,19 @@
 
 mod memory;
 #[cfg(feature = "sqlite")]
-pub mod sqlite;
+mod sqlite;
 
 pub use memory::InMemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};
 
 use crate::event::Event;
-use crate::instance::{Instance, InstanceId};
+use crate::ids::InstanceId;
+use crate::instance::Instance;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The record of an accepted command's idempotency key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -29,11 +31,13 @@ pub struct IdempotencyRecord {
     pub last_seq: u64,
 }
 
-/// One atomic write: events appended to an instance, with its new snapshot.
+/// One atomic write: events appended to an instance, with its new snapshot. A store takes
+/// it by value (it keeps the shared snapshot and the events without copying them).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Commit {
-    /// The snapshot after the events (its `version()` is the last event's `seq`).
-    pub instance: Instance,
+    /// The snapshot after the events (its `version()` is the last event's `seq`), shared:
+    /// the store keeps this very snapshot and hands it out on [`Store::load`].
+    pub instance: Arc<Instance>,
     /// The events, numbered `expected_version + 1 ..`.
     pub events: Vec<Event>,
     /// The version the writer read (0: the instance must not exist yet).
@@ -118,13 +122,14 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// [`StoreError::Conflict`], [`StoreError::DuplicateKey`], [`StoreError::InvalidCommit`]
     /// or [`StoreError::Backend`].
-    fn commit(&self, commit: &Commit) -> Result<(), StoreError>;
+    fn commit(&self, commit: Commit) -> Result<(), StoreError>;
 
-    /// The latest snapshot, if the instance exists.
+    /// The latest snapshot, if the instance exists (shared: cloning the `Arc` copies
+    /// nothing).
     ///
     /// # Errors
     /// [`StoreError::Backend`].
-    fn load(&self, id: &InstanceId) -> Result<Option<Instance>, StoreError>;
+    fn load(&self, id: &InstanceId) -> Result<Option<Arc<Instance>>, StoreError>;
 
     /// The events of `id` with `seq > after`, in order (empty for an unknown instance).
     ///

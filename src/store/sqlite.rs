@@ -75,8 +75,9 @@
 //! are [`StoreError::Backend`]; nothing in this module panics.
 
 use super::{Commit, IdempotencyRecord, Store, StoreError, check_commit};
-use crate::event::Event;
-use crate::instance::{Instance, InstanceId};
+use crate::Event;
+use crate::{Instance, InstanceId};
+use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
@@ -376,7 +377,7 @@ impl SqliteStore {
                 r.get::<_, String>(0)
             })
             .map_err(db("query listing"))?;
-        rows.map(|r| r.map(InstanceId).map_err(db("read listing")))
+        rows.map(|r| r.map(InstanceId::from).map_err(db("read listing")))
             .collect()
     }
 }
@@ -437,8 +438,8 @@ fn migrate(conn: &mut Connection, shown: &str) -> Result<(), SqliteOpenError> {
 }
 
 impl Store for SqliteStore {
-    fn commit(&self, commit: &Commit) -> Result<(), StoreError> {
-        check_commit(commit)?;
+    fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+        check_commit(&commit)?;
         let snap = &commit.instance;
         let id = snap.id();
         // Everything that can fail without the database, before taking the lock.
@@ -470,7 +471,7 @@ impl Store for SqliteStore {
             .map_err(failed("begin"))?;
         let actual = tx
             .prepare_cached("SELECT version FROM instances WHERE id = ?1")
-            .and_then(|mut s| s.query_row([&id.0], |r| r.get::<_, i64>(0)).optional())
+            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get::<_, i64>(0)).optional())
             .map_err(failed("read version"))?
             .map_or(Ok(0), |v| from_sql_int(v, "version"))?;
         if actual != commit.expected_version {
@@ -483,7 +484,7 @@ impl Store for SqliteStore {
         if let Some((k, _, _)) = &key {
             let known = tx
                 .prepare_cached("SELECT 1 FROM idempotency WHERE instance = ?1 AND key = ?2")
-                .and_then(|mut s| s.exists(params![&id.0, &k.key]))
+                .and_then(|mut s| s.exists(params![id.as_str(), &k.key]))
                 .map_err(failed("read idempotency key"))?;
             if known {
                 return Err(StoreError::DuplicateKey {
@@ -498,7 +499,7 @@ impl Store for SqliteStore {
                 .map_err(failed("prepare event insert"))?;
             for (seq, body) in &events {
                 insert
-                    .execute(params![&id.0, seq, body])
+                    .execute(params![id.as_str(), seq, body])
                     .map_err(failed("insert event"))?;
             }
         }
@@ -517,9 +518,9 @@ impl Store for SqliteStore {
         )
         .and_then(|mut s| {
             s.execute(params![
-                &id.0,
-                snap.definition(),
-                snap.state(),
+                id.as_str(),
+                snap.definition().as_str(),
+                snap.state().as_str(),
                 version,
                 due.map(|d| d.0),
                 due.map(|d| d.1),
@@ -535,7 +536,7 @@ impl Store for SqliteStore {
             .and_then(|mut s| {
                 // The fingerprint's 64 bits, stored as SQLite's signed INTEGER.
                 s.execute(params![
-                    &id.0,
+                    id.as_str(),
                     &k.key,
                     i64::from_ne_bytes(k.fingerprint.to_ne_bytes()),
                     first,
@@ -552,13 +553,13 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn load(&self, id: &InstanceId) -> Result<Option<Instance>, StoreError> {
+    fn load(&self, id: &InstanceId) -> Result<Option<Arc<Instance>>, StoreError> {
         let conn = self.lock()?;
         let text = conn
             .prepare_cached("SELECT snapshot FROM instances WHERE id = ?1")
-            .and_then(|mut s| s.query_row([&id.0], |r| r.get::<_, String>(0)).optional())
+            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get::<_, String>(0)).optional())
             .map_err(db(format!("load `{id}`")))?;
-        text.map(|t| parse_json(&t, &format!("snapshot of `{id}`")))
+        text.map(|t| parse_json(&t, &format!("snapshot of `{id}`")).map(Arc::new))
             .transpose()
     }
 
@@ -572,7 +573,7 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT body FROM events WHERE instance = ?1 AND seq > ?2 ORDER BY seq")
             .map_err(db("prepare events"))?;
         let rows = stmt
-            .query_map(params![&id.0, after], |r| r.get::<_, String>(0))
+            .query_map(params![id.as_str(), after], |r| r.get::<_, String>(0))
             .map_err(db(format!("read events of `{id}`")))?;
         let mut out = Vec::new();
         for body in rows {
@@ -594,7 +595,7 @@ impl Store for SqliteStore {
                  WHERE instance = ?1 AND key = ?2",
             )
             .and_then(|mut s| {
-                s.query_row(params![&id.0, key], |r| {
+                s.query_row(params![id.as_str(), key], |r| {
                     Ok((
                         r.get::<_, i64>(0)?,
                         r.get::<_, i64>(1)?,
@@ -656,7 +657,7 @@ impl Store for SqliteStore {
                         "sqlite: corrupt due instant {secs}.{nanos} of `{id}`"
                     ))
                 })?;
-            Ok((at, InstanceId(id)))
+            Ok((at, InstanceId::from(id)))
         })
         .transpose()
     }
@@ -676,7 +677,7 @@ impl Store for SqliteStore {
         let rows = stmt
             .query_map(params![secs, nanos, limit], |r| r.get::<_, String>(0))
             .map_err(db("read due"))?;
-        rows.map(|r| r.map(InstanceId).map_err(db("read due")))
+        rows.map(|r| r.map(InstanceId::from).map_err(db("read due")))
             .collect()
     }
 }
@@ -769,13 +770,13 @@ mod tests {
             "the interrupted commit has several events"
         );
         let c0 = Commit {
-            instance: d0.instance.clone(),
+            instance: Arc::new(d0.instance.clone()),
             events: d0.events,
             expected_version: 0,
             idempotency: None,
         };
         let c1 = Commit {
-            instance: d1.instance,
+            instance: Arc::new(d1.instance),
             events: d1.events,
             expected_version: d0.instance.version(),
             idempotency: Some(IdempotencyRecord {

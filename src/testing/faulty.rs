@@ -1,13 +1,13 @@
 //! A fault-injecting [`Store`] wrapper, to test how the engine and hosts cope with a failing
 //! backend.
 
-use crate::event::Event;
-use crate::instance::{Instance, InstanceId};
-use crate::store::{Commit, IdempotencyRecord, Store, StoreError};
+use crate::Event;
+use crate::{Instance, InstanceId};
+use crate::{Commit, IdempotencyRecord, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Every message of an injected failure starts with this, so a test can tell injected
 /// failures from real ones.
@@ -100,7 +100,7 @@ struct Schedule {
     enabled: bool,
     calls: u64,
     log: Vec<InjectedFault>,
-    snapshots: HashMap<InstanceId, VecDeque<Instance>>,
+    snapshots: HashMap<InstanceId, VecDeque<Arc<Instance>>>,
 }
 
 impl Schedule {
@@ -136,7 +136,7 @@ impl Schedule {
         None
     }
 
-    fn remember(&mut self, snapshot: &Instance) {
+    fn remember(&mut self, snapshot: &Arc<Instance>) {
         let kept = self.snapshots.entry(snapshot.id().clone()).or_default();
         kept.push_back(snapshot.clone());
         if kept.len() > KEPT_SNAPSHOTS {
@@ -285,7 +285,7 @@ impl<S: Store> FaultyStore<S> {
 }
 
 impl<S: Store> Store for FaultyStore<S> {
-    fn commit(&self, commit: &Commit) -> Result<(), StoreError> {
+    fn commit(&self, commit: Commit) -> Result<(), StoreError> {
         let (fault, call, lands) = {
             let mut s = self.schedule()?;
             let fault = s.pick(true);
@@ -294,7 +294,7 @@ impl<S: Store> Store for FaultyStore<S> {
         };
         let id = commit.instance.id().clone();
         let write = |writes: &mut u8| {
-            let r = self.inner.commit(commit);
+            let r = self.inner.commit(commit.clone());
             if r.is_ok() {
                 *writes += 1;
             }
@@ -341,13 +341,13 @@ impl<S: Store> Store for FaultyStore<S> {
         result
     }
 
-    fn load(&self, id: &InstanceId) -> Result<Option<Instance>, StoreError> {
+    fn load(&self, id: &InstanceId) -> Result<Option<Arc<Instance>>, StoreError> {
         let current = self.inner.load(id)?;
         let Some(latest) = current else {
             return Ok(None);
         };
         let mut s = self.schedule()?;
-        let older: Vec<Instance> = s
+        let older: Vec<Arc<Instance>> = s
             .snapshots
             .get(id)
             .map(|k| {

@@ -2,7 +2,7 @@
 //! whose default is the seed's value, with its source line.
 
 use super::Role;
-use crate::calendar::BusinessDuration;
+use crate::BusinessDuration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -12,7 +12,7 @@
 
 use super::batch::{BatchCase, Evidence, FailureMode, ProductLine};
 use super::{Acceptance, Role};
-use crate::form::TypedForm;
+use crate::TypedForm;
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

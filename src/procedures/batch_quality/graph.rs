@@ -4,13 +4,13 @@
 use super::config::{Config, ForwardAnchor};
 use super::forms::*;
 use super::{Acceptance, Action, ID, Role, State, VERSION, deadlines, guards};
-use crate::access::SignOrder;
-use crate::calendar::{BusinessDuration, Calendar};
-use crate::deadline::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
-use crate::definition::{BuildError, Builder, TypedDefinition};
-use crate::form::TypedForm;
-use crate::registry::Registry;
-use crate::vocabulary::Vocabulary;
+use crate::SignOrder;
+use crate::{BusinessDuration, Calendar};
+use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
+use crate::{BuildError, Builder, TypedDefinition};
+use crate::TypedForm;
+use crate::Registry;
+use crate::Vocabulary;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

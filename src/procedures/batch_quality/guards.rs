@@ -14,12 +14,11 @@ use super::{
     RdSolution, RejectReason, RejectionNotice, Role, Severity, SeverityAssessment,
     TsPreliminaryAnalysis, claim_status, deadlines,
 };
-use crate::effect::EffectContext;
-use crate::form::TypedForm;
-use crate::guard::GuardContext;
-use crate::instance::Instance;
-use crate::registry::Registry;
-use crate::vocabulary::Vocabulary;
+use crate::Context;
+use crate::TypedForm;
+use crate::Instance;
+use crate::Registry;
+use crate::Vocabulary;
 use chrono::Days;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -162,7 +161,7 @@ fn parse<T: TypedForm>(v: &Value) -> Result<T, String> {
 }
 
 /// The form of `T` attached now or, failing that, the latest on file.
-fn form<T: TypedForm>(ctx: &GuardContext<'_>) -> Result<T, String> {
+fn form<T: TypedForm>(ctx: &Context<'_>) -> Result<T, String> {
     parse(
         ctx.form(T::KIND)
             .ok_or_else(|| format!("no `{}` on file", T::KIND))?,
@@ -174,7 +173,7 @@ fn latest<T: TypedForm>(inst: &Instance) -> Option<T> {
 }
 
 /// Every form of `T` on file, oldest first, then those attached now.
-fn all<T: TypedForm>(ctx: &GuardContext<'_>) -> Vec<T> {
+fn all<T: TypedForm>(ctx: &Context<'_>) -> Vec<T> {
     let on_file = ctx
         .instance
         .forms()
@@ -203,7 +202,7 @@ fn data(inst: &Instance) -> Result<Data, String> {
         .map_err(|e| format!("instance data is not batch-issue data: {e}"))
 }
 
-fn text<'a>(ctx: &GuardContext<'a>, key: &str) -> Option<&'a str> {
+fn text<'a>(ctx: &Context<'a>, key: &str) -> Option<&'a str> {
     ctx.payload
         .get(key)
         .and_then(Value::as_str)
@@ -214,8 +213,8 @@ fn require(ok: bool, why: impl Into<String>) -> GuardResult {
     if ok { Ok(()) } else { Err(why.into()) }
 }
 
-fn new_forms(fresh: &Fresh, ctx: &GuardContext<'_>) -> GuardResult {
-    let key = (ctx.instance.state().to_owned(), ctx.action.to_owned());
+fn new_forms(fresh: &Fresh, ctx: &Context<'_>) -> GuardResult {
+    let key = (ctx.instance.state().to_string(), ctx.action.to_string());
     for kind in fresh.get(&key).map_or(&[][..], Vec::as_slice) {
         if !ctx.forms.iter().any(|f| f.kind == *kind) {
             return Err(format!(
@@ -226,7 +225,7 @@ fn new_forms(fresh: &Fresh, ctx: &GuardContext<'_>) -> GuardResult {
     Ok(())
 }
 
-fn formal_channel(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn formal_channel(_: &Config, ctx: &Context<'_>) -> GuardResult {
     match ctx.payload.get("channel").and_then(Value::as_str) {
         Some("batch_feedback_system") => Ok(()),
         Some("email") => Err("information sent by e-mail is for reference only \
@@ -244,13 +243,13 @@ fn formal_channel(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     }
 }
 
-fn station_named(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn station_named(_: &Config, ctx: &Context<'_>) -> GuardResult {
     text(ctx, "station")
         .map(|_| ())
         .ok_or_else(|| "name the local station: {\"station\": \"...\"} (000 L652 §5.1.2)".into())
 }
 
-fn senior_engineer(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn senior_engineer(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let d = data(ctx.instance)?;
     let se = ctx
         .payload
@@ -274,7 +273,7 @@ fn senior_engineer(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn report_matches_issue(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn report_matches_issue(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let d = data(ctx.instance)?;
     let r: BatchFeedbackReport = form(ctx)?;
     require(
@@ -296,7 +295,7 @@ fn report_matches_issue(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     }
 }
 
-fn ts_evidence(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn ts_evidence(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     let a: TsPreliminaryAnalysis = form(ctx)?;
     let earliest = window_start(a.window_to, cfg.window_months).unwrap_or(a.window_to);
     require(
@@ -318,7 +317,7 @@ fn ts_evidence(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     }
 }
 
-fn ts_reject_reason(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn ts_reject_reason(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let n: RejectionNotice = form(ctx)?;
     require(
         matches!(
@@ -330,14 +329,14 @@ fn ts_reject_reason(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn meets_batch_definition(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn meets_batch_definition(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     let d: BatchStartDecision = form(ctx)?;
     assess(&d.case, cfg)
         .map(|_| ())
         .map_err(|e| format!("not a batch quality problem: {e} (000 L638): reject it"))
 }
 
-fn acceptance_matches(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn acceptance_matches(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let d: BatchStartDecision = form(ctx)?;
     let given: Option<Acceptance> = ctx
         .payload
@@ -353,7 +352,7 @@ fn acceptance_matches(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn revised(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn revised(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let new: BatchFeedbackReport = form(ctx)?;
     let old = latest::<BatchFeedbackReport>(ctx.instance).map_or(0, |r| r.revision);
     require(
@@ -362,13 +361,13 @@ fn revised(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn note(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn note(_: &Config, ctx: &Context<'_>) -> GuardResult {
     text(ctx, "note")
         .map(|_| ())
         .ok_or_else(|| "give a note: {\"note\": \"...\"}".into())
 }
 
-fn failed_part_rules(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn failed_part_rules(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     let r: FailedPartReturn = form(ctx)?;
     require(
         r.ownership_transferred,
@@ -399,7 +398,7 @@ fn failed_part_rules(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     }
 }
 
-fn solution_mature(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn solution_mature(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let s: RdSolution = form(ctx)?;
     require(
         s.verified_off_site,
@@ -408,7 +407,7 @@ fn solution_mature(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn rd_deadline_breached(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn rd_deadline_breached(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let breached = ctx
         .instance
         .deadlines()
@@ -423,7 +422,7 @@ fn rd_deadline_breached(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn meeting_continues_rd(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn meeting_continues_rd(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let m: DirectorMeetingMinutes = form(ctx)?;
     require(
         matches!(m.decision, MeetingDecision::ContinueRd { .. }),
@@ -431,7 +430,7 @@ fn meeting_continues_rd(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn meeting_adopts_solution(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn meeting_adopts_solution(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let m: DirectorMeetingMinutes = form(ctx)?;
     require(
         m.decision == MeetingDecision::AdoptSolution,
@@ -439,7 +438,7 @@ fn meeting_adopts_solution(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn consultation_recorder(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn consultation_recorder(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let c: Consultation = form(ctx)?;
     require(
         c.at <= ctx.now,
@@ -458,7 +457,7 @@ fn consultation_recorder(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     }
 }
 
-fn evaluator_is_dept(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn evaluator_is_dept(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let e: PlanEvaluation = form(ctx)?;
     require(
         ctx.actor.has_role(e.dept.name()),
@@ -466,7 +465,7 @@ fn evaluator_is_dept(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn return_to_rd_reason(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn return_to_rd_reason(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let n: RejectionNotice = form(ctx)?;
     require(
         matches!(
@@ -477,7 +476,7 @@ fn return_to_rd_reason(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn plan_not_replacement(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn plan_not_replacement(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     let p: OverallSolutionPlan = form(ctx)?;
     require(
         p.kind != PlanKind::WholeMachineReplacement,
@@ -493,7 +492,7 @@ fn plan_not_replacement(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn plan_is_replacement(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn plan_is_replacement(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let p: OverallSolutionPlan = form(ctx)?;
     require(
         p.kind == PlanKind::WholeMachineReplacement,
@@ -502,7 +501,7 @@ fn plan_is_replacement(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn consulted(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn consulted(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let cs = all::<Consultation>(ctx);
     let before = |c: &&Consultation| c.at <= ctx.now;
     let branch = cs
@@ -527,7 +526,7 @@ fn consulted(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn plan_evaluated(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn plan_evaluated(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     let evals = all::<PlanEvaluation>(ctx);
     for dept in &cfg.plan_evaluators {
         match evals.iter().rev().find(|e| e.dept == *dept) {
@@ -548,7 +547,7 @@ fn plan_evaluated(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     Ok(())
 }
 
-fn replacement_preferred(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn replacement_preferred(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     let p: OverallSolutionPlan = form(ctx)?;
     let d = data(ctx.instance)?;
     let reason_given = p
@@ -565,7 +564,7 @@ fn replacement_preferred(cfg: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn return_application(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn return_application(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let p: OverallSolutionPlan = form(ctx)?;
     if !p.returns_or_exchanges_units {
         return Ok(());
@@ -590,7 +589,7 @@ fn approved_plan(inst: &Instance) -> Result<OverallSolutionPlan, String> {
     latest(inst).ok_or_else(|| "no approved overall solution plan on file".to_owned())
 }
 
-fn progress_consistent(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn progress_consistent(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let e: ProgressEntry = form(ctx)?;
     let plan = approved_plan(ctx.instance)?;
     let before = all_from::<ProgressEntry>(ctx.instance, super::Action::RecordProgress)
@@ -607,7 +606,7 @@ fn progress_consistent(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn supplier_indicated(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn supplier_indicated(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let by_rd = latest::<RdSolution>(ctx.instance).is_some_and(|s| s.supplier_indicated.is_some());
     let by_qar = all::<QualityAppraisalReport>(ctx).iter().any(|q| {
         q.responsibility
@@ -624,14 +623,14 @@ fn severity(inst: &Instance) -> Option<Severity> {
     latest::<SeverityAssessment>(inst).map(|s| s.severity)
 }
 
-fn severity_major(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn severity_major(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         severity(ctx.instance) == Some(Severity::Major),
         "a quality warning is issued for a major batch problem (重大批量质量问题预警, 000 L646 §4.5.4)",
     )
 }
 
-fn bulletin_flag(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn bulletin_flag(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let b: ProgressBulletin = form(ctx)?;
     let major = severity(ctx.instance) == Some(Severity::Major);
     require(
@@ -649,7 +648,7 @@ fn bulletin_flag(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn severity_assessed(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn severity_assessed(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         severity(ctx.instance).is_some(),
         "assess the impact and issue the internal bulletin first \
@@ -657,7 +656,7 @@ fn severity_assessed(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn warning_if_major(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn warning_if_major(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         severity(ctx.instance) != Some(Severity::Major)
             || latest::<QualityWarning>(ctx.instance).is_some(),
@@ -665,7 +664,7 @@ fn warning_if_major(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn result_matches_plan(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn result_matches_plan(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let r: ExecutionResultReport = form(ctx)?;
     let plan = approved_plan(ctx.instance)?;
     require(
@@ -677,7 +676,7 @@ fn result_matches_plan(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn effective(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn effective(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let v: EffectVerification = form(ctx)?;
     require(
         v.effective,
@@ -685,7 +684,7 @@ fn effective(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn ineffective(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn ineffective(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let v: EffectVerification = form(ctx)?;
     require(
         !v.effective,
@@ -697,7 +696,7 @@ fn rd_qars(inst: &Instance) -> Vec<QualityAppraisalReport> {
     all_from(inst, super::Action::IssueQualityAppraisalReport)
 }
 
-fn qar_present(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn qar_present(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let qars = rd_qars(ctx.instance);
     require(
         !qars.is_empty(),
@@ -717,7 +716,7 @@ fn arbitration(inst: &Instance) -> Result<ArbitrationRecord, String> {
     latest(inst).ok_or_else(|| "no arbitration on file".to_owned())
 }
 
-fn capa_addressee(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn capa_addressee(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let n: CapaNotice = form(ctx)?;
     let a = arbitration(ctx.instance)?;
     require(
@@ -736,7 +735,7 @@ fn capa_addressee(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn improvement_submitted(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn improvement_submitted(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         latest::<ProblemImprovementForm>(ctx.instance).is_some(),
         "no 《问题改进表单》 submitted by the quality section (000 L674 §5.6.3)",
@@ -768,7 +767,7 @@ fn issued_items(inst: &Instance) -> Vec<CapaItem> {
     items
 }
 
-fn measures_issued(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn measures_issued(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let a = arbitration(ctx.instance)?;
     let notices = all_from::<CapaNotice>(ctx.instance, super::Action::IssueCapaNotice);
     for p in &a.capa_for {
@@ -794,14 +793,14 @@ fn measures_issued(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn verdicts(ctx: &GuardContext<'_>) -> BTreeMap<CapaItem, bool> {
+fn verdicts(ctx: &Context<'_>) -> BTreeMap<CapaItem, bool> {
     all::<CapaVerification>(ctx)
         .into_iter()
         .map(|v| (v.item, v.verified))
         .collect()
 }
 
-fn capa_item_known(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn capa_item_known(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let v: CapaVerification = form(ctx)?;
     require(
         issued_items(ctx.instance).contains(&v.item),
@@ -809,14 +808,14 @@ fn capa_item_known(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn capa_item_failed(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn capa_item_failed(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         verdicts(ctx).values().any(|ok| !ok),
         "every verified measure passed: nothing to reopen",
     )
 }
 
-fn all_capa_verified(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn all_capa_verified(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let v = verdicts(ctx);
     let open: Vec<String> = issued_items(ctx.instance)
         .into_iter()
@@ -833,7 +832,7 @@ fn all_capa_verified(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn claim_settled(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn claim_settled(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let s = claim_status(ctx.instance);
     require(
         s.is_none() || s == Some(ClaimStatus::Executed),
@@ -841,7 +840,7 @@ fn claim_settled(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn consumables_settled(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn consumables_settled(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let d = data(ctx.instance)?;
     let open: Vec<&str> = d
         .consumables
@@ -855,14 +854,14 @@ fn consumables_settled(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
     )
 }
 
-fn qar_archived(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn qar_archived(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         data(ctx.instance)?.qar_archived,
         "archive the 《质量鉴定报告》 first (主导《质量鉴定报告》的整理归档, 000 L646 §4.5.5)",
     )
 }
 
-fn claim_is(ctx: &GuardContext<'_>, want: ClaimStatus) -> GuardResult {
+fn claim_is(ctx: &Context<'_>, want: ClaimStatus) -> GuardResult {
     match claim_status(ctx.instance) {
         None => Err(
             "no supplier claim: the arbitration names no supplier to claim \
@@ -873,7 +872,7 @@ fn claim_is(ctx: &GuardContext<'_>, want: ClaimStatus) -> GuardResult {
     }
 }
 
-fn claim_appraisal_matches(_: &Config, ctx: &GuardContext<'_>) -> GuardResult {
+fn claim_appraisal_matches(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let r: ClaimAppraisalReport = form(ctx)?;
     let a = arbitration(ctx.instance)?;
     require(
@@ -927,7 +926,7 @@ fn with_data(
     Ok(())
 }
 
-fn payload_text(ctx: &EffectContext<'_>, key: &str) -> Result<String, String> {
+fn payload_text(ctx: &Context<'_>, key: &str) -> Result<String, String> {
     ctx.payload
         .get(key)
         .and_then(Value::as_str)
@@ -936,7 +935,7 @@ fn payload_text(ctx: &EffectContext<'_>, key: &str) -> Result<String, String> {
         .ok_or_else(|| format!("payload needs `{key}`"))
 }
 
-fn e_station(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn e_station(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let s = payload_text(ctx, "station")?;
     with_data(v, |d| {
         d.station = Some(s);
@@ -944,7 +943,7 @@ fn e_station(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
     })
 }
 
-fn e_senior_engineer(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn e_senior_engineer(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let person = ctx
         .payload
         .pointer("/senior_engineer/person")
@@ -957,7 +956,7 @@ fn e_senior_engineer(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), Strin
     })
 }
 
-fn e_acceptance(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn e_acceptance(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let a: Acceptance = ctx
         .payload
         .get("acceptance")
@@ -969,7 +968,7 @@ fn e_acceptance(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
     })
 }
 
-fn e_link_consumables(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn e_link_consumables(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let id = payload_text(ctx, "request")?;
     with_data(v, |d| {
         if d.consumables.contains_key(&id) {
@@ -980,7 +979,7 @@ fn e_link_consumables(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), Stri
     })
 }
 
-fn e_settle_consumables(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn e_settle_consumables(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let id = payload_text(ctx, "request")?;
     let cost = ctx
         .payload
@@ -1002,14 +1001,14 @@ fn e_settle_consumables(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), St
     })
 }
 
-fn e_archive_qar(v: &mut Value, _: &EffectContext<'_>) -> Result<(), String> {
+fn e_archive_qar(v: &mut Value, _: &Context<'_>) -> Result<(), String> {
     with_data(v, |d| {
         d.qar_archived = true;
         Ok(())
     })
 }
 
-fn e_project(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn e_project(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let p = payload_text(ctx, "project")?;
     with_data(v, |d| {
         d.rectification_project = Some(p);
@@ -1017,7 +1016,7 @@ fn e_project(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
     })
 }
 
-fn e_claim(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn e_claim(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     use super::Action as A;
     let next = match super::Action::from_name(ctx.action) {
         Some(A::FileClaimAppraisal) => ClaimStatus::AwaitingConfirmation,
@@ -1032,19 +1031,19 @@ fn e_claim(v: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
     })
 }
 
-type GuardFn = fn(&Config, &GuardContext<'_>) -> GuardResult;
+type GuardFn = fn(&Config, &Context<'_>) -> GuardResult;
 
 fn bind(
     cfg: &Arc<Config>,
     f: GuardFn,
-) -> impl Fn(&GuardContext<'_>) -> GuardResult + Send + Sync + 'static {
+) -> impl Fn(&Context<'_>) -> GuardResult + Send + Sync + 'static {
     let c = cfg.clone();
-    move |ctx: &GuardContext<'_>| f(&c, ctx)
+    move |ctx: &Context<'_>| f(&c, ctx)
 }
 
 /// Bind every guard and effect of the procedure.
 pub(super) fn register(reg: Registry, cfg: Arc<Config>, fresh: Arc<Fresh>) -> Registry {
-    let claim = |want: ClaimStatus| move |ctx: &GuardContext<'_>| claim_is(ctx, want);
+    let claim = |want: ClaimStatus| move |ctx: &Context<'_>| claim_is(ctx, want);
     let table: [(&str, GuardFn); 45] = [
         (FORMAL_CHANNEL, formal_channel),
         (STATION_NAMED, station_named),
@@ -1095,7 +1094,7 @@ pub(super) fn register(reg: Registry, cfg: Arc<Config>, fresh: Arc<Fresh>) -> Re
         }),
     ];
     let mut reg = reg
-        .guard(NEW_FORMS, move |ctx: &GuardContext<'_>| {
+        .guard(NEW_FORMS, move |ctx: &Context<'_>| {
             new_forms(&fresh, ctx)
         })
         .guard(CLAIM_AWAITING, claim(ClaimStatus::AwaitingConfirmation))

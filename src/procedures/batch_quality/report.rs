@@ -13,12 +13,12 @@ use super::{
     ClaimExecutionRecord, ClaimStatus, Data, ID, LossCategory, LossDataSubmission, Severity,
     SeverityAssessment, State, claim_status,
 };
-use crate::calendar::Calendar;
-use crate::cost::{CostError, CostKind, CostLedger, CostLine};
-use crate::event::{Event, EventKind};
-use crate::form::{Form, TypedForm};
-use crate::instance::{Instance, InstanceId, ReplayError};
-use crate::vocabulary::Vocabulary;
+use crate::Calendar;
+use crate::{CostError, CostKind, CostLedger, CostLine};
+use crate::{Event, EventKind};
+use crate::{Form, TypedForm};
+use crate::{Instance, InstanceId, ReplayError};
+use crate::Vocabulary;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -450,18 +450,18 @@ fn count_event(
             }
         }
         EventKind::DeadlineStarted { deadline, .. } => {
-            r.deadlines.entry(deadline.clone()).or_default().started += 1;
+            r.deadlines.entry(deadline.to_string()).or_default().started += 1;
         }
         EventKind::DeadlineStopped { deadline, met, .. } if *met => {
-            r.deadlines.entry(deadline.clone()).or_default().met += 1;
+            r.deadlines.entry(deadline.to_string()).or_default().met += 1;
         }
         EventKind::DeadlineBreached { deadline, .. } => {
-            r.deadlines.entry(deadline.clone()).or_default().breached += 1;
+            r.deadlines.entry(deadline.to_string()).or_default().breached += 1;
         }
         EventKind::Escalated {
             deadline, moved, ..
         } => {
-            r.deadlines.entry(deadline.clone()).or_default().escalated += 1;
+            r.deadlines.entry(deadline.to_string()).or_default().escalated += 1;
             if moved
                 .as_ref()
                 .is_some_and(|(_, to)| to == State::DirectorMeeting.name())

@@ -7,7 +7,7 @@
 use super::confidentiality::ConfidentialityPolicy;
 use super::forms::PartKind;
 use super::severity::MoldSeverityRule;
-use crate::calendar::{BusinessDuration, DurationRange};
+use crate::{BusinessDuration, DurationRange};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

@@ -14,10 +14,10 @@ use super::data::Data;
 use super::forms::{CostEntry, InspectionRecord, Verdict};
 use super::{Action, ID};
 use crate::TypedForm;
-use crate::access::ActorId;
-use crate::cost::{Account, CostError, CostKind, CostLedger, CostLine};
-use crate::instance::{Instance, InstanceId};
-use crate::vocabulary::Vocabulary;
+use crate::ActorId;
+use crate::{Account, CostError, CostKind, CostLedger, CostLine};
+use crate::{Instance, InstanceId};
+use crate::Vocabulary;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 

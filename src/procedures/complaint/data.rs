@@ -3,7 +3,7 @@
 //! deadlines and guards need across steps.
 
 use super::forms::{Region, Verdict};
-use crate::access::ActorId;
+use crate::ActorId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

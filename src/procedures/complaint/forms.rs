@@ -8,7 +8,7 @@ use super::confidentiality::Statement;
 use super::config::Config;
 use super::severity::MoldFindings;
 use crate::TypedForm;
-use crate::cost::CostKind;
+use crate::CostKind;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -51,12 +51,12 @@ pub use data::Data;
 pub use eight_d::{Discipline, EightDReport};
 pub use severity::Severity;
 
-use crate::calendar::Calendar;
-use crate::deadline::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
-use crate::definition::{BuildError, Builder, DefinitionSpec, TransitionBuilder, TypedDefinition};
-use crate::instance::Instance;
-use crate::registry::Registry;
-use crate::vocabulary::Vocabulary;
+use crate::Calendar;
+use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
+use crate::{BuildError, Builder, DefinitionSpec, TransitionBuilder, TypedDefinition};
+use crate::Instance;
+use crate::Registry;
+use crate::Vocabulary;
 use crate::{SignOrder, TypedForm};
 use forms::*;
 use std::collections::BTreeMap;

@@ -9,13 +9,12 @@ use super::forms::*;
 use super::severity::{self, Severity};
 use super::{Action, Role};
 use crate::TypedForm;
-use crate::access::Actor;
-use crate::effect::EffectContext;
-use crate::form::Form;
-use crate::guard::GuardContext;
-use crate::instance::Instance;
-use crate::registry::Registry;
-use crate::vocabulary::Vocabulary;
+use crate::Actor;
+use crate::Context;
+use crate::Form;
+use crate::Instance;
+use crate::Registry;
+use crate::Vocabulary;
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -73,10 +72,10 @@ impl<'a> Forms<'a> {
         }
     }
 
-    pub(crate) fn ctx(ctx: &GuardContext<'a>) -> Self {
+    pub(crate) fn ctx(ctx: &Context<'a>) -> Self {
         Forms {
             instance: ctx.instance,
-            current: Some((ctx.action, ctx.forms)),
+            current: Some((ctx.action.as_str(), ctx.forms)),
         }
     }
 
@@ -245,11 +244,11 @@ fn is_adc(actor: &Actor) -> bool {
     actor.has_role(Role::AdcDomestic.name()) || actor.has_role(Role::AdcInternational.name())
 }
 
-type GuardFn = dyn Fn(&Forms<'_>, &GuardContext<'_>, &Config) -> Result<(), String> + Send + Sync;
+type GuardFn = dyn Fn(&Forms<'_>, &Context<'_>, &Config) -> Result<(), String> + Send + Sync;
 
 fn add(reg: Registry, cfg: &Arc<Config>, name: &str, f: Box<GuardFn>) -> Registry {
     let cfg = Arc::clone(cfg);
-    reg.guard(name, move |ctx: &GuardContext<'_>| {
+    reg.guard(name, move |ctx: &Context<'_>| {
         f(&Forms::ctx(ctx), ctx, &cfg)
     })
 }
@@ -345,7 +344,7 @@ pub(crate) fn registry(cfg: &Config) -> Registry {
     }
     for kind in FRESH_KINDS {
         let k = (*kind).to_owned();
-        reg = reg.guard(fresh(kind), move |ctx: &GuardContext<'_>| {
+        reg = reg.guard(fresh(kind), move |ctx: &Context<'_>| {
             check(ctx.forms.iter().any(|f| f.kind == k), || {
                 format!("a new {k} must be attached with this command")
             })
@@ -1253,7 +1252,7 @@ fn track(d: &mut Data, action: Action, actor: &Actor) {
 }
 
 fn effects(reg: Registry, _cfg: &Arc<Config>) -> Registry {
-    reg.effect("track", |data: &mut Value, ctx: &EffectContext<'_>| {
+    reg.effect("track", |data: &mut Value, ctx: &Context<'_>| {
         let action = Action::from_name(ctx.action)
             .ok_or_else(|| format!("unknown action `{}`", ctx.action))?;
         typed_effect(data, |d| {
@@ -1261,7 +1260,7 @@ fn effects(reg: Registry, _cfg: &Arc<Config>) -> Registry {
             Ok(())
         })
     })
-    .effect("goods_ready", |data: &mut Value, _: &EffectContext<'_>| {
+    .effect("goods_ready", |data: &mut Value, _: &Context<'_>| {
         typed_effect(data, |d| {
             d.goods_ready += 1;
             Ok(())

@@ -2,8 +2,8 @@
 //! batch issue, the material-store transfer (《从材料库调拨物料申请表》), and the branch's
 //! receipt, consumption, return and write-off records (ours).
 
-use crate::form::TypedForm;
-use crate::instance::InstanceId;
+use crate::TypedForm;
+use crate::InstanceId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -55,7 +55,7 @@ impl TypedForm for ConsumablesRequest {
     const KIND: &'static str = "consumables_request";
 
     fn validate(&self) -> Result<(), String> {
-        if self.batch_issue.0.trim().is_empty() {
+        if self.batch_issue.as_str().trim().is_empty() {
             return Err("the linked batch issue is missing".into());
         }
         if self.destination_branch.trim().is_empty() {
@@ -97,7 +97,7 @@ impl TypedForm for BatchLink {
     const KIND: &'static str = "batch_link";
 
     fn validate(&self) -> Result<(), String> {
-        if self.batch_issue.0.trim().is_empty() {
+        if self.batch_issue.as_str().trim().is_empty() {
             return Err("the batch issue id is empty".into());
         }
         Ok(())

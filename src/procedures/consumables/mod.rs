@@ -28,20 +28,19 @@ pub use forms::{
 };
 
 use super::batch_quality;
-use crate::access::SignOrder;
-use crate::calendar::{BusinessDuration, Calendar};
-use crate::command::Command;
-use crate::cost::{Account, Bearer, CostKind, CostLedger, CostLine};
-use crate::deadline::{DeadlineSpec, EscalationSpec, Trigger};
-use crate::definition::{BuildError, Builder, TypedDefinition};
-use crate::effect::EffectContext;
-use crate::engine::{Engine, EngineError};
-use crate::form::{Form, TypedForm};
-use crate::guard::GuardContext;
-use crate::instance::{Instance, InstanceId};
-use crate::registry::Registry;
-use crate::store::Store;
-use crate::vocabulary::Vocabulary;
+use crate::SignOrder;
+use crate::{BusinessDuration, Calendar};
+use crate::Command;
+use crate::{Account, Bearer, CostKind, CostLedger, CostLine};
+use crate::{DeadlineSpec, EscalationSpec, Trigger};
+use crate::{BuildError, Builder, TypedDefinition};
+use crate::Context;
+use crate::{Engine, EngineError};
+use crate::{Form, TypedForm};
+use crate::{Instance, InstanceId};
+use crate::Registry;
+use crate::Store;
+use crate::Vocabulary;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -241,7 +240,7 @@ fn edit(data: &mut Value, f: impl FnOnce(&mut Data) -> Result<(), String>) -> Re
     Ok(())
 }
 
-fn form<T: TypedForm>(ctx: &EffectContext<'_>) -> Result<T, String> {
+fn form<T: TypedForm>(ctx: &Context<'_>) -> Result<T, String> {
     let body = ctx
         .form(T::KIND)
         .ok_or_else(|| format!("form `{}` missing", T::KIND))?;
@@ -253,7 +252,7 @@ fn add(a: u32, b: u32, item: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("item `{item}`: quantity overflow"))
 }
 
-fn record_request(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn record_request(data: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let req: ConsumablesRequest = form(ctx)?;
     edit(data, |d| {
         d.lines = req
@@ -271,7 +270,7 @@ fn record_request(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), Strin
     })
 }
 
-fn record_issue(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn record_issue(data: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let t: MaterialTransfer = form(ctx)?;
     edit(data, |d| {
         let dest = d
@@ -300,7 +299,7 @@ fn record_issue(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String>
     })
 }
 
-fn record_receipt(data: &mut Value, ctx: &EffectContext<'_>) -> Result<(), String> {
+fn record_receipt(data: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let r: ReceiptRecord = form(ctx)?;
     edit(data, |d| {
         for l in &r.lines {
@@ -353,7 +352,7 @@ fn record_quantities(
     })
 }
 
-fn reason_given(ctx: &GuardContext<'_>) -> Result<(), String> {
+fn reason_given(ctx: &Context<'_>) -> Result<(), String> {
     match ctx.payload["reason"].as_str() {
         Some(r) if !r.trim().is_empty() => Ok(()),
         _ => Err("a reason is required (payload `reason`)".into()),
@@ -362,7 +361,7 @@ fn reason_given(ctx: &GuardContext<'_>) -> Result<(), String> {
 
 /// The batch link attached by *this* command must name the request's batch issue and show it
 /// started (`000 L646`, `000 L666`).
-fn batch_started(ctx: &GuardContext<'_>) -> Result<(), String> {
+fn batch_started(ctx: &Context<'_>) -> Result<(), String> {
     let link: BatchLink = ctx
         .forms
         .iter()
@@ -390,7 +389,7 @@ fn batch_started(ctx: &GuardContext<'_>) -> Result<(), String> {
     }
 }
 
-fn settled(ctx: &GuardContext<'_>) -> Result<(), String> {
+fn settled(ctx: &Context<'_>) -> Result<(), String> {
     let d: Data = parse(ctx.instance.data(), "request data")?;
     match d.lines.iter().find(|l| l.open() != Some(0)) {
         Some(l) => Err(format!(
@@ -419,18 +418,18 @@ pub fn registry() -> Registry {
         .effect("record_receipt", record_receipt)
         .effect(
             "record_consumption",
-            |d: &mut Value, c: &EffectContext<'_>| {
+            |d: &mut Value, c: &Context<'_>| {
                 let f: ConsumptionReport = form(c)?;
                 record_quantities(d, &f.0.lines, |l| &mut l.consumed)
             },
         )
-        .effect("record_return", |d: &mut Value, c: &EffectContext<'_>| {
+        .effect("record_return", |d: &mut Value, c: &Context<'_>| {
             let f: ReturnRecord = form(c)?;
             record_quantities(d, &f.0.lines, |l| &mut l.returned)
         })
         .effect(
             "record_write_off",
-            |d: &mut Value, c: &EffectContext<'_>| {
+            |d: &mut Value, c: &Context<'_>| {
                 let f: WriteOffRecord = form(c)?;
                 record_quantities(d, &f.0.lines, |l| &mut l.written_off)
             },
@@ -622,7 +621,7 @@ pub fn link_form(batch: &Instance) -> Result<Form, ConsumablesError> {
     if batch.definition() != batch_quality::ID {
         return Err(ConsumablesError::NotABatchIssue {
             instance: batch.id().clone(),
-            definition: batch.definition().to_owned(),
+            definition: batch.definition().to_string(),
         });
     }
     let started =
@@ -630,12 +629,12 @@ pub fn link_form(batch: &Instance) -> Result<Form, ConsumablesError> {
     if !started {
         return Err(ConsumablesError::NotStarted {
             instance: batch.id().clone(),
-            state: batch.state().to_owned(),
+            state: batch.state().to_string(),
         });
     }
     let link = BatchLink {
         batch_issue: batch.id().clone(),
-        state: batch.state().to_owned(),
+        state: batch.state().to_string(),
         version: batch.version(),
     };
     Ok(Form::new(

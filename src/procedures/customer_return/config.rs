@@ -2,7 +2,7 @@
 //! default, and the policy switches the code reads.
 
 use super::Role;
-use crate::calendar::BusinessDuration;
+use crate::BusinessDuration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

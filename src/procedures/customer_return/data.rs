@@ -4,7 +4,7 @@
 //! everything else in the data is written by the procedure's effects. Documents (notices,
 //! reports, applications) live in the instance's forms, not in the data.
 
-use crate::access::ActorId;
+use crate::ActorId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

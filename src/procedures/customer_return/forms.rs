@@ -3,7 +3,7 @@
 //! for the first inspection and the re-inspection after rework, one negotiation record for
 //! the three outcomes, one ship-back record for every return to the customer.
 
-use crate::form::TypedForm;
+use crate::TypedForm;
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -19,11 +19,10 @@ use super::rules::{
     self, Liability, Route, booking_account, check_judgement, current_route, effective_judgement,
     expected_charging, liability, on_file, open_obligations, units,
 };
-use crate::effect::EffectContext;
-use crate::form::{Form, TypedForm};
-use crate::guard::GuardContext;
-use crate::registry::Registry;
-use crate::vocabulary::Vocabulary;
+use crate::Context;
+use crate::{Form, TypedForm};
+use crate::Registry;
+use crate::Vocabulary;
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -126,13 +125,13 @@ fn fresh<T: TypedForm>(forms: &[Form]) -> Result<Option<T>, String> {
 }
 
 /// The form of type `T` attached by this command (a document filed now, not an old one).
-fn attached<T: TypedForm>(ctx: &GuardContext<'_>) -> Result<T, String> {
+fn attached<T: TypedForm>(ctx: &Context<'_>) -> Result<T, String> {
     fresh::<T>(ctx.forms)?.ok_or_else(|| format!("attach a new `{}` with this command", T::KIND))
 }
 
 /// The form of type `T` attached now or, failing that, on file (a sign-off's later signers
 /// sign the form the first signer attached).
-fn current<T: TypedForm>(ctx: &GuardContext<'_>) -> Result<T, String> {
+fn current<T: TypedForm>(ctx: &Context<'_>) -> Result<T, String> {
     match fresh::<T>(ctx.forms)? {
         Some(t) => Ok(t),
         None => filed::<T>(ctx).map(|(_, t)| t),
@@ -140,11 +139,11 @@ fn current<T: TypedForm>(ctx: &GuardContext<'_>) -> Result<T, String> {
 }
 
 /// The form of type `T` on file, which must exist.
-fn filed<T: TypedForm>(ctx: &GuardContext<'_>) -> Result<(u64, T), String> {
+fn filed<T: TypedForm>(ctx: &Context<'_>) -> Result<(u64, T), String> {
     on_file::<T>(ctx.instance)?.ok_or_else(|| format!("no `{}` on file", T::KIND))
 }
 
-fn data(ctx: &GuardContext<'_>) -> Result<Data, String> {
+fn data(ctx: &Context<'_>) -> Result<Data, String> {
     rules::case_data(ctx.instance)
 }
 
@@ -155,12 +154,12 @@ fn text<'a>(payload: &'a Value, key: &str) -> Option<&'a str> {
         .filter(|s| !s.trim().is_empty())
 }
 
-fn judgement(ctx: &GuardContext<'_>) -> Result<(ResponsibilityJudgement, Verdict), String> {
+fn judgement(ctx: &Context<'_>) -> Result<(ResponsibilityJudgement, Verdict), String> {
     effective_judgement(ctx.instance)?.ok_or_else(|| "no judgement on file".to_owned())
 }
 
-fn route_is(want: Route) -> impl Fn(&GuardContext<'_>) -> Check + Send + Sync {
-    move |ctx: &GuardContext<'_>| {
+fn route_is(want: Route) -> impl Fn(&Context<'_>) -> Check + Send + Sync {
+    move |ctx: &Context<'_>| {
         let got = current_route(ctx.instance)?;
         if got == want {
             Ok(())
@@ -186,8 +185,8 @@ fn flag(
     get: fn(&Data) -> bool,
     want: bool,
     refusal: &'static str,
-) -> impl Fn(&GuardContext<'_>) -> Check + Send + Sync {
-    move |ctx: &GuardContext<'_>| {
+) -> impl Fn(&Context<'_>) -> Check + Send + Sync {
+    move |ctx: &Context<'_>| {
         if get(&data(ctx)?) == want {
             Ok(())
         } else {
@@ -199,8 +198,8 @@ fn flag(
 fn replacement_is(
     want: ReplacementStatus,
     refusal: &'static str,
-) -> impl Fn(&GuardContext<'_>) -> Check + Send + Sync {
-    move |ctx: &GuardContext<'_>| {
+) -> impl Fn(&Context<'_>) -> Check + Send + Sync {
+    move |ctx: &Context<'_>| {
         let got = data(ctx)?.replacement;
         if got == want {
             Ok(())
@@ -219,8 +218,8 @@ fn update(data: &mut Value, f: impl FnOnce(&mut Data) -> Check) -> Check {
     Ok(())
 }
 
-fn set(f: fn(&mut Data)) -> impl Fn(&mut Value, &EffectContext<'_>) -> Check + Send + Sync {
-    move |data: &mut Value, _: &EffectContext<'_>| {
+fn set(f: fn(&mut Data)) -> impl Fn(&mut Value, &Context<'_>) -> Check + Send + Sync {
+    move |data: &mut Value, _: &Context<'_>| {
         update(data, |d| {
             f(d);
             Ok(())
@@ -235,7 +234,7 @@ fn loan_terms(payload: &Value) -> Result<LoanTerms, String> {
     Ok(t)
 }
 
-fn disposal_plan(ctx: &GuardContext<'_>) -> Result<DisposalPlan, String> {
+fn disposal_plan(ctx: &Context<'_>) -> Result<DisposalPlan, String> {
     let (pseq, plan) = filed::<DisposalPlan>(ctx)?;
     let after = [
         on_file::<RestockApplication>(ctx.instance)?.map(|(s, _)| s),
@@ -300,7 +299,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
     let c1 = cfg.clone();
     let c2 = cfg.clone();
     let c3 = cfg.clone();
-    r.guard(g::ANNOUNCEABLE, |ctx: &GuardContext<'_>| {
+    r.guard(g::ANNOUNCEABLE, |ctx: &Context<'_>| {
         let d = data(ctx)?;
         d.case.validate()?;
         if d.case.is_loan() {
@@ -310,7 +309,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::LOAN_TERMS, move |ctx: &GuardContext<'_>| {
+    .guard(g::LOAN_TERMS, move |ctx: &Context<'_>| {
         let d = data(ctx)?;
         d.case.validate()?;
         if !d.case.is_loan() {
@@ -326,7 +325,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::UNANNOUNCED, |ctx: &GuardContext<'_>| {
+    .guard(g::UNANNOUNCED, |ctx: &Context<'_>| {
         let d = data(ctx)?;
         d.case.validate()?;
         if d.case.is_loan() {
@@ -340,7 +339,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
                     .to_owned()
             })
     })
-    .guard(g::RECEIPT, move |ctx: &GuardContext<'_>| {
+    .guard(g::RECEIPT, move |ctx: &Context<'_>| {
         let r = attached::<ReceiptRecord>(ctx)?;
         if c2.require_isolation_label && !r.isolated_and_labelled {
             return Err("returned goods are isolated and labelled on receipt (004 L284)".into());
@@ -355,7 +354,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::CANCELLABLE, |ctx: &GuardContext<'_>| {
+    .guard(g::CANCELLABLE, |ctx: &Context<'_>| {
         text(ctx.payload, "reason").ok_or("a cancellation gives a `reason`")?;
         if data(ctx)?.replacement >= ReplacementStatus::Ordered {
             return Err(
@@ -366,12 +365,12 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::REASON, |ctx: &GuardContext<'_>| {
+    .guard(g::REASON, |ctx: &Context<'_>| {
         text(ctx.payload, "reason")
             .map(|_| ())
             .ok_or_else(|| "give a `reason` in the payload".to_owned())
     })
-    .guard(g::HANDLING_FORM, |ctx: &GuardContext<'_>| {
+    .guard(g::HANDLING_FORM, |ctx: &Context<'_>| {
         let h = attached::<HandlingForm>(ctx)?;
         let (_, r) = filed::<ReceiptRecord>(ctx)?;
         if h.repair_order_no != r.repair_order_no {
@@ -383,7 +382,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::LOAN_EXTENSION, move |ctx: &GuardContext<'_>| {
+    .guard(g::LOAN_EXTENSION, move |ctx: &Context<'_>| {
         let loan = data(ctx)?.loan.ok_or("nothing is lent")?;
         let n = ctx
             .payload
@@ -399,7 +398,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::LOAN_SOLD, |ctx: &GuardContext<'_>| {
+    .guard(g::LOAN_SOLD, |ctx: &Context<'_>| {
         match current::<LoanConversion>(ctx)?.settlement {
             LoanSettlement::Sale { .. } => Ok(()),
             LoanSettlement::WriteOff { .. } => {
@@ -409,12 +408,12 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
     })
     .guard(
         g::LOAN_WRITTEN_OFF,
-        |ctx: &GuardContext<'_>| match current::<LoanConversion>(ctx)?.settlement {
+        |ctx: &Context<'_>| match current::<LoanConversion>(ctx)?.settlement {
             LoanSettlement::WriteOff { .. } => Ok(()),
             LoanSettlement::Sale { .. } => Err("a sale goes through `convert_loan_to_sale`".into()),
         },
     )
-    .guard(g::NOT_URGENT_YET, |ctx: &GuardContext<'_>| {
+    .guard(g::NOT_URGENT_YET, |ctx: &Context<'_>| {
         if ctx.instance.fired_by(Action::GrantUrgent.name()).is_empty() {
             Ok(())
         } else {
@@ -424,16 +423,16 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
 }
 
 fn judgement_guards(r: Registry) -> Registry {
-    r.guard(g::INSPECTION, |ctx: &GuardContext<'_>| {
+    r.guard(g::INSPECTION, |ctx: &Context<'_>| {
         attached::<InspectionRecord>(ctx).map(|_| ())
     })
-    .guard(g::JUDGEMENT_DRAFT, |ctx: &GuardContext<'_>| {
+    .guard(g::JUDGEMENT_DRAFT, |ctx: &Context<'_>| {
         let j = attached::<ResponsibilityJudgement>(ctx)?;
         let (_, insp) = filed::<InspectionRecord>(ctx)?;
         let d = data(ctx)?;
         check_judgement(&d.case, d.replacement, &insp, &j)
     })
-    .guard(g::JUDGEMENT_CURRENT, |ctx: &GuardContext<'_>| {
+    .guard(g::JUDGEMENT_CURRENT, |ctx: &Context<'_>| {
         let (jseq, j) = filed::<ResponsibilityJudgement>(ctx)?;
         let (iseq, insp) = filed::<InspectionRecord>(ctx)?;
         if jseq < iseq {
@@ -446,13 +445,13 @@ fn judgement_guards(r: Registry) -> Registry {
     .guard(g::ROUTE_RESTOCK, route_is(Route::Restock))
     .guard(g::ROUTE_REWORK, route_is(Route::Rework))
     .guard(g::ROUTE_REUSE, route_is(Route::ReuseCheck))
-    .guard(g::NEG_REPAIR, |ctx: &GuardContext<'_>| {
+    .guard(g::NEG_REPAIR, |ctx: &Context<'_>| {
         match attached::<NegotiationRecord>(ctx)?.outcome {
             NegotiationOutcome::RepairForCustomer { .. } => Ok(()),
             _ => Err("the record's outcome is not a repair for the customer".into()),
         }
     })
-    .guard(g::NEG_ACCEPT, |ctx: &GuardContext<'_>| {
+    .guard(g::NEG_ACCEPT, |ctx: &Context<'_>| {
         let (jseq, _) = filed::<ResponsibilityJudgement>(ctx)?;
         let record = match fresh::<NegotiationRecord>(ctx.forms)? {
             Some(n) => n,
@@ -474,19 +473,19 @@ fn judgement_guards(r: Registry) -> Registry {
     })
     .guard(
         g::NEG_TAKE_BACK,
-        |ctx: &GuardContext<'_>| match attached::<NegotiationRecord>(ctx)?.outcome {
+        |ctx: &Context<'_>| match attached::<NegotiationRecord>(ctx)?.outcome {
             NegotiationOutcome::CustomerTakesBack => Ok(()),
             _ => Err("the record's outcome is not the customer taking the goods back".into()),
         },
     )
-    .guard(g::REPAIR_FOR_CUSTOMER, |ctx: &GuardContext<'_>| {
+    .guard(g::REPAIR_FOR_CUSTOMER, |ctx: &Context<'_>| {
         if judgement(ctx)?.1 == Verdict::RepairForCustomer {
             Ok(())
         } else {
             Err("the goods are ours, not the customer's: restock them (004 L492)".into())
         }
     })
-    .guard(g::OUR_GOODS, |ctx: &GuardContext<'_>| {
+    .guard(g::OUR_GOODS, |ctx: &Context<'_>| {
         if judgement(ctx)?.1 == Verdict::RepairForCustomer {
             Err(
                 "repaired goods of the customer (帮修品) go back to the customer (004 L16, \
@@ -502,7 +501,7 @@ fn judgement_guards(r: Registry) -> Registry {
 fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
     let c1 = cfg.clone();
     let c2 = cfg.clone();
-    r.guard(g::RESTOCK_QTY, |ctx: &GuardContext<'_>| {
+    r.guard(g::RESTOCK_QTY, |ctx: &Context<'_>| {
         let a = attached::<RestockApplication>(ctx)?;
         let n = units(ctx.instance)?.ok_or("nothing was received")?;
         if a.qty != n {
@@ -522,7 +521,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
              it cannot (若无法出具, 004 L493)",
         ),
     )
-    .guard(g::AGED, move |ctx: &GuardContext<'_>| {
+    .guard(g::AGED, move |ctx: &Context<'_>| {
         let (_, insp) = filed::<InspectionRecord>(ctx)?;
         if c1.age_power_supply_and_module
             && insp.involves_power_supply_or_module
@@ -538,14 +537,14 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
     })
     .guard(
         g::REINSPECTION_FAILED,
-        |ctx: &GuardContext<'_>| match attached::<InspectionRecord>(ctx)?.result {
+        |ctx: &Context<'_>| match attached::<InspectionRecord>(ctx)?.result {
             InspectionResult::Fail => Ok(()),
             InspectionResult::Pass => Err("the re-inspection passed: file the restock or ship \
                                            the goods back"
                 .into()),
         },
     )
-    .guard(g::PARTS_STOCK_IN, |ctx: &GuardContext<'_>| {
+    .guard(g::PARTS_STOCK_IN, |ctx: &Context<'_>| {
         let p = attached::<PartsStockIn>(ctx)?;
         let (_, dr) = filed::<DisassemblyRecord>(ctx)?;
         if u64::from(p.qty) != dr.reusable_qty() {
@@ -557,7 +556,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::REUSABLE_STOCKED, |ctx: &GuardContext<'_>| {
+    .guard(g::REUSABLE_STOCKED, |ctx: &Context<'_>| {
         let (dseq, dr) = filed::<DisassemblyRecord>(ctx)?;
         let stocked = on_file::<PartsStockIn>(ctx.instance)?.is_some_and(|(s, _)| s > dseq);
         if dr.reusable_qty() == 0 || stocked {
@@ -566,7 +565,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
             Err("reusable parts go back to stock first (退入仓库, 004 L493, L658)".into())
         }
     })
-    .guard(g::SCRAP_PARTS, |ctx: &GuardContext<'_>| {
+    .guard(g::SCRAP_PARTS, |ctx: &Context<'_>| {
         let s = attached::<ScrapApplication>(ctx)?;
         let (_, dr) = filed::<DisassemblyRecord>(ctx)?;
         if s.origin != ScrapOrigin::Disassembly {
@@ -581,7 +580,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::NO_UNUSABLE, |ctx: &GuardContext<'_>| {
+    .guard(g::NO_UNUSABLE, |ctx: &Context<'_>| {
         let (_, dr) = filed::<DisassemblyRecord>(ctx)?;
         if dr.unusable_qty() == 0 {
             Ok(())
@@ -589,7 +588,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
             Err("unusable parts are scrapped through 《报废申请单》 (004 L493, L507)".into())
         }
     })
-    .guard(g::SCRAP_PLAN, |ctx: &GuardContext<'_>| {
+    .guard(g::SCRAP_PLAN, |ctx: &Context<'_>| {
         let s = attached::<ScrapApplication>(ctx)?;
         let plan = disposal_plan(ctx)?;
         if s.origin != ScrapOrigin::DisposalPlan || plan.disposal != Disposal::Scrap {
@@ -600,7 +599,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::PLAN_QTY, |ctx: &GuardContext<'_>| {
+    .guard(g::PLAN_QTY, |ctx: &Context<'_>| {
         let p = attached::<DisposalPlan>(ctx)?;
         let n = units(ctx.instance)?.ok_or("nothing was received")?;
         if p.qty > n {
@@ -613,14 +612,14 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
     })
     .guard(
         g::PLAN_SALE_OFF,
-        |ctx: &GuardContext<'_>| match disposal_plan(ctx)?.disposal {
+        |ctx: &Context<'_>| match disposal_plan(ctx)?.disposal {
             Disposal::SaleOff { .. } => Ok(()),
             _ => Err("sales' plan is not a sale-off".into()),
         },
     )
     .guard(
         g::PLAN_REWORK,
-        |ctx: &GuardContext<'_>| match disposal_plan(ctx)?.disposal {
+        |ctx: &Context<'_>| match disposal_plan(ctx)?.disposal {
             Disposal::Rework => Ok(()),
             _ => Err("sales' plan is not a rework".into()),
         },
@@ -651,14 +650,14 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
              and then the planning manager (入库依据, 004 L492)",
         ),
     )
-    .guard(g::SELLABLE, |ctx: &GuardContext<'_>| {
+    .guard(g::SELLABLE, |ctx: &Context<'_>| {
         if filed::<RestockApplication>(ctx)?.1.sellable_as_new {
             Ok(())
         } else {
             Err("the lamp cannot be sold as new: sales gives a disposal plan (004 L492)".into())
         }
     })
-    .guard(g::NOT_SELLABLE, |ctx: &GuardContext<'_>| {
+    .guard(g::NOT_SELLABLE, |ctx: &Context<'_>| {
         if filed::<RestockApplication>(ctx)?.1.sellable_as_new {
             Err("the lamp can be sold as new".into())
         } else {
@@ -689,7 +688,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
             "the GM office approves after the design center's vice president (004 L507, L152)",
         ),
     )
-    .guard(g::SCRAP_COMPLETE, move |ctx: &GuardContext<'_>| {
+    .guard(g::SCRAP_COMPLETE, move |ctx: &Context<'_>| {
         let s = data(ctx)?.scrap;
         if !s.departments_signed || !s.vp_signed {
             return Err(
@@ -705,21 +704,21 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::SCRAP_FROM_PARTS, |ctx: &GuardContext<'_>| {
+    .guard(g::SCRAP_FROM_PARTS, |ctx: &Context<'_>| {
         if filed::<ScrapApplication>(ctx)?.1.origin == ScrapOrigin::Disassembly {
             Ok(())
         } else {
             Err("this scrap came from a disposal plan".into())
         }
     })
-    .guard(g::SCRAP_FROM_PLAN, |ctx: &GuardContext<'_>| {
+    .guard(g::SCRAP_FROM_PLAN, |ctx: &Context<'_>| {
         if filed::<ScrapApplication>(ctx)?.1.origin == ScrapOrigin::DisposalPlan {
             Ok(())
         } else {
             Err("this scrap came from the disassembly".into())
         }
     })
-    .guard(g::SLOW_MOVING, |ctx: &GuardContext<'_>| {
+    .guard(g::SLOW_MOVING, |ctx: &Context<'_>| {
         filed::<ReuseCheck>(ctx).map_err(|_| {
             "production first checks whether existing orders can use the goods (004 L31)".to_owned()
         })?;
@@ -733,7 +732,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
 }
 
 fn replacement(r: Registry) -> Registry {
-    r.guard(g::REPLACEMENT_REQUEST, |ctx: &GuardContext<'_>| {
+    r.guard(g::REPLACEMENT_REQUEST, |ctx: &Context<'_>| {
         let d = data(ctx)?;
         if let CaseKind::Return {
             claimed_type: ClaimedReturnType::ReturnOnly,
@@ -779,7 +778,7 @@ fn replacement(r: Registry) -> Registry {
              (004 L48, L60)",
         ),
     )
-    .guard(g::ARRIVAL_PROMISE, |ctx: &GuardContext<'_>| {
+    .guard(g::ARRIVAL_PROMISE, |ctx: &Context<'_>| {
         if data(ctx)?.replacement < ReplacementStatus::Requested {
             return Err("no replacement is requested".into());
         }
@@ -800,7 +799,7 @@ fn replacement(r: Registry) -> Registry {
 
 fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
     let c1 = cfg.clone();
-    r.guard(g::CHARGING_MARK, move |ctx: &GuardContext<'_>| {
+    r.guard(g::CHARGING_MARK, move |ctx: &Context<'_>| {
         let m = attached::<ChargingMark>(ctx)?;
         let (j, _) = judgement(ctx)?;
         let want = expected_charging(ctx.instance, &c1)?;
@@ -816,7 +815,7 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::DEBIT_NOTE, |ctx: &GuardContext<'_>| {
+    .guard(g::DEBIT_NOTE, |ctx: &Context<'_>| {
         let n = attached::<DebitNote>(ctx)?;
         let (_, mark) = filed::<ChargingMark>(ctx)
             .map_err(|_| "quality marks 「收费」 before a debit (004 L151)".to_owned())?;
@@ -833,7 +832,7 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
             (_, None) => Err("the customer is not a dealer: the consumer pays (004 L147)".into()),
         }
     })
-    .guard(g::DEBIT_ISSUED, |ctx: &GuardContext<'_>| {
+    .guard(g::DEBIT_ISSUED, |ctx: &Context<'_>| {
         filed::<DebitNote>(ctx)?;
         if ctx.instance.fired_by(Action::PostDebit.name()).is_empty() {
             Ok(())
@@ -841,27 +840,27 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
             Err("the debit is already posted".into())
         }
     })
-    .guard(g::SUPPLIER_BATCH, |ctx: &GuardContext<'_>| {
+    .guard(g::SUPPLIER_BATCH, |ctx: &Context<'_>| {
         supplier(ctx, true)
     })
-    .guard(g::SUPPLIER_SINGLE, |ctx: &GuardContext<'_>| {
+    .guard(g::SUPPLIER_SINGLE, |ctx: &Context<'_>| {
         supplier(ctx, false)
     })
     .guard(
         g::SUPPLIER_CLAIM_OPEN,
-        |ctx: &GuardContext<'_>| match on_file::<SupplierClaim>(ctx.instance)? {
+        |ctx: &Context<'_>| match on_file::<SupplierClaim>(ctx.instance)? {
             Some((_, c)) if !c.batch => Ok(()),
             _ => Err("no material was returned to the supplier (004 L601)".into()),
         },
     )
-    .guard(g::INTERNAL_CAUSE, |ctx: &GuardContext<'_>| {
+    .guard(g::INTERNAL_CAUSE, |ctx: &Context<'_>| {
         if liability(judgement(ctx)?.0.cause) == Liability::Internal {
             Ok(())
         } else {
             Err("accountability follows an internal cause (若责任为公司, 004 L50)".into())
         }
     })
-    .guard(g::COST_BOOKING, |ctx: &GuardContext<'_>| {
+    .guard(g::COST_BOOKING, |ctx: &Context<'_>| {
         let b = attached::<CostBooking>(ctx)?;
         let want = match effective_judgement(ctx.instance)? {
             Some((j, _)) => booking_account(j.cause),
@@ -875,7 +874,7 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(g::CLOSURE, |ctx: &GuardContext<'_>| {
+    .guard(g::CLOSURE, |ctx: &Context<'_>| {
         let open = open_obligations(ctx.instance)?;
         if open.is_empty() {
             Ok(())
@@ -885,7 +884,7 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
     })
 }
 
-fn supplier(ctx: &GuardContext<'_>, batch: bool) -> Check {
+fn supplier(ctx: &Context<'_>, batch: bool) -> Check {
     let (j, _) = judgement(ctx)?;
     let claim = attached::<SupplierClaim>(ctx)?;
     match j.cause {
@@ -936,7 +935,7 @@ fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
     .effect(e::SCRAP_GM, set(|d| d.scrap.gm_signed = true))
     .effect(
         e::UNANNOUNCED,
-        move |data: &mut Value, ctx: &EffectContext<'_>| {
+        move |data: &mut Value, ctx: &Context<'_>| {
             if !c1.penalise_unannounced {
                 return Ok(());
             }
@@ -955,7 +954,7 @@ fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
             })
         },
     )
-    .effect(e::LOAN, move |data: &mut Value, ctx: &EffectContext<'_>| {
+    .effect(e::LOAN, move |data: &mut Value, ctx: &Context<'_>| {
         let terms = loan_terms(ctx.payload)?;
         let months = terms.term_months.unwrap_or(c2.loan_default_term_months);
         update(data, |d| {
@@ -969,7 +968,7 @@ fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
     })
     .effect(
         e::LOAN_EXTENSION,
-        |data: &mut Value, ctx: &EffectContext<'_>| {
+        |data: &mut Value, ctx: &Context<'_>| {
             let n = ctx
                 .payload
                 .get("term_months")

@@ -80,13 +80,13 @@ pub use rules::{
     units,
 };
 
-use crate::access::SignOrder;
-use crate::calendar::{BusinessDuration, Calendar};
-use crate::deadline::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
-use crate::definition::{BuildError, Builder, TypedDefinition};
-use crate::form::TypedForm;
-use crate::registry::Registry;
-use crate::vocabulary::Vocabulary;
+use crate::SignOrder;
+use crate::{BusinessDuration, Calendar};
+use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
+use crate::{BuildError, Builder, TypedDefinition};
+use crate::TypedForm;
+use crate::Registry;
+use crate::Vocabulary;
 use guards::{e, g};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -476,7 +476,7 @@ fn intake(b: Builder, config: &Config) -> Builder {
     } else {
         vec![R::ApplicationDesignCenter]
     };
-    let receive = |t: crate::definition::TransitionBuilder| {
+    let receive = |t: crate::TransitionBuilder| {
         t.roles([R::ProductionControl])
             .form(ReceiptRecord::KIND)
             .guard(g::RECEIPT)

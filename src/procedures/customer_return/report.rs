@@ -9,13 +9,13 @@ use super::forms::{
 };
 use super::rules::{case_data, on_file};
 use super::{Action, ID, State};
-use crate::access::{Actor, ActorId};
-use crate::command::Command;
-use crate::cost::{Account, Bearer, CostKind, CostLedger, CostLine};
-use crate::event::{Event, EventKind};
-use crate::form::TypedForm;
-use crate::instance::Instance;
-use crate::vocabulary::Vocabulary;
+use crate::{Actor, ActorId};
+use crate::Command;
+use crate::{Account, Bearer, CostKind, CostLedger, CostLine};
+use crate::{Event, EventKind};
+use crate::TypedForm;
+use crate::Instance;
+use crate::Vocabulary;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -95,7 +95,7 @@ pub fn bypass_penalties(history: &[Event]) -> Result<Vec<PenaltyOccurrence>, Str
                 push(&mut out, e, e.by.as_ref().map(|b| b.actor.clone()), penalty);
             }
             EventKind::Created { data, .. } | EventKind::DataChanged { data } => {
-                let d = Data::deserialize(data)
+                let d = Data::deserialize(data.as_ref())
                     .map_err(|err| format!("event {}: not a customer return: {err}", e.seq))?;
                 for p in d.bypasses.iter().skip(recorded) {
                     push(&mut out, e, None, p.clone());

@@ -11,9 +11,9 @@ use super::forms::{
     NegotiationRecord, OutcomeNotice, ReceiptRecord, ResponsibilityJudgement, ReturnNotice,
     SupplierClaim, SupplierReply, Verdict,
 };
-use crate::form::TypedForm;
-use crate::instance::Instance;
-use crate::vocabulary::Vocabulary;
+use crate::TypedForm;
+use crate::Instance;
+use crate::Vocabulary;
 
 /// Who is responsible, by family of causes (004 L146–150).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,58 +1,11 @@
 //! SLA status per deadline and aggregate figures over instances.
 
-use super::DeadlineState;
 use crate::definition::Definition;
-use crate::instance::Instance;
+use crate::instance::{Instance, SlaStatus};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The SLA status of one deadline clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum SlaStatus {
-    /// Running, not yet warned.
-    Pending,
-    /// Running, past its warning threshold.
-    Warned,
-    /// Paused (waiting on the customer or a supplier).
-    Paused,
-    /// Stopped in time, with this much time left (seconds).
-    Met {
-        /// Seconds to spare.
-        margin_secs: i64,
-    },
-    /// Missed. Once breached, always breached, even if later satisfied.
-    Breached,
-}
-
-impl DeadlineState {
-    /// The SLA status as recorded (breaches count once `handle_due` recorded them or the
-    /// clock stopped late).
-    pub fn status(&self) -> SlaStatus {
-        match self.stopped {
-            _ if self.breached => SlaStatus::Breached,
-            Some(s) if !s.met => SlaStatus::Breached,
-            Some(s) => SlaStatus::Met {
-                margin_secs: s.margin_secs,
-            },
-            None if self.paused_at.is_some() => SlaStatus::Paused,
-            None if self.warned => SlaStatus::Warned,
-            None => SlaStatus::Pending,
-        }
-    }
-
-    /// The status as of `now`: like [`status`](Self::status), but a running clock past its
-    /// limit already counts as breached (before `handle_due` has run).
-    pub fn status_at(&self, now: DateTime<Utc>) -> SlaStatus {
-        match self.status() {
-            SlaStatus::Pending | SlaStatus::Warned if now > self.due_at => SlaStatus::Breached,
-            SlaStatus::Pending if self.warn_at.is_some_and(|w| now >= w) => SlaStatus::Warned,
-            other => other,
-        }
-    }
-}
 
 /// Counts for one slice of an [`SlaReport`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -124,15 +77,12 @@ impl SlaReport {
         for ds in inst.deadlines() {
             let s = ds.status_at(now);
             let owner = def
-                .spec()
-                .deadlines
-                .iter()
-                .find(|d| d.name == ds.name)
-                .and_then(|d| d.owner.clone())
+                .deadline_ix(ds.name)
+                .and_then(|i| def.deadline(i).spec.owner.clone())
                 .unwrap_or_else(|| "-".to_owned());
             self.total.add(s);
             self.by_procedure
-                .entry(inst.definition().to_owned())
+                .entry(inst.definition().to_string())
                 .or_default()
                 .add(s);
             self.by_deadline

@@ -7,68 +7,21 @@
 //! deadline clocks. [`Instance::apply`] is deterministic; [`Instance::replay`] rebuilds a
 //! snapshot from events and [`Instance::verify`] proves a stored snapshot equals its replay.
 
-use crate::access::{ActorId, Signature};
-use crate::deadline::DeadlineState;
-use crate::event::{Event, EventKind};
+mod clock;
+mod shared;
+
+pub use clock::{DeadlineState, SlaStatus, Stopped};
+
+use crate::access::Signature;
+use crate::event::{Attribution, Event, EventKind};
 use crate::form::Form;
+use crate::ids::{ActorId, InstanceId, Name};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::fmt;
+use shared::Shared;
 use std::sync::Arc;
-
-/// Who fired each action so far (separation of duties).
-type FiredBy = BTreeMap<String, Vec<ActorId>>;
-
-/// Serde for a shared (`Arc`) field: the same JSON as the value itself.
-mod shared {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::sync::Arc;
-
-    pub(super) fn serialize<T: Serialize, S: Serializer>(
-        v: &Arc<T>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        T::serialize(v, s)
-    }
-
-    pub(super) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Arc<T>, D::Error> {
-        T::deserialize(d).map(Arc::new)
-    }
-}
-
-fn no_one_fired(f: &Arc<FiredBy>) -> bool {
-    f.is_empty()
-}
-
-/// The id of an instance, chosen by the host.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(transparent)]
-pub struct InstanceId(pub String);
-
-impl fmt::Display for InstanceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for InstanceId {
-    fn from(s: &str) -> Self {
-        InstanceId(s.to_owned())
-    }
-}
-
-impl From<String> for InstanceId {
-    fn from(s: String) -> Self {
-        InstanceId(s)
-    }
-}
 
 /// A form attached to an instance, with the event that attached it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -76,7 +29,7 @@ pub struct AttachedForm {
     /// Sequence number of the `FormAttached` event.
     pub seq: u64,
     /// The action it came with.
-    pub action: String,
+    pub action: Name,
     /// Who attached it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<ActorId>,
@@ -85,34 +38,32 @@ pub struct AttachedForm {
 }
 
 /// A snapshot of one instance.
-// Cloning is cheap where it matters: the data and the record of who fired what are shared
-// (copy-on-write) between a snapshot and its clones, since deciding a command clones the
-// snapshot and most commands change neither. (A plain comment: the doc comment is the JSON
-// Schema's description.)
+// Cloning is cheap: the data and every list are shared (copy-on-write) between a snapshot and
+// its clones, since deciding a command clones the snapshot and most commands change little.
+// (A plain comment: the doc comment is the JSON Schema's description.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Instance {
     id: InstanceId,
-    definition: String,
+    definition: Name,
     definition_version: u32,
-    state: String,
-    #[serde(with = "shared")]
-    #[schemars(with = "Value")]
+    state: Name,
     data: Arc<Value>,
     version: u64,
     closed: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    assignee: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    forms: Vec<AttachedForm>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    signatures: Vec<Signature>,
-    #[serde(default, skip_serializing_if = "no_one_fired", with = "shared")]
-    #[schemars(with = "FiredBy")]
-    fired_by: Arc<FiredBy>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    deadlines: Vec<DeadlineState>,
+    assignee: Option<Name>,
+    #[serde(default, skip_serializing_if = "Shared::is_empty")]
+    forms: Shared<AttachedForm>,
+    #[serde(default, skip_serializing_if = "Shared::is_empty")]
+    signatures: Shared<Signature>,
+    /// Who took part in firing each action: `(action, actor)` pairs in the order they first
+    /// did (delegates and their principals both count).
+    #[serde(default, skip_serializing_if = "Shared::is_empty")]
+    fired_by: Shared<(Name, ActorId)>,
+    #[serde(default, skip_serializing_if = "Shared::is_empty")]
+    deadlines: Shared<DeadlineState>,
 }
 
 /// Events do not fit the instance they are applied to.
@@ -175,16 +126,16 @@ impl Instance {
         &self.id
     }
     /// The definition id.
-    pub fn definition(&self) -> &str {
-        &self.definition
+    pub fn definition(&self) -> Name {
+        self.definition
     }
     /// The definition version.
     pub fn definition_version(&self) -> u32 {
         self.definition_version
     }
     /// The current state.
-    pub fn state(&self) -> &str {
-        &self.state
+    pub fn state(&self) -> Name {
+        self.state
     }
     /// The instance data.
     pub fn data(&self) -> &Value {
@@ -214,47 +165,67 @@ impl Instance {
         self.updated_at
     }
     /// The role the instance was reassigned to by an escalation, if any.
-    pub fn assignee(&self) -> Option<&str> {
-        self.assignee.as_deref()
+    pub fn assignee(&self) -> Option<Name> {
+        self.assignee
     }
     /// Every form attached, oldest first.
     pub fn forms(&self) -> &[AttachedForm] {
-        &self.forms
+        self.forms.as_slice()
     }
     /// The body of the latest form of `kind`.
-    pub fn latest_form(&self, kind: &str) -> Option<&Value> {
+    pub fn latest_form(&self, kind: impl Into<Name>) -> Option<&Value> {
+        let kind = kind.into();
         self.forms
+            .as_slice()
             .iter()
             .rev()
             .find(|f| f.form.kind == kind)
             .map(|f| &f.form.body)
     }
-    /// The signatures of the open sign-off in the current state.
+    /// The signatures of the open sign-offs in the current state.
     pub fn signatures(&self) -> &[Signature] {
-        &self.signatures
+        self.signatures.as_slice()
     }
     /// The actors (and principals) who fired `action` so far, including every signer of its
-    /// sign-off.
-    pub fn fired_by(&self, action: &str) -> &[ActorId] {
-        self.fired_by.get(action).map_or(&[], Vec::as_slice)
+    /// sign-off, in the order they first did.
+    pub fn fired_by(&self, action: impl Into<Name>) -> Vec<ActorId> {
+        let action = action.into();
+        self.fired_by
+            .as_slice()
+            .iter()
+            .filter(|(a, _)| *a == action)
+            .map(|(_, who)| who.clone())
+            .collect()
     }
-    /// Deadline clocks, running and finished.
+    /// Whether `who` took part in firing `action` (no allocation).
+    pub(crate) fn has_fired(&self, action: Name, who: &ActorId) -> bool {
+        self.fired_by
+            .as_slice()
+            .iter()
+            .any(|(a, id)| *a == action && id == who)
+    }
+    /// Deadline clocks, running and finished, in the order they started.
     pub fn deadlines(&self) -> &[DeadlineState] {
-        &self.deadlines
+        self.deadlines.as_slice()
+    }
+    /// The latest clock of the deadline `name` (running or finished), if it ever started.
+    pub fn clock(&self, name: impl Into<Name>) -> Option<&DeadlineState> {
+        let name = name.into();
+        self.deadlines().iter().rev().find(|d| d.name == name)
+    }
+    /// The running (or paused) clock of the deadline `name`, if any.
+    pub fn running_clock(&self, name: impl Into<Name>) -> Option<&DeadlineState> {
+        self.clock(name).filter(|d| d.is_active())
     }
     /// The next instant at which a deadline of this instance needs handling.
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
         if self.closed {
             return None;
         }
-        self.deadlines
+        self.deadlines()
             .iter()
             .filter_map(DeadlineState::next_instant)
             .min()
-    }
-
-    pub(crate) fn deadline_mut(&mut self, name: &str) -> Option<&mut DeadlineState> {
-        self.deadlines.iter_mut().rev().find(|d| d.name == name)
     }
 
     /// Rebuild an instance from its history.
@@ -266,7 +237,7 @@ impl Instance {
     ) -> Result<Instance, ReplayError> {
         let mut events = events.into_iter();
         let first = events.next().ok_or(ReplayError::NotCreated {
-            instance: InstanceId(String::new()),
+            instance: InstanceId::from(""),
         })?;
         let mut inst = Instance::from_created(first)?;
         for e in events {
@@ -304,19 +275,19 @@ impl Instance {
                 data,
             } if e.seq == 1 => Ok(Instance {
                 id: e.instance.clone(),
-                definition: definition.clone(),
+                definition: *definition,
                 definition_version: *version,
-                state: state.clone(),
-                data: Arc::new(data.clone()),
+                state: *state,
+                data: data.clone(),
                 version: 1,
                 closed: false,
                 created_at: e.at,
                 updated_at: e.at,
                 assignee: None,
-                forms: Vec::new(),
-                signatures: Vec::new(),
-                fired_by: Arc::default(),
-                deadlines: Vec::new(),
+                forms: Shared::default(),
+                signatures: Shared::default(),
+                fired_by: Shared::default(),
+                deadlines: Shared::default(),
             }),
             _ => Err(ReplayError::NotCreated {
                 instance: e.instance.clone(),
@@ -324,11 +295,8 @@ impl Instance {
         }
     }
 
-    /// Apply one event. Deterministic: the same events always give the same snapshot.
-    ///
-    /// # Errors
-    /// [`ReplayError`] when the event does not follow this snapshot.
-    pub fn apply(&mut self, e: &Event) -> Result<(), ReplayError> {
+    /// Check that `e` is the next event of this instance.
+    fn check_next(&self, e: &Event) -> Result<(), ReplayError> {
         if e.instance != self.id {
             return Err(ReplayError::WrongInstance {
                 instance: self.id.clone(),
@@ -350,143 +318,133 @@ impl Instance {
                 found: e.seq,
             });
         }
-        let bad = |reason: String| ReplayError::Inconsistent {
+        Ok(())
+    }
+
+    /// Move to `to` from `from` (which must be the current state).
+    fn move_from(&mut self, what: &str, from: Name, to: Name) -> Result<(), String> {
+        if from != self.state {
+            return Err(format!(
+                "{what} from `{from}` but the state is `{}`",
+                self.state
+            ));
+        }
+        self.state = to;
+        Ok(())
+    }
+
+    /// Apply one event. Deterministic: the same events always give the same snapshot.
+    ///
+    /// # Errors
+    /// [`ReplayError`] when the event does not follow this snapshot.
+    pub fn apply(&mut self, e: &Event) -> Result<(), ReplayError> {
+        self.check_next(e)?;
+        self.apply_kind(e).map_err(|reason| ReplayError::Inconsistent {
             instance: e.instance.clone(),
             seq: e.seq,
             reason,
-        };
-        match &e.kind {
-            EventKind::Created { .. } => return Err(bad("a second `created` event".into())),
-            EventKind::Transitioned {
-                from, to, action, ..
-            } => {
-                if from != &self.state {
-                    return Err(bad(format!(
-                        "transition from `{from}` but the state is `{}`",
-                        self.state
-                    )));
-                }
-                // Leaving the state closes every open sign-off; a self-loop only closes the
-                // sign-off of its own action (other sign-offs in progress keep their signatures).
-                if from == to {
-                    self.signatures.retain(|s| &s.action != action);
-                } else {
-                    self.signatures.clear();
-                }
-                // `clone_from` reuses the state's buffer: no allocation once it is large
-                // enough, which keeps replaying a loop allocation-free.
-                self.state.clone_from(to);
-                if let Some(by) = &e.by {
-                    self.record_fired(action, by);
-                }
-            }
-            EventKind::Closed { state } => {
-                if state != &self.state {
-                    return Err(bad(format!(
-                        "closed in `{state}` but the state is `{}`",
-                        self.state
-                    )));
-                }
-                self.closed = true;
-            }
-            EventKind::DataChanged { data } => self.data = Arc::new(data.clone()),
-            EventKind::FormAttached { form, action } => self.forms.push(AttachedForm {
-                seq: e.seq,
-                action: action.clone(),
-                by: e.by.as_ref().map(|b| b.actor.clone()),
-                form: form.clone(),
-            }),
-            EventKind::Signed {
-                action,
-                role,
-                meaning,
-                approved,
-                ..
-            } => {
-                let by =
-                    e.by.as_ref()
-                        .ok_or_else(|| bad("a signature without a signer".into()))?;
-                if *approved {
-                    // A signer takes part in firing the action: separation-of-duties rules on
-                    // later actions see every signer, not only the last one.
-                    self.record_fired(action, by);
-                    self.signatures.push(Signature {
-                        action: action.clone(),
-                        signer: by.actor.clone(),
-                        on_behalf_of: by.on_behalf_of.clone(),
-                        role: role.clone(),
-                        meaning: meaning.clone(),
-                        at: e.at,
-                    });
-                } else {
-                    self.signatures.retain(|s| &s.action != action);
-                }
-            }
-            EventKind::Rejected { .. } | EventKind::Commented { .. } => {}
-            EventKind::Escalated {
-                reassign_to, moved, ..
-            } => {
-                if let Some(role) = reassign_to {
-                    self.assignee = Some(role.clone());
-                }
-                if let Some((from, to)) = moved {
-                    if from != &self.state {
-                        return Err(bad(format!(
-                            "escalation from `{from}` but the state is `{}`",
-                            self.state
-                        )));
-                    }
-                    self.state.clone_from(to);
-                    self.signatures.clear();
-                }
-                crate::deadline::apply(self, e).map_err(bad)?;
-            }
-            EventKind::Overridden { from, to, .. } => {
-                if from != &self.state {
-                    return Err(bad(format!(
-                        "override from `{from}` but the state is `{}`",
-                        self.state
-                    )));
-                }
-                self.state.clone_from(to);
-                self.signatures.clear();
-            }
-            EventKind::DeadlineStarted { .. }
-            | EventKind::DeadlineWarned { .. }
-            | EventKind::DeadlineBreached { .. }
-            | EventKind::DeadlineStopped { .. }
-            | EventKind::DeadlinePaused { .. }
-            | EventKind::DeadlineResumed { .. } => {
-                crate::deadline::apply(self, e).map_err(bad)?;
-            }
-        }
+        })?;
         self.version = e.seq;
         self.updated_at = e.at;
         Ok(())
     }
 
-    /// Record that `by` (and its principal) took part in firing `action`.
-    fn record_fired(&mut self, action: &str, by: &crate::event::Attribution) {
-        // Look the action up before inserting: the usual case (the action was fired before by
-        // the same actor) allocates nothing.
-        let ids = || std::iter::once(&by.actor).chain(&by.on_behalf_of);
-        let known = self
-            .fired_by
-            .get(action)
-            .is_some_and(|who| ids().all(|id| who.contains(id)));
-        // Copy-on-write: only a new actor for an action touches the shared map.
-        if !known {
-            let map = Arc::make_mut(&mut self.fired_by);
-            let who = map.entry(action.to_owned()).or_default();
-            for id in ids() {
-                if !who.contains(id) {
-                    who.push(id.clone());
+    fn apply_kind(&mut self, e: &Event) -> Result<(), String> {
+        match &e.kind {
+            EventKind::Created { .. } => return Err("a second `created` event".into()),
+            EventKind::Transitioned {
+                from, to, action, ..
+            } => {
+                self.move_from("transition", *from, *to)?;
+                // Leaving the state closes every open sign-off; a self-loop only closes the
+                // sign-off of its own action (other sign-offs in progress keep their signatures).
+                if from == to {
+                    self.signatures.retain(|s| s.action != *action);
+                } else {
+                    self.signatures.clear();
+                }
+                if let Some(by) = &e.by {
+                    self.record_fired(*action, by);
                 }
             }
+            EventKind::Closed { state } => {
+                if *state != self.state {
+                    return Err(format!(
+                        "closed in `{state}` but the state is `{}`",
+                        self.state
+                    ));
+                }
+                self.closed = true;
+            }
+            EventKind::DataChanged { data } => self.data = data.clone(),
+            EventKind::FormAttached { form, action } => self.forms.push(AttachedForm {
+                seq: e.seq,
+                action: *action,
+                by: e.by.as_ref().map(|b| b.actor.clone()),
+                form: form.clone(),
+            }),
+            EventKind::Signed { .. } => self.apply_signature(e)?,
+            EventKind::Rejected { .. } | EventKind::Commented { .. } => {}
+            EventKind::Escalated {
+                reassign_to, moved, ..
+            } => {
+                if let Some(role) = reassign_to {
+                    self.assignee = Some(*role);
+                }
+                if let Some((from, to)) = moved {
+                    self.move_from("escalation", *from, *to)?;
+                    self.signatures.clear();
+                }
+                clock::apply(self.deadlines.make_mut(), e)?;
+            }
+            EventKind::Overridden { from, to, .. } => {
+                self.move_from("override", *from, *to)?;
+                self.signatures.clear();
+            }
+            _ => {
+                clock::apply(self.deadlines.make_mut(), e)?;
+            }
         }
+        Ok(())
     }
 
-    pub(crate) fn deadlines_mut(&mut self) -> &mut Vec<DeadlineState> {
-        &mut self.deadlines
+    fn apply_signature(&mut self, e: &Event) -> Result<(), String> {
+        let EventKind::Signed {
+            action,
+            role,
+            meaning,
+            approved,
+            ..
+        } = &e.kind
+        else {
+            return Ok(());
+        };
+        let by = e.by.as_ref().ok_or("a signature without a signer")?;
+        if *approved {
+            // A signer takes part in firing the action: separation-of-duties rules on later
+            // actions see every signer, not only the last one.
+            self.record_fired(*action, by);
+            self.signatures.push(Signature {
+                action: *action,
+                signer: by.actor.clone(),
+                on_behalf_of: by.on_behalf_of.clone(),
+                role: *role,
+                meaning: meaning.clone(),
+                at: e.at,
+            });
+        } else {
+            self.signatures.retain(|s| s.action != *action);
+        }
+        Ok(())
+    }
+
+    /// Record that `by` (and its principal) took part in firing `action`.
+    fn record_fired(&mut self, action: Name, by: &Attribution) {
+        for id in std::iter::once(&by.actor).chain(&by.on_behalf_of) {
+            // The usual case (the same actor fired the action before) changes nothing.
+            if !self.has_fired(action, id) {
+                self.fired_by.push((action, id.clone()));
+            }
+        }
     }
 }

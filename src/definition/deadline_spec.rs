@@ -74,6 +74,7 @@ impl From<BusinessDuration> for DurationSpec {
 
 /// One rung of an escalation ladder.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EscalationSpec {
     /// How long after the limit this rung fires (`None`: at the limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]

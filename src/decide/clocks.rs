@@ -1,0 +1,259 @@
+//! Deadline bookkeeping on every move: which clocks stop, resume, start and pause.
+//!
+//! The core never reads the clock. A clock starts when its trigger happens (a command at the
+//! host's `now`); its instants are computed once with the definition's calendar and recorded
+//! in a `DeadlineStarted` event, so replay needs no calendar. Pausing: while the instance is
+//! in a state declared `pauses_clocks`, running clocks are paused; on leaving it they resume
+//! with their remaining time (working time for working-hour/day limits, wall time otherwise)
+//! added to the resume instant.
+
+use super::Draft;
+use crate::calendar::{BusinessDuration, Calendar};
+use crate::definition::{CompiledDeadline, Definition, When};
+use crate::event::EventKind;
+use crate::ids::{Name, StateIx};
+use crate::instance::DeadlineState;
+use crate::rejection::Rejection;
+use chrono::{DateTime, Utc};
+
+fn add(
+    cal: &dyn Calendar,
+    name: Name,
+    at: DateTime<Utc>,
+    d: BusinessDuration,
+) -> Result<DateTime<Utc>, Rejection> {
+    cal.add(at, d).map_err(|e| Rejection::DeadlineUncomputable {
+        deadline: name,
+        reason: e.to_string(),
+    })
+}
+
+fn margin(def: &Definition, cd: Option<&CompiledDeadline>, from: DateTime<Utc>, due: DateTime<Utc>) -> i64 {
+    if cd.is_some_and(|c| c.working_time) {
+        def.calendar().working_time_between(from, due).num_seconds()
+    } else {
+        (due - from).num_seconds()
+    }
+}
+
+fn stop(def: &Definition, d: &mut Draft, name: Name) -> Result<(), Rejection> {
+    let Some(ds) = d.inst.running_clock(name) else {
+        return Ok(());
+    };
+    let cd = def.deadline_ix(name).map(|i| def.deadline(i));
+    let at = ds.paused_at.unwrap_or(d.now);
+    let margin_secs = margin(def, cd, at, ds.due_at);
+    let met = !ds.breached && at <= ds.due_at;
+    d.push(EventKind::DeadlineStopped {
+        deadline: name,
+        met,
+        margin_secs,
+    })
+}
+
+/// One move, as the clocks see it.
+struct Move {
+    from: Option<StateIx>,
+    to: StateIx,
+    action: Option<Name>,
+    moved: bool,
+}
+
+impl Move {
+    fn hits(&self, w: When) -> bool {
+        match w {
+            When::Enter(s) => self.moved && s == self.to,
+            When::Leave(s) => self.moved && Some(s) == self.from,
+            When::Action(a) => self.action == Some(a),
+        }
+    }
+}
+
+/// Deadline bookkeeping for a move `from -> to` (None: the instance is being created) by
+/// `action` (None: an escalation or override). The rules, in order:
+///
+/// 1. **Stop** every active clock whose `met_on` trigger happens, every clock started on
+///    entering a state when the instance moves somewhere that is neither that state nor a
+///    state that pauses clocks, and every clock when the target is terminal. A clock stops
+///    as met if it was not breached and stops (or was paused) before its limit.
+/// 2. **Resume** paused clocks when leaving a pausing state for a non-pausing one.
+/// 3. **Start** the clocks this move triggers, unless a clock of that name is already
+///    active (a return from a waiting state does not restart the clock).
+/// 4. **Pause** every running clock when the instance is in a pausing state after the move
+///    (entering it from a non-pausing state, or a clock this move started while it waits) —
+///    except the clocks of that waiting state itself (started on entering it), which time
+///    the party being waited on.
+/// 5. **Close** the instance when the target is terminal.
+pub(crate) fn on_move(
+    def: &Definition,
+    d: &mut Draft,
+    from: Option<StateIx>,
+    to: StateIx,
+    action: Option<Name>,
+) -> Result<(), Rejection> {
+    let m = Move {
+        from,
+        to,
+        action,
+        moved: from != Some(to),
+    };
+    // Nothing to do for a definition without deadlines, unless the move closes the instance.
+    let terminal = def.state(to).kind == crate::definition::StateKind::Terminal;
+    if def.deadlines.is_empty() && d.inst.deadlines().is_empty() {
+        return close(def, d, &m, terminal);
+    }
+    let pausing_from = from.is_some_and(|f| def.state(f).pauses_clocks);
+    let pausing_to = def.state(to).pauses_clocks;
+    stop_clocks(def, d, &m, terminal, pausing_to)?;
+    if m.moved && pausing_from && !pausing_to {
+        resume(def, d, |_| true)?;
+    }
+    if !terminal {
+        start_clocks(def, d, &m)?;
+    }
+    if pausing_to && !terminal {
+        pause_clocks(def, d, &m)?;
+    }
+    close(def, d, &m, terminal)
+}
+
+fn close(def: &Definition, d: &mut Draft, m: &Move, terminal: bool) -> Result<(), Rejection> {
+    if terminal && m.moved {
+        d.push(EventKind::Closed {
+            state: def.state(m.to).name,
+        })?;
+    }
+    Ok(())
+}
+
+fn stop_clocks(def: &Definition, d: &mut Draft, m: &Move, terminal: bool, pausing_to: bool) -> Result<(), Rejection> {
+    for name in active_names(d, |_| true) {
+        let Some(cd) = def.deadline_ix(name).map(|i| def.deadline(i)) else {
+            continue;
+        };
+        let away = matches!(cd.starts, When::Enter(home) if m.moved && m.to != home && !pausing_to);
+        if terminal || away || cd.met_on.iter().any(|&w| m.hits(w)) {
+            stop(def, d, name)?;
+        }
+    }
+    Ok(())
+}
+
+fn start_clocks(def: &Definition, d: &mut Draft, m: &Move) -> Result<(), Rejection> {
+    for cd in &def.deadlines {
+        if m.hits(cd.starts) && d.inst.running_clock(cd.name).is_none() {
+            start_clock(def, cd, d)?;
+        }
+    }
+    Ok(())
+}
+
+/// Pause running clocks in a waiting state. Also when coming from another pausing state or
+/// staying put: a clock started by this move (on entering a waiting state, or by an action
+/// fired in one) must not run while the instance waits. The clocks of the waiting state
+/// itself (started on entering it) keep running: they time the party being waited on.
+fn pause_clocks(def: &Definition, d: &mut Draft, m: &Move) -> Result<(), Rejection> {
+    let own = |name: Name| {
+        def.deadlines
+            .iter()
+            .any(|c| c.name == name && c.starts == When::Enter(m.to))
+    };
+    for name in active_names(d, |x| x.paused_at.is_none() && !own(x.name)) {
+        d.push(EventKind::DeadlinePaused { deadline: name })?;
+    }
+    // Back in its own waiting state (from another one), a paused own clock runs again.
+    if m.moved {
+        resume(def, d, |x| own(x.name))?;
+    }
+    Ok(())
+}
+
+fn active_names(d: &Draft, pred: impl Fn(&DeadlineState) -> bool) -> Vec<Name> {
+    d.inst
+        .deadlines()
+        .iter()
+        .filter(|x| x.is_active() && pred(x))
+        .map(|x| x.name)
+        .collect()
+}
+
+fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result<(), Rejection> {
+    let data = d.inst.data();
+    let limit = cd.resolve(0, &cd.spec.limit, data)?;
+    let warn = match &cd.spec.warn_at {
+        Some(w) => Some(cd.resolve(1, w, data)?),
+        None => None,
+    };
+    let cal = def.calendar();
+    let due_at = add(cal, cd.name, d.now, limit)?;
+    let warn_at = match warn {
+        Some(w) => Some(add(cal, cd.name, d.now, w)?),
+        None => None,
+    };
+    let escalate_at = cd
+        .rungs
+        .iter()
+        .map(|s| s.after.map_or(Ok(due_at), |a| add(cal, cd.name, due_at, a)))
+        .collect::<Result<Vec<_>, _>>()?;
+    d.push(EventKind::DeadlineStarted {
+        deadline: cd.name,
+        due_at,
+        warn_at,
+        escalate_at,
+    })
+}
+
+/// The instant `x` moved from `paused_at` to `now`, keeping the time that was left.
+fn shift(
+    cal: &dyn Calendar,
+    name: Name,
+    working: bool,
+    paused_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    x: DateTime<Utc>,
+) -> Result<DateTime<Utc>, Rejection> {
+    if working {
+        let left = cal.working_time_between(paused_at, x);
+        let minutes = u32::try_from((left.num_seconds() + 59) / 60).unwrap_or(u32::MAX);
+        add(cal, name, now, BusinessDuration::WorkingMinutes(minutes))
+    } else {
+        now.checked_add_signed(x - paused_at)
+            .ok_or_else(|| Rejection::DeadlineUncomputable {
+                deadline: name,
+                reason: "the resumed instant is out of range".into(),
+            })
+    }
+}
+
+/// Resume the paused clocks that `which` selects.
+fn resume(def: &Definition, d: &mut Draft, which: impl Fn(&DeadlineState) -> bool) -> Result<(), Rejection> {
+    let paused: Vec<DeadlineState> = d
+        .inst
+        .deadlines()
+        .iter()
+        .filter(|x| x.is_active() && x.paused_at.is_some() && which(x))
+        .cloned()
+        .collect();
+    let cal = def.calendar();
+    for mut ds in paused {
+        let Some(paused_at) = ds.paused_at else {
+            continue;
+        };
+        let working = def
+            .deadline_ix(ds.name)
+            .is_some_and(|i| def.deadline(i).working_time);
+        let (name, now) = (ds.name, d.now);
+        for x in ds.all_instants_mut() {
+            if *x > paused_at {
+                *x = shift(cal, name, working, paused_at, now, *x)?;
+            }
+        }
+        d.push(EventKind::DeadlineResumed {
+            deadline: ds.name,
+            due_at: ds.due_at,
+            warn_at: ds.warn_at,
+            escalate_at: ds.escalate_at,
+        })?;
+    }
+    Ok(())
+}

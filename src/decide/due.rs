@@ -1,0 +1,109 @@
+//! Due time: warnings, breaches and escalation rungs, in time order.
+
+use super::{Decision, Draft, clocks};
+use crate::definition::Definition;
+use crate::event::EventKind;
+use crate::ids::Name;
+use crate::instance::{DeadlineState, Instance};
+use crate::rejection::Rejection;
+use chrono::{DateTime, Utc};
+
+/// At most this many deadline steps are handled for one instance in one call of
+/// [`handle_due`]; anything left is handled by the next call (guards against escalation
+/// loops with zero-length limits).
+pub const MAX_STEPS_PER_CALL: usize = 256;
+
+/// What falls due on a clock, in the order handled at one instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Due {
+    Warning,
+    Breach,
+    Escalation,
+}
+
+/// The earliest item due at `now` over the running clocks: (instant, kind, clock position).
+fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<Utc>, Due, usize)> {
+    let mut next: Option<(DateTime<Utc>, Due, usize)> = None;
+    for (i, ds) in clocks.iter().enumerate() {
+        if !ds.is_active() || ds.paused_at.is_some() {
+            continue;
+        }
+        let items = [
+            ds.warn_at.filter(|_| !ds.warned).map(|t| (t, Due::Warning)),
+            (!ds.breached).then_some((ds.due_at, Due::Breach)),
+            ds.escalate_at.get(ds.escalated).map(|&t| (t, Due::Escalation)),
+        ];
+        for (t, k) in items.into_iter().flatten() {
+            if t <= now && next.is_none_or(|n| (t, k, i) < n) {
+                next = Some((t, k, i));
+            }
+        }
+    }
+    next
+}
+
+/// Everything due on `inst` at `now`, as events: warnings, breaches and escalation rungs in
+/// time order (at one instant: warning, then breach, then escalation). `Ok(None)` when
+/// nothing is due. Pure and idempotent: after applying the result, nothing is due at `now`.
+///
+/// # Errors
+/// A [`Rejection`] when the instance does not fit the definition or a deadline of an
+/// escalation target cannot be computed.
+pub fn handle_due(
+    def: &Definition,
+    inst: &Instance,
+    now: DateTime<Utc>,
+) -> Result<Option<Decision>, Rejection> {
+    if inst.is_closed()
+        || inst.definition() != def.id()
+        || inst.definition_version() != def.version()
+    {
+        return Ok(None);
+    }
+    let mut d = Draft::new(inst.clone(), None, now);
+    for _ in 0..MAX_STEPS_PER_CALL {
+        let Some((_, kind, i)) = next_item(d.inst.deadlines(), now) else {
+            break;
+        };
+        if d.inst.is_closed() {
+            break;
+        }
+        let ds = &d.inst.deadlines()[i];
+        let (name, due_at, rung) = (ds.name, ds.due_at, ds.escalated);
+        match kind {
+            Due::Warning => d.push(EventKind::DeadlineWarned { deadline: name })?,
+            Due::Breach => d.push(EventKind::DeadlineBreached {
+                deadline: name,
+                due_at,
+            })?,
+            Due::Escalation => escalate(def, &mut d, name, rung)?,
+        }
+    }
+    Ok((!d.events.is_empty()).then(|| d.finish()))
+}
+
+fn escalate(def: &Definition, d: &mut Draft, name: Name, rung: usize) -> Result<(), Rejection> {
+    let cd = def
+        .deadline_ix(name)
+        .map(|i| def.deadline(i))
+        .ok_or_else(|| Rejection::Inconsistent {
+            reason: format!("deadline `{name}` is not in the definition"),
+        })?;
+    let step = cd.rungs.get(rung);
+    let from = d.inst.state();
+    let from_ix = def.state_ix(from);
+    let target = step
+        .and_then(|s| s.move_to)
+        .filter(|&t| Some(t) != from_ix);
+    d.push(EventKind::Escalated {
+        deadline: name,
+        step: rung,
+        notify: step.map(|s| s.notify.clone()).unwrap_or_default(),
+        reassign_to: step.and_then(|s| s.reassign_to),
+        moved: target.map(|t| (from, def.state(t).name)),
+    })?;
+    if let Some(t) = target {
+        clocks::on_move(def, d, from_ix, t, None)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! Firing a transition: the candidates of an action, the checks in their documented order,
+//! guards and effects, and the events of the transition that fires.
+
+use super::{Decision, Draft, attribution, clocks};
+use crate::command::Command;
+use crate::context::Context;
+use crate::definition::{CompiledEffect, CompiledTransition, Definition};
+use crate::effect::merge_patch;
+use crate::event::EventKind;
+use crate::ids::{Name, RoleMask, StateIx, TransitionIx};
+use crate::instance::Instance;
+use crate::rejection::{Rejection, check_depth};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Everything one command is decided against, computed once.
+pub(crate) struct At<'a> {
+    pub(crate) def: &'a Definition,
+    pub(crate) inst: &'a Instance,
+    pub(crate) cmd: &'a Command,
+    pub(crate) state: StateIx,
+    /// The actor's roles in this definition.
+    pub(crate) mask: RoleMask,
+    pub(crate) now: DateTime<Utc>,
+}
+
+/// How far a candidate transition got through the checks (see the evaluation order).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Stage {
+    Role,
+    Separation,
+    SignOff,
+    Forms,
+    Guards,
+    Effects,
+}
+
+/// The best refusal so far: of the candidate that got furthest (earliest on a tie).
+#[derive(Default)]
+pub(crate) struct Best(Option<(Stage, Rejection)>);
+
+impl Best {
+    pub(crate) fn keep(&mut self, new: (Stage, Rejection)) {
+        if self.0.as_ref().is_none_or(|(s, _)| new.0 > *s) {
+            self.0 = Some(new);
+        }
+    }
+
+    pub(crate) fn into_rejection(self, at: &At<'_>, action: Name) -> Rejection {
+        self.0
+            .map(|(_, r)| r)
+            .unwrap_or_else(|| no_transition(at, action))
+    }
+}
+
+fn no_transition(at: &At<'_>, action: Name) -> Rejection {
+    if !at.def.action_of.contains_key(&action) {
+        return Rejection::UnknownAction { action };
+    }
+    Rejection::NoSuchTransition {
+        state: at.def.state(at.state).name,
+        action,
+    }
+}
+
+/// The candidate transitions on `action` from the current state, in definition order.
+pub(crate) fn candidates<'d>(
+    at: &At<'d>,
+    action: Name,
+) -> impl Iterator<Item = (TransitionIx, &'d CompiledTransition)> + 'd {
+    let def = at.def;
+    def.state(at.state)
+        .outgoing
+        .iter()
+        .map(move |&(_, t)| (t, def.transition(t)))
+        .filter(move |(_, ct)| ct.action == action)
+}
+
+/// Check one candidate up to (not including) guards and effects.
+pub(crate) fn pre_checks(
+    at: &At<'_>,
+    t: TransitionIx,
+    ct: &CompiledTransition,
+    signing: bool,
+) -> Result<(), (Stage, Rejection)> {
+    let (cmd, action) = (at.cmd, ct.action);
+    if !at.mask.intersects(ct.roles) {
+        let allowed = at.def.role_names(ct.roles);
+        let actor = cmd.actor.id.clone();
+        let r = Rejection::Forbidden {
+            action,
+            actor,
+            allowed,
+        };
+        return Err((Stage::Role, r));
+    }
+    separation(at, t, ct)?;
+    if ct.sign_off.is_some() != signing {
+        let r = if signing {
+            Rejection::NoSignOff {
+                action,
+                state: at.inst.state(),
+            }
+        } else {
+            Rejection::SignOffRequired { action }
+        };
+        return Err((Stage::SignOff, r));
+    }
+    let missing = |form: Name| (Stage::Forms, Rejection::MissingForm { action, form });
+    for &kind in &ct.fresh_forms {
+        if !cmd.forms.iter().any(|f| f.kind == kind) {
+            return Err(missing(kind));
+        }
+    }
+    for &kind in &ct.forms {
+        if !cmd.forms.iter().any(|f| f.kind == kind) && at.inst.latest_form(kind).is_none() {
+            return Err(missing(kind));
+        }
+    }
+    Ok(())
+}
+
+fn separation(
+    at: &At<'_>,
+    t: TransitionIx,
+    ct: &CompiledTransition,
+) -> Result<(), (Stage, Rejection)> {
+    let rule = if at.mask.intersects(ct.excluded) {
+        ct.excluded_rule
+    } else {
+        ct.not_same_as
+            .iter()
+            .find(|(_, earlier)| {
+                at.cmd
+                    .actor
+                    .identities()
+                    .any(|id| at.inst.has_fired(*earlier, id))
+            })
+            .map(|&(k, _)| k)
+    };
+    match rule {
+        None => Ok(()),
+        Some(k) => Err((
+            Stage::Separation,
+            Rejection::SeparationOfDuties {
+                action: ct.action,
+                actor: at.cmd.actor.id.clone(),
+                rule: at.def.spec.transitions[t.ix()].separation[k].to_string(),
+            },
+        )),
+    }
+}
+
+/// Run the guards, then the effects; the new data when it changed.
+pub(crate) fn guards_and_effects(
+    at: &At<'_>,
+    ct: &CompiledTransition,
+) -> Result<Option<Arc<Value>>, (Stage, Rejection)> {
+    let action = ct.action;
+    let ctx = Context {
+        instance: at.inst,
+        action,
+        payload: &at.cmd.payload,
+        forms: &at.cmd.forms,
+        actor: &at.cmd.actor,
+        now: at.now,
+    };
+    for g in &ct.guards {
+        g.check(&ctx).map_err(|r| {
+            let (guard, reason) = (r.guard, r.reason);
+            let r = Rejection::GuardRejected {
+                action,
+                guard,
+                reason,
+            };
+            (Stage::Guards, r)
+        })?;
+    }
+    if ct.effects.is_empty() {
+        return Ok(None);
+    }
+    let failed = |effect: Name, reason: String| {
+        let r = Rejection::EffectFailed {
+            action,
+            effect,
+            reason,
+        };
+        (Stage::Effects, r)
+    };
+    let mut data = at.inst.data().clone();
+    for e in &ct.effects {
+        match e {
+            CompiledEffect::MergePayload => match at.cmd.payload {
+                Value::Null => {}
+                Value::Object(_) => merge_patch(&mut data, &at.cmd.payload),
+                _ => {
+                    let reason = "the payload must be a JSON object".to_owned();
+                    return Err(failed(Name::new("merge_payload"), reason));
+                }
+            },
+            CompiledEffect::Named(name, eff) => {
+                eff.apply(&mut data, &ctx)
+                    .map_err(|reason| failed(*name, reason))?;
+            }
+        }
+    }
+    check_depth(|| "data".into(), &data).map_err(|r| (Stage::Effects, r))?;
+    Ok((&data != at.inst.data()).then(|| Arc::new(data)))
+}
+
+pub(crate) fn fire(at: &At<'_>, action: Name) -> Result<Decision, Rejection> {
+    let mut best = Best::default();
+    for (t, ct) in candidates(at, action) {
+        let outcome = pre_checks(at, t, ct, false).and_then(|()| guards_and_effects(at, ct));
+        match outcome {
+            Ok(data) => return commit_transition(at, ct, data, None),
+            Err(r) => best.keep(r),
+        }
+    }
+    Err(best.into_rejection(at, action))
+}
+
+/// Emit the events of firing transition `ct` (after a completing signature, if any).
+pub(crate) fn commit_transition(
+    at: &At<'_>,
+    ct: &CompiledTransition,
+    data: Option<Arc<Value>>,
+    signature: Option<EventKind>,
+) -> Result<Decision, Rejection> {
+    let role = match &signature {
+        Some(EventKind::Signed { role, .. }) => Some(*role),
+        _ => at.def.role_used(at.mask, ct.roles),
+    };
+    let mut d = Draft::new(
+        at.inst.clone(),
+        Some(attribution(&at.cmd.actor, role)),
+        at.now,
+    );
+    d.events.reserve_exact(1 + at.cmd.forms.len() + usize::from(data.is_some()));
+    d.attach(&at.cmd.forms, ct.action)?;
+    if let Some(sig) = signature {
+        d.push(sig)?;
+    }
+    d.push(EventKind::Transitioned {
+        from: at.def.state(ct.from).name,
+        to: at.def.state(ct.to).name,
+        action: ct.action,
+        payload: at.cmd.payload.clone(),
+    })?;
+    if let Some(data) = data {
+        d.push(EventKind::DataChanged { data })?;
+    }
+    clocks::on_move(at.def, &mut d, Some(ct.from), ct.to, Some(ct.action))?;
+    Ok(d.finish())
+}

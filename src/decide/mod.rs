@@ -1,0 +1,318 @@
+//! The pure core: the only place that turns a command or a due time into events.
+//!
+//! [`decide`] is a pure function of (definition, instance, command, `now`): it returns the
+//! events to append together with the instance they produce, or a typed [`Rejection`]. It
+//! never reads the clock, sleeps or touches storage. [`start`] does the same for creating an
+//! instance, [`available_actions`] answers "what may this actor do now, and why not the
+//! rest", and [`handle_due`] turns elapsed deadlines into events.
+//!
+//! The rule for choosing among several transitions on one action is documented in
+//! [`guard`](crate::Guard#evaluation-order).
+//!
+//! Rooms: `fire` (transitions), `sign` (sign-offs), `clocks` (deadline bookkeeping on every
+//! move), `due` (warnings, breaches, escalations).
+
+mod clocks;
+mod due;
+mod fire;
+mod sign;
+
+pub use due::{MAX_STEPS_PER_CALL, handle_due};
+
+use crate::access::Actor;
+use crate::command::{Command, Intent};
+use crate::definition::Definition;
+use crate::event::{Attribution, Event, EventKind};
+use crate::form::Form;
+use crate::ids::{InstanceId, Name, RoleMask, StateIx};
+use crate::instance::Instance;
+use crate::rejection::{Rejection, check_depth};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The outcome of deciding: the events to append and the instance they produce.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// New events, in order, numbered after the instance version.
+    pub events: Vec<Event>,
+    /// The instance after applying them.
+    pub instance: Instance,
+}
+
+/// Events under construction, applied to a working copy as they are pushed so that each
+/// later step sees the effect of the earlier ones.
+pub(crate) struct Draft {
+    pub(crate) inst: Instance,
+    pub(crate) events: Vec<Event>,
+    pub(crate) by: Option<Attribution>,
+    pub(crate) now: DateTime<Utc>,
+}
+
+impl Draft {
+    pub(crate) fn new(inst: Instance, by: Option<Attribution>, now: DateTime<Utc>) -> Self {
+        Draft {
+            inst,
+            events: Vec::new(),
+            by,
+            now,
+        }
+    }
+
+    pub(crate) fn push(&mut self, kind: EventKind) -> Result<(), Rejection> {
+        let seq = self
+            .inst
+            .version()
+            .checked_add(1)
+            .ok_or_else(|| Rejection::Inconsistent {
+                reason: "the instance version is at its maximum".into(),
+            })?;
+        let e = Event {
+            instance: self.inst.id().clone(),
+            seq,
+            at: self.now,
+            by: self.by.clone(),
+            kind,
+        };
+        self.inst.apply(&e).map_err(|err| Rejection::Inconsistent {
+            reason: err.to_string(),
+        })?;
+        self.events.push(e);
+        Ok(())
+    }
+
+    /// Record the forms a command attaches, with the action they came with.
+    pub(crate) fn attach(&mut self, forms: &[Form], action: Name) -> Result<(), Rejection> {
+        for f in forms {
+            self.push(EventKind::FormAttached {
+                form: f.clone(),
+                action,
+            })?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> Decision {
+        Decision {
+            events: self.events,
+            instance: self.inst,
+        }
+    }
+}
+
+/// The instance's current state in `def`, after checking that it runs `def` and is open.
+fn check_definition(def: &Definition, inst: &Instance) -> Result<StateIx, Rejection> {
+    if inst.definition() != def.id() || inst.definition_version() != def.version() {
+        return Err(Rejection::WrongDefinition {
+            instance_definition: inst.definition(),
+            instance_version: inst.definition_version(),
+            definition: def.id(),
+            version: def.version(),
+        });
+    }
+    if inst.is_closed() {
+        return Err(Rejection::InstanceClosed {
+            state: inst.state(),
+        });
+    }
+    def.state_ix(inst.state())
+        .ok_or_else(|| Rejection::Inconsistent {
+            reason: format!("state `{}` is not in the definition", inst.state()),
+        })
+}
+
+fn check_forms(def: &Definition, forms: &[Form]) -> Result<(), Rejection> {
+    for f in forms {
+        check_depth(|| format!("form `{}`", f.kind), &f.body)?;
+        match def.forms.get(&f.kind) {
+            None => return Err(Rejection::UndeclaredForm { form: f.kind }),
+            Some(Some(v)) => v
+                .validate(&f.body)
+                .map_err(|reason| Rejection::InvalidForm {
+                    form: f.kind,
+                    reason,
+                })?,
+            Some(None) => {}
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn attribution(actor: &Actor, role: Option<Name>) -> Attribution {
+    Attribution {
+        actor: actor.id.clone(),
+        role,
+        on_behalf_of: actor.on_behalf_of.clone(),
+    }
+}
+
+/// Start an instance of `def` in its initial state.
+///
+/// # Errors
+/// [`Rejection::Forbidden`] when the actor may not start one; [`Rejection::DeadlineUncomputable`]
+/// when a deadline of the initial state cannot be computed.
+pub fn start(
+    def: &Definition,
+    id: InstanceId,
+    actor: &Actor,
+    data: Value,
+    now: DateTime<Utc>,
+) -> Result<Decision, Rejection> {
+    let mask = def.mask_of(&actor.roles);
+    let role = def
+        .role_used(mask, def.start_roles)
+        .ok_or_else(|| Rejection::Forbidden {
+            action: Name::new("start"),
+            actor: actor.id.clone(),
+            allowed: def.role_names(def.start_roles),
+        })?;
+    check_depth(|| "data".into(), &data)?;
+    let by = attribution(actor, Some(role));
+    let created = Event {
+        instance: id,
+        seq: 1,
+        at: now,
+        by: Some(by.clone()),
+        kind: EventKind::Created {
+            definition: def.id(),
+            version: def.version(),
+            state: def.initial_state(),
+            data: Arc::new(data),
+        },
+    };
+    let inst = Instance::from_created(&created).map_err(|e| Rejection::Inconsistent {
+        reason: e.to_string(),
+    })?;
+    let mut draft = Draft::new(inst, Some(by), now);
+    draft.events.push(created);
+    clocks::on_move(def, &mut draft, None, def.initial, None)?;
+    Ok(draft.finish())
+}
+
+/// Decide `cmd` against `inst` at `now`.
+///
+/// # Errors
+/// The [`Rejection`] explaining why nothing happens.
+pub fn decide(
+    def: &Definition,
+    inst: &Instance,
+    cmd: &Command,
+    now: DateTime<Utc>,
+) -> Result<Decision, Rejection> {
+    let state = check_definition(def, inst)?;
+    check_depth(|| "payload".into(), &cmd.payload)?;
+    check_forms(def, &cmd.forms)?;
+    // The actor's roles in this definition, computed once per command.
+    let mask = def.mask_of(&cmd.actor.roles);
+    let at = fire::At {
+        def,
+        inst,
+        cmd,
+        state,
+        mask,
+        now,
+    };
+    match &cmd.intent {
+        Intent::Fire { action } => fire::fire(&at, *action),
+        Intent::Sign { action } => sign::sign(&at, *action, None),
+        Intent::Refuse { action, reason } => sign::sign(&at, *action, Some(reason)),
+        Intent::Comment { text } => comment(&at, text),
+        Intent::Override { to, reason } => override_to(&at, *to, reason),
+    }
+}
+
+fn comment(at: &fire::At<'_>, text: &str) -> Result<Decision, Rejection> {
+    let role = at
+        .def
+        .role_used(at.mask, RoleMask(u64::MAX))
+        .ok_or_else(|| Rejection::Forbidden {
+            action: Name::new("comment"),
+            actor: at.cmd.actor.id.clone(),
+            allowed: at.def.roles.clone(),
+        })?;
+    let mut d = Draft::new(
+        at.inst.clone(),
+        Some(attribution(&at.cmd.actor, Some(role))),
+        at.now,
+    );
+    d.attach(&at.cmd.forms, Name::new("comment"))?;
+    d.push(EventKind::Commented {
+        text: text.to_owned(),
+    })?;
+    Ok(d.finish())
+}
+
+fn override_to(at: &fire::At<'_>, to: Name, reason: &str) -> Result<Decision, Rejection> {
+    let def = at.def;
+    let role = def
+        .role_used(at.mask, def.override_roles)
+        .ok_or_else(|| Rejection::Forbidden {
+            action: Name::new("override"),
+            actor: at.cmd.actor.id.clone(),
+            allowed: def.role_names(def.override_roles),
+        })?;
+    if reason.trim().is_empty() {
+        return Err(Rejection::ReasonRequired);
+    }
+    let target = def
+        .state_ix(to)
+        .ok_or(Rejection::UnknownState { state: to })?;
+    let mut d = Draft::new(
+        at.inst.clone(),
+        Some(attribution(&at.cmd.actor, Some(role))),
+        at.now,
+    );
+    d.attach(&at.cmd.forms, Name::new("override"))?;
+    let payload = &at.cmd.payload;
+    d.push(EventKind::Overridden {
+        from: at.inst.state(),
+        to,
+        reason: reason.to_owned(),
+        penalty: (!payload.is_null()).then(|| payload.clone()),
+    })?;
+    clocks::on_move(def, &mut d, Some(at.state), target, None)?;
+    Ok(d.finish())
+}
+
+/// Whether one action is available to an actor now, and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Availability {
+    /// The action.
+    pub action: Name,
+    /// Whether it completes by sign-off (use [`Command::sign`]).
+    pub sign_off: bool,
+    /// `Ok` when it would be accepted with the given payload and forms; otherwise why not.
+    pub verdict: Result<(), Rejection>,
+}
+
+/// For each action leaving the current state, whether `actor` may take it now (with an empty
+/// payload and no new forms), and why not.
+pub fn available_actions(
+    def: &Definition,
+    inst: &Instance,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Vec<Availability> {
+    let Some(state) = def.state_ix(inst.state()) else {
+        return Vec::new();
+    };
+    def.actions_from(inst.state())
+        .into_iter()
+        .map(|action| {
+            let sign_off = def.state(state).outgoing.iter().any(|&(_, t)| {
+                let ct = def.transition(t);
+                ct.action == action && ct.sign_off.is_some()
+            });
+            let cmd = if sign_off {
+                Command::sign(actor, action)
+            } else {
+                Command::fire(actor, action)
+            };
+            Availability {
+                action,
+                sign_off,
+                verdict: decide(def, inst, &cmd, now).map(|_| ()),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,87 @@
+//! The compiled parts of a definition: states, transitions, sign-offs, effects, with names
+//! interned and references resolved to typed indices.
+
+use crate::access::SignOrder;
+use crate::effect::Effect;
+use crate::guard::CompiledGuard;
+use crate::ids::{ActionIx, Name, RoleMask, StateIx, TransitionIx};
+use super::spec::StateKind;
+use std::sync::Arc;
+
+/// A state, with the transitions leaving it.
+pub(crate) struct CompiledState {
+    pub(crate) name: Name,
+    pub(crate) kind: StateKind,
+    pub(crate) pauses_clocks: bool,
+    /// The transitions leaving this state as `(action, transition)`, in definition order:
+    /// the candidates of a command are those of its action, first one first.
+    pub(crate) outgoing: Vec<(ActionIx, TransitionIx)>,
+}
+
+/// A sign-off, compiled.
+pub(crate) struct CompiledSignOff {
+    /// The roles whose signatures are needed, in the spec's order.
+    pub(crate) roles: Vec<Name>,
+    pub(crate) order: SignOrder,
+    pub(crate) meaning: Arc<str>,
+    pub(crate) on_refuse: Option<StateIx>,
+    pub(crate) distinct_signers: bool,
+}
+
+impl CompiledSignOff {
+    /// The roles of the first stage with a missing signature, given the roles that signed;
+    /// empty when complete.
+    pub(crate) fn next_signers(&self, signed: &[Name]) -> Vec<Name> {
+        let missing = |group: &[Name]| -> Vec<Name> {
+            group
+                .iter()
+                .copied()
+                .filter(|r| !signed.contains(r))
+                .collect()
+        };
+        match &self.order {
+            SignOrder::Sequential => missing(&self.roles).into_iter().take(1).collect(),
+            SignOrder::AnyOrder => missing(&self.roles),
+            SignOrder::Stages(sizes) => {
+                let mut rest = self.roles.as_slice();
+                for &n in sizes {
+                    let Some((group, tail)) = (n <= rest.len()).then(|| rest.split_at(n)) else {
+                        return Vec::new();
+                    };
+                    let open = missing(group);
+                    if !open.is_empty() {
+                        return open;
+                    }
+                    rest = tail;
+                }
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// An effect, compiled.
+pub(crate) enum CompiledEffect {
+    MergePayload,
+    Named(Name, Arc<dyn Effect>),
+}
+
+/// A transition, compiled.
+pub(crate) struct CompiledTransition {
+    pub(crate) from: StateIx,
+    pub(crate) to: StateIx,
+    pub(crate) action: Name,
+    pub(crate) roles: RoleMask,
+    /// Roles excluded by separation of duties.
+    pub(crate) excluded: RoleMask,
+    /// Actions whose actors may not fire this one (separation of duties), with the rule's
+    /// position in the spec (for the refusal's wording).
+    pub(crate) not_same_as: Vec<(usize, Name)>,
+    /// The position of the first `excluded_role` rule, for the refusal's wording.
+    pub(crate) excluded_rule: Option<usize>,
+    pub(crate) forms: Vec<Name>,
+    pub(crate) fresh_forms: Vec<Name>,
+    pub(crate) guards: Vec<CompiledGuard>,
+    pub(crate) sign_off: Option<CompiledSignOff>,
+    pub(crate) effects: Vec<CompiledEffect>,
+}

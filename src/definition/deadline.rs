@@ -1,0 +1,336 @@
+//! Deadlines at build time: validate the policies of a spec, compile them (triggers resolved
+//! to typed indices, selectors bound) and add the moves their escalation rungs can make to
+//! the state graph.
+
+use super::deadline_spec::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
+use super::spec::{DefinitionSpec, StateKind, TransitionSpec};
+use super::validate::Names;
+use super::{Edge, Problem};
+use crate::calendar::BusinessDuration;
+use crate::ids::{DeadlineIx, Name, StateIx};
+use crate::registry::{Registry, Selector};
+use crate::rejection::Rejection;
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// What starts or meets a clock, resolved.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum When {
+    Enter(StateIx),
+    Leave(StateIx),
+    Action(Name),
+}
+
+/// One escalation rung, resolved.
+pub(crate) struct CompiledRung {
+    pub(crate) after: Option<BusinessDuration>,
+    pub(crate) notify: Vec<Name>,
+    pub(crate) reassign_to: Option<Name>,
+    pub(crate) move_to: Option<StateIx>,
+}
+
+/// A deadline policy, compiled.
+pub(crate) struct CompiledDeadline {
+    pub(crate) name: Name,
+    pub(crate) spec: DeadlineSpec,
+    pub(crate) starts: When,
+    pub(crate) met_on: Vec<When>,
+    pub(crate) rungs: Vec<CompiledRung>,
+    /// Bound selectors of the limit (0) and the warning (1), where registered by name.
+    selectors: [Option<Arc<Selector>>; 2],
+    /// Whether every duration of the limit counts working time (pauses and margins are then
+    /// measured in working time).
+    pub(crate) working_time: bool,
+}
+
+fn is_working(d: &BusinessDuration) -> bool {
+    matches!(
+        d,
+        BusinessDuration::WorkingHours(_)
+            | BusinessDuration::WorkingMinutes(_)
+            | BusinessDuration::WorkingDays(_)
+    )
+}
+
+/// (kind, magnitude) for comparing two durations of one kind.
+fn magnitude(d: &BusinessDuration) -> (u8, u64) {
+    match *d {
+        BusinessDuration::WorkingMinutes(n) => (0, u64::from(n)),
+        BusinessDuration::WorkingHours(n) => (0, u64::from(n) * 60),
+        BusinessDuration::WorkingDays(n) => (1, u64::from(n)),
+        BusinessDuration::CalendarDays(n) => (2, u64::from(n) * 24),
+        BusinessDuration::Hours(n) => (2, u64::from(n)),
+        BusinessDuration::CalendarMonths(n) => (3, u64::from(n)),
+    }
+}
+
+fn durations(d: &DurationSpec) -> Vec<&BusinessDuration> {
+    match d {
+        DurationSpec::Fixed(d) => vec![d],
+        DurationSpec::Select { cases, default, .. } => {
+            cases.values().chain(default.as_ref()).collect()
+        }
+    }
+}
+
+/// Validate and compile the deadlines of a spec; add escalation moves to the graph.
+pub(crate) fn compile(
+    names: &Names<'_>,
+    registry: &Registry,
+    graph: &mut DiGraph<StateIx, Edge>,
+    p: &mut Vec<Problem>,
+) -> Vec<CompiledDeadline> {
+    let spec = names.spec;
+    let mut out = Vec::with_capacity(spec.deadlines.len());
+    let mut seen = HashSet::new();
+    for d in &spec.deadlines {
+        if !seen.insert(d.name.as_str()) {
+            p.push(Problem::DuplicateDeadline {
+                deadline: d.name.clone(),
+            });
+        }
+        let ix = DeadlineIx::new(out.len());
+        if let Some(c) = compile_one(names, registry, d, ix, graph, p) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn when(names: &Names<'_>, t: &Trigger, used_in: &str, p: &mut Vec<Problem>) -> Option<When> {
+    match t {
+        Trigger::Enter { state } => names.state(state, &used_in, p).map(When::Enter),
+        Trigger::Leave { state } => names.state(state, &used_in, p).map(When::Leave),
+        Trigger::Action { action } => names
+            .action(action, &used_in, p)
+            .map(|_| When::Action(Name::new(action))),
+    }
+}
+
+fn compile_one(
+    names: &Names<'_>,
+    registry: &Registry,
+    d: &DeadlineSpec,
+    ix: DeadlineIx,
+    graph: &mut DiGraph<StateIx, Edge>,
+    p: &mut Vec<Problem>,
+) -> Option<CompiledDeadline> {
+    let spec = names.spec;
+    let used_in = format!("deadline `{}`", d.name);
+    let starts = when(names, &d.starts, &used_in, p);
+    let met_on: Vec<When> = d
+        .met_on
+        .iter()
+        .filter_map(|t| when(names, t, &used_in, p))
+        .collect();
+    if let Some(When::Enter(s)) = starts {
+        if spec.states[s.ix()].kind == StateKind::Terminal {
+            p.push(Problem::DeadlineOnTerminal {
+                deadline: d.name.clone(),
+                state: spec.states[s.ix()].name.clone(),
+            });
+        }
+    }
+    check_ladder(d, p);
+    let mut rungs = Vec::with_capacity(d.escalation.len());
+    for step in &d.escalation {
+        names.role_mask(step.notify.iter().chain(&step.reassign_to), &used_in, p);
+        let move_to = step.move_to.as_ref().and_then(|target| {
+            let found = names.states.get(target.as_str()).copied();
+            if found.is_none() {
+                p.push(Problem::EscalationTargetUnknown {
+                    deadline: d.name.clone(),
+                    state: target.clone(),
+                });
+            }
+            found
+        });
+        if let (Some(t), Some(_)) = (move_to, starts) {
+            for from in escalation_sources(spec, d, &spec.states[t.ix()].name) {
+                if let Some(&f) = names.states.get(from) {
+                    graph.add_edge(
+                        NodeIndex::new(f.ix()),
+                        NodeIndex::new(t.ix()),
+                        Edge::Escalation(ix),
+                    );
+                }
+            }
+        }
+        rungs.push(CompiledRung {
+            after: step.after,
+            notify: step.notify.iter().map(Name::new).collect(),
+            reassign_to: step.reassign_to.as_ref().map(Name::new),
+            move_to,
+        });
+    }
+    names.role_mask(d.owner.iter(), &used_in, p);
+    let selectors = [
+        bind_selector(registry, d, &d.limit, p),
+        d.warn_at
+            .as_ref()
+            .and_then(|w| bind_selector(registry, d, w, p)),
+    ];
+    if let (DurationSpec::Fixed(limit), Some(DurationSpec::Fixed(warn))) = (&d.limit, &d.warn_at) {
+        let (lk, lm) = magnitude(limit);
+        let (wk, wm) = magnitude(warn);
+        if lk == wk && wm > lm {
+            p.push(Problem::WarningAfterLimit {
+                deadline: d.name.clone(),
+            });
+        }
+    }
+    Some(CompiledDeadline {
+        name: Name::new(&d.name),
+        spec: d.clone(),
+        starts: starts?,
+        met_on,
+        rungs,
+        selectors,
+        working_time: durations(&d.limit).iter().all(|d| is_working(d)),
+    })
+}
+
+/// Rungs fire in ladder order: a later rung may not come before an earlier one (rungs with
+/// offsets of different kinds are not compared).
+fn check_ladder(d: &DeadlineSpec, p: &mut Vec<Problem>) {
+    for (i, pair) in d.escalation.windows(2).enumerate() {
+        let offset = |e: &EscalationSpec| e.after.as_ref().map(magnitude);
+        let out_of_order = match (offset(&pair[0]), offset(&pair[1])) {
+            (Some((_, before)), None) => before > 0,
+            (Some((k1, before)), Some((k2, after))) => k1 == k2 && after < before,
+            (None, _) => false,
+        };
+        if out_of_order {
+            p.push(Problem::EscalationOutOfOrder {
+                deadline: d.name.clone(),
+                rung: i + 1,
+            });
+        }
+    }
+}
+
+fn bind_selector(
+    registry: &Registry,
+    d: &DeadlineSpec,
+    ds: &DurationSpec,
+    p: &mut Vec<Problem>,
+) -> Option<Arc<Selector>> {
+    match ds {
+        DurationSpec::Fixed(_) => None,
+        DurationSpec::Select { selector, .. } if selector.starts_with('/') => None,
+        DurationSpec::Select { selector, .. } => {
+            let found = registry.selectors.get(selector).cloned();
+            if found.is_none() {
+                p.push(Problem::UnknownSelector {
+                    selector: selector.clone(),
+                    deadline: d.name.clone(),
+                });
+            }
+            found
+        }
+    }
+}
+
+/// The states an escalation rung moving to `target` can move an instance out of. For a clock
+/// started on entering a state, that state (the clock ends when the instance leaves it and is
+/// paused while it waits). For one started by leaving a state or by an action, every state
+/// where the clock can still be running: the states the starting transitions lead to, and
+/// what is reachable from them by transitions that do not meet the clock (its `met_on`
+/// triggers) or by any escalation move, excluding terminal and clock-pausing states and
+/// `target` itself. (Overrides, being outside the procedure, are not followed.)
+pub(crate) fn escalation_sources<'s>(
+    spec: &'s DefinitionSpec,
+    deadline: &'s DeadlineSpec,
+    target: &str,
+) -> Vec<&'s str> {
+    let ends = |t: &TransitionSpec| {
+        deadline.met_on.iter().any(|m| match m {
+            Trigger::Action { action } => &t.action == action,
+            Trigger::Enter { state } => &t.to == state && t.to != t.from,
+            Trigger::Leave { state } => &t.from == state && t.to != t.from,
+        })
+    };
+    let mut frontier: Vec<&str> = match &deadline.starts {
+        Trigger::Enter { state } => return vec![state.as_str()],
+        Trigger::Action { action } => spec
+            .transitions
+            .iter()
+            .filter(|t| &t.action == action && !ends(t))
+            .map(|t| t.to.as_str())
+            .collect(),
+        Trigger::Leave { state } => spec
+            .transitions
+            .iter()
+            .filter(|t| &t.from == state && t.to != t.from && !ends(t))
+            .map(|t| t.to.as_str())
+            .collect(),
+    };
+    // Other clocks' escalations can move the instance while this clock runs.
+    if !frontier.is_empty() {
+        frontier.extend(
+            spec.deadlines
+                .iter()
+                .flat_map(|d| &d.escalation)
+                .filter_map(|e| e.move_to.as_deref()),
+        );
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    while let Some(s) = frontier.pop() {
+        if !seen.insert(s) {
+            continue;
+        }
+        for t in spec.transitions.iter().filter(|t| t.from == s && !ends(t)) {
+            frontier.push(t.to.as_str());
+        }
+    }
+    spec.states
+        .iter()
+        .filter(|s| {
+            seen.contains(s.name.as_str())
+                && s.kind != StateKind::Terminal
+                && !s.pauses_clocks
+                && s.name != target
+        })
+        .map(|s| s.name.as_str())
+        .collect()
+}
+
+impl CompiledDeadline {
+    /// The limit (`which` = 0) or the warning (1) for an instance with `data`.
+    pub(crate) fn resolve(
+        &self,
+        which: usize,
+        ds: &DurationSpec,
+        data: &Value,
+    ) -> Result<BusinessDuration, Rejection> {
+        match ds {
+            DurationSpec::Fixed(d) => Ok(*d),
+            DurationSpec::Select {
+                selector,
+                cases,
+                default,
+            } => {
+                let key = match self.selectors.get(which).cloned().flatten() {
+                    Some(f) => f(data),
+                    None => data.pointer(selector).and_then(|v| match v {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Null => None,
+                        other => Some(other.to_string()),
+                    }),
+                };
+                key.as_ref()
+                    .and_then(|k| cases.get(k))
+                    .or(default.as_ref())
+                    .copied()
+                    .ok_or_else(|| Rejection::DeadlineUncomputable {
+                        deadline: self.name,
+                        reason: format!(
+                            "no duration for case {key:?} of `{selector}` and no default"
+                        ),
+                    })
+            }
+        }
+    }
+}
