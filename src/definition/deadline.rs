@@ -4,7 +4,7 @@
 
 use super::deadline_spec::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
 use super::spec::{DefinitionSpec, StateKind, TransitionSpec};
-use super::validate::Names;
+use super::names::Names;
 use super::{Edge, Problem};
 use crate::calendar::BusinessDuration;
 use crate::ids::{DeadlineIx, Name, StateIx};

@@ -11,6 +11,7 @@ mod builder;
 mod compiled;
 mod deadline;
 mod deadline_spec;
+mod names;
 mod problem;
 mod spec;
 mod typed;

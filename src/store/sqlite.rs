@@ -2,7 +2,7 @@
 //! bundled SQLite (feature `sqlite`; nothing to install on the host).
 //!
 //! ```no_run
-//! use aftersales::{Engine, SqliteStore};
+//! use crate::{Engine, SqliteStore};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut engine = Engine::new(SqliteStore::open("aftersales.sqlite")?);
 //! // register definitions, start and fire as with any store; after a restart, open the same
@@ -152,7 +152,7 @@ impl Synchronous {
 /// How [`SqliteStore::open_with`] sets up its connection.
 ///
 /// ```
-/// use aftersales::{SqliteOptions, Synchronous};
+/// use crate::{SqliteOptions, Synchronous};
 /// let fast = SqliteOptions { synchronous: Synchronous::Normal, ..SqliteOptions::default() };
 /// # let _ = fast;
 /// ```
@@ -762,9 +762,9 @@ mod tests {
     /// The first commit (create) and the second (begin: several events, a due-index entry).
     fn commits() -> (Commit, Commit) {
         let def = definition();
-        let d0 = decide::start(&def, "x".into(), &clerk(), json!({}), t0()).unwrap();
+        let d0 = crate::start(&def, "x".into(), &clerk(), json!({}), t0()).unwrap();
         let d1 =
-            decide::decide(&def, &d0.instance, &Command::fire(&clerk(), "begin"), t0()).unwrap();
+            crate::decide(&def, &d0.instance, &Command::fire(&clerk(), "begin"), t0()).unwrap();
         assert!(
             d1.events.len() > 1,
             "the interrupted commit has several events"
@@ -826,7 +826,7 @@ mod tests {
             vec![id.clone()]
         );
         // Nothing half-written is in the way: the same commit now goes through whole.
-        store.commit(c1).unwrap();
+        store.commit(c1.clone()).unwrap();
         assert_whole(store, c0, c1);
     }
 
@@ -849,9 +849,9 @@ mod tests {
         let (c0, c1) = commits();
         {
             let mut store = SqliteStore::open(&db.0).unwrap();
-            store.commit(&c0).unwrap();
+            store.commit(c0.clone()).unwrap();
             store.fault = Some(Fault::FailAfterEvents);
-            let err = store.commit(&c1).unwrap_err();
+            let err = store.commit(c1.clone()).unwrap_err();
             assert!(
                 matches!(&err, StoreError::Backend { message } if message.contains("injected")),
                 "{err:?}"
@@ -873,7 +873,7 @@ mod tests {
         }));
         assert!(poison.is_err());
         let (c0, _) = commits();
-        for result in [store.commit(&c0), store.load(c0.instance.id()).map(|_| ())] {
+        for result in [store.commit(c0.clone()), store.load(c0.instance.id()).map(|_| ())] {
             assert!(
                 matches!(&result, Err(StoreError::Backend { message }) if message.contains("poisoned")),
                 "{result:?}"
@@ -888,13 +888,13 @@ mod tests {
     fn child(db: &str, stage: &str) -> ! {
         let (c0, c1) = commits();
         let mut store = SqliteStore::open(db).unwrap();
-        store.commit(&c0).unwrap();
+        store.commit(c0.clone()).unwrap();
         let marker = PathBuf::from(format!("{db}.marker"));
         store.fault = Some(match stage {
             "after_events" => Fault::HangAfterEvents { marker },
             _ => Fault::HangAfterCommit { marker },
         });
-        let _ = store.commit(&c1);
+        let _ = store.commit(c1.clone());
         unreachable!("the fault hangs");
     }
 
