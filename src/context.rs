@@ -67,6 +67,18 @@ impl<'a> Context<'a> {
         T::deserialize(body).map_err(|e| format!("malformed `{}`: {e}", T::KIND))
     }
 
+    /// The instance data as `T`, deserialized once per data version (see
+    /// [`Instance::typed_data`]): a guard reading typed data pays no JSON parsing per command.
+    ///
+    /// # Errors
+    /// Why the data does not deserialize into `T`.
+    pub fn data<T>(&self) -> Result<crate::instance::TypedData<'a, T>, String>
+    where
+        T: serde::de::DeserializeOwned + Send + Sync + 'static,
+    {
+        self.instance.typed_data()
+    }
+
     /// The payload deserialized into `T`.
     ///
     /// # Errors

@@ -114,7 +114,8 @@ pub use command::{Command, Intent};
 pub use context::Context;
 pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine};
 pub use decide::{
-    Availability, Decision, MAX_STEPS_PER_CALL, available_actions, decide, handle_due, start,
+    Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due,
+    start,
 };
 pub use definition::{
     BuildError, Builder, DeadlineSpec, Definition, DefinitionSpec, DurationSpec, EdgeKind,
@@ -128,7 +129,9 @@ pub use export::{Dot, Mermaid, Trail, command_schema, definition_schema, event_s
 pub use form::{Form, FormValidator, TypedForm};
 pub use guard::{Guard, GuardExpr};
 pub use ids::{ActorId, InstanceId, Name};
-pub use instance::{AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped};
+pub use instance::{
+    AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped, TypedData,
+};
 pub use registry::{Registry, Selector};
 pub use rejection::{MAX_JSON_DEPTH, Rejection};
 pub use sla::{DEFAULT_ON_TIME_GOAL_PERMILLE, SlaCounts, SlaReport};

@@ -221,6 +221,18 @@ pub(crate) fn fire(at: &At<'_>, action: Name) -> Result<Decision, Rejection> {
     Err(best.into_rejection(at, action))
 }
 
+/// Whether some candidate on `action` passes every check (no event is built).
+pub(crate) fn admissible(at: &At<'_>, action: Name) -> Result<(), Rejection> {
+    let mut best = Best::default();
+    for (t, ct) in candidates(at, action) {
+        match pre_checks(at, t, ct, false).and_then(|()| guards_and_effects(at, ct)) {
+            Ok(_) => return Ok(()),
+            Err(r) => best.keep(r),
+        }
+    }
+    Err(best.into_rejection(at, action))
+}
+
 /// Emit the events of firing transition `ct` (after a completing signature, if any).
 pub(crate) fn commit_transition(
     at: &At<'_>,

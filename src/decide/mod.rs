@@ -221,6 +221,36 @@ pub fn decide(
     }
 }
 
+/// Whether [`decide`] would accept `cmd`, without building or applying any event: the same
+/// checks in the same order (role, separation of duties, sign-off kind, forms, guards,
+/// effects), the same [`Rejection`] when refused. For answering "may I?" on a hot path.
+///
+/// # Errors
+/// The [`Rejection`] [`decide`] would return.
+pub fn check(
+    def: &Definition,
+    inst: &Instance,
+    cmd: &Command,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    let Intent::Fire { action } = &cmd.intent else {
+        return decide(def, inst, cmd, now).map(|_| ());
+    };
+    let state = check_definition(def, inst)?;
+    check_depth(|| "payload".into(), &cmd.payload)?;
+    check_forms(def, &cmd.forms)?;
+    let mask = def.mask_of(&cmd.actor.roles);
+    let at = fire::At {
+        def,
+        inst,
+        cmd,
+        state,
+        mask,
+        now,
+    };
+    fire::admissible(&at, *action)
+}
+
 fn comment(at: &fire::At<'_>, text: &str) -> Result<Decision, Rejection> {
     let role = at
         .def

@@ -9,8 +9,10 @@
 
 mod clock;
 mod shared;
+mod typed;
 
 pub use clock::{DeadlineState, SlaStatus, Stopped};
+pub use typed::TypedData;
 
 use crate::access::Signature;
 use crate::event::{Attribution, Event, EventKind};
@@ -21,6 +23,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::Shared;
+use typed::TypedCache;
 use std::sync::Arc;
 
 /// A form attached to an instance, with the event that attached it.
@@ -64,6 +67,9 @@ pub struct Instance {
     fired_by: Shared<(Name, ActorId)>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
     deadlines: Shared<DeadlineState>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    typed: TypedCache,
 }
 
 /// Events do not fit the instance they are applied to.
@@ -147,6 +153,17 @@ impl Instance {
     /// The deserialization error.
     pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         T::deserialize(self.data.as_ref())
+    }
+    /// The data as `T`, deserialized once per data version and shared by this snapshot's
+    /// clones (one type is cached; asking for another type deserializes it each time).
+    ///
+    /// # Errors
+    /// Why the data does not deserialize into `T`.
+    pub fn typed_data<T>(&self) -> Result<TypedData<'_, T>, String>
+    where
+        T: serde::de::DeserializeOwned + Send + Sync + 'static,
+    {
+        self.typed.get(&self.data)
     }
     /// The version: the sequence number of the last event.
     pub fn version(&self) -> u64 {
@@ -288,6 +305,7 @@ impl Instance {
                 signatures: Shared::default(),
                 fired_by: Shared::default(),
                 deadlines: Shared::default(),
+                typed: TypedCache::default(),
             }),
             _ => Err(ReplayError::NotCreated {
                 instance: e.instance.clone(),
@@ -376,7 +394,10 @@ impl Instance {
                 }
                 self.closed = true;
             }
-            EventKind::DataChanged { data } => self.data = data.clone(),
+            EventKind::DataChanged { data } => {
+                self.data = data.clone();
+                self.typed.reset();
+            }
             EventKind::FormAttached { form, action } => self.forms.push(AttachedForm {
                 seq: e.seq,
                 action: *action,
