@@ -6,7 +6,7 @@
 //!
 //! Run with `cargo run --example consumables`.
 
-use aftersales::cost::CostKind;
+use aftersales::CostKind;
 use aftersales::procedures::batch_quality as bq;
 use aftersales::procedures::consumables::{
     self as cs, Action, ConsumablesRequest, ConsumptionReport, CountedLine, IssuedLine,
@@ -185,7 +185,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     writeln!(out, "\n-- audit trail of {id} --")?;
     write!(out, "{}", Trail::new(&engine.history(&id)?).offset(offset))?;
 
-    for l in cs::data(&engine.load(&id)?)?.lines {
+    for l in cs::data(&*engine.load(&id)?)?.lines {
         writeln!(
             out,
             "{:<6} requested {:>2} shipped {:>2} received {:>2} short {} consumed {:>2} returned {} written off {}",
@@ -200,7 +200,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         )?;
     }
     // The supplier is responsible for the batch issue: the consumables go into the claim (000 L670).
-    let claim = cs::roll_up([&engine.load(&id)?], &batch, Some("PSU Co."))?;
+    let claim = cs::roll_up([&*engine.load(&id)?], &batch, Some("PSU Co."))?;
     for line in claim
         .lines()
         .iter()

@@ -58,4 +58,3 @@ pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
         other => *target = other.clone(),
     }
 }
-

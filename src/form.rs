@@ -32,10 +32,7 @@ impl Form {
     ///
     /// # Errors
     /// The serialization error, if the struct cannot be represented as JSON.
-    pub fn typed<T: Serialize>(
-        kind: impl AsRef<str>,
-        body: &T,
-    ) -> Result<Self, serde_json::Error> {
+    pub fn typed<T: Serialize>(kind: impl AsRef<str>, body: &T) -> Result<Self, serde_json::Error> {
         Ok(Form::new(kind, serde_json::to_value(body)?))
     }
 }

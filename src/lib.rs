@@ -114,8 +114,7 @@ pub use command::{Command, Intent};
 pub use context::Context;
 pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine};
 pub use decide::{
-    Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due,
-    start,
+    Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due, start,
 };
 pub use definition::{
     BuildError, Builder, DeadlineSpec, Definition, DefinitionSpec, DurationSpec, EdgeKind,
@@ -125,7 +124,9 @@ pub use definition::{
 pub use effect::{Effect, EffectSpec};
 pub use engine::{DueReport, Engine, EngineError, NoopNotifier, Notifier, Outcome};
 pub use event::{Attribution, EVENT_FORMAT, Event, EventKind};
-pub use export::{Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema};
+pub use export::{
+    Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema,
+};
 pub use form::{Form, FormValidator, TypedForm};
 pub use guard::{Guard, GuardExpr};
 pub use ids::{ActorId, InstanceId, Name};

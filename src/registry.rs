@@ -79,7 +79,8 @@ impl Registry {
     /// Register any [`Guard`] implementation under `name`.
     #[must_use]
     pub fn guard_object(mut self, name: impl AsRef<str>, guard: impl Guard + 'static) -> Self {
-        self.guards.insert(name.as_ref().to_owned(), Arc::new(guard));
+        self.guards
+            .insert(name.as_ref().to_owned(), Arc::new(guard));
         self
     }
 
@@ -96,19 +97,17 @@ impl Registry {
     /// Register any [`Effect`] implementation under `name`.
     #[must_use]
     pub fn effect_object(mut self, name: impl AsRef<str>, effect: impl Effect + 'static) -> Self {
-        self.effects.insert(name.as_ref().to_owned(), Arc::new(effect));
+        self.effects
+            .insert(name.as_ref().to_owned(), Arc::new(effect));
         self
     }
 
     /// Register a validator for form kind `kind`. Form kinds with no validator accept any
     /// JSON object.
     #[must_use]
-    pub fn form(
-        mut self,
-        kind: impl AsRef<str>,
-        validator: impl FormValidator + 'static,
-    ) -> Self {
-        self.forms.insert(kind.as_ref().to_owned(), Arc::new(validator));
+    pub fn form(mut self, kind: impl AsRef<str>, validator: impl FormValidator + 'static) -> Self {
+        self.forms
+            .insert(kind.as_ref().to_owned(), Arc::new(validator));
         self
     }
 

@@ -209,4 +209,3 @@ pub(crate) fn check_depth(what: impl FnOnce() -> String, v: &Value) -> Result<()
     }
     Ok(())
 }
-

@@ -22,12 +22,12 @@ pub use faulty::{Fault, FaultyStore, INJECTED, InjectedFault};
 use crate::Actor;
 use crate::BusinessDuration;
 use crate::Command;
-use crate::{DeadlineSpec, Trigger};
 use crate::Decision;
-use crate::{Builder, Definition};
 use crate::InstanceId;
 use crate::Registry;
+use crate::{Builder, Definition};
 use crate::{Commit, IdempotencyRecord, Store, StoreError};
+use crate::{DeadlineSpec, Trigger};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 

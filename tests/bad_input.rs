@@ -10,6 +10,7 @@ use aftersales::*;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What a row produced.
 #[derive(Debug, PartialEq)]
@@ -25,8 +26,8 @@ enum Got {
     JsonErr(serde_json::error::Category, usize, usize),
 }
 
-impl From<Result<decide::Decision, Rejection>> for Got {
-    fn from(r: Result<decide::Decision, Rejection>) -> Self {
+impl From<Result<aftersales::Decision, Rejection>> for Got {
+    fn from(r: Result<aftersales::Decision, Rejection>) -> Self {
         r.map_or_else(Got::Refused, |_| Got::Accepted)
     }
 }
@@ -156,7 +157,7 @@ impl Fixture {
         }
     }
 
-    fn load(&self, id: &str) -> Instance {
+    fn load(&self, id: &str) -> Arc<Instance> {
         self.engine.load(&id.into()).unwrap()
     }
 
@@ -165,7 +166,7 @@ impl Fixture {
     }
 
     fn decide(&self, inst: &Instance, cmd: Command) -> Got {
-        decide::decide(&self.def, inst, &cmd, t0()).into()
+        aftersales::decide(&self.def, inst, &cmd, t0()).into()
     }
 
     fn history(&self, id: &str) -> Vec<Event> {
@@ -191,7 +192,7 @@ fn row(name: &'static str, run: impl Fn(&Fixture) -> Got + 'static, expected: Go
 }
 
 fn rows() -> Vec<Row> {
-    let max = decide::MAX_JSON_DEPTH;
+    let max = aftersales::MAX_JSON_DEPTH;
     vec![
         // --- actors and roles ------------------------------------------------------------
         row(
@@ -238,7 +239,7 @@ fn rows() -> Vec<Row> {
         ),
         // --- actions -------------------------------------------------------------------------
         row("unknown action", |f| f.fire("review", Command::fire(&manager(), "fly")), Got::Refused(Rejection::UnknownAction { action: "fly".into() })),
-        row("empty action", |f| f.fire("review", Command::fire(&manager(), "")), Got::Refused(Rejection::UnknownAction { action: String::new() })),
+        row("empty action", |f| f.fire("review", Command::fire(&manager(), "")), Got::Refused(Rejection::UnknownAction { action: Name::new("") })),
         row(
             "action not available in this state",
             |f| f.fire("review", Command::fire(&clerk(), "submit").with_form(report())),
@@ -249,7 +250,7 @@ fn rows() -> Vec<Row> {
             |f| {
                 let d = f.decide(&f.load("review"), Command::fire(&manager(), "approve"));
                 assert_eq!(d, Got::Accepted);
-                let inst = decide::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap().instance;
+                let inst = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap().instance;
                 f.decide(&inst, Command::fire(&manager(), "pay"))
             },
             Got::Refused(Rejection::SignOffRequired { action: "pay".into() }),
@@ -262,7 +263,7 @@ fn rows() -> Vec<Row> {
         row(
             "signing out of order",
             |f| {
-                let inst = decide::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap().instance;
+                let inst = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap().instance;
                 f.decide(&inst, Command::sign(&finance(), "pay"))
             },
             Got::Refused(Rejection::SignOutOfOrder { action: "pay".into(), expected_role: "manager".into() }),
@@ -270,9 +271,9 @@ fn rows() -> Vec<Row> {
         row(
             "signing twice",
             |f| {
-                let inst = decide::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap().instance;
+                let inst = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap().instance;
                 let both = Actor::new("mf", ["manager", "finance"]);
-                let inst = decide::decide(&f.def, &inst, &Command::sign(&both, "pay"), t0()).unwrap().instance;
+                let inst = aftersales::decide(&f.def, &inst, &Command::sign(&both, "pay"), t0()).unwrap().instance;
                 f.decide(&inst, Command::sign(&both, "pay"))
             },
             Got::Refused(Rejection::AlreadySigned { action: "pay".into(), actor: "mf".into() }),
@@ -315,7 +316,7 @@ fn rows() -> Vec<Row> {
         row(
             "form with an empty kind",
             |f| f.fire("draft", Command::comment(&clerk(), "c").with_form(Form::new("", json!({})))),
-            Got::Refused(Rejection::UndeclaredForm { form: String::new() }),
+            Got::Refused(Rejection::UndeclaredForm { form: Name::new("") }),
         ),
         row(
             "form with an invalid body",
@@ -335,7 +336,7 @@ fn rows() -> Vec<Row> {
         // --- definitions and versions ------------------------------------------------------------
         row(
             "wrong definition version",
-            |f| decide::decide(&definition(2), &f.load("review"), &Command::fire(&manager(), "approve"), t0()).into(),
+            |f| aftersales::decide(&definition(2), &f.load("review"), &Command::fire(&manager(), "approve"), t0()).into(),
             Got::Refused(Rejection::WrongDefinition {
                 instance_definition: "claim".into(),
                 instance_version: 1,
@@ -347,8 +348,8 @@ fn rows() -> Vec<Row> {
             "stored instance of an unregistered version",
             |_| {
                 let store = InMemoryStore::new();
-                let d = decide::start(&definition(1), "old".into(), &clerk(), json!({}), t0()).unwrap();
-                store.commit(&Commit { instance: d.instance, events: d.events, expected_version: 0, idempotency: None }).unwrap();
+                let d = aftersales::start(&definition(1), "old".into(), &clerk(), json!({}), t0()).unwrap();
+                store.commit(Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 0, idempotency: None }).unwrap();
                 let mut engine = Engine::new(store);
                 engine.register(definition(2)).unwrap();
                 engine.fire(&"old".into(), &Command::comment(&clerk(), "hi"), t0()).into()
@@ -366,7 +367,7 @@ fn rows() -> Vec<Row> {
                     .transition("draft", "submit", "done", |t| t.roles(["clerk"]))
                     .build(&Registry::new())
                     .unwrap();
-                let inst = decide::start(&other, "o".into(), &clerk(), json!({}), t0()).unwrap().instance;
+                let inst = aftersales::start(&other, "o".into(), &clerk(), json!({}), t0()).unwrap().instance;
                 f.decide(&inst, Command::fire(&clerk(), "submit").with_form(report()))
             },
             Got::Refused(Rejection::WrongDefinition {
@@ -388,7 +389,7 @@ fn rows() -> Vec<Row> {
             "unknown state in a snapshot: no actions are available",
             |f| {
                 let inst = f.edited("review", |v| v["state"] = json!("nowhere"));
-                assert!(decide::available_actions(&f.def, &inst, &manager(), t0()).is_empty());
+                assert!(aftersales::available_actions(&f.def, &inst, &manager(), t0()).is_empty());
                 Got::Accepted
             },
             Got::Accepted,
@@ -401,7 +402,7 @@ fn rows() -> Vec<Row> {
                     v["deadlines"][0]["name"] = json!("ghost");
                     v["deadlines"][0]["escalate_at"] = json!([v["deadlines"][0]["due_at"]]);
                 });
-                deadline::handle_due(&f.def, &inst, t0() + chrono::TimeDelta::days(9)).map(|_| ()).map_or_else(Got::Refused, |()| Got::Accepted)
+                aftersales::handle_due(&f.def, &inst, t0() + chrono::TimeDelta::days(9)).map(|_| ()).map_or_else(Got::Refused, |()| Got::Accepted)
             },
             Got::Refused(Rejection::Inconsistent { reason: "deadline `ghost` is not in the definition".into() }),
         ),
@@ -500,7 +501,7 @@ fn rows() -> Vec<Row> {
         row(
             "override to an empty state name",
             |f| f.fire("review", Command::override_to(&Actor::new("root", ["admin"]), "", "why")),
-            Got::Refused(Rejection::UnknownState { state: String::new() }),
+            Got::Refused(Rejection::UnknownState { state: Name::new("") }),
         ),
         // Got::Accepted as they are: the crate does not judge comment text or actor ids.
         row("empty comment text", |f| f.fire("draft", Command::comment(&clerk(), "")), Got::Accepted),
@@ -627,9 +628,9 @@ fn rows() -> Vec<Row> {
         row(
             "a commit with a gap",
             |f| {
-                let d = decide::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
-                let c = Commit { instance: d.instance, events: d.events, expected_version: 3, idempotency: None };
-                f.engine.store().commit(&c).map_or_else(Got::StoreErr, |()| Got::Accepted)
+                let d = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
+                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 3, idempotency: None };
+                f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "event numbered 5 where 4 was expected".into() }),
         ),
@@ -637,27 +638,27 @@ fn rows() -> Vec<Row> {
             "a commit without events",
             |f| {
                 let c = Commit { instance: f.load("review"), events: vec![], expected_version: 4, idempotency: None };
-                f.engine.store().commit(&c).map_or_else(Got::StoreErr, |()| Got::Accepted)
+                f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "no events".into() }),
         ),
         row(
             "a commit whose key points outside it",
             |f| {
-                let d = decide::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
+                let d = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
                 let key = IdempotencyRecord { key: "k".into(), fingerprint: 1, first_seq: 1, last_seq: 9 };
-                let c = Commit { instance: d.instance, events: d.events, expected_version: 4, idempotency: Some(key) };
-                f.engine.store().commit(&c).map_or_else(Got::StoreErr, |()| Got::Accepted)
+                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 4, idempotency: Some(key) };
+                f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "idempotency record for `k` points outside the commit".into() }),
         ),
         row(
             "a stale commit",
             |f| {
-                let d = decide::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
-                let c = Commit { instance: d.instance.clone(), events: d.events.clone(), expected_version: 4, idempotency: None };
-                f.engine.store().commit(&c).unwrap();
-                f.engine.store().commit(&c).map_or_else(Got::StoreErr, |()| Got::Accepted)
+                let d = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
+                let c = Commit { instance: Arc::new(d.instance.clone()), events: d.events.clone(), expected_version: 4, idempotency: None };
+                f.engine.store().commit(c.clone()).unwrap();
+                f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::Conflict { instance: "review".into(), expected: 4, actual: 6 }),
         ),

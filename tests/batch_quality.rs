@@ -215,7 +215,7 @@ impl H {
         }
     }
 
-    fn inst(&self) -> Instance {
+    fn inst(&self) -> Arc<Instance> {
         self.e.load(&self.id).unwrap()
     }
 
@@ -884,8 +884,8 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
     assert!(events.iter().any(|e| matches!(
         &e.kind,
         EventKind::Escalated { notify, moved: None, .. }
-            if notify.contains(&"regional_tech_support_engineer".to_owned())
-                && notify.contains(&"regional_service_mgmt".to_owned())
+            if notify.contains(&Name::new("regional_tech_support_engineer"))
+                && notify.contains(&Name::new("regional_service_mgmt"))
     )));
     assert_eq!(h.state(), State::PendingRtseVerification);
     // a late verification still goes through, and is recorded as late
@@ -989,7 +989,7 @@ fn l654_l656_not_accepted_solution_in_2_working_days_else_director_meeting() {
         &e.kind,
         EventKind::Escalated { deadline, notify, moved: None, .. }
             if deadline == bq::deadlines::RD_SOLUTION
-                && notify.contains(&"regional_quality_section".to_owned())
+                && notify.contains(&Name::new("regional_quality_section"))
     )));
     // 适时: flagged; the quality section convenes
     assert_eq!(h.state(), State::RdAnalysis);
@@ -2666,7 +2666,7 @@ fn l650_l652_missed_confirmation_and_review_clocks_notify_their_owners() {
                     notify,
                     moved: None,
                     ..
-                } if d == deadline => Some(notify),
+                } if d == deadline => Some(notify.iter().map(|n| n.to_string()).collect()),
                 _ => None,
             })
             .unwrap_or_default()

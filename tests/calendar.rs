@@ -4,7 +4,7 @@
     reason = "test helpers panic on bad fixtures; clippy.toml covers only #[test] fns"
 )]
 
-use aftersales::calendar::{
+use aftersales::{
     BusinessCalendar, BusinessDuration, Calendar, CalendarError, CalendarProblem, DaySchedule,
     DurationRange, WorkingPeriod,
 };

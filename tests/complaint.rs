@@ -20,8 +20,8 @@ use aftersales::procedures::complaint::{
 };
 use aftersales::{
     Account, Actor, BusinessCalendar, Command, CostKind, DeadlineState, Engine, EngineError,
-    EventKind, Form, InMemoryStore, Instance, InstanceId, Mermaid, Outcome, Rejection, TypedForm,
-    Vocabulary,
+    EventKind, Form, InMemoryStore, Instance, InstanceId, Mermaid, Name, Outcome, Rejection,
+    TypedForm, Vocabulary,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde_json::json;
@@ -147,11 +147,11 @@ impl H {
     }
 
     fn inst(&self) -> Instance {
-        self.engine.load(&self.id).unwrap()
+        Instance::clone(&self.engine.load(&self.id).unwrap())
     }
 
     fn state(&self) -> String {
-        self.inst().state().to_owned()
+        self.inst().state().to_string()
     }
 
     fn data(&self) -> Data {
@@ -728,7 +728,7 @@ fn l623_cqe_responds_within_one_working_day() {
     assert!(
         ev.iter()
             .any(|e| matches!(e, EventKind::Escalated { notify, .. }
-        if notify.contains(&Role::QualityManager.name().to_owned())))
+        if notify.contains(&Name::new(Role::QualityManager.name()))))
     );
     assert_eq!(
         h.state(),
@@ -814,7 +814,7 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     // the leadership signs: 2 working days from the grant
     let granted_at = local(2026, 11, 18, 11, 0);
     h.fire(Command::sign(&leader(), Action::GrantUrgent), granted_at);
-    assert_eq!(h.data().urgent.granted_by.unwrap().0, "boss");
+    assert_eq!(h.data().urgent.granted_by.unwrap().as_str(), "boss");
     assert_eq!(
         h.deadline("urgent_reply").unwrap().due_at,
         local(2026, 11, 20, 11, 0)
@@ -826,7 +826,7 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     assert!(
         ev.iter()
             .any(|e| matches!(e, EventKind::Escalated { notify, .. }
-        if notify.contains(&Role::CompanyLeadership.name().to_owned())))
+        if notify.contains(&Name::new(Role::CompanyLeadership.name()))))
     );
 }
 
@@ -2334,7 +2334,7 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
             .booked
             .lines()
             .iter()
-            .filter(|l| l.instance.0 == id)
+            .filter(|l| l.instance.as_str() == id)
             .map(|l| l.account)
             .collect()
     };

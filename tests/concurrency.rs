@@ -25,7 +25,7 @@ const THREADS: usize = 8;
 fn definition() -> Definition {
     // A guard that passes after a short nap: it widens the window between a writer's load
     // and its commit, so that writers really race.
-    let registry = Registry::new().guard("slow", |_: &GuardContext<'_>| {
+    let registry = Registry::new().guard("slow", |_: &Context<'_>| {
         thread::sleep(std::time::Duration::from_micros(100));
         Ok(())
     });
@@ -92,7 +92,7 @@ fn check_history(e: &Engine<InMemoryStore>, id: &InstanceId) -> Vec<Event> {
     for (i, ev) in history.iter().enumerate() {
         assert_eq!(ev.seq, i as u64 + 1, "`{id}`: gap or duplicate");
     }
-    assert_eq!(Instance::replay(&history).unwrap(), e.load(id).unwrap());
+    assert_eq!(Instance::replay(&history).unwrap(), *e.load(id).unwrap());
     e.verify(id).unwrap();
     history
 }

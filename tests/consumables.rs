@@ -7,13 +7,13 @@
 
 mod common;
 
-use aftersales::cost::{Account, Bearer, CostKind};
 use aftersales::procedures::consumables::{
     self as cs, Action, BatchLink, ConsumablesError, ConsumablesRequest, ConsumptionReport,
     CountedLine, IssuedLine, ItemQuantity, MaterialTransfer, QuantityRecord, ReceiptRecord,
     RequestLine, ReturnRecord, Role, State, WriteOffRecord,
 };
 use aftersales::*;
+use aftersales::{Account, Bearer, CostKind};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use common::batch::started_batch;
 use proptest::prelude::*;
@@ -128,7 +128,7 @@ impl W {
         cs::with_batch_link(&self.e, &self.batch, cmd).unwrap()
     }
     fn state(&self) -> String {
-        self.e.load(&self.id).unwrap().state().to_owned()
+        self.e.load(&self.id).unwrap().state().to_string()
     }
     fn data(&self) -> cs::Data {
         cs::data(&self.e.load(&self.id).unwrap()).unwrap()
@@ -510,7 +510,7 @@ fn l670_cost_rolls_into_the_batch_issue_and_the_supplier_claim() {
     // Not closed yet: nothing rolls up.
     let inst = w.e.load(&w.id).unwrap();
     assert_eq!(
-        cs::roll_up([&inst], &w.batch, None)
+        cs::roll_up([&*inst], &w.batch, None)
             .unwrap()
             .total()
             .unwrap(),
@@ -526,7 +526,7 @@ fn l670_cost_rolls_into_the_batch_issue_and_the_supplier_claim() {
             .iter()
             .all(|l| l.kind == CostKind::Consumables && l.account == Account::CostOfSales)
     );
-    let claim = cs::roll_up([&inst], &w.batch, Some("PSU Co.")).unwrap();
+    let claim = cs::roll_up([&*inst], &w.batch, Some("PSU Co.")).unwrap();
     assert_eq!(claim.total().unwrap(), 8 * 11_500 + 20 * 300);
     assert!(
         claim
@@ -535,7 +535,7 @@ fn l670_cost_rolls_into_the_batch_issue_and_the_supplier_claim() {
             .all(|l| l.bearer == Bearer::Supplier && l.account == Account::SupplierClaim)
     );
     assert_eq!(
-        cs::roll_up([&inst], &"BQ-other".into(), None)
+        cs::roll_up([&*inst], &"BQ-other".into(), None)
             .unwrap()
             .total()
             .unwrap(),
@@ -609,7 +609,7 @@ proptest! {
             }).collect(),
         };
         let def = cs::definition(&cs::Config::default(), Arc::new(BusinessCalendar::default())).unwrap();
-        let inst = decide::start(def.definition(), "P".into(), &rtse(), serde_json::to_value(&data).unwrap(), t0()).unwrap().instance;
+        let inst = aftersales::start(def.definition(), "P".into(), &rtse(), serde_json::to_value(&data).unwrap(), t0()).unwrap().instance;
         let ledger = cs::cost(&inst, None).unwrap();
         let expected: i64 = lines.iter().map(|(c, w, p)| i64::from(c + w) * p).sum();
         prop_assert_eq!(ledger.total().unwrap(), expected);

@@ -191,7 +191,7 @@ fn range_warns_at_target_then_ladder_escalates_in_order() {
         .collect();
     assert_eq!(kinds, vec!["deadline_breached", "escalated"]);
     let inst = e.load(&id).unwrap();
-    assert_eq!(inst.assignee(), Some("lead"));
+    assert_eq!(inst.assignee().as_deref(), Some("lead"));
     assert_eq!(
         inst.state(),
         "solving",

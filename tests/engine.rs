@@ -20,28 +20,27 @@ fn friday_4pm() -> DateTime<Utc> {
 
 fn registry() -> Registry {
     Registry::new()
-        .guard(
-            "amount_ok",
-            |c: &GuardContext<'_>| match c.payload["amount"].as_i64() {
+        .guard("amount_ok", |c: &Context<'_>| {
+            match c.payload["amount"].as_i64() {
                 Some(n) if n <= 100 => Ok(()),
                 Some(n) => Err(format!("{n} exceeds 100")),
                 None => Err("no amount".into()),
-            },
-        )
-        .guard("big", |c: &GuardContext<'_>| {
+            }
+        })
+        .guard("big", |c: &Context<'_>| {
             if c.payload["amount"].as_i64().unwrap_or(0) > 100 {
                 Ok(())
             } else {
                 Err("not big".into())
             }
         })
-        .guard("never", |_: &GuardContext<'_>| Err("never passes".into()))
-        .effect("count", |d: &mut Value, _: &EffectContext<'_>| {
+        .guard("never", |_: &Context<'_>| Err("never passes".into()))
+        .effect("count", |d: &mut Value, _: &Context<'_>| {
             let n = d["count"].as_i64().unwrap_or(0);
             d["count"] = json!(n + 1);
             Ok(())
         })
-        .effect("needs_reason", |d: &mut Value, c: &EffectContext<'_>| {
+        .effect("needs_reason", |d: &mut Value, c: &Context<'_>| {
             let r = c.payload["reason"]
                 .as_str()
                 .ok_or("payload.reason missing")?;
@@ -498,7 +497,7 @@ fn sequential_sign_off_order_and_completion() {
         .unwrap();
     assert_eq!(one.instance.state(), "approved", "not complete yet");
     assert_eq!(one.instance.signatures().len(), 1);
-    assert_eq!(one.instance.signatures()[0].meaning, "release payment");
+    assert_eq!(&*one.instance.signatures()[0].meaning, "release payment");
     let r = rejection(
         w.engine
             .fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm()),
@@ -637,14 +636,14 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
     let id = submitted(&w, "o");
     let def = definition();
     let read = w.engine.load(&id).unwrap();
-    let mine = decide::decide(
+    let mine = aftersales::decide(
         &def,
         &read,
         &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
         friday_4pm(),
     )
     .unwrap();
-    let theirs = decide::decide(
+    let theirs = aftersales::decide(
         &def,
         &read,
         &Command::fire(&manager(), "ask_customer"),
@@ -652,13 +651,13 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
     )
     .unwrap();
     let commit = |d: &Decision| Commit {
-        instance: d.instance.clone(),
+        instance: Arc::new(d.instance.clone()),
         events: d.events.clone(),
         expected_version: read.version(),
         idempotency: None,
     };
-    w.engine.store().commit(&commit(&theirs)).unwrap();
-    let err = w.engine.store().commit(&commit(&mine)).unwrap_err();
+    w.engine.store().commit(commit(&theirs)).unwrap();
+    let err = w.engine.store().commit(commit(&mine)).unwrap_err();
     assert_eq!(
         err,
         StoreError::Conflict {
@@ -687,7 +686,7 @@ fn replay_rebuilds_the_snapshot_and_verify_catches_tampering() {
         .unwrap();
     let history = w.engine.history(&id).unwrap();
     let snapshot = w.engine.load(&id).unwrap();
-    assert_eq!(Instance::replay(&history).unwrap(), snapshot);
+    assert_eq!(Instance::replay(&history).unwrap(), *snapshot);
     w.engine.verify(&id).unwrap();
     let mut forged = history.clone();
     for e in &mut forged {
@@ -715,7 +714,7 @@ fn snapshots_and_events_round_trip_through_json() {
     let id = submitted(&w, "js");
     let snap = w.engine.load(&id).unwrap();
     let text = serde_json::to_string(&snap).unwrap();
-    assert_eq!(serde_json::from_str::<Instance>(&text).unwrap(), snap);
+    assert_eq!(serde_json::from_str::<Instance>(&text).unwrap(), *snap);
     for e in w.engine.history(&id).unwrap() {
         let text = serde_json::to_string(&e).unwrap();
         assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), e);
@@ -979,9 +978,10 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
         .build(&Registry::new())
         .unwrap();
     let t = friday_4pm();
-    let d = decide::start(&def, "r".into(), &Actor::new("c", ["cqe"]), json!({}), t).unwrap();
+    let d = aftersales::start(&def, "r".into(), &Actor::new("c", ["cqe"]), json!({}), t).unwrap();
     let planning = Actor::new("p", ["planning"]);
-    let r = decide::decide(&def, &d.instance, &Command::sign(&planning, "approve"), t).unwrap_err();
+    let r =
+        aftersales::decide(&def, &d.instance, &Command::sign(&planning, "approve"), t).unwrap_err();
     assert_eq!(
         r,
         Rejection::SignOutOfOrder {
@@ -990,18 +990,19 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
         }
     );
     // The quality manager may sign before the OQC inspector (same stage).
-    let d = decide::decide(
+    let d = aftersales::decide(
         &def,
         &d.instance,
         &Command::sign(&Actor::new("q", ["qm"]), "approve"),
         t,
     )
     .unwrap();
-    let r = decide::decide(&def, &d.instance, &Command::sign(&planning, "approve"), t).unwrap_err();
+    let r =
+        aftersales::decide(&def, &d.instance, &Command::sign(&planning, "approve"), t).unwrap_err();
     assert!(
         matches!(r, Rejection::SignOutOfOrder { ref expected_role, .. } if expected_role == "oqc")
     );
-    let d = decide::decide(
+    let d = aftersales::decide(
         &def,
         &d.instance,
         &Command::sign(&Actor::new("o", ["oqc"]), "approve"),
@@ -1009,7 +1010,7 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
     )
     .unwrap();
     assert_eq!(d.instance.state(), "filed");
-    let d = decide::decide(&def, &d.instance, &Command::sign(&planning, "approve"), t).unwrap();
+    let d = aftersales::decide(&def, &d.instance, &Command::sign(&planning, "approve"), t).unwrap();
     assert_eq!(d.instance.state(), "stocked");
     assert!(
         Mermaid(&def)
@@ -1043,18 +1044,18 @@ fn a_fresh_form_must_come_with_the_command() {
         .unwrap();
     let cqe = Actor::new("c", ["cqe"]);
     let t = friday_4pm();
-    let d = decide::start(&def, "l".into(), &cqe, json!({}), t).unwrap();
-    let d = decide::decide(
+    let d = aftersales::start(&def, "l".into(), &cqe, json!({}), t).unwrap();
+    let d = aftersales::decide(
         &def,
         &d.instance,
         &Command::fire(&cqe, "submit").with_form(report()),
         t,
     )
     .unwrap();
-    let d = decide::decide(&def, &d.instance, &Command::fire(&cqe, "reject"), t).unwrap();
+    let d = aftersales::decide(&def, &d.instance, &Command::fire(&cqe, "reject"), t).unwrap();
     // The report of the first pass is on file, but the second pass needs a new one.
     assert!(d.instance.latest_form("report").is_some());
-    let r = decide::decide(&def, &d.instance, &Command::fire(&cqe, "submit"), t).unwrap_err();
+    let r = aftersales::decide(&def, &d.instance, &Command::fire(&cqe, "submit"), t).unwrap_err();
     assert_eq!(
         r,
         Rejection::MissingForm {
@@ -1063,7 +1064,7 @@ fn a_fresh_form_must_come_with_the_command() {
         }
     );
     let second = Form::new("report", json!({"text": "second analysis"}));
-    let d = decide::decide(
+    let d = aftersales::decide(
         &def,
         &d.instance,
         &Command::fire(&cqe, "submit").with_form(second),

@@ -6,7 +6,7 @@ use aftersales::*;
 use std::path::Path;
 
 fn definition() -> Definition {
-    let registry = Registry::new().guard("complete", |_: &GuardContext<'_>| Ok(()));
+    let registry = Registry::new().guard("complete", |_: &Context<'_>| Ok(()));
     Builder::new("golden", 3)
         .roles(["engineer", "reviewer", "manager"])
         .start_roles(["engineer"])
@@ -104,10 +104,10 @@ fn dot_escapes_quotes() {
 #[test]
 fn json_schemas_golden() {
     for (name, schema) in [
-        ("definition", export::definition_schema()),
-        ("instance", export::instance_schema()),
-        ("event", export::event_schema()),
-        ("command", export::command_schema()),
+        ("definition", definition_schema()),
+        ("instance", instance_schema()),
+        ("event", event_schema()),
+        ("command", command_schema()),
     ] {
         let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
         golden(&format!("docs/schema/{name}.schema.json"), &text);
@@ -116,7 +116,7 @@ fn json_schemas_golden() {
 
 #[test]
 fn the_definition_schema_describes_real_specs() {
-    let schema = serde_json::to_value(export::definition_schema()).unwrap();
+    let schema = serde_json::to_value(definition_schema()).unwrap();
     let props = schema["properties"].as_object().unwrap();
     for key in [
         "id",

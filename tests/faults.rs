@@ -122,7 +122,7 @@ fn check_inner(e: &Engine<Faulty>, ids: &[InstanceId]) {
         );
         assert_eq!(
             Instance::replay(&history).unwrap(),
-            snap,
+            *snap,
             "`{id}`: replay differs"
         );
         if let Some(t) = snap.next_due() {
@@ -390,7 +390,7 @@ fn storm(seed: u64, ops: u64, tally: &mut Tally) {
                 13 => Op::cmd(i, Command::fire(&who(&["lead"]), "finish")),
                 14 | 15 => {
                     let inner = e.store().inner().load(&ids[i]).unwrap().unwrap();
-                    let action = match inner.state() {
+                    let action = match inner.state().as_str() {
                         "open" => "begin",
                         "waiting" => "resume",
                         _ => "wait",
@@ -429,7 +429,7 @@ fn storm(seed: u64, ops: u64, tally: &mut Tally) {
                 let id = &ids[i];
                 let cmd = cmd.with_key(format!("key-{k}"));
                 let truth = e.store().inner().load(id).unwrap().unwrap();
-                let valid = decide::decide(&def, &truth, &cmd, now).is_ok();
+                let valid = aftersales::decide(&def, &truth, &cmd, now).is_ok();
                 let start_len = inner_history(&e, id).len();
                 let mut landed_events: Option<Vec<Event>> = None;
                 let mut concluded = None;

@@ -60,14 +60,14 @@ fn registry() -> Registry {
                 .map(|_| ())
                 .ok_or_else(|| "no text".to_owned())
         })
-        .guard("has_amount", |c: &GuardContext<'_>| {
+        .guard("has_amount", |c: &Context<'_>| {
             if c.instance.data()["amount"].is_number() {
                 Ok(())
             } else {
                 Err("no amount".into())
             }
         })
-        .effect("count", |d: &mut Value, c: &EffectContext<'_>| {
+        .effect("count", |d: &mut Value, c: &Context<'_>| {
             if !d.is_object() {
                 return Err("data is not an object".into());
             }
@@ -215,17 +215,17 @@ fn world() -> &'static World {
             Command::sign(&a[2], "approve"),
             Command::fire(&a[2], "close"),
         ];
-        let mut inst = decide::start(&def, "F-1".into(), &a[0], json!({"k": 1}), t0()).unwrap();
+        let mut inst = aftersales::start(&def, "F-1".into(), &a[0], json!({"k": 1}), t0()).unwrap();
         let mut history = inst.events.clone();
         let mut instances = vec![(inst.instance.clone(), history.clone())];
         let mut now = t0();
         for cmd in &steps {
             now += TimeDelta::hours(5);
-            if let Some(d) = deadline::handle_due(&def, &inst.instance, now).unwrap() {
+            if let Some(d) = aftersales::handle_due(&def, &inst.instance, now).unwrap() {
                 history.extend(d.events.iter().cloned());
                 inst = d;
             }
-            let d = decide::decide(&def, &inst.instance, cmd, now)
+            let d = aftersales::decide(&def, &inst.instance, cmd, now)
                 .unwrap_or_else(|r| panic!("{cmd:?}: {r}"));
             history.extend(d.events.iter().cloned());
             inst = d;
@@ -597,7 +597,7 @@ fn exercise_definition(def: &Definition) -> Result<(), TestCaseError> {
     let mut everyone = actors();
     everyone.push(Actor::new("all", roles));
     for (i, actor) in everyone.iter().enumerate() {
-        let Ok(d) = decide::start(def, format!("x{i}").into(), actor, json!({}), t0()) else {
+        let Ok(d) = aftersales::start(def, format!("x{i}").into(), actor, json!({}), t0()) else {
             continue;
         };
         let mut inst = d.instance;
@@ -605,14 +605,14 @@ fn exercise_definition(def: &Definition) -> Result<(), TestCaseError> {
         let mut history = d.events;
         for action in def.spec().actions.iter().take(6) {
             for cmd in [Command::fire(actor, action), Command::sign(actor, action)] {
-                if let Ok(d) = decide::decide(def, &inst, &cmd, t0()) {
+                if let Ok(d) = aftersales::decide(def, &inst, &cmd, t0()) {
                     history.extend(d.events);
                     inst = d.instance;
                 }
             }
         }
-        let _ = decide::available_actions(def, &inst, actor, t0());
-        if let Ok(Some(d)) = deadline::handle_due(def, &inst, t0() + TimeDelta::days(400)) {
+        let _ = aftersales::available_actions(def, &inst, actor, t0());
+        if let Ok(Some(d)) = aftersales::handle_due(def, &inst, t0() + TimeDelta::days(400)) {
             history.extend(d.events);
             inst = d.instance;
         }
@@ -668,7 +668,7 @@ fn command_target(text: &str, count: &Count) -> Result<(), TestCaseError> {
     let w = world();
     for (inst, history) in &w.instances {
         for now in [t0(), t0() + TimeDelta::days(3)] {
-            match decide::decide(&w.def, inst, &cmd, now) {
+            match aftersales::decide(&w.def, inst, &cmd, now) {
                 Ok(d) => {
                     Count::bump(&count.accepted);
                     let mut all = history.clone();
@@ -703,7 +703,7 @@ fn form_target(text: &str, count: &Count) -> Result<(), TestCaseError> {
         Command::comment(&a[0], "c").with_form(form.clone()),
         Command::override_to(&a[3], "working", "r").with_form(form),
     ] {
-        if decide::decide(&w.def, inst, &cmd, t0()).is_ok() {
+        if aftersales::decide(&w.def, inst, &cmd, t0()).is_ok() {
             Count::bump(&count.accepted);
         }
     }
@@ -725,12 +725,12 @@ fn instance_target(text: &str, count: &Count) -> Result<(), TestCaseError> {
     for now in [t0(), t0() + TimeDelta::days(10)] {
         let mut sla = SlaReport::new();
         sla.add(&w.def, &inst, now);
-        let _ = deadline::handle_due(&w.def, &inst, now);
+        let _ = aftersales::handle_due(&w.def, &inst, now);
         for actor in actors().iter().take(3) {
-            let _ = decide::available_actions(&w.def, &inst, actor, now);
+            let _ = aftersales::available_actions(&w.def, &inst, actor, now);
         }
         for cmd in &w.commands {
-            if decide::decide(&w.def, &inst, cmd, now).is_ok() {
+            if aftersales::decide(&w.def, &inst, cmd, now).is_ok() {
                 Count::bump(&count.accepted);
             }
         }
@@ -749,7 +749,7 @@ fn event_target(text: &str, count: &Count) -> Result<(), TestCaseError> {
         let mut copy = inst.clone();
         if copy.apply(&ev).is_ok() {
             Count::bump(&count.accepted);
-            let _ = deadline::handle_due(&w.def, &copy, t0() + TimeDelta::days(5));
+            let _ = aftersales::handle_due(&w.def, &copy, t0() + TimeDelta::days(5));
             let _ = copy.next_due();
         }
         // Spliced into a real history.
@@ -798,11 +798,11 @@ fn calendar_target(text: &str, count: &Count) -> Result<(), TestCaseError> {
         .build(&registry().calendar(cal))
         .map_err(|e| fail(e.to_string()))?;
     let a = actors();
-    if let Ok(d) = decide::start(&def, "c".into(), &a[0], json!({}), t0()) {
+    if let Ok(d) = aftersales::start(&def, "c".into(), &a[0], json!({}), t0()) {
         let cmd = Command::fire(&a[0], "begin").with_form(inspection());
-        if let Ok(d) = decide::decide(&def, &d.instance, &cmd, t0()) {
+        if let Ok(d) = aftersales::decide(&def, &d.instance, &cmd, t0()) {
             Count::bump(&count.accepted);
-            let _ = deadline::handle_due(&def, &d.instance, t0() + TimeDelta::days(60));
+            let _ = aftersales::handle_due(&def, &d.instance, t0() + TimeDelta::days(60));
         }
     }
     Ok(())

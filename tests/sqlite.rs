@@ -113,7 +113,7 @@ fn engine(store: SqliteStore) -> Engine<SqliteStore> {
 
 fn commit_of(d: &Decision, expected: u64) -> Commit {
     Commit {
-        instance: d.instance.clone(),
+        instance: Arc::new(d.instance.clone()),
         events: d.events.clone(),
         expected_version: expected,
         idempotency: None,
@@ -169,35 +169,35 @@ fn two_connections_to_one_file_exactly_one_conflicting_commit_wins() {
     let t0 = local(2026, 11, 20, 10, 0);
     for round in 0..20 {
         let id = InstanceId::from(format!("c{round}"));
-        let created = decide::start(&def, id.clone(), &clerk(), json!({}), t0).unwrap();
-        a.commit(&commit_of(&created, 0)).unwrap();
-        let begun = decide::decide(
+        let created = aftersales::start(&def, id.clone(), &clerk(), json!({}), t0).unwrap();
+        a.commit(commit_of(&created, 0)).unwrap();
+        let begun = aftersales::decide(
             &def,
             &created.instance,
             &Command::fire(&clerk(), "begin"),
             t0,
         )
         .unwrap();
-        b.commit(&commit_of(&begun, 1)).unwrap();
+        b.commit(commit_of(&begun, 1)).unwrap();
         // Both writers read the same version through their own connection...
         let read_a = a.load(&id).unwrap().unwrap();
         let read_b = b.load(&id).unwrap().unwrap();
         assert_eq!(read_a, read_b);
         let v = read_a.version();
         let approve =
-            decide::decide(&def, &read_a, &Command::fire(&manager(), "approve"), t0).unwrap();
+            aftersales::decide(&def, &read_a, &Command::fire(&manager(), "approve"), t0).unwrap();
         let reject =
-            decide::decide(&def, &read_b, &Command::fire(&manager(), "reject"), t0).unwrap();
+            aftersales::decide(&def, &read_b, &Command::fire(&manager(), "reject"), t0).unwrap();
         // ...and commit at the same moment from two threads.
         let barrier = Barrier::new(2);
         let (ra, rb) = std::thread::scope(|s| {
             let ha = s.spawn(|| {
                 barrier.wait();
-                a.commit(&commit_of(&approve, v))
+                a.commit(commit_of(&approve, v))
             });
             let hb = s.spawn(|| {
                 barrier.wait();
-                b.commit(&commit_of(&reject, v))
+                b.commit(commit_of(&reject, v))
             });
             (ha.join().unwrap(), hb.join().unwrap())
         });
@@ -216,7 +216,7 @@ fn two_connections_to_one_file_exactly_one_conflicting_commit_wins() {
         );
         // Both connections see the winner, whole, and nothing of the loser.
         for store in [&a, &b] {
-            assert_eq!(store.load(&id).unwrap().as_ref(), Some(&winner.instance));
+            assert_eq!(store.load(&id).unwrap().as_deref(), Some(&winner.instance));
             let history = store.events(&id, 0).unwrap();
             assert_eq!(history.len() as u64, winner.instance.version());
             winner.instance.verify(&history).unwrap();
@@ -368,7 +368,7 @@ fn write_v1(conn: &rusqlite::Connection, decisions: &[&Decision]) {
             conn.execute(
                 "INSERT INTO events (instance, seq, body) VALUES (?1, ?2, ?3)",
                 rusqlite::params![
-                    e.instance.0,
+                    e.instance.as_str(),
                     e.seq as i64,
                     serde_json::to_string(e).unwrap()
                 ],
@@ -383,9 +383,9 @@ fn write_v1(conn: &rusqlite::Connection, decisions: &[&Decision]) {
              (id, definition, state, version, next_due, next_due_nanos, snapshot)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         rusqlite::params![
-            snap.id().0,
-            snap.definition(),
-            snap.state(),
+            snap.id().as_str(),
+            snap.definition().as_str(),
+            snap.state().as_str(),
             snap.version() as i64,
             due.map(|d| d.timestamp()),
             due.map(|d| i64::from(d.timestamp_subsec_nanos())),
@@ -401,15 +401,15 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
     let path = dir.file("v1.sqlite");
     let def = definition();
     let fri_4pm = local(2026, 11, 20, 16, 0);
-    let a0 = decide::start(&def, "A".into(), &clerk(), json!({"n": 1}), fri_4pm).unwrap();
-    let a1 = decide::decide(
+    let a0 = aftersales::start(&def, "A".into(), &clerk(), json!({"n": 1}), fri_4pm).unwrap();
+    let a1 = aftersales::decide(
         &def,
         &a0.instance,
         &Command::fire(&clerk(), "begin"),
         fri_4pm,
     )
     .unwrap();
-    let b0 = decide::start(&def, "B".into(), &clerk(), json!({}), fri_4pm).unwrap();
+    let b0 = aftersales::start(&def, "B".into(), &clerk(), json!({}), fri_4pm).unwrap();
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(SCHEMA_V1).unwrap();
@@ -427,7 +427,7 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
     assert_eq!(SqliteStore::SCHEMA_VERSION, 2);
     // Everything v1 held reads back the same.
     let a = InstanceId::from("A");
-    assert_eq!(store.load(&a).unwrap().as_ref(), Some(&a1.instance));
+    assert_eq!(store.load(&a).unwrap().as_deref(), Some(&a1.instance));
     let mut history = a0.events.clone();
     history.extend(a1.events.iter().cloned());
     assert_eq!(store.events(&a, 0).unwrap(), history);
@@ -654,10 +654,11 @@ fn due_index_orders_by_instant_then_id_with_subsecond_precision() {
         ("a", base + TimeDelta::milliseconds(250)),
     ];
     for (id, at) in starts {
-        let d0 = decide::start(&def, id.into(), &clerk(), json!({}), at).unwrap();
-        store.commit(&commit_of(&d0, 0)).unwrap();
-        let d1 = decide::decide(&def, &d0.instance, &Command::fire(&clerk(), "begin"), at).unwrap();
-        store.commit(&commit_of(&d1, 1)).unwrap();
+        let d0 = aftersales::start(&def, id.into(), &clerk(), json!({}), at).unwrap();
+        store.commit(commit_of(&d0, 0)).unwrap();
+        let d1 =
+            aftersales::decide(&def, &d0.instance, &Command::fire(&clerk(), "begin"), at).unwrap();
+        store.commit(commit_of(&d1, 1)).unwrap();
     }
     // + 4 working hours: 10-12 and 13-15 (lunch 12-13).
     let early = local(2026, 11, 20, 15, 0) + TimeDelta::milliseconds(250);

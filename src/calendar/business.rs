@@ -48,7 +48,7 @@ const DEFAULT_DAY: [WorkingPeriod; 2] = [
 /// extra working days.
 ///
 /// ```
-/// use aftersales::calendar::{BusinessCalendar, WorkingPeriod};
+/// use aftersales::{BusinessCalendar, WorkingPeriod};
 /// use chrono::{NaiveDate, Weekday};
 ///
 /// let national_day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
@@ -58,7 +58,7 @@ const DEFAULT_DAY: [WorkingPeriod; 2] = [
 ///     .holidays(national_day.iter_days().take(7))
 ///     .extra_working_day(NaiveDate::from_ymd_opt(2026, 10, 11).unwrap())
 ///     .build()?;
-/// # Ok::<(), aftersales::calendar::CalendarError>(())
+/// # Ok::<(), aftersales::CalendarError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "BusinessCalendarBuilder", into = "BusinessCalendarBuilder")]

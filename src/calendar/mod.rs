@@ -7,7 +7,7 @@
 //! never reads the clock: every instant is passed in by the host.
 //!
 //! ```
-//! use aftersales::calendar::{BusinessCalendar, BusinessDuration, Calendar};
+//! use aftersales::{BusinessCalendar, BusinessDuration, Calendar};
 //! use chrono::NaiveDate;
 //!
 //! // Monday–Friday 09:00–12:00 and 13:00–18:00, UTC+08:00.
@@ -17,7 +17,7 @@
 //!
 //! let due = cal.add(friday_16, BusinessDuration::WorkingHours(4))?;
 //! assert_eq!(cal.to_local(due), local(9, 11)); // Monday 11:00
-//! # Ok::<(), aftersales::calendar::CalendarError>(())
+//! # Ok::<(), aftersales::CalendarError>(())
 //! ```
 
 mod business;

@@ -28,7 +28,12 @@ fn add(
     })
 }
 
-fn margin(def: &Definition, cd: Option<&CompiledDeadline>, from: DateTime<Utc>, due: DateTime<Utc>) -> i64 {
+fn margin(
+    def: &Definition,
+    cd: Option<&CompiledDeadline>,
+    from: DateTime<Utc>,
+    due: DateTime<Utc>,
+) -> i64 {
     if cd.is_some_and(|c| c.working_time) {
         def.calendar().working_time_between(from, due).num_seconds()
     } else {
@@ -126,7 +131,13 @@ fn close(def: &Definition, d: &mut Draft, m: &Move, terminal: bool) -> Result<()
     Ok(())
 }
 
-fn stop_clocks(def: &Definition, d: &mut Draft, m: &Move, terminal: bool, pausing_to: bool) -> Result<(), Rejection> {
+fn stop_clocks(
+    def: &Definition,
+    d: &mut Draft,
+    m: &Move,
+    terminal: bool,
+    pausing_to: bool,
+) -> Result<(), Rejection> {
     for name in active_names(d, |_| true) {
         let Some(cd) = def.deadline_ix(name).map(|i| def.deadline(i)) else {
             continue;
@@ -226,7 +237,11 @@ fn shift(
 }
 
 /// Resume the paused clocks that `which` selects.
-fn resume(def: &Definition, d: &mut Draft, which: impl Fn(&DeadlineState) -> bool) -> Result<(), Rejection> {
+fn resume(
+    def: &Definition,
+    d: &mut Draft,
+    which: impl Fn(&DeadlineState) -> bool,
+) -> Result<(), Rejection> {
     let paused: Vec<DeadlineState> = d
         .inst
         .deadlines()

@@ -31,7 +31,9 @@ fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<U
         let items = [
             ds.warn_at.filter(|_| !ds.warned).map(|t| (t, Due::Warning)),
             (!ds.breached).then_some((ds.due_at, Due::Breach)),
-            ds.escalate_at.get(ds.escalated).map(|&t| (t, Due::Escalation)),
+            ds.escalate_at
+                .get(ds.escalated)
+                .map(|&t| (t, Due::Escalation)),
         ];
         for (t, k) in items.into_iter().flatten() {
             if t <= now && next.is_none_or(|n| (t, k, i) < n) {
@@ -92,9 +94,7 @@ fn escalate(def: &Definition, d: &mut Draft, name: Name, rung: usize) -> Result<
     let step = cd.rungs.get(rung);
     let from = d.inst.state();
     let from_ix = def.state_ix(from);
-    let target = step
-        .and_then(|s| s.move_to)
-        .filter(|&t| Some(t) != from_ix);
+    let target = step.and_then(|s| s.move_to).filter(|&t| Some(t) != from_ix);
     d.push(EventKind::Escalated {
         deadline: name,
         step: rung,

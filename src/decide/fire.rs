@@ -249,7 +249,8 @@ pub(crate) fn commit_transition(
         Some(attribution(&at.cmd.actor, role)),
         at.now,
     );
-    d.events.reserve_exact(1 + at.cmd.forms.len() + usize::from(data.is_some()));
+    d.events
+        .reserve_exact(1 + at.cmd.forms.len() + usize::from(data.is_some()));
     d.attach(&at.cmd.forms, ct.action)?;
     if let Some(sig) = signature {
         d.push(sig)?;

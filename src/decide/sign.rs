@@ -8,7 +8,11 @@ use crate::ids::Name;
 use crate::rejection::Rejection;
 
 /// Sign (or, with `refusal`, refuse) the sign-off of `action`.
-pub(crate) fn sign(at: &At<'_>, action: Name, refusal: Option<&String>) -> Result<Decision, Rejection> {
+pub(crate) fn sign(
+    at: &At<'_>,
+    action: Name,
+    refusal: Option<&String>,
+) -> Result<Decision, Rejection> {
     if refusal.is_some_and(|r| r.trim().is_empty()) {
         return Err(Rejection::ReasonRequired);
     }
@@ -30,7 +34,11 @@ pub(crate) fn sign(at: &At<'_>, action: Name, refusal: Option<&String>) -> Resul
 }
 
 /// The role `at`'s actor signs as, or why it may not sign now.
-fn signing_role(at: &At<'_>, ct: &CompiledTransition, so: &CompiledSignOff) -> Result<Name, Rejection> {
+fn signing_role(
+    at: &At<'_>,
+    ct: &CompiledTransition,
+    so: &CompiledSignOff,
+) -> Result<Name, Rejection> {
     let action = ct.action;
     let signed: Vec<Name> = at
         .inst
@@ -71,9 +79,11 @@ fn sign_one(
 ) -> Result<Decision, (Stage, Rejection)> {
     let action = ct.action;
     let role = signing_role(at, ct, so).map_err(|r| (Stage::SignOff, r))?;
-    let already = at.inst.signatures().iter().any(|s| {
-        s.action == action && at.cmd.actor.identities().any(|id| *id == s.signer)
-    });
+    let already = at
+        .inst
+        .signatures()
+        .iter()
+        .any(|s| s.action == action && at.cmd.actor.identities().any(|id| *id == s.signer));
     if so.distinct_signers && already {
         let actor = at.cmd.actor.id.clone();
         return Err((Stage::SignOff, Rejection::AlreadySigned { action, actor }));
@@ -120,7 +130,11 @@ fn refuse(
     role: Name,
     signature: EventKind,
 ) -> Result<Decision, Rejection> {
-    let mut d = Draft::new(at.inst.clone(), Some(attribution(&at.cmd.actor, Some(role))), at.now);
+    let mut d = Draft::new(
+        at.inst.clone(),
+        Some(attribution(&at.cmd.actor, Some(role))),
+        at.now,
+    );
     d.attach(&at.cmd.forms, ct.action)?;
     d.push(signature)?;
     if let Some(target) = so.on_refuse {

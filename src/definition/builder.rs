@@ -2,9 +2,9 @@
 //! `AsRef<str>`, such as the enums made by [`vocabulary!`](crate::vocabulary!)) and produces
 //! the same [`DefinitionSpec`] a JSON author would write, validated by the same `build()`.
 
+use super::deadline_spec::DeadlineSpec;
 use super::{BuildError, Definition, DefinitionSpec, StateKind, StateSpec, TransitionSpec};
 use crate::access::{Separation, SignOffSpec, SignOrder};
-use super::deadline_spec::DeadlineSpec;
 use crate::effect::EffectSpec;
 use crate::guard::GuardExpr;
 use crate::registry::Registry;

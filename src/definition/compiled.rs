@@ -1,11 +1,11 @@
 //! The compiled parts of a definition: states, transitions, sign-offs, effects, with names
 //! interned and references resolved to typed indices.
 
+use super::spec::StateKind;
 use crate::access::SignOrder;
 use crate::effect::Effect;
 use crate::guard::CompiledGuard;
 use crate::ids::{ActionIx, Name, RoleMask, StateIx, TransitionIx};
-use super::spec::StateKind;
 use std::sync::Arc;
 
 /// A state, with the transitions leaving it.

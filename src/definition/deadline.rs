@@ -3,8 +3,8 @@
 //! the state graph.
 
 use super::deadline_spec::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
-use super::spec::{DefinitionSpec, StateKind, TransitionSpec};
 use super::names::Names;
+use super::spec::{DefinitionSpec, StateKind, TransitionSpec};
 use super::{Edge, Problem};
 use crate::calendar::BusinessDuration;
 use crate::ids::{DeadlineIx, Name, StateIx};

@@ -2,8 +2,8 @@
 //! produces. A spec is only data; [`DefinitionSpec::build`] validates it into a
 //! [`Definition`](crate::Definition).
 
-use crate::access::{Separation, SignOffSpec};
 use super::deadline_spec::DeadlineSpec;
+use crate::access::{Separation, SignOffSpec};
 use crate::effect::EffectSpec;
 use crate::guard::GuardExpr;
 use schemars::JsonSchema;

@@ -16,7 +16,7 @@ use std::fmt;
 /// #     .transition("open", "finish", "done", |t| t.roles(["clerk"]))
 /// #     .build(&Registry::new())?;
 /// let now = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
-/// let d = decide::start(&def, "T-1".into(), &Actor::new("li", ["clerk"]), json!({}), now)?;
+/// let d = aftersales::start(&def, "T-1".into(), &Actor::new("li", ["clerk"]), json!({}), now)?;
 /// let text = Trail::new(&d.events).offset(FixedOffset::east_opt(8 * 3600).unwrap()).to_string();
 /// assert!(text.contains("11-20 16:00  li (clerk)"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

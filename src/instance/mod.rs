@@ -23,8 +23,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::Shared;
-use typed::TypedCache;
 use std::sync::Arc;
+use typed::TypedCache;
 
 /// A form attached to an instance, with the event that attached it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -63,13 +63,40 @@ pub struct Instance {
     signatures: Shared<Signature>,
     /// Who took part in firing each action: `(action, actor)` pairs in the order they first
     /// did (delegates and their principals both count).
-    #[serde(default, skip_serializing_if = "Shared::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Shared::is_empty",
+        deserialize_with = "fired_by_either"
+    )]
     fired_by: Shared<(Name, ActorId)>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
     deadlines: Shared<DeadlineState>,
     #[serde(skip)]
     #[schemars(skip)]
     typed: TypedCache,
+}
+
+/// Read `fired_by` as written today (`[[action, actor], ..]`) or as the first release wrote
+/// it (`{action: [actor, ..]}`), so snapshots stored before this version still load.
+fn fired_by_either<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Shared<(Name, ActorId)>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Pairs(Vec<(Name, ActorId)>),
+        Map(std::collections::BTreeMap<Name, Vec<ActorId>>),
+    }
+    let mut out = Shared::default();
+    match Either::deserialize(d)? {
+        Either::Pairs(pairs) => pairs.into_iter().for_each(|p| out.push(p)),
+        Either::Map(map) => {
+            for (action, who) in map {
+                who.into_iter().for_each(|id| out.push((action, id)));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Events do not fit the instance they are applied to.
@@ -357,11 +384,12 @@ impl Instance {
     /// [`ReplayError`] when the event does not follow this snapshot.
     pub fn apply(&mut self, e: &Event) -> Result<(), ReplayError> {
         self.check_next(e)?;
-        self.apply_kind(e).map_err(|reason| ReplayError::Inconsistent {
-            instance: e.instance.clone(),
-            seq: e.seq,
-            reason,
-        })?;
+        self.apply_kind(e)
+            .map_err(|reason| ReplayError::Inconsistent {
+                instance: e.instance.clone(),
+                seq: e.seq,
+                reason,
+            })?;
         self.version = e.seq;
         self.updated_at = e.at;
         Ok(())

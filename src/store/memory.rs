@@ -194,7 +194,9 @@ impl Store for InMemoryStore {
         s.state = instance.state();
         s.snapshot = instance;
         if let Some(k) = idempotency {
-            s.keys.get_or_insert_with(Box::default).insert(k.key.clone(), k);
+            s.keys
+                .get_or_insert_with(Box::default)
+                .insert(k.key.clone(), k);
         }
         Ok(())
     }
@@ -222,7 +224,8 @@ impl Store for InMemoryStore {
     }
 
     fn list_by_state(&self, definition: &str, state: &str) -> Result<Vec<InstanceId>, StoreError> {
-        let (Some(definition), Some(state)) = (Name::lookup(definition), Name::lookup(state)) else {
+        let (Some(definition), Some(state)) = (Name::lookup(definition), Name::lookup(state))
+        else {
             return Ok(Vec::new()); // never interned: no instance has it
         };
         let inner = self.lock()?;

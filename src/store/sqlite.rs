@@ -2,7 +2,7 @@
 //! bundled SQLite (feature `sqlite`; nothing to install on the host).
 //!
 //! ```no_run
-//! use crate::{Engine, SqliteStore};
+//! use aftersales::{Engine, SqliteStore};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut engine = Engine::new(SqliteStore::open("aftersales.sqlite")?);
 //! // register definitions, start and fire as with any store; after a restart, open the same
@@ -77,10 +77,10 @@
 use super::{Commit, IdempotencyRecord, Store, StoreError, check_commit};
 use crate::Event;
 use crate::{Instance, InstanceId};
-use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -152,7 +152,7 @@ impl Synchronous {
 /// How [`SqliteStore::open_with`] sets up its connection.
 ///
 /// ```
-/// use crate::{SqliteOptions, Synchronous};
+/// use aftersales::{SqliteOptions, Synchronous};
 /// let fast = SqliteOptions { synchronous: Synchronous::Normal, ..SqliteOptions::default() };
 /// # let _ = fast;
 /// ```
@@ -310,8 +310,7 @@ impl SqliteStore {
             .map_err(db("set busy timeout"))?;
         // WAL where the file system allows it; an in-memory database answers `memory`. Any
         // journal mode keeps commits atomic, WAL adds readers that do not block the writer.
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
-            .map_err(db(format!("set WAL mode on `{shown}`")))?;
+        set_wal(&conn, options.busy_timeout).map_err(db(format!("set WAL mode on `{shown}`")))?;
         conn.pragma_update(None, "synchronous", options.synchronous.pragma())
             .map_err(db("set synchronous"))?;
         migrate(&mut conn, &shown)?;
@@ -437,6 +436,30 @@ fn migrate(conn: &mut Connection, shown: &str) -> Result<(), SqliteOpenError> {
     }
 }
 
+/// Switch to WAL mode. Switching takes an exclusive lock, and SQLite answers "database is
+/// locked" at once (without the busy handler) when another connection opens the same new file
+/// at that moment, so this step retries until the busy timeout has passed.
+fn set_wal(conn: &Connection, timeout: Duration) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let r =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0));
+        match r {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && started.elapsed() < timeout =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other.map(|_| ()),
+        }
+    }
+}
+
 impl Store for SqliteStore {
     fn commit(&self, commit: Commit) -> Result<(), StoreError> {
         check_commit(&commit)?;
@@ -471,7 +494,10 @@ impl Store for SqliteStore {
             .map_err(failed("begin"))?;
         let actual = tx
             .prepare_cached("SELECT version FROM instances WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get::<_, i64>(0)).optional())
+            .and_then(|mut s| {
+                s.query_row([id.as_str()], |r| r.get::<_, i64>(0))
+                    .optional()
+            })
             .map_err(failed("read version"))?
             .map_or(Ok(0), |v| from_sql_int(v, "version"))?;
         if actual != commit.expected_version {
@@ -557,7 +583,10 @@ impl Store for SqliteStore {
         let conn = self.lock()?;
         let text = conn
             .prepare_cached("SELECT snapshot FROM instances WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get::<_, String>(0)).optional())
+            .and_then(|mut s| {
+                s.query_row([id.as_str()], |r| r.get::<_, String>(0))
+                    .optional()
+            })
             .map_err(db(format!("load `{id}`")))?;
         text.map(|t| parse_json(&t, &format!("snapshot of `{id}`")).map(Arc::new))
             .transpose()
@@ -873,7 +902,10 @@ mod tests {
         }));
         assert!(poison.is_err());
         let (c0, _) = commits();
-        for result in [store.commit(c0.clone()), store.load(c0.instance.id()).map(|_| ())] {
+        for result in [
+            store.commit(c0.clone()),
+            store.load(c0.instance.id()).map(|_| ()),
+        ] {
             assert!(
                 matches!(&result, Err(StoreError::Backend { message }) if message.contains("poisoned")),
                 "{result:?}"

@@ -2,8 +2,8 @@
 //! backend.
 
 use crate::Event;
-use crate::{Instance, InstanceId};
 use crate::{Commit, IdempotencyRecord, Store, StoreError};
+use crate::{Instance, InstanceId};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;

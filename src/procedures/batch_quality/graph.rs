@@ -4,13 +4,13 @@
 use super::config::{Config, ForwardAnchor};
 use super::forms::*;
 use super::{Acceptance, Action, ID, Role, State, VERSION, deadlines, guards};
+use crate::Registry;
 use crate::SignOrder;
+use crate::TypedForm;
+use crate::Vocabulary;
+use crate::{BuildError, Builder, TypedDefinition};
 use crate::{BusinessDuration, Calendar};
 use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
-use crate::{BuildError, Builder, TypedDefinition};
-use crate::TypedForm;
-use crate::Registry;
-use crate::Vocabulary;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -15,9 +15,9 @@ use super::{
     TsPreliminaryAnalysis, claim_status, deadlines,
 };
 use crate::Context;
-use crate::TypedForm;
 use crate::Instance;
 use crate::Registry;
+use crate::TypedForm;
 use crate::Vocabulary;
 use chrono::Days;
 use serde_json::Value;
@@ -1094,9 +1094,7 @@ pub(super) fn register(reg: Registry, cfg: Arc<Config>, fresh: Arc<Fresh>) -> Re
         }),
     ];
     let mut reg = reg
-        .guard(NEW_FORMS, move |ctx: &Context<'_>| {
-            new_forms(&fresh, ctx)
-        })
+        .guard(NEW_FORMS, move |ctx: &Context<'_>| new_forms(&fresh, ctx))
         .guard(CLAIM_AWAITING, claim(ClaimStatus::AwaitingConfirmation))
         .guard(CLAIM_EXECUTING, claim(ClaimStatus::Executing))
         .effect(E_STATION, e_station)

@@ -59,8 +59,8 @@ pub use report::{
     ReportKind, ReportPeriod, cost_ledger, monthly_report, report, weekly_report,
 };
 
-use crate::TypedForm;
 use crate::Instance;
+use crate::TypedForm;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

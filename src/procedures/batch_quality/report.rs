@@ -14,11 +14,11 @@ use super::{
     SeverityAssessment, State, claim_status,
 };
 use crate::Calendar;
+use crate::Vocabulary;
 use crate::{CostError, CostKind, CostLedger, CostLine};
 use crate::{Event, EventKind};
 use crate::{Form, TypedForm};
 use crate::{Instance, InstanceId, ReplayError};
-use crate::Vocabulary;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -456,12 +456,18 @@ fn count_event(
             r.deadlines.entry(deadline.to_string()).or_default().met += 1;
         }
         EventKind::DeadlineBreached { deadline, .. } => {
-            r.deadlines.entry(deadline.to_string()).or_default().breached += 1;
+            r.deadlines
+                .entry(deadline.to_string())
+                .or_default()
+                .breached += 1;
         }
         EventKind::Escalated {
             deadline, moved, ..
         } => {
-            r.deadlines.entry(deadline.to_string()).or_default().escalated += 1;
+            r.deadlines
+                .entry(deadline.to_string())
+                .or_default()
+                .escalated += 1;
             if moved
                 .as_ref()
                 .is_some_and(|(_, to)| to == State::DirectorMeeting.name())

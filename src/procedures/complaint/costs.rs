@@ -13,11 +13,11 @@ use super::config::MisjudgmentMatch;
 use super::data::Data;
 use super::forms::{CostEntry, InspectionRecord, Verdict};
 use super::{Action, ID};
-use crate::TypedForm;
 use crate::ActorId;
+use crate::TypedForm;
+use crate::Vocabulary;
 use crate::{Account, CostError, CostKind, CostLedger, CostLine};
 use crate::{Instance, InstanceId};
-use crate::Vocabulary;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 

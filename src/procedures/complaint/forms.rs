@@ -7,8 +7,8 @@
 use super::confidentiality::Statement;
 use super::config::Config;
 use super::severity::MoldFindings;
-use crate::TypedForm;
 use crate::CostKind;
+use crate::TypedForm;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

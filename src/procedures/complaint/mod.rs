@@ -52,11 +52,11 @@ pub use eight_d::{Discipline, EightDReport};
 pub use severity::Severity;
 
 use crate::Calendar;
-use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
-use crate::{BuildError, Builder, DefinitionSpec, TransitionBuilder, TypedDefinition};
 use crate::Instance;
 use crate::Registry;
 use crate::Vocabulary;
+use crate::{BuildError, Builder, DefinitionSpec, TransitionBuilder, TypedDefinition};
+use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
 use crate::{SignOrder, TypedForm};
 use forms::*;
 use std::collections::BTreeMap;

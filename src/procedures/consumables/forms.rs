@@ -2,8 +2,8 @@
 //! batch issue, the material-store transfer (《从材料库调拨物料申请表》), and the branch's
 //! receipt, consumption, return and write-off records (ours).
 
-use crate::TypedForm;
 use crate::InstanceId;
+use crate::TypedForm;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

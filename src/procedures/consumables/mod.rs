@@ -28,19 +28,19 @@ pub use forms::{
 };
 
 use super::batch_quality;
-use crate::SignOrder;
-use crate::{BusinessDuration, Calendar};
 use crate::Command;
-use crate::{Account, Bearer, CostKind, CostLedger, CostLine};
-use crate::{DeadlineSpec, EscalationSpec, Trigger};
-use crate::{BuildError, Builder, TypedDefinition};
 use crate::Context;
+use crate::Registry;
+use crate::SignOrder;
+use crate::Store;
+use crate::Vocabulary;
+use crate::{Account, Bearer, CostKind, CostLedger, CostLine};
+use crate::{BuildError, Builder, TypedDefinition};
+use crate::{BusinessDuration, Calendar};
+use crate::{DeadlineSpec, EscalationSpec, Trigger};
 use crate::{Engine, EngineError};
 use crate::{Form, TypedForm};
 use crate::{Instance, InstanceId};
-use crate::Registry;
-use crate::Store;
-use crate::Vocabulary;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -416,24 +416,18 @@ pub fn registry() -> Registry {
         .effect("record_request", record_request)
         .effect("record_issue", record_issue)
         .effect("record_receipt", record_receipt)
-        .effect(
-            "record_consumption",
-            |d: &mut Value, c: &Context<'_>| {
-                let f: ConsumptionReport = form(c)?;
-                record_quantities(d, &f.0.lines, |l| &mut l.consumed)
-            },
-        )
+        .effect("record_consumption", |d: &mut Value, c: &Context<'_>| {
+            let f: ConsumptionReport = form(c)?;
+            record_quantities(d, &f.0.lines, |l| &mut l.consumed)
+        })
         .effect("record_return", |d: &mut Value, c: &Context<'_>| {
             let f: ReturnRecord = form(c)?;
             record_quantities(d, &f.0.lines, |l| &mut l.returned)
         })
-        .effect(
-            "record_write_off",
-            |d: &mut Value, c: &Context<'_>| {
-                let f: WriteOffRecord = form(c)?;
-                record_quantities(d, &f.0.lines, |l| &mut l.written_off)
-            },
-        )
+        .effect("record_write_off", |d: &mut Value, c: &Context<'_>| {
+            let f: WriteOffRecord = form(c)?;
+            record_quantities(d, &f.0.lines, |l| &mut l.written_off)
+        })
 }
 
 /// The typed definition of this procedure.

@@ -20,9 +20,9 @@ use super::rules::{
     expected_charging, liability, on_file, open_obligations, units,
 };
 use crate::Context;
-use crate::{Form, TypedForm};
 use crate::Registry;
 use crate::Vocabulary;
+use crate::{Form, TypedForm};
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -406,13 +406,12 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
             }
         }
     })
-    .guard(
-        g::LOAN_WRITTEN_OFF,
-        |ctx: &Context<'_>| match current::<LoanConversion>(ctx)?.settlement {
+    .guard(g::LOAN_WRITTEN_OFF, |ctx: &Context<'_>| {
+        match current::<LoanConversion>(ctx)?.settlement {
             LoanSettlement::WriteOff { .. } => Ok(()),
             LoanSettlement::Sale { .. } => Err("a sale goes through `convert_loan_to_sale`".into()),
-        },
-    )
+        }
+    })
     .guard(g::NOT_URGENT_YET, |ctx: &Context<'_>| {
         if ctx.instance.fired_by(Action::GrantUrgent.name()).is_empty() {
             Ok(())
@@ -471,13 +470,12 @@ fn judgement_guards(r: Registry) -> Registry {
         }
         Ok(())
     })
-    .guard(
-        g::NEG_TAKE_BACK,
-        |ctx: &Context<'_>| match attached::<NegotiationRecord>(ctx)?.outcome {
+    .guard(g::NEG_TAKE_BACK, |ctx: &Context<'_>| {
+        match attached::<NegotiationRecord>(ctx)?.outcome {
             NegotiationOutcome::CustomerTakesBack => Ok(()),
             _ => Err("the record's outcome is not the customer taking the goods back".into()),
-        },
-    )
+        }
+    })
     .guard(g::REPAIR_FOR_CUSTOMER, |ctx: &Context<'_>| {
         if judgement(ctx)?.1 == Verdict::RepairForCustomer {
             Ok(())
@@ -610,20 +608,18 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(
-        g::PLAN_SALE_OFF,
-        |ctx: &Context<'_>| match disposal_plan(ctx)?.disposal {
+    .guard(g::PLAN_SALE_OFF, |ctx: &Context<'_>| {
+        match disposal_plan(ctx)?.disposal {
             Disposal::SaleOff { .. } => Ok(()),
             _ => Err("sales' plan is not a sale-off".into()),
-        },
-    )
-    .guard(
-        g::PLAN_REWORK,
-        |ctx: &Context<'_>| match disposal_plan(ctx)?.disposal {
+        }
+    })
+    .guard(g::PLAN_REWORK, |ctx: &Context<'_>| {
+        match disposal_plan(ctx)?.disposal {
             Disposal::Rework => Ok(()),
             _ => Err("sales' plan is not a rework".into()),
-        },
-    )
+        }
+    })
     .guard(
         g::RESTOCK_AWAITING_QUALITY,
         flag(
@@ -840,19 +836,14 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
             Err("the debit is already posted".into())
         }
     })
-    .guard(g::SUPPLIER_BATCH, |ctx: &Context<'_>| {
-        supplier(ctx, true)
-    })
-    .guard(g::SUPPLIER_SINGLE, |ctx: &Context<'_>| {
-        supplier(ctx, false)
-    })
-    .guard(
-        g::SUPPLIER_CLAIM_OPEN,
-        |ctx: &Context<'_>| match on_file::<SupplierClaim>(ctx.instance)? {
+    .guard(g::SUPPLIER_BATCH, |ctx: &Context<'_>| supplier(ctx, true))
+    .guard(g::SUPPLIER_SINGLE, |ctx: &Context<'_>| supplier(ctx, false))
+    .guard(g::SUPPLIER_CLAIM_OPEN, |ctx: &Context<'_>| {
+        match on_file::<SupplierClaim>(ctx.instance)? {
             Some((_, c)) if !c.batch => Ok(()),
             _ => Err("no material was returned to the supplier (004 L601)".into()),
-        },
-    )
+        }
+    })
     .guard(g::INTERNAL_CAUSE, |ctx: &Context<'_>| {
         if liability(judgement(ctx)?.0.cause) == Liability::Internal {
             Ok(())
@@ -966,21 +957,18 @@ fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
             Ok(())
         })
     })
-    .effect(
-        e::LOAN_EXTENSION,
-        |data: &mut Value, ctx: &Context<'_>| {
-            let n = ctx
-                .payload
-                .get("term_months")
-                .and_then(Value::as_u64)
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or("give the extension in `term_months`")?;
-            update(data, |d| {
-                let loan = d.loan.as_mut().ok_or("nothing is lent")?;
-                loan.term_months = n;
-                loan.months_granted = loan.months_granted.saturating_add(n);
-                Ok(())
-            })
-        },
-    )
+    .effect(e::LOAN_EXTENSION, |data: &mut Value, ctx: &Context<'_>| {
+        let n = ctx
+            .payload
+            .get("term_months")
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or("give the extension in `term_months`")?;
+        update(data, |d| {
+            let loan = d.loan.as_mut().ok_or("nothing is lent")?;
+            loan.term_months = n;
+            loan.months_granted = loan.months_granted.saturating_add(n);
+            Ok(())
+        })
+    })
 }

@@ -80,13 +80,13 @@ pub use rules::{
     units,
 };
 
+use crate::Registry;
 use crate::SignOrder;
+use crate::TypedForm;
+use crate::Vocabulary;
+use crate::{BuildError, Builder, TypedDefinition};
 use crate::{BusinessDuration, Calendar};
 use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
-use crate::{BuildError, Builder, TypedDefinition};
-use crate::TypedForm;
-use crate::Registry;
-use crate::Vocabulary;
 use guards::{e, g};
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -9,13 +9,13 @@ use super::forms::{
 };
 use super::rules::{case_data, on_file};
 use super::{Action, ID, State};
-use crate::{Actor, ActorId};
 use crate::Command;
-use crate::{Account, Bearer, CostKind, CostLedger, CostLine};
-use crate::{Event, EventKind};
-use crate::TypedForm;
 use crate::Instance;
+use crate::TypedForm;
 use crate::Vocabulary;
+use crate::{Account, Bearer, CostKind, CostLedger, CostLine};
+use crate::{Actor, ActorId};
+use crate::{Event, EventKind};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 

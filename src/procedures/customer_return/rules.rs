@@ -11,8 +11,8 @@ use super::forms::{
     NegotiationRecord, OutcomeNotice, ReceiptRecord, ResponsibilityJudgement, ReturnNotice,
     SupplierClaim, SupplierReply, Verdict,
 };
-use crate::TypedForm;
 use crate::Instance;
+use crate::TypedForm;
 use crate::Vocabulary;
 
 /// Who is responsible, by family of causes (004 L146–150).
