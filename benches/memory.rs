@@ -4,7 +4,37 @@
 //! still live; the allocator adds its own per-allocation overhead (glibc: 8–16 bytes per
 //! chunk, sizes rounded up to 16), so the live allocation count is printed too.
 //!
-//! Run: `cargo bench --bench memory`. Not a criterion bench: it measures bytes, not time.
+//! Run: `cargo bench --bench memory` (`MEMORY_N=2000 cargo bench --bench memory` for a quick
+//! run). Not a criterion bench: it measures bytes and allocator calls, not time.
+//!
+//! At the end it prints machine-readable lines, one per figure, each an integer (a mean
+//! rounded up):
+//!
+//! ```text
+//! allocs_per_transition core <n>                pure `decide` + apply of the ticket's loop
+//!                                               transition (submit / reject)
+//! allocs_per_transition core_sod_form_data <n>  `decide` of the complaint's last
+//!                                               `approve_report` signature (sign-off,
+//!                                               separation, form read by a guard, data
+//!                                               change; see support/procedure.rs)
+//! allocs_per_transition engine <n>              `Engine::fire` + `InMemoryStore`, the ticket
+//!                                               loop, no idempotency key
+//! bytes_per_instance <procedure> <n>            ticket, batch_quality, complaint,
+//!                                               customer_return, consumables
+//! ```
+//!
+//! `allocs_per_transition` counts allocator calls that obtain memory (`alloc` +
+//! `realloc`) over [`TRANSITIONS`] transitions in steady state (every instance warmed up
+//! by [`ticket::WARM_ROUNDS`] transitions first; the procedure transition is decided on the
+//! same prepared snapshot each time, the result dropped), including the drop of what the
+//! transition replaces. `bytes_per_instance` is one instance as `InMemoryStore` holds it
+//! without its history: the live bytes of a store holding N instances (snapshot, id, slot,
+//! state-index and due-index entries, the store's own tables) minus the live bytes of the
+//! same histories held the way the store holds them, divided by N. The instances are in the
+//! states of the table (the ticket in `analysis` after 8 transitions, the procedures just
+//! started). The store's tables grow by doubling, so their unused capacity at N is in the
+//! figure and it depends on N (ticket: 1,973 B at N = 2,000, 2,162 B at N = 20,000): compare
+//! figures taken at the same N (the default).
 //!
 //! To add a procedure, add one line to [`cases`].
 #![allow(missing_docs, reason = "bench binary")]
@@ -25,17 +55,26 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use std::alloc::System;
-use support::{baseline, peer, ticket};
+use std::hint::black_box;
+use support::{baseline, peer, procedure, ticket};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// How many instances each figure is averaged over.
+/// How many instances each figure is averaged over (`MEMORY_N` overrides it).
 const N: usize = 20_000;
+
+/// How many transitions each `allocs_per_transition` figure is averaged over.
+const TRANSITIONS: usize = 10_000;
+
+/// How many open instances the engine loop cycles through.
+const ENGINE_INSTANCES: usize = 100;
 
 /// One procedure to measure: its definition, who starts it with which data, and the
 /// commands that bring a fresh instance into a typical open state.
 struct Case {
+    /// The procedure, as printed in `bytes_per_instance <key> <n>`.
+    key: &'static str,
     name: &'static str,
     def: std::sync::Arc<Definition>,
     starter: Actor,
@@ -46,12 +85,14 @@ struct Case {
 impl Case {
     /// A case whose open state is the initial state (just started).
     fn started(
+        key: &'static str,
         name: &'static str,
         def: &std::sync::Arc<Definition>,
         starter: Actor,
         data: Value,
     ) -> Self {
         Case {
+            key,
             name,
             def: def.clone(),
             starter,
@@ -61,12 +102,13 @@ impl Case {
     }
 }
 
-/// The procedures measured. One line per procedure (built-in procedures land later), e.g.
-/// `Case::started("complaint", complaint::definition(&Default::default(), cal).unwrap().into(), Actor::new("s", [Role::Station]), json!({})),`
+/// The procedures measured. One line per procedure, e.g.
+/// `Case::started("complaint", "complaint (draft)", cp::definition(&Default::default(), cal()).unwrap().definition(), Actor::new("adc", [cp::Role::AdcDomestic]), data),`
 fn cases() -> Vec<Case> {
     let a = ticket::Actors::new();
     vec![
         Case {
+            key: "ticket",
             name: "ticket (6 states; in analysis after accept, assign, 3× submit/reject)",
             def: std::sync::Arc::new(ticket::definition(false)),
             starter: a.agent.clone(),
@@ -83,6 +125,7 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case::started(
+            "batch_quality",
             "batch_quality (just received)",
             bq::definition(&Default::default(), cal())
                 .unwrap()
@@ -91,6 +134,7 @@ fn cases() -> Vec<Case> {
             bq::Data::new("ACME", "FZ-D530", "central", "no display").to_value(),
         ),
         Case::started(
+            "complaint",
             "complaint (draft)",
             cp::definition(&Default::default(), cal())
                 .unwrap()
@@ -99,6 +143,7 @@ fn cases() -> Vec<Case> {
             cp::Data::new("KS-1", cp::forms::Region::Domestic, "ACME", "LED-9").to_value(),
         ),
         Case::started(
+            "customer_return",
             "customer_return (draft)",
             cr::definition(&Default::default(), cal())
                 .unwrap()
@@ -107,6 +152,7 @@ fn cases() -> Vec<Case> {
             serde_json::json!({}),
         ),
         Case::started(
+            "consumables",
             "consumables (draft)",
             cs::definition(&Default::default(), cal())
                 .unwrap()
@@ -148,9 +194,68 @@ fn run(case: &Case, i: usize, now: DateTime<Utc>) -> (Instance, Vec<Event>) {
     (d.instance, events)
 }
 
+/// Allocator calls that obtain memory (`alloc` + `realloc`) per call of `step`, over
+/// [`TRANSITIONS`] calls, rounded up; and the mean `realloc` share, for the human-readable
+/// line.
+fn allocs_per_transition(mut step: impl FnMut()) -> (usize, f64) {
+    let region = Region::new(GLOBAL);
+    for _ in 0..TRANSITIONS {
+        step();
+    }
+    let s = region.change();
+    (
+        (s.allocations + s.reallocations).div_ceil(TRANSITIONS),
+        s.reallocations as f64 / TRANSITIONS as f64,
+    )
+}
+
+/// `allocs_per_transition core`: the ticket's loop through the pure core, one instance.
+fn allocs_core(now: DateTime<Utc>) -> (usize, f64) {
+    let def = ticket::definition(false);
+    let a = ticket::Actors::new();
+    let mut inst = ticket::open_instance(&def, &a, "t0", ticket::t0());
+    ticket::warm_core(&def, &a, std::slice::from_mut(&mut inst), now);
+    allocs_per_transition(|| drop(black_box(ticket::core_step(&def, &a, &mut inst, now))))
+}
+
+/// `allocs_per_transition core_sod_form_data`: `decide` of the procedure transition on the
+/// same prepared snapshot, the decision dropped each time.
+fn allocs_procedure() -> (usize, f64) {
+    let def = procedure::definition();
+    let inst = procedure::before(&def, "KS-1");
+    procedure::check(&def, &inst);
+    let (cmd, at) = (procedure::command(), procedure::at());
+    allocs_per_transition(|| drop(black_box(decide::decide(&def, &inst, &cmd, at).unwrap())))
+}
+
+/// `allocs_per_transition engine`: the ticket's loop through `Engine::fire` and
+/// `InMemoryStore`, no idempotency key, cycling through [`ENGINE_INSTANCES`] instances.
+fn allocs_engine(now: DateTime<Utc>) -> (usize, f64) {
+    let a = ticket::Actors::new();
+    let (engine, ids) = ticket::open_engine(false, &a, ENGINE_INSTANCES);
+    let mut in_analysis = vec![true; ENGINE_INSTANCES];
+    ticket::warm_engine(&engine, &ids, &a, &mut in_analysis, None, now);
+    let mut i = 0;
+    allocs_per_transition(|| {
+        let outcome = ticket::engine_step(&engine, &ids, &a, &mut in_analysis, i, now);
+        drop(black_box(outcome));
+        i = (i + 1) % ENGINE_INSTANCES;
+    })
+}
+
+/// `MEMORY_N`, or [`N`].
+fn instances() -> usize {
+    std::env::var("MEMORY_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(N)
+}
+
 fn main() {
+    let n = instances();
     let now = ticket::t0();
-    println!("## memory (bytes requested and live; N = {N} instances per figure)\n");
+    println!("## memory (bytes requested and live; N = {n} instances per figure)\n");
     println!(
         "inline sizes: Instance {} B, Event {} B, hand-written Ticket {} B, statig machine {} B\n",
         size_of::<Instance>(),
@@ -161,28 +266,29 @@ fn main() {
     println!("| procedure | figure | bytes | live allocations | ratio to hand-written |");
     println!("|---|---|---:|---:|---:|");
     let hand = size_of::<baseline::Ticket>() as f64;
+    let mut bytes_per_instance = Vec::new();
     for case in cases() {
         // Snapshots only (the history is dropped).
         let region = Region::new(GLOBAL);
-        let mut snaps = Vec::with_capacity(N);
-        for i in 0..N {
+        let mut snaps = Vec::with_capacity(n);
+        for i in 0..n {
             snaps.push(run(&case, i, now).0);
         }
         let (bytes, allocs) = live(&region);
-        let per = bytes as f64 / N as f64;
+        let per = bytes as f64 / n as f64;
         println!(
             "| {} | per open instance, snapshot without history | {per:.0} | {:.1} | {:.1}× |",
             case.name,
-            allocs as f64 / N as f64,
+            allocs as f64 / n as f64,
             per / hand
         );
         let version = snaps[0].version();
         drop(snaps);
 
         // Events only.
-        let mut histories: Vec<Vec<Event>> = (0..N).map(|i| run(&case, i, now).1).collect();
+        let mut histories: Vec<Vec<Event>> = (0..n).map(|i| run(&case, i, now).1).collect();
         let region = Region::new(GLOBAL);
-        let mut events: Vec<Event> = Vec::with_capacity(N * version as usize);
+        let mut events: Vec<Event> = Vec::with_capacity(n * version as usize);
         for h in &mut histories {
             events.extend(h.iter().cloned());
         }
@@ -198,10 +304,23 @@ fn main() {
         drop(events);
         histories.clear();
 
+        // The histories alone, held the way the store holds them (one `Vec` per instance,
+        // extended from empty with clones of the commit's events).
+        let mut held: Vec<Vec<Event>> = Vec::with_capacity(n);
+        let region = Region::new(GLOBAL);
+        for i in 0..n {
+            let (_, events) = run(&case, i, now);
+            let mut h = Vec::new();
+            h.extend(events.iter().cloned());
+            held.push(h);
+        }
+        let (history_bytes, _) = live(&region);
+        drop(held);
+
         // The store: snapshot + history + state and due indexes.
         let region = Region::new(GLOBAL);
         let store = InMemoryStore::new();
-        for i in 0..N {
+        for i in 0..n {
             let (instance, events) = run(&case, i, now);
             store
                 .commit(&Commit {
@@ -217,22 +336,50 @@ fn main() {
             "| {} | per instance in InMemoryStore (snapshot + {} events + indexes) | {:.0} | {:.1} | |",
             case.name,
             version,
-            bytes as f64 / N as f64,
-            allocs as f64 / N as f64
+            bytes as f64 / n as f64,
+            allocs as f64 / n as f64
         );
+        let without_history = u64::try_from(bytes - history_bytes).unwrap();
+        println!(
+            "| {} | per instance in InMemoryStore without its history (snapshot + indexes) | {} | | |",
+            case.name,
+            without_history.div_ceil(n as u64)
+        );
+        bytes_per_instance.push((case.key, without_history.div_ceil(n as u64)));
         drop(store);
     }
     // The baselines, for the ratio: the hand-written ticket and the statig machine are plain
     // values with no heap (the optional root cause is unset while open).
     let region = Region::new(GLOBAL);
-    let machines: Vec<_> = (0..N).map(|_| peer::open_machine()).collect();
+    let machines: Vec<_> = (0..n).map(|_| peer::open_machine()).collect();
     let (bytes, _) = live(&region);
     println!(
         "| statig peer | per open instance | {:.0} | 0 | {:.1}× |",
-        bytes as f64 / N as f64,
-        bytes as f64 / N as f64 / hand
+        bytes as f64 / n as f64,
+        bytes as f64 / n as f64 / hand
     );
     drop(machines);
     println!("| hand-written enum | per open instance | {hand:.0} | 0 | 1.0× |");
     println!("\ntarget: ≤ 256 bytes per open instance without history");
+
+    let allocs = [
+        ("core", allocs_core(now)),
+        ("core_sod_form_data", allocs_procedure()),
+        ("engine", allocs_engine(now)),
+    ];
+    println!(
+        "\nallocator calls per transition (alloc + realloc, mean over {TRANSITIONS} steady-state \
+         transitions, rounded up; `{}` is the procedure transition):",
+        procedure::NAME
+    );
+    for (path, (calls, reallocs)) in &allocs {
+        println!("  {path}: {calls} (of which realloc: {reallocs:.2})");
+    }
+    println!();
+    for (path, (calls, _)) in &allocs {
+        println!("allocs_per_transition {path} {calls}");
+    }
+    for (procedure, bytes) in &bytes_per_instance {
+        println!("bytes_per_instance {procedure} {bytes}");
+    }
 }

@@ -207,3 +207,84 @@ pub(crate) fn open_engine(
     engine.register(def).unwrap();
     (engine, ids)
 }
+
+/// Warm-up before any measurement: every instance of a loop fires this many times first, so
+/// the snapshot's `fired_by`, the store's history vectors and key tables are not growing from
+/// empty while the loop is measured.
+pub(crate) const WARM_ROUNDS: usize = 10;
+
+/// One steady-state transition through the pure core: `decide`, then the new snapshot
+/// replaces the old one (which is dropped here); returns the audit events.
+#[inline]
+pub(crate) fn core_step(
+    def: &Definition,
+    a: &Actors,
+    inst: &mut Instance,
+    now: DateTime<Utc>,
+) -> Vec<Event> {
+    let d = decide::decide(def, inst, a.step_for(inst.state()), now).unwrap();
+    *inst = d.instance;
+    d.events
+}
+
+/// Fire every instance [`WARM_ROUNDS`] times through the pure core.
+pub(crate) fn warm_core(def: &Definition, a: &Actors, insts: &mut [Instance], now: DateTime<Utc>) {
+    for _ in 0..WARM_ROUNDS {
+        for inst in insts.iter_mut() {
+            core_step(def, a, inst, now);
+        }
+    }
+}
+
+/// The loop command for engine instance `i`, flipping the host's view of its state
+/// (`true` = in analysis).
+#[inline]
+pub(crate) fn engine_command<'a>(a: &'a Actors, in_analysis: &mut [bool], i: usize) -> &'a Command {
+    let cmd = if in_analysis[i] { &a.submit } else { &a.reject };
+    in_analysis[i] = !in_analysis[i];
+    cmd
+}
+
+/// One steady-state transition through `Engine::fire` (load, decide, commit), no key.
+#[inline]
+pub(crate) fn engine_step(
+    engine: &Engine<InMemoryStore>,
+    ids: &[InstanceId],
+    a: &Actors,
+    in_analysis: &mut [bool],
+    i: usize,
+    now: DateTime<Utc>,
+) -> Outcome {
+    engine
+        .fire(&ids[i], engine_command(a, in_analysis, i), now)
+        .unwrap()
+}
+
+/// Fire every engine instance [`WARM_ROUNDS`] times, in id order; with `key`, every command
+/// carries a fresh idempotency key `k<n>` (the counter is advanced), so the store's key
+/// tables are warm too.
+pub(crate) fn warm_engine(
+    engine: &Engine<InMemoryStore>,
+    ids: &[InstanceId],
+    a: &Actors,
+    in_analysis: &mut [bool],
+    mut key: Option<&mut u64>,
+    now: DateTime<Utc>,
+) {
+    for _ in 0..WARM_ROUNDS {
+        for i in 0..ids.len() {
+            match key.as_deref_mut() {
+                None => {
+                    engine_step(engine, ids, a, in_analysis, i, now);
+                }
+                Some(k) => {
+                    *k += 1;
+                    let cmd = engine_command(a, in_analysis, i)
+                        .clone()
+                        .with_key(format!("k{k}"));
+                    engine.fire(&ids[i], &cmd, now).unwrap();
+                }
+            }
+        }
+    }
+}
