@@ -67,7 +67,7 @@ fn shape() -> Vec<(usize, String, usize, usize, bool)> {
 }
 
 fn registry() -> Registry {
-    Registry::new().guard("ready", |_: &GuardContext<'_>| Ok(()))
+    Registry::new().guard("ready", |_: &Context<'_>| Ok(()))
 }
 
 fn builder() -> Builder {

@@ -7,7 +7,7 @@
 
 use std::hint::black_box;
 
-use aftersales::calendar::{BusinessCalendar, BusinessDuration, Calendar};
+use aftersales::{BusinessCalendar, BusinessDuration, Calendar};
 use chrono::{DateTime, NaiveDate, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 

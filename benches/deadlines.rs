@@ -95,11 +95,11 @@ fn deadlines(c: &mut Criterion) {
 
     let def = definition();
     let desk = Actor::new("d", ["desk"]);
-    let fresh = decide::start(&def, "x".into(), &desk, json!({}), t0)
+    let fresh = aftersales::start(&def, "x".into(), &desk, json!({}), t0)
         .unwrap()
         .instance;
     c.bench_function("deadlines/pure handle_due one escalation", |b| {
-        b.iter(|| black_box(deadline::handle_due(&def, &fresh, first_due).unwrap()))
+        b.iter(|| black_box(aftersales::handle_due(&def, &fresh, first_due).unwrap()))
     });
     let t = Instant::now();
     drop(engine);

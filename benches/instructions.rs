@@ -26,7 +26,6 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use aftersales::decide;
 use std::hint::black_box;
 use support::{procedure, ticket};
 
@@ -49,7 +48,7 @@ fn core_sod_form_data(k: usize) {
     procedure::check(&def, &inst);
     let (cmd, at) = (procedure::command(), procedure::at());
     for _ in 0..k {
-        black_box(decide::decide(&def, black_box(&inst), &cmd, at).unwrap());
+        black_box(aftersales::decide(&def, black_box(&inst), &cmd, at).unwrap());
     }
 }
 

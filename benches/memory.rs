@@ -178,9 +178,9 @@ fn live(region: &Region<'_, System>) -> (i64, i64) {
 
 /// Start an instance and run the case's path; the whole history and the snapshot.
 fn run(case: &Case, i: usize, now: DateTime<Utc>) -> (Instance, Vec<Event>) {
-    let mut d = decide::start(
+    let mut d = aftersales::start(
         &case.def,
-        InstanceId(format!("T-{i:07}")),
+        InstanceId::from(format!("T-{i:07}")),
         &case.starter,
         case.data.clone(),
         now,
@@ -188,7 +188,7 @@ fn run(case: &Case, i: usize, now: DateTime<Utc>) -> (Instance, Vec<Event>) {
     .unwrap();
     let mut events = std::mem::take(&mut d.events);
     for cmd in &case.path {
-        d = decide::decide(&case.def, &d.instance, cmd, now).unwrap();
+        d = aftersales::decide(&case.def, &d.instance, cmd, now).unwrap();
         events.append(&mut d.events);
     }
     (d.instance, events)
@@ -225,7 +225,11 @@ fn allocs_procedure() -> (usize, f64) {
     let inst = procedure::before(&def, "KS-1");
     procedure::check(&def, &inst);
     let (cmd, at) = (procedure::command(), procedure::at());
-    allocs_per_transition(|| drop(black_box(decide::decide(&def, &inst, &cmd, at).unwrap())))
+    allocs_per_transition(|| {
+        drop(black_box(
+            aftersales::decide(&def, &inst, &cmd, at).unwrap(),
+        ))
+    })
 }
 
 /// `allocs_per_transition engine`: the ticket's loop through `Engine::fire` and
@@ -304,15 +308,16 @@ fn main() {
         drop(events);
         histories.clear();
 
-        // The histories alone, held the way the store holds them (one `Vec` per instance,
-        // extended from empty with clones of the commit's events).
-        let mut held: Vec<Vec<Event>> = Vec::with_capacity(n);
+        // The histories alone, held the way the store holds them: one append-only arena of
+        // (event, link to the instance's previous event), grown by pushes.
+        let mut held: Vec<(Event, u32)> = Vec::new();
         let region = Region::new(GLOBAL);
         for i in 0..n {
             let (_, events) = run(&case, i, now);
-            let mut h = Vec::new();
-            h.extend(events.iter().cloned());
-            held.push(h);
+            held.reserve(events.len());
+            for e in events {
+                held.push((e, 0));
+            }
         }
         let (history_bytes, _) = live(&region);
         drop(held);
@@ -323,8 +328,8 @@ fn main() {
         for i in 0..n {
             let (instance, events) = run(&case, i, now);
             store
-                .commit(&Commit {
-                    instance,
+                .commit(Commit {
+                    instance: instance.into(),
                     events,
                     expected_version: 0,
                     idempotency: None,

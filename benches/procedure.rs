@@ -1,5 +1,5 @@
 //! One transition of a built-in procedure that involves a sign-off, separation of duties, a
-//! form and a data change, through the pure core (`aftersales::decide::decide`):
+//! form and a data change, through the pure core (`aftersales::decide`):
 //!
 //! - `procedure/complaint_approve_report`: the complaint's `approve_report` at its last
 //!   signature (the quality department head's, after the quality manager's): the sign-off
@@ -31,7 +31,6 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use aftersales::decide;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
@@ -61,7 +60,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(ticket::core_step(&tdef, &a, &mut tinst, now)))
     });
     g.bench_function(procedure::NAME, |b| {
-        b.iter(|| black_box(decide::decide(&def, black_box(&inst), &cmd, at).unwrap()))
+        b.iter(|| black_box(aftersales::decide(&def, black_box(&inst), &cmd, at).unwrap()))
     });
     g.finish();
 

@@ -33,15 +33,15 @@ fn history(n: usize) -> (Vec<Event>, Instance) {
     let def = ticket::definition(false);
     let a = ticket::Actors::new();
     let now = ticket::t0();
-    let mut d = decide::start(&def, "T-0000001".into(), &a.agent, ticket::data(), now).unwrap();
+    let mut d = aftersales::start(&def, "T-0000001".into(), &a.agent, ticket::data(), now).unwrap();
     let mut events = std::mem::take(&mut d.events);
     while events.len() < n {
-        let cmd = match d.instance.state() {
+        let cmd = match d.instance.state().as_str() {
             "open" => &a.accept,
             "triage" => &a.assign,
-            s => a.step_for(s),
+            _ => a.step_for(d.instance.state()),
         };
-        d = decide::decide(&def, &d.instance, cmd, now).unwrap();
+        d = aftersales::decide(&def, &d.instance, cmd, now).unwrap();
         events.append(&mut d.events);
     }
     assert_eq!(events.len(), n);

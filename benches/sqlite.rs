@@ -82,9 +82,9 @@ type MakeCommit = fn(&Definition, &Actor, String, DateTime<Utc>) -> Commit;
 
 /// The commit of a new instance `id`: its `created` event and snapshot.
 fn create_commit(def: &Definition, desk: &Actor, id: String, t0: DateTime<Utc>) -> Commit {
-    let d = decide::start(def, id.into(), desk, json!({}), t0).unwrap();
+    let d = aftersales::start(def, id.into(), desk, json!({}), t0).unwrap();
     Commit {
-        instance: d.instance,
+        instance: d.instance.into(),
         events: d.events,
         expected_version: 0,
         idempotency: None,
@@ -95,9 +95,9 @@ fn create_commit(def: &Definition, desk: &Actor, id: String, t0: DateTime<Utc>) 
 fn transition_commit(def: &Definition, desk: &Actor, id: String, t0: DateTime<Utc>) -> Commit {
     let created = create_commit(def, desk, id, t0);
     let at = t0 + TimeDelta::seconds(1);
-    let d = decide::decide(def, &created.instance, &Command::fire(desk, "begin"), at).unwrap();
+    let d = aftersales::decide(def, &created.instance, &Command::fire(desk, "begin"), at).unwrap();
     Commit {
-        instance: d.instance,
+        instance: d.instance.into(),
         events: d.events,
         expected_version: created.instance.version(),
         idempotency: None,
@@ -175,7 +175,7 @@ fn sqlite(c: &mut Criterion) {
                     n += 1;
                     create_commit(&def, &desk, format!("c{n}"), t0)
                 },
-                |commit| store.commit(&commit).unwrap(),
+                |commit| store.commit(commit).unwrap(),
                 BatchSize::SmallInput,
             )
         });

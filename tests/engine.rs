@@ -565,7 +565,7 @@ fn any_order_sign_off_with_distinct_signers() {
         .unwrap()
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Signed { role, .. } => Some(role.clone()),
+            EventKind::Signed { role, .. } => Some(*role),
             _ => None,
         })
         .collect();

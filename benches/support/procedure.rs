@@ -74,7 +74,7 @@ pub(crate) fn before(def: &Definition, id: &str) -> Instance {
     let qm = actor("qm", Role::QualityManager);
     let data = Data::new(id, Region::Domestic, "Acme", "FL-200").to_value();
     let h = |n: i64| t0() + TimeDelta::hours(n);
-    let mut inst = decide::start(def, id.into(), &adc, data, t0())
+    let mut inst = aftersales::start(def, id.into(), &adc, data, t0())
         .expect("the ADC starts a complaint")
         .instance;
     let path = [
@@ -107,7 +107,7 @@ pub(crate) fn before(def: &Definition, id: &str) -> Instance {
         (Command::sign(&qm, Action::ApproveReport), h(7)),
     ];
     for (cmd, now) in &path {
-        inst = decide::decide(def, &inst, cmd, *now)
+        inst = aftersales::decide(def, &inst, cmd, *now)
             .map_err(|r| format!("{:?} refused: {r}", cmd.intent))
             .unwrap()
             .instance;
@@ -117,7 +117,7 @@ pub(crate) fn before(def: &Definition, id: &str) -> Instance {
 
 /// Check the measured command does what the module docs say: it fires and changes the data.
 pub(crate) fn check(def: &Definition, inst: &Instance) {
-    let d = decide::decide(def, inst, &command(), at()).expect("the head's signature fires");
+    let d = aftersales::decide(def, inst, &command(), at()).expect("the head's signature fires");
     let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.name()).collect();
     assert!(kinds.contains(&"signed"), "{kinds:?}");
     assert!(kinds.contains(&"transitioned"), "{kinds:?}");

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 pub(crate) const ID: &str = "ticket";
 
 /// Guard: the ticket has a known severity (a positive number in the data).
-fn severity_known(ctx: &GuardContext<'_>) -> Result<(), String> {
+fn severity_known(ctx: &Context<'_>) -> Result<(), String> {
     match ctx.instance.data().get("severity").and_then(Value::as_u64) {
         Some(s) if s > 0 => Ok(()),
         _ => Err("severity is not known".into()),
@@ -26,7 +26,7 @@ fn severity_known(ctx: &GuardContext<'_>) -> Result<(), String> {
 }
 
 /// Guard: the ticket is not on hold.
-fn not_on_hold(ctx: &GuardContext<'_>) -> Result<(), String> {
+fn not_on_hold(ctx: &Context<'_>) -> Result<(), String> {
     match ctx.instance.data().get("on_hold") {
         Some(Value::Bool(true)) => Err("the ticket is on hold".into()),
         _ => Ok(()),
@@ -34,7 +34,7 @@ fn not_on_hold(ctx: &GuardContext<'_>) -> Result<(), String> {
 }
 
 /// Guard: a root cause was recorded before closing.
-fn root_cause_recorded(ctx: &GuardContext<'_>) -> Result<(), String> {
+fn root_cause_recorded(ctx: &Context<'_>) -> Result<(), String> {
     match ctx.instance.data().get("root_cause") {
         Some(Value::String(s)) if !s.is_empty() => Ok(()),
         _ => Err("no root cause recorded".into()),
@@ -134,7 +134,7 @@ impl Actors {
 
     /// The loop command for an instance in `state` (`analysis` → submit, `review` → reject).
     #[inline]
-    pub(crate) fn step_for(&self, state: &str) -> &Command {
+    pub(crate) fn step_for(&self, state: Name) -> &Command {
         if state == "analysis" {
             &self.submit
         } else {
@@ -150,11 +150,15 @@ pub(crate) fn open_instance(
     id: impl Into<InstanceId>,
     now: DateTime<Utc>,
 ) -> Instance {
-    let inst = decide::start(def, id.into(), &a.agent, data(), now)
+    let inst = aftersales::start(def, id.into(), &a.agent, data(), now)
         .unwrap()
         .instance;
-    let inst = decide::decide(def, &inst, &a.accept, now).unwrap().instance;
-    decide::decide(def, &inst, &a.assign, now).unwrap().instance
+    let inst = aftersales::decide(def, &inst, &a.accept, now)
+        .unwrap()
+        .instance;
+    aftersales::decide(def, &inst, &a.assign, now)
+        .unwrap()
+        .instance
 }
 
 /// `n` open instances (ids `t0`, `t1`, ...), each started 1 ms after the previous one.
@@ -184,19 +188,19 @@ pub(crate) fn open_engine(
 ) -> (Engine<InMemoryStore>, Vec<InstanceId>) {
     let def = definition(with_deadline);
     let t0 = t0();
-    let ids: Vec<InstanceId> = (0..n).map(|i| InstanceId(format!("t{i}"))).collect();
+    let ids: Vec<InstanceId> = (0..n).map(|i| InstanceId::from(format!("t{i}"))).collect();
     let store = InMemoryStore::new();
     for (i, id) in ids.iter().enumerate() {
         let at = t0 + chrono::TimeDelta::milliseconds(i as i64);
-        let mut d = decide::start(&def, id.clone(), &a.agent, data(), at).unwrap();
+        let mut d = aftersales::start(&def, id.clone(), &a.agent, data(), at).unwrap();
         let mut events = std::mem::take(&mut d.events);
         for cmd in [&a.accept, &a.assign] {
-            d = decide::decide(&def, &d.instance, cmd, at).unwrap();
+            d = aftersales::decide(&def, &d.instance, cmd, at).unwrap();
             events.append(&mut d.events);
         }
         store
-            .commit(&Commit {
-                instance: d.instance,
+            .commit(Commit {
+                instance: d.instance.into(),
                 events,
                 expected_version: 0,
                 idempotency: None,
@@ -222,7 +226,7 @@ pub(crate) fn core_step(
     inst: &mut Instance,
     now: DateTime<Utc>,
 ) -> Vec<Event> {
-    let d = decide::decide(def, inst, a.step_for(inst.state()), now).unwrap();
+    let d = aftersales::decide(def, inst, a.step_for(inst.state()), now).unwrap();
     *inst = d.instance;
     d.events
 }

@@ -82,7 +82,7 @@ impl<S: Vocabulary, A: Vocabulary, R: Vocabulary> TypedDefinition<S, A, R> {
     /// The typed state of an instance of this definition (`None` if the instance belongs to
     /// another definition).
     pub fn state(&self, instance: &Instance) -> Option<S> {
-        S::from_name(&instance.state())
+        S::from_name(instance.state())
     }
 
     /// The typed actions available from `state`, in definition order.
@@ -90,7 +90,7 @@ impl<S: Vocabulary, A: Vocabulary, R: Vocabulary> TypedDefinition<S, A, R> {
         self.definition
             .actions_from(state.name())
             .into_iter()
-            .filter_map(|a| A::from_name(&a))
+            .filter_map(A::from_name)
             .collect()
     }
 

@@ -125,10 +125,7 @@ impl DeadlineState {
 }
 
 /// The clock of `name` that events of that name refer to: the latest one.
-fn latest<'a>(
-    clocks: &'a mut [DeadlineState],
-    name: Name,
-) -> Result<&'a mut DeadlineState, String> {
+fn latest(clocks: &mut [DeadlineState], name: Name) -> Result<&mut DeadlineState, String> {
     clocks
         .iter_mut()
         .rev()

@@ -721,7 +721,6 @@ mod tests {
     use super::*;
     use crate::{
         Actor, Builder, BusinessDuration, Command, DeadlineSpec, Definition, Registry, Trigger,
-        decide,
     };
     use chrono::TimeZone;
     use serde_json::json;
