@@ -9,7 +9,7 @@ use crate::command::Command;
 use crate::decide::{self, Availability, Decision};
 use crate::definition::Definition;
 use crate::event::{Attribution, Event, EventKind};
-use crate::ids::{InstanceId, Name};
+use crate::ids::{FastMap, InstanceId, Name};
 use crate::instance::{Instance, ReplayError};
 use crate::rejection::Rejection;
 use crate::sla::SlaReport;
@@ -160,7 +160,8 @@ pub struct DueReport {
 /// Runs definitions against a store.
 pub struct Engine<S: Store> {
     store: S,
-    definitions: BTreeMap<(Name, u32), Arc<Definition>>,
+    /// Definitions by id, then version (found by pointer-hashed `Name`).
+    definitions: FastMap<Name, BTreeMap<u32, Arc<Definition>>>,
     notifier: Arc<dyn Notifier>,
     record_rejections: bool,
 }
@@ -180,7 +181,7 @@ impl<S: Store> Engine<S> {
     pub fn new(store: S) -> Self {
         Engine {
             store,
-            definitions: BTreeMap::new(),
+            definitions: FastMap::default(),
             notifier: Arc::new(NoopNotifier),
             record_rejections: true,
         }
@@ -207,14 +208,14 @@ impl<S: Store> Engine<S> {
     /// [`EngineError::DuplicateDefinition`] when the id and version are taken.
     pub fn register(&mut self, definition: impl Into<Arc<Definition>>) -> Result<(), EngineError> {
         let def = definition.into();
-        let key = (def.id(), def.version());
-        if self.definitions.contains_key(&key) {
+        let versions = self.definitions.entry(def.id()).or_default();
+        if versions.contains_key(&def.version()) {
             return Err(EngineError::DuplicateDefinition {
-                definition: key.0,
-                version: key.1,
+                definition: def.id(),
+                version: def.version(),
             });
         }
-        self.definitions.insert(key, def);
+        versions.insert(def.version(), def);
         Ok(())
     }
 
@@ -226,15 +227,13 @@ impl<S: Store> Engine<S> {
     /// The latest registered version of `id`.
     pub fn definition(&self, id: impl Into<Name>) -> Option<&Arc<Definition>> {
         let id = id.into();
-        self.definitions
-            .range((id, 0)..=(id, u32::MAX))
-            .next_back()
-            .map(|(_, d)| d)
+        self.definitions.get(&id)?.values().next_back()
     }
 
     fn definition_of(&self, inst: &Instance) -> Result<&Arc<Definition>, EngineError> {
         self.definitions
-            .get(&(inst.definition(), inst.definition_version()))
+            .get(&inst.definition())
+            .and_then(|v| v.get(&inst.definition_version()))
             .ok_or_else(|| EngineError::UnknownDefinition {
                 definition: inst.definition(),
                 version: Some(inst.definition_version()),
@@ -487,8 +486,7 @@ impl<S: Store> Engine<S> {
     /// A store error.
     pub fn sla_report(&self, now: DateTime<Utc>) -> Result<SlaReport, EngineError> {
         let mut report = SlaReport::new();
-        let ids: std::collections::BTreeSet<Name> =
-            self.definitions.keys().map(|(d, _)| *d).collect();
+        let ids: std::collections::BTreeSet<Name> = self.definitions.keys().copied().collect();
         for def_id in ids {
             for id in self.store.list(&def_id)? {
                 if let Some(inst) = self.store.load(&id)? {

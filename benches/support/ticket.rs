@@ -17,26 +17,41 @@ use serde_json::{Value, json};
 
 pub(crate) const ID: &str = "ticket";
 
+/// The ticket's data, typed: the guards read it through [`Context::data`], deserialized once
+/// per data version (the instance caches the typed view), like the hand-written baseline's
+/// typed fields.
+#[derive(serde::Deserialize)]
+pub(crate) struct TicketData {
+    #[serde(default)]
+    severity: u64,
+    #[serde(default)]
+    on_hold: bool,
+    #[serde(default)]
+    root_cause: Option<String>,
+}
+
 /// Guard: the ticket has a known severity (a positive number in the data).
 fn severity_known(ctx: &Context<'_>) -> Result<(), String> {
-    match ctx.instance.data().get("severity").and_then(Value::as_u64) {
-        Some(s) if s > 0 => Ok(()),
-        _ => Err("severity is not known".into()),
+    if ctx.data::<TicketData>()?.severity > 0 {
+        Ok(())
+    } else {
+        Err("severity is not known".into())
     }
 }
 
 /// Guard: the ticket is not on hold.
 fn not_on_hold(ctx: &Context<'_>) -> Result<(), String> {
-    match ctx.instance.data().get("on_hold") {
-        Some(Value::Bool(true)) => Err("the ticket is on hold".into()),
-        _ => Ok(()),
+    if ctx.data::<TicketData>()?.on_hold {
+        Err("the ticket is on hold".into())
+    } else {
+        Ok(())
     }
 }
 
 /// Guard: a root cause was recorded before closing.
 fn root_cause_recorded(ctx: &Context<'_>) -> Result<(), String> {
-    match ctx.instance.data().get("root_cause") {
-        Some(Value::String(s)) if !s.is_empty() => Ok(()),
+    match &ctx.data::<TicketData>()?.root_cause {
+        Some(s) if !s.is_empty() => Ok(()),
         _ => Err("no root cause recorded".into()),
     }
 }

@@ -5,6 +5,9 @@ use super::Problem;
 use super::spec::DefinitionSpec;
 use crate::ids::{ActionIx, RoleIx, RoleMask, StateIx};
 use std::collections::HashMap;
+
+/// A map keyed by borrowed names (foldhash: build time is dominated by these look-ups).
+type NameMap<'a, I> = HashMap<&'a str, I, foldhash::fast::FixedState>;
 use std::fmt;
 
 /// Index the names of one kind, reporting duplicates (a duplicate keeps its first index).
@@ -13,8 +16,8 @@ fn index<'a, I: Copy>(
     make: impl Fn(usize) -> I,
     dup: impl Fn(&str) -> Problem,
     problems: &mut Vec<Problem>,
-) -> HashMap<&'a str, I> {
-    let mut ix = HashMap::new();
+) -> NameMap<'a, I> {
+    let mut ix = NameMap::with_capacity_and_hasher(0, foldhash::fast::FixedState::default());
     for (i, n) in names.enumerate() {
         if ix.contains_key(n) {
             problems.push(dup(n));
@@ -27,10 +30,10 @@ fn index<'a, I: Copy>(
 
 /// The declared names of a spec, indexed, with their interned handles.
 pub(crate) struct Names<'a> {
-    pub(crate) states: HashMap<&'a str, StateIx>,
-    pub(crate) actions: HashMap<&'a str, ActionIx>,
-    pub(crate) roles: HashMap<&'a str, RoleIx>,
-    pub(crate) forms: HashMap<&'a str, usize>,
+    pub(crate) states: NameMap<'a, StateIx>,
+    pub(crate) actions: NameMap<'a, ActionIx>,
+    pub(crate) roles: NameMap<'a, RoleIx>,
+    pub(crate) forms: NameMap<'a, usize>,
     pub(crate) spec: &'a DefinitionSpec,
 }
 

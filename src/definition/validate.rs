@@ -431,24 +431,17 @@ fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> 
 
 impl Parts {
     fn finish(self, spec: DefinitionSpec, registry: &Registry) -> Definition {
-        let index = |names: &[Name]| -> FastMap<Name, usize> {
-            names.iter().enumerate().map(|(i, &n)| (n, i)).collect()
-        };
+        fn index<I>(names: &[Name], make: fn(usize) -> I) -> FastMap<Name, I> {
+            let mut map = FastMap::with_capacity_and_hasher(names.len(), Default::default());
+            map.extend(names.iter().enumerate().map(|(i, &n)| (n, make(i))));
+            map
+        }
         let state_names: Vec<Name> = self.states.iter().map(|s| s.name).collect();
         Definition {
             id: Name::new(&spec.id),
-            state_of: index(&state_names)
-                .into_iter()
-                .map(|(n, i)| (n, StateIx::new(i)))
-                .collect(),
-            action_of: index(&self.actions)
-                .into_iter()
-                .map(|(n, i)| (n, ActionIx::new(i)))
-                .collect(),
-            role_of: index(&self.roles)
-                .into_iter()
-                .map(|(n, i)| (n, RoleIx::new(i)))
-                .collect(),
+            state_of: index(&state_names, StateIx::new),
+            action_of: index(&self.actions, ActionIx::new),
+            role_of: index(&self.roles, RoleIx::new),
             forms: spec
                 .forms
                 .iter()
