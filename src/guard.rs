@@ -10,8 +10,9 @@
 //!
 //! For a command on `action` in state `s`, the engine considers the transitions leaving `s`
 //! on `action` **in definition order**. For each it checks, in this order: the actor's role,
-//! separation of duties, required forms, then the guards in the order listed (stopping at the
-//! first refusal). The first transition passing every check fires. When none does, the
+//! separation of duties, whether the transition completes by sign-off (a command must `sign`
+//! it) or not, required forms, then the guards in the order listed (stopping at the first
+//! refusal), then the effects. The first transition passing every check fires. When none does, the
 //! rejection returned is the one of the transition that got furthest through that sequence
 //! (earliest in definition order on a tie), so a guard refusal is not hidden behind a role
 //! mismatch on an unrelated transition.
