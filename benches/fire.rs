@@ -2,6 +2,8 @@
 //!
 //! - `baseline`: hand-written enum/match, same role check and guards, no audit;
 //! - `statig`: the same machine in statig 0.4 (the peer), no audit;
+//! - `checks`: `aftersales::check` (state, role mask, candidates, two guards on the typed data
+//!   view; no event, no new snapshot);
 //! - `core`: `decide` (role check, two guards, the audit event, applied to a new snapshot);
 //! - `engine`: `Engine` + `InMemoryStore` (load, idempotency look-up, decide, commit with
 //!   optimistic concurrency), each command with a fresh idempotency key;
@@ -43,7 +45,14 @@ const SIZES: [(usize, &str); 3] = [
     (100_000, "fire/100k"),
     (1_000_000, "fire/1M"),
 ];
-const FUNCTIONS: [&str; 5] = ["baseline", "statig", "core", "engine", "engine_nokey"];
+const FUNCTIONS: [&str; 6] = [
+    "baseline",
+    "statig",
+    "checks",
+    "core",
+    "engine",
+    "engine_nokey",
+];
 /// Commands with keys are built in chunks outside the timed loop.
 const CHUNK: u64 = 4096;
 
@@ -116,6 +125,16 @@ fn fire(c: &mut Criterion) {
                 "{group_name}: {n} open instances (pure core), warmed up, in {:.1?}",
                 t.elapsed()
             );
+            let mut cur = Cursor::new(n, 1);
+            // The checks alone: `aftersales::check` runs decide's checks (state, role mask,
+            // candidates, both guards) and builds no event and no new snapshot.
+            g.bench_function("checks", |b| {
+                b.iter(|| {
+                    let inst = &insts[cur.next_ix()];
+                    let cmd = a.step_for(inst.state());
+                    black_box(aftersales::check(&def, inst, cmd, now)).unwrap()
+                })
+            });
             let mut cur = Cursor::new(n, 1);
             g.bench_function("core", |b| {
                 b.iter(|| {
@@ -192,6 +211,9 @@ fn fire(c: &mut Criterion) {
         let per_sec = |ns: f64| format!("{:.0} /s", 1e9 / ns);
         report::table(group_name, Some("baseline"), &FUNCTIONS, Some(&per_sec));
         report::target(group_name, "core", 100.0);
+        if let Some(base) = report::median_ns(group_name, "baseline") {
+            report::target(group_name, "checks", 5.0 * base);
+        }
         if n == 1_000_000 {
             report::target(group_name, "engine", 1000.0);
         }
