@@ -226,8 +226,15 @@ pub(crate) fn join(names: &[Name], sep: &str) -> String {
 macro_rules! host_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Clone, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Eq, PartialOrd, Ord)]
         pub struct $name(Arc<str>);
+
+        impl Hash for $name {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                // By the text, as equality compares it (the pointer is only a shortcut).
+                self.0.hash(state);
+            }
+        }
 
         impl PartialEq for $name {
             fn eq(&self, other: &Self) -> bool {

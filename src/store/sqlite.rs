@@ -1,78 +1,5 @@
 //! A durable embedded [`Store`]: [`SqliteStore`], on SQLite through `rusqlite` with the
 //! bundled SQLite (feature `sqlite`; nothing to install on the host).
-//!
-//! ```no_run
-//! use aftersales::{Engine, SqliteStore};
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let mut engine = Engine::new(SqliteStore::open("aftersales.sqlite")?);
-//! // register definitions, start and fire as with any store; after a restart, open the same
-//! // file again and `engine.next_due()` / `engine.handle_due(now)` find what is due.
-//! # Ok(()) }
-//! ```
-//!
-//! # Layout
-//!
-//! Snapshots and events are stored as JSON text (`serde_json`), with the fields the contract
-//! queries by in indexed columns:
-//!
-//! | table | columns | indexes |
-//! |---|---|---|
-//! | `instances` | `id` (key), `definition`, `state`, `version`, `next_due` (Unix seconds), `next_due_nanos`, `snapshot` (JSON) | `(definition, state, id)`; `(next_due, next_due_nanos, id)` where `next_due` is set |
-//! | `events` | `instance`, `seq`, `body` (JSON); since v2 `kind` | key `(instance, seq)`; since v2 `(kind, instance, seq)` |
-//! | `idempotency` | `instance`, `key`, `fingerprint`, `first_seq`, `last_seq` | key `(instance, key)` |
-//!
-//! `events` is append-only in the database itself: triggers abort any `UPDATE` or `DELETE`
-//! on it. The due-index is the `next_due` columns of `instances`, written in the same
-//! transaction as the snapshot, so a restarted host finds what is due.
-//!
-//! # Commits and concurrency
-//!
-//! Each [`commit`](Store::commit) is one `BEGIN IMMEDIATE` transaction: read the stored
-//! version, check it and the idempotency key, insert the events, upsert the snapshot and
-//! its due-index entry, record the key, `COMMIT`. `IMMEDIATE` takes the database write lock
-//! before the version is read, so of two writers (threads, [`SqliteStore`] values, or
-//! processes on the same file) expecting the same version exactly one commits and the other
-//! gets [`StoreError::Conflict`]. The database runs in WAL mode (readers do not block the
-//! writer) with a busy timeout ([`SqliteOptions::busy_timeout`]) for writers waiting on each
-//! other. Any failure rolls the transaction back: a commit is written whole or not at all,
-//! also across a crash (SQLite's journal recovers the last committed state on the next
-//! open).
-//!
-//! One [`SqliteStore`] holds one connection behind a mutex: calls on the same value are
-//! serialised; open several values on the same file for parallel readers.
-//!
-//! # Durability
-//!
-//! [`Synchronous::Full`] (the default) syncs the WAL at every commit: a committed command
-//! survives power loss. [`Synchronous::Normal`] syncs at checkpoints only: much faster
-//! commits, still atomic and never corrupt, but the last commits before a power loss or OS
-//! crash may be rolled back (an application crash loses nothing). See
-//! `docs/benchmarks.md` for the cost.
-//!
-//! # Schema versions and migrations
-//!
-//! The schema version is kept in `PRAGMA user_version`; [`SqliteStore::SCHEMA_VERSION`] is
-//! the version this build writes.
-//!
-//! | version | change |
-//! |---|---|
-//! | 1 | `instances`, `events` (append-only triggers), `idempotency`, and their indexes |
-//! | 2 | `events.kind`: a generated column (the event's `kind.type`, e.g. `escalated`) with an index, for [`SqliteStore::events_of_kind`] |
-//!
-//! Opening a database runs every migration from its version to the current one, in order,
-//! each in its own `IMMEDIATE` transaction that also bumps `user_version`, so an interrupted
-//! migration leaves the database at the previous version and the next open resumes. A new
-//! file (version 0, no tables) goes through the same path from version 1. A database of a
-//! newer version than this build is refused with [`SqliteOpenError::NewerSchema`] (never
-//! downgraded), and a database with tables but no version with
-//! [`SqliteOpenError::Foreign`]. To add version N+1: append its SQL to the migrations list
-//! (never edit an earlier entry), add a row to the table above, and test opening a database
-//! written by version N.
-//!
-//! # Errors
-//!
-//! Every SQLite failure, a JSON snapshot or event that no longer parses, and a poisoned lock
-//! are [`StoreError::Backend`]; nothing in this module panics.
 
 use super::{Commit, IdempotencyRecord, Store, StoreError, check_commit};
 use crate::Event;
@@ -211,8 +138,81 @@ impl From<SqliteOpenError> for StoreError {
     }
 }
 
-/// A durable [`Store`] in one SQLite database file (see the [module docs](self) for the
-/// schema, concurrency, durability and migrations).
+/// A durable [`Store`] in one SQLite database file, on SQLite through `rusqlite` with the
+/// bundled SQLite (feature `sqlite`; nothing to install on the host).
+///
+/// ```no_run
+/// use aftersales::{Engine, SqliteStore};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut engine = Engine::new(SqliteStore::open("aftersales.sqlite")?);
+/// // register definitions, start and fire as with any store; after a restart, open the same
+/// // file again and `engine.next_due()` / `engine.handle_due(now)` find what is due.
+/// # Ok(()) }
+/// ```
+///
+/// # Layout
+///
+/// Snapshots and events are stored as JSON text (`serde_json`), with the fields the contract
+/// queries by in indexed columns:
+///
+/// | table | columns | indexes |
+/// |---|---|---|
+/// | `instances` | `id` (key), `definition`, `state`, `version`, `next_due` (Unix seconds), `next_due_nanos`, `snapshot` (JSON) | `(definition, state, id)`; `(next_due, next_due_nanos, id)` where `next_due` is set |
+/// | `events` | `instance`, `seq`, `body` (JSON); since v2 `kind` | key `(instance, seq)`; since v2 `(kind, instance, seq)` |
+/// | `idempotency` | `instance`, `key`, `fingerprint`, `first_seq`, `last_seq` | key `(instance, key)` |
+///
+/// `events` is append-only in the database itself: triggers abort any `UPDATE` or `DELETE`
+/// on it. The due-index is the `next_due` columns of `instances`, written in the same
+/// transaction as the snapshot, so a restarted host finds what is due.
+///
+/// # Commits and concurrency
+///
+/// Each [`commit`](Store::commit) is one `BEGIN IMMEDIATE` transaction: read the stored
+/// version, check it and the idempotency key, insert the events, upsert the snapshot and
+/// its due-index entry, record the key, `COMMIT`. `IMMEDIATE` takes the database write lock
+/// before the version is read, so of two writers (threads, [`SqliteStore`] values, or
+/// processes on the same file) expecting the same version exactly one commits and the other
+/// gets [`StoreError::Conflict`]. The database runs in WAL mode (readers do not block the
+/// writer) with a busy timeout ([`SqliteOptions::busy_timeout`]) for writers waiting on each
+/// other. Any failure rolls the transaction back: a commit is written whole or not at all,
+/// also across a crash (SQLite's journal recovers the last committed state on the next
+/// open).
+///
+/// One [`SqliteStore`] holds one connection behind a mutex: calls on the same value are
+/// serialised; open several values on the same file for parallel readers.
+///
+/// # Durability
+///
+/// [`Synchronous::Full`] (the default) syncs the WAL at every commit: a committed command
+/// survives power loss. [`Synchronous::Normal`] syncs at checkpoints only: much faster
+/// commits, still atomic and never corrupt, but the last commits before a power loss or OS
+/// crash may be rolled back (an application crash loses nothing). See
+/// `docs/benchmarks.md` for the cost.
+///
+/// # Schema versions and migrations
+///
+/// The schema version is kept in `PRAGMA user_version`; [`SqliteStore::SCHEMA_VERSION`] is
+/// the version this build writes.
+///
+/// | version | change |
+/// |---|---|
+/// | 1 | `instances`, `events` (append-only triggers), `idempotency`, and their indexes |
+/// | 2 | `events.kind`: a generated column (the event's `kind.type`, e.g. `escalated`) with an index, for [`SqliteStore::events_of_kind`] |
+///
+/// Opening a database runs every migration from its version to the current one, in order,
+/// each in its own `IMMEDIATE` transaction that also bumps `user_version`, so an interrupted
+/// migration leaves the database at the previous version and the next open resumes. A new
+/// file (version 0, no tables) goes through the same path from version 1. A database of a
+/// newer version than this build is refused with [`SqliteOpenError::NewerSchema`] (never
+/// downgraded), and a database with tables but no version with
+/// [`SqliteOpenError::Foreign`]. To add version N+1: append its SQL to the migrations list
+/// (never edit an earlier entry), add a row to the table above, and test opening a database
+/// written by version N.
+///
+/// # Errors
+///
+/// Every SQLite failure, a JSON snapshot or event that no longer parses, and a poisoned lock
+/// are [`StoreError::Backend`]; nothing in this module panics.
 ///
 /// `Send + Sync`: one connection behind a mutex. Several `SqliteStore` values (in one process
 /// or several) may open the same file; their commits are serialised by SQLite's write lock

@@ -1,4 +1,4 @@
-//! Costs of complaints (uses [`crate::cost`]).
+//! Costs of complaints (uses [`CostLedger`] and [`CostLine`]).
 //!
 //! Cost lines are recorded on a complaint as [`CostEntry`] forms (`record_cost_line`) and
 //! confirmed by the quality manager, who may not confirm lines they recorded
