@@ -6,7 +6,7 @@
 
 use aftersales::{
     BusinessCalendar, BusinessDuration, Calendar, CalendarError, CalendarProblem, DaySchedule,
-    DurationRange, WorkingPeriod,
+    DurationRange, WorkingPeriod, Zone,
 };
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, Utc, Weekday};
 use proptest::prelude::*;
@@ -129,7 +129,11 @@ fn add_in_other_offsets() {
         cal.add(start, WorkingHours(4)).unwrap(),
         at(&cal, "2026-03-09 11:00")
     );
-    assert_eq!(cal.offset(), FixedOffset::west_opt(330 * 60).unwrap());
+    assert_eq!(
+        cal.zone(),
+        Zone::Fixed(FixedOffset::west_opt(330 * 60).unwrap())
+    );
+    assert_eq!(cal.zone().to_string(), "-05:30");
 }
 
 #[test]
@@ -199,8 +203,8 @@ fn working_time_queries() {
 struct NeverWorks;
 
 impl Calendar for NeverWorks {
-    fn offset(&self) -> FixedOffset {
-        FixedOffset::east_opt(0).unwrap()
+    fn zone(&self) -> Zone {
+        Zone::UTC
     }
 
     fn periods_on(&self, _: NaiveDate) -> &[WorkingPeriod] {
