@@ -14,17 +14,15 @@ use super::CalendarError;
 /// How each kind is added to an instant is a product decision, see
 /// `spec README "Duration semantics"` and [`Calendar::add`](super::Calendar::add).
 /// The module table lists the wording each kind models. Whole-day limits of
-/// the documents end at the **close of a day**
-/// ([`WorkingDaysClose`](Self::WorkingDaysClose), [`SameDayClose`](Self::SameDayClose),
-/// [`CalendarDaysToMidnight`](Self::CalendarDaysToMidnight),
-/// [`CalendarDaysInclusive`](Self::CalendarDaysInclusive)); the same-time-of-day
-/// readings ([`WorkingDays`](Self::WorkingDays), [`CalendarDays`](Self::CalendarDays))
-/// stay available as explicit options.
+/// the documents end at the **close of a day** (`working_days_close`,
+/// `same_day_close`, `calendar_days_to_midnight`, `calendar_days_inclusive`);
+/// the same-time-of-day readings (`working_days`, `calendar_days`) stay
+/// available as explicit options.
 ///
 /// Serialized externally tagged in snake case, e.g. `{"working_hours": 4}`,
 /// `{"working_days_close": 1}` or, for the one unit variant, `"same_day_close"`.
-/// Counts that must be at least 1 are [`NonZeroU32`]: a zero is rejected when
-/// deserializing and cannot be constructed.
+/// Counts that must be at least 1 are non-zero integers: a zero is rejected
+/// when deserializing and cannot be constructed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BusinessDuration {
@@ -34,7 +32,7 @@ pub enum BusinessDuration {
     WorkingMinutes(u32),
     /// The **same local time of day** on the N-th following working day, from
     /// the next working instant: the explicit same-time-of-day option. The
-    /// documents' "N个工作日内" is [`WorkingDaysClose`](Self::WorkingDaysClose).
+    /// documents' "N个工作日内" is `working_days_close`.
     WorkingDays(u32),
     /// The same local time of day N days later.
     CalendarDays(u32),

@@ -142,9 +142,10 @@ pub trait Calendar: Send + Sync + fmt::Debug {
         let zone = self.zone();
         zone.to_local(t).is_some_and(|local| {
             let date = local.date();
-            [date.pred_opt(), Some(date)].into_iter().flatten().any(|day| {
-                day_intervals(self, zone, day).any(|(start, end)| start <= t && t < end)
-            })
+            [date.pred_opt(), Some(date)]
+                .into_iter()
+                .flatten()
+                .any(|day| day_intervals(self, zone, day).any(|(start, end)| start <= t && t < end))
         })
     }
 
@@ -401,7 +402,9 @@ where
     // Working days never pass faster than calendar days: fail fast.
     from.checked_add_days(Days::new(n.into()))
         .ok_or(ScanEnd::Overflow)?;
-    let (mut date, begin) = scan(cal, from, |date, start, _| ControlFlow::Break((date, start)))?;
+    let (mut date, begin) = scan(cal, from, |date, start, _| {
+        ControlFlow::Break((date, start))
+    })?;
     for _ in 0..n {
         date = next_working_date(cal, date)?;
     }
