@@ -889,3 +889,17 @@ fn named_calendars() {
             .contains("zone")
     );
 }
+
+#[cfg(not(feature = "tz"))]
+#[test]
+fn zone_names_need_feature_tz() {
+    assert_eq!(
+        BusinessCalendar::builder().zone("Asia/Shanghai").build(),
+        Err(CalendarError::Invalid(vec![
+            CalendarProblem::ZonesDisabled {
+                name: "Asia/Shanghai".into()
+            }
+        ]))
+    );
+    assert_eq!(Zone::named("Asia/Shanghai"), None);
+}

@@ -108,9 +108,11 @@ impl BusinessCalendar {
     /// choice of the Chinese default (feature `tz`).
     #[cfg(feature = "tz")]
     pub fn asia_shanghai() -> Self {
-        let mut definition = BusinessCalendarBuilder::default();
-        definition.utc_offset_minutes = None;
-        definition.zone = Some("Asia/Shanghai".to_owned());
+        let definition = BusinessCalendarBuilder {
+            zone: Some("Asia/Shanghai".to_owned()),
+            utc_offset_minutes: None,
+            ..BusinessCalendarBuilder::default()
+        };
         Self {
             definition,
             zone: Zone::Iana(chrono_tz::Asia::Shanghai),
