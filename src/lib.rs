@@ -68,7 +68,7 @@
 //! | room | what it holds |
 //! |---|---|
 //! | ids, rejection | [`Name`] (interned handles), [`InstanceId`], [`ActorId`]; why a command was refused ([`Rejection`]) |
-//! | calendar | business calendar and business durations |
+//! | calendar | business calendars in real time zones ([`Zone`]), holiday files, business durations, the boundary rule ([`is_met`], [`is_breached`]) |
 //! | access, form, event | actors, separation of duties, sign-off specs; forms; audit events (names on the wire, [`Event::canonical`]) |
 //! | instance | snapshots, clock state, apply, replay, verify |
 //! | context, guard, effect, registry | what guards and effects see; code bound to names |
@@ -108,7 +108,8 @@ mod vocabulary;
 pub use access::{Actor, Separation, SignOffSpec, SignOrder, Signature};
 pub use calendar::{
     BusinessCalendar, BusinessCalendarBuilder, BusinessDuration, Calendar, CalendarError,
-    CalendarProblem, DaySchedule, DurationRange, SEARCH_HORIZON_DAYS, WorkingPeriod,
+    CalendarProblem, DaySchedule, DurationRange, HolidayFileError, SEARCH_HORIZON_DAYS,
+    WorkingPeriod, Zone, is_breached, is_met,
 };
 pub use command::{Command, Intent};
 pub use context::Context;

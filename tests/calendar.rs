@@ -6,13 +6,14 @@
 
 use aftersales::{
     BusinessCalendar, BusinessDuration, Calendar, CalendarError, CalendarProblem, DaySchedule,
-    DurationRange, WorkingPeriod,
+    DurationRange, HolidayFileError, WorkingPeriod, Zone,
 };
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, Utc, Weekday};
 use proptest::prelude::*;
 
 use BusinessDuration::{
-    CalendarDays, CalendarMonths, Hours, WorkingDays, WorkingHours, WorkingMinutes,
+    CalendarDays, CalendarDaysToMidnight, CalendarMonths, Hours, Minutes, SameDayClose, Seconds,
+    WorkingDays, WorkingHours, WorkingMinutes,
 };
 
 fn date(s: &str) -> NaiveDate {
@@ -129,7 +130,11 @@ fn add_in_other_offsets() {
         cal.add(start, WorkingHours(4)).unwrap(),
         at(&cal, "2026-03-09 11:00")
     );
-    assert_eq!(cal.offset(), FixedOffset::west_opt(330 * 60).unwrap());
+    assert_eq!(
+        cal.zone(),
+        Zone::Fixed(FixedOffset::west_opt(330 * 60).unwrap())
+    );
+    assert_eq!(cal.zone().to_string(), "-05:30");
 }
 
 #[test]
@@ -199,8 +204,8 @@ fn working_time_queries() {
 struct NeverWorks;
 
 impl Calendar for NeverWorks {
-    fn offset(&self) -> FixedOffset {
-        FixedOffset::east_opt(0).unwrap()
+    fn zone(&self) -> Zone {
+        Zone::UTC
     }
 
     fn periods_on(&self, _: NaiveDate) -> &[WorkingPeriod] {
@@ -603,4 +608,298 @@ proptest! {
         prop_assert_eq!(between(a, b) + between(b, c), between(a, c));
         prop_assert_eq!(between(a, b), -between(b, a));
     }
+}
+
+const fn close(n: u32) -> BusinessDuration {
+    BusinessDuration::working_days_close(n).unwrap()
+}
+
+const fn inclusive(n: u32) -> BusinessDuration {
+    BusinessDuration::calendar_days_inclusive(n).unwrap()
+}
+
+#[test]
+fn close_of_working_day() {
+    #[rustfmt::skip]
+    const CASES: &[AddCase] = &[
+        // "N个工作日内": close of business of the N-th following working day.
+        AddCase { name: "friday report, 1 working day: monday close", start: "2026-03-06 16:00", duration: close(1), expected: "2026-03-09 18:00" },
+        AddCase { name: "at exact close counts from the next working day", start: "2026-03-06 18:00", duration: close(1), expected: "2026-03-10 18:00" },
+        AddCase { name: "a minute before close counts the day", start: "2026-03-06 17:59", duration: close(1), expected: "2026-03-09 18:00" },
+        AddCase { name: "saturday start counts from monday", start: "2026-03-07 10:00", duration: close(1), expected: "2026-03-10 18:00" },
+        AddCase { name: "before opening", start: "2026-03-04 07:00", duration: close(1), expected: "2026-03-05 18:00" },
+        AddCase { name: "lunch break", start: "2026-03-04 12:30", duration: close(1), expected: "2026-03-05 18:00" },
+        AddCase { name: "three working days over a weekend", start: "2026-03-04 17:59", duration: close(3), expected: "2026-03-09 18:00" },
+        AddCase { name: "fifteen working days", start: "2026-03-02 10:00", duration: close(15), expected: "2026-03-23 18:00" },
+        AddCase { name: "over national day", start: "2026-09-30 10:00", duration: close(1), expected: "2026-10-08 18:00" },
+        AddCase { name: "start on a holiday", start: "2026-10-03 10:00", duration: close(1), expected: "2026-10-09 18:00" },
+        AddCase { name: "into the make-up saturday", start: "2026-10-08 10:00", duration: close(2), expected: "2026-10-10 18:00" },
+        AddCase { name: "start on the make-up saturday", start: "2026-10-10 10:00", duration: close(1), expected: "2026-10-12 18:00" },
+        AddCase { name: "over new year", start: "2026-12-31 16:00", duration: close(1), expected: "2027-01-04 18:00" },
+        // "当天 / 当日": close of business of the start day.
+        AddCase { name: "same day", start: "2026-03-06 16:00", duration: SameDayClose, expected: "2026-03-06 18:00" },
+        AddCase { name: "same day before opening", start: "2026-03-04 07:00", duration: SameDayClose, expected: "2026-03-04 18:00" },
+        AddCase { name: "same day in lunch", start: "2026-03-04 12:30", duration: SameDayClose, expected: "2026-03-04 18:00" },
+        AddCase { name: "same day at exact close moves on", start: "2026-03-06 18:00", duration: SameDayClose, expected: "2026-03-09 18:00" },
+        AddCase { name: "same day after close moves on", start: "2026-03-04 21:00", duration: SameDayClose, expected: "2026-03-05 18:00" },
+        AddCase { name: "same day from saturday", start: "2026-03-07 10:00", duration: SameDayClose, expected: "2026-03-09 18:00" },
+        AddCase { name: "same day from a holiday", start: "2026-10-03 10:00", duration: SameDayClose, expected: "2026-10-08 18:00" },
+        AddCase { name: "same day on the make-up saturday", start: "2026-10-10 10:00", duration: SameDayClose, expected: "2026-10-10 18:00" },
+        AddCase { name: "friday evening: the make-up saturday", start: "2026-10-09 19:00", duration: SameDayClose, expected: "2026-10-10 18:00" },
+    ];
+    check_add(&cn_2026(), CASES);
+}
+
+#[test]
+fn calendar_days_to_midnight_and_wall_clock() {
+    #[rustfmt::skip]
+    const CASES: &[AddCase] = &[
+        // "N天": 24:00 local at the end of the N-th following day.
+        AddCase { name: "end of the next day", start: "2026-03-06 16:00", duration: CalendarDaysToMidnight(1), expected: "2026-03-08 00:00" },
+        AddCase { name: "end of the start day", start: "2026-03-06 16:00", duration: CalendarDaysToMidnight(0), expected: "2026-03-07 00:00" },
+        AddCase { name: "from midnight", start: "2026-03-06 00:00", duration: CalendarDaysToMidnight(1), expected: "2026-03-08 00:00" },
+        AddCase { name: "ignores holidays", start: "2026-09-30 10:00", duration: CalendarDaysToMidnight(2), expected: "2026-10-03 00:00" },
+        AddCase { name: "over a month end", start: "2026-02-28 23:59", duration: CalendarDaysToMidnight(1), expected: "2026-03-02 00:00" },
+        // 004 D2: A 当天 = close of business; B 2天 / C 3天 count the complaint day as day 1.
+        AddCase { name: "D2 class A", start: "2026-03-06 16:00", duration: SameDayClose, expected: "2026-03-06 18:00" },
+        AddCase { name: "D2 class B", start: "2026-03-06 16:00", duration: inclusive(2), expected: "2026-03-08 00:00" },
+        AddCase { name: "D2 class C", start: "2026-03-06 16:00", duration: inclusive(3), expected: "2026-03-09 00:00" },
+        AddCase { name: "one day inclusive: end of the start day", start: "2026-03-06 23:59", duration: inclusive(1), expected: "2026-03-07 00:00" },
+        AddCase { name: "inclusive ignores holidays", start: "2026-10-01 08:00", duration: inclusive(7), expected: "2026-10-08 00:00" },
+        // Wall-clock minutes round the clock.
+        AddCase { name: "minutes", start: "2026-03-06 16:00", duration: Minutes(90), expected: "2026-03-06 17:30" },
+        AddCase { name: "minutes over midnight on a weekend", start: "2026-03-07 23:30", duration: Minutes(45), expected: "2026-03-08 00:15" },
+        AddCase { name: "seconds", start: "2026-03-07 23:30", duration: Seconds(1800), expected: "2026-03-08 00:00" },
+    ];
+    check_add(&cn_2026(), CASES);
+    let cal = BusinessCalendar::default();
+    let start = at(&cal, "2026-03-06 16:00");
+    assert_eq!(
+        cal.add(start, Seconds(59)).unwrap(),
+        start + TimeDelta::seconds(59)
+    );
+    assert_eq!(cal.add(start, Minutes(0)).unwrap(), start);
+}
+
+#[test]
+fn close_of_day_edges() {
+    let cal = cn_2026();
+    let max = DateTime::<Utc>::MAX_UTC;
+    for duration in [
+        close(1),
+        SameDayClose,
+        CalendarDaysToMidnight(0),
+        Minutes(1),
+    ] {
+        assert_eq!(
+            cal.add(max, duration),
+            Err(CalendarError::OutOfRange {
+                start: max,
+                duration
+            }),
+            "{duration}"
+        );
+    }
+    let start = at(&cal, "2026-03-06 16:00");
+    assert!(matches!(
+        cal.add(start, close(u32::MAX)),
+        Err(CalendarError::OutOfRange { .. })
+    ));
+    let from = at(&NeverWorks, "2026-03-06 16:00");
+    for duration in [close(1), SameDayClose] {
+        assert_eq!(
+            NeverWorks.add(from, duration),
+            Err(CalendarError::NoWorkingTime { from })
+        );
+    }
+    assert_eq!(
+        NeverWorks.add(from, inclusive(2)).unwrap(),
+        at(&NeverWorks, "2026-03-08 00:00")
+    );
+    // Close of business is never before the same time of day.
+    for n in 1..30 {
+        assert!(cal.add(start, close(n)).unwrap() >= cal.add(start, WorkingDays(n)).unwrap());
+    }
+}
+
+#[test]
+fn boundary_rule() {
+    let due = "2026-03-06T10:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    let tick = TimeDelta::nanoseconds(1);
+    assert!(aftersales::is_met(due, due));
+    assert!(aftersales::is_met(due - tick, due));
+    assert!(!aftersales::is_met(due + tick, due));
+    assert!(!aftersales::is_breached(due, due));
+    assert!(aftersales::is_breached(due + tick, due));
+}
+
+#[test]
+fn new_durations_display_serialize_and_range() {
+    let cases = [
+        (
+            close(1),
+            "1 working day to close of business",
+            r#"{"working_days_close":1}"#,
+        ),
+        (
+            SameDayClose,
+            "close of business the same day",
+            r#""same_day_close""#,
+        ),
+        (
+            CalendarDaysToMidnight(2),
+            "2 calendar days to midnight",
+            r#"{"calendar_days_to_midnight":2}"#,
+        ),
+        (
+            inclusive(3),
+            "3 calendar days to midnight, start day counted",
+            r#"{"calendar_days_inclusive":3}"#,
+        ),
+        (Minutes(5), "5 minutes", r#"{"minutes":5}"#),
+        (Seconds(1), "1 second", r#"{"seconds":1}"#),
+    ];
+    for (duration, text, json) in cases {
+        assert_eq!(duration.to_string(), text);
+        assert_eq!(serde_json::to_string(&duration).unwrap(), json);
+        assert_eq!(
+            serde_json::from_str::<BusinessDuration>(json).unwrap(),
+            duration
+        );
+    }
+    for zero in [
+        r#"{"working_days_close":0}"#,
+        r#"{"calendar_days_inclusive":0}"#,
+    ] {
+        let err = serde_json::from_str::<BusinessDuration>(zero).unwrap_err();
+        assert!(err.to_string().contains("nonzero"), "{zero}: {err}");
+    }
+    assert_eq!(BusinessDuration::working_days_close(0), None);
+    assert_eq!(BusinessDuration::calendar_days_inclusive(0), None);
+    assert!(DurationRange::new(close(1), close(3)).is_ok());
+    assert_eq!(
+        DurationRange::new(close(3), close(1)),
+        Err(CalendarError::InvalidRange {
+            target: close(3),
+            limit: close(1)
+        })
+    );
+    assert!(DurationRange::new(Minutes(10), Minutes(5)).is_err());
+    assert!(DurationRange::new(Seconds(10), Seconds(5)).is_err());
+    assert!(DurationRange::new(CalendarDaysToMidnight(3), CalendarDaysToMidnight(2)).is_err());
+    assert!(DurationRange::new(inclusive(3), inclusive(2)).is_err());
+    assert!(DurationRange::new(SameDayClose, close(1)).is_ok());
+}
+
+#[test]
+fn holiday_file() {
+    let text = "\
+# China 2026, National Day
+2026-10-01
+holiday 2026-10-02   # keyword form
+  2026-10-03\t
++2026-10-10          # 调休 make-up saturday
+work 2026-10-11
+
+";
+    let cal = BusinessCalendar::builder()
+        .holidays_from_str(text)
+        .unwrap()
+        .build()
+        .unwrap();
+    let expected = BusinessCalendar::builder()
+        .holidays(date("2026-10-01").iter_days().take(3))
+        .extra_working_days([date("2026-10-10"), date("2026-10-11")])
+        .build()
+        .unwrap();
+    assert_eq!(cal, expected);
+    assert!(cal.periods_on(date("2026-10-02")).is_empty());
+    assert_eq!(cal.periods_on(date("2026-10-11")).len(), 2);
+    assert!(
+        BusinessCalendar::builder()
+            .holidays_from_str("")
+            .unwrap()
+            .build()
+            .is_ok()
+    );
+
+    #[rustfmt::skip]
+    let cases = [
+        ("2026-10-01\n2026-10-32\n", HolidayFileError::BadDate { line: 2, text: "2026-10-32".into() }),
+        ("2026-1-1", HolidayFileError::BadDate { line: 1, text: "2026-1-1".into() }),
+        ("# c\n\n2026/10/01", HolidayFileError::BadDate { line: 3, text: "2026/10/01".into() }),
+        ("+", HolidayFileError::BadDate { line: 1, text: String::new() }),
+        ("work", HolidayFileError::BadDate { line: 1, text: String::new() }),
+        ("work +2026-10-10", HolidayFileError::BadDate { line: 1, text: "+2026-10-10".into() }),
+        ("holliday 2026-10-01", HolidayFileError::UnknownKeyword { line: 1, keyword: "holliday".into() }),
+        ("补班 2026-10-10", HolidayFileError::UnknownKeyword { line: 1, keyword: "补班".into() }),
+        ("2026-10-01\n2026-10-01 2026-10-02", HolidayFileError::TrailingText { line: 2, text: "2026-10-02".into() }),
+        ("2026-10-01 National Day", HolidayFileError::TrailingText { line: 1, text: "National".into() }),
+    ];
+    for (text, expected) in cases {
+        let err = BusinessCalendar::builder()
+            .holidays_from_str(text)
+            .unwrap_err();
+        assert_eq!(err, expected, "{text:?}");
+        assert_eq!(err.line(), expected.line());
+        assert!(
+            err.to_string()
+                .starts_with(&format!("line {}:", expected.line())),
+            "{err}"
+        );
+    }
+
+    // Both a holiday and a make-up day: reported by build, like the builder methods.
+    let both = BusinessCalendar::builder()
+        .holidays_from_str("2026-10-10\n+2026-10-10\n")
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        both,
+        CalendarError::Invalid(vec![CalendarProblem::HolidayAndExtraWorkingDay {
+            date: date("2026-10-10")
+        }])
+    );
+    // `?` turns a file error into a calendar error.
+    let load = || -> Result<BusinessCalendar, CalendarError> {
+        BusinessCalendar::builder().holidays_from_str("x")?.build()
+    };
+    assert!(matches!(load(), Err(CalendarError::HolidayFile(_))));
+}
+
+#[test]
+fn named_calendars() {
+    let cal = BusinessCalendar::builder().name("cn-hq").build().unwrap();
+    assert_eq!(cal.name(), Some("cn-hq"));
+    assert_eq!(BusinessCalendar::default().name(), None);
+    assert_eq!(NeverWorks.name(), None);
+    let json = serde_json::to_string(&cal).unwrap();
+    assert!(
+        json.starts_with(r#"{"name":"cn-hq","utc_offset_minutes":480,"#),
+        "{json}"
+    );
+    assert_eq!(
+        serde_json::from_str::<BusinessCalendar>(&json).unwrap(),
+        cal
+    );
+    assert!(
+        !serde_json::to_string(&BusinessCalendar::default())
+            .unwrap()
+            .contains("zone")
+    );
+}
+
+#[cfg(not(feature = "tz"))]
+#[test]
+fn zone_names_need_feature_tz() {
+    assert_eq!(
+        BusinessCalendar::builder().zone("Asia/Shanghai").build(),
+        Err(CalendarError::Invalid(vec![
+            CalendarProblem::ZonesDisabled {
+                name: "Asia/Shanghai".into()
+            }
+        ]))
+    );
+    assert_eq!(Zone::named("Asia/Shanghai"), None);
 }

@@ -545,6 +545,12 @@ fn rung_order(d: &BusinessDuration) -> (u8, u64) {
         BusinessDuration::CalendarDays(n) => (2, u64::from(n) * 24),
         BusinessDuration::Hours(n) => (2, u64::from(n)),
         BusinessDuration::CalendarMonths(n) => (3, u64::from(n)),
+        BusinessDuration::SameDayClose => (4, 0),
+        BusinessDuration::WorkingDaysClose(n) => (4, u64::from(n.get())),
+        BusinessDuration::CalendarDaysToMidnight(n) => (5, u64::from(n)),
+        BusinessDuration::CalendarDaysInclusive(n) => (5, u64::from(n.get()) - 1),
+        BusinessDuration::Minutes(n) => (6, u64::from(n) * 60),
+        BusinessDuration::Seconds(n) => (6, u64::from(n)),
     }
 }
 
@@ -681,6 +687,8 @@ fn shorter(d: BusinessDuration, m: u16) -> BusinessDuration {
         BusinessDuration::CalendarDays(n) => BusinessDuration::CalendarDays(cut(n)),
         BusinessDuration::Hours(n) => BusinessDuration::Hours(cut(n)),
         BusinessDuration::CalendarMonths(n) => BusinessDuration::CalendarMonths(cut(n)),
+        // The generator makes none of the close-of-day or wall-clock minute/second kinds.
+        other => other,
     }
 }
 
@@ -951,14 +959,7 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
                 let other = duration(wk, wm);
                 // `build` compares a warning with its limit when both are of one kind
                 // (working minutes/hours, working days, wall-clock days/hours, months).
-                let group = |d: BusinessDuration| match d {
-                    BusinessDuration::WorkingMinutes(n) => (0, u64::from(n)),
-                    BusinessDuration::WorkingHours(n) => (0, u64::from(n) * 60),
-                    BusinessDuration::WorkingDays(n) => (1, u64::from(n)),
-                    BusinessDuration::CalendarDays(n) => (2, u64::from(n) * 24),
-                    BusinessDuration::Hours(n) => (2, u64::from(n)),
-                    BusinessDuration::CalendarMonths(n) => (3, u64::from(n)),
-                };
+                let group = |d: BusinessDuration| rung_order(&d);
                 let (lk, lm) = group(limit);
                 let (ok, om) = group(other);
                 let comparable_and_late = lk == ok && om > lm;

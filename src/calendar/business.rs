@@ -7,7 +7,10 @@ use chrono::{Datelike, FixedOffset, NaiveDate, NaiveTime, Weekday};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Calendar, CalendarError, CalendarProblem, DaySchedule, WorkingPeriod};
+use super::holidays::{self, Entry};
+use super::{
+    Calendar, CalendarError, CalendarProblem, DaySchedule, HolidayFileError, WorkingPeriod, Zone,
+};
 
 /// The product default offset, UTC+08:00, in minutes.
 const DEFAULT_OFFSET_MINUTES: i32 = 8 * 60;
@@ -32,15 +35,19 @@ const DEFAULT_DAY: [WorkingPeriod; 2] = [
     WorkingPeriod::new(hour(13), hour(18)),
 ];
 
-/// A validated working calendar in a fixed UTC offset.
+/// A validated working calendar in a time zone: a fixed UTC offset, or an
+/// IANA zone such as `Europe/Berlin` (feature `tz`, with daylight saving time).
 ///
 /// A local date is worked with the make-up pattern if it is an extra working
 /// day (e.g. a weekend make-up day, 调休), not at all if it is a holiday, and
 /// otherwise with its weekday's periods. The make-up pattern defaults to
-/// Monday's periods.
+/// Monday's periods. Working periods are local wall-clock times in the zone.
 ///
 /// [`Default`] is the product default of `spec README "Working calendar"`:
-/// Monday–Friday 09:00–12:00 and 13:00–18:00, UTC+08:00, no holidays.
+/// Monday–Friday 09:00–12:00 and 13:00–18:00, fixed UTC+08:00, no holidays;
+/// [`asia_shanghai`](Self::asia_shanghai) is the same week in the named zone.
+/// A calendar may carry a [`name`](Calendar::name) under which a host
+/// registers it.
 ///
 /// Serialized as its [`BusinessCalendarBuilder`] form; deserialization runs
 /// [`BusinessCalendarBuilder::build`], so an invalid calendar is rejected.
@@ -48,7 +55,7 @@ const DEFAULT_DAY: [WorkingPeriod; 2] = [
 /// extra working days.
 ///
 /// ```
-/// use aftersales::{BusinessCalendar, WorkingPeriod};
+/// use aftersales::{BusinessCalendar, BusinessDuration, Calendar, WorkingPeriod};
 /// use chrono::{NaiveDate, Weekday};
 ///
 /// let national_day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
@@ -58,13 +65,31 @@ const DEFAULT_DAY: [WorkingPeriod; 2] = [
 ///     .holidays(national_day.iter_days().take(7))
 ///     .extra_working_day(NaiveDate::from_ymd_opt(2026, 10, 11).unwrap())
 ///     .build()?;
+///
+/// // A named plant calendar in Berlin, holidays from a plain file.
+/// # #[cfg(feature = "tz")] {
+/// let berlin = BusinessCalendar::builder()
+///     .name("berlin-plant")
+///     .zone("Europe/Berlin")
+///     .holidays_from_str("2026-12-25\n2026-12-26 # Christmas\n")?
+///     .build()?;
+/// let local = |d, h| NaiveDate::from_ymd_opt(2026, 12, d)?.and_hms_opt(h, 0, 0);
+/// // "当天" / close of business the same day: a report on Thu 24 Dec at 16:00 (CET)
+/// // is due at 18:00 that day; "1个工作日内" skips Christmas to Mon 28 Dec, 18:00.
+/// let report = berlin.to_utc(local(24, 16).unwrap()).unwrap();
+/// let same_day = berlin.add(report, BusinessDuration::SameDayClose)?;
+/// assert_eq!(same_day.to_rfc3339(), "2026-12-24T17:00:00+00:00");
+/// let one_day = BusinessDuration::working_days_close(1).unwrap();
+/// assert_eq!(berlin.to_local(berlin.add(report, one_day)?), local(28, 18));
+/// assert_eq!(berlin.name(), Some("berlin-plant"));
+/// # }
 /// # Ok::<(), aftersales::CalendarError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "BusinessCalendarBuilder", into = "BusinessCalendarBuilder")]
 pub struct BusinessCalendar {
     definition: BusinessCalendarBuilder,
-    offset: FixedOffset,
+    zone: Zone,
 }
 
 impl BusinessCalendar {
@@ -77,20 +102,36 @@ impl BusinessCalendar {
     pub fn to_builder(&self) -> BusinessCalendarBuilder {
         self.definition.clone()
     }
+
+    /// The product default week (Monday–Friday 09:00–12:00 and 13:00–18:00)
+    /// in the named zone `Asia/Shanghai`, without holidays: the host's explicit
+    /// choice of the Chinese default (feature `tz`).
+    #[cfg(feature = "tz")]
+    pub fn asia_shanghai() -> Self {
+        let definition = BusinessCalendarBuilder {
+            zone: Some("Asia/Shanghai".to_owned()),
+            utc_offset_minutes: None,
+            ..BusinessCalendarBuilder::default()
+        };
+        Self {
+            definition,
+            zone: Zone::Iana(chrono_tz::Asia::Shanghai),
+        }
+    }
 }
 
 impl Default for BusinessCalendar {
     fn default() -> Self {
         Self {
             definition: BusinessCalendarBuilder::default(),
-            offset: DEFAULT_OFFSET,
+            zone: Zone::Fixed(DEFAULT_OFFSET),
         }
     }
 }
 
 impl Calendar for BusinessCalendar {
-    fn offset(&self) -> FixedOffset {
-        self.offset
+    fn zone(&self) -> Zone {
+        self.zone
     }
 
     fn periods_on(&self, date: NaiveDate) -> &[WorkingPeriod] {
@@ -102,6 +143,10 @@ impl Calendar for BusinessCalendar {
         } else {
             &def.week[date.weekday().num_days_from_monday() as usize]
         }
+    }
+
+    fn name(&self) -> Option<&str> {
+        self.definition.name.as_deref()
     }
 }
 
@@ -122,13 +167,24 @@ impl From<BusinessCalendar> for BusinessCalendarBuilder {
 /// An unvalidated [`BusinessCalendar`] definition, and its JSON form.
 ///
 /// Starts from the product default; missing JSON fields keep their default,
-/// unknown fields are rejected. Example:
-/// `{"utc_offset_minutes": 480, "holidays": ["2027-01-01"]}`.
+/// unknown fields are rejected. The zone is either `utc_offset_minutes` or
+/// `zone` (an IANA name), not both; with neither, UTC+08:00. Examples:
+/// `{"utc_offset_minutes": 480, "holidays": ["2027-01-01"]}`,
+/// `{"name": "berlin-plant", "zone": "Europe/Berlin"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct BusinessCalendarBuilder {
-    /// Local time offset from UTC in minutes, within ±1439 (UTC+08:00 = 480).
-    utc_offset_minutes: i32,
+    /// The calendar's name, under which a host registers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    /// IANA time zone name, e.g. `Asia/Shanghai` (feature `tz`); excludes
+    /// `utc_offset_minutes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    zone: Option<String>,
+    /// Fixed local time offset from UTC in minutes, within ±1439 (UTC+08:00 =
+    /// 480); excludes `zone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    utc_offset_minutes: Option<i32>,
     /// Working periods per weekday, index 0 = Monday … 6 = Sunday; each list
     /// sorted and non-overlapping.
     week: [Vec<WorkingPeriod>; 7],
@@ -144,7 +200,9 @@ pub struct BusinessCalendarBuilder {
 impl Default for BusinessCalendarBuilder {
     fn default() -> Self {
         Self {
-            utc_offset_minutes: DEFAULT_OFFSET_MINUTES,
+            name: None,
+            zone: None,
+            utc_offset_minutes: Some(DEFAULT_OFFSET_MINUTES),
             week: std::array::from_fn(|i| {
                 if i < 5 {
                     DEFAULT_DAY.to_vec()
@@ -160,15 +218,58 @@ impl Default for BusinessCalendarBuilder {
 }
 
 impl BusinessCalendarBuilder {
-    /// Sets the UTC offset in whole hours.
+    /// Names the calendar, e.g. `"cn-hq"`; see [`Calendar::name`].
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets an IANA time zone by name, e.g. `"Europe/Berlin"`, replacing any
+    /// fixed offset. An unknown name is reported by [`build`](Self::build) as
+    /// [`CalendarProblem::UnknownZone`] (without feature `tz`, as
+    /// [`CalendarProblem::ZonesDisabled`]).
+    pub fn zone(mut self, name: impl Into<String>) -> Self {
+        self.zone = Some(name.into());
+        self.utc_offset_minutes = None;
+        self
+    }
+
+    /// Sets a fixed UTC offset in whole hours, replacing any zone.
     pub fn offset_hours(self, hours: i32) -> Self {
         self.offset_minutes(hours.saturating_mul(60))
     }
 
-    /// Sets the UTC offset in minutes, e.g. 330 for UTC+05:30.
+    /// Sets a fixed UTC offset in minutes, e.g. 330 for UTC+05:30, replacing any zone.
     pub fn offset_minutes(mut self, minutes: i32) -> Self {
-        self.utc_offset_minutes = minutes;
+        self.utc_offset_minutes = Some(minutes);
+        self.zone = None;
         self
+    }
+
+    /// Adds the holidays and make-up working days of a plain holiday file.
+    ///
+    /// One date per line as `YYYY-MM-DD` (a holiday) or `+YYYY-MM-DD` (a
+    /// make-up working day, worked with the make-up pattern); the keywords
+    /// `holiday DATE` and `work DATE` say the same. `#` starts a comment;
+    /// blank lines are skipped. The first malformed line is reported with its
+    /// line number; a date that is both is reported by [`build`](Self::build).
+    ///
+    /// ```
+    /// use aftersales::{BusinessCalendar, HolidayFileError};
+    ///
+    /// let text = "# 2026 National Day\n2026-10-01\nholiday 2026-10-02\n+2026-10-10  # 调休\n";
+    /// assert!(BusinessCalendar::builder().holidays_from_str(text).is_ok());
+    /// let err = BusinessCalendar::builder().holidays_from_str("2026-10-01\n2026-13-01\n");
+    /// assert_eq!(err.unwrap_err().line(), 2);
+    /// ```
+    pub fn holidays_from_str(mut self, text: &str) -> Result<Self, HolidayFileError> {
+        for entry in holidays::parse(text)? {
+            match entry {
+                Entry::Holiday(date) => self.holidays.insert(date),
+                Entry::Work(date) => self.extra_working_days.insert(date),
+            };
+        }
+        Ok(self)
     }
 
     /// Replaces the working periods of a weekday (empty: not a working weekday).
@@ -207,7 +308,7 @@ impl BusinessCalendarBuilder {
 
     /// Validates the definition, reporting every problem at once in
     /// [`CalendarError::Invalid`].
-    pub fn build(self) -> Result<BusinessCalendar, CalendarError> {
+    pub fn build(mut self) -> Result<BusinessCalendar, CalendarError> {
         let mut problems = Vec::new();
         let weekdays = iter::successors(Some(Weekday::Mon), |day| Some(day.succ()));
         for (day, periods) in weekdays.zip(&self.week) {
@@ -230,20 +331,52 @@ impl BusinessCalendarBuilder {
         if !(week_works || has_extra_days && make_up_works) {
             problems.push(CalendarProblem::NoWorkingTime);
         }
-        // `east_opt` accepts exactly the offsets within ±23:59:59.
-        let offset = FixedOffset::east_opt(self.utc_offset_minutes.saturating_mul(60));
-        if offset.is_none() {
-            problems.push(CalendarProblem::OffsetOutOfRange {
-                minutes: self.utc_offset_minutes,
-            });
-        }
-        match offset {
-            Some(offset) if problems.is_empty() => Ok(BusinessCalendar {
-                definition: self,
-                offset,
-            }),
+        let zone = self.resolve_zone(&mut problems);
+        match zone {
+            Some(zone) if problems.is_empty() => {
+                if self.zone.is_none() {
+                    self.utc_offset_minutes = Some(self.offset_or_default());
+                }
+                Ok(BusinessCalendar {
+                    definition: self,
+                    zone,
+                })
+            }
             _ => Err(CalendarError::Invalid(problems)),
         }
+    }
+
+    /// The fixed offset in minutes, the product default if none is set.
+    fn offset_or_default(&self) -> i32 {
+        self.utc_offset_minutes.unwrap_or(DEFAULT_OFFSET_MINUTES)
+    }
+
+    /// The zone named or the fixed offset given, recording what is wrong with them.
+    fn resolve_zone(&self, problems: &mut Vec<CalendarProblem>) -> Option<Zone> {
+        let Some(name) = &self.zone else {
+            let minutes = self.offset_or_default();
+            // `east_opt` accepts exactly the offsets within ±23:59:59.
+            let offset = FixedOffset::east_opt(minutes.saturating_mul(60));
+            if offset.is_none() {
+                problems.push(CalendarProblem::OffsetOutOfRange { minutes });
+            }
+            return offset.map(Zone::Fixed);
+        };
+        if let Some(minutes) = self.utc_offset_minutes {
+            problems.push(CalendarProblem::ZoneAndOffset {
+                zone: name.clone(),
+                minutes,
+            });
+        }
+        let zone = Zone::named(name);
+        if zone.is_none() {
+            problems.push(if cfg!(feature = "tz") {
+                CalendarProblem::UnknownZone { name: name.clone() }
+            } else {
+                CalendarProblem::ZonesDisabled { name: name.clone() }
+            });
+        }
+        zone
     }
 
     /// The periods of extra working days.

@@ -36,6 +36,9 @@ pub enum CalendarError {
         /// The requested limit.
         limit: BusinessDuration,
     },
+    /// A holiday file that could not be read.
+    #[error(transparent)]
+    HolidayFile(#[from] HolidayFileError),
 }
 
 fn join(problems: &[CalendarProblem]) -> String {
@@ -115,4 +118,66 @@ pub enum CalendarProblem {
         /// The requested offset in minutes east of UTC.
         minutes: i32,
     },
+    /// A zone name that is not an IANA time zone name (names are case-sensitive).
+    #[error("unknown time zone {name:?} (expected an IANA name such as \"Asia/Shanghai\")")]
+    UnknownZone {
+        /// The requested name.
+        name: String,
+    },
+    /// A zone name given to a build without feature `tz`.
+    #[error("time zone {name:?} needs the crate feature `tz`; use a fixed UTC offset instead")]
+    ZonesDisabled {
+        /// The requested name.
+        name: String,
+    },
+    /// Both a zone name and a fixed UTC offset are given.
+    #[error("both time zone {zone:?} and a UTC offset of {minutes} minutes are given")]
+    ZoneAndOffset {
+        /// The requested zone name.
+        zone: String,
+        /// The requested offset in minutes east of UTC.
+        minutes: i32,
+    },
+}
+
+/// Why a holiday file could not be read, with its 1-based line number; see
+/// [`BusinessCalendarBuilder::holidays_from_str`](super::BusinessCalendarBuilder::holidays_from_str).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HolidayFileError {
+    /// A word that is not a date in the form `YYYY-MM-DD`.
+    #[error("line {line}: {text:?} is not a date of the form YYYY-MM-DD")]
+    BadDate {
+        /// The line number, from 1.
+        line: usize,
+        /// The offending word.
+        text: String,
+    },
+    /// A keyword other than `holiday` or `work`.
+    #[error("line {line}: unknown keyword {keyword:?} (expected `holiday` or `work`)")]
+    UnknownKeyword {
+        /// The line number, from 1.
+        line: usize,
+        /// The offending keyword.
+        keyword: String,
+    },
+    /// Text after the date that is not a `#` comment.
+    #[error("line {line}: unexpected {text:?} after the date (comments start with #)")]
+    TrailingText {
+        /// The line number, from 1.
+        line: usize,
+        /// The unexpected text.
+        text: String,
+    },
+}
+
+impl HolidayFileError {
+    /// The 1-based line number of the error.
+    pub fn line(&self) -> usize {
+        match self {
+            Self::BadDate { line, .. }
+            | Self::UnknownKeyword { line, .. }
+            | Self::TrailingText { line, .. } => *line,
+        }
+    }
 }

@@ -51,6 +51,8 @@ fn is_working(d: &BusinessDuration) -> bool {
         BusinessDuration::WorkingHours(_)
             | BusinessDuration::WorkingMinutes(_)
             | BusinessDuration::WorkingDays(_)
+            | BusinessDuration::WorkingDaysClose(_)
+            | BusinessDuration::SameDayClose
     )
 }
 
@@ -63,6 +65,12 @@ fn magnitude(d: &BusinessDuration) -> (u8, u64) {
         BusinessDuration::CalendarDays(n) => (2, u64::from(n) * 24),
         BusinessDuration::Hours(n) => (2, u64::from(n)),
         BusinessDuration::CalendarMonths(n) => (3, u64::from(n)),
+        BusinessDuration::SameDayClose => (4, 0),
+        BusinessDuration::WorkingDaysClose(n) => (4, u64::from(n.get())),
+        BusinessDuration::CalendarDaysToMidnight(n) => (5, u64::from(n)),
+        BusinessDuration::CalendarDaysInclusive(n) => (5, u64::from(n.get()) - 1),
+        BusinessDuration::Minutes(n) => (6, u64::from(n) * 60),
+        BusinessDuration::Seconds(n) => (6, u64::from(n)),
     }
 }
 
