@@ -16,6 +16,7 @@
 //! all and that retries with idempotency keys have exactly one effect.
 
 mod faulty;
+pub mod fixtures;
 
 pub use faulty::{Fault, FaultyStore, INJECTED, InjectedFault};
 

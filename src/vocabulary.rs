@@ -29,9 +29,11 @@ pub trait Vocabulary: Copy + Eq + Hash + Debug + Send + Sync + 'static {
     }
 }
 
-/// Declares an enum implementing [`Vocabulary`], `Display`, `AsRef<str>`, serde
-/// (serialized as its name) and `JsonSchema` (a string enum), with a stable name per
-/// variant.
+/// Declares an enum implementing [`Vocabulary`], `Display`, `AsRef<str>`, `Into<Name>` (the
+/// interned handle, cached per variant), `Into<GuardExpr>` (so a typed guard name can be
+/// passed to [`TransitionBuilder::guard`](crate::TransitionBuilder::guard)), comparison with a
+/// [`Name`](crate::Name), serde (serialized as its name) and `JsonSchema` (a string enum), with
+/// a stable name per variant.
 ///
 /// ```
 /// aftersales::vocabulary! {
@@ -48,6 +50,9 @@ pub trait Vocabulary: Copy + Eq + Hash + Debug + Send + Sync + 'static {
 /// assert_eq!(Ticket::from_name("closed"), Some(Ticket::Closed));
 /// assert_eq!(serde_json::to_string(&Ticket::Open).unwrap(), "\"open\"");
 /// assert!(serde_json::from_str::<Ticket>("\"lost\"").is_err());
+/// let handle: aftersales::Name = Ticket::Closed.into();
+/// assert_eq!(handle, "closed");
+/// assert!(handle == Ticket::Closed);
 /// ```
 #[macro_export]
 macro_rules! vocabulary {
@@ -67,6 +72,35 @@ macro_rules! vocabulary {
             const ALL: &'static [Self] = &[$(Self::$variant),+];
             fn name(self) -> &'static str {
                 match self { $(Self::$variant => $text),+ }
+            }
+        }
+
+        impl ::core::convert::From<$name> for $crate::Name {
+            /// The interned handle of the variant's name (interned once per variant).
+            fn from(v: $name) -> $crate::Name {
+                static HANDLES: ::std::sync::OnceLock<::std::vec::Vec<$crate::Name>> =
+                    ::std::sync::OnceLock::new();
+                let all = HANDLES.get_or_init(|| {
+                    <$name as $crate::Vocabulary>::ALL
+                        .iter()
+                        .map(|v| $crate::Name::new($crate::Vocabulary::name(*v)))
+                        .collect()
+                });
+                all.get(v as usize)
+                    .copied()
+                    .unwrap_or_else(|| $crate::Name::new($crate::Vocabulary::name(v)))
+            }
+        }
+
+        impl ::core::convert::From<$name> for $crate::GuardExpr {
+            fn from(v: $name) -> $crate::GuardExpr {
+                $crate::GuardExpr::Named(::std::string::ToString::to_string($crate::Vocabulary::name(v)))
+            }
+        }
+
+        impl ::core::cmp::PartialEq<$name> for $crate::Name {
+            fn eq(&self, other: &$name) -> bool {
+                *self == $crate::Name::from(*other)
             }
         }
 

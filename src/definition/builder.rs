@@ -135,8 +135,8 @@ impl TransitionBuilder {
 
     /// Run the registered effect `name`.
     #[must_use]
-    pub fn effect(mut self, name: impl Into<String>) -> Self {
-        self.spec.effects.push(EffectSpec::Named(name.into()));
+    pub fn effect(mut self, name: impl AsRef<str>) -> Self {
+        self.spec.effects.push(EffectSpec::Named(name.as_ref().to_owned()));
         self
     }
 

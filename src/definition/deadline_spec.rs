@@ -121,9 +121,9 @@ pub struct DeadlineSpec {
 
 impl DeadlineSpec {
     /// A deadline `name` starting on `starts` with `limit`.
-    pub fn new(name: impl Into<String>, starts: Trigger, limit: impl Into<DurationSpec>) -> Self {
+    pub fn new(name: impl AsRef<str>, starts: Trigger, limit: impl Into<DurationSpec>) -> Self {
         DeadlineSpec {
-            name: name.into(),
+            name: name.as_ref().to_owned(),
             starts,
             met_on: Vec::new(),
             limit: limit.into(),
