@@ -167,7 +167,23 @@ fn yes() -> bool {
     true
 }
 
-/// One recorded signature (or refusal) in an open sign-off.
+/// Where a signature stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureStatus {
+    /// Part of a sign-off still collecting signatures.
+    #[default]
+    Open,
+    /// The sign-off completed: the transition fired with this signature.
+    Completed,
+    /// The sign-off was abandoned (refused, or the instance left the state) before it
+    /// completed; the signature is kept for the record but no longer counts.
+    Cleared,
+}
+
+/// One recorded signature. Signatures stay on the instance after their sign-off completes or
+/// is abandoned, with their [`SignatureStatus`], so an auditor sees who signed what without
+/// scanning events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Signature {
     /// The action whose sign-off this belongs to.
@@ -183,4 +199,7 @@ pub struct Signature {
     pub meaning: Arc<str>,
     /// When.
     pub at: DateTime<Utc>,
+    /// Open, completed or cleared (absent in snapshots written before it existed: open).
+    #[serde(default)]
+    pub status: SignatureStatus,
 }

@@ -105,7 +105,7 @@ mod store;
 pub mod testing;
 mod vocabulary;
 
-pub use access::{Actor, Separation, SignOffSpec, SignOrder, Signature};
+pub use access::{Actor, Separation, SignOffSpec, SignOrder, Signature, SignatureStatus};
 pub use calendar::{
     BusinessCalendar, BusinessCalendarBuilder, BusinessDuration, Calendar, CalendarError,
     CalendarProblem, DaySchedule, DurationRange, HolidayFileError, SEARCH_HORIZON_DAYS,

@@ -515,6 +515,20 @@ fn sequential_sign_off_order_and_completion() {
         .unwrap();
     assert_eq!(two.instance.state(), "done");
     assert!(two.instance.is_closed());
+    // The signatures stay on the instance after the sign-off completed, marked completed.
+    let signed: Vec<(&str, SignatureStatus)> = two
+        .instance
+        .signatures()
+        .iter()
+        .map(|s| (s.signer.as_str(), s.status))
+        .collect();
+    assert_eq!(
+        signed,
+        [
+            ("bob", SignatureStatus::Completed),
+            ("fay", SignatureStatus::Completed)
+        ]
+    );
     // Every signer counts as having fired the action (for separation-of-duties rules).
     assert_eq!(
         two.instance.fired_by("countersign"),
@@ -601,7 +615,7 @@ fn refusal_routes_where_the_definition_says() {
         )
         .unwrap();
     assert_eq!(out.instance.state(), "review");
-    assert!(out.instance.signatures().is_empty());
+    assert!(out.instance.open_signatures().next().is_none());
 }
 
 #[test]

@@ -1714,8 +1714,7 @@ impl Walker<'_> {
                 prop_assert_eq!(approved, !refusing);
                 prop_assert!(cmd.actor.has_role(role));
                 let signed_before: Vec<&str> = before
-                    .signatures()
-                    .iter()
+                    .open_signatures()
                     .filter(|s| &s.action == action)
                     .map(|s| s.role.as_str())
                     .collect();
@@ -1734,7 +1733,7 @@ impl Walker<'_> {
                         && (so.order == SignOrder::AnyOrder
                             || missing.first().is_some_and(|r| **r == role))
                         && (!so.distinct_signers
-                            || !before.signatures().iter().any(|s| {
+                            || !before.open_signatures().any(|s| {
                                 &s.action == action
                                     && cmd.actor.identities().any(|id| *id == s.signer)
                             }))

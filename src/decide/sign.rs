@@ -42,8 +42,7 @@ fn signing_role(
     let action = ct.action;
     let signed: Vec<Name> = at
         .inst
-        .signatures()
-        .iter()
+        .open_signatures()
         .filter(|s| s.action == action)
         .map(|s| s.role)
         .collect();
@@ -81,8 +80,7 @@ fn sign_one(
     let role = signing_role(at, ct, so).map_err(|r| (Stage::SignOff, r))?;
     let already = at
         .inst
-        .signatures()
-        .iter()
+        .open_signatures()
         .any(|s| s.action == action && at.cmd.actor.identities().any(|id| *id == s.signer));
     if so.distinct_signers && already {
         let actor = at.cmd.actor.id.clone();
@@ -115,8 +113,7 @@ fn sign_one(
 /// The roles that will have signed `action` once `role` signs.
 fn signed_with(at: &At<'_>, action: Name, role: Name) -> Vec<Name> {
     at.inst
-        .signatures()
-        .iter()
+        .open_signatures()
         .filter(|s| s.action == action)
         .map(|s| s.role)
         .chain(std::iter::once(role))

@@ -136,7 +136,9 @@ impl TransitionBuilder {
     /// Run the registered effect `name`.
     #[must_use]
     pub fn effect(mut self, name: impl AsRef<str>) -> Self {
-        self.spec.effects.push(EffectSpec::Named(name.as_ref().to_owned()));
+        self.spec
+            .effects
+            .push(EffectSpec::Named(name.as_ref().to_owned()));
         self
     }
 

@@ -14,7 +14,7 @@ mod typed;
 pub use clock::{DeadlineState, SlaStatus, Stopped};
 pub use typed::TypedData;
 
-use crate::access::Signature;
+use crate::access::{Signature, SignatureStatus};
 use crate::event::{Attribution, Event, EventKind};
 use crate::form::Form;
 use crate::ids::{ActorId, InstanceId, Name};
@@ -226,9 +226,27 @@ impl Instance {
             .find(|f| f.form.kind == kind)
             .map(|f| &f.form.body)
     }
-    /// The signatures of the open sign-offs in the current state.
+    /// Every signature given on this instance, oldest first, each with its status: those of
+    /// sign-offs still collecting (open), completed and abandoned (cleared).
     pub fn signatures(&self) -> &[Signature] {
         self.signatures.as_slice()
+    }
+    /// The signatures of the sign-offs still collecting in the current state.
+    pub fn open_signatures(&self) -> impl Iterator<Item = &Signature> + '_ {
+        self.signatures
+            .as_slice()
+            .iter()
+            .filter(|s| s.status == SignatureStatus::Open)
+    }
+    /// Mark the open signatures that `which` selects as `to`.
+    fn close_signatures(&mut self, to: SignatureStatus, which: impl Fn(&Signature) -> bool) {
+        let open = |s: &Signature| s.status == SignatureStatus::Open && which(s);
+        if !self.signatures.as_slice().iter().any(open) {
+            return;
+        }
+        for s in self.signatures.make_mut().iter_mut().filter(|s| open(s)) {
+            s.status = to;
+        }
     }
     /// The actors (and principals) who fired `action` so far, including every signer of its
     /// sign-off, in the order they first did.
@@ -402,12 +420,11 @@ impl Instance {
                 from, to, action, ..
             } => {
                 self.move_from("transition", *from, *to)?;
-                // Leaving the state closes every open sign-off; a self-loop only closes the
-                // sign-off of its own action (other sign-offs in progress keep their signatures).
-                if from == to {
-                    self.signatures.retain(|s| s.action != *action);
-                } else {
-                    self.signatures.clear();
+                // The sign-off of this action (if any) completed. Leaving the state abandons
+                // every other open sign-off; a self-loop keeps them.
+                self.close_signatures(SignatureStatus::Completed, |s| s.action == *action);
+                if from != to {
+                    self.close_signatures(SignatureStatus::Cleared, |_| true);
                 }
                 if let Some(by) = &e.by {
                     self.record_fired(*action, by);
@@ -442,13 +459,13 @@ impl Instance {
                 }
                 if let Some((from, to)) = moved {
                     self.move_from("escalation", *from, *to)?;
-                    self.signatures.clear();
+                    self.close_signatures(SignatureStatus::Cleared, |_| true);
                 }
                 clock::apply(self.deadlines.make_mut(), e)?;
             }
             EventKind::Overridden { from, to, .. } => {
                 self.move_from("override", *from, *to)?;
-                self.signatures.clear();
+                self.close_signatures(SignatureStatus::Cleared, |_| true);
             }
             _ => {
                 clock::apply(self.deadlines.make_mut(), e)?;
@@ -480,9 +497,11 @@ impl Instance {
                 role: *role,
                 meaning: meaning.clone(),
                 at: e.at,
+                status: SignatureStatus::Open,
             });
         } else {
-            self.signatures.retain(|s| s.action != *action);
+            // A refusal abandons the signatures collected so far for this action.
+            self.close_signatures(SignatureStatus::Cleared, |s| s.action == *action);
         }
         Ok(())
     }

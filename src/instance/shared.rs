@@ -37,19 +37,6 @@ impl<T: Clone> Shared<T> {
     pub(crate) fn push(&mut self, item: T) {
         self.make_mut().push(item);
     }
-
-    /// Keep the items `keep` accepts; copies only when something is removed.
-    pub(crate) fn retain(&mut self, keep: impl Fn(&T) -> bool) {
-        if self.as_slice().iter().all(&keep) {
-            return;
-        }
-        self.make_mut().retain(keep);
-    }
-
-    /// Remove every item (no copy).
-    pub(crate) fn clear(&mut self) {
-        self.0 = None;
-    }
 }
 
 impl<T: PartialEq + Clone> PartialEq for Shared<T> {
