@@ -73,6 +73,22 @@ pub enum Rejection {
         /// The form kind.
         form: Name,
     },
+    /// A payload field the transition requires (a reason, a note) is missing or blank.
+    #[error("`{action}` needs a non-blank `{field}` in the payload")]
+    TextRequired {
+        /// The action.
+        action: Name,
+        /// The payload field.
+        field: String,
+    },
+    /// The definition does not let this action attach forms of this kind.
+    #[error("`{action}` may not attach a `{form}` form")]
+    FormNotAttachable {
+        /// The form kind.
+        form: Name,
+        /// The action (or `comment` / `override`).
+        action: Name,
+    },
     /// An attached form is invalid.
     #[error("form `{form}` is invalid: {reason}")]
     InvalidForm {

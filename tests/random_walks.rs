@@ -853,6 +853,7 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
                 .map(|f| ["note", "report"][usize::from(f) % 2].to_owned())
                 .into_iter()
                 .collect(),
+            requires_text: Vec::new(),
             // Every fifth transition wants a fresh note with the command.
             fresh_forms: if t.effects % 5 == 3 {
                 vec!["note".to_owned()]
@@ -1007,6 +1008,8 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
         states,
         transitions,
         deadlines,
+        anywhere: Vec::new(),
+        attach: Default::default(),
     }
 }
 

@@ -118,6 +118,13 @@ pub(crate) fn pre_checks(
             return Err(missing(kind));
         }
     }
+    for field in &ct.requires_text {
+        let given = cmd.payload.get(&**field).and_then(|v| v.as_str());
+        if given.is_none_or(|t| t.trim().is_empty()) {
+            let field = field.to_string();
+            return Err((Stage::Forms, Rejection::TextRequired { action, field }));
+        }
+    }
     Ok(())
 }
 
@@ -146,7 +153,7 @@ fn separation(
             Rejection::SeparationOfDuties {
                 action: ct.action,
                 actor: at.cmd.actor.id.clone(),
-                rule: at.def.spec.transitions[t.ix()].separation[k].to_string(),
+                rule: at.def.transition_spec(t).separation[k].to_string(),
             },
         )),
     }

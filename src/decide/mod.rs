@@ -121,9 +121,32 @@ fn check_definition(def: &Definition, inst: &Instance) -> Result<StateIx, Reject
         })
 }
 
-fn check_forms(def: &Definition, forms: &[Form]) -> Result<(), Rejection> {
+/// The action a command attaches its forms with (`comment` and `override` for those intents).
+fn attaching_action(intent: &Intent) -> Name {
+    match intent {
+        Intent::Fire { action } | Intent::Sign { action } | Intent::Refuse { action, .. } => {
+            *action
+        }
+        Intent::Comment { .. } => Name::new("comment"),
+        Intent::Override { .. } => Name::new("override"),
+    }
+}
+
+fn check_forms(def: &Definition, forms: &[Form], intent: &Intent) -> Result<(), Rejection> {
+    if forms.is_empty() {
+        return Ok(());
+    }
+    let action = attaching_action(intent);
     for f in forms {
         check_depth(|| format!("form `{}`", f.kind), &f.body)?;
+        if let Some(allowed) = def.attach.get(&f.kind) {
+            if !allowed.contains(&action) {
+                return Err(Rejection::FormNotAttachable {
+                    form: f.kind,
+                    action,
+                });
+            }
+        }
         match def.forms.get(&f.kind) {
             None => return Err(Rejection::UndeclaredForm { form: f.kind }),
             Some(Some(v)) => v
@@ -201,7 +224,7 @@ pub fn decide(
 ) -> Result<Decision, Rejection> {
     let state = check_definition(def, inst)?;
     check_depth(|| "payload".into(), &cmd.payload)?;
-    check_forms(def, &cmd.forms)?;
+    check_forms(def, &cmd.forms, &cmd.intent)?;
     // The actor's roles in this definition, computed once per command.
     let mask = def.mask_of(&cmd.actor.roles);
     let at = fire::At {
@@ -238,7 +261,7 @@ pub fn check(
     };
     let state = check_definition(def, inst)?;
     check_depth(|| "payload".into(), &cmd.payload)?;
-    check_forms(def, &cmd.forms)?;
+    check_forms(def, &cmd.forms, &cmd.intent)?;
     let mask = def.mask_of(&cmd.actor.roles);
     let at = fire::At {
         def,

@@ -3,11 +3,14 @@
 //! the same [`DefinitionSpec`] a JSON author would write, validated by the same `build()`.
 
 use super::deadline_spec::DeadlineSpec;
-use super::{BuildError, Definition, DefinitionSpec, StateKind, StateSpec, TransitionSpec};
+use super::{
+    AnywhereSpec, BuildError, Definition, DefinitionSpec, StateKind, StateSpec, TransitionSpec,
+};
 use crate::access::{Separation, SignOffSpec, SignOrder};
 use crate::effect::EffectSpec;
 use crate::guard::GuardExpr;
 use crate::registry::Registry;
+use std::collections::BTreeMap;
 
 fn names<I: IntoIterator<Item = N>, N: AsRef<str>>(items: I) -> Vec<String> {
     items.into_iter().map(|n| n.as_ref().to_owned()).collect()
@@ -63,6 +66,20 @@ impl TransitionBuilder {
             action: action.as_ref().to_owned(),
         });
         self
+    }
+
+    /// The command's payload must carry a non-blank text in `field` (a stock rule: "a reason
+    /// is given", "a note is given").
+    #[must_use]
+    pub fn requires_text(mut self, field: impl AsRef<str>) -> Self {
+        self.spec.requires_text.push(field.as_ref().to_owned());
+        self
+    }
+
+    /// The command's payload must carry a non-blank `reason` (`requires_text("reason")`).
+    #[must_use]
+    pub fn reason_required(self) -> Self {
+        self.requires_text("reason")
     }
 
     /// Actors holding `role` may never fire this one.
@@ -177,6 +194,8 @@ impl Builder {
                 states: Vec::new(),
                 transitions: Vec::new(),
                 deadlines: Vec::new(),
+                anywhere: Vec::new(),
+                attach: BTreeMap::new(),
             },
         }
     }
@@ -260,7 +279,20 @@ impl Builder {
         to: impl AsRef<str>,
         configure: impl FnOnce(TransitionBuilder) -> TransitionBuilder,
     ) -> Self {
-        let t = configure(TransitionBuilder {
+        let t = self.transition_spec(from, action, to, configure);
+        self.declare(&t);
+        self.spec.transitions.push(t);
+        self
+    }
+
+    fn transition_spec(
+        &self,
+        from: impl AsRef<str>,
+        action: impl AsRef<str>,
+        to: impl AsRef<str>,
+        configure: impl FnOnce(TransitionBuilder) -> TransitionBuilder,
+    ) -> TransitionSpec {
+        configure(TransitionBuilder {
             spec: TransitionSpec {
                 from: from.as_ref().to_owned(),
                 action: action.as_ref().to_owned(),
@@ -269,13 +301,18 @@ impl Builder {
                 guards: Vec::new(),
                 forms: Vec::new(),
                 fresh_forms: Vec::new(),
+                requires_text: Vec::new(),
                 separation: Vec::new(),
                 sign_off: None,
                 effects: Vec::new(),
                 description: String::new(),
             },
         })
-        .spec;
+        .spec
+    }
+
+    /// Declare the action and the form kinds a transition uses.
+    fn declare(&mut self, t: &TransitionSpec) {
         if !self.spec.actions.contains(&t.action) {
             self.spec.actions.push(t.action.clone());
         }
@@ -284,8 +321,6 @@ impl Builder {
                 self.spec.forms.push(f.clone());
             }
         }
-        self.spec.transitions.push(t);
-        self
     }
 
     /// Declare a form kind that no transition requires (attachable with any command).
@@ -295,6 +330,53 @@ impl Builder {
         if !self.spec.forms.contains(&k) {
             self.spec.forms.push(k);
         }
+        self
+    }
+
+    /// Declare `action` available in every open state, leading to `to` (or, with `None`,
+    /// staying where the instance is), configured like a transition. Declared once, compiled
+    /// into a transition from every non-terminal state.
+    #[must_use]
+    pub fn anywhere(
+        mut self,
+        action: impl AsRef<str>,
+        to: Option<&str>,
+        configure: impl FnOnce(TransitionBuilder) -> TransitionBuilder,
+    ) -> Self {
+        let t = self.transition_spec("", action, to.unwrap_or(""), configure);
+        self.declare(&t);
+        self.spec.anywhere.push(AnywhereSpec {
+            action: t.action,
+            to: to.map(str::to_owned),
+            roles: t.roles,
+            guards: t.guards,
+            forms: t.forms,
+            fresh_forms: t.fresh_forms,
+            requires_text: t.requires_text,
+            separation: t.separation,
+            sign_off: t.sign_off,
+            effects: t.effects,
+            description: t.description,
+        });
+        self
+    }
+
+    /// Only `actions` (and the actions whose transitions require it) may attach form `kind`.
+    #[must_use]
+    pub fn attach<N: AsRef<str>>(
+        mut self,
+        kind: impl AsRef<str>,
+        actions: impl IntoIterator<Item = N>,
+    ) -> Self {
+        let kind = kind.as_ref().to_owned();
+        if !self.spec.forms.contains(&kind) {
+            self.spec.forms.push(kind.clone());
+        }
+        self.spec
+            .attach
+            .entry(kind)
+            .or_default()
+            .extend(names(actions));
         self
     }
 

@@ -81,6 +81,8 @@ pub(crate) struct CompiledTransition {
     pub(crate) excluded_rule: Option<usize>,
     pub(crate) forms: Vec<Name>,
     pub(crate) fresh_forms: Vec<Name>,
+    /// Payload fields that must hold a non-blank text.
+    pub(crate) requires_text: Vec<Box<str>>,
     pub(crate) guards: Vec<CompiledGuard>,
     pub(crate) sign_off: Option<CompiledSignOff>,
     pub(crate) effects: Vec<CompiledEffect>,

@@ -20,7 +20,7 @@ mod validate;
 pub use builder::{Builder, TransitionBuilder};
 pub use deadline_spec::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
 pub use problem::{BuildError, Problem};
-pub use spec::{DefinitionSpec, StateKind, StateSpec, TransitionSpec};
+pub use spec::{AnywhereSpec, DefinitionSpec, StateKind, StateSpec, TransitionSpec};
 pub use typed::{TypedDefinition, VocabularyMismatch};
 
 pub(crate) use compiled::{CompiledEffect, CompiledSignOff, CompiledState, CompiledTransition};
@@ -88,6 +88,11 @@ pub struct Definition {
     pub(crate) deadlines: Vec<CompiledDeadline>,
     pub(crate) graph: DiGraph<StateIx, Edge>,
     pub(crate) calendar: Arc<dyn Calendar>,
+    /// The transitions compiled from `spec.anywhere` (one per action and open state), which
+    /// follow the spec's own in transition numbering.
+    pub(crate) generated: Vec<TransitionSpec>,
+    /// Form kind → the actions that may attach it, for the kinds `spec.attach` restricts.
+    pub(crate) attach: FastMap<Name, Vec<Name>>,
 }
 
 impl fmt::Debug for Definition {
@@ -200,8 +205,8 @@ impl Definition {
         self.graph.edge_indices().filter_map(move |e| {
             let (a, b) = self.graph.edge_endpoints(e)?;
             let kind = match *self.graph.edge_weight(e)? {
-                Edge::Transition(t) => EdgeKind::Transition(&self.spec.transitions[t.ix()]),
-                Edge::Refusal(t) => EdgeKind::Refusal(&self.spec.transitions[t.ix()]),
+                Edge::Transition(t) => EdgeKind::Transition(self.transition_spec(t)),
+                Edge::Refusal(t) => EdgeKind::Refusal(self.transition_spec(t)),
                 Edge::Escalation(d) => EdgeKind::Escalation(&self.deadlines[d.ix()].spec),
             };
             Some(GraphEdge {
@@ -248,6 +253,16 @@ impl Definition {
 
     pub(crate) fn transition(&self, ix: TransitionIx) -> &CompiledTransition {
         &self.transitions[ix.ix()]
+    }
+
+    /// The spec of transition `ix`: the spec's own, or one compiled from an `anywhere` action.
+    pub(crate) fn transition_spec(&self, ix: TransitionIx) -> &TransitionSpec {
+        let own = self.spec.transitions.len();
+        self.spec
+            .transitions
+            .get(ix.ix())
+            .or_else(|| self.generated.get(ix.ix().saturating_sub(own)))
+            .unwrap_or(&self.spec.transitions[0])
     }
 
     pub(crate) fn deadline(&self, ix: DeadlineIx) -> &CompiledDeadline {

@@ -8,6 +8,7 @@ use crate::effect::EffectSpec;
 use crate::guard::GuardExpr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The kind of a state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -63,6 +64,10 @@ pub struct TransitionSpec {
     /// count (a new revision for every pass of a loop).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fresh_forms: Vec<String>,
+    /// Payload fields that must hold a non-empty text ("a reason is given", "a note is
+    /// given"): `["reason"]` refuses a command whose payload has no non-blank `reason`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_text: Vec<String>,
     /// Separation-of-duties rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub separation: Vec<Separation>,
@@ -105,4 +110,72 @@ pub struct DefinitionSpec {
     /// Deadline policies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deadlines: Vec<DeadlineSpec>,
+    /// Actions available in every open (non-terminal) state, declared once instead of as a
+    /// transition from every state: flag as serious, add a remark, withdraw.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anywhere: Vec<AnywhereSpec>,
+    /// Which actions may attach which form kinds: `{"8d_report": ["submit_8d"]}`. A form kind
+    /// listed here may be attached only by those actions (and by the actions whose transitions
+    /// require it); a kind not listed may be attached by any command.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attach: BTreeMap<String, Vec<String>>,
+}
+
+/// An action available in every open state (see [`DefinitionSpec::anywhere`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnywhereSpec {
+    /// The action.
+    pub action: String,
+    /// Where it leads (`None`: the instance stays in its state, a self-loop that records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Roles allowed to fire it.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Guards, checked in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guards: Vec<GuardExpr>,
+    /// Form kinds the command must attach (or that must be on file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<String>,
+    /// Form kinds this very command must attach.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fresh_forms: Vec<String>,
+    /// Payload fields that must hold a non-empty text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_text: Vec<String>,
+    /// Separation-of-duties rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub separation: Vec<Separation>,
+    /// A multi-party sign-off that completes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_off: Option<SignOffSpec>,
+    /// Effects on instance data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<EffectSpec>,
+    /// Free text shown in exports.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+impl AnywhereSpec {
+    /// The transition this action is from `state` (what `build()` compiles for every open
+    /// state).
+    pub fn from_state(&self, state: &str) -> TransitionSpec {
+        TransitionSpec {
+            from: state.to_owned(),
+            action: self.action.clone(),
+            to: self.to.clone().unwrap_or_else(|| state.to_owned()),
+            roles: self.roles.clone(),
+            guards: self.guards.clone(),
+            forms: self.forms.clone(),
+            fresh_forms: self.fresh_forms.clone(),
+            requires_text: self.requires_text.clone(),
+            separation: self.separation.clone(),
+            sign_off: self.sign_off.clone(),
+            effects: self.effects.clone(),
+            description: self.description.clone(),
+        }
+    }
 }

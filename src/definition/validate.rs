@@ -17,18 +17,70 @@ use petgraph::visit::{Dfs, Reversed};
 use std::fmt;
 use std::sync::Arc;
 
-/// Where a problem was found: a transition, formatted on demand.
-struct TransitionRef<'a>(usize, &'a TransitionSpec);
+/// Where a problem was found: a transition (or an action available in every open state),
+/// formatted on demand.
+struct TransitionRef<'a>(usize, &'a TransitionSpec, bool);
 
 impl fmt::Display for TransitionRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.1;
+        if self.2 {
+            return write!(f, "action `{}` available in every open state", t.action);
+        }
         write!(
             f,
             "transition #{} (`{}`: {} -> {})",
             self.0, t.action, t.from, t.to
         )
     }
+}
+
+/// The transitions `spec.anywhere` declares: one per action and open (non-terminal) state.
+fn expand_anywhere(spec: &DefinitionSpec) -> Vec<TransitionSpec> {
+    let open: Vec<&str> = spec
+        .states
+        .iter()
+        .filter(|s| s.kind != StateKind::Terminal)
+        .map(|s| s.name.as_str())
+        .collect();
+    spec.anywhere
+        .iter()
+        .flat_map(|a| open.iter().map(move |s| a.from_state(s)))
+        .collect()
+}
+
+/// Form kind → actions allowed to attach it, for the kinds `spec.attach` restricts (the
+/// actions of transitions that require the kind are added).
+fn compile_attach(
+    d: &Draft<'_>,
+    all: &[&TransitionSpec],
+    p: &mut Vec<Problem>,
+) -> FastMap<Name, Vec<Name>> {
+    let mut out = FastMap::default();
+    for (kind, actions) in &d.names.spec.attach {
+        let used_in = format!("attach `{kind}`");
+        if !d.names.forms.contains_key(kind.as_str()) {
+            p.push(Problem::UnknownForm {
+                form: kind.clone(),
+                used_in: used_in.clone(),
+            });
+        }
+        let mut allowed: Vec<Name> = Vec::new();
+        for a in actions {
+            if a != "comment" && a != "override" {
+                d.names.action(a, &used_in, p);
+            }
+            allowed.push(Name::new(a));
+        }
+        for t in all {
+            if t.forms.iter().chain(&t.fresh_forms).any(|f| f == kind) {
+                allowed.push(Name::new(&t.action));
+            }
+        }
+        allowed.dedup();
+        out.insert(Name::new(kind), allowed);
+    }
+    out
 }
 
 fn compile_guard(
@@ -81,7 +133,7 @@ fn compile_sign_off(
     p: &mut Vec<Problem>,
 ) -> Option<CompiledSignOff> {
     let so = t.sign_off.as_ref()?;
-    let used_in = TransitionRef(i, t);
+    let used_in = TransitionRef(i, t, i >= d.names.spec.transitions.len());
     if so.roles.is_empty() {
         p.push(Problem::EmptySignOff {
             from: t.from.clone(),
@@ -182,7 +234,7 @@ fn compile_transition(
     p: &mut Vec<Problem>,
 ) {
     // Formatted only when a problem is reported (5,000 transitions, usually no problem).
-    let used_in = TransitionRef(i, t);
+    let used_in = TransitionRef(i, t, i >= d.names.spec.transitions.len());
     let from = d.names.state(&t.from, &used_in, p);
     let to = d.names.state(&t.to, &used_in, p);
     let action = d.names.action(&t.action, &used_in, p);
@@ -245,6 +297,7 @@ fn compile_transition(
         excluded_rule,
         forms,
         fresh_forms,
+        requires_text: t.requires_text.iter().map(|f| f.as_str().into()).collect(),
         guards,
         sign_off,
         effects,
@@ -253,11 +306,11 @@ fn compile_transition(
 
 /// Ambiguity: an unguarded earlier transition shadows a later one on the same action open to
 /// a common role.
-fn check_ambiguity(d: &Draft<'_>, p: &mut Vec<Problem>) {
+fn check_ambiguity(d: &Draft<'_>, all: &[&TransitionSpec], p: &mut Vec<Problem>) {
     let spec = d.names.spec;
     for (s, outs) in d.outgoing.iter().enumerate() {
         for (k, &(ai, i)) in outs.iter().enumerate() {
-            let ti = &spec.transitions[i.ix()];
+            let ti = all[i.ix()];
             if !(ti.guards.is_empty() && ti.forms.is_empty() && ti.fresh_forms.is_empty()) {
                 continue;
             }
@@ -350,6 +403,14 @@ pub(crate) fn build(spec: DefinitionSpec, registry: &Registry) -> Result<Definit
     let mut problems = Vec::new();
     let p = &mut problems;
     let compiled = compile(&spec, registry, p);
+    // An action available in every open state reports its problems once, not once per state.
+    let mut seen: Vec<Problem> = Vec::with_capacity(problems.len());
+    for problem in problems.drain(..) {
+        if !seen.contains(&problem) {
+            seen.push(problem);
+        }
+    }
+    let problems = seen;
     match (problems.is_empty(), compiled) {
         (true, Some(parts)) => Ok(parts.finish(spec, registry)),
         _ => Err(BuildError::Invalid {
@@ -371,6 +432,8 @@ struct Parts {
     transitions: Vec<CompiledTransition>,
     deadlines: Vec<super::CompiledDeadline>,
     graph: DiGraph<StateIx, Edge>,
+    generated: Vec<TransitionSpec>,
+    attach: FastMap<Name, Vec<Name>>,
 }
 
 fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> Option<Parts> {
@@ -398,10 +461,13 @@ fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> 
         outgoing: vec![Vec::new(); spec.states.len()],
         transitions: Vec::with_capacity(spec.transitions.len()),
     };
-    for (i, t) in spec.transitions.iter().enumerate() {
+    let generated = expand_anywhere(spec);
+    let all: Vec<&TransitionSpec> = spec.transitions.iter().chain(&generated).collect();
+    for (i, t) in all.iter().enumerate() {
         compile_transition(&mut d, registry, i, t, p);
     }
-    check_ambiguity(&d, p);
+    check_ambiguity(&d, &all, p);
+    let attach = compile_attach(&d, &all, p);
     let deadlines = deadline::compile(&d.names, registry, &mut d.graph, p);
     check_reachability(spec, &d.graph, initial, p);
     let transitions: Vec<CompiledTransition> = d.transitions.into_iter().collect::<Option<_>>()?;
@@ -426,6 +492,8 @@ fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> 
         transitions,
         deadlines,
         graph: d.graph,
+        generated,
+        attach,
     })
 }
 
@@ -456,6 +524,8 @@ impl Parts {
             deadlines: self.deadlines,
             graph: self.graph,
             calendar: registry.calendar.clone(),
+            generated: self.generated,
+            attach: self.attach,
             spec,
         }
     }

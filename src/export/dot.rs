@@ -57,6 +57,22 @@ impl fmt::Display for Dot<'_> {
                 )?;
             }
         }
+        if !spec.anywhere.is_empty() {
+            writeln!(
+                f,
+                "    \"*anywhere*\" [label=\"in every open state\", shape=note];"
+            )?;
+        }
+        for a in &spec.anywhere {
+            let to =
+                a.to.as_deref()
+                    .map_or_else(|| "\"*anywhere*\"".to_owned(), quote);
+            writeln!(
+                f,
+                "    \"*anywhere*\" -> {to} [label={}, style=dashed];",
+                quote(&a.action)
+            )?;
+        }
         for (from, to, name) in escalation_edges(self.0) {
             writeln!(
                 f,

@@ -49,6 +49,15 @@ impl fmt::Display for Mermaid<'_> {
                 )?;
             }
         }
+        if !spec.anywhere.is_empty() {
+            writeln!(f, "    state \"in every open state\" as anywhere")?;
+        }
+        for a in &spec.anywhere {
+            match &a.to {
+                Some(to) => writeln!(f, "    anywhere --> {to}: {}", clean(&a.action))?,
+                None => writeln!(f, "    note right of anywhere: {}", clean(&a.action))?,
+            }
+        }
         for (from, to, name) in escalation_edges(self.0) {
             writeln!(f, "    {from} --> {to}: deadline {} missed", clean(&name))?;
         }

@@ -1,0 +1,233 @@
+//! Stock rules declared in a definition instead of written as guards: a text the payload must
+//! give, which actions may attach which forms, and actions available in every open state.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+use aftersales::*;
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::json;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
+}
+
+fn clerk() -> Actor {
+    Actor::new("li", ["clerk"])
+}
+
+fn boss() -> Actor {
+    Actor::new("wang", ["manager"])
+}
+
+/// open → review → closed, a `reject` that needs a reason, an 8D form only `submit` may attach,
+/// `flag_serious` in every open state (stays) and `withdraw` in every open state (to `withdrawn`).
+fn builder() -> Builder {
+    Builder::new("stock", 1)
+        .roles(["clerk", "manager"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .normal("review")
+        .terminal("closed")
+        .terminal("withdrawn")
+        .transition("open", "submit", "review", |t| t.roles(["clerk"]))
+        .transition("review", "reject", "open", |t| {
+            t.roles(["manager"]).reason_required()
+        })
+        .transition("review", "approve", "closed", |t| t.roles(["manager"]))
+        .form("8d_report")
+        .attach("8d_report", ["submit"])
+        .anywhere("flag_serious", None, |t| {
+            t.roles(["clerk", "manager"]).requires_text("note")
+        })
+        .anywhere("withdraw", Some("withdrawn"), |t| {
+            t.roles(["clerk"]).reason_required()
+        })
+}
+
+fn engine() -> Engine<InMemoryStore> {
+    let mut e = Engine::new(InMemoryStore::new());
+    e.register(builder().build(&Registry::new()).unwrap())
+        .unwrap();
+    e.start("stock", "S-1", &clerk(), json!({}), now()).unwrap();
+    e
+}
+
+fn refusal(r: Result<Outcome, EngineError>) -> Rejection {
+    r.unwrap_err().rejection().cloned().unwrap()
+}
+
+#[test]
+fn a_required_text_must_be_given_and_not_blank() {
+    let e = engine();
+    let id = InstanceId::from("S-1");
+    e.fire(&id, &Command::fire(&clerk(), "submit"), now())
+        .unwrap();
+    for payload in [
+        json!(null),
+        json!({}),
+        json!({ "reason": "  " }),
+        json!({ "reason": 3 }),
+    ] {
+        let cmd = Command::fire(&boss(), "reject").with_payload(payload);
+        assert!(
+            matches!(refusal(e.fire(&id, &cmd, now())), Rejection::TextRequired { ref field, .. } if field == "reason"),
+        );
+    }
+    let cmd = Command::fire(&boss(), "reject").with_payload(json!({ "reason": "no root cause" }));
+    assert_eq!(e.fire(&id, &cmd, now()).unwrap().instance.state(), "open");
+}
+
+#[test]
+fn only_the_declared_actions_may_attach_a_restricted_form() {
+    let e = engine();
+    let id = InstanceId::from("S-1");
+    let report = Form::new("8d_report", json!({ "d2": "noise" }));
+    // A comment may not carry it.
+    let r = refusal(e.fire(
+        &id,
+        &Command::comment(&clerk(), "see 8D").with_form(report.clone()),
+        now(),
+    ));
+    assert!(
+        matches!(r, Rejection::FormNotAttachable { form, action } if form == "8d_report" && action == "comment")
+    );
+    // `submit` may.
+    let out = e
+        .fire(
+            &id,
+            &Command::fire(&clerk(), "submit").with_form(report.clone()),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(out.instance.forms().len(), 1);
+    // `flag_serious` (everywhere) may not.
+    let cmd = Command::fire(&clerk(), "flag_serious")
+        .with_payload(json!({ "note": "customer escalated" }))
+        .with_form(report);
+    assert!(matches!(
+        refusal(e.fire(&id, &cmd, now())),
+        Rejection::FormNotAttachable { .. }
+    ));
+}
+
+#[test]
+fn an_action_declared_anywhere_is_available_in_every_open_state_and_nowhere_else() {
+    let def = builder().build(&Registry::new()).unwrap();
+    for state in ["open", "review"] {
+        let actions = def.actions_from(state);
+        assert!(actions.contains(&Name::new("flag_serious")), "{state}");
+        assert!(actions.contains(&Name::new("withdraw")), "{state}");
+        assert!(def.has_edge(state, "withdrawn"), "{state}");
+    }
+    assert!(def.actions_from("closed").is_empty());
+    // Declared once in the spec.
+    assert_eq!(def.spec().anywhere.len(), 2);
+    assert!(
+        def.spec()
+            .transitions
+            .iter()
+            .all(|t| t.action != "withdraw")
+    );
+
+    let e = engine();
+    let id = InstanceId::from("S-1");
+    let flag = Command::fire(&boss(), "flag_serious").with_payload(json!({ "note": "twice" }));
+    let out = e.fire(&id, &flag, now()).unwrap();
+    assert_eq!(
+        out.instance.state(),
+        "open",
+        "a flag stays where the instance is"
+    );
+    e.fire(&id, &Command::fire(&clerk(), "submit"), now())
+        .unwrap();
+    // Roles still apply: the manager may not withdraw.
+    let withdraw =
+        |who: &Actor| Command::fire(who, "withdraw").with_payload(json!({ "reason": "duplicate" }));
+    assert!(matches!(
+        refusal(e.fire(&id, &withdraw(&boss()), now())),
+        Rejection::Forbidden { .. }
+    ));
+    let out = e.fire(&id, &withdraw(&clerk()), now()).unwrap();
+    assert_eq!(out.instance.state(), "withdrawn");
+    assert!(out.instance.is_closed());
+    assert!(matches!(
+        refusal(e.fire(&id, &flag, now())),
+        Rejection::InstanceClosed { .. }
+    ));
+    e.verify(&id).unwrap();
+}
+
+#[test]
+fn a_problem_of_an_anywhere_action_is_reported_once() {
+    let err = builder()
+        .anywhere("escalate", Some("nowhere"), |t| t.roles(["director"]))
+        .build(&Registry::new())
+        .unwrap_err();
+    let BuildError::Invalid { problems, .. } = err else {
+        panic!("expected problems");
+    };
+    let unknown_role = problems
+        .iter()
+        .filter(|p| matches!(p, Problem::UnknownRole { role, .. } if role == "director"))
+        .count();
+    let unknown_state = problems
+        .iter()
+        .filter(|p| matches!(p, Problem::UnknownState { state, .. } if state == "nowhere"))
+        .count();
+    assert_eq!((unknown_role, unknown_state), (1, 1), "{problems:?}");
+}
+
+#[test]
+fn attach_rules_name_declared_forms_and_actions() {
+    let mut spec = builder().spec();
+    spec.attach
+        .insert("photo".into(), vec!["submit".into(), "send".into()]);
+    let err = spec.build(&Registry::new()).unwrap_err();
+    let BuildError::Invalid { problems, .. } = err else {
+        panic!("expected problems");
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| matches!(p, Problem::UnknownForm { form, .. } if form == "photo"))
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| matches!(p, Problem::UnknownAction { action, .. } if action == "send"))
+    );
+}
+
+#[test]
+fn stock_rules_survive_a_json_round_trip() {
+    let spec = builder().spec();
+    let text = spec.to_json();
+    assert!(text.contains("\"anywhere\""), "{text}");
+    assert!(text.contains("\"requires_text\""), "{text}");
+    let back = DefinitionSpec::from_json(&text).unwrap();
+    assert_eq!(back, spec);
+    back.build(&Registry::new()).unwrap();
+}
+
+#[test]
+fn diagrams_show_the_actions_of_every_open_state_once() {
+    let def = builder().build(&Registry::new()).unwrap();
+    let mermaid = Mermaid(&def).to_string();
+    assert!(
+        mermaid.contains("state \"in every open state\" as anywhere"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("anywhere --> withdrawn: withdraw"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("note right of anywhere: flag_serious"),
+        "{mermaid}"
+    );
+    assert_eq!(mermaid.matches(": withdraw").count(), 1, "{mermaid}");
+    let dot = Dot(&def).to_string();
+    assert!(
+        dot.contains("\"*anywhere*\" -> \"withdrawn\" [label=\"withdraw\", style=dashed];"),
+        "{dot}"
+    );
+}
