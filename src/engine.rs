@@ -12,7 +12,7 @@ use crate::event::{Attribution, Event, EventKind};
 use crate::ids::{FastMap, InstanceId, Name};
 use crate::instance::{Instance, ReplayError};
 use crate::rejection::Rejection;
-use crate::sla::SlaReport;
+use crate::sla::{Period, SlaReport};
 use crate::store::{Commit, IdempotencyRecord, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -485,13 +485,29 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// A store error.
     pub fn sla_report(&self, now: DateTime<Utc>) -> Result<SlaReport, EngineError> {
+        self.sla_report_where(|report, def, inst| report.add(def, inst, now))
+    }
+
+    /// SLA figures for one reporting period (a month, a week): the clocks judged in it, and
+    /// those started before its end and still open then (see [`Period`]).
+    ///
+    /// # Errors
+    /// A store error.
+    pub fn sla_report_for(&self, period: Period) -> Result<SlaReport, EngineError> {
+        self.sla_report_where(|report, def, inst| report.add_in(def, inst, period))
+    }
+
+    fn sla_report_where(
+        &self,
+        add: impl Fn(&mut SlaReport, &Definition, &Instance),
+    ) -> Result<SlaReport, EngineError> {
         let mut report = SlaReport::new();
         let ids: std::collections::BTreeSet<Name> = self.definitions.keys().copied().collect();
         for def_id in ids {
             for id in self.store.list(&def_id)? {
                 if let Some(inst) = self.store.load(&id)? {
                     if let Ok(def) = self.definition_of(&inst) {
-                        report.add(def, &inst, now);
+                        add(&mut report, def, &inst);
                     }
                 }
             }

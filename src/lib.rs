@@ -136,7 +136,10 @@ pub use instance::{
 };
 pub use registry::{Registry, Selector};
 pub use rejection::{MAX_JSON_DEPTH, Rejection};
-pub use sla::{DEFAULT_ON_TIME_GOAL_PERMILLE, SlaCounts, SlaReport};
+pub use sla::{
+    ComplaintRate, DEFAULT_COMPLAINT_RATE_GOAL_PERMILLE, DEFAULT_ON_TIME_GOAL_PERMILLE, Period,
+    SlaCounts, SlaReport,
+};
 pub use store::{Commit, IdempotencyRecord, InMemoryStore, Store, StoreError, check_commit};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};

@@ -34,6 +34,97 @@ impl SlaCounts {
     }
 }
 
+/// A reporting period `[from, to)`: a clock counts in it when it was judged in it (stopped, or
+/// past its limit), or when it was started before `to` and is still open at `to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Period {
+    /// First instant of the period.
+    pub from: DateTime<Utc>,
+    /// First instant after it.
+    pub to: DateTime<Utc>,
+}
+
+impl Period {
+    /// The period `[from, to)`.
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Period {
+        Period { from, to }
+    }
+
+    /// Whether a clock belongs to the period, and its status there. A clock is judged once:
+    /// when it went past its limit (late), or when it stopped in time (met); it counts in the
+    /// period holding that instant, and as open in the periods before, from its start.
+    fn status(&self, ds: &crate::instance::DeadlineState) -> Option<SlaStatus> {
+        if ds.started_at >= self.to {
+            return None;
+        }
+        let running = ds.stopped.is_none() && ds.paused_at.is_none();
+        let late =
+            ds.breached || ds.stopped.is_some_and(|s| !s.met) || (running && ds.due_at < self.to);
+        let judged_at = if late {
+            Some(ds.due_at)
+        } else {
+            ds.stopped.map(|s| s.at)
+        };
+        match judged_at {
+            Some(at) if at < self.from => None,
+            Some(at) if at < self.to => Some(if late {
+                SlaStatus::Breached
+            } else {
+                ds.status()
+            }),
+            _ => Some(SlaStatus::Pending),
+        }
+    }
+}
+
+/// The complaint-rate KPI of 001 (客诉率 < 3 %): complaints the company is responsible for,
+/// divided by the service orders completed in the period. Both counts are the host's (the
+/// library does not know which complaints the company was found responsible for, nor the
+/// service orders outside its procedures); the comparison is strict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ComplaintRate {
+    /// Complaints in the period the company is responsible for.
+    pub responsible_complaints: u64,
+    /// Service orders completed in the period.
+    pub completed_orders: u64,
+    /// The goal in per mille: the rate must stay strictly below it (001: 30 ‰ = 3 %).
+    pub goal_permille: u64,
+}
+
+/// 001's complaint-rate goal: 客诉率 < 3 %, in per mille.
+pub const DEFAULT_COMPLAINT_RATE_GOAL_PERMILLE: u64 = 30;
+
+impl ComplaintRate {
+    /// The KPI for these counts, with 001's goal.
+    pub fn new(responsible_complaints: u64, completed_orders: u64) -> ComplaintRate {
+        ComplaintRate {
+            responsible_complaints,
+            completed_orders,
+            goal_permille: DEFAULT_COMPLAINT_RATE_GOAL_PERMILLE,
+        }
+    }
+
+    /// Whether the rate is strictly below the goal: `complaints / orders < goal / 1000`,
+    /// compared in integers. With no completed order the rate is undefined and the goal is
+    /// not met unless there was no complaint either.
+    pub fn meets_goal(&self) -> bool {
+        if self.completed_orders == 0 {
+            return self.responsible_complaints == 0;
+        }
+        u128::from(self.responsible_complaints) * 1000
+            < u128::from(self.goal_permille) * u128::from(self.completed_orders)
+    }
+
+    /// The rate in per mille, rounded down (`None` without completed orders).
+    pub fn rate_permille(&self) -> Option<u64> {
+        (self.completed_orders > 0).then(|| {
+            let r =
+                u128::from(self.responsible_complaints) * 1000 / u128::from(self.completed_orders);
+            u64::try_from(r).unwrap_or(u64::MAX)
+        })
+    }
+}
+
 /// Aggregate SLA figures over instances: overall, by procedure, by deadline, by owner role.
 ///
 /// The on-time goal defaults to the seed's: 服务准时率≥98% (`001 L3`).
@@ -74,8 +165,22 @@ impl SlaReport {
 
     /// Count the deadlines of `inst` (of definition `def`) as of `now`.
     pub fn add(&mut self, def: &Definition, inst: &Instance, now: DateTime<Utc>) {
+        self.add_where(def, inst, |ds| Some(ds.status_at(now)));
+    }
+
+    /// Count the deadlines of `inst` that belong to `period` (see [`Period`]).
+    pub fn add_in(&mut self, def: &Definition, inst: &Instance, period: Period) {
+        self.add_where(def, inst, |ds| period.status(ds));
+    }
+
+    fn add_where(
+        &mut self,
+        def: &Definition,
+        inst: &Instance,
+        status: impl Fn(&crate::instance::DeadlineState) -> Option<SlaStatus>,
+    ) {
         for ds in inst.deadlines() {
-            let s = ds.status_at(now);
+            let Some(s) = status(ds) else { continue };
             let owner = def
                 .deadline_ix(ds.name)
                 .and_then(|i| def.deadline(i).spec.owner.clone())

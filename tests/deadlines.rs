@@ -351,3 +351,64 @@ fn a_waiting_state_pauses_other_clocks_but_times_the_party_waited_on() {
     );
     assert_eq!(solve.due_at, local(2026, 11, 27, 10, 0));
 }
+
+/// 001 asks for monthly figures: each clock is judged once, in the period holding the instant
+/// it was met or went past its limit, and counts as open in the periods before.
+#[test]
+fn sla_report_for_a_period_counts_each_clock_once() {
+    let e = engine();
+    // "m": promise (class A, 1 calendar day) met on Monday; "l": promise missed on Tuesday
+    // (due Tuesday 09:00), replied on Thursday.
+    for (id, class) in [("m", "A"), ("l", "A")] {
+        e.start("dl", id, &desk(), json!({ "class": class }), monday())
+            .unwrap();
+        e.fire(&id.into(), &Command::fire(&desk(), "accept"), monday())
+            .unwrap();
+    }
+    e.fire(
+        &"m".into(),
+        &Command::fire(&desk(), "reply"),
+        monday() + TimeDelta::hours(2),
+    )
+    .unwrap();
+    let thursday = monday() + TimeDelta::days(3);
+    e.fire(&"l".into(), &Command::fire(&desk(), "reply"), thursday)
+        .unwrap();
+    let monday_only = Period::new(monday(), monday() + TimeDelta::days(1));
+    let rest_of_week = Period::new(monday() + TimeDelta::days(1), monday() + TimeDelta::days(7));
+    let before = Period::new(monday() - TimeDelta::days(7), monday());
+    let first = e.sla_report_for(monday_only).unwrap();
+    let promise = first.by_deadline["dl/promise"];
+    assert_eq!((promise.met, promise.breached, promise.open), (1, 0, 1));
+    let second = e.sla_report_for(rest_of_week).unwrap();
+    let promise = second.by_deadline["dl/promise"];
+    assert_eq!((promise.met, promise.breached, promise.open), (0, 1, 0));
+    // Nothing had started before Monday.
+    assert_eq!(
+        e.sla_report_for(before).unwrap().total,
+        SlaCounts::default()
+    );
+    // The two periods together judge both clocks exactly once.
+    let judged =
+        |r: &SlaReport| r.by_deadline["dl/promise"].met + r.by_deadline["dl/promise"].breached;
+    assert_eq!(judged(&first) + judged(&second), 2);
+}
+
+/// 001: 客诉率 < 3 % — complaints the company is responsible for ÷ service orders completed,
+/// strictly below the goal.
+#[test]
+fn complaint_rate_kpi_is_strictly_below_three_percent() {
+    assert!(
+        !ComplaintRate::new(3, 100).meets_goal(),
+        "exactly 3 % is not below 3 %"
+    );
+    assert!(ComplaintRate::new(2, 100).meets_goal());
+    assert!(ComplaintRate::new(29, 1000).meets_goal());
+    assert!(!ComplaintRate::new(31, 1000).meets_goal());
+    assert_eq!(ComplaintRate::new(3, 100).rate_permille(), Some(30));
+    assert!(ComplaintRate::new(0, 0).meets_goal());
+    assert!(!ComplaintRate::new(1, 0).meets_goal());
+    assert_eq!(ComplaintRate::new(1, 0).rate_permille(), None);
+    let chart = serde_json::to_value(ComplaintRate::new(2, 100)).unwrap();
+    assert_eq!(chart["goal_permille"], 30);
+}
