@@ -26,6 +26,8 @@ pub struct Registry {
     pub(crate) forms: BTreeMap<String, Arc<dyn FormValidator>>,
     pub(crate) selectors: BTreeMap<String, Arc<Selector>>,
     pub(crate) calendar: Arc<dyn Calendar>,
+    /// Calendars a definition may name (`DefinitionSpec::calendar`).
+    pub(crate) calendars: BTreeMap<String, Arc<dyn Calendar>>,
 }
 
 impl Default for Registry {
@@ -36,6 +38,7 @@ impl Default for Registry {
             forms: BTreeMap::new(),
             selectors: BTreeMap::new(),
             calendar: Arc::new(BusinessCalendar::default()),
+            calendars: BTreeMap::new(),
         }
     }
 }
@@ -48,6 +51,7 @@ impl fmt::Debug for Registry {
             .field("forms", &self.forms.keys().collect::<Vec<_>>())
             .field("selectors", &self.selectors.keys().collect::<Vec<_>>())
             .field("calendar", &self.calendar)
+            .field("calendars", &self.calendars.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -147,6 +151,32 @@ impl Registry {
         self
     }
 
+    /// Register `calendar` under `name`, for definitions that name their calendar
+    /// (`"calendar": "shanghai-plant"` in JSON, [`Builder::calendar`](crate::Builder::calendar)).
+    ///
+    /// ```
+    /// use aftersales::{BusinessCalendar, Builder, Registry};
+    /// let registry = Registry::new().named_calendar("plant", BusinessCalendar::default());
+    /// let def = Builder::new("repair", 1)
+    ///     .roles(["clerk"]).start_roles(["clerk"])
+    ///     .initial("open").terminal("done")
+    ///     .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+    ///     .calendar("plant")
+    ///     .build(&registry)?;
+    /// # let _ = def;
+    /// # Ok::<(), aftersales::BuildError>(())
+    /// ```
+    #[must_use]
+    pub fn named_calendar(
+        mut self,
+        name: impl AsRef<str>,
+        calendar: impl Calendar + 'static,
+    ) -> Self {
+        self.calendars
+            .insert(name.as_ref().to_owned(), Arc::new(calendar));
+        self
+    }
+
     /// Add every binding of `other` (its calendar is ignored).
     #[must_use]
     pub fn merge(mut self, other: Registry) -> Self {
@@ -154,6 +184,7 @@ impl Registry {
         self.effects.extend(other.effects);
         self.forms.extend(other.forms);
         self.selectors.extend(other.selectors);
+        self.calendars.extend(other.calendars);
         self
     }
 }

@@ -1009,6 +1009,7 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
         transitions,
         deadlines,
         anywhere: Vec::new(),
+        calendar: None,
         attach: Default::default(),
     }
 }

@@ -231,3 +231,43 @@ fn diagrams_show_the_actions_of_every_open_state_once() {
         "{dot}"
     );
 }
+
+/// A definition authored as JSON names its calendar; the host registers calendars by name.
+#[test]
+fn a_json_definition_names_its_calendar() {
+    let mut spec = builder()
+        .deadline(DeadlineSpec::new(
+            "review_in_time",
+            Trigger::enter("review"),
+            BusinessDuration::WorkingHours(4),
+        ))
+        .spec();
+    spec.calendar = Some("berlin-plant".into());
+    let json = spec.to_json();
+    assert!(json.contains("\"calendar\": \"berlin-plant\""), "{json}");
+    // Unknown name: a build problem.
+    let err = Definition::from_json(&json, &Registry::new()).unwrap_err();
+    assert!(matches!(err, BuildError::Invalid { ref problems, .. }
+        if problems.contains(&Problem::UnknownCalendar { calendar: "berlin-plant".into() })));
+    // Registered: deadlines are computed in it (a calendar working round the clock in UTC
+    // makes 4 working hours 4 hours).
+    let round_the_clock = BusinessCalendar::builder()
+        .offset_minutes(0)
+        .weekday(
+            chrono::Weekday::Mon,
+            vec![WorkingPeriod::hm(0, 0, 23, 59).unwrap()],
+        )
+        .build()
+        .unwrap();
+    let registry = Registry::new().named_calendar("berlin-plant", round_the_clock);
+    let def = Definition::from_json(&json, &registry).unwrap();
+    let mut e = Engine::new(InMemoryStore::new());
+    e.register(def).unwrap();
+    e.start("stock", "C-1", &clerk(), json!({}), now()).unwrap();
+    e.fire(&"C-1".into(), &Command::fire(&clerk(), "submit"), now())
+        .unwrap();
+    assert_eq!(
+        e.next_due().unwrap(),
+        Some(now() + chrono::TimeDelta::hours(4))
+    );
+}

@@ -195,6 +195,7 @@ impl Builder {
                 transitions: Vec::new(),
                 deadlines: Vec::new(),
                 anywhere: Vec::new(),
+                calendar: None,
                 attach: BTreeMap::new(),
             },
         }
@@ -377,6 +378,14 @@ impl Builder {
             .entry(kind)
             .or_default()
             .extend(names(actions));
+        self
+    }
+
+    /// Compute deadlines in the calendar registered under `name`
+    /// ([`Registry::named_calendar`]).
+    #[must_use]
+    pub fn calendar(mut self, name: impl AsRef<str>) -> Self {
+        self.spec.calendar = Some(name.as_ref().to_owned());
         self
     }
 

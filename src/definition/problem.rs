@@ -8,6 +8,11 @@ use std::fmt;
 pub enum Problem {
     /// No state has kind `initial`.
     NoInitialState,
+    /// The definition names a calendar the registry does not have.
+    UnknownCalendar {
+        /// The name.
+        calendar: String,
+    },
     /// More than one state has kind `initial`.
     MultipleInitialStates {
         /// The initial states.
@@ -194,6 +199,7 @@ impl fmt::Display for Problem {
         use Problem::*;
         match self {
             NoInitialState => write!(f, "no initial state"),
+            UnknownCalendar { calendar } => write!(f, "unknown calendar `{calendar}`"),
             MultipleInitialStates { states } => {
                 write!(f, "more than one initial state: {}", states.join(", "))
             }

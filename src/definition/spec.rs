@@ -114,6 +114,11 @@ pub struct DefinitionSpec {
     /// transition from every state: flag as serious, add a remark, withdraw.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub anywhere: Vec<AnywhereSpec>,
+    /// The name of the calendar its deadlines are computed in, registered with
+    /// [`Registry::named_calendar`](crate::Registry::named_calendar); absent: the registry's
+    /// calendar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
     /// Which actions may attach which form kinds: `{"8d_report": ["submit_8d"]}`. A form kind
     /// listed here may be attached only by those actions (and by the actions whose transitions
     /// require it); a kind not listed may be attached by any command.

@@ -445,6 +445,15 @@ fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> 
         });
     }
     let initial = initial_state(spec, p);
+    if let Some(c) = spec
+        .calendar
+        .as_ref()
+        .filter(|c| !registry.calendars.contains_key(*c))
+    {
+        p.push(Problem::UnknownCalendar {
+            calendar: c.clone(),
+        });
+    }
     let start_roles = names.role_mask(&spec.start_roles, &"start_roles", p);
     let override_roles = names.role_mask(&spec.override_roles, &"override_roles", p);
     if start_roles.0 == 0 {
@@ -523,7 +532,12 @@ impl Parts {
             transitions: self.transitions,
             deadlines: self.deadlines,
             graph: self.graph,
-            calendar: registry.calendar.clone(),
+            calendar: spec
+                .calendar
+                .as_ref()
+                .and_then(|c| registry.calendars.get(c))
+                .unwrap_or(&registry.calendar)
+                .clone(),
             generated: self.generated,
             attach: self.attach,
             spec,
