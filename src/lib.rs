@@ -119,7 +119,7 @@ pub use decide::{
 };
 pub use definition::{
     AnywhereSpec, BuildError, Builder, DeadlineSpec, Definition, DefinitionSpec, DurationSpec,
-    EdgeKind, EscalationSpec, GraphEdge, MAX_ROLES, Problem, StateKind, StateSpec,
+    EdgeKind, EscalationSpec, GraphEdge, MAX_ROLES, Problem, Runs, StateKind, StateSpec,
     TransitionBuilder, TransitionSpec, Trigger, TypedDefinition, VocabularyMismatch,
 };
 pub use effect::{Effect, EffectSpec};

@@ -412,3 +412,80 @@ fn complaint_rate_kpi_is_strictly_below_three_percent() {
     let chart = serde_json::to_value(ComplaintRate::new(2, 100)).unwrap();
     assert_eq!(chart["goal_permille"], 30);
 }
+
+/// 001 (after-sales service commitment, 四 故障响应时间, seed line 131): "1小时内响应,1个工作日内
+/// 免费上门服务" — on site within 1 working day of the report. A host's definition built with the
+/// builder: the clock starts when the report is taken, runs until the visit whatever the case
+/// does meanwhile (`Runs::UntilMet`), and ends at the close of business of the next working day
+/// (`WorkingDaysClose(1)`): a Friday 16:00 report is on time at Monday 17:30, late at 18:01.
+#[test]
+fn s001_l131_on_site_within_one_working_day_ends_at_the_close_of_the_next_working_day() {
+    let def = Builder::new("service", 1)
+        .roles(["desk", "engineer"])
+        .start_roles(["desk"])
+        .initial("reported")
+        .normal("scheduled")
+        .terminal("visited")
+        .transition("reported", "schedule", "scheduled", |t| t.roles(["desk"]))
+        .transition("scheduled", "visit", "visited", |t| t.roles(["engineer"]))
+        .deadline(
+            DeadlineSpec::new(
+                "on_site",
+                Trigger::enter("reported"),
+                BusinessDuration::working_days_close(1).unwrap(),
+            )
+            .runs(Runs::UntilMet)
+            .met_on(Trigger::action("visit")),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    let friday_4pm = local(2026, 11, 20, 16, 0);
+    let monday_close = local(2026, 11, 23, 18, 0);
+    let desk = Actor::new("d", ["desk"]);
+    let engineer = Actor::new("e", ["engineer"]);
+    let mut e = Engine::new(InMemoryStore::new());
+    e.register(def).unwrap();
+    for (id, visit_at, on_time) in [
+        ("on-time", local(2026, 11, 23, 17, 30), true),
+        ("at-the-close", monday_close, true),
+        ("late", local(2026, 11, 23, 18, 1), false),
+    ] {
+        e.start("service", id, &desk, json!({}), friday_4pm)
+            .unwrap();
+        let inst = e.load(&id.into()).unwrap();
+        assert_eq!(inst.clock("on_site").unwrap().due_at, monday_close, "{id}");
+        // Leaving the reported state does not end the clock: it runs until the visit.
+        e.fire(&id.into(), &Command::fire(&desk, "schedule"), friday_4pm)
+            .unwrap();
+        assert!(
+            e.load(&id.into())
+                .unwrap()
+                .running_clock("on_site")
+                .is_some(),
+            "{id}"
+        );
+        let out = e
+            .fire(&id.into(), &Command::fire(&engineer, "visit"), visit_at)
+            .unwrap();
+        let clock = out.instance.clock("on_site").unwrap();
+        assert_eq!(clock.stopped.map(|s| s.met), Some(on_time), "{id}");
+    }
+}
+
+#[test]
+fn a_clock_that_runs_while_in_state_must_start_on_entering_one() {
+    let err = Builder::new("bad", 1)
+        .roles(["desk"])
+        .start_roles(["desk"])
+        .initial("open")
+        .terminal("done")
+        .transition("open", "finish", "done", |t| t.roles(["desk"]))
+        .deadline(
+            DeadlineSpec::new("x", Trigger::action("finish"), BusinessDuration::Hours(1))
+                .runs(Runs::WhileInState),
+        )
+        .build(&Registry::new())
+        .unwrap_err();
+    assert!(matches!(err, BuildError::Invalid { ref problems, .. }
+        if problems.contains(&Problem::WhileInStateWithoutEnter { deadline: "x".into() })));
+}

@@ -142,7 +142,8 @@ fn stop_clocks(
         let Some(cd) = def.deadline_ix(name).map(|i| def.deadline(i)) else {
             continue;
         };
-        let away = matches!(cd.starts, When::Enter(home) if m.moved && m.to != home && !pausing_to);
+        let away = cd.while_in_state
+            && matches!(cd.starts, When::Enter(home) if m.moved && m.to != home && !pausing_to);
         if terminal || away || cd.met_on.iter().any(|&w| m.hits(w)) {
             stop(def, d, name)?;
         }

@@ -2,7 +2,7 @@
 //! to typed indices, selectors bound) and add the moves their escalation rungs can make to
 //! the state graph.
 
-use super::deadline_spec::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
+use super::deadline_spec::{DeadlineSpec, DurationSpec, EscalationSpec, Runs, Trigger};
 use super::names::Names;
 use super::spec::{DefinitionSpec, StateKind, TransitionSpec};
 use super::{Edge, Problem};
@@ -38,6 +38,8 @@ pub(crate) struct CompiledDeadline {
     pub(crate) starts: When,
     pub(crate) met_on: Vec<When>,
     pub(crate) rungs: Vec<CompiledRung>,
+    /// Whether leaving the starting state ends the clock.
+    pub(crate) while_in_state: bool,
     /// Bound selectors of the limit (0) and the warning (1), where registered by name.
     selectors: [Option<Arc<Selector>>; 2],
     /// Whether every duration of the limit counts working time (pauses and margins are then
@@ -189,7 +191,13 @@ fn compile_one(
             });
         }
     }
+    if d.runs == Some(Runs::WhileInState) && !matches!(d.starts, Trigger::Enter { .. }) {
+        p.push(Problem::WhileInStateWithoutEnter {
+            deadline: d.name.clone(),
+        });
+    }
     Some(CompiledDeadline {
+        while_in_state: d.runs_while_in_state(),
         name: Name::new(&d.name),
         spec: d.clone(),
         starts: starts?,
@@ -261,7 +269,8 @@ pub(crate) fn escalation_sources<'s>(
         })
     };
     let mut frontier: Vec<&str> = match &deadline.starts {
-        Trigger::Enter { state } => return vec![state.as_str()],
+        Trigger::Enter { state } if deadline.runs_while_in_state() => return vec![state.as_str()],
+        Trigger::Enter { state } => vec![state.as_str()],
         Trigger::Action { action } => spec
             .transitions
             .iter()

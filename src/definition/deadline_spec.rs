@@ -47,6 +47,19 @@ impl Trigger {
     }
 }
 
+/// How long a clock runs once started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Runs {
+    /// Until one of its `met_on` triggers happens (or the instance closes), whatever the
+    /// state: "on site within 1 working day of the report", however the case moves meanwhile.
+    UntilMet,
+    /// Only while the instance stays in the state whose entry started it: leaving that state
+    /// (for anything but a waiting state) ends the clock. Only for clocks started on entering
+    /// a state.
+    WhileInState,
+}
+
 /// A deadline's duration: fixed, or chosen from the instance data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
@@ -99,10 +112,13 @@ pub struct DeadlineSpec {
     pub name: String,
     /// What starts the clock.
     pub starts: Trigger,
-    /// What meets it. A deadline started on entering a state is also over when the instance
-    /// leaves that state; reaching a terminal state ends every deadline.
+    /// What meets it. Reaching a terminal state ends every deadline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub met_on: Vec<Trigger>,
+    /// How long it runs: until met, or only while in the state whose entry started it.
+    /// Absent: while in state for a clock started on entering a state, until met otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<Runs>,
     /// The limit.
     pub limit: DurationSpec,
     /// When to warn, measured from the start (e.g. the target of a 15–30 working-day range).
@@ -126,6 +142,7 @@ impl DeadlineSpec {
             name: name.as_ref().to_owned(),
             starts,
             met_on: Vec::new(),
+            runs: None,
             limit: limit.into(),
             warn_at: None,
             escalation: Vec::new(),
@@ -139,6 +156,21 @@ impl DeadlineSpec {
     pub fn met_on(mut self, trigger: Trigger) -> Self {
         self.met_on.push(trigger);
         self
+    }
+
+    /// Run until met or only while in the starting state (see [`Runs`]).
+    #[must_use]
+    pub fn runs(mut self, runs: Runs) -> Self {
+        self.runs = Some(runs);
+        self
+    }
+
+    /// Whether the clock runs only while the instance stays in the state that started it.
+    pub fn runs_while_in_state(&self) -> bool {
+        match self.runs {
+            Some(r) => r == Runs::WhileInState,
+            None => matches!(self.starts, Trigger::Enter { .. }),
+        }
     }
 
     /// Warn at `after` from the start.

@@ -8,6 +8,11 @@ use std::fmt;
 pub enum Problem {
     /// No state has kind `initial`.
     NoInitialState,
+    /// A deadline that runs only while in a state is not started by entering one.
+    WhileInStateWithoutEnter {
+        /// The deadline.
+        deadline: String,
+    },
     /// The definition names a calendar the registry does not have.
     UnknownCalendar {
         /// The name.
@@ -200,6 +205,10 @@ impl fmt::Display for Problem {
         match self {
             NoInitialState => write!(f, "no initial state"),
             UnknownCalendar { calendar } => write!(f, "unknown calendar `{calendar}`"),
+            WhileInStateWithoutEnter { deadline } => write!(
+                f,
+                "deadline `{deadline}` runs while in state but is not started by entering one"
+            ),
             MultipleInitialStates { states } => {
                 write!(f, "more than one initial state: {}", states.join(", "))
             }
