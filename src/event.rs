@@ -137,6 +137,9 @@ pub enum EventKind {
         /// When each escalation step fires.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         escalate_at: Vec<DateTime<Utc>>,
+        /// The early bound of a window, if the deadline has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        not_before: Option<DateTime<Utc>>,
     },
     /// The warning threshold of a deadline passed.
     DeadlineWarned {
@@ -175,6 +178,9 @@ pub enum EventKind {
         met: bool,
         /// Working time left (seconds; negative when late) when it stopped.
         margin_secs: i64,
+        /// Whether it stopped before the early bound of its window.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        early: bool,
     },
     /// Deadline clocks paused (waiting on the customer or a supplier).
     DeadlinePaused {
@@ -193,6 +199,9 @@ pub enum EventKind {
         /// New escalation instants.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         escalate_at: Vec<DateTime<Utc>>,
+        /// New early bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        not_before: Option<DateTime<Utc>>,
     },
     /// An authorised override forced a state change outside the procedure; never silent.
     Overridden {

@@ -118,9 +118,10 @@ pub use decide::{
     Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due, start,
 };
 pub use definition::{
-    AnywhereSpec, BuildError, Builder, DeadlineSpec, Definition, DefinitionSpec, DurationSpec,
-    EdgeKind, EscalationSpec, GraphEdge, MAX_ROLES, Problem, Runs, StateKind, StateSpec,
-    TransitionBuilder, TransitionSpec, Trigger, TypedDefinition, VocabularyMismatch,
+    Anchor, AnchorSource, AnywhereSpec, BuildError, Builder, DeadlineSpec, Definition,
+    DefinitionSpec, DurationSpec, EdgeKind, EscalationSpec, GraphEdge, MAX_ROLES, Problem, Runs,
+    StateKind, StateSpec, TransitionBuilder, TransitionSpec, Trigger, TypedDefinition,
+    VocabularyMismatch,
 };
 pub use effect::{Effect, EffectSpec};
 pub use engine::{DueReport, Engine, EngineError, NoopNotifier, Notifier, Outcome};

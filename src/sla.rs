@@ -16,12 +16,15 @@ pub struct SlaCounts {
     pub breached: u64,
     /// Still running or paused, not breached.
     pub open: u64,
+    /// Stopped before the early bound of a window.
+    #[serde(default)]
+    pub early: u64,
 }
 
 impl SlaCounts {
-    /// `met / (met + breached)` in per mille; `None` when nothing was judged yet.
+    /// `met / (met + breached + early)` in per mille; `None` when nothing was judged yet.
     pub fn on_time_permille(&self) -> Option<u64> {
-        let judged = self.met + self.breached;
+        let judged = self.met + self.breached + self.early;
         (judged > 0).then(|| self.met * 1000 / judged)
     }
 
@@ -29,6 +32,7 @@ impl SlaCounts {
         match s {
             SlaStatus::Met { .. } => self.met += 1,
             SlaStatus::Breached => self.breached += 1,
+            SlaStatus::Early => self.early += 1,
             SlaStatus::Pending | SlaStatus::Warned | SlaStatus::Paused => self.open += 1,
         }
     }

@@ -489,3 +489,126 @@ fn a_clock_that_runs_while_in_state_must_start_on_entering_one() {
     assert!(matches!(err, BuildError::Invalid { ref problems, .. }
         if problems.contains(&Problem::WhileInStateWithoutEnter { deadline: "x".into() })));
 }
+
+/// A deadline hanging on a date in the data, counted backwards: "notify 7 days before the
+/// entry date" (the spec README's example; a host definition).
+#[test]
+fn an_anchored_deadline_counts_back_from_a_date_in_the_data() {
+    let def = Builder::new("visit", 1)
+        .roles(["desk"])
+        .start_roles(["desk"])
+        .initial("planned")
+        .terminal("notified")
+        .transition("planned", "notify", "notified", |t| t.roles(["desk"]))
+        .deadline(
+            DeadlineSpec::new(
+                "notice",
+                Trigger::enter("planned"),
+                BusinessDuration::CalendarDays(7),
+            )
+            .anchored_before(AnchorSource::data("/entry_date")),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    let mut e = Engine::new(InMemoryStore::new());
+    e.register(def).unwrap();
+    let desk = Actor::new("d", ["desk"]);
+    e.start(
+        "visit",
+        "v",
+        &desk,
+        json!({ "entry_date": "2026-12-20" }),
+        monday(),
+    )
+    .unwrap();
+    // The entry date is read as 00:00 local (UTC+8) on 2026-12-20; 7 days before it.
+    let due = e.load(&"v".into()).unwrap().clock("notice").unwrap().due_at;
+    assert_eq!(due, local(2026, 12, 13, 0, 0));
+    // No date: the clock cannot start, and the command that would start it is refused.
+    let r = e
+        .start("visit", "w", &desk, json!({}), monday())
+        .unwrap_err();
+    assert!(
+        matches!(r.rejection(), Some(Rejection::DeadlineUncomputable { .. })),
+        "{r}"
+    );
+}
+
+/// A window with an early and a late bound around an appointment in a form: "arrive 5–10
+/// minutes before the appointment" — before 09:50 is early, 09:50–09:55 on time, after it late.
+#[test]
+fn a_window_around_an_appointment_tells_early_on_time_and_late() {
+    let def = Builder::new("arrival", 1)
+        .roles(["tech"])
+        .start_roles(["tech"])
+        .initial("requested")
+        .normal("booked")
+        .terminal("arrived")
+        .transition("requested", "book", "booked", |t| {
+            t.roles(["tech"]).fresh_form("booking")
+        })
+        .transition("booked", "arrive", "arrived", |t| t.roles(["tech"]))
+        .deadline(
+            DeadlineSpec::new(
+                "arrival",
+                Trigger::enter("booked"),
+                BusinessDuration::Minutes(5),
+            )
+            .anchored_before(AnchorSource::form("booking", "/appointment"))
+            .not_before(BusinessDuration::Minutes(10)),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    let tech = Actor::new("t", ["tech"]);
+    let booking = Form::new(
+        "booking",
+        json!({ "appointment": "2026-11-17T10:00:00+08:00" }),
+    );
+    for (id, at, status) in [
+        ("early", local(2026, 11, 17, 9, 45), SlaStatus::Early),
+        (
+            "first-minute",
+            local(2026, 11, 17, 9, 50),
+            SlaStatus::Met { margin_secs: 300 },
+        ),
+        (
+            "last-minute",
+            local(2026, 11, 17, 9, 55),
+            SlaStatus::Met { margin_secs: 0 },
+        ),
+        ("late", local(2026, 11, 17, 9, 56), SlaStatus::Breached),
+    ] {
+        let d = aftersales::start(&def, id.into(), &tech, json!({}), monday()).unwrap();
+        let book = Command::fire(&tech, "book").with_form(booking.clone());
+        let d = aftersales::decide(&def, &d.instance, &book, monday()).unwrap();
+        let clock = d.instance.clock("arrival").unwrap();
+        assert_eq!(clock.not_before, Some(local(2026, 11, 17, 9, 50)), "{id}");
+        assert_eq!(clock.due_at, local(2026, 11, 17, 9, 55), "{id}");
+        let arrive = Command::fire(&tech, "arrive");
+        let d = aftersales::decide(&def, &d.instance, &arrive, at).unwrap();
+        assert_eq!(
+            d.instance.clock("arrival").unwrap().status(),
+            status,
+            "{id}"
+        );
+    }
+    // Counting backwards in working time is refused at build time.
+    let err = Builder::new("bad", 1)
+        .roles(["tech"])
+        .start_roles(["tech"])
+        .initial("requested")
+        .terminal("done")
+        .transition("requested", "finish", "done", |t| t.roles(["tech"]))
+        .deadline(
+            DeadlineSpec::new(
+                "x",
+                Trigger::enter("requested"),
+                BusinessDuration::WorkingHours(2),
+            )
+            .anchored_before(AnchorSource::data("/when")),
+        )
+        .build(&Registry::new())
+        .unwrap_err();
+    assert!(matches!(err, BuildError::Invalid { ref problems, .. }
+        if problems.contains(&Problem::AnchorBackwardsNotWallClock { deadline: "x".into() })));
+}

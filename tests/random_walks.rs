@@ -2301,11 +2301,13 @@ fn apply_clock(
         EventKind::Created { data: d, .. } | EventKind::DataChanged { data: d } => {
             *data = Value::clone(d)
         }
+        // The generated definitions have no windows: `not_before` is absent, `early` false.
         EventKind::DeadlineStarted {
             deadline,
             due_at,
             warn_at,
             escalate_at,
+            not_before: None,
         } => {
             if clocks
                 .iter()
@@ -2394,6 +2396,7 @@ fn apply_clock(
             deadline,
             met,
             margin_secs,
+            early: false,
         } => {
             let w = working(deadline)?;
             let i = active(clocks, deadline)?;
@@ -2425,6 +2428,7 @@ fn apply_clock(
             due_at,
             warn_at,
             escalate_at,
+            not_before: None,
         } => {
             let w = working(deadline)?;
             let i = active(clocks, deadline)?;

@@ -7,7 +7,7 @@
 //! with their remaining time (working time for working-hour/day limits, wall time otherwise)
 //! added to the resume instant.
 
-use super::Draft;
+use super::{Draft, anchor};
 use crate::calendar::{BusinessDuration, Calendar};
 use crate::definition::{CompiledDeadline, Definition, When};
 use crate::event::EventKind;
@@ -48,11 +48,14 @@ fn stop(def: &Definition, d: &mut Draft, name: Name) -> Result<(), Rejection> {
     let cd = def.deadline_ix(name).map(|i| def.deadline(i));
     let at = ds.paused_at.unwrap_or(d.now);
     let margin_secs = margin(def, cd, at, ds.due_at);
+    // One boundary rule: met iff at or before the limit; early iff before the early bound.
     let met = !ds.breached && at <= ds.due_at;
+    let early = ds.not_before.is_some_and(|nb| at < nb);
     d.push(EventKind::DeadlineStopped {
         deadline: name,
         met,
         margin_secs,
+        early,
     })
 }
 
@@ -196,12 +199,19 @@ fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result
         Some(w) => Some(cd.resolve(1, w, data)?),
         None => None,
     };
-    let cal = def.calendar();
-    let due_at = add(cal, cd.name, d.now, limit)?;
-    let warn_at = match warn {
-        Some(w) => Some(add(cal, cd.name, d.now, w)?),
+    let not_before = match &cd.spec.not_before {
+        Some(nb) => Some(cd.resolve(2, nb, data)?),
         None => None,
     };
+    let cal = def.calendar();
+    let (base, before) = match &cd.spec.anchor {
+        Some(a) => (anchor::instant(def, cd.name, &a.at, &d.inst)?, a.before),
+        None => (d.now, false),
+    };
+    let measure = |dur| anchor::measure(cal, cd.name, base, dur, before);
+    let due_at = measure(limit)?;
+    let warn_at = warn.map(measure).transpose()?;
+    let not_before = not_before.map(measure).transpose()?;
     let escalate_at = cd
         .rungs
         .iter()
@@ -212,6 +222,7 @@ fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result
         due_at,
         warn_at,
         escalate_at,
+        not_before,
     })
 }
 
@@ -269,6 +280,7 @@ fn resume(
             due_at: ds.due_at,
             warn_at: ds.warn_at,
             escalate_at: ds.escalate_at,
+            not_before: ds.not_before,
         })?;
     }
     Ok(())

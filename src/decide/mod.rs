@@ -12,6 +12,7 @@
 //! Rooms: `fire` (transitions), `sign` (sign-offs), `clocks` (deadline bookkeeping on every
 //! move), `due` (warnings, breaches, escalations).
 
+mod anchor;
 mod clocks;
 mod due;
 mod fire;

@@ -2,7 +2,9 @@
 //! to typed indices, selectors bound) and add the moves their escalation rungs can make to
 //! the state graph.
 
-use super::deadline_spec::{DeadlineSpec, DurationSpec, EscalationSpec, Runs, Trigger};
+use super::deadline_spec::{
+    AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, Runs, Trigger,
+};
 use super::names::Names;
 use super::spec::{DefinitionSpec, StateKind, TransitionSpec};
 use super::{Edge, Problem};
@@ -41,7 +43,7 @@ pub(crate) struct CompiledDeadline {
     /// Whether leaving the starting state ends the clock.
     pub(crate) while_in_state: bool,
     /// Bound selectors of the limit (0) and the warning (1), where registered by name.
-    selectors: [Option<Arc<Selector>>; 2],
+    selectors: [Option<Arc<Selector>>; 3],
     /// Whether every duration of the limit counts working time (pauses and margins are then
     /// measured in working time).
     pub(crate) working_time: bool,
@@ -181,7 +183,11 @@ fn compile_one(
         d.warn_at
             .as_ref()
             .and_then(|w| bind_selector(registry, d, w, p)),
+        d.not_before
+            .as_ref()
+            .and_then(|w| bind_selector(registry, d, w, p)),
     ];
+    check_anchor(names, d, p);
     if let (DurationSpec::Fixed(limit), Some(DurationSpec::Fixed(warn))) = (&d.limit, &d.warn_at) {
         let (lk, lm) = magnitude(limit);
         let (wk, wm) = magnitude(warn);
@@ -206,6 +212,40 @@ fn compile_one(
         selectors,
         working_time: durations(&d.limit).iter().all(|d| is_working(d)),
     })
+}
+
+/// An anchored deadline reads a declared form, and counts backwards only in wall-clock or
+/// calendar-day durations.
+fn check_anchor(names: &Names<'_>, d: &DeadlineSpec, p: &mut Vec<Problem>) {
+    let Some(anchor) = &d.anchor else { return };
+    if let AnchorSource::Form { form, .. } = &anchor.at {
+        if !names.forms.contains_key(form.as_str()) {
+            p.push(Problem::UnknownForm {
+                form: form.clone(),
+                used_in: format!("deadline `{}`", d.name),
+            });
+        }
+    }
+    let backwards_ok = |ds: &DurationSpec| {
+        durations(ds).iter().all(|d| {
+            matches!(
+                d,
+                BusinessDuration::Hours(_)
+                    | BusinessDuration::Minutes(_)
+                    | BusinessDuration::Seconds(_)
+                    | BusinessDuration::CalendarDays(_)
+            )
+        })
+    };
+    let all_ok = std::iter::once(&d.limit)
+        .chain(&d.warn_at)
+        .chain(&d.not_before)
+        .all(backwards_ok);
+    if anchor.before && !all_ok {
+        p.push(Problem::AnchorBackwardsNotWallClock {
+            deadline: d.name.clone(),
+        });
+    }
 }
 
 /// Rungs fire in ladder order: a later rung may not come before an earlier one (rungs with

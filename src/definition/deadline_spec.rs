@@ -47,6 +47,40 @@ impl Trigger {
     }
 }
 
+/// Where an anchored deadline takes its instant from: a date or date-time in the instance
+/// data or in the latest form of a kind (RFC 3339, e.g. `2026-12-01T09:30:00+08:00`, or a date
+/// `2026-12-01`, read as the start of that day in the definition's calendar).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "in", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AnchorSource {
+    /// A field of the instance data, by JSON pointer (`/appointment`).
+    Data {
+        /// JSON pointer into the data.
+        pointer: String,
+    },
+    /// A field of the latest form of `form` (attached by the starting command or on file).
+    Form {
+        /// The form kind.
+        form: String,
+        /// JSON pointer into the form body.
+        pointer: String,
+    },
+}
+
+/// Anchors a deadline to an instant in the data: its limit (and warning, and early bound)
+/// are measured from that instant, forwards ("within 7 days of the promised arrival") or
+/// backwards ("notify 7 days before the entry date").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Anchor {
+    /// Where the instant is.
+    pub at: AnchorSource,
+    /// Measure backwards from it (only wall-clock and calendar-day durations can be counted
+    /// backwards).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub before: bool,
+}
+
 /// How long a clock runs once started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -121,6 +155,15 @@ pub struct DeadlineSpec {
     pub runs: Option<Runs>,
     /// The limit.
     pub limit: DurationSpec,
+    /// The instant the durations are measured from, when it is a date in the data rather
+    /// than the clock's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<Anchor>,
+    /// The early bound of a window ("not before"), measured like the limit: a clock met
+    /// before it counts as early ("arrive 5–10 minutes before the appointment": anchor the
+    /// appointment, before, limit 5 minutes, not before 10 minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<DurationSpec>,
     /// When to warn, measured from the start (e.g. the target of a 15–30 working-day range).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warn_at: Option<DurationSpec>,
@@ -143,6 +186,8 @@ impl DeadlineSpec {
             starts,
             met_on: Vec::new(),
             runs: None,
+            anchor: None,
+            not_before: None,
             limit: limit.into(),
             warn_at: None,
             escalation: Vec::new(),
@@ -173,6 +218,27 @@ impl DeadlineSpec {
         }
     }
 
+    /// Measure from the instant at `at` in the data (forwards), instead of from the start.
+    #[must_use]
+    pub fn anchored_after(mut self, at: AnchorSource) -> Self {
+        self.anchor = Some(Anchor { at, before: false });
+        self
+    }
+
+    /// Measure backwards from the instant at `at` in the data.
+    #[must_use]
+    pub fn anchored_before(mut self, at: AnchorSource) -> Self {
+        self.anchor = Some(Anchor { at, before: true });
+        self
+    }
+
+    /// The early bound of a window: met before it counts as early.
+    #[must_use]
+    pub fn not_before(mut self, bound: impl Into<DurationSpec>) -> Self {
+        self.not_before = Some(bound.into());
+        self
+    }
+
     /// Warn at `after` from the start.
     #[must_use]
     pub fn warn_at(mut self, after: impl Into<DurationSpec>) -> Self {
@@ -199,6 +265,23 @@ impl DeadlineSpec {
     pub fn describe(mut self, text: impl Into<String>) -> Self {
         self.description = text.into();
         self
+    }
+}
+
+impl AnchorSource {
+    /// A field of the instance data.
+    pub fn data(pointer: impl AsRef<str>) -> Self {
+        AnchorSource::Data {
+            pointer: pointer.as_ref().to_owned(),
+        }
+    }
+
+    /// A field of the latest form of `form`.
+    pub fn form(form: impl AsRef<str>, pointer: impl AsRef<str>) -> Self {
+        AnchorSource::Form {
+            form: form.as_ref().to_owned(),
+            pointer: pointer.as_ref().to_owned(),
+        }
     }
 }
 

@@ -18,7 +18,9 @@ mod typed;
 mod validate;
 
 pub use builder::{Builder, TransitionBuilder};
-pub use deadline_spec::{DeadlineSpec, DurationSpec, EscalationSpec, Runs, Trigger};
+pub use deadline_spec::{
+    Anchor, AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, Runs, Trigger,
+};
 pub use problem::{BuildError, Problem};
 pub use spec::{AnywhereSpec, DefinitionSpec, StateKind, StateSpec, TransitionSpec};
 pub use typed::{TypedDefinition, VocabularyMismatch};

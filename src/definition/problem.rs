@@ -13,6 +13,12 @@ pub enum Problem {
         /// The deadline.
         deadline: String,
     },
+    /// An anchored deadline counts backwards from its date in working time (only wall-clock
+    /// and calendar-day durations can be counted backwards).
+    AnchorBackwardsNotWallClock {
+        /// The deadline.
+        deadline: String,
+    },
     /// The definition names a calendar the registry does not have.
     UnknownCalendar {
         /// The name.
@@ -205,6 +211,10 @@ impl fmt::Display for Problem {
         match self {
             NoInitialState => write!(f, "no initial state"),
             UnknownCalendar { calendar } => write!(f, "unknown calendar `{calendar}`"),
+            AnchorBackwardsNotWallClock { deadline } => write!(
+                f,
+                "deadline `{deadline}` counts backwards from its date in working time"
+            ),
             WhileInStateWithoutEnter { deadline } => write!(
                 f,
                 "deadline `{deadline}` runs while in state but is not started by entering one"

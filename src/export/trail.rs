@@ -114,12 +114,17 @@ fn what(kind: &EventKind, offset: &FixedOffset) -> String {
             deadline,
             met,
             margin_secs,
+            early,
         } => {
             let sign = if *margin_secs < 0 { "-" } else { "" };
             let m = margin_secs.unsigned_abs() / 60;
+            let outcome = match (*met, *early) {
+                (_, true) => "early",
+                (true, false) => "met",
+                (false, false) => "missed",
+            };
             format!(
-                "clock {deadline} {} (margin {sign}{}h{:02}m)",
-                if *met { "met" } else { "missed" },
+                "clock {deadline} {outcome} (margin {sign}{}h{:02}m)",
                 m / 60,
                 m % 60
             )

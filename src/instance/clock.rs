@@ -19,6 +19,9 @@ pub struct DeadlineState {
     /// The warning instant, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warn_at: Option<DateTime<Utc>>,
+    /// The early bound of a window ("not before"), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<DateTime<Utc>>,
     /// The instants of the escalation rungs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalate_at: Vec<DateTime<Utc>>,
@@ -48,6 +51,9 @@ pub struct Stopped {
     pub met: bool,
     /// Time left (seconds; negative when late).
     pub margin_secs: i64,
+    /// Stopped before the early bound of its window.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub early: bool,
 }
 
 impl DeadlineState {
@@ -74,6 +80,7 @@ impl DeadlineState {
     pub(crate) fn all_instants_mut(&mut self) -> impl Iterator<Item = &mut DateTime<Utc>> {
         std::iter::once(&mut self.due_at)
             .chain(self.warn_at.as_mut())
+            .chain(self.not_before.as_mut())
             .chain(self.escalate_at.iter_mut())
     }
 }
@@ -88,6 +95,8 @@ pub enum SlaStatus {
     Warned,
     /// Paused (waiting on the customer or a supplier).
     Paused,
+    /// Stopped before the early bound of its window ("not before").
+    Early,
     /// Stopped in time, with this much time left (seconds).
     Met {
         /// Seconds to spare.
@@ -104,6 +113,7 @@ impl DeadlineState {
         match self.stopped {
             _ if self.breached => SlaStatus::Breached,
             Some(s) if !s.met => SlaStatus::Breached,
+            Some(s) if s.early => SlaStatus::Early,
             Some(s) => SlaStatus::Met {
                 margin_secs: s.margin_secs,
             },
@@ -142,11 +152,13 @@ pub(crate) fn apply(clocks: &mut Vec<DeadlineState>, e: &Event) -> Result<bool, 
             due_at,
             warn_at,
             escalate_at,
+            not_before,
         } => clocks.push(DeadlineState {
             name: *deadline,
             started_at: e.at,
             due_at: *due_at,
             warn_at: *warn_at,
+            not_before: *not_before,
             escalate_at: escalate_at.clone(),
             escalated: 0,
             warned: false,
@@ -166,6 +178,7 @@ pub(crate) fn apply(clocks: &mut Vec<DeadlineState>, e: &Event) -> Result<bool, 
             deadline,
             met,
             margin_secs,
+            early,
         } => {
             let ds = latest(clocks, *deadline)?;
             ds.paused_at = None;
@@ -173,6 +186,7 @@ pub(crate) fn apply(clocks: &mut Vec<DeadlineState>, e: &Event) -> Result<bool, 
                 at: e.at,
                 met: *met,
                 margin_secs: *margin_secs,
+                early: *early,
             });
         }
         EventKind::DeadlinePaused { deadline } => {
@@ -183,11 +197,13 @@ pub(crate) fn apply(clocks: &mut Vec<DeadlineState>, e: &Event) -> Result<bool, 
             due_at,
             warn_at,
             escalate_at,
+            not_before,
         } => {
             let ds = latest(clocks, *deadline)?;
             ds.paused_at = None;
             ds.due_at = *due_at;
             ds.warn_at = *warn_at;
+            ds.not_before = *not_before;
             ds.escalate_at.clone_from(escalate_at);
         }
         _ => return Ok(false),
