@@ -612,3 +612,90 @@ fn a_window_around_an_appointment_tells_early_on_time_and_late() {
     assert!(matches!(err, BuildError::Invalid { ref problems, .. }
         if problems.contains(&Problem::AnchorBackwardsNotWallClock { deadline: "x".into() })));
 }
+
+/// A repeating clock: "report progress every 7 days while execution runs" — each report
+/// meets the current cycle and starts the next; leaving execution ends it; a late report
+/// is recorded as a breach of that cycle.
+#[test]
+fn a_repeating_clock_starts_a_new_cycle_each_time_it_is_met_while_it_may_run() {
+    let def = Builder::new("exec", 1)
+        .roles(["lead"])
+        .start_roles(["lead"])
+        .initial("execution")
+        .terminal("done")
+        .transition("execution", "report_progress", "execution", |t| {
+            t.roles(["lead"])
+        })
+        .transition("execution", "finish", "done", |t| t.roles(["lead"]))
+        .deadline(
+            DeadlineSpec::new(
+                "progress",
+                Trigger::enter("execution"),
+                BusinessDuration::CalendarDays(7),
+            )
+            .met_on(Trigger::action("report_progress"))
+            .repeating(),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    let lead = Actor::new("l", ["lead"]);
+    let report = |d: &Decision, at| {
+        aftersales::decide(
+            &def,
+            &d.instance,
+            &Command::fire(&lead, "report_progress"),
+            at,
+        )
+        .unwrap()
+    };
+    let d = aftersales::start(&def, "x".into(), &lead, json!({}), monday()).unwrap();
+    let d = report(&d, monday() + TimeDelta::days(6));
+    let d = report(&d, monday() + TimeDelta::days(14));
+    let cycles: Vec<(DateTime<Utc>, Option<bool>)> = d
+        .instance
+        .deadlines()
+        .iter()
+        .map(|c| (c.due_at, c.stopped.map(|s| s.met)))
+        .collect();
+    assert_eq!(
+        cycles,
+        [
+            (monday() + TimeDelta::days(7), Some(true)),
+            (monday() + TimeDelta::days(13), Some(false)),
+            (monday() + TimeDelta::days(21), None),
+        ]
+    );
+    let done = aftersales::decide(
+        &def,
+        &d.instance,
+        &Command::fire(&lead, "finish"),
+        monday() + TimeDelta::days(15),
+    )
+    .unwrap();
+    assert!(
+        done.instance
+            .deadlines()
+            .iter()
+            .all(|c| c.stopped.is_some())
+    );
+    assert_eq!(
+        done.instance.deadlines().len(),
+        3,
+        "no new cycle after the instance closed"
+    );
+    // A repeating clock needs something that meets it.
+    let err = Builder::new("bad", 1)
+        .roles(["lead"])
+        .start_roles(["lead"])
+        .initial("execution")
+        .terminal("done")
+        .transition("execution", "finish", "done", |t| t.roles(["lead"]))
+        .deadline(
+            DeadlineSpec::new("p", Trigger::enter("execution"), BusinessDuration::Hours(1))
+                .repeating(),
+        )
+        .build(&Registry::new())
+        .unwrap_err();
+    assert!(matches!(err, BuildError::Invalid { ref problems, .. }
+        if problems.contains(&Problem::RepeatWithoutMet { deadline: "p".into() })));
+}

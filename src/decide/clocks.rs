@@ -112,12 +112,13 @@ pub(crate) fn on_move(
     }
     let pausing_from = from.is_some_and(|f| def.state(f).pauses_clocks);
     let pausing_to = def.state(to).pauses_clocks;
-    stop_clocks(def, d, &m, terminal, pausing_to)?;
+    let met = stop_clocks(def, d, &m, terminal, pausing_to)?;
     if m.moved && pausing_from && !pausing_to {
         resume(def, d, |_| true)?;
     }
     if !terminal {
         start_clocks(def, d, &m)?;
+        restart_repeating(def, d, &m, &met)?;
     }
     if pausing_to && !terminal {
         pause_clocks(def, d, &m)?;
@@ -134,21 +135,46 @@ fn close(def: &Definition, d: &mut Draft, m: &Move, terminal: bool) -> Result<()
     Ok(())
 }
 
+/// Stop the clocks this move ends; the names of those a `met_on` trigger met.
 fn stop_clocks(
     def: &Definition,
     d: &mut Draft,
     m: &Move,
     terminal: bool,
     pausing_to: bool,
-) -> Result<(), Rejection> {
+) -> Result<Vec<Name>, Rejection> {
+    let mut met = Vec::new();
     for name in active_names(d, |_| true) {
         let Some(cd) = def.deadline_ix(name).map(|i| def.deadline(i)) else {
             continue;
         };
         let away = cd.while_in_state
             && matches!(cd.starts, When::Enter(home) if m.moved && m.to != home && !pausing_to);
-        if terminal || away || cd.met_on.iter().any(|&w| m.hits(w)) {
+        let hit = cd.met_on.iter().any(|&w| m.hits(w));
+        if terminal || away || hit {
             stop(def, d, name)?;
+            if hit && !terminal && !away {
+                met.push(name);
+            }
+        }
+    }
+    Ok(met)
+}
+
+/// Start the next cycle of the repeating clocks `met` just met.
+fn restart_repeating(
+    def: &Definition,
+    d: &mut Draft,
+    m: &Move,
+    met: &[Name],
+) -> Result<(), Rejection> {
+    for &name in met {
+        let Some(cd) = def.deadline_ix(name).map(|i| def.deadline(i)) else {
+            continue;
+        };
+        let left_home = cd.while_in_state && matches!(cd.starts, When::Enter(home) if m.to != home);
+        if cd.spec.repeat && !left_home && d.inst.running_clock(name).is_none() {
+            start_clock(def, cd, d)?;
         }
     }
     Ok(())

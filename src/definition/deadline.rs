@@ -197,6 +197,11 @@ fn compile_one(
             });
         }
     }
+    if d.repeat && d.met_on.is_empty() {
+        p.push(Problem::RepeatWithoutMet {
+            deadline: d.name.clone(),
+        });
+    }
     if d.runs == Some(Runs::WhileInState) && !matches!(d.starts, Trigger::Enter { .. }) {
         p.push(Problem::WhileInStateWithoutEnter {
             deadline: d.name.clone(),

@@ -155,6 +155,11 @@ pub struct DeadlineSpec {
     pub runs: Option<Runs>,
     /// The limit.
     pub limit: DurationSpec,
+    /// A repeating clock: each time a `met_on` trigger meets it, a new cycle of the same limit
+    /// starts at once, for as long as the clock may run ("report progress every 7 days while
+    /// execution runs").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeat: bool,
     /// The instant the durations are measured from, when it is a date in the data rather
     /// than the clock's start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,6 +191,7 @@ impl DeadlineSpec {
             starts,
             met_on: Vec::new(),
             runs: None,
+            repeat: false,
             anchor: None,
             not_before: None,
             limit: limit.into(),
@@ -216,6 +222,13 @@ impl DeadlineSpec {
             Some(r) => r == Runs::WhileInState,
             None => matches!(self.starts, Trigger::Enter { .. }),
         }
+    }
+
+    /// Start a new cycle each time the clock is met (see [`DeadlineSpec::repeat`]).
+    #[must_use]
+    pub fn repeating(mut self) -> Self {
+        self.repeat = true;
+        self
     }
 
     /// Measure from the instant at `at` in the data (forwards), instead of from the start.

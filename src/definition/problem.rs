@@ -19,6 +19,11 @@ pub enum Problem {
         /// The deadline.
         deadline: String,
     },
+    /// A repeating deadline has nothing that meets it, so it can never start a new cycle.
+    RepeatWithoutMet {
+        /// The deadline.
+        deadline: String,
+    },
     /// The definition names a calendar the registry does not have.
     UnknownCalendar {
         /// The name.
@@ -211,6 +216,12 @@ impl fmt::Display for Problem {
         match self {
             NoInitialState => write!(f, "no initial state"),
             UnknownCalendar { calendar } => write!(f, "unknown calendar `{calendar}`"),
+            RepeatWithoutMet { deadline } => {
+                write!(
+                    f,
+                    "repeating deadline `{deadline}` has nothing that meets it"
+                )
+            }
             AnchorBackwardsNotWallClock { deadline } => write!(
                 f,
                 "deadline `{deadline}` counts backwards from its date in working time"
