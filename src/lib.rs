@@ -80,6 +80,8 @@
 //! | [`procedures`] | the built-in procedures (public modules) |
 //! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod access;
 mod calendar;
 mod canonical;
@@ -102,6 +104,7 @@ mod rejection;
 mod sla;
 mod store;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 mod vocabulary;
 
@@ -143,6 +146,7 @@ pub use sla::{
 };
 pub use store::{Commit, IdempotencyRecord, InMemoryStore, Store, StoreError, check_commit};
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};
 pub use vocabulary::Vocabulary;
 
