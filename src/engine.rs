@@ -155,6 +155,11 @@ pub struct DueReport {
     /// target's deadline cannot be computed from the instance's data). Nothing was written
     /// for them; they stay due and are reported again by the next call.
     pub failed: Vec<(InstanceId, Rejection)>,
+    /// Instances due whose definition version is not registered with this engine, with that
+    /// definition and version. Nothing was written for them and they stay due: a scheduler
+    /// that sleeps until [`Engine::next_due`] must register the version (or migrate the
+    /// instances), or it will be woken for them again at once.
+    pub unregistered: Vec<(InstanceId, Name, u32)>,
 }
 
 /// Runs definitions against a store.
@@ -461,6 +466,8 @@ impl<S: Store> Engine<S> {
                 continue;
             };
             let Ok(def) = self.definition_of(&inst) else {
+                let (d, v) = (inst.definition(), inst.definition_version());
+                report.unregistered.push((id, d, v));
                 continue;
             };
             let decision = match decide::handle_due(def, &inst, now) {

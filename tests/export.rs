@@ -130,3 +130,34 @@ fn the_definition_schema_describes_real_specs() {
         assert!(props.contains_key(key), "{key} missing from the schema");
     }
 }
+
+/// Issue 15, finding 12: state names with spaces (or other characters Mermaid ids do not take)
+/// were written raw (`new --> on hold`), which is not valid Mermaid. They get an alias now,
+/// declared with the name as its label.
+#[test]
+fn mermaid_aliases_state_names_that_are_not_plain_identifiers() {
+    let def = Builder::new("spaces", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("new")
+        .normal("on hold")
+        .terminal("done")
+        .transition("new", "hold", "on hold", |t| t.roles(["clerk"]))
+        .transition("on hold", "finish", "done", |t| t.roles(["clerk"]))
+        .build(&Registry::new())
+        .unwrap();
+    let text = Mermaid(&def).to_string();
+    assert!(
+        text.contains("    state \"on hold\" as state_1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    new --> state_1: hold [clerk]\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    state_1 --> done: finish [clerk]\n"),
+        "{text}"
+    );
+    assert!(!text.contains("--> on hold"), "{text}");
+}

@@ -490,3 +490,87 @@ fn a_snapshot_with_the_first_releases_fired_by_map_still_loads() {
     assert_eq!(old, d1.instance);
     assert_eq!(old.fired_by("go"), [ActorId::from("li")]);
 }
+
+/// Issue 15, finding 9: validating action-started escalations was quadratic in the number of
+/// states (a 10,000-state definition took 2.2 s in release). The search for the states an
+/// escalation can move an instance out of now indexes the transitions once; this builds a
+/// 10,000-state chain with such a clock (no timing asserted: a quadratic search would make
+/// this test take minutes).
+#[test]
+fn validating_action_started_escalations_is_linear_in_the_states() {
+    const N: usize = 10_000;
+    let mut b = Builder::new("long", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("s0");
+    for i in 1..N {
+        b = b.normal(format!("s{i}"));
+    }
+    b = b.terminal("done").normal("meeting");
+    for i in 0..N - 1 {
+        b = b.transition(format!("s{i}"), "next", format!("s{}", i + 1), |t| {
+            t.roles(["clerk"])
+        });
+    }
+    b = b
+        .transition(format!("s{}", N - 1), "finish", "done", |t| {
+            t.roles(["clerk"])
+        })
+        .transition("meeting", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(
+            DeadlineSpec::new(
+                "overall",
+                Trigger::action("next"),
+                BusinessDuration::WorkingHours(1),
+            )
+            .met_on(Trigger::action("finish"))
+            .escalate(EscalationSpec::move_to("meeting")),
+        );
+    let def = b.build(&Registry::new()).unwrap();
+    let escalations = def
+        .edges()
+        .filter(|e| matches!(e.kind, EdgeKind::Escalation(_)))
+        .count();
+    // From every state the clock can run in: s1 .. s{N-1}.
+    assert_eq!(escalations, N - 1);
+}
+
+/// Issue 15, finding 8: `handle_due` skipped instances whose definition version is not
+/// registered, silently, while `next_due` kept returning them (a scheduler spun). They are
+/// reported now, with the definition and version to register.
+#[test]
+fn handle_due_reports_instances_of_an_unregistered_definition() {
+    let def = Builder::new("old", 3)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .terminal("done")
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(DeadlineSpec::new(
+            "answer",
+            Trigger::enter("open"),
+            BusinessDuration::Hours(1),
+        ))
+        .build(&Registry::new())
+        .unwrap();
+    let d = aftersales::start(&def, "o-1".into(), &clerk(), json!({}), monday_9am()).unwrap();
+    let store = InMemoryStore::new();
+    store
+        .commit(Commit {
+            instance: std::sync::Arc::new(d.instance),
+            events: d.events,
+            expected_version: 0,
+            idempotency: None,
+        })
+        .unwrap();
+    // An engine that knows no version of `old`.
+    let engine = Engine::new(store);
+    let later = monday_9am() + TimeDelta::hours(2);
+    assert!(engine.next_due().unwrap().is_some_and(|t| t <= later));
+    let report = engine.handle_due(later).unwrap();
+    assert!(report.handled.is_empty());
+    assert_eq!(
+        report.unregistered,
+        vec![(InstanceId::from("o-1"), Name::new("old"), 3)]
+    );
+}

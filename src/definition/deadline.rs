@@ -338,14 +338,23 @@ pub(crate) fn escalation_sources<'s>(
                 .filter_map(|e| e.move_to.as_deref()),
         );
     }
+    // The transitions leaving each state, indexed once: the search is linear in the size of
+    // the definition (it was quadratic, scanning every transition for every state reached).
+    let mut leaving: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    if !frontier.is_empty() {
+        for t in spec.transitions.iter().filter(|t| !ends(t)) {
+            leaving
+                .entry(t.from.as_str())
+                .or_default()
+                .push(t.to.as_str());
+        }
+    }
     let mut seen: HashSet<&str> = HashSet::new();
     while let Some(s) = frontier.pop() {
         if !seen.insert(s) {
             continue;
         }
-        for t in spec.transitions.iter().filter(|t| t.from == s && !ends(t)) {
-            frontier.push(t.to.as_str());
-        }
+        frontier.extend(leaving.get(s).into_iter().flatten().copied());
     }
     spec.states
         .iter()
