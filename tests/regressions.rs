@@ -574,3 +574,39 @@ fn handle_due_reports_instances_of_an_unregistered_definition() {
         vec![(InstanceId::from("o-1"), Name::new("old"), 3)]
     );
 }
+
+/// Issue 15, finding 7: a clock started and met on leaving `s0`, with a rung that moves to
+/// `s0`. Leaving `s0` stops the previous clock and starts a new one, so the clock runs in
+/// `s1` and its rung can move the instance `s1 → s0`; the graph now has that edge, and the
+/// engine's move follows an edge of the graph.
+#[test]
+fn an_escalation_move_of_a_clock_started_and_met_by_the_same_trigger_is_in_the_graph() {
+    let def = Builder::new("loop", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("s0")
+        .normal("s1")
+        .terminal("done")
+        .transition("s0", "go", "s1", |t| t.roles(["clerk"]))
+        .transition("s1", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(
+            DeadlineSpec::new("c", Trigger::leave("s0"), BusinessDuration::Hours(1))
+                .met_on(Trigger::leave("s0"))
+                .escalate(EscalationSpec::move_to("s0")),
+        )
+        .build(&Registry::new())
+        .unwrap();
+    assert!(def.has_edge("s1", "s0"));
+    let d = aftersales::start(&def, "l".into(), &clerk(), json!({}), monday_9am()).unwrap();
+    let d = aftersales::decide(
+        &def,
+        &d.instance,
+        &Command::fire(&clerk(), "go"),
+        monday_9am(),
+    )
+    .unwrap();
+    let moved = aftersales::handle_due(&def, &d.instance, monday_9am() + TimeDelta::hours(2))
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.instance.state(), "s0");
+}

@@ -316,16 +316,18 @@ pub(crate) fn escalation_sources<'s>(
     let mut frontier: Vec<&str> = match &deadline.starts {
         Trigger::Enter { state } if deadline.runs_while_in_state() => return vec![state.as_str()],
         Trigger::Enter { state } => vec![state.as_str()],
+        // A starting transition that also meets the clock still leaves it running: on a
+        // move, clocks are stopped first and started after (`decide/clocks.rs`).
         Trigger::Action { action } => spec
             .transitions
             .iter()
-            .filter(|t| &t.action == action && !ends(t))
+            .filter(|t| &t.action == action)
             .map(|t| t.to.as_str())
             .collect(),
         Trigger::Leave { state } => spec
             .transitions
             .iter()
-            .filter(|t| &t.from == state && t.to != t.from && !ends(t))
+            .filter(|t| &t.from == state && t.to != t.from)
             .map(|t| t.to.as_str())
             .collect(),
     };
