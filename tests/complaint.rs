@@ -2503,3 +2503,31 @@ fn l649_oqc_inspector_and_quality_manager_sign_in_any_order_then_the_planning_ma
     h.fire(Command::fire(&wh(), Action::StockIn), at);
     assert_eq!(h.state(), State::PassReply.name());
 }
+
+// ---------------------------------------------------------------- fixtures
+
+#[test]
+fn fixtures_drive_to_every_routed_state() {
+    use aftersales::testing::fixtures::complaint::Scenario;
+    for state in [
+        State::Submitted,
+        State::Containment,
+        State::Analysis,
+        State::PassReply,
+        State::Remediation,
+        State::ReworkPlanning,
+        State::CorrectiveAction,
+        State::Implementation,
+        State::ReportReview,
+        State::ReplyDispatch,
+        State::EffectivenessCheck,
+        State::Handled,
+        State::Closed,
+        State::Withdrawn,
+    ] {
+        let s = Scenario::at(state).unwrap_or_else(|e| panic!("{state}: {e}"));
+        assert_eq!(s.instance().state(), state);
+    }
+    let s = Scenario::at(State::Submitted).unwrap();
+    assert!(s.instance().clock(Deadline::Analysis).is_some());
+}
