@@ -24,7 +24,8 @@
 //! resolve within quality (plan, 8D through D5), submit for review (8D through D7), the
 //! quality manager's signature.
 
-use aftersales::procedures::complaint::data::ComplaintRegion;
+use aftersales::procedures::complaint::PartKind;
+use aftersales::procedures::complaint::data::{ComplaintRegion, ComplaintVerdict};
 use aftersales::procedures::complaint::forms::eight_d::*;
 use aftersales::procedures::complaint::forms::*;
 use aftersales::procedures::complaint::{
