@@ -145,7 +145,9 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .definition(),
             Actor::new("adc", [cp::Role::AdcDomestic]),
-            cp::Data::new("KS-1", cp::forms::Region::Domestic, "ACME", "LED-9").to_value(),
+            cp::Data::new("KS-1", cp::ComplaintRegion::Domestic, "ACME", "LED-9")
+                .to_value()
+                .expect("the complaint data serializes"),
         ),
         Case::started(
             "customer_return",

@@ -9,10 +9,12 @@
 //!
 //! Run: `cargo run --example complaint`.
 
-use aftersales::procedures::complaint::confidentiality::{
+use aftersales::procedures::complaint::PartKind;
+use aftersales::procedures::complaint::config::confidentiality::{
     Commodity, InfoCategory, Statement, SupplierRef,
 };
-use aftersales::procedures::complaint::eight_d::*;
+use aftersales::procedures::complaint::data::{ComplaintRegion, ComplaintVerdict};
+use aftersales::procedures::complaint::forms::eight_d::*;
 use aftersales::procedures::complaint::forms::*;
 use aftersales::procedures::complaint::{self, Action, Config, Data, Role};
 use aftersales::{
@@ -42,10 +44,10 @@ fn form<T: TypedForm>(value: &T) -> Res<Form> {
     Ok(Form::typed(T::KIND, value)?)
 }
 
-fn handling_form() -> HandlingForm {
-    HandlingForm {
+fn handling_form() -> ComplaintHandlingForm {
+    ComplaintHandlingForm {
         no: "KS-2026-118".into(),
-        region: Region::Domestic,
+        region: ComplaintRegion::Domestic,
         channel: Channel::GoodsReturned,
         customer: "Acme Lighting".into(),
         product_model: "FL-200".into(),
@@ -274,12 +276,17 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
     let mfg_lead = Actor::new("zheng.mfg", [Role::ResponsibleDepartment]);
 
     let id = InstanceId::from("KS-2026-118");
-    let data = Data::new("KS-2026-118", Region::Domestic, "Acme Lighting", "FL-200");
+    let data = Data::new(
+        "KS-2026-118",
+        ComplaintRegion::Domestic,
+        "Acme Lighting",
+        "FL-200",
+    );
     engine.start(
         complaint::ID,
         id.clone(),
         &adc,
-        data.to_value(),
+        data.to_value()?,
         at(11, 16, 9),
     )?;
     let fire = |cmd: Command, now: DateTime<Utc>| engine.fire(&id, &cmd, now);
@@ -314,8 +321,8 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
     )?;
 
     // Failed inspection (004 L669): serious, the function is abnormal (004 L662).
-    let inspection = InspectionRecord {
-        verdict: Verdict::Fail,
+    let inspection = ComplaintInspectionRecord {
+        verdict: ComplaintVerdict::Fail,
         inspection_result: "4 of 6 units flicker in thermal cycling".into(),
         cause_analysis: "cold solder joints on the module connector".into(),
         test_results: "thermal cycling 25–70 °C, failure after 25 min".into(),

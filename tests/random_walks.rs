@@ -137,8 +137,14 @@ fn built_in_subjects() -> Vec<Subject> {
             complaint::definition(&Default::default(), cal.clone())
                 .unwrap()
                 .definition(),
-            complaint::Data::new("KS-1", complaint::forms::Region::Domestic, "ACME", "LED-9")
-                .to_value(),
+            complaint::Data::new(
+                "KS-1",
+                complaint::ComplaintRegion::Domestic,
+                "ACME",
+                "LED-9",
+            )
+            .to_value()
+            .unwrap(),
         ),
         subject(
             customer_return::definition(&Default::default(), cal.clone())

@@ -24,7 +24,9 @@
 //! resolve within quality (plan, 8D through D5), submit for review (8D through D7), the
 //! quality manager's signature.
 
-use aftersales::procedures::complaint::eight_d::*;
+use aftersales::procedures::complaint::PartKind;
+use aftersales::procedures::complaint::data::{ComplaintRegion, ComplaintVerdict};
+use aftersales::procedures::complaint::forms::eight_d::*;
 use aftersales::procedures::complaint::forms::*;
 use aftersales::procedures::complaint::{
     self, Action, Config, Data, InfoCategory, Role, Statement,
@@ -72,7 +74,9 @@ pub(crate) fn before(def: &Definition, id: &str) -> Instance {
     let adc = actor("adc", Role::AdcDomestic);
     let cqe = actor("cqe", Role::Cqe);
     let qm = actor("qm", Role::QualityManager);
-    let data = Data::new(id, Region::Domestic, "Acme", "FL-200").to_value();
+    let data = Data::new(id, ComplaintRegion::Domestic, "Acme", "FL-200")
+        .to_value()
+        .expect("the complaint data serializes");
     let h = |n: i64| t0() + TimeDelta::hours(n);
     let mut inst = aftersales::start(def, id.into(), &adc, data, t0())
         .expect("the ADC starts a complaint")
@@ -149,10 +153,10 @@ fn five_w1h() -> FiveW1H {
     }
 }
 
-fn handling() -> HandlingForm {
-    HandlingForm {
+fn handling() -> ComplaintHandlingForm {
+    ComplaintHandlingForm {
         no: "KS-1".into(),
-        region: Region::Domestic,
+        region: ComplaintRegion::Domestic,
         channel: Channel::GoodsReturned,
         customer: "Acme".into(),
         product_model: "FL-200".into(),
@@ -185,9 +189,9 @@ fn containment() -> ContainmentRecord {
     }
 }
 
-fn inspection_fail() -> InspectionRecord {
-    InspectionRecord {
-        verdict: Verdict::Fail,
+fn inspection_fail() -> ComplaintInspectionRecord {
+    ComplaintInspectionRecord {
+        verdict: ComplaintVerdict::Fail,
         inspection_result: "4 of 6 flicker".into(),
         cause_analysis: "cold solder joints".into(),
         test_results: "thermal cycling".into(),

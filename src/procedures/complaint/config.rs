@@ -4,28 +4,16 @@
 //! Line references are `004 Lnnn` = line of `seeds/004_4a7dfe17293c5e98.txt`
 //! (ZJHP-3-WI-QD-004 《客诉、客退产品处理管理办法》 A/0, 2018-3-27, `004 L647`).
 
-use super::confidentiality::ConfidentialityPolicy;
-use super::forms::PartKind;
-use super::severity::MoldSeverityRule;
+pub mod confidentiality;
+pub mod severity;
+
 use crate::{BusinessDuration, DurationRange};
+use confidentiality::ConfidentialityPolicy;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+pub use severity::{External8dTrigger, MoldSeverityRule};
 use std::collections::BTreeSet;
-
-/// When the 8D report goes to the customer (the internal analysis report is written for
-/// every failed inspection, `004 L650`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum External8dTrigger {
-    /// The complaint is serious (§3.7, `004 L662`) or the customer asks for it
-    /// (`004 L620`, `L651`); `spec README L54–57`, D1 `004 L17`.
-    #[default]
-    SeriousOrCustomerRequest,
-    /// Only when the customer asks (the literal reading of `004 L651`).
-    CustomerRequestOnly,
-    /// Always.
-    Always,
-}
+use std::fmt;
 
 /// When the vice-president reviews the 8D / measures (「必要时报副总裁审阅」, `004 L651`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -153,5 +141,35 @@ fn international_range() -> DurationRange {
         Ok(range) => range,
         // 15 <= 30: `new` only refuses a target above its limit.
         Err(_) => unreachable!(),
+    }
+}
+
+/// The kind of part concerned.
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PartKind {
+    /// 电源 (power supply).
+    PowerSupply,
+    /// 模组 (module).
+    Module,
+    /// 整灯 (complete lamp).
+    Lamp,
+    /// 导线 (wire).
+    Wire,
+    /// Anything else.
+    Other(String),
+}
+
+impl fmt::Display for PartKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartKind::PowerSupply => f.write_str("power supply (电源)"),
+            PartKind::Module => f.write_str("module (模组)"),
+            PartKind::Lamp => f.write_str("lamp (整灯)"),
+            PartKind::Wire => f.write_str("wire (导线)"),
+            PartKind::Other(s) => f.write_str(s),
+        }
     }
 }

@@ -2,7 +2,6 @@
 //! flags the transitions' effects maintain. Forms hold the documents; the data holds what
 //! deadlines and guards need across steps.
 
-use super::forms::{Region, Verdict};
 use crate::ActorId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -72,7 +71,7 @@ pub struct Data {
     /// The handling-form number.
     pub complaint_no: String,
     /// Domestic or international ADC.
-    pub region: Region,
+    pub region: ComplaintRegion,
     /// The customer.
     pub customer: String,
     /// The product model.
@@ -85,7 +84,7 @@ pub struct Data {
     pub awaiting_resubmission: bool,
     /// The CQE's verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub verdict: Option<Verdict>,
+    pub verdict: Option<ComplaintVerdict>,
     /// The customer asked for an 8D after intake.
     #[serde(skip_serializing_if = "is_default")]
     pub customer_requests_8d: bool,
@@ -153,7 +152,7 @@ impl Data {
     /// The handling form submitted later must match them.
     pub fn new(
         complaint_no: impl Into<String>,
-        region: Region,
+        region: ComplaintRegion,
         customer: impl Into<String>,
         product_model: impl Into<String>,
     ) -> Self {
@@ -167,7 +166,44 @@ impl Data {
     }
 
     /// As the JSON value the engine stores.
-    pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    ///
+    /// # Errors
+    /// The data does not serialize (it always does: plain fields and string-keyed maps).
+    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(self)
     }
+}
+
+/// Where the complaint comes from: the domestic or the international application design
+/// centre (国内/国际应用设计中心, `004 L623`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintRegion {
+    /// 国内.
+    #[default]
+    Domestic,
+    /// 国际.
+    International,
+}
+
+impl ComplaintRegion {
+    /// `domestic` / `international`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ComplaintRegion::Domestic => "domestic",
+            ComplaintRegion::International => "international",
+        }
+    }
+}
+
+/// The CQE's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintVerdict {
+    /// 检验合格: no defect (the customer misjudged).
+    Pass,
+    /// 检验不合格.
+    Fail,
 }

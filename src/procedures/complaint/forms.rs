@@ -4,126 +4,22 @@
 //! F1–F6 are the related forms of §10 (`004 L630–645`); the others are ours, each recording a
 //! step the seed describes without naming a form.
 
-use super::confidentiality::Statement;
-use super::config::Config;
-use super::severity::MoldFindings;
+mod check;
+pub mod eight_d;
+pub mod outgoing;
+
+use super::config::confidentiality::Statement;
+use super::config::severity::MoldFindings;
+use super::config::{Config, PartKind};
+use super::data::{ComplaintRegion, ComplaintVerdict};
 use crate::CostKind;
 use crate::TypedForm;
+use check::{need, need_some};
 use chrono::NaiveDate;
+use eight_d::{ActionItem, FiveW1H};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::fmt;
-
-fn need(value: &str, what: &str) -> Result<(), String> {
-    if value.trim().is_empty() {
-        Err(format!("{what} is empty"))
-    } else {
-        Ok(())
-    }
-}
-
-fn need_some<T>(list: &[T], what: &str) -> Result<(), String> {
-    if list.is_empty() {
-        Err(format!("{what}: none given"))
-    } else {
-        Ok(())
-    }
-}
-
-/// The kind of part concerned.
-#[derive(
-    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum PartKind {
-    /// 电源 (power supply).
-    PowerSupply,
-    /// 模组 (module).
-    Module,
-    /// 整灯 (complete lamp).
-    Lamp,
-    /// 导线 (wire).
-    Wire,
-    /// Anything else.
-    Other(String),
-}
-
-impl fmt::Display for PartKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PartKind::PowerSupply => f.write_str("power supply (电源)"),
-            PartKind::Module => f.write_str("module (模组)"),
-            PartKind::Lamp => f.write_str("lamp (整灯)"),
-            PartKind::Wire => f.write_str("wire (导线)"),
-            PartKind::Other(s) => f.write_str(s),
-        }
-    }
-}
-
-/// Where the complaint comes from: the domestic or the international application design
-/// centre (国内/国际应用设计中心, `004 L623`).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Region {
-    /// 国内.
-    #[default]
-    Domestic,
-    /// 国际.
-    International,
-}
-
-impl Region {
-    /// `domestic` / `international`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Region::Domestic => "domestic",
-            Region::International => "international",
-        }
-    }
-}
-
-/// The problem in 5W1H: Who, What, When, Why, Where, How Many (`002 L9`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(default)]
-pub struct FiveW1H {
-    /// Who found it (customer, site).
-    pub who: String,
-    /// What was found.
-    pub what: String,
-    /// When.
-    pub when: String,
-    /// Where.
-    pub r#where: String,
-    /// Why it is a problem for the customer.
-    pub why: String,
-    /// How many are affected.
-    pub how_many: u32,
-}
-
-impl FiveW1H {
-    /// Every element present (`002 L9`).
-    ///
-    /// # Errors
-    /// The first missing element.
-    pub fn check(&self) -> Result<(), String> {
-        for (v, name) in [
-            (&self.who, "5W1H who"),
-            (&self.what, "5W1H what"),
-            (&self.when, "5W1H when"),
-            (&self.r#where, "5W1H where"),
-            (&self.why, "5W1H why"),
-        ] {
-            need(v, name)?;
-        }
-        if self.how_many == 0 {
-            return Err("5W1H how many is zero".into());
-        }
-        Ok(())
-    }
-}
 
 /// How the complaint arrived (`004 L661`, `L583`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -180,11 +76,11 @@ pub struct DefectEvidence {
 /// 《客诉、客退产品处理单》 (F1, `004 L635`), the ADC's part: filled by the application design
 /// centre and submitted with the schedule order (排产单) and the goods (`004 L661`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct HandlingForm {
+pub struct ComplaintHandlingForm {
     /// The form number.
     pub no: String,
     /// Domestic or international ADC.
-    pub region: Region,
+    pub region: ComplaintRegion,
     /// How the complaint arrived.
     pub channel: Channel,
     /// The customer.
@@ -216,7 +112,7 @@ pub struct HandlingForm {
     pub defective_parts: Vec<DefectEvidence>,
 }
 
-impl HandlingForm {
+impl ComplaintHandlingForm {
     /// Validate with the configured evidence rule: a part kind in
     /// [`Config::barcode_photo_part_kinds`] needs a barcode and a front photo, any other part a
     /// defect photo (`004 L661`).
@@ -265,21 +161,11 @@ impl HandlingForm {
     }
 }
 
-impl TypedForm for HandlingForm {
+impl TypedForm for ComplaintHandlingForm {
     const KIND: &'static str = "handling_form";
     fn validate(&self) -> Result<(), String> {
         self.validate_with(&Config::default())
     }
-}
-
-/// The CQE's verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// 检验合格: no defect (the customer misjudged).
-    Pass,
-    /// 检验不合格.
-    Fail,
 }
 
 /// What happens to the goods after inspection.
@@ -320,9 +206,9 @@ pub struct Feedback {
 /// 《客诉、客退产品处理单》 (F1), the CQE's part: inspection result, cause analysis and test
 /// results (`004 L593`, `L669`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct InspectionRecord {
+pub struct ComplaintInspectionRecord {
     /// Pass or fail.
-    pub verdict: Verdict,
+    pub verdict: ComplaintVerdict,
     /// The inspection result.
     pub inspection_result: String,
     /// Cause analysis (required on fail, `004 L669`).
@@ -350,12 +236,12 @@ pub struct InspectionRecord {
     pub misjudgment_phenomenon: Option<String>,
 }
 
-impl TypedForm for InspectionRecord {
+impl TypedForm for ComplaintInspectionRecord {
     const KIND: &'static str = "inspection_record";
     fn validate(&self) -> Result<(), String> {
         need(&self.inspection_result, "inspection result")?;
         match self.verdict {
-            Verdict::Pass => {
+            ComplaintVerdict::Pass => {
                 if self.functional_abnormality {
                     return Err("a pass verdict cannot record an abnormal function".into());
                 }
@@ -367,7 +253,7 @@ impl TypedForm for InspectionRecord {
                     "misjudgment phenomenon (004 L602)",
                 )
             }
-            Verdict::Fail => {
+            ComplaintVerdict::Fail => {
                 need(&self.cause_analysis, "cause analysis (004 L669)")?;
                 need(&self.test_results, "test results (004 L669)")?;
                 match &self.feedback_to_adc {
@@ -419,7 +305,7 @@ pub struct ContainmentRecord {
     pub similar_defect_found: bool,
     /// Temporary countermeasures (临时对策).
     #[serde(default)]
-    pub temporary_countermeasures: Vec<super::eight_d::ActionItem>,
+    pub temporary_countermeasures: Vec<ActionItem>,
 }
 
 impl TypedForm for ContainmentRecord {

@@ -33,33 +33,33 @@
 //! # Ok::<(), aftersales::BuildError>(())
 //! ```
 
-pub mod confidentiality;
 pub mod config;
-pub mod costs;
 pub mod data;
-pub mod eight_d;
 pub mod forms;
+mod graph;
+pub mod report;
 mod rules;
-pub mod severity;
 
-pub use confidentiality::{
-    ConfidentialityPolicy, InfoCategory, OutgoingReport, Redaction, ReportKind, Statement,
-    redact_8d, redact_statements,
+pub use config::confidentiality::{
+    Commodity, ConfidentialCategory, ConfidentialityPolicy, Disclosure, InfoCategory, Statement,
+    SupplierDisclosure, SupplierRef,
 };
-pub use config::{Config, External8dTrigger, MisjudgmentMatch, VpReview};
-pub use data::Data;
-pub use eight_d::{Discipline, EightDReport};
-pub use severity::Severity;
+pub use config::severity::{MoldFindings, MoldSeverityRule, Severity};
+pub use config::{Config, External8dTrigger, MisjudgmentMatch, PartKind, VpReview};
+pub use data::{ComplaintRegion, ComplaintVerdict, Data};
+pub use forms::eight_d::{Discipline, EightDReport, FiveW1H};
+pub use forms::outgoing::{
+    OutgoingReport, Redaction, ReportKind, WITHHELD_PLACEHOLDER, redact_8d, redact_statements,
+};
+pub use forms::{ComplaintHandlingForm, ComplaintInspectionRecord};
+pub use report::{
+    CostRecord, CostReport, cost_report, outgoing_evidence, outgoing_kind, outgoing_report,
+    severity,
+};
 
 use crate::Calendar;
-use crate::Instance;
 use crate::Registry;
-use crate::Vocabulary;
-use crate::{BuildError, Builder, DefinitionSpec, TransitionBuilder, TypedDefinition};
-use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
-use crate::{SignOrder, TypedForm};
-use forms::*;
-use std::collections::BTreeMap;
+use crate::{BuildError, DefinitionSpec, TypedDefinition};
 use std::sync::Arc;
 
 /// The definition id.
@@ -323,47 +323,249 @@ crate::vocabulary! {
     }
 }
 
-/// Both ADC roles; a guard narrows to the complaint's region.
-const ADC: [Role; 2] = [Role::AdcDomestic, Role::AdcInternational];
+crate::vocabulary! {
+    /// The guards of the complaint procedure (the rules the document sets that the core
+    /// cannot declare), each a function in `rules/`.
+    pub enum Guard {
+        /// intake (004 L661, L623).
+        RegionDomestic = "region_domestic",
+        /// intake (004 L661, L623).
+        RegionInternational = "region_international",
+        /// intake (004 L661, L623).
+        AdcOfRegion = "adc_of_region",
+        /// intake (004 L661, L623).
+        AdcOfRegionIfAdc = "adc_of_region_if_adc",
+        /// intake (004 L661, L623).
+        NotYetSubmitted = "not_yet_submitted",
+        /// intake (004 L661, L623).
+        AwaitingResubmission = "awaiting_resubmission",
+        /// intake (004 L661, L623).
+        FormMatchesCase = "form_matches_case",
+        /// intake (004 L661, L623).
+        ReasonGiven = "reason_given",
+        /// verdict (004 L593, L649, L669).
+        PassWithoutRestock = "pass_without_restock",
+        /// verdict (004 L593, L649, L669).
+        PassRestock = "pass_restock",
+        /// verdict (004 L593, L649, L669).
+        VerdictFail = "verdict_fail",
+        /// verdict (004 L593, L649, L669).
+        VerdictIsFail = "verdict_is_fail",
+        /// 8D gates (spec README L51–54).
+        EightDThroughD2 = "eight_d_through_d2",
+        /// 8D gates (spec README L51–54).
+        EightDThroughD5 = "eight_d_through_d5",
+        /// 8D gates (spec README L51–54).
+        EightDThroughD7 = "eight_d_through_d7",
+        /// 8D gates (spec README L51–54).
+        EightDEffective = "eight_d_effective",
+        /// restock (004 L649).
+        RestockApproved = "restock_approved",
+        /// restock (004 L649).
+        SellableAsNew = "sellable_as_new",
+        /// restock (004 L649).
+        NotSellableAsNew = "not_sellable_as_new",
+        /// restock (004 L649).
+        ReturnShipmentIfNeeded = "return_shipment_if_needed",
+        /// supplier (004 L599–601, L670).
+        MaterialReturned = "material_returned",
+        /// supplier (004 L599–601, L670).
+        ReferralBatch = "referral_batch",
+        /// supplier (004 L599–601, L670).
+        ReferralNonBatch = "referral_non_batch",
+        /// supplier (004 L599–601, L670).
+        ReplenishmentOpen = "replenishment_open",
+        /// rework (004 L671, L595).
+        ReworkDeclined = "rework_declined",
+        /// rework (004 L671, L595).
+        ReworkPlanMatches = "rework_plan_matches",
+        /// requisition (004 L659).
+        RequisitionApproved = "requisition_approved",
+        /// requisition (004 L659).
+        MaterialNotIssued = "material_not_issued",
+        /// requisition (004 L659).
+        MaterialIssued = "material_issued",
+        /// requisition (004 L659).
+        BurnInRequired = "burn_in_required",
+        /// requisition (004 L659).
+        BurnInNotRequired = "burn_in_not_required",
+        /// production (004 L666).
+        NoticeApproved = "notice_approved",
+        /// production (004 L666).
+        NoticeEmailed = "notice_emailed",
+        /// production (004 L666).
+        BomProvided = "bom_provided",
+        /// production (004 L666).
+        ProductionScheduled = "production_scheduled",
+        /// production (004 L666).
+        ProductionDone = "production_done",
+        /// repair (004 L667).
+        RequisitionJustified = "requisition_justified",
+        /// repair (004 L667).
+        RepairUsesRequisition = "repair_uses_requisition",
+        /// repair (004 L667).
+        LiaisonApproved = "liaison_approved",
+        /// repair (004 L667).
+        RepairMaterialReady = "repair_material_ready",
+        /// repair (004 L667).
+        RepairMaterialSupplied = "repair_material_supplied",
+        /// scrap (004 L507/L625, L658).
+        ScrapApproved = "scrap_approved",
+        /// shipping and remediation.
+        GoodsReady = "goods_ready",
+        /// shipping and remediation.
+        RemediationComplete = "remediation_complete",
+        /// corrective action (004 L588–589, L653).
+        DepartmentNamed = "department_named",
+        /// corrective action (004 L588–589, L653).
+        AnalysisSubmitted = "analysis_submitted",
+        /// review and sending (004 L651, L654, L628).
+        OutgoingClassified = "outgoing_classified",
+        /// review and sending (004 L651, L654, L628).
+        VpReviewRequired = "vp_review_required",
+        /// review and sending (004 L651, L654, L628).
+        VpReviewNotRequired = "vp_review_not_required",
+        /// review and sending (004 L651, L654, L628).
+        ReportApproved = "report_approved",
+        /// review and sending (004 L651, L654, L628).
+        ReportUnchanged = "report_unchanged",
+        /// review and sending (004 L651, L654, L628).
+        OutgoingReportMatches = "outgoing_report_matches",
+        /// review and sending (004 L651, L654, L628).
+        PackageUnchanged = "package_unchanged",
+        /// review and sending (004 L651, L654, L628).
+        EvidenceClassified = "evidence_classified",
+        /// review and sending (004 L651, L654, L628).
+        EvidencePending = "evidence_pending",
+        /// urgency (004 L623).
+        FirstReplyPending = "first_reply_pending",
+        /// urgency (004 L623).
+        UrgentRequested = "urgent_requested",
+        /// urgency (004 L623).
+        UrgentNotGranted = "urgent_not_granted",
+        /// spares (004 L621).
+        ReturnExpected = "return_expected",
+        /// spares (004 L621).
+        NoReturnDecided = "no_return_decided",
+        /// spares (004 L621).
+        ReturnSettlesOutstanding = "return_settles_outstanding",
+        /// costs (004 L671, L602).
+        CostsUnconfirmed = "costs_unconfirmed",
+        /// costs (004 L671, L602).
+        ConfirmerNotRecorder = "confirmer_not_recorder",
+        /// closure (004 L623, L508/L626, L621).
+        ClosureReady = "closure_ready",
+    }
+}
 
-/// States where urgent handling can be requested and granted (before the first reply).
-const URGENT_STATES: [State; 5] = [
-    State::Submitted,
-    State::Containment,
-    State::Analysis,
-    State::Remediation,
-    State::CorrectiveAction,
-];
+crate::vocabulary! {
+    /// The time limits of the complaint procedure; find one on an instance with
+    /// `instance.clock(Deadline::Analysis)`.
+    pub enum Deadline {
+        /// The CQE responds within 1 working day of the submission (`004 L623`).
+        Response = "response",
+        /// Domestic analysis: 3 working days from the submission (`004 L623`).
+        Analysis = "analysis",
+        /// Domestic: solve and reply within 7 working days (`004 L623`).
+        SolveAndReply = "solve_and_reply",
+        /// International: a solution within 15–30 working days (`004 L623`).
+        InternationalSolution = "international_solution",
+        /// Urgent with the leadership's special approval: 2 (domestic) / 3 (international)
+        /// working days from the grant (`004 L623`).
+        UrgentReply = "urgent_reply",
+        /// The supplier's 8D and plan within 2 working days (`004 L601`).
+        Supplier8d = "supplier_8d",
+        /// Replaced defectives back within a month (`004 L621`).
+        DefectivesReturn = "defectives_return",
+        /// The closure re-check within a month of handling (`004 L623`).
+        ClosureRecheck = "closure_recheck",
+        /// The containment check, 「立即」 (`004 L652`); only when configured.
+        Containment = "containment",
+        /// The responsible departments' analysis, 「尽快」 (`004 L589`); only when configured.
+        DepartmentAnalysis = "department_analysis",
+    }
+}
 
-/// Hub states carrying the long-running obligations (spares, replenishment, costs).
-const HUB_STATES: [State; 4] = [
-    State::Remediation,
-    State::CorrectiveAction,
-    State::EffectivenessCheck,
-    State::Handled,
-];
+crate::vocabulary! {
+    /// The effects of the complaint procedure (`rules/effects.rs`).
+    pub enum Effect {
+        /// Progress bookkeeping by action: submission, verdict, approvals, urgency, supplier,
+        /// production, evidence, costs (what the guards read across steps).
+        Track = "track",
+        /// One more lot of goods ready to ship (after inspection or burn-in, `004 L659`, `L666`).
+        GoodsReady = "goods_ready",
+    }
+}
 
-/// States where the ADC can record a late 8D request.
-const CUSTOMER_8D_STATES: [State; 4] = [
-    State::Analysis,
-    State::Remediation,
-    State::CorrectiveAction,
-    State::Implementation,
-];
-
-/// States where the CQE drafts the 8D.
-const UPDATE_8D_STATES: [State; 6] = [
-    State::Remediation,
-    State::CorrectiveAction,
-    State::DepartmentAnalysis,
-    State::Implementation,
-    State::EffectivenessCheck,
-    State::Handled,
-];
-
-/// Require a form of `kind` attached with the command itself (a fresh revision).
-fn with(t: TransitionBuilder, kind: &str) -> TransitionBuilder {
-    t.form(kind).guard(rules::fresh(kind))
+crate::vocabulary! {
+    /// The form kinds of the complaint procedure; each is a typed form in `forms` whose
+    /// `TypedForm::KIND` is the variant's name.
+    pub enum FormKind {
+        /// [`ComplaintHandlingForm`](forms::ComplaintHandlingForm).
+        HandlingForm = "handling_form",
+        /// [`ComplaintInspectionRecord`](forms::ComplaintInspectionRecord).
+        InspectionRecord = "inspection_record",
+        /// [`ContainmentRecord`](forms::ContainmentRecord).
+        ContainmentRecord = "containment_record",
+        /// [`AssistanceRequest`](forms::AssistanceRequest).
+        AssistanceRequest = "assistance_request",
+        /// [`RestockRequest`](forms::RestockRequest).
+        RestockRequest = "restock_request",
+        /// [`SalesDisposalPlan`](forms::SalesDisposalPlan).
+        SalesDisposalPlan = "sales_disposal_plan",
+        /// [`CustomerReply`](forms::CustomerReply).
+        CustomerReply = "customer_reply",
+        /// [`SupplierReferral`](forms::SupplierReferral).
+        SupplierReferral = "supplier_referral",
+        /// [`SupplierMeeting`](forms::SupplierMeeting).
+        SupplierMeeting = "supplier_meeting",
+        /// [`Supplier8d`](forms::Supplier8d).
+        Supplier8d = "supplier_8d",
+        /// [`Replenishment`](forms::Replenishment).
+        Replenishment = "replenishment",
+        /// [`ReworkPlan`](forms::ReworkPlan).
+        ReworkPlan = "rework_plan",
+        /// [`MaterialRequisition`](forms::MaterialRequisition).
+        MaterialRequisition = "material_requisition",
+        /// [`ProductionNotice`](forms::ProductionNotice).
+        ProductionNotice = "production_notice",
+        /// [`BomRelease`](forms::BomRelease).
+        BomRelease = "bom_release",
+        /// [`WorkLiaison`](forms::WorkLiaison).
+        WorkLiaison = "work_liaison",
+        /// [`ScrapRequest`](forms::ScrapRequest).
+        ScrapRequest = "scrap_request",
+        /// [`ShipmentRecord`](forms::ShipmentRecord).
+        ShipmentRecord = "shipment_record",
+        /// [`DepartmentEscalation`](forms::DepartmentEscalation).
+        DepartmentEscalation = "department_escalation",
+        /// [`CorrectiveActionPlan`](forms::CorrectiveActionPlan).
+        CorrectiveActionPlan = "corrective_action_plan",
+        /// [`LedgerEntry`](forms::LedgerEntry).
+        LedgerEntry = "ledger_entry",
+        /// [`SatisfactionRecord`](forms::SatisfactionRecord).
+        SatisfactionRecord = "satisfaction_record",
+        /// [`ClosureRecheck`](forms::ClosureRecheck).
+        ClosureRecheck = "closure_recheck",
+        /// [`SpecialApprovalRequest`](forms::SpecialApprovalRequest).
+        SpecialApprovalRequest = "special_approval_request",
+        /// [`SparesShipment`](forms::SparesShipment).
+        SparesShipment = "spares_shipment",
+        /// [`DefectivesReturn`](forms::DefectivesReturn).
+        DefectivesReturn = "defectives_return",
+        /// [`DefectivesWriteOff`](forms::DefectivesWriteOff).
+        DefectivesWriteOff = "defectives_write_off",
+        /// [`CostEntry`](forms::CostEntry).
+        CostEntry = "cost_entry",
+        /// [`ImprovementEvidence`](forms::ImprovementEvidence).
+        ImprovementEvidence = "improvement_evidence",
+        /// [`PartsReturn`](forms::PartsReturn).
+        PartsReturn = "parts_return",
+        /// [`EightDReport`](forms::eight_d::EightDReport).
+        EightDReport = "eight_d_report",
+        /// [`OutgoingReport`](forms::outgoing::OutgoingReport).
+        OutgoingReport = "outgoing_report",
+    }
 }
 
 /// The registry (guards, effects, typed forms, selectors) of the procedure.
@@ -374,7 +576,7 @@ pub fn registry(config: &Config) -> Registry {
 /// The definition as data, e.g. to adapt it (another chain) and build it with
 /// [`registry`].
 pub fn spec(config: &Config) -> DefinitionSpec {
-    builder(config).spec()
+    graph::builder(config).spec()
 }
 
 /// Build the validated, typed definition.
@@ -385,1013 +587,6 @@ pub fn definition(
     config: &Config,
     calendar: Arc<dyn Calendar>,
 ) -> Result<TypedDefinition<State, Action, Role>, BuildError> {
-    let def = builder(config).build(&registry(config).shared_calendar(calendar))?;
+    let def = graph::builder(config).build(&registry(config).shared_calendar(calendar))?;
     Ok(TypedDefinition::new(def)?)
-}
-
-#[allow(clippy::too_many_lines)]
-fn builder(cfg: &Config) -> Builder {
-    use Action as A;
-    use Role as R;
-    use State as S;
-    let replies = [A::ReplyToCustomer, A::SendToCustomer];
-    let mut b = Builder::new(ID, VERSION)
-        .roles(<R as Vocabulary>::ALL.iter())
-        .start_roles(ADC)
-        .initial(S::Draft)
-        .describe_state("ADC fills 《客诉、客退产品处理单》 (004 L661)");
-    for s in &<S as Vocabulary>::ALL[1..] {
-        b = match s {
-            S::Closed | S::Withdrawn => b.terminal(s),
-            _ => b.normal(s),
-        };
-    }
-    b = b
-        // ---- intake: 004 L661, L623 ----
-        .transition(S::Draft, A::Submit, S::Submitted, |t| {
-            with(t.roles([R::AdcDomestic]), HandlingForm::KIND)
-                .guard("region_domestic")
-                .guard("not_yet_submitted")
-                .guard("form_matches_case")
-                .effect("track")
-                .describe("004 L661: form + 排产单 + goods or defect evidence to the CQE")
-        })
-        .transition(S::Draft, A::SubmitInternational, S::Submitted, |t| {
-            with(t.roles([R::AdcInternational]), HandlingForm::KIND)
-                .guard("region_international")
-                .guard("not_yet_submitted")
-                .guard("form_matches_case")
-                .effect("track")
-                .describe("004 L661, L623 (international)")
-        })
-        .transition(S::Draft, A::Resubmit, S::Submitted, |t| {
-            with(t.roles(ADC), HandlingForm::KIND)
-                .guard("adc_of_region")
-                .guard("awaiting_resubmission")
-                .guard("form_matches_case")
-                .effect("track")
-                .describe("ours: revised form; clocks keep the first submit (004 L623)")
-        })
-        .transition(S::Draft, A::Withdraw, S::Withdrawn, |t| {
-            t.roles(ADC)
-                .guard("adc_of_region")
-                .guard("not_yet_submitted")
-                .guard("reason_given")
-                .describe("ours")
-        })
-        .transition(S::Submitted, A::Acknowledge, S::Containment, |t| {
-            t.roles([R::Cqe])
-                .describe("004 L623: respond within 1 working day")
-        })
-        .transition(S::Submitted, A::ReturnForm, S::Draft, |t| {
-            t.roles([R::Cqe])
-                .guard("reason_given")
-                .effect("track")
-                .describe("ours: incomplete form or evidence (004 L661)")
-        })
-        // ---- containment: 004 L652 + L587 ----
-        .transition(S::Containment, A::RecordContainment, S::Analysis, |t| {
-            with(
-                t.roles([R::QualityDepartment, R::Cqe, R::QualityManager]),
-                ContainmentRecord::KIND,
-            )
-            .describe("004 L652, L587: WIP and unshipped stock checked; countermeasures")
-        })
-        // ---- analysis: 004 L590, L593, L649, L669 ----
-        .transition(S::Analysis, A::RequestAssistance, S::Analysis, |t| {
-            with(t.roles([R::Cqe]), AssistanceRequest::KIND).describe("004 L588, L590")
-        })
-        .transition(S::Analysis, A::RecordPass, S::PassReply, |t| {
-            with(t.roles([R::Cqe]), InspectionRecord::KIND)
-                .guard("pass_without_restock")
-                .effect("track")
-                .describe("004 L593, L596: pass, ADC informed at once")
-        })
-        .transition(S::Analysis, A::RecordPassRestock, S::RestockSignoff, |t| {
-            with(
-                with(t.roles([R::Cqe]), InspectionRecord::KIND),
-                RestockRequest::KIND,
-            )
-            .guard("pass_restock")
-            .effect("track")
-            .describe("004 L649, L492: pass, replacement already sent")
-        })
-        .transition(S::Analysis, A::RecordFail, S::Remediation, |t| {
-            with(t.roles([R::Cqe]), InspectionRecord::KIND)
-                .form(EightDReport::KIND)
-                .guard("verdict_fail")
-                .guard("eight_d_through_d2")
-                .effect("track")
-                .describe("004 L668–669, L650: cause, tests, feedback to ADC; 8D D0–D2")
-        })
-        // ---- restock: 004 L649 ----
-        .transition(
-            S::RestockSignoff,
-            A::ApproveRestock,
-            S::RestockSignoff,
-            |t| {
-                t.sign_off_in_stages(
-                    [
-                        vec![R::OqcInspector, R::QualityManager],
-                        vec![R::PlanningManager],
-                    ],
-                    "confirm 《客诉退料申请单》 (004 L649)",
-                )
-                .on_refuse(S::Analysis)
-                .not_same_actor_as(A::RecordPassRestock)
-                .effect("track")
-                .describe("004 L649: OQC inspector and QM, then planning manager")
-            },
-        )
-        .transition(S::RestockSignoff, A::StockIn, S::PassReply, |t| {
-            t.roles([R::Warehouse])
-                .guard("restock_approved")
-                .guard("sellable_as_new")
-                .describe("004 L649: the signed form is the basis for store-in")
-        })
-        .transition(S::RestockSignoff, A::StockIn, S::SalesDisposal, |t| {
-            t.roles([R::Warehouse])
-                .guard("restock_approved")
-                .guard("not_sellable_as_new")
-                .describe("004 L649: lamps not sellable as new")
-        })
-        .transition(S::SalesDisposal, A::SubmitDisposalPlan, S::PassReply, |t| {
-            with(t.roles([R::Salesperson]), SalesDisposalPlan::KIND).describe("004 L649, L492")
-        })
-        .transition(S::PassReply, A::ReplyToCustomer, S::Handled, |t| {
-            with(t.roles(ADC), CustomerReply::KIND)
-                .guard("adc_of_region")
-                .guard("return_shipment_if_needed")
-                .effect("track")
-                .describe("004 L593, L596, L664")
-        })
-        // ---- remediation hub: 004 L658–671 ----
-        .transition(
-            S::Remediation,
-            A::ReferToSupplierBatch,
-            S::SupplierHandling,
-            |t| {
-                with(
-                    t.roles([R::Cqe, R::QualityDepartment]),
-                    SupplierReferral::KIND,
-                )
-                .effect("track")
-                .describe("004 L600: batch defect per the quality agreement")
-            },
-        )
-        .transition(
-            S::Remediation,
-            A::ReturnToSupplier,
-            S::SupplierHandling,
-            |t| {
-                with(
-                    t.roles([R::Cqe, R::QualityDepartment]),
-                    SupplierReferral::KIND,
-                )
-                .guard("material_returned")
-                .effect("track")
-                .describe("004 L601, L670: defective material back to the supplier")
-            },
-        )
-        .transition(
-            S::SupplierHandling,
-            A::RecordSupplierMeeting,
-            S::Remediation,
-            |t| {
-                with(
-                    t.roles([R::QualityDepartment, R::Cqe]),
-                    SupplierMeeting::KIND,
-                )
-                .guard("referral_batch")
-                .effect("track")
-                .describe("004 L600")
-            },
-        )
-        .transition(
-            S::SupplierHandling,
-            A::RecordSupplier8d,
-            S::Remediation,
-            |t| {
-                with(t.roles([R::Cqe]), Supplier8d::KIND)
-                    .guard("referral_non_batch")
-                    .effect("track")
-                    .describe("004 L601: within 2 working days")
-            },
-        )
-        .transition(S::Remediation, A::PlanRework, S::ReworkPlanning, |t| {
-            t.roles([R::Cqe]).effect("track").describe("004 L671, L493")
-        })
-        .transition(S::ReworkPlanning, A::IssueReworkPlan, S::Remediation, |t| {
-            with(t.roles(ADC), ReworkPlan::KIND)
-                .guard("adc_of_region")
-                .guard("rework_plan_matches")
-                .describe("004 L671: 由应用设计中心出具处理方案")
-        })
-        .transition(S::ReworkPlanning, A::DeclinePlan, S::ReworkPlanning, |t| {
-            t.roles(ADC)
-                .guard("adc_of_region")
-                .guard("reason_given")
-                .effect("track")
-                .describe("004 L671: 若无法出具")
-        })
-        .transition(S::ReworkPlanning, A::Disassemble, S::Remediation, |t| {
-            with(t.roles([R::Cqe]), ReworkPlan::KIND)
-                .guard("rework_declined")
-                .guard("rework_plan_matches")
-                .describe("004 L671, L493: CQE disassembles, parts stocked by category")
-        })
-        .transition(S::ReworkPlanning, A::IssueOnsitePlan, S::Remediation, |t| {
-            with(t.roles([R::QualityDepartment, R::Cqe]), ReworkPlan::KIND)
-                .guard("rework_plan_matches")
-                .describe("004 L595: on-site plan confirmed by the customer through the ADC")
-        })
-        .transition(
-            S::Remediation,
-            A::RequestMaterial,
-            S::MaterialRequisition,
-            |t| {
-                with(t.roles([R::Cqe]), MaterialRequisition::KIND)
-                    .effect("track")
-                    .describe("004 L659")
-            },
-        )
-        .transition(
-            S::MaterialRequisition,
-            A::ApproveRequisition,
-            S::MaterialRequisition,
-            |t| {
-                t.sign_off(
-                    [R::QualityManager, R::PlanningManager],
-                    SignOrder::Sequential,
-                    "confirm 《客诉领料申请单》 (004 L659)",
-                )
-                .on_refuse(S::Remediation)
-                .not_same_actor_as(A::RequestMaterial)
-                .effect("track")
-                .describe("004 L659: QM, then planning manager")
-            },
-        )
-        .transition(
-            S::MaterialRequisition,
-            A::IssueMaterial,
-            S::MaterialRequisition,
-            |t| {
-                t.roles([R::Warehouse])
-                    .guard("requisition_approved")
-                    .guard("material_not_issued")
-                    .effect("track")
-                    .describe("004 L659: 仓库按《客诉领料申请单》出货")
-            },
-        )
-        .transition(S::MaterialRequisition, A::InspectMaterial, S::BurnIn, |t| {
-            t.roles([R::Cqe])
-                .guard("material_issued")
-                .guard("burn_in_required")
-                .describe("004 L659: power supply / module ⇒ burn-in")
-        })
-        .transition(
-            S::MaterialRequisition,
-            A::InspectMaterial,
-            S::Remediation,
-            |t| {
-                t.roles([R::Cqe])
-                    .guard("material_issued")
-                    .guard("burn_in_not_required")
-                    .effect("goods_ready")
-                    .describe("004 L659: inspected, ready to ship")
-            },
-        )
-        .transition(
-            S::Remediation,
-            A::RequestProduction,
-            S::ProductionScheduling,
-            |t| {
-                with(t.roles([R::Cqe]), ProductionNotice::KIND)
-                    .effect("track")
-                    .describe("004 L666")
-            },
-        )
-        .transition(
-            S::ProductionScheduling,
-            A::ApproveProductionNotice,
-            S::ProductionScheduling,
-            |t| {
-                t.sign_off(
-                    [R::QualityManager, R::VicePresident],
-                    SignOrder::Sequential,
-                    "校对确认 / 批准 《客诉排产通知单》 (004 L666)",
-                )
-                .on_refuse(S::Remediation)
-                .not_same_actor_as(A::RequestProduction)
-                .effect("track")
-                .describe("004 L666: QM, then VP")
-            },
-        )
-        .transition(
-            S::ProductionScheduling,
-            A::EmailNotice,
-            S::ProductionScheduling,
-            |t| {
-                t.roles([R::Cqe])
-                    .guard("notice_approved")
-                    .effect("track")
-                    .describe(
-                        "004 L666: e-mailed to the strategic design centre and planning manager",
-                    )
-            },
-        )
-        .transition(
-            S::ProductionScheduling,
-            A::ProvideBom,
-            S::ProductionScheduling,
-            |t| {
-                with(t.roles([R::StrategicDesignCenter]), BomRelease::KIND)
-                    .guard("notice_emailed")
-                    .effect("track")
-                    .describe("004 L666: BOM由战略设计中心提供")
-            },
-        )
-        .transition(
-            S::ProductionScheduling,
-            A::ScheduleProduction,
-            S::ProductionScheduling,
-            |t| {
-                t.roles([R::PlanningManager])
-                    .guard("notice_emailed")
-                    .guard("bom_provided")
-                    .effect("track")
-                    .describe("004 L666")
-            },
-        )
-        .transition(
-            S::ProductionScheduling,
-            A::RecordProductionDone,
-            S::ProductionScheduling,
-            |t| {
-                t.roles([R::PlanningManager, R::Manufacturing])
-                    .guard("production_scheduled")
-                    .effect("track")
-                    .describe("004 L666: CQE tracks progress")
-            },
-        )
-        .transition(S::ProductionScheduling, A::InspectOutput, S::BurnIn, |t| {
-            t.roles([R::Cqe])
-                .guard("production_done")
-                .guard("burn_in_required")
-                .describe("004 L666, L659")
-        })
-        .transition(
-            S::ProductionScheduling,
-            A::InspectOutput,
-            S::Remediation,
-            |t| {
-                t.roles([R::Cqe])
-                    .guard("production_done")
-                    .guard("burn_in_not_required")
-                    .effect("goods_ready")
-                    .describe("004 L666: 生产好检验合格后发货")
-            },
-        )
-        .transition(
-            S::Remediation,
-            A::RequestRepair,
-            S::ManufacturingRepair,
-            |t| {
-                with(t.roles([R::Cqe]), WorkLiaison::KIND)
-                    .guard("requisition_justified")
-                    .effect("track")
-                    .describe("004 L667: slow-moving stock first")
-            },
-        )
-        .transition(
-            S::ManufacturingRepair,
-            A::ApproveWorkLiaison,
-            S::ManufacturingRepair,
-            |t| {
-                t.sign_off(
-                    [R::QualityManager, R::RelatedDepartmentLeader],
-                    SignOrder::Sequential,
-                    "批准 / 签字 《工作联系单》 (004 L667)",
-                )
-                .on_refuse(S::Remediation)
-                .not_same_actor_as(A::RequestRepair)
-                .effect("track")
-                .describe("004 L667: QM, then the related department leader")
-            },
-        )
-        .transition(
-            S::ManufacturingRepair,
-            A::ApproveRequisition,
-            S::ManufacturingRepair,
-            |t| {
-                t.sign_off(
-                    [R::QualityManager, R::PlanningManager],
-                    SignOrder::Sequential,
-                    "confirm 《客诉领料申请单》 (004 L659, L667)",
-                )
-                .on_refuse(S::Remediation)
-                .not_same_actor_as(A::RequestRepair)
-                .guard("repair_uses_requisition")
-                .effect("track")
-                .describe("004 L667, L659")
-            },
-        )
-        .transition(
-            S::ManufacturingRepair,
-            A::SupplyMaterial,
-            S::ManufacturingRepair,
-            |t| {
-                t.roles([R::Cqe, R::Warehouse])
-                    .guard("liaison_approved")
-                    .guard("repair_material_ready")
-                    .effect("track")
-                    .describe("004 L667: 物料由CQE提供")
-            },
-        )
-        .transition(
-            S::ManufacturingRepair,
-            A::HandOverRepaired,
-            S::BurnIn,
-            |t| {
-                t.roles([R::Manufacturing])
-                    .guard("repair_material_supplied")
-                    .guard("burn_in_required")
-                    .describe("004 L667")
-            },
-        )
-        .transition(
-            S::ManufacturingRepair,
-            A::HandOverRepaired,
-            S::Remediation,
-            |t| {
-                t.roles([R::Manufacturing])
-                    .guard("repair_material_supplied")
-                    .guard("burn_in_not_required")
-                    .effect("goods_ready")
-                    .describe("004 L667: 制造部返修并检验合格好后交由CQE")
-            },
-        )
-        .transition(S::BurnIn, A::RecordBurnInPass, S::Remediation, |t| {
-            t.roles([R::Manufacturing, R::Cqe])
-                .effect("goods_ready")
-                .describe("004 L659, L667: 按正常订单流程老化后发货")
-        })
-        .transition(S::BurnIn, A::RecordBurnInFail, S::Remediation, |t| {
-            t.roles([R::Manufacturing, R::Cqe])
-                .guard("reason_given")
-                .describe("ours")
-        })
-        .transition(S::Remediation, A::RequestScrap, S::ScrapApproval, |t| {
-            with(t.roles([R::QualityDepartment, R::Cqe]), ScrapRequest::KIND)
-                .effect("track")
-                .describe("004 L658, L507/L625: 由品质部填写《报废申请单》")
-        })
-        .transition(S::ScrapApproval, A::ApproveScrap, S::ScrapApproval, |t| {
-            t.sign_off(
-                [R::RelatedDepartmentLeader, R::AdcVicePresident],
-                SignOrder::Sequential,
-                "确认签字 / 批准 《报废申请单》 (004 L507/L625)",
-            )
-            .on_refuse(S::Remediation)
-            .not_same_actor_as(A::RequestScrap)
-            .not_same_actor_as(A::RecordFail)
-            .excluding_role(R::OqcInspector)
-            .effect("track")
-            .describe("004 L507/L625, L658: department leader, then ADC vice-president")
-        })
-        .transition(S::ScrapApproval, A::ExecuteScrap, S::Remediation, |t| {
-            t.roles([R::WarehouseHead])
-                .not_same_actor_as(A::ApproveScrap)
-                .not_same_actor_as(A::RecordFail)
-                .excluding_role(R::OqcInspector)
-                .guard("scrap_approved")
-                .describe("004 L507/L625: 送仓库负责人作处理")
-        })
-        .transition(S::Remediation, A::ReturnPartsToStock, S::Remediation, |t| {
-            with(t.roles([R::Cqe, R::Manufacturing]), PartsReturn::KIND).describe("004 L658")
-        })
-        .transition(S::Remediation, A::ShipToCustomer, S::Remediation, |t| {
-            with(t.roles([R::Cqe]), ShipmentRecord::KIND)
-                .guard("goods_ready")
-                .effect("track")
-                .describe("004 L659, L666, L667")
-        })
-        .transition(
-            S::Remediation,
-            A::CompleteRemediation,
-            S::CorrectiveAction,
-            |t| {
-                t.roles([R::Cqe])
-                    .guard("remediation_complete")
-                    .describe("ours (004 L658–671 all dispositions done)")
-            },
-        )
-        // ---- corrective action: 004 L588–589, L653–654 ----
-        .transition(
-            S::CorrectiveAction,
-            A::ResolveWithinQuality,
-            S::Implementation,
-            |t| {
-                with(t.roles([R::Cqe]), CorrectiveActionPlan::KIND)
-                    .form(EightDReport::KIND)
-                    .guard("eight_d_through_d5")
-                    .describe("004 L588: CQE analyses and handles independently; 002 L90–91")
-            },
-        )
-        .transition(
-            S::CorrectiveAction,
-            A::EscalateToDepartments,
-            S::DepartmentAnalysis,
-            |t| {
-                with(t.roles([R::Cqe]), DepartmentEscalation::KIND)
-                    .effect("track")
-                    .describe("004 L588: e-document / meeting, responsible departments named")
-            },
-        )
-        .transition(
-            S::CorrectiveAction,
-            A::ReopenRemediation,
-            S::Remediation,
-            |t| {
-                t.roles([R::Cqe])
-                    .guard("reason_given")
-                    .describe("ours (004 L599)")
-            },
-        )
-        .transition(
-            S::DepartmentAnalysis,
-            A::SubmitDepartmentAnalysis,
-            S::DepartmentAnalysis,
-            |t| {
-                with(
-                    t.roles([R::ResponsibleDepartment]),
-                    CorrectiveActionPlan::KIND,
-                )
-                .guard("department_named")
-                .effect("track")
-                .describe("004 L589: cause and improvement measures to Quality")
-            },
-        )
-        .transition(
-            S::DepartmentAnalysis,
-            A::RejectAnalysis,
-            S::DepartmentAnalysis,
-            |t| {
-                t.roles([R::Cqe, R::QualityManager])
-                    .excluding_role(R::ResponsibleDepartment)
-                    .guard("analysis_submitted")
-                    .guard("reason_given")
-                    .effect("track")
-                    .describe("INF 004 L653")
-            },
-        )
-        .transition(
-            S::DepartmentAnalysis,
-            A::AcceptAnalysis,
-            S::Implementation,
-            |t| {
-                t.roles([R::Cqe, R::QualityManager])
-                    .excluding_role(R::ResponsibleDepartment)
-                    .not_same_actor_as(A::SubmitDepartmentAnalysis)
-                    .form(EightDReport::KIND)
-                    .guard("analysis_submitted")
-                    .guard("eight_d_through_d5")
-                    .describe("004 L653: 若品质部认可责任部门的分析结果")
-            },
-        )
-        .transition(
-            S::Implementation,
-            A::SubmitForReview,
-            S::ReportReview,
-            |t| {
-                with(t.roles([R::Cqe]), EightDReport::KIND)
-                    .guard("eight_d_through_d7")
-                    .guard("outgoing_classified")
-                    .effect("track")
-                    .describe("004 L653–654, L651, L628")
-            },
-        )
-        .transition(S::ReportReview, A::ReferToVp, S::ReportReview, |t| {
-            t.roles([R::QualityManager, R::QualityDepartmentHead])
-                .guard("reason_given")
-                .effect("track")
-                .describe(
-                    "004 L651: 必要时报副总裁审阅 (adds the VP; signatures already given stand)",
-                )
-        })
-        .transition(S::ReportReview, A::ApproveReport, S::ReportReview, |t| {
-            t.sign_off(
-                [R::QualityManager, R::QualityDepartmentHead],
-                SignOrder::Sequential,
-                "审阅批准 8D / 处理措施 (004 L651, L654)",
-            )
-            .on_refuse(S::CorrectiveAction)
-            .not_same_actor_as(A::SubmitForReview)
-            .guard("vp_review_not_required")
-            .effect("track")
-            .describe("004 L651, L654: QM, then department head")
-        })
-        .transition(S::ReportReview, A::ApproveReport, S::ReportReview, |t| {
-            t.sign_off(
-                [
-                    R::QualityManager,
-                    R::QualityDepartmentHead,
-                    R::VicePresident,
-                ],
-                SignOrder::Sequential,
-                "审阅批准 8D / 处理措施 (004 L651)",
-            )
-            .on_refuse(S::CorrectiveAction)
-            .not_same_actor_as(A::SubmitForReview)
-            .guard("vp_review_required")
-            .effect("track")
-            .describe("004 L651: QM, department head, then VP when needed")
-        })
-        .transition(S::ReportReview, A::ForwardToAdc, S::ReplyDispatch, |t| {
-            with(t.roles([R::Cqe]), confidentiality::OutgoingReport::KIND)
-                .guard("report_approved")
-                .guard("report_unchanged")
-                .guard("outgoing_report_matches")
-                .describe("004 L651, L628: 审阅批准后CQE方可以邮件方式发给应用设计中心")
-        })
-        .transition(
-            S::ReplyDispatch,
-            A::SendToCustomer,
-            S::EffectivenessCheck,
-            |t| {
-                t.roles(ADC)
-                    .guard("adc_of_region")
-                    .guard("package_unchanged")
-                    .effect("track")
-                    .describe("004 L651, L654: 由应用设计中心转发客户")
-            },
-        )
-        .transition(
-            S::EffectivenessCheck,
-            A::ConfirmEffective,
-            S::Handled,
-            |t| {
-                t.roles([R::Cqe])
-                    .form(EightDReport::KIND)
-                    .guard("eight_d_effective")
-                    .describe("004 L654/L657")
-            },
-        )
-        .transition(
-            S::EffectivenessCheck,
-            A::RecordIneffective,
-            S::CorrectiveAction,
-            |t| {
-                t.roles([R::Cqe, R::AdcDomestic, R::AdcInternational])
-                    .guard("adc_of_region_if_adc")
-                    .guard("reason_given")
-                    .effect("track")
-                    .describe("004 L654/L657: 若无效果,则重新分析原因,直至有效为止")
-            },
-        )
-        // ---- handled → closed: 004 L508/L626, L623 ----
-        .transition(S::Handled, A::RecordLedger, S::Handled, |t| {
-            with(t.roles([R::QualityDepartment, R::Cqe]), LedgerEntry::KIND)
-                .effect("track")
-                .describe("004 L508/L626: 客诉处置台账 + T6")
-        })
-        .transition(S::Handled, A::RecordSatisfaction, S::Handled, |t| {
-            with(t.roles(ADC), SatisfactionRecord::KIND)
-                .guard("adc_of_region")
-                .effect("track")
-                .describe("004 L623")
-        })
-        .transition(S::Handled, A::VerifyClosure, S::Closed, |t| {
-            with(
-                t.roles([R::Cqe, R::QualityDepartment]),
-                ClosureRecheck::KIND,
-            )
-            .guard("closure_ready")
-            .describe("004 L623: 处理完成后的1月内再次跟踪异常的关闭情况")
-        })
-        .transition(S::Handled, A::Reopen, S::CorrectiveAction, |t| {
-            t.roles([R::Cqe])
-                .guard("verdict_is_fail")
-                .guard("reason_given")
-                .effect("track")
-                .describe("ours (004 L623 re-check finds it open)")
-        });
-    // ---- obligations (self-loops in the states where the case waits) ----
-    for s in [S::EffectivenessCheck, S::Handled] {
-        b = b
-            .transition(s, A::ProvideImprovementEvidence, s, |t| {
-                with(t.roles([R::Cqe]), ImprovementEvidence::KIND)
-                    .guard("evidence_classified")
-                    .effect("track")
-                    .describe("004 L623, L628")
-            })
-            .transition(s, A::ForwardEvidence, s, |t| {
-                with(t.roles(ADC), confidentiality::OutgoingReport::KIND)
-                    .guard("adc_of_region")
-                    .guard("evidence_pending")
-                    .guard("outgoing_report_matches")
-                    .effect("track")
-                    .describe("004 L623, L628")
-            });
-    }
-    for s in UPDATE_8D_STATES {
-        b = b.transition(s, A::UpdateEightD, s, |t| {
-            with(t.roles([R::Cqe]), EightDReport::KIND).describe("004 L650, L651: CQE整理")
-        });
-    }
-    for s in URGENT_STATES {
-        b = b
-            .transition(s, A::RequestUrgent, s, |t| {
-                with(
-                    t.roles([R::AdcDomestic, R::AdcInternational, R::Cqe]),
-                    SpecialApprovalRequest::KIND,
-                )
-                .guard("adc_of_region_if_adc")
-                .guard("first_reply_pending")
-                .guard("urgent_not_granted")
-                .effect("track")
-                .describe("004 L623")
-            })
-            .transition(s, A::GrantUrgent, s, |t| {
-                t.sign_off(
-                    [R::CompanyLeadership],
-                    SignOrder::Sequential,
-                    "特批 urgent handling (004 L623)",
-                )
-                .not_same_actor_as(A::RequestUrgent)
-                .guard("first_reply_pending")
-                .guard("urgent_requested")
-                .guard("urgent_not_granted")
-                .effect("track")
-                .describe("004 L623: 经公司领导特批")
-            });
-    }
-    for s in CUSTOMER_8D_STATES {
-        b = b.transition(s, A::RecordCustomer8dRequest, s, |t| {
-            t.roles(ADC)
-                .guard("adc_of_region")
-                .effect("track")
-                .describe("004 L620, L651")
-        });
-    }
-    for s in HUB_STATES {
-        b = b
-            .transition(s, A::ShipSpares, s, |t| {
-                with(
-                    t.roles([R::QualityDepartment, R::Cqe]),
-                    SparesShipment::KIND,
-                )
-                .guard("return_expected")
-                .describe("004 L621")
-            })
-            .transition(s, A::ShipSparesNoReturn, s, |t| {
-                with(
-                    t.roles([R::QualityDepartment, R::Cqe]),
-                    SparesShipment::KIND,
-                )
-                .guard("region_international")
-                .guard("no_return_decided")
-                .describe("004 L621: 国际…根据具体客诉情况确定是否退回")
-            })
-            .transition(s, A::RecordDefectivesReturned, s, |t| {
-                with(t.roles([R::Cqe, R::Warehouse]), DefectivesReturn::KIND)
-                    .guard("return_settles_outstanding")
-                    .describe("004 L621: 1个月内退回")
-            })
-            .transition(s, A::WriteOffDefectives, s, |t| {
-                with(t.roles([R::QualityManager]), DefectivesWriteOff::KIND)
-                    .guard("return_settles_outstanding")
-                    .describe("ours")
-            })
-            .transition(s, A::RecordSupplierReplenishment, s, |t| {
-                with(t.roles([R::Cqe, R::QualityDepartment]), Replenishment::KIND)
-                    .guard("replenishment_open")
-                    .effect("track")
-                    .describe("004 L600, L670: 换货、补货")
-            })
-            .transition(s, A::RecordCostLine, s, |t| {
-                with(t.roles([R::Cqe, R::QualityDepartment]), CostEntry::KIND)
-                    .effect("track")
-                    .describe("004 L671, L493, L602")
-            })
-            .transition(s, A::ConfirmCostLines, s, |t| {
-                t.roles([R::QualityManager])
-                    .guard("costs_unconfirmed")
-                    .guard("confirmer_not_recorder")
-                    .effect("track")
-                    .describe("004 L671: 经确认后计入销售成本")
-            });
-    }
-    deadlines(b, cfg, &replies)
-}
-
-fn deadlines(mut b: Builder, cfg: &Config, replies: &[Action]) -> Builder {
-    use Action as A;
-    use Role as R;
-    use State as S;
-    let with_replies = |mut d: DeadlineSpec| {
-        for a in replies {
-            d = d.met_on(Trigger::action(a));
-        }
-        d
-    };
-    b = b
-        .deadline(
-            DeadlineSpec::new("response", Trigger::enter(S::Submitted), cfg.response)
-                .owner(R::Cqe)
-                .escalate(EscalationSpec::notify([R::Cqe, R::QualityManager]))
-                .describe("004 L623: 一个工作日内积极响应"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "analysis",
-                Trigger::action(A::Submit),
-                cfg.analysis_domestic,
-            )
-            .met_on(Trigger::action(A::RecordPass))
-            .met_on(Trigger::action(A::RecordPassRestock))
-            .met_on(Trigger::action(A::RecordFail))
-            .owner(R::Cqe)
-            .escalate(EscalationSpec::notify([R::QualityManager]))
-            .describe("004 L623: 自国内应用设计中心开出《处理单》起3个工作日内完成分析"),
-        )
-        .deadline(with_replies(
-            DeadlineSpec::new(
-                "solve_and_reply",
-                Trigger::action(A::Submit),
-                cfg.solve_reply_domestic,
-            )
-            .owner(R::QualityDepartment)
-            .escalate(EscalationSpec::notify([
-                R::QualityManager,
-                R::QualityDepartmentHead,
-                R::AdcDomestic,
-            ]))
-            .describe("004 L623: 7个工作日内解决问题并回复"),
-        ))
-        .deadline(with_replies(
-            DeadlineSpec::new(
-                "international_solution",
-                Trigger::action(A::SubmitInternational),
-                cfg.solution_international.limit(),
-            )
-            .warn_at(cfg.solution_international.target())
-            .owner(R::QualityDepartment)
-            .escalate(EscalationSpec::notify([
-                R::QualityManager,
-                R::QualityDepartmentHead,
-                R::AdcInternational,
-            ]))
-            .describe("004 L623: 国际…15-30个工作日内给出解决方案"),
-        ))
-        .deadline(with_replies(
-            DeadlineSpec::new(
-                "urgent_reply",
-                Trigger::action(A::GrantUrgent),
-                DurationSpec::Select {
-                    selector: "reply_limit".into(),
-                    cases: BTreeMap::from([
-                        (
-                            "domestic_urgent".to_owned(),
-                            cfg.urgent_solve_reply_domestic,
-                        ),
-                        (
-                            "international_urgent".to_owned(),
-                            cfg.urgent_plan_international,
-                        ),
-                    ]),
-                    default: None,
-                },
-            )
-            .owner(R::QualityDepartment)
-            .escalate(EscalationSpec::notify([
-                R::QualityManager,
-                R::QualityDepartmentHead,
-                R::CompanyLeadership,
-            ]))
-            .describe(
-                "004 L623: 紧急情况下经公司领导特批后 2 (domestic) / 3 (international) 个工作日",
-            ),
-        ))
-        .deadline(
-            DeadlineSpec::new(
-                "supplier_8d",
-                Trigger::action(A::ReturnToSupplier),
-                cfg.supplier_8d,
-            )
-            .met_on(Trigger::action(A::RecordSupplier8d))
-            .owner(R::Cqe)
-            .escalate(EscalationSpec::notify([R::Cqe, R::QualityManager]))
-            .describe("004 L601: 供应商在2个工作日内回复8D报告和具体的处理方案"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "defectives_return",
-                Trigger::action(A::ShipSpares),
-                DurationSpec::Select {
-                    selector: "defectives_return_limit".into(),
-                    cases: BTreeMap::from([
-                        ("domestic".to_owned(), cfg.defectives_return_domestic),
-                        (
-                            "international".to_owned(),
-                            cfg.defectives_return_international,
-                        ),
-                    ]),
-                    default: None,
-                },
-            )
-            .met_on(Trigger::action(A::RecordDefectivesReturned))
-            .met_on(Trigger::action(A::WriteOffDefectives))
-            .owner(R::Cqe)
-            .escalate(EscalationSpec::notify([R::Cqe]))
-            .describe("004 L621: 替换后的不良品1个月内退回"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "closure_recheck",
-                Trigger::enter(S::Handled),
-                cfg.closure_recheck,
-            )
-            .met_on(Trigger::action(A::VerifyClosure))
-            .owner(R::Cqe)
-            .escalate(EscalationSpec::notify([R::QualityManager]))
-            .describe("004 L623: 处理完成后的1月内再次跟踪异常的关闭情况"),
-        );
-    if let Some(d) = cfg.containment {
-        b = b.deadline(
-            DeadlineSpec::new("containment", Trigger::enter(S::Containment), d)
-                .owner(R::QualityDepartment)
-                .describe("004 L652: 立即"),
-        );
-    }
-    if let Some(d) = cfg.department_analysis {
-        b = b.deadline(
-            DeadlineSpec::new(
-                "department_analysis",
-                Trigger::enter(S::DepartmentAnalysis),
-                d,
-            )
-            .owner(R::ResponsibleDepartment)
-            .describe("004 L589: 尽快"),
-        );
-    }
-    b
-}
-
-/// The severity of a complaint instance (§3.7, `004 L662`; D1 table `004 L23–30`): from the
-/// CQE's inspection, or provisionally from the ADC's report.
-///
-/// # Errors
-/// A form or the data does not parse.
-pub fn severity(instance: &Instance, config: &Config) -> Result<Severity, String> {
-    rules::severity_of(&rules::Forms::of(instance), config)
-}
-
-/// Which report goes to the customer: the 8D (serious or asked for) or the measures reply.
-///
-/// # Errors
-/// A form or the data does not parse.
-pub fn outgoing_kind(instance: &Instance, config: &Config) -> Result<ReportKind, String> {
-    rules::outgoing_kind(&rules::Forms::of(instance), config)
-}
-
-/// The filtered outgoing rendering of the instance's latest 8D (`None` without one): what the
-/// CQE attaches to `forward_to_adc`.
-///
-/// # Errors
-/// A form or the data does not parse.
-pub fn outgoing_report(instance: &Instance, config: &Config) -> Result<Option<Redaction>, String> {
-    let forms = rules::Forms::of(instance);
-    let Some(report) = forms.latest::<EightDReport>()? else {
-        return Ok(None);
-    };
-    let data = forms.data()?;
-    let kind = rules::outgoing_kind(&forms, config)?;
-    Ok(Some(redact_8d(
-        &data.complaint_no,
-        &report,
-        kind,
-        &config.confidentiality,
-    )))
-}
-
-/// The filtered rendering of the latest improvement evidence (`None` without any): what the
-/// ADC attaches to `forward_evidence`.
-///
-/// # Errors
-/// A form or the data does not parse.
-pub fn outgoing_evidence(
-    instance: &Instance,
-    config: &Config,
-) -> Result<Option<Redaction>, String> {
-    let forms = rules::Forms::of(instance);
-    let Some(ev) = forms.latest::<ImprovementEvidence>()? else {
-        return Ok(None);
-    };
-    let data = forms.data()?;
-    Ok(Some(redact_statements(
-        &data.complaint_no,
-        &ev.statements,
-        &config.confidentiality,
-    )))
 }

@@ -13,8 +13,8 @@
 //! each gate calls [`EightDReport::require_through`], which checks every discipline up to the
 //! gate's in order.
 
-use super::confidentiality::{InfoCategory, Statement, SupplierRef};
-use super::forms::FiveW1H;
+use super::check::need;
+use crate::procedures::complaint::config::confidentiality::{InfoCategory, Statement, SupplierRef};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -574,6 +574,46 @@ impl crate::TypedForm for EightDReport {
                 "8D D6 refers to action `{}` which is not in D5",
                 i.action_id
             ));
+        }
+        Ok(())
+    }
+}
+
+/// The problem in 5W1H: Who, What, When, Why, Where, How Many (`002 L9`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct FiveW1H {
+    /// Who found it (customer, site).
+    pub who: String,
+    /// What was found.
+    pub what: String,
+    /// When.
+    pub when: String,
+    /// Where.
+    pub r#where: String,
+    /// Why it is a problem for the customer.
+    pub why: String,
+    /// How many are affected.
+    pub how_many: u32,
+}
+
+impl FiveW1H {
+    /// Every element present (`002 L9`).
+    ///
+    /// # Errors
+    /// The first missing element.
+    pub fn check(&self) -> Result<(), String> {
+        for (v, name) in [
+            (&self.who, "5W1H who"),
+            (&self.what, "5W1H what"),
+            (&self.when, "5W1H when"),
+            (&self.r#where, "5W1H where"),
+            (&self.why, "5W1H why"),
+        ] {
+            need(v, name)?;
+        }
+        if self.how_many == 0 {
+            return Err("5W1H how many is zero".into());
         }
         Ok(())
     }

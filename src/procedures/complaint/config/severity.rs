@@ -5,10 +5,24 @@
 //! 附件1 (`004 L23–30`, another company's document) can raise the severity; the strictest
 //! result wins (ours).
 
-use super::config::External8dTrigger;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// When the 8D report goes to the customer (the internal analysis report is written for
+/// every failed inspection, `004 L650`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum External8dTrigger {
+    /// The complaint is serious (§3.7, `004 L662`) or the customer asks for it
+    /// (`004 L620`, `L651`); `spec README L54–57`, D1 `004 L17`.
+    #[default]
+    SeriousOrCustomerRequest,
+    /// Only when the customer asks (the literal reading of `004 L651`).
+    CustomerRequestOnly,
+    /// Always.
+    Always,
+}
 
 /// The severity of a complaint.
 #[derive(

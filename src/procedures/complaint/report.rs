@@ -1,4 +1,7 @@
-//! Costs of complaints (uses [`CostLedger`] and [`CostLine`]).
+//! What the complaint procedure reports: the severity of a case, which report goes to the
+//! customer and its filtered rendering (§3.6, `004 L628`), and the costs.
+//!
+//! ## Costs (uses [`CostLedger`] and [`CostLine`])
 //!
 //! Cost lines are recorded on a complaint as [`CostEntry`] forms (`record_cost_line`) and
 //! confirmed by the quality manager, who may not confirm lines they recorded
@@ -9,9 +12,16 @@
 //!   the same customer had an earlier misjudgment of the same phenomenon (§5.4, `004 L602`);
 //! - cost of sales (销售成本) otherwise (`004 L671`, `L493`; extended to every kind: ours).
 
+use super::config::Config;
 use super::config::MisjudgmentMatch;
+use super::config::severity::Severity;
+use super::data::ComplaintVerdict;
 use super::data::Data;
-use super::forms::{CostEntry, InspectionRecord, Verdict};
+use super::forms::ImprovementEvidence;
+use super::forms::eight_d::EightDReport;
+use super::forms::outgoing::{Redaction, ReportKind, redact_8d, redact_statements};
+use super::forms::{ComplaintInspectionRecord, CostEntry};
+use super::rules;
 use super::{Action, ID};
 use crate::ActorId;
 use crate::TypedForm;
@@ -73,12 +83,14 @@ impl CostRecord {
                 confirmed,
             });
         }
-        let misjudgment = if data.verdict == Some(Verdict::Pass) {
+        let misjudgment = if data.verdict == Some(ComplaintVerdict::Pass) {
             inst.forms()
                 .iter()
                 .rev()
-                .find(|f| f.form.kind == InspectionRecord::KIND)
-                .and_then(|f| serde_json::from_value::<InspectionRecord>(f.form.body.clone()).ok())
+                .find(|f| f.form.kind == ComplaintInspectionRecord::KIND)
+                .and_then(|f| {
+                    serde_json::from_value::<ComplaintInspectionRecord>(f.form.body.clone()).ok()
+                })
                 .and_then(|r| r.misjudgment_phenomenon)
         } else {
             None
@@ -215,4 +227,62 @@ impl CostReport {
     pub fn per_kind(&self) -> Result<BTreeMap<CostKind, i64>, CostError> {
         self.booked.totals_by(|l| l.kind)
     }
+}
+
+/// The severity of a complaint instance (§3.7, `004 L662`; D1 table `004 L23–30`): from the
+/// CQE's inspection, or provisionally from the ADC's report.
+///
+/// # Errors
+/// A form or the data does not parse.
+pub fn severity(instance: &Instance, config: &Config) -> Result<Severity, String> {
+    rules::severity_of(&rules::Forms::of(instance), config)
+}
+
+/// Which report goes to the customer: the 8D (serious or asked for) or the measures reply.
+///
+/// # Errors
+/// A form or the data does not parse.
+pub fn outgoing_kind(instance: &Instance, config: &Config) -> Result<ReportKind, String> {
+    rules::outgoing_kind(&rules::Forms::of(instance), config)
+}
+
+/// The filtered outgoing rendering of the instance's latest 8D (`None` without one): what the
+/// CQE attaches to `forward_to_adc`.
+///
+/// # Errors
+/// A form or the data does not parse.
+pub fn outgoing_report(instance: &Instance, config: &Config) -> Result<Option<Redaction>, String> {
+    let forms = rules::Forms::of(instance);
+    let Some(report) = forms.latest::<EightDReport>()? else {
+        return Ok(None);
+    };
+    let data = forms.data()?;
+    let kind = rules::outgoing_kind(&forms, config)?;
+    Ok(Some(redact_8d(
+        &data.complaint_no,
+        &report,
+        kind,
+        &config.confidentiality,
+    )))
+}
+
+/// The filtered rendering of the latest improvement evidence (`None` without any): what the
+/// ADC attaches to `forward_evidence`.
+///
+/// # Errors
+/// A form or the data does not parse.
+pub fn outgoing_evidence(
+    instance: &Instance,
+    config: &Config,
+) -> Result<Option<Redaction>, String> {
+    let forms = rules::Forms::of(instance);
+    let Some(ev) = forms.latest::<ImprovementEvidence>()? else {
+        return Ok(None);
+    };
+    let data = forms.data()?;
+    Ok(Some(redact_statements(
+        &data.complaint_no,
+        &ev.statements,
+        &config.confidentiality,
+    )))
 }

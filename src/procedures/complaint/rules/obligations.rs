@@ -1,0 +1,149 @@
+//! Guards: The obligations that run beside the main line: urgency, spares and defectives, costs, and closure (`004 L621`, `L623`, `L671`, `L602`, `L508/L626`).
+
+use super::view::*;
+use crate::Context;
+use crate::procedures::complaint::Action;
+use crate::procedures::complaint::Guard;
+use crate::procedures::complaint::config::Config;
+use crate::procedures::complaint::data::*;
+use crate::procedures::complaint::forms::eight_d::*;
+use crate::procedures::complaint::forms::*;
+use crate::{TypedForm, Vocabulary};
+use serde_json::Value;
+
+/// The guards of this phase, each registered under its [`Guard`] name.
+pub(super) const GUARDS: &[(Guard, GuardFn)] = &[
+    (Guard::FirstReplyPending, first_reply_pending),
+    (Guard::UrgentRequested, urgent_requested),
+    (Guard::UrgentNotGranted, urgent_not_granted),
+    (Guard::ReturnExpected, return_expected),
+    (Guard::NoReturnDecided, no_return_decided),
+    (Guard::ReturnSettlesOutstanding, return_settles_outstanding),
+    (Guard::CostsUnconfirmed, costs_unconfirmed),
+    (Guard::ConfirmerNotRecorder, confirmer_not_recorder),
+    (Guard::ClosureReady, closure_ready),
+];
+
+// --- urgency (004 L623) ---
+
+fn first_reply_pending(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
+    check(!f.data()?.first_reply_sent, || {
+        "the customer already has the reply".into()
+    })
+}
+
+fn urgent_requested(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
+    check(f.data()?.urgent.requested, || {
+        "nobody requested urgent handling".into()
+    })
+}
+
+fn urgent_not_granted(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
+    check(!f.data()?.urgent.granted, || {
+        "urgent handling is already approved".into()
+    })
+}
+
+// --- spares (004 L621) ---
+
+fn return_expected(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
+    check(
+        f.need::<SparesShipment>()?.no_return_reason.is_none(),
+        || {
+            "this shipment says the defectives stay with the customer: use ship_spares_no_return"
+                .into()
+        },
+    )
+}
+
+fn no_return_decided(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
+    let s = f.need::<SparesShipment>()?;
+    check(
+        s.no_return_reason
+            .as_deref()
+            .is_some_and(|r| !r.trim().is_empty()),
+        || {
+            "international: the decision not to take the defectives back needs a reason (004 L621)"
+                .into()
+        },
+    )
+}
+
+fn return_settles_outstanding(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(), String> {
+    let before = outstanding_defectives(&Forms {
+        current: None,
+        ..*f
+    })?;
+    let now: i64 = ctx
+        .forms
+        .iter()
+        .filter(|x| x.kind == DefectivesReturn::KIND || x.kind == DefectivesWriteOff::KIND)
+        .filter_map(|x| x.body.get("qty").and_then(Value::as_i64))
+        .sum();
+    check(before > 0 && now == before, || {
+        format!("{before} replaced defective(s) outstanding: record them all at once (004 L621)")
+    })
+}
+
+// --- costs (004 L671, L602) ---
+
+fn costs_unconfirmed(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
+    let d = f.data()?;
+    check(d.cost_lines > d.cost_lines_confirmed, || {
+        "no cost line awaits confirmation".into()
+    })
+}
+
+fn confirmer_not_recorder(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(), String> {
+    let d = f.data()?;
+    let skip = usize::try_from(d.cost_lines_confirmed).unwrap_or(usize::MAX);
+    let own = f
+        .instance
+        .forms()
+        .iter()
+        .filter(|x| x.form.kind == CostEntry::KIND && x.action == Action::RecordCostLine.name())
+        .skip(skip)
+        .any(|x| {
+            x.by.as_ref()
+                .is_some_and(|b| ctx.actor.identities().any(|i| i == b))
+        });
+    check(!own, || {
+        "a cost line may not be confirmed by whoever recorded it".into()
+    })
+}
+
+// --- closure (004 L623, L508/L626, L621) ---
+
+fn closure_ready(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), String> {
+    let d = f.data()?;
+    check(d.ledger_recorded, || {
+        "the ledger entry with the T6 reference is missing (004 L508)".into()
+    })?;
+    check(
+        !cfg.require_satisfaction_before_close || d.satisfaction_records > 0,
+        || "no customer-satisfaction record (004 L623)".into(),
+    )?;
+    let out = outstanding_defectives(&Forms {
+        current: None,
+        ..*f
+    })?;
+    check(out <= 0, || {
+        format!("{out} replaced defective(s) not back (004 L621)")
+    })?;
+    check(!d.supplier.replenishment_open, || {
+        "the supplier replenishment is still open (004 L600, L670)".into()
+    })?;
+    check(d.cost_lines == d.cost_lines_confirmed, || {
+        "cost lines await confirmation".into()
+    })?;
+    check(d.evidence_forwarded >= d.evidence_provided, || {
+        "improvement evidence was not forwarded to the customer".into()
+    })?;
+    if d.verdict == Some(ComplaintVerdict::Fail) {
+        f.need::<EightDReport>()?.require_through(Discipline::D8)?;
+    }
+    let re = f.need::<ClosureRecheck>()?;
+    check(re.abnormality_closed && !re.recurrence_found, || {
+        "the re-check does not confirm the abnormality closed: reopen instead (004 L623)".into()
+    })
+}
