@@ -14,8 +14,8 @@ use aftersales::procedures::complaint::forms::eight_d::*;
 use aftersales::procedures::complaint::forms::*;
 use aftersales::procedures::complaint::report::{CostRecord, cost_report};
 use aftersales::procedures::complaint::{
-    self, Action, Config, Deadline, FormKind, MoldFindings, MoldSeverityRule, PartKind, ReportKind, Role,
-    Severity, State, VpReview, WITHHELD_PLACEHOLDER, redact_8d,
+    self, Action, Config, Deadline, FormKind, MoldFindings, MoldSeverityRule, PartKind, ReportKind,
+    Role, Severity, State, VpReview, WITHHELD_PLACEHOLDER, redact_8d,
 };
 use aftersales::{
     Account, Actor, BusinessCalendar, Command, CostKind, DeadlineState, Engine, EngineError,
