@@ -5,7 +5,7 @@
 // Test helpers outside `#[test]` functions unwrap and panic too (clippy.toml allows it in tests).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use aftersales::procedures::batch_quality::{self as bq, Action, Role, State, guards};
+use aftersales::procedures::batch_quality::{self as bq, Action, Deadline, Guard, Role, State};
 use aftersales::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -75,7 +75,7 @@ fn evaluation(dept: Role) -> bq::PlanEvaluation {
     }
 }
 
-fn severity(s: bq::Severity) -> bq::SeverityAssessment {
+fn severity(s: bq::BatchSeverity) -> bq::SeverityAssessment {
     bq::SeverityAssessment {
         severity: s,
         impact: "one bank, 250 branch PCs".into(),
@@ -187,7 +187,7 @@ impl H {
     fn start(&self, who: &Actor, t: DateTime<Utc>) {
         let data = bq::Data::new(CUSTOMER, MODEL, "central", "no display after cold boot");
         self.e
-            .start(bq::ID, self.id.clone(), who, data.to_value(), t)
+            .start(bq::ID, self.id.clone(), who, data.to_value().unwrap(), t)
             .unwrap();
     }
 
@@ -228,12 +228,9 @@ impl H {
     }
 
     /// The latest clock of `name`.
-    fn clock(&self, name: &str) -> DeadlineState {
+    fn clock(&self, name: Deadline) -> DeadlineState {
         self.inst()
-            .deadlines()
-            .iter()
-            .rev()
-            .find(|d| d.name == name)
+            .clock(name)
             .cloned()
             .unwrap_or_else(|| panic!("no clock {name}"))
     }
@@ -331,7 +328,8 @@ impl H {
     fn verifying(&self, t: DateTime<Utc>) {
         self.executing(t);
         self.ok(
-            fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::Severity::Ordinary))),
+            fire(&rqs(), Action::AssessSeverity)
+                .with_form(form(&severity(bq::BatchSeverity::Ordinary))),
             t,
         );
         self.ok(
@@ -366,9 +364,11 @@ impl H {
 }
 
 #[track_caller]
-fn guard_of(r: &Rejection) -> String {
+fn guard_of(r: &Rejection) -> Guard {
     match r {
-        Rejection::GuardRejected { guard, .. } => guard.clone(),
+        Rejection::GuardRejected { guard, .. } => {
+            Guard::from_name(guard).unwrap_or_else(|| panic!("not a batch-quality guard: {guard}"))
+        }
         other => panic!("expected a guard refusal, got {other:?}"),
     }
 }
@@ -517,12 +517,12 @@ fn l650_senior_engineer_must_be_qualified_for_the_model() {
     }));
     // 000 L650 委派相应产品的资深工程师
     let r = h.refused(junior, lt(16, 10, 0));
-    assert_eq!(guard_of(&r), guards::SENIOR_ENGINEER);
+    assert_eq!(guard_of(&r), Guard::SeniorEngineer);
     let r = h.refused(
         fire(&station(), Action::DispatchSeniorEngineer),
         lt(16, 10, 0),
     );
-    assert_eq!(guard_of(&r), guards::SENIOR_ENGINEER);
+    assert_eq!(guard_of(&r), Guard::SeniorEngineer);
 }
 
 #[test]
@@ -533,7 +533,7 @@ fn l652_rtse_designates_local_station_and_may_not_submit() {
     // 000 L652 §5.1.2: the engineer does not go on site himself; he names the local station
     assert!(is_forbidden(&h.refused(dispatch(&rtse()), t)));
     let r = h.refused(fire(&rtse(), Action::DesignateLocalStation), t);
-    assert_eq!(guard_of(&r), guards::STATION_NAMED);
+    assert_eq!(guard_of(&r), Guard::StationNamed);
     h.ok(
         fire(&rtse(), Action::DesignateLocalStation).with_payload(json!({"station": "ST-WH-01"})),
         t,
@@ -646,7 +646,7 @@ fn l650_l652_submission_needs_a_complete_report() {
         formal(&station(), Action::SubmitBatchFeedback).with_form(form(&other)),
         t,
     );
-    assert_eq!(guard_of(&r), guards::REPORT_MATCHES_ISSUE);
+    assert_eq!(guard_of(&r), Guard::ReportMatchesIssue);
     // 000 L636 交付后: a failure before delivery is not after-sales
     let mut early = feedback(1);
     early.failed_units[0].failed_on = date(2026, 5, 1);
@@ -665,17 +665,17 @@ fn l652_email_input_is_only_a_reference() {
     // 000 L652 §5.1.4 通过邮件系统提报的信息只做为参考
     let r = h.refused(
         fire(&station(), Action::SubmitBatchFeedback)
-            .with_payload(bq::via(bq::Channel::Email))
+            .with_payload(bq::via(bq::BatchChannel::Email))
             .with_form(form(&feedback(1))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::FORMAL_CHANNEL);
+    assert_eq!(guard_of(&r), Guard::FormalChannel);
     assert!(reason_of(&r).contains("000 L652"));
     let r = h.refused(
         fire(&station(), Action::SubmitBatchFeedback).with_form(form(&feedback(1))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::FORMAL_CHANNEL);
+    assert_eq!(guard_of(&r), Guard::FormalChannel);
     // the e-mail is kept as a reference: a comment, no state change
     h.ok(
         Command::comment(&rqs(), "e-mail from branch: 20 PCs dead at Bank of Wuhan"),
@@ -731,7 +731,7 @@ fn l652_quality_section_starts_only_from_technical_support_input() {
     let by_mail = fire(&rqs(), Action::StartBatchProcess)
         .with_payload(json!({"channel": "email", "acceptance": "not_accepted"}))
         .with_form(form(&decision(bq::Acceptance::NotAccepted)));
-    assert_eq!(guard_of(&h.refused(by_mail, t)), guards::FORMAL_CHANNEL);
+    assert_eq!(guard_of(&h.refused(by_mail, t)), Guard::FormalChannel);
     h.ok(start(), t);
     assert_eq!(h.state(), State::BatchStarted);
     assert_eq!(h.data().acceptance, Some(bq::Acceptance::NotAccepted));
@@ -757,7 +757,7 @@ fn l650_technical_support_confirms_with_preliminary_analysis() {
         formal(&ts(), Action::ConfirmAndForwardToRqs).with_form(form(&ts_analysis(250, 15))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::TS_EVIDENCE);
+    assert_eq!(guard_of(&r), Guard::TsEvidence);
     h.ok(
         formal(&ts(), Action::ConfirmAndForwardToRqs).with_form(form(&ts_analysis(250, 16))),
         t,
@@ -775,7 +775,7 @@ fn l652_technical_support_rejects_incomplete_feedback_and_station_resubmits() {
         fire(&ts(), Action::Reject).with_form(form(&rejection(bq::RejectReason::BelowThreshold))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::TS_REJECT_REASON);
+    assert_eq!(guard_of(&r), Guard::TsRejectReason);
     h.ok(
         fire(&ts(), Action::Reject)
             .with_form(form(&rejection(bq::RejectReason::IncompleteFeedback))),
@@ -787,7 +787,7 @@ fn l652_technical_support_rejects_incomplete_feedback_and_station_resubmits() {
         formal(&station(), Action::Resubmit).with_form(form(&feedback(1))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::REVISED);
+    assert_eq!(guard_of(&r), Guard::Revised);
     h.ok(
         formal(&station(), Action::Resubmit).with_form(form(&feedback(2))),
         t,
@@ -795,7 +795,10 @@ fn l652_technical_support_rejects_incomplete_feedback_and_station_resubmits() {
     assert_eq!(h.state(), State::PendingRtseVerification);
     // an old rejection on file is no rejection now
     let r = h.refused(fire(&rtse(), Action::ReturnToStation), t);
-    assert_eq!(guard_of(&r), guards::NEW_FORMS);
+    assert!(
+        matches!(&r, Rejection::MissingForm { form, .. } if *form == bq::FormKind::RejectionNotice),
+        "{r:?}"
+    );
     h.ok(
         fire(&rtse(), Action::ReturnToStation)
             .with_form(form(&rejection(bq::RejectReason::InsufficientEvidence))),
@@ -836,7 +839,7 @@ fn l638_l652_start_requires_the_whole_batch_definition() {
     };
     // 000 L638: exactly 5 % is not "超过5%"
     let r = h.refused(start_cmd(na, &with_case(case(300, 15))), t);
-    assert_eq!(guard_of(&r), guards::MEETS_BATCH_DEFINITION);
+    assert_eq!(guard_of(&r), Guard::MeetsBatchDefinition);
     // 000 L636: meets the spec but not the user's need: out of scope, with its reason
     let mut c = case(250, 16);
     c.meets_spec_but_not_user_need = true;
@@ -852,11 +855,11 @@ fn l638_l652_start_requires_the_whole_batch_definition() {
     c.judged_nonconforming = false;
     assert_eq!(
         guard_of(&h.refused(start_cmd(na, &with_case(c)), t)),
-        guards::MEETS_BATCH_DEFINITION
+        Guard::MeetsBatchDefinition
     );
     // 000 L654: the acceptance status in the payload must be the decision's
     let r = h.refused(start_cmd(bq::Acceptance::Accepted, &decision(na)), t);
-    assert_eq!(guard_of(&r), guards::ACCEPTANCE_MATCHES);
+    assert_eq!(guard_of(&r), Guard::AcceptanceMatches);
     h.ok(start_cmd(na, &decision(na)), t);
     assert_eq!(h.state(), State::BatchStarted);
 }
@@ -870,7 +873,7 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
     let h = H::new();
     // submit Mon 11:00 → due Mon 16:00
     h.submitted(lt(16, 11, 0));
-    let c = h.clock(bq::deadlines::RTSE_VERIFY);
+    let c = h.clock(Deadline::RtseVerify);
     // 000 L650 区域技术支持工程师在4个工作小时内响应
     assert_eq!(c.due_at, lt(16, 16, 0));
     assert!(h.e.handle_due(lt(16, 15, 59)).unwrap().handled.is_empty());
@@ -878,7 +881,7 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
     let events = &rep.handled[0].1;
     assert!(events.iter().any(|e| matches!(
         &e.kind,
-        EventKind::DeadlineBreached { deadline, .. } if deadline == bq::deadlines::RTSE_VERIFY
+        EventKind::DeadlineBreached { deadline, .. } if *deadline == Deadline::RtseVerify
     )));
     // 000 L644 §4.2.1: the engineer and the accountable service management are told
     assert!(events.iter().any(|e| matches!(
@@ -890,7 +893,7 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
     assert_eq!(h.state(), State::PendingRtseVerification);
     // a late verification still goes through, and is recorded as late
     h.ok(formal(&rtse(), Action::VerifyAndForward), lt(16, 17, 0));
-    let c = h.clock(bq::deadlines::RTSE_VERIFY);
+    let c = h.clock(Deadline::RtseVerify);
     assert!(c.breached && c.stopped.is_some_and(|s| !s.met));
 }
 
@@ -904,11 +907,7 @@ fn readme_calendar_examples_on_the_rtse_clock() {
     ] {
         let h = H::new();
         h.submitted(start);
-        assert_eq!(
-            h.clock(bq::deadlines::RTSE_VERIFY).due_at,
-            due,
-            "from {start}"
-        );
+        assert_eq!(h.clock(Deadline::RtseVerify).due_at, due, "from {start}");
     }
     // a host holiday on Monday moves Fri 17:00 + 4 WH to Tue 12:00
     let holiday = BusinessCalendar::default()
@@ -918,7 +917,7 @@ fn readme_calendar_examples_on_the_rtse_clock() {
         .unwrap();
     let h = H::with(cfg(), Arc::new(holiday));
     h.submitted(lt(20, 17, 0));
-    assert_eq!(h.clock(bq::deadlines::RTSE_VERIFY).due_at, lt(24, 12, 0));
+    assert_eq!(h.clock(Deadline::RtseVerify).due_at, lt(24, 12, 0));
 }
 
 #[test]
@@ -927,18 +926,15 @@ fn l650_l652_l654_technical_support_and_quality_section_clocks_are_4_working_hou
     h.submitted(lt(16, 9, 0));
     h.ok(formal(&rtse(), Action::VerifyAndForward), lt(16, 10, 0));
     // 000 L650: TS forwards within 4 WH
-    assert_eq!(h.clock(bq::deadlines::TS_CONFIRM).due_at, lt(16, 15, 0));
+    assert_eq!(h.clock(Deadline::TsConfirm).due_at, lt(16, 15, 0));
     h.ok(
         formal(&ts(), Action::ConfirmAndForwardToRqs).with_form(form(&ts_analysis(250, 16))),
         lt(16, 11, 0),
     );
     // 000 L652: the quality section responds within 4 WH; 000 L654: forwards to R&D within
     // 4 WH, counted from receipt (the stricter reading)
-    assert_eq!(h.clock(bq::deadlines::RQS_REVIEW).due_at, lt(16, 16, 0));
-    assert_eq!(
-        h.clock(bq::deadlines::RQS_FORWARD_TO_RD).due_at,
-        lt(16, 16, 0)
-    );
+    assert_eq!(h.clock(Deadline::RqsReview).due_at, lt(16, 16, 0));
+    assert_eq!(h.clock(Deadline::RqsForwardToRd).due_at, lt(16, 16, 0));
     h.ok(
         start_cmd(
             bq::Acceptance::NotAccepted,
@@ -946,10 +942,10 @@ fn l650_l652_l654_technical_support_and_quality_section_clocks_are_4_working_hou
         ),
         lt(16, 14, 0),
     );
-    assert!(h.clock(bq::deadlines::RQS_REVIEW).stopped.unwrap().met);
+    assert!(h.clock(Deadline::RqsReview).stopped.unwrap().met);
     // forwarding late: breach recorded, no escalation move
     h.e.handle_due(lt(16, 16, 0)).unwrap();
-    assert!(h.clock(bq::deadlines::RQS_FORWARD_TO_RD).breached);
+    assert!(h.clock(Deadline::RqsForwardToRd).breached);
     assert_eq!(h.state(), State::BatchStarted);
     h.ok(formal(&rqs(), Action::ForwardToRd), lt(16, 17, 0));
     assert_eq!(h.state(), State::RdAnalysis);
@@ -968,10 +964,7 @@ fn l650_l652_l654_technical_support_and_quality_section_clocks_are_4_working_hou
         ),
         lt(16, 11, 0),
     );
-    assert_eq!(
-        h.clock(bq::deadlines::RQS_FORWARD_TO_RD).due_at,
-        lt(16, 16, 0)
-    );
+    assert_eq!(h.clock(Deadline::RqsForwardToRd).due_at, lt(16, 16, 0));
 }
 
 #[test]
@@ -979,16 +972,16 @@ fn l654_l656_not_accepted_solution_in_2_working_days_else_director_meeting() {
     let h = H::new();
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
     // 000 L654 对于未验收的机器…2个工作日内提供有效方案: Tue 10:30 → Thu 10:30
-    assert_eq!(h.clock(bq::deadlines::RD_SOLUTION).due_at, lt(19, 10, 30));
+    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(19, 10, 30));
     // 000 L656: the meeting follows a missed limit only
     let r = h.refused(fire(&rqs(), Action::ConveneDirectorMeeting), lt(18, 10, 0));
-    assert_eq!(guard_of(&r), guards::RD_DEADLINE_BREACHED);
+    assert_eq!(guard_of(&r), Guard::RdDeadlineBreached);
     let rep = h.e.handle_due(lt(19, 10, 30)).unwrap();
     let events = &rep.handled[0].1;
     assert!(events.iter().any(|e| matches!(
         &e.kind,
         EventKind::Escalated { deadline, notify, moved: None, .. }
-            if deadline == bq::deadlines::RD_SOLUTION
+            if *deadline == Deadline::RdSolution
                 && notify.contains(&Name::new("regional_quality_section"))
     )));
     // 适时: flagged; the quality section convenes
@@ -999,7 +992,7 @@ fn l654_l656_not_accepted_solution_in_2_working_days_else_director_meeting() {
     )));
     h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(19, 11, 0));
     assert_eq!(h.state(), State::DirectorMeeting);
-    let c = h.clock(bq::deadlines::RD_SOLUTION);
+    let c = h.clock(Deadline::RdSolution);
     assert!(c.breached && c.stopped.is_some_and(|s| !s.met));
 }
 
@@ -1008,17 +1001,17 @@ fn l654_accepted_respond_in_1_conclude_in_4_working_days() {
     let h = H::new();
     h.at_rd(bq::Acceptance::Accepted, lt(17, 10, 30));
     // 000 L654 已经验收合格的机器: respond by Wed 10:30, conclude by next Mon 10:30
-    assert_eq!(h.clock(bq::deadlines::RD_RESPONSE).due_at, lt(18, 10, 30));
-    assert_eq!(h.clock(bq::deadlines::RD_SOLUTION).due_at, lt(23, 10, 30));
+    assert_eq!(h.clock(Deadline::RdResponse).due_at, lt(18, 10, 30));
+    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(23, 10, 30));
     h.e.handle_due(lt(18, 10, 30)).unwrap();
-    assert!(h.clock(bq::deadlines::RD_RESPONSE).breached);
+    assert!(h.clock(Deadline::RdResponse).breached);
     // a missed response is recorded; the meeting is for a missed conclusion (000 L656)
     let r = h.refused(fire(&rqs(), Action::ConveneDirectorMeeting), lt(18, 11, 0));
-    assert_eq!(guard_of(&r), guards::RD_DEADLINE_BREACHED);
+    assert_eq!(guard_of(&r), Guard::RdDeadlineBreached);
     h.ok(fire(&rnd(), Action::AcknowledgeRd), lt(18, 11, 0));
-    assert!(h.clock(bq::deadlines::RD_RESPONSE).stopped.is_some());
+    assert!(h.clock(Deadline::RdResponse).stopped.is_some());
     h.e.handle_due(lt(23, 10, 30)).unwrap();
-    assert!(h.clock(bq::deadlines::RD_SOLUTION).breached);
+    assert!(h.clock(Deadline::RdSolution).breached);
     h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(23, 11, 0));
     assert_eq!(h.state(), State::DirectorMeeting);
 }
@@ -1029,7 +1022,7 @@ fn l654_accepted_response_in_time_is_met() {
     h.at_rd(bq::Acceptance::Accepted, lt(17, 10, 30));
     h.ok(fire(&rnd(), Action::AcknowledgeRd), lt(17, 15, 0));
     // 000 L654 1个工作日内响应
-    assert!(h.clock(bq::deadlines::RD_RESPONSE).stopped.unwrap().met);
+    assert!(h.clock(Deadline::RdResponse).stopped.unwrap().met);
     h.ok(
         fire(&rnd(), Action::SubmitRdSolution).with_form(form(&rd_solution())),
         lt(20, 10, 0),
@@ -1084,7 +1077,7 @@ fn l656_meeting_continues_rd_in_a_new_round_or_adopts_a_solution() {
             .with_form(form(&minutes(bq::MeetingDecision::AdoptSolution))),
         lt(19, 15, 0),
     );
-    assert_eq!(guard_of(&r), guards::MEETING_CONTINUES_RD);
+    assert_eq!(guard_of(&r), Guard::MeetingContinuesRd);
     h.ok(
         formal(&rqs(), Action::ForwardToRd).with_form(form(&minutes(
             bq::MeetingDecision::ContinueRd {
@@ -1095,7 +1088,7 @@ fn l656_meeting_continues_rd_in_a_new_round_or_adopts_a_solution() {
     );
     // 000 L656 (outcome OURS): a new round under the same limits
     assert_eq!(h.state(), State::RdAnalysis);
-    let c = h.clock(bq::deadlines::RD_SOLUTION);
+    let c = h.clock(Deadline::RdSolution);
     assert!(!c.breached);
     assert_eq!(c.due_at, lt(23, 15, 0));
 
@@ -1126,7 +1119,7 @@ fn l654_returning_an_ineffective_solution_keeps_the_original_limit() {
             .with_form(form(&rejection(bq::RejectReason::BelowThreshold))),
         lt(20, 10, 30),
     );
-    assert_eq!(guard_of(&r), guards::RETURN_TO_RD_REASON);
+    assert_eq!(guard_of(&r), Guard::ReturnToRdReason);
     h.ok(
         fire(&rqs(), Action::ReturnToRd)
             .with_form(form(&rejection(bq::RejectReason::NotEffective))),
@@ -1135,7 +1128,7 @@ fn l654_returning_an_ineffective_solution_keeps_the_original_limit() {
     // 000 L654 有效方案: the limit is for an effective solution: 8 WH left from Fri 10:30
     // = Mon 10:30, not a fresh 2 working days (Tue 10:30)
     assert_eq!(h.state(), State::RdAnalysis);
-    assert_eq!(h.clock(bq::deadlines::RD_SOLUTION).due_at, lt(23, 10, 30));
+    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(23, 10, 30));
 }
 
 #[test]
@@ -1148,7 +1141,7 @@ fn l668_progress_bulletin_clock_when_configured() {
     h.executing(lt(16, 10, 0));
     // 000 L668 §5.4.2 定期发布: the period is the host's (None by default)
     assert_eq!(
-        h.clock(bq::deadlines::PROGRESS_BULLETIN_FIRST).due_at,
+        h.clock(Deadline::ProgressBulletinFirst).due_at,
         lt(23, 10, 0)
     );
     h.ok(
@@ -1156,13 +1149,13 @@ fn l668_progress_bulletin_clock_when_configured() {
         lt(20, 10, 0),
     );
     assert!(
-        h.clock(bq::deadlines::PROGRESS_BULLETIN_FIRST)
+        h.clock(Deadline::ProgressBulletinFirst)
             .stopped
             .unwrap()
             .met
     );
     assert_eq!(
-        h.clock(bq::deadlines::PROGRESS_BULLETIN_NEXT).due_at,
+        h.clock(Deadline::ProgressBulletinNext).due_at,
         lt(27, 10, 0)
     );
     assert!(
@@ -1227,7 +1220,7 @@ fn l658_l660_l662_failed_part_returns() {
         ),
         t,
     );
-    assert_eq!(guard_of(&r), guards::FAILED_PART_RULES);
+    assert_eq!(guard_of(&r), Guard::FailedPartRules);
     h.ok(part(false, false, machine()), t);
     h.ok(
         part(
@@ -1263,7 +1256,7 @@ fn l664_rd_solution_must_be_mature() {
         fire(&rnd(), Action::SubmitRdSolution).with_form(form(&raw)),
         t,
     );
-    assert_eq!(guard_of(&r), guards::SOLUTION_MATURE);
+    assert_eq!(guard_of(&r), Guard::SolutionMature);
     assert!(is_forbidden(&h.refused(
         fire(&rqs(), Action::SubmitRdSolution).with_form(form(&rd_solution())),
         t
@@ -1288,7 +1281,7 @@ fn l664_plan_needs_consultation_and_evaluation_first() {
     };
     // 000 L664 事先征求分公司及用户意见
     let r = h.refused(approve(), t);
-    assert_eq!(guard_of(&r), guards::CONSULTED);
+    assert_eq!(guard_of(&r), Guard::Consulted);
     assert!(reason_of(&r).contains("branch") && reason_of(&r).contains("user"));
     // the branch speaks for itself; the user's opinion is recorded by sales or the section
     let r = h.refused(
@@ -1300,13 +1293,13 @@ fn l664_plan_needs_consultation_and_evaluation_first() {
         ))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::CONSULTATION_RECORDER);
+    assert_eq!(guard_of(&r), Guard::ConsultationRecorder);
     // a department evaluates only for itself
     let r = h.refused(
         fire(&rnd(), Action::EvaluatePlan).with_form(form(&evaluation(Role::Sales))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::EVALUATOR_IS_DEPT);
+    assert_eq!(guard_of(&r), Guard::EvaluatorIsDept);
     h.consult_and_evaluate(t);
     // 000 L664 各部门对处理方案的有效性、可行性进行评估: a negative one blocks
     h.ok(
@@ -1321,7 +1314,7 @@ fn l664_plan_needs_consultation_and_evaluation_first() {
         t,
     );
     let r = h.refused(approve(), t);
-    assert_eq!(guard_of(&r), guards::PLAN_EVALUATED);
+    assert_eq!(guard_of(&r), Guard::PlanEvaluated);
     h.ok(
         fire(&actor("sales-ma", Role::Sales), Action::EvaluatePlan)
             .with_form(form(&evaluation(Role::Sales))),
@@ -1341,7 +1334,7 @@ fn l640_during_acceptance_replacement_is_preferred() {
     p.not_replacement_reason = None;
     // 000 L640 在用户验收期间…优先考虑整机更换
     let r = h.refused(fire(&rqs(), Action::ApprovePlan).with_form(form(&p)), t);
-    assert_eq!(guard_of(&r), guards::REPLACEMENT_PREFERRED);
+    assert_eq!(guard_of(&r), Guard::ReplacementPreferred);
     h.ok(
         fire(&rqs(), Action::ApprovePlan)
             .with_form(form(&plan(bq::PlanKind::ComponentReplacement))),
@@ -1374,7 +1367,7 @@ fn l642_l676_replacement_plan_is_signed_jointly_with_return_application() {
     // 000 L642 更换方案由品质管理部、服务平台、产品部门、销售平台各产品业务部、各区域分公司销售部门
     // 共同制定: the quality section alone cannot approve it
     let r = h.refused(fire(&rqs(), Action::ApprovePlan).with_form(form(&p)), t);
-    assert_eq!(guard_of(&r), guards::PLAN_NOT_REPLACEMENT);
+    assert_eq!(guard_of(&r), Guard::PlanNotReplacement);
     let coauthors = cfg().replacement_plan_coauthors;
     let first = actor("qmd-sign", coauthors[0]);
     h.ok(
@@ -1390,7 +1383,7 @@ fn l642_l676_replacement_plan_is_signed_jointly_with_return_application() {
     }
     // 000 L676 §7 《方正科技产品批量退换货申请表》: the last signature needs it
     let r = h.refused(Command::sign(&rqs(), Action::ApprovePlan), t);
-    assert_eq!(guard_of(&r), guards::RETURN_APPLICATION);
+    assert_eq!(guard_of(&r), Guard::ReturnApplication);
     let mut wrong = return_application(250);
     wrong.replacement_model = None;
     let r = h.refused(
@@ -1452,9 +1445,9 @@ fn l676_l646_execution_result_needs_severity_bulletin_and_warning() {
         fire(&sp, Action::ReportExecutionResult).with_form(form(&result(250))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::SEVERITY_ASSESSED);
+    assert_eq!(guard_of(&r), Guard::SeverityAssessed);
     h.ok(
-        fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::Severity::Major))),
+        fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::BatchSeverity::Major))),
         t,
     );
     // 000 L646 §4.5.4 重大批量质量问题预警
@@ -1462,7 +1455,7 @@ fn l676_l646_execution_result_needs_severity_bulletin_and_warning() {
         fire(&sp, Action::ReportExecutionResult).with_form(form(&result(250))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::WARNING_IF_MAJOR);
+    assert_eq!(guard_of(&r), Guard::WarningIfMajor);
     h.ok(
         fire(&rqs(), Action::IssueQualityWarning).with_form(form(&warning())),
         t,
@@ -1491,7 +1484,8 @@ fn l646_quality_warning_only_for_a_major_issue() {
     let t = lt(17, 10, 0);
     h.executing(t);
     h.ok(
-        fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::Severity::Ordinary))),
+        fire(&rqs(), Action::AssessSeverity)
+            .with_form(form(&severity(bq::BatchSeverity::Ordinary))),
         t,
     );
     // 000 L646 §4.5.4
@@ -1499,7 +1493,7 @@ fn l646_quality_warning_only_for_a_major_issue() {
         fire(&rqs(), Action::IssueQualityWarning).with_form(form(&warning())),
         t,
     );
-    assert_eq!(guard_of(&r), guards::SEVERITY_MAJOR);
+    assert_eq!(guard_of(&r), Guard::SeverityMajor);
 }
 
 #[test]
@@ -1515,7 +1509,7 @@ fn l668_only_the_quality_section_publishes_progress_bulletins() {
         )));
     }
     h.ok(
-        fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::Severity::Major))),
+        fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::BatchSeverity::Major))),
         t,
     );
     // 000 L676 §7 《售后批量质量问题重大异常进度通报》 for a major issue
@@ -1523,7 +1517,7 @@ fn l668_only_the_quality_section_publishes_progress_bulletins() {
         fire(&rqs(), Action::PublishProgressBulletin).with_form(form(&bulletin(false))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::BULLETIN_FLAG);
+    assert_eq!(guard_of(&r), Guard::BulletinFlag);
     h.ok(
         fire(&rqs(), Action::PublishProgressBulletin).with_form(form(&bulletin(true))),
         t,
@@ -1544,7 +1538,7 @@ fn l668_progress_is_fed_back_through_the_system_and_cumulative() {
         fire(&station(), Action::RecordProgress).with_form(form(&entry(100))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::FORMAL_CHANNEL);
+    assert_eq!(guard_of(&r), Guard::FormalChannel);
     h.ok(
         formal(&station(), Action::RecordProgress).with_form(form(&entry(100))),
         t,
@@ -1553,12 +1547,12 @@ fn l668_progress_is_fed_back_through_the_system_and_cumulative() {
         formal(&station(), Action::RecordProgress).with_form(form(&entry(90))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::PROGRESS_CONSISTENT);
+    assert_eq!(guard_of(&r), Guard::ProgressConsistent);
     let r = h.refused(
         formal(&station(), Action::RecordProgress).with_form(form(&entry(251))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::PROGRESS_CONSISTENT);
+    assert_eq!(guard_of(&r), Guard::ProgressConsistent);
     // 000 L644 §4.2.3 指派维修站; §4.4 备件管理部
     h.ok(
         fire(
@@ -1600,7 +1594,7 @@ fn l676_ineffective_execution_goes_back_to_planning_or_rd() {
         fire(&rqs(), Action::ConfirmEffective).with_form(form(&effect(false))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::EFFECTIVE);
+    assert_eq!(guard_of(&r), Guard::Effective);
     // 000 L676 验证方案执行效果 (outcome of a failure OURS)
     h.ok(
         fire(&rqs(), Action::ReturnToPlanning).with_form(form(&effect(false))),
@@ -1616,7 +1610,7 @@ fn l676_ineffective_execution_goes_back_to_planning_or_rd() {
     );
     assert_eq!(h.state(), State::RdAnalysis);
     // a new R&D round (000 L654): not accepted, 2 working days
-    assert_eq!(h.clock(bq::deadlines::RD_SOLUTION).due_at, lt(20, 10, 0));
+    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(20, 10, 0));
 }
 
 #[test]
@@ -1631,7 +1625,7 @@ fn l674_arbitration_rests_on_rnd_quality_appraisal_report() {
             .with_form(form(&arbitration(false))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::QAR_PRESENT);
+    assert_eq!(guard_of(&r), Guard::QarPresent);
     assert!(is_forbidden(&h.refused(
         fire(&rqs(), Action::IssueQualityAppraisalReport).with_form(form(&qar(vec![psu_co()]))),
         t
@@ -1653,7 +1647,7 @@ fn l674_arbitration_rests_on_rnd_quality_appraisal_report() {
     let mut other = arbitration(false);
     other.qar_no = "QAR-X".into();
     let r = h.refused(fire(&rqs(), Action::Arbitrate).with_form(form(&other)), t);
-    assert_eq!(guard_of(&r), guards::QAR_PRESENT);
+    assert_eq!(guard_of(&r), Guard::QarPresent);
     // a claim only against a responsible supplier (000 L670)
     let mut wrong = arbitration(false);
     wrong.claim_against = Some("Cable-Co".into());
@@ -1690,7 +1684,7 @@ fn l674_capa_notice_only_by_quality_management_to_arbitrated_parties() {
         ))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::CAPA_ADDRESSEE);
+    assert_eq!(guard_of(&r), Guard::CapaAddressee);
     let r = h.refused(
         fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice(
             "N-1",
@@ -1699,7 +1693,7 @@ fn l674_capa_notice_only_by_quality_management_to_arbitrated_parties() {
         ))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::CAPA_ADDRESSEE);
+    assert_eq!(guard_of(&r), Guard::CapaAddressee);
     // internal processes get an improvement form, not a notice
     let internal = bq::Party::InternalProcess {
         dept: "service".into(),
@@ -1714,7 +1708,7 @@ fn l674_capa_notice_only_by_quality_management_to_arbitrated_parties() {
     ));
     // verification cannot start before the notice is issued
     let r = h.refused(fire(&rqs(), Action::StartCapaVerification), t);
-    assert_eq!(guard_of(&r), guards::MEASURES_ISSUED);
+    assert_eq!(guard_of(&r), Guard::MeasuresIssued);
     h.ok(
         fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice("N-1", psu_co(), due))),
         t,
@@ -1778,7 +1772,7 @@ fn l674_internal_improvement_and_product_change_are_issued_before_verification()
         fire(&sys(), Action::OpenRectificationProject).with_payload(json!({"project": "P-1"})),
         t,
     );
-    assert_eq!(guard_of(&r), guards::IMPROVEMENT_SUBMITTED);
+    assert_eq!(guard_of(&r), Guard::ImprovementSubmitted);
     h.ok(
         fire(&rqs(), Action::SubmitImprovementForm).with_form(form(&pif)),
         t,
@@ -1829,15 +1823,15 @@ fn l676_close_only_after_capa_verification() {
     h.ok(fire(&rqs(), Action::StartCapaVerification), t);
     // 000 L676 跟踪验证纠正预防措施执行情况 → 结束
     let r = h.refused(fire(&rqs(), Action::Close), t);
-    assert_eq!(guard_of(&r), guards::ALL_CAPA_VERIFIED);
+    assert_eq!(guard_of(&r), Guard::AllCapaVerified);
     let r = h.refused(
         fire(&rqs(), Action::VerifyCapaItem)
             .with_form(form(&verify_item(notice_item("N-9"), true))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::CAPA_ITEM_KNOWN);
+    assert_eq!(guard_of(&r), Guard::CapaItemKnown);
     let r = h.refused(fire(&rqs(), Action::ReopenMeasures), t);
-    assert_eq!(guard_of(&r), guards::CAPA_ITEM_FAILED);
+    assert_eq!(guard_of(&r), Guard::CapaItemFailed);
     h.ok(
         fire(&rqs(), Action::VerifyCapaItem)
             .with_form(form(&verify_item(notice_item("N-1"), false))),
@@ -1853,7 +1847,7 @@ fn l676_close_only_after_capa_verification() {
     );
     // 000 L646 §4.5.5 主导《质量鉴定报告》的整理归档
     let r = h.refused(fire(&rqs(), Action::Close), t);
-    assert_eq!(guard_of(&r), guards::QAR_ARCHIVED);
+    assert_eq!(guard_of(&r), Guard::QarArchived);
     h.ok(fire(&rqs(), Action::ArchiveQar), t);
     h.ok(fire(&rqs(), Action::Close), t);
     assert_eq!(h.state(), State::Closed);
@@ -1883,7 +1877,8 @@ fn l666_consumables_requests_must_be_settled_before_closing() {
         t
     )));
     h.ok(
-        fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::Severity::Ordinary))),
+        fire(&rqs(), Action::AssessSeverity)
+            .with_form(form(&severity(bq::BatchSeverity::Ordinary))),
         t,
     );
     h.ok(
@@ -1908,7 +1903,7 @@ fn l666_consumables_requests_must_be_settled_before_closing() {
     h.ok(fire(&rqs(), Action::ArchiveQar), t);
     h.ok(fire(&rqs(), Action::StartCapaVerification), t);
     let r = h.refused(fire(&rqs(), Action::Close), t);
-    assert_eq!(guard_of(&r), guards::CONSUMABLES_SETTLED);
+    assert_eq!(guard_of(&r), Guard::ConsumablesSettled);
     h.ok(
         fire(&rqs(), Action::SettleConsumablesRequest)
             .with_payload(json!({"request": "CR-1", "cost_fen": 12_500})),
@@ -1961,7 +1956,8 @@ fn l670_supplier_claim_branch() {
         t,
     );
     h.ok(
-        fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::Severity::Ordinary))),
+        fire(&rqs(), Action::AssessSeverity)
+            .with_form(form(&severity(bq::BatchSeverity::Ordinary))),
         t,
     );
     h.ok(
@@ -2020,7 +2016,7 @@ fn l670_supplier_claim_branch() {
         fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&claim_report(250 * 23_000))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::CLAIM_APPRAISAL_MATCHES);
+    assert_eq!(guard_of(&r), Guard::ClaimAppraisalMatches);
     h.ok(
         fire(&rqs(), Action::SettleConsumablesRequest)
             .with_payload(json!({"request": "CR-1", "cost_fen": 12_500})),
@@ -2103,7 +2099,7 @@ fn l670_supplier_claim_branch() {
     );
     h.ok(fire(&rqs(), Action::ArchiveQar), t);
     let r = h.refused(fire(&rqs(), Action::Close), t);
-    assert_eq!(guard_of(&r), guards::CLAIM_SETTLED);
+    assert_eq!(guard_of(&r), Guard::ClaimSettled);
     // 000 L672 具体操作请参照《理赔业务处理流程》; L676 采购部执行索赔
     h.ok(
         fire(&procurement, Action::RecordClaimExecuted).with_form(form(&executed)),
@@ -2141,7 +2137,7 @@ fn l670_no_claim_without_a_responsible_supplier() {
         )]))),
         t,
     );
-    assert_eq!(guard_of(&r), guards::CLAIM_COLLECTING);
+    assert_eq!(guard_of(&r), Guard::ClaimCollecting);
     assert!(reason_of(&r).contains("000 L670"));
 }
 
@@ -2585,7 +2581,7 @@ fn l668_weekly_and_monthly_reports_from_events() {
     assert_eq!(w.intake.submitted, 1);
     assert_eq!(w.intake.started, 1);
     assert_eq!(w.director_meetings, 1);
-    assert_eq!(w.deadlines[bq::deadlines::RD_SOLUTION].breached, 1);
+    assert_eq!(w.deadlines[Deadline::RdSolution.name()].breached, 1);
     assert_eq!(w.open_by_stage[&State::DirectorMeeting], 1);
     assert_eq!(
         w.open_issues[0].acceptance,
@@ -2654,7 +2650,7 @@ fn l670_monthly_report_totals_losses_and_claims() {
 
 #[test]
 fn l650_l652_missed_confirmation_and_review_clocks_notify_their_owners() {
-    let notified = |h: &H, at: DateTime<Utc>, deadline: &str| -> Vec<String> {
+    let notified = |h: &H, at: DateTime<Utc>, deadline: Deadline| -> Vec<String> {
         h.e.handle_due(at)
             .unwrap()
             .handled
@@ -2675,7 +2671,7 @@ fn l650_l652_missed_confirmation_and_review_clocks_notify_their_owners() {
     let h = H::new();
     h.at_ts(lt(16, 10, 0));
     assert_eq!(
-        notified(&h, lt(16, 15, 0), bq::deadlines::TS_CONFIRM),
+        notified(&h, lt(16, 15, 0), Deadline::TsConfirm),
         vec!["product_tech_support".to_owned()]
     );
     assert_eq!(h.state(), State::PendingTsConfirmation);
@@ -2683,17 +2679,17 @@ fn l650_l652_missed_confirmation_and_review_clocks_notify_their_owners() {
     let h = H::new();
     h.at_rqs(lt(16, 10, 0));
     assert_eq!(
-        notified(&h, lt(16, 15, 0), bq::deadlines::RQS_REVIEW),
+        notified(&h, lt(16, 15, 0), Deadline::RqsReview),
         vec!["regional_quality_section".to_owned()]
     );
-    assert!(h.clock(bq::deadlines::RQS_FORWARD_TO_RD).breached);
+    assert!(h.clock(Deadline::RqsForwardToRd).breached);
     assert_eq!(h.state(), State::PendingRqsReview);
     // a rejection stops the forwarding clock as well
     h.ok(
         fire(&rqs(), Action::Reject).with_form(form(&rejection(bq::RejectReason::OutOfScope))),
         lt(16, 16, 0),
     );
-    assert!(h.clock(bq::deadlines::RQS_FORWARD_TO_RD).stopped.is_some());
+    assert!(h.clock(Deadline::RqsForwardToRd).stopped.is_some());
 }
 
 #[test]

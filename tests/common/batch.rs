@@ -158,7 +158,7 @@ pub(crate) fn start_cmd(acc: bq::Acceptance, d: &bq::BatchStartDecision) -> Comm
 pub(crate) fn started_batch(engine: &Engine<InMemoryStore>, id: &InstanceId, t: DateTime<Utc>) {
     let data = bq::Data::new(CUSTOMER, MODEL, "central", "no display after cold boot");
     engine
-        .start(bq::ID, id.clone(), &station(), data.to_value(), t)
+        .start(bq::ID, id.clone(), &station(), data.to_value().unwrap(), t)
         .unwrap();
     engine.fire(id, &dispatch(&station()), t).unwrap();
     engine
