@@ -136,7 +136,9 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .definition(),
             Actor::new("st", [bq::Role::AuthorisedStation]),
-            bq::Data::new("ACME", "FZ-D530", "central", "no display").to_value(),
+            bq::Data::new("ACME", "FZ-D530", "central", "no display")
+                .to_value()
+                .unwrap(),
         ),
         Case::started(
             "complaint",

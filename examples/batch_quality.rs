@@ -108,7 +108,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         bq::ID,
         id.clone(),
         &station,
-        data.to_value(),
+        data.to_value()?,
         lt(11, 16, 9, 30),
     )?;
     go(
@@ -340,7 +340,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     )?;
     go(
         fire(&rqs, Action::AssessSeverity).with_form(form(&bq::SeverityAssessment {
-            severity: bq::Severity::Major,
+            severity: bq::BatchSeverity::Major,
             impact: "a key bank account; acceptance at risk".into(),
             internal_bulletin: "BQ-2026-017: whole-machine exchange at Bank of Wuhan".into(),
             distribution: vec!["service platform".into(), "sales".into()],

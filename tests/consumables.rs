@@ -279,7 +279,7 @@ fn l646_l666_no_request_without_a_started_batch_issue() {
         "batch_quality",
         not_started.clone(),
         &common::batch::station(),
-        data.to_value(),
+        data.to_value().unwrap(),
         t0(),
     )
     .unwrap();

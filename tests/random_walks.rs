@@ -131,7 +131,9 @@ fn built_in_subjects() -> Vec<Subject> {
             batch_quality::definition(&Default::default(), cal.clone())
                 .unwrap()
                 .definition(),
-            batch_quality::Data::new("ACME", "FZ-D530", "central", "no display").to_value(),
+            batch_quality::Data::new("ACME", "FZ-D530", "central", "no display")
+                .to_value()
+                .unwrap(),
         ),
         subject(
             complaint::definition(&Default::default(), cal.clone())

@@ -10,8 +10,9 @@
 //! 000 L650–L676 that need content (the feedback report of the 批量反馈系统, rejections,
 //! analyses, minutes, consultations, evaluations, results, verifications).
 
-use super::batch::{BatchCase, Evidence, FailureMode, ProductLine};
 use super::{Acceptance, Role};
+use super::{BatchCase, Evidence, FailureMode, ProductLine};
+use crate::Registry;
 use crate::TypedForm;
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -619,7 +620,7 @@ impl TypedForm for ProgressEntry {
 /// Severity of the impact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Severity {
+pub enum BatchSeverity {
     /// Major (重大): a quality warning is issued (000 L646 §4.5.4).
     Major,
     /// Ordinary.
@@ -631,7 +632,7 @@ pub enum Severity {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SeverityAssessment {
     /// Severity (the seed gives no criteria: the section's judgement).
-    pub severity: Severity,
+    pub severity: BatchSeverity,
     /// Impact: scope, customers, media or legal risk.
     pub impact: String,
     /// The internal bulletin text (内部通报).
@@ -1210,3 +1211,56 @@ impl TypedForm for CapaVerification {
         filled("evidence", &self.evidence)
     }
 }
+
+/// Declares the procedure's typed forms once: [`register`] binds each to the registry, and a
+/// unit test checks that each `KIND` is the [`FormKind`](super::FormKind) of the same name.
+macro_rules! typed_forms {
+    ($($form:ident),+ $(,)?) => {
+        /// Register every typed form of the procedure (schema and `validate`).
+        pub(super) fn register(reg: Registry) -> Registry {
+            reg $(.typed_form::<$form>())+
+        }
+
+        #[cfg(test)]
+        mod kinds {
+            use super::*;
+            use crate::Vocabulary;
+            use crate::procedures::batch_quality::FormKind;
+
+            #[test]
+            fn every_form_kind_is_the_vocabulary() {
+                $(assert_eq!(FormKind::$form.name(), <$form as TypedForm>::KIND);)+
+                assert_eq!(FormKind::ALL.len(), [$(stringify!($form)),+].len());
+            }
+        }
+    };
+}
+
+typed_forms!(
+    BatchFeedbackReport,
+    RejectionNotice,
+    TsPreliminaryAnalysis,
+    BatchStartDecision,
+    FailedPartReturn,
+    RdSolution,
+    DirectorMeetingMinutes,
+    Consultation,
+    PlanEvaluation,
+    OverallSolutionPlan,
+    BatchReturnExchangeApplication,
+    ProgressEntry,
+    SeverityAssessment,
+    QualityWarning,
+    ProgressBulletin,
+    ExecutionResultReport,
+    EffectVerification,
+    QualityAppraisalReport,
+    ArbitrationRecord,
+    LossDataSubmission,
+    ClaimAppraisalReport,
+    ClaimExecutionRecord,
+    CapaNotice,
+    ProblemImprovementForm,
+    ProductChangeRequest,
+    CapaVerification,
+);

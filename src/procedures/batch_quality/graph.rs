@@ -1,79 +1,125 @@
-//! The procedure's graph: the transition table (roles, guards, forms, effects, sign-offs,
-//! each citing its seed line), the deadlines, the registry, and the validated definition.
+//! The builder of the batch quality procedure, phase by phase of the seed: intake (000
+//! L650–L652), R&D analysis (L654–L662), the overall solution (L640–L642, L664), execution
+//! and monitoring (L644, L666, L668), effect verification and responsibility arbitration
+//! (L674–L676), corrective and preventive measures (L674–L676) and the supplier claim (L670);
+//! then the deadlines. Every transition cites its seed line or says OURS.
 
 use super::config::{Config, ForwardAnchor};
-use super::forms::*;
-use super::{Acceptance, Action, ID, Role, State, VERSION, deadlines, guards};
-use crate::Registry;
-use crate::SignOrder;
-use crate::TypedForm;
-use crate::Vocabulary;
-use crate::{BuildError, Builder, TypedDefinition};
-use crate::{BusinessDuration, Calendar};
-use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
+use super::{
+    Acceptance, Action as A, Deadline, Effect as E, FormKind as F, Guard as G, ID, Role as R,
+    State as S, VERSION,
+};
+use crate::{Builder, SignOrder, TransitionBuilder, Vocabulary};
+use crate::{BusinessDuration, DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-/// One transition of the table the definition and the freshness guard are built from.
-struct T {
-    from: State,
-    action: Action,
-    to: State,
-    roles: Vec<Role>,
-    guards: Vec<&'static str>,
-    /// (form kind, must be attached by this very command).
-    forms: Vec<(&'static str, bool)>,
-    effects: Vec<&'static str>,
-    sign_off: Option<(Vec<Role>, SignOrder, &'static str)>,
-    cite: &'static str,
+const STATION: &[R] = &[R::AuthorisedStation];
+const RTSE: &[R] = &[R::RegionalTechSupportEngineer];
+const TS: &[R] = &[R::ProductTechSupport];
+const RQS: &[R] = &[R::RegionalQualitySection];
+const RND: &[R] = &[R::Rnd];
+/// The station or the engineer: judge on site, hand over to ordinary service (000 L676).
+const STATION_OR_RTSE: &[R] = &[R::AuthorisedStation, R::RegionalTechSupportEngineer];
+/// Who links consumables requests (000 L666 §5.3.2, L646 §4.5.7).
+const CONSUMABLES_LINKERS: &[R] = &[R::RegionalTechSupportEngineer, R::RegionalQualitySection];
+/// Who records the consultation of the branch and the user (000 L664; OURS).
+const CONSULTATION_RECORDERS: &[R] = &[R::Branch, R::Sales, R::RegionalQualitySection];
+/// The departments that always evaluate the plan (000 L664); `Config::plan_evaluators` adds.
+const EVALUATORS: &[R] = &[
+    R::Rnd,
+    R::RegionalServiceMgmt,
+    R::Sales,
+    R::ServicePlatform,
+    R::ProductTechSupport,
+    R::SparePartsMgmt,
+    R::QualityMgmtDept,
+    R::ProductDept,
+    R::BranchSales,
+    R::Branch,
+];
+/// Who feeds execution progress into the batch feedback system (000 L668 §5.4.1, L644).
+const PROGRESS_RECORDERS: &[R] = &[
+    R::AuthorisedStation,
+    R::RegionalServiceMgmt,
+    R::ProductTechSupport,
+    R::SparePartsMgmt,
+    R::Rnd,
+];
+/// Where R&D may issue its quality appraisal report (000 L674 §5.6.1, L676 §7).
+const QAR_STATES: &[S] = &[
+    S::RdAnalysis,
+    S::SolutionPlanning,
+    S::Execution,
+    S::EffectVerification,
+    S::ResponsibilityArbitration,
+];
+/// Where the quality section archives the appraisal report (000 L646 §4.5.5).
+const ARCHIVE_STATES: &[S] = &[
+    S::ResponsibilityArbitration,
+    S::CorrectivePreventive,
+    S::CapaVerification,
+];
+/// Where a linked consumables request is settled (000 L646 §4.5.6 §4.5.7, L670).
+const SETTLE_STATES: &[S] = &[
+    S::Execution,
+    S::EffectVerification,
+    S::ResponsibilityArbitration,
+    S::CorrectivePreventive,
+    S::CapaVerification,
+];
+/// Where the claim track and the supplier's CAPA response run (000 L646 §4.6.1, L670).
+const CLAIM_STATES: &[S] = &[S::CorrectivePreventive, S::CapaVerification];
+
+/// Add `from --action--> to`, fired by `roles`, citing `cite`, configured by `f`.
+fn step(
+    b: Builder,
+    (from, action, to): (S, A, S),
+    roles: &[R],
+    cite: &str,
+    f: impl FnOnce(TransitionBuilder) -> TransitionBuilder,
+) -> Builder {
+    b.transition(from, action, to, |tb| {
+        f(tb.roles(roles.iter().copied())).describe(cite)
+    })
 }
 
-impl T {
-    fn new(from: State, action: Action, to: State, roles: &[Role], cite: &'static str) -> Self {
-        T {
-            from,
-            action,
-            to,
-            roles: roles.to_vec(),
-            guards: Vec::new(),
-            forms: Vec::new(),
-            effects: Vec::new(),
-            sign_off: None,
-            cite,
-        }
-    }
-    fn guard(mut self, g: &'static str) -> Self {
-        self.guards.push(g);
-        self
-    }
-    /// A form that must be attached by this command.
-    fn new_form<F: TypedForm>(mut self) -> Self {
-        self.forms.push((F::KIND, true));
-        self
-    }
-    /// A form that may be attached now or already be on file.
-    fn form<F: TypedForm>(mut self) -> Self {
-        self.forms.push((F::KIND, false));
-        self
-    }
-    fn effect(mut self, e: &'static str) -> Self {
-        self.effects.push(e);
-        self
-    }
+/// No further configuration.
+fn plain(tb: TransitionBuilder) -> TransitionBuilder {
+    tb
 }
 
-use Role as R;
-use State as S;
-
-const STATION: &[Role] = &[R::AuthorisedStation];
-const RTSE: &[Role] = &[R::RegionalTechSupportEngineer];
-const RQS: &[Role] = &[R::RegionalQualitySection];
-const RND: &[Role] = &[R::Rnd];
+/// The builder of the whole procedure (states, transitions, deadlines), bound to `config`.
+pub(super) fn builder(config: &Config) -> Builder {
+    let starters = R::ALL.iter().copied().filter(|r| *r != R::LossDept);
+    let mut b = Builder::new(ID, VERSION)
+        .roles(R::ALL.iter().copied())
+        .start_roles(starters);
+    for &s in S::ALL {
+        b = match s {
+            S::ComplaintReceived => b.initial(s),
+            S::OrdinaryService | S::Closed => b.terminal(s),
+            S::SolutionPlanning => b.waiting(s),
+            _ => b.normal(s),
+        };
+    }
+    b = intake(b);
+    b = rd_analysis(b);
+    b = overall_solution(b, config);
+    b = execution(b);
+    b = verification_and_arbitration(b);
+    b = corrective_preventive(b);
+    b = supplier_claim(b);
+    b = b.form(F::BatchReturnExchangeApplication);
+    for d in deadlines(config) {
+        b = b.deadline(d);
+    }
+    b
+}
 
 /// Roles other than the station and the engineer: they may only pass a complaint on
 /// (000 L652 §5.1.3).
-fn other_departments() -> Vec<Role> {
-    Role::ALL
+fn other_departments() -> Vec<R> {
+    R::ALL
         .iter()
         .copied()
         .filter(|r| {
@@ -85,830 +131,684 @@ fn other_departments() -> Vec<Role> {
         .collect()
 }
 
-fn evaluators(cfg: &Config) -> Vec<Role> {
-    let mut out: Vec<Role> = vec![
-        R::Rnd,
-        R::RegionalServiceMgmt,
-        R::Sales,
-        R::ServicePlatform,
-        R::ProductTechSupport,
-        R::SparePartsMgmt,
-        R::QualityMgmtDept,
-        R::ProductDept,
-        R::BranchSales,
-        R::Branch,
-    ];
-    for r in &cfg.plan_evaluators {
-        if !out.contains(r) {
-            out.push(*r);
-        }
-    }
-    out
-}
-
-fn transitions(cfg: &Config) -> Vec<T> {
-    use Action as A;
-    use guards as g;
-    let mut t = vec![
-        // Intake (000 L650–L652).
-        T::new(
-            S::ComplaintReceived,
-            A::DesignateLocalStation,
-            S::AtStation,
-            RTSE,
-            "000 L652 §5.1.2",
-        )
-        .guard(g::STATION_NAMED)
-        .effect(g::E_STATION),
-        T::new(
-            S::AtRtse,
-            A::DesignateLocalStation,
-            S::AtStation,
-            RTSE,
-            "000 L652 §5.1.2–5.1.3",
-        )
-        .guard(g::STATION_NAMED)
-        .effect(g::E_STATION),
-        T::new(
-            S::ComplaintReceived,
-            A::TransferToRtse,
-            S::AtRtse,
-            &other_departments(),
-            "000 L652 §5.1.3",
-        ),
-        T::new(
-            S::ComplaintReceived,
-            A::DispatchSeniorEngineer,
-            S::OnSiteConfirmation,
-            STATION,
-            "000 L650 §5.1.1",
-        )
-        .guard(g::SENIOR_ENGINEER)
-        .effect(g::E_SENIOR_ENGINEER),
-        T::new(
-            S::AtStation,
-            A::DispatchSeniorEngineer,
-            S::OnSiteConfirmation,
-            STATION,
-            "000 L650, L652 §5.1.2",
-        )
-        .guard(g::SENIOR_ENGINEER)
-        .effect(g::E_SENIOR_ENGINEER),
-        T::new(
-            S::OnSiteConfirmation,
-            A::JudgeNotBatch,
-            S::OrdinaryService,
-            &[R::AuthorisedStation, R::RegionalTechSupportEngineer],
-            "000 L676 flowchart 否",
-        )
-        .new_form::<RejectionNotice>(),
-        T::new(
-            S::OnSiteConfirmation,
-            A::SubmitBatchFeedback,
-            S::PendingRtseVerification,
-            STATION,
-            "000 L650, L644 §4.1.1, L652 §5.1.5",
-        )
-        .new_form::<BatchFeedbackReport>()
-        .guard(g::FORMAL_CHANNEL)
-        .guard(g::REPORT_MATCHES_ISSUE),
-        T::new(
+/// Intake: receipt, on-site confirmation, verification, confirmation and the start gate
+/// (000 L650–L652, L638).
+fn intake(mut b: Builder) -> Builder {
+    let designate = |tb: TransitionBuilder| tb.guard(G::StationNamed).effect(E::Station);
+    let dispatch = |tb: TransitionBuilder| tb.guard(G::SeniorEngineer).effect(E::SeniorEngineer);
+    let rejection = |tb: TransitionBuilder| tb.fresh_form(F::RejectionNotice);
+    let feedback = |tb: TransitionBuilder| {
+        tb.fresh_form(F::BatchFeedbackReport)
+            .guard(G::FormalChannel)
+            .guard(G::ReportMatchesIssue)
+    };
+    let received = S::ComplaintReceived;
+    let on_site = S::OnSiteConfirmation;
+    let returned = S::ReturnedToStation;
+    b = step(
+        b,
+        (received, A::DesignateLocalStation, S::AtStation),
+        RTSE,
+        "000 L652 §5.1.2",
+        designate,
+    );
+    b = step(
+        b,
+        (S::AtRtse, A::DesignateLocalStation, S::AtStation),
+        RTSE,
+        "000 L652 §5.1.2–5.1.3",
+        designate,
+    );
+    b = step(
+        b,
+        (received, A::TransferToRtse, S::AtRtse),
+        &other_departments(),
+        "000 L652 §5.1.3",
+        plain,
+    );
+    b = step(
+        b,
+        (received, A::DispatchSeniorEngineer, on_site),
+        STATION,
+        "000 L650 §5.1.1",
+        dispatch,
+    );
+    b = step(
+        b,
+        (S::AtStation, A::DispatchSeniorEngineer, on_site),
+        STATION,
+        "000 L650, L652 §5.1.2",
+        dispatch,
+    );
+    b = step(
+        b,
+        (on_site, A::JudgeNotBatch, S::OrdinaryService),
+        STATION_OR_RTSE,
+        "000 L676 flowchart 否",
+        rejection,
+    );
+    b = step(
+        b,
+        (on_site, A::SubmitBatchFeedback, S::PendingRtseVerification),
+        STATION,
+        "000 L650, L644 §4.1.1, L652 §5.1.5",
+        feedback,
+    );
+    b = step(
+        b,
+        (
             S::PendingRtseVerification,
             A::VerifyAndForward,
             S::PendingTsConfirmation,
-            RTSE,
-            "000 L650",
-        )
-        .guard(g::FORMAL_CHANNEL),
-        T::new(
-            S::PendingRtseVerification,
-            A::ReturnToStation,
-            S::ReturnedToStation,
-            RTSE,
-            "000 L650 (OURS)",
-        )
-        .new_form::<RejectionNotice>(),
-        T::new(
+        ),
+        RTSE,
+        "000 L650",
+        |tb| tb.guard(G::FormalChannel),
+    );
+    b = step(
+        b,
+        (S::PendingRtseVerification, A::ReturnToStation, returned),
+        RTSE,
+        "000 L650 (OURS)",
+        rejection,
+    );
+    b = step(
+        b,
+        (
             S::PendingTsConfirmation,
             A::ConfirmAndForwardToRqs,
             S::PendingRqsReview,
-            &[R::ProductTechSupport],
-            "000 L650, L644 §4.3.1",
-        )
-        .new_form::<TsPreliminaryAnalysis>()
-        .guard(g::FORMAL_CHANNEL)
-        .guard(g::TS_EVIDENCE),
-        T::new(
-            S::PendingTsConfirmation,
-            A::Reject,
-            S::ReturnedToStation,
-            &[R::ProductTechSupport],
-            "000 L652",
-        )
-        .new_form::<RejectionNotice>()
-        .guard(g::TS_REJECT_REASON),
-        T::new(
-            S::PendingRqsReview,
-            A::StartBatchProcess,
-            S::BatchStarted,
-            RQS,
-            "000 L652 §5.1.1, §5.1.4, L638",
-        )
-        .new_form::<BatchStartDecision>()
-        .guard(g::FORMAL_CHANNEL)
-        .guard(g::MEETS_BATCH_DEFINITION)
-        .guard(g::ACCEPTANCE_MATCHES)
-        .effect(g::E_ACCEPTANCE),
-        T::new(
-            S::PendingRqsReview,
-            A::Reject,
-            S::ReturnedToStation,
-            RQS,
-            "000 L652",
-        )
-        .new_form::<RejectionNotice>(),
-        T::new(
-            S::ReturnedToStation,
-            A::Resubmit,
-            S::PendingRtseVerification,
-            STATION,
-            "000 L652 (OURS)",
-        )
-        .new_form::<BatchFeedbackReport>()
-        .guard(g::FORMAL_CHANNEL)
-        .guard(g::REPORT_MATCHES_ISSUE)
-        .guard(g::REVISED),
-        T::new(
-            S::ReturnedToStation,
-            A::HandOverToOrdinaryService,
-            S::OrdinaryService,
-            &[R::AuthorisedStation, R::RegionalTechSupportEngineer],
-            "000 L676 flowchart 否",
         ),
-        // R&D (000 L654–L662).
-        T::new(
-            S::BatchStarted,
-            A::ForwardToRd,
-            S::RdAnalysis,
-            RQS,
-            "000 L654",
-        )
-        .guard(g::FORMAL_CHANNEL),
-        T::new(
-            S::RdAnalysis,
-            A::AcknowledgeRd,
-            S::RdAnalysis,
-            RND,
-            "000 L654",
-        ),
-        T::new(
-            S::RdAnalysis,
-            A::RecordSupplierOnSite,
-            S::RdAnalysis,
-            RND,
-            "000 L656 §5.2.2",
-        )
-        .guard(g::NOTE),
-        T::new(
-            S::RdAnalysis,
-            A::ReturnFailedPart,
-            S::RdAnalysis,
-            RND,
-            "000 L658–L662",
-        )
-        .new_form::<FailedPartReturn>()
-        .guard(g::FAILED_PART_RULES),
-        T::new(
-            S::RdAnalysis,
-            A::SubmitRdSolution,
-            S::SolutionPlanning,
-            RND,
-            "000 L654, L646 §4.7.1, L664 §5.2.3",
-        )
-        .new_form::<RdSolution>()
-        .guard(g::SOLUTION_MATURE),
-        T::new(
-            S::RdAnalysis,
-            A::ConveneDirectorMeeting,
-            S::DirectorMeeting,
-            RQS,
-            "000 L656",
-        )
-        .guard(g::RD_DEADLINE_BREACHED),
-        T::new(
-            S::DirectorMeeting,
-            A::ForwardToRd,
-            S::RdAnalysis,
-            RQS,
-            "000 L656 (outcome OURS)",
-        )
-        .new_form::<DirectorMeetingMinutes>()
-        .guard(g::MEETING_CONTINUES_RD)
-        .guard(g::FORMAL_CHANNEL),
-        T::new(
-            S::DirectorMeeting,
-            A::AdoptSolution,
-            S::SolutionPlanning,
-            RQS,
-            "000 L656 (outcome OURS)",
-        )
-        .new_form::<DirectorMeetingMinutes>()
-        .form::<RdSolution>()
-        .guard(g::MEETING_ADOPTS_SOLUTION),
-        // Overall solution (000 L640–L642, L664).
-        T::new(
-            S::SolutionPlanning,
-            A::RecordConsultation,
-            S::SolutionPlanning,
-            &[R::Branch, R::Sales, R::RegionalQualitySection],
-            "000 L664 §5.2.4",
-        )
-        .new_form::<Consultation>()
-        .guard(g::CONSULTATION_RECORDER),
-        T::new(
-            S::SolutionPlanning,
-            A::EvaluatePlan,
-            S::SolutionPlanning,
-            &evaluators(cfg),
-            "000 L664 §5.2.4",
-        )
-        .new_form::<PlanEvaluation>()
-        .guard(g::EVALUATOR_IS_DEPT),
-        T::new(
-            S::SolutionPlanning,
-            A::ReturnToRd,
-            S::RdAnalysis,
-            RQS,
-            "000 L654 有效方案, L664 §5.2.3 (OURS)",
-        )
-        .new_form::<RejectionNotice>()
-        .guard(g::RETURN_TO_RD_REASON),
-        T::new(
-            S::SolutionPlanning,
-            A::LinkConsumablesRequest,
-            S::SolutionPlanning,
-            &[R::RegionalTechSupportEngineer, R::RegionalQualitySection],
-            "000 L666 §5.3.2, L646 §4.5.7",
-        )
-        .effect(g::E_LINK_CONSUMABLES),
-        T::new(
-            S::SolutionPlanning,
-            A::ApprovePlan,
-            S::Execution,
-            RQS,
-            "000 L640, L646 §4.5.1, L664, L676 §7",
-        )
-        .form::<OverallSolutionPlan>()
-        .guard(g::PLAN_NOT_REPLACEMENT)
-        .guard(g::CONSULTED)
-        .guard(g::PLAN_EVALUATED)
-        .guard(g::REPLACEMENT_PREFERRED)
-        .guard(g::RETURN_APPLICATION),
-    ];
+        TS,
+        "000 L650, L644 §4.3.1",
+        |tb| {
+            tb.fresh_form(F::TsPreliminaryAnalysis)
+                .guard(G::FormalChannel)
+                .guard(G::TsEvidence)
+        },
+    );
+    b = step(
+        b,
+        (S::PendingTsConfirmation, A::Reject, returned),
+        TS,
+        "000 L652",
+        |tb| rejection(tb).guard(G::TsRejectReason),
+    );
+    b = step(
+        b,
+        (S::PendingRqsReview, A::StartBatchProcess, S::BatchStarted),
+        RQS,
+        "000 L652 §5.1.1, §5.1.4, L638",
+        |tb| {
+            tb.fresh_form(F::BatchStartDecision)
+                .guard(G::FormalChannel)
+                .guard(G::MeetsBatchDefinition)
+                .guard(G::AcceptanceMatches)
+                .effect(E::Acceptance)
+        },
+    );
+    b = step(
+        b,
+        (S::PendingRqsReview, A::Reject, returned),
+        RQS,
+        "000 L652",
+        rejection,
+    );
+    b = step(
+        b,
+        (returned, A::Resubmit, S::PendingRtseVerification),
+        STATION,
+        "000 L652 (OURS)",
+        |tb| feedback(tb).guard(G::Revised),
+    );
+    step(
+        b,
+        (returned, A::HandOverToOrdinaryService, S::OrdinaryService),
+        STATION_OR_RTSE,
+        "000 L676 flowchart 否",
+        plain,
+    )
+}
+
+/// R&D analysis and the director-level meeting after a missed limit (000 L654–L662).
+fn rd_analysis(mut b: Builder) -> Builder {
+    let rd = S::RdAnalysis;
+    let meeting = S::DirectorMeeting;
+    b = step(
+        b,
+        (S::BatchStarted, A::ForwardToRd, rd),
+        RQS,
+        "000 L654",
+        |tb| tb.guard(G::FormalChannel),
+    );
+    b = step(b, (rd, A::AcknowledgeRd, rd), RND, "000 L654", plain);
+    b = step(
+        b,
+        (rd, A::RecordSupplierOnSite, rd),
+        RND,
+        "000 L656 §5.2.2",
+        |tb| tb.guard(G::Note),
+    );
+    b = step(
+        b,
+        (rd, A::ReturnFailedPart, rd),
+        RND,
+        "000 L658–L662",
+        |tb| tb.fresh_form(F::FailedPartReturn).guard(G::FailedPartRules),
+    );
+    b = step(
+        b,
+        (rd, A::SubmitRdSolution, S::SolutionPlanning),
+        RND,
+        "000 L654, L646 §4.7.1, L664 §5.2.3",
+        |tb| tb.fresh_form(F::RdSolution).guard(G::SolutionMature),
+    );
+    b = step(
+        b,
+        (rd, A::ConveneDirectorMeeting, meeting),
+        RQS,
+        "000 L656",
+        |tb| tb.guard(G::RdDeadlineBreached),
+    );
+    b = step(
+        b,
+        (meeting, A::ForwardToRd, rd),
+        RQS,
+        "000 L656 (outcome OURS)",
+        |tb| {
+            tb.fresh_form(F::DirectorMeetingMinutes)
+                .guard(G::MeetingContinuesRd)
+                .guard(G::FormalChannel)
+        },
+    );
+    step(
+        b,
+        (meeting, A::AdoptSolution, S::SolutionPlanning),
+        RQS,
+        "000 L656 (outcome OURS)",
+        |tb| {
+            tb.fresh_form(F::DirectorMeetingMinutes)
+                .form(F::RdSolution)
+                .guard(G::MeetingAdoptsSolution)
+        },
+    )
+}
+
+/// The overall solution: consultation, evaluation, approval, alone or as a jointly signed
+/// whole-machine replacement (000 L640–L642, L664).
+fn overall_solution(mut b: Builder, cfg: &Config) -> Builder {
+    let planning = S::SolutionPlanning;
+    let mut evaluators = EVALUATORS.to_vec();
+    for r in &cfg.plan_evaluators {
+        if !evaluators.contains(r) {
+            evaluators.push(*r);
+        }
+    }
+    b = step(
+        b,
+        (planning, A::RecordConsultation, planning),
+        CONSULTATION_RECORDERS,
+        "000 L664 §5.2.4",
+        |tb| {
+            tb.fresh_form(F::Consultation)
+                .guard(G::ConsultationRecorder)
+        },
+    );
+    b = step(
+        b,
+        (planning, A::EvaluatePlan, planning),
+        &evaluators,
+        "000 L664 §5.2.4",
+        |tb| tb.fresh_form(F::PlanEvaluation).guard(G::EvaluatorIsDept),
+    );
+    b = step(
+        b,
+        (planning, A::ReturnToRd, S::RdAnalysis),
+        RQS,
+        "000 L654 有效方案, L664 §5.2.3 (OURS)",
+        |tb| tb.fresh_form(F::RejectionNotice).guard(G::ReturnToRdReason),
+    );
+    b = step(
+        b,
+        (planning, A::LinkConsumablesRequest, planning),
+        CONSUMABLES_LINKERS,
+        "000 L666 §5.3.2, L646 §4.5.7",
+        |tb| tb.effect(E::LinkConsumables),
+    );
+    b = step(
+        b,
+        (planning, A::ApprovePlan, S::Execution),
+        RQS,
+        "000 L640, L646 §4.5.1, L664, L676 §7",
+        |tb| {
+            tb.form(F::OverallSolutionPlan)
+                .guard(G::PlanNotReplacement)
+                .guard(G::Consulted)
+                .guard(G::PlanEvaluated)
+                .guard(G::ReplacementPreferred)
+                .guard(G::ReturnApplication)
+        },
+    );
     let mut signers = cfg.replacement_plan_coauthors.clone();
     signers.retain(|r| *r != R::RegionalQualitySection);
     signers.push(R::RegionalQualitySection);
-    let mut replacement = T::new(
-        S::SolutionPlanning,
-        A::ApprovePlan,
-        S::Execution,
+    let meaning = "jointly draw up the whole-machine replacement plan (共同制定整体换机方案)";
+    step(
+        b,
+        (planning, A::ApprovePlan, S::Execution),
         &signers,
         "000 L642 §3.1, L664, L676 §7",
+        |tb| {
+            tb.form(F::OverallSolutionPlan)
+                .guard(G::PlanIsReplacement)
+                .guard(G::Consulted)
+                .guard(G::PlanEvaluated)
+                .guard(G::ReturnApplication)
+                .sign_off(signers.iter().copied(), SignOrder::AnyOrder, meaning)
+        },
     )
-    .form::<OverallSolutionPlan>()
-    .guard(g::PLAN_IS_REPLACEMENT)
-    .guard(g::CONSULTED)
-    .guard(g::PLAN_EVALUATED)
-    .guard(g::RETURN_APPLICATION);
-    replacement.sign_off = Some((
-        signers,
-        SignOrder::AnyOrder,
-        "jointly draw up the whole-machine replacement plan (共同制定整体换机方案)",
-    ));
-    t.push(replacement);
-    t.extend([
-        // Execution and monitoring (000 L644, L666, L668, L676).
-        T::new(
-            S::Execution,
-            A::AssignStation,
-            S::Execution,
-            &[R::RegionalServiceMgmt],
-            "000 L644 §4.2.3",
-        )
-        .guard(g::STATION_NAMED),
-        T::new(
-            S::Execution,
-            A::RecordProgress,
-            S::Execution,
-            &[
-                R::AuthorisedStation,
-                R::RegionalServiceMgmt,
-                R::ProductTechSupport,
-                R::SparePartsMgmt,
-                R::Rnd,
-            ],
-            "000 L668 §5.4.1, L644 §4.1.2 §4.2.3 §4.3.2",
-        )
-        .new_form::<ProgressEntry>()
-        .guard(g::FORMAL_CHANNEL)
-        .guard(g::PROGRESS_CONSISTENT),
-        T::new(
-            S::Execution,
-            A::RecordSparesWork,
-            S::Execution,
-            &[R::SparePartsMgmt],
-            "000 L644 §4.4",
-        )
-        .guard(g::NOTE),
-        T::new(
-            S::Execution,
-            A::CoordinateSupplierSpares,
-            S::Execution,
-            RQS,
-            "000 L666 §5.3.1",
-        )
-        .guard(g::NOTE)
-        .guard(g::SUPPLIER_INDICATED),
-        T::new(
-            S::Execution,
-            A::LinkConsumablesRequest,
-            S::Execution,
-            &[R::RegionalTechSupportEngineer, R::RegionalQualitySection],
-            "000 L666 §5.3.2, L646 §4.5.7",
-        )
-        .effect(g::E_LINK_CONSUMABLES),
-        T::new(
-            S::Execution,
-            A::AssessSeverity,
-            S::Execution,
-            RQS,
-            "000 L676 评估影响严重程度, 发布内部通报",
-        )
-        .new_form::<SeverityAssessment>(),
-        T::new(
-            S::Execution,
-            A::IssueQualityWarning,
-            S::Execution,
-            RQS,
-            "000 L646 §4.5.4, L676 §7",
-        )
-        .new_form::<QualityWarning>()
-        .guard(g::SEVERITY_MAJOR),
-        T::new(
-            S::Execution,
-            A::PublishProgressBulletin,
-            S::Execution,
-            RQS,
-            "000 L668 §5.4.2, L676 §7",
-        )
-        .new_form::<ProgressBulletin>()
-        .guard(g::BULLETIN_FLAG),
-        T::new(
-            S::Execution,
-            A::ReportExecutionResult,
-            S::EffectVerification,
-            &[R::ServicePlatform, R::RegionalServiceMgmt],
-            "000 L676 服务平台反馈执行结果, L644 §4.2.3",
-        )
-        .new_form::<ExecutionResultReport>()
-        .guard(g::SEVERITY_ASSESSED)
-        .guard(g::WARNING_IF_MAJOR)
-        .guard(g::RESULT_MATCHES_PLAN),
-        // Effect verification (000 L676).
-        T::new(
-            S::EffectVerification,
-            A::ConfirmEffective,
-            S::ResponsibilityArbitration,
-            RQS,
-            "000 L676 验证方案执行效果",
-        )
-        .new_form::<EffectVerification>()
-        .guard(g::EFFECTIVE),
-        T::new(
-            S::EffectVerification,
-            A::ReturnToPlanning,
-            S::SolutionPlanning,
-            RQS,
-            "000 L676 (OURS)",
-        )
-        .new_form::<EffectVerification>()
-        .guard(g::INEFFECTIVE),
-        T::new(
-            S::EffectVerification,
-            A::ForwardToRd,
-            S::RdAnalysis,
-            RQS,
-            "000 L676, L654 (OURS)",
-        )
-        .new_form::<EffectVerification>()
-        .guard(g::INEFFECTIVE)
-        .guard(g::FORMAL_CHANNEL),
-    ]);
-    for s in [
-        S::RdAnalysis,
-        S::SolutionPlanning,
-        S::Execution,
-        S::EffectVerification,
-        S::ResponsibilityArbitration,
-    ] {
-        t.push(
-            T::new(
-                s,
-                A::IssueQualityAppraisalReport,
-                s,
-                RND,
-                "000 L674 §5.6.1, L676 §7",
-            )
-            .new_form::<QualityAppraisalReport>(),
-        );
-    }
-    t.push(
-        T::new(
-            S::ResponsibilityArbitration,
-            A::Arbitrate,
-            S::CorrectivePreventive,
-            RQS,
-            "000 L646 §4.5.2, L674 §5.6.1",
-        )
-        .new_form::<ArbitrationRecord>()
-        .guard(g::QAR_PRESENT),
+}
+
+/// Execution and monitoring (000 L644, L666, L668, L676).
+fn execution(mut b: Builder) -> Builder {
+    let ex = S::Execution;
+    b = step(
+        b,
+        (ex, A::AssignStation, ex),
+        &[R::RegionalServiceMgmt],
+        "000 L644 §4.2.3",
+        |tb| tb.guard(G::StationNamed),
     );
-    for s in [
-        S::ResponsibilityArbitration,
-        S::CorrectivePreventive,
-        S::CapaVerification,
-    ] {
-        t.push(
-            T::new(s, A::ArchiveQar, s, RQS, "000 L646 §4.5.5")
-                .guard(g::QAR_PRESENT)
-                .effect(g::E_ARCHIVE_QAR),
-        );
-    }
-    for s in [
-        S::Execution,
-        S::EffectVerification,
-        S::ResponsibilityArbitration,
-        S::CorrectivePreventive,
-        S::CapaVerification,
-    ] {
-        t.push(
-            T::new(
-                s,
-                A::SettleConsumablesRequest,
-                s,
-                RQS,
-                "000 L646 §4.5.6 §4.5.7, L670",
-            )
-            .effect(g::E_SETTLE_CONSUMABLES),
-        );
-    }
-    t.extend([
-        // Corrective and preventive measures (000 L674).
-        T::new(
-            S::CorrectivePreventive,
-            A::IssueCapaNotice,
-            S::CorrectivePreventive,
-            &[R::QualityMgmtDept],
-            "000 L674 §5.6.2",
-        )
-        .new_form::<CapaNotice>()
-        .guard(g::CAPA_ADDRESSEE),
-        T::new(
-            S::CorrectivePreventive,
-            A::SubmitImprovementForm,
-            S::CorrectivePreventive,
-            RQS,
-            "000 L674 §5.6.3",
-        )
-        .new_form::<ProblemImprovementForm>(),
-        T::new(
-            S::CorrectivePreventive,
-            A::OpenRectificationProject,
-            S::CorrectivePreventive,
-            &[R::SystemMgmtDept],
-            "000 L646 §4.6.2",
-        )
-        .guard(g::IMPROVEMENT_SUBMITTED)
-        .effect(g::E_PROJECT),
-        T::new(
-            S::CorrectivePreventive,
-            A::RequestProductChange,
-            S::CorrectivePreventive,
-            &[R::Rnd, R::RegionalQualitySection],
-            "000 L674 §5.6.4",
-        )
-        .new_form::<ProductChangeRequest>(),
-        T::new(
-            S::CorrectivePreventive,
-            A::EvaluatePreventiveMeasure,
-            S::CorrectivePreventive,
+    b = step(
+        b,
+        (ex, A::RecordProgress, ex),
+        PROGRESS_RECORDERS,
+        "000 L668 §5.4.1, L644 §4.1.2 §4.2.3 §4.3.2",
+        |tb| {
+            tb.fresh_form(F::ProgressEntry)
+                .guard(G::FormalChannel)
+                .guard(G::ProgressConsistent)
+        },
+    );
+    b = step(
+        b,
+        (ex, A::RecordSparesWork, ex),
+        &[R::SparePartsMgmt],
+        "000 L644 §4.4",
+        |tb| tb.guard(G::Note),
+    );
+    b = step(
+        b,
+        (ex, A::CoordinateSupplierSpares, ex),
+        RQS,
+        "000 L666 §5.3.1",
+        |tb| tb.guard(G::Note).guard(G::SupplierIndicated),
+    );
+    b = step(
+        b,
+        (ex, A::LinkConsumablesRequest, ex),
+        CONSUMABLES_LINKERS,
+        "000 L666 §5.3.2, L646 §4.5.7",
+        |tb| tb.effect(E::LinkConsumables),
+    );
+    b = step(
+        b,
+        (ex, A::AssessSeverity, ex),
+        RQS,
+        "000 L676 评估影响严重程度, 发布内部通报",
+        |tb| tb.fresh_form(F::SeverityAssessment),
+    );
+    b = step(
+        b,
+        (ex, A::IssueQualityWarning, ex),
+        RQS,
+        "000 L646 §4.5.4, L676 §7",
+        |tb| tb.fresh_form(F::QualityWarning).guard(G::SeverityMajor),
+    );
+    b = step(
+        b,
+        (ex, A::PublishProgressBulletin, ex),
+        RQS,
+        "000 L668 §5.4.2, L676 §7",
+        |tb| tb.fresh_form(F::ProgressBulletin).guard(G::BulletinFlag),
+    );
+    let reporters = &[R::ServicePlatform, R::RegionalServiceMgmt];
+    step(
+        b,
+        (ex, A::ReportExecutionResult, S::EffectVerification),
+        reporters,
+        "000 L676 服务平台反馈执行结果, L644 §4.2.3",
+        |tb| {
+            tb.fresh_form(F::ExecutionResultReport)
+                .guard(G::SeverityAssessed)
+                .guard(G::WarningIfMajor)
+                .guard(G::ResultMatchesPlan)
+        },
+    )
+}
+
+/// Effect verification, the quality appraisal report, responsibility arbitration, archiving
+/// and settling consumables (000 L646 §4.5.2 §4.5.5, L674 §5.6.1, L676).
+fn verification_and_arbitration(mut b: Builder) -> Builder {
+    let ver = S::EffectVerification;
+    let arb = S::ResponsibilityArbitration;
+    let verification = |tb: TransitionBuilder| tb.fresh_form(F::EffectVerification);
+    b = step(
+        b,
+        (ver, A::ConfirmEffective, arb),
+        RQS,
+        "000 L676 验证方案执行效果",
+        |tb| verification(tb).guard(G::Effective),
+    );
+    b = step(
+        b,
+        (ver, A::ReturnToPlanning, S::SolutionPlanning),
+        RQS,
+        "000 L676 (OURS)",
+        |tb| verification(tb).guard(G::Ineffective),
+    );
+    b = step(
+        b,
+        (ver, A::ForwardToRd, S::RdAnalysis),
+        RQS,
+        "000 L676, L654 (OURS)",
+        |tb| {
+            verification(tb)
+                .guard(G::Ineffective)
+                .guard(G::FormalChannel)
+        },
+    );
+    for &s in QAR_STATES {
+        b = step(
+            b,
+            (s, A::IssueQualityAppraisalReport, s),
             RND,
-            "000 L646 §4.7.2",
-        )
-        .guard(g::NOTE),
-        T::new(
-            S::CorrectivePreventive,
-            A::StartCapaVerification,
-            S::CapaVerification,
-            RQS,
-            "000 L674, L676",
-        )
-        .guard(g::MEASURES_ISSUED),
-        T::new(
-            S::CapaVerification,
-            A::VerifyCapaItem,
-            S::CapaVerification,
-            RQS,
-            "000 L676 跟踪验证纠正预防措施执行情况",
-        )
-        .new_form::<CapaVerification>()
-        .guard(g::CAPA_ITEM_KNOWN),
-        T::new(
-            S::CapaVerification,
-            A::ReopenMeasures,
-            S::CorrectivePreventive,
-            RQS,
-            "000 L676 (OURS)",
-        )
-        .guard(g::CAPA_ITEM_FAILED),
-        T::new(
-            S::CapaVerification,
-            A::Close,
-            S::Closed,
-            RQS,
-            "000 L676 结束, L646 §4.5.5, L670",
-        )
-        .guard(g::ALL_CAPA_VERIFIED)
-        .guard(g::CLAIM_SETTLED)
-        .guard(g::CONSUMABLES_SETTLED)
-        .guard(g::QAR_ARCHIVED),
-    ]);
-    for s in [S::CorrectivePreventive, S::CapaVerification] {
-        t.extend([
-            T::new(
-                s,
-                A::RecordCapaResponse,
-                s,
-                &[R::SystemMgmtDept, R::QualityMgmtDept],
-                "000 L646 §4.6.1",
-            )
-            .guard(g::NOTE),
-            T::new(s, A::SubmitLossData, s, &[R::LossDept], "000 L670")
-                .new_form::<LossDataSubmission>()
-                .guard(g::CLAIM_COLLECTING),
-            T::new(s, A::FileClaimAppraisal, s, RQS, "000 L670, L646 §4.5.6")
-                .new_form::<ClaimAppraisalReport>()
-                .guard(g::CLAIM_COLLECTING)
-                .guard(g::CLAIM_APPRAISAL_MATCHES)
-                .effect(g::E_CLAIM),
-            T::new(
-                s,
-                A::ConfirmClaim,
-                s,
-                &[R::ProcurementCommercial],
-                "000 L670 提交采购商务管理部确认",
-            )
-            .guard(g::CLAIM_AWAITING)
-            .effect(g::E_CLAIM),
-            T::new(
-                s,
-                A::ReturnClaim,
-                s,
-                &[R::ProcurementCommercial],
-                "000 L670 (OURS)",
-            )
-            .new_form::<RejectionNotice>()
-            .guard(g::CLAIM_AWAITING)
-            .effect(g::E_CLAIM),
-            T::new(
-                s,
-                A::RecordClaimExecuted,
-                s,
-                &[R::Procurement],
-                "000 L650 §4.9, L672, L676 采购部执行索赔",
-            )
-            .new_form::<ClaimExecutionRecord>()
-            .guard(g::CLAIM_EXECUTING)
-            .effect(g::E_CLAIM),
-        ]);
+            "000 L674 §5.6.1, L676 §7",
+            |tb| tb.fresh_form(F::QualityAppraisalReport),
+        );
     }
-    t
+    b = step(
+        b,
+        (arb, A::Arbitrate, S::CorrectivePreventive),
+        RQS,
+        "000 L646 §4.5.2, L674 §5.6.1",
+        |tb| tb.fresh_form(F::ArbitrationRecord).guard(G::QarPresent),
+    );
+    for &s in ARCHIVE_STATES {
+        b = step(b, (s, A::ArchiveQar, s), RQS, "000 L646 §4.5.5", |tb| {
+            tb.guard(G::QarPresent).effect(E::ArchiveQar)
+        });
+    }
+    for &s in SETTLE_STATES {
+        b = step(
+            b,
+            (s, A::SettleConsumablesRequest, s),
+            RQS,
+            "000 L646 §4.5.6 §4.5.7, L670",
+            |tb| tb.effect(E::SettleConsumables),
+        );
+    }
+    b
 }
 
-/// The registry of the procedure: its guards, effects and typed forms, bound to `config`.
-pub fn registry(config: &Config) -> Registry {
-    let fresh: BTreeMap<(String, String), Vec<&'static str>> = transitions(config)
-        .iter()
-        .filter(|t| t.forms.iter().any(|(_, f)| *f))
-        .map(|t| {
-            (
-                (t.from.name().to_owned(), t.action.name().to_owned()),
-                t.forms
-                    .iter()
-                    .filter(|(_, f)| *f)
-                    .map(|(k, _)| *k)
-                    .collect(),
-            )
-        })
-        .collect();
-    let reg = Registry::new()
-        .typed_form::<BatchFeedbackReport>()
-        .typed_form::<RejectionNotice>()
-        .typed_form::<TsPreliminaryAnalysis>()
-        .typed_form::<BatchStartDecision>()
-        .typed_form::<FailedPartReturn>()
-        .typed_form::<RdSolution>()
-        .typed_form::<DirectorMeetingMinutes>()
-        .typed_form::<Consultation>()
-        .typed_form::<PlanEvaluation>()
-        .typed_form::<OverallSolutionPlan>()
-        .typed_form::<BatchReturnExchangeApplication>()
-        .typed_form::<ProgressEntry>()
-        .typed_form::<SeverityAssessment>()
-        .typed_form::<QualityWarning>()
-        .typed_form::<ProgressBulletin>()
-        .typed_form::<ExecutionResultReport>()
-        .typed_form::<EffectVerification>()
-        .typed_form::<QualityAppraisalReport>()
-        .typed_form::<ArbitrationRecord>()
-        .typed_form::<LossDataSubmission>()
-        .typed_form::<ClaimAppraisalReport>()
-        .typed_form::<ClaimExecutionRecord>()
-        .typed_form::<CapaNotice>()
-        .typed_form::<ProblemImprovementForm>()
-        .typed_form::<ProductChangeRequest>()
-        .typed_form::<CapaVerification>();
-    guards::register(reg, Arc::new(config.clone()), Arc::new(fresh))
+/// Corrective and preventive measures, their verification and the close (000 L646 §4.6
+/// §4.7.2, L674, L676).
+fn corrective_preventive(mut b: Builder) -> Builder {
+    let cp = S::CorrectivePreventive;
+    let cv = S::CapaVerification;
+    b = step(
+        b,
+        (cp, A::IssueCapaNotice, cp),
+        &[R::QualityMgmtDept],
+        "000 L674 §5.6.2",
+        |tb| tb.fresh_form(F::CapaNotice).guard(G::CapaAddressee),
+    );
+    b = step(
+        b,
+        (cp, A::SubmitImprovementForm, cp),
+        RQS,
+        "000 L674 §5.6.3",
+        |tb| tb.fresh_form(F::ProblemImprovementForm),
+    );
+    b = step(
+        b,
+        (cp, A::OpenRectificationProject, cp),
+        &[R::SystemMgmtDept],
+        "000 L646 §4.6.2",
+        |tb| tb.guard(G::ImprovementSubmitted).effect(E::Project),
+    );
+    b = step(
+        b,
+        (cp, A::RequestProductChange, cp),
+        &[R::Rnd, R::RegionalQualitySection],
+        "000 L674 §5.6.4",
+        |tb| tb.fresh_form(F::ProductChangeRequest),
+    );
+    b = step(
+        b,
+        (cp, A::EvaluatePreventiveMeasure, cp),
+        RND,
+        "000 L646 §4.7.2",
+        |tb| tb.guard(G::Note),
+    );
+    b = step(
+        b,
+        (cp, A::StartCapaVerification, cv),
+        RQS,
+        "000 L674, L676",
+        |tb| tb.guard(G::MeasuresIssued),
+    );
+    b = step(
+        b,
+        (cv, A::VerifyCapaItem, cv),
+        RQS,
+        "000 L676 跟踪验证纠正预防措施执行情况",
+        |tb| tb.fresh_form(F::CapaVerification).guard(G::CapaItemKnown),
+    );
+    b = step(
+        b,
+        (cv, A::ReopenMeasures, cp),
+        RQS,
+        "000 L676 (OURS)",
+        |tb| tb.guard(G::CapaItemFailed),
+    );
+    step(
+        b,
+        (cv, A::Close, S::Closed),
+        RQS,
+        "000 L676 结束, L646 §4.5.5, L670",
+        |tb| {
+            tb.guard(G::AllCapaVerified)
+                .guard(G::ClaimSettled)
+                .guard(G::ConsumablesSettled)
+                .guard(G::QarArchived)
+        },
+    )
 }
 
-fn deadline_specs(cfg: &Config) -> Vec<DeadlineSpec> {
-    use deadlines as d;
-    let wh = BusinessDuration::WorkingHours;
+/// The supplier's CAPA response and the supplier claim, alongside the measures (000 L646
+/// §4.6.1, L650 §4.9, L670, L672, L676).
+fn supplier_claim(mut b: Builder) -> Builder {
+    let commercial = &[R::ProcurementCommercial];
+    for &s in CLAIM_STATES {
+        b = step(
+            b,
+            (s, A::RecordCapaResponse, s),
+            &[R::SystemMgmtDept, R::QualityMgmtDept],
+            "000 L646 §4.6.1",
+            |tb| tb.guard(G::Note),
+        );
+        b = step(
+            b,
+            (s, A::SubmitLossData, s),
+            &[R::LossDept],
+            "000 L670",
+            |tb| {
+                tb.fresh_form(F::LossDataSubmission)
+                    .guard(G::ClaimCollecting)
+            },
+        );
+        b = step(
+            b,
+            (s, A::FileClaimAppraisal, s),
+            RQS,
+            "000 L670, L646 §4.5.6",
+            |tb| {
+                tb.fresh_form(F::ClaimAppraisalReport)
+                    .guard(G::ClaimCollecting)
+                    .guard(G::ClaimAppraisalMatches)
+                    .effect(E::Claim)
+            },
+        );
+        b = step(
+            b,
+            (s, A::ConfirmClaim, s),
+            commercial,
+            "000 L670 提交采购商务管理部确认",
+            |tb| tb.guard(G::ClaimAwaiting).effect(E::Claim),
+        );
+        b = step(
+            b,
+            (s, A::ReturnClaim, s),
+            commercial,
+            "000 L670 (OURS)",
+            |tb| {
+                tb.fresh_form(F::RejectionNotice)
+                    .guard(G::ClaimAwaiting)
+                    .effect(E::Claim)
+            },
+        );
+        b = step(
+            b,
+            (s, A::RecordClaimExecuted, s),
+            &[R::Procurement],
+            "000 L650 §4.9, L672, L676 采购部执行索赔",
+            |tb| {
+                tb.fresh_form(F::ClaimExecutionRecord)
+                    .guard(G::ClaimExecuting)
+                    .effect(E::Claim)
+            },
+        );
+    }
+    b
+}
+
+/// A limit in working days that depends on the acceptance status (000 L654).
+fn by_acceptance(accepted: u32, not_accepted: u32) -> DurationSpec {
     let wd = BusinessDuration::WorkingDays;
-    let by_acceptance = |accepted: u32, not_accepted: u32| DurationSpec::Select {
+    DurationSpec::Select {
         selector: "/acceptance".into(),
         cases: BTreeMap::from([
             (Acceptance::Accepted.name().to_owned(), wd(accepted)),
             (Acceptance::NotAccepted.name().to_owned(), wd(not_accepted)),
         ]),
         default: None,
-    };
+    }
+}
+
+/// The deadlines: intake in working hours (000 L650–L654), R&D by acceptance status (000
+/// L654–L656), the progress bulletins when configured (000 L668 §5.4.2).
+fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
+    let wh = BusinessDuration::WorkingHours;
     let forward_start = match cfg.rqs_forward_anchor {
-        ForwardAnchor::ReceiptAtRqs => Trigger::action(Action::ConfirmAndForwardToRqs),
-        ForwardAnchor::BatchStarted => Trigger::enter(State::BatchStarted),
+        ForwardAnchor::ReceiptAtRqs => Trigger::action(A::ConfirmAndForwardToRqs),
+        ForwardAnchor::BatchStarted => Trigger::enter(S::BatchStarted),
     };
-    let mut solution_escalation = EscalationSpec::notify([Role::RegionalQualitySection]);
+    let mut solution_escalation = EscalationSpec::notify([R::RegionalQualitySection]);
     if cfg.director_meeting_auto {
-        solution_escalation.move_to = Some(State::DirectorMeeting.name().to_owned());
+        solution_escalation.move_to = Some(S::DirectorMeeting.name().to_owned());
     }
     let mut out = vec![
         DeadlineSpec::new(
-            d::RTSE_VERIFY,
-            Trigger::enter(State::PendingRtseVerification),
+            Deadline::RtseVerify,
+            Trigger::enter(S::PendingRtseVerification),
             wh(cfg.rtse_verify_within_hours),
         )
         .escalate(EscalationSpec::notify([
-            Role::RegionalTechSupportEngineer,
-            Role::RegionalServiceMgmt,
+            R::RegionalTechSupportEngineer,
+            R::RegionalServiceMgmt,
         ]))
-        .owner(Role::RegionalTechSupportEngineer)
+        .owner(R::RegionalTechSupportEngineer)
         .describe("000 L650 区域技术支持工程师在4个工作小时内响应; L644 §4.2.1"),
         DeadlineSpec::new(
-            d::TS_CONFIRM,
-            Trigger::enter(State::PendingTsConfirmation),
+            Deadline::TsConfirm,
+            Trigger::enter(S::PendingTsConfirmation),
             wh(cfg.ts_confirm_within_hours),
         )
-        .escalate(EscalationSpec::notify([Role::ProductTechSupport]))
-        .owner(Role::ProductTechSupport)
+        .escalate(EscalationSpec::notify([R::ProductTechSupport]))
+        .owner(R::ProductTechSupport)
         .describe("000 L650 在4个工作小时内将信息流转给区域质量处; L654"),
         DeadlineSpec::new(
-            d::RQS_REVIEW,
-            Trigger::enter(State::PendingRqsReview),
+            Deadline::RqsReview,
+            Trigger::enter(S::PendingRqsReview),
             wh(cfg.rqs_review_within_hours),
         )
-        .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
-        .owner(Role::RegionalQualitySection)
+        .escalate(EscalationSpec::notify([R::RegionalQualitySection]))
+        .owner(R::RegionalQualitySection)
         .describe("000 L652 区域质量处…在4个工作小时内响应"),
         DeadlineSpec::new(
-            d::RQS_FORWARD_TO_RD,
+            Deadline::RqsForwardToRd,
             forward_start,
             wh(cfg.rqs_forward_to_rd_within_hours),
         )
-        .met_on(Trigger::action(Action::ForwardToRd))
-        .met_on(Trigger::enter(State::ReturnedToStation))
-        .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
-        .owner(Role::RegionalQualitySection)
+        .met_on(Trigger::action(A::ForwardToRd))
+        .met_on(Trigger::enter(S::ReturnedToStation))
+        .escalate(EscalationSpec::notify([R::RegionalQualitySection]))
+        .owner(R::RegionalQualitySection)
         .describe("000 L654 并在4个工作小时内流转到产品研发中心"),
         DeadlineSpec::new(
-            d::RD_RESPONSE,
-            Trigger::action(Action::ForwardToRd),
+            Deadline::RdResponse,
+            Trigger::action(A::ForwardToRd),
             by_acceptance(
                 cfg.rd_response_accepted_within_days,
                 cfg.rd_solution_not_accepted_within_days,
             ),
         )
-        .met_on(Trigger::action(Action::AcknowledgeRd))
-        .met_on(Trigger::action(Action::SubmitRdSolution))
-        .met_on(Trigger::enter(State::DirectorMeeting))
-        .escalate(EscalationSpec::notify([
-            Role::RegionalQualitySection,
-            Role::Rnd,
-        ]))
-        .owner(Role::Rnd)
+        .met_on(Trigger::action(A::AcknowledgeRd))
+        .met_on(Trigger::action(A::SubmitRdSolution))
+        .met_on(Trigger::enter(S::DirectorMeeting))
+        .escalate(EscalationSpec::notify([R::RegionalQualitySection, R::Rnd]))
+        .owner(R::Rnd)
         .describe("000 L654 1个工作日内响应 (accepted machines)"),
         DeadlineSpec::new(
-            d::RD_SOLUTION,
-            Trigger::action(Action::ForwardToRd),
+            Deadline::RdSolution,
+            Trigger::action(A::ForwardToRd),
             by_acceptance(
                 cfg.rd_conclusion_accepted_within_days,
                 cfg.rd_solution_not_accepted_within_days,
             ),
         )
-        .met_on(Trigger::action(Action::ApprovePlan))
-        .met_on(Trigger::enter(State::DirectorMeeting))
+        .met_on(Trigger::action(A::ApprovePlan))
+        .met_on(Trigger::enter(S::DirectorMeeting))
         .escalate(solution_escalation)
-        .owner(Role::Rnd)
+        .owner(R::Rnd)
         .describe("000 L654 2个工作日内提供有效方案 / 4个工作日内反馈有效结论; L656 总监级会议"),
     ];
     if let Some(every) = cfg.progress_bulletin_every {
+        let bulletin = "000 L668 §5.4.2 定期发布《售后批量质量问题进度通报》";
         out.push(
             DeadlineSpec::new(
-                d::PROGRESS_BULLETIN_FIRST,
-                Trigger::enter(State::Execution),
+                Deadline::ProgressBulletinFirst,
+                Trigger::enter(S::Execution),
                 every,
             )
-            .met_on(Trigger::action(Action::PublishProgressBulletin))
-            .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
-            .owner(Role::RegionalQualitySection)
-            .describe("000 L668 §5.4.2 定期发布《售后批量质量问题进度通报》"),
+            .met_on(Trigger::action(A::PublishProgressBulletin))
+            .escalate(EscalationSpec::notify([R::RegionalQualitySection]))
+            .owner(R::RegionalQualitySection)
+            .describe(bulletin),
         );
         out.push(
             DeadlineSpec::new(
-                d::PROGRESS_BULLETIN_NEXT,
-                Trigger::action(Action::PublishProgressBulletin),
+                Deadline::ProgressBulletinNext,
+                Trigger::action(A::PublishProgressBulletin),
                 every,
             )
-            .met_on(Trigger::action(Action::PublishProgressBulletin))
-            .met_on(Trigger::leave(State::Execution))
-            .escalate(EscalationSpec::notify([Role::RegionalQualitySection]))
-            .owner(Role::RegionalQualitySection)
-            .describe("000 L668 §5.4.2 定期发布《售后批量质量问题进度通报》"),
+            .met_on(Trigger::action(A::PublishProgressBulletin))
+            .met_on(Trigger::leave(S::Execution))
+            .escalate(EscalationSpec::notify([R::RegionalQualitySection]))
+            .owner(R::RegionalQualitySection)
+            .describe(bulletin),
         );
     }
     out
-}
-
-/// The validated, typed definition of the batch quality procedure, computing deadlines in
-/// `calendar` (the host's working calendar, README "Working calendar").
-///
-/// # Errors
-/// A [`BuildError`] if the definition does not validate (a bug, covered by the tests).
-pub fn definition(
-    config: &Config,
-    calendar: Arc<dyn Calendar>,
-) -> Result<TypedDefinition<State, Action, Role>, BuildError> {
-    let starters: Vec<Role> = Role::ALL
-        .iter()
-        .copied()
-        .filter(|r| *r != Role::LossDept)
-        .collect();
-    let mut b = Builder::new(ID, VERSION)
-        .roles(Role::ALL.iter().copied())
-        .start_roles(starters);
-    for s in State::ALL {
-        b = match s {
-            State::ComplaintReceived => b.initial(s),
-            State::OrdinaryService | State::Closed => b.terminal(s),
-            State::SolutionPlanning => b.waiting(s),
-            _ => b.normal(s),
-        };
-    }
-    for t in transitions(config) {
-        b = b.transition(t.from, t.action, t.to, |mut tb| {
-            tb = tb.roles(t.roles.iter().copied());
-            let fresh = t.forms.iter().any(|(_, f)| *f);
-            if fresh {
-                tb = tb.guard(guards::NEW_FORMS);
-            }
-            for g in &t.guards {
-                tb = tb.guard(*g);
-            }
-            for (k, _) in &t.forms {
-                tb = tb.form(*k);
-            }
-            for e in &t.effects {
-                tb = tb.effect(*e);
-            }
-            if let Some((roles, order, meaning)) = &t.sign_off {
-                tb = tb.sign_off(roles.iter().copied(), order.clone(), *meaning);
-            }
-            tb.describe(t.cite)
-        });
-    }
-    b = b.form(BatchReturnExchangeApplication::KIND);
-    for d in deadline_specs(config) {
-        b = b.deadline(d);
-    }
-    let def = b.build(&registry(config).shared_calendar(calendar))?;
-    Ok(TypedDefinition::new(def)?)
 }

@@ -12,10 +12,15 @@
 //! issued and verifies them before closing; a supplier claim runs alongside when a supplier
 //! is responsible (000 L670).
 //!
-//! Submodules: [`config`](Config) (every seed number), the batch rule ([`assess`],
-//! [`user_rule`], [`component_rule`]), [`detect()`](fn@detect) (batch detection over failure records),
-//! the forms (e.g. [`QualityAppraisalReport`]), the guard names ([`guards`]) and the
-//! reports ([`weekly_report`], [`monthly_report`], [`cost_ledger`]).
+//! The files follow the procedure template (`docs/procedures/README.md`): the vocabulary
+//! below ([`State`], [`Action`], [`Role`], [`Guard`], [`Effect`], [`Deadline`],
+//! [`FormKind`]); [`Config`] (every seed number); [`Data`] (the instance data); the forms
+//! (e.g. [`QualityAppraisalReport`]); the graph, phase by phase (intake, R&D analysis,
+//! overall solution, execution, verification and arbitration, corrective and preventive
+//! measures, the supplier claim); the rules (the guard and effect functions, the batch rule
+//! [`assess`], [`user_rule`], [`component_rule`] and [`detect()`](fn@detect), batch detection
+//! over failure records); the reports ([`weekly_report`], [`monthly_report`],
+//! [`cost_ledger`]).
 //!
 //! ```
 //! use aftersales::procedures::batch_quality::{self as bq, State};
@@ -29,42 +34,40 @@
 //! let now = Utc.with_ymd_and_hms(2026, 11, 16, 2, 0, 0).unwrap(); // Mon 10:00 local
 //! let station = Actor::new("st-01", [bq::Role::AuthorisedStation]);
 //! let data = bq::Data::new("Bank of Wuhan", "FZ-D530", "central", "no display after boot");
-//! let out = engine.start(bq::ID, "BQ-1", &station, data.to_value(), now)?;
+//! let out = engine.start(bq::ID, "BQ-1", &station, data.to_value()?, now)?;
 //! assert_eq!(def.state(&out.instance), Some(State::ComplaintReceived));
 //! assert!(!bq::is_started(State::ComplaintReceived));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod batch;
 mod config;
-pub mod detect;
+mod data;
 mod forms;
 mod graph;
-pub mod guards;
 mod report;
+mod rules;
 
-pub use batch::{
+pub use config::{Config, ForwardAnchor};
+pub use data::{
+    Acceptance, BatchChannel, ClaimStatus, ConsumablesLink, Data, claim_status, formal,
+    start_payload, via,
+};
+pub use forms::*;
+pub use report::{
+    BatchIssueReport, BatchReportKind, DeadlineCounts, IntakeCounts, LossSummary, OpenIssue,
+    ReportError, ReportPeriod, cost_ledger, monthly_report, report, weekly_report,
+};
+pub use rules::batch::{
     BatchCase, BatchRule, Evidence, FailureMode, NotBatch, OutOfScopeReason, ProductLine, Scope,
     assess, component_rule, in_window, ratio_exceeds, rule_for, user_rule, window_start,
 };
-pub use config::{Config, ForwardAnchor};
-pub use detect::{
-    ComponentBase, Detection, DetectionError, FailureRecord, Finding, InstalledBase, UserBase,
-    detect,
-};
-pub use forms::*;
-pub use graph::{definition, registry};
-pub use report::{
-    BatchIssueReport, DeadlineCounts, IntakeCounts, LossSummary, OpenIssue, ReportError,
-    ReportKind, ReportPeriod, cost_ledger, monthly_report, report, weekly_report,
+pub use rules::detect::{
+    self, ComponentBase, Detection, DetectionError, FailureRecord, Finding, InstalledBase,
+    UserBase, detect,
 };
 
-use crate::Instance;
-use crate::TypedForm;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use crate::{BuildError, Calendar, Registry, TypedDefinition};
+use std::sync::Arc;
 
 /// The definition id.
 pub const ID: &str = "batch_quality";
@@ -284,6 +287,228 @@ crate::vocabulary! {
     }
 }
 
+crate::vocabulary! {
+    /// The procedure's own guards: each says the rule and its source line; a refusal names it
+    /// ([`Rejection::GuardRejected`](crate::Rejection::GuardRejected)). Functions in `rules.rs`.
+    pub enum Guard {
+        /// Only the batch feedback system is a formal input; e-mail is a reference only
+        /// (000 L652 §5.1.4, L650, L668 §5.4.1). Payload: `{"channel": "batch_feedback_system"}`.
+        FormalChannel = "g_formal_channel",
+        /// The payload names a station: `{"station": "..."}` (000 L652 §5.1.2, L644 §4.2.3).
+        StationNamed = "g_station_named",
+        /// The engineer sent on site is senior for this model: payload
+        /// `{"senior_engineer": {"person": "...", "qualified_models": [...]}}` from the host's
+        /// directory (委派相应产品的资深工程师, 000 L650).
+        SeniorEngineer = "g_senior_engineer",
+        /// The feedback report is about this issue's customer and model, with no future failures
+        /// (000 L650 完整准确有效).
+        ReportMatchesIssue = "g_report_matches_issue",
+        /// Technical support confirms a batch problem: its counts meet a condition of 000 L638
+        /// (000 L650 "确认为批量质量问题的").
+        TsEvidence = "g_ts_evidence",
+        /// Technical support rejects only for incomplete feedback or insufficient evidence
+        /// (000 L652).
+        TsRejectReason = "g_ts_reject_reason",
+        /// The case meets the whole batch definition and scope (000 L636, L638, L652
+        /// "确认达到批量质量标准的").
+        MeetsBatchDefinition = "g_meets_batch_definition",
+        /// The payload's acceptance equals the decision's (it sets R&D's limits, 000 L654).
+        AcceptanceMatches = "g_acceptance_matches",
+        /// A resubmitted report carries a higher revision (OURS).
+        Revised = "g_revised",
+        /// The payload carries a note: `{"note": "..."}`.
+        Note = "g_note",
+        /// Failed parts: no longer the customer's (000 L660), not to the supplier (000 L658),
+        /// whole machines through DOA / non-DOA (000 L662), components by good-part swap (000 L662).
+        FailedPartRules = "g_failed_part_rules",
+        /// R&D's solution is mature: verified away from the user (000 L664 §5.2.3).
+        SolutionMature = "g_solution_mature",
+        /// The director-level meeting follows a missed R&D limit (000 L656).
+        RdDeadlineBreached = "g_rd_deadline_breached",
+        /// The minutes decide that R&D continues (OURS outcome of 000 L656).
+        MeetingContinuesRd = "g_meeting_continues_rd",
+        /// The minutes adopt a solution (OURS outcome of 000 L656).
+        MeetingAdoptsSolution = "g_meeting_adopts_solution",
+        /// The branch records its own opinion; sales or the quality section records the user's
+        /// (000 L664; OURS).
+        ConsultationRecorder = "g_consultation_recorder",
+        /// An evaluation is given by the department it names (000 L664).
+        EvaluatorIsDept = "g_evaluator_is_dept",
+        /// A solution goes back to R&D as not effective or not mature (000 L654, L664).
+        ReturnToRdReason = "g_return_to_rd_reason",
+        /// The plan approved by the quality section alone is not a whole-machine replacement
+        /// (which is signed jointly, 000 L642).
+        PlanNotReplacement = "g_plan_not_replacement",
+        /// The jointly signed plan is a whole-machine replacement (000 L642).
+        PlanIsReplacement = "g_plan_is_replacement",
+        /// The branch and the user were consulted before approval (000 L664 "事先征求分公司及用户意见").
+        Consulted = "g_consulted",
+        /// Every required department evaluated the plan effective and feasible (000 L664).
+        PlanEvaluated = "g_plan_evaluated",
+        /// During user acceptance, a plan other than whole-machine replacement states why
+        /// ("优先考虑整机更换", 000 L640).
+        ReplacementPreferred = "g_replacement_preferred",
+        /// A plan returning or exchanging units comes with the batch return/exchange application
+        /// (000 L676 §7).
+        ReturnApplication = "g_return_application",
+        /// Progress is cumulative and within the plan (000 L668 §5.4.1).
+        ProgressConsistent = "g_progress_consistent",
+        /// Supplier spares are coordinated when the cause points to a supplier (000 L666 §5.3.1).
+        SupplierIndicated = "g_supplier_indicated",
+        /// A quality warning is for a major issue (000 L646 §4.5.4).
+        SeverityMajor = "g_severity_major",
+        /// A progress bulletin is flagged 重大异常 exactly when the issue is major (000 L676 §7).
+        BulletinFlag = "g_bulletin_flag",
+        /// The impact was assessed and the internal bulletin issued (000 L676).
+        SeverityAssessed = "g_severity_assessed",
+        /// A major issue has its quality warning (000 L646 §4.5.4).
+        WarningIfMajor = "g_warning_if_major",
+        /// The execution result refers to the approved plan (000 L676).
+        ResultMatchesPlan = "g_result_matches_plan",
+        /// The verification found the execution effective (000 L676).
+        Effective = "g_effective",
+        /// The verification found the execution not effective (OURS).
+        Ineffective = "g_ineffective",
+        /// A quality appraisal report issued by R&D is on file (and the arbitration cites it)
+        /// (000 L674 §5.6.1, L646 §4.5.5).
+        QarPresent = "g_qar_present",
+        /// A CAPA notice goes to a party named in the arbitration (000 L674 §5.6.2).
+        CapaAddressee = "g_capa_addressee",
+        /// An improvement project follows a submitted improvement form (000 L646 §4.6.2).
+        ImprovementSubmitted = "g_improvement_submitted",
+        /// Every measure the arbitration requires was issued (000 L674 §5.6.2–5.6.4).
+        MeasuresIssued = "g_measures_issued",
+        /// A verification refers to an issued measure (000 L676).
+        CapaItemKnown = "g_capa_item_known",
+        /// Some measure failed its verification (OURS).
+        CapaItemFailed = "g_capa_item_failed",
+        /// Every issued measure was verified (000 L676 跟踪验证…结束).
+        AllCapaVerified = "g_all_capa_verified",
+        /// No claim, or the claim was executed (000 L670, L676).
+        ClaimSettled = "g_claim_settled",
+        /// Every linked consumables request is settled (000 L666 §5.3.2).
+        ConsumablesSettled = "g_consumables_settled",
+        /// The quality appraisal report is archived (000 L646 §4.5.5).
+        QarArchived = "g_qar_archived",
+        /// The claim collects loss data (000 L670).
+        ClaimCollecting = "g_claim_collecting",
+        /// The claim appraisal report names the arbitrated supplier and report and totals the loss
+        /// data and the settled consumables exactly (000 L670, L646 §4.5.6).
+        ClaimAppraisalMatches = "g_claim_appraisal_matches",
+        /// The claim awaits procurement commercial management's confirmation (000 L670).
+        ClaimAwaiting = "g_claim_awaiting",
+        /// The claim was confirmed and awaits execution (000 L672).
+        ClaimExecuting = "g_claim_executing",
+    }
+}
+
+crate::vocabulary! {
+    /// The procedure's effects on the instance data (functions in `rules.rs`).
+    pub enum Effect {
+        /// Effect: record the designated station (`{"station": ...}`).
+        Station = "e_station",
+        /// Effect: record the senior engineer.
+        SeniorEngineer = "e_senior_engineer",
+        /// Effect: record the acceptance status.
+        Acceptance = "e_acceptance",
+        /// Effect: link a consumables request (`{"request": ...}`).
+        LinkConsumables = "e_link_consumables",
+        /// Effect: settle a linked consumables request (`{"request": ..., "cost_fen": ...}`).
+        SettleConsumables = "e_settle_consumables",
+        /// Effect: mark the quality appraisal report archived.
+        ArchiveQar = "e_archive_qar",
+        /// Effect: record the improvement project (`{"project": ...}`).
+        Project = "e_project",
+        /// Effect: move the claim track.
+        Claim = "e_claim",
+    }
+}
+
+crate::vocabulary! {
+    /// The deadlines of the procedure; a host finds a clock with
+    /// [`Instance::clock`](crate::Instance::clock)`(Deadline::RdSolution)`.
+    pub enum Deadline {
+        /// The engineer verifies within 4 working hours (000 L650).
+        RtseVerify = "rtse_verify",
+        /// Technical support confirms within 4 working hours (000 L650, L654).
+        TsConfirm = "ts_confirm",
+        /// The quality section responds within 4 working hours (000 L652).
+        RqsReview = "rqs_review",
+        /// The quality section forwards to R&D within 4 working hours (000 L654).
+        RqsForwardToRd = "rqs_forward_to_rd",
+        /// R&D responds: 1 working day for accepted machines (000 L654); for machines not
+        /// accepted the seed names no separate response, the solution limit applies (OURS).
+        RdResponse = "rd_response",
+        /// R&D's effective solution or conclusion: 2 working days not accepted, 4 accepted
+        /// (000 L654); missed → director-level meeting (000 L656).
+        RdSolution = "rd_solution",
+        /// First progress bulletin after execution starts (only when configured, 000 L668).
+        ProgressBulletinFirst = "progress_bulletin_first",
+        /// Each next progress bulletin (only when configured, 000 L668).
+        ProgressBulletinNext = "progress_bulletin_next",
+    }
+}
+
+crate::vocabulary! {
+    /// The kinds of the procedure's forms; each equals the `KIND` of its typed form in
+    /// `forms.rs` (e.g. [`FormKind::QualityAppraisalReport`] is
+    /// [`QualityAppraisalReport::KIND`](crate::TypedForm::KIND)).
+    pub enum FormKind {
+        /// [`BatchFeedbackReport`].
+        BatchFeedbackReport = "batch_feedback_report",
+        /// [`RejectionNotice`].
+        RejectionNotice = "rejection_notice",
+        /// [`TsPreliminaryAnalysis`].
+        TsPreliminaryAnalysis = "ts_preliminary_analysis",
+        /// [`BatchStartDecision`].
+        BatchStartDecision = "batch_start_decision",
+        /// [`FailedPartReturn`].
+        FailedPartReturn = "failed_part_return",
+        /// [`RdSolution`].
+        RdSolution = "rd_solution",
+        /// [`DirectorMeetingMinutes`].
+        DirectorMeetingMinutes = "director_meeting_minutes",
+        /// [`Consultation`].
+        Consultation = "consultation",
+        /// [`PlanEvaluation`].
+        PlanEvaluation = "plan_evaluation",
+        /// [`OverallSolutionPlan`].
+        OverallSolutionPlan = "overall_solution_plan",
+        /// [`BatchReturnExchangeApplication`].
+        BatchReturnExchangeApplication = "batch_return_exchange_application",
+        /// [`ProgressEntry`].
+        ProgressEntry = "progress_entry",
+        /// [`SeverityAssessment`].
+        SeverityAssessment = "severity_assessment",
+        /// [`QualityWarning`].
+        QualityWarning = "quality_warning",
+        /// [`ProgressBulletin`].
+        ProgressBulletin = "progress_bulletin",
+        /// [`ExecutionResultReport`].
+        ExecutionResultReport = "execution_result_report",
+        /// [`EffectVerification`].
+        EffectVerification = "effect_verification_record",
+        /// [`QualityAppraisalReport`].
+        QualityAppraisalReport = "quality_appraisal_report",
+        /// [`ArbitrationRecord`].
+        ArbitrationRecord = "arbitration_record",
+        /// [`LossDataSubmission`].
+        LossDataSubmission = "loss_data",
+        /// [`ClaimAppraisalReport`].
+        ClaimAppraisalReport = "claim_appraisal_report",
+        /// [`ClaimExecutionRecord`].
+        ClaimExecutionRecord = "claim_execution_record",
+        /// [`CapaNotice`].
+        CapaNotice = "capa_notice",
+        /// [`ProblemImprovementForm`].
+        ProblemImprovementForm = "problem_improvement_form",
+        /// [`ProductChangeRequest`].
+        ProductChangeRequest = "product_change_request",
+        /// [`CapaVerification`].
+        CapaVerification = "capa_verification_record",
+    }
+}
+
 /// The states in which the batch process has been started by the regional quality section
 /// and is not yet closed: from 启动批量质量问题处理流程 (000 L652) to 结束 (000 L676).
 pub const STARTED: [State; 9] = [
@@ -305,179 +530,20 @@ pub fn is_started(state: State) -> bool {
     STARTED.contains(&state)
 }
 
-/// Whether the user has accepted the machines (验收), which sets R&D's limits (000 L654:
-/// "对于未验收的机器…对于已经验收合格的机器…"; 000 L640 "在用户验收期间").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Acceptance {
-    /// 已经验收合格.
-    Accepted,
-    /// 未验收 (during user acceptance).
-    NotAccepted,
+/// The registry of the procedure: its guards, effects and typed forms, bound to `config`.
+pub fn registry(config: &Config) -> Registry {
+    rules::register(forms::register(Registry::new()), Arc::new(config.clone()))
 }
 
-impl Acceptance {
-    /// The name used in instance data and deadline cases.
-    pub fn name(self) -> &'static str {
-        match self {
-            Acceptance::Accepted => "accepted",
-            Acceptance::NotAccepted => "not_accepted",
-        }
-    }
-}
-
-/// How information reached a department. Only the batch feedback system is a formal input;
-/// "通过邮件系统提报的信息只做为参考" (000 L652 §5.1.4): e-mail is attached as a comment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// 批量反馈系统.
-    BatchFeedbackSystem,
-    /// 邮件系统: reference only.
-    Email,
-    /// Telephone: reference only.
-    Phone,
-    /// Anything else: reference only.
-    Other,
-}
-
-/// The payload of a formal action: `{"channel": "batch_feedback_system"}` (000 L650,
-/// L652 §5.1.4, L668 §5.4.1).
-pub fn formal() -> Value {
-    via(Channel::BatchFeedbackSystem)
-}
-
-/// The payload of an action taken through `channel`.
-pub fn via(channel: Channel) -> Value {
-    json!({ "channel": channel })
-}
-
-/// The payload of [`Action::StartBatchProcess`]: the formal channel and the acceptance
-/// status, which must equal the one in the attached [`BatchStartDecision`] (it selects R&D's
-/// limits, 000 L654).
-pub fn start_payload(acceptance: Acceptance) -> Value {
-    json!({ "channel": Channel::BatchFeedbackSystem, "acceptance": acceptance })
-}
-
-/// Where the supplier claim track stands (000 L670, L672, L676). It runs alongside the
-/// corrective and preventive steps and must be executed before closing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimStatus {
-    /// Loss departments send their direct-loss data (000 L670).
-    LossCollection,
-    /// The claim appraisal report is with procurement commercial management (000 L670).
-    AwaitingConfirmation,
-    /// Confirmed; procurement carries it out (000 L672, L676).
-    Executing,
-    /// Carried out.
-    Executed,
-}
-
-/// A consumables request linked to the issue (000 L666 §5.3.2), with its final cost.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ConsumablesLink {
-    /// The request is closed and its cost final.
-    pub settled: bool,
-    /// Its cost, fen (0 until settled).
-    pub cost_fen: i64,
-}
-
-/// The instance data of a batch issue. Start an instance with [`Data::to_value`]; the
-/// procedure's effects fill in the rest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Data {
-    /// The user (customer).
-    pub customer: String,
-    /// The model.
-    pub model: String,
-    /// The user's region.
-    pub region: String,
-    /// The symptom as first reported.
-    pub symptom: String,
-    /// The local station (set when the engineer designates one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub station: Option<String>,
-    /// The senior engineer sent on site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub senior_engineer: Option<String>,
-    /// Accepted by the user or not (set when the process starts).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acceptance: Option<Acceptance>,
-    /// Where the claim track stands (its opening is read from the arbitration record).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claim: Option<ClaimStatus>,
-    /// The quality appraisal report is archived (000 L646 §4.5.5).
-    #[serde(default)]
-    pub qar_archived: bool,
-    /// The improvement project opened by the system management department.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rectification_project: Option<String>,
-    /// Linked consumables requests by id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub consumables: BTreeMap<String, ConsumablesLink>,
-}
-
-impl Data {
-    /// The data of a new complaint.
-    pub fn new(
-        customer: impl Into<String>,
-        model: impl Into<String>,
-        region: impl Into<String>,
-        symptom: impl Into<String>,
-    ) -> Self {
-        Data {
-            customer: customer.into(),
-            model: model.into(),
-            region: region.into(),
-            symptom: symptom.into(),
-            station: None,
-            senior_engineer: None,
-            acceptance: None,
-            claim: None,
-            qar_archived: false,
-            rectification_project: None,
-            consumables: BTreeMap::new(),
-        }
-    }
-
-    /// As JSON, for [`Engine::start`](crate::Engine::start).
-    pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
-    }
-}
-
-/// Where the supplier claim of `instance` stands: `None` when the arbitration opened no
-/// claim (no responsible supplier with a direct loss, 000 L670).
-pub fn claim_status(instance: &Instance) -> Option<ClaimStatus> {
-    let arbitration: ArbitrationRecord =
-        serde_json::from_value(instance.latest_form(ArbitrationRecord::KIND)?.clone()).ok()?;
-    arbitration.claim_against.as_ref()?;
-    let data: Option<Data> = instance.data_as().ok();
-    Some(
-        data.and_then(|d| d.claim)
-            .unwrap_or(ClaimStatus::LossCollection),
-    )
-}
-
-/// Deadline names.
-pub mod deadlines {
-    /// The engineer verifies within 4 working hours (000 L650).
-    pub const RTSE_VERIFY: &str = "rtse_verify";
-    /// Technical support confirms within 4 working hours (000 L650, L654).
-    pub const TS_CONFIRM: &str = "ts_confirm";
-    /// The quality section responds within 4 working hours (000 L652).
-    pub const RQS_REVIEW: &str = "rqs_review";
-    /// The quality section forwards to R&D within 4 working hours (000 L654).
-    pub const RQS_FORWARD_TO_RD: &str = "rqs_forward_to_rd";
-    /// R&D responds: 1 working day for accepted machines (000 L654); for machines not
-    /// accepted the seed names no separate response, the solution limit applies (OURS).
-    pub const RD_RESPONSE: &str = "rd_response";
-    /// R&D's effective solution or conclusion: 2 working days not accepted, 4 accepted
-    /// (000 L654); missed → director-level meeting (000 L656).
-    pub const RD_SOLUTION: &str = "rd_solution";
-    /// First progress bulletin after execution starts (only when configured, 000 L668).
-    pub const PROGRESS_BULLETIN_FIRST: &str = "progress_bulletin_first";
-    /// Each next progress bulletin (only when configured, 000 L668).
-    pub const PROGRESS_BULLETIN_NEXT: &str = "progress_bulletin_next";
+/// The validated, typed definition of the batch quality procedure, computing deadlines in
+/// `calendar` (the host's working calendar, README "Working calendar").
+///
+/// # Errors
+/// A [`BuildError`] if the definition does not validate (a bug, covered by the tests).
+pub fn definition(
+    config: &Config,
+    calendar: Arc<dyn Calendar>,
+) -> Result<TypedDefinition<State, Action, Role>, BuildError> {
+    let def = graph::builder(config).build(&registry(config).shared_calendar(calendar))?;
+    Ok(TypedDefinition::new(def)?)
 }

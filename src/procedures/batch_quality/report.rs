@@ -9,9 +9,9 @@
 //! claims (000 L646 §4.5.6, L670) and patterns by model (000 L638).
 
 use super::{
-    Acceptance, Action, ArbitrationRecord, CapaNotice, CapaVerification, ClaimAppraisalReport,
-    ClaimExecutionRecord, ClaimStatus, Data, ID, LossCategory, LossDataSubmission, Severity,
-    SeverityAssessment, State, claim_status,
+    Acceptance, Action, ArbitrationRecord, BatchSeverity, CapaNotice, CapaVerification,
+    ClaimAppraisalReport, ClaimExecutionRecord, ClaimStatus, Data, ID, LossCategory,
+    LossDataSubmission, SeverityAssessment, State, claim_status,
 };
 use crate::Calendar;
 use crate::Vocabulary;
@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 /// Weekly or monthly (000 L668 §5.4.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ReportKind {
+pub enum BatchReportKind {
     /// 批量质量问题周报: Monday to Sunday (start day OURS).
     Weekly,
     /// 批量质量问题月报: a calendar month.
@@ -39,7 +39,7 @@ pub enum ReportKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReportPeriod {
     /// Weekly or monthly.
-    pub kind: ReportKind,
+    pub kind: BatchReportKind,
     /// First day.
     pub from: NaiveDate,
     /// The day after the last day.
@@ -52,7 +52,7 @@ impl ReportPeriod {
         let back = u64::from(day.weekday().num_days_from_monday());
         let from = day.checked_sub_days(Days::new(back)).unwrap_or(day);
         ReportPeriod {
-            kind: ReportKind::Weekly,
+            kind: BatchReportKind::Weekly,
             from,
             to: from.checked_add_days(Days::new(7)).unwrap_or(from),
         }
@@ -62,7 +62,7 @@ impl ReportPeriod {
     pub fn month_of(day: NaiveDate) -> Self {
         let from = day.with_day(1).unwrap_or(day);
         ReportPeriod {
-            kind: ReportKind::Monthly,
+            kind: BatchReportKind::Monthly,
             from,
             to: from.checked_add_months(Months::new(1)).unwrap_or(from),
         }
@@ -110,7 +110,7 @@ pub struct OpenIssue {
     /// Accepted or not.
     pub acceptance: Option<Acceptance>,
     /// Severity, once assessed.
-    pub severity: Option<Severity>,
+    pub severity: Option<BatchSeverity>,
     /// The supplier claim, if any.
     pub claim: Option<ClaimStatus>,
     /// Whole days since it was received.

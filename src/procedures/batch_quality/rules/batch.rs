@@ -1,6 +1,6 @@
 //! The batch quality problem definition (批量质量问题定义, 000 L638) and the scope of the
 //! procedure (流程适用范围, 000 L636), as plain functions usable on their own, by the start
-//! guard, and by [`detect`](fn@super::detect).
+//! guard, and by [`detect`](fn@crate::procedures::batch_quality::detect).
 //!
 //! Verbatim 000 L638: "用户使用数量少于300台的同一型号产品3个月内整机发生相同故障现象或同一部件发生
 //! 相同故障的数量超过15台;用户使用数量不少于300台的同一型号产品3个月内整机发生相同故障现象或同一部件
@@ -22,7 +22,7 @@
 //! other than Founder products and internet-café complete machines, problems before
 //! delivery, and "符合产品规格,但不满足用户需求" (meets the spec but not the user's need).
 
-use super::Config;
+use crate::procedures::batch_quality::Config;
 use chrono::{Months, NaiveDate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -1,18 +1,23 @@
-//! The names of the guards and effects of the batch quality procedure, so that hosts and
-//! tests can tell which rule refused a command
-//! ([`Rejection::GuardRejected`](crate::Rejection::GuardRejected) carries the name). Each
-//! constant's documentation says the rule and its source line.
+//! The guard and effect functions of the batch quality procedure, each registered under its
+//! [`Guard`] or [`Effect`] name by [`register`]; the domain rules they rest on are in
+//! `rules/`: the batch definition ([`batch`], 000 L636–L638) and batch detection over failure
+//! records ([`detect`]). A refusal names its guard
+//! ([`Rejection::GuardRejected`](crate::Rejection::GuardRejected)); the variant's
+//! documentation says the rule and its source line.
 
-use super::batch::{assess, rule_for, window_start};
+pub(super) mod batch;
+pub mod detect;
+
+use self::batch::{assess, rule_for, window_start};
 use super::{
-    Acceptance, ArbitrationRecord, BatchFeedbackReport, BatchReturnExchangeApplication,
-    BatchStartDecision, CapaItem, CapaNotice, CapaVerification, ClaimAppraisalReport, ClaimStatus,
-    Config, Consultation, ConsultedParty, Data, DirectorMeetingMinutes, EffectVerification,
-    ExecutionResultReport, FailedPartKind, FailedPartReturn, LossDataSubmission, MeetingDecision,
-    OverallSolutionPlan, Party, PlanEvaluation, PlanKind, ProblemImprovementForm,
-    ProductChangeRequest, ProgressBulletin, ProgressEntry, QualityAppraisalReport, QualityWarning,
-    RdSolution, RejectReason, RejectionNotice, Role, Severity, SeverityAssessment,
-    TsPreliminaryAnalysis, claim_status, deadlines,
+    Acceptance, Action, ArbitrationRecord, BatchFeedbackReport, BatchReturnExchangeApplication,
+    BatchSeverity, BatchStartDecision, CapaItem, CapaNotice, CapaVerification,
+    ClaimAppraisalReport, ClaimStatus, Config, Consultation, ConsultedParty, Data, Deadline,
+    DirectorMeetingMinutes, Effect, EffectVerification, ExecutionResultReport, FailedPartKind,
+    FailedPartReturn, Guard, LossDataSubmission, MeetingDecision, OverallSolutionPlan, Party,
+    PlanEvaluation, PlanKind, ProblemImprovementForm, ProductChangeRequest, ProgressBulletin,
+    ProgressEntry, QualityAppraisalReport, QualityWarning, RdSolution, RejectReason,
+    RejectionNotice, Role, SeverityAssessment, TsPreliminaryAnalysis, claim_status,
 };
 use crate::Context;
 use crate::Instance;
@@ -24,137 +29,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Every form a step requires is attached by the command itself: a form on file from an
-/// earlier step (an old rejection, last round's minutes) does not count.
-pub const NEW_FORMS: &str = "g_new_forms";
-/// Only the batch feedback system is a formal input; e-mail is a reference only
-/// (000 L652 §5.1.4, L650, L668 §5.4.1). Payload: `{"channel": "batch_feedback_system"}`.
-pub const FORMAL_CHANNEL: &str = "g_formal_channel";
-/// The payload names a station: `{"station": "..."}` (000 L652 §5.1.2, L644 §4.2.3).
-pub const STATION_NAMED: &str = "g_station_named";
-/// The engineer sent on site is senior for this model: payload
-/// `{"senior_engineer": {"person": "...", "qualified_models": [...]}}` from the host's
-/// directory (委派相应产品的资深工程师, 000 L650).
-pub const SENIOR_ENGINEER: &str = "g_senior_engineer";
-/// The feedback report is about this issue's customer and model, with no future failures
-/// (000 L650 完整准确有效).
-pub const REPORT_MATCHES_ISSUE: &str = "g_report_matches_issue";
-/// Technical support confirms a batch problem: its counts meet a condition of 000 L638
-/// (000 L650 "确认为批量质量问题的").
-pub const TS_EVIDENCE: &str = "g_ts_evidence";
-/// Technical support rejects only for incomplete feedback or insufficient evidence
-/// (000 L652).
-pub const TS_REJECT_REASON: &str = "g_ts_reject_reason";
-/// The case meets the whole batch definition and scope (000 L636, L638, L652
-/// "确认达到批量质量标准的").
-pub const MEETS_BATCH_DEFINITION: &str = "g_meets_batch_definition";
-/// The payload's acceptance equals the decision's (it sets R&D's limits, 000 L654).
-pub const ACCEPTANCE_MATCHES: &str = "g_acceptance_matches";
-/// A resubmitted report carries a higher revision (OURS).
-pub const REVISED: &str = "g_revised";
-/// The payload carries a note: `{"note": "..."}`.
-pub const NOTE: &str = "g_note";
-/// Failed parts: no longer the customer's (000 L660), not to the supplier (000 L658),
-/// whole machines through DOA / non-DOA (000 L662), components by good-part swap (000 L662).
-pub const FAILED_PART_RULES: &str = "g_failed_part_rules";
-/// R&D's solution is mature: verified away from the user (000 L664 §5.2.3).
-pub const SOLUTION_MATURE: &str = "g_solution_mature";
-/// The director-level meeting follows a missed R&D limit (000 L656).
-pub const RD_DEADLINE_BREACHED: &str = "g_rd_deadline_breached";
-/// The minutes decide that R&D continues (OURS outcome of 000 L656).
-pub const MEETING_CONTINUES_RD: &str = "g_meeting_continues_rd";
-/// The minutes adopt a solution (OURS outcome of 000 L656).
-pub const MEETING_ADOPTS_SOLUTION: &str = "g_meeting_adopts_solution";
-/// The branch records its own opinion; sales or the quality section records the user's
-/// (000 L664; OURS).
-pub const CONSULTATION_RECORDER: &str = "g_consultation_recorder";
-/// An evaluation is given by the department it names (000 L664).
-pub const EVALUATOR_IS_DEPT: &str = "g_evaluator_is_dept";
-/// A solution goes back to R&D as not effective or not mature (000 L654, L664).
-pub const RETURN_TO_RD_REASON: &str = "g_return_to_rd_reason";
-/// The plan approved by the quality section alone is not a whole-machine replacement
-/// (which is signed jointly, 000 L642).
-pub const PLAN_NOT_REPLACEMENT: &str = "g_plan_not_replacement";
-/// The jointly signed plan is a whole-machine replacement (000 L642).
-pub const PLAN_IS_REPLACEMENT: &str = "g_plan_is_replacement";
-/// The branch and the user were consulted before approval (000 L664 "事先征求分公司及用户意见").
-pub const CONSULTED: &str = "g_consulted";
-/// Every required department evaluated the plan effective and feasible (000 L664).
-pub const PLAN_EVALUATED: &str = "g_plan_evaluated";
-/// During user acceptance, a plan other than whole-machine replacement states why
-/// ("优先考虑整机更换", 000 L640).
-pub const REPLACEMENT_PREFERRED: &str = "g_replacement_preferred";
-/// A plan returning or exchanging units comes with the batch return/exchange application
-/// (000 L676 §7).
-pub const RETURN_APPLICATION: &str = "g_return_application";
-/// Progress is cumulative and within the plan (000 L668 §5.4.1).
-pub const PROGRESS_CONSISTENT: &str = "g_progress_consistent";
-/// Supplier spares are coordinated when the cause points to a supplier (000 L666 §5.3.1).
-pub const SUPPLIER_INDICATED: &str = "g_supplier_indicated";
-/// A quality warning is for a major issue (000 L646 §4.5.4).
-pub const SEVERITY_MAJOR: &str = "g_severity_major";
-/// A progress bulletin is flagged 重大异常 exactly when the issue is major (000 L676 §7).
-pub const BULLETIN_FLAG: &str = "g_bulletin_flag";
-/// The impact was assessed and the internal bulletin issued (000 L676).
-pub const SEVERITY_ASSESSED: &str = "g_severity_assessed";
-/// A major issue has its quality warning (000 L646 §4.5.4).
-pub const WARNING_IF_MAJOR: &str = "g_warning_if_major";
-/// The execution result refers to the approved plan (000 L676).
-pub const RESULT_MATCHES_PLAN: &str = "g_result_matches_plan";
-/// The verification found the execution effective (000 L676).
-pub const EFFECTIVE: &str = "g_effective";
-/// The verification found the execution not effective (OURS).
-pub const INEFFECTIVE: &str = "g_ineffective";
-/// A quality appraisal report issued by R&D is on file (and the arbitration cites it)
-/// (000 L674 §5.6.1, L646 §4.5.5).
-pub const QAR_PRESENT: &str = "g_qar_present";
-/// A CAPA notice goes to a party named in the arbitration (000 L674 §5.6.2).
-pub const CAPA_ADDRESSEE: &str = "g_capa_addressee";
-/// An improvement project follows a submitted improvement form (000 L646 §4.6.2).
-pub const IMPROVEMENT_SUBMITTED: &str = "g_improvement_submitted";
-/// Every measure the arbitration requires was issued (000 L674 §5.6.2–5.6.4).
-pub const MEASURES_ISSUED: &str = "g_measures_issued";
-/// A verification refers to an issued measure (000 L676).
-pub const CAPA_ITEM_KNOWN: &str = "g_capa_item_known";
-/// Some measure failed its verification (OURS).
-pub const CAPA_ITEM_FAILED: &str = "g_capa_item_failed";
-/// Every issued measure was verified (000 L676 跟踪验证…结束).
-pub const ALL_CAPA_VERIFIED: &str = "g_all_capa_verified";
-/// No claim, or the claim was executed (000 L670, L676).
-pub const CLAIM_SETTLED: &str = "g_claim_settled";
-/// Every linked consumables request is settled (000 L666 §5.3.2).
-pub const CONSUMABLES_SETTLED: &str = "g_consumables_settled";
-/// The quality appraisal report is archived (000 L646 §4.5.5).
-pub const QAR_ARCHIVED: &str = "g_qar_archived";
-/// The claim collects loss data (000 L670).
-pub const CLAIM_COLLECTING: &str = "g_claim_collecting";
-/// The claim appraisal report names the arbitrated supplier and report and totals the loss
-/// data and the settled consumables exactly (000 L670, L646 §4.5.6).
-pub const CLAIM_APPRAISAL_MATCHES: &str = "g_claim_appraisal_matches";
-/// The claim awaits procurement commercial management's confirmation (000 L670).
-pub const CLAIM_AWAITING: &str = "g_claim_awaiting";
-/// The claim was confirmed and awaits execution (000 L672).
-pub const CLAIM_EXECUTING: &str = "g_claim_executing";
-
-/// Effect: record the designated station (`{"station": ...}`).
-pub const E_STATION: &str = "e_station";
-/// Effect: record the senior engineer.
-pub const E_SENIOR_ENGINEER: &str = "e_senior_engineer";
-/// Effect: record the acceptance status.
-pub const E_ACCEPTANCE: &str = "e_acceptance";
-/// Effect: link a consumables request (`{"request": ...}`).
-pub const E_LINK_CONSUMABLES: &str = "e_link_consumables";
-/// Effect: settle a linked consumables request (`{"request": ..., "cost_fen": ...}`).
-pub const E_SETTLE_CONSUMABLES: &str = "e_settle_consumables";
-/// Effect: mark the quality appraisal report archived.
-pub const E_ARCHIVE_QAR: &str = "e_archive_qar";
-/// Effect: record the improvement project (`{"project": ...}`).
-pub const E_PROJECT: &str = "e_project";
-/// Effect: move the claim track.
-pub const E_CLAIM: &str = "e_claim";
-
 type GuardResult = Result<(), String>;
-type Fresh = BTreeMap<(String, String), Vec<&'static str>>;
 
 fn parse<T: TypedForm>(v: &Value) -> Result<T, String> {
     T::deserialize(v).map_err(|e| format!("malformed `{}`: {e}", T::KIND))
@@ -211,18 +86,6 @@ fn text<'a>(ctx: &Context<'a>, key: &str) -> Option<&'a str> {
 
 fn require(ok: bool, why: impl Into<String>) -> GuardResult {
     if ok { Ok(()) } else { Err(why.into()) }
-}
-
-fn new_forms(fresh: &Fresh, ctx: &Context<'_>) -> GuardResult {
-    let key = (ctx.instance.state().to_string(), ctx.action.to_string());
-    for kind in fresh.get(&key).map_or(&[][..], Vec::as_slice) {
-        if !ctx.forms.iter().any(|f| f.kind == *kind) {
-            return Err(format!(
-                "attach a new `{kind}` with this command: one on file from an earlier step does not count"
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn formal_channel(_: &Config, ctx: &Context<'_>) -> GuardResult {
@@ -410,10 +273,7 @@ fn solution_mature(_: &Config, ctx: &Context<'_>) -> GuardResult {
 fn rd_deadline_breached(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let breached = ctx
         .instance
-        .deadlines()
-        .iter()
-        .rev()
-        .find(|d| d.name == deadlines::RD_SOLUTION)
+        .clock(Deadline::RdSolution)
         .is_some_and(|d| d.breached && d.is_active());
     require(
         breached,
@@ -592,7 +452,7 @@ fn approved_plan(inst: &Instance) -> Result<OverallSolutionPlan, String> {
 fn progress_consistent(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let e: ProgressEntry = form(ctx)?;
     let plan = approved_plan(ctx.instance)?;
-    let before = all_from::<ProgressEntry>(ctx.instance, super::Action::RecordProgress)
+    let before = all_from::<ProgressEntry>(ctx.instance, Action::RecordProgress)
         .iter()
         .map(|p| p.units_done_total)
         .max()
@@ -619,20 +479,20 @@ fn supplier_indicated(_: &Config, ctx: &Context<'_>) -> GuardResult {
     )
 }
 
-fn severity(inst: &Instance) -> Option<Severity> {
+fn severity(inst: &Instance) -> Option<BatchSeverity> {
     latest::<SeverityAssessment>(inst).map(|s| s.severity)
 }
 
 fn severity_major(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
-        severity(ctx.instance) == Some(Severity::Major),
+        severity(ctx.instance) == Some(BatchSeverity::Major),
         "a quality warning is issued for a major batch problem (重大批量质量问题预警, 000 L646 §4.5.4)",
     )
 }
 
 fn bulletin_flag(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let b: ProgressBulletin = form(ctx)?;
-    let major = severity(ctx.instance) == Some(Severity::Major);
+    let major = severity(ctx.instance) == Some(BatchSeverity::Major);
     require(
         b.major_abnormality == major,
         if major {
@@ -658,7 +518,7 @@ fn severity_assessed(_: &Config, ctx: &Context<'_>) -> GuardResult {
 
 fn warning_if_major(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
-        severity(ctx.instance) != Some(Severity::Major)
+        severity(ctx.instance) != Some(BatchSeverity::Major)
             || latest::<QualityWarning>(ctx.instance).is_some(),
         "a major batch problem needs its quality warning (品质保障部质量预警通报, 000 L646 §4.5.4)",
     )
@@ -693,7 +553,7 @@ fn ineffective(_: &Config, ctx: &Context<'_>) -> GuardResult {
 }
 
 fn rd_qars(inst: &Instance) -> Vec<QualityAppraisalReport> {
-    all_from(inst, super::Action::IssueQualityAppraisalReport)
+    all_from(inst, Action::IssueQualityAppraisalReport)
 }
 
 fn qar_present(_: &Config, ctx: &Context<'_>) -> GuardResult {
@@ -702,7 +562,7 @@ fn qar_present(_: &Config, ctx: &Context<'_>) -> GuardResult {
         !qars.is_empty(),
         "no 《质量鉴定报告》 issued by R&D: arbitration rests on it (000 L674 §5.6.1)",
     )?;
-    if ctx.action == super::Action::Arbitrate.name() {
+    if ctx.action == Action::Arbitrate.name() {
         let a: ArbitrationRecord = form(ctx)?;
         require(
             qars.iter().any(|q| q.report_no == a.qar_no),
@@ -728,7 +588,7 @@ fn capa_addressee(_: &Config, ctx: &Context<'_>) -> GuardResult {
     )?;
     require(n.reply_due > ctx.now, "the reply is due in the past")?;
     require(
-        !all_from::<CapaNotice>(ctx.instance, super::Action::IssueCapaNotice)
+        !all_from::<CapaNotice>(ctx.instance, Action::IssueCapaNotice)
             .iter()
             .any(|o| o.notice_no == n.notice_no),
         format!("notice `{}` was already issued", n.notice_no),
@@ -744,19 +604,19 @@ fn improvement_submitted(_: &Config, ctx: &Context<'_>) -> GuardResult {
 
 /// Every measure issued: CAPA notices, improvement forms, product change requests.
 fn issued_items(inst: &Instance) -> Vec<CapaItem> {
-    let mut items: Vec<CapaItem> = all_from::<CapaNotice>(inst, super::Action::IssueCapaNotice)
+    let mut items: Vec<CapaItem> = all_from::<CapaNotice>(inst, Action::IssueCapaNotice)
         .into_iter()
         .map(|n| CapaItem::Notice {
             notice_no: n.notice_no,
         })
         .collect();
     items.extend(
-        all_from::<ProblemImprovementForm>(inst, super::Action::SubmitImprovementForm)
+        all_from::<ProblemImprovementForm>(inst, Action::SubmitImprovementForm)
             .into_iter()
             .map(|f| CapaItem::Improvement { form_no: f.form_no }),
     );
     items.extend(
-        all_from::<ProductChangeRequest>(inst, super::Action::RequestProductChange)
+        all_from::<ProductChangeRequest>(inst, Action::RequestProductChange)
             .into_iter()
             .map(|r| CapaItem::ProductChange {
                 request_no: r.request_no,
@@ -769,7 +629,7 @@ fn issued_items(inst: &Instance) -> Vec<CapaItem> {
 
 fn measures_issued(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let a = arbitration(ctx.instance)?;
-    let notices = all_from::<CapaNotice>(ctx.instance, super::Action::IssueCapaNotice);
+    let notices = all_from::<CapaNotice>(ctx.instance, Action::IssueCapaNotice);
     for p in &a.capa_for {
         require(
             notices.iter().any(|n| n.to == *p),
@@ -889,7 +749,7 @@ fn claim_appraisal_matches(_: &Config, ctx: &Context<'_>) -> GuardResult {
             a.qar_no, r.qar_no
         ),
     )?;
-    let losses = all_from::<LossDataSubmission>(ctx.instance, super::Action::SubmitLossData);
+    let losses = all_from::<LossDataSubmission>(ctx.instance, Action::SubmitLossData);
     require(
         !losses.is_empty(),
         "no loss data from the loss departments (000 L670)",
@@ -1017,8 +877,8 @@ fn e_project(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
 }
 
 fn e_claim(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
-    use super::Action as A;
-    let next = match super::Action::from_name(ctx.action) {
+    use Action as A;
+    let next = match Action::from_name(ctx.action) {
         Some(A::FileClaimAppraisal) => ClaimStatus::AwaitingConfirmation,
         Some(A::ConfirmClaim) => ClaimStatus::Executing,
         Some(A::ReturnClaim) => ClaimStatus::LossCollection,
@@ -1032,81 +892,107 @@ fn e_claim(v: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
 }
 
 type GuardFn = fn(&Config, &Context<'_>) -> GuardResult;
+type EffectFn = fn(&mut Value, &Context<'_>) -> Result<(), String>;
 
-fn bind(
-    cfg: &Arc<Config>,
-    f: GuardFn,
-) -> impl Fn(&Context<'_>) -> GuardResult + Send + Sync + 'static {
-    let c = cfg.clone();
-    move |ctx: &Context<'_>| f(&c, ctx)
+fn claim_collecting(_: &Config, ctx: &Context<'_>) -> GuardResult {
+    claim_is(ctx, ClaimStatus::LossCollection)
 }
 
-/// Bind every guard and effect of the procedure.
-pub(super) fn register(reg: Registry, cfg: Arc<Config>, fresh: Arc<Fresh>) -> Registry {
-    let claim = |want: ClaimStatus| move |ctx: &Context<'_>| claim_is(ctx, want);
-    let table: [(&str, GuardFn); 45] = [
-        (FORMAL_CHANNEL, formal_channel),
-        (STATION_NAMED, station_named),
-        (SENIOR_ENGINEER, senior_engineer),
-        (REPORT_MATCHES_ISSUE, report_matches_issue),
-        (TS_EVIDENCE, ts_evidence),
-        (TS_REJECT_REASON, ts_reject_reason),
-        (MEETS_BATCH_DEFINITION, meets_batch_definition),
-        (ACCEPTANCE_MATCHES, acceptance_matches),
-        (REVISED, revised),
-        (NOTE, note),
-        (FAILED_PART_RULES, failed_part_rules),
-        (SOLUTION_MATURE, solution_mature),
-        (RD_DEADLINE_BREACHED, rd_deadline_breached),
-        (MEETING_CONTINUES_RD, meeting_continues_rd),
-        (MEETING_ADOPTS_SOLUTION, meeting_adopts_solution),
-        (CONSULTATION_RECORDER, consultation_recorder),
-        (EVALUATOR_IS_DEPT, evaluator_is_dept),
-        (RETURN_TO_RD_REASON, return_to_rd_reason),
-        (PLAN_NOT_REPLACEMENT, plan_not_replacement),
-        (PLAN_IS_REPLACEMENT, plan_is_replacement),
-        (CONSULTED, consulted),
-        (PLAN_EVALUATED, plan_evaluated),
-        (REPLACEMENT_PREFERRED, replacement_preferred),
-        (RETURN_APPLICATION, return_application),
-        (PROGRESS_CONSISTENT, progress_consistent),
-        (SUPPLIER_INDICATED, supplier_indicated),
-        (SEVERITY_MAJOR, severity_major),
-        (BULLETIN_FLAG, bulletin_flag),
-        (SEVERITY_ASSESSED, severity_assessed),
-        (WARNING_IF_MAJOR, warning_if_major),
-        (RESULT_MATCHES_PLAN, result_matches_plan),
-        (EFFECTIVE, effective),
-        (INEFFECTIVE, ineffective),
-        (QAR_PRESENT, qar_present),
-        (CAPA_ADDRESSEE, capa_addressee),
-        (IMPROVEMENT_SUBMITTED, improvement_submitted),
-        (MEASURES_ISSUED, measures_issued),
-        (CAPA_ITEM_KNOWN, capa_item_known),
-        (CAPA_ITEM_FAILED, capa_item_failed),
-        (ALL_CAPA_VERIFIED, all_capa_verified),
-        (CLAIM_SETTLED, claim_settled),
-        (CONSUMABLES_SETTLED, consumables_settled),
-        (QAR_ARCHIVED, qar_archived),
-        (CLAIM_APPRAISAL_MATCHES, claim_appraisal_matches),
-        (CLAIM_COLLECTING, |_, ctx| {
-            claim_is(ctx, ClaimStatus::LossCollection)
-        }),
-    ];
-    let mut reg = reg
-        .guard(NEW_FORMS, move |ctx: &Context<'_>| new_forms(&fresh, ctx))
-        .guard(CLAIM_AWAITING, claim(ClaimStatus::AwaitingConfirmation))
-        .guard(CLAIM_EXECUTING, claim(ClaimStatus::Executing))
-        .effect(E_STATION, e_station)
-        .effect(E_SENIOR_ENGINEER, e_senior_engineer)
-        .effect(E_ACCEPTANCE, e_acceptance)
-        .effect(E_LINK_CONSUMABLES, e_link_consumables)
-        .effect(E_SETTLE_CONSUMABLES, e_settle_consumables)
-        .effect(E_ARCHIVE_QAR, e_archive_qar)
-        .effect(E_PROJECT, e_project)
-        .effect(E_CLAIM, e_claim);
-    for (name, f) in table {
-        reg = reg.guard(name, bind(&cfg, f));
+fn claim_awaiting(_: &Config, ctx: &Context<'_>) -> GuardResult {
+    claim_is(ctx, ClaimStatus::AwaitingConfirmation)
+}
+
+fn claim_executing(_: &Config, ctx: &Context<'_>) -> GuardResult {
+    claim_is(ctx, ClaimStatus::Executing)
+}
+
+/// Every guard of the procedure with its function.
+const GUARDS: &[(Guard, GuardFn)] = &[
+    (Guard::FormalChannel, formal_channel),
+    (Guard::StationNamed, station_named),
+    (Guard::SeniorEngineer, senior_engineer),
+    (Guard::ReportMatchesIssue, report_matches_issue),
+    (Guard::TsEvidence, ts_evidence),
+    (Guard::TsRejectReason, ts_reject_reason),
+    (Guard::MeetsBatchDefinition, meets_batch_definition),
+    (Guard::AcceptanceMatches, acceptance_matches),
+    (Guard::Revised, revised),
+    (Guard::Note, note),
+    (Guard::FailedPartRules, failed_part_rules),
+    (Guard::SolutionMature, solution_mature),
+    (Guard::RdDeadlineBreached, rd_deadline_breached),
+    (Guard::MeetingContinuesRd, meeting_continues_rd),
+    (Guard::MeetingAdoptsSolution, meeting_adopts_solution),
+    (Guard::ConsultationRecorder, consultation_recorder),
+    (Guard::EvaluatorIsDept, evaluator_is_dept),
+    (Guard::ReturnToRdReason, return_to_rd_reason),
+    (Guard::PlanNotReplacement, plan_not_replacement),
+    (Guard::PlanIsReplacement, plan_is_replacement),
+    (Guard::Consulted, consulted),
+    (Guard::PlanEvaluated, plan_evaluated),
+    (Guard::ReplacementPreferred, replacement_preferred),
+    (Guard::ReturnApplication, return_application),
+    (Guard::ProgressConsistent, progress_consistent),
+    (Guard::SupplierIndicated, supplier_indicated),
+    (Guard::SeverityMajor, severity_major),
+    (Guard::BulletinFlag, bulletin_flag),
+    (Guard::SeverityAssessed, severity_assessed),
+    (Guard::WarningIfMajor, warning_if_major),
+    (Guard::ResultMatchesPlan, result_matches_plan),
+    (Guard::Effective, effective),
+    (Guard::Ineffective, ineffective),
+    (Guard::QarPresent, qar_present),
+    (Guard::CapaAddressee, capa_addressee),
+    (Guard::ImprovementSubmitted, improvement_submitted),
+    (Guard::MeasuresIssued, measures_issued),
+    (Guard::CapaItemKnown, capa_item_known),
+    (Guard::CapaItemFailed, capa_item_failed),
+    (Guard::AllCapaVerified, all_capa_verified),
+    (Guard::ClaimSettled, claim_settled),
+    (Guard::ConsumablesSettled, consumables_settled),
+    (Guard::QarArchived, qar_archived),
+    (Guard::ClaimAppraisalMatches, claim_appraisal_matches),
+    (Guard::ClaimCollecting, claim_collecting),
+    (Guard::ClaimAwaiting, claim_awaiting),
+    (Guard::ClaimExecuting, claim_executing),
+];
+
+/// Every effect of the procedure with its function.
+const EFFECTS: &[(Effect, EffectFn)] = &[
+    (Effect::Station, e_station),
+    (Effect::SeniorEngineer, e_senior_engineer),
+    (Effect::Acceptance, e_acceptance),
+    (Effect::LinkConsumables, e_link_consumables),
+    (Effect::SettleConsumables, e_settle_consumables),
+    (Effect::ArchiveQar, e_archive_qar),
+    (Effect::Project, e_project),
+    (Effect::Claim, e_claim),
+];
+
+/// Bind every guard and effect of the procedure to `cfg`.
+pub(super) fn register(mut reg: Registry, cfg: Arc<Config>) -> Registry {
+    for &(name, f) in GUARDS {
+        let cfg = cfg.clone();
+        reg = reg.guard(name, move |ctx| f(&cfg, ctx));
+    }
+    for &(name, f) in EFFECTS {
+        reg = reg.effect(name, f);
     }
     reg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EFFECTS, Effect, GUARDS, Guard};
+    use crate::Vocabulary;
+
+    #[test]
+    fn every_guard_and_effect_has_one_function() {
+        for g in Guard::ALL {
+            assert_eq!(GUARDS.iter().filter(|(n, _)| n == g).count(), 1, "{g}");
+        }
+        for e in Effect::ALL {
+            assert_eq!(EFFECTS.iter().filter(|(n, _)| n == e).count(), 1, "{e}");
+        }
+    }
 }

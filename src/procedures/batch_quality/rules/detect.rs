@@ -11,13 +11,13 @@
 //! the rolling window ending on the evaluation day and flagged in the service period are
 //! counted (000 L638 "3个月内", "在标准的售后服务期限内"). Whether a group is also *judged
 //! nonconforming* (经判定) and in scope (000 L636) is for people to decide at the start gate
-//! ([`assess`](super::assess)); detection reports candidates with their counts.
+//! ([`assess`](super::batch::assess)); detection reports candidates with their counts.
 //!
 //! Cost: O(r + b) expected hash operations for r records and b installed-base entries, no
 //! sorting of records; memory O(r) (a group slot per record) plus the groups.
 
-use super::Config;
 use super::batch::{BatchRule, Evidence, FailureMode, NotBatch, Scope, window_start};
+use crate::procedures::batch_quality::Config;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
