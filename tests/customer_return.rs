@@ -84,7 +84,7 @@ fn customer(class: CustomerClass, dealer: bool) -> Customer {
     Customer {
         id: "CUST-7".into(),
         class,
-        region: Region::Domestic,
+        region: ReturnRegion::Domestic,
         dealer_account: dealer.then(|| "DEALER-ACC-7".to_owned()),
     }
 }
@@ -124,7 +124,7 @@ fn receipt(qty: u32) -> Form {
     })
 }
 fn handling(ro: &str) -> Form {
-    form(&HandlingForm {
+    form(&ReturnHandlingForm {
         repair_order_no: ro.into(),
         product: "LED panel 600x600".into(),
         defect_reason: "housing scratched".into(),
@@ -139,14 +139,14 @@ fn classification() -> Form {
     })
 }
 fn inspection(result: InspectionResult, psu: bool) -> Form {
-    form(&InspectionRecord {
+    form(&ReturnInspectionRecord {
         result,
         findings: "housing scratched, driver ok".into(),
         involves_power_supply_or_module: psu,
         carton_marked: true,
     })
 }
-fn judgement_form(cause: Cause, verdict: Verdict) -> ResponsibilityJudgement {
+fn judgement_form(cause: Cause, verdict: ReturnVerdict) -> ResponsibilityJudgement {
     ResponsibilityJudgement {
         cause,
         verdict,
@@ -301,22 +301,16 @@ impl H {
         self.engine.history(&self.id).unwrap()
     }
 
-    fn due(&self, name: &str) -> DateTime<Utc> {
+    fn due(&self, name: Deadline) -> DateTime<Utc> {
         self.inst()
-            .deadlines()
-            .iter()
-            .rev()
-            .find(|d| d.name == name)
+            .clock(name)
             .unwrap_or_else(|| panic!("no deadline {name}"))
             .due_at
     }
 
-    fn stopped_met(&self, name: &str) -> Option<bool> {
+    fn stopped_met(&self, name: Deadline) -> Option<bool> {
         self.inst()
-            .deadlines()
-            .iter()
-            .rev()
-            .find(|d| d.name == name)
+            .clock(name)
             .and_then(|d| d.stopped)
             .map(|s| s.met)
     }
@@ -360,7 +354,7 @@ impl H {
         assert_eq!(self.state(), State::Judged);
     }
 
-    fn to_judged(&self, result: InspectionResult, cause: Cause, verdict: Verdict) {
+    fn to_judged(&self, result: InspectionResult, cause: Cause, verdict: ReturnVerdict) {
         self.to_inspected(result, false);
         self.judge(judgement_form(cause, verdict));
     }
@@ -387,7 +381,7 @@ impl H {
         self.to_judged(
             InspectionResult::Fail,
             Cause::QualityInspection,
-            Verdict::SalesReturn,
+            ReturnVerdict::SalesReturn,
         );
         self.go(&cqe(), Action::RequestReworkPlan, vec![]);
         self.ok(Command::fire(&adc(), Action::DeclineReworkPlan)
@@ -603,7 +597,7 @@ fn l491_l397_only_the_cqe_classifies_and_inspects() {
         assert!(is_forbidden(&r), "{r}");
     }
     // 004 L144: the result is marked on the carton
-    let unmarked = form(&InspectionRecord {
+    let unmarked = form(&ReturnInspectionRecord {
         result: InspectionResult::Pass,
         findings: "ok".into(),
         involves_power_supply_or_module: false,
@@ -623,7 +617,7 @@ fn l12_judgement_is_approved_by_the_quality_manager_not_its_drafter() {
         Action::DraftJudgement,
         vec![form(&judgement_form(
             Cause::NonQualityReturn,
-            Verdict::SalesReturn,
+            ReturnVerdict::SalesReturn,
         ))],
     );
     // 004 L12 (品质部...责任判定); approver INF 004 L654
@@ -639,7 +633,7 @@ fn l12_judgement_is_approved_by_the_quality_manager_not_its_drafter() {
 fn l150_transport_damage_is_not_a_supplier_cause() {
     let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
     h.to_inspected(InspectionResult::Fail, false);
-    let mut j = judgement_form(Cause::Supplier { batch: false }, Verdict::SalesReturn);
+    let mut j = judgement_form(Cause::Supplier { batch: false }, ReturnVerdict::SalesReturn);
     j.damage_origin = Some(DamageOrigin::Transport);
     // 004 L150: 当中因生产、仓库、运输损坏的不在此列
     let r = h.refused(fire(&cqe(), Action::DraftJudgement, vec![form(&j)]));
@@ -653,7 +647,7 @@ fn l150_transport_damage_is_not_a_supplier_cause() {
 fn l31_return_only_verdict_refused_when_a_replacement_is_wanted() {
     let h = H::new(a_return(ClaimedReturnType::SalesReturn, true));
     h.to_inspected(InspectionResult::Pass, false);
-    let j = judgement_form(Cause::NonQualityReturn, Verdict::ReturnOnly);
+    let j = judgement_form(Cause::NonQualityReturn, ReturnVerdict::ReturnOnly);
     // 004 L31: 只退不补品
     let r = h.refused(fire(&cqe(), Action::DraftJudgement, vec![form(&j)]));
     assert!(guard_says(&r, "004 L31"), "{r}");
@@ -672,7 +666,10 @@ fn l585_exchange_of_good_goods_is_a_changed_need_or_a_misunderstanding() {
     let r = h.refused(fire(
         &cqe(),
         Action::DraftJudgement,
-        vec![form(&judgement_form(Cause::Misuse, Verdict::SalesReturn))],
+        vec![form(&judgement_form(
+            Cause::Misuse,
+            ReturnVerdict::SalesReturn,
+        ))],
     ));
     assert!(guard_says(&r, "004 L585"), "{r}");
     let r = h.refused(fire(
@@ -680,13 +677,13 @@ fn l585_exchange_of_good_goods_is_a_changed_need_or_a_misunderstanding() {
         Action::DraftJudgement,
         vec![form(&judgement_form(
             Cause::AdcMiscommunication,
-            Verdict::RepairForCustomer,
+            ReturnVerdict::RepairForCustomer,
         ))],
     ));
     assert!(guard_says(&r, "销退品"), "{r}");
     h.judge(judgement_form(
         Cause::AdcMiscommunication,
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     ));
     assert_eq!(current_route(&h.inst()).unwrap(), Route::Restock);
     // Free for the design center's misunderstanding (004 L151), charged for a changed need.
@@ -709,7 +706,7 @@ fn l585_exchange_of_good_goods_is_a_changed_need_or_a_misunderstanding() {
 #[test]
 fn l16_exactly_one_route_for_every_judgement() {
     use InspectionResult::*;
-    use Verdict::*;
+    use ReturnVerdict::*;
     let mut routes = Vec::new();
     for r in [Pass, Fail] {
         for v in [SalesReturn, RepairForCustomer, ReturnOnly] {
@@ -729,7 +726,11 @@ fn l16_exactly_one_route_for_every_judgement() {
     );
     // In `judged`, exactly one routing action is available to a CQE.
     let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(InspectionResult::Fail, Cause::Process, Verdict::SalesReturn);
+    h.to_judged(
+        InspectionResult::Fail,
+        Cause::Process,
+        ReturnVerdict::SalesReturn,
+    );
     let open: Vec<String> = h
         .engine
         .available_actions(&h.id, &cqe(), h.now.get())
@@ -749,7 +750,7 @@ fn l492_restock_sign_off_order_oqc_and_quality_manager_then_planning() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::NonQualityReturn,
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     // 004 L492: quantities must match what was received
     let r = h.refused(fire(
@@ -791,7 +792,7 @@ fn l492_restock_filer_cannot_sign_and_warehouse_never_signs() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::NonQualityReturn,
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     let filer = Actor::new("cqe-oqc", [Role::Cqe, Role::OqcInspector]);
     h.go(&filer, Action::FileRestock, vec![restock_app(10, true)]);
@@ -808,7 +809,7 @@ fn l492_stock_in_without_every_signature_is_refused() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::NonQualityReturn,
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
     let r = h.refused(fire(&wh(), Action::StockIn, vec![]));
@@ -833,7 +834,7 @@ fn l492_refused_restock_goes_back_to_inspection() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::NonQualityReturn,
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
     h.signs(&oqc(), Action::ApproveRestock);
@@ -859,7 +860,7 @@ fn l492_l152_unsellable_lamp_needs_a_sales_plan_and_the_gm_office_for_sale_off()
     h.to_judged(
         InspectionResult::Pass,
         Cause::NonQualityReturn,
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     h.restock_signed(false);
     h.go(&wh(), Action::StockIn, vec![]);
@@ -897,7 +898,7 @@ fn l493_failed_goods_go_to_the_design_center_first_then_disassembly() {
     h.to_judged(
         InspectionResult::Fail,
         Cause::QualityInspection,
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     let r = h.refused(fire(
         &cqe(),
@@ -941,7 +942,11 @@ fn l493_failed_goods_go_to_the_design_center_first_then_disassembly() {
 #[test]
 fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
     let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(InspectionResult::Fail, Cause::Process, Verdict::SalesReturn);
+    h.to_judged(
+        InspectionResult::Fail,
+        Cause::Process,
+        ReturnVerdict::SalesReturn,
+    );
     h.go(&cqe(), Action::RequestReworkPlan, vec![]);
     let bad_plan = form(&ReworkPlan {
         flow: vec![],
@@ -985,7 +990,7 @@ fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
     h.signs(&shop(), Action::ReleaseRework);
     assert_eq!(h.state(), State::InRework);
     // 004 L370: 24 H for the rework
-    assert_eq!(h.due("rework"), h.now.get() + TimeDelta::hours(24));
+    assert_eq!(h.due(Deadline::Rework), h.now.get() + TimeDelta::hours(24));
     h.go(
         &shop(),
         Action::CompleteRework,
@@ -994,7 +999,7 @@ fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
             workshop_inspection_passed: true,
         })],
     );
-    assert_eq!(h.stopped_met("rework"), Some(true));
+    assert_eq!(h.stopped_met(Deadline::Rework), Some(true));
     h.restock_signed(true);
     h.go(&wh(), Action::StockIn, vec![]);
     assert_eq!(h.state(), State::Settling);
@@ -1004,7 +1009,7 @@ fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
 fn l659_repaired_power_supplies_are_aged_first() {
     let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
     h.to_inspected(InspectionResult::Fail, true);
-    h.judge(judgement_form(Cause::Process, Verdict::SalesReturn));
+    h.judge(judgement_form(Cause::Process, ReturnVerdict::SalesReturn));
     h.go(&cqe(), Action::RequestReworkPlan, vec![]);
     h.go(
         &adc(),
@@ -1164,7 +1169,7 @@ fn l31_return_only_goods_go_to_slow_moving_stock_after_the_reuse_check() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::NonQualityReturn,
-        Verdict::ReturnOnly,
+        ReturnVerdict::ReturnOnly,
     );
     let r = h.refused(fire(
         &cqe(),
@@ -1214,7 +1219,7 @@ fn l34_repair_verdict_on_a_claimed_sales_return_goes_to_sales() {
     h.to_judged(
         InspectionResult::Fail,
         Cause::CustomerCaused,
-        Verdict::RepairForCustomer,
+        ReturnVerdict::RepairForCustomer,
     );
     assert!(disputed(
         &h.data().case,
@@ -1241,7 +1246,7 @@ fn l545_accepting_a_disputed_return_needs_the_gm_office() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::CustomerCaused,
-        Verdict::RepairForCustomer,
+        ReturnVerdict::RepairForCustomer,
     );
     h.go(&qm(), Action::OpenNegotiation, vec![]);
     let accept = form(&NegotiationRecord {
@@ -1267,7 +1272,7 @@ fn l20_customer_takes_the_goods_back() {
     h.to_judged(
         InspectionResult::Fail,
         Cause::CustomerCaused,
-        Verdict::RepairForCustomer,
+        ReturnVerdict::RepairForCustomer,
     );
     h.go(&cqe(), Action::OpenNegotiation, vec![]);
     let back = form(&NegotiationRecord {
@@ -1303,7 +1308,7 @@ fn l20_l34_the_negotiated_fee_decides_free_or_charged() {
         h.to_judged(
             InspectionResult::Fail,
             Cause::CustomerCaused,
-            Verdict::RepairForCustomer,
+            ReturnVerdict::RepairForCustomer,
         );
         // Before negotiating, the cause decides: the customer's responsibility is charged.
         assert_eq!(
@@ -1336,10 +1341,10 @@ fn l60_replace_first_order_the_same_day() {
     h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
     h.go(&csm(), Action::ConfirmReplacement, vec![]);
     // 004 L60: 经客服经理确认后,当日立即知会生产厂生产再由物流部发货
-    assert_eq!(h.due("replacement_order_same_day"), at(21, 16, 0));
+    assert_eq!(h.due(Deadline::ReplacementOrderSameDay), at(21, 16, 0));
     h.at(at(20, 23, 0))
         .go(&css(), Action::OrderReplacement, vec![order()]);
-    assert_eq!(h.stopped_met("replacement_order_same_day"), Some(true));
+    assert_eq!(h.stopped_met(Deadline::ReplacementOrderSameDay), Some(true));
 
     let late = H::new(dealer_return(CustomerClass::B));
     late.at(at(20, 16, 0)).announce(10);
@@ -1347,7 +1352,7 @@ fn l60_replace_first_order_the_same_day() {
     late.go(&csm(), Action::ConfirmReplacement, vec![]);
     let kinds = late.handle_due(at(21, 16, 0));
     assert!(kinds.iter().any(|k| matches!(k,
-        EventKind::DeadlineBreached { deadline, .. } if deadline == "replacement_order_same_day")));
+        EventKind::DeadlineBreached { deadline, .. } if *deadline == Deadline::ReplacementOrderSameDay)));
     assert!(kinds.iter().any(|k| matches!(k,
         EventKind::Escalated { notify, .. } if notify.contains(&Name::new("customer_service_manager")))));
 }
@@ -1403,7 +1408,11 @@ fn l65_l66_l67_arrival_promise_by_customer_class() {
         let h = H::new(dealer_return(class));
         h.at(at(16, 10, 0)).announce(10);
         h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
-        assert_eq!(h.due("arrival_promise"), at(16 + days, 10, 0), "{class:?}");
+        assert_eq!(
+            h.due(Deadline::ArrivalPromise),
+            at(16 + days, 10, 0),
+            "{class:?}"
+        );
     }
     // A class-B promise given on day 3 is late.
     let h = H::new(dealer_return(CustomerClass::B));
@@ -1411,7 +1420,7 @@ fn l65_l66_l67_arrival_promise_by_customer_class() {
     h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
     let kinds = h.handle_due(at(18, 10, 0));
     assert!(kinds.iter().any(|k| matches!(k,
-        EventKind::DeadlineBreached { deadline, .. } if deadline == "arrival_promise")));
+        EventKind::DeadlineBreached { deadline, .. } if *deadline == Deadline::ArrivalPromise)));
     let r = h.refused(fire(
         &css(),
         Action::PromiseArrival,
@@ -1419,7 +1428,7 @@ fn l65_l66_l67_arrival_promise_by_customer_class() {
     ));
     assert!(guard_says(&r, "future"), "{r}");
     h.go(&css(), Action::PromiseArrival, vec![promise(at(19, 17, 0))]);
-    assert_eq!(h.stopped_met("arrival_promise"), Some(false));
+    assert_eq!(h.stopped_met(Deadline::ArrivalPromise), Some(false));
 }
 
 #[test]
@@ -1534,7 +1543,7 @@ fn l380_investigate_first_replaces_only_after_the_inspection_report() {
     );
     // 004 L376–381: 返品检验报告 → 2H → 平数补货
     assert_eq!(
-        h.due("equal_qty_replenishment"),
+        h.due(Deadline::EqualQtyReplenishment),
         h.now.get() + TimeDelta::hours(2)
     );
 }
@@ -1554,7 +1563,7 @@ fn dealer_case_in_settling(cause: Cause) -> H {
         Action::RecordInspection,
         vec![inspection(InspectionResult::Pass, false)],
     );
-    h.judge(judgement_form(cause, Verdict::SalesReturn));
+    h.judge(judgement_form(cause, ReturnVerdict::SalesReturn));
     h.restock_signed(true);
     h.go(&wh(), Action::StockIn, vec![]);
     assert_eq!(h.state(), State::Settling);
@@ -1664,7 +1673,7 @@ fn l601_non_batch_supplier_defect_8d_within_two_working_days() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::Supplier { batch: false },
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     h.restock_signed(true);
     h.go(&wh(), Action::StockIn, vec![]);
@@ -1685,7 +1694,7 @@ fn l601_non_batch_supplier_defect_8d_within_two_working_days() {
     // Friday 17:00 + 2 working days = Tuesday 17:00 (004 L601).
     h.at(at(20, 17, 0))
         .go(&cqe(), Action::ReturnToSupplier, vec![claim(false)]);
-    assert_eq!(h.due("supplier_8d"), at(24, 17, 0));
+    assert_eq!(h.due(Deadline::Supplier8d), at(24, 17, 0));
     h.go(
         &cqe(),
         Action::RecordSupplierReply,
@@ -1694,7 +1703,7 @@ fn l601_non_batch_supplier_defect_8d_within_two_working_days() {
             plan: "screening at the supplier".into(),
         })],
     );
-    assert_eq!(h.stopped_met("supplier_8d"), Some(true));
+    assert_eq!(h.stopped_met(Deadline::Supplier8d), Some(true));
     let claimed: i64 = cost_ledger(&h.inst())
         .unwrap()
         .lines()
@@ -1766,30 +1775,34 @@ fn l144_l397_l623_intake_deadlines() {
     h.at(at(16, 10, 0)).announce(10);
     h.receive(10);
     // 004 L368, L397: 1H to classify; 004 L144: 2天内完成 the judgement
-    assert_eq!(h.due("initial_classification"), at(16, 11, 0));
-    assert_eq!(h.due("judgement"), at(18, 10, 0));
+    assert_eq!(h.due(Deadline::InitialClassification), at(16, 11, 0));
+    assert_eq!(h.due(Deadline::Judgement), at(18, 10, 0));
     h.at(at(16, 10, 30))
         .go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
     // 004 L623: 3 working days to analyse, 7 to solve and reply (domestic)
-    assert_eq!(h.due("cqe_analysis"), at(19, 10, 30));
-    assert_eq!(h.due("resolve_and_reply"), at(25, 10, 30));
-    // 特批 by the company leadership only: 2 working days
-    let r = h.refused(fire(&qm(), Action::GrantUrgent, vec![]));
+    assert_eq!(h.due(Deadline::Analysis), at(19, 10, 30));
+    assert_eq!(h.due(Deadline::SolveAndReply), at(25, 10, 30));
+    // 特批 by the company leadership only, a sign-off as in the complaint procedure:
+    // 2 working days
+    let r = h.refused(Command::sign(&qm(), Action::GrantUrgent));
     assert!(is_forbidden(&r), "{r}");
     let lead = who("boss-he", Role::CompanyLeadership);
-    h.go(&lead, Action::GrantUrgent, vec![]);
-    assert_eq!(h.due("urgent_resolve_and_reply"), at(18, 10, 30));
-    let r = h.refused(fire(&lead, Action::GrantUrgent, vec![]));
+    h.signs(&lead, Action::GrantUrgent);
+    assert_eq!(h.due(Deadline::UrgentReply), at(18, 10, 30));
+    assert!(h.history().iter().any(|e| matches!(&e.kind,
+        EventKind::Signed { role, meaning, .. }
+            if *role == Role::CompanyLeadership && meaning.contains("特批"))));
+    let r = h.refused(Command::sign(&lead, Action::GrantUrgent));
     assert!(guard_says(&r, "already"), "{r}");
     h.at(at(16, 10, 45))
         .go(&cqe(), Action::Classify, vec![classification()]);
-    assert_eq!(h.stopped_met("initial_classification"), Some(true));
+    assert_eq!(h.stopped_met(Deadline::InitialClassification), Some(true));
 }
 
 #[test]
 fn l623_international_solution_within_15_to_30_working_days() {
     let mut case = a_return(ClaimedReturnType::SalesReturn, false);
-    case.customer.region = Region::International;
+    case.customer.region = ReturnRegion::International;
     let h = H::new(case);
     h.at(at(16, 10, 0)).announce(10);
     h.receive(10);
@@ -1798,7 +1811,7 @@ fn l623_international_solution_within_15_to_30_working_days() {
         .inst()
         .deadlines()
         .iter()
-        .find(|d| d.name == "resolve_and_reply")
+        .find(|d| d.name == Deadline::SolveAndReply)
         .cloned()
         .unwrap();
     // 15 working days target (warning), 30 the limit: Mon 16 Nov → Mon 7 Dec / Mon 28 Dec
@@ -1812,10 +1825,10 @@ fn l374_finished_goods_stock_in_within_two_hours() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::NonQualityReturn,
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
-    assert_eq!(h.due("stock_in"), h.now.get() + TimeDelta::hours(2));
+    assert_eq!(h.due(Deadline::StockIn), h.now.get() + TimeDelta::hours(2));
 }
 
 // ---------------------------------------------------------------- loans (ours)
@@ -1845,9 +1858,12 @@ fn l586_loan_comes_back_through_production_control() {
     lend(&h, None);
     assert_eq!(h.state(), State::OnLoan);
     // 1 month by default (ours, by analogy with 004 L621)
-    assert_eq!(h.due("loan_return"), at(16, 10, 0) + TimeDelta::days(30));
+    assert_eq!(
+        h.due(Deadline::LoanReturn),
+        at(16, 10, 0) + TimeDelta::days(30)
+    );
     h.go(&adc(), Action::AnnounceLoanReturn, vec![notice(2)]);
-    assert_eq!(h.stopped_met("loan_return"), Some(true));
+    assert_eq!(h.stopped_met(Deadline::LoanReturn), Some(true));
     // 004 L9: the design center lent it, production control receives it.
     let r = h.refused(fire(&adc(), Action::Receive, vec![receipt(2)]));
     assert!(is_forbidden(&r), "{r}");
@@ -1859,7 +1875,7 @@ fn l586_loan_comes_back_through_production_control() {
         Action::RecordInspection,
         vec![inspection(InspectionResult::Pass, false)],
     );
-    h.judge(judgement_form(Cause::NoFault, Verdict::SalesReturn));
+    h.judge(judgement_form(Cause::NoFault, ReturnVerdict::SalesReturn));
     assert_eq!(current_route(&h.inst()).unwrap(), Route::Restock);
 }
 
@@ -1875,7 +1891,7 @@ fn loan_overdue_moves_and_escalates() {
     );
     assert_eq!(h.state(), State::LoanOverdue);
     // Wed 16 Dec + 5 working days = Wed 23 Dec: the vice president and the GM office.
-    let due = h.due("loan_overdue");
+    let due = h.due(Deadline::LoanOverdue);
     assert_eq!(due, at(16, 10, 0) + TimeDelta::days(37));
     let kinds = h.handle_due(due);
     assert!(kinds.iter().any(|k| matches!(k,
@@ -1909,7 +1925,10 @@ fn loan_extension_is_approved_and_capped() {
     assert!(guard_says(&r, "at most 3 months"), "{r}");
     h.at(at(20, 10, 0))
         .ok(Command::fire(&vp(), Action::ExtendLoan).with_payload(json!({"term_months": 1})));
-    assert_eq!(h.due("loan_extension"), at(20, 10, 0) + TimeDelta::days(30));
+    assert_eq!(
+        h.due(Deadline::LoanExtension),
+        at(20, 10, 0) + TimeDelta::days(30)
+    );
     assert_eq!(h.data().loan.unwrap().months_granted, 3);
     let r = h.refused(
         Command::fire(&adc(), Action::Lend)
@@ -1986,7 +2005,10 @@ fn l508_l623_closure_needs_every_track_and_a_one_month_recheck() {
         Action::RecordInspection,
         vec![inspection(InspectionResult::Pass, false)],
     );
-    h.judge(judgement_form(Cause::NoCauseReturn, Verdict::SalesReturn));
+    h.judge(judgement_form(
+        Cause::NoCauseReturn,
+        ReturnVerdict::SalesReturn,
+    ));
     h.restock_signed(true);
     h.go(&wh(), Action::StockIn, vec![]);
     let open = open_obligations(&h.inst()).unwrap();
@@ -2015,7 +2037,10 @@ fn l508_l623_closure_needs_every_track_and_a_one_month_recheck() {
     h.at(at(23, 9, 0))
         .go(&cqe(), Action::LogAndClose, vec![ledger()]);
     // 004 L623: 处理完成后的1月内再次跟踪异常的关闭情况
-    assert_eq!(h.due("closure_recheck"), at(23, 9, 0) + TimeDelta::days(30));
+    assert_eq!(
+        h.due(Deadline::ClosureRecheck),
+        at(23, 9, 0) + TimeDelta::days(30)
+    );
     h.go(
         &adc(),
         Action::RecordSatisfaction,
@@ -2146,7 +2171,7 @@ fn l492_l152_l507_scrap_under_a_disposal_plan_takes_the_whole_chain() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::NonQualityReturn,
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     h.restock_signed(false);
     h.go(&wh(), Action::StockIn, vec![]);
@@ -2198,7 +2223,7 @@ fn l602_repeated_misjudgment_is_booked_to_selling_expense() {
     h.to_judged(
         InspectionResult::Pass,
         Cause::CustomerMisjudgment { repeat: true },
-        Verdict::SalesReturn,
+        ReturnVerdict::SalesReturn,
     );
     h.restock_signed(true);
     h.go(&wh(), Action::StockIn, vec![]);
@@ -2222,4 +2247,14 @@ fn l602_repeated_misjudgment_is_booked_to_selling_expense() {
         costs.lines()[0].account,
         aftersales::Account::SellingExpense
     );
+}
+
+#[test]
+fn fixtures_reach_every_state() {
+    use aftersales::testing::fixtures::customer_return::Scenario;
+    for &state in State::ALL.iter().filter(|s| **s != State::Draft) {
+        let s = Scenario::at(state).unwrap_or_else(|e| panic!("{state}: {e}"));
+        assert_eq!(s.instance().state(), state);
+        s.engine().verify(s.id()).unwrap();
+    }
 }
