@@ -36,6 +36,10 @@
 //! Loans (客借, 004 L586) are lent from `draft`; their return re-enters the common intake; an
 //! overdue loan moves to `loan_overdue` and escalates (ours, configurable).
 //!
+//! Urgent handling (特批, 004 L623) is the company leadership's sign-off `grant_urgent`, as in
+//! the complaint procedure; it starts the [`Deadline::UrgentReply`] clock beside
+//! [`Deadline::SolveAndReply`]. A host finds any clock with `instance.clock(Deadline::X)`.
+//!
 //! Overrides are never silent: use [`override_command`], which carries the 20-yuan penalty
 //! of 004 L156 on the `overridden` event; [`bypass_penalties`] lists every occurrence.
 //!
