@@ -131,7 +131,7 @@ fn receipt(qty: u32, ro: &str) -> Res<Form> {
 }
 
 fn handling(ro: &str, reason: &str) -> Res<Form> {
-    form(&HandlingForm {
+    form(&ReturnHandlingForm {
         repair_order_no: ro.into(),
         product: "LED panel 600x600".into(),
         defect_reason: reason.into(),
@@ -160,7 +160,7 @@ fn judged(
         at + TimeDelta::hours(3),
         &k.cqe,
         Action::RecordInspection,
-        vec![form(&InspectionRecord {
+        vec![form(&ReturnInspectionRecord {
             result,
             findings: "housings cracked on 10 units, optics fine".into(),
             involves_power_supply_or_module: false,
@@ -191,7 +191,7 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         customer: Customer {
             id: "DEALER-GZ-07".into(),
             class: CustomerClass::B,
-            region: Region::Domestic,
+            region: ReturnRegion::Domestic,
             dealer_account: Some("ACC-GZ-07".into()),
         },
         product: "LED panel 600x600".into(),
@@ -295,7 +295,7 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         InspectionResult::Fail,
         &ResponsibilityJudgement {
             cause: Cause::DealerLogistics,
-            verdict: Verdict::SalesReturn,
+            verdict: ReturnVerdict::SalesReturn,
             damage_origin: Some(DamageOrigin::Customer),
             responsible_unit: None,
             responsible_person: None,
@@ -440,7 +440,7 @@ fn partial_scrap(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         customer: Customer {
             id: "CUST-SZ-3".into(),
             class: CustomerClass::C,
-            region: Region::Domestic,
+            region: ReturnRegion::Domestic,
             dealer_account: None,
         },
         product: "LED panel 600x600".into(),
@@ -483,7 +483,7 @@ fn partial_scrap(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         InspectionResult::Fail,
         &ResponsibilityJudgement {
             cause: Cause::QualityInspection,
-            verdict: Verdict::SalesReturn,
+            verdict: ReturnVerdict::SalesReturn,
             damage_origin: Some(DamageOrigin::Production),
             responsible_unit: Some("OQC".into()),
             responsible_person: Some("Feng".into()),

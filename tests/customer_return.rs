@@ -4,7 +4,10 @@
 // The helpers below are test code too (clippy.toml allows these only inside `#[test]` fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use InspectionResult::{Fail, Pass};
+use ReturnVerdict as V;
 use aftersales::procedures::customer_return::{self as cr, *};
+use aftersales::testing::fixtures::customer_return::{Cast, Scenario, default_case};
 use aftersales::{
     Actor, ActorId, BusinessCalendar, Command, Engine, EngineError, Event, EventKind, Form,
     InMemoryStore, Instance, InstanceId, Mermaid, Name, Outcome, Rejection, TypedForm, Vocabulary,
@@ -13,6 +16,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use serde_json::json;
 use std::cell::Cell;
 use std::sync::Arc;
+use std::sync::LazyLock;
 
 const RO: &str = "RO-2611-001";
 
@@ -24,56 +28,60 @@ fn at(day: u32, h: u32, m: u32) -> DateTime<Utc> {
 fn who(id: &str, role: Role) -> Actor {
     Actor::new(id, [role])
 }
-fn adc() -> Actor {
-    who("adc-wu", Role::ApplicationDesignCenter)
+
+/// One actor per role (the fixture's cast).
+static CAST: LazyLock<Cast> = LazyLock::new(Cast::new);
+
+fn adc() -> &'static Actor {
+    &CAST.application_design_center
 }
-fn vp() -> Actor {
-    who("vp-lin", Role::AdcVicePresident)
+fn vp() -> &'static Actor {
+    &CAST.adc_vice_president
 }
-fn pc() -> Actor {
-    who("pc-zhao", Role::ProductionControl)
+fn pc() -> &'static Actor {
+    &CAST.production_control
 }
-fn sales() -> Actor {
-    who("sales-qian", Role::Sales)
+fn sales() -> &'static Actor {
+    &CAST.sales
 }
-fn css() -> Actor {
-    who("cs-sun", Role::CustomerServiceSpecialist)
+fn css() -> &'static Actor {
+    &CAST.customer_service_specialist
 }
-fn csm() -> Actor {
-    who("csm-li", Role::CustomerServiceManager)
+fn csm() -> &'static Actor {
+    &CAST.customer_service_manager
 }
-fn driver() -> Actor {
-    who("drv-ma", Role::DeliveryPerson)
+fn driver() -> &'static Actor {
+    &CAST.delivery_person
 }
-fn logistics() -> Actor {
-    who("log-zheng", Role::Logistics)
+fn logistics() -> &'static Actor {
+    &CAST.logistics
 }
-fn cqe() -> Actor {
-    who("cqe-wang", Role::Cqe)
+fn cqe() -> &'static Actor {
+    &CAST.cqe
 }
-fn oqc() -> Actor {
-    who("oqc-feng", Role::OqcInspector)
+fn oqc() -> &'static Actor {
+    &CAST.oqc_inspector
 }
-fn qm() -> Actor {
-    who("qm-chen", Role::QualityManager)
+fn qm() -> &'static Actor {
+    &CAST.quality_manager
 }
-fn planner() -> Actor {
-    who("plan-chu", Role::PlanningManager)
+fn planner() -> &'static Actor {
+    &CAST.planning_manager
 }
-fn shop() -> Actor {
-    who("shop-wei", Role::ProductionWorkshop)
+fn shop() -> &'static Actor {
+    &CAST.production_workshop
 }
-fn wh() -> Actor {
-    who("wh-jiang", Role::Warehouse)
+fn wh() -> &'static Actor {
+    &CAST.warehouse
 }
-fn whh() -> Actor {
-    who("whh-shen", Role::WarehouseHead)
+fn whh() -> &'static Actor {
+    &CAST.warehouse_head
 }
-fn fin() -> Actor {
-    who("fin-han", Role::Finance)
+fn fin() -> &'static Actor {
+    &CAST.finance
 }
-fn gm() -> Actor {
-    who("gm-yang", Role::GmOffice)
+fn gm() -> &'static Actor {
+    &CAST.gm_office
 }
 
 fn form<T: TypedForm>(t: &T) -> Form {
@@ -84,7 +92,7 @@ fn customer(class: CustomerClass, dealer: bool) -> Customer {
     Customer {
         id: "CUST-7".into(),
         class,
-        region: Region::Domestic,
+        region: ReturnRegion::Domestic,
         dealer_account: dealer.then(|| "DEALER-ACC-7".to_owned()),
     }
 }
@@ -124,7 +132,7 @@ fn receipt(qty: u32) -> Form {
     })
 }
 fn handling(ro: &str) -> Form {
-    form(&HandlingForm {
+    form(&ReturnHandlingForm {
         repair_order_no: ro.into(),
         product: "LED panel 600x600".into(),
         defect_reason: "housing scratched".into(),
@@ -139,14 +147,14 @@ fn classification() -> Form {
     })
 }
 fn inspection(result: InspectionResult, psu: bool) -> Form {
-    form(&InspectionRecord {
+    form(&ReturnInspectionRecord {
         result,
         findings: "housing scratched, driver ok".into(),
         involves_power_supply_or_module: psu,
         carton_marked: true,
     })
 }
-fn judgement_form(cause: Cause, verdict: Verdict) -> ResponsibilityJudgement {
+fn judgement_form(cause: Cause, verdict: ReturnVerdict) -> ResponsibilityJudgement {
     ResponsibilityJudgement {
         cause,
         verdict,
@@ -220,11 +228,9 @@ fn sign(a: &Actor, action: Action, forms: Vec<Form>) -> Command {
         .fold(Command::sign(a, action), Command::with_form)
 }
 
-/// One instance on an engine that does not record refusals, so a refusal leaves the stored
-/// instance exactly as it was.
+/// The fixture's scenario with a clock of its own, so a test reads as a list of commands.
 struct H {
-    engine: Engine<InMemoryStore>,
-    id: InstanceId,
+    s: Scenario,
     now: Cell<DateTime<Utc>>,
 }
 
@@ -233,27 +239,27 @@ impl H {
         Self::with(Config::default(), case)
     }
 
+    /// The fixture's default case: a sales return of 10 units, no replacement wanted.
+    fn sales_return() -> Self {
+        Self::new(default_case())
+    }
+
     fn with(cfg: Config, case: Case) -> Self {
-        let def = cr::definition(&cfg, Arc::new(BusinessCalendar::default())).unwrap();
-        let mut engine = Engine::new(InMemoryStore::new()).record_rejections(false);
-        engine.register(def.definition().clone()).unwrap();
-        let now = at(16, 10, 0);
-        let id = InstanceId::from("CR-1");
-        let starter = if case.is_loan() { adc() } else { css() };
-        engine
-            .start(
-                cr::ID,
-                id.clone(),
-                &starter,
-                Data::new(case).to_value().unwrap(),
-                now,
-            )
-            .unwrap();
-        H {
-            engine,
-            id,
-            now: Cell::new(now),
-        }
+        let s = Scenario::with_case(&cfg, case).unwrap();
+        let now = Cell::new(s.now());
+        H { s, now }
+    }
+
+    fn engine(&self) -> &Engine<InMemoryStore> {
+        self.s.engine()
+    }
+
+    fn id(&self) -> &InstanceId {
+        self.s.id()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.now.get()
     }
 
     fn at(&self, t: DateTime<Utc>) -> &Self {
@@ -262,7 +268,7 @@ impl H {
     }
 
     fn run(&self, cmd: Command) -> Result<Outcome, EngineError> {
-        self.engine.fire(&self.id, &cmd, self.now.get())
+        self.engine().fire(self.id(), &cmd, self.now())
     }
 
     fn ok(&self, cmd: Command) -> Outcome {
@@ -286,7 +292,7 @@ impl H {
     }
 
     fn inst(&self) -> Instance {
-        Instance::clone(&self.engine.load(&self.id).unwrap())
+        Instance::clone(&self.s.instance())
     }
 
     fn state(&self) -> State {
@@ -298,32 +304,26 @@ impl H {
     }
 
     fn history(&self) -> Vec<Event> {
-        self.engine.history(&self.id).unwrap()
+        self.engine().history(self.id()).unwrap()
     }
 
-    fn due(&self, name: &str) -> DateTime<Utc> {
+    fn due(&self, name: Deadline) -> DateTime<Utc> {
         self.inst()
-            .deadlines()
-            .iter()
-            .rev()
-            .find(|d| d.name == name)
+            .clock(name)
             .unwrap_or_else(|| panic!("no deadline {name}"))
             .due_at
     }
 
-    fn stopped_met(&self, name: &str) -> Option<bool> {
+    fn stopped_met(&self, name: Deadline) -> Option<bool> {
         self.inst()
-            .deadlines()
-            .iter()
-            .rev()
-            .find(|d| d.name == name)
+            .clock(name)
             .and_then(|d| d.stopped)
             .map(|s| s.met)
     }
 
     fn handle_due(&self, t: DateTime<Utc>) -> Vec<EventKind> {
         self.at(t);
-        self.engine
+        self.engine()
             .handle_due(t)
             .unwrap()
             .handled
@@ -335,65 +335,59 @@ impl H {
     // ---- drivers ----
 
     fn announce(&self, qty: u32) {
-        self.go(&css(), Action::Announce, vec![notice(qty)]);
+        self.go(css(), Action::Announce, vec![notice(qty)]);
     }
 
     fn receive(&self, qty: u32) {
-        self.go(&pc(), Action::Receive, vec![receipt(qty)]);
+        self.go(pc(), Action::Receive, vec![receipt(qty)]);
     }
 
     fn to_inspected(&self, result: InspectionResult, psu: bool) {
         self.announce(10);
         self.receive(10);
-        self.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
-        self.go(&cqe(), Action::Classify, vec![classification()]);
-        self.go(
-            &cqe(),
-            Action::RecordInspection,
-            vec![inspection(result, psu)],
-        );
+        self.inspect_received(result, psu);
+    }
+
+    /// From `received`: the handling form to the CQE, classification, inspection.
+    fn inspect_received(&self, result: InspectionResult, psu: bool) {
+        self.go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
+        self.go(cqe(), Action::Classify, vec![classification()]);
+        let record = inspection(result, psu);
+        self.go(cqe(), Action::RecordInspection, vec![record]);
     }
 
     fn judge(&self, j: ResponsibilityJudgement) {
-        self.go(&cqe(), Action::DraftJudgement, vec![form(&j)]);
-        self.go(&qm(), Action::ApproveJudgement, vec![]);
+        self.go(cqe(), Action::DraftJudgement, vec![form(&j)]);
+        self.go(qm(), Action::ApproveJudgement, vec![]);
         assert_eq!(self.state(), State::Judged);
     }
 
-    fn to_judged(&self, result: InspectionResult, cause: Cause, verdict: Verdict) {
+    fn to_judged(&self, result: InspectionResult, cause: Cause, verdict: ReturnVerdict) {
         self.to_inspected(result, false);
         self.judge(judgement_form(cause, verdict));
     }
 
     fn restock_signed(&self, sellable: bool) {
-        self.go(&cqe(), Action::FileRestock, vec![restock_app(10, sellable)]);
-        self.signs(&oqc(), Action::ApproveRestock);
-        self.signs(&qm(), Action::ApproveRestock);
-        self.signs(&planner(), Action::ConfirmRestock);
+        self.go(cqe(), Action::FileRestock, vec![restock_app(10, sellable)]);
+        self.signs(oqc(), Action::ApproveRestock);
+        self.signs(qm(), Action::ApproveRestock);
+        self.signs(planner(), Action::ConfirmRestock);
     }
 
     fn replacement_shipped(&self, dealer: bool) {
-        self.go(
-            &css(),
-            Action::RequestReplacement,
-            vec![request(10, dealer)],
-        );
-        self.go(&csm(), Action::ConfirmReplacement, vec![]);
-        self.go(&css(), Action::OrderReplacement, vec![order()]);
-        self.go(&logistics(), Action::ShipReplacement, vec![]);
+        self.go(css(), Action::RequestReplacement, vec![request(10, dealer)]);
+        self.go(csm(), Action::ConfirmReplacement, vec![]);
+        self.go(css(), Action::OrderReplacement, vec![order()]);
+        self.go(logistics(), Action::ShipReplacement, vec![]);
     }
 
     fn to_disassembled(&self) {
-        self.to_judged(
-            InspectionResult::Fail,
-            Cause::QualityInspection,
-            Verdict::SalesReturn,
-        );
-        self.go(&cqe(), Action::RequestReworkPlan, vec![]);
-        self.ok(Command::fire(&adc(), Action::DeclineReworkPlan)
+        self.to_judged(Fail, Cause::QualityInspection, V::SalesReturn);
+        self.go(cqe(), Action::RequestReworkPlan, vec![]);
+        self.ok(Command::fire(adc(), Action::DeclineReworkPlan)
             .with_payload(json!({"reason": "housing mould discontinued"})));
         self.go(
-            &cqe(),
+            cqe(),
             Action::Disassemble,
             vec![form(&DisassemblyRecord {
                 parts: vec![
@@ -416,15 +410,8 @@ impl H {
 
     fn to_scrap_sign_off(&self) {
         self.to_disassembled();
-        self.go(
-            &wh(),
-            Action::StockReusableParts,
-            vec![form(&PartsStockIn {
-                qty: 10,
-                qc_passed: true,
-            })],
-        );
-        self.go(&cqe(), Action::FileScrap, vec![scrap(4)]);
+        self.go(wh(), Action::StockReusableParts, vec![parts_stocked(10)]);
+        self.go(cqe(), Action::FileScrap, vec![scrap(4)]);
     }
 }
 
@@ -433,6 +420,13 @@ fn scrap(qty: u32) -> Form {
         origin: ScrapOrigin::Disassembly,
         qty,
         reason: "deformed housings".into(),
+    })
+}
+
+fn parts_stocked(qty: u32) -> Form {
+    form(&PartsStockIn {
+        qty,
+        qc_passed: true,
     })
 }
 
@@ -451,39 +445,39 @@ fn guard_says(r: &Rejection, needle: &str) -> bool {
 
 #[test]
 fn l9_only_production_control_receives_returns() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.announce(10);
-    for a in [wh(), adc(), sales(), cqe()] {
+    for a in [wh().clone(), adc().clone(), sales().clone(), cqe().clone()] {
         // 004 L9: 所有的客退品都由生管部接收
         let r = h.refused(fire(&a, Action::Receive, vec![receipt(10)]));
         assert!(is_forbidden(&r), "{r}");
     }
     h.receive(10);
     assert_eq!(h.state(), State::Received);
-    h.engine.verify(&h.id).unwrap();
+    h.engine().verify(h.id()).unwrap();
 }
 
 #[test]
 fn l9_announce_by_another_department_reaches_production_control() {
     // 004 L9: 其他部门如果和客户进行沟通退货的,则必须知会生管
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    let out = h.go(&adc(), Action::Announce, vec![notice(10)]);
+    let h = H::sales_return();
+    let out = h.go(adc(), Action::Announce, vec![notice(10)]);
     assert_eq!(h.state(), State::Announced);
     assert!(out.events.iter().any(|e| matches!(&e.kind,
         EventKind::FormAttached { form, .. } if form.kind == ReturnNotice::KIND)));
     // A notice without a quantity is refused.
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    let r = h.refused(fire(&adc(), Action::Announce, vec![notice(0)]));
+    let h = H::sales_return();
+    let r = h.refused(fire(adc(), Action::Announce, vec![notice(0)]));
     assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
 }
 
 #[test]
 fn l9_l156_unannounced_receipt_penalises_who_failed_to_notify() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     // Without naming the responsible person: refused.
-    let r = h.refused(fire(&pc(), Action::Receive, vec![receipt(10)]));
+    let r = h.refused(fire(pc(), Action::Receive, vec![receipt(10)]));
     assert!(guard_says(&r, "missing_notice_by"), "{r}");
-    h.ok(fire(&pc(), Action::Receive, vec![receipt(10)])
+    h.ok(fire(pc(), Action::Receive, vec![receipt(10)])
         .with_payload(json!({"missing_notice_by": "sales-qian"})));
     assert_eq!(h.state(), State::Received);
     // 004 L156: 责任人乐捐20元每次
@@ -498,20 +492,20 @@ fn l9_l156_unannounced_receipt_penalises_who_failed_to_notify() {
 
 #[test]
 fn l548_driver_cannot_collect_without_notice() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     let arrival = form(&FactoryArrival {
         return_form_no: "TH-1".into(),
         depot: "Foshan depot".into(),
     });
     // 004 L548: 送货员在没有接到退货通知的情况下不可以拿退货
     let r = h.refused(fire(
-        &driver(),
+        driver(),
         Action::CollectFromDepot,
         vec![arrival.clone()],
     ));
     assert!(matches!(r, Rejection::NoSuchTransition { .. }), "{r}");
     h.announce(10);
-    h.go(&driver(), Action::CollectFromDepot, vec![arrival]);
+    h.go(driver(), Action::CollectFromDepot, vec![arrival]);
     assert_eq!(h.state(), State::AtFactory);
     h.receive(10);
     assert_eq!(h.state(), State::Received);
@@ -519,21 +513,17 @@ fn l548_driver_cannot_collect_without_notice() {
 
 #[test]
 fn l8_handling_form_carries_the_repair_order_number() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.announce(10);
     h.receive(10);
     // 004 L8: 生管部...定维修单号; 004 L604: the design center submits the form
-    let r = h.refused(fire(
-        &adc(),
-        Action::SubmitToCqe,
-        vec![handling("RO-OTHER")],
-    ));
+    let r = h.refused(fire(adc(), Action::SubmitToCqe, vec![handling("RO-OTHER")]));
     assert!(guard_says(&r, "004 L8"), "{r}");
-    let r = h.refused(fire(&adc(), Action::SubmitToCqe, vec![]));
+    let r = h.refused(fire(adc(), Action::SubmitToCqe, vec![]));
     assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
-    let r = h.refused(fire(&pc(), Action::SubmitToCqe, vec![handling(RO)]));
+    let r = h.refused(fire(pc(), Action::SubmitToCqe, vec![handling(RO)]));
     assert!(is_forbidden(&r), "{r}");
-    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    h.go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
     assert_eq!(h.state(), State::AtCqe);
 }
 
@@ -546,16 +536,16 @@ fn l8_production_control_may_submit_when_configured() {
     let h = H::with(cfg, a_return(ClaimedReturnType::SalesReturn, false));
     h.announce(10);
     h.receive(10);
-    h.go(&pc(), Action::SubmitToCqe, vec![handling(RO)]);
+    h.go(pc(), Action::SubmitToCqe, vec![handling(RO)]);
     assert_eq!(h.state(), State::AtCqe);
 }
 
 #[test]
 fn l539_received_quantity_must_match_the_notice() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.announce(10);
     // 004 L539: 仓管员根据退货单点收物料
-    let r = h.refused(fire(&pc(), Action::Receive, vec![receipt(9)]));
+    let r = h.refused(fire(pc(), Action::Receive, vec![receipt(9)]));
     assert!(guard_says(&r, "counted 9 but 10"), "{r}");
     let noted = form(&ReceiptRecord {
         repair_order_no: RO.into(),
@@ -563,13 +553,13 @@ fn l539_received_quantity_must_match_the_notice() {
         isolated_and_labelled: true,
         discrepancy_note: Some("one unit kept by the dealer as evidence".into()),
     });
-    h.go(&pc(), Action::Receive, vec![noted]);
+    h.go(pc(), Action::Receive, vec![noted]);
     assert_eq!(units(&h.inst()).unwrap(), Some(9));
 }
 
 #[test]
 fn l284_goods_are_isolated_and_labelled_on_receipt() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.announce(10);
     let unlabelled = form(&ReceiptRecord {
         repair_order_no: RO.into(),
@@ -577,7 +567,7 @@ fn l284_goods_are_isolated_and_labelled_on_receipt() {
         isolated_and_labelled: false,
         discrepancy_note: None,
     });
-    let r = h.refused(fire(&pc(), Action::Receive, vec![unlabelled]));
+    let r = h.refused(fire(pc(), Action::Receive, vec![unlabelled]));
     assert!(guard_says(&r, "004 L284"), "{r}");
 }
 
@@ -585,64 +575,64 @@ fn l284_goods_are_isolated_and_labelled_on_receipt() {
 
 #[test]
 fn l491_l397_only_the_cqe_classifies_and_inspects() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.announce(10);
     h.receive(10);
-    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
-    for a in [qm(), pc(), sales()] {
+    h.go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    for a in [qm().clone(), pc().clone(), sales().clone()] {
         let r = h.refused(fire(&a, Action::Classify, vec![classification()]));
         assert!(is_forbidden(&r), "{r}");
     }
-    h.go(&cqe(), Action::Classify, vec![classification()]);
-    for a in [qm(), pc(), sales()] {
+    h.go(cqe(), Action::Classify, vec![classification()]);
+    for a in [qm().clone(), pc().clone(), sales().clone()] {
         let r = h.refused(fire(
             &a,
             Action::RecordInspection,
-            vec![inspection(InspectionResult::Pass, false)],
+            vec![inspection(Pass, false)],
         ));
         assert!(is_forbidden(&r), "{r}");
     }
     // 004 L144: the result is marked on the carton
-    let unmarked = form(&InspectionRecord {
-        result: InspectionResult::Pass,
+    let unmarked = form(&ReturnInspectionRecord {
+        result: Pass,
         findings: "ok".into(),
         involves_power_supply_or_module: false,
         carton_marked: false,
     });
-    let r = h.refused(fire(&cqe(), Action::RecordInspection, vec![unmarked]));
+    let r = h.refused(fire(cqe(), Action::RecordInspection, vec![unmarked]));
     assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
 }
 
 #[test]
 fn l12_judgement_is_approved_by_the_quality_manager_not_its_drafter() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_inspected(InspectionResult::Pass, false);
+    let h = H::sales_return();
+    h.to_inspected(Pass, false);
     let both = Actor::new("cqe-qm", [Role::Cqe, Role::QualityManager]);
     h.go(
         &both,
         Action::DraftJudgement,
         vec![form(&judgement_form(
             Cause::NonQualityReturn,
-            Verdict::SalesReturn,
+            V::SalesReturn,
         ))],
     );
     // 004 L12 (品质部...责任判定); approver INF 004 L654
     let r = h.refused(fire(&both, Action::ApproveJudgement, vec![]));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
-    let r = h.refused(fire(&cqe(), Action::ApproveJudgement, vec![]));
+    let r = h.refused(fire(cqe(), Action::ApproveJudgement, vec![]));
     assert!(is_forbidden(&r), "{r}");
-    h.go(&qm(), Action::ApproveJudgement, vec![]);
+    h.go(qm(), Action::ApproveJudgement, vec![]);
     assert_eq!(h.state(), State::Judged);
 }
 
 #[test]
 fn l150_transport_damage_is_not_a_supplier_cause() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_inspected(InspectionResult::Fail, false);
-    let mut j = judgement_form(Cause::Supplier { batch: false }, Verdict::SalesReturn);
+    let h = H::sales_return();
+    h.to_inspected(Fail, false);
+    let mut j = judgement_form(Cause::Supplier { batch: false }, V::SalesReturn);
     j.damage_origin = Some(DamageOrigin::Transport);
     // 004 L150: 当中因生产、仓库、运输损坏的不在此列
-    let r = h.refused(fire(&cqe(), Action::DraftJudgement, vec![form(&j)]));
+    let r = h.refused(fire(cqe(), Action::DraftJudgement, vec![form(&j)]));
     assert!(
         matches!(&r, Rejection::InvalidForm { reason, .. } if reason.contains("004 L150")),
         "{r}"
@@ -652,10 +642,10 @@ fn l150_transport_damage_is_not_a_supplier_cause() {
 #[test]
 fn l31_return_only_verdict_refused_when_a_replacement_is_wanted() {
     let h = H::new(a_return(ClaimedReturnType::SalesReturn, true));
-    h.to_inspected(InspectionResult::Pass, false);
-    let j = judgement_form(Cause::NonQualityReturn, Verdict::ReturnOnly);
+    h.to_inspected(Pass, false);
+    let j = judgement_form(Cause::NonQualityReturn, V::ReturnOnly);
     // 004 L31: 只退不补品
-    let r = h.refused(fire(&cqe(), Action::DraftJudgement, vec![form(&j)]));
+    let r = h.refused(fire(cqe(), Action::DraftJudgement, vec![form(&j)]));
     assert!(guard_says(&r, "004 L31"), "{r}");
 }
 
@@ -668,26 +658,23 @@ fn l585_exchange_of_good_goods_is_a_changed_need_or_a_misunderstanding() {
         ..a_return(ClaimedReturnType::SalesReturn, false)
     };
     let h = H::new(case);
-    h.to_inspected(InspectionResult::Pass, false);
+    h.to_inspected(Pass, false);
     let r = h.refused(fire(
-        &cqe(),
+        cqe(),
         Action::DraftJudgement,
-        vec![form(&judgement_form(Cause::Misuse, Verdict::SalesReturn))],
+        vec![form(&judgement_form(Cause::Misuse, V::SalesReturn))],
     ));
     assert!(guard_says(&r, "004 L585"), "{r}");
     let r = h.refused(fire(
-        &cqe(),
+        cqe(),
         Action::DraftJudgement,
         vec![form(&judgement_form(
             Cause::AdcMiscommunication,
-            Verdict::RepairForCustomer,
+            V::RepairForCustomer,
         ))],
     ));
     assert!(guard_says(&r, "销退品"), "{r}");
-    h.judge(judgement_form(
-        Cause::AdcMiscommunication,
-        Verdict::SalesReturn,
-    ));
+    h.judge(judgement_form(Cause::AdcMiscommunication, V::SalesReturn));
     assert_eq!(current_route(&h.inst()).unwrap(), Route::Restock);
     // Free for the design center's misunderstanding (004 L151), charged for a changed need.
     let cfg = Config::default();
@@ -709,7 +696,7 @@ fn l585_exchange_of_good_goods_is_a_changed_need_or_a_misunderstanding() {
 #[test]
 fn l16_exactly_one_route_for_every_judgement() {
     use InspectionResult::*;
-    use Verdict::*;
+    use V::*;
     let mut routes = Vec::new();
     for r in [Pass, Fail] {
         for v in [SalesReturn, RepairForCustomer, ReturnOnly] {
@@ -728,11 +715,11 @@ fn l16_exactly_one_route_for_every_judgement() {
         ]
     );
     // In `judged`, exactly one routing action is available to a CQE.
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(InspectionResult::Fail, Cause::Process, Verdict::SalesReturn);
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::Process, V::SalesReturn);
     let open: Vec<String> = h
-        .engine
-        .available_actions(&h.id, &cqe(), h.now.get())
+        .engine()
+        .available_actions(h.id(), cqe(), h.now())
         .unwrap()
         .into_iter()
         .filter(|a| a.verdict.is_ok())
@@ -745,31 +732,23 @@ fn l16_exactly_one_route_for_every_judgement() {
 
 #[test]
 fn l492_restock_sign_off_order_oqc_and_quality_manager_then_planning() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::NonQualityReturn,
-        Verdict::SalesReturn,
-    );
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::NonQualityReturn, V::SalesReturn);
     // 004 L492: quantities must match what was received
-    let r = h.refused(fire(
-        &cqe(),
-        Action::FileRestock,
-        vec![restock_app(8, true)],
-    ));
+    let r = h.refused(fire(cqe(), Action::FileRestock, vec![restock_app(8, true)]));
     assert!(guard_says(&r, "covers 8 units but 10"), "{r}");
-    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    h.go(cqe(), Action::FileRestock, vec![restock_app(10, true)]);
     assert_eq!(h.state(), State::RestockSignOff);
     // 004 L492: 经OQC检验员及品质经理确认签字,计划科经理确认签字
-    let r = h.refused(Command::sign(&planner(), Action::ConfirmRestock));
+    let r = h.refused(Command::sign(planner(), Action::ConfirmRestock));
     assert!(guard_says(&r, "004 L492"), "{r}");
-    h.signs(&qm(), Action::ApproveRestock); // any order within the first stage
-    let r = h.refused(Command::sign(&planner(), Action::ConfirmRestock));
+    h.signs(qm(), Action::ApproveRestock); // any order within the first stage
+    let r = h.refused(Command::sign(planner(), Action::ConfirmRestock));
     assert!(guard_says(&r, "after the OQC inspector"), "{r}");
-    h.signs(&oqc(), Action::ApproveRestock);
+    h.signs(oqc(), Action::ApproveRestock);
     assert!(h.data().restock.quality_signed);
-    h.signs(&planner(), Action::ConfirmRestock);
-    h.go(&wh(), Action::StockIn, vec![]);
+    h.signs(planner(), Action::ConfirmRestock);
+    h.go(wh(), Action::StockIn, vec![]);
     assert_eq!(h.state(), State::Settling);
     let signed: Vec<String> = h
         .history()
@@ -787,12 +766,8 @@ fn l492_restock_sign_off_order_oqc_and_quality_manager_then_planning() {
 
 #[test]
 fn l492_restock_filer_cannot_sign_and_warehouse_never_signs() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::NonQualityReturn,
-        Verdict::SalesReturn,
-    );
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::NonQualityReturn, V::SalesReturn);
     let filer = Actor::new("cqe-oqc", [Role::Cqe, Role::OqcInspector]);
     h.go(&filer, Action::FileRestock, vec![restock_app(10, true)]);
     let r = h.refused(Command::sign(&filer, Action::ApproveRestock));
@@ -804,88 +779,76 @@ fn l492_restock_filer_cannot_sign_and_warehouse_never_signs() {
 
 #[test]
 fn l492_stock_in_without_every_signature_is_refused() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::NonQualityReturn,
-        Verdict::SalesReturn,
-    );
-    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
-    let r = h.refused(fire(&wh(), Action::StockIn, vec![]));
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::NonQualityReturn, V::SalesReturn);
+    h.go(cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    let r = h.refused(fire(wh(), Action::StockIn, vec![]));
     assert!(guard_says(&r, "入库依据"), "{r}");
-    h.signs(&oqc(), Action::ApproveRestock);
-    h.signs(&qm(), Action::ApproveRestock);
+    h.signs(oqc(), Action::ApproveRestock);
+    h.signs(qm(), Action::ApproveRestock);
     // Two of three signatures: still refused (004 L492 成品库入库依据).
-    let r = h.refused(fire(&wh(), Action::StockIn, vec![]));
+    let r = h.refused(fire(wh(), Action::StockIn, vec![]));
     assert!(guard_says(&r, "入库依据"), "{r}");
     // The CQE reports but does not dispose.
-    h.signs(&planner(), Action::ConfirmRestock);
+    h.signs(planner(), Action::ConfirmRestock);
     let both = Actor::new("cqe-wh", [Role::Cqe, Role::Warehouse]);
     let r = h.refused(fire(&both, Action::StockIn, vec![]));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
-    h.go(&wh(), Action::StockIn, vec![]);
+    h.go(wh(), Action::StockIn, vec![]);
     assert_eq!(h.state(), State::Settling);
 }
 
 #[test]
 fn l492_refused_restock_goes_back_to_inspection() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::NonQualityReturn,
-        Verdict::SalesReturn,
-    );
-    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
-    h.signs(&oqc(), Action::ApproveRestock);
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::NonQualityReturn, V::SalesReturn);
+    h.go(cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    h.signs(oqc(), Action::ApproveRestock);
     h.ok(Command::refuse(
-        &qm(),
+        qm(),
         Action::ApproveRestock,
         "scratches on the lens",
     ));
     assert_eq!(h.state(), State::UnderInspection);
     // Re-inspected and re-judged: an old judgement does not count.
     h.go(
-        &cqe(),
+        cqe(),
         Action::RecordInspection,
-        vec![inspection(InspectionResult::Fail, false)],
+        vec![inspection(Fail, false)],
     );
-    let r = h.refused(fire(&qm(), Action::ApproveJudgement, vec![]));
+    let r = h.refused(fire(qm(), Action::ApproveJudgement, vec![]));
     assert!(guard_says(&r, "predates"), "{r}");
 }
 
 #[test]
 fn l492_l152_unsellable_lamp_needs_a_sales_plan_and_the_gm_office_for_sale_off() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::NonQualityReturn,
-        Verdict::SalesReturn,
-    );
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::NonQualityReturn, V::SalesReturn);
     h.restock_signed(false);
-    h.go(&wh(), Action::StockIn, vec![]);
+    h.go(wh(), Action::StockIn, vec![]);
     // 004 L492: 若整灯无法作为新产品销售的,需对应的销售人员给出整灯的处理方案
     assert_eq!(h.state(), State::AwaitingDisposalPlan);
     let plan = form(&DisposalPlan {
         disposal: Disposal::SaleOff { price_fen: 30_000 },
         qty: 10,
     });
-    let r = h.refused(fire(&cqe(), Action::SubmitDisposalPlan, vec![plan.clone()]));
+    let r = h.refused(fire(cqe(), Action::SubmitDisposalPlan, vec![plan.clone()]));
     assert!(is_forbidden(&r), "{r}");
     let too_many = form(&DisposalPlan {
         disposal: Disposal::SaleOff { price_fen: 30_000 },
         qty: 11,
     });
-    let r = h.refused(fire(&sales(), Action::SubmitDisposalPlan, vec![too_many]));
+    let r = h.refused(fire(sales(), Action::SubmitDisposalPlan, vec![too_many]));
     assert!(guard_says(&r, "11 units"), "{r}");
-    h.go(&sales(), Action::SubmitDisposalPlan, vec![plan]);
+    h.go(sales(), Action::SubmitDisposalPlan, vec![plan]);
     // 004 L152: 由品质部提报至总经办批准及时变卖或报废处理
-    for a in [qm(), sales()] {
+    for a in [qm().clone(), sales().clone()] {
         let r = h.refused(fire(&a, Action::ApproveSaleOff, vec![]));
         assert!(is_forbidden(&r), "{r}");
     }
-    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![scrap(1)]));
+    let r = h.refused(fire(cqe(), Action::FileScrap, vec![scrap(1)]));
     assert!(matches!(r, Rejection::GuardRejected { .. }), "{r}");
-    h.go(&gm(), Action::ApproveSaleOff, vec![]);
+    h.go(gm(), Action::ApproveSaleOff, vec![]);
     assert_eq!(h.state(), State::Settling);
 }
 
@@ -893,19 +856,15 @@ fn l492_l152_unsellable_lamp_needs_a_sales_plan_and_the_gm_office_for_sale_off()
 
 #[test]
 fn l493_failed_goods_go_to_the_design_center_first_then_disassembly() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Fail,
-        Cause::QualityInspection,
-        Verdict::SalesReturn,
-    );
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::QualityInspection, V::SalesReturn);
     let r = h.refused(fire(
-        &cqe(),
+        cqe(),
         Action::FileRestock,
         vec![restock_app(10, true)],
     ));
     assert!(guard_says(&r, "rework plan"), "{r}");
-    h.go(&cqe(), Action::RequestReworkPlan, vec![]);
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
     let record = form(&DisassemblyRecord {
         parts: vec![Part {
             name: "driver".into(),
@@ -915,42 +874,35 @@ fn l493_failed_goods_go_to_the_design_center_first_then_disassembly() {
         }],
     });
     // 004 L493: 由应用设计中心出具处理方案,若无法出具,CQE负责拆卸
-    let r = h.refused(fire(&cqe(), Action::Disassemble, vec![record.clone()]));
+    let r = h.refused(fire(cqe(), Action::Disassemble, vec![record.clone()]));
     assert!(guard_says(&r, "若无法出具"), "{r}");
-    let r = h.refused(fire(&adc(), Action::DeclineReworkPlan, vec![]));
+    let r = h.refused(fire(adc(), Action::DeclineReworkPlan, vec![]));
     assert!(guard_says(&r, "reason"), "{r}");
-    h.ok(Command::fire(&adc(), Action::DeclineReworkPlan)
+    h.ok(Command::fire(adc(), Action::DeclineReworkPlan)
         .with_payload(json!({"reason": "no spare housings"})));
-    h.go(&cqe(), Action::Disassemble, vec![record]);
+    h.go(cqe(), Action::Disassemble, vec![record]);
     assert_eq!(h.state(), State::Disassembled);
     // No unusable parts: finished once the reusable ones are stocked.
-    let r = h.refused(fire(&cqe(), Action::FinishDisassembly, vec![]));
+    let r = h.refused(fire(cqe(), Action::FinishDisassembly, vec![]));
     assert!(guard_says(&r, "004 L493"), "{r}");
-    h.go(
-        &wh(),
-        Action::StockReusableParts,
-        vec![form(&PartsStockIn {
-            qty: 10,
-            qc_passed: true,
-        })],
-    );
-    h.go(&cqe(), Action::FinishDisassembly, vec![]);
+    h.go(wh(), Action::StockReusableParts, vec![parts_stocked(10)]);
+    h.go(cqe(), Action::FinishDisassembly, vec![]);
     assert_eq!(h.state(), State::Settling);
 }
 
 #[test]
 fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(InspectionResult::Fail, Cause::Process, Verdict::SalesReturn);
-    h.go(&cqe(), Action::RequestReworkPlan, vec![]);
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::Process, V::SalesReturn);
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
     let bad_plan = form(&ReworkPlan {
         flow: vec![],
         materials: vec!["housing".into()],
     });
-    let r = h.refused(fire(&adc(), Action::IssueReworkPlan, vec![bad_plan]));
+    let r = h.refused(fire(adc(), Action::IssueReworkPlan, vec![bad_plan]));
     assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
     h.go(
-        &adc(),
+        adc(),
         Action::IssueReworkPlan,
         vec![form(&ReworkPlan {
             flow: vec!["replace housing".into(), "re-test".into()],
@@ -966,12 +918,12 @@ fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
             requisition_no: "LL-1".into(),
         },
     });
-    let r = h.refused(fire(&cqe(), Action::FileWorkLiaison, vec![lazy]));
+    let r = h.refused(fire(cqe(), Action::FileWorkLiaison, vec![lazy]));
     assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
-    let r = h.refused(Command::sign(&qm(), Action::ReleaseRework));
+    let r = h.refused(Command::sign(qm(), Action::ReleaseRework));
     assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
     h.go(
-        &cqe(),
+        cqe(),
         Action::FileWorkLiaison,
         vec![form(&WorkLiaisonForm {
             request: "replace housings".into(),
@@ -979,35 +931,35 @@ fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
         })],
     );
     // 004 L667: 经品质经理批准,相关部门领导签字
-    let r = h.refused(Command::sign(&shop(), Action::ReleaseRework));
+    let r = h.refused(Command::sign(shop(), Action::ReleaseRework));
     assert!(matches!(r, Rejection::SignOutOfOrder { .. }), "{r}");
-    h.signs(&qm(), Action::ReleaseRework);
-    h.signs(&shop(), Action::ReleaseRework);
+    h.signs(qm(), Action::ReleaseRework);
+    h.signs(shop(), Action::ReleaseRework);
     assert_eq!(h.state(), State::InRework);
     // 004 L370: 24 H for the rework
-    assert_eq!(h.due("rework"), h.now.get() + TimeDelta::hours(24));
+    assert_eq!(h.due(Deadline::Rework), h.now() + TimeDelta::hours(24));
     h.go(
-        &shop(),
+        shop(),
         Action::CompleteRework,
         vec![form(&ReworkReport {
             work_done: "housings replaced".into(),
             workshop_inspection_passed: true,
         })],
     );
-    assert_eq!(h.stopped_met("rework"), Some(true));
+    assert_eq!(h.stopped_met(Deadline::Rework), Some(true));
     h.restock_signed(true);
-    h.go(&wh(), Action::StockIn, vec![]);
+    h.go(wh(), Action::StockIn, vec![]);
     assert_eq!(h.state(), State::Settling);
 }
 
 #[test]
 fn l659_repaired_power_supplies_are_aged_first() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_inspected(InspectionResult::Fail, true);
-    h.judge(judgement_form(Cause::Process, Verdict::SalesReturn));
-    h.go(&cqe(), Action::RequestReworkPlan, vec![]);
+    let h = H::sales_return();
+    h.to_inspected(Fail, true);
+    h.judge(judgement_form(Cause::Process, V::SalesReturn));
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
     h.go(
-        &adc(),
+        adc(),
         Action::IssueReworkPlan,
         vec![form(&ReworkPlan {
             flow: vec!["replace driver".into()],
@@ -1015,17 +967,17 @@ fn l659_repaired_power_supplies_are_aged_first() {
         })],
     );
     h.go(
-        &cqe(),
+        cqe(),
         Action::FileWorkLiaison,
         vec![form(&WorkLiaisonForm {
             request: "replace drivers".into(),
             material: MaterialSource::CqeSlowStock,
         })],
     );
-    h.signs(&qm(), Action::ReleaseRework);
-    h.signs(&shop(), Action::ReleaseRework);
+    h.signs(qm(), Action::ReleaseRework);
+    h.signs(shop(), Action::ReleaseRework);
     h.go(
-        &shop(),
+        shop(),
         Action::CompleteRework,
         vec![form(&ReworkReport {
             work_done: "drivers replaced".into(),
@@ -1034,43 +986,43 @@ fn l659_repaired_power_supplies_are_aged_first() {
     );
     // 004 L659, L667: 涉及电源和模组处理的,均需按正常订单流程老化后发货
     let r = h.refused(fire(
-        &cqe(),
+        cqe(),
         Action::FileRestock,
         vec![restock_app(10, true)],
     ));
     assert!(guard_says(&r, "aged"), "{r}");
     h.go(
-        &shop(),
+        shop(),
         Action::RecordAging,
         vec![form(&AgingRecord {
             hours: 8,
             passed: true,
         })],
     );
-    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    h.go(cqe(), Action::FileRestock, vec![restock_app(10, true)]);
     assert_eq!(h.state(), State::RestockSignOff);
 }
 
 #[test]
 fn l507_l152_l486_scrap_chain_in_order_and_never_without_the_gm_office() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.to_scrap_sign_off();
     assert_eq!(h.state(), State::ScrapSignOff);
     // 004 L507: 由相关部门确认签字,报应用设计中心副总裁批准签后,送仓库负责人作处理
-    let r = h.refused(Command::sign(&vp(), Action::ApproveScrap));
+    let r = h.refused(Command::sign(vp(), Action::ApproveScrap));
     assert!(guard_says(&r, "relevant departments"), "{r}");
-    h.signs(&pc(), Action::ConfirmScrap);
-    let r = h.refused(Command::sign(&gm(), Action::AuthoriseScrap));
+    h.signs(pc(), Action::ConfirmScrap);
+    let r = h.refused(Command::sign(gm(), Action::AuthoriseScrap));
     assert!(guard_says(&r, "vice president"), "{r}");
-    h.signs(&qm(), Action::ConfirmScrap);
-    let r = h.refused(fire(&whh(), Action::ExecuteScrap, vec![]));
+    h.signs(qm(), Action::ConfirmScrap);
+    let r = h.refused(fire(whh(), Action::ExecuteScrap, vec![]));
     assert!(guard_says(&r, "004 L507"), "{r}");
-    h.signs(&vp(), Action::ApproveScrap);
+    h.signs(vp(), Action::ApproveScrap);
     // 004 L152 (总经办批准), 004 L486 (总经理核准后将退货报废): no scrap without the GM office.
-    let r = h.refused(fire(&whh(), Action::ExecuteScrap, vec![]));
+    let r = h.refused(fire(whh(), Action::ExecuteScrap, vec![]));
     assert!(guard_says(&r, "GM office"), "{r}");
-    h.signs(&gm(), Action::AuthoriseScrap);
-    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    h.signs(gm(), Action::AuthoriseScrap);
+    h.go(whh(), Action::ExecuteScrap, vec![]);
     assert_eq!(h.state(), State::Settling);
 }
 
@@ -1082,77 +1034,60 @@ fn l507_scrap_chain_relaxed_without_the_gm_office_by_configuration() {
     };
     let h = H::with(cfg, a_return(ClaimedReturnType::SalesReturn, false));
     h.to_scrap_sign_off();
-    h.signs(&pc(), Action::ConfirmScrap);
-    h.signs(&qm(), Action::ConfirmScrap);
-    h.signs(&vp(), Action::ApproveScrap);
-    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    h.signs(pc(), Action::ConfirmScrap);
+    h.signs(qm(), Action::ConfirmScrap);
+    h.signs(vp(), Action::ApproveScrap);
+    h.go(whh(), Action::ExecuteScrap, vec![]);
     assert_eq!(h.state(), State::Settling);
 }
 
 #[test]
 fn l507_scrap_approvers_are_not_the_filer_and_the_vp_is_not_the_gm() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.to_disassembled();
-    h.go(
-        &wh(),
-        Action::StockReusableParts,
-        vec![form(&PartsStockIn {
-            qty: 10,
-            qc_passed: true,
-        })],
-    );
+    h.go(wh(), Action::StockReusableParts, vec![parts_stocked(10)]);
     let filer = Actor::new("cqe-qm", [Role::Cqe, Role::QualityManager]);
     h.go(&filer, Action::FileScrap, vec![scrap(4)]);
     let r = h.refused(Command::sign(&filer, Action::ConfirmScrap));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
-    h.signs(&qm(), Action::ConfirmScrap);
-    h.signs(&pc(), Action::ConfirmScrap);
+    h.signs(qm(), Action::ConfirmScrap);
+    h.signs(pc(), Action::ConfirmScrap);
     let vp_gm = Actor::new("vp-gm", [Role::AdcVicePresident, Role::GmOffice]);
     h.signs(&vp_gm, Action::ApproveScrap);
     let r = h.refused(Command::sign(&vp_gm, Action::AuthoriseScrap));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
     // The warehouse head executes but never approves (004 L507).
-    let r = h.refused(Command::sign(&whh(), Action::AuthoriseScrap));
+    let r = h.refused(Command::sign(whh(), Action::AuthoriseScrap));
     assert!(is_forbidden(&r), "{r}");
-    h.signs(&gm(), Action::AuthoriseScrap);
-    let r = h.refused(fire(&cqe(), Action::ExecuteScrap, vec![]));
+    h.signs(gm(), Action::AuthoriseScrap);
+    let r = h.refused(fire(cqe(), Action::ExecuteScrap, vec![]));
     assert!(is_forbidden(&r), "{r}");
-    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    h.go(whh(), Action::ExecuteScrap, vec![]);
 }
 
 #[test]
 fn l493_reusable_parts_are_stocked_before_scrap_and_quantities_match() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.to_disassembled();
-    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![scrap(4)]));
+    let r = h.refused(fire(cqe(), Action::FileScrap, vec![scrap(4)]));
     assert!(guard_says(&r, "004 L493"), "{r}");
     let r = h.refused(fire(
-        &wh(),
+        wh(),
         Action::StockReusableParts,
-        vec![form(&PartsStockIn {
-            qty: 7,
-            qc_passed: true,
-        })],
+        vec![parts_stocked(7)],
     ));
     assert!(guard_says(&r, "7 parts stocked but 10"), "{r}");
-    h.go(
-        &wh(),
-        Action::StockReusableParts,
-        vec![form(&PartsStockIn {
-            qty: 10,
-            qc_passed: true,
-        })],
-    );
-    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![scrap(5)]));
+    h.go(wh(), Action::StockReusableParts, vec![parts_stocked(10)]);
+    let r = h.refused(fire(cqe(), Action::FileScrap, vec![scrap(5)]));
     assert!(guard_says(&r, "4 were found unusable"), "{r}");
     // A rejected scrap goes back to the disassembled parts.
-    h.go(&cqe(), Action::FileScrap, vec![scrap(4)]);
-    let r = h.refused(fire(&qm(), Action::RejectScrap, vec![]));
+    h.go(cqe(), Action::FileScrap, vec![scrap(4)]);
+    let r = h.refused(fire(qm(), Action::RejectScrap, vec![]));
     assert!(guard_says(&r, "reason"), "{r}");
-    h.ok(Command::fire(&qm(), Action::RejectScrap)
+    h.ok(Command::fire(qm(), Action::RejectScrap)
         .with_payload(json!({"reason": "two housings can be straightened"})));
     assert_eq!(h.state(), State::Disassembled);
-    h.go(&cqe(), Action::FileScrap, vec![scrap(2)]);
+    h.go(cqe(), Action::FileScrap, vec![scrap(2)]);
     assert!(!h.data().scrap.departments_signed);
 }
 
@@ -1161,18 +1096,14 @@ fn l493_reusable_parts_are_stocked_before_scrap_and_quantities_match() {
 #[test]
 fn l31_return_only_goods_go_to_slow_moving_stock_after_the_reuse_check() {
     let h = H::new(a_return(ClaimedReturnType::ReturnOnly, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::NonQualityReturn,
-        Verdict::ReturnOnly,
-    );
+    h.to_judged(Pass, Cause::NonQualityReturn, V::ReturnOnly);
     let r = h.refused(fire(
-        &cqe(),
+        cqe(),
         Action::FileRestock,
         vec![restock_app(10, true)],
     ));
     assert!(guard_says(&r, "reuse check"), "{r}");
-    h.go(&cqe(), Action::SendToReuseCheck, vec![]);
+    h.go(cqe(), Action::SendToReuseCheck, vec![]);
     let entry = |qty| {
         form(&SlowMovingEntry {
             location: "呆滞品仓 A-3".into(),
@@ -1182,19 +1113,19 @@ fn l31_return_only_goods_go_to_slow_moving_stock_after_the_reuse_check() {
         })
     };
     // 004 L31: 知会生产查看是否可用于现有的订单上 ... 红联随货一起入呆滞品仓并登记
-    let r = h.refused(fire(&wh(), Action::StoreSlowMoving, vec![entry(10)]));
+    let r = h.refused(fire(wh(), Action::StoreSlowMoving, vec![entry(10)]));
     assert!(guard_says(&r, "004 L31"), "{r}");
-    let r = h.refused(fire(&wh(), Action::RecordReuseCheck, vec![]));
+    let r = h.refused(fire(wh(), Action::RecordReuseCheck, vec![]));
     assert!(is_forbidden(&r), "{r}");
     h.go(
-        &shop(),
+        shop(),
         Action::RecordReuseCheck,
         vec![form(&ReuseCheck {
             usable_for_orders: vec![],
             checked_by: "shop-wei".into(),
         })],
     );
-    let r = h.refused(fire(&wh(), Action::StoreSlowMoving, vec![entry(3)]));
+    let r = h.refused(fire(wh(), Action::StoreSlowMoving, vec![entry(3)]));
     assert!(guard_says(&r, "3 units entered but 10"), "{r}");
     let no_copies = form(&SlowMovingEntry {
         location: "A-3".into(),
@@ -1202,74 +1133,62 @@ fn l31_return_only_goods_go_to_slow_moving_stock_after_the_reuse_check() {
         red_copy_with_goods: true,
         white_copy_to_production_control: false,
     });
-    let r = h.refused(fire(&wh(), Action::StoreSlowMoving, vec![no_copies]));
+    let r = h.refused(fire(wh(), Action::StoreSlowMoving, vec![no_copies]));
     assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
-    h.go(&wh(), Action::StoreSlowMoving, vec![entry(10)]);
+    h.go(wh(), Action::StoreSlowMoving, vec![entry(10)]);
     assert_eq!(h.state(), State::Settling);
 }
 
 #[test]
 fn l34_repair_verdict_on_a_claimed_sales_return_goes_to_sales() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Fail,
-        Cause::CustomerCaused,
-        Verdict::RepairForCustomer,
-    );
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::CustomerCaused, V::RepairForCustomer);
     assert!(disputed(
         &h.data().case,
         effective_judgement(&h.inst()).unwrap().unwrap().1
     ));
     // 004 L34: 当品质部判定客退品为帮修品,而客户退货原因为销退品...需知会业务部
-    let r = h.refused(fire(&cqe(), Action::RequestReworkPlan, vec![]));
+    let r = h.refused(fire(cqe(), Action::RequestReworkPlan, vec![]));
     assert!(guard_says(&r, "sales for negotiation"), "{r}");
-    h.go(&cqe(), Action::OpenNegotiation, vec![]);
+    h.go(cqe(), Action::OpenNegotiation, vec![]);
     let repair = form(&NegotiationRecord {
         outcome: NegotiationOutcome::RepairForCustomer { fee_fen: 8_000 },
         customer_agreement: "e-mail of 17 Nov".into(),
     });
     // Sales negotiates, nobody else (004 L20, L34).
-    let r = h.refused(fire(&cqe(), Action::AgreeRepair, vec![repair.clone()]));
+    let r = h.refused(fire(cqe(), Action::AgreeRepair, vec![repair.clone()]));
     assert!(is_forbidden(&r), "{r}");
-    h.go(&sales(), Action::AgreeRepair, vec![repair]);
+    h.go(sales(), Action::AgreeRepair, vec![repair]);
     assert_eq!(h.state(), State::ReworkPlanning);
 }
 
 #[test]
 fn l545_accepting_a_disputed_return_needs_the_gm_office() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::CustomerCaused,
-        Verdict::RepairForCustomer,
-    );
-    h.go(&qm(), Action::OpenNegotiation, vec![]);
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::CustomerCaused, V::RepairForCustomer);
+    h.go(qm(), Action::OpenNegotiation, vec![]);
     let accept = form(&NegotiationRecord {
         outcome: NegotiationOutcome::AcceptReturn {
             accepted_as: AcceptedAs::SalesReturn,
         },
         customer_agreement: "key account, goodwill".into(),
     });
-    let r = h.refused(fire(&sales(), Action::AcceptReturn, vec![accept.clone()]));
+    let r = h.refused(fire(sales(), Action::AcceptReturn, vec![accept.clone()]));
     assert!(matches!(r, Rejection::SignOffRequired { .. }), "{r}");
-    h.ok(sign(&sales(), Action::AcceptReturn, vec![accept]));
+    h.ok(sign(sales(), Action::AcceptReturn, vec![accept]));
     // 004 L545–546: 客户原因不可返修与产品无质量问题不可以退货,总经理同意除外
     assert_eq!(h.state(), State::SalesNegotiation);
-    h.signs(&gm(), Action::AcceptReturn);
+    h.signs(gm(), Action::AcceptReturn);
     assert_eq!(h.state(), State::Judged);
     assert_eq!(current_route(&h.inst()).unwrap(), Route::Restock);
-    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    h.go(cqe(), Action::FileRestock, vec![restock_app(10, true)]);
 }
 
 #[test]
 fn l20_customer_takes_the_goods_back() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Fail,
-        Cause::CustomerCaused,
-        Verdict::RepairForCustomer,
-    );
-    h.go(&cqe(), Action::OpenNegotiation, vec![]);
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::CustomerCaused, V::RepairForCustomer);
+    h.go(cqe(), Action::OpenNegotiation, vec![]);
     let back = form(&NegotiationRecord {
         outcome: NegotiationOutcome::CustomerTakesBack,
         customer_agreement: "phone call 18 Nov".into(),
@@ -1278,41 +1197,33 @@ fn l20_customer_takes_the_goods_back() {
         waybill: "SF-1".into(),
         qty: 10,
     });
-    let r = h.refused(fire(
-        &sales(),
-        Action::CustomerTakesBack,
-        vec![back.clone()],
-    ));
+    let r = h.refused(fire(sales(), Action::CustomerTakesBack, vec![back.clone()]));
     assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
-    h.go(&sales(), Action::CustomerTakesBack, vec![back, ship]);
+    h.go(sales(), Action::CustomerTakesBack, vec![back, ship]);
     assert_eq!(h.state(), State::Settling);
     // Nothing was done for the customer: the negotiated outcome is free (ours, 004 L20).
     let r = h.refused(fire(
-        &cqe(),
+        cqe(),
         Action::MarkCharging,
         vec![mark(Charging::Charged)],
     ));
     assert!(guard_says(&r, "「免费」"), "{r}");
-    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    h.go(cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
 }
 
 #[test]
 fn l20_l34_the_negotiated_fee_decides_free_or_charged() {
     for (fee, want) in [(8_000, Charging::Charged), (0, Charging::Free)] {
-        let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-        h.to_judged(
-            InspectionResult::Fail,
-            Cause::CustomerCaused,
-            Verdict::RepairForCustomer,
-        );
+        let h = H::sales_return();
+        h.to_judged(Fail, Cause::CustomerCaused, V::RepairForCustomer);
         // Before negotiating, the cause decides: the customer's responsibility is charged.
         assert_eq!(
             expected_charging(&h.inst(), &Config::default()).unwrap(),
             Charging::Charged
         );
-        h.go(&cqe(), Action::OpenNegotiation, vec![]);
+        h.go(cqe(), Action::OpenNegotiation, vec![]);
         h.go(
-            &sales(),
+            sales(),
             Action::AgreeRepair,
             vec![form(&NegotiationRecord {
                 outcome: NegotiationOutcome::RepairForCustomer { fee_fen: fee },
@@ -1333,21 +1244,21 @@ fn l20_l34_the_negotiated_fee_decides_free_or_charged() {
 fn l60_replace_first_order_the_same_day() {
     let h = H::new(dealer_return(CustomerClass::B));
     h.at(at(20, 16, 0)).announce(10);
-    h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
-    h.go(&csm(), Action::ConfirmReplacement, vec![]);
+    h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
+    h.go(csm(), Action::ConfirmReplacement, vec![]);
     // 004 L60: 经客服经理确认后,当日立即知会生产厂生产再由物流部发货
-    assert_eq!(h.due("replacement_order_same_day"), at(21, 16, 0));
+    assert_eq!(h.due(Deadline::ReplacementOrderSameDay), at(21, 16, 0));
     h.at(at(20, 23, 0))
-        .go(&css(), Action::OrderReplacement, vec![order()]);
-    assert_eq!(h.stopped_met("replacement_order_same_day"), Some(true));
+        .go(css(), Action::OrderReplacement, vec![order()]);
+    assert_eq!(h.stopped_met(Deadline::ReplacementOrderSameDay), Some(true));
 
     let late = H::new(dealer_return(CustomerClass::B));
     late.at(at(20, 16, 0)).announce(10);
-    late.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
-    late.go(&csm(), Action::ConfirmReplacement, vec![]);
+    late.go(css(), Action::RequestReplacement, vec![request(10, true)]);
+    late.go(csm(), Action::ConfirmReplacement, vec![]);
     let kinds = late.handle_due(at(21, 16, 0));
     assert!(kinds.iter().any(|k| matches!(k,
-        EventKind::DeadlineBreached { deadline, .. } if deadline == "replacement_order_same_day")));
+        EventKind::DeadlineBreached { deadline, .. } if *deadline == Deadline::ReplacementOrderSameDay)));
     assert!(kinds.iter().any(|k| matches!(k,
         EventKind::Escalated { notify, .. } if notify.contains(&Name::new("customer_service_manager")))));
 }
@@ -1363,7 +1274,7 @@ fn l48_replacement_is_ordered_before_the_goods_are_back_or_liability_is_known() 
     assert!(effective_judgement(&h.inst()).unwrap().is_none());
     // Once ordered, the case can no longer be cancelled: the goods are retrieved.
     let r = h.refused(
-        Command::fire(&css(), Action::Cancel).with_payload(json!({"reason": "dealer withdrew"})),
+        Command::fire(css(), Action::Cancel).with_payload(json!({"reason": "dealer withdrew"})),
     );
     assert!(guard_says(&r, "004 L50"), "{r}");
 }
@@ -1380,16 +1291,16 @@ fn l48_l60_replacement_needs_the_customer_service_managers_confirmation() {
         ],
     );
     h.go(&both, Action::RequestReplacement, vec![request(10, true)]);
-    let r = h.refused(fire(&css(), Action::OrderReplacement, vec![order()]));
+    let r = h.refused(fire(css(), Action::OrderReplacement, vec![order()]));
     assert!(guard_says(&r, "confirmation"), "{r}");
     let r = h.refused(fire(&both, Action::ConfirmReplacement, vec![]));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
-    let r = h.refused(fire(&css(), Action::ConfirmReplacement, vec![]));
+    let r = h.refused(fire(css(), Action::ConfirmReplacement, vec![]));
     assert!(is_forbidden(&r), "{r}");
-    let r = h.refused(fire(&logistics(), Action::ShipReplacement, vec![]));
+    let r = h.refused(fire(logistics(), Action::ShipReplacement, vec![]));
     assert!(guard_says(&r, "ordered"), "{r}");
-    h.go(&csm(), Action::ConfirmReplacement, vec![]);
-    h.go(&css(), Action::OrderReplacement, vec![order()]);
+    h.go(csm(), Action::ConfirmReplacement, vec![]);
+    h.go(css(), Action::OrderReplacement, vec![order()]);
 }
 
 #[test]
@@ -1402,24 +1313,28 @@ fn l65_l66_l67_arrival_promise_by_customer_class() {
     ] {
         let h = H::new(dealer_return(class));
         h.at(at(16, 10, 0)).announce(10);
-        h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
-        assert_eq!(h.due("arrival_promise"), at(16 + days, 10, 0), "{class:?}");
+        h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
+        assert_eq!(
+            h.due(Deadline::ArrivalPromise),
+            at(16 + days, 10, 0),
+            "{class:?}"
+        );
     }
     // A class-B promise given on day 3 is late.
     let h = H::new(dealer_return(CustomerClass::B));
     h.at(at(16, 10, 0)).announce(10);
-    h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
+    h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
     let kinds = h.handle_due(at(18, 10, 0));
     assert!(kinds.iter().any(|k| matches!(k,
-        EventKind::DeadlineBreached { deadline, .. } if deadline == "arrival_promise")));
+        EventKind::DeadlineBreached { deadline, .. } if *deadline == Deadline::ArrivalPromise)));
     let r = h.refused(fire(
-        &css(),
+        css(),
         Action::PromiseArrival,
         vec![promise(at(17, 9, 0))],
     ));
     assert!(guard_says(&r, "future"), "{r}");
-    h.go(&css(), Action::PromiseArrival, vec![promise(at(19, 17, 0))]);
-    assert_eq!(h.stopped_met("arrival_promise"), Some(false));
+    h.go(css(), Action::PromiseArrival, vec![promise(at(19, 17, 0))]);
+    assert_eq!(h.stopped_met(Deadline::ArrivalPromise), Some(false));
 }
 
 #[test]
@@ -1427,7 +1342,7 @@ fn l62_dealer_is_promised_times_and_told_the_policy_the_same_day() {
     let h = H::new(dealer_return(CustomerClass::A));
     h.announce(10);
     let r = h.refused(fire(
-        &css(),
+        css(),
         Action::RequestReplacement,
         vec![request(10, false)],
     ));
@@ -1444,7 +1359,7 @@ fn l62_dealer_is_promised_times_and_told_the_policy_the_same_day() {
             deduction_warning_given: false,
         }),
     });
-    let r = h.refused(fire(&css(), Action::RequestReplacement, vec![untold]));
+    let r = h.refused(fire(css(), Action::RequestReplacement, vec![untold]));
     assert!(
         matches!(&r, Rejection::InvalidForm { reason, .. } if reason.contains("004 L62")),
         "{r}"
@@ -1457,7 +1372,7 @@ fn l367_replacement_quantity_equals_the_returned_quantity() {
     h.announce(10);
     // 004 L367: 最后补货数要与最初返品数持平(客户特别要求除外)
     let r = h.refused(fire(
-        &css(),
+        css(),
         Action::RequestReplacement,
         vec![request(9, false)],
     ));
@@ -1469,7 +1384,7 @@ fn l367_replacement_quantity_equals_the_returned_quantity() {
         customer_ack: false,
         dealer_commitment: None,
     });
-    let r = h.refused(fire(&css(), Action::RequestReplacement, vec![line]));
+    let r = h.refused(fire(css(), Action::RequestReplacement, vec![line]));
     assert!(
         matches!(&r, Rejection::InvalidForm { reason, .. } if reason.contains("004 L367")),
         "{r}"
@@ -1481,7 +1396,7 @@ fn l367_replacement_quantity_equals_the_returned_quantity() {
         customer_ack: false,
         dealer_commitment: None,
     });
-    h.go(&css(), Action::RequestReplacement, vec![special]);
+    h.go(css(), Action::RequestReplacement, vec![special]);
     assert_eq!(h.data().replacement, ReplacementStatus::Requested);
 }
 
@@ -1490,7 +1405,7 @@ fn l31_return_only_goods_are_never_replaced() {
     let h = H::new(a_return(ClaimedReturnType::ReturnOnly, false));
     h.announce(10);
     let r = h.refused(fire(
-        &css(),
+        css(),
         Action::RequestReplacement,
         vec![request(10, false)],
     ));
@@ -1501,7 +1416,7 @@ fn l31_return_only_goods_are_never_replaced() {
             .is_err()
     );
     let bad = H::new(a_return(ClaimedReturnType::ReturnOnly, true));
-    let r = bad.refused(fire(&css(), Action::Announce, vec![notice(10)]));
+    let r = bad.refused(fire(css(), Action::Announce, vec![notice(10)]));
     assert!(guard_says(&r, "004 L31"), "{r}");
 }
 
@@ -1514,28 +1429,22 @@ fn l380_investigate_first_replaces_only_after_the_inspection_report() {
     let h = H::with(cfg, a_return(ClaimedReturnType::SalesReturn, true));
     h.announce(10);
     let r = h.refused(fire(
-        &css(),
+        css(),
         Action::RequestReplacement,
         vec![request(10, false)],
     ));
     assert!(matches!(r, Rejection::NoSuchTransition { .. }), "{r}");
     h.receive(10);
-    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
-    h.go(&cqe(), Action::Classify, vec![classification()]);
+    h.inspect_received(Pass, false);
     h.go(
-        &cqe(),
-        Action::RecordInspection,
-        vec![inspection(InspectionResult::Pass, false)],
-    );
-    h.go(
-        &sales(),
+        sales(),
         Action::RequestReplacement,
         vec![request(10, false)],
     );
     // 004 L376–381: 返品检验报告 → 2H → 平数补货
     assert_eq!(
-        h.due("equal_qty_replenishment"),
-        h.now.get() + TimeDelta::hours(2)
+        h.due(Deadline::EqualQtyReplenishment),
+        h.now() + TimeDelta::hours(2)
     );
 }
 
@@ -1547,16 +1456,10 @@ fn dealer_case_in_settling(cause: Cause) -> H {
     h.announce(10);
     h.replacement_shipped(true);
     h.receive(10);
-    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
-    h.go(&cqe(), Action::Classify, vec![classification()]);
-    h.go(
-        &cqe(),
-        Action::RecordInspection,
-        vec![inspection(InspectionResult::Pass, false)],
-    );
-    h.judge(judgement_form(cause, Verdict::SalesReturn));
+    h.inspect_received(Pass, false);
+    h.judge(judgement_form(cause, V::SalesReturn));
     h.restock_signed(true);
-    h.go(&wh(), Action::StockIn, vec![]);
+    h.go(wh(), Action::StockIn, vec![]);
     assert_eq!(h.state(), State::Settling);
     h
 }
@@ -1566,20 +1469,20 @@ fn l147_l50_l71_dealer_cause_is_charged_and_the_dealer_account_debited() {
     let h = dealer_case_in_settling(Cause::DealerLogistics);
     // 004 L151: 不属我司责任的...注明"收费"
     let r = h.refused(fire(
-        &cqe(),
+        cqe(),
         Action::MarkCharging,
         vec![mark(Charging::Free)],
     ));
     assert!(guard_says(&r, "「收费」"), "{r}");
     let r = h.refused(fire(
-        &sales(),
+        sales(),
         Action::MarkCharging,
         vec![mark(Charging::Charged)],
     ));
     assert!(is_forbidden(&r), "{r}");
-    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Charged)]);
-    h.go(&css(), Action::NotifyCustomer, vec![outcome()]);
-    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![ledger()]));
+    h.go(cqe(), Action::MarkCharging, vec![mark(Charging::Charged)]);
+    h.go(css(), Action::NotifyCustomer, vec![outcome()]);
+    let r = h.refused(fire(cqe(), Action::LogAndClose, vec![ledger()]));
     assert!(guard_says(&r, "no debit note"), "{r}");
     // 004 L50, L71: 在其帐上扣除相应金额
     let wrong = form(&DebitNote {
@@ -1587,7 +1490,7 @@ fn l147_l50_l71_dealer_cause_is_charged_and_the_dealer_account_debited() {
         amount_fen: 150_000,
         includes_replacement_value: true,
     });
-    let r = h.refused(fire(&css(), Action::IssueDebitNote, vec![wrong]));
+    let r = h.refused(fire(css(), Action::IssueDebitNote, vec![wrong]));
     assert!(guard_says(&r, "DEALER-ACC-7"), "{r}");
     let note = form(&DebitNote {
         payer: Payer::Dealer {
@@ -1600,10 +1503,10 @@ fn l147_l50_l71_dealer_cause_is_charged_and_the_dealer_account_debited() {
     h.go(&issuer, Action::IssueDebitNote, vec![note]);
     let r = h.refused(fire(&issuer, Action::PostDebit, vec![]));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
-    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![ledger()]));
+    let r = h.refused(fire(cqe(), Action::LogAndClose, vec![ledger()]));
     assert!(guard_says(&r, "not been posted"), "{r}");
-    h.go(&fin(), Action::PostDebit, vec![]);
-    h.go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    h.go(fin(), Action::PostDebit, vec![]);
+    h.go(cqe(), Action::LogAndClose, vec![ledger()]);
     assert_eq!(h.state(), State::FollowUp);
     let costs = cost_ledger(&h.inst()).unwrap();
     let dealer: i64 = costs
@@ -1626,12 +1529,12 @@ fn l148_l149_l50_internal_cause_is_free_with_accountability() {
     let h = dealer_case_in_settling(Cause::Process);
     // 004 L151: 属于我司内部责任的...注明"免费"
     let r = h.refused(fire(
-        &cqe(),
+        cqe(),
         Action::MarkCharging,
         vec![mark(Charging::Charged)],
     ));
     assert!(guard_says(&r, "「免费」"), "{r}");
-    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    h.go(cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
     let note = form(&DebitNote {
         payer: Payer::Dealer {
             account: "DEALER-ACC-7".into(),
@@ -1639,14 +1542,14 @@ fn l148_l149_l50_internal_cause_is_free_with_accountability() {
         amount_fen: 1,
         includes_replacement_value: false,
     });
-    let r = h.refused(fire(&css(), Action::IssueDebitNote, vec![note]));
+    let r = h.refused(fire(css(), Action::IssueDebitNote, vec![note]));
     assert!(guard_says(&r, "「免费」"), "{r}");
-    h.go(&css(), Action::NotifyCustomer, vec![outcome()]);
+    h.go(css(), Action::NotifyCustomer, vec![outcome()]);
     // 004 L50: 若责任为公司,则追究相关人员责任
-    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![ledger()]));
+    let r = h.refused(fire(cqe(), Action::LogAndClose, vec![ledger()]));
     assert!(guard_says(&r, "accountability"), "{r}");
     h.go(
-        &qm(),
+        qm(),
         Action::OpenAccountability,
         vec![form(&AccountabilityRecord {
             responsible_unit: "process engineering".into(),
@@ -1654,20 +1557,16 @@ fn l148_l149_l50_internal_cause_is_free_with_accountability() {
             measures: "packaging design revised".into(),
         })],
     );
-    h.go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    h.go(cqe(), Action::LogAndClose, vec![ledger()]);
     assert_eq!(h.state(), State::FollowUp);
 }
 
 #[test]
 fn l601_non_batch_supplier_defect_8d_within_two_working_days() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::Supplier { batch: false },
-        Verdict::SalesReturn,
-    );
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::Supplier { batch: false }, V::SalesReturn);
     h.restock_signed(true);
-    h.go(&wh(), Action::StockIn, vec![]);
+    h.go(wh(), Action::StockIn, vec![]);
     let claim = |batch| {
         form(&SupplierClaim {
             supplier: "Driver Co".into(),
@@ -1677,24 +1576,24 @@ fn l601_non_batch_supplier_defect_8d_within_two_working_days() {
         })
     };
     let r = h.refused(fire(
-        &cqe(),
+        cqe(),
         Action::ConveneSupplierMeeting,
         vec![claim(true)],
     ));
     assert!(guard_says(&r, "004 L601"), "{r}");
     // Friday 17:00 + 2 working days = Tuesday 17:00 (004 L601).
     h.at(at(20, 17, 0))
-        .go(&cqe(), Action::ReturnToSupplier, vec![claim(false)]);
-    assert_eq!(h.due("supplier_8d"), at(24, 17, 0));
+        .go(cqe(), Action::ReturnToSupplier, vec![claim(false)]);
+    assert_eq!(h.due(Deadline::Supplier8d), at(24, 17, 0));
     h.go(
-        &cqe(),
+        cqe(),
         Action::RecordSupplierReply,
         vec![form(&SupplierReply {
             report_ref: "8D-77".into(),
             plan: "screening at the supplier".into(),
         })],
     );
-    assert_eq!(h.stopped_met("supplier_8d"), Some(true));
+    assert_eq!(h.stopped_met(Deadline::Supplier8d), Some(true));
     let claimed: i64 = cost_ledger(&h.inst())
         .unwrap()
         .lines()
@@ -1713,13 +1612,13 @@ fn l602_l493_cost_accounts_by_cause() {
     );
     assert_eq!(booking_account(Cause::Process), BookingAccount::CostOfSales);
     // A disassembled return: the reprocessing cost goes to cost of sales (004 L493).
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.to_scrap_sign_off();
-    h.signs(&pc(), Action::ConfirmScrap);
-    h.signs(&qm(), Action::ConfirmScrap);
-    h.signs(&vp(), Action::ApproveScrap);
-    h.signs(&gm(), Action::AuthoriseScrap);
-    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    h.signs(pc(), Action::ConfirmScrap);
+    h.signs(qm(), Action::ConfirmScrap);
+    h.signs(vp(), Action::ApproveScrap);
+    h.signs(gm(), Action::AuthoriseScrap);
+    h.go(whh(), Action::ExecuteScrap, vec![]);
     let booking = |account| {
         form(&CostBooking {
             account,
@@ -1728,14 +1627,14 @@ fn l602_l493_cost_accounts_by_cause() {
         })
     };
     let r = h.refused(fire(
-        &qm(),
+        qm(),
         Action::BookCost,
         vec![booking(BookingAccount::SellingExpense)],
     ));
     assert!(guard_says(&r, "CostOfSales"), "{r}");
-    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    h.go(cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
     h.go(
-        &qm(),
+        qm(),
         Action::OpenAccountability,
         vec![form(&AccountabilityRecord {
             responsible_unit: "OQC".into(),
@@ -1743,12 +1642,12 @@ fn l602_l493_cost_accounts_by_cause() {
             measures: "retraining".into(),
         })],
     );
-    h.go(&adc(), Action::NotifyCustomer, vec![outcome()]);
+    h.go(adc(), Action::NotifyCustomer, vec![outcome()]);
     let open = open_obligations(&h.inst()).unwrap();
     assert_eq!(open.len(), 1, "{open:?}");
     assert!(open[0].contains("004 L493"));
     h.go(
-        &qm(),
+        qm(),
         Action::BookCost,
         vec![booking(BookingAccount::CostOfSales)],
     );
@@ -1762,43 +1661,47 @@ fn l602_l493_cost_accounts_by_cause() {
 
 #[test]
 fn l144_l397_l623_intake_deadlines() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.at(at(16, 10, 0)).announce(10);
     h.receive(10);
     // 004 L368, L397: 1H to classify; 004 L144: 2天内完成 the judgement
-    assert_eq!(h.due("initial_classification"), at(16, 11, 0));
-    assert_eq!(h.due("judgement"), at(18, 10, 0));
+    assert_eq!(h.due(Deadline::InitialClassification), at(16, 11, 0));
+    assert_eq!(h.due(Deadline::Judgement), at(18, 10, 0));
     h.at(at(16, 10, 30))
-        .go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+        .go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
     // 004 L623: 3 working days to analyse, 7 to solve and reply (domestic)
-    assert_eq!(h.due("cqe_analysis"), at(19, 10, 30));
-    assert_eq!(h.due("resolve_and_reply"), at(25, 10, 30));
-    // 特批 by the company leadership only: 2 working days
-    let r = h.refused(fire(&qm(), Action::GrantUrgent, vec![]));
+    assert_eq!(h.due(Deadline::Analysis), at(19, 10, 30));
+    assert_eq!(h.due(Deadline::SolveAndReply), at(25, 10, 30));
+    // 特批 by the company leadership only, a sign-off as in the complaint procedure:
+    // 2 working days
+    let r = h.refused(Command::sign(qm(), Action::GrantUrgent));
     assert!(is_forbidden(&r), "{r}");
     let lead = who("boss-he", Role::CompanyLeadership);
-    h.go(&lead, Action::GrantUrgent, vec![]);
-    assert_eq!(h.due("urgent_resolve_and_reply"), at(18, 10, 30));
-    let r = h.refused(fire(&lead, Action::GrantUrgent, vec![]));
+    h.signs(&lead, Action::GrantUrgent);
+    assert_eq!(h.due(Deadline::UrgentReply), at(18, 10, 30));
+    assert!(h.history().iter().any(|e| matches!(&e.kind,
+        EventKind::Signed { role, meaning, .. }
+            if *role == Role::CompanyLeadership && meaning.contains("特批"))));
+    let r = h.refused(Command::sign(&lead, Action::GrantUrgent));
     assert!(guard_says(&r, "already"), "{r}");
     h.at(at(16, 10, 45))
-        .go(&cqe(), Action::Classify, vec![classification()]);
-    assert_eq!(h.stopped_met("initial_classification"), Some(true));
+        .go(cqe(), Action::Classify, vec![classification()]);
+    assert_eq!(h.stopped_met(Deadline::InitialClassification), Some(true));
 }
 
 #[test]
 fn l623_international_solution_within_15_to_30_working_days() {
     let mut case = a_return(ClaimedReturnType::SalesReturn, false);
-    case.customer.region = Region::International;
+    case.customer.region = ReturnRegion::International;
     let h = H::new(case);
     h.at(at(16, 10, 0)).announce(10);
     h.receive(10);
-    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    h.go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
     let d = h
         .inst()
         .deadlines()
         .iter()
-        .find(|d| d.name == "resolve_and_reply")
+        .find(|d| d.name == Deadline::SolveAndReply)
         .cloned()
         .unwrap();
     // 15 working days target (warning), 30 the limit: Mon 16 Nov → Mon 7 Dec / Mon 28 Dec
@@ -1808,14 +1711,10 @@ fn l623_international_solution_within_15_to_30_working_days() {
 
 #[test]
 fn l374_finished_goods_stock_in_within_two_hours() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::NonQualityReturn,
-        Verdict::SalesReturn,
-    );
-    h.go(&cqe(), Action::FileRestock, vec![restock_app(10, true)]);
-    assert_eq!(h.due("stock_in"), h.now.get() + TimeDelta::hours(2));
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::NonQualityReturn, V::SalesReturn);
+    h.go(cqe(), Action::FileRestock, vec![restock_app(10, true)]);
+    assert_eq!(h.due(Deadline::StockIn), h.now() + TimeDelta::hours(2));
 }
 
 // ---------------------------------------------------------------- loans (ours)
@@ -1834,32 +1733,29 @@ fn lend(h: &H, months: Option<u32>) {
         purpose: "colour temperature confirmation".into(),
         term_months: months,
     };
-    h.ok(Command::fire(&adc(), Action::Lend).with_payload(serde_json::to_value(terms).unwrap()));
+    h.ok(Command::fire(adc(), Action::Lend).with_payload(serde_json::to_value(terms).unwrap()));
 }
 
 #[test]
 fn l586_loan_comes_back_through_production_control() {
     let h = H::new(loan());
-    let r = h.refused(fire(&adc(), Action::Announce, vec![notice(2)]));
+    let r = h.refused(fire(adc(), Action::Announce, vec![notice(2)]));
     assert!(guard_says(&r, "004 L586"), "{r}");
     lend(&h, None);
     assert_eq!(h.state(), State::OnLoan);
     // 1 month by default (ours, by analogy with 004 L621)
-    assert_eq!(h.due("loan_return"), at(16, 10, 0) + TimeDelta::days(30));
-    h.go(&adc(), Action::AnnounceLoanReturn, vec![notice(2)]);
-    assert_eq!(h.stopped_met("loan_return"), Some(true));
+    assert_eq!(
+        h.due(Deadline::LoanReturn),
+        at(16, 10, 0) + TimeDelta::days(30)
+    );
+    h.go(adc(), Action::AnnounceLoanReturn, vec![notice(2)]);
+    assert_eq!(h.stopped_met(Deadline::LoanReturn), Some(true));
     // 004 L9: the design center lent it, production control receives it.
-    let r = h.refused(fire(&adc(), Action::Receive, vec![receipt(2)]));
+    let r = h.refused(fire(adc(), Action::Receive, vec![receipt(2)]));
     assert!(is_forbidden(&r), "{r}");
     h.receive(2);
-    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
-    h.go(&cqe(), Action::Classify, vec![classification()]);
-    h.go(
-        &cqe(),
-        Action::RecordInspection,
-        vec![inspection(InspectionResult::Pass, false)],
-    );
-    h.judge(judgement_form(Cause::NoFault, Verdict::SalesReturn));
+    h.inspect_received(Pass, false);
+    h.judge(judgement_form(Cause::NoFault, V::SalesReturn));
     assert_eq!(current_route(&h.inst()).unwrap(), Route::Restock);
 }
 
@@ -1875,7 +1771,7 @@ fn loan_overdue_moves_and_escalates() {
     );
     assert_eq!(h.state(), State::LoanOverdue);
     // Wed 16 Dec + 5 working days = Wed 23 Dec: the vice president and the GM office.
-    let due = h.due("loan_overdue");
+    let due = h.due(Deadline::LoanOverdue);
     assert_eq!(due, at(16, 10, 0) + TimeDelta::days(37));
     let kinds = h.handle_due(due);
     assert!(kinds.iter().any(|k| matches!(k,
@@ -1888,11 +1784,11 @@ fn loan_overdue_moves_and_escalates() {
             reason: "customer cannot find the samples".into(),
         },
     });
-    h.ok(sign(&vp(), Action::WriteOffLoan, vec![wo]));
-    h.signs(&gm(), Action::WriteOffLoan);
+    h.ok(sign(vp(), Action::WriteOffLoan, vec![wo]));
+    h.signs(gm(), Action::WriteOffLoan);
     assert_eq!(h.state(), State::Settling);
-    h.go(&adc(), Action::NotifyCustomer, vec![outcome()]);
-    h.go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    h.go(adc(), Action::NotifyCustomer, vec![outcome()]);
+    h.go(cqe(), Action::LogAndClose, vec![ledger()]);
     let costs = cost_ledger(&h.inst()).unwrap();
     assert_eq!(costs.total().unwrap(), 40_000);
 }
@@ -1901,18 +1797,21 @@ fn loan_overdue_moves_and_escalates() {
 fn loan_extension_is_approved_and_capped() {
     let h = H::new(loan());
     lend(&h, Some(2));
-    let r = h
-        .refused(Command::fire(&adc(), Action::ExtendLoan).with_payload(json!({"term_months": 1})));
+    let r =
+        h.refused(Command::fire(adc(), Action::ExtendLoan).with_payload(json!({"term_months": 1})));
     assert!(is_forbidden(&r), "{r}");
     let r =
-        h.refused(Command::fire(&vp(), Action::ExtendLoan).with_payload(json!({"term_months": 2})));
+        h.refused(Command::fire(vp(), Action::ExtendLoan).with_payload(json!({"term_months": 2})));
     assert!(guard_says(&r, "at most 3 months"), "{r}");
     h.at(at(20, 10, 0))
-        .ok(Command::fire(&vp(), Action::ExtendLoan).with_payload(json!({"term_months": 1})));
-    assert_eq!(h.due("loan_extension"), at(20, 10, 0) + TimeDelta::days(30));
+        .ok(Command::fire(vp(), Action::ExtendLoan).with_payload(json!({"term_months": 1})));
+    assert_eq!(
+        h.due(Deadline::LoanExtension),
+        at(20, 10, 0) + TimeDelta::days(30)
+    );
     assert_eq!(h.data().loan.unwrap().months_granted, 3);
     let r = h.refused(
-        Command::fire(&adc(), Action::Lend)
+        Command::fire(adc(), Action::Lend)
             .with_payload(json!({"items": "x", "qty": 1, "purpose": "y", "term_months": 4})),
     );
     assert!(matches!(r, Rejection::NoSuchTransition { .. }), "{r}");
@@ -1923,12 +1822,12 @@ fn loan_extension_is_approved_and_capped() {
 #[test]
 fn l156_every_override_records_a_20_yuan_penalty() {
     let cfg = Config::default();
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.announce(10);
     let responsible = ActorId::from("sales-qian");
     // Only the override roles may override.
     let cmd = override_command(
-        &qm(),
+        qm(),
         State::Received,
         "goods taken in by sales",
         &responsible,
@@ -1937,11 +1836,9 @@ fn l156_every_override_records_a_20_yuan_penalty() {
     .unwrap();
     assert!(is_forbidden(&h.refused(cmd)));
     // Nobody authorises their own bypass.
-    assert!(
-        override_command(&gm(), State::Received, "x", &ActorId::from("gm-yang"), &cfg).is_err()
-    );
+    assert!(override_command(gm(), State::Received, "x", &ActorId::from("gm-yang"), &cfg).is_err());
     let cmd = override_command(
-        &gm(),
+        gm(),
         State::Received,
         "goods taken in by sales",
         &responsible,
@@ -1952,7 +1849,7 @@ fn l156_every_override_records_a_20_yuan_penalty() {
     assert!(out.events.iter().any(|e| matches!(&e.kind,
         EventKind::Overridden { penalty: Some(p), .. } if p["amount_fen"] == json!(2000))));
     let cmd = override_command(
-        &gm(),
+        gm(),
         State::AtCqe,
         "handed to the CQE by hand",
         &responsible,
@@ -1970,35 +1867,29 @@ fn l156_every_override_records_a_20_yuan_penalty() {
     assert!(p.iter().all(|o| o.penalty.amount_fen == 2000
         && o.penalty.responsible == responsible
         && o.authorised_by == Some(ActorId::from("gm-yang"))));
-    h.engine.verify(&h.id).unwrap();
+    h.engine().verify(h.id()).unwrap();
 }
 
 #[test]
 fn l508_l623_closure_needs_every_track_and_a_one_month_recheck() {
     let h = H::new(dealer_return(CustomerClass::A));
     h.announce(10);
-    h.go(&css(), Action::RequestReplacement, vec![request(10, true)]);
+    h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
     h.receive(10);
-    h.go(&adc(), Action::SubmitToCqe, vec![handling(RO)]);
-    h.go(&cqe(), Action::Classify, vec![classification()]);
-    h.go(
-        &cqe(),
-        Action::RecordInspection,
-        vec![inspection(InspectionResult::Pass, false)],
-    );
-    h.judge(judgement_form(Cause::NoCauseReturn, Verdict::SalesReturn));
+    h.inspect_received(Pass, false);
+    h.judge(judgement_form(Cause::NoCauseReturn, V::SalesReturn));
     h.restock_signed(true);
-    h.go(&wh(), Action::StockIn, vec![]);
+    h.go(wh(), Action::StockIn, vec![]);
     let open = open_obligations(&h.inst()).unwrap();
     assert_eq!(open.len(), 3, "{open:?}"); // outcome, replacement, 免费/收费
-    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![ledger()]));
+    let r = h.refused(fire(cqe(), Action::LogAndClose, vec![ledger()]));
     assert!(guard_says(&r, "replacement has not been shipped"), "{r}");
-    h.go(&csm(), Action::ConfirmReplacement, vec![]);
-    h.go(&css(), Action::OrderReplacement, vec![order()]);
-    h.go(&logistics(), Action::ShipReplacement, vec![]);
-    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Charged)]);
+    h.go(csm(), Action::ConfirmReplacement, vec![]);
+    h.go(css(), Action::OrderReplacement, vec![order()]);
+    h.go(logistics(), Action::ShipReplacement, vec![]);
+    h.go(cqe(), Action::MarkCharging, vec![mark(Charging::Charged)]);
     h.go(
-        &sales(),
+        sales(),
         Action::IssueDebitNote,
         vec![form(&DebitNote {
             payer: Payer::Dealer {
@@ -2008,26 +1899,29 @@ fn l508_l623_closure_needs_every_track_and_a_one_month_recheck() {
             includes_replacement_value: true,
         })],
     );
-    h.go(&fin(), Action::PostDebit, vec![]);
-    h.go(&css(), Action::NotifyCustomer, vec![outcome()]);
-    let r = h.refused(fire(&cqe(), Action::LogAndClose, vec![]));
+    h.go(fin(), Action::PostDebit, vec![]);
+    h.go(css(), Action::NotifyCustomer, vec![outcome()]);
+    let r = h.refused(fire(cqe(), Action::LogAndClose, vec![]));
     assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
     h.at(at(23, 9, 0))
-        .go(&cqe(), Action::LogAndClose, vec![ledger()]);
+        .go(cqe(), Action::LogAndClose, vec![ledger()]);
     // 004 L623: 处理完成后的1月内再次跟踪异常的关闭情况
-    assert_eq!(h.due("closure_recheck"), at(23, 9, 0) + TimeDelta::days(30));
+    assert_eq!(
+        h.due(Deadline::ClosureRecheck),
+        at(23, 9, 0) + TimeDelta::days(30)
+    );
     h.go(
-        &adc(),
+        adc(),
         Action::RecordSatisfaction,
         vec![form(&SatisfactionRecord {
             satisfied: true,
             remark: "fast replacement".into(),
         })],
     );
-    h.go(&qm(), Action::VerifyClosure, vec![]);
+    h.go(qm(), Action::VerifyClosure, vec![]);
     assert_eq!(h.state(), State::Closed);
     assert!(h.inst().is_closed());
-    h.engine.verify(&h.id).unwrap();
+    h.engine().verify(h.id()).unwrap();
     let replayed = Instance::replay(&h.history()).unwrap();
     assert_eq!(replayed, h.inst());
 }
@@ -2089,11 +1983,11 @@ fn refusals_are_recorded_but_change_nothing_else() {
         .to_value()
         .unwrap();
     engine
-        .start(cr::ID, id.clone(), &css(), data.clone(), now)
+        .start(cr::ID, id.clone(), css(), data.clone(), now)
         .unwrap();
     let before = engine.load(&id).unwrap();
     let err = engine
-        .fire(&id, &fire(&wh(), Action::Receive, vec![receipt(10)]), now)
+        .fire(&id, &fire(wh(), Action::Receive, vec![receipt(10)]), now)
         .unwrap_err();
     assert!(is_forbidden(err.rejection().unwrap()));
     let after = engine.load(&id).unwrap();
@@ -2127,7 +2021,7 @@ fn diagram_matches_the_golden_file_and_the_doc() {
     assert!(doc.contains(&expected), "the doc embeds the golden diagram");
     // The typed view of the definition: every role, and instances' states as enums.
     assert_eq!(def.roles().len(), Role::ALL.len());
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     assert_eq!(def.state(&h.inst()), Some(State::Draft));
     assert_eq!(
         def.actions_from(State::Draft),
@@ -2142,19 +2036,15 @@ fn diagram_matches_the_golden_file_and_the_doc() {
 
 #[test]
 fn l492_l152_l507_scrap_under_a_disposal_plan_takes_the_whole_chain() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
-    h.to_judged(
-        InspectionResult::Pass,
-        Cause::NonQualityReturn,
-        Verdict::SalesReturn,
-    );
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::NonQualityReturn, V::SalesReturn);
     h.restock_signed(false);
-    h.go(&wh(), Action::StockIn, vec![]);
+    h.go(wh(), Action::StockIn, vec![]);
     let plan_scrap = form(&DisposalPlan {
         disposal: Disposal::Scrap,
         qty: 10,
     });
-    h.go(&sales(), Action::SubmitDisposalPlan, vec![plan_scrap]);
+    h.go(sales(), Action::SubmitDisposalPlan, vec![plan_scrap]);
     let by_plan = |qty| {
         form(&ScrapApplication {
             origin: ScrapOrigin::DisposalPlan,
@@ -2163,52 +2053,52 @@ fn l492_l152_l507_scrap_under_a_disposal_plan_takes_the_whole_chain() {
         })
     };
     // Sales proposes, quality files (004 L152: 由品质部提报); never more than the plan.
-    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![by_plan(11)]));
+    let r = h.refused(fire(cqe(), Action::FileScrap, vec![by_plan(11)]));
     assert!(guard_says(&r, "the plan scraps 10 units"), "{r}");
-    h.go(&cqe(), Action::FileScrap, vec![by_plan(10)]);
+    h.go(cqe(), Action::FileScrap, vec![by_plan(10)]);
     assert_eq!(h.state(), State::ScrapSignOff);
     // Rejected: back to sales, whose old plan no longer counts.
-    h.ok(Command::fire(&gm(), Action::RejectScrap)
+    h.ok(Command::fire(gm(), Action::RejectScrap)
         .with_payload(json!({"reason": "sell them off instead"})));
     assert_eq!(h.state(), State::AwaitingDisposalPlan);
-    let r = h.refused(fire(&cqe(), Action::FileScrap, vec![by_plan(10)]));
+    let r = h.refused(fire(cqe(), Action::FileScrap, vec![by_plan(10)]));
     assert!(guard_says(&r, "new disposal plan"), "{r}");
     h.go(
-        &sales(),
+        sales(),
         Action::SubmitDisposalPlan,
         vec![form(&DisposalPlan {
             disposal: Disposal::Scrap,
             qty: 10,
         })],
     );
-    h.go(&cqe(), Action::FileScrap, vec![by_plan(10)]);
-    h.signs(&qm(), Action::ConfirmScrap);
-    h.signs(&pc(), Action::ConfirmScrap);
-    h.signs(&vp(), Action::ApproveScrap);
-    let r = h.refused(fire(&whh(), Action::ExecuteScrap, vec![]));
+    h.go(cqe(), Action::FileScrap, vec![by_plan(10)]);
+    h.signs(qm(), Action::ConfirmScrap);
+    h.signs(pc(), Action::ConfirmScrap);
+    h.signs(vp(), Action::ApproveScrap);
+    let r = h.refused(fire(whh(), Action::ExecuteScrap, vec![]));
     assert!(guard_says(&r, "GM office"), "{r}");
-    h.signs(&gm(), Action::AuthoriseScrap);
-    h.go(&whh(), Action::ExecuteScrap, vec![]);
+    h.signs(gm(), Action::AuthoriseScrap);
+    h.go(whh(), Action::ExecuteScrap, vec![]);
     assert_eq!(h.state(), State::Settling);
 }
 
 #[test]
 fn l602_repeated_misjudgment_is_booked_to_selling_expense() {
-    let h = H::new(a_return(ClaimedReturnType::SalesReturn, false));
+    let h = H::sales_return();
     h.to_judged(
-        InspectionResult::Pass,
+        Pass,
         Cause::CustomerMisjudgment { repeat: true },
-        Verdict::SalesReturn,
+        V::SalesReturn,
     );
     h.restock_signed(true);
-    h.go(&wh(), Action::StockIn, vec![]);
+    h.go(wh(), Action::StockIn, vec![]);
     // 004 L602: 如再有前期客户误判现象的客诉时,其处理费用计入销售费用
-    h.go(&cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
-    h.go(&sales(), Action::NotifyCustomer, vec![outcome()]);
+    h.go(cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    h.go(sales(), Action::NotifyCustomer, vec![outcome()]);
     let open = open_obligations(&h.inst()).unwrap();
     assert!(open.iter().any(|o| o.contains("004 L602")), "{open:?}");
     h.go(
-        &qm(),
+        qm(),
         Action::BookCost,
         vec![form(&CostBooking {
             account: BookingAccount::SellingExpense,
@@ -2216,10 +2106,20 @@ fn l602_repeated_misjudgment_is_booked_to_selling_expense() {
             description: "re-test and freight".into(),
         })],
     );
-    h.go(&cqe(), Action::LogAndClose, vec![ledger()]);
+    h.go(cqe(), Action::LogAndClose, vec![ledger()]);
     let costs = cost_ledger(&h.inst()).unwrap();
     assert_eq!(
         costs.lines()[0].account,
         aftersales::Account::SellingExpense
     );
+}
+
+#[test]
+fn fixtures_reach_every_state() {
+    use aftersales::testing::fixtures::customer_return::Scenario;
+    for &state in State::ALL.iter().filter(|s| **s != State::Draft) {
+        let s = Scenario::at(state).unwrap_or_else(|e| panic!("{state}: {e}"));
+        assert_eq!(s.instance().state(), state);
+        s.engine().verify(s.id()).unwrap();
+    }
 }

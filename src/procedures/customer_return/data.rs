@@ -24,7 +24,7 @@ pub enum CustomerClass {
 /// Which application design center serves the customer (004 L623).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Region {
+pub enum ReturnRegion {
     /// 国内应用设计中心: 7 working days to solve and reply (004 L623).
     Domestic,
     /// 国际应用设计中心: 15–30 working days (004 L623).
@@ -39,7 +39,7 @@ pub struct Customer {
     /// Class A, B or C (004 L65–67).
     pub class: CustomerClass,
     /// Domestic or international (004 L623).
-    pub region: Region,
+    pub region: ReturnRegion,
     /// The dealer account to debit when the customer is a dealer (经销商帐户, 004 L50, L71);
     /// `None` for an end customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]

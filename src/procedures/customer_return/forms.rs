@@ -91,7 +91,7 @@ impl TypedForm for ReceiptRecord {
 /// 《客诉、客退产品处理单》: the handling form the design center submits to the CQE with the
 /// goods and the 排产单 (004 L604; D1: 《客诉产品处理单》, 004 L8).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct HandlingForm {
+pub struct ReturnHandlingForm {
     /// The repair order number from the receipt (004 L8).
     pub repair_order_no: String,
     /// Product name (产品名称).
@@ -104,7 +104,7 @@ pub struct HandlingForm {
     pub schedule_order_ref: String,
 }
 
-impl TypedForm for HandlingForm {
+impl TypedForm for ReturnHandlingForm {
     const KIND: &'static str = "handling_form";
     fn validate(&self) -> Result<(), String> {
         need(&self.repair_order_no, "the repair order number")?;
@@ -159,7 +159,7 @@ pub enum InspectionResult {
 /// The CQE's inspection record (返品检验报告), written on the handling form (004 L491–493,
 /// L510); also the re-inspection after rework (004 L486 c).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct InspectionRecord {
+pub struct ReturnInspectionRecord {
     /// Pass or fail.
     pub result: InspectionResult,
     /// Cause analysis and test results (原因分析及检测结果, 004 L510).
@@ -170,7 +170,7 @@ pub struct InspectionRecord {
     pub carton_marked: bool,
 }
 
-impl TypedForm for InspectionRecord {
+impl TypedForm for ReturnInspectionRecord {
     const KIND: &'static str = "inspection_record";
     fn validate(&self) -> Result<(), String> {
         need(&self.findings, "the findings")?;
@@ -240,7 +240,7 @@ pub enum DamageOrigin {
 /// Quality's verdict on the goods (004 L16, L31).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
+pub enum ReturnVerdict {
     /// 销退品: the goods come back to our stock.
     SalesReturn,
     /// 帮修品: we repair the customer's goods and send them back.
@@ -256,7 +256,7 @@ pub struct ResponsibilityJudgement {
     /// The cause.
     pub cause: Cause,
     /// The verdict.
-    pub verdict: Verdict,
+    pub verdict: ReturnVerdict,
     /// Where the damage happened, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub damage_origin: Option<DamageOrigin>,
@@ -296,7 +296,7 @@ impl TypedForm for ResponsibilityJudgement {
         {
             return Err("an internal cause names the responsible unit (责任单位, 004 L19)".into());
         }
-        if self.verdict == Verdict::ReturnOnly
+        if self.verdict == ReturnVerdict::ReturnOnly
             && self
                 .responsible_person
                 .as_deref()

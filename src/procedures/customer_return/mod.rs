@@ -36,6 +36,10 @@
 //! Loans (客借, 004 L586) are lent from `draft`; their return re-enters the common intake; an
 //! overdue loan moves to `loan_overdue` and escalates (ours, configurable).
 //!
+//! Urgent handling (特批, 004 L623) is the company leadership's sign-off `grant_urgent`, as in
+//! the complaint procedure; it starts the [`Deadline::UrgentReply`] clock beside
+//! [`Deadline::SolveAndReply`]. A host finds any clock with `instance.clock(Deadline::X)`.
+//!
 //! Overrides are never silent: use [`override_command`], which carries the 20-yuan penalty
 //! of 004 L156 on the `overridden` event; [`bypass_penalties`] lists every occurrence.
 //!
@@ -52,27 +56,28 @@
 mod config;
 mod data;
 mod forms;
-mod guards;
+mod graph;
 mod report;
 mod rules;
 
 pub use config::{ByClass, Config, ReplacementPolicy};
 pub use data::{
     BypassPenalty, Case, CaseKind, ClaimedReturnType, Customer, CustomerClass, Data,
-    ExchangeReason, Loan, LoanTerms, Region, ReplacementStatus, RestockProgress, ReworkProgress,
-    ScrapProgress,
+    ExchangeReason, Loan, LoanTerms, ReplacementStatus, RestockProgress, ReturnRegion,
+    ReworkProgress, ScrapProgress,
 };
 pub use forms::{
     AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, BookingAccount, Category, Cause,
     Charging, ChargingMark, Classification, CostBooking, DamageOrigin, DealerCommitment, DebitNote,
-    DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival, HandlingForm, InspectionRecord,
-    InspectionResult, LedgerEntry, LoanConversion, LoanSettlement, MaterialSource,
-    NegotiationOutcome, NegotiationRecord, OutcomeNotice, Part, PartsStockIn, Payer, ReceiptRecord,
-    ReplacementOrder, ReplacementRequest, ReplacementSource, ResponsibilityJudgement,
-    RestockApplication, ReturnNotice, ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord,
-    ScrapApplication, ScrapOrigin, ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply,
-    Verdict, WorkLiaisonForm,
+    DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival, InspectionResult, LedgerEntry,
+    LoanConversion, LoanSettlement, MaterialSource, NegotiationOutcome, NegotiationRecord,
+    OutcomeNotice, Part, PartsStockIn, Payer, ReceiptRecord, ReplacementOrder, ReplacementRequest,
+    ReplacementSource, ResponsibilityJudgement, RestockApplication, ReturnHandlingForm,
+    ReturnInspectionRecord, ReturnNotice, ReturnVerdict, ReuseCheck, ReworkPlan, ReworkReport,
+    SatisfactionRecord, ScrapApplication, ScrapOrigin, ShipBackRecord, SlowMovingEntry,
+    SupplierClaim, SupplierReply, WorkLiaisonForm,
 };
+pub use graph::{builder, replacement_states};
 pub use report::{PenaltyOccurrence, bypass_penalties, cost_ledger, override_command};
 pub use rules::{
     Liability, Route, booking_account, case_data, charging, check_judgement, current_route,
@@ -80,15 +85,9 @@ pub use rules::{
     units,
 };
 
+use crate::Calendar;
 use crate::Registry;
-use crate::SignOrder;
-use crate::TypedForm;
-use crate::Vocabulary;
-use crate::{BuildError, Builder, TypedDefinition};
-use crate::{BusinessDuration, Calendar};
-use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
-use guards::{e, g};
-use std::collections::BTreeMap;
+use crate::{BuildError, TypedDefinition};
 use std::sync::Arc;
 
 /// The definition id.
@@ -333,38 +332,285 @@ crate::vocabulary! {
     }
 }
 
-/// The states where the replacement track's actions are available: from the announcement
-/// on under replace-first (004 L48–52), from the inspection report on under
-/// investigate-first (004 L376–381). Sign-off states are left out: a self-loop there would
-/// clear the signatures being collected.
-pub fn replacement_states(policy: ReplacementPolicy) -> &'static [State] {
-    use State::*;
-    const ALL: &[State] = &[
-        Announced,
-        AtFactory,
-        Received,
-        AtCqe,
-        UnderInspection,
-        Inspected,
-        Judged,
-        SalesNegotiation,
-        ReworkPlanning,
-        InRework,
-        PostReworkCheck,
-        Disassembled,
-        AwaitingDisposalPlan,
-        ReuseCheck,
-        Settling,
-    ];
-    match policy {
-        ReplacementPolicy::ReplaceFirst => ALL,
-        ReplacementPolicy::InvestigateFirst => &ALL[5..],
+crate::vocabulary! {
+    /// Guards of the procedure, each a function in `rules.rs`.
+    pub enum Guard {
+        /// The case is valid and not a loan: a return or exchange is announced (004 L9, L400).
+        CaseAnnounceable = "case_announceable",
+        /// Only a loan is lent, within the longest term (004 L586; ours).
+        LoanTermsValid = "loan_terms_valid",
+        /// An unannounced receipt names who failed to notify production control (004 L9, L156).
+        UnannouncedReceipt = "unannounced_receipt",
+        /// The receipt is isolated, labelled and counted against the notice (004 L284, L539).
+        ReceiptCounted = "receipt_counted",
+        /// A cancellation gives its reason, before the replacement is ordered (ours; 004 L50, L69).
+        Cancellable = "cancellable",
+        /// The payload gives a `reason`.
+        ReasonGiven = "reason_given",
+        /// The handling form carries production control's repair order number (004 L8).
+        HandlingFormMatchesReceipt = "handling_form_matches_receipt",
+        /// The command attaches a new inspection record (004 L491–493).
+        InspectionAttached = "inspection_attached",
+        /// The drafted judgement agrees with the case and the inspection (004 L12, L16, L31, L585).
+        JudgementConsistent = "judgement_consistent",
+        /// The judgement on file follows the latest inspection and is consistent (004 L12).
+        JudgementCurrent = "judgement_current",
+        /// The judgement routes the goods to sales (004 L16, L20, L34).
+        RouteNegotiation = "route_negotiation",
+        /// The judgement routes the goods to the restock sign-off (004 L492).
+        RouteRestock = "route_restock",
+        /// The judgement routes the goods to the design center's rework plan (004 L493).
+        RouteRework = "route_rework",
+        /// The judgement routes the goods to production's reuse check (004 L31).
+        RouteReuseCheck = "route_reuse_check",
+        /// The restock application covers the units received (004 L492).
+        RestockQtyMatches = "restock_qty_matches",
+        /// The negotiation record agrees a repair for the customer (004 L20).
+        NegotiatedRepair = "negotiated_repair",
+        /// The negotiation record accepts the return as claimed (004 L34, L545–546).
+        NegotiatedAcceptance = "negotiated_acceptance",
+        /// The negotiation record has the customer take the goods back (004 L20).
+        NegotiatedTakeBack = "negotiated_take_back",
+        /// The design center declined to give a plan before the CQE disassembles (004 L493).
+        AdcDeclined = "adc_declined",
+        /// Repaired power supplies and modules are aged first (004 L659, L667).
+        AgedIfNeeded = "aged_if_needed",
+        /// The verdict is a repair for the customer: the goods go back (004 L16, L20).
+        RepairForCustomer = "repair_for_customer",
+        /// The goods are ours, not a repair for the customer (004 L492).
+        GoodsAreOurs = "goods_are_ours",
+        /// The re-inspection after rework failed (004 L486 c).
+        ReinspectionFailed = "reinspection_failed",
+        /// The parts stocked are the parts sorted as reusable (004 L493).
+        PartsQtyMatches = "parts_qty_matches",
+        /// Reusable parts went back to stock first (004 L493, L658).
+        ReusablePartsStocked = "reusable_parts_stocked",
+        /// The scrap covers at most the unusable parts of the disassembly (004 L493).
+        ScrapOfUnusableParts = "scrap_of_unusable_parts",
+        /// The disassembly found no unusable parts (004 L493).
+        NoUnusableParts = "no_unusable_parts",
+        /// The scrap follows sales' disposal plan (004 L492, L152).
+        ScrapUnderDisposalPlan = "scrap_under_disposal_plan",
+        /// The disposal plan covers at most the units received (004 L492).
+        DisposalQtyMatches = "disposal_qty_matches",
+        /// Sales' plan is a sale-off (004 L152).
+        PlanSaleOff = "plan_sale_off",
+        /// Sales' plan is a rework (004 L492, L493).
+        PlanRework = "plan_rework",
+        /// The OQC inspector and the quality manager have not both signed yet (004 L492).
+        RestockAwaitingQuality = "restock_awaiting_quality",
+        /// The OQC inspector and the quality manager have signed, the planning manager not yet (004 L492).
+        RestockQualitySigned = "restock_quality_signed",
+        /// 《客诉退料申请单》 carries every signature (004 L492).
+        RestockFullySigned = "restock_fully_signed",
+        /// The lamp can be sold as new (004 L492).
+        SellableAsNew = "sellable_as_new",
+        /// The lamp cannot be sold as new (004 L492).
+        NotSellableAsNew = "not_sellable_as_new",
+        /// The relevant departments have not signed the scrap yet (004 L507).
+        ScrapAwaitingDepartments = "scrap_awaiting_departments",
+        /// The relevant departments have signed, the vice president not yet (004 L507).
+        ScrapDepartmentsSigned = "scrap_departments_signed",
+        /// The vice president has signed, the GM office not yet (004 L507, L152).
+        ScrapVpSigned = "scrap_vp_signed",
+        /// The scrap chain is complete (004 L507, L152, L486).
+        ScrapChainComplete = "scrap_chain_complete",
+        /// The scrap came from the disassembly.
+        ScrapFromDisassembly = "scrap_from_disassembly",
+        /// The scrap came from a disposal plan.
+        ScrapFromDisposalPlan = "scrap_from_disposal_plan",
+        /// Production checked reuse and the whole quantity enters slow-moving stock (004 L31).
+        ReuseCheckedAndQtyMatches = "reuse_checked_and_qty_matches",
+        /// The replacement request is wanted, equal in quantity, with the dealer's commitment (004 L31, L62, L367).
+        ReplacementRequestValid = "replacement_request_valid",
+        /// A replacement is requested, not yet confirmed (004 L48, L60).
+        ReplacementRequested = "replacement_requested",
+        /// The replacement is confirmed, not yet ordered (004 L48, L60).
+        ReplacementConfirmed = "replacement_confirmed",
+        /// A replacement is requested and the promised arrival lies ahead (004 L64–67).
+        ArrivalPromiseValid = "arrival_promise_valid",
+        /// The replacement is ordered, not yet shipped (004 L60).
+        ReplacementOrdered = "replacement_ordered",
+        /// The 免费/收费 mark follows the responsibility (004 L147–151, L20).
+        MarkMatchesResponsibility = "mark_matches_responsibility",
+        /// The debit note debits the right payer of a charged case (004 L50, L71, L151).
+        DebitNoteMatches = "debit_note_matches",
+        /// A debit note is issued and not yet posted (004 L45).
+        DebitIssuedUnposted = "debit_issued_unposted",
+        /// The judgement names a batch supplier defect (004 L600).
+        SupplierBatchDefect = "supplier_batch_defect",
+        /// The judgement names a non-batch supplier defect (004 L601).
+        SupplierNonBatchDefect = "supplier_non_batch_defect",
+        /// Material went back to the supplier (004 L601).
+        SupplierClaimOpen = "supplier_claim_open",
+        /// The cause is internal (004 L50).
+        InternalCause = "internal_cause",
+        /// The cost goes to the account its cause dictates (004 L493, L602).
+        BookingAccountMatches = "booking_account_matches",
+        /// Every track is settled (see `open_obligations`, 004 L508).
+        AllTracksSettled = "all_tracks_settled",
+        /// The extension stays within the longest loan (ours).
+        LoanExtensionWithinMax = "loan_extension_within_max",
+        /// The loan conversion is a sale (ours).
+        LoanSold = "loan_sold",
+        /// The loan conversion is a write-off (ours).
+        LoanWrittenOff = "loan_written_off",
+        /// Urgent handling is not approved yet (004 L623).
+        NotUrgentYet = "not_urgent_yet",
+    }
+}
+
+crate::vocabulary! {
+    /// Effects of the procedure: how a command changes the typed data.
+    pub enum Effect {
+        /// Record the replacement as requested (004 L48).
+        ReplacementRequested = "replacement_requested",
+        /// Record the customer service manager's confirmation (004 L48, L60).
+        ReplacementConfirmed = "replacement_confirmed",
+        /// Record the replacement as ordered (004 L60).
+        ReplacementOrdered = "replacement_ordered",
+        /// Record the replacement as shipped (004 L60).
+        ReplacementShipped = "replacement_shipped",
+        /// Start a new rework round (004 L493).
+        ResetRework = "reset_rework",
+        /// Record that the design center cannot give a plan (004 L493).
+        RecordAdcDecline = "record_adc_decline",
+        /// Record the aging of repaired power supplies and modules (004 L659).
+        RecordAging = "record_aging",
+        /// Start a new restock sign-off (004 L492).
+        ResetRestock = "reset_restock",
+        /// Record the OQC inspector's and quality manager's signatures (004 L492).
+        RecordRestockQualitySignatures = "record_restock_quality_signatures",
+        /// Record the planning manager's signature (004 L492).
+        RecordRestockPlanningSignature = "record_restock_planning_signature",
+        /// Start a new scrap chain (004 L507).
+        ResetScrap = "reset_scrap",
+        /// Record the relevant departments' signatures (004 L507).
+        RecordScrapDepartments = "record_scrap_departments",
+        /// Record the vice president's approval (004 L507).
+        RecordScrapVp = "record_scrap_vp",
+        /// Record the GM office's approval (004 L152, L486).
+        RecordScrapGm = "record_scrap_gm",
+        /// Record the bypass penalty of an unannounced receipt (004 L9, L156).
+        RecordUnannouncedReceipt = "record_unannounced_receipt",
+        /// Record the loan and its term (004 L586; ours).
+        RecordLoan = "record_loan",
+        /// Record a loan extension (ours).
+        RecordLoanExtension = "record_loan_extension",
+    }
+}
+
+crate::vocabulary! {
+    /// Deadlines (clocks) of the procedure: find one with `instance.clock(Deadline::X)`.
+    pub enum Deadline {
+        /// From the confirmation to the order: the same day (004 L60).
+        ReplacementOrderSameDay = "replacement_order_same_day",
+        /// From the request to the arrival promise, by customer class (004 L64–67).
+        ArrivalPromise = "arrival_promise",
+        /// From receipt to the CQE's first classification (004 L368, L397).
+        InitialClassification = "initial_classification",
+        /// From receipt to the approved judgement: 2 days (004 L144).
+        Judgement = "judgement",
+        /// The technical analysis: from the handling form to the inspection (004 L623).
+        Analysis = "analysis",
+        /// From the handling form to the reply to the customer (004 L623).
+        SolveAndReply = "solve_and_reply",
+        /// From the leadership's 特批 to the reply (004 L623).
+        UrgentReply = "urgent_reply",
+        /// Manufacturing's rework: 24 H (004 L370–371).
+        Rework = "rework",
+        /// Finished-goods stock-in: 2 H (004 L372–375).
+        StockIn = "stock_in",
+        /// The supplier's 8D report and plan (004 L601).
+        Supplier8d = "supplier_8d",
+        /// The closure re-check within a month (004 L623).
+        ClosureRecheck = "closure_recheck",
+        /// The loan's term (ours).
+        LoanReturn = "loan_return",
+        /// An extended loan's term (ours).
+        LoanExtension = "loan_extension",
+        /// Escalation of an overdue loan (ours).
+        LoanOverdue = "loan_overdue",
+        /// Investigate-first only: equal-quantity replenishment, 2 H (004 L376–381).
+        EqualQtyReplenishment = "equal_qty_replenishment",
+    }
+}
+
+crate::vocabulary! {
+    /// The kinds of forms the procedure's commands attach (each a `TypedForm`).
+    pub enum FormKind {
+        /// [`ReturnNotice`].
+        ReturnNotice = "return_notice",
+        /// [`FactoryArrival`].
+        FactoryArrival = "factory_arrival",
+        /// [`ReceiptRecord`].
+        ReceiptRecord = "receipt_record",
+        /// [`ReturnHandlingForm`].
+        HandlingForm = "handling_form",
+        /// [`Classification`].
+        Classification = "classification",
+        /// [`ReturnInspectionRecord`].
+        InspectionRecord = "inspection_record",
+        /// [`ResponsibilityJudgement`].
+        ResponsibilityJudgement = "responsibility_judgement",
+        /// [`NegotiationRecord`].
+        NegotiationRecord = "negotiation_record",
+        /// [`ReworkPlan`].
+        ReworkPlan = "rework_plan",
+        /// [`WorkLiaisonForm`].
+        WorkLiaisonForm = "work_liaison_form",
+        /// [`ReworkReport`].
+        ReworkReport = "rework_report",
+        /// [`AgingRecord`].
+        AgingRecord = "aging_record",
+        /// [`DisassemblyRecord`].
+        DisassemblyRecord = "disassembly_record",
+        /// [`PartsStockIn`].
+        PartsStockIn = "parts_stock_in",
+        /// [`ScrapApplication`].
+        ScrapApplication = "scrap_application",
+        /// [`RestockApplication`].
+        RestockApplication = "restock_application",
+        /// [`DisposalPlan`].
+        DisposalPlan = "disposal_plan",
+        /// [`ReuseCheck`].
+        ReuseCheck = "reuse_check",
+        /// [`SlowMovingEntry`].
+        SlowMovingEntry = "slow_moving_entry",
+        /// [`ShipBackRecord`].
+        ShipBackRecord = "ship_back_record",
+        /// [`ReplacementRequest`].
+        ReplacementRequest = "replacement_request",
+        /// [`ReplacementOrder`].
+        ReplacementOrder = "replacement_order",
+        /// [`ArrivalPromise`].
+        ArrivalPromise = "arrival_promise",
+        /// [`ChargingMark`].
+        ChargingMark = "charging_mark",
+        /// [`DebitNote`].
+        DebitNote = "debit_note",
+        /// [`SupplierClaim`].
+        SupplierClaim = "supplier_claim",
+        /// [`SupplierReply`].
+        SupplierReply = "supplier_reply",
+        /// [`AccountabilityRecord`].
+        AccountabilityRecord = "accountability_record",
+        /// [`CostBooking`].
+        CostBooking = "cost_booking",
+        /// [`OutcomeNotice`].
+        OutcomeNotice = "outcome_notice",
+        /// [`LedgerEntry`].
+        LedgerEntry = "ledger_entry",
+        /// [`SatisfactionRecord`].
+        SatisfactionRecord = "satisfaction_record",
+        /// [`LoanConversion`].
+        LoanConversion = "loan_conversion",
     }
 }
 
 /// The procedure's registry: typed forms, guards and effects (default calendar).
 pub fn registry(config: &Config) -> Registry {
-    guards::build(config)
+    rules::registry(config)
 }
 
 /// The validated definition, deadlines computed in `calendar`.
@@ -378,915 +624,4 @@ pub fn definition(
 ) -> Result<TypedDefinition<State, Action, Role>, BuildError> {
     let def = builder(config).build(&registry(config).shared_calendar(calendar))?;
     Ok(TypedDefinition::new(def)?)
-}
-
-fn select(pointer: &str, cases: &[(&str, BusinessDuration)]) -> DurationSpec {
-    DurationSpec::Select {
-        selector: pointer.to_owned(),
-        cases: cases
-            .iter()
-            .map(|(k, d)| ((*k).to_owned(), *d))
-            .collect::<BTreeMap<_, _>>(),
-        default: None,
-    }
-}
-
-/// The definition as a builder (states, transitions, deadlines), before validation.
-pub fn builder(config: &Config) -> Builder {
-    let b = states(Builder::new(ID, VERSION), config);
-    let b = intake(b, config);
-    let b = judgement(b);
-    let b = rework(b);
-    let b = restock_and_scrap(b, config);
-    let b = settlement(b);
-    let b = loans(b);
-    let b = replacement(b, config);
-    deadlines(b, config)
-}
-
-fn states(b: Builder, config: &Config) -> Builder {
-    use State as S;
-    b.roles(Role::ALL.iter())
-        .start_roles([
-            Role::ApplicationDesignCenter,
-            Role::Sales,
-            Role::CustomerServiceSpecialist,
-            Role::ProductionControl,
-        ])
-        .override_roles(config.override_roles.iter())
-        .initial(S::Draft)
-        .describe_state("case opened")
-        .normal(S::Announced)
-        .describe_state("退货通知 to production control (004 L9)")
-        .normal(S::AtFactory)
-        .describe_state("退货回厂 (004 L144)")
-        .normal(S::Received)
-        .describe_state("点收, 维修单号 (004 L8)")
-        .normal(S::AtCqe)
-        .describe_state("with the CQE (004 L604)")
-        .normal(S::UnderInspection)
-        .describe_state("classified, inspecting (004 L397, L491)")
-        .normal(S::Inspected)
-        .describe_state("result on the handling form (004 L492–493)")
-        .normal(S::Judged)
-        .describe_state("责任判定 approved (004 L12, L16)")
-        .normal(S::SalesNegotiation)
-        .describe_state("sales and the customer (004 L20, L34)")
-        .normal(S::ReworkPlanning)
-        .describe_state("design center's handling plan (004 L493)")
-        .normal(S::ReworkApproval)
-        .describe_state("《工作联系单》 (004 L667)")
-        .normal(S::InRework)
-        .describe_state("manufacturing repairs (004 L667)")
-        .normal(S::PostReworkCheck)
-        .describe_state("CQE re-check, aging (004 L659, L667)")
-        .normal(S::Disassembled)
-        .describe_state("parts sorted (004 L493)")
-        .normal(S::RestockSignOff)
-        .describe_state("《客诉退料申请单》 (004 L492)")
-        .normal(S::AwaitingDisposalPlan)
-        .describe_state("整灯处理方案 (004 L492)")
-        .normal(S::ScrapSignOff)
-        .describe_state("《报废申请单》 (004 L507, L152)")
-        .normal(S::ReuseCheck)
-        .describe_state("只退不补品 (004 L31)")
-        .normal(S::Settling)
-        .describe_state("free/charged, debit, claims, replacement")
-        .normal(S::FollowUp)
-        .describe_state("1-month closure re-check (004 L623)")
-        .normal(S::OnLoan)
-        .describe_state("客借 (004 L586)")
-        .normal(S::LoanOverdue)
-        .describe_state("loan past its term (ours)")
-        .terminal(S::Closed)
-        .terminal(S::Cancelled)
-}
-
-fn intake(b: Builder, config: &Config) -> Builder {
-    use Action as A;
-    use Role as R;
-    use State as S;
-    let announcers = [
-        R::ApplicationDesignCenter,
-        R::Sales,
-        R::CustomerServiceSpecialist,
-    ];
-    let submitters: Vec<Role> = if config.production_control_may_submit {
-        vec![R::ApplicationDesignCenter, R::ProductionControl]
-    } else {
-        vec![R::ApplicationDesignCenter]
-    };
-    let receive = |t: crate::TransitionBuilder| {
-        t.roles([R::ProductionControl])
-            .form(ReceiptRecord::KIND)
-            .guard(g::RECEIPT)
-            .describe("004 L8, L9, L284, L539")
-    };
-    let mut b = b
-        .transition(S::Draft, A::Announce, S::Announced, |t| {
-            t.roles(announcers)
-                .form(ReturnNotice::KIND)
-                .guard(g::ANNOUNCEABLE)
-                .describe("004 L9, L400")
-        })
-        .transition(S::Draft, A::Lend, S::OnLoan, |t| {
-            t.roles([R::ApplicationDesignCenter])
-                .guard(g::LOAN_TERMS)
-                .effect(e::LOAN)
-                .describe("004 L586; term ours")
-        })
-        .transition(S::Draft, A::Receive, S::Received, |t| {
-            t.roles([R::ProductionControl])
-                .form(ReceiptRecord::KIND)
-                .guard(g::UNANNOUNCED)
-                .guard(g::RECEIPT)
-                .effect(e::UNANNOUNCED)
-                .describe("004 L9, L156")
-        })
-        .transition(S::Announced, A::CollectFromDepot, S::AtFactory, |t| {
-            t.roles([R::StorageTransport, R::DeliveryPerson])
-                .form(FactoryArrival::KIND)
-                .describe("004 L144, L547–549")
-        })
-        .transition(S::Announced, A::Receive, S::Received, receive)
-        .transition(S::AtFactory, A::Receive, S::Received, receive);
-    for from in [S::Draft, S::Announced] {
-        b = b.transition(from, A::Cancel, S::Cancelled, |t| {
-            t.roles(announcers).guard(g::CANCELLABLE).describe("ours")
-        });
-    }
-    b.transition(S::Received, A::SubmitToCqe, S::AtCqe, |t| {
-        t.roles(&submitters)
-            .form(HandlingForm::KIND)
-            .guard(g::HANDLING_FORM)
-            .describe("004 L604, L8")
-    })
-}
-
-fn judgement(b: Builder) -> Builder {
-    use Action as A;
-    use Role as R;
-    use State as S;
-    let mut b = b
-        .transition(S::AtCqe, A::Classify, S::UnderInspection, |t| {
-            t.roles([R::Cqe])
-                .form(Classification::KIND)
-                .describe("004 L397, L368")
-        })
-        .transition(S::UnderInspection, A::RecordInspection, S::Inspected, |t| {
-            t.roles([R::Cqe])
-                .form(InspectionRecord::KIND)
-                .guard(g::INSPECTION)
-                .describe("004 L491–493, L510, L144")
-        })
-        .transition(S::Inspected, A::DraftJudgement, S::Inspected, |t| {
-            t.roles([R::Cqe])
-                .form(ResponsibilityJudgement::KIND)
-                .guard(g::JUDGEMENT_DRAFT)
-                .describe("004 L12, L16, L31, L146–150")
-        })
-        .transition(S::Inspected, A::ApproveJudgement, S::Judged, |t| {
-            t.roles([R::QualityManager])
-                .not_same_actor_as(A::DraftJudgement)
-                .excluding_role(R::Sales)
-                .excluding_role(R::ApplicationDesignCenter)
-                .form(ResponsibilityJudgement::KIND)
-                .guard(g::JUDGEMENT_CURRENT)
-                .describe("004 L12; approver INF L654")
-        });
-    for s in [S::AtCqe, S::UnderInspection, S::Inspected] {
-        b = b.transition(s, A::GrantUrgent, s, |t| {
-            t.roles([R::CompanyLeadership])
-                .guard(g::NOT_URGENT_YET)
-                .describe("004 L623 特批")
-        });
-    }
-    b.transition(S::Judged, A::OpenNegotiation, S::SalesNegotiation, |t| {
-        t.roles([R::Cqe, R::QualityManager])
-            .guard(g::ROUTE_NEGOTIATE)
-            .describe("004 L16, L20, L34")
-    })
-    .transition(S::Judged, A::FileRestock, S::RestockSignOff, |t| {
-        t.roles([R::Cqe])
-            .form(RestockApplication::KIND)
-            .guard(g::ROUTE_RESTOCK)
-            .guard(g::RESTOCK_QTY)
-            .effect(e::RESET_RESTOCK)
-            .describe("004 L492, L649")
-    })
-    .transition(S::Judged, A::RequestReworkPlan, S::ReworkPlanning, |t| {
-        t.roles([R::Cqe])
-            .guard(g::ROUTE_REWORK)
-            .effect(e::RESET_REWORK)
-            .describe("004 L493, L510")
-    })
-    .transition(S::Judged, A::SendToReuseCheck, S::ReuseCheck, |t| {
-        t.roles([R::Cqe]).guard(g::ROUTE_REUSE).describe("004 L31")
-    })
-    .transition(
-        S::SalesNegotiation,
-        A::AgreeRepair,
-        S::ReworkPlanning,
-        |t| {
-            t.roles([R::Sales])
-                .form(NegotiationRecord::KIND)
-                .guard(g::NEG_REPAIR)
-                .effect(e::RESET_REWORK)
-                .describe("004 L20, L34, L542")
-        },
-    )
-    .transition(S::SalesNegotiation, A::AcceptReturn, S::Judged, |t| {
-        t.sign_off(
-            [R::Sales, R::GmOffice],
-            SignOrder::Sequential,
-            "accept the disputed return (004 L34, L545–546)",
-        )
-        .form(NegotiationRecord::KIND)
-        .guard(g::NEG_ACCEPT)
-        .describe("004 L34, L545–546")
-    })
-    .transition(
-        S::SalesNegotiation,
-        A::CustomerTakesBack,
-        S::Settling,
-        |t| {
-            t.roles([R::Sales])
-                .form(NegotiationRecord::KIND)
-                .form(ShipBackRecord::KIND)
-                .guard(g::NEG_TAKE_BACK)
-                .describe("004 L20")
-        },
-    )
-}
-
-fn rework(b: Builder) -> Builder {
-    use Action as A;
-    use Role as R;
-    use State as S;
-    b.transition(
-        S::ReworkPlanning,
-        A::DeclineReworkPlan,
-        S::ReworkPlanning,
-        |t| {
-            t.roles([R::ApplicationDesignCenter])
-                .guard(g::REASON)
-                .effect(e::ADC_DECLINED)
-                .describe("004 L493 若无法出具")
-        },
-    )
-    .transition(
-        S::ReworkPlanning,
-        A::IssueReworkPlan,
-        S::ReworkApproval,
-        |t| {
-            t.roles([R::ApplicationDesignCenter])
-                .form(ReworkPlan::KIND)
-                .describe("004 L493, L532")
-        },
-    )
-    .transition(S::ReworkPlanning, A::Disassemble, S::Disassembled, |t| {
-        t.roles([R::Cqe])
-            .form(DisassemblyRecord::KIND)
-            .guard(g::ADC_DECLINED)
-            .describe("004 L493")
-    })
-    .transition(
-        S::ReworkApproval,
-        A::FileWorkLiaison,
-        S::ReworkApproval,
-        |t| {
-            t.roles([R::Cqe])
-                .form(WorkLiaisonForm::KIND)
-                .describe("004 L667")
-        },
-    )
-    .transition(S::InRework, A::CompleteRework, S::PostReworkCheck, |t| {
-        t.roles([R::ProductionWorkshop])
-            .form(ReworkReport::KIND)
-            .describe("004 L667, L371")
-    })
-    .transition(
-        S::PostReworkCheck,
-        A::RecordAging,
-        S::PostReworkCheck,
-        |t| {
-            t.roles([R::Cqe, R::ProductionWorkshop])
-                .form(AgingRecord::KIND)
-                .effect(e::AGED)
-                .describe("004 L659, L667")
-        },
-    )
-    .transition(
-        S::PostReworkCheck,
-        A::RejectRework,
-        S::ReworkPlanning,
-        |t| {
-            t.roles([R::Cqe])
-                .form(InspectionRecord::KIND)
-                .guard(g::REINSPECTION_FAILED)
-                .effect(e::RESET_REWORK)
-                .describe("004 L486 c)")
-        },
-    )
-    .transition(S::PostReworkCheck, A::FileRestock, S::RestockSignOff, |t| {
-        t.roles([R::Cqe])
-            .form(RestockApplication::KIND)
-            .guard(g::AGED)
-            .guard(g::OUR_GOODS)
-            .guard(g::RESTOCK_QTY)
-            .effect(e::RESET_RESTOCK)
-            .describe("004 L492, L667")
-    })
-    .transition(S::PostReworkCheck, A::ReturnToCustomer, S::Settling, |t| {
-        t.roles([R::ApplicationDesignCenter, R::Warehouse])
-            .form(ShipBackRecord::KIND)
-            .guard(g::AGED)
-            .guard(g::REPAIR_FOR_CUSTOMER)
-            .describe("004 L19, L529, L667")
-    })
-    .transition(
-        S::Disassembled,
-        A::StockReusableParts,
-        S::Disassembled,
-        |t| {
-            t.roles([R::Warehouse])
-                .form(PartsStockIn::KIND)
-                .guard(g::PARTS_STOCK_IN)
-                .describe("004 L493, L526, L658")
-        },
-    )
-    .transition(S::Disassembled, A::FileScrap, S::ScrapSignOff, |t| {
-        t.roles([R::Cqe])
-            .form(ScrapApplication::KIND)
-            .guard(g::REUSABLE_STOCKED)
-            .guard(g::SCRAP_PARTS)
-            .effect(e::RESET_SCRAP)
-            .describe("004 L493, L507, L658")
-    })
-    .transition(S::Disassembled, A::FinishDisassembly, S::Settling, |t| {
-        t.roles([R::Cqe])
-            .guard(g::REUSABLE_STOCKED)
-            .guard(g::NO_UNUSABLE)
-            .describe("004 L493")
-    })
-}
-
-fn restock_and_scrap(b: Builder, config: &Config) -> Builder {
-    use Action as A;
-    use Role as R;
-    use State as S;
-    let mut rejecters: Vec<Role> = config.scrap_departments.clone();
-    for r in [R::AdcVicePresident, R::GmOffice] {
-        if !rejecters.contains(&r) {
-            rejecters.push(r);
-        }
-    }
-    b.transition(S::ReworkApproval, A::ReleaseRework, S::InRework, |t| {
-        t.sign_off(
-            config.work_liaison_signers.iter(),
-            SignOrder::Sequential,
-            "approve 《工作联系单》 (004 L667)",
-        )
-        .on_refuse(S::ReworkPlanning)
-        .form(WorkLiaisonForm::KIND)
-        .describe("004 L667, L19")
-    })
-    .transition(
-        S::RestockSignOff,
-        A::ApproveRestock,
-        S::RestockSignOff,
-        |t| {
-            t.sign_off(
-                [R::OqcInspector, R::QualityManager],
-                SignOrder::AnyOrder,
-                "confirm 《客诉退料申请单》 (004 L492)",
-            )
-            .on_refuse(S::UnderInspection)
-            .not_same_actor_as(A::FileRestock)
-            .excluding_role(R::Warehouse)
-            .guard(g::RESTOCK_AWAITING_QUALITY)
-            .effect(e::RESTOCK_QUALITY)
-            .describe("004 L492, L649")
-        },
-    )
-    .transition(
-        S::RestockSignOff,
-        A::ConfirmRestock,
-        S::RestockSignOff,
-        |t| {
-            t.sign_off(
-                [R::PlanningManager],
-                SignOrder::Sequential,
-                "confirm 《客诉退料申请单》 for planning (004 L492)",
-            )
-            .on_refuse(S::UnderInspection)
-            .not_same_actor_as(A::FileRestock)
-            .excluding_role(R::Warehouse)
-            .guard(g::RESTOCK_QUALITY_SIGNED)
-            .effect(e::RESTOCK_PLANNING)
-            .describe("004 L492, L649")
-        },
-    )
-    .transition(S::RestockSignOff, A::StockIn, S::Settling, |t| {
-        t.roles([R::Warehouse])
-            .excluding_role(R::Cqe)
-            .guard(g::RESTOCK_SIGNED)
-            .guard(g::SELLABLE)
-            .describe("004 L492 入库依据")
-    })
-    .transition(
-        S::RestockSignOff,
-        A::StockIn,
-        S::AwaitingDisposalPlan,
-        |t| {
-            t.roles([R::Warehouse])
-                .excluding_role(R::Cqe)
-                .guard(g::RESTOCK_SIGNED)
-                .guard(g::NOT_SELLABLE)
-                .describe("004 L492, L649")
-        },
-    )
-    .transition(
-        S::AwaitingDisposalPlan,
-        A::SubmitDisposalPlan,
-        S::AwaitingDisposalPlan,
-        |t| {
-            t.roles([R::Sales])
-                .form(DisposalPlan::KIND)
-                .guard(g::PLAN_QTY)
-                .describe("004 L492, L649")
-        },
-    )
-    .transition(
-        S::AwaitingDisposalPlan,
-        A::ApproveSaleOff,
-        S::Settling,
-        |t| {
-            t.roles([R::GmOffice])
-                .not_same_actor_as(A::SubmitDisposalPlan)
-                .excluding_role(R::Cqe)
-                .guard(g::PLAN_SALE_OFF)
-                .describe("004 L152")
-        },
-    )
-    .transition(
-        S::AwaitingDisposalPlan,
-        A::FileScrap,
-        S::ScrapSignOff,
-        |t| {
-            t.roles([R::Cqe])
-                .form(ScrapApplication::KIND)
-                .guard(g::SCRAP_PLAN)
-                .effect(e::RESET_SCRAP)
-                .describe("004 L492, L152, L507")
-        },
-    )
-    .transition(
-        S::AwaitingDisposalPlan,
-        A::RequestReworkPlan,
-        S::ReworkPlanning,
-        |t| {
-            t.roles([R::Cqe])
-                .guard(g::PLAN_REWORK)
-                .effect(e::RESET_REWORK)
-                .describe("004 L492, L493")
-        },
-    )
-    .transition(S::ScrapSignOff, A::ConfirmScrap, S::ScrapSignOff, |t| {
-        t.sign_off(
-            config.scrap_departments.iter(),
-            SignOrder::AnyOrder,
-            "confirm 《报废申请单》 (相关部门, 004 L507)",
-        )
-        .not_same_actor_as(A::FileScrap)
-        .guard(g::SCRAP_AWAITING_DEPARTMENTS)
-        .effect(e::SCRAP_DEPARTMENTS)
-        .describe("004 L507, L493, L383")
-    })
-    .transition(S::ScrapSignOff, A::ApproveScrap, S::ScrapSignOff, |t| {
-        t.sign_off(
-            [R::AdcVicePresident],
-            SignOrder::Sequential,
-            "approve the scrap (004 L507)",
-        )
-        .not_same_actor_as(A::FileScrap)
-        .guard(g::SCRAP_DEPARTMENTS_SIGNED)
-        .effect(e::SCRAP_VP)
-        .describe("004 L507, L625")
-    })
-    .transition(S::ScrapSignOff, A::AuthoriseScrap, S::ScrapSignOff, |t| {
-        t.sign_off(
-            [R::GmOffice],
-            SignOrder::Sequential,
-            "authorise the scrap (总经办, 004 L152, L486)",
-        )
-        .not_same_actor_as(A::FileScrap)
-        .not_same_actor_as(A::ApproveScrap)
-        .guard(g::SCRAP_VP_SIGNED)
-        .effect(e::SCRAP_GM)
-        .describe("004 L152, L486")
-    })
-    .transition(S::ScrapSignOff, A::ExecuteScrap, S::Settling, |t| {
-        t.roles([R::WarehouseHead])
-            .excluding_role(R::Cqe)
-            .guard(g::SCRAP_COMPLETE)
-            .describe("004 L507")
-    })
-    .transition(S::ScrapSignOff, A::RejectScrap, S::Disassembled, |t| {
-        t.roles(&rejecters)
-            .guard(g::REASON)
-            .guard(g::SCRAP_FROM_PARTS)
-            .describe("ours")
-    })
-    .transition(
-        S::ScrapSignOff,
-        A::RejectScrap,
-        S::AwaitingDisposalPlan,
-        |t| {
-            t.roles(&rejecters)
-                .guard(g::REASON)
-                .guard(g::SCRAP_FROM_PLAN)
-                .describe("ours")
-        },
-    )
-    .transition(S::ReuseCheck, A::RecordReuseCheck, S::ReuseCheck, |t| {
-        t.roles([R::ProductionWorkshop])
-            .form(ReuseCheck::KIND)
-            .describe("004 L31")
-    })
-    .transition(S::ReuseCheck, A::StoreSlowMoving, S::Settling, |t| {
-        t.roles([R::Warehouse])
-            .form(SlowMovingEntry::KIND)
-            .guard(g::SLOW_MOVING)
-            .describe("004 L31")
-    })
-}
-
-fn settlement(b: Builder) -> Builder {
-    use Action as A;
-    use Role as R;
-    use State as S;
-    let s = S::Settling;
-    b.transition(s, A::MarkCharging, s, |t| {
-        t.roles([R::Cqe, R::QualityManager])
-            .excluding_role(R::Sales)
-            .excluding_role(R::CustomerServiceSpecialist)
-            .form(ChargingMark::KIND)
-            .guard(g::CHARGING_MARK)
-            .describe("004 L147–151")
-    })
-    .transition(s, A::IssueDebitNote, s, |t| {
-        t.roles([R::CustomerServiceSpecialist, R::Sales])
-            .form(DebitNote::KIND)
-            .guard(g::DEBIT_NOTE)
-            .describe("004 L50, L62, L71")
-    })
-    .transition(s, A::PostDebit, s, |t| {
-        t.roles([R::Finance])
-            .not_same_actor_as(A::IssueDebitNote)
-            .guard(g::DEBIT_ISSUED)
-            .describe("004 L45, L151 (INF)")
-    })
-    .transition(s, A::ConveneSupplierMeeting, s, |t| {
-        t.roles([R::Cqe, R::QualityManager])
-            .form(SupplierClaim::KIND)
-            .guard(g::SUPPLIER_BATCH)
-            .describe("004 L150, L600")
-    })
-    .transition(s, A::ReturnToSupplier, s, |t| {
-        t.roles([R::Cqe])
-            .form(SupplierClaim::KIND)
-            .guard(g::SUPPLIER_SINGLE)
-            .describe("004 L601, L670")
-    })
-    .transition(s, A::RecordSupplierReply, s, |t| {
-        t.roles([R::Cqe])
-            .form(SupplierReply::KIND)
-            .guard(g::SUPPLIER_CLAIM_OPEN)
-            .describe("004 L601")
-    })
-    .transition(s, A::OpenAccountability, s, |t| {
-        t.roles([R::QualityManager])
-            .form(AccountabilityRecord::KIND)
-            .guard(g::INTERNAL_CAUSE)
-            .describe("004 L50")
-    })
-    .transition(s, A::BookCost, s, |t| {
-        t.roles([R::QualityManager])
-            .form(CostBooking::KIND)
-            .guard(g::COST_BOOKING)
-            .describe("004 L493, L602")
-    })
-    .transition(s, A::NotifyCustomer, s, |t| {
-        t.roles([
-            R::ApplicationDesignCenter,
-            R::Sales,
-            R::CustomerServiceSpecialist,
-        ])
-        .form(OutcomeNotice::KIND)
-        .describe("004 L478, L623")
-    })
-    .transition(s, A::LogAndClose, S::FollowUp, |t| {
-        t.roles([R::Cqe, R::QualityManager])
-            .form(LedgerEntry::KIND)
-            .guard(g::CLOSURE)
-            .describe("004 L508, L626")
-    })
-    .transition(S::FollowUp, A::RecordSatisfaction, S::FollowUp, |t| {
-        t.roles([R::ApplicationDesignCenter])
-            .form(SatisfactionRecord::KIND)
-            .describe("004 L623")
-    })
-    .transition(S::FollowUp, A::VerifyClosure, S::Closed, |t| {
-        t.roles([R::Cqe, R::QualityManager]).describe("004 L623")
-    })
-}
-
-fn loans(b: Builder) -> Builder {
-    use Action as A;
-    use Role as R;
-    use State as S;
-    b.transition(S::OnLoan, A::ExtendLoan, S::OnLoan, |t| {
-        t.roles([R::AdcVicePresident])
-            .guard(g::LOAN_EXTENSION)
-            .effect(e::LOAN_EXTENSION)
-            .describe("ours")
-    })
-    .transition(S::OnLoan, A::AnnounceLoanReturn, S::Announced, |t| {
-        t.roles([R::ApplicationDesignCenter])
-            .form(ReturnNotice::KIND)
-            .describe("004 L586, L9")
-    })
-    .transition(S::LoanOverdue, A::AnnounceLoanReturn, S::Announced, |t| {
-        t.roles([R::ApplicationDesignCenter])
-            .form(ReturnNotice::KIND)
-            .describe("004 L586, L9")
-    })
-    .transition(S::LoanOverdue, A::ConvertLoanToSale, S::Settling, |t| {
-        t.roles([R::AdcVicePresident])
-            .form(LoanConversion::KIND)
-            .guard(g::LOAN_SOLD)
-            .describe("ours")
-    })
-    .transition(S::LoanOverdue, A::WriteOffLoan, S::Settling, |t| {
-        t.sign_off(
-            [R::AdcVicePresident, R::GmOffice],
-            SignOrder::Sequential,
-            "write off the lent goods (ours, mirrors 004 L507, L152)",
-        )
-        .form(LoanConversion::KIND)
-        .guard(g::LOAN_WRITTEN_OFF)
-        .describe("ours")
-    })
-}
-
-fn replacement(mut b: Builder, config: &Config) -> Builder {
-    use Action as A;
-    use Role as R;
-    let requesters = [
-        R::CustomerServiceSpecialist,
-        R::ApplicationDesignCenter,
-        R::Sales,
-    ];
-    for &s in replacement_states(config.replacement_policy) {
-        b = b
-            .transition(s, A::RequestReplacement, s, |t| {
-                t.roles(requesters)
-                    .form(ReplacementRequest::KIND)
-                    .guard(g::REPLACEMENT_REQUEST)
-                    .effect(e::REPLACEMENT_REQUESTED)
-                    .describe("004 L48, L60, L62, L367, L604")
-            })
-            .transition(s, A::ConfirmReplacement, s, |t| {
-                t.roles([R::CustomerServiceManager])
-                    .not_same_actor_as(A::RequestReplacement)
-                    .guard(g::REPLACEMENT_REQUESTED)
-                    .effect(e::REPLACEMENT_CONFIRMED)
-                    .describe("004 L48, L60")
-            })
-            .transition(s, A::OrderReplacement, s, |t| {
-                t.roles(requesters)
-                    .form(ReplacementOrder::KIND)
-                    .guard(g::REPLACEMENT_CONFIRMED)
-                    .effect(e::REPLACEMENT_ORDERED)
-                    .describe("004 L60, L604")
-            })
-            .transition(s, A::PromiseArrival, s, |t| {
-                t.roles([R::CustomerServiceSpecialist, R::ApplicationDesignCenter])
-                    .form(ArrivalPromise::KIND)
-                    .guard(g::ARRIVAL_PROMISE)
-                    .describe("004 L64–67")
-            })
-            .transition(s, A::ShipReplacement, s, |t| {
-                t.roles([R::Logistics])
-                    .guard(g::REPLACEMENT_ORDERED)
-                    .effect(e::REPLACEMENT_SHIPPED)
-                    .describe("004 L60")
-            });
-    }
-    b
-}
-
-fn deadlines(b: Builder, config: &Config) -> Builder {
-    use Action as A;
-    use Role as R;
-    use State as S;
-    let term_cases: Vec<(String, BusinessDuration)> = (1..=config.loan_max_term_months)
-        .map(|m| (m.to_string(), BusinessDuration::CalendarMonths(m)))
-        .collect();
-    let term_cases: Vec<(&str, BusinessDuration)> =
-        term_cases.iter().map(|(k, d)| (k.as_str(), *d)).collect();
-    let loan_term = select("/loan/term_months", &term_cases);
-    let overdue =
-        EscalationSpec::move_to(S::LoanOverdue).and_notify([R::ApplicationDesignCenter, R::Sales]);
-    let region = "/case/customer/region";
-    let mut b = b
-        .deadline(
-            DeadlineSpec::new(
-                "replacement_order_same_day",
-                Trigger::action(A::ConfirmReplacement),
-                config.replacement_order_limit,
-            )
-            .met_on(Trigger::action(A::OrderReplacement))
-            .escalate(EscalationSpec::notify([R::CustomerServiceManager]))
-            .owner(R::CustomerServiceSpecialist)
-            .describe("004 L60 当日立即"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "arrival_promise",
-                Trigger::action(A::RequestReplacement),
-                select(
-                    "/case/customer/class",
-                    &[
-                        ("A", config.arrival_promise.a),
-                        ("B", config.arrival_promise.b),
-                        ("C", config.arrival_promise.c),
-                    ],
-                ),
-            )
-            .met_on(Trigger::action(A::PromiseArrival))
-            .escalate(EscalationSpec::notify([R::CustomerServiceManager]))
-            .owner(R::CustomerServiceSpecialist)
-            .describe("004 L64–67"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "initial_classification",
-                Trigger::action(A::Receive),
-                config.classification_limit,
-            )
-            .met_on(Trigger::action(A::Classify))
-            .escalate(EscalationSpec::notify([R::QualityManager]))
-            .owner(R::Cqe)
-            .describe("004 L368, L397"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "judgement",
-                Trigger::action(A::Receive),
-                config.judgement_limit,
-            )
-            .met_on(Trigger::action(A::ApproveJudgement))
-            .escalate(EscalationSpec::notify([R::QualityManager]))
-            .owner(R::Cqe)
-            .describe("004 L144 2天内完成"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "cqe_analysis",
-                Trigger::action(A::SubmitToCqe),
-                config.analysis_limit,
-            )
-            .met_on(Trigger::action(A::RecordInspection))
-            .escalate(EscalationSpec::notify([R::QualityManager]))
-            .owner(R::Cqe)
-            .describe("004 L623"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "resolve_and_reply",
-                Trigger::action(A::SubmitToCqe),
-                select(
-                    region,
-                    &[
-                        ("domestic", config.reply_limit_domestic),
-                        ("international", config.reply_limit_international),
-                    ],
-                ),
-            )
-            .warn_at(select(
-                region,
-                &[
-                    ("domestic", config.reply_limit_domestic),
-                    ("international", config.reply_target_international),
-                ],
-            ))
-            .met_on(Trigger::action(A::NotifyCustomer))
-            .escalate(EscalationSpec::notify([
-                R::QualityManager,
-                R::ApplicationDesignCenter,
-            ]))
-            .owner(R::Cqe)
-            .describe("004 L623"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "urgent_resolve_and_reply",
-                Trigger::action(A::GrantUrgent),
-                select(
-                    region,
-                    &[
-                        ("domestic", config.urgent_reply_limit_domestic),
-                        ("international", config.urgent_reply_limit_international),
-                    ],
-                ),
-            )
-            .met_on(Trigger::action(A::NotifyCustomer))
-            .escalate(EscalationSpec::notify([
-                R::QualityManager,
-                R::CompanyLeadership,
-            ]))
-            .owner(R::Cqe)
-            .describe("004 L623 特批"),
-        )
-        .deadline(
-            DeadlineSpec::new("rework", Trigger::enter(S::InRework), config.rework_limit)
-                .met_on(Trigger::action(A::CompleteRework))
-                .escalate(EscalationSpec::notify([R::PlanningManager]))
-                .owner(R::ProductionWorkshop)
-                .describe("004 L370–371"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "stock_in",
-                Trigger::enter(S::RestockSignOff),
-                config.stock_in_limit,
-            )
-            .met_on(Trigger::action(A::StockIn))
-            .escalate(EscalationSpec::notify([R::QualityManager]))
-            .owner(R::Warehouse)
-            .describe("004 L372–375"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "supplier_8d",
-                Trigger::action(A::ReturnToSupplier),
-                config.supplier_8d_limit,
-            )
-            .met_on(Trigger::action(A::RecordSupplierReply))
-            .escalate(EscalationSpec::notify([R::QualityManager]))
-            .owner(R::Cqe)
-            .describe("004 L601"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "closure_recheck",
-                Trigger::enter(S::FollowUp),
-                config.closure_recheck,
-            )
-            .met_on(Trigger::action(A::VerifyClosure))
-            .escalate(EscalationSpec::notify([R::QualityManager]))
-            .owner(R::Cqe)
-            .describe("004 L623"),
-        )
-        .deadline(
-            DeadlineSpec::new("loan_return", Trigger::enter(S::OnLoan), loan_term.clone())
-                .met_on(Trigger::action(A::ExtendLoan))
-                .met_on(Trigger::action(A::AnnounceLoanReturn))
-                .escalate(overdue.clone())
-                .owner(R::ApplicationDesignCenter)
-                .describe("ours (term by analogy with 004 L621)"),
-        )
-        .deadline(
-            DeadlineSpec::new("loan_extension", Trigger::action(A::ExtendLoan), loan_term)
-                .met_on(Trigger::action(A::AnnounceLoanReturn))
-                .escalate(overdue)
-                .owner(R::ApplicationDesignCenter)
-                .describe("ours"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                "loan_overdue",
-                Trigger::enter(S::LoanOverdue),
-                config.loan_overdue_escalation,
-            )
-            .escalate(EscalationSpec::notify([R::AdcVicePresident, R::GmOffice]))
-            .owner(R::ApplicationDesignCenter)
-            .describe("ours"),
-        );
-    if config.replacement_policy == ReplacementPolicy::InvestigateFirst {
-        b = b.deadline(
-            DeadlineSpec::new(
-                "equal_qty_replenishment",
-                Trigger::action(A::RequestReplacement),
-                config.replenishment_limit,
-            )
-            .met_on(Trigger::action(A::OrderReplacement))
-            .escalate(EscalationSpec::notify([R::Sales]))
-            .owner(R::Sales)
-            .describe("004 L376–381"),
-        );
-    }
-    b
 }

@@ -1,319 +1,927 @@
-//! The procedure's rules as pure functions: responsibility → free or charged → who pays,
-//! routing after the judgement, judgement consistency, and what still blocks closure.
-//! Guards call these; hosts may call them too (e.g. to show what is missing).
+//! The guards and effects of the procedure, each named by a [`Guard`] or [`Effect`]
+//! variant and registered in [`registry`]; the domain rules they apply (responsibility,
+//! charging, routing, closure) are in `rules/domain.rs`.
 
-use super::Action;
-use super::config::Config;
-use super::data::{Case, CaseKind, ClaimedReturnType, Data, ReplacementStatus};
-use super::forms::{
-    AcceptedAs, AccountabilityRecord, BookingAccount, Cause, Charging, ChargingMark, CostBooking,
-    DebitNote, InspectionRecord, InspectionResult, LoanConversion, NegotiationOutcome,
-    NegotiationRecord, OutcomeNotice, ReceiptRecord, ResponsibilityJudgement, ReturnNotice,
-    SupplierClaim, SupplierReply, Verdict,
+mod domain;
+
+pub use domain::{
+    Liability, Route, booking_account, case_data, charging, check_judgement, current_route,
+    disputed, effective_judgement, expected_charging, liability, on_file, open_obligations, route,
+    units,
 };
-use crate::Instance;
-use crate::TypedForm;
+
+use super::config::Config;
+use super::data::{
+    BypassPenalty, CaseKind, ClaimedReturnType, Data, Loan, LoanTerms, ReplacementStatus,
+};
+use super::forms::{
+    AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, Charging, ChargingMark,
+    Classification, CostBooking, DebitNote, DisassemblyRecord, Disposal, DisposalPlan,
+    FactoryArrival, InspectionResult, LedgerEntry, LoanConversion, LoanSettlement,
+    NegotiationOutcome, NegotiationRecord, OutcomeNotice, PartsStockIn, Payer, ReceiptRecord,
+    ReplacementOrder, ReplacementRequest, ResponsibilityJudgement, RestockApplication,
+    ReturnHandlingForm, ReturnInspectionRecord, ReturnNotice, ReturnVerdict, ReuseCheck,
+    ReworkPlan, ReworkReport, SatisfactionRecord, ScrapApplication, ScrapOrigin, ShipBackRecord,
+    SlowMovingEntry, SupplierClaim, SupplierReply, WorkLiaisonForm,
+};
+use super::{Action, Effect, Guard};
+use crate::Context;
+use crate::Registry;
 use crate::Vocabulary;
+use crate::{Form, TypedForm};
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::Arc;
 
-/// Who is responsible, by family of causes (004 L146–150).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Liability {
-    /// 经销商原因 and 无故退货 (004 L147, L50).
-    DealerSide,
-    /// The customer's side: 客户的责任, non-quality return, changed need (004 L20, L584, L585).
-    CustomerSide,
-    /// 质量原因, 工艺原因, the design center (004 L148, L149, L585).
-    Internal,
-    /// The supplier (004 L150, L599–601).
-    Supplier,
-    /// Nobody: a customer misjudgment of a good product, or a loan back intact.
-    NoFault,
-}
+type Check = Result<(), String>;
 
-/// The family of `cause`.
-pub fn liability(cause: Cause) -> Liability {
-    match cause {
-        Cause::DealerLogistics
-        | Cause::DealerInstallation
-        | Cause::Misuse
-        | Cause::NoCauseReturn => Liability::DealerSide,
-        Cause::CustomerCaused | Cause::NonQualityReturn | Cause::CustomerNeedChanged => {
-            Liability::CustomerSide
-        }
-        Cause::QualityInspection | Cause::Process | Cause::AdcMiscommunication => {
-            Liability::Internal
-        }
-        Cause::Supplier { .. } => Liability::Supplier,
-        Cause::CustomerMisjudgment { .. } | Cause::NoFault => Liability::NoFault,
+fn fresh<T: TypedForm>(forms: &[Form]) -> Result<Option<T>, String> {
+    match forms.iter().rev().find(|f| f.kind == T::KIND) {
+        None => Ok(None),
+        Some(f) => T::deserialize(&f.body)
+            .map(Some)
+            .map_err(|e| format!("malformed {}: {e}", T::KIND)),
     }
 }
 
-/// 「免费」 or 「收费」 for `cause` (004 L151): charged when the responsibility is not ours
-/// (dealer or customer side, 004 L147, L50), free otherwise. A changed need in an exchange is
-/// charged unless configured otherwise (ours).
-pub fn charging(cause: Cause, config: &Config) -> Charging {
-    match (liability(cause), cause) {
-        (Liability::CustomerSide, Cause::CustomerNeedChanged)
-            if !config.exchange_need_changed_charged =>
-        {
-            Charging::Free
-        }
-        (Liability::DealerSide | Liability::CustomerSide, _) => Charging::Charged,
-        _ => Charging::Free,
+/// The form of type `T` attached by this command (a document filed now, not an old one).
+fn attached<T: TypedForm>(ctx: &Context<'_>) -> Result<T, String> {
+    fresh::<T>(ctx.forms)?.ok_or_else(|| format!("attach a new `{}` with this command", T::KIND))
+}
+
+/// The form of type `T` attached now or, failing that, on file (a sign-off's later signers
+/// sign the form the first signer attached).
+fn current<T: TypedForm>(ctx: &Context<'_>) -> Result<T, String> {
+    match fresh::<T>(ctx.forms)? {
+        Some(t) => Ok(t),
+        None => filed::<T>(ctx).map(|(_, t)| t),
     }
 }
 
-/// 「免费」 or 「收费」 for the case as it stands: a negotiated outcome that follows the
-/// judgement decides (a repair at a fee is charged, a free repair or goods the customer takes
-/// back as they are is free: 由业务和客户协调沟通返修及付费事宜, 004 L20, L34; ours for the
-/// take-back); otherwise the cause decides ([`charging`]).
-///
-/// # Errors
-/// No judgement on file, or a malformed form.
-pub fn expected_charging(inst: &Instance, config: &Config) -> Result<Charging, String> {
-    let (jseq, j) = on_file::<ResponsibilityJudgement>(inst)?
-        .ok_or_else(|| "no judgement on file".to_owned())?;
-    Ok(match on_file::<NegotiationRecord>(inst)? {
-        Some((nseq, n)) if nseq > jseq => match n.outcome {
-            NegotiationOutcome::RepairForCustomer { fee_fen } if fee_fen > 0 => Charging::Charged,
-            NegotiationOutcome::RepairForCustomer { .. }
-            | NegotiationOutcome::CustomerTakesBack => Charging::Free,
-            NegotiationOutcome::AcceptReturn { .. } => charging(j.cause, config),
+/// The form of type `T` on file, which must exist.
+fn filed<T: TypedForm>(ctx: &Context<'_>) -> Result<(u64, T), String> {
+    on_file::<T>(ctx.instance)?.ok_or_else(|| format!("no `{}` on file", T::KIND))
+}
+
+fn data(ctx: &Context<'_>) -> Result<Data, String> {
+    domain::case_data(ctx.instance)
+}
+
+fn text<'a>(payload: &'a Value, key: &str) -> Option<&'a str> {
+    payload
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+}
+
+fn judgement(ctx: &Context<'_>) -> Result<(ResponsibilityJudgement, ReturnVerdict), String> {
+    effective_judgement(ctx.instance)?.ok_or_else(|| "no judgement on file".to_owned())
+}
+
+fn route_is(want: Route) -> impl Fn(&Context<'_>) -> Check + Send + Sync {
+    move |ctx: &Context<'_>| {
+        let got = current_route(ctx.instance)?;
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!(
+                "the judgement routes the goods to {} (004 L16, L31, L34, L492, L493)",
+                route_words(got)
+            ))
+        }
+    }
+}
+
+fn route_words(r: Route) -> &'static str {
+    match r {
+        Route::Negotiate => "sales for negotiation",
+        Route::Restock => "the restock sign-off",
+        Route::Rework => "the design center's rework plan",
+        Route::ReuseCheck => "production's reuse check",
+    }
+}
+
+fn flag(
+    get: fn(&Data) -> bool,
+    want: bool,
+    refusal: &'static str,
+) -> impl Fn(&Context<'_>) -> Check + Send + Sync {
+    move |ctx: &Context<'_>| {
+        if get(&data(ctx)?) == want {
+            Ok(())
+        } else {
+            Err(refusal.to_owned())
+        }
+    }
+}
+
+fn replacement_is(
+    want: ReplacementStatus,
+    refusal: &'static str,
+) -> impl Fn(&Context<'_>) -> Check + Send + Sync {
+    move |ctx: &Context<'_>| {
+        let got = data(ctx)?.replacement;
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!("{refusal} (the replacement is `{got:?}`)"))
+        }
+    }
+}
+
+/// Change the typed data in place.
+fn update(data: &mut Value, f: impl FnOnce(&mut Data) -> Check) -> Check {
+    let mut d = Data::deserialize(&*data)
+        .map_err(|e| format!("the instance data is not a customer return case: {e}"))?;
+    f(&mut d)?;
+    *data = serde_json::to_value(&d).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn set(f: fn(&mut Data)) -> impl Fn(&mut Value, &Context<'_>) -> Check + Send + Sync {
+    move |data: &mut Value, _: &Context<'_>| {
+        update(data, |d| {
+            f(d);
+            Ok(())
+        })
+    }
+}
+
+fn loan_terms(payload: &Value) -> Result<LoanTerms, String> {
+    let t = LoanTerms::deserialize(payload)
+        .map_err(|e| format!("the payload carries the loan terms: {e}"))?;
+    t.validate()?;
+    Ok(t)
+}
+
+fn disposal_plan(ctx: &Context<'_>) -> Result<DisposalPlan, String> {
+    let (pseq, plan) = filed::<DisposalPlan>(ctx)?;
+    let after = [
+        on_file::<RestockApplication>(ctx.instance)?.map(|(s, _)| s),
+        on_file::<ScrapApplication>(ctx.instance)?.map(|(s, _)| s),
+    ];
+    if after.into_iter().flatten().any(|s| s > pseq) {
+        return Err("sales has not given a new disposal plan (004 L492)".into());
+    }
+    Ok(plan)
+}
+
+fn forms(r: Registry) -> Registry {
+    r.typed_form::<ReturnNotice>()
+        .typed_form::<FactoryArrival>()
+        .typed_form::<ReceiptRecord>()
+        .typed_form::<ReturnHandlingForm>()
+        .typed_form::<Classification>()
+        .typed_form::<ReturnInspectionRecord>()
+        .typed_form::<ResponsibilityJudgement>()
+        .typed_form::<NegotiationRecord>()
+        .typed_form::<ReworkPlan>()
+        .typed_form::<WorkLiaisonForm>()
+        .typed_form::<ReworkReport>()
+        .typed_form::<AgingRecord>()
+        .typed_form::<DisassemblyRecord>()
+        .typed_form::<PartsStockIn>()
+        .typed_form::<ScrapApplication>()
+        .typed_form::<RestockApplication>()
+        .typed_form::<DisposalPlan>()
+        .typed_form::<ReuseCheck>()
+        .typed_form::<SlowMovingEntry>()
+        .typed_form::<ShipBackRecord>()
+        .typed_form::<ReplacementRequest>()
+        .typed_form::<ReplacementOrder>()
+        .typed_form::<ArrivalPromise>()
+        .typed_form::<ChargingMark>()
+        .typed_form::<DebitNote>()
+        .typed_form::<SupplierClaim>()
+        .typed_form::<SupplierReply>()
+        .typed_form::<AccountabilityRecord>()
+        .typed_form::<CostBooking>()
+        .typed_form::<OutcomeNotice>()
+        .typed_form::<LedgerEntry>()
+        .typed_form::<SatisfactionRecord>()
+        .typed_form::<LoanConversion>()
+}
+
+/// The procedure's registry (its calendar is the default one; the definition sets the
+/// host's).
+pub(super) fn registry(config: &Config) -> Registry {
+    let cfg = Arc::new(config.clone());
+    let r = forms(Registry::new());
+    let r = intake(r, &cfg);
+    let r = judgement_guards(r);
+    let r = disposition(r, &cfg);
+    let r = sign_offs(r, &cfg);
+    let r = replacement(r);
+    let r = settlement(r, &cfg);
+    effects(r, &cfg)
+}
+
+fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
+    let c1 = cfg.clone();
+    let c2 = cfg.clone();
+    let c3 = cfg.clone();
+    r.guard(Guard::CaseAnnounceable, |ctx: &Context<'_>| {
+        let d = data(ctx)?;
+        d.case.validate()?;
+        if d.case.is_loan() {
+            return Err("a loan is lent (`lend`); its return is announced with \
+                        `announce_loan_return` (004 L586)"
+                .into());
+        }
+        Ok(())
+    })
+    .guard(Guard::LoanTermsValid, move |ctx: &Context<'_>| {
+        let d = data(ctx)?;
+        d.case.validate()?;
+        if !d.case.is_loan() {
+            return Err("only a loan (客借) is lent (004 L586)".into());
+        }
+        let t = loan_terms(ctx.payload)?;
+        let months = t.term_months.unwrap_or(c1.loan_default_term_months);
+        if months > c1.loan_max_term_months {
+            return Err(format!(
+                "a loan runs at most {} months (ours)",
+                c1.loan_max_term_months
+            ));
+        }
+        Ok(())
+    })
+    .guard(Guard::UnannouncedReceipt, |ctx: &Context<'_>| {
+        let d = data(ctx)?;
+        d.case.validate()?;
+        if d.case.is_loan() {
+            return Err("a lent sample comes back through `announce_loan_return`".into());
+        }
+        text(ctx.payload, "missing_notice_by")
+            .map(|_| ())
+            .ok_or_else(|| {
+                "an unannounced return names who failed to notify production control \
+             (payload `missing_notice_by`, 004 L9)"
+                    .to_owned()
+            })
+    })
+    .guard(Guard::ReceiptCounted, move |ctx: &Context<'_>| {
+        let r = attached::<ReceiptRecord>(ctx)?;
+        if c2.require_isolation_label && !r.isolated_and_labelled {
+            return Err("returned goods are isolated and labelled on receipt (004 L284)".into());
+        }
+        if let Some((_, n)) = on_file::<ReturnNotice>(ctx.instance)? {
+            if n.returned_qty != r.received_qty && r.discrepancy_note.is_none() {
+                return Err(format!(
+                    "counted {} but {} were announced: add a discrepancy note (点收, 004 L539)",
+                    r.received_qty, n.returned_qty
+                ));
+            }
+        }
+        Ok(())
+    })
+    .guard(Guard::Cancellable, |ctx: &Context<'_>| {
+        text(ctx.payload, "reason").ok_or("a cancellation gives a `reason`")?;
+        if data(ctx)?.replacement >= ReplacementStatus::Ordered {
+            return Err(
+                "the replacement is already ordered: the goods are retrieved and \
+                        appraised instead (004 L50, L69)"
+                    .into(),
+            );
+        }
+        Ok(())
+    })
+    .guard(Guard::ReasonGiven, |ctx: &Context<'_>| {
+        text(ctx.payload, "reason")
+            .map(|_| ())
+            .ok_or_else(|| "give a `reason` in the payload".to_owned())
+    })
+    .guard(Guard::HandlingFormMatchesReceipt, |ctx: &Context<'_>| {
+        let h = attached::<ReturnHandlingForm>(ctx)?;
+        let (_, r) = filed::<ReceiptRecord>(ctx)?;
+        if h.repair_order_no != r.repair_order_no {
+            return Err(format!(
+                "the handling form carries repair order `{}`, production control assigned `{}` \
+                 (004 L8)",
+                h.repair_order_no, r.repair_order_no
+            ));
+        }
+        Ok(())
+    })
+    .guard(Guard::LoanExtensionWithinMax, move |ctx: &Context<'_>| {
+        let loan = data(ctx)?.loan.ok_or("nothing is lent")?;
+        let n = ctx
+            .payload
+            .get("term_months")
+            .and_then(Value::as_u64)
+            .filter(|&n| n > 0)
+            .ok_or("give the extension in `term_months` (at least 1)")?;
+        if u64::from(loan.months_granted).saturating_add(n) > u64::from(c3.loan_max_term_months) {
+            return Err(format!(
+                "{} months granted already: a loan runs at most {} months (ours)",
+                loan.months_granted, c3.loan_max_term_months
+            ));
+        }
+        Ok(())
+    })
+    .guard(Guard::LoanSold, |ctx: &Context<'_>| {
+        match current::<LoanConversion>(ctx)?.settlement {
+            LoanSettlement::Sale { .. } => Ok(()),
+            LoanSettlement::WriteOff { .. } => {
+                Err("a write-off goes through `write_off_loan`".into())
+            }
+        }
+    })
+    .guard(
+        Guard::LoanWrittenOff,
+        |ctx: &Context<'_>| match current::<LoanConversion>(ctx)?.settlement {
+            LoanSettlement::WriteOff { .. } => Ok(()),
+            LoanSettlement::Sale { .. } => Err("a sale goes through `convert_loan_to_sale`".into()),
         },
-        _ => charging(j.cause, config),
+    )
+    .guard(Guard::NotUrgentYet, |ctx: &Context<'_>| {
+        if ctx.instance.fired_by(Action::GrantUrgent.name()).is_empty() {
+            Ok(())
+        } else {
+            Err("urgent handling is already approved".into())
+        }
     })
 }
 
-/// The account a confirmed reprocessing cost goes to: selling expense for a repeated
-/// customer misjudgment (004 L602), cost of sales otherwise (004 L493).
-pub fn booking_account(cause: Cause) -> BookingAccount {
-    match cause {
-        Cause::CustomerMisjudgment { repeat: true } => BookingAccount::SellingExpense,
-        _ => BookingAccount::CostOfSales,
-    }
-}
-
-/// Where the goods go after the judgement. Exactly one route holds for any judgement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Route {
-    /// To sales for negotiation with the customer: a repair-for-customer verdict, which is
-    /// also the dispute of 004 L34 when the customer claimed a sales return or return-only
-    /// goods (004 L16, L20, L34).
-    Negotiate,
-    /// Passed, back to stock: the restock sign-off (004 L492).
-    Restock,
-    /// Failed: the design center's rework plan (004 L493).
-    Rework,
-    /// Return-only goods: production checks reuse (004 L31).
-    ReuseCheck,
-}
-
-/// The route for an inspection result and an (effective) verdict.
-pub fn route(result: InspectionResult, verdict: Verdict) -> Route {
-    match (verdict, result) {
-        (Verdict::RepairForCustomer, _) => Route::Negotiate,
-        (Verdict::ReturnOnly, _) => Route::ReuseCheck,
-        (Verdict::SalesReturn, InspectionResult::Pass) => Route::Restock,
-        (Verdict::SalesReturn, InspectionResult::Fail) => Route::Rework,
-    }
-}
-
-/// Check a judgement against the case, the replacement track and the inspection.
-///
-/// # Errors
-/// The first inconsistency, citing its clause.
-pub fn check_judgement(
-    case: &Case,
-    replacement: ReplacementStatus,
-    inspection: &InspectionRecord,
-    judgement: &ResponsibilityJudgement,
-) -> Result<(), String> {
-    judgement.validate()?;
-    match case.kind {
-        CaseKind::Exchange { .. } | CaseKind::Loan if judgement.verdict != Verdict::SalesReturn => {
-            return Err(
-                "exchanged or lent goods come back to our stock: the verdict is 销退品 (ours)"
-                    .into(),
-            );
+fn judgement_guards(r: Registry) -> Registry {
+    r.guard(Guard::InspectionAttached, |ctx: &Context<'_>| {
+        attached::<ReturnInspectionRecord>(ctx).map(|_| ())
+    })
+    .guard(Guard::JudgementConsistent, |ctx: &Context<'_>| {
+        let j = attached::<ResponsibilityJudgement>(ctx)?;
+        let (_, insp) = filed::<ReturnInspectionRecord>(ctx)?;
+        let d = data(ctx)?;
+        check_judgement(&d.case, d.replacement, &insp, &j)
+    })
+    .guard(Guard::JudgementCurrent, |ctx: &Context<'_>| {
+        let (jseq, j) = filed::<ResponsibilityJudgement>(ctx)?;
+        let (iseq, insp) = filed::<ReturnInspectionRecord>(ctx)?;
+        if jseq < iseq {
+            return Err("the judgement predates the latest inspection: draft it again".into());
         }
-        CaseKind::Exchange { .. }
-            if inspection.result == InspectionResult::Pass
-                && !matches!(
-                    judgement.cause,
-                    Cause::CustomerNeedChanged | Cause::AdcMiscommunication
-                ) =>
+        let d = data(ctx)?;
+        check_judgement(&d.case, d.replacement, &insp, &j)
+    })
+    .guard(Guard::RouteNegotiation, route_is(Route::Negotiate))
+    .guard(Guard::RouteRestock, route_is(Route::Restock))
+    .guard(Guard::RouteRework, route_is(Route::Rework))
+    .guard(Guard::RouteReuseCheck, route_is(Route::ReuseCheck))
+    .guard(
+        Guard::NegotiatedRepair,
+        |ctx: &Context<'_>| match attached::<NegotiationRecord>(ctx)?.outcome {
+            NegotiationOutcome::RepairForCustomer { .. } => Ok(()),
+            _ => Err("the record's outcome is not a repair for the customer".into()),
+        },
+    )
+    .guard(Guard::NegotiatedAcceptance, |ctx: &Context<'_>| {
+        let (jseq, _) = filed::<ResponsibilityJudgement>(ctx)?;
+        let record = match fresh::<NegotiationRecord>(ctx.forms)? {
+            Some(n) => n,
+            None => match filed::<NegotiationRecord>(ctx)? {
+                (seq, n) if seq > jseq => n,
+                _ => return Err("attach the negotiation record (004 L34)".into()),
+            },
+        };
+        let NegotiationOutcome::AcceptReturn { accepted_as } = record.outcome else {
+            return Err("the record's outcome is not an accepted return".into());
+        };
+        let d = data(ctx)?;
+        if accepted_as == AcceptedAs::ReturnOnly
+            && (d.case.replacement_applicable() || d.replacement != ReplacementStatus::None)
+        {
+            return Err("goods accepted as return-only are not replaced (004 L31)".into());
+        }
+        Ok(())
+    })
+    .guard(
+        Guard::NegotiatedTakeBack,
+        |ctx: &Context<'_>| match attached::<NegotiationRecord>(ctx)?.outcome {
+            NegotiationOutcome::CustomerTakesBack => Ok(()),
+            _ => Err("the record's outcome is not the customer taking the goods back".into()),
+        },
+    )
+    .guard(Guard::RepairForCustomer, |ctx: &Context<'_>| {
+        if judgement(ctx)?.1 == ReturnVerdict::RepairForCustomer {
+            Ok(())
+        } else {
+            Err("the goods are ours, not the customer's: restock them (004 L492)".into())
+        }
+    })
+    .guard(Guard::GoodsAreOurs, |ctx: &Context<'_>| {
+        if judgement(ctx)?.1 == ReturnVerdict::RepairForCustomer {
+            Err(
+                "repaired goods of the customer (帮修品) go back to the customer (004 L16, \
+                 L20)"
+                    .into(),
+            )
+        } else {
+            Ok(())
+        }
+    })
+}
+
+fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
+    let c1 = cfg.clone();
+    r.guard(Guard::RestockQtyMatches, |ctx: &Context<'_>| {
+        let a = attached::<RestockApplication>(ctx)?;
+        let n = units(ctx.instance)?.ok_or("nothing was received")?;
+        if a.qty != n {
+            return Err(format!(
+                "the restock application covers {} units but {n} were received",
+                a.qty
+            ));
+        }
+        Ok(())
+    })
+    .guard(
+        Guard::AdcDeclined,
+        flag(
+            |d| d.rework.adc_declined,
+            true,
+            "the design center issues a handling plan first; the CQE disassembles only when \
+             it cannot (若无法出具, 004 L493)",
+        ),
+    )
+    .guard(Guard::AgedIfNeeded, move |ctx: &Context<'_>| {
+        let (_, insp) = filed::<ReturnInspectionRecord>(ctx)?;
+        if c1.age_power_supply_and_module
+            && insp.involves_power_supply_or_module
+            && !data(ctx)?.rework.aging_done
         {
             return Err(
-                "an exchange of good goods is a changed need or a design-center \
-                        misunderstanding (004 L585)"
+                "repaired power supplies and modules are aged like a normal order \
+                        first (004 L659, L667)"
                     .into(),
             );
         }
-        _ => {}
-    }
-    if judgement.cause == Cause::NoFault && !case.is_loan() {
-        return Err("only a loan comes back with nobody at fault".into());
-    }
-    if judgement.verdict == Verdict::ReturnOnly {
-        check_return_only(case, replacement)?;
-    }
-    Ok(())
-}
-
-fn check_return_only(case: &Case, replacement: ReplacementStatus) -> Result<(), String> {
-    if !matches!(case.kind, CaseKind::Return { .. }) {
-        return Err("only a return (客退) can be return-only goods (004 L31)".into());
-    }
-    if case.replacement_applicable() || replacement != ReplacementStatus::None {
-        return Err(
-            "return-only goods (只退不补品) are not replaced, but a replacement is wanted \
-                    (004 L31)"
-                .into(),
-        );
-    }
-    Ok(())
-}
-
-/// Whether the customer's claimed type conflicts with quality's verdict (004 L34).
-pub fn disputed(case: &Case, verdict: Verdict) -> bool {
-    matches!(
-        case.kind,
-        CaseKind::Return {
-            claimed_type: ClaimedReturnType::SalesReturn | ClaimedReturnType::ReturnOnly,
-            ..
-        }
-    ) && verdict == Verdict::RepairForCustomer
-}
-
-/// The latest form of type `T` on file, with the sequence number of its event.
-///
-/// # Errors
-/// A form on file that does not parse (a foreign or corrupted instance).
-pub fn on_file<T: TypedForm>(inst: &Instance) -> Result<Option<(u64, T)>, String> {
-    match inst.forms().iter().rev().find(|f| f.form.kind == T::KIND) {
-        None => Ok(None),
-        Some(f) => T::deserialize(&f.form.body)
-            .map(|t| Some((f.seq, t)))
-            .map_err(|e| format!("malformed {} on file: {e}", T::KIND)),
-    }
-}
-
-/// The instance data, typed.
-///
-/// # Errors
-/// Data that is not a customer-return case.
-pub fn case_data(inst: &Instance) -> Result<Data, String> {
-    inst.data_as::<Data>()
-        .map_err(|e| format!("the instance data is not a customer return case: {e}"))
-}
-
-/// The units received by production control (or announced, before receipt).
-///
-/// # Errors
-/// A malformed form on file.
-pub fn units(inst: &Instance) -> Result<Option<u32>, String> {
-    if let Some((_, r)) = on_file::<ReceiptRecord>(inst)? {
-        return Ok(Some(r.received_qty));
-    }
-    Ok(on_file::<ReturnNotice>(inst)?.map(|(_, n)| n.returned_qty))
-}
-
-/// The judgement in force and the verdict after any negotiation that followed it: an
-/// accepted return replaces a repair-for-customer verdict (004 L34, L545–546).
-///
-/// # Errors
-/// A malformed form on file.
-pub fn effective_judgement(
-    inst: &Instance,
-) -> Result<Option<(ResponsibilityJudgement, Verdict)>, String> {
-    let Some((jseq, j)) = on_file::<ResponsibilityJudgement>(inst)? else {
-        return Ok(None);
-    };
-    let verdict = match on_file::<NegotiationRecord>(inst)? {
-        Some((nseq, n)) if nseq > jseq => match n.outcome {
-            NegotiationOutcome::AcceptReturn {
-                accepted_as: AcceptedAs::SalesReturn,
-            } => Verdict::SalesReturn,
-            NegotiationOutcome::AcceptReturn {
-                accepted_as: AcceptedAs::ReturnOnly,
-            } => Verdict::ReturnOnly,
-            _ => j.verdict,
+        Ok(())
+    })
+    .guard(
+        Guard::ReinspectionFailed,
+        |ctx: &Context<'_>| match attached::<ReturnInspectionRecord>(ctx)?.result {
+            InspectionResult::Fail => Ok(()),
+            InspectionResult::Pass => Err("the re-inspection passed: file the restock or ship \
+                                           the goods back"
+                .into()),
         },
-        _ => j.verdict,
-    };
-    Ok(Some((j, verdict)))
-}
-
-/// The route of an instance in `judged`.
-///
-/// # Errors
-/// No inspection or judgement on file, or a malformed form.
-pub fn current_route(inst: &Instance) -> Result<Route, String> {
-    let (_, inspection) = on_file::<InspectionRecord>(inst)?
-        .ok_or_else(|| "no inspection record on file".to_owned())?;
-    let (_, verdict) =
-        effective_judgement(inst)?.ok_or_else(|| "no judgement on file".to_owned())?;
-    Ok(route(inspection.result, verdict))
-}
-
-fn fired(inst: &Instance, action: Action) -> bool {
-    !inst.fired_by(action.name()).is_empty()
-}
-
-/// What still blocks closing the case, each with its clause; empty when it may close.
-///
-/// # Errors
-/// Malformed data or forms.
-pub fn open_obligations(inst: &Instance) -> Result<Vec<String>, String> {
-    let data = case_data(inst)?;
-    let mut open = Vec::new();
-    if on_file::<OutcomeNotice>(inst)?.is_none() {
-        open.push("the customer has not been told the outcome (004 L478, L623)".to_owned());
-    }
-    if data.case.replacement_applicable() && data.replacement != ReplacementStatus::Shipped {
-        open.push("the replacement has not been shipped (004 L48, L60)".to_owned());
-    }
-    let Some((jseq, judgement)) = on_file::<ResponsibilityJudgement>(inst)? else {
-        // A loan settled without coming back: sold or written off.
-        if on_file::<LoanConversion>(inst)?.is_none() {
-            open.push("nothing was judged or settled".to_owned());
+    )
+    .guard(Guard::PartsQtyMatches, |ctx: &Context<'_>| {
+        let p = attached::<PartsStockIn>(ctx)?;
+        let (_, dr) = filed::<DisassemblyRecord>(ctx)?;
+        if u64::from(p.qty) != dr.reusable_qty() {
+            return Err(format!(
+                "{} parts stocked but {} were sorted as reusable (004 L493)",
+                p.qty,
+                dr.reusable_qty()
+            ));
         }
-        return Ok(open);
-    };
-    let cause = judgement.cause;
-    match on_file::<ChargingMark>(inst)? {
-        Some((mseq, mark)) if mseq > jseq => {
-            if mark.mark == Charging::Charged {
-                if on_file::<DebitNote>(inst)?.is_none() {
-                    open.push("charged, but no debit note was issued (004 L50, L71)".to_owned());
-                } else if !fired(inst, Action::PostDebit) {
-                    open.push("the debit has not been posted by finance (004 L50, L151)".into());
-                }
-            }
-        }
-        _ => open.push("quality has not marked 免费 or 收费 (004 L151)".to_owned()),
-    }
-    match liability(cause) {
-        Liability::Internal if on_file::<AccountabilityRecord>(inst)?.is_none() => {
-            open.push("internal cause: no accountability record (004 L50)".to_owned());
-        }
-        Liability::Supplier => match on_file::<SupplierClaim>(inst)? {
-            None => open.push("supplier cause: no supplier claim (004 L150, L599)".to_owned()),
-            Some((_, c)) if !c.batch && on_file::<SupplierReply>(inst)?.is_none() => {
-                open.push("the supplier's 8D report and plan are not in (004 L601)".to_owned())
-            }
-            Some(_) => {}
-        },
-        _ => {}
-    }
-    let reprocessed = fired(inst, Action::ReleaseRework) || fired(inst, Action::Disassemble);
-    let repeat = cause == Cause::CustomerMisjudgment { repeat: true };
-    if (reprocessed || repeat) && on_file::<CostBooking>(inst)?.is_none() {
-        open.push(if repeat {
-            "a repeated misjudgment's cost is not booked to selling expense (004 L602)".to_owned()
+        Ok(())
+    })
+    .guard(Guard::ReusablePartsStocked, |ctx: &Context<'_>| {
+        let (dseq, dr) = filed::<DisassemblyRecord>(ctx)?;
+        let stocked = on_file::<PartsStockIn>(ctx.instance)?.is_some_and(|(s, _)| s > dseq);
+        if dr.reusable_qty() == 0 || stocked {
+            Ok(())
         } else {
-            "the reprocessing cost is not booked to cost of sales (004 L493)".to_owned()
-        });
+            Err("reusable parts go back to stock first (退入仓库, 004 L493, L658)".into())
+        }
+    })
+    .guard(Guard::ScrapOfUnusableParts, |ctx: &Context<'_>| {
+        let s = attached::<ScrapApplication>(ctx)?;
+        let (_, dr) = filed::<DisassemblyRecord>(ctx)?;
+        if s.origin != ScrapOrigin::Disassembly {
+            return Err("this scrap comes from the disassembly".into());
+        }
+        let unusable = dr.unusable_qty();
+        if unusable == 0 || u64::from(s.qty) > unusable {
+            return Err(format!(
+                "the application scraps {} parts but {unusable} were found unusable (004 L493)",
+                s.qty
+            ));
+        }
+        Ok(())
+    })
+    .guard(Guard::NoUnusableParts, |ctx: &Context<'_>| {
+        let (_, dr) = filed::<DisassemblyRecord>(ctx)?;
+        if dr.unusable_qty() == 0 {
+            Ok(())
+        } else {
+            Err("unusable parts are scrapped through 《报废申请单》 (004 L493, L507)".into())
+        }
+    })
+    .guard(Guard::ScrapUnderDisposalPlan, |ctx: &Context<'_>| {
+        let s = attached::<ScrapApplication>(ctx)?;
+        let plan = disposal_plan(ctx)?;
+        if s.origin != ScrapOrigin::DisposalPlan || plan.disposal != Disposal::Scrap {
+            return Err("sales' disposal plan does not scrap the goods (004 L492, L152)".into());
+        }
+        if s.qty > plan.qty {
+            return Err(format!("the plan scraps {} units, not {}", plan.qty, s.qty));
+        }
+        Ok(())
+    })
+    .guard(Guard::DisposalQtyMatches, |ctx: &Context<'_>| {
+        let p = attached::<DisposalPlan>(ctx)?;
+        let n = units(ctx.instance)?.ok_or("nothing was received")?;
+        if p.qty > n {
+            return Err(format!(
+                "the plan covers {} units but {n} were received",
+                p.qty
+            ));
+        }
+        Ok(())
+    })
+    .guard(
+        Guard::PlanSaleOff,
+        |ctx: &Context<'_>| match disposal_plan(ctx)?.disposal {
+            Disposal::SaleOff { .. } => Ok(()),
+            _ => Err("sales' plan is not a sale-off".into()),
+        },
+    )
+    .guard(
+        Guard::PlanRework,
+        |ctx: &Context<'_>| match disposal_plan(ctx)?.disposal {
+            Disposal::Rework => Ok(()),
+            _ => Err("sales' plan is not a rework".into()),
+        },
+    )
+}
+
+/// The sign-off chains (restock, scrap) and the disposal plan's outcome.
+fn sign_offs(r: Registry, cfg: &Arc<Config>) -> Registry {
+    let c2 = cfg.clone();
+    r.guard(
+        Guard::RestockAwaitingQuality,
+        flag(
+            |d| d.restock.quality_signed,
+            false,
+            "the OQC inspector and the quality manager have already signed",
+        ),
+    )
+    .guard(
+        Guard::RestockQualitySigned,
+        flag(
+            |d| d.restock.quality_signed && !d.restock.planning_signed,
+            true,
+            "the planning manager signs after the OQC inspector and the quality manager \
+             (004 L492, L649)",
+        ),
+    )
+    .guard(
+        Guard::RestockFullySigned,
+        flag(
+            |d| d.restock.quality_signed && d.restock.planning_signed,
+            true,
+            "stock-in needs 《客诉退料申请单》 signed by the OQC inspector, the quality manager \
+             and then the planning manager (入库依据, 004 L492)",
+        ),
+    )
+    .guard(Guard::SellableAsNew, |ctx: &Context<'_>| {
+        if filed::<RestockApplication>(ctx)?.1.sellable_as_new {
+            Ok(())
+        } else {
+            Err("the lamp cannot be sold as new: sales gives a disposal plan (004 L492)".into())
+        }
+    })
+    .guard(Guard::NotSellableAsNew, |ctx: &Context<'_>| {
+        if filed::<RestockApplication>(ctx)?.1.sellable_as_new {
+            Err("the lamp can be sold as new".into())
+        } else {
+            Ok(())
+        }
+    })
+    .guard(
+        Guard::ScrapAwaitingDepartments,
+        flag(
+            |d| d.scrap.departments_signed,
+            false,
+            "the relevant departments have already signed",
+        ),
+    )
+    .guard(
+        Guard::ScrapDepartmentsSigned,
+        flag(
+            |d| d.scrap.departments_signed && !d.scrap.vp_signed,
+            true,
+            "the vice president approves after the relevant departments have signed (004 L507)",
+        ),
+    )
+    .guard(
+        Guard::ScrapVpSigned,
+        flag(
+            |d| d.scrap.vp_signed && !d.scrap.gm_signed,
+            true,
+            "the GM office approves after the design center's vice president (004 L507, L152)",
+        ),
+    )
+    .guard(Guard::ScrapChainComplete, move |ctx: &Context<'_>| {
+        let s = data(ctx)?.scrap;
+        if !s.departments_signed || !s.vp_signed {
+            return Err(
+                "the scrap needs the relevant departments and the design center's vice \
+                        president (004 L507)"
+                    .into(),
+            );
+        }
+        if c2.scrap_needs_gm_office && !s.gm_signed {
+            return Err(
+                "the scrap needs the GM office's approval (总经办批准, 004 L152, L486)".into(),
+            );
+        }
+        Ok(())
+    })
+    .guard(Guard::ScrapFromDisassembly, |ctx: &Context<'_>| {
+        if filed::<ScrapApplication>(ctx)?.1.origin == ScrapOrigin::Disassembly {
+            Ok(())
+        } else {
+            Err("this scrap came from a disposal plan".into())
+        }
+    })
+    .guard(Guard::ScrapFromDisposalPlan, |ctx: &Context<'_>| {
+        if filed::<ScrapApplication>(ctx)?.1.origin == ScrapOrigin::DisposalPlan {
+            Ok(())
+        } else {
+            Err("this scrap came from the disassembly".into())
+        }
+    })
+    .guard(Guard::ReuseCheckedAndQtyMatches, |ctx: &Context<'_>| {
+        filed::<ReuseCheck>(ctx).map_err(|_| {
+            "production first checks whether existing orders can use the goods (004 L31)".to_owned()
+        })?;
+        let s = attached::<SlowMovingEntry>(ctx)?;
+        let n = units(ctx.instance)?.ok_or("nothing was received")?;
+        if s.qty != n {
+            return Err(format!("{} units entered but {n} were received", s.qty));
+        }
+        Ok(())
+    })
+}
+
+fn replacement(r: Registry) -> Registry {
+    r.guard(Guard::ReplacementRequestValid, |ctx: &Context<'_>| {
+        let d = data(ctx)?;
+        if let CaseKind::Return {
+            claimed_type: ClaimedReturnType::ReturnOnly,
+            ..
+        } = d.case.kind
+        {
+            return Err("return-only goods (只退不补品) are not replaced (004 L31)".into());
+        }
+        if !d.case.replacement_applicable() {
+            return Err("this case does not ask for a replacement".into());
+        }
+        if d.replacement != ReplacementStatus::None {
+            return Err("a replacement is already requested".into());
+        }
+        let req = attached::<ReplacementRequest>(ctx)?;
+        let returned = units(ctx.instance)?.ok_or("announce the return first")?;
+        if req.qty != returned && req.special_requirement.is_none() {
+            return Err(format!(
+                "replace the returned quantity: {returned} returned, {} requested (平数补货; \
+                 客户特别要求除外, 004 L367)",
+                req.qty
+            ));
+        }
+        if d.case.is_dealer() && req.dealer_commitment.is_none() {
+            return Err(
+                "the dealer is promised handling and ship times the same day (004 L62)".into(),
+            );
+        }
+        Ok(())
+    })
+    .guard(
+        Guard::ReplacementRequested,
+        replacement_is(
+            ReplacementStatus::Requested,
+            "the customer service manager confirms a requested replacement (004 L48, L60)",
+        ),
+    )
+    .guard(
+        Guard::ReplacementConfirmed,
+        replacement_is(
+            ReplacementStatus::Confirmed,
+            "the replacement is ordered after the customer service manager's confirmation \
+             (004 L48, L60)",
+        ),
+    )
+    .guard(Guard::ArrivalPromiseValid, |ctx: &Context<'_>| {
+        if data(ctx)?.replacement < ReplacementStatus::Requested {
+            return Err("no replacement is requested".into());
+        }
+        let p = attached::<ArrivalPromise>(ctx)?;
+        if p.promised_arrival <= ctx.now {
+            return Err("the promised arrival lies in the future".into());
+        }
+        Ok(())
+    })
+    .guard(
+        Guard::ReplacementOrdered,
+        replacement_is(
+            ReplacementStatus::Ordered,
+            "logistics ships an ordered replacement",
+        ),
+    )
+}
+
+fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
+    let c1 = cfg.clone();
+    r.guard(
+        Guard::MarkMatchesResponsibility,
+        move |ctx: &Context<'_>| {
+            let m = attached::<ChargingMark>(ctx)?;
+            let (j, _) = judgement(ctx)?;
+            let want = expected_charging(ctx.instance, &c1)?;
+            if m.mark != want {
+                return Err(format!(
+                    "cause {:?}, as negotiated, is marked {} (004 L147–151, L20)",
+                    j.cause,
+                    match want {
+                        Charging::Free => "「免费」",
+                        Charging::Charged => "「收费」",
+                    }
+                ));
+            }
+            Ok(())
+        },
+    )
+    .guard(Guard::DebitNoteMatches, |ctx: &Context<'_>| {
+        let n = attached::<DebitNote>(ctx)?;
+        let (_, mark) = filed::<ChargingMark>(ctx)
+            .map_err(|_| "quality marks 「收费」 before a debit (004 L151)".to_owned())?;
+        if mark.mark != Charging::Charged {
+            return Err("the case is marked 「免费」: nobody is debited (004 L151)".into());
+        }
+        let d = data(ctx)?;
+        match (&n.payer, &d.case.customer.dealer_account) {
+            (Payer::Dealer { account }, Some(acc)) if account == acc => Ok(()),
+            (Payer::Customer, None) => Ok(()),
+            (_, Some(acc)) => Err(format!(
+                "the dealer's account `{acc}` is debited (帐上扣除相应金额, 004 L50, L71)"
+            )),
+            (_, None) => Err("the customer is not a dealer: the consumer pays (004 L147)".into()),
+        }
+    })
+    .guard(Guard::DebitIssuedUnposted, |ctx: &Context<'_>| {
+        filed::<DebitNote>(ctx)?;
+        if ctx.instance.fired_by(Action::PostDebit.name()).is_empty() {
+            Ok(())
+        } else {
+            Err("the debit is already posted".into())
+        }
+    })
+    .guard(Guard::SupplierBatchDefect, |ctx: &Context<'_>| {
+        supplier(ctx, true)
+    })
+    .guard(Guard::SupplierNonBatchDefect, |ctx: &Context<'_>| {
+        supplier(ctx, false)
+    })
+    .guard(
+        Guard::SupplierClaimOpen,
+        |ctx: &Context<'_>| match on_file::<SupplierClaim>(ctx.instance)? {
+            Some((_, c)) if !c.batch => Ok(()),
+            _ => Err("no material was returned to the supplier (004 L601)".into()),
+        },
+    )
+    .guard(Guard::InternalCause, |ctx: &Context<'_>| {
+        if liability(judgement(ctx)?.0.cause) == Liability::Internal {
+            Ok(())
+        } else {
+            Err("accountability follows an internal cause (若责任为公司, 004 L50)".into())
+        }
+    })
+    .guard(Guard::BookingAccountMatches, |ctx: &Context<'_>| {
+        let b = attached::<CostBooking>(ctx)?;
+        let want = match effective_judgement(ctx.instance)? {
+            Some((j, _)) => booking_account(j.cause),
+            None => super::forms::BookingAccount::CostOfSales,
+        };
+        if b.account != want {
+            return Err(format!(
+                "this cost goes to {want:?} (销售成本 004 L493; 销售费用 for a repeated \
+                 misjudgment, 004 L602)"
+            ));
+        }
+        Ok(())
+    })
+    .guard(Guard::AllTracksSettled, |ctx: &Context<'_>| {
+        let open = open_obligations(ctx.instance)?;
+        if open.is_empty() {
+            Ok(())
+        } else {
+            Err(open.join("; "))
+        }
+    })
+}
+
+fn supplier(ctx: &Context<'_>, batch: bool) -> Check {
+    let (j, _) = judgement(ctx)?;
+    let claim = attached::<SupplierClaim>(ctx)?;
+    match j.cause {
+        super::forms::Cause::Supplier { batch: b } if b == batch && claim.batch == batch => Ok(()),
+        super::forms::Cause::Supplier { .. } => Err(if batch {
+            "a non-batch defect: return the material to the supplier (004 L601)".into()
+        } else {
+            "a batch defect: quality convenes the supplier (004 L600)".into()
+        }),
+        _ => Err("the judgement does not name the supplier (004 L150)".into()),
     }
-    Ok(open)
+}
+
+fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
+    let c1 = cfg.clone();
+    let c2 = cfg.clone();
+    r.effect(
+        Effect::ReplacementRequested,
+        set(|d| d.replacement = ReplacementStatus::Requested),
+    )
+    .effect(
+        Effect::ReplacementConfirmed,
+        set(|d| d.replacement = ReplacementStatus::Confirmed),
+    )
+    .effect(
+        Effect::ReplacementOrdered,
+        set(|d| d.replacement = ReplacementStatus::Ordered),
+    )
+    .effect(
+        Effect::ReplacementShipped,
+        set(|d| d.replacement = ReplacementStatus::Shipped),
+    )
+    .effect(Effect::ResetRework, set(|d| d.rework = Default::default()))
+    .effect(
+        Effect::RecordAdcDecline,
+        set(|d| d.rework.adc_declined = true),
+    )
+    .effect(Effect::RecordAging, set(|d| d.rework.aging_done = true))
+    .effect(
+        Effect::ResetRestock,
+        set(|d| d.restock = Default::default()),
+    )
+    .effect(
+        Effect::RecordRestockQualitySignatures,
+        set(|d| d.restock.quality_signed = true),
+    )
+    .effect(
+        Effect::RecordRestockPlanningSignature,
+        set(|d| d.restock.planning_signed = true),
+    )
+    .effect(Effect::ResetScrap, set(|d| d.scrap = Default::default()))
+    .effect(
+        Effect::RecordScrapDepartments,
+        set(|d| d.scrap.departments_signed = true),
+    )
+    .effect(Effect::RecordScrapVp, set(|d| d.scrap.vp_signed = true))
+    .effect(Effect::RecordScrapGm, set(|d| d.scrap.gm_signed = true))
+    .effect(
+        Effect::RecordUnannouncedReceipt,
+        move |data: &mut Value, ctx: &Context<'_>| {
+            if !c1.penalise_unannounced {
+                return Ok(());
+            }
+            let who = text(ctx.payload, "missing_notice_by")
+                .ok_or("name who failed to notify production control")?
+                .to_owned();
+            update(data, |d| {
+                d.bypasses.push(BypassPenalty {
+                    responsible: who.into(),
+                    what: "return arranged without notifying production control (004 L9)".into(),
+                    amount_fen: c1.bypass_penalty_fen,
+                    currency: "CNY".into(),
+                    clause: "004 L156".into(),
+                });
+                Ok(())
+            })
+        },
+    )
+    .effect(
+        Effect::RecordLoan,
+        move |data: &mut Value, ctx: &Context<'_>| {
+            let terms = loan_terms(ctx.payload)?;
+            let months = terms.term_months.unwrap_or(c2.loan_default_term_months);
+            update(data, |d| {
+                d.loan = Some(Loan {
+                    terms,
+                    term_months: months,
+                    months_granted: months,
+                });
+                Ok(())
+            })
+        },
+    )
+    .effect(
+        Effect::RecordLoanExtension,
+        |data: &mut Value, ctx: &Context<'_>| {
+            let n = ctx
+                .payload
+                .get("term_months")
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or("give the extension in `term_months`")?;
+            update(data, |d| {
+                let loan = d.loan.as_mut().ok_or("nothing is lent")?;
+                loan.term_months = n;
+                loan.months_granted = loan.months_granted.saturating_add(n);
+                Ok(())
+            })
+        },
+    )
 }
