@@ -4,77 +4,42 @@
 //! receipt, unused cables returned, a damaged PSU written off, closed, and its cost rolled
 //! into the supplier claim of the batch issue.
 //!
-//! Run with `cargo run --example consumables`.
+//! Run with `cargo run --features testing --example consumables`.
 
-use aftersales::CostKind;
-use aftersales::procedures::batch_quality as bq;
+#[cfg(feature = "testing")]
 use aftersales::procedures::consumables::{
     self as cs, Action, ConsumablesRequest, ConsumptionReport, CountedLine, IssuedLine,
-    ItemQuantity, MaterialTransfer, QuantityRecord, ReceiptRecord, RequestLine, ReturnRecord, Role,
-    WriteOffRecord,
+    MaterialTransfer, ReceiptRecord, RequestLine, ReturnRecord, WriteOffRecord,
 };
-use aftersales::*;
-use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone, Utc};
-use serde_json::json;
+#[cfg(feature = "testing")]
+use aftersales::testing::fixtures::consumables::{Scenario, form, quantities as qty};
+#[cfg(feature = "testing")]
+use aftersales::{Command, CostKind, Trail};
+#[cfg(feature = "testing")]
+use chrono::{FixedOffset, TimeDelta};
 use std::error::Error;
 use std::io::Write;
-use std::sync::Arc;
 
-/// The batch issue is driven through its intake (station → engineer → product technical
-/// support → quality section starts the batch process) by the fixture the tests use.
-#[path = "../tests/common/batch.rs"]
-mod batch_fixture;
-
-fn form<F: TypedForm>(f: &F) -> Result<Form, serde_json::Error> {
-    Form::typed(F::KIND, f)
-}
-
-fn qty(lines: &[(&str, u32)], reason: &str) -> QuantityRecord {
-    QuantityRecord {
-        lines: lines
-            .iter()
-            .map(|(i, q)| ItemQuantity {
-                item_code: (*i).into(),
-                quantity: *q,
-            })
-            .collect(),
-        reason: reason.into(),
-    }
-}
-
-/// Run the scenario, printing to `out`.
+/// Run the scenario, printing to `out`. The engine, the cast and the batch issue (driven
+/// through its intake: station → engineer → product technical support → quality section
+/// starts the batch process) come from the public fixtures.
+#[cfg(feature = "testing")]
 pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
-    let cal: Arc<dyn Calendar> = Arc::new(BusinessCalendar::default());
-    let mut engine = Engine::new(InMemoryStore::new());
-    engine.register(
-        bq::definition(&bq::Config::default(), cal.clone())?
-            .definition()
-            .clone(),
-    )?;
-    engine.register(
-        cs::definition(&cs::Config::default(), cal)?
-            .definition()
-            .clone(),
-    )?;
-
-    let mut t: DateTime<Utc> = Utc
-        .with_ymd_and_hms(2026, 11, 16, 1, 0, 0)
-        .single()
-        .ok_or("time")?; // Mon 09:00 UTC+8
-    let batch = InstanceId::from("BQ-2026-17");
-    batch_fixture::started_batch(&engine, &batch, t);
+    let mut s = Scenario::new(&cs::Config::default())?;
+    let batch = s.batch().clone();
+    let id = s.id().clone();
     writeln!(
         out,
         "== batch issue {batch} is in `{}` (started)",
-        engine.load(&batch)?.state()
+        s.batch_instance().state()
     )?;
-
-    let rtse = Actor::new("rtse-li", [Role::RegionalTechSupportEngineer]);
-    let rqs = Actor::new("rqs-chen", [Role::RegionalQualitySection]);
-    let platform = Actor::new("plat-wu", [Role::PlatformApprover]);
-    let store = Actor::new("store-he", [Role::MaterialStore]);
-    let branch = Actor::new("branch-wh", [Role::Branch]);
-    let id = InstanceId::from("HC-2026-0042");
+    let cast = s.cast().clone();
+    let (rtse, rqs, store, branch) = (
+        &cast.regional_tech_support_engineer,
+        &cast.regional_quality_section,
+        &cast.material_store,
+        &cast.branch,
+    );
 
     let request = ConsumablesRequest {
         batch_issue: batch.clone(),
@@ -96,36 +61,34 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
             },
         ],
     };
-    engine.start(cs::ID, id.clone(), &rtse, json!({}), t)?;
     // Refused without a link to the batch issue (000 L646, L666).
-    let refused = engine.fire(
-        &id,
-        &Command::fire(&rtse, Action::SendToRqs).with_form(form(&request)?),
-        t,
-    );
+    let refused = s.fire(Command::fire(rtse, Action::SendToRqs).with_form(form(&request)));
     writeln!(
         out,
         "without a batch link: {}",
         refused.err().map(|e| e.to_string()).unwrap_or_default()
     )?;
+    // Sending and filing each carry a fresh link, taken from the batch issue itself.
+    let send = Command::fire(rtse, Action::SendToRqs).with_form(form(&request));
+    let send = cs::with_batch_link(s.engine(), &batch, send)?;
+    let file = cs::with_batch_link(
+        s.engine(),
+        &batch,
+        Command::fire(rqs, Action::FileWithPlatform),
+    )?;
     let mut step = |cmd: Command| -> Result<(), Box<dyn Error>> {
-        t += TimeDelta::hours(2);
-        engine.fire(&id, &cmd, t)?;
+        s.advance(TimeDelta::hours(2));
+        s.fire(cmd)?;
         Ok(())
     };
-    step(cs::with_batch_link(
-        &engine,
-        &batch,
-        Command::fire(&rtse, Action::SendToRqs).with_form(form(&request)?),
-    )?)?;
-    step(cs::with_batch_link(
-        &engine,
-        &batch,
-        Command::fire(&rqs, Action::FileWithPlatform),
-    )?)?;
-    step(Command::sign(&platform, Action::ApprovePlatform))?;
+    step(send)?;
+    step(file)?;
+    step(Command::sign(
+        &cast.platform_approver,
+        Action::ApprovePlatform,
+    ))?;
     step(
-        Command::fire(&store, Action::IssueFromStore).with_form(form(&MaterialTransfer {
+        Command::fire(store, Action::IssueFromStore).with_form(form(&MaterialTransfer {
             from_store: "Wuhan material store".into(),
             to_branch: "Wuhan".into(),
             waybill: "SF 1234 5678".into(),
@@ -141,10 +104,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
                     unit_cost_fen: 300,
                 },
             ],
-        })?),
+        })),
     )?;
     step(
-        Command::fire(&branch, Action::ReceiveAndCount).with_form(form(&ReceiptRecord {
+        Command::fire(branch, Action::ReceiveAndCount).with_form(form(&ReceiptRecord {
             counted_by: "Zhou (Wuhan branch)".into(),
             lines: vec![
                 CountedLine {
@@ -161,24 +124,26 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
                 },
             ],
             note: "one PSU missing, one with a cracked case".into(),
-        })?),
+        })),
     )?;
     step(
-        Command::fire(&branch, Action::ReportConsumption).with_form(form(&ConsumptionReport(
-            qty(&[("PSU-B", 14), ("CABLE", 16)], ""),
-        ))?),
+        Command::fire(branch, Action::ReportConsumption).with_form(form(&ConsumptionReport(qty(
+            &[("PSU-B", 14), ("CABLE", 16)],
+            "",
+        )))),
     )?;
     step(
-        Command::fire(&branch, Action::ReturnUnused)
-            .with_form(form(&ReturnRecord(qty(&[("CABLE", 4)], "")))?),
+        Command::fire(branch, Action::ReturnUnused)
+            .with_form(form(&ReturnRecord(qty(&[("CABLE", 4)], "")))),
     )?;
     step(
-        Command::fire(&rqs, Action::WriteOff).with_form(form(&WriteOffRecord(qty(
+        Command::fire(rqs, Action::WriteOff).with_form(form(&WriteOffRecord(qty(
             &[("PSU-B", 1)],
             "cracked case on delivery",
-        )))?),
+        )))),
     )?;
-    step(Command::fire(&rqs, Action::Close))?;
+    step(Command::fire(rqs, Action::Close))?;
+    let engine = s.engine();
     engine.verify(&id)?;
 
     let offset = FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
@@ -217,6 +182,18 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         out,
         "rolled into the supplier claim of {batch}: {:.2} yuan",
         claim.total()? as f64 / 100.0
+    )?;
+    Ok(())
+}
+
+/// The example drives the public fixtures, which need the `testing` feature: without it, it
+/// says how to run it.
+#[cfg(not(feature = "testing"))]
+pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
+    writeln!(
+        out,
+        "(the consumables scenario runs on the public fixtures: \
+         `cargo run --features testing --example consumables`)"
     )?;
     Ok(())
 }

@@ -1,6 +1,11 @@
 //! Forms of the consumables request: the request itself (《耗材申请单(批量)》), the link to its
 //! batch issue, the material-store transfer (《从材料库调拨物料申请表》), and the branch's
-//! receipt, consumption, return and write-off records (ours).
+//! receipt, consumption, return and write-off records (ours). Each form's `KIND` is the name
+//! of its [`FormKind`](super::FormKind); the link to the batch issue and how it is taken are in `forms/batch_link.rs`.
+
+mod batch_link;
+
+pub use batch_link::{BatchLink, link_form, with_batch_link};
 
 use crate::InstanceId;
 use crate::TypedForm;
@@ -75,30 +80,6 @@ impl TypedForm for ConsumablesRequest {
             if l.unit_cost_fen < 0 {
                 return Err(format!("item `{}`: negative unit cost", l.item_code));
             }
-        }
-        Ok(())
-    }
-}
-
-/// Proof, taken when the command is issued, that the linked batch issue exists and has been
-/// started (`000 L646`, `000 L666`). Made by [`link_form`](super::link_form) from the batch
-/// instance itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct BatchLink {
-    /// The batch instance.
-    pub batch_issue: InstanceId,
-    /// Its state when the link was taken.
-    pub state: String,
-    /// Its version when the link was taken.
-    pub version: u64,
-}
-
-impl TypedForm for BatchLink {
-    const KIND: &'static str = "batch_link";
-
-    fn validate(&self) -> Result<(), String> {
-        if self.batch_issue.as_str().trim().is_empty() {
-            return Err("the batch issue id is empty".into());
         }
         Ok(())
     }
@@ -259,5 +240,29 @@ impl TypedForm for WriteOffRecord {
     const KIND: &'static str = "write_off_record";
     fn validate(&self) -> Result<(), String> {
         self.0.check(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::FormKind;
+    use super::*;
+    use crate::Vocabulary;
+
+    #[test]
+    fn every_form_kind_is_the_kind_of_its_typed_form() {
+        let kinds = [
+            (FormKind::ConsumablesRequest, ConsumablesRequest::KIND),
+            (FormKind::BatchLink, BatchLink::KIND),
+            (FormKind::MaterialTransfer, MaterialTransfer::KIND),
+            (FormKind::ReceiptRecord, ReceiptRecord::KIND),
+            (FormKind::ConsumptionReport, ConsumptionReport::KIND),
+            (FormKind::ReturnRecord, ReturnRecord::KIND),
+            (FormKind::WriteOffRecord, WriteOffRecord::KIND),
+        ];
+        assert_eq!(kinds.len(), FormKind::ALL.len());
+        for (kind, typed) in kinds {
+            assert_eq!(kind.name(), typed);
+        }
     }
 }
