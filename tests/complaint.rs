@@ -2511,24 +2511,11 @@ fn l649_oqc_inspector_and_quality_manager_sign_in_any_order_then_the_planning_ma
 // ---------------------------------------------------------------- fixtures
 
 #[test]
-fn fixtures_drive_to_every_routed_state() {
+fn fixtures_drive_to_every_state() {
     use aftersales::testing::fixtures::complaint::Scenario;
-    for state in [
-        State::Submitted,
-        State::Containment,
-        State::Analysis,
-        State::PassReply,
-        State::Remediation,
-        State::ReworkPlanning,
-        State::CorrectiveAction,
-        State::Implementation,
-        State::ReportReview,
-        State::ReplyDispatch,
-        State::EffectivenessCheck,
-        State::Handled,
-        State::Closed,
-        State::Withdrawn,
-    ] {
+    let states = &<State as Vocabulary>::ALL[1..];
+    assert_eq!(states.len(), 23);
+    for &state in states {
         let s = Scenario::at(state).unwrap_or_else(|e| panic!("{state}: {e}"));
         assert_eq!(s.instance().state(), state);
     }
