@@ -56,6 +56,60 @@ const UPDATE_8D_STATES: [State; 6] = [
 /// The replies to the customer that meet the reply clocks.
 const REPLIES: [Action; 2] = [A::ReplyToCustomer, A::SendToCustomer];
 
+/// Which actions may attach each form kind the rules read (checked by the engine for every
+/// command: a comment or another action carrying one is refused). Kinds not listed may be
+/// attached by any command; the rules do not read them.
+const ATTACH: &[(FormKind, &[Action])] = &[
+    (
+        K::HandlingForm,
+        &[A::Submit, A::SubmitInternational, A::Resubmit],
+    ),
+    (
+        K::InspectionRecord,
+        &[A::RecordPass, A::RecordPassRestock, A::RecordFail],
+    ),
+    (K::RestockRequest, &[A::RecordPassRestock]),
+    (
+        K::EightDReport,
+        &[
+            A::RecordFail,
+            A::UpdateEightD,
+            A::ResolveWithinQuality,
+            A::AcceptAnalysis,
+            A::SubmitForReview,
+            A::ConfirmEffective,
+            A::VerifyClosure,
+        ],
+    ),
+    (
+        K::MaterialRequisition,
+        &[A::RequestMaterial, A::RequestRepair],
+    ),
+    (K::ProductionNotice, &[A::RequestProduction]),
+    (K::WorkLiaison, &[A::RequestRepair]),
+    (
+        K::SupplierReferral,
+        &[A::ReferToSupplierBatch, A::ReturnToSupplier],
+    ),
+    (K::DepartmentEscalation, &[A::EscalateToDepartments]),
+    (
+        K::CorrectiveActionPlan,
+        &[A::SubmitDepartmentAnalysis, A::ResolveWithinQuality],
+    ),
+    (K::OutgoingReport, &[A::ForwardToAdc, A::ForwardEvidence]),
+    (K::ImprovementEvidence, &[A::ProvideImprovementEvidence]),
+    (K::SparesShipment, &[A::ShipSpares, A::ShipSparesNoReturn]),
+    (K::DefectivesReturn, &[A::RecordDefectivesReturned]),
+    (K::DefectivesWriteOff, &[A::WriteOffDefectives]),
+    (K::CostEntry, &[A::RecordCostLine]),
+    (
+        K::ReworkPlan,
+        &[A::IssueReworkPlan, A::Disassemble, A::IssueOnsitePlan],
+    ),
+    (K::CustomerReply, &[A::ReplyToCustomer]),
+    (K::ClosureRecheck, &[A::VerifyClosure]),
+];
+
 /// Require a form of `kind` attached with the command itself (a fresh revision).
 fn with(t: TransitionBuilder, kind: FormKind) -> TransitionBuilder {
     t.form(kind).fresh_form(kind)
@@ -74,7 +128,16 @@ pub(super) fn builder(cfg: &Config) -> Builder {
     let b = review_and_reply(b);
     let b = closure(b);
     let b = obligations(b);
+    let b = attach(b);
     deadlines(b, cfg)
+}
+
+/// Which action may attach which form ([`ATTACH`]), declared to the core.
+fn attach(mut b: Builder) -> Builder {
+    for (kind, actions) in ATTACH {
+        b = b.attach(kind, actions.iter());
+    }
+    b
 }
 
 /// The roles, who may start (the ADCs) and the states (`004 L661`).
@@ -123,7 +186,7 @@ fn intake(b: Builder) -> Builder {
         t.roles(ADC)
             .guard(Guard::AdcOfRegion)
             .guard(Guard::NotYetSubmitted)
-            .guard(Guard::ReasonGiven)
+            .reason_required()
             .describe("ours")
     })
     .transition(S::Submitted, A::Acknowledge, S::Containment, |t| {
@@ -132,7 +195,7 @@ fn intake(b: Builder) -> Builder {
     })
     .transition(S::Submitted, A::ReturnForm, S::Draft, |t| {
         t.roles([R::Cqe])
-            .guard(Guard::ReasonGiven)
+            .reason_required()
             .effect(Effect::Track)
             .describe("ours: incomplete form or evidence (004 L661)")
     })
@@ -274,7 +337,7 @@ fn supplier_and_rework(b: Builder) -> Builder {
     .transition(S::ReworkPlanning, A::DeclinePlan, S::ReworkPlanning, |t| {
         t.roles(ADC)
             .guard(Guard::AdcOfRegion)
-            .guard(Guard::ReasonGiven)
+            .reason_required()
             .effect(Effect::Track)
             .describe("004 L671: 若无法出具")
     })
@@ -528,7 +591,7 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
     })
     .transition(S::BurnIn, A::RecordBurnInFail, S::Remediation, |t| {
         t.roles([R::Manufacturing, R::Cqe])
-            .guard(Guard::ReasonGiven)
+            .reason_required()
             .describe("ours")
     })
     .transition(S::Remediation, A::RequestScrap, S::ScrapApproval, |t| {
@@ -607,7 +670,7 @@ fn corrective_action(b: Builder) -> Builder {
         S::Remediation,
         |t| {
             t.roles([R::Cqe])
-                .guard(Guard::ReasonGiven)
+                .reason_required()
                 .describe("ours (004 L599)")
         },
     )
@@ -630,7 +693,7 @@ fn corrective_action(b: Builder) -> Builder {
             t.roles([R::Cqe, R::QualityManager])
                 .excluding_role(R::ResponsibleDepartment)
                 .guard(Guard::AnalysisSubmitted)
-                .guard(Guard::ReasonGiven)
+                .reason_required()
                 .effect(Effect::Track)
                 .describe("INF 004 L653")
         },
@@ -667,7 +730,7 @@ fn review_and_reply(b: Builder) -> Builder {
     )
     .transition(S::ReportReview, A::ReferToVp, S::ReportReview, |t| {
         t.roles([R::QualityManager, R::QualityDepartmentHead])
-            .guard(Guard::ReasonGiven)
+            .reason_required()
             .effect(Effect::Track)
             .describe("004 L651: 必要时报副总裁审阅 (adds the VP; signatures already given stand)")
     })
@@ -736,7 +799,7 @@ fn review_and_reply(b: Builder) -> Builder {
         |t| {
             t.roles([R::Cqe, R::AdcDomestic, R::AdcInternational])
                 .guard(Guard::AdcOfRegionIfAdc)
-                .guard(Guard::ReasonGiven)
+                .reason_required()
                 .effect(Effect::Track)
                 .describe("004 L654/L657: 若无效果,则重新分析原因,直至有效为止")
         },
@@ -764,7 +827,7 @@ fn closure(b: Builder) -> Builder {
     .transition(S::Handled, A::Reopen, S::CorrectiveAction, |t| {
         t.roles([R::Cqe])
             .guard(Guard::VerdictIsFail)
-            .guard(Guard::ReasonGiven)
+            .reason_required()
             .effect(Effect::Track)
             .describe("ours (004 L623 re-check finds it open)")
     })

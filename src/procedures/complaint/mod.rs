@@ -341,8 +341,6 @@ crate::vocabulary! {
         AwaitingResubmission = "awaiting_resubmission",
         /// intake (004 L661, L623).
         FormMatchesCase = "form_matches_case",
-        /// intake (004 L661, L623).
-        ReasonGiven = "reason_given",
         /// verdict (004 L593, L649, L669).
         PassWithoutRestock = "pass_without_restock",
         /// verdict (004 L593, L649, L669).

@@ -19,7 +19,6 @@ pub(super) const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::NotYetSubmitted, not_yet_submitted),
     (Guard::AwaitingResubmission, awaiting_resubmission),
     (Guard::FormMatchesCase, form_matches_case),
-    (Guard::ReasonGiven, reason_given),
     (Guard::PassWithoutRestock, pass_without_restock),
     (Guard::PassRestock, pass_restock),
     (Guard::VerdictFail, verdict_fail),
@@ -99,10 +98,6 @@ fn form_matches_case(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), S
             )
         },
     )
-}
-
-fn reason_given(_: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(), String> {
-    reason_in(ctx.payload)
 }
 
 // --- verdict (004 L593, L649, L669) ---

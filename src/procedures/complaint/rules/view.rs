@@ -1,5 +1,5 @@
-//! What the rules read: the forms on file (only those attached by the actions designated for
-//! their kind) and the current command's, the instance data, and what follows from them
+//! What the rules read: the forms on file (only the actions the graph declares with `attach`
+//! can attach the kinds the rules read) and the current command's, the instance data, and what follows from them
 //! (severity, the outgoing report kind, whether the VP reviews, outstanding defectives).
 
 use crate::Actor;
@@ -13,77 +13,12 @@ use crate::procedures::complaint::config::{Config, VpReview};
 use crate::procedures::complaint::data::{ComplaintRegion, Data};
 use crate::procedures::complaint::forms::outgoing::ReportKind;
 use crate::procedures::complaint::forms::*;
-use crate::procedures::complaint::{Action, FormKind, Role, State};
+use crate::procedures::complaint::{Role, State};
 use serde_json::Value;
 
 /// A guard of the procedure: reads the forms and the data, refuses with a reason that names
 /// the rule and its line.
 pub(crate) type GuardFn = fn(&Forms<'_>, &Context<'_>, &Config) -> Result<(), String>;
-
-/// Which actions may attach each form kind that guards rely on. Forms a command attaches
-/// with any other action are ignored by the rules (any command may carry forms).
-pub(crate) const DESIGNATED: &[(FormKind, &[Action])] = {
-    use Action as A;
-    use FormKind as K;
-    &[
-        (
-            K::HandlingForm,
-            &[A::Submit, A::SubmitInternational, A::Resubmit],
-        ),
-        (
-            K::InspectionRecord,
-            &[A::RecordPass, A::RecordPassRestock, A::RecordFail],
-        ),
-        (K::RestockRequest, &[A::RecordPassRestock]),
-        (
-            K::EightDReport,
-            &[
-                A::RecordFail,
-                A::UpdateEightD,
-                A::ResolveWithinQuality,
-                A::AcceptAnalysis,
-                A::SubmitForReview,
-                A::ConfirmEffective,
-                A::VerifyClosure,
-            ],
-        ),
-        (
-            K::MaterialRequisition,
-            &[A::RequestMaterial, A::RequestRepair],
-        ),
-        (K::ProductionNotice, &[A::RequestProduction]),
-        (K::WorkLiaison, &[A::RequestRepair]),
-        (
-            K::SupplierReferral,
-            &[A::ReferToSupplierBatch, A::ReturnToSupplier],
-        ),
-        (K::DepartmentEscalation, &[A::EscalateToDepartments]),
-        (
-            K::CorrectiveActionPlan,
-            &[A::SubmitDepartmentAnalysis, A::ResolveWithinQuality],
-        ),
-        (K::OutgoingReport, &[A::ForwardToAdc, A::ForwardEvidence]),
-        (K::ImprovementEvidence, &[A::ProvideImprovementEvidence]),
-        (K::SparesShipment, &[A::ShipSpares, A::ShipSparesNoReturn]),
-        (K::DefectivesReturn, &[A::RecordDefectivesReturned]),
-        (K::DefectivesWriteOff, &[A::WriteOffDefectives]),
-        (K::CostEntry, &[A::RecordCostLine]),
-        (
-            K::ReworkPlan,
-            &[A::IssueReworkPlan, A::Disassemble, A::IssueOnsitePlan],
-        ),
-        (K::CustomerReply, &[A::ReplyToCustomer]),
-        (K::ClosureRecheck, &[A::VerifyClosure]),
-    ]
-};
-
-/// The actions designated to attach `kind` (none for a kind the rules do not read).
-pub(crate) fn designated(kind: &str) -> &'static [Action] {
-    DESIGNATED
-        .iter()
-        .find(|(k, _)| k.name() == kind)
-        .map_or(&[], |(_, actions)| actions)
-}
 
 /// The forms visible to a rule: those on file, plus those the current command attaches.
 #[derive(Clone, Copy)]
@@ -107,22 +42,20 @@ impl<'a> Forms<'a> {
         }
     }
 
-    /// The latest body of `kind` attached by one of its designated actions.
+    /// The latest body of `kind`: the current command's, else the latest on file (only the
+    /// actions the graph declares with `attach` can have attached it).
     pub(crate) fn body(&self, kind: &str) -> Option<&'a Value> {
-        let allowed = designated(kind);
-        let ok = |action: &str| allowed.iter().any(|a| a.name() == action);
-        if let Some((action, forms)) = self.current {
-            if ok(action) {
-                if let Some(f) = forms.iter().rev().find(|f| f.kind == kind) {
-                    return Some(&f.body);
-                }
-            }
+        if let Some(f) = self
+            .current
+            .and_then(|(_, forms)| forms.iter().rev().find(|f| f.kind == kind))
+        {
+            return Some(&f.body);
         }
         self.instance
             .forms()
             .iter()
             .rev()
-            .find(|f| f.form.kind == kind && ok(&f.action))
+            .find(|f| f.form.kind == kind)
             .map(|f| &f.form.body)
     }
 
@@ -137,21 +70,17 @@ impl<'a> Forms<'a> {
             .ok_or_else(|| format!("no {} on file", T::KIND))
     }
 
-    /// Every body of `kind` attached by its designated actions, oldest first (current last).
+    /// Every body of `kind`, oldest first (current last).
     pub(crate) fn all<T: TypedForm>(&self) -> Result<Vec<T>, String> {
-        let allowed = designated(T::KIND);
-        let ok = |action: &str| allowed.iter().any(|a| a.name() == action);
         let mut out: Vec<&Value> = self
             .instance
             .forms()
             .iter()
-            .filter(|f| f.form.kind == T::KIND && ok(&f.action))
+            .filter(|f| f.form.kind == T::KIND)
             .map(|f| &f.form.body)
             .collect();
-        if let Some((action, forms)) = self.current {
-            if ok(action) {
-                out.extend(forms.iter().filter(|f| f.kind == T::KIND).map(|f| &f.body));
-            }
+        if let Some((_, forms)) = self.current {
+            out.extend(forms.iter().filter(|f| f.kind == T::KIND).map(|f| &f.body));
         }
         out.into_iter()
             .map(|b| T::deserialize(b).map_err(|e| format!("{} does not parse: {e}", T::KIND)))
@@ -252,13 +181,6 @@ pub(crate) fn burn_in_needed(forms: &Forms<'_>, cfg: &Config) -> Result<bool, St
         return Err(format!("no goods being prepared in `{state}`"));
     };
     Ok(involves.iter().any(|k| cfg.burn_in_part_kinds.contains(k)))
-}
-
-pub(crate) fn reason_in(payload: &Value) -> Result<(), String> {
-    match payload.get("reason").and_then(Value::as_str) {
-        Some(r) if !r.trim().is_empty() => Ok(()),
-        _ => Err("a reason is required (payload `reason`)".into()),
-    }
 }
 
 pub(crate) fn adc_role(region: ComplaintRegion) -> Role {
