@@ -57,8 +57,9 @@ pub fn via(channel: BatchChannel) -> Value {
     json!({ "channel": channel })
 }
 
-/// The payload of [`Action::StartBatchProcess`]: the formal channel and the acceptance
-/// status, which must equal the one in the attached [`BatchStartDecision`] (it selects R&D's
+/// The payload of [`Action::StartBatchProcess`](super::Action::StartBatchProcess): the formal
+/// channel and the acceptance status, which must equal the one in the attached
+/// [`BatchStartDecision`](super::forms::BatchStartDecision) (it selects R&D's
 /// limits, 000 L654).
 pub fn start_payload(acceptance: Acceptance) -> Value {
     json!({ "channel": BatchChannel::BatchFeedbackSystem, "acceptance": acceptance })

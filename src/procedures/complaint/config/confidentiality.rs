@@ -6,8 +6,10 @@
 //!
 //! Every statement that may leave the company carries an [`InfoCategory`]; a statement without
 //! one is *unclassified* and blocks sending (deny by default, ours). [`ConfidentialityPolicy::decide`]
-//! says what happens to one statement; [`redact_8d`] and [`redact_statements`] are pure
-//! functions producing the [`OutgoingReport`] (what is sent, `Display` + `Serialize`) and the
+//! says what happens to one statement; [`redact_8d`](crate::procedures::complaint::forms::outgoing::redact_8d) and
+//! [`redact_statements`](crate::procedures::complaint::forms::outgoing::redact_statements) are pure
+//! functions producing the
+//! [`OutgoingReport`](crate::procedures::complaint::forms::outgoing::OutgoingReport) (what is sent, `Display` + `Serialize`) and the
 //! internal list of what was withheld.
 
 use schemars::JsonSchema;
