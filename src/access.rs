@@ -102,32 +102,9 @@ impl SignOffSpec {
     /// The roles of the first stage with a missing signature, still to sign, given the roles
     /// that have signed. Empty when the sign-off is complete (or its stages do not fit its
     /// roles, which `build()` refuses).
-    pub fn next_signers<'a>(&'a self, signed: &[&str]) -> Vec<&'a str> {
-        let missing = |group: &'a [String]| -> Vec<&'a str> {
-            group
-                .iter()
-                .map(String::as_str)
-                .filter(|r| !signed.contains(r))
-                .collect()
-        };
-        match &self.order {
-            SignOrder::Sequential => missing(&self.roles).into_iter().take(1).collect(),
-            SignOrder::AnyOrder => missing(&self.roles),
-            SignOrder::Stages(sizes) => {
-                let mut rest = self.roles.as_slice();
-                for &n in sizes {
-                    let Some((group, tail)) = (n <= rest.len()).then(|| rest.split_at(n)) else {
-                        return Vec::new();
-                    };
-                    let open = missing(group);
-                    if !open.is_empty() {
-                        return open;
-                    }
-                    rest = tail;
-                }
-                Vec::new()
-            }
-        }
+    pub fn next_signers<'a>(&'a self, signed: &[&'a str]) -> Vec<&'a str> {
+        let roles: Vec<&'a str> = self.roles.iter().map(String::as_str).collect();
+        next_in_order(&roles, &self.order, signed)
     }
 
     /// Whether the stages fit the roles (sizes all positive, adding up to the role count).
@@ -137,6 +114,41 @@ impl SignOffSpec {
                 sizes.iter().all(|&n| n > 0) && sizes.iter().sum::<usize>() == self.roles.len()
             }
             SignOrder::Sequential | SignOrder::AnyOrder => true,
+        }
+    }
+}
+
+/// The roles of the first stage of `roles` (in `order`) with a missing signature, given the
+/// roles that have signed: the one rule for who may sign next, for the spec's names and the
+/// compiled handles alike. Empty when complete (or when stages do not fit the roles).
+pub(crate) fn next_in_order<T: Copy + PartialEq>(
+    roles: &[T],
+    order: &SignOrder,
+    signed: &[T],
+) -> Vec<T> {
+    let missing = |group: &[T]| -> Vec<T> {
+        group
+            .iter()
+            .copied()
+            .filter(|r| !signed.contains(r))
+            .collect()
+    };
+    match order {
+        SignOrder::Sequential => missing(roles).into_iter().take(1).collect(),
+        SignOrder::AnyOrder => missing(roles),
+        SignOrder::Stages(sizes) => {
+            let mut rest = roles;
+            for &n in sizes {
+                let Some((group, tail)) = (n <= rest.len()).then(|| rest.split_at(n)) else {
+                    return Vec::new();
+                };
+                let open = missing(group);
+                if !open.is_empty() {
+                    return open;
+                }
+                rest = tail;
+            }
+            Vec::new()
         }
     }
 }

@@ -32,31 +32,7 @@ impl CompiledSignOff {
     /// The roles of the first stage with a missing signature, given the roles that signed;
     /// empty when complete.
     pub(crate) fn next_signers(&self, signed: &[Name]) -> Vec<Name> {
-        let missing = |group: &[Name]| -> Vec<Name> {
-            group
-                .iter()
-                .copied()
-                .filter(|r| !signed.contains(r))
-                .collect()
-        };
-        match &self.order {
-            SignOrder::Sequential => missing(&self.roles).into_iter().take(1).collect(),
-            SignOrder::AnyOrder => missing(&self.roles),
-            SignOrder::Stages(sizes) => {
-                let mut rest = self.roles.as_slice();
-                for &n in sizes {
-                    let Some((group, tail)) = (n <= rest.len()).then(|| rest.split_at(n)) else {
-                        return Vec::new();
-                    };
-                    let open = missing(group);
-                    if !open.is_empty() {
-                        return open;
-                    }
-                    rest = tail;
-                }
-                Vec::new()
-            }
-        }
+        crate::access::next_in_order(&self.roles, &self.order, signed)
     }
 }
 
