@@ -68,7 +68,7 @@
 //! | room | what it holds |
 //! |---|---|
 //! | ids, rejection | [`Name`] (interned handles), [`InstanceId`], [`ActorId`]; why a command was refused ([`Rejection`]) |
-//! | calendar | business calendars in real time zones ([`Zone`]), holiday files, business durations, the boundary rule ([`is_met`], [`is_breached`]) |
+//! | calendar, canonical, digest | SHA-256 [`Digest`]s of canonical JSON; business calendars in real time zones ([`Zone`]), holiday files, business durations, the boundary rule ([`is_met`], [`is_breached`]) |
 //! | access, form, event | actors, separation of duties, sign-off specs; forms; audit events (names on the wire, [`Event::canonical`]) |
 //! | instance | snapshots, clock state, apply, replay, verify |
 //! | context, guard, effect, registry | what guards and effects see; code bound to names |
@@ -90,6 +90,7 @@ mod context;
 mod cost;
 mod decide;
 mod definition;
+mod digest;
 mod effect;
 mod engine;
 mod event;
@@ -126,6 +127,7 @@ pub use definition::{
     StateKind, StateSpec, TransitionBuilder, TransitionSpec, Trigger, TypedDefinition,
     VocabularyMismatch,
 };
+pub use digest::{Digest, DigestParseError};
 pub use effect::{Effect, EffectSpec};
 pub use engine::{DueReport, Engine, EngineError, NoopNotifier, Notifier, Outcome};
 pub use event::{Attribution, EVENT_FORMAT, Event, EventKind};
