@@ -112,7 +112,7 @@ pub use access::{Actor, Separation, SignOffSpec, SignOrder, Signature, Signature
 pub use calendar::{
     BusinessCalendar, BusinessCalendarBuilder, BusinessDuration, Calendar, CalendarError,
     CalendarProblem, DaySchedule, DurationRange, HolidayFileError, SEARCH_HORIZON_DAYS,
-    WorkingPeriod, Zone, is_breached, is_met,
+    WorkingPeriod, Zone, breach_instant, is_breached, is_met,
 };
 pub use command::{Command, Intent};
 pub use context::Context;
