@@ -33,7 +33,7 @@
 //!         Trigger::enter("approval"),
 //!         BusinessDuration::WorkingHours(4),
 //!     ))
-//!     .build(&Registry::new())?;
+//!     .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))?;
 //!
 //! let mut engine = Engine::new(InMemoryStore::new());
 //! engine.register(def)?;

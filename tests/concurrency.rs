@@ -25,7 +25,7 @@ const THREADS: usize = 8;
 fn definition() -> Definition {
     // A guard that passes after a short nap: it widens the window between a writer's load
     // and its commit, so that writers really race.
-    let registry = Registry::new().guard("slow", |_: &Context<'_>| {
+    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).guard("slow", |_: &Context<'_>| {
         thread::sleep(std::time::Duration::from_micros(100));
         Ok(())
     });

@@ -19,7 +19,7 @@ fn friday_4pm() -> DateTime<Utc> {
 }
 
 fn registry() -> Registry {
-    Registry::new()
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
         .guard("amount_ok", |c: &Context<'_>| {
             match c.payload["amount"].as_i64() {
                 Some(n) if n <= 100 => Ok(()),
@@ -989,7 +989,7 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
         .transition("filed", "approve", "stocked", |t| {
             t.sign_off_in_stages([vec!["oqc", "qm"], vec!["planning"]], "stock-in")
         })
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))
         .unwrap();
     let t = friday_4pm();
     let d = aftersales::start(&def, "r".into(), &Actor::new("c", ["cqe"]), json!({}), t).unwrap();
@@ -1034,7 +1034,7 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
     // Stages that do not add up to the roles are refused at build time.
     let mut spec = def.spec().clone();
     spec.transitions[0].sign_off.as_mut().unwrap().order = SignOrder::Stages(vec![2, 2]);
-    let err = spec.build(&Registry::new()).unwrap_err();
+    let err = spec.build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard())).unwrap_err();
     assert!(err.problems().contains(&Problem::SignOffStagesMismatch {
         from: "filed".into(),
         action: "approve".into()

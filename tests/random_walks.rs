@@ -213,7 +213,7 @@ fn default_forms() -> Vec<Form> {
 /// override role, and deadlines of every trigger kind with warnings, data-dependent limits
 /// and escalation ladders that notify, reassign and move.
 fn complaint_like() -> Subject {
-    let registry = Registry::new()
+    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
         .guard("has_root_cause", |c: &Context<'_>| {
             let here = |v: &Value| v["root_cause"].as_str().is_some_and(|s| !s.is_empty());
             if here(c.payload) || here(c.instance.data()) {
@@ -468,7 +468,7 @@ fn non_empty_text(b: &Value) -> Result<(), String> {
 
 /// A small claim procedure with a waiting state reachable only by an escalation.
 fn claim_like() -> Subject {
-    let registry = Registry::new().guard("amount_ok", |c: &Context<'_>| match c.payload["amount"]
+    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).guard("amount_ok", |c: &Context<'_>| match c.payload["amount"]
         .as_i64()
     {
         Some(n) if n <= 100 => Ok(()),
@@ -702,7 +702,7 @@ fn shorter(d: BusinessDuration, m: u16) -> BusinessDuration {
 
 /// The registry generated definitions use; the oracle knows what each name means.
 fn generated_registry() -> Registry {
-    Registry::new()
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
         .guard("always", |_: &Context<'_>| Ok(()))
         .guard("never", |_: &Context<'_>| Err("never passes".into()))
         .guard("flag", |c: &Context<'_>| {
@@ -2280,7 +2280,9 @@ fn apply_clock(
     data: &mut Value,
     e: &Event,
 ) -> Result<(), String> {
-    let cal = def.calendar();
+    let cal = def
+        .calendar()
+        .ok_or_else(|| "a definition with deadlines has no calendar".to_owned())?;
     let spec_of = |name: &str| {
         def.spec()
             .deadlines

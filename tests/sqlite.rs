@@ -72,7 +72,7 @@ fn definition() -> Definition {
             )
             .escalate(EscalationSpec::move_to("late").and_notify(["manager"])),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))
         .unwrap()
 }
 
