@@ -81,7 +81,7 @@ impl Registry {
     ///     .transition("open", "finish", "done", |t| t.roles(["clerk"]))
     ///     .deadline(DeadlineSpec::new(
     ///         "answer", Trigger::enter("open"), BusinessDuration::WorkingHours(4)));
-    /// let Err(BuildError::Invalid { problems }) = ticket.clone().build(&Registry::new()) else {
+    /// let Err(BuildError::Invalid { problems, .. }) = ticket.clone().build(&Registry::new()) else {
     ///     panic!("a deadline without a calendar must be refused");
     /// };
     /// assert!(problems.contains(&Problem::NoCalendar { deadlines: vec!["answer".into()] }));

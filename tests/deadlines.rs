@@ -181,9 +181,15 @@ fn range_warns_at_target_then_ladder_escalates_in_order() {
         vec![local(2026, 12, 28, 9, 0), local(2026, 12, 29, 9, 0)]
     );
 
-    e.handle_due(local(2026, 12, 7, 9, 0)).unwrap();
+    // One boundary rule: an instant on a clock is handled once it has passed.
+    assert!(e.handle_due(local(2026, 12, 7, 9, 0)).unwrap().handled.is_empty());
+    e.handle_due(breach_instant(local(2026, 12, 7, 9, 0)))
+        .unwrap();
     assert_eq!(solve(&e).status(), SlaStatus::Warned);
-    let at_limit = e.handle_due(local(2026, 12, 28, 9, 0)).unwrap();
+    assert!(e.handle_due(local(2026, 12, 28, 9, 0)).unwrap().handled.is_empty());
+    let at_limit = e
+        .handle_due(breach_instant(local(2026, 12, 28, 9, 0)))
+        .unwrap();
     let kinds: Vec<&str> = at_limit.handled[0]
         .1
         .iter()
@@ -197,7 +203,9 @@ fn range_warns_at_target_then_ladder_escalates_in_order() {
         "solving",
         "first rung only notifies and reassigns"
     );
-    let next = e.handle_due(local(2026, 12, 29, 9, 0)).unwrap();
+    let next = e
+        .handle_due(breach_instant(local(2026, 12, 29, 9, 0)))
+        .unwrap();
     let ev = &next.handled[0].1;
     assert!(ev.iter().any(
         |x| matches!(&x.kind, EventKind::Escalated { step: 1, moved: Some((f, t)), notify, .. }

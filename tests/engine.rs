@@ -851,8 +851,8 @@ fn deadline_breach_escalates_exactly_once_and_counts_in_the_sla() {
     let due = local(2026, 11, 23, 11, 0); // + 4 working hours = Monday 11:00
     assert_eq!(
         w.engine.next_due().unwrap(),
-        Some(local(2026, 11, 23, 10, 0)),
-        "warning at 3 working hours"
+        Some(breach_instant(local(2026, 11, 23, 10, 0))),
+        "warning at 3 working hours, handled once passed"
     );
     // Nothing happens before the warning.
     assert!(
@@ -864,7 +864,9 @@ fn deadline_breach_escalates_exactly_once_and_counts_in_the_sla() {
     );
     let warned = w.engine.handle_due(local(2026, 11, 23, 10, 30)).unwrap();
     assert_eq!(warned.handled.len(), 1);
-    assert_eq!(w.engine.next_due().unwrap(), Some(due));
+    assert_eq!(w.engine.next_due().unwrap(), Some(breach_instant(due)));
+    // At exactly the limit nothing is breached yet.
+    assert!(w.engine.handle_due(due).unwrap().handled.is_empty());
     let late = local(2026, 11, 23, 11, 5);
     let report = w.engine.handle_due(late).unwrap();
     let kinds: Vec<&str> = report.handled[0].1.iter().map(|e| e.kind.name()).collect();

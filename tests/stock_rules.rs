@@ -268,6 +268,6 @@ fn a_json_definition_names_its_calendar() {
         .unwrap();
     assert_eq!(
         e.next_due().unwrap(),
-        Some(now() + chrono::TimeDelta::hours(4))
+        Some(breach_instant(now() + chrono::TimeDelta::hours(4)))
     );
 }

@@ -13,11 +13,10 @@ use serde::{Deserialize, Serialize};
 /// # The boundary rule
 ///
 /// Every instant on a clock (the warning, the limit `due_at`, the escalation rungs) is
-/// *reached* at that instant and *passed* strictly after it: an action at exactly `due_at`
-/// is met ([`is_met`](crate::is_met)), and the clock is breached only when `now > due_at`
-/// ([`is_breached`](crate::is_breached)). `handle_due(due_at)` therefore records nothing;
-/// [`next_instant`](Self::next_instant) is the first instant at which something is
-/// handled, `t + 1ns` ([`breach_instant`](crate::breach_instant)).
+/// reached at that instant and passed strictly after it: an action at exactly `due_at` is
+/// met, and the clock is breached only when `now > due_at`. Handling what is due at
+/// `due_at` records nothing; the next instant to handle is one nanosecond after it
+/// (`is_met`, `is_breached`, `breach_instant`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DeadlineState {
     /// The policy name.
