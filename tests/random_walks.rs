@@ -20,7 +20,8 @@
 //! - **deadline bookkeeping matches a recomputation from scratch**: every clock's instants
 //!   are recomputed from the definition, the calendar and the event history; `next_due` is
 //!   the minimum over the recomputed clocks; the store's due-index agrees with the snapshot;
-//!   `handle_due` handles in time order, leaves nothing due and is idempotent; clocks run
+//!   `handle_due` handles in time order, only instants that have passed (`t < now`, the
+//!   boundary rule), leaves nothing due and is idempotent; clocks run
 //!   only where the policy says they do (nowhere once closed, paused in waiting states).
 //!
 //! The walker is generic over a [`Subject`]: a definition plus the actors, payloads and forms
@@ -1476,7 +1477,8 @@ impl Walker<'_> {
                 _ => None,
             };
             if let Some(t) = instant {
-                prop_assert!(t <= self.now, "handled {:?} before it was due", e.kind);
+                // The boundary rule: handled only once passed (`t < now`).
+                prop_assert!(t < self.now, "handled {:?} before it had passed", e.kind);
                 prop_assert!(
                     last.is_none_or(|l| l <= t),
                     "handled out of time order: {:?}",
@@ -2225,6 +2227,8 @@ impl Clock {
         .into_iter()
         .flatten()
         .min()
+        // The boundary rule: an instant is handled once it has passed.
+        .map(breach_instant)
     }
 }
 
@@ -2369,7 +2373,7 @@ fn apply_clock(
         EventKind::DeadlineWarned { deadline } => {
             let i = active(clocks, deadline)?;
             let c = &mut clocks[i];
-            if c.warned || c.paused_at.is_some() || c.warn_at.is_none_or(|w| w > e.at) {
+            if c.warned || c.paused_at.is_some() || c.warn_at.is_none_or(|w| w >= e.at) {
                 return Err(format!(
                     "`{deadline}` warned at {} out of turn: {c:?}",
                     e.at
@@ -2380,7 +2384,7 @@ fn apply_clock(
         EventKind::DeadlineBreached { deadline, due_at } => {
             let i = active(clocks, deadline)?;
             let c = &mut clocks[i];
-            if c.breached || c.paused_at.is_some() || c.due_at != *due_at || *due_at > e.at {
+            if c.breached || c.paused_at.is_some() || c.due_at != *due_at || *due_at >= e.at {
                 return Err(format!(
                     "`{deadline}` breached at {} out of turn: {c:?}",
                     e.at
@@ -2393,7 +2397,7 @@ fn apply_clock(
             let c = &mut clocks[i];
             if *step != c.escalated
                 || c.paused_at.is_some()
-                || c.escalate_at.get(*step).is_none_or(|t| *t > e.at)
+                || c.escalate_at.get(*step).is_none_or(|t| *t >= e.at)
             {
                 return Err(format!(
                     "`{deadline}` escalated (step {step}) at {} out of turn: {c:?}",
