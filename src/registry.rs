@@ -11,9 +11,9 @@
 //! JSON definitions name their guards; the host registers the code under those names before
 //! building. The built-in procedures come with a registry of their own.
 
-use crate::calendar::Calendar;
 #[cfg(doc)]
 use crate::calendar::BusinessCalendar;
+use crate::calendar::Calendar;
 use crate::context::Context;
 use crate::effect::Effect;
 use crate::form::{FormValidator, TypedForm};

@@ -58,13 +58,16 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn registry() -> Registry {
-    Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).form("report", |b: &Value| {
-        if b["text"].as_str().is_some_and(|t| !t.is_empty()) {
-            Ok(())
-        } else {
-            Err("text is empty".into())
-        }
-    })
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).form(
+        "report",
+        |b: &Value| {
+            if b["text"].as_str().is_some_and(|t| !t.is_empty()) {
+                Ok(())
+            } else {
+                Err("text is empty".into())
+            }
+        },
+    )
 }
 
 fn builder(version: u32) -> Builder {

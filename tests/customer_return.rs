@@ -1764,7 +1764,9 @@ fn l586_loan_comes_back_through_production_control() {
 fn loan_overdue_moves_and_escalates() {
     let h = H::new(loan());
     lend(&h, Some(1));
-    let kinds = h.handle_due(aftersales::breach_instant(at(16, 10, 0) + TimeDelta::days(30)));
+    let kinds = h.handle_due(aftersales::breach_instant(
+        at(16, 10, 0) + TimeDelta::days(30),
+    ));
     assert!(
         kinds
             .iter()

@@ -991,7 +991,9 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
         .transition("filed", "approve", "stocked", |t| {
             t.sign_off_in_stages([vec!["oqc", "qm"], vec!["planning"]], "stock-in")
         })
-        .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let t = friday_4pm();
     let d = aftersales::start(&def, "r".into(), &Actor::new("c", ["cqe"]), json!({}), t).unwrap();
@@ -1036,7 +1038,11 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
     // Stages that do not add up to the roles are refused at build time.
     let mut spec = def.spec().clone();
     spec.transitions[0].sign_off.as_mut().unwrap().order = SignOrder::Stages(vec![2, 2]);
-    let err = spec.build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard())).unwrap_err();
+    let err = spec
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
+        .unwrap_err();
     assert!(err.problems().contains(&Problem::SignOffStagesMismatch {
         from: "filed".into(),
         action: "approve".into()

@@ -469,12 +469,13 @@ fn non_empty_text(b: &Value) -> Result<(), String> {
 
 /// A small claim procedure with a waiting state reachable only by an escalation.
 fn claim_like() -> Subject {
-    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).guard("amount_ok", |c: &Context<'_>| match c.payload["amount"]
-        .as_i64()
-    {
-        Some(n) if n <= 100 => Ok(()),
-        _ => Err("no amount up to 100".into()),
-    });
+    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).guard(
+        "amount_ok",
+        |c: &Context<'_>| match c.payload["amount"].as_i64() {
+            Some(n) if n <= 100 => Ok(()),
+            _ => Err("no amount up to 100".into()),
+        },
+    );
     let def = Builder::new("claim_like", 3)
         .roles(["clerk", "manager", "finance", "admin"])
         .start_roles(["clerk"])

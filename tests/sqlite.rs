@@ -72,7 +72,9 @@ fn definition() -> Definition {
             )
             .escalate(EscalationSpec::move_to("late").and_notify(["manager"])),
         )
-        .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap()
 }
 

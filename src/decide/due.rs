@@ -1,8 +1,8 @@
 //! Due time: warnings, breaches and escalation rungs, in time order.
 
 use super::{Decision, Draft, clocks};
-use crate::definition::Definition;
 use crate::calendar::is_breached;
+use crate::definition::Definition;
 use crate::event::EventKind;
 use crate::ids::Name;
 use crate::instance::{DeadlineState, Instance};

@@ -176,10 +176,11 @@ impl Definition {
     /// [`Rejection::DeadlineUncomputable`] if there is none (cannot happen for a definition
     /// `build()` accepted: a definition with deadlines has a calendar).
     pub(crate) fn deadline_calendar(&self, deadline: Name) -> Result<&dyn Calendar, Rejection> {
-        self.calendar().ok_or_else(|| Rejection::DeadlineUncomputable {
-            deadline,
-            reason: "the definition has no calendar".to_owned(),
-        })
+        self.calendar()
+            .ok_or_else(|| Rejection::DeadlineUncomputable {
+                deadline,
+                reason: "the definition has no calendar".to_owned(),
+            })
     }
 
     /// The initial state.
