@@ -28,7 +28,8 @@ use std::sync::Arc;
 pub type Selector = dyn Fn(&Value) -> Option<String> + Send + Sync;
 
 /// Names bound to code, used by [`DefinitionSpec::build`](crate::DefinitionSpec::build).
-#[derive(Clone)]
+/// [`Default`] is [`Registry::new`]: empty, no calendar.
+#[derive(Clone, Default)]
 pub struct Registry {
     pub(crate) guards: BTreeMap<String, Arc<dyn Guard>>,
     pub(crate) effects: BTreeMap<String, Arc<dyn Effect>>,
@@ -38,19 +39,6 @@ pub struct Registry {
     pub(crate) calendar: Option<Arc<dyn Calendar>>,
     /// Calendars a definition may name (`DefinitionSpec::calendar`).
     pub(crate) calendars: BTreeMap<String, Arc<dyn Calendar>>,
-}
-
-impl Default for Registry {
-    fn default() -> Self {
-        Registry {
-            guards: BTreeMap::new(),
-            effects: BTreeMap::new(),
-            forms: BTreeMap::new(),
-            selectors: BTreeMap::new(),
-            calendar: None,
-            calendars: BTreeMap::new(),
-        }
-    }
 }
 
 impl fmt::Debug for Registry {
