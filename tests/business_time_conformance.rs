@@ -280,6 +280,25 @@ fn boundary_action_one_nanosecond_late_without_a_timer_is_late() {
     assert_eq!(v.clock("B-4").status(), SlaStatus::Breached);
 }
 
+#[test]
+fn boundary_sla_periods_count_a_running_clock_late_only_once_the_limit_has_passed() {
+    let v = Visit::new(shanghai_calendar());
+    let due = v.report("B-5", cn(2026, 11, 20, 16, 0));
+    let from = cn(2026, 11, 20, 0, 0);
+    let counts = |to| {
+        v.engine
+            .sla_report_for(Period::new(from, to))
+            .unwrap()
+            .total
+    };
+    // A period ending just after the limit holds no instant past it: still open.
+    let open = counts(breach_instant(due));
+    assert_eq!((open.open, open.breached), (1, 0));
+    // One nanosecond more and the breach falls inside it.
+    let late = counts(breach_instant(breach_instant(due)));
+    assert_eq!((late.open, late.breached), (0, 1));
+}
+
 // ---------------------------------------------------------------- 004 D2 (L60–67)
 
 /// A dealer's return of class `class` wanting a replacement, announced and its replacement
