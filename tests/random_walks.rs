@@ -838,6 +838,8 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
                 meaning: "generated".into(),
                 on_refuse: refuse.map(|r| format!("s{}", usize::from(r) % n)),
                 distinct_signers: distinct,
+                binds: Vec::new(),
+                on_change: aftersales::OnBoundChange::default(),
             }
         });
         let mut effects = Vec::new();
