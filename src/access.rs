@@ -8,9 +8,9 @@
 use crate::digest::Digest;
 use crate::ids::{ActorId, Name};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 

@@ -1561,9 +1561,8 @@ impl Walker<'_> {
                 let here = roles_of(&mut cands.iter().map(|&i| &spec.transitions[i]));
                 let held = |roles: &[Name]| cmd.actor.roles.iter().any(|r| roles.contains(r));
                 if !held(&here) {
-                    let everywhere = roles_of(
-                        &mut spec.transitions.iter().filter(|t| &t.action == action),
-                    );
+                    let everywhere =
+                        roles_of(&mut spec.transitions.iter().filter(|t| &t.action == action));
                     if cands.is_empty() && held(&everywhere) {
                         return Prediction::Exactly(Rejection::NoSuchTransition {
                             state: inst.state().to_owned(),

@@ -129,7 +129,9 @@ fn waits_for_approval(at: &At<'_>, ct: &CompiledTransition) -> Result<(), (Stage
         return Ok(());
     }
     let sigs = at.inst.signatures();
-    let Some(stale) = sigs.iter().find(|s| s.in_force && s.status == SignatureStatus::Invalidated)
+    let Some(stale) = sigs
+        .iter()
+        .find(|s| s.in_force && s.status == SignatureStatus::Invalidated)
     else {
         return Ok(());
     };

@@ -545,7 +545,12 @@ impl Instance {
         if !self.signatures.as_slice().iter().any(in_force) {
             return;
         }
-        for s in self.signatures.make_mut().iter_mut().filter(|s| in_force(s)) {
+        for s in self
+            .signatures
+            .make_mut()
+            .iter_mut()
+            .filter(|s| in_force(s))
+        {
             s.in_force = false;
         }
     }
@@ -562,8 +567,7 @@ impl Instance {
     fn invalidate_changed(&mut self) {
         let changed = |inst: &Instance, s: &Signature| {
             s.stands()
-                && s
-                    .digest
+                && s.digest
                     .is_some_and(|d| !s.binds.is_empty() && inst.bound_digest(&s.binds) != d)
         };
         let hits: Vec<usize> = (self.signatures.as_slice().iter().enumerate())
