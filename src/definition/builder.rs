@@ -157,6 +157,13 @@ impl TransitionBuilder {
         self
     }
 
+    /// The sign-off approves the latest form of `kind` (`binds(["form:<kind>"])`; call after
+    /// [`sign_off`](Self::sign_off)).
+    #[must_use]
+    pub fn binds_form(self, kind: impl AsRef<str>) -> Self {
+        self.binds([format!("form:{}", kind.as_ref())])
+    }
+
     /// What a change of the bound content does (call after [`sign_off`](Self::sign_off)).
     #[must_use]
     pub fn on_bound_change(mut self, policy: OnBoundChange) -> Self {
