@@ -220,6 +220,11 @@ impl SignOffSpec {
 /// transitions leaving that state are the ones that stand on it. Once the instance leaves
 /// that state (by any transition, an override or an escalation move) the approval has done its
 /// work and later changes no longer concern it.
+///
+/// The digest a signature records is taken once the signing command's own forms are attached;
+/// the effects of the transition the last signature fires come after it, so a step whose own
+/// effects change the content it binds invalidates its approval at once (or, under `Refuse`,
+/// cannot complete): bind what the signers approve, not what the step computes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnBoundChange {

@@ -841,7 +841,10 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     .unwrap();
     let signed = h.inst().signatures().last().and_then(|s| s.digest);
     let key = "form:special_approval_request";
-    assert_eq!(signed, Some(aftersales::Digest::of_json(&json!({ key: request }))));
+    assert_eq!(
+        signed,
+        Some(aftersales::Digest::of_json(&json!({ key: request })))
+    );
     assert_eq!(
         h.deadline("urgent_reply").unwrap().due_at,
         local(2026, 11, 20, 11, 0)
