@@ -588,3 +588,25 @@ fn a_doomed_sign_off_collects_no_signature() {
     // Refusing to sign stays possible.
     c.ok(Command::refuse(&qa(), "approve", "not like this"));
 }
+
+/// A renewal may be refused (with a reason); the approval stays invalidated and the way out of
+/// the state stays closed.
+#[test]
+fn a_refused_renewal_keeps_the_state_blocked() {
+    let mut c = submitted(SignOrder::Sequential, OnBoundChange::Invalidate);
+    c.ok(Command::sign(&qa(), "approve"));
+    c.ok(Command::sign(&director(), "approve"));
+    c.ok(amend(1_000_000));
+    c.ok(Command::refuse(&qa(), "approve", "not at this amount"));
+    assert_eq!(
+        c.inst.state(),
+        "approved",
+        "a renewal refused does not move"
+    );
+    let r = c.refused(Command::fire(&Actor::new("pat", ["payer"]), "pay"));
+    assert!(matches!(r, Rejection::ApprovalInvalidated { .. }), "{r:?}");
+    // Back to the approved amount does not revive the invalidated signatures.
+    c.ok(amend(100));
+    let r = c.refused(Command::fire(&Actor::new("pat", ["payer"]), "pay"));
+    assert!(matches!(r, Rejection::ApprovalInvalidated { .. }), "{r:?}");
+}
