@@ -209,6 +209,19 @@ fn stock_rules_survive_a_json_round_trip() {
 }
 
 #[test]
+fn diagrams_show_the_text_a_transition_requires() {
+    let def = builder().build(&Registry::new()).unwrap();
+    let mermaid = Mermaid(&def).to_string();
+    let edge = "review --> open: reject [manager] if reason given\n";
+    assert!(mermaid.contains(edge), "{mermaid}");
+    let dot = Dot(&def).to_string();
+    assert!(
+        dot.contains("label=\"reject [manager] if reason given\""),
+        "{dot}"
+    );
+}
+
+#[test]
 fn diagrams_show_the_actions_of_every_open_state_once() {
     let def = builder().build(&Registry::new()).unwrap();
     let mermaid = Mermaid(&def).to_string();

@@ -299,7 +299,7 @@ fn rework(b: Builder) -> Builder {
         S::ReworkPlanning,
         |t| {
             t.roles([R::ApplicationDesignCenter])
-                .guard(Guard::ReasonGiven)
+                .reason_required()
                 .effect(Effect::RecordAdcDecline)
                 .describe("004 L493 若无法出具")
         },
@@ -572,7 +572,7 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
     })
     .transition(S::ScrapSignOff, A::RejectScrap, S::Disassembled, |t| {
         t.roles(&rejecters)
-            .guard(Guard::ReasonGiven)
+            .reason_required()
             .guard(Guard::ScrapFromDisassembly)
             .describe("ours")
     })
@@ -582,7 +582,7 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
         S::AwaitingDisposalPlan,
         |t| {
             t.roles(&rejecters)
-                .guard(Guard::ReasonGiven)
+                .reason_required()
                 .guard(Guard::ScrapFromDisposalPlan)
                 .describe("ours")
         },
