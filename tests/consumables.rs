@@ -22,6 +22,26 @@ use proptest::prelude::*;
 use serde_json::json;
 use std::sync::Arc;
 
+#[allow(unreachable_pub)] // the example's `run`, included here to run it as a test
+#[path = "../examples/consumables.rs"]
+mod example;
+
+#[test]
+fn the_example_runs_on_default_features_and_rolls_into_the_claim() {
+    let mut out = Vec::new();
+    example::run(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("batch issue BQ-1 is in `batch_started`"),
+        "{text}"
+    );
+    assert!(text.contains("needs the form `batch_link`"), "{text}");
+    assert!(
+        text.contains("rolled into the supplier claim of BQ-1: 1818.00 yuan"),
+        "{text}"
+    );
+}
+
 /// What the tests ask of a scenario beyond the fixture.
 trait Check {
     /// Fire, expecting success.
