@@ -80,22 +80,15 @@ impl H {
 
     #[track_caller]
     fn ok(&self, c: Command, t: DateTime<Utc>) -> Outcome {
-        match self.run(c, t) {
-            Ok(o) => o,
-            Err(e) => panic!("refused: {e}"),
-        }
+        common::accepted(self.run(c, t))
     }
 
     #[track_caller]
     fn refused(&self, c: Command, t: DateTime<Utc>) -> Rejection {
         let before = self.state();
-        match self.run(c, t) {
-            Ok(_) => panic!("accepted, expected a refusal"),
-            Err(e) => {
-                assert_eq!(self.state(), before, "a refusal changes nothing");
-                e.rejection().cloned().expect("a rejection")
-            }
-        }
+        let r = common::refusal(self.run(c, t));
+        assert_eq!(self.state(), before, "a refusal changes nothing");
+        r
     }
 
     fn inst(&self) -> Arc<Instance> {
@@ -312,24 +305,8 @@ fn l652_is_started_from_start_until_closed() {
 fn golden_mermaid_diagram_and_doc() {
     let def = bq::definition(&cfg(), cal()).unwrap();
     let text = Mermaid(def.definition()).to_string();
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/golden/batch_quality.mmd"
-    );
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path, &text).unwrap();
-    }
-    let golden = std::fs::read_to_string(path).unwrap();
-    assert_eq!(text, golden, "regenerate with UPDATE_GOLDEN=1");
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/procedures/batch_quality.md"
-    ))
-    .unwrap();
-    assert!(
-        doc.contains(&golden),
-        "the doc must embed the golden diagram"
-    );
+    let golden = common::golden("tests/golden/batch_quality.mmd", &text);
+    common::page_embeds("docs/procedures/batch_quality.md", &golden);
 }
 
 #[test]

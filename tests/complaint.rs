@@ -7,6 +7,8 @@
 #[path = "../examples/complaint.rs"]
 mod example;
 
+mod common;
+
 use aftersales::procedures::complaint::config::confidentiality::*;
 use aftersales::procedures::complaint::config::severity::classify;
 use aftersales::procedures::complaint::data::*;
@@ -87,18 +89,12 @@ impl H {
 
     #[track_caller]
     fn fire(&self, cmd: Command, at: DateTime<Utc>) -> Outcome {
-        match self.try_fire(cmd, at) {
-            Ok(o) => o,
-            Err(e) => panic!("refused: {e}"),
-        }
+        common::accepted(self.try_fire(cmd, at))
     }
 
     #[track_caller]
     fn refused(&self, cmd: Command, at: DateTime<Utc>) -> Rejection {
-        match self.try_fire(cmd, at) {
-            Ok(o) => panic!("accepted, now in {}", o.instance.state()),
-            Err(e) => e.rejection().cloned().expect("a rejection"),
-        }
+        common::refusal(self.try_fire(cmd, at))
     }
 
     fn inst(&self) -> Instance {
@@ -361,33 +357,17 @@ fn golden_text() -> String {
 
 #[test]
 fn golden_mermaid_diagram() {
-    let text = golden_text();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/complaint.mmd");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path, &text).unwrap();
-    }
-    let golden = std::fs::read_to_string(path).expect("golden file (UPDATE_GOLDEN=1 to create)");
-    assert_eq!(text, golden);
+    common::golden("tests/golden/complaint.mmd", &golden_text());
 }
 
 #[test]
 fn procedure_doc_contains_the_golden_diagram() {
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/procedures/complaint.md"
-    ))
-    .unwrap();
-    assert!(
-        doc.contains(&golden_text()),
-        "docs/procedures/complaint.md is stale"
-    );
+    common::page_embeds("docs/procedures/complaint.md", &golden_text());
 }
 
 #[test]
 fn example_runs_to_closure_and_replays() {
-    let mut out = Vec::new();
-    example::run(&mut out).unwrap();
-    let text = String::from_utf8(out).unwrap();
+    let text = common::example_output(example::run);
     assert!(text.contains("final state: closed (closed: true)"));
     assert!(text.contains("record_ineffective: effectiveness_check -> corrective_action"));
     // the withheld root cause never reaches the customer's copy (004 L628)

@@ -26,20 +26,18 @@ use std::sync::Arc;
 #[path = "../examples/consumables.rs"]
 mod example;
 
+mod common;
+
 #[test]
 fn the_example_runs_on_default_features_and_rolls_into_the_claim() {
-    let mut out = Vec::new();
-    example::run(&mut out).unwrap();
-    let text = String::from_utf8(out).unwrap();
-    assert!(
-        text.contains("batch issue BQ-1 is in `batch_started`"),
-        "{text}"
-    );
-    assert!(text.contains("needs the form `batch_link`"), "{text}");
-    assert!(
-        text.contains("rolled into the supplier claim of BQ-1: 1818.00 yuan"),
-        "{text}"
-    );
+    let text = common::example_output(example::run);
+    for expected in [
+        "batch issue BQ-1 is in `batch_started`",
+        "needs the form `batch_link`",
+        "rolled into the supplier claim of BQ-1: 1818.00 yuan",
+    ] {
+        assert!(text.contains(expected), "{expected} not in {text}");
+    }
 }
 
 /// What the tests ask of a scenario beyond the fixture.
@@ -459,15 +457,8 @@ fn golden_diagram_and_doc() {
     let config = cs::Config::default();
     let def = cs::definition(&config, Arc::new(BusinessCalendar::default())).unwrap();
     let text = Mermaid(def.definition()).to_string();
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let path = format!("{dir}/tests/golden/consumables.mmd");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    let golden = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(text, golden, "regenerate with UPDATE_GOLDEN=1");
-    let page = std::fs::read_to_string(format!("{dir}/docs/procedures/consumables.md")).unwrap();
-    assert!(page.contains(&golden), "the doc embeds the golden diagram");
+    let golden = common::golden("tests/golden/consumables.mmd", &text);
+    common::page_embeds("docs/procedures/consumables.md", &golden);
 }
 
 proptest! {

@@ -2,8 +2,10 @@
 //! Regenerate with `UPDATE_GOLDEN=1 cargo test --test export`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
+mod common;
+
 use aftersales::*;
-use std::path::Path;
+use common::golden;
 
 fn definition() -> Definition {
     let registry = Registry::new().guard("complete", |_: &Context<'_>| Ok(()));
@@ -53,18 +55,6 @@ fn definition() -> Definition {
         )
         .build(&registry)
         .unwrap()
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(
-        actual, expected,
-        "{name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended"
-    );
 }
 
 #[test]

@@ -88,11 +88,11 @@ fn manager() -> Actor {
 #[path = "../examples/sqlite_store.rs"]
 mod example;
 
+mod common;
+
 #[test]
 fn the_example_runs_across_a_restart() {
-    let mut out = Vec::new();
-    example::run(&mut out).unwrap();
-    let text = String::from_utf8(out).unwrap();
+    let text = common::example_output(example::run);
     assert!(text.contains("next due Mon 11-23 16:00"), "{text}");
     assert!(text.contains("now in supervisor_review"), "{text}");
     assert!(

@@ -211,14 +211,11 @@ fn stock_rules_survive_a_json_round_trip() {
 #[test]
 fn diagrams_show_the_text_a_transition_requires() {
     let def = builder().build(&Registry::new()).unwrap();
-    let mermaid = Mermaid(&def).to_string();
-    let edge = "review --> open: reject [manager] if reason given\n";
-    assert!(mermaid.contains(edge), "{mermaid}");
-    let dot = Dot(&def).to_string();
-    assert!(
-        dot.contains("label=\"reject [manager] if reason given\""),
-        "{dot}"
-    );
+    let (mermaid, dot) = (Mermaid(&def).to_string(), Dot(&def).to_string());
+    let label = "reject [manager] if reason given";
+    let edge = format!("review --> open: {label}\n");
+    assert!(mermaid.contains(&edge), "{mermaid}");
+    assert!(dot.contains(&format!("label=\"{label}\"")), "{dot}");
 }
 
 #[test]
