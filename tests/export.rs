@@ -137,17 +137,12 @@ fn mermaid_aliases_state_names_that_are_not_plain_identifiers() {
         .build(&Registry::new())
         .unwrap();
     let text = Mermaid(&def).to_string();
-    assert!(
-        text.contains("    state \"on hold\" as state_1\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("    new --> state_1: hold [clerk]\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("    state_1 --> done: finish [clerk]\n"),
-        "{text}"
-    );
+    for line in [
+        "    state \"on hold\" as state_1\n",
+        "    new --> state_1: hold [clerk]\n",
+        "    state_1 --> done: finish [clerk]\n",
+    ] {
+        assert!(text.contains(line), "{line:?} not in {text}");
+    }
     assert!(!text.contains("--> on hold"), "{text}");
 }

@@ -185,16 +185,16 @@ fn attach_rules_name_declared_forms_and_actions() {
     let BuildError::Invalid { problems, .. } = err else {
         panic!("expected problems");
     };
-    assert!(
-        problems
-            .iter()
-            .any(|p| matches!(p, Problem::UnknownForm { form, .. } if form == "photo"))
-    );
-    assert!(
-        problems
-            .iter()
-            .any(|p| matches!(p, Problem::UnknownAction { action, .. } if action == "send"))
-    );
+    let unknown: Vec<(&str, &str)> = problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::UnknownForm { form, .. } => Some(("form", form.as_str())),
+            Problem::UnknownAction { action, .. } => Some(("action", action.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert!(unknown.contains(&("form", "photo")), "{problems:?}");
+    assert!(unknown.contains(&("action", "send")), "{problems:?}");
 }
 
 #[test]
@@ -222,18 +222,13 @@ fn diagrams_show_the_text_a_transition_requires() {
 fn diagrams_show_the_actions_of_every_open_state_once() {
     let def = builder().build(&Registry::new()).unwrap();
     let mermaid = Mermaid(&def).to_string();
-    assert!(
-        mermaid.contains("state \"in every open state\" as anywhere"),
-        "{mermaid}"
-    );
-    assert!(
-        mermaid.contains("anywhere --> withdrawn: withdraw"),
-        "{mermaid}"
-    );
-    assert!(
-        mermaid.contains("note right of anywhere: flag_serious"),
-        "{mermaid}"
-    );
+    for line in [
+        "state \"in every open state\" as anywhere",
+        "anywhere --> withdrawn: withdraw",
+        "note right of anywhere: flag_serious",
+    ] {
+        assert!(mermaid.contains(line), "{line:?} not in {mermaid}");
+    }
     assert_eq!(mermaid.matches(": withdraw").count(), 1, "{mermaid}");
     let dot = Dot(&def).to_string();
     assert!(
