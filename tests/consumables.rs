@@ -31,13 +31,14 @@ mod common;
 #[test]
 fn the_example_runs_on_default_features_and_rolls_into_the_claim() {
     let text = common::example_output(example::run);
-    for expected in [
-        "batch issue BQ-1 is in `batch_started`",
-        "needs the form `batch_link`",
-        "rolled into the supplier claim of BQ-1: 1818.00 yuan",
-    ] {
-        assert!(text.contains(expected), "{expected} not in {text}");
-    }
+    common::assert_contains_all(
+        &text,
+        &[
+            "batch issue BQ-1 is in `batch_started`",
+            "needs the form `batch_link`",
+            "rolled into the supplier claim of BQ-1: 1818.00 yuan",
+        ],
+    );
 }
 
 /// What the tests ask of a scenario beyond the fixture.

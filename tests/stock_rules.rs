@@ -2,6 +2,8 @@
 //! give, which actions may attach which forms, and actions available in every open state.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+mod common;
+
 use aftersales::*;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
@@ -222,13 +224,14 @@ fn diagrams_show_the_text_a_transition_requires() {
 fn diagrams_show_the_actions_of_every_open_state_once() {
     let def = builder().build(&Registry::new()).unwrap();
     let mermaid = Mermaid(&def).to_string();
-    for line in [
-        "state \"in every open state\" as anywhere",
-        "anywhere --> withdrawn: withdraw",
-        "note right of anywhere: flag_serious",
-    ] {
-        assert!(mermaid.contains(line), "{line:?} not in {mermaid}");
-    }
+    common::assert_contains_all(
+        &mermaid,
+        &[
+            "state \"in every open state\" as anywhere",
+            "anywhere --> withdrawn: withdraw",
+            "note right of anywhere: flag_serious",
+        ],
+    );
     assert_eq!(mermaid.matches(": withdraw").count(), 1, "{mermaid}");
     let dot = Dot(&def).to_string();
     assert!(

@@ -44,6 +44,14 @@ pub(crate) fn page_embeds(path: &str, text: &str) {
     );
 }
 
+/// `text` contains every one of `parts`.
+#[track_caller]
+pub(crate) fn assert_contains_all(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part:?} not in {text}");
+    }
+}
+
 /// The outcome of a command that must be accepted.
 #[track_caller]
 pub(crate) fn accepted(fired: Result<Outcome, EngineError>) -> Outcome {
