@@ -92,6 +92,18 @@ impl H {
         common::accepted(self.try_fire(cmd, at))
     }
 
+    /// `who` fires `action` (no form, no payload) at `at`.
+    #[track_caller]
+    fn act(&self, who: &Actor, action: Action, at: DateTime<Utc>) -> Outcome {
+        self.fire(Command::fire(who, action), at)
+    }
+
+    /// `who` signs `action` at `at`.
+    #[track_caller]
+    fn sign(&self, who: &Actor, action: Action, at: DateTime<Utc>) -> Outcome {
+        self.fire(Command::sign(who, action), at)
+    }
+
     #[track_caller]
     fn refused(&self, cmd: Command, at: DateTime<Utc>) -> Rejection {
         common::refusal(self.try_fire(cmd, at))
@@ -210,10 +222,7 @@ fn submit(h: &H) {
 
 fn to_analysis(h: &H) {
     submit(h);
-    h.fire(
-        Command::fire(&CAST.cqe, Action::Acknowledge),
-        t0() + Duration::hours(1),
-    );
+    h.act(&CAST.cqe, Action::Acknowledge, t0() + Duration::hours(1));
     h.fire(
         Command::fire(&CAST.cqe, Action::RecordContainment).with_form(form(&fx::containment())),
         t0() + Duration::hours(2),
@@ -232,8 +241,9 @@ fn to_remediation(h: &H, functional: bool, parts: &[PartKind]) {
 
 fn to_corrective(h: &H, functional: bool) {
     to_remediation(h, functional, &[PartKind::Module]);
-    h.fire(
-        Command::fire(&CAST.cqe, Action::CompleteRemediation),
+    h.act(
+        &CAST.cqe,
+        Action::CompleteRemediation,
         t0() + Duration::hours(4),
     );
 }
@@ -254,19 +264,10 @@ fn to_review(h: &H, functional: bool) {
 
 fn approve(h: &H, with_vp: bool) {
     let at = t0() + Duration::hours(7);
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveReport),
-        at,
-    );
-    h.fire(
-        Command::sign(&CAST.quality_department_head, Action::ApproveReport),
-        at,
-    );
+    h.sign(&CAST.quality_manager, Action::ApproveReport, at);
+    h.sign(&CAST.quality_department_head, Action::ApproveReport, at);
     if with_vp {
-        h.fire(
-            Command::sign(&CAST.vice_president, Action::ApproveReport),
-            at,
-        );
+        h.sign(&CAST.vice_president, Action::ApproveReport, at);
     }
 }
 
@@ -279,7 +280,7 @@ fn forward_and_send(h: &H) {
         Command::fire(&CAST.cqe, Action::ForwardToAdc).with_form(form(&red.report)),
         at,
     );
-    h.fire(Command::fire(&h.adc(), Action::SendToCustomer), at);
+    h.act(&h.adc(), Action::SendToCustomer, at);
 }
 
 fn to_handled(h: &H) {
@@ -603,10 +604,7 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     assert!(!breached(&ev, "urgent_reply"));
     // the leadership signs: 2 working days from the grant
     let granted_at = local(2026, 11, 18, 11, 0);
-    h.fire(
-        Command::sign(&CAST.company_leadership, Action::GrantUrgent),
-        granted_at,
-    );
+    h.sign(&CAST.company_leadership, Action::GrantUrgent, granted_at);
     assert_eq!(
         h.data().urgent.granted_by.unwrap(),
         CAST.company_leadership.id
@@ -654,10 +652,7 @@ fn l623_international_urgent_plan_in_3_working_days() {
         })),
         t0(),
     );
-    h.fire(
-        Command::sign(&CAST.company_leadership, Action::GrantUrgent),
-        t0(),
-    );
+    h.sign(&CAST.company_leadership, Action::GrantUrgent, t0());
     assert_eq!(
         h.deadline("urgent_reply").unwrap().due_at,
         local(2026, 11, 19, 10, 0)
@@ -680,7 +675,7 @@ fn l623_international_urgent_plan_in_3_working_days() {
 fn l652_containment_checks_wip_and_unshipped_stock() {
     let h = H::new(ComplaintRegion::Domestic);
     submit(&h);
-    h.fire(Command::fire(&CAST.cqe, Action::Acknowledge), t0());
+    h.act(&CAST.cqe, Action::Acknowledge, t0());
     let mut c = fx::containment();
     c.checks.retain(|x| x.location == StockLocation::Wip);
     let r = h.refused(
@@ -759,22 +754,16 @@ fn l649_restock_signed_oqc_then_qm_then_planning_manager() {
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
     // one person signs one step only, whatever roles they hold
     let both = actor("oqc.qm", &[Role::OqcInspector, Role::QualityManager]);
-    h.fire(Command::sign(&both, Action::ApproveRestock), at);
+    h.sign(&both, Action::ApproveRestock, at);
     let r = h.refused(Command::sign(&both, Action::ApproveRestock), at);
     assert!(matches!(r, Rejection::AlreadySigned { .. }), "{r:?}");
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveRestock),
-        at,
-    );
+    h.sign(&CAST.quality_manager, Action::ApproveRestock, at);
     // a signer without any role of the chain
     let r = h.refused(Command::sign(&CAST.warehouse, Action::ApproveRestock), at);
     assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
-    h.fire(
-        Command::sign(&CAST.planning_manager, Action::ApproveRestock),
-        at,
-    );
+    h.sign(&CAST.planning_manager, Action::ApproveRestock, at);
     // lamps not sellable as new: the salesperson's plan (004 L649)
-    h.fire(Command::fire(&CAST.warehouse, Action::StockIn), at);
+    h.act(&CAST.warehouse, Action::StockIn, at);
     assert_eq!(h.state(), State::SalesDisposal.name());
     let plan = SalesDisposalPlan {
         items: vec![ItemQty {
@@ -820,10 +809,7 @@ fn l649_refused_restock_goes_back_to_analysis_and_needs_a_new_form() {
             .with_form(form(&restock(true))),
         t0(),
     );
-    h.fire(
-        Command::sign(&CAST.oqc_inspector, Action::ApproveRestock),
-        t0(),
-    );
+    h.sign(&CAST.oqc_inspector, Action::ApproveRestock, t0());
     h.fire(
         Command::refuse(
             &CAST.quality_manager,
@@ -941,7 +927,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
             .with_form(form(&eight_d(Discipline::D2))),
         t0(),
     );
-    h.fire(Command::fire(&CAST.cqe, Action::CompleteRemediation), t0());
+    h.act(&CAST.cqe, Action::CompleteRemediation, t0());
     // empty root cause of escape (spec README L53): the D5 gate refuses
     let mut r8 = eight_d(Discipline::D3);
     r8.d4.occurrence = vec![Statement::general("low reflow")];
@@ -1081,19 +1067,13 @@ fn l659_requisition_qm_then_planning_manager_and_burn_in_for_power_supplies() {
     assert!(matches!(r, Rejection::SignOutOfOrder { .. }), "{r:?}");
     let r = h.refused(Command::sign(&requester, Action::ApproveRequisition), at);
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveRequisition),
-        at,
-    );
-    h.fire(
-        Command::sign(&CAST.planning_manager, Action::ApproveRequisition),
-        at,
-    );
+    h.sign(&CAST.quality_manager, Action::ApproveRequisition, at);
+    h.sign(&CAST.planning_manager, Action::ApproveRequisition, at);
     let r = h.refused(Command::fire(&CAST.cqe, Action::InspectMaterial), at);
     assert!(guard_reason(&r).contains("material_issued"));
-    h.fire(Command::fire(&CAST.warehouse, Action::IssueMaterial), at);
+    h.act(&CAST.warehouse, Action::IssueMaterial, at);
     // power supply involved: burn-in before shipping (004 L659)
-    h.fire(Command::fire(&CAST.cqe, Action::InspectMaterial), at);
+    h.act(&CAST.cqe, Action::InspectMaterial, at);
     assert_eq!(h.state(), State::BurnIn.name());
     h.fire(
         Command::fire(
@@ -1122,16 +1102,10 @@ fn l659_requisition_qm_then_planning_manager_and_burn_in_for_power_supplies() {
             .with_form(form(&requisition(&[PartKind::Lamp]))),
         at,
     );
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveRequisition),
-        at,
-    );
-    h.fire(
-        Command::sign(&CAST.planning_manager, Action::ApproveRequisition),
-        at,
-    );
-    h.fire(Command::fire(&CAST.warehouse, Action::IssueMaterial), at);
-    h.fire(Command::fire(&CAST.cqe, Action::InspectMaterial), at);
+    h.sign(&CAST.quality_manager, Action::ApproveRequisition, at);
+    h.sign(&CAST.planning_manager, Action::ApproveRequisition, at);
+    h.act(&CAST.warehouse, Action::IssueMaterial, at);
+    h.act(&CAST.cqe, Action::InspectMaterial, at);
     assert_eq!(h.state(), State::Remediation.name());
     assert_eq!(h.data().goods_ready, 2);
 }
@@ -1159,14 +1133,8 @@ fn l666_production_notice_qm_then_vp_emailed_bom_before_scheduling() {
     assert!(matches!(r, Rejection::SignOutOfOrder { .. }), "{r:?}");
     let r = h.refused(Command::fire(&CAST.cqe, Action::EmailNotice), at);
     assert!(guard_reason(&r).contains("notice_approved"));
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveProductionNotice),
-        at,
-    );
-    h.fire(
-        Command::sign(&CAST.vice_president, Action::ApproveProductionNotice),
-        at,
-    );
+    h.sign(&CAST.quality_manager, Action::ApproveProductionNotice, at);
+    h.sign(&CAST.vice_president, Action::ApproveProductionNotice, at);
     let sdc = actor("sdc", &[Role::StrategicDesignCenter]);
     let bom = BomRelease {
         bom_ref: "BOM-FL200-C".into(),
@@ -1176,7 +1144,7 @@ fn l666_production_notice_qm_then_vp_emailed_bom_before_scheduling() {
         at,
     );
     assert!(guard_reason(&r).contains("notice_emailed"));
-    h.fire(Command::fire(&CAST.cqe, Action::EmailNotice), at);
+    h.act(&CAST.cqe, Action::EmailNotice, at);
     assert_eq!(
         h.data().production.emailed_to,
         vec![
@@ -1193,15 +1161,9 @@ fn l666_production_notice_qm_then_vp_emailed_bom_before_scheduling() {
         Command::fire(&sdc, Action::ProvideBom).with_form(form(&bom)),
         at,
     );
-    h.fire(
-        Command::fire(&CAST.planning_manager, Action::ScheduleProduction),
-        at,
-    );
-    h.fire(
-        Command::fire(&CAST.planning_manager, Action::RecordProductionDone),
-        at,
-    );
-    h.fire(Command::fire(&CAST.cqe, Action::InspectOutput), at);
+    h.act(&CAST.planning_manager, Action::ScheduleProduction, at);
+    h.act(&CAST.planning_manager, Action::RecordProductionDone, at);
+    h.act(&CAST.cqe, Action::InspectOutput, at);
     assert_eq!(h.state(), State::Remediation.name());
 }
 
@@ -1245,22 +1207,13 @@ fn l667_work_liaison_requisition_only_when_justified() {
     let rdl = actor("rdl", &[Role::RelatedDepartmentLeader]);
     let r = h.refused(Command::sign(&rdl, Action::ApproveWorkLiaison), at);
     assert!(matches!(r, Rejection::SignOutOfOrder { .. }), "{r:?}");
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveWorkLiaison),
-        at,
-    );
-    h.fire(Command::sign(&rdl, Action::ApproveWorkLiaison), at);
+    h.sign(&CAST.quality_manager, Action::ApproveWorkLiaison, at);
+    h.sign(&rdl, Action::ApproveWorkLiaison, at);
     let r = h.refused(Command::fire(&CAST.warehouse, Action::SupplyMaterial), at);
     assert!(guard_reason(&r).contains("requisition"), "{r:?}");
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveRequisition),
-        at,
-    );
-    h.fire(
-        Command::sign(&CAST.planning_manager, Action::ApproveRequisition),
-        at,
-    );
-    h.fire(Command::fire(&CAST.warehouse, Action::SupplyMaterial), at);
+    h.sign(&CAST.quality_manager, Action::ApproveRequisition, at);
+    h.sign(&CAST.planning_manager, Action::ApproveRequisition, at);
+    h.act(&CAST.warehouse, Action::SupplyMaterial, at);
     // the module in the requisition means burn-in (004 L667)
     h.fire(
         Command::fire(
@@ -1311,16 +1264,17 @@ fn l507_scrap_related_departments_then_adc_vp_executed_by_warehouse_head() {
         at,
     );
     assert!(guard_reason(&r).contains("scrap_approved"));
-    h.fire(Command::sign(&rdl, Action::ApproveScrap), at);
-    h.fire(Command::sign(&adc_vp, Action::ApproveScrap), at);
+    h.sign(&rdl, Action::ApproveScrap, at);
+    h.sign(&adc_vp, Action::ApproveScrap, at);
     // the CQE who failed the goods may not execute the scrap, even as warehouse head
     let cqe_whh = actor("cqe", &[Role::Cqe, Role::WarehouseHead]);
     let r = h.refused(Command::fire(&cqe_whh, Action::ExecuteScrap), at);
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
     let r = h.refused(Command::fire(&CAST.warehouse, Action::ExecuteScrap), at);
     assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
-    h.fire(
-        Command::fire(&actor("whh", &[Role::WarehouseHead]), Action::ExecuteScrap),
+    h.act(
+        &actor("whh", &[Role::WarehouseHead]),
+        Action::ExecuteScrap,
         at,
     );
     assert_eq!(h.state(), State::Remediation.name());
@@ -1331,7 +1285,7 @@ fn l671_cqe_disassembles_only_after_the_adc_cannot_issue_a_plan() {
     let h = H::new(ComplaintRegion::Domestic);
     to_remediation(&h, false, &[PartKind::Lamp]);
     let at = t0() + Duration::hours(4);
-    h.fire(Command::fire(&CAST.cqe, Action::PlanRework), at);
+    h.act(&CAST.cqe, Action::PlanRework, at);
     let disassembly = ReworkPlan {
         kind: ReworkKind::CqeDisassembly,
         steps: vec![],
@@ -1423,8 +1377,9 @@ fn l601_non_batch_supplier_8d_within_two_working_days() {
     let d = h.deadline("supplier_8d").unwrap();
     assert!(!d.stopped.unwrap().met);
     assert!(h.data().supplier.replenishment_open);
-    h.fire(
-        Command::fire(&CAST.cqe, Action::CompleteRemediation),
+    h.act(
+        &CAST.cqe,
+        Action::CompleteRemediation,
         local(2026, 11, 19, 10, 0),
     );
 }
@@ -1486,14 +1441,8 @@ fn l651_serious_review_qm_then_head_then_vp() {
     let cqe_qm = actor("cqe", &[Role::Cqe, Role::QualityManager]);
     let r = h.refused(Command::sign(&cqe_qm, Action::ApproveReport), at);
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveReport),
-        at,
-    );
-    h.fire(
-        Command::sign(&CAST.quality_department_head, Action::ApproveReport),
-        at,
-    );
+    h.sign(&CAST.quality_manager, Action::ApproveReport, at);
+    h.sign(&CAST.quality_department_head, Action::ApproveReport, at);
     // serious: QM + head are not enough (004 L651 必要时报副总裁审阅)
     assert!(!h.data().approved.contains(Action::ApproveReport.name()));
     let red = complaint::outgoing_report(&h.inst(), &h.cfg())
@@ -1504,10 +1453,7 @@ fn l651_serious_review_qm_then_head_then_vp() {
         at,
     );
     assert!(guard_reason(&r).contains("report_approved"));
-    h.fire(
-        Command::sign(&CAST.vice_president, Action::ApproveReport),
-        at,
-    );
+    h.sign(&CAST.vice_president, Action::ApproveReport, at);
     assert!(h.data().approved.contains(Action::ApproveReport.name()));
     // serious ⇒ the full 8D goes out
     assert_eq!(red.report.kind, ReportKind::EightD);
@@ -1532,25 +1478,16 @@ fn l651_referral_to_the_vp_adds_the_vp_to_the_chain() {
     let h = H::new(ComplaintRegion::Domestic);
     to_review(&h, false);
     let at = t0() + Duration::hours(7);
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveReport),
-        at,
-    );
+    h.sign(&CAST.quality_manager, Action::ApproveReport, at);
     h.fire(
         Command::fire(&CAST.quality_department_head, Action::ReferToVp)
             .with_payload(reason("key account")),
         at,
     );
     // The quality manager's signature stands; the head signs, then the VP.
-    h.fire(
-        Command::sign(&CAST.quality_department_head, Action::ApproveReport),
-        at,
-    );
+    h.sign(&CAST.quality_department_head, Action::ApproveReport, at);
     assert!(!h.data().approved.contains(Action::ApproveReport.name()));
-    h.fire(
-        Command::sign(&CAST.vice_president, Action::ApproveReport),
-        at,
-    );
+    h.sign(&CAST.vice_president, Action::ApproveReport, at);
     assert!(h.data().approved.contains(Action::ApproveReport.name()));
 }
 
@@ -1561,10 +1498,7 @@ fn l651_only_the_adc_sends_and_only_the_approved_filtered_package() {
     // a reviewer may not attach another revision while signing: what is approved is the
     // revision submitted for review (stock rule `attach`: only the CQE's 8D actions attach it)
     let at = t0() + Duration::hours(7);
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveReport),
-        at,
-    );
+    h.sign(&CAST.quality_manager, Action::ApproveReport, at);
     let r = h.refused(
         Command::sign(&CAST.quality_department_head, Action::ApproveReport)
             .with_form(form(&eight_d(Discipline::D7))),
@@ -1627,10 +1561,7 @@ fn l651_only_the_adc_sends_and_only_the_approved_filtered_package() {
             if form == FormKind::OutgoingReport.name() && action == Action::SendToCustomer.name()),
         "{r:?}"
     );
-    h.fire(
-        Command::fire(&CAST.adc_domestic, Action::SendToCustomer),
-        at,
-    );
+    h.act(&CAST.adc_domestic, Action::SendToCustomer, at);
     assert_eq!(h.state(), State::EffectivenessCheck.name());
     assert!(h.deadline("solve_and_reply").unwrap().stopped.unwrap().met);
 }
@@ -1639,8 +1570,9 @@ fn l651_only_the_adc_sends_and_only_the_approved_filtered_package() {
 fn l651_customer_request_sends_the_8d_even_when_general() {
     let h = H::new(ComplaintRegion::Domestic);
     to_corrective(&h, false);
-    h.fire(
-        Command::fire(&CAST.adc_domestic, Action::RecordCustomer8dRequest),
+    h.act(
+        &CAST.adc_domestic,
+        Action::RecordCustomer8dRequest,
         t0() + Duration::hours(5),
     );
     assert_eq!(
@@ -2159,7 +2091,7 @@ fn pass_case(no: &str, customer: &str, phenomenon: &str, at: DateTime<Utc>) -> H
         Command::fire(&CAST.adc_domestic, Action::Submit).with_form(form(&f)),
         at,
     );
-    h.fire(Command::fire(&CAST.cqe, Action::Acknowledge), at);
+    h.act(&CAST.cqe, Action::Acknowledge, at);
     h.fire(
         Command::fire(&CAST.cqe, Action::RecordContainment).with_form(form(&fx::containment())),
         at,
@@ -2204,21 +2136,16 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
     let cqe_qm = actor("cqe", &[Role::Cqe, Role::QualityManager]);
     let r = first.refused(Command::fire(&cqe_qm, Action::ConfirmCostLines), t0());
     assert!(guard_reason(&r).contains("recorded it"));
-    first.fire(
-        Command::fire(&CAST.quality_manager, Action::ConfirmCostLines),
-        t0(),
-    );
+    first.act(&CAST.quality_manager, Action::ConfirmCostLines, t0());
     let second = pass_case("KS-B", "Acme", "Dim at  start-up", t0() + day);
     cost(&second, CostKind::Freight, 7_000, None, t0() + day);
     cost(&second, CostKind::Sorting, 3_000, None, t0() + day);
-    second.fire(
-        Command::fire(&CAST.quality_manager, Action::ConfirmCostLines),
-        t0() + day,
-    );
+    second.act(&CAST.quality_manager, Action::ConfirmCostLines, t0() + day);
     let third = pass_case("KS-C", "Acme", "colour shift", t0() + day * 2);
     cost(&third, CostKind::Freight, 4_000, None, t0() + day * 2);
-    third.fire(
-        Command::fire(&CAST.quality_manager, Action::ConfirmCostLines),
+    third.act(
+        &CAST.quality_manager,
+        Action::ConfirmCostLines,
         t0() + day * 2,
     );
     let other = pass_case("KS-D", "Beta", "dim at start-up", t0() + day * 3);
@@ -2238,7 +2165,7 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
             Command::fire(&CAST.adc_domestic, Action::Submit).with_form(form(&f)),
             t0(),
         );
-        failed.fire(Command::fire(&CAST.cqe, Action::Acknowledge), t0());
+        failed.act(&CAST.cqe, Action::Acknowledge, t0());
         failed.fire(
             Command::fire(&CAST.cqe, Action::RecordContainment).with_form(form(&fx::containment())),
             t0(),
@@ -2251,10 +2178,7 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
         );
         cost(&failed, CostKind::Rework, 20_000, Some("PowerCo"), t0());
         cost(&failed, CostKind::Scrap, 8_000, Some("PowerCo"), t0());
-        failed.fire(
-            Command::fire(&CAST.quality_manager, Action::ConfirmCostLines),
-            t0(),
-        );
+        failed.act(&CAST.quality_manager, Action::ConfirmCostLines, t0());
         cost(&failed, CostKind::ReplacementUnits, 50_000, None, t0());
     }
     let records: Vec<CostRecord> = [&first, &second, &third, &other, &failed]
@@ -2328,10 +2252,7 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
         guard_reason(&r).contains("cost lines await confirmation"),
         "{r:?}"
     );
-    other.fire(
-        Command::fire(&CAST.quality_manager, Action::ConfirmCostLines),
-        at,
-    );
+    other.act(&CAST.quality_manager, Action::ConfirmCostLines, at);
     other.fire(verify(), at);
     assert!(other.inst().is_closed(), "a pass case closes without an 8D");
 }
@@ -2401,10 +2322,7 @@ fn l649_oqc_inspector_and_quality_manager_sign_in_any_order_then_the_planning_ma
         at,
     );
     // 004 L649: 经OQC检验员及品质经理确认签字,计划科经理确认签字 — no order between the first two.
-    h.fire(
-        Command::sign(&CAST.quality_manager, Action::ApproveRestock),
-        at,
-    );
+    h.sign(&CAST.quality_manager, Action::ApproveRestock, at);
     let r = h.refused(
         Command::sign(&CAST.planning_manager, Action::ApproveRestock),
         at,
@@ -2413,15 +2331,9 @@ fn l649_oqc_inspector_and_quality_manager_sign_in_any_order_then_the_planning_ma
         matches!(r, Rejection::SignOutOfOrder { ref expected_role, .. } if expected_role == "oqc_inspector"),
         "{r:?}"
     );
-    h.fire(
-        Command::sign(&CAST.oqc_inspector, Action::ApproveRestock),
-        at,
-    );
-    h.fire(
-        Command::sign(&CAST.planning_manager, Action::ApproveRestock),
-        at,
-    );
-    h.fire(Command::fire(&CAST.warehouse, Action::StockIn), at);
+    h.sign(&CAST.oqc_inspector, Action::ApproveRestock, at);
+    h.sign(&CAST.planning_manager, Action::ApproveRestock, at);
+    h.act(&CAST.warehouse, Action::StockIn, at);
     assert_eq!(h.state(), State::PassReply.name());
 }
 
