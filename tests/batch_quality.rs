@@ -179,6 +179,24 @@ impl H {
         self.drive(State::Execution, bq::Acceptance::NotAccepted, t);
     }
 
+    /// From execution: an ordinary severity, the service platform's result for all 250
+    /// units, the effect confirmed (on to responsibility arbitration).
+    fn executed_and_effective(&self, t: DateTime<Utc>) {
+        let severity = form(&severity(bq::BatchSeverity::Ordinary));
+        self.ok(fire(&rqs(), Action::AssessSeverity).with_form(severity), t);
+        let sp = actor("sp", Role::ServicePlatform);
+        let result = form(&result(250));
+        self.ok(
+            fire(&sp, Action::ReportExecutionResult).with_form(result),
+            t,
+        );
+        let effective = form(&effect(true));
+        self.ok(
+            fire(&rqs(), Action::ConfirmEffective).with_form(effective),
+            t,
+        );
+    }
+
     fn verifying(&self, t: DateTime<Utc>) {
         self.drive(State::EffectVerification, bq::Acceptance::NotAccepted, t);
     }
@@ -1701,23 +1719,7 @@ fn l666_consumables_requests_must_be_settled_before_closing() {
         fire(&station(), Action::LinkConsumablesRequest).with_payload(json!({"request": "CR-2"})),
         t
     )));
-    h.ok(
-        fire(&rqs(), Action::AssessSeverity)
-            .with_form(form(&severity(bq::BatchSeverity::Ordinary))),
-        t,
-    );
-    h.ok(
-        fire(
-            &actor("sp", Role::ServicePlatform),
-            Action::ReportExecutionResult,
-        )
-        .with_form(form(&result(250))),
-        t,
-    );
-    h.ok(
-        fire(&rqs(), Action::ConfirmEffective).with_form(form(&effect(true))),
-        t,
-    );
+    h.executed_and_effective(t);
     h.ok(
         fire(&rnd(), Action::IssueQualityAppraisalReport).with_form(form(&qar(vec![psu_co()]))),
         t,
@@ -1780,23 +1782,7 @@ fn l670_supplier_claim_branch() {
         fire(&rtse(), Action::LinkConsumablesRequest).with_payload(json!({"request": "CR-1"})),
         t,
     );
-    h.ok(
-        fire(&rqs(), Action::AssessSeverity)
-            .with_form(form(&severity(bq::BatchSeverity::Ordinary))),
-        t,
-    );
-    h.ok(
-        fire(
-            &actor("sp", Role::ServicePlatform),
-            Action::ReportExecutionResult,
-        )
-        .with_form(form(&result(250))),
-        t,
-    );
-    h.ok(
-        fire(&rqs(), Action::ConfirmEffective).with_form(form(&effect(true))),
-        t,
-    );
+    h.executed_and_effective(t);
     h.ok(
         fire(&rnd(), Action::IssueQualityAppraisalReport).with_form(form(&qar(vec![psu_co()]))),
         t,
