@@ -273,7 +273,7 @@ fn approve(h: &H, with_vp: bool) {
 
 fn forward_and_send(h: &H) {
     let at = t0() + Duration::hours(8);
-    let red = complaint::outgoing_report(&h.inst(), &h.cfg())
+    let red = complaint::outgoing_report(&h.inst(), h.cfg())
         .unwrap()
         .unwrap();
     h.fire(
@@ -1445,7 +1445,7 @@ fn l651_serious_review_qm_then_head_then_vp() {
     h.sign(&CAST.quality_department_head, Action::ApproveReport, at);
     // serious: QM + head are not enough (004 L651 必要时报副总裁审阅)
     assert!(!h.data().approved.contains(Action::ApproveReport.name()));
-    let red = complaint::outgoing_report(&h.inst(), &h.cfg())
+    let red = complaint::outgoing_report(&h.inst(), h.cfg())
         .unwrap()
         .unwrap();
     let r = h.refused(
@@ -1465,7 +1465,7 @@ fn l654_general_measures_reply_needs_qm_and_head_only() {
     to_review(&h, false);
     approve(&h, false);
     assert!(h.data().approved.contains(Action::ApproveReport.name()));
-    let red = complaint::outgoing_report(&h.inst(), &h.cfg())
+    let red = complaint::outgoing_report(&h.inst(), h.cfg())
         .unwrap()
         .unwrap();
     // general and not asked for: the measures reply, not the 8D
@@ -1531,7 +1531,7 @@ fn l651_only_the_adc_sends_and_only_the_approved_filtered_package() {
     );
     approve(&h, false);
     // a package that is not the filtered rendering is refused (004 L628)
-    let mut leaked = complaint::outgoing_report(&h.inst(), &h.cfg())
+    let mut leaked = complaint::outgoing_report(&h.inst(), h.cfg())
         .unwrap()
         .unwrap()
         .report;
@@ -1541,7 +1541,7 @@ fn l651_only_the_adc_sends_and_only_the_approved_filtered_package() {
         at,
     );
     assert!(guard_reason(&r).contains("filtered rendering"), "{r:?}");
-    let red = complaint::outgoing_report(&h.inst(), &h.cfg())
+    let red = complaint::outgoing_report(&h.inst(), h.cfg())
         .unwrap()
         .unwrap();
     h.fire(
@@ -1576,7 +1576,7 @@ fn l651_customer_request_sends_the_8d_even_when_general() {
         t0() + Duration::hours(5),
     );
     assert_eq!(
-        complaint::outgoing_kind(&h.inst(), &h.cfg()).unwrap(),
+        complaint::outgoing_kind(&h.inst(), h.cfg()).unwrap(),
         ReportKind::EightD
     );
 }
@@ -1766,7 +1766,7 @@ fn l623_improvement_evidence_goes_cqe_to_adc_filtered() {
         Command::fire(&CAST.cqe, Action::ProvideImprovementEvidence).with_form(form(&ev)),
         t0(),
     );
-    let out = complaint::outgoing_evidence(&h.inst(), &h.cfg())
+    let out = complaint::outgoing_evidence(&h.inst(), h.cfg())
         .unwrap()
         .unwrap();
     assert_eq!(out.withheld.len(), 1);
@@ -2065,11 +2065,11 @@ fn l662_serious_complaint_needs_the_vp_and_sends_the_8d() {
     let h = H::new(ComplaintRegion::Domestic);
     to_remediation(&h, true, &[PartKind::Module]);
     assert_eq!(
-        complaint::severity(&h.inst(), &h.cfg()).unwrap(),
+        complaint::severity(&h.inst(), h.cfg()).unwrap(),
         Severity::Serious
     );
     assert_eq!(
-        complaint::outgoing_kind(&h.inst(), &h.cfg()).unwrap(),
+        complaint::outgoing_kind(&h.inst(), h.cfg()).unwrap(),
         ReportKind::EightD
     );
 }

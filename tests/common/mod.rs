@@ -10,9 +10,12 @@ use std::error::Error;
 use std::io::Write;
 use std::path::Path;
 
+/// An example's `run`: it prints to the writer it is given.
+pub(crate) type ExampleRun = fn(&mut dyn Write) -> Result<(), Box<dyn Error>>;
+
 /// What an example's `run` printed.
 #[track_caller]
-pub(crate) fn example_output(run: fn(&mut dyn Write) -> Result<(), Box<dyn Error>>) -> String {
+pub(crate) fn example_output(run: ExampleRun) -> String {
     let mut out = Vec::new();
     run(&mut out).unwrap_or_else(|e| panic!("the example failed: {e}"));
     String::from_utf8(out).expect("the example prints UTF-8")
