@@ -14,6 +14,7 @@
 //! gate's in order.
 
 use super::check::need;
+use crate::procedures::complaint::FormKind;
 use crate::procedures::complaint::config::confidentiality::{InfoCategory, Statement, SupplierRef};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -543,7 +544,7 @@ impl EightDReport {
 }
 
 impl crate::TypedForm for EightDReport {
-    const KIND: &'static str = "eight_d_report";
+    const KIND: &'static str = FormKind::EightDReport.as_str();
 
     fn validate(&self) -> Result<(), String> {
         let mut first_gap: Option<(Discipline, String)> = None;

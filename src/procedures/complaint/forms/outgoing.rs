@@ -3,6 +3,7 @@
 //! from the 8D or the improvement evidence under the [`ConfidentialityPolicy`].
 
 use super::eight_d::EightDReport;
+use crate::procedures::complaint::FormKind;
 use crate::procedures::complaint::config::confidentiality::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -55,7 +56,7 @@ pub struct OutgoingReport {
 }
 
 impl crate::TypedForm for OutgoingReport {
-    const KIND: &'static str = "outgoing_report";
+    const KIND: &'static str = FormKind::OutgoingReport.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.complaint_no.trim().is_empty() {
             return Err("the outgoing report has no complaint number".into());
