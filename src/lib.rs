@@ -99,7 +99,9 @@ mod form;
 mod guard;
 mod ids;
 mod instance;
+mod limits;
 pub mod procedures;
+mod refusals;
 mod registry;
 mod rejection;
 mod sla;
@@ -129,8 +131,10 @@ pub use definition::{
 };
 pub use digest::{Digest, DigestParseError};
 pub use effect::{Effect, EffectSpec};
-pub use engine::{DueReport, Engine, EngineError, NoopNotifier, Notifier, Outcome};
-pub use event::{Attribution, EVENT_FORMAT, Event, EventKind};
+pub use engine::{
+    DueReport, Engine, EngineError, NoopNotifier, Notifier, Outcome, REFUSAL_WRITE_ATTEMPTS,
+};
+pub use event::{Attribution, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats};
 pub use export::{
     Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema,
 };
@@ -140,8 +144,10 @@ pub use ids::{ActorId, InstanceId, Name};
 pub use instance::{
     AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped, TypedData,
 };
+pub use limits::{CommandLimits, DefinitionLimits, DefinitionOverLimit, json_size};
+pub use refusals::{DEFAULT_REFUSAL_WINDOW, RECORDED_TEXT_BYTES};
 pub use registry::{Registry, Selector};
-pub use rejection::{MAX_JSON_DEPTH, Rejection};
+pub use rejection::{Limit, MAX_JSON_DEPTH, Rejection};
 pub use sla::{
     ComplaintRate, DEFAULT_COMPLAINT_RATE_GOAL_PERMILLE, DEFAULT_ON_TIME_GOAL_PERMILLE, Period,
     SlaCounts, SlaReport,
