@@ -20,9 +20,9 @@ use std::sync::{Mutex, MutexGuard};
 /// and instance.
 pub const DEFAULT_REFUSAL_WINDOW: TimeDelta = TimeDelta::hours(1);
 
-/// Longest free text (a guard's reason, a form validator's message) kept in a refusal record,
-/// in bytes; longer texts are cut at a character boundary and end in `…`. The caller still
-/// gets the whole refusal.
+/// Longest text (a guard's reason, a form validator's message, an actor id or action name)
+/// kept in a refusal record, in bytes; longer texts are cut at a character boundary and end in
+/// `…`. The caller still gets the whole refusal.
 pub const RECORDED_TEXT_BYTES: usize = 1024;
 
 /// What makes two refusals "identical": same actor (and principal), action and reason.
@@ -130,12 +130,24 @@ pub(crate) struct Refusal {
 
 impl Refusal {
     /// The refusal of `cmd` with `rejection`, its free texts shortened for the record.
+    ///
+    /// Names are cut the same way: a command naming an actor or action longer than the limit
+    /// is refused ([`Limit::NameBytes`](crate::Limit::NameBytes)), and its record must not
+    /// carry the over-long name either.
     pub(crate) fn new(cmd: &Command, rejection: &Rejection) -> Self {
+        let id = |a: &ActorId| match cut_text(a.as_str()) {
+            Some(short) => ActorId::from(short.as_str()),
+            None => a.clone(),
+        };
+        let action = cmd.intent.action().map(|a| match cut_text(&a) {
+            Some(short) => Name::new(short),
+            None => a,
+        });
         Refusal {
             key: Key {
-                actor: cmd.actor.id.clone(),
-                on_behalf_of: cmd.actor.on_behalf_of.clone(),
-                action: cmd.intent.action(),
+                actor: id(&cmd.actor.id),
+                on_behalf_of: cmd.actor.on_behalf_of.as_ref().map(id),
+                action,
                 rejection: bounded(rejection),
             },
         }
@@ -171,17 +183,27 @@ impl CommandDigest {
     }
 }
 
+/// `text` cut to [`RECORDED_TEXT_BYTES`] (at a character boundary) followed by `…`, when it is
+/// longer.
+fn cut_text(text: &str) -> Option<String> {
+    if text.len() <= RECORDED_TEXT_BYTES {
+        return None;
+    }
+    let mut end = RECORDED_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(format!("{}…", &text[..end]))
+}
+
 /// `rejection` with every text longer than [`RECORDED_TEXT_BYTES`] shortened.
 fn bounded(rejection: &Rejection) -> Rejection {
     fn cut(v: &mut Value) -> bool {
         match v {
             Value::String(s) if s.len() > RECORDED_TEXT_BYTES => {
-                let mut end = RECORDED_TEXT_BYTES;
-                while !s.is_char_boundary(end) {
-                    end -= 1;
+                if let Some(short) = cut_text(s) {
+                    *s = short;
                 }
-                s.truncate(end);
-                s.push('…');
                 true
             }
             Value::Array(a) => a.iter_mut().fold(false, |acc, x| cut(x) | acc),
