@@ -3,13 +3,17 @@
 //! out; categorised statements as the policy says; uncategorised free text only where a
 //! quality manager released that very text (`release_text`), recorded in the audit trail.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
+
 use aftersales::procedures::complaint::forms::eight_d::EightDReport;
 use aftersales::procedures::complaint::forms::outgoing::{
     FREE_TEXT_RULE, OutgoingReport, Releases, ReportKind, TextRelease,
 };
 use aftersales::procedures::complaint::{self, Action, Config, State};
 use aftersales::testing::fixtures::complaint::Scenario;
-use aftersales::{Command, EngineError, EventKind, Form, Instance, Rejection, TypedForm, Vocabulary};
+use aftersales::{
+    Command, EngineError, EventKind, Form, Instance, Rejection, TypedForm, Vocabulary,
+};
 use serde::de::DeserializeOwned;
 
 fn latest<T: TypedForm + DeserializeOwned>(inst: &Instance) -> T {
@@ -52,7 +56,11 @@ fn d12_s3_6_free_text_is_withheld_from_the_outgoing_8d_unless_released() {
         assert!(!text.contains(secret), "{secret} leaked:\n{text}");
     }
     assert!(red.is_sendable(), "withheld free text does not block");
-    let symptom = red.withheld.iter().find(|w| w.path == "d0.symptom").unwrap();
+    let symptom = red
+        .withheld
+        .iter()
+        .find(|w| w.path == "d0.symptom")
+        .unwrap();
     assert_eq!(symptom.rule, FREE_TEXT_RULE);
     // The quality manager releases the symptom: it goes out, the rest stays withheld.
     let qm = s.cast().quality_manager.clone();
@@ -109,7 +117,13 @@ fn d12_s3_6_only_a_quality_manager_releases_text() {
         .fire(Command::fire(&cqe, Action::ReleaseText).with_form(release("d0.symptom", "flicker")))
         .unwrap_err();
     assert!(
-        matches!(r, EngineError::Rejected { rejection: Rejection::Forbidden { .. }, .. }),
+        matches!(
+            r,
+            EngineError::Rejected {
+                rejection: Rejection::Forbidden { .. },
+                ..
+            }
+        ),
         "{r:?}"
     );
     // Nor may a release be slipped in with another command.
@@ -117,7 +131,13 @@ fn d12_s3_6_only_a_quality_manager_releases_text() {
         .fire(Command::comment(&cqe, "released").with_form(release("d0.symptom", "flicker")))
         .unwrap_err();
     assert!(
-        matches!(r, EngineError::Rejected { rejection: Rejection::FormNotAttachable { .. }, .. }),
+        matches!(
+            r,
+            EngineError::Rejected {
+                rejection: Rejection::FormNotAttachable { .. },
+                ..
+            }
+        ),
         "{r:?}"
     );
     let red = outgoing(&s);
