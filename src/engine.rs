@@ -225,7 +225,11 @@ fn refusal_events(
 ///   written as one summary record ([`Repeats`](crate::Repeats): count, first and last instant)
 ///   with the next write on that instance after the window closes, right after the next
 ///   accepted command on it, or by [`Engine::flush_refusals`]. So 1,000 identical refusals in
-///   an hour add two records: the first, and a summary with count 1,000. The log stays
+///   an hour add two records: the first, and a summary with count 1,000. At most
+///   [`MAX_OPEN_WINDOWS`](crate::MAX_OPEN_WINDOWS) windows are open per instance; past that,
+///   a different refusal is recorded but not coalesced. Refusals that differ (another action
+///   name, another actor id) are different records: their number is not bounded, only each
+///   one's size. The log stays
 ///   append-only and replays to the same snapshot (refusal records change nothing but the
 ///   version).
 /// - **Races.** A refusal record whose write loses a race with another writer is retried

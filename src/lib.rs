@@ -73,9 +73,9 @@
 //! | instance | snapshots, clock state, apply, replay, verify |
 //! | context, guard, effect, registry | what guards and effects see; code bound to names |
 //! | definition | specs, the builder, validation ([`Problem`]), compiled definitions and deadlines |
-//! | command, decide | commands; the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
+//! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
 //! | sla, cost | SLA figures; the cost of poor quality |
-//! | store, engine | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`); [`Engine`] |
+//! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`); [`Engine`] (limits checked first, bounded refusal records) |
 //! | export | Mermaid, DOT, the audit [`Trail`], JSON Schemas |
 //! | [`procedures`] | the built-in procedures (public modules) |
 //! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
@@ -145,7 +145,7 @@ pub use instance::{
     AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped, TypedData,
 };
 pub use limits::{CommandLimits, DefinitionLimits, DefinitionOverLimit, json_size};
-pub use refusals::{DEFAULT_REFUSAL_WINDOW, RECORDED_TEXT_BYTES};
+pub use refusals::{DEFAULT_REFUSAL_WINDOW, MAX_OPEN_WINDOWS, RECORDED_TEXT_BYTES};
 pub use registry::{Registry, Selector};
 pub use rejection::{Limit, MAX_JSON_DEPTH, Rejection};
 pub use sla::{

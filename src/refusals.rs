@@ -20,6 +20,10 @@ use std::sync::{Mutex, MutexGuard};
 /// and instance.
 pub const DEFAULT_REFUSAL_WINDOW: TimeDelta = TimeDelta::hours(1);
 
+/// Most windows open at once on one instance. A refusal that would open another is recorded
+/// but not coalesced, so counting stays cheap however many different refusals are tried.
+pub const MAX_OPEN_WINDOWS: usize = 256;
+
 /// Longest text (a guard's reason, a form validator's message, an actor id or action name)
 /// kept in a refusal record, in bytes; longer texts are cut at a character boundary and end in
 /// `…`. The caller still gets the whole refusal.
@@ -265,17 +269,21 @@ impl RefusalLog {
         let closes = now
             .checked_add_signed(window)
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        self.lock()
-            .entry(id.clone())
-            .or_default()
-            .tallies
-            .push(Tally {
-                key: refusal.key,
-                since: now,
-                until: now,
-                closes,
-                count: 1,
-            });
+        let mut map = self.lock();
+        let tallies = &mut map.entry(id.clone()).or_default().tallies;
+        // Forget closed windows with nothing counted beyond their recorded first refusal;
+        // past the cap, the refusal is recorded without a window.
+        tallies.retain(|t| t.count > 1 || now < t.closes);
+        if tallies.len() >= MAX_OPEN_WINDOWS {
+            return;
+        }
+        tallies.push(Tally {
+            key: refusal.key,
+            since: now,
+            until: now,
+            closes,
+            count: 1,
+        });
     }
 
     /// Take what is due for writing on `id`: the backlog, then the summaries of windows closed

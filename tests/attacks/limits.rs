@@ -537,3 +537,24 @@ fn a_refusal_record_losing_every_race_is_kept_reported_and_written_later() {
     );
     e.verify(&id).unwrap();
 }
+
+#[test]
+fn windows_per_instance_are_capped_and_refusals_past_the_cap_are_still_recorded() {
+    let (e, id) = engine();
+    let n = aftersales::MAX_OPEN_WINDOWS + 10;
+    for i in 0..n {
+        refused(&e, &id, &Command::fire(&nobody(), format!("a{i}")), t0());
+    }
+    // Every different refusal is recorded once (small records), none lost.
+    assert_eq!(rejected(&e.history(&id).unwrap()).len(), n);
+    // Within the cap, repeats coalesce; past it, they are recorded each time.
+    refused(&e, &id, &Command::fire(&nobody(), "a0"), t0());
+    assert_eq!(rejected(&e.history(&id).unwrap()).len(), n);
+    let past = format!("a{}", n - 1);
+    refused(&e, &id, &Command::fire(&nobody(), &past), t0());
+    assert_eq!(rejected(&e.history(&id).unwrap()).len(), n + 1);
+    assert_eq!(e.flush_refusals(t0()).unwrap(), 0);
+    let records = rejected(&e.history(&id).unwrap()).len();
+    assert_eq!(records, n + 2, "the summary of a0 (count 2)");
+    e.verify(&id).unwrap();
+}
