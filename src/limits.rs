@@ -5,32 +5,7 @@
 //! [`Rejection::OverLimit`](crate::Rejection::OverLimit) for commands,
 //! [`BuildError::OverLimit`](crate::BuildError::OverLimit) for definitions.
 //!
-//! The documents set no such numbers; the defaults are ours, chosen far above what the
-//! built-in procedures use (their largest form, an 8D report, is a few KiB; their largest
-//! definition has fewer than 60 states) and low enough that one request cannot grow the audit
-//! log or the CPU bill without bound. Hosts change them with [`Engine::with_limits`] and
-//! [`DefinitionSpec::from_json_with`].
-//!
-//! | limit | default | applies to |
-//! |---|---|---|
-//! | [`CommandLimits::name_bytes`] | 256 bytes | actor id, on-behalf-of, each role, the action or override target, each form kind, the idempotency key |
-//! | [`CommandLimits::roles`] | 64 | roles an actor claims |
-//! | [`CommandLimits::forms`] | 16 | forms attached to one command |
-//! | [`CommandLimits::depth`] | [`MAX_JSON_DEPTH`] (64) | nesting of the payload, each form body and a new instance's data |
-//! | [`CommandLimits::payload_bytes`] | 64 KiB | the payload (compact JSON) |
-//! | [`CommandLimits::form_bytes`] | 256 KiB | each form body (compact JSON) |
-//! | [`CommandLimits::command_bytes`] | 1 MiB | the whole command (compact JSON), and a new instance's data |
-//! | [`DefinitionLimits::bytes`] | 1 MiB | definition JSON text |
-//! | [`DefinitionLimits::depth`] | [`MAX_JSON_DEPTH`] (64) | its nesting |
-//! | [`DefinitionLimits::states`] | 1,000 | states |
-//! | [`DefinitionLimits::transitions`] | 10,000 | transitions, `anywhere` actions counted once per open state |
-//! | [`DefinitionLimits::deadlines`] | 1,000 | deadlines |
-//!
-//! A depth above [`MAX_JSON_DEPTH`] cannot be configured (the events recording such a value
-//! would not parse back from JSON): larger settings act as [`MAX_JSON_DEPTH`].
-//!
-//! [`Engine::with_limits`]: crate::Engine::with_limits
-//! [`DefinitionSpec::from_json_with`]: crate::DefinitionSpec::from_json_with
+//! The defaults are tabled on [`CommandLimits`].
 
 use crate::command::{Command, Intent};
 use crate::rejection::{Limit, MAX_JSON_DEPTH, Rejection, depth};
@@ -39,7 +14,31 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Limits on one command (and on the data a new instance starts with). [`Default`] gives the
-/// documented defaults (see the [module table](self)).
+/// documented defaults.
+///
+/// The documents set no such numbers; the defaults are ours, chosen far above what the
+/// built-in procedures use (their largest form, an 8D report, is a few KiB; their largest
+/// definition has fewer than 60 states) and low enough that one request cannot grow the audit
+/// log or the CPU bill without bound. Hosts change them with [`Engine::with_limits`](crate::Engine::with_limits) and
+/// [`DefinitionSpec::from_json_with`](crate::DefinitionSpec::from_json_with).
+///
+/// | limit | default | applies to |
+/// |---|---|---|
+/// | [`CommandLimits::name_bytes`] | 256 bytes | actor id, on-behalf-of, each role, the action or override target, each form kind, the idempotency key |
+/// | [`CommandLimits::roles`] | 64 | roles an actor claims |
+/// | [`CommandLimits::forms`] | 16 | forms attached to one command |
+/// | [`CommandLimits::depth`] | [`MAX_JSON_DEPTH`] (64) | nesting of the payload, each form body and a new instance's data |
+/// | [`CommandLimits::payload_bytes`] | 64 KiB | the payload (compact JSON) |
+/// | [`CommandLimits::form_bytes`] | 256 KiB | each form body (compact JSON) |
+/// | [`CommandLimits::command_bytes`] | 1 MiB | the whole command (compact JSON), and a new instance's data |
+/// | [`DefinitionLimits::bytes`] | 1 MiB | definition JSON text |
+/// | [`DefinitionLimits::depth`] | [`MAX_JSON_DEPTH`] (64) | its nesting |
+/// | [`DefinitionLimits::states`] | 1,000 | states |
+/// | [`DefinitionLimits::transitions`] | 10,000 | transitions, `anywhere` actions counted once per open state |
+/// | [`DefinitionLimits::deadlines`] | 1,000 | deadlines |
+///
+/// A depth above [`MAX_JSON_DEPTH`] cannot be configured (the events recording such a value
+/// would not parse back from JSON): larger settings act as [`MAX_JSON_DEPTH`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CommandLimits {
@@ -200,8 +199,8 @@ impl CommandLimits {
     }
 }
 
-/// Limits on a definition authored as JSON. [`Default`] gives the documented defaults (see the
-/// [module table](self)). Definitions built in code (the built-in procedures) are trusted and
+/// Limits on a definition authored as JSON. [`Default`] gives the documented defaults (tabled
+/// on [`CommandLimits`]). Definitions built in code (the built-in procedures) are trusted and
 /// not limited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
