@@ -204,7 +204,7 @@ fn refusal_events(
 /// # Limits
 ///
 /// Every command is checked against the engine's [`CommandLimits`] (sizes, nesting, names;
-/// defaults in [`CommandLimits`]'s module table) before the instance's definition is consulted:
+/// the defaults are tabled there) before the instance's definition is consulted:
 /// a command over a limit is refused with [`Rejection::OverLimit`] naming the limit, its value
 /// and the size found. [`Engine::with_limits`] changes them.
 ///
@@ -216,8 +216,8 @@ fn refusal_events(
 ///
 /// - **Size.** The record holds the command's size and SHA-256 digest
 ///   ([`CommandDigest`](crate::CommandDigest)), never its payload, forms or texts; free-text
-///   reasons in the refusal are cut at [`RECORDED_TEXT_BYTES`](crate::RECORDED_TEXT_BYTES).
-///   Names in it (actor, action) are bounded by the command limits, which are checked first.
+///   reasons in the refusal, and names (actor, action) longer than the command limits allow,
+///   are cut at [`RECORDED_TEXT_BYTES`](crate::RECORDED_TEXT_BYTES).
 /// - **Count.** Identical refusals (same instance, actor, principal, action and reason)
 ///   coalesce within a window ([`DEFAULT_REFUSAL_WINDOW`](crate::DEFAULT_REFUSAL_WINDOW), one
 ///   hour after the first; [`Engine::refusal_window`] changes it, zero turns coalescing off):
@@ -229,9 +229,8 @@ fn refusal_events(
 ///   [`MAX_OPEN_WINDOWS`](crate::MAX_OPEN_WINDOWS) windows are open per instance; past that,
 ///   a different refusal is recorded but not coalesced. Refusals that differ (another action
 ///   name, another actor id) are different records: their number is not bounded, only each
-///   one's size. The log stays
-///   append-only and replays to the same snapshot (refusal records change nothing but the
-///   version).
+///   one's size. The log stays append-only and replays to the same snapshot (refusal records
+///   change nothing but the version).
 /// - **Races.** A refusal record whose write loses a race with another writer is retried
 ///   against the reloaded instance ([`REFUSAL_WRITE_ATTEMPTS`] in all), then kept and written
 ///   with the next write on that instance or by [`Engine::flush_refusals`];
