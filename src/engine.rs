@@ -8,13 +8,15 @@ use crate::access::Actor;
 use crate::command::Command;
 use crate::decide::{self, Availability, Decision};
 use crate::definition::Definition;
-use crate::event::{Attribution, Event, EventKind};
+use crate::event::Event;
 use crate::ids::{FastMap, InstanceId, Name};
 use crate::instance::{Instance, ReplayError};
+use crate::limits::CommandLimits;
+use crate::refusals::{Record, Refusal, RefusalLog};
 use crate::rejection::Rejection;
 use crate::sla::{Period, SlaReport};
 use crate::store::{Commit, IdempotencyRecord, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -162,13 +164,90 @@ pub struct DueReport {
     pub unregistered: Vec<(InstanceId, Name, u32)>,
 }
 
+/// How many times the engine tries to write a refusal record that races another write
+/// (reloading the instance in between) before keeping it for the next write.
+pub const REFUSAL_WRITE_ATTEMPTS: usize = 4;
+
+/// The events recording `records` after `inst`, written at `now` (`None` when the version
+/// is at its maximum). Time never goes back in a history: a record written later than the
+/// refusal it records carries the refusal's instants in `repeated`.
+fn refusal_events(
+    inst: &Instance,
+    records: &[Record],
+    now: DateTime<Utc>,
+) -> Result<Option<Decision>, EngineError> {
+    let mut after = inst.clone();
+    let mut events = Vec::with_capacity(records.len());
+    let at = now.max(inst.updated_at());
+    for r in records {
+        let Some(seq) = after.version().checked_add(1) else {
+            return Ok(None);
+        };
+        let event = Event {
+            instance: inst.id().clone(),
+            seq,
+            at,
+            by: Some(r.by.clone()),
+            kind: r.delayed(at),
+        };
+        after.apply(&event)?;
+        events.push(event);
+    }
+    Ok(Some(Decision {
+        events,
+        instance: after,
+    }))
+}
+
 /// Runs definitions against a store.
+///
+/// # Limits
+///
+/// Every command is checked against the engine's [`CommandLimits`] (sizes, nesting, names;
+/// the defaults are tabled there) before the instance's definition is consulted:
+/// a command over a limit is refused with [`Rejection::OverLimit`] naming the limit, its value
+/// and the size found. [`Engine::with_limits`] changes them.
+///
+/// # Refusal records
+///
+/// A refused command on an existing instance is recorded as a `rejected` event (auditors ask
+/// who tried what; [`Engine::record_rejections`] turns it off), bounded so that nobody can grow
+/// the audit log at will:
+///
+/// - **Size.** The record holds the command's size and SHA-256 digest
+///   ([`CommandDigest`](crate::CommandDigest)), never its payload, forms or texts; free-text
+///   reasons in the refusal, and names (actor, action) longer than the command limits allow,
+///   are cut at [`RECORDED_TEXT_BYTES`](crate::RECORDED_TEXT_BYTES).
+/// - **Count.** Identical refusals (same instance, actor, principal, action and reason)
+///   coalesce within a window ([`DEFAULT_REFUSAL_WINDOW`](crate::DEFAULT_REFUSAL_WINDOW), one
+///   hour after the first; [`Engine::refusal_window`] changes it, zero turns coalescing off):
+///   the first is recorded at once; the later ones are counted in memory, and the count is
+///   written as one summary record ([`Repeats`](crate::Repeats): count, first and last instant)
+///   with the next write on that instance after the window closes, right after the next
+///   accepted command on it, or by [`Engine::flush_refusals`]. So 1,000 identical refusals in
+///   an hour add two records: the first, and a summary with count 1,000. At most
+///   [`MAX_OPEN_WINDOWS`](crate::MAX_OPEN_WINDOWS) windows are open per instance; past that,
+///   a different refusal is recorded but not coalesced. Refusals that differ (another action
+///   name, another actor id) are different records: their number is not bounded, only each
+///   one's size. The log stays append-only and replays to the same snapshot (refusal records
+///   change nothing but the version).
+/// - **Races.** A refusal record whose write loses a race with another writer is retried
+///   against the reloaded instance ([`REFUSAL_WRITE_ATTEMPTS`] in all), then kept and written
+///   with the next write on that instance or by [`Engine::flush_refusals`];
+///   [`Engine::pending_refusals`] reports how many records wait. Nothing is dropped silently.
+///
+/// Counts not yet written live in the engine's memory: a host calls
+/// [`Engine::flush_refusals`] on its scheduler tick and before shutting down. A crash loses at
+/// most the counts of windows still open (each window's first refusal is already recorded).
 pub struct Engine<S: Store> {
     store: S,
     /// Definitions by id, then version (found by pointer-hashed `Name`).
     definitions: FastMap<Name, BTreeMap<u32, Arc<Definition>>>,
     notifier: Arc<dyn Notifier>,
     record_rejections: bool,
+    limits: CommandLimits,
+    refusal_window: TimeDelta,
+    refusals: RefusalLog,
 }
 
 impl<S: Store + std::fmt::Debug> std::fmt::Debug for Engine<S> {
@@ -177,6 +256,8 @@ impl<S: Store + std::fmt::Debug> std::fmt::Debug for Engine<S> {
             .field("store", &self.store)
             .field("definitions", &self.definitions.keys().collect::<Vec<_>>())
             .field("record_rejections", &self.record_rejections)
+            .field("limits", &self.limits)
+            .field("refusal_window", &self.refusal_window)
             .finish_non_exhaustive()
     }
 }
@@ -189,7 +270,31 @@ impl<S: Store> Engine<S> {
             definitions: FastMap::default(),
             notifier: Arc::new(NoopNotifier),
             record_rejections: true,
+            limits: CommandLimits::default(),
+            refusal_window: crate::refusals::DEFAULT_REFUSAL_WINDOW,
+            refusals: RefusalLog::default(),
         }
+    }
+
+    /// Use `limits` for commands and new instances' data (default: [`CommandLimits::default`]).
+    #[must_use]
+    pub fn with_limits(mut self, limits: CommandLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits commands are checked against.
+    pub fn limits(&self) -> &CommandLimits {
+        &self.limits
+    }
+
+    /// Coalesce identical refusals within `window` after the first (default
+    /// [`DEFAULT_REFUSAL_WINDOW`](crate::DEFAULT_REFUSAL_WINDOW); zero or negative: record
+    /// every refusal). See [refusal records](Engine#refusal-records).
+    #[must_use]
+    pub fn refusal_window(mut self, window: TimeDelta) -> Self {
+        self.refusal_window = window;
+        self
     }
 
     /// Use `notifier` for committed events.
@@ -289,12 +394,14 @@ impl<S: Store> Engine<S> {
                 version: None,
             })?;
         let id = id.into();
-        let decision = decide::start(def, id.clone(), actor, data, now).map_err(|rejection| {
-            EngineError::Rejected {
+        let decision = self
+            .limits
+            .check_data(&data)
+            .and_then(|()| decide::start(def, id.clone(), actor, data, now))
+            .map_err(|rejection| EngineError::Rejected {
                 instance: id,
                 rejection,
-            }
-        })?;
+            })?;
         self.write(decision, 0, None)
     }
 
@@ -303,6 +410,9 @@ impl<S: Store> Engine<S> {
     /// A retried command with a known idempotency key returns the original events with
     /// `replayed: true` and appends nothing; the same key with a different command is
     /// [`EngineError::KeyReused`].
+    ///
+    /// The command is first checked against the engine's [limits](Engine#limits); refusals
+    /// are recorded as described in [refusal records](Engine#refusal-records).
     ///
     /// # Errors
     /// [`EngineError::NotFound`], [`EngineError::Rejected`], [`EngineError::Conflict`],
@@ -335,8 +445,11 @@ impl<S: Store> Engine<S> {
                 });
             }
         }
-        let def = self.definition_of(&inst)?;
-        match decide::decide(def, &inst, cmd, now) {
+        let decided = match self.limits.check(cmd) {
+            Ok(()) => decide::decide(self.definition_of(&inst)?, &inst, cmd, now),
+            Err(over) => Err(over),
+        };
+        match decided {
             Ok(decision) => {
                 let key = cmd.idempotency_key.as_ref().map(|k| IdempotencyRecord {
                     key: k.clone(),
@@ -344,7 +457,12 @@ impl<S: Store> Engine<S> {
                     first_seq: inst.version().saturating_add(1),
                     last_seq: decision.instance.version(),
                 });
-                self.write(decision, inst.version(), key)
+                let out = self.write(decision, inst.version(), key)?;
+                // The counts of refusals before this accepted command are written now: a
+                // failure keeps them for the next write (the command itself stands).
+                let records = self.refusals.take(id, now, true);
+                let _ = self.write_refusals(id, out.instance.clone(), records, now);
+                Ok(out)
             }
             Err(rejection) => {
                 if self.record_rejections {
@@ -358,46 +476,96 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// Record a refusal: counted into an open window of identical ones, or written as the
+    /// first of a new window together with what is due on the instance.
     fn record_rejection(
         &self,
-        inst: &Instance,
+        inst: &Arc<Instance>,
         cmd: &Command,
         rejection: &Rejection,
         now: DateTime<Utc>,
     ) -> Result<(), EngineError> {
-        // A snapshot at the maximum version cannot take another event: the refusal stands
-        // unrecorded.
-        let Some(seq) = inst.version().checked_add(1) else {
+        let id = inst.id();
+        let refusal = Refusal::new(cmd, rejection);
+        if self.refusals.coalesce(id, &refusal, now) {
             return Ok(());
-        };
-        let event = Event {
-            instance: inst.id().clone(),
-            seq,
-            at: now,
-            by: Some(Attribution {
-                actor: cmd.actor.id.clone(),
-                role: None,
-                on_behalf_of: cmd.actor.on_behalf_of.clone(),
-            }),
-            kind: EventKind::Rejected {
-                action: cmd.intent.action(),
-                rejection: rejection.clone(),
-            },
-        };
-        let mut after = inst.clone();
-        after.apply(&event)?;
-        match self.write(
-            Decision {
-                events: vec![event],
-                instance: after,
-            },
-            inst.version(),
-            None,
-        ) {
-            // Someone else wrote first: the refusal stands; recording it is best effort.
-            Ok(_) | Err(EngineError::Conflict { .. }) => Ok(()),
-            Err(e) => Err(e),
         }
+        let mut records = self.refusals.take(id, now, false);
+        records.push(refusal.first_record(cmd, now));
+        self.refusals.open(id, refusal, now, self.refusal_window);
+        self.write_refusals(id, inst.clone(), records, now)
+    }
+
+    /// Append `records` to `id`, starting from `inst`; on a race, reload and try again
+    /// ([`REFUSAL_WRITE_ATTEMPTS`] in all). Records not written are kept for the next write.
+    fn write_refusals(
+        &self,
+        id: &InstanceId,
+        mut inst: Arc<Instance>,
+        records: Vec<Record>,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        for _ in 0..REFUSAL_WRITE_ATTEMPTS {
+            let decision = match refusal_events(&inst, &records, now) {
+                Ok(Some(decision)) => decision,
+                // A snapshot at the maximum version cannot take another event: the refusals
+                // stand unrecorded.
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    self.refusals.restore(id, records);
+                    return Err(e);
+                }
+            };
+            match self.write(decision, inst.version(), None) {
+                Ok(_) => return Ok(()),
+                Err(EngineError::Conflict { .. }) => match self.load(id) {
+                    Ok(fresh) => inst = fresh,
+                    Err(e) => {
+                        self.refusals.restore(id, records);
+                        return Err(e);
+                    }
+                },
+                Err(e) => {
+                    self.refusals.restore(id, records);
+                    return Err(e);
+                }
+            }
+        }
+        self.refusals.restore(id, records);
+        Ok(())
+    }
+
+    /// Write every refusal record the engine holds: the counts of coalesced refusals (windows
+    /// open or closed) and records kept after losing write races. Call it on the scheduler
+    /// tick and before shutting down (see [refusal records](Engine#refusal-records)). Returns
+    /// the records still waiting ([`Engine::pending_refusals`]), 0 unless writes keep racing.
+    ///
+    /// # Errors
+    /// A store error (the records concerned are kept for the next call).
+    pub fn flush_refusals(&self, now: DateTime<Utc>) -> Result<usize, EngineError> {
+        for id in self.refusals.instances() {
+            let records = self.refusals.take(&id, now, true);
+            if records.is_empty() {
+                continue;
+            }
+            match self.load(&id) {
+                Ok(inst) => self.write_refusals(&id, inst, records, now)?,
+                Err(e) => {
+                    self.refusals.restore(&id, records);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(self.refusals.pending())
+    }
+
+    /// Refusal records the engine holds but has not written yet: summaries of coalesced
+    /// refusals, and records kept after losing write races.
+    pub fn pending_refusals(&self) -> usize {
+        self.refusals.pending()
     }
 
     /// The latest snapshot of `id`.

@@ -93,10 +93,6 @@ impl ActionItem {
         }
     }
 
-    pub(crate) fn suffix(&self) -> String {
-        format!(" (owner {}, due {})", self.owner, self.due)
-    }
-
     fn check(&self, label: &str) -> Result<(), String> {
         if self.what.is_blank() {
             return Err(format!("{label}: the action text is empty"));
@@ -271,12 +267,6 @@ pub struct CorrectiveAction {
     pub owner: String,
     /// Due date.
     pub due: NaiveDate,
-}
-
-impl CorrectiveAction {
-    pub(crate) fn suffix(&self) -> String {
-        format!(" (owner {}, due {})", self.owner, self.due)
-    }
 }
 
 /// D5: chosen corrective actions.
