@@ -22,8 +22,8 @@
 //! categorise it or have it released.
 
 use super::eight_d::{ActionItem, EightDReport, Responsibility};
-use crate::procedures::complaint::{Action, FormKind};
 use crate::procedures::complaint::config::confidentiality::*;
+use crate::procedures::complaint::{Action, FormKind};
 use crate::{ActorId, Digest, Instance, TypedForm, Vocabulary};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
