@@ -11,9 +11,7 @@ use aftersales::procedures::complaint::forms::outgoing::{
 };
 use aftersales::procedures::complaint::{self, Action, Config, State};
 use aftersales::testing::fixtures::complaint::Scenario;
-use aftersales::{
-    Command, EngineError, EventKind, Form, Instance, Rejection, TypedForm, Vocabulary,
-};
+use aftersales::{Command, EventKind, Form, Instance, Rejection, TypedForm, Vocabulary};
 use serde::de::DeserializeOwned;
 
 mod common;

@@ -3,9 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use common::defs::{
     Shape, assert_problem, engine_with, flow, local, on_action, on_enter, one_step,
+    visit_definition,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -63,6 +64,22 @@ fn engine() -> Engine<InMemoryStore> {
     engine_with([definition()])
 }
 
+/// Instance `id` of class `class` started and accepted by the desk on Monday morning.
+fn accepted(e: &Engine<InMemoryStore>, id: impl Into<InstanceId>, class: &str) -> InstanceId {
+    let id = id.into();
+    e.start(
+        "dl",
+        id.clone(),
+        &desk(),
+        json!({ "class": class }),
+        monday(),
+    )
+    .unwrap();
+    e.fire(&id, &Command::fire(&desk(), "accept"), monday())
+        .unwrap();
+    id
+}
+
 fn desk() -> Actor {
     Actor::new("d", ["desk"])
 }
@@ -103,10 +120,7 @@ fn a_missing_case_refuses_the_command() {
 #[test]
 fn action_started_clock_is_met_by_its_action() {
     let e = engine();
-    e.start("dl", "m", &desk(), json!({"class": "A"}), monday())
-        .unwrap();
-    e.fire(&"m".into(), &Command::fire(&desk(), "accept"), monday())
-        .unwrap();
+    accepted(&e, "m", "A");
     let out = e
         .fire(
             &"m".into(),
@@ -132,11 +146,7 @@ fn action_started_clock_is_met_by_its_action() {
 #[test]
 fn range_warns_at_target_then_ladder_escalates_in_order() {
     let e = engine();
-    let id = InstanceId::from("r");
-    e.start("dl", id.clone(), &desk(), json!({"class": "C"}), monday())
-        .unwrap();
-    e.fire(&id, &Command::fire(&desk(), "accept"), monday())
-        .unwrap();
+    let id = accepted(&e, "r", "C");
     e.fire(&id, &Command::fire(&desk(), "reply"), monday())
         .unwrap();
     // 15 working days from Mon 11-16 09:00 = Mon 12-07 09:00; 30 = Mon 12-28 09:00.
@@ -208,11 +218,7 @@ fn range_warns_at_target_then_ladder_escalates_in_order() {
 #[test]
 fn handle_due_catches_up_several_steps_in_one_call() {
     let e = engine();
-    let id = InstanceId::from("late");
-    e.start("dl", id.clone(), &desk(), json!({"class": "B"}), monday())
-        .unwrap();
-    e.fire(&id, &Command::fire(&desk(), "accept"), monday())
-        .unwrap();
+    let id = accepted(&e, "late", "B");
     let report = e.handle_due(local(2027, 3, 1, 9, 0)).unwrap();
     let kinds: Vec<&str> = report.handled[0].1.iter().map(|x| x.kind.name()).collect();
     assert_eq!(
@@ -239,10 +245,7 @@ fn handle_due_catches_up_several_steps_in_one_call() {
 #[test]
 fn sla_status_at_counts_an_unhandled_overrun() {
     let e = engine();
-    e.start("dl", "s", &desk(), json!({"class": "A"}), monday())
-        .unwrap();
-    e.fire(&"s".into(), &Command::fire(&desk(), "accept"), monday())
-        .unwrap();
+    accepted(&e, "s", "A");
     let inst = e.load(&"s".into()).unwrap();
     let promise = inst.clock("promise").unwrap();
     assert_eq!(promise.status_at(monday()), SlaStatus::Pending);
@@ -335,10 +338,7 @@ fn sla_report_for_a_period_counts_each_clock_once() {
     // "m": promise (class A, 1 calendar day) met on Monday; "l": promise missed on Tuesday
     // (due Tuesday 09:00), replied on Thursday.
     for (id, class) in [("m", "A"), ("l", "A")] {
-        e.start("dl", id, &desk(), json!({ "class": class }), monday())
-            .unwrap();
-        e.fire(&id.into(), &Command::fire(&desk(), "accept"), monday())
-            .unwrap();
+        accepted(&e, id, class);
     }
     e.fire(
         &"m".into(),

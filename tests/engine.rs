@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use common::cast::{clerk, finance, manager, report};
 use common::defs::{Shape, china, engine_with, flow, local, on_enter};
 use common::refusal as rejection;
@@ -127,6 +127,14 @@ struct World {
     notified: Arc<Mutex<Vec<String>>>,
 }
 
+impl World {
+    /// The refusal of `cmd` on `id` on Friday afternoon.
+    #[track_caller]
+    fn refused(&self, id: &InstanceId, cmd: Command) -> Rejection {
+        rejection(self.engine.fire(id, &cmd, friday_4pm()))
+    }
+}
+
 fn world() -> World {
     let notified = Arc::new(Mutex::new(Vec::new()));
     let sink = notified.clone();
@@ -142,7 +150,12 @@ fn world() -> World {
 
 /// Bob the manager approves `amount`.
 fn approve(amount: i64) -> Command {
-    Command::fire(&manager(), "approve").with_payload(json!({ "amount": amount }))
+    approve_by(&manager(), amount)
+}
+
+/// `actor` approves `amount`.
+fn approve_by(actor: &Actor, amount: i64) -> Command {
+    Command::fire(actor, "approve").with_payload(json!({ "amount": amount }))
 }
 
 /// A small amount approved by the manager, who also signs the countersign sign-off first.
@@ -184,11 +197,7 @@ fn forbidden_without_an_allowed_role_and_recorded() {
     let w = world();
     let id = submitted(&w, "c1");
     let before = w.engine.load(&id).unwrap();
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&clerk(), "approve").with_payload(json!({"amount": 5})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&clerk(), 5));
     assert!(
         matches!(&r, Rejection::Forbidden { allowed, .. } if allowed == &vec!["manager".to_string(), "director".to_string()])
     );
@@ -238,19 +247,11 @@ fn separation_of_duties_requester_may_not_approve() {
             friday_4pm(),
         )
         .unwrap();
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&both, "approve").with_payload(json!({"amount": 5})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&both, 5));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
     // Nor through a delegate acting for the requester.
     let delegate = Actor::new("dan", ["manager"]).acting_for("sam");
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&delegate, 5));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
 }
 
@@ -259,11 +260,7 @@ fn separation_of_duties_excluded_role() {
     let w = world();
     let id = submitted(&w, "ex");
     let inspector_manager = Actor::new("ivy", ["manager", "inspector"]);
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&inspector_manager, "approve").with_payload(json!({"amount": 5})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&inspector_manager, 5));
     assert!(
         matches!(&r, Rejection::SeparationOfDuties { rule, .. } if rule.contains("inspector")),
         "{r:?}"
@@ -277,11 +274,7 @@ fn delegation_is_recorded() {
     let delegate = Actor::new("dan", ["manager"]).acting_for("bob");
     let out = w
         .engine
-        .fire(
-            &id,
-            &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})),
-            friday_4pm(),
-        )
+        .fire(&id, &approve_by(&delegate, 5), friday_4pm())
         .unwrap();
     let by = out
         .events
@@ -318,11 +311,7 @@ fn furthest_rejection_is_reported() {
     let w = world();
     let id = submitted(&w, "far");
     let director = Actor::new("dora", ["director"]);
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&director, "approve").with_payload(json!({"amount": 500})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&director, 500));
     assert!(
         matches!(&r, Rejection::GuardRejected { guard, reason, .. } if guard == "amount_ok" && reason == "500 exceeds 100"),
         "{r:?}"
@@ -348,18 +337,10 @@ fn forms_missing_invalid_undeclared() {
         }
     );
     let bad = Form::new("report", json!({"text": ""}));
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&clerk(), "submit").with_form(bad),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, Command::fire(&clerk(), "submit").with_form(bad));
     assert!(matches!(r, Rejection::InvalidForm { ref reason, .. } if reason == "text is empty"));
     let alien = Form::new("memo", json!({}));
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&clerk(), "submit").with_form(alien),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, Command::fire(&clerk(), "submit").with_form(alien));
     assert_eq!(
         r,
         Rejection::UndeclaredForm {
@@ -498,11 +479,7 @@ fn sequential_sign_off_order_and_completion() {
         two.instance.fired_by("countersign"),
         &[ActorId::from("bob"), ActorId::from("fay")]
     );
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::comment(&clerk(), "late remark"),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, Command::comment(&clerk(), "late remark"));
     assert!(matches!(r, Rejection::InstanceClosed { .. }));
 }
 
@@ -551,11 +528,7 @@ fn refusal_routes_where_the_definition_says() {
     let w = world();
     let id = submitted(&w, "r");
     approved_and_signed_by_the_manager(&w, &id);
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::refuse(&finance(), "countersign", "  "),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, Command::refuse(&finance(), "countersign", "  "));
     assert_eq!(r, Rejection::ReasonRequired);
     let out = w
         .engine
@@ -751,11 +724,7 @@ fn override_is_never_silent() {
     let w = world();
     let id = submitted(&w, "ov");
     let admin = Actor::new("root", ["admin"]);
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::override_to(&manager(), "done", "hurry"),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, Command::override_to(&manager(), "done", "hurry"));
     assert!(matches!(r, Rejection::Forbidden { .. }));
     let r = rejection(
         w.engine

@@ -8,7 +8,7 @@
 #![cfg(all(feature = "sqlite", feature = "testing"))]
 
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use common::cast::{clerk, manager};
 use common::defs::{Shape, engine_over, flow, local, on_enter};
 use serde_json::json;

@@ -3,10 +3,11 @@
 //! and an engine with definitions registered.
 
 use aftersales::{
-    Builder, BusinessCalendar, DeadlineSpec, Definition, DurationSpec, Engine, EscalationSpec,
-    InMemoryStore, Registry, Store, Trigger,
+    BuildError, Builder, BusinessCalendar, BusinessDuration, DeadlineSpec, Definition,
+    DurationSpec, Engine, EscalationSpec, InMemoryStore, Problem, Registry, Runs, Store, Trigger,
 };
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use std::sync::Arc;
 
 /// Local time in UTC+8 (the China standard calendar) as a UTC instant.
 pub(crate) fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
@@ -38,10 +39,10 @@ pub(crate) fn one_step(
     edge: (&str, &str, &str),
     deadline: DeadlineSpec,
 ) -> Builder {
-    let (from, _, to) = edge;
+    let (from, action, to) = edge;
     flow(id, 1, &[role])
         .states(from, &[], &[to])
-        .moves(role, &[edge])
+        .transition(from, action, to, |t| t.roles([role]))
         .deadline(deadline)
 }
 
@@ -107,9 +108,9 @@ pub(crate) fn moving_clock(
 }
 
 /// An engine over `store` with `defs` registered.
-pub(crate) fn engine_over<S: Store>(
+pub(crate) fn engine_over<S: Store, D: Into<Arc<Definition>>>(
     store: S,
-    defs: impl IntoIterator<Item = Definition>,
+    defs: impl IntoIterator<Item = D>,
 ) -> Engine<S> {
     let mut engine = Engine::new(store);
     for def in defs {
@@ -119,7 +120,9 @@ pub(crate) fn engine_over<S: Store>(
 }
 
 /// An in-memory engine with `defs` registered.
-pub(crate) fn engine_with(defs: impl IntoIterator<Item = Definition>) -> Engine<InMemoryStore> {
+pub(crate) fn engine_with<D: Into<Arc<Definition>>>(
+    defs: impl IntoIterator<Item = D>,
+) -> Engine<InMemoryStore> {
     engine_over(InMemoryStore::new(), defs)
 }
 
@@ -153,7 +156,7 @@ pub(crate) trait Shape: Sized {
     /// Built against [`china`]; panics on a build error.
     fn build_china(self) -> Definition;
     /// The error building against [`china`] gives; panics if it builds.
-    fn build_err(self) -> aftersales::BuildError;
+    fn build_err(self) -> BuildError;
 }
 
 impl Shape for Builder {
@@ -176,7 +179,7 @@ impl Shape for Builder {
         self.build(&china()).unwrap()
     }
 
-    fn build_err(self) -> aftersales::BuildError {
+    fn build_err(self) -> BuildError {
         self.build(&china()).unwrap_err()
     }
 }
