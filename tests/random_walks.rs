@@ -2936,7 +2936,8 @@ fn random_walks_at_scale() {
     let (built_in, generated, hand) = (Stats::default(), Stats::default(), Stats::default());
     // Three threads: CI runs this on two cores.
     let (built_in_subjects, hand_subjects) = (built_in_subjects(), subjects());
-    let escalated = std::thread::scope(|scope| {
+    // A category that fails still has its figures printed; the failure is raised after them.
+    let (escalated, failed) = std::thread::scope(|scope| {
         let b = scope.spawn(|| {
             walks_at_scale(
                 "at scale, built-in procedures with valid commands",
@@ -2964,13 +2965,15 @@ fn random_walks_at_scale() {
                 &hand,
             )
         });
-        let join = |t: std::thread::ScopedJoinHandle<'_, u64>| {
-            t.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
-        };
-        let escalated = join(b);
-        join(g);
-        join(h);
-        escalated
+        let b = b.join();
+        let failed: Vec<_> = [g.join().err(), h.join().err()]
+            .into_iter()
+            .flatten()
+            .collect();
+        match b {
+            Ok(escalated) => (escalated, failed),
+            Err(e) => (0, std::iter::once(e).chain(failed).collect()),
+        }
     });
     let all = [&built_in, &generated, &hand];
     let sum = |f: fn(&Stats) -> &AtomicU64| all.iter().map(|s| Stats::get(f(s))).sum::<u64>();
@@ -2994,6 +2997,9 @@ fn random_walks_at_scale() {
         b_closed as f64 / b_walks.max(1) as f64,
         percent(escalated, b_walks),
     ));
+    if let Some(e) = failed.into_iter().next() {
+        std::panic::resume_unwind(e);
+    }
     #[cfg(feature = "testing")]
     {
         assert!(
