@@ -179,6 +179,7 @@ fn built_in_subjects() -> Vec<Subject> {
 /// the fixture fires on its routes to each state (`Scenario::at(state)`, then
 /// `Scenario::fired`): valid commands, with valid typed forms, per state. The fixture's actors
 /// join the subject's. Without the `testing` feature (no fixtures), `s` unchanged.
+#[cfg_attr(not(feature = "testing"), allow(unused_mut))]
 fn with_fixture_commands(mut s: Subject) -> Subject {
     #[cfg(feature = "testing")]
     {
