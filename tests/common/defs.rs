@@ -53,6 +53,18 @@ pub(crate) fn open_done(id: &str, version: u32) -> Builder {
         .moves("clerk", "open -finish-> done")
 }
 
+/// The ticket the store and reliability tests drive: `open -begin-> working`, and `note`
+/// looping on `working` (merging its payload), both by `worker`; `lead` is the second role.
+/// The way out, further states and clocks are the caller's.
+pub(crate) fn ticket(worker: &str, lead: &str) -> Builder {
+    flow("ticket", 1, &[worker, lead])
+        .states("open", &["working"], &["done"])
+        .moves(worker, "open -begin-> working")
+        .transition("working", "note", "working", |t| {
+            t.roles([worker]).merge_payload()
+        })
+}
+
 /// 001 L131 「1个工作日内免费上门服务」 as a host would write it (definition `service_visit`):
 /// `reported -schedule-> scheduled` by the desk, `-visit-> visited` by an engineer; the visit is
 /// due within 1 working day of the report, read as the close of business of the next working
