@@ -341,6 +341,7 @@ fn corrupt_counters_are_refused_not_panics() {
             reassign_to: None,
             moved: None,
         },
+        prev: None,
     };
     inst.apply(&e).unwrap();
     assert_eq!(inst.deadlines()[0].escalated, usize::MAX);

@@ -74,6 +74,7 @@ impl Draft {
             at: self.now,
             by: self.by.clone(),
             kind,
+            prev: None,
         };
         self.inst.apply(&e).map_err(|err| Rejection::Inconsistent {
             reason: err.to_string(),
@@ -120,6 +121,15 @@ fn check_definition(def: &Definition, inst: &Instance) -> Result<StateIx, Reject
         .ok_or_else(|| Rejection::Inconsistent {
             reason: format!("state `{}` is not in the definition", inst.state()),
         })
+}
+
+/// Time only moves forward per instance: refuse a `now` earlier than the last event.
+pub(crate) fn check_time(inst: &Instance, now: DateTime<Utc>) -> Result<(), Rejection> {
+    let last = inst.updated_at();
+    if now < last {
+        return Err(Rejection::TimeWentBackwards { last, now });
+    }
+    Ok(())
 }
 
 /// The action a command attaches its forms with (`comment` and `override` for those intents).
@@ -203,6 +213,7 @@ pub fn start(
             state: def.initial_state(),
             data: Arc::new(data),
         },
+        prev: None,
     };
     let inst = Instance::from_created(&created).map_err(|e| Rejection::Inconsistent {
         reason: e.to_string(),
@@ -215,6 +226,10 @@ pub fn start(
 
 /// Decide `cmd` against `inst` at `now`.
 ///
+/// `now` may not be earlier than the instance's last event ([`Rejection::TimeWentBackwards`],
+/// checked right after the definition and the instance being open): the history of an
+/// instance never goes backwards in time.
+///
 /// # Errors
 /// The [`Rejection`] explaining why nothing happens.
 pub fn decide(
@@ -224,6 +239,7 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
     let state = check_definition(def, inst)?;
+    check_time(inst, now)?;
     check_depth(|| "payload".into(), &cmd.payload)?;
     check_forms(def, &cmd.forms, &cmd.intent)?;
     // The actor's roles in this definition, computed once per command.
@@ -261,6 +277,7 @@ pub fn check(
         return decide(def, inst, cmd, now).map(|_| ());
     };
     let state = check_definition(def, inst)?;
+    check_time(inst, now)?;
     check_depth(|| "payload".into(), &cmd.payload)?;
     check_forms(def, &cmd.forms, &cmd.intent)?;
     let mask = def.mask_of(&cmd.actor.roles);
