@@ -664,11 +664,14 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
         friday_4pm(),
     )
     .unwrap();
-    let commit = |d: &Decision| Commit {
-        instance: Arc::new(d.instance.clone()),
-        events: d.events.clone(),
-        expected_version: read.version(),
-        idempotency: None,
+    let commit = |d: &Decision| {
+        Commit::linked(
+            d.instance.clone(),
+            d.events.clone(),
+            read.chain_head().unwrap(),
+            read.version(),
+            None,
+        )
     };
     w.engine.store().commit(commit(&theirs)).unwrap();
     let err = w.engine.store().commit(commit(&mine)).unwrap_err();
@@ -975,7 +978,15 @@ fn waiting_on_the_customer_pauses_the_clock() {
 fn in_memory_store_passes_the_conformance_suite() {
     let report = aftersales::testing::store_conformance(InMemoryStore::new);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 8);
+    assert_eq!(report.passed.len(), 11);
+}
+
+#[cfg(feature = "testing")]
+#[test]
+fn raw_store_passes_the_conformance_suite() {
+    let report = aftersales::testing::store_conformance(aftersales::testing::RawStore::new);
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(report.passed.len(), 11);
 }
 
 #[test]
