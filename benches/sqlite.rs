@@ -13,6 +13,15 @@
 //!
 //! The ratios to the raw floor are printed at the end, from this run's medians: with `FULL`
 //! both sides wait for one sync of the disk per commit.
+//!
+//! The hash chain's share of the commit path, in the same run:
+//!
+//! - `chain hash/one event`: `Event::hash` of the transition's `transitioned` event
+//!   (canonical JSON + SHA-256);
+//! - `chain link/transition`: `Commit::linked` of that transition (its 3 events hashed and
+//!   linked, the snapshot's chain head set): the work hashing adds to every commit;
+//! - `engine fire/in memory`: `Engine::fire` of the same transition over `InMemoryStore`
+//!   (load, decide, link, commit), beside `engine fire/synchronous=…` over SQLite.
 //! Run: `cargo bench --bench sqlite --features sqlite`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // criterion macros; bench setup may panic
 
@@ -32,6 +41,9 @@ use support::report;
 
 const RAW_CREATE: &str = "raw create/write_all+fdatasync";
 const RAW_TRANSITION: &str = "raw transition/write_all+fdatasync";
+const CHAIN_HASH: &str = "chain hash/one event";
+const CHAIN_LINK: &str = "chain link/transition";
+const ENGINE_MEMORY: &str = "engine fire/in memory";
 
 fn definition() -> Definition {
     Builder::new("bench", 1)
@@ -83,12 +95,7 @@ type MakeCommit = fn(&Definition, &Actor, String, DateTime<Utc>) -> Commit;
 /// The commit of a new instance `id`: its `created` event and snapshot.
 fn create_commit(def: &Definition, desk: &Actor, id: String, t0: DateTime<Utc>) -> Commit {
     let d = aftersales::start(def, id.into(), desk, json!({}), t0).unwrap();
-    Commit {
-        instance: d.instance.into(),
-        events: d.events,
-        expected_version: 0,
-        idempotency: None,
-    }
+    Commit::linked(d.instance, d.events, Digest::ZERO, 0, None)
 }
 
 /// The commit of the transition `engine fire` measures (`begin` on a new instance).
@@ -96,12 +103,75 @@ fn transition_commit(def: &Definition, desk: &Actor, id: String, t0: DateTime<Ut
     let created = create_commit(def, desk, id, t0);
     let at = t0 + TimeDelta::seconds(1);
     let d = aftersales::decide(def, &created.instance, &Command::fire(desk, "begin"), at).unwrap();
-    Commit {
-        instance: d.instance.into(),
-        events: d.events,
-        expected_version: created.instance.version(),
-        idempotency: None,
-    }
+    let head = created.instance.chain_head().unwrap();
+    Commit::linked(d.instance, d.events, head, created.instance.version(), None)
+}
+
+/// The transition's decision, unlinked, and the chain head it links after.
+fn transition_decision(
+    def: &Definition,
+    desk: &Actor,
+    t0: DateTime<Utc>,
+) -> (Decision, Digest, u64) {
+    let created = create_commit(def, desk, "link".into(), t0);
+    let at = t0 + TimeDelta::seconds(1);
+    let d = aftersales::decide(def, &created.instance, &Command::fire(desk, "begin"), at).unwrap();
+    (
+        d,
+        created.instance.chain_head().unwrap(),
+        created.instance.version(),
+    )
+}
+
+/// The hash chain's cost alone, and `Engine::fire` of the same transition in memory.
+fn chain_and_memory(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    def: &Arc<Definition>,
+    desk: &Actor,
+    t0: DateTime<Utc>,
+) {
+    let (decision, head, version) = transition_decision(def, desk, t0);
+    assert_eq!(decision.events.len(), 3, "the transition appends 3 events");
+    let linked = Commit::linked(
+        decision.instance.clone(),
+        decision.events.clone(),
+        head,
+        version,
+        None,
+    );
+    let event = linked.events[0].clone();
+    g.bench_function(CHAIN_HASH, |b| b.iter(|| std::hint::black_box(&event).hash()));
+    g.bench_function(CHAIN_LINK, |b| {
+        b.iter_batched(
+            || (decision.instance.clone(), decision.events.clone()),
+            |(instance, events)| Commit::linked(instance, events, head, version, None),
+            BatchSize::SmallInput,
+        )
+    });
+    let mut engine = Engine::new(InMemoryStore::new());
+    engine.register(Arc::clone(def)).unwrap();
+    let mut m = 0u64;
+    g.bench_function(ENGINE_MEMORY, |b| {
+        b.iter_custom(|iters| {
+            let first = m;
+            for _ in 0..iters {
+                m += 1;
+                engine
+                    .start("bench", format!("m{m}"), desk, json!({}), t0)
+                    .unwrap();
+            }
+            let start = Instant::now();
+            for i in first + 1..=m {
+                let at = t0 + TimeDelta::seconds(1);
+                engine
+                    .fire(&format!("m{i}").into(), &Command::fire(desk, "begin"), at)
+                    .unwrap();
+            }
+            start.elapsed()
+        })
+    });
+    let id = InstanceId::from("m1");
+    engine.verify(&id).unwrap();
 }
 
 /// The bytes of `commit` as the raw floor writes them: the snapshot and each event as JSON,
@@ -159,6 +229,7 @@ fn sqlite(c: &mut Criterion) {
     }
     drop(file);
     drop(raw);
+    chain_and_memory(&mut g, &def, &desk, t0);
     for (name, synchronous) in [("FULL", Synchronous::Full), ("NORMAL", Synchronous::Normal)] {
         let db = TempDb::new(name);
         let options = SqliteOptions {
@@ -234,6 +305,27 @@ fn sqlite(c: &mut Criterion) {
         ],
         Some(&per_sec),
     );
+    println!(
+        "\n## sqlite: the hash chain's share of the commit path (linking the transition's 3 \
+         events, from this run's medians)\n"
+    );
+    println!("| bench | median | linking's share |");
+    println!("|---|---:|---:|");
+    let link = report::median_ns("sqlite", CHAIN_LINK);
+    for f in [
+        CHAIN_HASH,
+        CHAIN_LINK,
+        ENGINE_MEMORY,
+        "engine fire/synchronous=NORMAL",
+        "engine fire/synchronous=FULL",
+    ] {
+        let Some(m) = report::median_ns("sqlite", f) else {
+            println!("| {f} | (not run) | |");
+            continue;
+        };
+        let share = link.map_or_else(|| "-".to_owned(), |l| format!("{:.1} %", 100.0 * l / m));
+        println!("| {f} | {} | {share} |", report::fmt_ns(m));
+    }
 }
 
 criterion_group!(benches, sqlite);

@@ -56,7 +56,7 @@
 //!
 //! let done = engine.fire(&id, &Command::fire(&boss, "approve"), now)?;
 //! assert!(done.instance.is_closed());
-//! engine.verify(&id)?; // the snapshot equals the replay of the audit trail
+//! engine.verify(&id)?; // the hash chain holds and the snapshot equals its replay
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
