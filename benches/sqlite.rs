@@ -24,6 +24,7 @@
 //!   hashing adds to every commit of it;
 //! - `engine fire/in memory`: `Engine::fire` of the same transition over `InMemoryStore`
 //!   (load, decide, link, commit), beside `engine fire/synchronous=…` over SQLite.
+//!
 //! Run: `cargo bench --bench sqlite --features sqlite`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // criterion macros; bench setup may panic
 
@@ -147,9 +148,14 @@ fn chain_and_memory(
         None,
     );
     let event = linked.events[0].clone();
-    g.bench_function(CHAIN_HASH, |b| b.iter(|| std::hint::black_box(&event).hash()));
+    g.bench_function(CHAIN_HASH, |b| {
+        b.iter(|| std::hint::black_box(&event).hash())
+    });
     let bytes = event.canonical();
-    println!("canonical encoding of the `transitioned` event: {} B", bytes.len());
+    println!(
+        "canonical encoding of the `transitioned` event: {} B",
+        bytes.len()
+    );
     g.bench_function(CHAIN_CANONICAL, |b| {
         b.iter(|| std::hint::black_box(&event).canonical())
     });

@@ -109,7 +109,9 @@ pub enum ChainError {
     },
     /// Event `seq` was changed after it was written: its content hashes to `computed`, but
     /// `recorded` was recorded when it was committed.
-    #[error("`{instance}`: event {seq} was changed after it was written (hash {computed}, recorded {recorded})")]
+    #[error(
+        "`{instance}`: event {seq} was changed after it was written (hash {computed}, recorded {recorded})"
+    )]
     Edited {
         /// The instance.
         instance: InstanceId,
@@ -146,7 +148,9 @@ pub enum ChainError {
     /// The stored snapshot is at version `snapshot` but the history ends at event `last`:
     /// events are missing at the end (`seq` = `last + 1`, the first missing) or were added
     /// after the snapshot (`seq` = `snapshot + 1`, the first extra).
-    #[error("`{instance}`: the snapshot is at version {snapshot} but the history ends at event {last} (first difference: event {seq})")]
+    #[error(
+        "`{instance}`: the snapshot is at version {snapshot} but the history ends at event {last} (first difference: event {seq})"
+    )]
     Length {
         /// The instance.
         instance: InstanceId,

@@ -5,7 +5,7 @@
 //! [`decide`](crate::decide), [`handle_due`](crate::handle_due)) and commits.
 
 use crate::access::Actor;
-use crate::chain::{ChainAnchor, AnchorError, ChainError, check_snapshot, verify_chained};
+use crate::chain::{AnchorError, ChainAnchor, ChainError, check_snapshot, verify_chained};
 use crate::command::Command;
 use crate::decide::{self, Availability, Decision};
 use crate::definition::Definition;
@@ -102,12 +102,14 @@ pub enum EngineError {
     #[error(transparent)]
     Corrupt(#[from] ReplayError),
     /// A stored history does not match its hash chain or its snapshot's chain head: the
-    /// first event that does not match, by instance and sequence number.
+    /// first event that does not match, by instance and sequence number (boxed: it carries
+    /// digests).
     #[error(transparent)]
-    Chain(#[from] ChainError),
-    /// The store no longer matches an anchor taken from it earlier.
+    Chain(Box<ChainError>),
+    /// The store no longer matches an anchor taken from it earlier (boxed: it carries
+    /// digests).
     #[error(transparent)]
-    Anchor(#[from] AnchorError),
+    Anchor(Box<AnchorError>),
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
@@ -127,6 +129,18 @@ impl From<StoreError> for EngineError {
             },
             other => EngineError::Store(other),
         }
+    }
+}
+
+impl From<ChainError> for EngineError {
+    fn from(e: ChainError) -> Self {
+        EngineError::Chain(Box::new(e))
+    }
+}
+
+impl From<AnchorError> for EngineError {
+    fn from(e: AnchorError) -> Self {
+        EngineError::Anchor(Box::new(e))
     }
 }
 

@@ -100,7 +100,10 @@ impl Fixture {
     /// The commit firing `action` on the snapshot `base` committed.
     fn fire(&self, base: &Commit, action: &str) -> Result<Commit, String> {
         let d = self.decide(base, action)?;
-        let head = base.instance.chain_head().ok_or("the base commit is not linked")?;
+        let head = base
+            .instance
+            .chain_head()
+            .ok_or("the base commit is not linked")?;
         Ok(Commit::linked(
             d.instance,
             d.events,
@@ -304,7 +307,9 @@ fn hashes_kept<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     s.commit(a.clone()).map_err(|e| e.to_string())?;
     let a1 = f.fire(&a, "begin")?;
     s.commit(a1.clone()).map_err(|e| e.to_string())?;
-    let chained = s.chained_events(&"a".into(), 0).map_err(|e| e.to_string())?;
+    let chained = s
+        .chained_events(&"a".into(), 0)
+        .map_err(|e| e.to_string())?;
     let expected: Vec<ChainedEvent> = a
         .events
         .iter()
@@ -384,9 +389,14 @@ fn unlinked_commits_refused<S: Store>(s: &S, f: &Fixture) -> Result<(), String> 
             other => return Err(format!("{name} commit gave {other:?}")),
         }
     }
-    let version = s.load(&"a".into()).map_err(|e| e.to_string())?.map(|i| i.version());
+    let version = s
+        .load(&"a".into())
+        .map_err(|e| e.to_string())?
+        .map(|i| i.version());
     if version != Some(a.instance.version()) {
-        return Err(format!("a refused commit wrote something (version {version:?})"));
+        return Err(format!(
+            "a refused commit wrote something (version {version:?})"
+        ));
     }
     s.commit(good).map_err(|e| e.to_string())
 }

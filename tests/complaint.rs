@@ -1060,7 +1060,10 @@ fn l649_refused_restock_goes_back_to_analysis_and_needs_a_new_form() {
             .with_form(form(&restock(true))),
         after_analysis(),
     );
-    h.fire(Command::sign(&oqc(), Action::ApproveRestock), after_analysis());
+    h.fire(
+        Command::sign(&oqc(), Action::ApproveRestock),
+        after_analysis(),
+    );
     h.fire(
         Command::refuse(&qm(), Action::ApproveRestock, "scratches on 2 housings"),
         after_analysis(),
@@ -1170,7 +1173,10 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
             .with_form(form(&eight_d(Discipline::D2))),
         after_analysis(),
     );
-    h.fire(Command::fire(&cqe(), Action::CompleteRemediation), after_analysis());
+    h.fire(
+        Command::fire(&cqe(), Action::CompleteRemediation),
+        after_analysis(),
+    );
     // empty root cause of escape (spec README L53): the D5 gate refuses
     let mut r8 = eight_d(Discipline::D3);
     r8.d4.occurrence = vec![Statement::general("low reflow")];
@@ -1562,7 +1568,10 @@ fn referral(returned: bool) -> SupplierReferral {
 fn l670_failed_power_supply_goes_back_to_the_supplier_first() {
     let h = H::new(ComplaintRegion::Domestic);
     to_remediation(&h, true, &[PartKind::PowerSupply]);
-    let r = h.refused(Command::fire(&cqe(), Action::CompleteRemediation), after_remediation());
+    let r = h.refused(
+        Command::fire(&cqe(), Action::CompleteRemediation),
+        after_remediation(),
+    );
     assert!(guard_reason(&r).contains("supplier"), "{r:?}");
 }
 

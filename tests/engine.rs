@@ -1177,7 +1177,10 @@ fn a_clock_tolerance_accepts_small_skew_and_keeps_the_history_in_order() {
             t - TimeDelta::minutes(3),
         )
         .unwrap();
-    assert!(skewed.events.iter().all(|e| e.at == t), "recorded at the last event's instant");
+    assert!(
+        skewed.events.iter().all(|e| e.at == t),
+        "recorded at the last event's instant"
+    );
     let far = t - TimeDelta::minutes(6);
     let err = engine
         .fire(&id, &Command::comment(&clerk(), "late"), far)
@@ -1194,7 +1197,11 @@ fn a_clock_tolerance_accepts_small_skew_and_keeps_the_history_in_order() {
         .unwrap();
     assert!(
         strict
-            .fire(&id, &Command::comment(&clerk(), "x"), t - TimeDelta::seconds(1))
+            .fire(
+                &id,
+                &Command::comment(&clerk(), "x"),
+                t - TimeDelta::seconds(1)
+            )
             .is_err()
     );
     engine.verify(&id).unwrap();

@@ -472,11 +472,25 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
     // after them links to the hash of the last of them, and every new one is chained.
     let chained = e.store().chained_events(&a, 0).unwrap();
     let old = history.len();
-    assert!(chained[..old].iter().all(|c| c.hash.is_none() && c.event.prev.is_none()));
+    assert!(
+        chained[..old]
+            .iter()
+            .all(|c| c.hash.is_none() && c.event.prev.is_none())
+    );
     assert_eq!(chained[old].event.prev, Some(history[old - 1].hash()));
-    assert!(chained[old..].iter().all(|c| c.hash == Some(c.event.hash())));
-    assert_eq!(verify_chained(&chained), Ok(chained.last().unwrap().event.hash()));
-    assert_eq!(e.load(&a).unwrap().chain_head(), chained.last().unwrap().hash);
+    assert!(
+        chained[old..]
+            .iter()
+            .all(|c| c.hash == Some(c.event.hash()))
+    );
+    assert_eq!(
+        verify_chained(&chained),
+        Ok(chained.last().unwrap().event.hash())
+    );
+    assert_eq!(
+        e.load(&a).unwrap().chain_head(),
+        chained.last().unwrap().hash
+    );
     // B was never touched: its anchor head is the hash of its v1 event as read.
     let anchor = e.anchor().unwrap();
     let b_head = anchor.head(&"B".into()).unwrap();

@@ -36,9 +36,13 @@ fn definition() -> Definition {
             )
         })
         .deadline(
-            DeadlineSpec::new("answer", Trigger::enter("review"), BusinessDuration::Hours(4))
-                .warn_at(BusinessDuration::Hours(3))
-                .escalate(EscalationSpec::notify(["manager"])),
+            DeadlineSpec::new(
+                "answer",
+                Trigger::enter("review"),
+                BusinessDuration::Hours(4),
+            )
+            .warn_at(BusinessDuration::Hours(3))
+            .escalate(EscalationSpec::notify(["manager"])),
         )
         .build(&Registry::new())
         .unwrap()
@@ -325,7 +329,10 @@ fn cases() -> Vec<Case> {
             let k = find(&rows, "commented");
             row_mut(&mut rows, k).body["kind"]["text"] = json!("no photos");
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
         ("edit a comment and its recorded hash", |raw| {
             // The edited event verifies on its own; the next one no longer links to it.
@@ -335,35 +342,50 @@ fn cases() -> Vec<Case> {
             r.body["kind"]["text"] = json!("no photos");
             r.hash = Some(event_of(&r.body).hash().to_string());
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k + 1 }
+            Expect {
+                instance: CLAIM,
+                seq: k + 1,
+            }
         }),
         ("edit a payload", |raw| {
             let mut rows = raw.rows(CLAIM);
             let k = find(&rows, "transitioned");
             row_mut(&mut rows, k).body["kind"]["payload"]["amount"] = json!(1_000_000);
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
         ("edit a timestamp", |raw| {
             let mut rows = raw.rows(CLAIM);
             let k = find(&rows, "commented");
             row_mut(&mut rows, k).body["at"] = json!("2025-01-01T00:00:00Z");
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
         ("edit a signer", |raw| {
             let mut rows = raw.rows(CLAIM);
             let k = find(&rows, "signed");
             row_mut(&mut rows, k).body["by"]["actor"] = json!("mallory");
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
         ("edit a signature's meaning", |raw| {
             let mut rows = raw.rows(CLAIM);
             let k = find(&rows, "signed");
             row_mut(&mut rows, k).body["kind"]["meaning"] = json!("noted, not approved");
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
         ("remove an event and renumber", |raw| {
             let mut rows = raw.rows(CLAIM);
@@ -371,30 +393,45 @@ fn cases() -> Vec<Case> {
             rows.retain(|r| r.key != k);
             renumber(&mut rows, k);
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
         ("remove an event without renumbering", |raw| {
             let mut rows = raw.rows(CLAIM);
             let k = find(&rows, "commented");
             rows.retain(|r| r.key != k);
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
         ("reorder two events", |raw| {
             let mut rows = raw.rows(CLAIM);
             let k = find(&rows, "commented");
-            let (a, b) = (row_mut(&mut rows, k).clone(), row_mut(&mut rows, k + 1).clone());
+            let (a, b) = (
+                row_mut(&mut rows, k).clone(),
+                row_mut(&mut rows, k + 1).clone(),
+            );
             *row_mut(&mut rows, k) = Row { key: k, ..b };
             *row_mut(&mut rows, k + 1) = Row { key: k + 1, ..a };
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
         ("reorder two events, renumbered and re-hashed", |raw| {
             // The bodies swapped, their numbers and recorded hashes fixed: the first moved
             // event no longer links to the one before it.
             let mut rows = raw.rows(CLAIM);
             let k = find(&rows, "commented");
-            let (a, b) = (row_mut(&mut rows, k).clone(), row_mut(&mut rows, k + 1).clone());
+            let (a, b) = (
+                row_mut(&mut rows, k).clone(),
+                row_mut(&mut rows, k + 1).clone(),
+            );
             *row_mut(&mut rows, k) = Row { key: k, ..b };
             *row_mut(&mut rows, k + 1) = Row { key: k + 1, ..a };
             renumber(&mut rows, k);
@@ -403,7 +440,10 @@ fn cases() -> Vec<Case> {
                 r.hash = Some(event_of(&r.body).hash().to_string());
             }
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
         ("insert an event", |raw| {
             // A forged comment slipped in before the first signature, linked and hashed
@@ -415,7 +455,8 @@ fn cases() -> Vec<Case> {
             forged.body["kind"] = json!({"type": "commented", "text": "approved by phone"});
             forged.body["by"] = json!({"actor": "bob", "role": "manager"});
             forged.body["seq"] = json!(k);
-            forged.body["prev"] = json!(event_of(&row_mut(&mut rows, k - 1).body).hash().to_string());
+            forged.body["prev"] =
+                json!(event_of(&row_mut(&mut rows, k - 1).body).hash().to_string());
             forged.hash = Some(event_of(&forged.body).hash().to_string());
             for r in rows.iter_mut().filter(|r| r.key >= k) {
                 r.key += 1;
@@ -423,7 +464,10 @@ fn cases() -> Vec<Case> {
             }
             rows.push(forged);
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k + 1 }
+            Expect {
+                instance: CLAIM,
+                seq: k + 1,
+            }
         }),
         ("forge a comment appended in another person's name", |raw| {
             // Appended after the last event, linked and hashed correctly, the snapshot's
@@ -444,7 +488,10 @@ fn cases() -> Vec<Case> {
             snap["version"] = json!(n);
             snap["updated_at"] = forged.body["at"].clone();
             raw.set_snapshot(CLAIM, snap);
-            Expect { instance: CLAIM, seq: n }
+            Expect {
+                instance: CLAIM,
+                seq: n,
+            }
         }),
         ("forge a comment appended, snapshot not patched", |raw| {
             let mut rows = raw.rows(CLAIM);
@@ -459,7 +506,10 @@ fn cases() -> Vec<Case> {
             forged.hash = Some(event_of(&forged.body).hash().to_string());
             rows.push(forged);
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: n }
+            Expect {
+                instance: CLAIM,
+                seq: n,
+            }
         }),
         ("truncate the tail, snapshot patched", |raw| {
             // The history is a valid prefix and the snapshot matches it: only the anchor
@@ -470,7 +520,10 @@ fn cases() -> Vec<Case> {
             rows.retain(|r| r.key < k);
             raw.set_snapshot(CLAIM, patched_snapshot(&rows));
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: anchored }
+            Expect {
+                instance: CLAIM,
+                seq: anchored,
+            }
         }),
         ("truncate the tail, snapshot not patched", |raw| {
             let mut rows = raw.rows(CLAIM);
@@ -479,12 +532,18 @@ fn cases() -> Vec<Case> {
             rows.retain(|r| r.key < k);
             raw.set_rows(CLAIM, rows);
             // The anchor sees the cut first: it names the anchored last event.
-            Expect { instance: CLAIM, seq: anchored }
+            Expect {
+                instance: CLAIM,
+                seq: anchored,
+            }
         }),
         ("delete a whole instance", |raw| {
             let seq = raw.rows(OTHER).last().unwrap().key;
             raw.delete(OTHER);
-            Expect { instance: OTHER, seq }
+            Expect {
+                instance: OTHER,
+                seq,
+            }
         }),
         ("erase an SLA breach, snapshot patched", |raw| {
             // warned, breached and escalated removed, later events renumbered, the snapshot
@@ -500,29 +559,38 @@ fn cases() -> Vec<Case> {
             renumber(&mut rows, k);
             raw.set_snapshot(CLAIM, patched_snapshot(&rows));
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: k }
+            Expect {
+                instance: CLAIM,
+                seq: k,
+            }
         }),
-        ("erase an SLA breach, rewriting the chain from there", |raw| {
-            // A forger who re-links and re-hashes everything after the erased events and
-            // patches the snapshot: the chain verifies, the anchor does not (it names its
-            // last event, whose hash changed).
-            let mut rows = raw.rows(CLAIM);
-            let anchored = rows.last().unwrap().key;
-            let k = find(&rows, "deadline_warned");
-            rows.retain(|r| {
-                !matches!(
-                    r.body["kind"]["type"].as_str(),
-                    Some("deadline_warned" | "deadline_breached" | "escalated")
-                )
-            });
-            renumber(&mut rows, k);
-            rechain(&mut rows, k);
-            raw.set_snapshot(CLAIM, patched_snapshot(&rows));
-            raw.set_rows(CLAIM, rows);
-            // The anchor held event `anchored`; the rewritten history now ends 3 events
-            // earlier.
-            Expect { instance: CLAIM, seq: anchored }
-        }),
+        (
+            "erase an SLA breach, rewriting the chain from there",
+            |raw| {
+                // A forger who re-links and re-hashes everything after the erased events and
+                // patches the snapshot: the chain verifies, the anchor does not (it names its
+                // last event, whose hash changed).
+                let mut rows = raw.rows(CLAIM);
+                let anchored = rows.last().unwrap().key;
+                let k = find(&rows, "deadline_warned");
+                rows.retain(|r| {
+                    !matches!(
+                        r.body["kind"]["type"].as_str(),
+                        Some("deadline_warned" | "deadline_breached" | "escalated")
+                    )
+                });
+                renumber(&mut rows, k);
+                rechain(&mut rows, k);
+                raw.set_snapshot(CLAIM, patched_snapshot(&rows));
+                raw.set_rows(CLAIM, rows);
+                // The anchor held event `anchored`; the rewritten history now ends 3 events
+                // earlier.
+                Expect {
+                    instance: CLAIM,
+                    seq: anchored,
+                }
+            },
+        ),
         ("edit an early event, rewriting the chain after it", |raw| {
             // The payload changed and every later event re-linked and re-hashed, snapshot
             // patched: only the anchor can tell; its last event's hash no longer matches.
@@ -533,7 +601,10 @@ fn cases() -> Vec<Case> {
             rechain(&mut rows, k);
             raw.set_snapshot(CLAIM, patched_snapshot(&rows));
             raw.set_rows(CLAIM, rows);
-            Expect { instance: CLAIM, seq: anchored }
+            Expect {
+                instance: CLAIM,
+                seq: anchored,
+            }
         }),
         ("patch the snapshot only", |raw| {
             // The instance reopened in the snapshot: the replay disagrees. (Located at the
@@ -542,7 +613,10 @@ fn cases() -> Vec<Case> {
             snap["closed"] = json!(false);
             let seq = snap["version"].as_u64().unwrap();
             raw.set_snapshot(CLAIM, snap);
-            Expect { instance: CLAIM, seq }
+            Expect {
+                instance: CLAIM,
+                seq,
+            }
         }),
     ]
 }
@@ -586,7 +660,13 @@ struct Tally {
 }
 
 impl Tally {
-    fn record(&mut self, store: &str, name: &str, expect: &Expect, got: Option<(InstanceId, u64, String)>) {
+    fn record(
+        &mut self,
+        store: &str,
+        name: &str,
+        expect: &Expect,
+        got: Option<(InstanceId, u64, String)>,
+    ) {
         self.cases += 1;
         let Some((instance, seq, message)) = got else {
             self.misses.push(format!("{store}: {name}: not detected"));
@@ -618,10 +698,8 @@ impl TempDir {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "aftersales-tamper-{}-{nanos}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("aftersales-tamper-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
     }
@@ -709,7 +787,7 @@ fn an_anchor_names_what_changed_and_refuses_a_changed_digest() {
     let forged: ChainAnchor = serde_json::from_value(text).unwrap();
     assert!(matches!(
         engine.check_anchor(&forged),
-        Err(EngineError::Anchor(AnchorError::Digest { .. }))
+        Err(EngineError::Anchor(a)) if matches!(*a, AnchorError::Digest { .. })
     ));
     // Legitimate growth after the anchor is not a finding.
     engine

@@ -224,11 +224,7 @@ impl Store for InMemoryStore {
             .map_or_else(Vec::new, |s| inner.history(s, after, |s| s.event.clone())))
     }
 
-    fn chained_events(
-        &self,
-        id: &InstanceId,
-        after: u64,
-    ) -> Result<Vec<ChainedEvent>, StoreError> {
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
         let inner = self.lock()?;
         Ok(inner.slot(id).map_or_else(Vec::new, |s| {
             inner.history(s, after, |s| ChainedEvent {

@@ -161,8 +161,8 @@ pub enum StoreError {
 ///    verification does), and returns it from [`chained_events`](Store::chained_events).
 ///    For events it kept before it knew hashes it returns `None`.
 /// 10. **Chain heads.** [`chain_heads`](Store::chain_heads) returns, for every instance, its
-///    last event's `seq` and hash, in id order (what an [`Anchor`](crate::Anchor) is made
-///    of).
+///     last event's `seq` and hash, in id order (what a [`ChainAnchor`](crate::ChainAnchor) is
+///     made of).
 ///
 /// The suite in `aftersales::testing` (feature `testing`) checks each clause.
 pub trait Store: Send + Sync {
@@ -193,8 +193,7 @@ pub trait Store: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Backend`].
-    fn chained_events(&self, id: &InstanceId, after: u64)
-    -> Result<Vec<ChainedEvent>, StoreError>;
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError>;
 
     /// The chain head (last event's `seq` and hash) of every instance, in id order (contract
     /// clause 10). For an instance whose last event was kept before the store knew hashes,

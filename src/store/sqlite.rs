@@ -655,11 +655,7 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn chained_events(
-        &self,
-        id: &InstanceId,
-        after: u64,
-    ) -> Result<Vec<ChainedEvent>, StoreError> {
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
         let Ok(after) = i64::try_from(after) else {
             return Ok(Vec::new());
         };

@@ -382,11 +382,7 @@ impl<S: Store> Store for FaultyStore<S> {
         self.inner.events(id, after)
     }
 
-    fn chained_events(
-        &self,
-        id: &InstanceId,
-        after: u64,
-    ) -> Result<Vec<ChainedEvent>, StoreError> {
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
         self.inner.chained_events(id, after)
     }
 

@@ -110,11 +110,15 @@ impl Store for RawStore {
             keys: BTreeMap::new(),
         });
         row.snapshot = instance;
-        row.events
-            .extend(events.into_iter().zip(hashes).map(|(event, hash)| ChainedEvent {
-                event,
-                hash: Some(hash),
-            }));
+        row.events.extend(
+            events
+                .into_iter()
+                .zip(hashes)
+                .map(|(event, hash)| ChainedEvent {
+                    event,
+                    hash: Some(hash),
+                }),
+        );
         if let Some(k) = idempotency {
             row.keys.insert(k.key.clone(), k);
         }
@@ -133,11 +137,7 @@ impl Store for RawStore {
             .collect())
     }
 
-    fn chained_events(
-        &self,
-        id: &InstanceId,
-        after: u64,
-    ) -> Result<Vec<ChainedEvent>, StoreError> {
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
         Ok(self.lock()?.get(id).map_or_else(Vec::new, |r| {
             r.events
                 .iter()
