@@ -5,9 +5,11 @@
 //! [`decide`](crate::decide), [`handle_due`](crate::handle_due)) and commits.
 
 use crate::access::Actor;
+use crate::chain::{AnchorError, ChainAnchor, ChainError, check_snapshot, verify_chained};
 use crate::command::Command;
 use crate::decide::{self, Availability, Decision};
 use crate::definition::Definition;
+use crate::digest::Digest;
 use crate::event::Event;
 use crate::ids::{FastMap, InstanceId, Name};
 use crate::instance::{Instance, ReplayError};
@@ -101,6 +103,15 @@ pub enum EngineError {
     /// A stored history does not replay to its snapshot.
     #[error(transparent)]
     Corrupt(#[from] ReplayError),
+    /// A stored history does not match its hash chain or its snapshot's chain head: the
+    /// first event that does not match, by instance and sequence number (boxed: it carries
+    /// digests).
+    #[error(transparent)]
+    Chain(Box<ChainError>),
+    /// The store no longer matches an anchor taken from it earlier (boxed: it carries
+    /// digests).
+    #[error(transparent)]
+    Anchor(Box<AnchorError>),
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
@@ -120,6 +131,18 @@ impl From<StoreError> for EngineError {
             },
             other => EngineError::Store(other),
         }
+    }
+}
+
+impl From<ChainError> for EngineError {
+    fn from(e: ChainError) -> Self {
+        EngineError::Chain(Box::new(e))
+    }
+}
+
+impl From<AnchorError> for EngineError {
+    fn from(e: AnchorError) -> Self {
+        EngineError::Anchor(Box::new(e))
     }
 }
 
@@ -189,6 +212,7 @@ fn refusal_events(
             at,
             by: Some(r.by.clone()),
             kind: r.delayed(at),
+            prev: None,
         };
         after.apply(&event)?;
         events.push(event);
@@ -248,6 +272,7 @@ pub struct Engine<S: Store> {
     limits: CommandLimits,
     refusal_window: TimeDelta,
     refusals: RefusalLog,
+    clock_tolerance: TimeDelta,
 }
 
 impl<S: Store + std::fmt::Debug> std::fmt::Debug for Engine<S> {
@@ -273,6 +298,33 @@ impl<S: Store> Engine<S> {
             limits: CommandLimits::default(),
             refusal_window: crate::refusals::DEFAULT_REFUSAL_WINDOW,
             refusals: RefusalLog::default(),
+            clock_tolerance: TimeDelta::zero(),
+        }
+    }
+
+    /// How far before an instance's last event a command's or due time's `now` may be and
+    /// still be accepted (default zero; a negative value counts as zero).
+    ///
+    /// Time only moves forward per instance: the pure core refuses a `now` earlier than the
+    /// instance's last event ([`Rejection::TimeWentBackwards`]). A host whose commands come
+    /// from several nodes with slightly different clocks sets a tolerance a little above
+    /// their skew; a `now` within it is **recorded at the last event's instant** (so the
+    /// history itself never goes backwards), and one further back is refused. The
+    /// alternative is to take `now` from one clock for every node, such as the database's.
+    #[must_use]
+    pub fn clock_tolerance(mut self, tolerance: TimeDelta) -> Self {
+        self.clock_tolerance = tolerance.max(TimeDelta::zero());
+        self
+    }
+
+    /// `now` for a command on `inst`: a `now` before the last event but within the clock
+    /// tolerance is moved up to the last event; anything else is left for the core to judge.
+    fn forward(&self, inst: &Instance, now: DateTime<Utc>) -> DateTime<Utc> {
+        let last = inst.updated_at();
+        if now < last && last - now <= self.clock_tolerance {
+            last
+        } else {
+            now
         }
     }
 
@@ -350,20 +402,35 @@ impl<S: Store> Engine<S> {
             })
     }
 
+    /// The chain head `base` links its next event to: its own, or for a snapshot stored
+    /// before the chain existed, the hash of its last stored event (read once).
+    fn head_of(&self, base: Option<&Instance>) -> Result<Digest, EngineError> {
+        let Some(base) = base else {
+            return Ok(Digest::ZERO);
+        };
+        if let Some(head) = base.chain_head() {
+            return Ok(head);
+        }
+        let last = self
+            .store
+            .chained_events(base.id(), base.version().saturating_sub(1))?
+            .pop();
+        Ok(last.map_or(Digest::ZERO, |c| c.hash.unwrap_or_else(|| c.event.hash())))
+    }
+
+    /// Link the decision's events after `base` (the snapshot it was made on; `None` for a
+    /// new instance), commit, notify.
     fn write(
         &self,
         decision: Decision,
-        expected: u64,
+        base: Option<&Instance>,
         key: Option<IdempotencyRecord>,
     ) -> Result<Outcome, EngineError> {
-        let instance = Arc::new(decision.instance);
-        let events = decision.events;
-        let commit = Commit {
-            instance: instance.clone(),
-            events: events.clone(),
-            expected_version: expected,
-            idempotency: key,
-        };
+        let expected = base.map_or(0, Instance::version);
+        let prev = self.head_of(base)?;
+        let commit = Commit::linked(decision.instance, decision.events, prev, expected, key);
+        let instance = commit.instance.clone();
+        let events = commit.events.clone();
         self.store.commit(commit)?;
         self.notifier.notify(&instance, &events);
         Ok(Outcome {
@@ -402,7 +469,7 @@ impl<S: Store> Engine<S> {
                 instance: id,
                 rejection,
             })?;
-        self.write(decision, 0, None)
+        self.write(decision, None, None)
     }
 
     /// Load, decide and commit `cmd` on instance `id`.
@@ -445,6 +512,7 @@ impl<S: Store> Engine<S> {
                 });
             }
         }
+        let now = self.forward(&inst, now);
         let decided = match self.limits.check(cmd) {
             Ok(()) => decide::decide(self.definition_of(&inst)?, &inst, cmd, now),
             Err(over) => Err(over),
@@ -457,7 +525,7 @@ impl<S: Store> Engine<S> {
                     first_seq: inst.version().saturating_add(1),
                     last_seq: decision.instance.version(),
                 });
-                let out = self.write(decision, inst.version(), key)?;
+                let out = self.write(decision, Some(&inst), key)?;
                 // The counts of refusals before this accepted command are written now: a
                 // failure keeps them for the next write (the command itself stands).
                 let records = self.refusals.take(id, now, true);
@@ -519,7 +587,7 @@ impl<S: Store> Engine<S> {
                     return Err(e);
                 }
             };
-            match self.write(decision, inst.version(), None) {
+            match self.write(decision, Some(&inst), None) {
                 Ok(_) => return Ok(()),
                 Err(EngineError::Conflict { .. }) => match self.load(id) {
                     Ok(fresh) => inst = fresh,
@@ -586,13 +654,55 @@ impl<S: Store> Engine<S> {
         Ok(self.store.events(id, 0)?)
     }
 
-    /// Prove the stored snapshot of `id` equals the replay of its stored events.
+    /// Prove the stored history of `id` is intact and its snapshot is its end: the hash
+    /// chain verifies from the first event, each event against the hash recorded with it
+    /// ([`verify_chained`](crate::verify_chained)); the snapshot's version and chain head are
+    /// those of the last event ([`check_snapshot`](crate::check_snapshot)); and the snapshot
+    /// equals the replay of the events. Events written before the chain existed (formats 1
+    /// and 2) are checked by the replay only. What this does and does not prove: the `chain`
+    /// room's documentation (`verify_events`).
     ///
     /// # Errors
-    /// [`EngineError::Corrupt`] when they differ, [`EngineError::NotFound`], or a store error.
+    /// [`EngineError::Chain`] naming the first event that does not match,
+    /// [`EngineError::Corrupt`] when the replay differs, [`EngineError::NotFound`], or a
+    /// store error.
     pub fn verify(&self, id: &InstanceId) -> Result<(), EngineError> {
         let inst = self.load(id)?;
-        Ok(inst.verify(&self.history(id)?)?)
+        let history = self.store.chained_events(id, 0)?;
+        let head = verify_chained(&history)?;
+        let last = history.last().map_or(0, |c| c.event.seq);
+        check_snapshot(&inst, last, head)?;
+        let events: Vec<Event> = history.into_iter().map(|c| c.event).collect();
+        Ok(inst.verify(&events)?)
+    }
+
+    /// The store's [`ChainAnchor`] now: every instance's chain head and one digest over them. Keep
+    /// it (and sign its digest) where the store's writers cannot reach, and check the store
+    /// against it later with [`check_anchor`](Self::check_anchor).
+    ///
+    /// # Errors
+    /// A store error.
+    pub fn anchor(&self) -> Result<ChainAnchor, EngineError> {
+        Ok(ChainAnchor::new(self.store.chain_heads()?))
+    }
+
+    /// Check the store against an anchor taken earlier: the anchor's digest, then for each
+    /// anchored instance (in id order) that it is still there, that its history reaches the
+    /// anchored event with the anchored hash, and [`verify`](Self::verify). Instances created
+    /// after the anchor are not checked here (verify them on their own).
+    ///
+    /// # Errors
+    /// [`EngineError::Anchor`] (a changed anchor; an instance deleted, truncated or rewritten
+    /// up to the anchored event), [`EngineError::Chain`] or [`EngineError::Corrupt`] from
+    /// the verification, or a store error; the first found.
+    pub fn check_anchor(&self, anchor: &ChainAnchor) -> Result<(), EngineError> {
+        anchor.check_digest()?;
+        for head in anchor.heads() {
+            let history = self.store.chained_events(&head.instance, 0)?;
+            anchor.check_history(&head.instance, &history)?;
+            self.verify(&head.instance)?;
+        }
+        Ok(())
     }
 
     /// What `actor` may do on `id` now, and why not the rest.
@@ -641,7 +751,7 @@ impl<S: Store> Engine<S> {
                 report.unregistered.push((id, d, v));
                 continue;
             };
-            let decision = match decide::handle_due(def, &inst, now) {
+            let decision = match decide::handle_due(def, &inst, self.forward(&inst, now)) {
                 Ok(Some(decision)) => decision,
                 Ok(None) => continue,
                 Err(rejection) => {
@@ -649,7 +759,7 @@ impl<S: Store> Engine<S> {
                     continue;
                 }
             };
-            match self.write(decision, inst.version(), None) {
+            match self.write(decision, Some(&inst), None) {
                 Ok(out) => report.handled.push((id, out.events)),
                 Err(EngineError::Conflict { .. }) => report.conflicts.push(id),
                 Err(e) => return Err(e),

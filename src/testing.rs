@@ -10,6 +10,9 @@
 //! assert!(report.failures.is_empty(), "{:?}", report.failures);
 //! ```
 //!
+//! [`RawStore`] keeps its rows open to the test, to tamper with them as someone with write
+//! access to a database would, and check that verification notices.
+//!
 //! [`FaultyStore`] wraps any store and injects failures (lost writes, lost
 //! acknowledgements, stale reads, duplicate deliveries, lost connections) on a seeded
 //! schedule, to test that a host — or the [`Engine`](crate::Engine) — commits whole or not at
@@ -17,8 +20,10 @@
 
 mod faulty;
 pub mod fixtures;
+mod raw;
 
 pub use faulty::{Fault, FaultyStore, INJECTED, InjectedFault};
+pub use raw::{RawInstance, RawRows, RawStore};
 
 use crate::Actor;
 use crate::BusinessDuration;
@@ -27,6 +32,7 @@ use crate::Decision;
 use crate::InstanceId;
 use crate::Registry;
 use crate::{Builder, Definition};
+use crate::{ChainHead, ChainedEvent, Digest};
 use crate::{Commit, IdempotencyRecord, Store, StoreError};
 use crate::{DeadlineSpec, Trigger};
 use chrono::{DateTime, TimeZone, Utc};
@@ -80,21 +86,39 @@ fn fixture() -> Result<Fixture, String> {
 }
 
 impl Fixture {
-    fn start(&self, id: &str) -> Result<Decision, String> {
-        crate::start(
+    /// The commit creating instance `id`.
+    fn start(&self, id: &str) -> Result<Commit, String> {
+        let d = crate::start(
             &self.def,
             InstanceId::from(id),
             &self.clerk,
             json!({}),
             self.t0,
         )
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+        Ok(Commit::linked(d.instance, d.events, Digest::ZERO, 0, None))
     }
 
-    fn fire(&self, d: &Decision, action: &str) -> Result<Decision, String> {
+    /// The commit firing `action` on the snapshot `base` committed.
+    fn fire(&self, base: &Commit, action: &str) -> Result<Commit, String> {
+        let d = self.decide(base, action)?;
+        let head = base
+            .instance
+            .chain_head()
+            .ok_or("the base commit is not linked")?;
+        Ok(Commit::linked(
+            d.instance,
+            d.events,
+            head,
+            base.instance.version(),
+            None,
+        ))
+    }
+
+    fn decide(&self, base: &Commit, action: &str) -> Result<Decision, String> {
         crate::decide(
             &self.def,
-            &d.instance,
+            &base.instance,
             &Command::fire(&self.clerk, action),
             self.t0,
         )
@@ -102,24 +126,15 @@ impl Fixture {
     }
 }
 
-fn commit(d: &Decision, expected: u64) -> Commit {
-    Commit {
-        instance: std::sync::Arc::new(d.instance.clone()),
-        events: d.events.clone(),
-        expected_version: expected,
-        idempotency: None,
-    }
-}
-
 fn create_load<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
-    let d = f.start("a")?;
-    s.commit(commit(&d, 0)).map_err(|e| e.to_string())?;
+    let c = f.start("a")?;
+    s.commit(c.clone()).map_err(|e| e.to_string())?;
     let loaded = s.load(&"a".into()).map_err(|e| e.to_string())?;
-    if loaded.as_deref() != Some(&d.instance) {
-        return Err(format!("loaded {loaded:?}, committed {:?}", d.instance));
+    if loaded.as_ref() != Some(&c.instance) {
+        return Err(format!("loaded {loaded:?}, committed {:?}", c.instance));
     }
     let events = s.events(&"a".into(), 0).map_err(|e| e.to_string())?;
-    if events != d.events {
+    if events != c.events {
         return Err("events differ from those committed".into());
     }
     match s.load(&"missing".into()) {
@@ -129,9 +144,9 @@ fn create_load<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 }
 
 fn create_twice_conflicts<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
-    let d = f.start("a")?;
-    s.commit(commit(&d, 0)).map_err(|e| e.to_string())?;
-    match s.commit(commit(&d, 0)) {
+    let c = f.start("a")?;
+    s.commit(c.clone()).map_err(|e| e.to_string())?;
+    match s.commit(c) {
         Err(StoreError::Conflict {
             expected: 0,
             actual: 1,
@@ -142,32 +157,32 @@ fn create_twice_conflicts<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 }
 
 fn stale_writer_conflicts<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
-    let d0 = f.start("a")?;
-    s.commit(commit(&d0, 0)).map_err(|e| e.to_string())?;
-    let d1 = f.fire(&d0, "begin")?;
-    s.commit(commit(&d1, d0.instance.version()))
-        .map_err(|e| e.to_string())?;
-    // A second writer that also read d0.
-    let stale = f.fire(&d0, "begin")?;
-    match s.commit(commit(&stale, d0.instance.version())) {
+    let c0 = f.start("a")?;
+    s.commit(c0.clone()).map_err(|e| e.to_string())?;
+    let c1 = f.fire(&c0, "begin")?;
+    s.commit(c1.clone()).map_err(|e| e.to_string())?;
+    // A second writer that also read c0.
+    let stale = f.fire(&c0, "begin")?;
+    match s.commit(stale) {
         Err(StoreError::Conflict {
             expected, actual, ..
-        }) if expected == d0.instance.version() && actual == d1.instance.version() => {}
+        }) if expected == c0.instance.version() && actual == c1.instance.version() => {}
         other => return Err(format!("stale commit gave {other:?}")),
     }
     let events = s.events(&"a".into(), 0).map_err(|e| e.to_string())?;
-    if events.len() as u64 != d1.instance.version() {
+    if events.len() as u64 != c1.instance.version() {
         return Err("the stale commit wrote events".into());
     }
     Ok(())
 }
 
 fn malformed_commits_refused<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
-    let d = f.start("a")?;
-    let mut gap = commit(&d, 0);
+    let c = f.start("a")?;
+    let mut gap = c.clone();
     gap.expected_version = 5;
-    let mut empty = commit(&d, 0);
+    let mut empty = c.clone();
     empty.events.clear();
+    empty.hashes.clear();
     for (name, c) in [("gap", gap), ("empty", empty)] {
         match s.commit(c.clone()) {
             Err(StoreError::InvalidCommit { .. }) => {}
@@ -181,39 +196,37 @@ fn malformed_commits_refused<S: Store>(s: &S, f: &Fixture) -> Result<(), String>
 }
 
 fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
-    let d0 = f.start("a")?;
-    s.commit(commit(&d0, 0)).map_err(|e| e.to_string())?;
-    let d1 = f.fire(&d0, "begin")?;
+    let c0 = f.start("a")?;
+    s.commit(c0.clone()).map_err(|e| e.to_string())?;
+    let mut c1 = f.fire(&c0, "begin")?;
     let rec = IdempotencyRecord {
         key: "k1".into(),
         fingerprint: 42,
-        first_seq: d0.instance.version() + 1,
-        last_seq: d1.instance.version(),
+        first_seq: c0.instance.version() + 1,
+        last_seq: c1.instance.version(),
     };
-    let mut c = commit(&d1, d0.instance.version());
-    c.idempotency = Some(rec.clone());
-    s.commit(c.clone()).map_err(|e| e.to_string())?;
+    c1.idempotency = Some(rec.clone());
+    s.commit(c1.clone()).map_err(|e| e.to_string())?;
     if s.idempotency(&"a".into(), "k1")
         .map_err(|e| e.to_string())?
         != Some(rec.clone())
     {
         return Err("key not recorded".into());
     }
-    let d2 = f.fire(&d1, "note")?;
-    let mut again = commit(&d2, d1.instance.version());
+    let mut again = f.fire(&c1, "note")?;
     again.idempotency = Some(IdempotencyRecord {
-        first_seq: d1.instance.version() + 1,
-        last_seq: d2.instance.version(),
+        first_seq: c1.instance.version() + 1,
+        last_seq: again.instance.version(),
         ..rec
     });
-    match s.commit(again.clone()) {
+    match s.commit(again) {
         Err(StoreError::DuplicateKey { .. }) => {}
         other => return Err(format!("reused key gave {other:?}")),
     }
     if s.load(&"a".into())
         .map_err(|e| e.to_string())?
         .map(|i| i.version())
-        != Some(d1.instance.version())
+        != Some(c1.instance.version())
     {
         return Err("a refused duplicate key wrote something".into());
     }
@@ -223,11 +236,9 @@ fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 fn listing_by_state<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
     let b = f.start("b")?;
-    s.commit(commit(&a, 0)).map_err(|e| e.to_string())?;
-    s.commit(commit(&b, 0)).map_err(|e| e.to_string())?;
-    let b1 = f.fire(&b, "begin")?;
-    s.commit(commit(&b1, b.instance.version()))
-        .map_err(|e| e.to_string())?;
+    s.commit(a).map_err(|e| e.to_string())?;
+    s.commit(b.clone()).map_err(|e| e.to_string())?;
+    s.commit(f.fire(&b, "begin")?).map_err(|e| e.to_string())?;
     let open = s
         .list_by_state("conformance", "open")
         .map_err(|e| e.to_string())?;
@@ -246,13 +257,12 @@ fn listing_by_state<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 
 fn due_index<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
-    s.commit(commit(&a, 0)).map_err(|e| e.to_string())?;
+    s.commit(a.clone()).map_err(|e| e.to_string())?;
     if s.next_due().map_err(|e| e.to_string())?.is_some() {
         return Err("an instance without deadlines is due".into());
     }
     let a1 = f.fire(&a, "begin")?;
-    s.commit(commit(&a1, a.instance.version()))
-        .map_err(|e| e.to_string())?;
+    s.commit(a1.clone()).map_err(|e| e.to_string())?;
     let due = a1.instance.next_due().ok_or("fixture deadline missing")?;
     if s.next_due().map_err(|e| e.to_string())? != Some((due, "a".into())) {
         return Err("next_due does not match the snapshot".into());
@@ -264,8 +274,7 @@ fn due_index<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     if !before.is_empty() || at != vec![InstanceId::from("a")] {
         return Err(format!("due before {before:?}, at {at:?}"));
     }
-    let a2 = f.fire(&a1, "finish")?;
-    s.commit(commit(&a2, a1.instance.version()))
+    s.commit(f.fire(&a1, "finish")?)
         .map_err(|e| e.to_string())?;
     if s.next_due().map_err(|e| e.to_string())?.is_some() {
         return Err("a closed instance is still in the due-index".into());
@@ -275,10 +284,9 @@ fn due_index<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
 
 fn events_after<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
-    s.commit(commit(&a, 0)).map_err(|e| e.to_string())?;
+    s.commit(a.clone()).map_err(|e| e.to_string())?;
     let a1 = f.fire(&a, "begin")?;
-    s.commit(commit(&a1, a.instance.version()))
-        .map_err(|e| e.to_string())?;
+    s.commit(a1.clone()).map_err(|e| e.to_string())?;
     let tail = s
         .events(&"a".into(), a.instance.version())
         .map_err(|e| e.to_string())?;
@@ -295,9 +303,135 @@ fn events_after<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     Ok(())
 }
 
+/// Clause 9: the hashes given are kept with the events, exactly, and returned in order.
+fn hashes_kept<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+    let a = f.start("a")?;
+    s.commit(a.clone()).map_err(|e| e.to_string())?;
+    let a1 = f.fire(&a, "begin")?;
+    s.commit(a1.clone()).map_err(|e| e.to_string())?;
+    let chained = s
+        .chained_events(&"a".into(), 0)
+        .map_err(|e| e.to_string())?;
+    let expected: Vec<ChainedEvent> = a
+        .events
+        .iter()
+        .chain(&a1.events)
+        .zip(a.hashes.iter().chain(&a1.hashes))
+        .map(|(e, h)| ChainedEvent {
+            event: e.clone(),
+            hash: Some(*h),
+        })
+        .collect();
+    if chained != expected {
+        return Err("chained_events does not return the events with their hashes".into());
+    }
+    let tail = s
+        .chained_events(&"a".into(), a.instance.version())
+        .map_err(|e| e.to_string())?;
+    if tail.as_slice() != &expected[a.events.len()..] {
+        return Err("chained_events(after) does not return exactly the later events".into());
+    }
+    crate::verify_chained(&chained).map_err(|e| e.to_string())?;
+    if !s
+        .chained_events(&"zzz".into(), 0)
+        .map_err(|e| e.to_string())?
+        .is_empty()
+    {
+        return Err("chained events of an unknown instance".into());
+    }
+    Ok(())
+}
+
+/// Clause 9: a commit that does not link (to the stored head, inside itself, or to its
+/// snapshot) is refused and writes nothing.
+fn unlinked_commits_refused<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+    let a = f.start("a")?;
+    s.commit(a.clone()).map_err(|e| e.to_string())?;
+    let good = f.fire(&a, "begin")?;
+    let d = f.decide(&a, "begin")?;
+    // Linked after the wrong head.
+    let wrong_head = Commit::linked(
+        d.instance.clone(),
+        d.events.clone(),
+        Digest::of_bytes(b"not the head"),
+        a.instance.version(),
+        None,
+    );
+    // Not linked at all.
+    let mut unlinked = good.clone();
+    for e in &mut unlinked.events {
+        e.prev = None;
+    }
+    // An event inside the commit linking to something else.
+    let mut broken = good.clone();
+    if let Some(e) = broken.events.last_mut() {
+        e.prev = Some(Digest::of_bytes(b"elsewhere"));
+    }
+    // Hashes missing.
+    let mut no_hashes = good.clone();
+    no_hashes.hashes.clear();
+    // A snapshot whose head is not the last hash.
+    let mut wrong_snapshot = good.clone();
+    let mut snapshot = (*good.instance).clone();
+    snapshot.set_chain_head(Digest::of_bytes(b"not the last hash"));
+    wrong_snapshot.instance = std::sync::Arc::new(snapshot);
+    let cases = [
+        ("wrong head", wrong_head),
+        ("unlinked", unlinked),
+        ("broken link", broken),
+        ("no hashes", no_hashes),
+        ("snapshot head", wrong_snapshot),
+    ];
+    for (name, c) in cases {
+        if name == "broken link" && c.events.len() < 2 {
+            return Err("the fixture's second commit has one event".into());
+        }
+        match s.commit(c) {
+            Err(StoreError::InvalidCommit { .. }) => {}
+            other => return Err(format!("{name} commit gave {other:?}")),
+        }
+    }
+    let version = s
+        .load(&"a".into())
+        .map_err(|e| e.to_string())?
+        .map(|i| i.version());
+    if version != Some(a.instance.version()) {
+        return Err(format!(
+            "a refused commit wrote something (version {version:?})"
+        ));
+    }
+    s.commit(good).map_err(|e| e.to_string())
+}
+
+/// Clause 10: the chain head of every instance, in id order.
+fn chain_heads_listed<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+    if !s.chain_heads().map_err(|e| e.to_string())?.is_empty() {
+        return Err("an empty store has chain heads".into());
+    }
+    let b = f.start("b")?;
+    let a = f.start("a")?;
+    s.commit(b.clone()).map_err(|e| e.to_string())?;
+    s.commit(a.clone()).map_err(|e| e.to_string())?;
+    let b1 = f.fire(&b, "begin")?;
+    s.commit(b1.clone()).map_err(|e| e.to_string())?;
+    let head = |c: &Commit| -> Result<ChainHead, String> {
+        Ok(ChainHead {
+            instance: c.instance.id().clone(),
+            seq: c.instance.version(),
+            hash: *c.hashes.last().ok_or("no events")?,
+        })
+    };
+    let expected = vec![head(&a)?, head(&b1)?];
+    let heads = s.chain_heads().map_err(|e| e.to_string())?;
+    if heads != expected {
+        return Err(format!("chain heads {heads:?}, expected {expected:?}"));
+    }
+    Ok(())
+}
+
 /// Run every check against fresh stores from `make`.
 pub fn store_conformance<S: Store>(make: impl Fn() -> S) -> ConformanceReport {
-    let checks: [(&'static str, Check<S>); 8] = [
+    let checks: [(&'static str, Check<S>); 11] = [
         ("create_load", create_load),
         ("create_twice_conflicts", create_twice_conflicts),
         ("stale_writer_conflicts", stale_writer_conflicts),
@@ -306,6 +440,9 @@ pub fn store_conformance<S: Store>(make: impl Fn() -> S) -> ConformanceReport {
         ("listing_by_state", listing_by_state),
         ("due_index", due_index),
         ("events_after", events_after),
+        ("hashes_kept", hashes_kept),
+        ("unlinked_commits_refused", unlinked_commits_refused),
+        ("chain_heads_listed", chain_heads_listed),
     ];
     let mut report = ConformanceReport::default();
     let f = match fixture() {

@@ -178,6 +178,26 @@ impl Fixture {
         .unwrap()
     }
 
+    /// The manager's approval of `review` as a commit linked to its chain head, expecting
+    /// version `expected`, with idempotency record `key`.
+    fn approval_commit(&self, expected: u64, key: Option<IdempotencyRecord>) -> Commit {
+        let base = self.load("review");
+        let d = aftersales::decide(
+            &self.def,
+            &base,
+            &Command::fire(&manager(), "approve"),
+            t0(),
+        )
+        .unwrap();
+        Commit::linked(
+            d.instance,
+            d.events,
+            base.chain_head().unwrap(),
+            expected,
+            key,
+        )
+    }
+
     /// The history of `review` edited by `edit`, replayed.
     fn replay_edited(&self, edit: impl FnOnce(&mut Vec<Event>)) -> Got {
         let mut h = self.history("review");
@@ -370,7 +390,7 @@ fn rows() -> Vec<Row> {
             |_| {
                 let store = InMemoryStore::new();
                 let d = aftersales::start(&definition(1), "old".into(), &clerk(), json!({}), t0()).unwrap();
-                store.commit(Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 0, idempotency: None }).unwrap();
+                store.commit(Commit::linked(d.instance, d.events, Digest::ZERO, 0, None)).unwrap();
                 let engine = engine_over(store, [definition(2)]);
                 engine.fire(&"old".into(), &Command::comment(&clerk(), "hi"), t0()).into()
             },
@@ -631,16 +651,14 @@ fn rows() -> Vec<Row> {
         row(
             "a commit with a gap",
             |f| {
-                let d = f.approved_review();
-                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 3, idempotency: None };
-                f.commit(c)
+                f.commit(f.approval_commit(3, None))
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "event numbered 5 where 4 was expected".into() }),
         ),
         row(
             "a commit without events",
             |f| {
-                let c = Commit { instance: f.load("review"), events: vec![], expected_version: 4, idempotency: None };
+                let c = Commit::linked(f.load("review").as_ref().clone(), vec![], Digest::ZERO, 4, None);
                 f.commit(c)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "no events".into() }),
@@ -648,18 +666,15 @@ fn rows() -> Vec<Row> {
         row(
             "a commit whose key points outside it",
             |f| {
-                let d = f.approved_review();
                 let key = IdempotencyRecord { key: "k".into(), fingerprint: 1, first_seq: 1, last_seq: 9 };
-                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 4, idempotency: Some(key) };
-                f.commit(c)
+                f.commit(f.approval_commit(4, Some(key)))
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "idempotency record for `k` points outside the commit".into() }),
         ),
         row(
             "a stale commit",
             |f| {
-                let d = f.approved_review();
-                let c = Commit { instance: Arc::new(d.instance.clone()), events: d.events.clone(), expected_version: 4, idempotency: None };
+                let c = f.approval_commit(4, None);
                 f.engine.store().commit(c.clone()).unwrap();
                 f.commit(c)
             },

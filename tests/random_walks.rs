@@ -2453,6 +2453,8 @@ fn working_kind(d: &BusinessDuration) -> bool {
         BusinessDuration::WorkingHours(_)
             | BusinessDuration::WorkingMinutes(_)
             | BusinessDuration::WorkingDays(_)
+            | BusinessDuration::WorkingDaysClose(_)
+            | BusinessDuration::SameDayClose
     )
 }
 

@@ -9,7 +9,6 @@ use common::defs::{
     Shape, engine_with, flow, monday_9am, moving_clock, on_action, on_enter, open_done,
 };
 use serde_json::json;
-use std::sync::Arc;
 
 mod common;
 
@@ -269,12 +268,13 @@ fn corrupt_counters_are_refused_not_panics() {
     ));
     // The engine refuses it too, and cannot record the refusal: nothing is written.
     let store = InMemoryStore::new();
-    let bad = Commit {
-        instance: Arc::new(at_max.clone()),
-        events: vec![next],
-        expected_version: u64::MAX,
-        idempotency: None,
-    };
+    let bad = Commit::linked(
+        at_max.clone(),
+        vec![next],
+        aftersales::Digest::ZERO,
+        u64::MAX,
+        None,
+    );
     assert!(matches!(
         store.commit(bad),
         Err(StoreError::InvalidCommit { .. })
@@ -302,6 +302,7 @@ fn corrupt_counters_are_refused_not_panics() {
             reassign_to: None,
             moved: None,
         },
+        prev: None,
     };
     inst.apply(&e).unwrap();
     assert_eq!(inst.deadlines()[0].escalated, usize::MAX);
@@ -479,12 +480,13 @@ fn handle_due_reports_instances_of_an_unregistered_definition() {
     let d = aftersales::start(&def, "o-1".into(), &clerk(), json!({}), monday_9am()).unwrap();
     let store = InMemoryStore::new();
     store
-        .commit(Commit {
-            instance: std::sync::Arc::new(d.instance),
-            events: d.events,
-            expected_version: 0,
-            idempotency: None,
-        })
+        .commit(Commit::linked(
+            d.instance,
+            d.events,
+            aftersales::Digest::ZERO,
+            0,
+            None,
+        ))
         .unwrap();
     // An engine that knows no version of `old`.
     let engine = Engine::new(store);
