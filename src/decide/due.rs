@@ -110,7 +110,19 @@ fn escalate(def: &Definition, d: &mut Draft, name: Name, rung: usize) -> Result<
     let step = cd.rungs.get(rung);
     let from = d.inst.state();
     let from_ix = def.state_ix(from);
-    let target = step.and_then(|s| s.move_to).filter(|&t| Some(t) != from_ix);
+    // A rung moves the instance only along an escalation edge of the graph (DESIGN.md
+    // decision 18): from a state where validation found the clock can be running. A clock
+    // can run elsewhere only after an override (outside the procedure, not followed by the
+    // graph); there the rung is recorded, notifies and reassigns, but does not move.
+    let ix = def.deadline_ix(name);
+    let target = step
+        .and_then(|s| s.move_to)
+        .filter(|&t| Some(t) != from_ix)
+        .filter(|&t| {
+            from_ix
+                .zip(ix)
+                .is_some_and(|(f, ix)| def.has_escalation_edge(ix, f, t))
+        });
     d.push(EventKind::Escalated {
         deadline: name,
         step: rung,
