@@ -2664,7 +2664,8 @@ fn apply_clock(
                 .paused_at
                 .ok_or_else(|| format!("`{deadline}` resumed without a pause"))?;
             let shift = |x: DateTime<Utc>| -> Result<DateTime<Utc>, String> {
-                if x <= paused {
+                // An instant at the pause itself had not passed (`t < now`): it moves too.
+                if x < paused {
                     Ok(x)
                 } else if w {
                     let left = cal.working_time_between(paused, x).num_seconds();

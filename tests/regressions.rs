@@ -713,3 +713,75 @@ fn an_escalation_move_after_an_override_follows_an_edge_of_the_graph() {
             .is_none()
     );
 }
+
+/// Found by the random walks at CI scale (`random_walks_at_scale`, 10,000 walks, default seed;
+/// generated definition, walk ~1,293): a clock with a zero-length limit, started by the move
+/// into a waiting state, is paused at the instant it is due (`paused_at == due_at`). By the
+/// boundary rule (`t < now`) it had not passed yet, but resuming shifted only the instants
+/// strictly after the pause, so the limit stayed in the past: when another clock's escalation
+/// moved the instance out of the waiting state, the resumed clock was breached at its old
+/// instant, after the escalation at a later one ("handled out of time order"). Fixed: resuming
+/// shifts every instant not yet passed at the pause (`x >= paused_at`), keeping its remaining
+/// time (here none: the limit becomes the resume instant).
+#[test]
+fn a_clock_paused_at_its_limit_resumes_with_no_time_left_not_in_the_past() {
+    let def = Builder::new("zero", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("s0")
+        .waiting("w")
+        .normal("s1")
+        .terminal("done")
+        .transition("s0", "go", "w", |t| t.roles(["clerk"]))
+        .transition("w", "back", "s1", |t| t.roles(["clerk"]))
+        .transition("s1", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(DeadlineSpec::new(
+            "d1",
+            Trigger::action("go"),
+            BusinessDuration::Hours(0),
+        ))
+        .deadline(
+            DeadlineSpec::new("d0", Trigger::enter("w"), BusinessDuration::Hours(1))
+                .escalate(EscalationSpec::move_to("s1")),
+        )
+        .build(&Registry::with_calendar(BusinessCalendar::china_standard()))
+        .unwrap();
+    let t = monday_9am();
+    let d = aftersales::start(&def, "z".into(), &clerk(), json!({}), t).unwrap();
+    let d = aftersales::decide(&def, &d.instance, &Command::fire(&clerk(), "go"), t).unwrap();
+    assert_eq!(d.instance.state(), "w");
+    let d1 = |i: &Instance| {
+        i.deadlines()
+            .iter()
+            .find(|c| c.name == "d1")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(d1(&d.instance).paused_at, Some(t));
+    assert_eq!(d1(&d.instance).due_at, t);
+    let now = t + TimeDelta::hours(5);
+    let due = aftersales::handle_due(&def, &d.instance, now)
+        .unwrap()
+        .unwrap();
+    assert_eq!(due.instance.state(), "s1");
+    // d0 breaches and escalates (at t + 1 h), moving the instance out of `w`; d1 resumes with
+    // no time left: due at the resume instant, not yet passed, so not breached in this call.
+    assert!(
+        !due.events.iter().any(
+            |e| matches!(&e.kind, EventKind::DeadlineBreached { deadline, .. } if deadline == "d1")
+        ),
+        "{:?}",
+        due.events
+    );
+    let resumed = d1(&due.instance);
+    assert_eq!(resumed.paused_at, None);
+    assert_eq!(resumed.due_at, now);
+    // Once that instant has passed, d1 is breached at it.
+    let later = aftersales::handle_due(&def, &due.instance, now + TimeDelta::minutes(1))
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        &later.events[0].kind,
+        EventKind::DeadlineBreached { deadline, due_at } if deadline == "d1" && *due_at == now
+    ));
+}
