@@ -785,3 +785,73 @@ fn a_clock_paused_at_its_limit_resumes_with_no_time_left_not_in_the_past() {
         EventKind::DeadlineBreached { deadline, due_at } if deadline == "d1" && *due_at == now
     ));
 }
+
+/// The same finding, second form: a clock whose limit passed unhandled (the host's timer had
+/// not run) is paused when the instance enters a waiting state; another clock's escalation
+/// then moves the instance out and the first clock resumes. Its limit, before the pause, was
+/// left for the resume and breached after the escalation at a later instant. Fixed: items of
+/// a paused clock that passed before the pause are due in their turn (and count for
+/// `next_due`).
+#[test]
+fn an_item_passed_before_a_pause_is_handled_in_time_order() {
+    let def = Builder::new("late", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("s0")
+        .normal("s1")
+        .waiting("w")
+        .normal("s2")
+        .terminal("done")
+        .transition("s0", "go", "s1", |t| t.roles(["clerk"]))
+        .transition("s1", "wait", "w", |t| t.roles(["clerk"]))
+        .transition("w", "back", "s2", |t| t.roles(["clerk"]))
+        .transition("s2", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(DeadlineSpec::new(
+            "d2",
+            Trigger::action("go"),
+            BusinessDuration::Hours(1),
+        ))
+        .deadline(
+            DeadlineSpec::new("d0", Trigger::enter("w"), BusinessDuration::Hours(1))
+                .escalate(EscalationSpec::move_to("s2")),
+        )
+        .build(&Registry::with_calendar(BusinessCalendar::china_standard()))
+        .unwrap();
+    let t = monday_9am();
+    let d = aftersales::start(&def, "l".into(), &clerk(), json!({}), t).unwrap();
+    let d = aftersales::decide(&def, &d.instance, &Command::fire(&clerk(), "go"), t).unwrap();
+    // d2 is due at t + 1 h; nobody handles it before the instance waits at t + 2 h.
+    let paused_at = t + TimeDelta::hours(2);
+    let d = aftersales::decide(
+        &def,
+        &d.instance,
+        &Command::fire(&clerk(), "wait"),
+        paused_at,
+    )
+    .unwrap();
+    assert_eq!(d.instance.state(), "w");
+    // The passed limit still wakes the host's timer.
+    assert_eq!(
+        d.instance.next_due(),
+        Some(t + TimeDelta::hours(1) + TimeDelta::nanoseconds(1))
+    );
+    let due = aftersales::handle_due(&def, &d.instance, t + TimeDelta::hours(10))
+        .unwrap()
+        .unwrap();
+    let handled: Vec<(&str, DateTime<Utc>)> = due
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::DeadlineBreached { deadline, due_at } => Some((deadline.as_str(), *due_at)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        handled,
+        vec![
+            ("d2", t + TimeDelta::hours(1)),
+            ("d0", paused_at + TimeDelta::hours(1)),
+        ]
+    );
+    assert_eq!(due.instance.state(), "s2");
+}

@@ -31,7 +31,7 @@ enum Due {
 fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<Utc>, Due, usize)> {
     let mut next: Option<(DateTime<Utc>, Due, usize)> = None;
     for (i, ds) in clocks.iter().enumerate() {
-        if !ds.is_active() || ds.paused_at.is_some() {
+        if !ds.is_active() {
             continue;
         }
         let items = [
@@ -41,8 +41,12 @@ fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<U
                 .get(ds.escalated)
                 .map(|&t| (t, Due::Escalation)),
         ];
+        // A paused clock's item that passed while it ran (before the pause, unhandled then)
+        // is due too, in its turn: left for the resume, it would be handled after items of
+        // other clocks that fell due later.
+        let ran_past = |t: DateTime<Utc>| ds.paused_at.is_none_or(|p| t < p);
         for (t, k) in items.into_iter().flatten() {
-            if is_breached(now, t) && next.is_none_or(|n| (t, k, i) < n) {
+            if is_breached(now, t) && ran_past(t) && next.is_none_or(|n| (t, k, i) < n) {
                 next = Some((t, k, i));
             }
         }
@@ -51,7 +55,8 @@ fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<U
 }
 
 /// Everything due on `inst` at `now`, as events: warnings, breaches and escalation rungs in
-/// time order (at one instant: warning, then breach, then escalation). `Ok(None)` when
+/// time order over all clocks (at one instant: warning, then breach, then escalation),
+/// including the items of a paused clock that passed before it was paused. `Ok(None)` when
 /// nothing is due. Pure and idempotent: after applying the result, nothing is due at `now`.
 ///
 /// One boundary rule: an item fires only when its instant lies strictly before `now`. A
