@@ -2427,7 +2427,7 @@ impl Clock {
     }
 
     fn next_instant(&self) -> Option<DateTime<Utc>> {
-        if self.stopped.is_some() || self.paused_at.is_some() {
+        if self.stopped.is_some() {
             return None;
         }
         [
@@ -2437,6 +2437,8 @@ impl Clock {
         ]
         .into_iter()
         .flatten()
+        // A paused clock: only what passed before the pause is still to handle.
+        .filter(|&t| self.paused_at.is_none_or(|p| t < p))
         .min()
         // The boundary rule: an instant is handled once it has passed.
         .map(breach_instant)
@@ -2586,7 +2588,11 @@ fn apply_clock(
         EventKind::DeadlineWarned { deadline } => {
             let i = active(clocks, deadline)?;
             let c = &mut clocks[i];
-            if c.warned || c.paused_at.is_some() || c.warn_at.is_none_or(|w| w >= e.at) {
+            // A paused clock handles only what passed before the pause.
+            if c.warned
+                || c.warn_at
+                    .is_none_or(|w| w >= e.at || c.paused_at.is_some_and(|p| w >= p))
+            {
                 return Err(format!(
                     "`{deadline}` warned at {} out of turn: {c:?}",
                     e.at
@@ -2597,7 +2603,11 @@ fn apply_clock(
         EventKind::DeadlineBreached { deadline, due_at } => {
             let i = active(clocks, deadline)?;
             let c = &mut clocks[i];
-            if c.breached || c.paused_at.is_some() || c.due_at != *due_at || *due_at >= e.at {
+            if c.breached
+                || c.paused_at.is_some_and(|p| *due_at >= p)
+                || c.due_at != *due_at
+                || *due_at >= e.at
+            {
                 return Err(format!(
                     "`{deadline}` breached at {} out of turn: {c:?}",
                     e.at
@@ -2609,8 +2619,9 @@ fn apply_clock(
             let i = active(clocks, deadline)?;
             let c = &mut clocks[i];
             if *step != c.escalated
-                || c.paused_at.is_some()
-                || c.escalate_at.get(*step).is_none_or(|t| *t >= e.at)
+                || c.escalate_at
+                    .get(*step)
+                    .is_none_or(|t| *t >= e.at || c.paused_at.is_some_and(|p| *t >= p))
             {
                 return Err(format!(
                     "`{deadline}` escalated (step {step}) at {} out of turn: {c:?}",
@@ -2664,7 +2675,8 @@ fn apply_clock(
                 .paused_at
                 .ok_or_else(|| format!("`{deadline}` resumed without a pause"))?;
             let shift = |x: DateTime<Utc>| -> Result<DateTime<Utc>, String> {
-                if x <= paused {
+                // An instant at the pause itself had not passed (`t < now`): it moves too.
+                if x < paused {
                     Ok(x)
                 } else if w {
                     let left = cal.working_time_between(paused, x).num_seconds();

@@ -297,8 +297,12 @@ fn resume(
             .deadline_ix(ds.name)
             .is_some_and(|i| def.deadline(i).working_time);
         let (name, now) = (ds.name, d.now);
+        // Every instant not yet passed at the pause moves, keeping its remaining time. One
+        // at the pause instant itself had not passed either (the boundary rule, `t < now`):
+        // it moves to the resume instant, never staying behind in the past to be handled
+        // after items of other clocks that fell due later.
         for x in ds.all_instants_mut() {
-            if *x > paused_at {
+            if *x >= paused_at {
                 *x = shift(cal, name, working, paused_at, now, *x)?;
             }
         }

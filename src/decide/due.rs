@@ -31,7 +31,7 @@ enum Due {
 fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<Utc>, Due, usize)> {
     let mut next: Option<(DateTime<Utc>, Due, usize)> = None;
     for (i, ds) in clocks.iter().enumerate() {
-        if !ds.is_active() || ds.paused_at.is_some() {
+        if !ds.is_active() {
             continue;
         }
         let items = [
@@ -41,8 +41,12 @@ fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<U
                 .get(ds.escalated)
                 .map(|&t| (t, Due::Escalation)),
         ];
+        // A paused clock's item that passed while it ran (before the pause, unhandled then)
+        // is due too, in its turn: left for the resume, it would be handled after items of
+        // other clocks that fell due later.
+        let ran_past = |t: DateTime<Utc>| ds.paused_at.is_none_or(|p| t < p);
         for (t, k) in items.into_iter().flatten() {
-            if is_breached(now, t) && next.is_none_or(|n| (t, k, i) < n) {
+            if is_breached(now, t) && ran_past(t) && next.is_none_or(|n| (t, k, i) < n) {
                 next = Some((t, k, i));
             }
         }
@@ -51,7 +55,8 @@ fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<U
 }
 
 /// Everything due on `inst` at `now`, as events: warnings, breaches and escalation rungs in
-/// time order (at one instant: warning, then breach, then escalation). `Ok(None)` when
+/// time order over all clocks (at one instant: warning, then breach, then escalation),
+/// including the items of a paused clock that passed before it was paused. `Ok(None)` when
 /// nothing is due. Pure and idempotent: after applying the result, nothing is due at `now`.
 ///
 /// One boundary rule: an item fires only when its instant lies strictly before `now`. A
@@ -110,7 +115,19 @@ fn escalate(def: &Definition, d: &mut Draft, name: Name, rung: usize) -> Result<
     let step = cd.rungs.get(rung);
     let from = d.inst.state();
     let from_ix = def.state_ix(from);
-    let target = step.and_then(|s| s.move_to).filter(|&t| Some(t) != from_ix);
+    // A rung moves the instance only along an escalation edge of the graph (DESIGN.md
+    // decision 18): from a state where validation found the clock can be running. A clock
+    // can run elsewhere only after an override (outside the procedure, not followed by the
+    // graph); there the rung is recorded, notifies and reassigns, but does not move.
+    let ix = def.deadline_ix(name);
+    let target = step
+        .and_then(|s| s.move_to)
+        .filter(|&t| Some(t) != from_ix)
+        .filter(|&t| {
+            from_ix
+                .zip(ix)
+                .is_some_and(|(f, ix)| def.has_escalation_edge(ix, f, t))
+        });
     d.push(EventKind::Escalated {
         deadline: name,
         step: rung,

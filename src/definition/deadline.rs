@@ -299,8 +299,10 @@ fn bind_selector(
 /// paused while it waits). For one started by leaving a state or by an action, every state
 /// where the clock can still be running: the states the starting transitions lead to, and
 /// what is reachable from them by transitions that do not meet the clock (its `met_on`
-/// triggers) or by any escalation move, excluding terminal and clock-pausing states and
-/// `target` itself. (Overrides, being outside the procedure, are not followed.)
+/// triggers) or by any escalation move, excluding terminal and clock-pausing states (but not
+/// the clock's own state, where it keeps running) and `target` itself. Overrides, being
+/// outside the procedure, are not followed: after one, a rung fires in a state without its
+/// escalation edge and is recorded without a move (`decide/due.rs`).
 pub(crate) fn escalation_sources<'s>(
     spec: &'s DefinitionSpec,
     deadline: &'s DeadlineSpec,
@@ -312,6 +314,11 @@ pub(crate) fn escalation_sources<'s>(
             Trigger::Enter { state } => &t.to == state && t.to != t.from,
             Trigger::Leave { state } => &t.from == state && t.to != t.from,
         })
+    };
+    // A clock started on entering a state keeps running in it even when it pauses clocks.
+    let home = match &deadline.starts {
+        Trigger::Enter { state } => Some(state.as_str()),
+        _ => None,
     };
     let mut frontier: Vec<&str> = match &deadline.starts {
         Trigger::Enter { state } if deadline.runs_while_in_state() => return vec![state.as_str()],
@@ -363,7 +370,7 @@ pub(crate) fn escalation_sources<'s>(
         .filter(|s| {
             seen.contains(s.name.as_str())
                 && s.kind != StateKind::Terminal
-                && !s.pauses_clocks
+                && (!s.pauses_clocks || home == Some(s.name.as_str()))
                 && s.name != target
         })
         .map(|s| s.name.as_str())

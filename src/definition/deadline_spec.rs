@@ -132,7 +132,10 @@ pub struct EscalationSpec {
     /// Role to reassign the instance to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reassign_to: Option<String>,
-    /// State to move the instance to (e.g. the director-level meeting).
+    /// State to move the instance to (e.g. the director-level meeting). The move is made only
+    /// from a state where validation found the clock can be running (an escalation edge of
+    /// the graph, see [`Definition::edges`](crate::Definition::edges)); after an override put
+    /// the instance elsewhere, the rung is recorded (notifying and reassigning) without a move.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub move_to: Option<String>,
 }

@@ -304,6 +304,20 @@ impl Definition {
         }
     }
 
+    /// Whether an escalation rung of deadline `deadline` may move an instance `from -> to`:
+    /// validation added that escalation edge to the graph (`escalation_sources`). The engine
+    /// makes an escalation move only along such an edge (DESIGN.md decision 18).
+    pub(crate) fn has_escalation_edge(
+        &self,
+        deadline: DeadlineIx,
+        from: StateIx,
+        to: StateIx,
+    ) -> bool {
+        self.graph
+            .edges_connecting(NodeIndex::new(from.ix()), NodeIndex::new(to.ix()))
+            .any(|e| matches!(e.weight(), Edge::Escalation(d) if *d == deadline))
+    }
+
     /// The states one edge away from `state`, without repeats.
     pub fn successors(&self, state: impl Into<Name>) -> Vec<Name> {
         let mut out = Vec::new();

@@ -71,12 +71,14 @@ impl DeadlineState {
         self.stopped.is_none()
     }
 
-    /// The next instant at which this clock needs handling (none when stopped or paused):
-    /// the first instant strictly after the earliest pending warning, limit or escalation
-    /// rung, `t + 1ns` (see [the boundary rule](Self#the-boundary-rule)). A host's timer
-    /// woken at this instant finds the item due; at `t` itself nothing is due yet.
+    /// The next instant at which this clock needs handling (none when stopped, or paused
+    /// with nothing left over from before the pause): the first instant strictly after the
+    /// earliest pending warning, limit or escalation rung, `t + 1ns` (see [the boundary
+    /// rule](Self#the-boundary-rule)). A host's timer woken at this instant finds the item
+    /// due; at `t` itself nothing is due yet. A paused clock's pending items that passed
+    /// before the pause (`t < paused_at`) still count: they are handled in their turn.
     pub fn next_instant(&self) -> Option<DateTime<Utc>> {
-        if self.stopped.is_some() || self.paused_at.is_some() {
+        if self.stopped.is_some() {
             return None;
         }
         [
@@ -86,6 +88,7 @@ impl DeadlineState {
         ]
         .into_iter()
         .flatten()
+        .filter(|&t| self.paused_at.is_none_or(|p| t < p))
         .min()
         .map(breach_instant)
     }
