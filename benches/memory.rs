@@ -343,6 +343,7 @@ fn main() {
                     events,
                     expected_version: 0,
                     idempotency: None,
+                    outbox: false,
                 })
                 .unwrap();
         }

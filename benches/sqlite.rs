@@ -88,6 +88,7 @@ fn create_commit(def: &Definition, desk: &Actor, id: String, t0: DateTime<Utc>) 
         events: d.events,
         expected_version: 0,
         idempotency: None,
+        outbox: false,
     }
 }
 
@@ -101,6 +102,7 @@ fn transition_commit(def: &Definition, desk: &Actor, id: String, t0: DateTime<Ut
         events: d.events,
         expected_version: created.instance.version(),
         idempotency: None,
+        outbox: false,
     }
 }
 

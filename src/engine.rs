@@ -258,6 +258,7 @@ impl<S: Store> Engine<S> {
             events: events.clone(),
             expected_version: expected,
             idempotency: key,
+            outbox: false,
         };
         self.store.commit(commit)?;
         self.notifier.notify(&instance, &events);

@@ -146,7 +146,14 @@ pub use sla::{
     ComplaintRate, DEFAULT_COMPLAINT_RATE_GOAL_PERMILLE, DEFAULT_ON_TIME_GOAL_PERMILLE, Period,
     SlaCounts, SlaReport,
 };
-pub use store::{Commit, IdempotencyRecord, InMemoryStore, Store, StoreError, check_commit};
+pub use store::{
+    BackendSource, Commit, IdempotencyRecord, InMemoryStore, Lease, OutboxMessage, Store,
+    StoreError, check_commit,
+};
+#[cfg(feature = "async")]
+pub use store::{AsyncStore, SyncAsAsync};
+#[cfg(feature = "postgres")]
+pub use store::{BlockingPostgresStore, PostgresOpenError, PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};

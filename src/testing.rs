@@ -27,7 +27,9 @@ use crate::Decision;
 use crate::InstanceId;
 use crate::Registry;
 use crate::{Builder, Definition};
-use crate::{Commit, IdempotencyRecord, Store, StoreError};
+use crate::{AsyncStore, SyncAsAsync};
+use crate::{Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError};
+use std::future::Future;
 use crate::{DeadlineSpec, Trigger};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
@@ -40,8 +42,6 @@ pub struct ConformanceReport {
     /// Names and reasons of the failing checks.
     pub failures: Vec<(&'static str, String)>,
 }
-
-type Check<S> = fn(&S, &Fixture) -> Result<(), String>;
 
 /// A small definition and helpers the checks share.
 struct Fixture {
@@ -106,30 +106,31 @@ fn commit(d: &Decision, expected: u64) -> Commit {
         events: d.events.clone(),
         expected_version: expected,
         idempotency: None,
+        outbox: false,
     }
 }
 
-fn create_load<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+async fn create_load<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let d = f.start("a")?;
-    s.commit(commit(&d, 0)).map_err(|e| e.to_string())?;
-    let loaded = s.load(&"a".into()).map_err(|e| e.to_string())?;
+    s.commit(commit(&d, 0)).await.map_err(|e| e.to_string())?;
+    let loaded = s.load(&"a".into()).await.map_err(|e| e.to_string())?;
     if loaded.as_deref() != Some(&d.instance) {
         return Err(format!("loaded {loaded:?}, committed {:?}", d.instance));
     }
-    let events = s.events(&"a".into(), 0).map_err(|e| e.to_string())?;
+    let events = s.events(&"a".into(), 0).await.map_err(|e| e.to_string())?;
     if events != d.events {
         return Err("events differ from those committed".into());
     }
-    match s.load(&"missing".into()) {
+    match s.load(&"missing".into()).await {
         Ok(None) => Ok(()),
         other => Err(format!("unknown instance loaded as {other:?}")),
     }
 }
 
-fn create_twice_conflicts<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+async fn create_twice_conflicts<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let d = f.start("a")?;
-    s.commit(commit(&d, 0)).map_err(|e| e.to_string())?;
-    match s.commit(commit(&d, 0)) {
+    s.commit(commit(&d, 0)).await.map_err(|e| e.to_string())?;
+    match s.commit(commit(&d, 0)).await {
         Err(StoreError::Conflict {
             expected: 0,
             actual: 1,
@@ -139,48 +140,48 @@ fn create_twice_conflicts<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     }
 }
 
-fn stale_writer_conflicts<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+async fn stale_writer_conflicts<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let d0 = f.start("a")?;
-    s.commit(commit(&d0, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&d0, 0)).await.map_err(|e| e.to_string())?;
     let d1 = f.fire(&d0, "begin")?;
-    s.commit(commit(&d1, d0.instance.version()))
+    s.commit(commit(&d1, d0.instance.version())).await
         .map_err(|e| e.to_string())?;
     // A second writer that also read d0.
     let stale = f.fire(&d0, "begin")?;
-    match s.commit(commit(&stale, d0.instance.version())) {
+    match s.commit(commit(&stale, d0.instance.version())).await {
         Err(StoreError::Conflict {
             expected, actual, ..
         }) if expected == d0.instance.version() && actual == d1.instance.version() => {}
         other => return Err(format!("stale commit gave {other:?}")),
     }
-    let events = s.events(&"a".into(), 0).map_err(|e| e.to_string())?;
+    let events = s.events(&"a".into(), 0).await.map_err(|e| e.to_string())?;
     if events.len() as u64 != d1.instance.version() {
         return Err("the stale commit wrote events".into());
     }
     Ok(())
 }
 
-fn malformed_commits_refused<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+async fn malformed_commits_refused<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let d = f.start("a")?;
     let mut gap = commit(&d, 0);
     gap.expected_version = 5;
     let mut empty = commit(&d, 0);
     empty.events.clear();
     for (name, c) in [("gap", gap), ("empty", empty)] {
-        match s.commit(c.clone()) {
+        match s.commit(c.clone()).await {
             Err(StoreError::InvalidCommit { .. }) => {}
             other => return Err(format!("{name} commit gave {other:?}")),
         }
     }
-    match s.load(&"a".into()) {
+    match s.load(&"a".into()).await {
         Ok(None) => Ok(()),
         other => Err(format!("a refused commit left {other:?}")),
     }
 }
 
-fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+async fn idempotency_keys<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let d0 = f.start("a")?;
-    s.commit(commit(&d0, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&d0, 0)).await.map_err(|e| e.to_string())?;
     let d1 = f.fire(&d0, "begin")?;
     let rec = IdempotencyRecord {
         key: "k1".into(),
@@ -190,8 +191,8 @@ fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     };
     let mut c = commit(&d1, d0.instance.version());
     c.idempotency = Some(rec.clone());
-    s.commit(c.clone()).map_err(|e| e.to_string())?;
-    if s.idempotency(&"a".into(), "k1")
+    s.commit(c.clone()).await.map_err(|e| e.to_string())?;
+    if s.idempotency(&"a".into(), "k1").await
         .map_err(|e| e.to_string())?
         != Some(rec.clone())
     {
@@ -204,11 +205,11 @@ fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
         last_seq: d2.instance.version(),
         ..rec
     });
-    match s.commit(again.clone()) {
+    match s.commit(again.clone()).await {
         Err(StoreError::DuplicateKey { .. }) => {}
         other => return Err(format!("reused key gave {other:?}")),
     }
-    if s.load(&"a".into())
+    if s.load(&"a".into()).await
         .map_err(|e| e.to_string())?
         .map(|i| i.version())
         != Some(d1.instance.version())
@@ -218,21 +219,21 @@ fn idempotency_keys<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     Ok(())
 }
 
-fn listing_by_state<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+async fn listing_by_state<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
     let b = f.start("b")?;
-    s.commit(commit(&a, 0)).map_err(|e| e.to_string())?;
-    s.commit(commit(&b, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&a, 0)).await.map_err(|e| e.to_string())?;
+    s.commit(commit(&b, 0)).await.map_err(|e| e.to_string())?;
     let b1 = f.fire(&b, "begin")?;
-    s.commit(commit(&b1, b.instance.version()))
+    s.commit(commit(&b1, b.instance.version())).await
         .map_err(|e| e.to_string())?;
     let open = s
-        .list_by_state("conformance", "open")
+        .list_by_state("conformance", "open").await
         .map_err(|e| e.to_string())?;
     let working = s
-        .list_by_state("conformance", "working")
+        .list_by_state("conformance", "working").await
         .map_err(|e| e.to_string())?;
-    let all = s.list("conformance").map_err(|e| e.to_string())?;
+    let all = s.list("conformance").await.map_err(|e| e.to_string())?;
     if open != vec![InstanceId::from("a")] || working != vec![InstanceId::from("b")] {
         return Err(format!("open {open:?}, working {working:?}"));
     }
@@ -242,49 +243,49 @@ fn listing_by_state<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     Ok(())
 }
 
-fn due_index<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+async fn due_index<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
-    s.commit(commit(&a, 0)).map_err(|e| e.to_string())?;
-    if s.next_due().map_err(|e| e.to_string())?.is_some() {
+    s.commit(commit(&a, 0)).await.map_err(|e| e.to_string())?;
+    if s.next_due().await.map_err(|e| e.to_string())?.is_some() {
         return Err("an instance without deadlines is due".into());
     }
     let a1 = f.fire(&a, "begin")?;
-    s.commit(commit(&a1, a.instance.version()))
+    s.commit(commit(&a1, a.instance.version())).await
         .map_err(|e| e.to_string())?;
     let due = a1.instance.next_due().ok_or("fixture deadline missing")?;
-    if s.next_due().map_err(|e| e.to_string())? != Some((due, "a".into())) {
+    if s.next_due().await.map_err(|e| e.to_string())? != Some((due, "a".into())) {
         return Err("next_due does not match the snapshot".into());
     }
     let before = s
-        .due(due - chrono::TimeDelta::seconds(1), 10)
+        .due(due - chrono::TimeDelta::seconds(1), 10).await
         .map_err(|e| e.to_string())?;
-    let at = s.due(due, 10).map_err(|e| e.to_string())?;
+    let at = s.due(due, 10).await.map_err(|e| e.to_string())?;
     if !before.is_empty() || at != vec![InstanceId::from("a")] {
         return Err(format!("due before {before:?}, at {at:?}"));
     }
     let a2 = f.fire(&a1, "finish")?;
-    s.commit(commit(&a2, a1.instance.version()))
+    s.commit(commit(&a2, a1.instance.version())).await
         .map_err(|e| e.to_string())?;
-    if s.next_due().map_err(|e| e.to_string())?.is_some() {
+    if s.next_due().await.map_err(|e| e.to_string())?.is_some() {
         return Err("a closed instance is still in the due-index".into());
     }
     Ok(())
 }
 
-fn events_after<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
+async fn events_after<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
-    s.commit(commit(&a, 0)).map_err(|e| e.to_string())?;
+    s.commit(commit(&a, 0)).await.map_err(|e| e.to_string())?;
     let a1 = f.fire(&a, "begin")?;
-    s.commit(commit(&a1, a.instance.version()))
+    s.commit(commit(&a1, a.instance.version())).await
         .map_err(|e| e.to_string())?;
     let tail = s
-        .events(&"a".into(), a.instance.version())
+        .events(&"a".into(), a.instance.version()).await
         .map_err(|e| e.to_string())?;
     if tail != a1.events {
         return Err("events(after) does not return exactly the later events".into());
     }
     if !s
-        .events(&"zzz".into(), 0)
+        .events(&"zzz".into(), 0).await
         .map_err(|e| e.to_string())?
         .is_empty()
     {
@@ -293,18 +294,169 @@ fn events_after<S: Store>(s: &S, f: &Fixture) -> Result<(), String> {
     Ok(())
 }
 
-/// Run every check against fresh stores from `make`.
-pub fn store_conformance<S: Store>(make: impl Fn() -> S) -> ConformanceReport {
-    let checks: [(&'static str, Check<S>); 8] = [
-        ("create_load", create_load),
-        ("create_twice_conflicts", create_twice_conflicts),
-        ("stale_writer_conflicts", stale_writer_conflicts),
-        ("malformed_commits_refused", malformed_commits_refused),
-        ("idempotency_keys", idempotency_keys),
-        ("listing_by_state", listing_by_state),
-        ("due_index", due_index),
-        ("events_after", events_after),
+async fn due_leases<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
+    let e = |e: StoreError| e.to_string();
+    let a = f.start("a")?;
+    s.commit(commit(&a, 0)).await.map_err(e)?;
+    let a1 = f.fire(&a, "begin")?;
+    s.commit(commit(&a1, a.instance.version())).await.map_err(e)?;
+    let due = a1.instance.next_due().ok_or("fixture deadline missing")?;
+    let minute = chrono::TimeDelta::minutes(1);
+    let one = Lease::new("node-1", due + minute);
+    let two = Lease::new("node-2", due + minute * 5);
+    let early = s
+        .claim_due(due - chrono::TimeDelta::seconds(1), 10, &one)
+        .await
+        .map_err(e)?;
+    if !early.is_empty() {
+        return Err(format!("claimed before due: {early:?}"));
+    }
+    let first = s.claim_due(due, 10, &one).await.map_err(e)?;
+    if first != vec![InstanceId::from("a")] {
+        return Err(format!("first claim gave {first:?}"));
+    }
+    let during = s.claim_due(due, 10, &two).await.map_err(e)?;
+    if !during.is_empty() {
+        return Err(format!("a live lease was claimed again: {during:?}"));
+    }
+    // node-1 crashed: once its lease expires, node-2 takes the work over.
+    let later = s.claim_due(due + minute, 10, &two).await.map_err(e)?;
+    if later != vec![InstanceId::from("a")] {
+        return Err(format!("an expired lease was not taken over: {later:?}"));
+    }
+    // node-1 cannot release node-2's lease; node-2 can.
+    s.release_due(&"a".into(), "node-1").await.map_err(e)?;
+    let held = s.claim_due(due + minute, 10, &one).await.map_err(e)?;
+    if !held.is_empty() {
+        return Err("another claimant released the lease".into());
+    }
+    s.release_due(&"a".into(), "node-2").await.map_err(e)?;
+    let released = s.claim_due(due + minute, 10, &one).await.map_err(e)?;
+    if released != vec![InstanceId::from("a")] {
+        return Err(format!("a released lease was not claimable: {released:?}"));
+    }
+    // A lease does not keep a handled instance due: finishing it leaves nothing to claim.
+    let a2 = f.fire(&a1, "finish")?;
+    s.commit(commit(&a2, a1.instance.version())).await.map_err(e)?;
+    let after = s.claim_due(due + minute * 10, 10, &two).await.map_err(e)?;
+    if !after.is_empty() {
+        return Err(format!("a closed instance was claimed: {after:?}"));
+    }
+    Ok(())
+}
+
+async fn due_claims_respect_limit_and_order<S: AsyncStore>(
+    s: &S,
+    f: &Fixture,
+) -> Result<(), String> {
+    let e = |e: StoreError| e.to_string();
+    for id in ["c", "a", "b"] {
+        let d = f.start(id)?;
+        s.commit(commit(&d, 0)).await.map_err(e)?;
+        let d1 = f.fire(&d, "begin")?;
+        s.commit(commit(&d1, d.instance.version())).await.map_err(e)?;
+    }
+    let probe = f.fire(&f.start("x")?, "begin")?;
+    let due = probe.instance.next_due().ok_or("fixture deadline missing")?;
+    let lease = Lease::new("node-1", due + chrono::TimeDelta::minutes(1));
+    let first = s.claim_due(due, 2, &lease).await.map_err(e)?;
+    let rest = s.claim_due(due, 2, &lease).await.map_err(e)?;
+    if first != vec![InstanceId::from("a"), InstanceId::from("b")]
+        || rest != vec![InstanceId::from("c")]
+    {
+        return Err(format!("claims gave {first:?} then {rest:?}"));
+    }
+    Ok(())
+}
+
+async fn outbox_messages<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
+    let e = |e: StoreError| e.to_string();
+    let a = f.start("a")?;
+    let mut c = commit(&a, 0);
+    c.outbox = true;
+    s.commit(c.clone()).await.map_err(e)?;
+    let a1 = f.fire(&a, "begin")?;
+    // Without `outbox` no message is written.
+    s.commit(commit(&a1, a.instance.version())).await.map_err(e)?;
+    let a2 = f.fire(&a1, "note")?;
+    let mut c2 = commit(&a2, a1.instance.version());
+    c2.outbox = true;
+    s.commit(c2.clone()).await.map_err(e)?;
+    let expected = vec![
+        OutboxMessage::of(&c).ok_or("no message")?,
+        OutboxMessage::of(&c2).ok_or("no message")?,
     ];
+    let t = f.t0;
+    let minute = chrono::TimeDelta::minutes(1);
+    let one = Lease::new("node-1", t + minute);
+    let two = Lease::new("node-2", t + minute * 5);
+    let first = s.claim_outbox(t, 10, &one).await.map_err(e)?;
+    if first != expected {
+        return Err(format!("claimed {first:?}, expected {expected:?}"));
+    }
+    if expected[0].key() == expected[1].key() {
+        return Err("two messages share a deduplication key".into());
+    }
+    let during = s.claim_outbox(t, 10, &two).await.map_err(e)?;
+    if !during.is_empty() {
+        return Err(format!("leased messages claimed again: {during:?}"));
+    }
+    // node-1 delivers the first and crashes before the second: node-2 takes it over later.
+    s.ack_outbox(&expected[0]).await.map_err(e)?;
+    let later = s.claim_outbox(t + minute, 10, &two).await.map_err(e)?;
+    if later != expected[1..] {
+        return Err(format!("after expiry claimed {later:?}"));
+    }
+    s.ack_outbox(&expected[1]).await.map_err(e)?;
+    // Acknowledging twice changes nothing; nothing is left.
+    s.ack_outbox(&expected[1]).await.map_err(e)?;
+    let left = s.claim_outbox(t + minute * 60, 10, &one).await.map_err(e)?;
+    if !left.is_empty() {
+        return Err(format!("delivered messages claimed again: {left:?}"));
+    }
+    Ok(())
+}
+
+async fn outbox_only_with_its_commit<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
+    let e = |e: StoreError| e.to_string();
+    let a = f.start("a")?;
+    s.commit(commit(&a, 0)).await.map_err(e)?;
+    let a1 = f.fire(&a, "begin")?;
+    // A refused commit (stale version, then a malformed one) records no message.
+    let mut stale = commit(&a1, a.instance.version() + 1);
+    stale.outbox = true;
+    let mut bad = commit(&a1, a.instance.version());
+    bad.outbox = true;
+    bad.events.clear();
+    for c in [stale, bad] {
+        if s.commit(c).await.is_ok() {
+            return Err("a refused commit was accepted".into());
+        }
+    }
+    let lease = Lease::new("node-1", f.t0);
+    let left = s.claim_outbox(f.t0, 10, &lease).await.map_err(e)?;
+    if !left.is_empty() {
+        return Err(format!("a refused commit left messages: {left:?}"));
+    }
+    Ok(())
+}
+
+/// Run every check of the async contract against fresh stores from `make` (each check gets
+/// its own store). Needs no runtime of its own: run it on the host's (`#[tokio::test]`, ...).
+///
+/// ```
+/// use aftersales::{InMemoryStore, SyncAsAsync, testing::async_store_conformance};
+/// # let report = aftersales::testing::block_on(
+/// async_store_conformance(|| async { SyncAsAsync(InMemoryStore::new()) })
+/// # );
+/// # assert!(report.failures.is_empty(), "{:?}", report.failures);
+/// ```
+pub async fn async_store_conformance<S, F, Fut>(make: F) -> ConformanceReport
+where
+    S: AsyncStore,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
     let mut report = ConformanceReport::default();
     let f = match fixture() {
         Ok(f) => f,
@@ -313,11 +465,58 @@ pub fn store_conformance<S: Store>(make: impl Fn() -> S) -> ConformanceReport {
             return report;
         }
     };
-    for (name, check) in checks {
-        match check(&make(), &f) {
-            Ok(()) => report.passed.push(name),
-            Err(why) => report.failures.push((name, why)),
+    macro_rules! run {
+        ($($check:ident),* $(,)?) => {$(
+            let store = make().await;
+            match $check(&store, &f).await {
+                Ok(()) => report.passed.push(stringify!($check)),
+                Err(why) => report.failures.push((stringify!($check), why)),
+            }
+        )*};
+    }
+    run!(
+        create_load,
+        create_twice_conflicts,
+        stale_writer_conflicts,
+        malformed_commits_refused,
+        idempotency_keys,
+        listing_by_state,
+        due_index,
+        events_after,
+        due_leases,
+        due_claims_respect_limit_and_order,
+        outbox_messages,
+        outbox_only_with_its_commit,
+    );
+    report
+}
+
+/// Run every check against fresh stores from `make`: the checks of
+/// [`async_store_conformance`], through [`SyncAsAsync`].
+pub fn store_conformance<S: Store>(make: impl Fn() -> S) -> ConformanceReport {
+    block_on(async_store_conformance(|| {
+        let store = SyncAsAsync(make());
+        async move { store }
+    }))
+}
+
+/// Run a future to completion on the calling thread (parking it while the future waits).
+/// Enough for futures that need no reactor, such as those of [`SyncAsAsync`] stores; a
+/// future that waits on a driver's I/O needs that driver's runtime instead.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
         }
     }
-    report
+    let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
 }

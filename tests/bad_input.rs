@@ -349,7 +349,7 @@ fn rows() -> Vec<Row> {
             |_| {
                 let store = InMemoryStore::new();
                 let d = aftersales::start(&definition(1), "old".into(), &clerk(), json!({}), t0()).unwrap();
-                store.commit(Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 0, idempotency: None }).unwrap();
+                store.commit(Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 0, idempotency: None, outbox: false }).unwrap();
                 let mut engine = Engine::new(store);
                 engine.register(definition(2)).unwrap();
                 engine.fire(&"old".into(), &Command::comment(&clerk(), "hi"), t0()).into()
@@ -629,7 +629,7 @@ fn rows() -> Vec<Row> {
             "a commit with a gap",
             |f| {
                 let d = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
-                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 3, idempotency: None };
+                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 3, idempotency: None, outbox: false };
                 f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "event numbered 5 where 4 was expected".into() }),
@@ -637,7 +637,7 @@ fn rows() -> Vec<Row> {
         row(
             "a commit without events",
             |f| {
-                let c = Commit { instance: f.load("review"), events: vec![], expected_version: 4, idempotency: None };
+                let c = Commit { instance: f.load("review"), events: vec![], expected_version: 4, idempotency: None, outbox: false };
                 f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "no events".into() }),
@@ -647,7 +647,7 @@ fn rows() -> Vec<Row> {
             |f| {
                 let d = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
                 let key = IdempotencyRecord { key: "k".into(), fingerprint: 1, first_seq: 1, last_seq: 9 };
-                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 4, idempotency: Some(key) };
+                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 4, idempotency: Some(key), outbox: false };
                 f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "idempotency record for `k` points outside the commit".into() }),
@@ -656,7 +656,7 @@ fn rows() -> Vec<Row> {
             "a stale commit",
             |f| {
                 let d = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
-                let c = Commit { instance: Arc::new(d.instance.clone()), events: d.events.clone(), expected_version: 4, idempotency: None };
+                let c = Commit { instance: Arc::new(d.instance.clone()), events: d.events.clone(), expected_version: 4, idempotency: None, outbox: false };
                 f.engine.store().commit(c.clone()).unwrap();
                 f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },

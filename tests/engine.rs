@@ -669,6 +669,7 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
         events: d.events.clone(),
         expected_version: read.version(),
         idempotency: None,
+        outbox: false,
     };
     w.engine.store().commit(commit(&theirs)).unwrap();
     let err = w.engine.store().commit(commit(&mine)).unwrap_err();
@@ -975,7 +976,7 @@ fn waiting_on_the_customer_pauses_the_clock() {
 fn in_memory_store_passes_the_conformance_suite() {
     let report = aftersales::testing::store_conformance(InMemoryStore::new);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 8);
+    assert_eq!(report.passed.len(), 12);
 }
 
 #[test]

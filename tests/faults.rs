@@ -62,7 +62,7 @@ fn engine(store: Faulty, record: bool) -> Engine<Faulty> {
 }
 
 fn is_injected(e: &EngineError) -> bool {
-    matches!(e, EngineError::Store(StoreError::Backend { message }) if message.starts_with(INJECTED))
+    matches!(e, EngineError::Store(StoreError::Backend { message, .. }) if message.starts_with(INJECTED))
 }
 
 /// Call `handle_due(now)` until a call without any injected fault does nothing. (A stale

@@ -307,6 +307,7 @@ fn corrupt_counters_are_refused_not_panics() {
         events: vec![next],
         expected_version: u64::MAX,
         idempotency: None,
+        outbox: false,
     };
     assert!(matches!(
         store.commit(bad),
@@ -561,6 +562,7 @@ fn handle_due_reports_instances_of_an_unregistered_definition() {
             events: d.events,
             expected_version: 0,
             idempotency: None,
+            outbox: false,
         })
         .unwrap();
     // An engine that knows no version of `old`.

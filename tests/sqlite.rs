@@ -117,6 +117,7 @@ fn commit_of(d: &Decision, expected: u64) -> Commit {
         events: d.events.clone(),
         expected_version: expected,
         idempotency: None,
+        outbox: false,
     }
 }
 
@@ -135,8 +136,8 @@ fn sqlite_store_passes_the_conformance_suite_on_files() {
         SqliteStore::open(path).unwrap()
     });
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 8);
-    assert_eq!(n.load(Ordering::Relaxed), 8, "a fresh file per check");
+    assert_eq!(report.passed.len(), 12);
+    assert_eq!(n.load(Ordering::Relaxed), 12, "a fresh file per check");
 }
 
 #[test]
@@ -152,11 +153,11 @@ fn sqlite_store_passes_the_conformance_suite_with_synchronous_normal_and_in_memo
         SqliteStore::open_with(path, options).unwrap()
     });
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 8);
+    assert_eq!(report.passed.len(), 12);
 
     let report = aftersales::testing::store_conformance(|| SqliteStore::open_in_memory().unwrap());
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 8);
+    assert_eq!(report.passed.len(), 12);
 }
 
 #[test]
@@ -424,7 +425,7 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
 
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SqliteStore::SCHEMA_VERSION);
-    assert_eq!(SqliteStore::SCHEMA_VERSION, 2);
+    assert_eq!(SqliteStore::SCHEMA_VERSION, 3);
     // Everything v1 held reads back the same.
     let a = InstanceId::from("A");
     assert_eq!(store.load(&a).unwrap().as_deref(), Some(&a1.instance));
@@ -465,12 +466,13 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
     e.verify(&"B".into()).unwrap();
     assert_eq!(e.store().events_of_kind("closed").unwrap().len(), 1);
 
-    // The index is the one v2 added, and a raw connection sees version 2.
+    // The index is the one v2 added, and a raw connection sees the current version (3: v3
+    // added leases and the outbox).
     let conn = rusqlite::Connection::open(&path).unwrap();
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 2);
+    assert_eq!(v, 3);
     let plan: String = conn
         .query_row(
             "EXPLAIN QUERY PLAN SELECT body FROM events WHERE kind = 'created'",
@@ -562,7 +564,7 @@ fn a_database_from_a_newer_schema_is_refused_and_left_untouched() {
     // Hosts using `?` into a StoreError get a backend error saying why.
     let as_store: StoreError = err.into();
     assert!(
-        matches!(&as_store, StoreError::Backend { message } if message.contains("newer")),
+        matches!(&as_store, StoreError::Backend { message, .. } if message.contains("newer")),
         "{as_store:?}"
     );
 }
@@ -594,7 +596,7 @@ fn sqlite_failures_are_backend_errors_not_panics() {
     let junk = dir.file("junk.sqlite");
     std::fs::write(&junk, vec![b'x'; 4096]).unwrap();
     match SqliteStore::open(&junk) {
-        Err(SqliteOpenError::Store(StoreError::Backend { message })) => {
+        Err(SqliteOpenError::Store(StoreError::Backend { message, .. })) => {
             assert!(message.contains("sqlite"), "{message}");
         }
         other => panic!("junk file opened as {other:?}"),

@@ -219,6 +219,7 @@ pub(crate) fn open_engine(
                 events,
                 expected_version: 0,
                 idempotency: None,
+                outbox: false,
             })
             .unwrap();
     }
