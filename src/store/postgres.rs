@@ -184,7 +184,15 @@ impl std::fmt::Debug for PostgresStore {
 }
 
 fn pg(what: impl std::fmt::Display) -> impl FnOnce(tokio_postgres::Error) -> StoreError {
-    move |e| StoreError::backend_from(format!("postgres: {what}: {e}"), e)
+    move |e| StoreError::backend_from(format!("postgres: {what}: {}", describe(&e)), e)
+}
+
+/// The driver's error with the server's message (its `Display` says only "db error").
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
 }
 
 fn to_sql_int(n: u64, what: &str) -> Result<i64, StoreError> {
@@ -282,17 +290,17 @@ impl PostgresStore {
     /// version, under an advisory lock (two processes starting at once migrate once).
     async fn migrate(&self) -> Result<(), PostgresOpenError> {
         let mut client = self.client().await?;
-        if let Some(schema) = &self.schema {
-            client
-                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                .await
-                .map_err(pg(format!("create schema `{schema}`")))?;
-        }
         loop {
             let tx = client.transaction().await.map_err(pg("begin migration"))?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
                 .await
                 .map_err(pg("take the migration lock"))?;
+            // Under the lock: `IF NOT EXISTS` alone races when nodes start together.
+            if let Some(schema) = &self.schema {
+                tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                    .await
+                    .map_err(pg(format!("create schema `{schema}`")))?;
+            }
             tx.batch_execute(
                 "CREATE TABLE IF NOT EXISTS aftersales_schema (
                      version    BIGINT      NOT NULL PRIMARY KEY,
