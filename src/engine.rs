@@ -19,6 +19,9 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod nodes;
+pub use nodes::{DeliveryReport, OutboxSink};
+
 /// Receives every committed event, after the commit. Host-implemented (e-mail, message
 /// queue, ...); the default does nothing.
 ///
@@ -169,6 +172,8 @@ pub struct Engine<S: Store> {
     definitions: FastMap<Name, BTreeMap<u32, Arc<Definition>>>,
     notifier: Arc<dyn Notifier>,
     record_rejections: bool,
+    /// Commits carry an outbox message (delivered by [`Engine::deliver_outbox`]).
+    outbox: bool,
 }
 
 impl<S: Store + std::fmt::Debug> std::fmt::Debug for Engine<S> {
@@ -189,6 +194,7 @@ impl<S: Store> Engine<S> {
             definitions: FastMap::default(),
             notifier: Arc::new(NoopNotifier),
             record_rejections: true,
+            outbox: false,
         }
     }
 
@@ -204,6 +210,16 @@ impl<S: Store> Engine<S> {
     #[must_use]
     pub fn record_rejections(mut self, yes: bool) -> Self {
         self.record_rejections = yes;
+        self
+    }
+
+    /// Whether every commit records an outbox message in the same transaction (default: no).
+    /// With the outbox on, committed events reach the host through
+    /// [`deliver_outbox`](Engine::deliver_outbox) — at least once, by any node, with a stable
+    /// deduplication key — and the inline [`Notifier`] is not called.
+    #[must_use]
+    pub fn with_outbox(mut self, yes: bool) -> Self {
+        self.outbox = yes;
         self
     }
 
@@ -258,10 +274,12 @@ impl<S: Store> Engine<S> {
             events: events.clone(),
             expected_version: expected,
             idempotency: key,
-            outbox: false,
+            outbox: self.outbox,
         };
         self.store.commit(commit)?;
-        self.notifier.notify(&instance, &events);
+        if !self.outbox {
+            self.notifier.notify(&instance, &events);
+        }
         Ok(Outcome {
             instance,
             events,
@@ -463,29 +481,40 @@ impl<S: Store> Engine<S> {
     pub fn handle_due(&self, now: DateTime<Utc>) -> Result<DueReport, EngineError> {
         let mut report = DueReport::default();
         for id in self.store.due(now, usize::MAX)? {
-            let Some(inst) = self.store.load(&id)? else {
-                continue;
-            };
-            let Ok(def) = self.definition_of(&inst) else {
-                let (d, v) = (inst.definition(), inst.definition_version());
-                report.unregistered.push((id, d, v));
-                continue;
-            };
-            let decision = match decide::handle_due(def, &inst, now) {
-                Ok(Some(decision)) => decision,
-                Ok(None) => continue,
-                Err(rejection) => {
-                    report.failed.push((id, rejection));
-                    continue;
-                }
-            };
-            match self.write(decision, inst.version(), None) {
-                Ok(out) => report.handled.push((id, out.events)),
-                Err(EngineError::Conflict { .. }) => report.conflicts.push(id),
-                Err(e) => return Err(e),
-            }
+            self.handle_due_of(id, now, &mut report)?;
         }
         Ok(report)
+    }
+
+    /// Handle the deadlines of `id` due at `now`, adding what happened to `report`.
+    fn handle_due_of(
+        &self,
+        id: InstanceId,
+        now: DateTime<Utc>,
+        report: &mut DueReport,
+    ) -> Result<(), EngineError> {
+        let Some(inst) = self.store.load(&id)? else {
+            return Ok(());
+        };
+        let Ok(def) = self.definition_of(&inst) else {
+            let (d, v) = (inst.definition(), inst.definition_version());
+            report.unregistered.push((id, d, v));
+            return Ok(());
+        };
+        let decision = match decide::handle_due(def, &inst, now) {
+            Ok(Some(decision)) => decision,
+            Ok(None) => return Ok(()),
+            Err(rejection) => {
+                report.failed.push((id, rejection));
+                return Ok(());
+            }
+        };
+        match self.write(decision, inst.version(), None) {
+            Ok(out) => report.handled.push((id, out.events)),
+            Err(EngineError::Conflict { .. }) => report.conflicts.push(id),
+            Err(e) => return Err(e),
+        }
+        Ok(())
     }
 
     /// SLA figures over every instance of every registered definition, as of `now`.

@@ -129,7 +129,9 @@ pub use definition::{
 };
 pub use digest::{Digest, DigestParseError};
 pub use effect::{Effect, EffectSpec};
-pub use engine::{DueReport, Engine, EngineError, NoopNotifier, Notifier, Outcome};
+pub use engine::{
+    DeliveryReport, DueReport, Engine, EngineError, NoopNotifier, Notifier, OutboxSink, Outcome,
+};
 pub use event::{Attribution, EVENT_FORMAT, Event, EventKind};
 pub use export::{
     Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema,
@@ -146,12 +148,12 @@ pub use sla::{
     ComplaintRate, DEFAULT_COMPLAINT_RATE_GOAL_PERMILLE, DEFAULT_ON_TIME_GOAL_PERMILLE, Period,
     SlaCounts, SlaReport,
 };
+#[cfg(feature = "async")]
+pub use store::{AsyncStore, SyncAsAsync};
 pub use store::{
     BackendSource, Commit, IdempotencyRecord, InMemoryStore, Lease, OutboxMessage, Store,
     StoreError, check_commit,
 };
-#[cfg(feature = "async")]
-pub use store::{AsyncStore, SyncAsAsync};
 #[cfg(feature = "postgres")]
 pub use store::{BlockingPostgresStore, PostgresOpenError, PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]

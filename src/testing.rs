@@ -26,13 +26,13 @@ use crate::Command;
 use crate::Decision;
 use crate::InstanceId;
 use crate::Registry;
-use crate::{Builder, Definition};
 use crate::{AsyncStore, SyncAsAsync};
+use crate::{Builder, Definition};
 use crate::{Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError};
-use std::future::Future;
 use crate::{DeadlineSpec, Trigger};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
+use std::future::Future;
 
 /// The outcome of the suite: the checks that passed and those that failed, with why.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -144,7 +144,8 @@ async fn stale_writer_conflicts<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(),
     let d0 = f.start("a")?;
     s.commit(commit(&d0, 0)).await.map_err(|e| e.to_string())?;
     let d1 = f.fire(&d0, "begin")?;
-    s.commit(commit(&d1, d0.instance.version())).await
+    s.commit(commit(&d1, d0.instance.version()))
+        .await
         .map_err(|e| e.to_string())?;
     // A second writer that also read d0.
     let stale = f.fire(&d0, "begin")?;
@@ -192,7 +193,8 @@ async fn idempotency_keys<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), Strin
     let mut c = commit(&d1, d0.instance.version());
     c.idempotency = Some(rec.clone());
     s.commit(c.clone()).await.map_err(|e| e.to_string())?;
-    if s.idempotency(&"a".into(), "k1").await
+    if s.idempotency(&"a".into(), "k1")
+        .await
         .map_err(|e| e.to_string())?
         != Some(rec.clone())
     {
@@ -209,7 +211,8 @@ async fn idempotency_keys<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), Strin
         Err(StoreError::DuplicateKey { .. }) => {}
         other => return Err(format!("reused key gave {other:?}")),
     }
-    if s.load(&"a".into()).await
+    if s.load(&"a".into())
+        .await
         .map_err(|e| e.to_string())?
         .map(|i| i.version())
         != Some(d1.instance.version())
@@ -225,13 +228,16 @@ async fn listing_by_state<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), Strin
     s.commit(commit(&a, 0)).await.map_err(|e| e.to_string())?;
     s.commit(commit(&b, 0)).await.map_err(|e| e.to_string())?;
     let b1 = f.fire(&b, "begin")?;
-    s.commit(commit(&b1, b.instance.version())).await
+    s.commit(commit(&b1, b.instance.version()))
+        .await
         .map_err(|e| e.to_string())?;
     let open = s
-        .list_by_state("conformance", "open").await
+        .list_by_state("conformance", "open")
+        .await
         .map_err(|e| e.to_string())?;
     let working = s
-        .list_by_state("conformance", "working").await
+        .list_by_state("conformance", "working")
+        .await
         .map_err(|e| e.to_string())?;
     let all = s.list("conformance").await.map_err(|e| e.to_string())?;
     if open != vec![InstanceId::from("a")] || working != vec![InstanceId::from("b")] {
@@ -250,21 +256,24 @@ async fn due_index<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
         return Err("an instance without deadlines is due".into());
     }
     let a1 = f.fire(&a, "begin")?;
-    s.commit(commit(&a1, a.instance.version())).await
+    s.commit(commit(&a1, a.instance.version()))
+        .await
         .map_err(|e| e.to_string())?;
     let due = a1.instance.next_due().ok_or("fixture deadline missing")?;
     if s.next_due().await.map_err(|e| e.to_string())? != Some((due, "a".into())) {
         return Err("next_due does not match the snapshot".into());
     }
     let before = s
-        .due(due - chrono::TimeDelta::seconds(1), 10).await
+        .due(due - chrono::TimeDelta::seconds(1), 10)
+        .await
         .map_err(|e| e.to_string())?;
     let at = s.due(due, 10).await.map_err(|e| e.to_string())?;
     if !before.is_empty() || at != vec![InstanceId::from("a")] {
         return Err(format!("due before {before:?}, at {at:?}"));
     }
     let a2 = f.fire(&a1, "finish")?;
-    s.commit(commit(&a2, a1.instance.version())).await
+    s.commit(commit(&a2, a1.instance.version()))
+        .await
         .map_err(|e| e.to_string())?;
     if s.next_due().await.map_err(|e| e.to_string())?.is_some() {
         return Err("a closed instance is still in the due-index".into());
@@ -276,16 +285,19 @@ async fn events_after<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
     s.commit(commit(&a, 0)).await.map_err(|e| e.to_string())?;
     let a1 = f.fire(&a, "begin")?;
-    s.commit(commit(&a1, a.instance.version())).await
+    s.commit(commit(&a1, a.instance.version()))
+        .await
         .map_err(|e| e.to_string())?;
     let tail = s
-        .events(&"a".into(), a.instance.version()).await
+        .events(&"a".into(), a.instance.version())
+        .await
         .map_err(|e| e.to_string())?;
     if tail != a1.events {
         return Err("events(after) does not return exactly the later events".into());
     }
     if !s
-        .events(&"zzz".into(), 0).await
+        .events(&"zzz".into(), 0)
+        .await
         .map_err(|e| e.to_string())?
         .is_empty()
     {
@@ -299,7 +311,9 @@ async fn due_leases<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let a = f.start("a")?;
     s.commit(commit(&a, 0)).await.map_err(e)?;
     let a1 = f.fire(&a, "begin")?;
-    s.commit(commit(&a1, a.instance.version())).await.map_err(e)?;
+    s.commit(commit(&a1, a.instance.version()))
+        .await
+        .map_err(e)?;
     let due = a1.instance.next_due().ok_or("fixture deadline missing")?;
     let minute = chrono::TimeDelta::minutes(1);
     let one = Lease::new("node-1", due + minute);
@@ -337,7 +351,9 @@ async fn due_leases<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     }
     // A lease does not keep a handled instance due: finishing it leaves nothing to claim.
     let a2 = f.fire(&a1, "finish")?;
-    s.commit(commit(&a2, a1.instance.version())).await.map_err(e)?;
+    s.commit(commit(&a2, a1.instance.version()))
+        .await
+        .map_err(e)?;
     let after = s.claim_due(due + minute * 10, 10, &two).await.map_err(e)?;
     if !after.is_empty() {
         return Err(format!("a closed instance was claimed: {after:?}"));
@@ -354,10 +370,15 @@ async fn due_claims_respect_limit_and_order<S: AsyncStore>(
         let d = f.start(id)?;
         s.commit(commit(&d, 0)).await.map_err(e)?;
         let d1 = f.fire(&d, "begin")?;
-        s.commit(commit(&d1, d.instance.version())).await.map_err(e)?;
+        s.commit(commit(&d1, d.instance.version()))
+            .await
+            .map_err(e)?;
     }
     let probe = f.fire(&f.start("x")?, "begin")?;
-    let due = probe.instance.next_due().ok_or("fixture deadline missing")?;
+    let due = probe
+        .instance
+        .next_due()
+        .ok_or("fixture deadline missing")?;
     let lease = Lease::new("node-1", due + chrono::TimeDelta::minutes(1));
     let first = s.claim_due(due, 2, &lease).await.map_err(e)?;
     let rest = s.claim_due(due, 2, &lease).await.map_err(e)?;
@@ -377,7 +398,9 @@ async fn outbox_messages<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String
     s.commit(c.clone()).await.map_err(e)?;
     let a1 = f.fire(&a, "begin")?;
     // Without `outbox` no message is written.
-    s.commit(commit(&a1, a.instance.version())).await.map_err(e)?;
+    s.commit(commit(&a1, a.instance.version()))
+        .await
+        .map_err(e)?;
     let a2 = f.fire(&a1, "note")?;
     let mut c2 = commit(&a2, a1.instance.version());
     c2.outbox = true;

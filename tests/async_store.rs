@@ -65,7 +65,10 @@ async fn sqlite_conforms_on_a_multi_thread_runtime() {
 fn a_backend_error_keeps_its_source() {
     let io = std::io::Error::other("disk gone");
     let e = StoreError::backend_from("write failed", io);
-    assert_eq!(e.source().map(|s| s.to_string()).as_deref(), Some("disk gone"));
+    assert_eq!(
+        e.source().map(|s| s.to_string()).as_deref(),
+        Some("disk gone")
+    );
     assert!(StoreError::backend("no source").source().is_none());
     // Equality compares what the error says, not the source object.
     assert_eq!(e, StoreError::backend("write failed"));

@@ -65,7 +65,9 @@ impl Schemas {
     }
 
     async fn drop_all(&self, url: &str) {
-        let store = PostgresStore::connect_with(url, self.options()).await.unwrap();
+        let store = PostgresStore::connect_with(url, self.options())
+            .await
+            .unwrap();
         let names = self.made.lock().unwrap().clone();
         for name in names {
             store
@@ -148,8 +150,14 @@ fn fixture() -> Fixture {
 /// A started instance of the fixture definition, as a commit expecting nothing.
 fn start(id: &str) -> (aftersales::Decision, Commit) {
     let f = fixture();
-    let d = aftersales::start(&f.def, InstanceId::from(id), &f.clerk, serde_json::json!({}), f.t0)
-        .unwrap();
+    let d = aftersales::start(
+        &f.def,
+        InstanceId::from(id),
+        &f.clerk,
+        serde_json::json!({}),
+        f.t0,
+    )
+    .unwrap();
     let c = Commit {
         instance: Arc::new(d.instance.clone()),
         events: d.events.clone(),
@@ -166,7 +174,9 @@ async fn the_database_refuses_to_change_or_remove_events() {
         return;
     };
     let schemas = Schemas::new("append");
-    let store = PostgresStore::connect_with(&url, schemas.options()).await.unwrap();
+    let store = PostgresStore::connect_with(&url, schemas.options())
+        .await
+        .unwrap();
     let (_, c) = start("a");
     store.commit(c.clone()).await.unwrap();
     for sql in [
@@ -179,7 +189,10 @@ async fn the_database_refuses_to_change_or_remove_events() {
             panic!("{sql}: {err:?}");
         };
         assert!(message.contains("append-only"), "{sql}: {message}");
-        assert!(source.is_some(), "{sql}: the driver's error is kept as the source");
+        assert!(
+            source.is_some(),
+            "{sql}: the driver's error is kept as the source"
+        );
     }
     assert_eq!(store.events(&"a".into(), 0).await.unwrap(), c.events);
     schemas.drop_all(&url).await;
@@ -207,9 +220,15 @@ async fn migrations_run_once_when_nodes_start_together() {
         );
     }
     let bad = PostgresStore::connect_with(&url, PostgresOptions::default().schema("x; drop")).await;
-    assert!(matches!(bad, Err(PostgresOpenError::InvalidSchema { .. })), "{bad:?}");
+    assert!(
+        matches!(bad, Err(PostgresOpenError::InvalidSchema { .. })),
+        "{bad:?}"
+    );
     let bad = PostgresStore::connect("postgres://[").await;
-    assert!(matches!(bad, Err(PostgresOpenError::InvalidUrl { .. })), "{bad:?}");
+    assert!(
+        matches!(bad, Err(PostgresOpenError::InvalidUrl { .. })),
+        "{bad:?}"
+    );
     schemas.drop_all(&url).await;
 }
 
@@ -251,7 +270,9 @@ async fn of_concurrent_writers_expecting_one_version_exactly_one_lands() {
     for w in writers {
         match w.await.unwrap() {
             Ok(()) => landed += 1,
-            Err(StoreError::Conflict { expected, actual, .. }) => {
+            Err(StoreError::Conflict {
+                expected, actual, ..
+            }) => {
                 assert_eq!(expected, d.instance.version());
                 assert!(actual > expected);
             }
@@ -327,7 +348,9 @@ async fn concurrent_schedulers_claim_disjoint_due_work() {
         all.extend(c.await.unwrap());
     }
     all.sort();
-    let expected: Vec<InstanceId> = (0..40).map(|i| InstanceId::from(format!("i{i:02}"))).collect();
+    let expected: Vec<InstanceId> = (0..40)
+        .map(|i| InstanceId::from(format!("i{i:02}")))
+        .collect();
     assert_eq!(all, expected, "each due instance claimed exactly once");
     schemas.drop_all(&url).await;
 }

@@ -143,7 +143,9 @@ pub enum PostgresOpenError {
         schema: String,
     },
     /// The database was migrated by a newer version of this crate; it is left untouched.
-    #[error("the database has schema version {found}, newer than the {supported} this build supports")]
+    #[error(
+        "the database has schema version {found}, newer than the {supported} this build supports"
+    )]
     NewerSchema {
         /// The version found.
         found: i64,
@@ -240,14 +242,19 @@ impl PostgresStore {
     ///
     /// # Errors
     /// [`PostgresOpenError`].
-    pub async fn connect_with(url: &str, options: PostgresOptions) -> Result<Self, PostgresOpenError> {
+    pub async fn connect_with(
+        url: &str,
+        options: PostgresOptions,
+    ) -> Result<Self, PostgresOpenError> {
         let mut config =
             tokio_postgres::Config::from_str(url).map_err(|e| PostgresOpenError::InvalidUrl {
                 reason: e.to_string(),
             })?;
         if let Some(schema) = &options.schema {
             let valid = !schema.is_empty()
-                && schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                && schema
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
             if !valid {
                 return Err(PostgresOpenError::InvalidSchema {
                     schema: schema.clone(),
@@ -310,7 +317,10 @@ impl PostgresStore {
             .await
             .map_err(pg("create aftersales_schema"))?;
             let version: i64 = tx
-                .query_one("SELECT coalesce(max(version), 0) FROM aftersales_schema", &[])
+                .query_one(
+                    "SELECT coalesce(max(version), 0) FROM aftersales_schema",
+                    &[],
+                )
                 .await
                 .map_err(pg("read schema version"))?
                 .get(0);
@@ -327,14 +337,19 @@ impl PostgresStore {
             let step = usize::try_from(version)
                 .ok()
                 .and_then(|v| MIGRATIONS.get(v))
-                .ok_or_else(|| StoreError::backend(format!("postgres: schema version {version}")))?;
+                .ok_or_else(|| {
+                    StoreError::backend(format!("postgres: schema version {version}"))
+                })?;
             let next = version + 1;
             tx.batch_execute(step)
                 .await
                 .map_err(pg(format!("migrate to schema v{next}")))?;
-            tx.execute("INSERT INTO aftersales_schema (version) VALUES ($1)", &[&next])
-                .await
-                .map_err(pg("record schema version"))?;
+            tx.execute(
+                "INSERT INTO aftersales_schema (version) VALUES ($1)",
+                &[&next],
+            )
+            .await
+            .map_err(pg("record schema version"))?;
             tx.commit()
                 .await
                 .map_err(pg(format!("commit migration to v{next}")))?;
@@ -349,7 +364,10 @@ impl PostgresStore {
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
         let client = self.client().await?;
         let row = client
-            .query_one("SELECT coalesce(max(version), 0) FROM aftersales_schema", &[])
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM aftersales_schema",
+                &[],
+            )
             .await
             .map_err(pg("read schema version"))?;
         Ok(row.get(0))
@@ -371,7 +389,10 @@ impl PostgresStore {
         id: &InstanceId,
     ) -> Result<u64, StoreError> {
         let row = client
-            .query_opt("SELECT version FROM instances WHERE id = $1", &[&id.as_str()])
+            .query_opt(
+                "SELECT version FROM instances WHERE id = $1",
+                &[&id.as_str()],
+            )
             .await
             .map_err(pg(format!("read version of `{id}`")))?;
         row.map_or(Ok(0), |r| from_sql_int(r.get(0), "version"))
@@ -379,7 +400,10 @@ impl PostgresStore {
 
     async fn list_ids(&self, sql: &str, params: &[&str]) -> Result<Vec<InstanceId>, StoreError> {
         let client = self.client().await?;
-        let stmt = client.prepare_cached(sql).await.map_err(pg("prepare listing"))?;
+        let stmt = client
+            .prepare_cached(sql)
+            .await
+            .map_err(pg("prepare listing"))?;
         let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params
             .iter()
             .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
@@ -568,10 +592,8 @@ impl AsyncStore for PostgresStore {
             .query_opt(&stmt, &[&id.as_str()])
             .await
             .map_err(pg(format!("load `{id}`")))?;
-        row.map(|r| {
-            parse_json::<Instance>(r.get(0), &format!("snapshot of `{id}`")).map(Arc::new)
-        })
-        .transpose()
+        row.map(|r| parse_json::<Instance>(r.get(0), &format!("snapshot of `{id}`")).map(Arc::new))
+            .transpose()
     }
 
     async fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError> {
