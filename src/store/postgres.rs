@@ -373,6 +373,26 @@ impl PostgresStore {
         Ok(row.get(0))
     }
 
+    /// The database server's clock (`clock_timestamp()`, to the microsecond): one clock for
+    /// every node of a fleet, so the `now` that nodes pass to the engine agrees across
+    /// machines. (The store itself never reads a clock; this is for the host.)
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    pub async fn database_now(&self) -> Result<DateTime<Utc>, StoreError> {
+        let client = self.client().await?;
+        let micros: i64 = client
+            .query_one(
+                "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::BIGINT",
+                &[],
+            )
+            .await
+            .map_err(pg("read the database clock"))?
+            .get(0);
+        DateTime::from_timestamp_micros(micros)
+            .ok_or_else(|| StoreError::backend(format!("postgres: clock reads {micros} µs")))
+    }
+
     /// Run `sql` (statements without results) on a pooled connection: for tools and tests
     /// (e.g. proving that the database itself refuses to change an event).
     ///
@@ -856,6 +876,14 @@ impl BlockingPostgresStore {
     /// The async store inside (for use from async code on any tokio runtime).
     pub fn as_async(&self) -> &PostgresStore {
         &self.inner
+    }
+
+    /// [`PostgresStore::database_now`]: the database server's clock.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    pub fn database_now(&self) -> Result<DateTime<Utc>, StoreError> {
+        self.run(self.inner.database_now())
     }
 
     fn run<T>(
