@@ -8,8 +8,7 @@
 //! and reported.
 
 use aftersales::{
-    Actor, BlockingPostgresStore, Builder, Command, Engine, InstanceId, PostgresOptions,
-    Registry,
+    Actor, BlockingPostgresStore, Builder, Command, Engine, InstanceId, PostgresOptions, Registry,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
@@ -26,7 +25,9 @@ fn ops_per_client(clients: usize) -> usize {
 }
 
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 fn engine(url: &str, schema: &str) -> Engine<BlockingPostgresStore> {
@@ -138,8 +139,8 @@ fn main() {
         });
         // The same bytes as one fired event, one row per INSERT (autocommit), one
         // connection per client.
-        let body = serde_json::to_string(&e.history(&ids[0]).expect("history")[1])
-            .expect("event json");
+        let body =
+            serde_json::to_string(&e.history(&ids[0]).expect("history")[1]).expect("event json");
         let conns: Vec<_> = (0..clients)
             .map(|_| raw_client(&rt, &url, &schema))
             .collect();

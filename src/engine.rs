@@ -19,7 +19,12 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+#[cfg(feature = "async")]
+mod asynchronous;
 mod nodes;
+pub(crate) mod step;
+#[cfg(feature = "async")]
+pub use asynchronous::{AsyncEngine, AsyncOutboxSink};
 pub use nodes::{DeliveryReport, OutboxSink};
 
 /// Receives every committed event, after the commit. Host-implemented (e-mail, message

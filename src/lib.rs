@@ -129,6 +129,8 @@ pub use definition::{
 };
 pub use digest::{Digest, DigestParseError};
 pub use effect::{Effect, EffectSpec};
+#[cfg(feature = "async")]
+pub use engine::{AsyncEngine, AsyncOutboxSink};
 pub use engine::{
     DeliveryReport, DueReport, Engine, EngineError, NoopNotifier, Notifier, OutboxSink, Outcome,
 };

@@ -354,3 +354,111 @@ async fn concurrent_schedulers_claim_disjoint_due_work() {
     assert_eq!(all, expected, "each due instance claimed exactly once");
     schemas.drop_all(&url).await;
 }
+
+fn job_engine<S: AsyncStore>(store: S) -> aftersales::AsyncEngine<S> {
+    let mut e = aftersales::AsyncEngine::new(store).with_outbox(true);
+    e.register(fixture().def).unwrap();
+    e
+}
+
+/// The async engine on PostgreSQL: the same history as the sync engine in memory for the
+/// same commands, and racing tasks on one instance lose nothing.
+async fn async_engine_on_postgres(test: &str, tag: &str) {
+    let Some(url) = database_url(test) else {
+        return;
+    };
+    let schemas = Schemas::new(tag);
+    let store = Arc::new(
+        PostgresStore::connect_with(&url, schemas.options().pool_size(8))
+            .await
+            .unwrap(),
+    );
+    let pg = Arc::new(job_engine(store.clone()));
+    let mut mem = aftersales::Engine::new(aftersales::InMemoryStore::new()).with_outbox(true);
+    mem.register(fixture().def).unwrap();
+    let f = fixture();
+    let id = InstanceId::from("a");
+    let note = aftersales::Command::fire(&f.clerk, "begin").with_key("k");
+    assert_eq!(
+        pg.start("pg", id.clone(), &f.clerk, serde_json::json!({}), f.t0)
+            .await
+            .unwrap(),
+        mem.start("pg", id.clone(), &f.clerk, serde_json::json!({}), f.t0)
+            .unwrap()
+    );
+    for _ in 0..2 {
+        assert_eq!(
+            pg.fire(&id, &note, f.t0).await.unwrap(),
+            mem.fire(&id, &note, f.t0).unwrap()
+        );
+    }
+    let nope = aftersales::Command::fire(&f.clerk, "begin");
+    assert_eq!(
+        pg.fire(&id, &nope, f.t0).await.unwrap_err(),
+        mem.fire(&id, &nope, f.t0).unwrap_err()
+    );
+    let due = pg.next_due().await.unwrap().unwrap();
+    let lease = Lease::new("pg", due + chrono::TimeDelta::minutes(1));
+    let report = pg.run_due(due, &lease, 10).await.unwrap();
+    assert_eq!(report, mem.run_due(due, &lease, 10).unwrap());
+    assert_eq!(report.handled.len(), 1);
+    assert_eq!(pg.history(&id).await.unwrap(), mem.history(&id).unwrap());
+    pg.verify(&id).await.unwrap();
+
+    // Racing tasks: six start the same id at once; exactly one lands.
+    let race = InstanceId::from("race");
+    let mut starts = Vec::new();
+    for _ in 0..6 {
+        let (pg, race, clerk) = (pg.clone(), race.clone(), f.clerk.clone());
+        starts.push(tokio::spawn(async move {
+            pg.start("pg", race, &clerk, serde_json::json!({}), f.t0)
+                .await
+        }));
+    }
+    let mut created = 0;
+    for s in starts {
+        match s.await.unwrap() {
+            Ok(_) => created += 1,
+            Err(aftersales::EngineError::Conflict { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(created, 1, "exactly one start of one id lands");
+    pg.verify(&race).await.unwrap();
+    // Everything announced is deliverable.
+    struct Count(std::sync::atomic::AtomicUsize);
+    impl aftersales::AsyncOutboxSink for Count {
+        async fn deliver(
+            &self,
+            _: &aftersales::OutboxMessage,
+            events: &[aftersales::Event],
+        ) -> Result<(), String> {
+            self.0.fetch_add(events.len(), Ordering::Relaxed);
+            Ok(())
+        }
+    }
+    let count = Count(std::sync::atomic::AtomicUsize::new(0));
+    let sent = pg.deliver_outbox(&count, due, &lease, 100).await.unwrap();
+    assert!(sent.failed.is_empty());
+    let total = pg.history(&id).await.unwrap().len() + pg.history(&race).await.unwrap().len();
+    assert_eq!(count.0.load(Ordering::Relaxed), total);
+    schemas.drop_all(&url).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn async_engine_on_postgres_on_a_current_thread_runtime() {
+    async_engine_on_postgres(
+        "async_engine_on_postgres_on_a_current_thread_runtime",
+        "eng_ct",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_engine_on_postgres_on_a_multi_thread_runtime() {
+    async_engine_on_postgres(
+        "async_engine_on_postgres_on_a_multi_thread_runtime",
+        "eng_mt",
+    )
+    .await;
+}

@@ -1,0 +1,373 @@
+//! [`AsyncEngine`]: the engine for async hosts (feature `async`), over an [`AsyncStore`].
+//! Same semantics as [`Engine`](super::Engine) — the logic is the shared sans-I/O core in
+//! `step.rs`; only the loads and commits are awaited. It chooses no runtime.
+
+use super::step::{self, Definitions, Due, Fire, Policy};
+use super::{DeliveryReport, DueReport, EngineError, NoopNotifier, Notifier, Outcome};
+use crate::access::Actor;
+use crate::command::Command;
+use crate::decide::{self, Availability};
+use crate::definition::Definition;
+use crate::event::Event;
+use crate::ids::{InstanceId, Name};
+use crate::instance::Instance;
+use crate::sla::{Period, SlaReport};
+use crate::store::{AsyncStore, Commit, Lease, OutboxMessage, StoreError};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Receives outbox messages in an async host (the async [`OutboxSink`](super::OutboxSink)):
+/// at least once, from any node, with the stable [`OutboxMessage::key`]; `Err` leaves the
+/// message for a later delivery.
+pub trait AsyncOutboxSink: Send + Sync {
+    /// Deliver `message`, announcing `events`.
+    fn deliver(
+        &self,
+        message: &OutboxMessage,
+        events: &[Event],
+    ) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// Runs definitions against an [`AsyncStore`]: [`Engine`](super::Engine)'s methods, each
+/// returning a `Send` future, with the same semantics (idempotency keys, refusals recorded,
+/// optimistic concurrency, due handling with leases, the outbox).
+pub struct AsyncEngine<S: AsyncStore> {
+    store: S,
+    definitions: Definitions,
+    notifier: Arc<dyn Notifier>,
+    policy: Policy,
+}
+
+impl<S: AsyncStore + std::fmt::Debug> std::fmt::Debug for AsyncEngine<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncEngine")
+            .field("store", &self.store)
+            .field("definitions", &self.definitions.ids())
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: AsyncStore> AsyncEngine<S> {
+    /// An engine over `store`, recording rejected attempts, with no notifier and no outbox.
+    pub fn new(store: S) -> Self {
+        AsyncEngine {
+            store,
+            definitions: Definitions::default(),
+            notifier: Arc::new(NoopNotifier),
+            policy: Policy::default(),
+        }
+    }
+
+    /// Use `notifier` for committed events (called after each commit; not with the outbox).
+    #[must_use]
+    pub fn with_notifier(mut self, notifier: impl Notifier + 'static) -> Self {
+        self.notifier = Arc::new(notifier);
+        self
+    }
+
+    /// Whether refused commands are recorded as `rejected` events (default: yes).
+    #[must_use]
+    pub fn record_rejections(mut self, yes: bool) -> Self {
+        self.policy.record_rejections = yes;
+        self
+    }
+
+    /// Whether every commit records an outbox message (default: no); see
+    /// [`Engine::with_outbox`](super::Engine::with_outbox).
+    #[must_use]
+    pub fn with_outbox(mut self, yes: bool) -> Self {
+        self.policy.outbox = yes;
+        self
+    }
+
+    /// Register a definition.
+    ///
+    /// # Errors
+    /// [`EngineError::DuplicateDefinition`] when the id and version are taken.
+    pub fn register(&mut self, definition: impl Into<Arc<Definition>>) -> Result<(), EngineError> {
+        self.definitions.register(definition.into())
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The latest registered version of `id`.
+    pub fn definition(&self, id: impl Into<Name>) -> Option<&Arc<Definition>> {
+        self.definitions.latest(id.into())
+    }
+
+    async fn write(&self, commit: Commit) -> Result<Outcome, EngineError> {
+        let outcome = step::accepted(&commit);
+        self.store.commit(commit).await?;
+        if !self.policy.outbox {
+            self.notifier.notify(&outcome.instance, &outcome.events);
+        }
+        Ok(outcome)
+    }
+
+    /// Start an instance of the latest version of `definition`
+    /// ([`Engine::start`](super::Engine::start)).
+    ///
+    /// # Errors
+    /// As [`Engine::start`](super::Engine::start).
+    pub async fn start(
+        &self,
+        definition: impl Into<Name>,
+        id: impl Into<InstanceId>,
+        actor: &Actor,
+        data: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, EngineError> {
+        let definition = definition.into();
+        let def = self
+            .definitions
+            .latest(definition)
+            .ok_or(EngineError::UnknownDefinition {
+                definition,
+                version: None,
+            })?;
+        let commit = step::start(def, id.into(), actor, data, now, self.policy)?;
+        self.write(commit).await
+    }
+
+    /// Load, decide and commit `cmd` on `id` ([`Engine::fire`](super::Engine::fire)).
+    ///
+    /// # Errors
+    /// As [`Engine::fire`](super::Engine::fire).
+    pub async fn fire(
+        &self,
+        id: &InstanceId,
+        cmd: &Command,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, EngineError> {
+        let inst = self.load(id).await?;
+        let known = match &cmd.idempotency_key {
+            Some(key) => self.store.idempotency(id, key).await?,
+            None => None,
+        };
+        let def = self.definitions.of(&inst)?;
+        match step::fire(def, &inst, known, cmd, now, self.policy)? {
+            Fire::Replay(record) => {
+                let events = self
+                    .store
+                    .events(id, record.first_seq.saturating_sub(1))
+                    .await?;
+                Ok(step::replayed(inst, events, &record))
+            }
+            Fire::Write(commit) => self.write(commit).await,
+            Fire::Refuse { rejection, record } => {
+                if let Some(record) = record {
+                    match self.write(record).await {
+                        // Someone else wrote first: the refusal stands unrecorded.
+                        Ok(_) | Err(EngineError::Conflict { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(EngineError::Rejected {
+                    instance: id.clone(),
+                    rejection,
+                })
+            }
+        }
+    }
+
+    /// The latest snapshot of `id`.
+    ///
+    /// # Errors
+    /// [`EngineError::NotFound`] or a store error.
+    pub async fn load(&self, id: &InstanceId) -> Result<Arc<Instance>, EngineError> {
+        self.store
+            .load(id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound {
+                instance: id.clone(),
+            })
+    }
+
+    /// The whole history of `id`.
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn history(&self, id: &InstanceId) -> Result<Vec<Event>, EngineError> {
+        Ok(self.store.events(id, 0).await?)
+    }
+
+    /// Prove the stored snapshot of `id` equals the replay of its stored events.
+    ///
+    /// # Errors
+    /// [`EngineError::Corrupt`], [`EngineError::NotFound`], or a store error.
+    pub async fn verify(&self, id: &InstanceId) -> Result<(), EngineError> {
+        let inst = self.load(id).await?;
+        Ok(inst.verify(&self.history(id).await?)?)
+    }
+
+    /// What `actor` may do on `id` now, and why not the rest.
+    ///
+    /// # Errors
+    /// [`EngineError::NotFound`], [`EngineError::UnknownDefinition`] or a store error.
+    pub async fn available_actions(
+        &self,
+        id: &InstanceId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Availability>, EngineError> {
+        let inst = self.load(id).await?;
+        let def = self.definitions.of(&inst)?;
+        Ok(decide::available_actions(def, &inst, actor, now))
+    }
+
+    /// The earliest instant at which some deadline needs handling.
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, EngineError> {
+        Ok(self.store.next_due().await?.map(|(t, _)| t))
+    }
+
+    /// Handle every deadline due at `now` ([`Engine::handle_due`](super::Engine::handle_due)),
+    /// for a single scheduler; several use [`run_due`](Self::run_due).
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn handle_due(&self, now: DateTime<Utc>) -> Result<DueReport, EngineError> {
+        let mut report = DueReport::default();
+        for id in self.store.due(now, usize::MAX).await? {
+            self.handle_due_of(id, now, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    async fn handle_due_of(
+        &self,
+        id: InstanceId,
+        now: DateTime<Utc>,
+        report: &mut DueReport,
+    ) -> Result<(), EngineError> {
+        let Some(inst) = self.store.load(&id).await? else {
+            return Ok(());
+        };
+        let Ok(def) = self.definitions.of(&inst) else {
+            let (d, v) = (inst.definition(), inst.definition_version());
+            report.unregistered.push((id, d, v));
+            return Ok(());
+        };
+        match step::due(def, &inst, now, self.policy) {
+            Due::Nothing => {}
+            Due::Failed(rejection) => report.failed.push((id, rejection)),
+            Due::Write(commit) => match self.write(commit).await {
+                Ok(out) => report.handled.push((id, out.events)),
+                Err(EngineError::Conflict { .. }) => report.conflicts.push(id),
+                Err(e) => return Err(e),
+            },
+        }
+        Ok(())
+    }
+
+    /// Handle deadlines due at `now` on instances claimed for `lease`
+    /// ([`Engine::run_due`](super::Engine::run_due)).
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn run_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: &Lease,
+        limit: usize,
+    ) -> Result<DueReport, EngineError> {
+        let mut report = DueReport::default();
+        let mut failure = None;
+        for id in self.store.claim_due(now, limit, lease).await? {
+            if failure.is_none() {
+                if let Err(e) = self.handle_due_of(id.clone(), now, &mut report).await {
+                    failure = Some(e);
+                }
+            }
+            self.store.release_due(&id, &lease.claimant).await?;
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+
+    /// Deliver up to `limit` outbox messages claimed for `lease` to `sink`
+    /// ([`Engine::deliver_outbox`](super::Engine::deliver_outbox)).
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn deliver_outbox(
+        &self,
+        sink: &impl AsyncOutboxSink,
+        now: DateTime<Utc>,
+        lease: &Lease,
+        limit: usize,
+    ) -> Result<DeliveryReport, EngineError> {
+        let mut report = DeliveryReport::default();
+        for message in self.store.claim_outbox(now, limit, lease).await? {
+            let events: Vec<Event> = self
+                .store
+                .events(&message.instance, message.first_seq.saturating_sub(1))
+                .await?
+                .into_iter()
+                .take_while(|e| e.seq <= message.last_seq)
+                .collect();
+            let delivered = match step::message_events_complete(&message, &events) {
+                Ok(()) => sink.deliver(&message, &events).await,
+                Err(why) => Err(why),
+            };
+            match delivered {
+                Ok(()) => {
+                    self.store.ack_outbox(&message).await?;
+                    report.delivered.push(message);
+                }
+                Err(why) => report.failed.push((message, why)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// SLA figures over every instance of every registered definition, as of `now`.
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn sla_report(&self, now: DateTime<Utc>) -> Result<SlaReport, EngineError> {
+        let mut report = SlaReport::new();
+        for (def, inst) in self.instances().await? {
+            report.add(&def, &inst, now);
+        }
+        Ok(report)
+    }
+
+    /// SLA figures for one reporting period
+    /// ([`Engine::sla_report_for`](super::Engine::sla_report_for)).
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn sla_report_for(&self, period: Period) -> Result<SlaReport, EngineError> {
+        let mut report = SlaReport::new();
+        for (def, inst) in self.instances().await? {
+            report.add_in(&def, &inst, period);
+        }
+        Ok(report)
+    }
+
+    /// Every stored instance of a registered definition version, with its definition.
+    async fn instances(&self) -> Result<Vec<(Arc<Definition>, Arc<Instance>)>, StoreError> {
+        let mut out = Vec::new();
+        for def_id in self.definitions.ids() {
+            for id in self.store.list(&def_id).await? {
+                if let Some(inst) = self.store.load(&id).await? {
+                    if let Ok(def) = self.definitions.of(&inst) {
+                        out.push((def.clone(), inst));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
