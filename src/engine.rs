@@ -23,6 +23,7 @@ use std::sync::Arc;
 mod asynchronous;
 mod nodes;
 pub(crate) mod step;
+mod trace;
 #[cfg(feature = "async")]
 pub use asynchronous::{AsyncEngine, AsyncOutboxSink};
 pub use nodes::{DeliveryReport, OutboxSink};

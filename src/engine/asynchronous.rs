@@ -3,6 +3,7 @@
 //! `step.rs`; only the loads and commits are awaited. It chooses no runtime.
 
 use super::step::{self, Definitions, Due, Fire, Policy};
+use super::trace::Span;
 use super::{DeliveryReport, DueReport, EngineError, NoopNotifier, Notifier, Outcome};
 use crate::access::Actor;
 use crate::command::Command;
@@ -123,16 +124,24 @@ impl<S: AsyncStore> AsyncEngine<S> {
         data: Value,
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
-        let definition = definition.into();
-        let def = self
-            .definitions
-            .latest(definition)
-            .ok_or(EngineError::UnknownDefinition {
-                definition,
-                version: None,
-            })?;
-        let commit = step::start(def, id.into(), actor, data, now, self.policy)?;
-        self.write(commit).await
+        let (definition, id) = (definition.into(), id.into());
+        let span = Span::command("start", &id, None);
+        span.definition(definition);
+        let result = span
+            .instrument(async {
+                let def =
+                    self.definitions
+                        .latest(definition)
+                        .ok_or(EngineError::UnknownDefinition {
+                            definition,
+                            version: None,
+                        })?;
+                let commit = step::start(def, id, actor, data, now, self.policy)?;
+                self.write(commit).await
+            })
+            .await;
+        span.outcome(&result);
+        result
     }
 
     /// Load, decide and commit `cmd` on `id` ([`Engine::fire`](super::Engine::fire)).
@@ -145,7 +154,21 @@ impl<S: AsyncStore> AsyncEngine<S> {
         cmd: &Command,
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
+        let span = Span::command("fire", id, cmd.intent.action());
+        let result = span.instrument(self.fire_in(id, cmd, now, &span)).await;
+        span.outcome(&result);
+        result
+    }
+
+    async fn fire_in(
+        &self,
+        id: &InstanceId,
+        cmd: &Command,
+        now: DateTime<Utc>,
+        span: &Span,
+    ) -> Result<Outcome, EngineError> {
         let inst = self.load(id).await?;
+        span.definition(inst.definition());
         let known = match &cmd.idempotency_key {
             Some(key) => self.store.idempotency(id, key).await?,
             None => None,
@@ -235,11 +258,18 @@ impl<S: AsyncStore> AsyncEngine<S> {
     /// # Errors
     /// A store error.
     pub async fn handle_due(&self, now: DateTime<Utc>) -> Result<DueReport, EngineError> {
-        let mut report = DueReport::default();
-        for id in self.store.due(now, usize::MAX).await? {
-            self.handle_due_of(id, now, &mut report).await?;
-        }
-        Ok(report)
+        let span = Span::run("due", None);
+        let result = span
+            .instrument(async {
+                let mut report = DueReport::default();
+                for id in self.store.due(now, usize::MAX).await? {
+                    self.handle_due_of(id, now, &mut report).await?;
+                }
+                Ok(report)
+            })
+            .await;
+        due_outcome(&span, &result);
+        result
     }
 
     async fn handle_due_of(
@@ -279,20 +309,27 @@ impl<S: AsyncStore> AsyncEngine<S> {
         lease: &Lease,
         limit: usize,
     ) -> Result<DueReport, EngineError> {
-        let mut report = DueReport::default();
-        let mut failure = None;
-        for id in self.store.claim_due(now, limit, lease).await? {
-            if failure.is_none() {
-                if let Err(e) = self.handle_due_of(id.clone(), now, &mut report).await {
-                    failure = Some(e);
+        let span = Span::run("due", Some(&lease.claimant));
+        let result = span
+            .instrument(async {
+                let mut report = DueReport::default();
+                let mut failure = None;
+                for id in self.store.claim_due(now, limit, lease).await? {
+                    if failure.is_none() {
+                        if let Err(e) = self.handle_due_of(id.clone(), now, &mut report).await {
+                            failure = Some(e);
+                        }
+                    }
+                    self.store.release_due(&id, &lease.claimant).await?;
                 }
-            }
-            self.store.release_due(&id, &lease.claimant).await?;
-        }
-        match failure {
-            Some(e) => Err(e),
-            None => Ok(report),
-        }
+                match failure {
+                    Some(e) => Err(e),
+                    None => Ok(report),
+                }
+            })
+            .await;
+        due_outcome(&span, &result);
+        result
     }
 
     /// Deliver up to `limit` outbox messages claimed for `lease` to `sink`
@@ -301,6 +338,21 @@ impl<S: AsyncStore> AsyncEngine<S> {
     /// # Errors
     /// A store error.
     pub async fn deliver_outbox(
+        &self,
+        sink: &impl AsyncOutboxSink,
+        now: DateTime<Utc>,
+        lease: &Lease,
+        limit: usize,
+    ) -> Result<DeliveryReport, EngineError> {
+        let span = Span::run("outbox", Some(&lease.claimant));
+        let result = span
+            .instrument(self.deliver_in(sink, now, lease, limit))
+            .await;
+        super::nodes::delivery_outcome(&span, &result);
+        result
+    }
+
+    async fn deliver_in(
         &self,
         sink: &impl AsyncOutboxSink,
         now: DateTime<Utc>,
@@ -370,4 +422,8 @@ impl<S: AsyncStore> AsyncEngine<S> {
         }
         Ok(out)
     }
+}
+
+fn due_outcome(span: &Span, result: &Result<DueReport, EngineError>) {
+    super::nodes::due_outcome(span, result);
 }

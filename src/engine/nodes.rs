@@ -1,6 +1,8 @@
 //! Several nodes on one store: due work claimed with leases ([`Engine::run_due`]) and the
 //! transactional outbox delivered at least once ([`Engine::deliver_outbox`]).
 
+use super::step;
+use super::trace::Span;
 use super::{DueReport, Engine, EngineError};
 use crate::event::Event;
 use crate::store::{Lease, OutboxMessage, Store};
@@ -54,21 +56,26 @@ impl<S: Store> Engine<S> {
         lease: &Lease,
         limit: usize,
     ) -> Result<DueReport, EngineError> {
-        let mut report = DueReport::default();
-        let claimed = self.store.claim_due(now, limit, lease)?;
-        let mut failure = None;
-        for id in claimed {
-            if failure.is_none() {
-                if let Err(e) = self.handle_due_of(id.clone(), now, &mut report) {
-                    failure = Some(e);
+        let span = Span::run("due", Some(&lease.claimant));
+        let result = span.in_scope(|| {
+            let mut report = DueReport::default();
+            let claimed = self.store.claim_due(now, limit, lease)?;
+            let mut failure = None;
+            for id in claimed {
+                if failure.is_none() {
+                    if let Err(e) = self.handle_due_of(id.clone(), now, &mut report) {
+                        failure = Some(e);
+                    }
                 }
+                self.store.release_due(&id, &lease.claimant)?;
             }
-            self.store.release_due(&id, &lease.claimant)?;
-        }
-        match failure {
-            Some(e) => Err(e),
-            None => Ok(report),
-        }
+            match failure {
+                Some(e) => Err(e),
+                None => Ok(report),
+            }
+        });
+        due_outcome(&span, &result);
+        result
     }
 
     /// Deliver up to `limit` outbox messages claimed for `lease` to `sink`, acknowledging
@@ -83,6 +90,19 @@ impl<S: Store> Engine<S> {
         lease: &Lease,
         limit: usize,
     ) -> Result<DeliveryReport, EngineError> {
+        let span = Span::run("outbox", Some(&lease.claimant));
+        let result = span.in_scope(|| self.deliver_in(sink, now, lease, limit));
+        delivery_outcome(&span, &result);
+        result
+    }
+
+    fn deliver_in(
+        &self,
+        sink: &impl OutboxSink,
+        now: DateTime<Utc>,
+        lease: &Lease,
+        limit: usize,
+    ) -> Result<DeliveryReport, EngineError> {
         let mut report = DeliveryReport::default();
         for message in self.store.claim_outbox(now, limit, lease)? {
             let events: Vec<Event> = self
@@ -91,15 +111,9 @@ impl<S: Store> Engine<S> {
                 .into_iter()
                 .take_while(|e| e.seq <= message.last_seq)
                 .collect();
-            let complete = events.first().map(|e| e.seq) == Some(message.first_seq)
-                && events.last().map(|e| e.seq) == Some(message.last_seq);
-            let delivered = if complete {
-                sink.deliver(&message, &events)
-            } else {
-                Err(format!(
-                    "the store holds no events {}..={} of `{}`",
-                    message.first_seq, message.last_seq, message.instance
-                ))
+            let delivered = match step::message_events_complete(&message, &events) {
+                Ok(()) => sink.deliver(&message, &events),
+                Err(why) => Err(why),
             };
             match delivered {
                 Ok(()) => {
@@ -110,5 +124,30 @@ impl<S: Store> Engine<S> {
             }
         }
         Ok(report)
+    }
+}
+
+/// Record a due run's result on its span.
+pub(crate) fn due_outcome(span: &Span, result: &Result<DueReport, EngineError>) {
+    match result {
+        Ok(r) => {
+            span.done();
+            span.count("handled", r.handled.len());
+            span.count("conflicts", r.conflicts.len());
+            span.count("failed", r.failed.len());
+        }
+        Err(e) => span.error(e),
+    }
+}
+
+/// Record an outbox delivery's result on its span.
+pub(crate) fn delivery_outcome(span: &Span, result: &Result<DeliveryReport, EngineError>) {
+    match result {
+        Ok(r) => {
+            span.done();
+            span.count("delivered", r.delivered.len());
+            span.count("failed", r.failed.len());
+        }
+        Err(e) => span.error(e),
     }
 }
