@@ -67,7 +67,8 @@ fn shape() -> Vec<(usize, String, usize, usize, bool)> {
 }
 
 fn registry() -> Registry {
-    Registry::new().guard("ready", |_: &Context<'_>| Ok(()))
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
+        .guard("ready", |_: &Context<'_>| Ok(()))
 }
 
 fn builder() -> Builder {

@@ -46,7 +46,9 @@ fn definition() -> Definition {
             )
             .escalate(EscalationSpec::move_to("late")),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap()
 }
 

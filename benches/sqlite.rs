@@ -47,7 +47,9 @@ fn definition() -> Definition {
             Trigger::enter("working"),
             BusinessDuration::WorkingHours(4),
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap()
 }
 

@@ -197,10 +197,12 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     if let Some(due) = engine.next_due()? {
         writeln!(out, "next deadline due {}", local(due))?;
     }
-    engine.handle_due(lt(11, 19, 13, 30))?;
+    // Due at the close of Thursday (000 L654: the close of the 2nd working day); missed once
+    // it has passed.
+    engine.handle_due(lt(11, 19, 18, 30))?;
     go(
         formal(&rqs, Action::ForwardToRd).with_form(form(&bq::DirectorMeetingMinutes {
-            held_at: lt(11, 19, 16, 0),
+            held_at: lt(11, 20, 9, 0),
             attendees: vec![
                 bq::Attendee {
                     dept: "R&D center".into(),
@@ -220,9 +222,9 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
             },
             notes: "lab time doubled; supplier FAE on site tomorrow".into(),
         })?),
-        lt(11, 19, 16, 0),
+        lt(11, 20, 9, 0),
     )?;
-    go(fire(&rnd, Action::AcknowledgeRd), lt(11, 20, 9, 0))?;
+    go(fire(&rnd, Action::AcknowledgeRd), lt(11, 20, 9, 30))?;
     go(
         fire(&rnd, Action::ReturnFailedPart).with_form(form(&bq::FailedPartReturn {
             serial: "SN0003".into(),

@@ -58,7 +58,9 @@ fn definition() -> Result<Definition, BuildError> {
             .escalate(EscalationSpec::move_to("supervisor_review").and_notify(["supervisor"]))
             .owner("technician"),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
 }
 
 /// Removes the database file and its WAL side files, also on an early error.

@@ -20,10 +20,13 @@ fn local(d: u32, h: u32, m: u32) -> Result<DateTime<Utc>, Box<dyn Error>> {
 }
 
 fn definition() -> Result<Definition, BuildError> {
-    let registry = Registry::new().guard("has_photos", |c| match c.payload["photos"].as_u64() {
-        Some(n) if n > 0 => Ok(()),
-        _ => Err("a complaint without a returned part needs photos".to_owned()),
-    });
+    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).guard(
+        "has_photos",
+        |c| match c.payload["photos"].as_u64() {
+            Some(n) if n > 0 => Ok(()),
+            _ => Err("a complaint without a returned part needs photos".to_owned()),
+        },
+    );
     Builder::new("tour_complaint", 1)
         .roles(["service", "cqe", "quality_manager", "vp"])
         .start_roles(["service"])

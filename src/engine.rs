@@ -467,7 +467,10 @@ impl<S: Store> Engine<S> {
         Ok(decide::available_actions(def, &inst, actor, now))
     }
 
-    /// The earliest instant at which some deadline needs handling (O(log n) in the store).
+    /// The earliest instant at which some deadline needs handling (O(log n) in the store):
+    /// one nanosecond after the earliest pending limit, warning or rung, the first instant
+    /// at which [`handle_due`](Self::handle_due) finds it due (the boundary rule,
+    /// [`DeadlineState`](crate::DeadlineState)).
     ///
     /// # Errors
     /// A store error.

@@ -33,7 +33,8 @@
 //!         Trigger::enter("approval"),
 //!         BusinessDuration::WorkingHours(4),
 //!     ))
-//!     .build(&Registry::new())?;
+//!     // The working calendar is the host's choice: Mon–Fri 09–12, 13–18 at UTC+8.
+//!     .build(&Registry::with_calendar(BusinessCalendar::china_standard()))?;
 //!
 //! let mut engine = Engine::new(InMemoryStore::new());
 //! engine.register(def)?;
@@ -50,9 +51,10 @@
 //! let refused = engine.fire(&id, &Command::fire(&eng, "approve"), now).unwrap_err();
 //! assert!(matches!(refused.rejection(), Some(Rejection::Forbidden { .. })));
 //!
-//! // Friday 16:00 + 4 working hours = Monday 11:00 (UTC+8).
-//! let due = engine.next_due()?.unwrap();
-//! assert_eq!(due, Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap());
+//! // Friday 16:00 + 4 working hours = Monday 11:00 (UTC+8). An approval at exactly 11:00
+//! // is on time, so the host's timer is due one nanosecond later, when a breach is real.
+//! let due = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
+//! assert_eq!(engine.next_due()?, Some(breach_instant(due)));
 //!
 //! let done = engine.fire(&id, &Command::fire(&boss, "approve"), now)?;
 //! assert!(done.instance.is_closed());
@@ -113,7 +115,7 @@ pub use access::{Actor, Separation, SignOffSpec, SignOrder, Signature, Signature
 pub use calendar::{
     BusinessCalendar, BusinessCalendarBuilder, BusinessDuration, Calendar, CalendarError,
     CalendarProblem, DaySchedule, DurationRange, HolidayFileError, SEARCH_HORIZON_DAYS,
-    WorkingPeriod, Zone, is_breached, is_met,
+    WorkingPeriod, Zone, breach_instant, is_breached, is_met,
 };
 pub use command::{Command, Intent};
 pub use context::Context;

@@ -1,10 +1,19 @@
 //! The registry binds the names a definition uses to code: guards, effects, form
 //! validators, duration selectors, and the business calendar deadlines are computed in.
 //!
+//! The calendar is always the host's explicit choice: [`Registry::new`] has none, and a
+//! definition with deadlines built without one (and naming none) is refused by `build()`
+//! with [`Problem::NoCalendar`](crate::Problem::NoCalendar), reported with every other
+//! problem. [`Registry::with_calendar`] or [`Registry::calendar`] choose it, e.g.
+//! [`BusinessCalendar::asia_shanghai`] (feature `tz`) or
+//! [`BusinessCalendar::china_standard`] for the product's Chinese working week.
+//!
 //! JSON definitions name their guards; the host registers the code under those names before
 //! building. The built-in procedures come with a registry of their own.
 
-use crate::calendar::{BusinessCalendar, Calendar};
+#[cfg(doc)]
+use crate::calendar::BusinessCalendar;
+use crate::calendar::Calendar;
 use crate::context::Context;
 use crate::effect::Effect;
 use crate::form::{FormValidator, TypedForm};
@@ -19,28 +28,17 @@ use std::sync::Arc;
 pub type Selector = dyn Fn(&Value) -> Option<String> + Send + Sync;
 
 /// Names bound to code, used by [`DefinitionSpec::build`](crate::DefinitionSpec::build).
-#[derive(Clone)]
+/// [`Default`] is [`Registry::new`]: empty, no calendar.
+#[derive(Clone, Default)]
 pub struct Registry {
     pub(crate) guards: BTreeMap<String, Arc<dyn Guard>>,
     pub(crate) effects: BTreeMap<String, Arc<dyn Effect>>,
     pub(crate) forms: BTreeMap<String, Arc<dyn FormValidator>>,
     pub(crate) selectors: BTreeMap<String, Arc<Selector>>,
-    pub(crate) calendar: Arc<dyn Calendar>,
+    /// The calendar for definitions that name none; `None` until the host chooses one.
+    pub(crate) calendar: Option<Arc<dyn Calendar>>,
     /// Calendars a definition may name (`DefinitionSpec::calendar`).
     pub(crate) calendars: BTreeMap<String, Arc<dyn Calendar>>,
-}
-
-impl Default for Registry {
-    fn default() -> Self {
-        Registry {
-            guards: BTreeMap::new(),
-            effects: BTreeMap::new(),
-            forms: BTreeMap::new(),
-            selectors: BTreeMap::new(),
-            calendar: Arc::new(BusinessCalendar::default()),
-            calendars: BTreeMap::new(),
-        }
-    }
 }
 
 impl fmt::Debug for Registry {
@@ -57,9 +55,40 @@ impl fmt::Debug for Registry {
 }
 
 impl Registry {
-    /// An empty registry with the default business calendar.
+    /// An empty registry **without a calendar**: building a definition with deadlines needs
+    /// one (set with [`calendar`](Self::calendar) or named by the definition), otherwise
+    /// `build()` reports [`Problem::NoCalendar`](crate::Problem::NoCalendar). Definitions
+    /// without deadlines need none.
+    ///
+    /// ```
+    /// use aftersales::{BuildError, Builder, BusinessDuration, DeadlineSpec, Problem, Registry,
+    ///     Trigger};
+    /// let ticket = Builder::new("ticket", 1)
+    ///     .roles(["clerk"]).start_roles(["clerk"])
+    ///     .initial("open").terminal("done")
+    ///     .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+    ///     .deadline(DeadlineSpec::new(
+    ///         "answer", Trigger::enter("open"), BusinessDuration::WorkingHours(4)));
+    /// let Err(BuildError::Invalid { problems, .. }) = ticket.clone().build(&Registry::new()) else {
+    ///     panic!("a deadline without a calendar must be refused");
+    /// };
+    /// assert!(problems.contains(&Problem::NoCalendar { deadlines: vec!["answer".into()] }));
+    /// # #[cfg(feature = "tz")]
+    /// ticket.build(&Registry::with_calendar(aftersales::BusinessCalendar::asia_shanghai()))?;
+    /// # Ok::<(), BuildError>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty registry computing deadlines in `calendar` (the host's explicit choice).
+    pub fn with_calendar(calendar: impl Calendar + 'static) -> Self {
+        Self::new().calendar(calendar)
+    }
+
+    /// The calendar for definitions that name none, if the host chose one.
+    pub fn default_calendar(&self) -> Option<&Arc<dyn Calendar>> {
+        self.calendar.as_ref()
     }
 
     /// Register a guard function or closure under `name` (replacing any earlier one). A
@@ -140,14 +169,14 @@ impl Registry {
     /// Use `calendar` for every deadline of definitions built with this registry.
     #[must_use]
     pub fn calendar(mut self, calendar: impl Calendar + 'static) -> Self {
-        self.calendar = Arc::new(calendar);
+        self.calendar = Some(Arc::new(calendar));
         self
     }
 
     /// Use a shared calendar.
     #[must_use]
     pub fn shared_calendar(mut self, calendar: Arc<dyn Calendar>) -> Self {
-        self.calendar = calendar;
+        self.calendar = Some(calendar);
         self
     }
 
@@ -156,7 +185,7 @@ impl Registry {
     ///
     /// ```
     /// use aftersales::{BusinessCalendar, Builder, Registry};
-    /// let registry = Registry::new().named_calendar("plant", BusinessCalendar::default());
+    /// let registry = Registry::new().named_calendar("plant", BusinessCalendar::china_standard());
     /// let def = Builder::new("repair", 1)
     ///     .roles(["clerk"]).start_roles(["clerk"])
     ///     .initial("open").terminal("done")
@@ -177,7 +206,8 @@ impl Registry {
         self
     }
 
-    /// Add every binding of `other` (its calendar is ignored).
+    /// Add every binding of `other` (its default calendar is ignored; its named calendars
+    /// are added).
     #[must_use]
     pub fn merge(mut self, other: Registry) -> Self {
         self.guards.extend(other.guards);

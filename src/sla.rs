@@ -55,17 +55,18 @@ impl Period {
     }
 
     /// Whether a clock belongs to the period, and its status there. A clock is judged once:
-    /// when it went past its limit (late), or when it stopped in time (met); it counts in the
-    /// period holding that instant, and as open in the periods before, from its start.
+    /// when it went past its limit (late: at the first instant after it, `due + 1ns`, the
+    /// boundary rule), or when it stopped in time (met); it counts in the period holding that
+    /// instant, and as open in the periods before, from its start.
     fn status(&self, ds: &crate::instance::DeadlineState) -> Option<SlaStatus> {
         if ds.started_at >= self.to {
             return None;
         }
         let running = ds.stopped.is_none() && ds.paused_at.is_none();
-        let late =
-            ds.breached || ds.stopped.is_some_and(|s| !s.met) || (running && ds.due_at < self.to);
+        let past = crate::calendar::breach_instant(ds.due_at);
+        let late = ds.breached || ds.stopped.is_some_and(|s| !s.met) || (running && past < self.to);
         let judged_at = if late {
-            Some(ds.due_at)
+            Some(past)
         } else {
             ds.stopped.map(|s| s.at)
         };

@@ -65,7 +65,9 @@ fn fixture() -> Result<Fixture, String> {
             Trigger::enter("working"),
             BusinessDuration::WorkingHours(4),
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            crate::BusinessCalendar::china_standard(),
+        ))
         .map_err(|e| e.to_string())?;
     Ok(Fixture {
         def,

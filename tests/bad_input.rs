@@ -58,13 +58,16 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn registry() -> Registry {
-    Registry::new().form("report", |b: &Value| {
-        if b["text"].as_str().is_some_and(|t| !t.is_empty()) {
-            Ok(())
-        } else {
-            Err("text is empty".into())
-        }
-    })
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).form(
+        "report",
+        |b: &Value| {
+            if b["text"].as_str().is_some_and(|t| !t.is_empty()) {
+                Ok(())
+            } else {
+                Err("text is empty".into())
+            }
+        },
+    )
 }
 
 fn builder(version: u32) -> Builder {
@@ -365,7 +368,7 @@ fn rows() -> Vec<Row> {
                     .initial("draft")
                     .terminal("done")
                     .transition("draft", "submit", "done", |t| t.roles(["clerk"]))
-                    .build(&Registry::new())
+                    .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))
                     .unwrap();
                 let inst = aftersales::start(&other, "o".into(), &clerk(), json!({}), t0()).unwrap().instance;
                 f.decide(&inst, Command::fire(&clerk(), "submit").with_form(report()))

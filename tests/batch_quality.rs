@@ -725,7 +725,9 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
     // 000 L650 区域技术支持工程师在4个工作小时内响应
     assert_eq!(c.due_at, lt(16, 16, 0));
     assert!(h.e().handle_due(lt(16, 15, 59)).unwrap().handled.is_empty());
-    let rep = h.e().handle_due(lt(16, 16, 0)).unwrap();
+    // the boundary rule: at exactly the limit nothing is breached yet
+    assert!(h.e().handle_due(lt(16, 16, 0)).unwrap().handled.is_empty());
+    let rep = h.e().handle_due(breach_instant(lt(16, 16, 0))).unwrap();
     let events = &rep.handled[0].1;
     assert!(events.iter().any(|e| matches!(
         &e.kind,
@@ -792,7 +794,7 @@ fn l650_l652_l654_technical_support_and_quality_section_clocks_are_4_working_hou
     );
     assert!(h.clock(Deadline::RqsReview).stopped.unwrap().met);
     // forwarding late: breach recorded, no escalation move
-    h.e().handle_due(lt(16, 16, 0)).unwrap();
+    h.e().handle_due(breach_instant(lt(16, 16, 0))).unwrap();
     assert!(h.clock(Deadline::RqsForwardToRd).breached);
     assert_eq!(h.state(), State::BatchStarted);
     h.ok(formal(&rqs(), Action::ForwardToRd), lt(16, 17, 0));
@@ -819,12 +821,12 @@ fn l650_l652_l654_technical_support_and_quality_section_clocks_are_4_working_hou
 fn l654_l656_not_accepted_solution_in_2_working_days_else_director_meeting() {
     let h = H::new();
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
-    // 000 L654 对于未验收的机器…2个工作日内提供有效方案: Tue 10:30 → Thu 10:30
-    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(19, 10, 30));
+    // 000 L654 对于未验收的机器…2个工作日内提供有效方案: Tue 10:30 → the close of Thu
+    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(19, 18, 0));
     // 000 L656: the meeting follows a missed limit only
     let r = h.refused(fire(&rqs(), Action::ConveneDirectorMeeting), lt(18, 10, 0));
     assert_eq!(guard_of(&r), Guard::RdDeadlineBreached);
-    let rep = h.e().handle_due(lt(19, 10, 30)).unwrap();
+    let rep = h.e().handle_due(breach_instant(lt(19, 18, 0))).unwrap();
     let events = &rep.handled[0].1;
     assert!(events.iter().any(|e| matches!(
         &e.kind,
@@ -836,9 +838,9 @@ fn l654_l656_not_accepted_solution_in_2_working_days_else_director_meeting() {
     assert_eq!(h.state(), State::RdAnalysis);
     assert!(is_forbidden(&h.refused(
         fire(&rnd(), Action::ConveneDirectorMeeting),
-        lt(19, 11, 0)
+        lt(20, 9, 0)
     )));
-    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(19, 11, 0));
+    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(20, 9, 0));
     assert_eq!(h.state(), State::DirectorMeeting);
     let c = h.clock(Deadline::RdSolution);
     assert!(c.breached && c.stopped.is_some_and(|s| !s.met));
@@ -848,19 +850,20 @@ fn l654_l656_not_accepted_solution_in_2_working_days_else_director_meeting() {
 fn l654_accepted_respond_in_1_conclude_in_4_working_days() {
     let h = H::new();
     h.at_rd(bq::Acceptance::Accepted, lt(17, 10, 30));
-    // 000 L654 已经验收合格的机器: respond by Wed 10:30, conclude by next Mon 10:30
-    assert_eq!(h.clock(Deadline::RdResponse).due_at, lt(18, 10, 30));
-    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(23, 10, 30));
-    h.e().handle_due(lt(18, 10, 30)).unwrap();
+    // 000 L654 已经验收合格的机器: respond by the close of Wed, conclude by the close of the
+    // 4th working day, next Mon
+    assert_eq!(h.clock(Deadline::RdResponse).due_at, lt(18, 18, 0));
+    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(23, 18, 0));
+    h.e().handle_due(breach_instant(lt(18, 18, 0))).unwrap();
     assert!(h.clock(Deadline::RdResponse).breached);
     // a missed response is recorded; the meeting is for a missed conclusion (000 L656)
-    let r = h.refused(fire(&rqs(), Action::ConveneDirectorMeeting), lt(18, 11, 0));
+    let r = h.refused(fire(&rqs(), Action::ConveneDirectorMeeting), lt(19, 9, 0));
     assert_eq!(guard_of(&r), Guard::RdDeadlineBreached);
-    h.ok(fire(&rnd(), Action::AcknowledgeRd), lt(18, 11, 0));
+    h.ok(fire(&rnd(), Action::AcknowledgeRd), lt(19, 9, 0));
     assert!(h.clock(Deadline::RdResponse).stopped.is_some());
-    h.e().handle_due(lt(23, 10, 30)).unwrap();
+    h.e().handle_due(breach_instant(lt(23, 18, 0))).unwrap();
     assert!(h.clock(Deadline::RdSolution).breached);
-    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(23, 11, 0));
+    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(24, 9, 0));
     assert_eq!(h.state(), State::DirectorMeeting);
 }
 
@@ -887,14 +890,14 @@ fn l656_director_meeting_auto_moves_on_breach() {
     let h = H::with(c, cal());
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
     // 000 L656 总监级会议 (README "Missed deadlines": an escalation that moves)
-    h.e().handle_due(lt(19, 10, 30)).unwrap();
+    h.e().handle_due(breach_instant(lt(19, 18, 0))).unwrap();
     assert_eq!(h.state(), State::DirectorMeeting);
 }
 
 #[test]
 fn l656_meeting_continues_rd_in_a_new_round_or_adopts_a_solution() {
     let minutes = |d: bq::MeetingDecision| bq::DirectorMeetingMinutes {
-        held_at: lt(19, 14, 0),
+        held_at: lt(20, 9, 30),
         attendees: vec![
             bq::Attendee {
                 dept: "R&D".into(),
@@ -910,20 +913,20 @@ fn l656_meeting_continues_rd_in_a_new_round_or_adopts_a_solution() {
     };
     let h = H::new();
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
-    h.e().handle_due(lt(19, 10, 30)).unwrap();
-    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(19, 11, 0));
+    h.e().handle_due(breach_instant(lt(19, 18, 0))).unwrap();
+    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(20, 9, 0));
     // one department is no director-level meeting
     let mut alone = minutes(bq::MeetingDecision::AdoptSolution);
     alone.attendees.truncate(1);
     let r = h.refused(
         formal(&rqs(), Action::ForwardToRd).with_form(form(&alone)),
-        lt(19, 15, 0),
+        lt(20, 10, 0),
     );
     assert!(matches!(r, Rejection::InvalidForm { .. }));
     let r = h.refused(
         formal(&rqs(), Action::ForwardToRd)
             .with_form(form(&minutes(bq::MeetingDecision::AdoptSolution))),
-        lt(19, 15, 0),
+        lt(20, 10, 0),
     );
     assert_eq!(guard_of(&r), Guard::MeetingContinuesRd);
     h.ok(
@@ -932,23 +935,24 @@ fn l656_meeting_continues_rd_in_a_new_round_or_adopts_a_solution() {
                 agreed_due: lt(24, 18, 0),
             },
         ))),
-        lt(19, 15, 0),
+        lt(20, 10, 0),
     );
-    // 000 L656 (outcome OURS): a new round under the same limits
+    // 000 L656 (outcome OURS): a new round under the same limits, from Fri 10:00 to the
+    // close of the 2nd working day
     assert_eq!(h.state(), State::RdAnalysis);
     let c = h.clock(Deadline::RdSolution);
     assert!(!c.breached);
-    assert_eq!(c.due_at, lt(23, 15, 0));
+    assert_eq!(c.due_at, lt(24, 18, 0));
 
     let h = H::new();
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
-    h.e().handle_due(lt(19, 10, 30)).unwrap();
-    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(19, 11, 0));
+    h.e().handle_due(breach_instant(lt(19, 18, 0))).unwrap();
+    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(20, 9, 0));
     h.ok(
         fire(&rqs(), Action::AdoptSolution)
             .with_form(form(&minutes(bq::MeetingDecision::AdoptSolution)))
             .with_form(form(&rd_solution())),
-        lt(19, 15, 0),
+        lt(20, 10, 0),
     );
     assert_eq!(h.state(), State::SolutionPlanning);
 }
@@ -956,10 +960,10 @@ fn l656_meeting_continues_rd_in_a_new_round_or_adopts_a_solution() {
 #[test]
 fn l654_returning_an_ineffective_solution_keeps_the_original_limit() {
     let h = H::new();
-    h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30)); // due Thu 10:30
+    h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30)); // due at the close of Thu
     h.ok(
         fire(&rnd(), Action::SubmitRdSolution).with_form(form(&rd_solution())),
-        lt(18, 10, 30), // 8 working hours left
+        lt(18, 10, 30), // 14.5 working hours left (Wed 10:30–18:00, Thu 09:00–18:00)
     );
     // the quality section takes two days to judge it: R&D's clock is paused meanwhile
     let r = h.refused(
@@ -973,10 +977,10 @@ fn l654_returning_an_ineffective_solution_keeps_the_original_limit() {
             .with_form(form(&rejection(bq::RejectReason::NotEffective))),
         lt(20, 10, 30),
     );
-    // 000 L654 有效方案: the limit is for an effective solution: 8 WH left from Fri 10:30
-    // = Mon 10:30, not a fresh 2 working days (Tue 10:30)
+    // 000 L654 有效方案: the limit is for an effective solution: 14.5 WH left from Fri
+    // 10:30 = Mon 18:00, not a fresh 2 working days (the close of Tue)
     assert_eq!(h.state(), State::RdAnalysis);
-    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(23, 10, 30));
+    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(23, 18, 0));
 }
 
 #[test]
@@ -1457,8 +1461,8 @@ fn l676_ineffective_execution_goes_back_to_planning_or_rd() {
         lt(18, 10, 0),
     );
     assert_eq!(h.state(), State::RdAnalysis);
-    // a new R&D round (000 L654): not accepted, 2 working days
-    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(20, 10, 0));
+    // a new R&D round (000 L654): not accepted, to the close of the 2nd working day
+    assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(20, 18, 0));
 }
 
 #[test]
@@ -2417,8 +2421,8 @@ fn l668_weekly_and_monthly_reports_from_events() {
     let h = H::new();
     // a missed R&D limit in week 47 (Nov 16–22), a supplier claim later
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
-    h.e().handle_due(lt(19, 10, 30)).unwrap();
-    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(19, 11, 0));
+    h.e().handle_due(breach_instant(lt(19, 18, 0))).unwrap();
+    h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(20, 9, 0));
     let histories = vec![h.e().history(h.id()).unwrap()];
     let c = BusinessCalendar::default();
     // 000 L668 §5.4.3 区域质量处定期发布售后批量质量问题周报、月报
@@ -2520,7 +2524,7 @@ fn l650_l652_missed_confirmation_and_review_clocks_notify_their_owners() {
     let h = H::new();
     h.at_ts(lt(16, 10, 0));
     assert_eq!(
-        notified(&h, lt(16, 15, 0), Deadline::TsConfirm),
+        notified(&h, breach_instant(lt(16, 15, 0)), Deadline::TsConfirm),
         vec!["product_tech_support".to_owned()]
     );
     assert_eq!(h.state(), State::PendingTsConfirmation);
@@ -2528,7 +2532,7 @@ fn l650_l652_missed_confirmation_and_review_clocks_notify_their_owners() {
     let h = H::new();
     h.at_rqs(lt(16, 10, 0));
     assert_eq!(
-        notified(&h, lt(16, 15, 0), Deadline::RqsReview),
+        notified(&h, breach_instant(lt(16, 15, 0)), Deadline::RqsReview),
         vec!["regional_quality_section".to_owned()]
     );
     assert!(h.clock(Deadline::RqsForwardToRd).breached);

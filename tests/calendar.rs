@@ -636,6 +636,8 @@ fn close_of_working_day() {
         AddCase { name: "into the make-up saturday", start: "2026-10-08 10:00", duration: close(2), expected: "2026-10-10 18:00" },
         AddCase { name: "start on the make-up saturday", start: "2026-10-10 10:00", duration: close(1), expected: "2026-10-12 18:00" },
         AddCase { name: "over new year", start: "2026-12-31 16:00", duration: close(1), expected: "2027-01-04 18:00" },
+        AddCase { name: "at exact close before a holiday", start: "2026-09-30 18:00", duration: close(1), expected: "2026-10-09 18:00" },
+        AddCase { name: "the make-up saturday's close counts from monday", start: "2026-10-10 18:00", duration: close(1), expected: "2026-10-13 18:00" },
         // "当天 / 当日": close of business of the start day.
         AddCase { name: "same day", start: "2026-03-06 16:00", duration: SameDayClose, expected: "2026-03-06 18:00" },
         AddCase { name: "same day before opening", start: "2026-03-04 07:00", duration: SameDayClose, expected: "2026-03-04 18:00" },
@@ -666,6 +668,8 @@ fn calendar_days_to_midnight_and_wall_clock() {
         AddCase { name: "D2 class C", start: "2026-03-06 16:00", duration: inclusive(3), expected: "2026-03-09 00:00" },
         AddCase { name: "one day inclusive: end of the start day", start: "2026-03-06 23:59", duration: inclusive(1), expected: "2026-03-07 00:00" },
         AddCase { name: "inclusive ignores holidays", start: "2026-10-01 08:00", duration: inclusive(7), expected: "2026-10-08 00:00" },
+        AddCase { name: "inclusive from midnight", start: "2026-03-06 00:00", duration: inclusive(2), expected: "2026-03-08 00:00" },
+        AddCase { name: "inclusive from the make-up saturday", start: "2026-10-10 10:00", duration: inclusive(3), expected: "2026-10-13 00:00" },
         // Wall-clock minutes round the clock.
         AddCase { name: "minutes", start: "2026-03-06 16:00", duration: Minutes(90), expected: "2026-03-06 17:30" },
         AddCase { name: "minutes over midnight on a weekend", start: "2026-03-07 23:30", duration: Minutes(45), expected: "2026-03-08 00:15" },
@@ -731,6 +735,27 @@ fn boundary_rule() {
     assert!(!aftersales::is_met(due + tick, due));
     assert!(!aftersales::is_breached(due, due));
     assert!(aftersales::is_breached(due + tick, due));
+    // The first instant a breach is real, where a host's timer wakes.
+    assert_eq!(aftersales::breach_instant(due), due + tick);
+    assert_eq!(
+        aftersales::breach_instant(DateTime::<Utc>::MAX_UTC),
+        DateTime::<Utc>::MAX_UTC
+    );
+}
+
+#[test]
+fn configuration_counts_map_to_close_of_day_readings() {
+    // Total for counts read from configuration: 0 is the start day itself.
+    assert_eq!(BusinessDuration::close_of_working_day(0), SameDayClose);
+    assert_eq!(BusinessDuration::close_of_working_day(3), close(3));
+    assert_eq!(
+        BusinessDuration::calendar_days_counting_start(0),
+        CalendarDaysToMidnight(0)
+    );
+    assert_eq!(
+        BusinessDuration::calendar_days_counting_start(2),
+        inclusive(2)
+    );
 }
 
 #[test]

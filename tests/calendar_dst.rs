@@ -165,6 +165,9 @@ fn office_hours_follow_local_time_through_the_year() {
         ("a calendar day in the repeat: first pass", "2026-10-24 00:30", CalendarDays(1), "2026-10-25 00:30"),
         ("the 23-hour day ends at 24:00 CEST", "2026-03-29 08:00", CalendarDaysToMidnight(0), "2026-03-29 22:00"),
         ("the 25-hour day ends at 24:00 CET", "2026-10-25 08:00", CalendarDaysToMidnight(0), "2026-10-25 23:00"),
+        ("start day counted: 24:00 CEST at the end of day 2", "2026-03-28 09:00", BusinessDuration::calendar_days_inclusive(2).unwrap(), "2026-03-29 22:00"),
+        ("3 working days to close over the autumn change", "2026-10-22 14:00", BusinessDuration::working_days_close(3).unwrap(), "2026-10-27 17:00"),
+        ("same day at the exact close moves to the next close", "2026-03-30 16:00", SameDayClose, "2026-03-31 16:00"),
     ];
     for (name, start, duration, expected) in cases {
         assert_eq!(

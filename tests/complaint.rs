@@ -548,19 +548,22 @@ fn definition_builds_with_24_states_and_every_config_variant() {
 
 #[test]
 fn config_defaults_are_the_seed_numbers() {
-    use aftersales::BusinessDuration::{CalendarMonths, WorkingDays};
+    use aftersales::BusinessDuration::CalendarMonths;
+    // 「N个工作日内」: the close of business of the N-th working day (spec README "Duration
+    // semantics")
+    let close = |n| aftersales::BusinessDuration::working_days_close(n).unwrap();
     let c = Config::default();
     // 004 L623
-    assert_eq!(c.response, WorkingDays(1));
-    assert_eq!(c.analysis_domestic, WorkingDays(3));
-    assert_eq!(c.solve_reply_domestic, WorkingDays(7));
-    assert_eq!(c.urgent_solve_reply_domestic, WorkingDays(2));
-    assert_eq!(c.solution_international.target(), WorkingDays(15));
-    assert_eq!(c.solution_international.limit(), WorkingDays(30));
-    assert_eq!(c.urgent_plan_international, WorkingDays(3));
+    assert_eq!(c.response, close(1));
+    assert_eq!(c.analysis_domestic, close(3));
+    assert_eq!(c.solve_reply_domestic, close(7));
+    assert_eq!(c.urgent_solve_reply_domestic, close(2));
+    assert_eq!(c.solution_international.target(), close(15));
+    assert_eq!(c.solution_international.limit(), close(30));
+    assert_eq!(c.urgent_plan_international, close(3));
     assert_eq!(c.closure_recheck, CalendarMonths(1));
     // 004 L601, L621
-    assert_eq!(c.supplier_8d, WorkingDays(2));
+    assert_eq!(c.supplier_8d, close(2));
     assert_eq!(c.defectives_return_domestic, CalendarMonths(1));
     // 004 L28–30
     assert_eq!(c.mold_severity, Some(MoldSeverityRule::default()));
@@ -735,12 +738,12 @@ fn l664_only_the_adc_of_the_region_files_and_talks_to_the_customer() {
 fn l623_cqe_responds_within_one_working_day() {
     let h = H::new(ComplaintRegion::Domestic);
     submit(&h);
-    // Monday 10:00 + 1 working day = Tuesday 10:00
+    // Monday 10:00 + 1 working day = the close of Tuesday
     assert_eq!(
         h.deadline("response").unwrap().due_at,
-        local(2026, 11, 17, 10, 0)
+        local(2026, 11, 17, 18, 0)
     );
-    let ev = h.due_events(local(2026, 11, 17, 10, 1));
+    let ev = h.due_events(local(2026, 11, 17, 18, 1));
     assert!(breached(&ev, "response"));
     assert!(
         ev.iter()
@@ -761,11 +764,11 @@ fn l623_domestic_analysis_3_and_solve_reply_7_working_days_from_the_form() {
     // 004 L623: 自国内应用设计中心开出《处理单》起 3 / 7 个工作日
     assert_eq!(
         h.deadline("analysis").unwrap().due_at,
-        local(2026, 11, 19, 10, 0)
+        local(2026, 11, 19, 18, 0)
     );
     assert_eq!(
         h.deadline("solve_and_reply").unwrap().due_at,
-        local(2026, 11, 25, 10, 0)
+        local(2026, 11, 25, 18, 0)
     );
     assert!(h.deadline("international_solution").is_none());
     // a form returned for revision does not reset the clocks
@@ -787,16 +790,17 @@ fn l623_domestic_analysis_3_and_solve_reply_7_working_days_from_the_form() {
     );
     assert_eq!(
         h.deadline("solve_and_reply").unwrap().due_at,
-        local(2026, 11, 25, 10, 0)
+        local(2026, 11, 25, 18, 0)
     );
     assert_eq!(
         h.deadline("analysis").unwrap().due_at,
-        local(2026, 11, 19, 10, 0)
+        local(2026, 11, 19, 18, 0)
     );
-    // analysis not done by Thursday 10:00: breach of `analysis`, not of `solve_and_reply`
-    let ev = h.due_events(local(2026, 11, 19, 10, 1));
+    // analysis not done by the close of Thursday: breach of `analysis`, not of
+    // `solve_and_reply`
+    let ev = h.due_events(local(2026, 11, 19, 18, 1));
     assert!(breached(&ev, "analysis") && !breached(&ev, "solve_and_reply"));
-    let ev = h.due_events(local(2026, 11, 25, 10, 1));
+    let ev = h.due_events(local(2026, 11, 25, 18, 1));
     assert!(breached(&ev, "solve_and_reply"));
 }
 
@@ -829,17 +833,17 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     assert!(h.deadline("urgent_reply").is_none());
     let ev = h.due_events(local(2026, 11, 18, 10, 1));
     assert!(!breached(&ev, "urgent_reply"));
-    // the leadership signs: 2 working days from the grant
+    // the leadership signs: 2 working days from the grant, to the close of Friday
     let granted_at = local(2026, 11, 18, 11, 0);
     h.fire(Command::sign(&leader(), Action::GrantUrgent), granted_at);
     assert_eq!(h.data().urgent.granted_by.unwrap().as_str(), "boss");
     assert_eq!(
         h.deadline("urgent_reply").unwrap().due_at,
-        local(2026, 11, 20, 11, 0)
+        local(2026, 11, 20, 18, 0)
     );
     // the normal limit keeps running as the outer bound
     assert!(h.deadline("solve_and_reply").unwrap().is_active());
-    let ev = h.due_events(local(2026, 11, 20, 11, 1));
+    let ev = h.due_events(local(2026, 11, 20, 18, 1));
     assert!(breached(&ev, "urgent_reply"));
     assert!(
         ev.iter()
@@ -853,8 +857,9 @@ fn l623_international_warn_at_15_breach_at_30_urgent_3_working_days() {
     let h = H::new(ComplaintRegion::International);
     submit(&h);
     let d = h.deadline("international_solution").unwrap();
-    assert_eq!(d.warn_at, Some(local(2026, 12, 7, 10, 0)));
-    assert_eq!(d.due_at, local(2026, 12, 28, 10, 0));
+    // the close of the 15th / 30th working day
+    assert_eq!(d.warn_at, Some(local(2026, 12, 7, 18, 0)));
+    assert_eq!(d.due_at, local(2026, 12, 28, 18, 0));
     // the domestic analysis and reply limits do not apply
     assert!(h.deadline("analysis").is_none() && h.deadline("solve_and_reply").is_none());
     // WD 16: target missed, warning only
@@ -879,7 +884,7 @@ fn l623_international_urgent_plan_in_3_working_days() {
     h.fire(Command::sign(&leader(), Action::GrantUrgent), t0());
     assert_eq!(
         h.deadline("urgent_reply").unwrap().due_at,
-        local(2026, 11, 19, 10, 0)
+        local(2026, 11, 19, 18, 0)
     );
     // the domestic ADC may not act for an international customer
     let r = h.refused(
@@ -1553,9 +1558,10 @@ fn l601_non_batch_supplier_8d_within_two_working_days() {
         Command::fire(&cqe(), Action::ReturnToSupplier).with_form(form(&referral(true))),
         at,
     );
+    // the close of the 2nd working day
     assert_eq!(
         h.deadline("supplier_8d").unwrap().due_at,
-        local(2026, 11, 18, 14, 0)
+        local(2026, 11, 18, 18, 0)
     );
     let r = h.refused(
         Command::fire(&cqe(), Action::RecordSupplierMeeting).with_form(form(&SupplierMeeting {
@@ -1566,7 +1572,7 @@ fn l601_non_batch_supplier_8d_within_two_working_days() {
         at,
     );
     assert!(guard_reason(&r).contains("not a batch referral"));
-    let ev = h.due_events(local(2026, 11, 18, 14, 1));
+    let ev = h.due_events(local(2026, 11, 18, 18, 1));
     assert!(breached(&ev, "supplier_8d"));
     h.fire(
         Command::fire(&cqe(), Action::RecordSupplier8d).with_form(form(&Supplier8d {

@@ -25,10 +25,13 @@ const THREADS: usize = 8;
 fn definition() -> Definition {
     // A guard that passes after a short nap: it widens the window between a writer's load
     // and its commit, so that writers really race.
-    let registry = Registry::new().guard("slow", |_: &Context<'_>| {
-        thread::sleep(std::time::Duration::from_micros(100));
-        Ok(())
-    });
+    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).guard(
+        "slow",
+        |_: &Context<'_>| {
+            thread::sleep(std::time::Duration::from_micros(100));
+            Ok(())
+        },
+    );
     Builder::new("race", 1)
         .roles(["agent", "lead"])
         .start_roles(["agent"])

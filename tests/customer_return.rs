@@ -1246,9 +1246,10 @@ fn l60_replace_first_order_the_same_day() {
     h.at(at(20, 16, 0)).announce(10);
     h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
     h.go(csm(), Action::ConfirmReplacement, vec![]);
-    // 004 L60: 经客服经理确认后,当日立即知会生产厂生产再由物流部发货
-    assert_eq!(h.due(Deadline::ReplacementOrderSameDay), at(21, 16, 0));
-    h.at(at(20, 23, 0))
+    // 004 L60: 经客服经理确认后,当日立即知会生产厂生产再由物流部发货: the close of the
+    // confirmation day (当日), not 24 hours
+    assert_eq!(h.due(Deadline::ReplacementOrderSameDay), at(20, 18, 0));
+    h.at(at(20, 17, 30))
         .go(css(), Action::OrderReplacement, vec![order()]);
     assert_eq!(h.stopped_met(Deadline::ReplacementOrderSameDay), Some(true));
 
@@ -1256,7 +1257,7 @@ fn l60_replace_first_order_the_same_day() {
     late.at(at(20, 16, 0)).announce(10);
     late.go(css(), Action::RequestReplacement, vec![request(10, true)]);
     late.go(csm(), Action::ConfirmReplacement, vec![]);
-    let kinds = late.handle_due(at(21, 16, 0));
+    let kinds = late.handle_due(aftersales::breach_instant(at(20, 18, 0)));
     assert!(kinds.iter().any(|k| matches!(k,
         EventKind::DeadlineBreached { deadline, .. } if *deadline == Deadline::ReplacementOrderSameDay)));
     assert!(kinds.iter().any(|k| matches!(k,
@@ -1305,20 +1306,17 @@ fn l48_l60_replacement_needs_the_customer_service_managers_confirmation() {
 
 #[test]
 fn l65_l66_l67_arrival_promise_by_customer_class() {
-    // 004 L65–67: A类 1天 (当天), B类 2天, C类 3天
-    for (class, days) in [
-        (CustomerClass::A, 1),
-        (CustomerClass::B, 2),
-        (CustomerClass::C, 3),
+    // 004 L65–67: A类 1天 (当天) = the close of the complaint day; B类 2天, C类 3天 count the
+    // complaint day as day 1: 24:00 at the end of Tue / Wed
+    for (class, due) in [
+        (CustomerClass::A, at(16, 18, 0)),
+        (CustomerClass::B, at(18, 0, 0)),
+        (CustomerClass::C, at(19, 0, 0)),
     ] {
         let h = H::new(dealer_return(class));
         h.at(at(16, 10, 0)).announce(10);
         h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
-        assert_eq!(
-            h.due(Deadline::ArrivalPromise),
-            at(16 + days, 10, 0),
-            "{class:?}"
-        );
+        assert_eq!(h.due(Deadline::ArrivalPromise), due, "{class:?}");
     }
     // A class-B promise given on day 3 is late.
     let h = H::new(dealer_return(CustomerClass::B));
@@ -1581,10 +1579,10 @@ fn l601_non_batch_supplier_defect_8d_within_two_working_days() {
         vec![claim(true)],
     ));
     assert!(guard_says(&r, "004 L601"), "{r}");
-    // Friday 17:00 + 2 working days = Tuesday 17:00 (004 L601).
+    // Friday 17:00 + 2 working days = the close of Tuesday (004 L601).
     h.at(at(20, 17, 0))
         .go(cqe(), Action::ReturnToSupplier, vec![claim(false)]);
-    assert_eq!(h.due(Deadline::Supplier8d), at(24, 17, 0));
+    assert_eq!(h.due(Deadline::Supplier8d), at(24, 18, 0));
     h.go(
         cqe(),
         Action::RecordSupplierReply,
@@ -1664,21 +1662,23 @@ fn l144_l397_l623_intake_deadlines() {
     let h = H::sales_return();
     h.at(at(16, 10, 0)).announce(10);
     h.receive(10);
-    // 004 L368, L397: 1H to classify; 004 L144: 2天内完成 the judgement
+    // 004 L368, L397: 1H to classify; 004 L144: 2天内完成 the judgement, calendar days to
+    // 24:00 at the end of Wed
     assert_eq!(h.due(Deadline::InitialClassification), at(16, 11, 0));
-    assert_eq!(h.due(Deadline::Judgement), at(18, 10, 0));
+    assert_eq!(h.due(Deadline::Judgement), at(19, 0, 0));
     h.at(at(16, 10, 30))
         .go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
-    // 004 L623: 3 working days to analyse, 7 to solve and reply (domestic)
-    assert_eq!(h.due(Deadline::Analysis), at(19, 10, 30));
-    assert_eq!(h.due(Deadline::SolveAndReply), at(25, 10, 30));
+    // 004 L623: 3 working days to analyse, 7 to solve and reply (domestic), each to the close
+    // of business
+    assert_eq!(h.due(Deadline::Analysis), at(19, 18, 0));
+    assert_eq!(h.due(Deadline::SolveAndReply), at(25, 18, 0));
     // 特批 by the company leadership only, a sign-off as in the complaint procedure:
     // 2 working days
     let r = h.refused(Command::sign(qm(), Action::GrantUrgent));
     assert!(is_forbidden(&r), "{r}");
     let lead = who("boss-he", Role::CompanyLeadership);
     h.signs(&lead, Action::GrantUrgent);
-    assert_eq!(h.due(Deadline::UrgentReply), at(18, 10, 30));
+    assert_eq!(h.due(Deadline::UrgentReply), at(18, 18, 0));
     assert!(h.history().iter().any(|e| matches!(&e.kind,
         EventKind::Signed { role, meaning, .. }
             if *role == Role::CompanyLeadership && meaning.contains("特批"))));
@@ -1704,9 +1704,10 @@ fn l623_international_solution_within_15_to_30_working_days() {
         .find(|d| d.name == Deadline::SolveAndReply)
         .cloned()
         .unwrap();
-    // 15 working days target (warning), 30 the limit: Mon 16 Nov → Mon 7 Dec / Mon 28 Dec
-    assert_eq!(d.warn_at, Some(at(16, 10, 0) + TimeDelta::days(21)));
-    assert_eq!(d.due_at, at(16, 10, 0) + TimeDelta::days(42));
+    // 15 working days target (warning), 30 the limit: Mon 16 Nov → the close of Mon 7 Dec /
+    // Mon 28 Dec
+    assert_eq!(d.warn_at, Some(at(16, 18, 0) + TimeDelta::days(21)));
+    assert_eq!(d.due_at, at(16, 18, 0) + TimeDelta::days(42));
 }
 
 #[test]
@@ -1763,17 +1764,20 @@ fn l586_loan_comes_back_through_production_control() {
 fn loan_overdue_moves_and_escalates() {
     let h = H::new(loan());
     lend(&h, Some(1));
-    let kinds = h.handle_due(at(16, 10, 0) + TimeDelta::days(30));
+    let kinds = h.handle_due(aftersales::breach_instant(
+        at(16, 10, 0) + TimeDelta::days(30),
+    ));
     assert!(
         kinds
             .iter()
             .any(|k| matches!(k, EventKind::Escalated { moved: Some(_), .. }))
     );
     assert_eq!(h.state(), State::LoanOverdue);
-    // Wed 16 Dec + 5 working days = Wed 23 Dec: the vice president and the GM office.
+    // Wed 16 Dec + 5 working days = the close of Wed 23 Dec: the vice president and the GM
+    // office.
     let due = h.due(Deadline::LoanOverdue);
-    assert_eq!(due, at(16, 10, 0) + TimeDelta::days(37));
-    let kinds = h.handle_due(due);
+    assert_eq!(due, at(16, 18, 0) + TimeDelta::days(37));
+    let kinds = h.handle_due(aftersales::breach_instant(due));
     assert!(kinds.iter().any(|k| matches!(k,
         EventKind::Escalated { notify, .. }
             if notify == &vec!["adc_vice_president".to_owned(), "gm_office".to_owned()])));
@@ -1933,21 +1937,26 @@ fn definition_vocabulary_and_config_defaults_match_the_seed() {
     let cfg = Config::default();
     use aftersales::BusinessDuration::*;
     assert_eq!(cfg.replacement_policy, ReplacementPolicy::ReplaceFirst); // 004 L48
-    assert_eq!(cfg.arrival_promise.a, CalendarDays(1)); // 004 L65
-    assert_eq!(cfg.arrival_promise.b, CalendarDays(2)); // 004 L66
-    assert_eq!(cfg.arrival_promise.c, CalendarDays(3)); // 004 L67
-    assert_eq!(cfg.judgement_limit, CalendarDays(2)); // 004 L144
+    // Readings (spec README "Duration semantics"): 当天 = the close of the start day; B and C
+    // count the complaint day as day 1; 「N个工作日内」 = the close of the N-th working day.
+    let close = |n| aftersales::BusinessDuration::working_days_close(n).unwrap();
+    let counting_start = |n| aftersales::BusinessDuration::calendar_days_inclusive(n).unwrap();
+    assert_eq!(cfg.replacement_order_limit, SameDayClose); // 004 L60
+    assert_eq!(cfg.arrival_promise.a, SameDayClose); // 004 L65
+    assert_eq!(cfg.arrival_promise.b, counting_start(2)); // 004 L66
+    assert_eq!(cfg.arrival_promise.c, counting_start(3)); // 004 L67
+    assert_eq!(cfg.judgement_limit, CalendarDaysToMidnight(2)); // 004 L144
     assert_eq!(cfg.classification_limit, Hours(1)); // 004 L368
     assert_eq!(cfg.rework_limit, Hours(24)); // 004 L370
     assert_eq!(cfg.stock_in_limit, Hours(2)); // 004 L374
     assert_eq!(cfg.replenishment_limit, Hours(2)); // 004 L380
-    assert_eq!(cfg.supplier_8d_limit, WorkingDays(2)); // 004 L601
-    assert_eq!(cfg.analysis_limit, WorkingDays(3)); // 004 L623
-    assert_eq!(cfg.reply_limit_domestic, WorkingDays(7)); // 004 L623
-    assert_eq!(cfg.urgent_reply_limit_domestic, WorkingDays(2)); // 004 L623
-    assert_eq!(cfg.reply_target_international, WorkingDays(15)); // 004 L623
-    assert_eq!(cfg.reply_limit_international, WorkingDays(30)); // 004 L623
-    assert_eq!(cfg.urgent_reply_limit_international, WorkingDays(3)); // 004 L623
+    assert_eq!(cfg.supplier_8d_limit, close(2)); // 004 L601
+    assert_eq!(cfg.analysis_limit, close(3)); // 004 L623
+    assert_eq!(cfg.reply_limit_domestic, close(7)); // 004 L623
+    assert_eq!(cfg.urgent_reply_limit_domestic, close(2)); // 004 L623
+    assert_eq!(cfg.reply_target_international, close(15)); // 004 L623
+    assert_eq!(cfg.reply_limit_international, close(30)); // 004 L623
+    assert_eq!(cfg.urgent_reply_limit_international, close(3)); // 004 L623
     assert_eq!(cfg.closure_recheck, CalendarMonths(1)); // 004 L623
     assert_eq!(cfg.bypass_penalty_fen, 2000); // 004 L156
     // The config round-trips through JSON (roles by name).
@@ -1963,7 +1972,7 @@ fn definition_vocabulary_and_config_defaults_match_the_seed() {
     // A partial config keeps the seed's other values.
     let partial: Config = serde_json::from_value(json!({"bypass_penalty_fen": 5000})).unwrap();
     assert_eq!(partial.bypass_penalty_fen, 5000);
-    assert_eq!(partial.judgement_limit, CalendarDays(2));
+    assert_eq!(partial.judgement_limit, CalendarDaysToMidnight(2));
     // An empty signer list is a build error, not a panic.
     let empty = Config {
         scrap_departments: vec![],

@@ -63,7 +63,9 @@ fn definition() -> Definition {
             )
             .owner("desk"),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap()
 }
 
@@ -181,9 +183,25 @@ fn range_warns_at_target_then_ladder_escalates_in_order() {
         vec![local(2026, 12, 28, 9, 0), local(2026, 12, 29, 9, 0)]
     );
 
-    e.handle_due(local(2026, 12, 7, 9, 0)).unwrap();
+    // One boundary rule: an instant on a clock is handled once it has passed.
+    assert!(
+        e.handle_due(local(2026, 12, 7, 9, 0))
+            .unwrap()
+            .handled
+            .is_empty()
+    );
+    e.handle_due(breach_instant(local(2026, 12, 7, 9, 0)))
+        .unwrap();
     assert_eq!(solve(&e).status(), SlaStatus::Warned);
-    let at_limit = e.handle_due(local(2026, 12, 28, 9, 0)).unwrap();
+    assert!(
+        e.handle_due(local(2026, 12, 28, 9, 0))
+            .unwrap()
+            .handled
+            .is_empty()
+    );
+    let at_limit = e
+        .handle_due(breach_instant(local(2026, 12, 28, 9, 0)))
+        .unwrap();
     let kinds: Vec<&str> = at_limit.handled[0]
         .1
         .iter()
@@ -197,7 +215,9 @@ fn range_warns_at_target_then_ladder_escalates_in_order() {
         "solving",
         "first rung only notifies and reassigns"
     );
-    let next = e.handle_due(local(2026, 12, 29, 9, 0)).unwrap();
+    let next = e
+        .handle_due(breach_instant(local(2026, 12, 29, 9, 0)))
+        .unwrap();
     let ev = &next.handled[0].1;
     assert!(ev.iter().any(
         |x| matches!(&x.kind, EventKind::Escalated { step: 1, moved: Some((f, t)), notify, .. }
@@ -302,7 +322,9 @@ fn a_waiting_state_pauses_other_clocks_but_times_the_party_waited_on() {
             )
             .escalate(EscalationSpec::notify(["cqe"])),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let mut e = Engine::new(InMemoryStore::new());
     e.register(def).unwrap();
@@ -437,7 +459,9 @@ fn s001_l131_on_site_within_one_working_day_ends_at_the_close_of_the_next_workin
             .runs(Runs::UntilMet)
             .met_on(Trigger::action("visit")),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let friday_4pm = local(2026, 11, 20, 16, 0);
     let monday_close = local(2026, 11, 23, 18, 0);
@@ -484,7 +508,9 @@ fn a_clock_that_runs_while_in_state_must_start_on_entering_one() {
             DeadlineSpec::new("x", Trigger::action("finish"), BusinessDuration::Hours(1))
                 .runs(Runs::WhileInState),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap_err();
     assert!(matches!(err, BuildError::Invalid { ref problems, .. }
         if problems.contains(&Problem::WhileInStateWithoutEnter { deadline: "x".into() })));
@@ -508,7 +534,9 @@ fn an_anchored_deadline_counts_back_from_a_date_in_the_data() {
             )
             .anchored_before(AnchorSource::data("/entry_date")),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let mut e = Engine::new(InMemoryStore::new());
     e.register(def).unwrap();
@@ -557,7 +585,9 @@ fn a_window_around_an_appointment_tells_early_on_time_and_late() {
             .anchored_before(AnchorSource::form("booking", "/appointment"))
             .not_before(BusinessDuration::Minutes(10)),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let tech = Actor::new("t", ["tech"]);
     let booking = Form::new(
@@ -607,7 +637,9 @@ fn a_window_around_an_appointment_tells_early_on_time_and_late() {
             )
             .anchored_before(AnchorSource::data("/when")),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap_err();
     assert!(matches!(err, BuildError::Invalid { ref problems, .. }
         if problems.contains(&Problem::AnchorBackwardsNotWallClock { deadline: "x".into() })));
@@ -636,7 +668,9 @@ fn a_repeating_clock_starts_a_new_cycle_each_time_it_is_met_while_it_may_run() {
             .met_on(Trigger::action("report_progress"))
             .repeating(),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let lead = Actor::new("l", ["lead"]);
     let report = |d: &Decision, at| {
@@ -694,7 +728,9 @@ fn a_repeating_clock_starts_a_new_cycle_each_time_it_is_met_while_it_may_run() {
             DeadlineSpec::new("p", Trigger::enter("execution"), BusinessDuration::Hours(1))
                 .repeating(),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap_err();
     assert!(matches!(err, BuildError::Invalid { ref problems, .. }
         if problems.contains(&Problem::RepeatWithoutMet { deadline: "p".into() })));

@@ -19,7 +19,7 @@ fn friday_4pm() -> DateTime<Utc> {
 }
 
 fn registry() -> Registry {
-    Registry::new()
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
         .guard("amount_ok", |c: &Context<'_>| {
             match c.payload["amount"].as_i64() {
                 Some(n) if n <= 100 => Ok(()),
@@ -852,8 +852,8 @@ fn deadline_breach_escalates_exactly_once_and_counts_in_the_sla() {
     let due = local(2026, 11, 23, 11, 0); // + 4 working hours = Monday 11:00
     assert_eq!(
         w.engine.next_due().unwrap(),
-        Some(local(2026, 11, 23, 10, 0)),
-        "warning at 3 working hours"
+        Some(breach_instant(local(2026, 11, 23, 10, 0))),
+        "warning at 3 working hours, handled once passed"
     );
     // Nothing happens before the warning.
     assert!(
@@ -865,7 +865,9 @@ fn deadline_breach_escalates_exactly_once_and_counts_in_the_sla() {
     );
     let warned = w.engine.handle_due(local(2026, 11, 23, 10, 30)).unwrap();
     assert_eq!(warned.handled.len(), 1);
-    assert_eq!(w.engine.next_due().unwrap(), Some(due));
+    assert_eq!(w.engine.next_due().unwrap(), Some(breach_instant(due)));
+    // At exactly the limit nothing is breached yet.
+    assert!(w.engine.handle_due(due).unwrap().handled.is_empty());
     let late = local(2026, 11, 23, 11, 5);
     let report = w.engine.handle_due(late).unwrap();
     let kinds: Vec<&str> = report.handled[0].1.iter().map(|e| e.kind.name()).collect();
@@ -990,7 +992,9 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
         .transition("filed", "approve", "stocked", |t| {
             t.sign_off_in_stages([vec!["oqc", "qm"], vec!["planning"]], "stock-in")
         })
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let t = friday_4pm();
     let d = aftersales::start(&def, "r".into(), &Actor::new("c", ["cqe"]), json!({}), t).unwrap();
@@ -1035,7 +1039,11 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
     // Stages that do not add up to the roles are refused at build time.
     let mut spec = def.spec().clone();
     spec.transitions[0].sign_off.as_mut().unwrap().order = SignOrder::Stages(vec![2, 2]);
-    let err = spec.build(&Registry::new()).unwrap_err();
+    let err = spec
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
+        .unwrap_err();
     assert!(err.problems().contains(&Problem::SignOffStagesMismatch {
         from: "filed".into(),
         action: "approve".into()

@@ -6,7 +6,8 @@ use aftersales::*;
 use std::path::Path;
 
 fn definition() -> Definition {
-    let registry = Registry::new().guard("complete", |_: &Context<'_>| Ok(()));
+    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
+        .guard("complete", |_: &Context<'_>| Ok(()));
     Builder::new("golden", 3)
         .roles(["engineer", "reviewer", "manager"])
         .start_roles(["engineer"])
@@ -144,7 +145,9 @@ fn mermaid_aliases_state_names_that_are_not_plain_identifiers() {
         .terminal("done")
         .transition("new", "hold", "on hold", |t| t.roles(["clerk"]))
         .transition("on hold", "finish", "done", |t| t.roles(["clerk"]))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let text = Mermaid(&def).to_string();
     assert!(

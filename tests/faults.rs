@@ -46,7 +46,9 @@ fn definition() -> Definition {
             .warn_at(BusinessDuration::WorkingHours(1))
             .escalate(EscalationSpec::notify(["lead"]).reassign_to("lead")),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap()
 }
 

@@ -51,7 +51,7 @@ impl TypedForm for Inspection {
 }
 
 fn registry() -> Registry {
-    Registry::new()
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
         .typed_form::<Inspection>()
         .form("note", |b: &Value| {
             b["text"]

@@ -20,7 +20,8 @@
 //! - **deadline bookkeeping matches a recomputation from scratch**: every clock's instants
 //!   are recomputed from the definition, the calendar and the event history; `next_due` is
 //!   the minimum over the recomputed clocks; the store's due-index agrees with the snapshot;
-//!   `handle_due` handles in time order, leaves nothing due and is idempotent; clocks run
+//!   `handle_due` handles in time order, only instants that have passed (`t < now`, the
+//!   boundary rule), leaves nothing due and is idempotent; clocks run
 //!   only where the policy says they do (nowhere once closed, paused in waiting states).
 //!
 //! The walker is generic over a [`Subject`]: a definition plus the actors, payloads and forms
@@ -213,7 +214,7 @@ fn default_forms() -> Vec<Form> {
 /// override role, and deadlines of every trigger kind with warnings, data-dependent limits
 /// and escalation ladders that notify, reassign and move.
 fn complaint_like() -> Subject {
-    let registry = Registry::new()
+    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
         .guard("has_root_cause", |c: &Context<'_>| {
             let here = |v: &Value| v["root_cause"].as_str().is_some_and(|s| !s.is_empty());
             if here(c.payload) || here(c.instance.data()) {
@@ -468,12 +469,13 @@ fn non_empty_text(b: &Value) -> Result<(), String> {
 
 /// A small claim procedure with a waiting state reachable only by an escalation.
 fn claim_like() -> Subject {
-    let registry = Registry::new().guard("amount_ok", |c: &Context<'_>| match c.payload["amount"]
-        .as_i64()
-    {
-        Some(n) if n <= 100 => Ok(()),
-        _ => Err("no amount up to 100".into()),
-    });
+    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).guard(
+        "amount_ok",
+        |c: &Context<'_>| match c.payload["amount"].as_i64() {
+            Some(n) if n <= 100 => Ok(()),
+            _ => Err("no amount up to 100".into()),
+        },
+    );
     let def = Builder::new("claim_like", 3)
         .roles(["clerk", "manager", "finance", "admin"])
         .start_roles(["clerk"])
@@ -702,7 +704,7 @@ fn shorter(d: BusinessDuration, m: u16) -> BusinessDuration {
 
 /// The registry generated definitions use; the oracle knows what each name means.
 fn generated_registry() -> Registry {
-    Registry::new()
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
         .guard("always", |_: &Context<'_>| Ok(()))
         .guard("never", |_: &Context<'_>| Err("never passes".into()))
         .guard("flag", |c: &Context<'_>| {
@@ -1476,7 +1478,8 @@ impl Walker<'_> {
                 _ => None,
             };
             if let Some(t) = instant {
-                prop_assert!(t <= self.now, "handled {:?} before it was due", e.kind);
+                // The boundary rule: handled only once passed (`t < now`).
+                prop_assert!(t < self.now, "handled {:?} before it had passed", e.kind);
                 prop_assert!(
                     last.is_none_or(|l| l <= t),
                     "handled out of time order: {:?}",
@@ -2225,6 +2228,8 @@ impl Clock {
         .into_iter()
         .flatten()
         .min()
+        // The boundary rule: an instant is handled once it has passed.
+        .map(breach_instant)
     }
 }
 
@@ -2280,7 +2285,9 @@ fn apply_clock(
     data: &mut Value,
     e: &Event,
 ) -> Result<(), String> {
-    let cal = def.calendar();
+    let cal = def
+        .calendar()
+        .ok_or_else(|| "a definition with deadlines has no calendar".to_owned())?;
     let spec_of = |name: &str| {
         def.spec()
             .deadlines
@@ -2367,7 +2374,7 @@ fn apply_clock(
         EventKind::DeadlineWarned { deadline } => {
             let i = active(clocks, deadline)?;
             let c = &mut clocks[i];
-            if c.warned || c.paused_at.is_some() || c.warn_at.is_none_or(|w| w > e.at) {
+            if c.warned || c.paused_at.is_some() || c.warn_at.is_none_or(|w| w >= e.at) {
                 return Err(format!(
                     "`{deadline}` warned at {} out of turn: {c:?}",
                     e.at
@@ -2378,7 +2385,7 @@ fn apply_clock(
         EventKind::DeadlineBreached { deadline, due_at } => {
             let i = active(clocks, deadline)?;
             let c = &mut clocks[i];
-            if c.breached || c.paused_at.is_some() || c.due_at != *due_at || *due_at > e.at {
+            if c.breached || c.paused_at.is_some() || c.due_at != *due_at || *due_at >= e.at {
                 return Err(format!(
                     "`{deadline}` breached at {} out of turn: {c:?}",
                     e.at
@@ -2391,7 +2398,7 @@ fn apply_clock(
             let c = &mut clocks[i];
             if *step != c.escalated
                 || c.paused_at.is_some()
-                || c.escalate_at.get(*step).is_none_or(|t| *t > e.at)
+                || c.escalate_at.get(*step).is_none_or(|t| *t >= e.at)
             {
                 return Err(format!(
                     "`{deadline}` escalated (step {step}) at {} out of turn: {c:?}",

@@ -27,7 +27,9 @@ fn a_comment_keeps_the_forms_it_carries() {
         .terminal("done")
         .form("photo")
         .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let inst = aftersales::start(&def, "m".into(), &clerk(), json!({}), monday_9am())
         .unwrap()
@@ -72,7 +74,9 @@ fn waiting_definition() -> Definition {
             Trigger::action("remind"),
             BusinessDuration::WorkingHours(1),
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap()
 }
 
@@ -109,7 +113,7 @@ fn clocks_started_while_waiting_are_paused() {
         .find(|d| d.name == "supplier")
         .unwrap()
         .due_at;
-    assert_eq!(inst.next_due(), Some(supplier_due));
+    assert_eq!(inst.next_due(), Some(breach_instant(supplier_due)));
     let much_later = t + TimeDelta::days(30);
     let due = aftersales::handle_due(&def, &inst, much_later)
         .unwrap()
@@ -145,6 +149,7 @@ fn clocks_started_while_waiting_are_paused() {
     assert!(reminder.is_active());
     assert_eq!(
         def.calendar()
+            .unwrap()
             .working_time_between(much_later, reminder.due_at),
         TimeDelta::hours(1)
     );
@@ -175,7 +180,9 @@ fn escalation_moves_of_action_started_deadlines_are_edges() {
             )
             .escalate(EscalationSpec::move_to("meeting")),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     for s in ["open", "working", "on_hold", "done", "meeting"] {
         assert!(def.has_state(s), "{s} is a state");
@@ -225,7 +232,9 @@ fn deeply_nested_payloads_forms_and_data_are_refused() {
         .transition("open", "finish", "done", |t| {
             t.roles(["clerk"]).merge_payload()
         })
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let max = aftersales::MAX_JSON_DEPTH;
     let t = monday_9am();
@@ -280,7 +289,9 @@ fn corrupt_counters_are_refused_not_panics() {
         .initial("open")
         .terminal("done")
         .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let d = aftersales::start(&def, "m".into(), &clerk(), json!({}), monday_9am()).unwrap();
     let mut v = serde_json::to_value(&d.instance).unwrap();
@@ -324,7 +335,9 @@ fn corrupt_counters_are_refused_not_panics() {
             DeadlineSpec::new("d", Trigger::enter("open"), BusinessDuration::Hours(1))
                 .escalate(EscalationSpec::notify(["clerk"])),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let d = aftersales::start(&esc, "e".into(), &clerk(), json!({}), monday_9am()).unwrap();
     let mut v = serde_json::to_value(&d.instance).unwrap();
@@ -366,7 +379,9 @@ fn resuming_a_corrupt_paused_clock_is_refused_not_a_panic() {
             Trigger::action("wait"),
             BusinessDuration::CalendarDays(3),
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let t = monday_9am();
     let d = aftersales::start(&def, "p".into(), &clerk(), json!({}), t).unwrap();
@@ -432,7 +447,9 @@ fn one_instance_that_cannot_escalate_does_not_block_the_others() {
                 default: None,
             },
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let mut engine = Engine::new(InMemoryStore::new());
     engine.register(def).unwrap();
@@ -478,7 +495,9 @@ fn a_snapshot_with_the_first_releases_fired_by_map_still_loads() {
         .terminal("done")
         .transition("open", "go", "working", |t| t.roles(["clerk"]))
         .transition("working", "finish", "done", |t| t.roles(["clerk"]))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let li = Actor::new("li", ["clerk"]);
     let d0 = aftersales::start(&def, "o".into(), &li, json!({}), monday_9am()).unwrap();
@@ -527,7 +546,11 @@ fn validating_action_started_escalations_is_linear_in_the_states() {
             .met_on(Trigger::action("finish"))
             .escalate(EscalationSpec::move_to("meeting")),
         );
-    let def = b.build(&Registry::new()).unwrap();
+    let def = b
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
+        .unwrap();
     let escalations = def
         .edges()
         .filter(|e| matches!(e.kind, EdgeKind::Escalation(_)))
@@ -552,7 +575,9 @@ fn handle_due_reports_instances_of_an_unregistered_definition() {
             Trigger::enter("open"),
             BusinessDuration::Hours(1),
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let d = aftersales::start(&def, "o-1".into(), &clerk(), json!({}), monday_9am()).unwrap();
     let store = InMemoryStore::new();
@@ -596,7 +621,9 @@ fn an_escalation_move_of_a_clock_started_and_met_by_the_same_trigger_is_in_the_g
                 .met_on(Trigger::leave("s0"))
                 .escalate(EscalationSpec::move_to("s0")),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     assert!(def.has_edge("s1", "s0"));
     let d = aftersales::start(&def, "l".into(), &clerk(), json!({}), monday_9am()).unwrap();

@@ -72,7 +72,9 @@ fn definition() -> Definition {
             )
             .escalate(EscalationSpec::move_to("late").and_notify(["manager"])),
         )
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap()
 }
 
@@ -292,15 +294,18 @@ fn a_restarted_host_finds_what_is_due_and_continues() {
     let e = engine(SqliteStore::open(&path).unwrap());
     // Friday 16:00 + 4 working hours = Monday 11:00.
     let due = local(2026, 11, 23, 11, 0);
-    assert_eq!(e.next_due().unwrap(), Some(due));
-    assert_eq!(e.store().next_due().unwrap(), Some((due, id.clone())));
+    // The host's timer wakes when the breach is real, one nanosecond after the limit.
+    let late = breach_instant(due);
+    assert_eq!(e.next_due().unwrap(), Some(late));
+    assert_eq!(e.store().next_due().unwrap(), Some((late, id.clone())));
+    assert!(e.handle_due(due).unwrap().handled.is_empty());
     assert!(
         e.handle_due(due - TimeDelta::minutes(1))
             .unwrap()
             .handled
             .is_empty()
     );
-    let report = e.handle_due(due).unwrap();
+    let report = e.handle_due(late).unwrap();
     assert_eq!(report.handled.len(), 1);
     assert_eq!(e.load(&id).unwrap().state(), "late");
     assert_eq!(e.next_due().unwrap(), None);
@@ -310,12 +315,12 @@ fn a_restarted_host_finds_what_is_due_and_continues() {
         .fire(
             &id,
             &Command::fire(&clerk(), "begin").with_key("begin-1"),
-            due,
+            late,
         )
         .unwrap();
     assert!(retry.replayed);
     assert_eq!(e.load(&id).unwrap().version(), v);
-    e.fire(&id, &Command::fire(&manager(), "approve"), due)
+    e.fire(&id, &Command::fire(&manager(), "approve"), late)
         .unwrap();
     assert!(e.load(&id).unwrap().is_closed());
     assert_eq!(
@@ -662,8 +667,9 @@ fn due_index_orders_by_instant_then_id_with_subsecond_precision() {
             aftersales::decide(&def, &d0.instance, &Command::fire(&clerk(), "begin"), at).unwrap();
         store.commit(commit_of(&d1, 1)).unwrap();
     }
-    // + 4 working hours: 10-12 and 13-15 (lunch 12-13).
-    let early = local(2026, 11, 20, 15, 0) + TimeDelta::milliseconds(250);
+    // + 4 working hours: 10-12 and 13-15 (lunch 12-13); the index holds the first instant
+    // past the limit (the boundary rule), one nanosecond later.
+    let early = breach_instant(local(2026, 11, 20, 15, 0) + TimeDelta::milliseconds(250));
     let (first, id) = store.next_due().unwrap().unwrap();
     assert_eq!((first, id), (early, "a".into()));
     assert_eq!(

@@ -45,8 +45,14 @@ fn builder() -> Builder {
 
 fn engine() -> Engine<InMemoryStore> {
     let mut e = Engine::new(InMemoryStore::new());
-    e.register(builder().build(&Registry::new()).unwrap())
-        .unwrap();
+    e.register(
+        builder()
+            .build(&Registry::with_calendar(
+                aftersales::BusinessCalendar::china_standard(),
+            ))
+            .unwrap(),
+    )
+    .unwrap();
     e.start("stock", "S-1", &clerk(), json!({}), now()).unwrap();
     e
 }
@@ -111,7 +117,11 @@ fn only_the_declared_actions_may_attach_a_restricted_form() {
 
 #[test]
 fn an_action_declared_anywhere_is_available_in_every_open_state_and_nowhere_else() {
-    let def = builder().build(&Registry::new()).unwrap();
+    let def = builder()
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
+        .unwrap();
     for state in ["open", "review"] {
         let actions = def.actions_from(state);
         assert!(actions.contains(&Name::new("flag_serious")), "{state}");
@@ -160,7 +170,9 @@ fn an_action_declared_anywhere_is_available_in_every_open_state_and_nowhere_else
 fn a_problem_of_an_anywhere_action_is_reported_once() {
     let err = builder()
         .anywhere("escalate", Some("nowhere"), |t| t.roles(["director"]))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap_err();
     let BuildError::Invalid { problems, .. } = err else {
         panic!("expected problems");
@@ -181,7 +193,11 @@ fn attach_rules_name_declared_forms_and_actions() {
     let mut spec = builder().spec();
     spec.attach
         .insert("photo".into(), vec!["submit".into(), "send".into()]);
-    let err = spec.build(&Registry::new()).unwrap_err();
+    let err = spec
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
+        .unwrap_err();
     let BuildError::Invalid { problems, .. } = err else {
         panic!("expected problems");
     };
@@ -205,12 +221,19 @@ fn stock_rules_survive_a_json_round_trip() {
     assert!(text.contains("\"requires_text\""), "{text}");
     let back = DefinitionSpec::from_json(&text).unwrap();
     assert_eq!(back, spec);
-    back.build(&Registry::new()).unwrap();
+    back.build(&Registry::with_calendar(
+        aftersales::BusinessCalendar::china_standard(),
+    ))
+    .unwrap();
 }
 
 #[test]
 fn diagrams_show_the_actions_of_every_open_state_once() {
-    let def = builder().build(&Registry::new()).unwrap();
+    let def = builder()
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
+        .unwrap();
     let mermaid = Mermaid(&def).to_string();
     assert!(
         mermaid.contains("state \"in every open state\" as anywhere"),
@@ -268,6 +291,6 @@ fn a_json_definition_names_its_calendar() {
         .unwrap();
     assert_eq!(
         e.next_due().unwrap(),
-        Some(now() + chrono::TimeDelta::hours(4))
+        Some(breach_instant(now() + chrono::TimeDelta::hours(4)))
     );
 }

@@ -27,7 +27,8 @@ fn base() -> serde_json::Value {
 }
 
 fn registry() -> Registry {
-    Registry::new().guard("ok", |_: &Context<'_>| Ok(()))
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
+        .guard("ok", |_: &Context<'_>| Ok(()))
 }
 
 fn build(v: serde_json::Value) -> Result<Definition, BuildError> {

@@ -57,7 +57,7 @@ fn root_cause_recorded(ctx: &Context<'_>) -> Result<(), String> {
 }
 
 pub(crate) fn registry() -> Registry {
-    Registry::new()
+    Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
         .guard("severity_known", severity_known)
         .guard("not_on_hold", not_on_hold)
         .guard("root_cause_recorded", root_cause_recorded)

@@ -43,9 +43,12 @@ const DEFAULT_DAY: [WorkingPeriod; 2] = [
 /// otherwise with its weekday's periods. The make-up pattern defaults to
 /// Monday's periods. Working periods are local wall-clock times in the zone.
 ///
-/// [`Default`] is the product default of `spec README "Working calendar"`:
-/// Monday–Friday 09:00–12:00 and 13:00–18:00, fixed UTC+08:00, no holidays;
+/// [`china_standard`](Self::china_standard) (also [`Default`]) is the product
+/// default of `spec README "Working calendar"`: Monday–Friday 09:00–12:00 and
+/// 13:00–18:00, fixed UTC+08:00, no holidays;
 /// [`asia_shanghai`](Self::asia_shanghai) is the same week in the named zone.
+/// No registry applies either silently: the host chooses
+/// ([`Registry::with_calendar`](crate::Registry::with_calendar)).
 /// A calendar may carry a [`name`](Calendar::name) under which a host
 /// registers it.
 ///
@@ -101,6 +104,15 @@ impl BusinessCalendar {
     /// A builder holding this calendar's definition, e.g. to add holidays.
     pub fn to_builder(&self) -> BusinessCalendarBuilder {
         self.definition.clone()
+    }
+
+    /// The product's Chinese working week, Monday–Friday 09:00–12:00 and
+    /// 13:00–18:00, at the fixed offset UTC+08:00, without holidays (the same
+    /// calendar as [`Default`]): the host's explicit choice when feature `tz` is
+    /// off. China has kept UTC+08:00 all year since 1991, so for such dates it
+    /// computes the same instants as [`asia_shanghai`](Self::asia_shanghai).
+    pub fn china_standard() -> Self {
+        Self::default()
     }
 
     /// The product default week (Monday–Friday 09:00–12:00 and 13:00–18:00)

@@ -72,6 +72,28 @@ impl BusinessDuration {
         }
     }
 
+    /// "Within `n` working days" read as the documents do: the close of business of the
+    /// `n`-th working day ([`WorkingDaysClose`](Self::WorkingDaysClose)); `0` is the close
+    /// of the start day ([`SameDayClose`](Self::SameDayClose)). Total, for configuration
+    /// counts.
+    pub const fn close_of_working_day(n: u32) -> Self {
+        match NonZeroU32::new(n) {
+            Some(n) => Self::WorkingDaysClose(n),
+            None => Self::SameDayClose,
+        }
+    }
+
+    /// "`n` days" counting the start day as day 1: 24:00 local at the end of day `n`
+    /// ([`CalendarDaysInclusive`](Self::CalendarDaysInclusive)); `0` is the end of the
+    /// start day ([`CalendarDaysToMidnight`](Self::CalendarDaysToMidnight)`(0)`). Total,
+    /// for configuration counts.
+    pub const fn calendar_days_counting_start(n: u32) -> Self {
+        match NonZeroU32::new(n) {
+            Some(n) => Self::CalendarDaysInclusive(n),
+            None => Self::CalendarDaysToMidnight(0),
+        }
+    }
+
     /// [`CalendarDaysInclusive`](Self::CalendarDaysInclusive) of `n` days; `None` for zero.
     pub const fn calendar_days_inclusive(n: u32) -> Option<Self> {
         match NonZeroU32::new(n) {

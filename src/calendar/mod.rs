@@ -52,7 +52,11 @@
 //! # The boundary rule
 //!
 //! An action at exactly the due instant is on time ([`is_met`]); a clock is
-//! breached only when `now > due` ([`is_breached`]).
+//! breached only when `now > due` ([`is_breached`]), first at
+//! [`breach_instant`]`(due)` = `due + 1ns`. The same rule holds for every
+//! instant on a clock (warning, due, escalation rungs): it is handled once it has
+//! passed, so whether the host's timer or the action comes first at exactly the
+//! due instant does not change the outcome.
 
 mod business;
 mod duration;
@@ -86,6 +90,25 @@ pub fn is_met(acted_at: DateTime<Utc>, due: DateTime<Utc>) -> bool {
 /// instant itself is not yet a breach.
 pub fn is_breached(now: DateTime<Utc>, due: DateTime<Utc>) -> bool {
     now > due
+}
+
+/// The first instant at which a clock due at `due` is breached: `due + 1ns`, the
+/// smallest step of [`DateTime`] (`due` itself at the end of the representable
+/// range). This is the instant a host's timer should wake at:
+/// `is_breached(breach_instant(due), due)` holds and no earlier instant breaches.
+///
+/// ```
+/// use aftersales::{breach_instant, is_breached, is_met};
+/// use chrono::{DateTime, TimeDelta};
+///
+/// let due = DateTime::from_timestamp(1_772_780_400, 0).unwrap();
+/// assert!(is_met(due, due) && !is_breached(due, due));
+/// assert_eq!(breach_instant(due), due + TimeDelta::nanoseconds(1));
+/// assert!(is_breached(breach_instant(due), due));
+/// ```
+pub fn breach_instant(due: DateTime<Utc>) -> DateTime<Utc> {
+    due.checked_add_signed(TimeDelta::nanoseconds(1))
+        .unwrap_or(due)
 }
 
 /// Which local times are working time: the seam through which a host supplies

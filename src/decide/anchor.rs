@@ -36,7 +36,7 @@ pub(crate) fn instant(
     }
     let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| uncomputable(deadline, format!("`{text}` at {whence} is not a date")))?;
-    def.calendar()
+    def.deadline_calendar(deadline)?
         .to_utc(day.and_time(chrono::NaiveTime::MIN))
         .ok_or_else(|| uncomputable(deadline, format!("`{text}` is out of range")))
 }

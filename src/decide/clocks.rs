@@ -34,10 +34,11 @@ fn margin(
     from: DateTime<Utc>,
     due: DateTime<Utc>,
 ) -> i64 {
-    if cd.is_some_and(|c| c.working_time) {
-        def.calendar().working_time_between(from, due).num_seconds()
-    } else {
-        (due - from).num_seconds()
+    match def.calendar() {
+        Some(cal) if cd.is_some_and(|c| c.working_time) => {
+            cal.working_time_between(from, due).num_seconds()
+        }
+        _ => (due - from).num_seconds(),
     }
 }
 
@@ -229,7 +230,7 @@ fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result
         Some(nb) => Some(cd.resolve(2, nb, data)?),
         None => None,
     };
-    let cal = def.calendar();
+    let cal = def.deadline_calendar(cd.name)?;
     let (base, before) = match &cd.spec.anchor {
         Some(a) => (anchor::instant(def, cd.name, &a.at, &d.inst)?, a.before),
         None => (d.now, false),
@@ -287,11 +288,11 @@ fn resume(
         .filter(|x| x.is_active() && x.paused_at.is_some() && which(x))
         .cloned()
         .collect();
-    let cal = def.calendar();
     for mut ds in paused {
         let Some(paused_at) = ds.paused_at else {
             continue;
         };
+        let cal = def.deadline_calendar(ds.name)?;
         let working = def
             .deadline_ix(ds.name)
             .is_some_and(|i| def.deadline(i).working_time);

@@ -1,6 +1,7 @@
 //! Due time: warnings, breaches and escalation rungs, in time order.
 
 use super::{Decision, Draft, clocks};
+use crate::calendar::is_breached;
 use crate::definition::Definition;
 use crate::event::EventKind;
 use crate::ids::Name;
@@ -22,6 +23,11 @@ enum Due {
 }
 
 /// The earliest item due at `now` over the running clocks: (instant, kind, clock position).
+///
+/// The boundary rule (spec README "Duration semantics"): an item is handled only once its
+/// instant has **passed**, `t < now` ([`is_breached`]). At exactly the due instant an
+/// action is still on time, so a timer firing at `due` records nothing and an action at
+/// `due` afterwards is met, whichever the host runs first.
 fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<Utc>, Due, usize)> {
     let mut next: Option<(DateTime<Utc>, Due, usize)> = None;
     for (i, ds) in clocks.iter().enumerate() {
@@ -36,7 +42,7 @@ fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<U
                 .map(|&t| (t, Due::Escalation)),
         ];
         for (t, k) in items.into_iter().flatten() {
-            if t <= now && next.is_none_or(|n| (t, k, i) < n) {
+            if is_breached(now, t) && next.is_none_or(|n| (t, k, i) < n) {
                 next = Some((t, k, i));
             }
         }
@@ -47,6 +53,11 @@ fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<U
 /// Everything due on `inst` at `now`, as events: warnings, breaches and escalation rungs in
 /// time order (at one instant: warning, then breach, then escalation). `Ok(None)` when
 /// nothing is due. Pure and idempotent: after applying the result, nothing is due at `now`.
+///
+/// One boundary rule: an item fires only when its instant lies strictly before `now`. A
+/// clock due at `due` is breached by `handle_due(due + 1ns)`, never by `handle_due(due)`;
+/// [`Instance::next_due`] returns that first instant (`due + 1ns`), so a host's timer loop
+/// woken at `next_due` always finds the item due and never spins.
 ///
 /// # Errors
 /// A [`Rejection`] when the instance does not fit the definition or a deadline of an

@@ -32,6 +32,7 @@ use crate::calendar::Calendar;
 use crate::form::FormValidator;
 use crate::ids::{ActionIx, DeadlineIx, FastMap, Name, RoleIx, RoleMask, StateIx, TransitionIx};
 use crate::registry::Registry;
+use crate::rejection::Rejection;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::fmt;
 use std::sync::Arc;
@@ -89,7 +90,8 @@ pub struct Definition {
     pub(crate) forms: FastMap<Name, Option<Arc<dyn FormValidator>>>,
     pub(crate) deadlines: Vec<CompiledDeadline>,
     pub(crate) graph: DiGraph<StateIx, Edge>,
-    pub(crate) calendar: Arc<dyn Calendar>,
+    /// `None` only for a definition without deadlines (build requires a calendar otherwise).
+    pub(crate) calendar: Option<Arc<dyn Calendar>>,
     /// The transitions compiled from `spec.anywhere` (one per action and open state), which
     /// follow the spec's own in transition numbering.
     pub(crate) generated: Vec<TransitionSpec>,
@@ -161,9 +163,24 @@ impl Definition {
         &self.spec
     }
 
-    /// The calendar deadlines are computed in.
-    pub fn calendar(&self) -> &dyn Calendar {
-        self.calendar.as_ref()
+    /// The calendar deadlines are computed in: the one the definition names, else the
+    /// registry's. `None` only for a definition without deadlines built with a registry
+    /// that has no calendar ([`Registry::new`] chooses none; a definition with deadlines
+    /// and no calendar is refused by `build()` with
+    /// [`Problem::NoCalendar`](crate::Problem::NoCalendar)).
+    pub fn calendar(&self) -> Option<&dyn Calendar> {
+        self.calendar.as_deref()
+    }
+
+    /// The calendar for computing deadline `deadline`; a
+    /// [`Rejection::DeadlineUncomputable`] if there is none (cannot happen for a definition
+    /// `build()` accepted: a definition with deadlines has a calendar).
+    pub(crate) fn deadline_calendar(&self, deadline: Name) -> Result<&dyn Calendar, Rejection> {
+        self.calendar()
+            .ok_or_else(|| Rejection::DeadlineUncomputable {
+                deadline,
+                reason: "the definition has no calendar".to_owned(),
+            })
     }
 
     /// The initial state.

@@ -24,6 +24,12 @@ pub enum Problem {
         /// The deadline.
         deadline: String,
     },
+    /// The definition has deadlines but no calendar: it names none and the registry has
+    /// none ([`Registry::new`](crate::Registry::new) chooses none; the host must).
+    NoCalendar {
+        /// The deadlines that need one.
+        deadlines: Vec<String>,
+    },
     /// The definition names a calendar the registry does not have.
     UnknownCalendar {
         /// The name.
@@ -216,6 +222,11 @@ impl fmt::Display for Problem {
         match self {
             NoInitialState => write!(f, "no initial state"),
             UnknownCalendar { calendar } => write!(f, "unknown calendar `{calendar}`"),
+            NoCalendar { deadlines } => write!(
+                f,
+                "deadlines {} need a calendar: name one or give the registry one",
+                deadlines.join(", ")
+            ),
             RepeatWithoutMet { deadline } => {
                 write!(
                     f,

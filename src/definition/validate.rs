@@ -454,6 +454,11 @@ fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> 
             calendar: c.clone(),
         });
     }
+    if spec.calendar.is_none() && registry.calendar.is_none() && !spec.deadlines.is_empty() {
+        p.push(Problem::NoCalendar {
+            deadlines: spec.deadlines.iter().map(|d| d.name.clone()).collect(),
+        });
+    }
     let start_roles = names.role_mask(&spec.start_roles, &"start_roles", p);
     let override_roles = names.role_mask(&spec.override_roles, &"override_roles", p);
     if start_roles.0 == 0 {
@@ -532,12 +537,10 @@ impl Parts {
             transitions: self.transitions,
             deadlines: self.deadlines,
             graph: self.graph,
-            calendar: spec
-                .calendar
-                .as_ref()
-                .and_then(|c| registry.calendars.get(c))
-                .unwrap_or(&registry.calendar)
-                .clone(),
+            calendar: match &spec.calendar {
+                Some(c) => registry.calendars.get(c).cloned(),
+                None => registry.calendar.clone(),
+            },
             generated: self.generated,
             attach: self.attach,
             spec,

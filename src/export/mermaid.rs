@@ -12,7 +12,7 @@ use std::fmt;
 ///     .roles(["clerk"]).start_roles(["clerk"])
 ///     .initial("open").terminal("done")
 ///     .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-///     .build(&Registry::new())?;
+///     .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))?;
 /// let text = Mermaid(&def).to_string();
 /// assert!(text.contains("open --> done: finish [clerk]"));
 /// # Ok::<(), aftersales::BuildError>(())

@@ -14,7 +14,7 @@ use std::fmt;
 /// # let def = Builder::new("t", 1).roles(["clerk"]).start_roles(["clerk"])
 /// #     .initial("open").terminal("done")
 /// #     .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-/// #     .build(&Registry::new())?;
+/// #     .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))?;
 /// let now = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
 /// let d = aftersales::start(&def, "T-1".into(), &Actor::new("li", ["clerk"]), json!({}), now)?;
 /// let text = Trail::new(&d.events).offset(FixedOffset::east_opt(8 * 3600).unwrap()).to_string();

@@ -1,6 +1,7 @@
 //! Deadline clocks as an instance holds them, their SLA status, and how clock events change
 //! them (replay needs no calendar: every instant was computed when the clock started).
 
+use crate::calendar::{breach_instant, is_breached};
 use crate::event::{Event, EventKind};
 use crate::ids::Name;
 use chrono::{DateTime, Utc};
@@ -8,6 +9,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A deadline clock on an instance.
+///
+/// # The boundary rule
+///
+/// Every instant on a clock (the warning, the limit `due_at`, the escalation rungs) is
+/// reached at that instant and passed strictly after it: an action at exactly `due_at` is
+/// met, and the clock is breached only when `now > due_at`. Handling what is due at
+/// `due_at` records nothing; the next instant to handle is one nanosecond after it
+/// (`is_met`, `is_breached`, `breach_instant`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DeadlineState {
     /// The policy name.
@@ -62,7 +71,10 @@ impl DeadlineState {
         self.stopped.is_none()
     }
 
-    /// The next instant at which this clock needs handling (none when stopped or paused).
+    /// The next instant at which this clock needs handling (none when stopped or paused):
+    /// the first instant strictly after the earliest pending warning, limit or escalation
+    /// rung, `t + 1ns` (see [the boundary rule](Self#the-boundary-rule)). A host's timer
+    /// woken at this instant finds the item due; at `t` itself nothing is due yet.
     pub fn next_instant(&self) -> Option<DateTime<Utc>> {
         if self.stopped.is_some() || self.paused_at.is_some() {
             return None;
@@ -75,6 +87,7 @@ impl DeadlineState {
         .into_iter()
         .flatten()
         .min()
+        .map(breach_instant)
     }
 
     pub(crate) fn all_instants_mut(&mut self) -> impl Iterator<Item = &mut DateTime<Utc>> {
@@ -124,11 +137,16 @@ impl DeadlineState {
     }
 
     /// The status as of `now`: like [`status`](Self::status), but a running clock past its
-    /// limit already counts as breached (before `handle_due` has run).
+    /// limit (`now > due_at`) already counts as breached, and one past its warning
+    /// (`now > warn_at`) as warned, before `handle_due` has run: the same boundary rule.
     pub fn status_at(&self, now: DateTime<Utc>) -> SlaStatus {
         match self.status() {
-            SlaStatus::Pending | SlaStatus::Warned if now > self.due_at => SlaStatus::Breached,
-            SlaStatus::Pending if self.warn_at.is_some_and(|w| now >= w) => SlaStatus::Warned,
+            SlaStatus::Pending | SlaStatus::Warned if is_breached(now, self.due_at) => {
+                SlaStatus::Breached
+            }
+            SlaStatus::Pending if self.warn_at.is_some_and(|w| is_breached(now, w)) => {
+                SlaStatus::Warned
+            }
             other => other,
         }
     }

@@ -279,7 +279,10 @@ impl Instance {
     pub fn running_clock(&self, name: impl Into<Name>) -> Option<&DeadlineState> {
         self.clock(name).filter(|d| d.is_active())
     }
-    /// The next instant at which a deadline of this instance needs handling.
+    /// The next instant at which a deadline of this instance needs handling: the first
+    /// instant strictly after its earliest pending warning, limit or escalation rung
+    /// (`t + 1ns`, [`DeadlineState::next_instant`]). `handle_due` at this instant handles
+    /// it; at `t` itself nothing is due (an action at exactly the limit is on time).
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
         if self.closed {
             return None;

@@ -919,7 +919,9 @@ mod tests {
                 Trigger::enter("working"),
                 BusinessDuration::WorkingHours(4),
             ))
-            .build(&Registry::new())
+            .build(&Registry::with_calendar(
+                crate::BusinessCalendar::china_standard(),
+            ))
             .unwrap()
     }
 

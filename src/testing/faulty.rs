@@ -166,7 +166,7 @@ impl Schedule {
 ///     .roles(["clerk"]).start_roles(["clerk"])
 ///     .initial("open").terminal("done")
 ///     .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-///     .build(&Registry::new())?;
+///     .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))?;
 /// let mut engine = Engine::new(FaultyStore::new(InMemoryStore::new(), 7));
 /// engine.register(def)?;
 /// let (clerk, now) = (Actor::new("ann", ["clerk"]), Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap());

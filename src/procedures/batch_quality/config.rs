@@ -27,27 +27,36 @@ pub enum ForwardAnchor {
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The regional technical-support engineer verifies a station's submission within this
-    /// many working hours: 4 (000 L650 "区域技术支持工程师在4个工作小时内响应").
+    /// many working hours: 4 (000 L650 "区域技术支持工程师在4个工作小时内响应"). Reading:
+    /// working time, exact ([`WorkingHours`](crate::BusinessDuration::WorkingHours)).
     pub rtse_verify_within_hours: u32,
     /// Product technical support confirms and forwards within this many working hours: 4
-    /// (000 L650 "在4个工作小时内将信息流转给区域质量处"; restated 000 L654).
+    /// (000 L650 "在4个工作小时内将信息流转给区域质量处"; restated 000 L654). Reading: working
+    /// hours, exact.
     pub ts_confirm_within_hours: u32,
     /// The regional quality section responds to (reviews) a forwarded issue within this many
-    /// working hours: 4 (000 L652 "区域质量处收到…在4个工作小时内响应").
+    /// working hours: 4 (000 L652 "区域质量处收到…在4个工作小时内响应"). Reading: working
+    /// hours, exact.
     pub rqs_review_within_hours: u32,
     /// The regional quality section forwards a started issue to R&D within this many working
-    /// hours: 4 (000 L654 "并在4个工作小时内流转到产品研发中心").
+    /// hours: 4 (000 L654 "并在4个工作小时内流转到产品研发中心"). Reading: working hours,
+    /// exact.
     pub rqs_forward_to_rd_within_hours: u32,
     /// Where the forwarding clock starts (OURS; 000 L654 is silent).
     pub rqs_forward_anchor: ForwardAnchor,
     /// For machines not yet accepted by the user, R&D provides an effective solution within
     /// this many working days: 2 (000 L654 "对于未验收的机器…在2个工作日内提供有效方案").
+    /// Reading: the close of business of the 2nd working day after the forwarding day
+    /// ([`close_of_working_day`](crate::BusinessDuration::close_of_working_day); 0 = the
+    /// close of the forwarding day).
     pub rd_solution_not_accepted_within_days: u32,
     /// For accepted machines, R&D responds within this many working days: 1 (000 L654
-    /// "对于已经验收合格的机器…在1个工作日内响应").
+    /// "对于已经验收合格的机器…在1个工作日内响应"). Reading: the close of business of the
+    /// next working day.
     pub rd_response_accepted_within_days: u32,
     /// For accepted machines, R&D gives an effective conclusion within this many working
     /// days: 4 (000 L654 "4个工作日内反馈有效结论"; the page header splits the sentence).
+    /// Reading: the close of business of the 4th working day.
     pub rd_conclusion_accepted_within_days: u32,
     /// When an R&D limit is missed, move the issue straight to the director-level meeting
     /// instead of flagging it for the quality section to convene "适时" (at a suitable time).

@@ -693,9 +693,10 @@ fn supplier_claim(mut b: Builder) -> Builder {
     b
 }
 
-/// A limit in working days that depends on the acceptance status (000 L654).
+/// A limit in working days that depends on the acceptance status (000 L654), each read as
+/// the close of business of the N-th working day ("N个工作日内").
 fn by_acceptance(accepted: u32, not_accepted: u32) -> DurationSpec {
-    let wd = BusinessDuration::WorkingDays;
+    let wd = BusinessDuration::close_of_working_day;
     DurationSpec::Select {
         selector: "/acceptance".into(),
         cases: BTreeMap::from([

@@ -530,9 +530,11 @@ pub fn is_started(state: State) -> bool {
     STARTED.contains(&state)
 }
 
-/// The registry of the procedure: its guards, effects and typed forms, bound to `config`.
+/// The registry of the procedure: its guards, effects and typed forms, bound to `config`;
+/// deadlines in `Asia/Shanghai` ([`shanghai_calendar`](super::shanghai_calendar)).
 pub fn registry(config: &Config) -> Registry {
     rules::register(forms::register(Registry::new()), Arc::new(config.clone()))
+        .shared_calendar(super::shanghai_calendar())
 }
 
 /// The validated, typed definition of the batch quality procedure, computing deadlines in

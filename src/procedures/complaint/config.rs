@@ -41,38 +41,52 @@ pub enum MisjudgmentMatch {
 }
 
 /// The complaint procedure's configuration.
+///
+/// Every limit states its **reading** (spec README "Duration semantics"): 「N个工作日内」 is
+/// the close of business of the N-th working day after the day the clock starts (a start
+/// outside working time counts from the next working period), 「1月」 a calendar month.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Config {
     /// The CQE responds to a submitted handling form within 1 working day
-    /// (「我司在一个工作日内积极响应」, `004 L623`).
+    /// (「我司在一个工作日内积极响应」, 004 D12 §8, `004 L623`). Reading: the close of business
+    /// of the next working day ([`WorkingDaysClose`](BusinessDuration::WorkingDaysClose)`(1)`;
+    /// a Friday 16:00 form is due Monday 18:00).
     pub response: BusinessDuration,
     /// Domestic: analysis complete within 3 working days from the handling form's issue
-    /// (「自国内应用设计中心开出《客诉、客退产品处理单》起…3个工作日内完成分析」, `004 L623`).
+    /// (「自国内应用设计中心开出《客诉、客退产品处理单》起…3个工作日内完成分析」, 004 D12 §8,
+    /// `004 L623`). Reading: the close of business of the 3rd working day after the form's
+    /// day.
     pub analysis_domestic: BusinessDuration,
-    /// Domestic: problem solved and replied within 7 working days from the form's issue
-    /// (`004 L623`).
+    /// Domestic: problem solved and replied 「7个工作日内」 from the form's issue (004 D12 §8,
+    /// `004 L623`). Reading: the close of business of the 7th working day.
     pub solve_reply_domestic: BusinessDuration,
     /// Domestic urgent, only after the company leadership's special approval: 2 working days
-    /// (「紧急情况下经公司领导特批后可加急处理,2个工作日内解决问题并回复」, `004 L623`).
+    /// (「紧急情况下经公司领导特批后可加急处理,2个工作日内解决问题并回复」, 004 D12 §8,
+    /// `004 L623`). Reading: the close of business of the 2nd working day.
     pub urgent_solve_reply_domestic: BusinessDuration,
     /// International: a solution within 15–30 working days (warn at the target, breach at
-    /// the limit; `004 L623`, `spec README L45`).
+    /// the limit; 004 D12 §8, `004 L623`, `spec README L45`). Reading: the close of business
+    /// of the 15th (target) and the 30th (limit) working day.
     pub solution_international: DurationRange,
-    /// International urgent, only after the special approval: a plan within 3 working days
-    /// (`004 L623`).
+    /// International urgent, only after the special approval: a plan 「3个工作日」 (004 D12 §8,
+    /// `004 L623`). Reading: the close of business of the 3rd working day.
     pub urgent_plan_international: BusinessDuration,
-    /// Non-batch supplier defect: the supplier replies with its 8D and handling plan within
-    /// 2 working days (`004 L601`).
+    /// Non-batch supplier defect: the supplier replies with its 8D and handling plan
+    /// 「在2个工作日内」 (004 D12 §7.1.2, `004 L601`). Reading: the close of business of the
+    /// 2nd working day.
     pub supplier_8d: BusinessDuration,
     /// Domestic: replaced defectives are back within 1 month of the spares shipment
-    /// (「跟踪应用设计中心追回替换后的不良品(1个月内退回)」, `004 L621`).
+    /// (「跟踪应用设计中心追回替换后的不良品(1个月内退回)」, 004 D12 §4.4, `004 L621`).
+    /// Reading: one calendar month, the same local time
+    /// ([`CalendarMonths`](BusinessDuration::CalendarMonths)).
     pub defectives_return_domestic: BusinessDuration,
     /// International, when the return was decided as required (「根据具体客诉情况确定是否退回」,
-    /// `004 L621`): the seed gives no period; INF: the domestic month.
+    /// `004 L621`): the seed gives no period; INF: the domestic month (calendar month).
     pub defectives_return_international: BusinessDuration,
     /// The closure is re-checked within 1 month after handling is complete
-    /// (「处理完成后的1月内再次跟踪异常的关闭情况」, `004 L623`).
+    /// (「处理完成后的1月内再次跟踪异常的关闭情况」, 004 D12 §8, `004 L623`). Reading: one
+    /// calendar month, the same local time.
     pub closure_recheck: BusinessDuration,
     /// Containment of WIP and unshipped stock is 「立即」 (`004 L652`): no number in the seed,
     /// so untimed by default; a host may set one.
@@ -105,15 +119,16 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        use BusinessDuration::{CalendarMonths, WorkingDays};
+        use BusinessDuration::CalendarMonths;
+        let close = BusinessDuration::close_of_working_day;
         Config {
-            response: WorkingDays(1),
-            analysis_domestic: WorkingDays(3),
-            solve_reply_domestic: WorkingDays(7),
-            urgent_solve_reply_domestic: WorkingDays(2),
+            response: close(1),
+            analysis_domestic: close(3),
+            solve_reply_domestic: close(7),
+            urgent_solve_reply_domestic: close(2),
             solution_international: international_range(),
-            urgent_plan_international: WorkingDays(3),
-            supplier_8d: WorkingDays(2),
+            urgent_plan_international: close(3),
+            supplier_8d: close(2),
             defectives_return_domestic: CalendarMonths(1),
             defectives_return_international: CalendarMonths(1),
             closure_recheck: CalendarMonths(1),
@@ -132,11 +147,11 @@ impl Default for Config {
     }
 }
 
-/// 15–30 working days (`004 L623`).
+/// 15–30 working days, each to the close of business (004 D12 §8, `004 L623`).
 fn international_range() -> DurationRange {
     match DurationRange::new(
-        BusinessDuration::WorkingDays(15),
-        BusinessDuration::WorkingDays(30),
+        BusinessDuration::close_of_working_day(15),
+        BusinessDuration::close_of_working_day(30),
     ) {
         Ok(range) => range,
         // 15 <= 30: `new` only refuses a target above its limit.

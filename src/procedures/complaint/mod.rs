@@ -566,9 +566,10 @@ crate::vocabulary! {
     }
 }
 
-/// The registry (guards, effects, typed forms, selectors) of the procedure.
+/// The registry (guards, effects, typed forms, selectors) of the procedure; deadlines in
+/// `Asia/Shanghai` ([`shanghai_calendar`](super::shanghai_calendar)).
 pub fn registry(config: &Config) -> Registry {
-    rules::registry(config)
+    rules::registry(config).shared_calendar(super::shanghai_calendar())
 }
 
 /// The definition as data, e.g. to adapt it (another chain) and build it with

@@ -16,9 +16,11 @@ use crate::Vocabulary;
 use serde_json::Value;
 
 /// Guards, effects and typed forms of the procedure. The configuration does not change them
-/// (it shapes the graph only); the parameter keeps the template's signature.
+/// (it shapes the graph only); the parameter keeps the template's signature. Deadlines in
+/// `Asia/Shanghai` ([`shanghai_calendar`](crate::procedures::shanghai_calendar)).
 pub fn registry(_config: &Config) -> Registry {
     Registry::new()
+        .shared_calendar(crate::procedures::shanghai_calendar())
         .typed_form::<ConsumablesRequest>()
         .typed_form::<BatchLink>()
         .typed_form::<MaterialTransfer>()

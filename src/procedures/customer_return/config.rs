@@ -34,45 +34,70 @@ pub struct ByClass {
 
 /// Configuration of the customer return procedure. `Default` holds the seed's values; a
 /// JSON config may give only the fields it changes.
+///
+/// Every limit states its **reading** (spec README "Duration semantics"): 「N个工作日内」 is
+/// the close of business of the N-th working day, 「当天 / 当日」 the close of business of the
+/// start day, unqualified 「N天」 calendar days to 24:00 local, `H` wall-clock hours.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Config {
     /// Replace first or investigate first. Default replace first (004 L48–52, L60).
     pub replacement_policy: ReplacementPolicy,
-    /// From the customer service manager's confirmation to the order: 「当日立即」
-    /// (004 L60). Default 1 calendar day (the core has no end-of-day duration yet).
+    /// From the customer service manager's confirmation to the order: 「当日立即知会生产厂」
+    /// (004 D2, L60). Reading: the close of business of the confirmation day
+    /// ([`SameDayClose`](BusinessDuration::SameDayClose), 当日; a confirmation after close
+    /// or on a non-working day: the next working day's close).
     pub replacement_order_limit: BusinessDuration,
-    /// From the request to the arrival promise, by customer class: A 1 day 「即当天」,
-    /// B 2 days, C 3 days (004 L64–67). Default 1/2/3 calendar days.
+    /// From the complaint to the arrival promise, by customer class (004 D2, L62–67:
+    /// 「接到投诉的当日…承诺」, 「A类客户:1天,即当天」, 「B类客户:2天」, 「C类客户:3天」).
+    /// Reading: A = the close of business of the complaint day
+    /// ([`SameDayClose`](BusinessDuration::SameDayClose), 当天); B and C count the complaint
+    /// day as day 1 and end at 24:00 local of day 2 / day 3
+    /// ([`CalendarDaysInclusive`](BusinessDuration::CalendarDaysInclusive) 2 / 3), spec
+    /// README "Duration semantics".
     pub arrival_promise: ByClass,
     /// Investigate-first only: equal-quantity replenishment within 2 hours of the request
-    /// after the inspection report (平数补货 2H, 004 L376–381).
+    /// after the inspection report (平数补货 2H, 004 L376–381). Reading: 2 hours of
+    /// wall-clock time ([`Hours`](BusinessDuration::Hours); the flow chart writes H).
     pub replenishment_limit: BusinessDuration,
     /// From receipt to the CQE's first classification: 1 H, 「第一时间」 (004 L368, L397).
+    /// Reading: 1 hour of wall-clock time ([`Hours`](BusinessDuration::Hours)).
     pub classification_limit: BusinessDuration,
-    /// From receipt to the approved responsibility judgement: 「2天内完成」 (004 L144).
+    /// From receipt to the approved responsibility judgement: 「2天内完成」 (004 D4 §5.8,
+    /// L144). Reading: unqualified days are calendar days, ending at 24:00 local of the 2nd
+    /// day after the receipt day
+    /// ([`CalendarDaysToMidnight`](BusinessDuration::CalendarDaysToMidnight)`(2)`).
     pub judgement_limit: BusinessDuration,
-    /// From the handling form to the CQE's analysis: 3 working days (004 L623).
+    /// From the handling form to the CQE's analysis: 「3个工作日内完成分析」 (004 D12 §8,
+    /// L623). Reading: the close of business of the 3rd working day after the form's day
+    /// ([`WorkingDaysClose`](BusinessDuration::WorkingDaysClose)`(3)`).
     pub analysis_limit: BusinessDuration,
-    /// From the handling form to solving and replying, domestic: 7 working days (004 L623).
+    /// From the handling form to solving and replying, domestic: 「7个工作日内解决问题并回复」
+    /// (004 D12 §8, L623). Reading: the close of business of the 7th working day.
     pub reply_limit_domestic: BusinessDuration,
-    /// The same after the leadership's special approval (特批), domestic: 2 working days
-    /// (004 L623).
+    /// The same after the leadership's special approval (特批), domestic: 「2个工作日内」
+    /// (004 D12 §8, L623). Reading: the close of business of the 2nd working day.
     pub urgent_reply_limit_domestic: BusinessDuration,
-    /// The same, international: a solution within 15–30 working days (004 L623); the target
-    /// (15) raises a warning.
+    /// The same, international: a solution within 「15-30个工作日内」 (004 D12 §8, L623); the
+    /// target raises a warning. Reading: the close of business of the 15th working day.
     pub reply_target_international: BusinessDuration,
-    /// The limit of the international range (30 working days, 004 L623).
+    /// The limit of the international range (30 working days, 004 D12 §8, L623). Reading:
+    /// the close of business of the 30th working day.
     pub reply_limit_international: BusinessDuration,
-    /// The same after 特批, international: 3 working days (004 L623).
+    /// The same after 特批, international: 「3个工作日给出处理方案」 (004 D12 §8, L623).
+    /// Reading: the close of business of the 3rd working day.
     pub urgent_reply_limit_international: BusinessDuration,
-    /// Rework by manufacturing: 24 H (返修 24H, 004 L370–371).
+    /// Rework by manufacturing: 24 H (返修 24H, 004 L370–371). Reading: 24 hours of
+    /// wall-clock time ([`Hours`](BusinessDuration::Hours); the flow chart writes H, not 天).
     pub rework_limit: BusinessDuration,
-    /// Finished-goods stock-in: 2 H (成品入库 2H, 004 L372–375).
+    /// Finished-goods stock-in: 2 H (成品入库 2H, 004 L372–375). Reading: 2 hours of
+    /// wall-clock time.
     pub stock_in_limit: BusinessDuration,
-    /// A non-batch supplier defect: 8D report and plan within 2 working days (004 L601).
+    /// A non-batch supplier defect: 8D report and plan 「在2个工作日内」 (004 D12 §7.1.2,
+    /// L601). Reading: the close of business of the 2nd working day.
     pub supplier_8d_limit: BusinessDuration,
-    /// Re-check of the closure within 1 month after handling (004 L623).
+    /// Re-check of the closure 「处理完成后的1月内」 (004 D12 §8, L623). Reading: one calendar
+    /// month, the same local time ([`CalendarMonths`](BusinessDuration::CalendarMonths)).
     pub closure_recheck: BusinessDuration,
     /// Production control may submit the handling form to the CQE (D1 style, 004 L8);
     /// default false: the design center submits it (D12, 004 L604).
@@ -110,33 +135,35 @@ pub struct Config {
     /// Longest loan, extensions included, in months. Ours; default 3.
     pub loan_max_term_months: u32,
     /// An overdue loan is escalated to the vice president and the GM office after this.
-    /// Ours; default 5 working days.
+    /// Ours; default 5 working days, read like the documents' working-day limits: the close
+    /// of business of the 5th working day.
     pub loan_overdue_escalation: BusinessDuration,
 }
 
 impl Default for Config {
     fn default() -> Self {
         use BusinessDuration::*;
+        let close = BusinessDuration::close_of_working_day;
         Config {
             replacement_policy: ReplacementPolicy::ReplaceFirst,
-            replacement_order_limit: CalendarDays(1),
+            replacement_order_limit: SameDayClose,
             arrival_promise: ByClass {
-                a: CalendarDays(1),
-                b: CalendarDays(2),
-                c: CalendarDays(3),
+                a: SameDayClose,
+                b: BusinessDuration::calendar_days_counting_start(2),
+                c: BusinessDuration::calendar_days_counting_start(3),
             },
             replenishment_limit: Hours(2),
             classification_limit: Hours(1),
-            judgement_limit: CalendarDays(2),
-            analysis_limit: WorkingDays(3),
-            reply_limit_domestic: WorkingDays(7),
-            urgent_reply_limit_domestic: WorkingDays(2),
-            reply_target_international: WorkingDays(15),
-            reply_limit_international: WorkingDays(30),
-            urgent_reply_limit_international: WorkingDays(3),
+            judgement_limit: CalendarDaysToMidnight(2),
+            analysis_limit: close(3),
+            reply_limit_domestic: close(7),
+            urgent_reply_limit_domestic: close(2),
+            reply_target_international: close(15),
+            reply_limit_international: close(30),
+            urgent_reply_limit_international: close(3),
             rework_limit: Hours(24),
             stock_in_limit: Hours(2),
-            supplier_8d_limit: WorkingDays(2),
+            supplier_8d_limit: close(2),
             closure_recheck: CalendarMonths(1),
             production_control_may_submit: false,
             require_isolation_label: true,
@@ -150,7 +177,7 @@ impl Default for Config {
             exchange_need_changed_charged: true,
             loan_default_term_months: 1,
             loan_max_term_months: 3,
-            loan_overdue_escalation: WorkingDays(5),
+            loan_overdue_escalation: close(5),
         }
     }
 }

@@ -608,9 +608,10 @@ crate::vocabulary! {
     }
 }
 
-/// The procedure's registry: typed forms, guards and effects (default calendar).
+/// The procedure's registry: typed forms, guards and effects; deadlines in
+/// `Asia/Shanghai` ([`shanghai_calendar`](super::shanghai_calendar)).
 pub fn registry(config: &Config) -> Registry {
-    rules::registry(config)
+    rules::registry(config).shared_calendar(super::shanghai_calendar())
 }
 
 /// The validated definition, deadlines computed in `calendar`.
