@@ -37,7 +37,9 @@ fn definition() -> Definition {
             Trigger::enter("working"),
             BusinessDuration::Minutes(30),
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap()
 }
 

@@ -88,7 +88,9 @@ fn node(url: &str, schema: &str) -> Engine<BlockingPostgresStore> {
             Trigger::enter("working"),
             BusinessDuration::Seconds(DEADLINE_SECS),
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let mut engine = Engine::new(store).with_outbox(true);
     engine.register(def).unwrap();

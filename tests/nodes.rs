@@ -36,7 +36,9 @@ fn node<S: Store>(store: S) -> Engine<S> {
             Trigger::enter("working"),
             BusinessDuration::Minutes(30),
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     let mut e = Engine::new(store).with_outbox(true);
     e.register(def).unwrap();

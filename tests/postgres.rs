@@ -138,7 +138,9 @@ fn fixture() -> Fixture {
             Trigger::enter("working"),
             BusinessDuration::WorkingHours(4),
         ))
-        .build(&Registry::new())
+        .build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
         .unwrap();
     Fixture {
         def,
