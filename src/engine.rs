@@ -6,17 +6,16 @@
 
 use crate::access::Actor;
 use crate::command::Command;
-use crate::decide::{self, Availability, Decision};
+use crate::decide::{self, Availability};
 use crate::definition::Definition;
-use crate::event::{Attribution, Event, EventKind};
-use crate::ids::{FastMap, InstanceId, Name};
+use crate::event::Event;
+use crate::ids::{InstanceId, Name};
 use crate::instance::{Instance, ReplayError};
 use crate::rejection::Rejection;
 use crate::sla::{Period, SlaReport};
-use crate::store::{Commit, IdempotencyRecord, Store, StoreError};
+use crate::store::{Commit, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[cfg(feature = "async")]
@@ -27,6 +26,8 @@ mod trace;
 #[cfg(feature = "async")]
 pub use asynchronous::{AsyncEngine, AsyncOutboxSink};
 pub use nodes::{DeliveryReport, OutboxSink};
+use step::{Definitions, Due, Fire, Policy};
+use trace::Span;
 
 /// Receives every committed event, after the commit. Host-implemented (e-mail, message
 /// queue, ...); the default does nothing.
@@ -174,20 +175,17 @@ pub struct DueReport {
 /// Runs definitions against a store.
 pub struct Engine<S: Store> {
     store: S,
-    /// Definitions by id, then version (found by pointer-hashed `Name`).
-    definitions: FastMap<Name, BTreeMap<u32, Arc<Definition>>>,
+    definitions: Definitions,
     notifier: Arc<dyn Notifier>,
-    record_rejections: bool,
-    /// Commits carry an outbox message (delivered by [`Engine::deliver_outbox`]).
-    outbox: bool,
+    policy: Policy,
 }
 
 impl<S: Store + std::fmt::Debug> std::fmt::Debug for Engine<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("store", &self.store)
-            .field("definitions", &self.definitions.keys().collect::<Vec<_>>())
-            .field("record_rejections", &self.record_rejections)
+            .field("definitions", &self.definitions.ids())
+            .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
 }
@@ -197,10 +195,9 @@ impl<S: Store> Engine<S> {
     pub fn new(store: S) -> Self {
         Engine {
             store,
-            definitions: FastMap::default(),
+            definitions: Definitions::default(),
             notifier: Arc::new(NoopNotifier),
-            record_rejections: true,
-            outbox: false,
+            policy: Policy::default(),
         }
     }
 
@@ -215,7 +212,7 @@ impl<S: Store> Engine<S> {
     /// (default: yes; auditors ask who tried what).
     #[must_use]
     pub fn record_rejections(mut self, yes: bool) -> Self {
-        self.record_rejections = yes;
+        self.policy.record_rejections = yes;
         self
     }
 
@@ -225,7 +222,7 @@ impl<S: Store> Engine<S> {
     /// deduplication key — and the inline [`Notifier`] is not called.
     #[must_use]
     pub fn with_outbox(mut self, yes: bool) -> Self {
-        self.outbox = yes;
+        self.policy.outbox = yes;
         self
     }
 
@@ -234,16 +231,7 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// [`EngineError::DuplicateDefinition`] when the id and version are taken.
     pub fn register(&mut self, definition: impl Into<Arc<Definition>>) -> Result<(), EngineError> {
-        let def = definition.into();
-        let versions = self.definitions.entry(def.id()).or_default();
-        if versions.contains_key(&def.version()) {
-            return Err(EngineError::DuplicateDefinition {
-                definition: def.id(),
-                version: def.version(),
-            });
-        }
-        versions.insert(def.version(), def);
-        Ok(())
+        self.definitions.register(definition.into())
     }
 
     /// The store.
@@ -253,44 +241,20 @@ impl<S: Store> Engine<S> {
 
     /// The latest registered version of `id`.
     pub fn definition(&self, id: impl Into<Name>) -> Option<&Arc<Definition>> {
-        let id = id.into();
-        self.definitions.get(&id)?.values().next_back()
+        self.definitions.latest(id.into())
     }
 
     fn definition_of(&self, inst: &Instance) -> Result<&Arc<Definition>, EngineError> {
-        self.definitions
-            .get(&inst.definition())
-            .and_then(|v| v.get(&inst.definition_version()))
-            .ok_or_else(|| EngineError::UnknownDefinition {
-                definition: inst.definition(),
-                version: Some(inst.definition_version()),
-            })
+        self.definitions.of(inst)
     }
 
-    fn write(
-        &self,
-        decision: Decision,
-        expected: u64,
-        key: Option<IdempotencyRecord>,
-    ) -> Result<Outcome, EngineError> {
-        let instance = Arc::new(decision.instance);
-        let events = decision.events;
-        let commit = Commit {
-            instance: instance.clone(),
-            events: events.clone(),
-            expected_version: expected,
-            idempotency: key,
-            outbox: self.outbox,
-        };
+    fn write(&self, commit: Commit) -> Result<Outcome, EngineError> {
+        let outcome = step::accepted(&commit);
         self.store.commit(commit)?;
-        if !self.outbox {
-            self.notifier.notify(&instance, &events);
+        if !self.policy.outbox {
+            self.notifier.notify(&outcome.instance, &outcome.events);
         }
-        Ok(Outcome {
-            instance,
-            events,
-            replayed: false,
-        })
+        Ok(outcome)
     }
 
     /// Start an instance of the latest version of `definition`.
@@ -306,21 +270,20 @@ impl<S: Store> Engine<S> {
         data: Value,
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
-        let definition = definition.into();
-        let def = self
-            .definition(definition)
-            .ok_or(EngineError::UnknownDefinition {
-                definition,
-                version: None,
-            })?;
-        let id = id.into();
-        let decision = decide::start(def, id.clone(), actor, data, now).map_err(|rejection| {
-            EngineError::Rejected {
-                instance: id,
-                rejection,
-            }
-        })?;
-        self.write(decision, 0, None)
+        let (definition, id) = (definition.into(), id.into());
+        let span = Span::command("start", &id, None);
+        span.definition(definition);
+        let result = span.in_scope(|| {
+            let def = self
+                .definition(definition)
+                .ok_or(EngineError::UnknownDefinition {
+                    definition,
+                    version: None,
+                })?;
+            self.write(step::start(def, id, actor, data, now, self.policy)?)
+        });
+        span.outcome(&result);
+        result
     }
 
     /// Load, decide and commit `cmd` on instance `id`.
@@ -338,90 +301,46 @@ impl<S: Store> Engine<S> {
         cmd: &Command,
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
+        let span = Span::command("fire", id, cmd.intent.action());
+        let result = span.in_scope(|| self.fire_in(id, cmd, now, &span));
+        span.outcome(&result);
+        result
+    }
+
+    fn fire_in(
+        &self,
+        id: &InstanceId,
+        cmd: &Command,
+        now: DateTime<Utc>,
+        span: &Span,
+    ) -> Result<Outcome, EngineError> {
         let inst = self.load(id)?;
-        if let Some(key) = &cmd.idempotency_key {
-            if let Some(rec) = self.store.idempotency(id, key)? {
-                if rec.fingerprint != cmd.fingerprint() {
-                    return Err(EngineError::KeyReused {
-                        instance: id.clone(),
-                        key: key.clone(),
-                    });
-                }
-                let events = self
-                    .store
-                    .events(id, rec.first_seq.saturating_sub(1))?
-                    .into_iter()
-                    .take_while(|e| e.seq <= rec.last_seq)
-                    .collect();
-                return Ok(Outcome {
-                    instance: inst,
-                    events,
-                    replayed: true,
-                });
-            }
-        }
+        span.definition(inst.definition());
+        let known = match &cmd.idempotency_key {
+            Some(key) => self.store.idempotency(id, key)?,
+            None => None,
+        };
         let def = self.definition_of(&inst)?;
-        match decide::decide(def, &inst, cmd, now) {
-            Ok(decision) => {
-                let key = cmd.idempotency_key.as_ref().map(|k| IdempotencyRecord {
-                    key: k.clone(),
-                    fingerprint: cmd.fingerprint(),
-                    first_seq: inst.version().saturating_add(1),
-                    last_seq: decision.instance.version(),
-                });
-                self.write(decision, inst.version(), key)
+        match step::fire(def, &inst, known, cmd, now, self.policy)? {
+            Fire::Replay(record) => {
+                let events = self.store.events(id, record.first_seq.saturating_sub(1))?;
+                Ok(step::replayed(inst, events, &record))
             }
-            Err(rejection) => {
-                if self.record_rejections {
-                    self.record_rejection(&inst, cmd, &rejection, now)?;
+            Fire::Write(commit) => self.write(commit),
+            Fire::Refuse { rejection, record } => {
+                if let Some(record) = record {
+                    match self.write(record) {
+                        // Someone else wrote first: the refusal stands; recording it is
+                        // best effort.
+                        Ok(_) | Err(EngineError::Conflict { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
                 }
                 Err(EngineError::Rejected {
                     instance: id.clone(),
                     rejection,
                 })
             }
-        }
-    }
-
-    fn record_rejection(
-        &self,
-        inst: &Instance,
-        cmd: &Command,
-        rejection: &Rejection,
-        now: DateTime<Utc>,
-    ) -> Result<(), EngineError> {
-        // A snapshot at the maximum version cannot take another event: the refusal stands
-        // unrecorded.
-        let Some(seq) = inst.version().checked_add(1) else {
-            return Ok(());
-        };
-        let event = Event {
-            instance: inst.id().clone(),
-            seq,
-            at: now,
-            by: Some(Attribution {
-                actor: cmd.actor.id.clone(),
-                role: None,
-                on_behalf_of: cmd.actor.on_behalf_of.clone(),
-            }),
-            kind: EventKind::Rejected {
-                action: cmd.intent.action(),
-                rejection: rejection.clone(),
-            },
-        };
-        let mut after = inst.clone();
-        after.apply(&event)?;
-        match self.write(
-            Decision {
-                events: vec![event],
-                instance: after,
-            },
-            inst.version(),
-            None,
-        ) {
-            // Someone else wrote first: the refusal stands; recording it is best effort.
-            Ok(_) | Err(EngineError::Conflict { .. }) => Ok(()),
-            Err(e) => Err(e),
         }
     }
 
@@ -488,11 +407,16 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// A store error.
     pub fn handle_due(&self, now: DateTime<Utc>) -> Result<DueReport, EngineError> {
-        let mut report = DueReport::default();
-        for id in self.store.due(now, usize::MAX)? {
-            self.handle_due_of(id, now, &mut report)?;
-        }
-        Ok(report)
+        let span = Span::run("due", None);
+        let result = span.in_scope(|| {
+            let mut report = DueReport::default();
+            for id in self.store.due(now, usize::MAX)? {
+                self.handle_due_of(id, now, &mut report)?;
+            }
+            Ok(report)
+        });
+        nodes::due_outcome(&span, &result);
+        result
     }
 
     /// Handle the deadlines of `id` due at `now`, adding what happened to `report`.
@@ -510,18 +434,14 @@ impl<S: Store> Engine<S> {
             report.unregistered.push((id, d, v));
             return Ok(());
         };
-        let decision = match decide::handle_due(def, &inst, now) {
-            Ok(Some(decision)) => decision,
-            Ok(None) => return Ok(()),
-            Err(rejection) => {
-                report.failed.push((id, rejection));
-                return Ok(());
-            }
-        };
-        match self.write(decision, inst.version(), None) {
-            Ok(out) => report.handled.push((id, out.events)),
-            Err(EngineError::Conflict { .. }) => report.conflicts.push(id),
-            Err(e) => return Err(e),
+        match step::due(def, &inst, now, self.policy) {
+            Due::Nothing => {}
+            Due::Failed(rejection) => report.failed.push((id, rejection)),
+            Due::Write(commit) => match self.write(commit) {
+                Ok(out) => report.handled.push((id, out.events)),
+                Err(EngineError::Conflict { .. }) => report.conflicts.push(id),
+                Err(e) => return Err(e),
+            },
         }
         Ok(())
     }
@@ -548,8 +468,7 @@ impl<S: Store> Engine<S> {
         add: impl Fn(&mut SlaReport, &Definition, &Instance),
     ) -> Result<SlaReport, EngineError> {
         let mut report = SlaReport::new();
-        let ids: std::collections::BTreeSet<Name> = self.definitions.keys().copied().collect();
-        for def_id in ids {
+        for def_id in self.definitions.ids() {
             for id in self.store.list(&def_id)? {
                 if let Some(inst) = self.store.load(&id)? {
                     if let Ok(def) = self.definition_of(&inst) {
