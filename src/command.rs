@@ -72,6 +72,10 @@ pub struct Command {
     /// result and appends nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// The role the actor acts in ([`as_role`](Self::as_role)); absent: the first role the
+    /// transition lists that the actor holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Name>,
 }
 
 impl Command {
@@ -82,6 +86,7 @@ impl Command {
             payload: Value::Null,
             forms: Vec::new(),
             idempotency_key: None,
+            role: None,
         }
     }
 
@@ -146,6 +151,16 @@ impl Command {
         self
     }
 
+    /// Acting in `role`: the role recorded on the events (and signatures) this command
+    /// produces. The actor must hold it ([`Rejection::RoleNotHeld`](crate::Rejection::RoleNotHeld))
+    /// and the transition must allow it ([`Rejection::RoleNotAllowed`](crate::Rejection::RoleNotAllowed));
+    /// only that role counts for this command.
+    #[must_use]
+    pub fn as_role(mut self, role: impl AsRef<str>) -> Self {
+        self.role = Some(Name::new(role));
+        self
+    }
+
     /// With an idempotency key.
     #[must_use]
     pub fn with_key(mut self, key: impl Into<String>) -> Self {
@@ -166,6 +181,8 @@ impl Command {
         }
         h.text(self.actor.on_behalf_of.as_ref().map_or("", |p| p.as_str()));
         h.count(usize::from(self.actor.on_behalf_of.is_some()));
+        h.text(self.role.as_ref().map_or("", |r| r.as_str()));
+        h.count(usize::from(self.role.is_some()));
         match &self.intent {
             Intent::Fire { action } => h.parts(&["fire", action]),
             Intent::Sign { action } => h.parts(&["sign", action]),

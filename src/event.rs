@@ -5,6 +5,7 @@
 //! acted (and for whom, and with which role), when, and a sequence number that is also the
 //! instance version after it.
 
+use crate::digest::Digest;
 use crate::form::Form;
 use crate::ids::{ActorId, InstanceId, Name};
 use crate::rejection::Rejection;
@@ -111,6 +112,17 @@ pub enum EventKind {
         /// The refusal reason or a remark.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The content the signature approves (the sign-off's `binds`); empty when none.
+        #[serde(default, skip_serializing_if = "crate::access::no_binds")]
+        binds: Arc<[String]>,
+        /// The digest of that content when signing (absent when it binds none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        digest: Option<Digest>,
+        /// This signature completes a sign-off given again in place after its approval was
+        /// invalidated: the step's open signatures become completed and in force again,
+        /// without a transition.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        renews: bool,
     },
     /// A command was refused (recorded for auditors: who tried what, and why not).
     Rejected {

@@ -8,14 +8,21 @@
 //!
 //! # Evaluation order
 //!
-//! For a command on `action` in state `s`, the engine considers the transitions leaving `s`
-//! on `action` **in definition order**. For each it checks, in this order: the actor's role,
-//! separation of duties, whether the transition completes by sign-off (a command must `sign`
-//! it) or not, required forms, then the guards in the order listed (stopping at the first
-//! refusal), then the effects. The first transition passing every check fires. When none does, the
-//! rejection returned is the one of the transition that got furthest through that sequence
-//! (earliest in definition order on a tie), so a guard refusal is not hidden behind a role
-//! mismatch on an unrelated transition.
+//! For a command on `action` in state `s`, the engine first checks the **role**: an actor
+//! (or the role a command names) holding no role allowed for `action` by any transition
+//! leaving `s` is refused with `Forbidden` (`RoleNotAllowed`) at once, whatever the other
+//! transitions' guards would say (`NoSuchTransition` only for an actor who may do `action`
+//! from another state). It then considers the transitions leaving `s` on `action` **in
+//! definition order**. For each it checks, in this order: the actor's role, separation of
+//! duties (for the actor and for whom it acts), whether the approval the state stands on was
+//! invalidated, whether the transition completes by sign-off (a command must `sign` it) or
+//! not, the sign-off's order and one person one signature, required forms, then the guards in
+//! the order listed (stopping at the first refusal) — for a sign-off on every signature, not
+//! only the last — then the effects (for a sign-off, on the last signature). The first
+//! transition passing every check fires. When none does, the rejection returned is the one of
+//! the transition that got furthest through that sequence (earliest in definition order on a
+//! tie). The full order, including the checks before and after, is on
+//! [`decide`](crate::decide()).
 
 use crate::context::Context;
 use schemars::JsonSchema;

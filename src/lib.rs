@@ -111,7 +111,10 @@ mod store;
 pub mod testing;
 mod vocabulary;
 
-pub use access::{Actor, Separation, SignOffSpec, SignOrder, Signature, SignatureStatus};
+pub use access::{
+    Actor, Binding, OnBoundChange, Separation, SignOffSpec, SignOrder, Signature, SignatureStatus,
+    bound_content, bound_digest,
+};
 pub use calendar::{
     BusinessCalendar, BusinessCalendarBuilder, BusinessDuration, Calendar, CalendarError,
     CalendarProblem, DaySchedule, DurationRange, HolidayFileError, SEARCH_HORIZON_DAYS,

@@ -145,13 +145,61 @@ pub enum Rejection {
         /// The role expected next.
         expected_role: Name,
     },
-    /// This actor already signed this sign-off.
-    #[error("`{actor}` already signed `{action}`")]
+    /// A person would count twice in one sign-off: the actor, or the person it acts for,
+    /// already counts as a signer of it, whether that signature was given by them or for them.
+    #[error("`{actor}` may not sign `{action}`: {}", already_signed(.person.as_ref(), .signed_by.as_ref()))]
     AlreadySigned {
         /// The action.
         action: Name,
         /// The actor.
         actor: ActorId,
+        /// The person who would count twice: the actor itself or the one it acts for
+        /// (absent only in refusals recorded before this field existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        person: Option<ActorId>,
+        /// The actor who gave the earlier signature counting for that person.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signed_by: Option<ActorId>,
+    },
+    /// The actor does not hold the role the command names ([`Command::as_role`](crate::Command::as_role)).
+    #[error("`{actor}` does not hold the role `{role}` it names")]
+    RoleNotHeld {
+        /// The actor.
+        actor: ActorId,
+        /// The role named.
+        role: Name,
+    },
+    /// The role the command names may not do this action in this state.
+    #[error("the role `{role}` may not do `{action}`: it needs one of [{}]", crate::ids::join(.allowed, ", "))]
+    RoleNotAllowed {
+        /// The action (`comment`, `override` for those commands).
+        action: Name,
+        /// The role named.
+        role: Name,
+        /// The roles that would be allowed.
+        allowed: Vec<Name>,
+    },
+    /// The approval the current state stands on was invalidated: the content its signatures
+    /// approved changed. Transitions leaving the state wait until `sign_off` is signed again.
+    #[error("`{action}` waits for `{sign_off}` to be signed again: the content signed by [{}] changed", join_ids(.signers))]
+    ApprovalInvalidated {
+        /// The action attempted.
+        action: Name,
+        /// The action whose sign-off was invalidated.
+        sign_off: Name,
+        /// Who gave the invalidated signatures.
+        signers: Vec<ActorId>,
+    },
+    /// The command would change content that standing signatures approve, and their sign-off
+    /// refuses such changes ([`OnBoundChange::Refuse`](crate::OnBoundChange::Refuse)).
+    #[error("`{action}` would change content signed for `{sign_off}` by [{}]", join_ids(.signers))]
+    BoundContentLocked {
+        /// The action attempted (`comment`, `override` for those commands).
+        action: Name,
+        /// The action whose sign-off binds the content.
+        sign_off: Name,
+        /// Who signed it.
+        signers: Vec<ActorId>,
     },
     /// A refusal or override without a reason.
     #[error("a reason is required")]
@@ -185,6 +233,19 @@ pub enum Rejection {
         /// The limit.
         max: usize,
     },
+}
+
+fn join_ids(ids: &[ActorId]) -> String {
+    let texts: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+    texts.join(", ")
+}
+
+fn already_signed(person: Option<&ActorId>, signed_by: Option<&ActorId>) -> String {
+    match (person, signed_by) {
+        (Some(p), Some(b)) if p == b => format!("`{p}` already signed it"),
+        (Some(p), Some(b)) => format!("`{p}` already counts as a signer (signature by `{b}`)"),
+        _ => "already signed".to_owned(),
+    }
 }
 
 /// How deeply JSON values in commands (payloads, form bodies) and instance data may nest.

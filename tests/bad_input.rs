@@ -279,7 +279,7 @@ fn rows() -> Vec<Row> {
                 let inst = aftersales::decide(&f.def, &inst, &Command::sign(&both, "pay"), t0()).unwrap().instance;
                 f.decide(&inst, Command::sign(&both, "pay"))
             },
-            Got::Refused(Rejection::AlreadySigned { action: "pay".into(), actor: "mf".into() }),
+            Got::Refused(Rejection::AlreadySigned { action: "pay".into(), actor: "mf".into(), person: Some("mf".into()), signed_by: Some("mf".into()) }),
         ),
         // --- closed instances ------------------------------------------------------------------
         row("command on a closed instance", |f| f.fire("done", Command::comment(&clerk(), "late")), Got::Refused(Rejection::InstanceClosed { state: "done".into() })),

@@ -1222,8 +1222,28 @@ fn l642_l676_replacement_plan_is_signed_jointly_with_return_application() {
     assert_eq!(guard_of(&r), Guard::PlanNotReplacement);
     let coauthors = cfg().replacement_plan_coauthors;
     let first = actor("qmd-sign", coauthors[0]);
-    h.ok(
+    // 000 L676 §7 《方正科技产品批量退换货申请表》: the sign-off's guards hold on every signature
+    // (issue 15, finding 14: a doomed sign-off collects no signature), so the first signature
+    // already needs the application (it stays on file for the others).
+    let r = h.refused(
         Command::sign(&first, Action::ApprovePlan).with_form(form(&p)),
+        t,
+    );
+    assert_eq!(guard_of(&r), Guard::ReturnApplication);
+    assert_eq!(h.e().load(h.id()).unwrap().signatures().len(), 0);
+    let mut wrong = return_application(250);
+    wrong.replacement_model = None;
+    let r = h.refused(
+        Command::sign(&first, Action::ApprovePlan)
+            .with_form(form(&p))
+            .with_form(form(&wrong)),
+        t,
+    );
+    assert!(matches!(r, Rejection::InvalidForm { .. }));
+    h.ok(
+        Command::sign(&first, Action::ApprovePlan)
+            .with_form(form(&p))
+            .with_form(form(&return_application(250))),
         t,
     );
     for r in &coauthors[1..] {
@@ -1233,20 +1253,7 @@ fn l642_l676_replacement_plan_is_signed_jointly_with_return_application() {
         );
         assert_eq!(h.state(), State::SolutionPlanning);
     }
-    // 000 L676 §7 《方正科技产品批量退换货申请表》: the last signature needs it
-    let r = h.refused(Command::sign(&rqs(), Action::ApprovePlan), t);
-    assert_eq!(guard_of(&r), Guard::ReturnApplication);
-    let mut wrong = return_application(250);
-    wrong.replacement_model = None;
-    let r = h.refused(
-        Command::sign(&rqs(), Action::ApprovePlan).with_form(form(&wrong)),
-        t,
-    );
-    assert!(matches!(r, Rejection::InvalidForm { .. }));
-    h.ok(
-        Command::sign(&rqs(), Action::ApprovePlan).with_form(form(&return_application(250))),
-        t,
-    );
+    h.ok(Command::sign(&rqs(), Action::ApprovePlan), t);
     assert_eq!(h.state(), State::Execution);
     let signed: Vec<_> = h
         .e()

@@ -837,6 +837,18 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     let granted_at = local(2026, 11, 18, 11, 0);
     h.fire(Command::sign(&leader(), Action::GrantUrgent), granted_at);
     assert_eq!(h.data().urgent.granted_by.unwrap().as_str(), "boss");
+    // the grant is bound to the request as filed (issue 15): its signature records the
+    // digest of the special-approval request form
+    let request = serde_json::to_value(SpecialApprovalRequest {
+        reason: "customer line stopped".into(),
+    })
+    .unwrap();
+    let signed = h.inst().signatures().last().and_then(|s| s.digest);
+    let key = "form:special_approval_request";
+    assert_eq!(
+        signed,
+        Some(aftersales::Digest::of_json(&json!({ key: request })))
+    );
     assert_eq!(
         h.deadline("urgent_reply").unwrap().due_at,
         local(2026, 11, 20, 18, 0)

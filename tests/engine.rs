@@ -565,7 +565,9 @@ fn any_order_sign_off_with_distinct_signers() {
         r,
         Rejection::AlreadySigned {
             action: "decide".into(),
-            actor: "zed".into()
+            actor: "zed".into(),
+            person: Some("zed".into()),
+            signed_by: Some("zed".into()),
         }
     );
     let out = w

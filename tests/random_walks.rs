@@ -840,6 +840,8 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
                 meaning: "generated".into(),
                 on_refuse: refuse.map(|r| format!("s{}", usize::from(r) % n)),
                 distinct_signers: distinct,
+                binds: Vec::new(),
+                on_change: aftersales::OnBoundChange::default(),
             }
         });
         let mut effects = Vec::new();
@@ -1548,10 +1550,32 @@ impl Walker<'_> {
                             && &spec.transitions[i].action == action
                     })
                     .collect();
-                if cands.is_empty() {
-                    return Prediction::Exactly(Rejection::NoSuchTransition {
-                        state: inst.state().to_owned(),
+                // Role first (issue 15, finding 14): an actor holding no role allowed for the
+                // action here is `Forbidden`, whatever the other candidates' guards; one
+                // holding a role for it elsewhere only gets `NoSuchTransition`.
+                let roles_of = |ts: &mut dyn Iterator<Item = &TransitionSpec>| -> Vec<Name> {
+                    let all: Vec<String> = ts.flat_map(effective_roles).collect();
+                    spec.roles
+                        .iter()
+                        .filter(|r| holds(&all, r))
+                        .map(Name::new)
+                        .collect()
+                };
+                let here = roles_of(&mut cands.iter().map(|&i| &spec.transitions[i]));
+                let held = |roles: &[Name]| cmd.actor.roles.iter().any(|r| roles.contains(r));
+                if !held(&here) {
+                    let everywhere =
+                        roles_of(&mut spec.transitions.iter().filter(|t| &t.action == action));
+                    if cands.is_empty() && held(&everywhere) {
+                        return Prediction::Exactly(Rejection::NoSuchTransition {
+                            state: inst.state().to_owned(),
+                            action: *action,
+                        });
+                    }
+                    return Prediction::Exactly(Rejection::Forbidden {
                         action: *action,
+                        actor: cmd.actor.id.clone(),
+                        allowed: if cands.is_empty() { everywhere } else { here },
                     });
                 }
                 let signing = !matches!(cmd.intent, Intent::Fire { .. });

@@ -2,6 +2,7 @@
 //! guards and effects, and the events of the transition that fires.
 
 use super::{Decision, Draft, attribution, clocks};
+use crate::access::SignatureStatus;
 use crate::command::Command;
 use crate::context::Context;
 use crate::definition::{CompiledEffect, CompiledTransition, Definition};
@@ -77,6 +78,76 @@ pub(crate) fn candidates<'d>(
         .filter(move |(_, ct)| ct.action == action)
 }
 
+/// The first check, before any candidate's own: whether the actor (in the role it names, if
+/// any) holds a role allowed for `action` in this state. An actor without one gets
+/// [`Rejection::Forbidden`] (or [`Rejection::RoleNotAllowed`] for a named role) whatever the
+/// state and whatever other candidates' guards say; an actor holding a role allowed for the
+/// action elsewhere but not from this state gets [`Rejection::NoSuchTransition`].
+pub(crate) fn role_first(at: &At<'_>, action: Name) -> Result<(), Rejection> {
+    let union = |it: &mut dyn Iterator<Item = &CompiledTransition>| {
+        it.fold(RoleMask::default(), |m, ct| RoleMask(m.0 | ct.roles.0))
+    };
+    let here = union(&mut candidates(at, action).map(|(_, ct)| ct));
+    if at.mask.intersects(here) {
+        return Ok(());
+    }
+    if !at.def.action_of.contains_key(&action) {
+        return Err(Rejection::UnknownAction { action });
+    }
+    let allowed = if here.0 == 0 {
+        let everywhere = union(&mut at.def.transitions.iter().filter(|ct| ct.action == action));
+        if at.mask.intersects(everywhere) {
+            return Err(no_transition(at, action));
+        }
+        everywhere
+    } else {
+        here
+    };
+    Err(forbidden(at, action, allowed))
+}
+
+/// The refusal for an actor (or the role it names) outside `allowed`.
+pub(crate) fn forbidden(at: &At<'_>, action: Name, allowed: RoleMask) -> Rejection {
+    let allowed = at.def.role_names(allowed);
+    match at.cmd.role {
+        Some(role) => Rejection::RoleNotAllowed {
+            action,
+            role,
+            allowed,
+        },
+        None => Rejection::Forbidden {
+            action,
+            actor: at.cmd.actor.id.clone(),
+            allowed,
+        },
+    }
+}
+
+/// A transition leaving the state while the approval the state stands on is invalidated.
+fn waits_for_approval(at: &At<'_>, ct: &CompiledTransition) -> Result<(), (Stage, Rejection)> {
+    if ct.from == ct.to {
+        return Ok(());
+    }
+    let sigs = at.inst.signatures();
+    let Some(stale) = sigs
+        .iter()
+        .find(|s| s.in_force && s.status == SignatureStatus::Invalidated)
+    else {
+        return Ok(());
+    };
+    let signers = sigs
+        .iter()
+        .filter(|s| s.in_force && s.action == stale.action)
+        .map(|s| s.signer.clone())
+        .collect();
+    let r = Rejection::ApprovalInvalidated {
+        action: ct.action,
+        sign_off: stale.action,
+        signers,
+    };
+    Err((Stage::SignOff, r))
+}
+
 /// Check one candidate up to (not including) guards and effects.
 pub(crate) fn pre_checks(
     at: &At<'_>,
@@ -86,16 +157,10 @@ pub(crate) fn pre_checks(
 ) -> Result<(), (Stage, Rejection)> {
     let (cmd, action) = (at.cmd, ct.action);
     if !at.mask.intersects(ct.roles) {
-        let allowed = at.def.role_names(ct.roles);
-        let actor = cmd.actor.id.clone();
-        let r = Rejection::Forbidden {
-            action,
-            actor,
-            allowed,
-        };
-        return Err((Stage::Role, r));
+        return Err((Stage::Role, forbidden(at, action, ct.roles)));
     }
     separation(at, t, ct)?;
+    waits_for_approval(at, ct)?;
     if ct.sign_off.is_some() != signing {
         let r = if signing {
             Rejection::NoSignOff {
@@ -128,7 +193,7 @@ pub(crate) fn pre_checks(
     Ok(())
 }
 
-fn separation(
+pub(crate) fn separation(
     at: &At<'_>,
     t: TransitionIx,
     ct: &CompiledTransition,
@@ -159,20 +224,30 @@ fn separation(
     }
 }
 
-/// Run the guards, then the effects; the new data when it changed.
-pub(crate) fn guards_and_effects(
-    at: &At<'_>,
-    ct: &CompiledTransition,
-) -> Result<Option<Arc<Value>>, (Stage, Rejection)> {
-    let action = ct.action;
-    let ctx = Context {
+fn context<'a>(at: &'a At<'_>, action: Name) -> Context<'a> {
+    Context {
         instance: at.inst,
         action,
         payload: &at.cmd.payload,
         forms: &at.cmd.forms,
         actor: &at.cmd.actor,
         now: at.now,
-    };
+    }
+}
+
+/// Run the guards, then the effects; the new data when it changed.
+pub(crate) fn guards_and_effects(
+    at: &At<'_>,
+    ct: &CompiledTransition,
+) -> Result<Option<Arc<Value>>, (Stage, Rejection)> {
+    guards(at, ct)?;
+    effects(at, ct)
+}
+
+/// Run the guards of `ct`, in order.
+pub(crate) fn guards(at: &At<'_>, ct: &CompiledTransition) -> Result<(), (Stage, Rejection)> {
+    let action = ct.action;
+    let ctx = context(at, action);
     for g in &ct.guards {
         g.check(&ctx).map_err(|r| {
             let (guard, reason) = (r.guard, r.reason);
@@ -184,6 +259,16 @@ pub(crate) fn guards_and_effects(
             (Stage::Guards, r)
         })?;
     }
+    Ok(())
+}
+
+/// Run the effects of `ct`; the new data when it changed.
+pub(crate) fn effects(
+    at: &At<'_>,
+    ct: &CompiledTransition,
+) -> Result<Option<Arc<Value>>, (Stage, Rejection)> {
+    let action = ct.action;
+    let ctx = context(at, action);
     if ct.effects.is_empty() {
         return Ok(None);
     }
@@ -217,6 +302,7 @@ pub(crate) fn guards_and_effects(
 }
 
 pub(crate) fn fire(at: &At<'_>, action: Name) -> Result<Decision, Rejection> {
+    role_first(at, action)?;
     let mut best = Best::default();
     for (t, ct) in candidates(at, action) {
         let outcome = pre_checks(at, t, ct, false).and_then(|()| guards_and_effects(at, ct));
@@ -230,6 +316,7 @@ pub(crate) fn fire(at: &At<'_>, action: Name) -> Result<Decision, Rejection> {
 
 /// Whether some candidate on `action` passes every check (no event is built).
 pub(crate) fn admissible(at: &At<'_>, action: Name) -> Result<(), Rejection> {
+    role_first(at, action)?;
     let mut best = Best::default();
     for (t, ct) in candidates(at, action) {
         match pre_checks(at, t, ct, false).and_then(|()| guards_and_effects(at, ct)) {
@@ -249,7 +336,7 @@ pub(crate) fn commit_transition(
 ) -> Result<Decision, Rejection> {
     let role = match &signature {
         Some(EventKind::Signed { role, .. }) => Some(*role),
-        _ => at.def.role_used(at.mask, ct.roles),
+        _ => ct.role_for(at.mask).map(|r| at.def.roles[r.ix()]),
     };
     let mut d = Draft::new(
         at.inst.clone(),

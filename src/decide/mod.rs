@@ -20,7 +20,7 @@ mod sign;
 
 pub use due::{MAX_STEPS_PER_CALL, handle_due};
 
-use crate::access::Actor;
+use crate::access::{Actor, SignatureStatus};
 use crate::command::{Command, Intent};
 use crate::definition::Definition;
 use crate::event::{Attribution, Event, EventKind};
@@ -182,9 +182,9 @@ pub fn start(
     data: Value,
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
-    let mask = def.mask_of(&actor.roles);
+    // The first start role, in the order the definition lists them, that the actor holds.
     let role = def
-        .role_used(mask, def.start_roles)
+        .start_role_for(&actor.roles)
         .ok_or_else(|| Rejection::Forbidden {
             action: Name::new("start"),
             actor: actor.id.clone(),
@@ -213,7 +213,66 @@ pub fn start(
     Ok(draft.finish())
 }
 
+/// The checks every command gets before its intent's own: the definition, the instance
+/// being open, payload and form limits, the named role being held; and the actor's roles
+/// in this definition (only the named role, when the command names one).
+fn prepare<'a>(
+    def: &'a Definition,
+    inst: &'a Instance,
+    cmd: &'a Command,
+    now: DateTime<Utc>,
+) -> Result<fire::At<'a>, Rejection> {
+    let state = check_definition(def, inst)?;
+    check_depth(|| "payload".into(), &cmd.payload)?;
+    check_forms(def, &cmd.forms, &cmd.intent)?;
+    let mask = match cmd.role {
+        Some(role) if !cmd.actor.roles.contains(&role) => {
+            return Err(Rejection::RoleNotHeld {
+                actor: cmd.actor.id.clone(),
+                role,
+            });
+        }
+        Some(role) => def.mask_of(&[role]),
+        // The actor's roles in this definition, computed once per command.
+        None => def.mask_of(&cmd.actor.roles),
+    };
+    Ok(fire::At {
+        def,
+        inst,
+        cmd,
+        state,
+        mask,
+        now,
+    })
+}
+
 /// Decide `cmd` against `inst` at `now`.
+///
+/// # Refusal order
+///
+/// One order for every command, so the same "this person may not do this" always comes back
+/// the same way:
+///
+/// 1. the instance: [`Rejection::WrongDefinition`], [`Rejection::InstanceClosed`]; the
+///    command's size: [`Rejection::TooDeep`]; its forms: [`Rejection::UndeclaredForm`],
+///    [`Rejection::FormNotAttachable`], [`Rejection::InvalidForm`];
+/// 2. the role: a role the command names but the actor does not hold,
+///    [`Rejection::RoleNotHeld`]; then an actor (or named role) holding no role allowed for
+///    the action in this state gets [`Rejection::Forbidden`] ([`Rejection::RoleNotAllowed`])
+///    — never `NoSuchTransition` or `GuardRejected` because of another candidate — unless it
+///    holds a role allowed for the action from another state ([`Rejection::NoSuchTransition`])
+///    or the action is unknown ([`Rejection::UnknownAction`]);
+/// 3. per candidate transition, in definition order, among those the actor's role allows:
+///    separation of duties ([`Rejection::SeparationOfDuties`], for the person and for whom
+///    they act), a state whose approval was invalidated ([`Rejection::ApprovalInvalidated`]),
+///    the sign-off's kind and order ([`Rejection::SignOffRequired`], [`Rejection::NoSignOff`],
+///    [`Rejection::SignOutOfOrder`]), one person one signature
+///    ([`Rejection::AlreadySigned`]), forms and texts ([`Rejection::MissingForm`],
+///    [`Rejection::TextRequired`]), guards ([`Rejection::GuardRejected`], on every signature
+///    of a sign-off), effects ([`Rejection::EffectFailed`]); the first candidate passing
+///    every check fires, otherwise the refusal of the one that got furthest is returned;
+/// 4. the outcome: a change of content that standing signatures approve, when their
+///    sign-off refuses it ([`Rejection::BoundContentLocked`]).
 ///
 /// # Errors
 /// The [`Rejection`] explaining why nothing happens.
@@ -223,26 +282,57 @@ pub fn decide(
     cmd: &Command,
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
-    let state = check_definition(def, inst)?;
-    check_depth(|| "payload".into(), &cmd.payload)?;
-    check_forms(def, &cmd.forms, &cmd.intent)?;
-    // The actor's roles in this definition, computed once per command.
-    let mask = def.mask_of(&cmd.actor.roles);
-    let at = fire::At {
-        def,
-        inst,
-        cmd,
-        state,
-        mask,
-        now,
-    };
-    match &cmd.intent {
+    let at = prepare(def, inst, cmd, now)?;
+    let decision = match &cmd.intent {
         Intent::Fire { action } => fire::fire(&at, *action),
         Intent::Sign { action } => sign::sign(&at, *action, None),
         Intent::Refuse { action, reason } => sign::sign(&at, *action, Some(reason)),
         Intent::Comment { text } => comment(&at, text),
         Intent::Override { to, reason } => override_to(&at, *to, reason),
-    }
+    }?;
+    locked(def, inst, &decision, attaching_action(&cmd.intent))?;
+    Ok(decision)
+}
+
+/// Refuse a decision that invalidates standing signatures of a sign-off whose policy is
+/// [`OnBoundChange::Refuse`](crate::OnBoundChange::Refuse).
+fn locked(
+    def: &Definition,
+    before: &Instance,
+    decision: &Decision,
+    action: Name,
+) -> Result<(), Rejection> {
+    let old = before.signatures();
+    let hit = decision
+        .instance
+        .signatures()
+        .iter()
+        .enumerate()
+        .find(|&(i, s)| {
+            s.status == SignatureStatus::Invalidated
+                && old.get(i).is_none_or(|o| o.stands())
+                && def.refuses_change(s.action)
+        });
+    let Some((_, s)) = hit else {
+        return Ok(());
+    };
+    let signers = decision
+        .instance
+        .signatures()
+        .iter()
+        .enumerate()
+        .filter(|&(i, x)| {
+            x.action == s.action
+                && x.status == SignatureStatus::Invalidated
+                && old.get(i).is_none_or(|o| o.stands())
+        })
+        .map(|(_, x)| x.signer.clone())
+        .collect();
+    Err(Rejection::BoundContentLocked {
+        action,
+        sign_off: s.action,
+        signers,
+    })
 }
 
 /// Whether [`decide`] would accept `cmd`, without building or applying any event: the same
@@ -260,18 +350,12 @@ pub fn check(
     let Intent::Fire { action } = &cmd.intent else {
         return decide(def, inst, cmd, now).map(|_| ());
     };
-    let state = check_definition(def, inst)?;
-    check_depth(|| "payload".into(), &cmd.payload)?;
-    check_forms(def, &cmd.forms, &cmd.intent)?;
-    let mask = def.mask_of(&cmd.actor.roles);
-    let at = fire::At {
-        def,
-        inst,
-        cmd,
-        state,
-        mask,
-        now,
-    };
+    // Whether a change would touch content that signatures approve is only known from the
+    // events: decide in full when any signature binds content.
+    if inst.signatures().iter().any(|s| s.digest.is_some()) {
+        return decide(def, inst, cmd, now).map(|_| ());
+    }
+    let at = prepare(def, inst, cmd, now)?;
     fire::admissible(&at, *action)
 }
 
@@ -279,11 +363,7 @@ fn comment(at: &fire::At<'_>, text: &str) -> Result<Decision, Rejection> {
     let role = at
         .def
         .role_used(at.mask, RoleMask(u64::MAX))
-        .ok_or_else(|| Rejection::Forbidden {
-            action: Name::new("comment"),
-            actor: at.cmd.actor.id.clone(),
-            allowed: at.def.roles.clone(),
-        })?;
+        .ok_or_else(|| fire::forbidden(at, Name::new("comment"), RoleMask(u64::MAX)))?;
     let mut d = Draft::new(
         at.inst.clone(),
         Some(attribution(&at.cmd.actor, Some(role))),
@@ -300,11 +380,7 @@ fn override_to(at: &fire::At<'_>, to: Name, reason: &str) -> Result<Decision, Re
     let def = at.def;
     let role = def
         .role_used(at.mask, def.override_roles)
-        .ok_or_else(|| Rejection::Forbidden {
-            action: Name::new("override"),
-            actor: at.cmd.actor.id.clone(),
-            allowed: def.role_names(def.override_roles),
-        })?;
+        .ok_or_else(|| fire::forbidden(at, Name::new("override"), def.override_roles))?;
     if reason.trim().is_empty() {
         return Err(Rejection::ReasonRequired);
     }
@@ -350,13 +426,24 @@ pub fn available_actions(
     let Some(state) = def.state_ix(inst.state()) else {
         return Vec::new();
     };
-    def.actions_from(inst.state())
+    let mut actions = def.actions_from(inst.state());
+    // Approvals to give again in place (their bound content changed).
+    for s in inst.signatures() {
+        if s.in_force && s.status == SignatureStatus::Invalidated && !actions.contains(&s.action) {
+            actions.push(s.action);
+        }
+    }
+    actions
         .into_iter()
         .map(|action| {
-            let sign_off = def.state(state).outgoing.iter().any(|&(_, t)| {
-                let ct = def.transition(t);
-                ct.action == action && ct.sign_off.is_some()
+            let renewal = inst.signatures().iter().any(|s| {
+                s.action == action && s.in_force && s.status == SignatureStatus::Invalidated
             });
+            let sign_off = renewal
+                || def.state(state).outgoing.iter().any(|&(_, t)| {
+                    let ct = def.transition(t);
+                    ct.action == action && ct.sign_off.is_some()
+                });
             let cmd = if sign_off {
                 Command::sign(actor, action)
             } else {

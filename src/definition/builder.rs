@@ -6,7 +6,7 @@ use super::deadline_spec::DeadlineSpec;
 use super::{
     AnywhereSpec, BuildError, Definition, DefinitionSpec, StateKind, StateSpec, TransitionSpec,
 };
-use crate::access::{Separation, SignOffSpec, SignOrder};
+use crate::access::{OnBoundChange, Separation, SignOffSpec, SignOrder};
 use crate::effect::EffectSpec;
 use crate::guard::GuardExpr;
 use crate::registry::Registry;
@@ -105,6 +105,8 @@ impl TransitionBuilder {
             meaning: meaning.into(),
             on_refuse: None,
             distinct_signers: true,
+            binds: Vec::new(),
+            on_change: OnBoundChange::default(),
         });
         self
     }
@@ -130,6 +132,8 @@ impl TransitionBuilder {
             meaning: meaning.into(),
             on_refuse: None,
             distinct_signers: true,
+            binds: Vec::new(),
+            on_change: OnBoundChange::default(),
         });
         self
     }
@@ -139,6 +143,32 @@ impl TransitionBuilder {
     pub fn on_refuse(mut self, state: impl AsRef<str>) -> Self {
         if let Some(so) = &mut self.spec.sign_off {
             so.on_refuse = Some(state.as_ref().to_owned());
+        }
+        self
+    }
+
+    /// The content the sign-off's signatures approve (call after [`sign_off`](Self::sign_off)):
+    /// paths into the instance data and named forms, see [`SignOffSpec::binds`].
+    #[must_use]
+    pub fn binds<P: AsRef<str>>(mut self, paths: impl IntoIterator<Item = P>) -> Self {
+        if let Some(so) = self.spec.sign_off.take() {
+            self.spec.sign_off = Some(so.binds(paths));
+        }
+        self
+    }
+
+    /// The sign-off approves the latest form of `kind` (`binds(["form:<kind>"])`; call after
+    /// [`sign_off`](Self::sign_off)).
+    #[must_use]
+    pub fn binds_form(self, kind: impl AsRef<str>) -> Self {
+        self.binds([format!("form:{}", kind.as_ref())])
+    }
+
+    /// What a change of the bound content does (call after [`sign_off`](Self::sign_off)).
+    #[must_use]
+    pub fn on_bound_change(mut self, policy: OnBoundChange) -> Self {
+        if let Some(so) = &mut self.spec.sign_off {
+            so.on_change = policy;
         }
         self
     }

@@ -2,10 +2,10 @@
 //! interned and references resolved to typed indices.
 
 use super::spec::StateKind;
-use crate::access::SignOrder;
+use crate::access::{OnBoundChange, SignOrder};
 use crate::effect::Effect;
 use crate::guard::CompiledGuard;
-use crate::ids::{ActionIx, Name, RoleMask, StateIx, TransitionIx};
+use crate::ids::{ActionIx, Name, RoleIx, RoleMask, StateIx, TransitionIx};
 use std::sync::Arc;
 
 /// A state, with the transitions leaving it.
@@ -26,6 +26,9 @@ pub(crate) struct CompiledSignOff {
     pub(crate) meaning: Arc<str>,
     pub(crate) on_refuse: Option<StateIx>,
     pub(crate) distinct_signers: bool,
+    /// The content its signatures approve (checked by `build()`).
+    pub(crate) binds: Arc<[String]>,
+    pub(crate) on_change: OnBoundChange,
 }
 
 impl CompiledSignOff {
@@ -42,12 +45,26 @@ pub(crate) enum CompiledEffect {
     Named(Name, Arc<dyn Effect>),
 }
 
+impl CompiledTransition {
+    /// The role an actor holding `mask` acts in on this transition: the first of its allowed
+    /// roles, in the order the spec lists them, that the actor holds.
+    pub(crate) fn role_for(&self, mask: RoleMask) -> Option<RoleIx> {
+        self.role_order
+            .iter()
+            .copied()
+            .find(|&r| mask.intersects(RoleMask::default().with(r)))
+    }
+}
+
 /// A transition, compiled.
 pub(crate) struct CompiledTransition {
     pub(crate) from: StateIx,
     pub(crate) to: StateIx,
     pub(crate) action: Name,
     pub(crate) roles: RoleMask,
+    /// The allowed roles in the order the spec lists them (the transition's own roles, or its
+    /// sign-off's): the role recorded for an actor holding several is the first of these.
+    pub(crate) role_order: Box<[RoleIx]>,
     /// Roles excluded by separation of duties.
     pub(crate) excluded: RoleMask,
     /// Actions whose actors may not fire this one (separation of duties), with the rule's

@@ -310,6 +310,26 @@ impl Definition {
             .map(|r| self.roles[r.ix()])
     }
 
+    /// The first of the start roles, in the order the spec lists them, among `roles`.
+    pub(crate) fn start_role_for(&self, roles: &[Name]) -> Option<Name> {
+        self.spec
+            .start_roles
+            .iter()
+            .filter_map(|r| Name::lookup(r))
+            .find(|r| roles.contains(r) && self.role_of.contains_key(r))
+    }
+
+    /// Whether the sign-offs on `action` refuse changes of their bound content.
+    pub(crate) fn refuses_change(&self, action: Name) -> bool {
+        self.transitions.iter().any(|ct| {
+            ct.action == action
+                && ct
+                    .sign_off
+                    .as_ref()
+                    .is_some_and(|so| so.on_change == crate::access::OnBoundChange::Refuse)
+        })
+    }
+
     pub(crate) fn role_names(&self, mask: RoleMask) -> Vec<Name> {
         mask.iter()
             .filter_map(|r| self.roles.get(r.ix()).copied())

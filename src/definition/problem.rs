@@ -188,6 +188,23 @@ pub enum Problem {
         /// The action.
         action: String,
     },
+    /// An entry of a sign-off's `binds` that is not a path or names an undeclared form kind.
+    BadBinding {
+        /// The source state.
+        from: String,
+        /// The action.
+        action: String,
+        /// The entry.
+        binding: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Sign-offs on the same action that bind different content or treat its change
+    /// differently: a signature records only its action, so they must agree.
+    BindingsDiffer {
+        /// The action.
+        action: String,
+    },
     /// A deadline that would start on a terminal state.
     DeadlineOnTerminal {
         /// The deadline.
@@ -301,6 +318,19 @@ impl fmt::Display for Problem {
             SignOffStagesMismatch { from, action } => write!(
                 f,
                 "sign-off on `{action}` from `{from}`: its stages do not add up to its roles"
+            ),
+            BadBinding {
+                from,
+                action,
+                binding,
+                reason,
+            } => write!(
+                f,
+                "sign-off on `{action}` from `{from}` binds `{binding}`: {reason}"
+            ),
+            BindingsDiffer { action } => write!(
+                f,
+                "the sign-offs on `{action}` bind different content or policies; they must agree"
             ),
             DeadlineOnTerminal { deadline, state } => {
                 write!(

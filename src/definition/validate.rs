@@ -6,7 +6,7 @@ use super::deadline;
 use super::names::Names;
 use super::spec::{DefinitionSpec, StateKind, TransitionSpec};
 use super::{BuildError, Definition, Edge, MAX_ROLES, Problem};
-use crate::access::Separation;
+use crate::access::{Binding, Separation};
 use crate::effect::EffectSpec;
 use crate::guard::{CompiledGuard, GuardExpr};
 use crate::ids::{ActionIx, FastMap, Name, RoleIx, RoleMask, StateIx, TransitionIx};
@@ -171,12 +171,31 @@ fn compile_sign_off(
             Edge::Refusal(TransitionIx::new(i)),
         );
     }
+    for b in &so.binds {
+        let reason = match Binding::parse(b) {
+            Err(reason) => Some(reason),
+            Ok(Binding::Form { kind, .. }) if !d.names.forms.contains_key(kind) => {
+                Some(format!("form kind `{kind}` is not declared"))
+            }
+            Ok(_) => None,
+        };
+        if let Some(reason) = reason {
+            p.push(Problem::BadBinding {
+                from: t.from.clone(),
+                action: t.action.clone(),
+                binding: b.clone(),
+                reason,
+            });
+        }
+    }
     Some(CompiledSignOff {
         roles: so.roles.iter().map(Name::new).collect(),
         order: so.order.clone(),
         meaning: Arc::from(so.meaning.as_str()),
         on_refuse,
         distinct_signers: so.distinct_signers,
+        binds: so.binds.iter().cloned().collect(),
+        on_change: so.on_change,
     })
 }
 
@@ -287,11 +306,20 @@ fn compile_transition(
         Edge::Transition(ti),
     );
     d.outgoing[f.ix()].push((a, ti));
+    let listed = match &t.sign_off {
+        Some(so) if t.roles.is_empty() => &so.roles,
+        _ => &t.roles,
+    };
+    let role_order = listed
+        .iter()
+        .filter_map(|r| d.names.roles.get(r.as_str()).copied())
+        .collect();
     d.transitions.push(Some(CompiledTransition {
         from: f,
         to,
         action: d.action_names[a.ix()],
         roles,
+        role_order,
         excluded,
         not_same_as,
         excluded_rule,
@@ -302,6 +330,24 @@ fn compile_transition(
         sign_off,
         effects,
     }));
+}
+
+/// Sign-offs on one action must bind the same content with the same policy: a signature
+/// records its action, and a change of content is judged by the action's policy.
+fn check_bindings_agree(all: &[&TransitionSpec], p: &mut Vec<Problem>) {
+    let mut seen: FastMap<&str, &crate::access::SignOffSpec> = FastMap::default();
+    let mut reported: Vec<&str> = Vec::new();
+    for t in all {
+        let Some(so) = &t.sign_off else { continue };
+        let first = *seen.entry(t.action.as_str()).or_insert(so);
+        let differ = first.binds != so.binds || first.on_change != so.on_change;
+        if differ && !reported.contains(&t.action.as_str()) {
+            reported.push(t.action.as_str());
+            p.push(Problem::BindingsDiffer {
+                action: t.action.clone(),
+            });
+        }
+    }
 }
 
 /// Ambiguity: an unguarded earlier transition shadows a later one on the same action open to
@@ -481,6 +527,7 @@ fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> 
         compile_transition(&mut d, registry, i, t, p);
     }
     check_ambiguity(&d, &all, p);
+    check_bindings_agree(&all, p);
     let attach = compile_attach(&d, &all, p);
     let deadlines = deadline::compile(&d.names, registry, &mut d.graph, p);
     check_reachability(spec, &d.graph, initial, p);

@@ -423,9 +423,13 @@ impl Instance {
                 from, to, action, ..
             } => {
                 self.move_from("transition", *from, *to)?;
-                // The sign-off of this action (if any) completed. Leaving the state abandons
-                // every other open sign-off; a self-loop keeps them.
-                self.close_signatures(SignatureStatus::Completed, |s| s.action == *action);
+                // Leaving the state ends the approvals it stood on. The sign-off of this action
+                // (if any) completed and is the approval the new state stands on. Leaving the
+                // state abandons every other open sign-off; a self-loop keeps them.
+                if from != to {
+                    self.end_approvals(|_| true);
+                }
+                self.complete_sign_off(*action);
                 if from != to {
                     self.close_signatures(SignatureStatus::Cleared, |_| true);
                 }
@@ -445,13 +449,17 @@ impl Instance {
             EventKind::DataChanged { data } => {
                 self.data = data.clone();
                 self.typed.reset();
+                self.invalidate_changed();
             }
-            EventKind::FormAttached { form, action } => self.forms.push(AttachedForm {
-                seq: e.seq,
-                action: *action,
-                by: e.by.as_ref().map(|b| b.actor.clone()),
-                form: form.clone(),
-            }),
+            EventKind::FormAttached { form, action } => {
+                self.forms.push(AttachedForm {
+                    seq: e.seq,
+                    action: *action,
+                    by: e.by.as_ref().map(|b| b.actor.clone()),
+                    form: form.clone(),
+                });
+                self.invalidate_changed();
+            }
             EventKind::Signed { .. } => self.apply_signature(e)?,
             EventKind::Rejected { .. } | EventKind::Commented { .. } => {}
             EventKind::Escalated {
@@ -462,12 +470,14 @@ impl Instance {
                 }
                 if let Some((from, to)) = moved {
                     self.move_from("escalation", *from, *to)?;
+                    self.end_approvals(|_| true);
                     self.close_signatures(SignatureStatus::Cleared, |_| true);
                 }
                 clock::apply(self.deadlines.make_mut(), e)?;
             }
             EventKind::Overridden { from, to, .. } => {
                 self.move_from("override", *from, *to)?;
+                self.end_approvals(|_| true);
                 self.close_signatures(SignatureStatus::Cleared, |_| true);
             }
             _ => {
@@ -483,6 +493,9 @@ impl Instance {
             role,
             meaning,
             approved,
+            binds,
+            digest,
+            renews,
             ..
         } = &e.kind
         else {
@@ -501,12 +514,76 @@ impl Instance {
                 meaning: meaning.clone(),
                 at: e.at,
                 status: SignatureStatus::Open,
+                binds: binds.clone(),
+                digest: *digest,
+                in_force: false,
             });
+            if *renews {
+                self.complete_sign_off(*action);
+            }
         } else {
             // A refusal abandons the signatures collected so far for this action.
             self.close_signatures(SignatureStatus::Cleared, |s| s.action == *action);
         }
         Ok(())
+    }
+
+    /// The sign-off of `action` completed: its earlier approval (if invalidated) no longer
+    /// stands, and its open signatures become the completed approval in force.
+    fn complete_sign_off(&mut self, action: Name) {
+        self.end_approvals(|s| s.action == action);
+        let open = |s: &Signature| s.status == SignatureStatus::Open && s.action == action;
+        if !self.signatures.as_slice().iter().any(open) {
+            return;
+        }
+        for s in self.signatures.make_mut().iter_mut().filter(|s| open(s)) {
+            s.status = SignatureStatus::Completed;
+            s.in_force = true;
+        }
+    }
+
+    /// The approvals `which` selects no longer stand on the current state.
+    fn end_approvals(&mut self, which: impl Fn(&Signature) -> bool) {
+        let in_force = |s: &Signature| s.in_force && which(s);
+        if !self.signatures.as_slice().iter().any(in_force) {
+            return;
+        }
+        for s in self
+            .signatures
+            .make_mut()
+            .iter_mut()
+            .filter(|s| in_force(s))
+        {
+            s.in_force = false;
+        }
+    }
+
+    /// The digest of the content `binds` names in this snapshot.
+    pub(crate) fn bound_digest(&self, binds: &[String]) -> crate::Digest {
+        crate::access::bound_digest(binds, &self.data, |kind| {
+            Name::lookup(kind).and_then(|k| self.latest_form(k))
+        })
+    }
+
+    /// Invalidate the standing signatures (open, or completed and in force) whose bound
+    /// content no longer has the digest they recorded.
+    fn invalidate_changed(&mut self) {
+        let changed = |inst: &Instance, s: &Signature| {
+            s.stands()
+                && s.digest
+                    .is_some_and(|d| !s.binds.is_empty() && inst.bound_digest(&s.binds) != d)
+        };
+        let hits: Vec<usize> = (self.signatures.as_slice().iter().enumerate())
+            .filter(|(_, s)| changed(self, s))
+            .map(|(i, _)| i)
+            .collect();
+        if hits.is_empty() {
+            return;
+        }
+        let sigs = self.signatures.make_mut();
+        for i in hits {
+            sigs[i].status = SignatureStatus::Invalidated;
+        }
     }
 
     /// Record that `by` (and its principal) took part in firing `action`.

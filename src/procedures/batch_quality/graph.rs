@@ -405,6 +405,8 @@ fn overall_solution(mut b: Builder, cfg: &Config) -> Builder {
                 .guard(G::PlanEvaluated)
                 .guard(G::ReturnApplication)
                 .sign_off(signers.iter().copied(), SignOrder::AnyOrder, meaning)
+                // 000 L642 §3.1: the co-authors sign this plan; a new revision needs them again.
+                .binds_form(F::OverallSolutionPlan)
         },
     )
 }

@@ -248,6 +248,8 @@ fn analysis(b: Builder) -> Builder {
                 ],
                 "confirm 《客诉退料申请单》 (004 L649)",
             )
+            // 004 L649: the signatures confirm this restock request form.
+            .binds_form(K::RestockRequest)
             .on_refuse(S::Analysis)
             .not_same_actor_as(A::RecordPassRestock)
             .effect(Effect::Track)
@@ -376,6 +378,8 @@ fn requisition_and_production(b: Builder) -> Builder {
                 SignOrder::Sequential,
                 "confirm 《客诉领料申请单》 (004 L659)",
             )
+            // 004 L659: the signatures confirm this requisition form.
+            .binds_form(K::MaterialRequisition)
             .on_refuse(S::Remediation)
             .not_same_actor_as(A::RequestMaterial)
             .effect(Effect::Track)
@@ -432,6 +436,8 @@ fn requisition_and_production(b: Builder) -> Builder {
                 SignOrder::Sequential,
                 "校对确认 / 批准 《客诉排产通知单》 (004 L666)",
             )
+            // 004 L666: the signatures check and approve this production notice.
+            .binds_form(K::ProductionNotice)
             .on_refuse(S::Remediation)
             .not_same_actor_as(A::RequestProduction)
             .effect(Effect::Track)
@@ -526,6 +532,8 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
                 SignOrder::Sequential,
                 "批准 / 签字 《工作联系单》 (004 L667)",
             )
+            // 004 L667: the signatures approve this work liaison form.
+            .binds_form(K::WorkLiaison)
             .on_refuse(S::Remediation)
             .not_same_actor_as(A::RequestRepair)
             .effect(Effect::Track)
@@ -542,6 +550,8 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
                 SignOrder::Sequential,
                 "confirm 《客诉领料申请单》 (004 L659, L667)",
             )
+            // 004 L659, L667: the same requisition form as from the requisition state.
+            .binds_form(K::MaterialRequisition)
             .on_refuse(S::Remediation)
             .not_same_actor_as(A::RequestRepair)
             .guard(Guard::RepairUsesRequisition)
@@ -605,6 +615,8 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
             SignOrder::Sequential,
             "确认签字 / 批准 《报废申请单》 (004 L507/L625)",
         )
+        // 004 L507/L625: the signatures approve this scrap request form.
+        .binds_form(K::ScrapRequest)
         .on_refuse(S::Remediation)
         .not_same_actor_as(A::RequestScrap)
         .not_same_actor_as(A::RecordFail)
@@ -740,6 +752,8 @@ fn review_and_reply(b: Builder) -> Builder {
             SignOrder::Sequential,
             "审阅批准 8D / 处理措施 (004 L651, L654)",
         )
+        // 004 L651, L654: the reviewers approve this 8D report.
+        .binds_form(K::EightDReport)
         .on_refuse(S::CorrectiveAction)
         .not_same_actor_as(A::SubmitForReview)
         .guard(Guard::VpReviewNotRequired)
@@ -756,6 +770,8 @@ fn review_and_reply(b: Builder) -> Builder {
             SignOrder::Sequential,
             "审阅批准 8D / 处理措施 (004 L651)",
         )
+        // 004 L651, L654: the reviewers approve this 8D report.
+        .binds_form(K::EightDReport)
         .on_refuse(S::CorrectiveAction)
         .not_same_actor_as(A::SubmitForReview)
         .guard(Guard::VpReviewRequired)
@@ -878,6 +894,8 @@ fn obligations(mut b: Builder) -> Builder {
                     SignOrder::Sequential,
                     "特批 urgent handling (004 L623)",
                 )
+                // 004 L623: leadership grants the special-approval request as filed.
+                .binds_form(K::SpecialApprovalRequest)
                 .not_same_actor_as(A::RequestUrgent)
                 .guard(Guard::FirstReplyPending)
                 .guard(Guard::UrgentRequested)

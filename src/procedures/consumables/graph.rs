@@ -94,6 +94,8 @@ fn approval(b: Builder, config: &Config) -> Builder {
                 SignOrder::Sequential,
                 "approve the batch consumables request (制造平台)",
             )
+            // 000 L666: the chain approves the request form (《耗材申请单(批量)》) as filed.
+            .binds_form(FormKind::ConsumablesRequest)
             .on_refuse(S::RqsReview)
             .not_same_actor_as(A::FileWithPlatform)
         },

@@ -271,6 +271,8 @@ fn judgement(b: Builder) -> Builder {
             SignOrder::Sequential,
             "accept the disputed return (004 L34, L545–546)",
         )
+        // 004 L34, L545–546: the return is accepted as the negotiation record states it.
+        .binds_form(FormKind::NegotiationRecord)
         .form(FormKind::NegotiationRecord)
         .guard(Guard::NegotiatedAcceptance)
         .describe("004 L34, L545–546")
@@ -413,6 +415,8 @@ fn restock(b: Builder, config: &Config) -> Builder {
             SignOrder::Sequential,
             "approve 《工作联系单》 (004 L667)",
         )
+        // 004 L667: the signatures approve this work liaison form.
+        .binds_form(FormKind::WorkLiaisonForm)
         .on_refuse(S::ReworkPlanning)
         .form(FormKind::WorkLiaisonForm)
         .describe("004 L667, L19")
@@ -427,6 +431,8 @@ fn restock(b: Builder, config: &Config) -> Builder {
                 SignOrder::AnyOrder,
                 "confirm 《客诉退料申请单》 (004 L492)",
             )
+            // 004 L492: the signatures confirm this restock application.
+            .binds_form(FormKind::RestockApplication)
             .on_refuse(S::UnderInspection)
             .not_same_actor_as(A::FileRestock)
             .excluding_role(R::Warehouse)
@@ -445,6 +451,8 @@ fn restock(b: Builder, config: &Config) -> Builder {
                 SignOrder::Sequential,
                 "confirm 《客诉退料申请单》 for planning (004 L492)",
             )
+            // 004 L492: planning confirms the same restock application.
+            .binds_form(FormKind::RestockApplication)
             .on_refuse(S::UnderInspection)
             .not_same_actor_as(A::FileRestock)
             .excluding_role(R::Warehouse)
@@ -536,6 +544,8 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
             SignOrder::AnyOrder,
             "confirm 《报废申请单》 (相关部门, 004 L507)",
         )
+        // 004 L507: the departments confirm this scrap application.
+        .binds_form(FormKind::ScrapApplication)
         .not_same_actor_as(A::FileScrap)
         .guard(Guard::ScrapAwaitingDepartments)
         .effect(Effect::RecordScrapDepartments)
@@ -547,6 +557,8 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
             SignOrder::Sequential,
             "approve the scrap (004 L507)",
         )
+        // 004 L507: the vice-president approves this scrap application.
+        .binds_form(FormKind::ScrapApplication)
         .not_same_actor_as(A::FileScrap)
         .guard(Guard::ScrapDepartmentsSigned)
         .effect(Effect::RecordScrapVp)
@@ -558,6 +570,8 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
             SignOrder::Sequential,
             "authorise the scrap (总经办, 004 L152, L486)",
         )
+        // 004 L152, L486: the GM office authorises this scrap application.
+        .binds_form(FormKind::ScrapApplication)
         .not_same_actor_as(A::FileScrap)
         .not_same_actor_as(A::ApproveScrap)
         .guard(Guard::ScrapVpSigned)
