@@ -6,6 +6,7 @@
 //! (`scripts/with-postgres cargo bench --bench postgres --features postgres`); without it,
 //! it says so and measures nothing. `synchronous_commit` is left on (the server's default)
 //! and reported.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aftersales::{
     Actor, BlockingPostgresStore, Builder, Command, Engine, InstanceId, PostgresOptions, Registry,

@@ -109,93 +109,70 @@ pub trait AsyncStore: Send + Sync {
 pub struct SyncAsAsync<S>(pub S);
 
 impl<S: Store> AsyncStore for SyncAsAsync<S> {
-    fn commit(&self, commit: Commit) -> impl Future<Output = Result<(), StoreError>> + Send {
-        async move { self.0.commit(commit) }
+    async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+        self.0.commit(commit)
     }
 
-    fn load(
-        &self,
-        id: &InstanceId,
-    ) -> impl Future<Output = Result<Option<Arc<Instance>>, StoreError>> + Send {
-        async move { self.0.load(id) }
+    async fn load(&self, id: &InstanceId) -> Result<Option<Arc<Instance>>, StoreError> {
+        self.0.load(id)
     }
 
-    fn events(
-        &self,
-        id: &InstanceId,
-        after: u64,
-    ) -> impl Future<Output = Result<Vec<Event>, StoreError>> + Send {
-        async move { self.0.events(id, after) }
+    async fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError> {
+        self.0.events(id, after)
     }
 
-    fn idempotency(
+    async fn idempotency(
         &self,
         id: &InstanceId,
         key: &str,
-    ) -> impl Future<Output = Result<Option<IdempotencyRecord>, StoreError>> + Send {
-        async move { self.0.idempotency(id, key) }
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.0.idempotency(id, key)
     }
 
-    fn list_by_state(
+    async fn list_by_state(
         &self,
         definition: &str,
         state: &str,
-    ) -> impl Future<Output = Result<Vec<InstanceId>, StoreError>> + Send {
-        async move { self.0.list_by_state(definition, state) }
+    ) -> Result<Vec<InstanceId>, StoreError> {
+        self.0.list_by_state(definition, state)
     }
 
-    fn list(
-        &self,
-        definition: &str,
-    ) -> impl Future<Output = Result<Vec<InstanceId>, StoreError>> + Send {
-        async move { self.0.list(definition) }
+    async fn list(&self, definition: &str) -> Result<Vec<InstanceId>, StoreError> {
+        self.0.list(definition)
     }
 
-    fn next_due(
-        &self,
-    ) -> impl Future<Output = Result<Option<(DateTime<Utc>, InstanceId)>, StoreError>> + Send {
-        async move { self.0.next_due() }
+    async fn next_due(&self) -> Result<Option<(DateTime<Utc>, InstanceId)>, StoreError> {
+        self.0.next_due()
     }
 
-    fn due(
-        &self,
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> impl Future<Output = Result<Vec<InstanceId>, StoreError>> + Send {
-        async move { self.0.due(now, limit) }
+    async fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<InstanceId>, StoreError> {
+        self.0.due(now, limit)
     }
 
-    fn claim_due(
+    async fn claim_due(
         &self,
         now: DateTime<Utc>,
         limit: usize,
         lease: &Lease,
-    ) -> impl Future<Output = Result<Vec<InstanceId>, StoreError>> + Send {
-        async move { self.0.claim_due(now, limit, lease) }
+    ) -> Result<Vec<InstanceId>, StoreError> {
+        self.0.claim_due(now, limit, lease)
     }
 
-    fn release_due(
-        &self,
-        id: &InstanceId,
-        claimant: &str,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        async move { self.0.release_due(id, claimant) }
+    async fn release_due(&self, id: &InstanceId, claimant: &str) -> Result<(), StoreError> {
+        self.0.release_due(id, claimant)
     }
 
-    fn claim_outbox(
+    async fn claim_outbox(
         &self,
         now: DateTime<Utc>,
         limit: usize,
         lease: &Lease,
-    ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send {
-        async move { self.0.claim_outbox(now, limit, lease) }
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.0.claim_outbox(now, limit, lease)
     }
 
-    fn ack_outbox(
-        &self,
-        message: &OutboxMessage,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        async move { self.0.ack_outbox(message) }
+    async fn ack_outbox(&self, message: &OutboxMessage) -> Result<(), StoreError> {
+        self.0.ack_outbox(message)
     }
 }
 

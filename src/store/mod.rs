@@ -264,12 +264,12 @@ impl Eq for StoreError {}
 ///    at most one. [`release_due`](Store::release_due) drops the lease if (and only if)
 ///    the named claimant holds it. Commits neither need nor change leases.
 /// 10. **Transactional outbox.** A commit with `outbox: true` records
-///    [`OutboxMessage::of`] the commit atomically with its events (a refused commit records
-///    none). [`claim_outbox`](Store::claim_outbox) returns up to `limit` undelivered
-///    messages whose lease is absent or expired, oldest commit first, giving each the
-///    caller's lease; [`ack_outbox`](Store::ack_outbox) marks a message delivered, after
-///    which no claim returns it. A message is never lost: until acknowledged, it is
-///    returned again once its lease expires.
+///     [`OutboxMessage::of`] the commit atomically with its events (a refused commit records
+///     none). [`claim_outbox`](Store::claim_outbox) returns up to `limit` undelivered
+///     messages whose lease is absent or expired, oldest commit first, giving each the
+///     caller's lease; [`ack_outbox`](Store::ack_outbox) marks a message delivered, after
+///     which no claim returns it. A message is never lost: until acknowledged, it is
+///     returned again once its lease expires.
 ///
 /// The suite in `aftersales::testing` (feature `testing`) checks each clause.
 pub trait Store: Send + Sync {
