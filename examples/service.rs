@@ -44,7 +44,7 @@ use std::error::Error;
 use std::sync::Arc;
 
 /// The fleet's clock.
-enum Clock {
+pub(crate) enum Clock {
     /// The machine's (one node, SQLite).
     System,
     /// The database server's (every node reads the same clock).
@@ -60,9 +60,9 @@ impl Clock {
     }
 }
 
-struct App<S: AsyncStore> {
-    engine: AsyncEngine<S>,
-    clock: Clock,
+pub(crate) struct App<S: AsyncStore> {
+    pub(crate) engine: AsyncEngine<S>,
+    pub(crate) clock: Clock,
 }
 
 type Shared<S> = State<Arc<App<S>>>;
@@ -264,7 +264,7 @@ async fn scheduler<S: AsyncStore + 'static>(app: Arc<App<S>>, node: String) {
     }
 }
 
-fn engine<S: AsyncStore>(store: S) -> Result<AsyncEngine<S>, Box<dyn Error>> {
+pub(crate) fn engine<S: AsyncStore>(store: S) -> Result<AsyncEngine<S>, Box<dyn Error>> {
     let calendar = aftersales::procedures::shanghai_calendar;
     let mut e = AsyncEngine::new(store).with_outbox(true);
     e.register(
@@ -290,22 +290,26 @@ fn engine<S: AsyncStore>(store: S) -> Result<AsyncEngine<S>, Box<dyn Error>> {
     Ok(e)
 }
 
-async fn serve<S: AsyncStore + 'static>(app: App<S>) -> Result<(), Box<dyn Error>> {
-    let app = Arc::new(app);
-    let node = format!("service-{}", std::process::id());
-    tokio::spawn(scheduler(app.clone(), node));
-    let router = Router::new()
+/// The routes, over `app`.
+pub(crate) fn router<S: AsyncStore + 'static>(app: Arc<App<S>>) -> Router {
+    Router::new()
         .route("/definitions", get(definitions::<S>))
         .route("/instances", post(start::<S>))
         .route("/instances/{id}", get(read::<S>))
         .route("/instances/{id}/commands", post(fire::<S>))
         .route("/instances/{id}/trail", get(trail::<S>))
         .route("/instances/{id}/diagram", get(diagram::<S>))
-        .with_state(app);
+        .with_state(app)
+}
+
+async fn serve<S: AsyncStore + 'static>(app: App<S>) -> Result<(), Box<dyn Error>> {
+    let app = Arc::new(app);
+    let node = format!("service-{}", std::process::id());
+    tokio::spawn(scheduler(app.clone(), node));
     let addr = std::env::var("AFTERSALES_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     eprintln!("aftersales service on http://{addr}");
-    axum::serve(listener, router).await?;
+    axum::serve(listener, router(app)).await?;
     Ok(())
 }
 
