@@ -22,12 +22,7 @@ const CONNECTIONS: [usize; 3] = [1, 4, 16];
 const REQUESTS_PER_CONNECTION: usize = 200;
 
 /// One HTTP/1.1 request on a keep-alive connection; the status code.
-async fn request(
-    conn: &mut BufReader<TcpStream>,
-    method: &str,
-    path: &str,
-    body: &str,
-) -> u16 {
+async fn request(conn: &mut BufReader<TcpStream>, method: &str, path: &str, body: &str) -> u16 {
     let head = format!(
         "{method} {path} HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
         body.len()
@@ -74,10 +69,11 @@ async fn load(addr: std::net::SocketAddr, tag: &str, connections: usize) -> Run 
         tasks.push(tokio::spawn(async move {
             let mut conn = BufReader::new(TcpStream::connect(addr).await.unwrap());
             let first = format!("{tag}-0");
-            assert_eq!(request(&mut conn, "POST", "/instances", &start_body(&first)).await, 201);
-            let read = format!(
-                "/instances/{first}?actor=li&roles=regional_tech_support_engineer"
+            assert_eq!(
+                request(&mut conn, "POST", "/instances", &start_body(&first)).await,
+                201
             );
+            let read = format!("/instances/{first}?actor=li&roles=regional_tech_support_engineer");
             let mut lat = Vec::with_capacity(REQUESTS_PER_CONNECTION);
             for i in 1..=REQUESTS_PER_CONNECTION {
                 let t = Instant::now();
@@ -118,7 +114,11 @@ async fn bench<S: AsyncStore + 'static>(name: &str, app: App<S>) -> Vec<(String,
     });
     let mut rows = Vec::new();
     for connections in CONNECTIONS {
-        rows.push((name.to_owned(), connections, load(addr, name, connections).await));
+        rows.push((
+            name.to_owned(),
+            connections,
+            load(addr, name, connections).await,
+        ));
     }
     server.abort();
     rows

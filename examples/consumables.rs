@@ -4,42 +4,171 @@
 //! receipt, unused cables returned, a damaged PSU written off, closed, and its cost rolled
 //! into the supplier claim of the batch issue.
 //!
-//! Run with `cargo run --features testing --example consumables`.
+//! Run with `cargo run --example consumables`.
 
-#[cfg(feature = "testing")]
+use aftersales::procedures::batch_quality as bq;
 use aftersales::procedures::consumables::{
     self as cs, Action, ConsumablesRequest, ConsumptionReport, CountedLine, IssuedLine,
-    MaterialTransfer, ReceiptRecord, RequestLine, ReturnRecord, WriteOffRecord,
+    ItemQuantity, MaterialTransfer, QuantityRecord, ReceiptRecord, RequestLine, ReturnRecord, Role,
+    WriteOffRecord,
 };
-#[cfg(feature = "testing")]
-use aftersales::testing::fixtures::consumables::{Scenario, form, quantities as qty};
-#[cfg(feature = "testing")]
-use aftersales::{Command, CostKind, Trail};
-#[cfg(feature = "testing")]
-use chrono::{FixedOffset, TimeDelta};
+use aftersales::{
+    Actor, BusinessCalendar, Calendar, Command, CostKind, Engine, Form, InMemoryStore, InstanceId,
+    Trail, TypedForm,
+};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, TimeZone, Utc};
 use std::error::Error;
 use std::io::Write;
+use std::sync::Arc;
 
-/// Run the scenario, printing to `out`. The engine, the cast and the batch issue (driven
-/// through its intake: station → engineer → product technical support → quality section
-/// starts the batch process) come from the public fixtures.
-#[cfg(feature = "testing")]
+type R<T> = Result<T, Box<dyn Error>>;
+
+fn form<F: TypedForm>(f: &F) -> R<Form> {
+    Ok(Form::typed(F::KIND, f)?)
+}
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default()
+}
+
+/// Item quantities with a reason (blank where none is needed).
+fn qty(lines: &[(&str, u32)], reason: &str) -> QuantityRecord {
+    QuantityRecord {
+        lines: lines
+            .iter()
+            .map(|&(item_code, quantity)| ItemQuantity {
+                item_code: item_code.into(),
+                quantity,
+            })
+            .collect(),
+        reason: reason.into(),
+    }
+}
+
+/// Start batch issue `id` and take it through its intake to `batch_started` (000 L650–L652):
+/// the station confirms on site and submits its feedback, the engineer verifies, product
+/// technical support confirms, the regional quality section starts the batch process.
+fn start_batch_issue(
+    engine: &Engine<InMemoryStore>,
+    id: &InstanceId,
+    (rtse, rqs): (&Actor, &Actor),
+    at: DateTime<Utc>,
+) -> R<()> {
+    let (customer, model, symptom) = ("Bank of Wuhan", "FZ-D530", "no display after cold boot");
+    let station = Actor::new("st-wuhan-01", [bq::Role::AuthorisedStation]);
+    let ts = Actor::new("ts-wang", [bq::Role::ProductTechSupport]);
+    let data = bq::Data::new(customer, model, "central", symptom);
+    engine.start(bq::ID, id.clone(), &station, data.to_value()?, at)?;
+    let mode = || bq::FailureMode::WholeMachine {
+        symptom: symptom.into(),
+    };
+    let evidence = || bq::Evidence::User {
+        customer: customer.into(),
+        model: model.into(),
+        mode: mode(),
+        units_in_use: 250,
+        failed_units: 16,
+    };
+    let acceptance = bq::Acceptance::NotAccepted;
+    let feedback = bq::BatchFeedbackReport {
+        revision: 1,
+        station: "ST-WH-01".into(),
+        senior_engineer: "Zhang Wei".into(),
+        customer: customer.into(),
+        region: "central".into(),
+        product_line: bq::ProductLine::FounderProduct,
+        model: model.into(),
+        units_in_use: 250,
+        mode: mode(),
+        failed_units: (1..=16)
+            .map(|i| bq::FailedUnit {
+                serial: format!("SN{i:04}"),
+                delivered_on: day(6, 1),
+                failed_on: day(10, i),
+                in_service_period: true,
+            })
+            .collect(),
+        symptom: "black screen after cold boot".into(),
+        onsite_findings: "16 of 250 units, same symptom, PSU rail sags".into(),
+        verification_results: "swapping the PSU cures 3 of 3 samples".into(),
+        acceptance,
+        user_needs: "keep branches open".into(),
+    };
+    let analysis = bq::TsPreliminaryAnalysis {
+        preliminary_cause: "PSU 12 V rail below spec at cold start".into(),
+        solution_proposal: "replace PSU with revision B".into(),
+        evidence: evidence(),
+        window_from: day(8, 16),
+        window_to: day(11, 16),
+    };
+    let decision = bq::BatchStartDecision {
+        case: bq::BatchCase {
+            evidence: evidence(),
+            window_from: day(8, 16),
+            window_to: day(11, 16),
+            product_line: bq::ProductLine::FounderProduct,
+            delivered: true,
+            in_service_period: true,
+            meets_spec_but_not_user_need: false,
+            judged_nonconforming: true,
+        },
+        acceptance,
+        rd_unit: bq::RdUnit::RdCenter,
+        summary: "16 of 250 units, same symptom in 3 months".into(),
+    };
+    let senior = serde_json::json!({
+        "senior_engineer": { "person": "Zhang Wei", "qualified_models": [model] }
+    });
+    let formal = |a: &Actor, act: bq::Action| Command::fire(a, act).with_payload(bq::formal());
+    let steps = [
+        Command::fire(&station, bq::Action::DispatchSeniorEngineer).with_payload(senior),
+        formal(&station, bq::Action::SubmitBatchFeedback).with_form(form(&feedback)?),
+        formal(rtse, bq::Action::VerifyAndForward),
+        formal(&ts, bq::Action::ConfirmAndForwardToRqs).with_form(form(&analysis)?),
+        Command::fire(rqs, bq::Action::StartBatchProcess)
+            .with_payload(bq::start_payload(acceptance))
+            .with_form(form(&decision)?),
+    ];
+    for cmd in steps {
+        engine.fire(id, &cmd, at)?;
+    }
+    Ok(())
+}
+
+/// Run the scenario, printing to `out`: one engine holds the batch issue (driven through its
+/// intake) and the consumables request that serves it.
 pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
-    let mut s = Scenario::new(&cs::Config::default())?;
-    let batch = s.batch().clone();
-    let id = s.id().clone();
+    let calendar: Arc<dyn Calendar> = Arc::new(BusinessCalendar::default());
+    let mut engine = Engine::new(InMemoryStore::new());
+    engine.register(
+        bq::definition(&bq::Config::default(), calendar.clone())?
+            .definition()
+            .clone(),
+    )?;
+    engine.register(
+        cs::definition(&cs::Config::default(), calendar)?
+            .definition()
+            .clone(),
+    )?;
+    // The regional engineer and quality section carry the batch procedure's role names for the
+    // same departments, so the same people act on both instances.
+    let rtse = Actor::new("rtse-li", [Role::RegionalTechSupportEngineer]);
+    let rqs = Actor::new("rqs-chen", [Role::RegionalQualitySection]);
+    let approver = Actor::new("plat-wu", [Role::PlatformApprover]);
+    let store = Actor::new("store-he", [Role::MaterialStore]);
+    let branch = Actor::new("branch-wh", [Role::Branch]);
+    let (batch, id) = (InstanceId::from("BQ-1"), InstanceId::from("CR-1"));
+    let mut now = Utc
+        .with_ymd_and_hms(2026, 11, 16, 1, 0, 0)
+        .single()
+        .unwrap_or_default();
+    start_batch_issue(&engine, &batch, (&rtse, &rqs), now)?;
+    engine.start(cs::ID, id.clone(), &rtse, serde_json::json!({}), now)?;
     writeln!(
         out,
         "== batch issue {batch} is in `{}` (started)",
-        s.batch_instance().state()
+        engine.load(&batch)?.state()
     )?;
-    let cast = s.cast().clone();
-    let (rtse, rqs, store, branch) = (
-        &cast.regional_tech_support_engineer,
-        &cast.regional_quality_section,
-        &cast.material_store,
-        &cast.branch,
-    );
 
     let request = ConsumablesRequest {
         batch_issue: batch.clone(),
@@ -62,33 +191,30 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         ],
     };
     // Refused without a link to the batch issue (000 L646, L666).
-    let refused = s.fire(Command::fire(rtse, Action::SendToRqs).with_form(form(&request)));
+    let send = Command::fire(&rtse, Action::SendToRqs).with_form(form(&request)?);
+    let refused = engine.fire(&id, &send, now);
     writeln!(
         out,
         "without a batch link: {}",
         refused.err().map(|e| e.to_string()).unwrap_or_default()
     )?;
     // Sending and filing each carry a fresh link, taken from the batch issue itself.
-    let send = Command::fire(rtse, Action::SendToRqs).with_form(form(&request));
-    let send = cs::with_batch_link(s.engine(), &batch, send)?;
+    let send = cs::with_batch_link(&engine, &batch, send)?;
     let file = cs::with_batch_link(
-        s.engine(),
+        &engine,
         &batch,
-        Command::fire(rqs, Action::FileWithPlatform),
+        Command::fire(&rqs, Action::FileWithPlatform),
     )?;
-    let mut step = |cmd: Command| -> Result<(), Box<dyn Error>> {
-        s.advance(TimeDelta::hours(2));
-        s.fire(cmd)?;
+    let mut step = |cmd: Command| -> R<()> {
+        now += TimeDelta::hours(2);
+        engine.fire(&id, &cmd, now)?;
         Ok(())
     };
     step(send)?;
     step(file)?;
-    step(Command::sign(
-        &cast.platform_approver,
-        Action::ApprovePlatform,
-    ))?;
+    step(Command::sign(&approver, Action::ApprovePlatform))?;
     step(
-        Command::fire(store, Action::IssueFromStore).with_form(form(&MaterialTransfer {
+        Command::fire(&store, Action::IssueFromStore).with_form(form(&MaterialTransfer {
             from_store: "Wuhan material store".into(),
             to_branch: "Wuhan".into(),
             waybill: "SF 1234 5678".into(),
@@ -104,10 +230,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
                     unit_cost_fen: 300,
                 },
             ],
-        })),
+        })?),
     )?;
     step(
-        Command::fire(branch, Action::ReceiveAndCount).with_form(form(&ReceiptRecord {
+        Command::fire(&branch, Action::ReceiveAndCount).with_form(form(&ReceiptRecord {
             counted_by: "Zhou (Wuhan branch)".into(),
             lines: vec![
                 CountedLine {
@@ -124,26 +250,24 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
                 },
             ],
             note: "one PSU missing, one with a cracked case".into(),
-        })),
+        })?),
     )?;
     step(
-        Command::fire(branch, Action::ReportConsumption).with_form(form(&ConsumptionReport(qty(
-            &[("PSU-B", 14), ("CABLE", 16)],
-            "",
-        )))),
+        Command::fire(&branch, Action::ReportConsumption).with_form(form(&ConsumptionReport(
+            qty(&[("PSU-B", 14), ("CABLE", 16)], ""),
+        ))?),
     )?;
     step(
-        Command::fire(branch, Action::ReturnUnused)
-            .with_form(form(&ReturnRecord(qty(&[("CABLE", 4)], "")))),
+        Command::fire(&branch, Action::ReturnUnused)
+            .with_form(form(&ReturnRecord(qty(&[("CABLE", 4)], "")))?),
     )?;
     step(
-        Command::fire(rqs, Action::WriteOff).with_form(form(&WriteOffRecord(qty(
+        Command::fire(&rqs, Action::WriteOff).with_form(form(&WriteOffRecord(qty(
             &[("PSU-B", 1)],
             "cracked case on delivery",
-        )))),
+        )))?),
     )?;
-    step(Command::fire(rqs, Action::Close))?;
-    let engine = s.engine();
+    step(Command::fire(&rqs, Action::Close))?;
     engine.verify(&id)?;
 
     let offset = FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
@@ -182,18 +306,6 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         out,
         "rolled into the supplier claim of {batch}: {:.2} yuan",
         claim.total()? as f64 / 100.0
-    )?;
-    Ok(())
-}
-
-/// The example drives the public fixtures, which need the `testing` feature: without it, it
-/// says how to run it.
-#[cfg(not(feature = "testing"))]
-pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
-    writeln!(
-        out,
-        "(the consumables scenario runs on the public fixtures: \
-         `cargo run --features testing --example consumables`)"
     )?;
     Ok(())
 }

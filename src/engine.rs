@@ -11,10 +11,12 @@ use crate::definition::Definition;
 use crate::event::Event;
 use crate::ids::{InstanceId, Name};
 use crate::instance::{Instance, ReplayError};
+use crate::limits::CommandLimits;
+use crate::refusals::{Record, RefusalLog};
 use crate::rejection::Rejection;
 use crate::sla::{Period, SlaReport};
 use crate::store::{Commit, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -172,12 +174,56 @@ pub struct DueReport {
     pub unregistered: Vec<(InstanceId, Name, u32)>,
 }
 
+/// How many times the engine tries to write a refusal record that races another write
+/// (reloading the instance in between) before keeping it for the next write.
+pub const REFUSAL_WRITE_ATTEMPTS: usize = 4;
+
 /// Runs definitions against a store.
+///
+/// # Limits
+///
+/// Every command is checked against the engine's [`CommandLimits`] (sizes, nesting, names;
+/// the defaults are tabled there) before the instance's definition is consulted:
+/// a command over a limit is refused with [`Rejection::OverLimit`] naming the limit, its value
+/// and the size found. [`Engine::with_limits`] changes them.
+///
+/// # Refusal records
+///
+/// A refused command on an existing instance is recorded as a `rejected` event (auditors ask
+/// who tried what; [`Engine::record_rejections`] turns it off), bounded so that nobody can grow
+/// the audit log at will:
+///
+/// - **Size.** The record holds the command's size and SHA-256 digest
+///   ([`CommandDigest`](crate::CommandDigest)), never its payload, forms or texts; free-text
+///   reasons in the refusal, and names (actor, action) longer than the command limits allow,
+///   are cut at [`RECORDED_TEXT_BYTES`](crate::RECORDED_TEXT_BYTES).
+/// - **Count.** Identical refusals (same instance, actor, principal, action and reason)
+///   coalesce within a window ([`DEFAULT_REFUSAL_WINDOW`](crate::DEFAULT_REFUSAL_WINDOW), one
+///   hour after the first; [`Engine::refusal_window`] changes it, zero turns coalescing off):
+///   the first is recorded at once; the later ones are counted in memory, and the count is
+///   written as one summary record ([`Repeats`](crate::Repeats): count, first and last instant)
+///   with the next write on that instance after the window closes, right after the next
+///   accepted command on it, or by [`Engine::flush_refusals`]. So 1,000 identical refusals in
+///   an hour add two records: the first, and a summary with count 1,000. At most
+///   [`MAX_OPEN_WINDOWS`](crate::MAX_OPEN_WINDOWS) windows are open per instance; past that,
+///   a different refusal is recorded but not coalesced. Refusals that differ (another action
+///   name, another actor id) are different records: their number is not bounded, only each
+///   one's size. The log stays append-only and replays to the same snapshot (refusal records
+///   change nothing but the version).
+/// - **Races.** A refusal record whose write loses a race with another writer is retried
+///   against the reloaded instance ([`REFUSAL_WRITE_ATTEMPTS`] in all), then kept and written
+///   with the next write on that instance or by [`Engine::flush_refusals`];
+///   [`Engine::pending_refusals`] reports how many records wait. Nothing is dropped silently.
+///
+/// Counts not yet written live in the engine's memory: a host calls
+/// [`Engine::flush_refusals`] on its scheduler tick and before shutting down. A crash loses at
+/// most the counts of windows still open (each window's first refusal is already recorded).
 pub struct Engine<S: Store> {
     store: S,
     definitions: Definitions,
     notifier: Arc<dyn Notifier>,
     policy: Policy,
+    refusals: RefusalLog,
 }
 
 impl<S: Store + std::fmt::Debug> std::fmt::Debug for Engine<S> {
@@ -198,7 +244,29 @@ impl<S: Store> Engine<S> {
             definitions: Definitions::default(),
             notifier: Arc::new(NoopNotifier),
             policy: Policy::default(),
+            refusals: RefusalLog::default(),
         }
+    }
+
+    /// Use `limits` for commands and new instances' data (default: [`CommandLimits::default`]).
+    #[must_use]
+    pub fn with_limits(mut self, limits: CommandLimits) -> Self {
+        self.policy.limits = limits;
+        self
+    }
+
+    /// The limits commands are checked against.
+    pub fn limits(&self) -> &CommandLimits {
+        &self.policy.limits
+    }
+
+    /// Coalesce identical refusals within `window` after the first (default
+    /// [`DEFAULT_REFUSAL_WINDOW`](crate::DEFAULT_REFUSAL_WINDOW); zero or negative: record
+    /// every refusal). See [refusal records](Engine#refusal-records).
+    #[must_use]
+    pub fn refusal_window(mut self, window: TimeDelta) -> Self {
+        self.policy.refusal_window = window;
+        self
     }
 
     /// Use `notifier` for committed events.
@@ -280,7 +348,7 @@ impl<S: Store> Engine<S> {
                     definition,
                     version: None,
                 })?;
-            self.write(step::start(def, id, actor, data, now, self.policy)?)
+            self.write(step::start(def, id, actor, data, now, &self.policy)?)
         });
         span.outcome(&result);
         result
@@ -291,6 +359,9 @@ impl<S: Store> Engine<S> {
     /// A retried command with a known idempotency key returns the original events with
     /// `replayed: true` and appends nothing; the same key with a different command is
     /// [`EngineError::KeyReused`].
+    ///
+    /// The command is first checked against the engine's [limits](Engine#limits); refusals
+    /// are recorded as described in [refusal records](Engine#refusal-records).
     ///
     /// # Errors
     /// [`EngineError::NotFound`], [`EngineError::Rejected`], [`EngineError::Conflict`],
@@ -320,28 +391,101 @@ impl<S: Store> Engine<S> {
             Some(key) => self.store.idempotency(id, key)?,
             None => None,
         };
-        let def = self.definition_of(&inst)?;
-        match step::fire(def, &inst, known, cmd, now, self.policy)? {
+        match step::fire(&self.definitions, &inst, known, cmd, now, &self.policy)? {
             Fire::Replay(record) => {
                 let events = self.store.events(id, record.first_seq.saturating_sub(1))?;
                 Ok(step::replayed(inst, events, &record))
             }
-            Fire::Write(commit) => self.write(commit),
-            Fire::Refuse { rejection, record } => {
-                if let Some(record) = record {
-                    match self.write(record) {
-                        // Someone else wrote first: the refusal stands; recording it is
-                        // best effort.
-                        Ok(_) | Err(EngineError::Conflict { .. }) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
+            Fire::Write(commit) => {
+                let out = self.write(commit)?;
+                // The counts of refusals before this accepted command are written now: a
+                // failure keeps them for the next write (the command itself stands).
+                let records = self.refusals.take(id, now, true);
+                let _ = self.write_refusals(id, out.instance.clone(), records, now);
+                Ok(out)
+            }
+            Fire::Refuse(rejection) => {
+                let records =
+                    step::refusal_records(&self.refusals, id, cmd, &rejection, now, &self.policy);
+                self.write_refusals(id, inst, records, now)?;
                 Err(EngineError::Rejected {
                     instance: id.clone(),
                     rejection,
                 })
             }
         }
+    }
+
+    /// Append `records` to `id`, starting from `inst`; on a race, reload and try again
+    /// ([`REFUSAL_WRITE_ATTEMPTS`] in all). Records not written are kept for the next write.
+    /// (The I/O loop around [`step::refusal_commit`]; `AsyncEngine` awaits the same steps.)
+    fn write_refusals(
+        &self,
+        id: &InstanceId,
+        mut inst: Arc<Instance>,
+        records: Vec<Record>,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        for _ in 0..REFUSAL_WRITE_ATTEMPTS {
+            let commit = match step::refusal_commit(&inst, &records, now, &self.policy) {
+                Ok(Some(commit)) => commit,
+                // A snapshot at the maximum version cannot take another event: the refusals
+                // stand unrecorded.
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    self.refusals.restore(id, records);
+                    return Err(e);
+                }
+            };
+            let failed = match self.write(commit) {
+                Ok(_) => return Ok(()),
+                Err(EngineError::Conflict { .. }) => match self.load(id) {
+                    Ok(fresh) => {
+                        inst = fresh;
+                        continue;
+                    }
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            };
+            self.refusals.restore(id, records);
+            return Err(failed);
+        }
+        self.refusals.restore(id, records);
+        Ok(())
+    }
+
+    /// Write every refusal record the engine holds: the counts of coalesced refusals (windows
+    /// open or closed) and records kept after losing write races. Call it on the scheduler
+    /// tick and before shutting down (see [refusal records](Engine#refusal-records)). Returns
+    /// the records still waiting ([`Engine::pending_refusals`]), 0 unless writes keep racing.
+    ///
+    /// # Errors
+    /// A store error (the records concerned are kept for the next call).
+    pub fn flush_refusals(&self, now: DateTime<Utc>) -> Result<usize, EngineError> {
+        for id in self.refusals.instances() {
+            let records = self.refusals.take(&id, now, true);
+            if records.is_empty() {
+                continue;
+            }
+            match self.load(&id) {
+                Ok(inst) => self.write_refusals(&id, inst, records, now)?,
+                Err(e) => {
+                    self.refusals.restore(&id, records);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(self.refusals.pending())
+    }
+
+    /// Refusal records the engine holds but has not written yet: summaries of coalesced
+    /// refusals, and records kept after losing write races.
+    pub fn pending_refusals(&self) -> usize {
+        self.refusals.pending()
     }
 
     /// The latest snapshot of `id`.
@@ -434,7 +578,7 @@ impl<S: Store> Engine<S> {
             report.unregistered.push((id, d, v));
             return Ok(());
         };
-        match step::due(def, &inst, now, self.policy) {
+        match step::due(def, &inst, now, &self.policy) {
             Due::Nothing => {}
             Due::Failed(rejection) => report.failed.push((id, rejection)),
             Due::Write(commit) => match self.write(commit) {

@@ -125,12 +125,27 @@ pub enum EventKind {
         renews: bool,
     },
     /// A command was refused (recorded for auditors: who tried what, and why not).
+    ///
+    /// The record keeps the refused command's size and digest, never its content, and its
+    /// free-text reasons shortened (see [`Engine`](crate::Engine#refusal-records)); identical
+    /// refusals repeated within the engine's window are summarised by one record with
+    /// `repeated` set.
     Rejected {
         /// The action attempted, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         action: Option<Name>,
         /// Why it was refused.
         rejection: Rejection,
+        /// The refused command's size and digest (absent on summaries and on records written
+        /// before this field existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        command: Option<CommandDigest>,
+        /// Set on a summary: the same refusal (same actor, action and reason) was made
+        /// `count` times in all between `since` and `until`, the first of them recorded on its
+        /// own. Also set (count 1) on a record written later than its refusal (after losing a
+        /// write race): the event's `at` is when it was written, `since` when it was refused.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repeated: Option<Repeats>,
     },
     /// A free-text comment.
     Commented {
@@ -227,6 +242,27 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         penalty: Option<Value>,
     },
+}
+
+/// The size and digest of a refused command: enough to prove later which command it was (the
+/// host that kept it can hash it again), without storing what an unauthorised sender wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CommandDigest {
+    /// Bytes of the command as compact JSON.
+    pub bytes: u64,
+    /// SHA-256 of the command's canonical JSON (RFC 8785).
+    pub digest: Digest,
+}
+
+/// How often one refusal was repeated (see [`EventKind::Rejected`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Repeats {
+    /// Times the refusal was made in all, the first record included.
+    pub count: u64,
+    /// When the first of them was made.
+    pub since: DateTime<Utc>,
+    /// When the last of them was made.
+    pub until: DateTime<Utc>,
 }
 
 impl EventKind {

@@ -75,9 +75,9 @@
 //! | instance | snapshots, clock state, apply, replay, verify |
 //! | context, guard, effect, registry | what guards and effects see; code bound to names |
 //! | definition | specs, the builder, validation ([`Problem`]), compiled definitions and deadlines |
-//! | command, decide | commands; the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
+//! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
 //! | sla, cost | SLA figures; the cost of poor quality |
-//! | store, engine | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`); [`Engine`] |
+//! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`); [`Engine`] (limits checked first, bounded refusal records) |
 //! | export | Mermaid, DOT, the audit [`Trail`], JSON Schemas |
 //! | [`procedures`] | the built-in procedures (public modules) |
 //! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
@@ -101,7 +101,9 @@ mod form;
 mod guard;
 mod ids;
 mod instance;
+mod limits;
 pub mod procedures;
+mod refusals;
 mod registry;
 mod rejection;
 mod sla;
@@ -138,8 +140,9 @@ pub use effect::{Effect, EffectSpec};
 pub use engine::{AsyncEngine, AsyncOutboxSink};
 pub use engine::{
     DeliveryReport, DueReport, Engine, EngineError, NoopNotifier, Notifier, OutboxSink, Outcome,
+    REFUSAL_WRITE_ATTEMPTS,
 };
-pub use event::{Attribution, EVENT_FORMAT, Event, EventKind};
+pub use event::{Attribution, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats};
 pub use export::{
     Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema,
 };
@@ -149,8 +152,10 @@ pub use ids::{ActorId, InstanceId, Name};
 pub use instance::{
     AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped, TypedData,
 };
+pub use limits::{CommandLimits, DefinitionLimits, DefinitionOverLimit, json_size};
+pub use refusals::{DEFAULT_REFUSAL_WINDOW, MAX_OPEN_WINDOWS, RECORDED_TEXT_BYTES};
 pub use registry::{Registry, Selector};
-pub use rejection::{MAX_JSON_DEPTH, Rejection};
+pub use rejection::{Limit, MAX_JSON_DEPTH, Rejection};
 pub use sla::{
     ComplaintRate, DEFAULT_COMPLAINT_RATE_GOAL_PERMILLE, DEFAULT_ON_TIME_GOAL_PERMILLE, Period,
     SlaCounts, SlaReport,

@@ -5,6 +5,7 @@ use crate::ids::{ActorId, Name};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::fmt;
 
 /// Why a command was refused. Nothing was changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
@@ -233,6 +234,19 @@ pub enum Rejection {
         /// The limit.
         max: usize,
     },
+    /// A command (or a new instance's data) exceeds one of the engine's
+    /// [`CommandLimits`](crate::CommandLimits); checked before anything else is done with it.
+    #[error("{what} exceeds the limit on {limit}: {found} > {max}")]
+    OverLimit {
+        /// Which limit.
+        limit: Limit,
+        /// What exceeded it (`payload`, `form <kind>`, `action`, `command`, ...).
+        what: String,
+        /// The limit's value.
+        max: u64,
+        /// The size found.
+        found: u64,
+    },
 }
 
 fn join_ids(ids: &[ActorId]) -> String {
@@ -285,4 +299,51 @@ pub(crate) fn check_depth(what: impl FnOnce() -> String, v: &Value) -> Result<()
         });
     }
     Ok(())
+}
+
+/// Which limit was exceeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Limit {
+    /// Bytes of one name or identifier in a command ([`crate::CommandLimits::name_bytes`]).
+    NameBytes,
+    /// Roles an actor claims ([`crate::CommandLimits::roles`]).
+    Roles,
+    /// Forms attached to one command ([`crate::CommandLimits::forms`]).
+    Forms,
+    /// Nesting depth of a JSON value ([`crate::CommandLimits::depth`], [`crate::DefinitionLimits::depth`]).
+    Depth,
+    /// Bytes of a command's payload ([`crate::CommandLimits::payload_bytes`]).
+    PayloadBytes,
+    /// Bytes of one form body ([`crate::CommandLimits::form_bytes`]).
+    FormBytes,
+    /// Bytes of a whole command or of a new instance's data ([`crate::CommandLimits::command_bytes`]).
+    CommandBytes,
+    /// Bytes of a definition's JSON ([`crate::DefinitionLimits::bytes`]).
+    DefinitionBytes,
+    /// States of a definition ([`crate::DefinitionLimits::states`]).
+    States,
+    /// Transitions of a definition ([`crate::DefinitionLimits::transitions`]).
+    Transitions,
+    /// Deadlines of a definition ([`crate::DefinitionLimits::deadlines`]).
+    Deadlines,
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Limit::NameBytes => "name bytes",
+            Limit::Roles => "roles",
+            Limit::Forms => "forms",
+            Limit::Depth => "nesting depth",
+            Limit::PayloadBytes => "payload bytes",
+            Limit::FormBytes => "form bytes",
+            Limit::CommandBytes => "command bytes",
+            Limit::DefinitionBytes => "definition bytes",
+            Limit::States => "states",
+            Limit::Transitions => "transitions",
+            Limit::Deadlines => "deadlines",
+        })
+    }
 }

@@ -47,6 +47,8 @@ pub trait Vocabulary: Copy + Eq + Hash + Debug + Send + Sync + 'static {
 /// }
 /// use aftersales::Vocabulary;
 /// assert_eq!(Ticket::Open.name(), "open");
+/// const OPEN: &str = Ticket::Open.as_str();
+/// assert_eq!(OPEN, "open");
 /// assert_eq!(Ticket::from_name("closed"), Some(Ticket::Closed));
 /// assert_eq!(serde_json::to_string(&Ticket::Open).unwrap(), "\"open\"");
 /// assert!(serde_json::from_str::<Ticket>("\"lost\"").is_err());
@@ -68,10 +70,19 @@ macro_rules! vocabulary {
             $( $(#[$vmeta])* $variant ),+
         }
 
+        impl $name {
+            /// The variant's stable name, in a `const` context too (the one source of a typed
+            /// form's `KIND`: `const KIND: &str = FormKind::Report.as_str();`).
+            #[allow(dead_code)]
+            $vis const fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+
         impl $crate::Vocabulary for $name {
             const ALL: &'static [Self] = &[$(Self::$variant),+];
             fn name(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
+                self.as_str()
             }
         }
 

@@ -184,6 +184,15 @@ impl Fixture {
     }
 }
 
+fn huge_payload() -> Value {
+    let mut big = serde_json::Map::new();
+    for i in 0..10_000 {
+        big.insert(format!("k{i}"), json!(i));
+    }
+    big.insert("blob".into(), json!("x".repeat(1 << 20)));
+    Value::Object(big)
+}
+
 fn nested(levels: usize) -> Value {
     (0..levels).fold(json!("x"), |v, _| json!([v]))
 }
@@ -448,35 +457,37 @@ fn rows() -> Vec<Row> {
                 reason: "the payload must be a JSON object".into(),
             }),
         ),
+        // Payloads are limited (issue 15, finding 5): a 1 MiB payload is refused, typed, with the
+        // limit and the size found, and the instance is unchanged but for the refusal record.
         row(
             "huge payload (1 MiB string, 10 000 keys)",
             |f| {
-                let mut big = serde_json::Map::new();
-                for i in 0..10_000 {
-                    big.insert(format!("k{i}"), json!(i));
-                }
-                big.insert("blob".into(), json!("x".repeat(1 << 20)));
-                let got = f.fire("draft", Command::fire(&clerk(), "submit").with_form(report()).with_payload(Value::Object(big)));
+                let got = f.fire("draft", Command::fire(&clerk(), "submit").with_form(report()).with_payload(huge_payload()));
                 f.engine.verify(&"draft".into()).unwrap();
-                assert_eq!(f.load("draft").data()["k9999"], json!(9999));
+                assert_eq!(f.load("draft").state(), "draft");
                 got
             },
-            Got::Accepted,
+            Got::Refused(Rejection::OverLimit {
+                limit: Limit::PayloadBytes,
+                what: "payload".into(),
+                max: CommandLimits::default().payload_bytes as u64,
+                found: json_size(&huge_payload()) as u64,
+            }),
         ),
         row(
             "deeply nested payload",
             move |f| f.fire("draft", Command::fire(&clerk(), "submit").with_form(report()).with_payload(json!({ "x": nested(max) }))),
-            Got::Refused(Rejection::TooDeep { what: "payload".into(), max }),
+            Got::Refused(Rejection::OverLimit { limit: Limit::Depth, what: "payload".into(), max: max as u64, found: max as u64 + 1 }),
         ),
         row(
             "deeply nested form body",
             move |f| f.fire("draft", Command::comment(&clerk(), "c").with_form(Form::new("report", json!({ "text": "t", "x": nested(max) })))),
-            Got::Refused(Rejection::TooDeep { what: "form `report`".into(), max }),
+            Got::Refused(Rejection::OverLimit { limit: Limit::Depth, what: "form `report`".into(), max: max as u64, found: max as u64 + 1 }),
         ),
         row(
             "deeply nested initial data",
             move |f| f.engine.start("claim", "deep", &clerk(), nested(max + 1), t0()).into(),
-            Got::Refused(Rejection::TooDeep { what: "data".into(), max }),
+            Got::Refused(Rejection::OverLimit { limit: Limit::Depth, what: "data".into(), max: max as u64, found: max as u64 + 1 }),
         ),
         row(
             "command JSON nested beyond the parser's limit",

@@ -80,22 +80,15 @@ impl H {
 
     #[track_caller]
     fn ok(&self, c: Command, t: DateTime<Utc>) -> Outcome {
-        match self.run(c, t) {
-            Ok(o) => o,
-            Err(e) => panic!("refused: {e}"),
-        }
+        common::accepted(self.run(c, t))
     }
 
     #[track_caller]
     fn refused(&self, c: Command, t: DateTime<Utc>) -> Rejection {
         let before = self.state();
-        match self.run(c, t) {
-            Ok(_) => panic!("accepted, expected a refusal"),
-            Err(e) => {
-                assert_eq!(self.state(), before, "a refusal changes nothing");
-                e.rejection().cloned().expect("a rejection")
-            }
-        }
+        let r = common::refusal(self.run(c, t));
+        assert_eq!(self.state(), before, "a refusal changes nothing");
+        r
     }
 
     fn inst(&self) -> Arc<Instance> {
@@ -184,6 +177,24 @@ impl H {
 
     fn executing(&self, t: DateTime<Utc>) {
         self.drive(State::Execution, bq::Acceptance::NotAccepted, t);
+    }
+
+    /// From execution: an ordinary severity, the service platform's result for all 250
+    /// units, the effect confirmed (on to responsibility arbitration).
+    fn executed_and_effective(&self, t: DateTime<Utc>) {
+        let severity = form(&severity(bq::BatchSeverity::Ordinary));
+        self.ok(fire(&rqs(), Action::AssessSeverity).with_form(severity), t);
+        let sp = actor("sp", Role::ServicePlatform);
+        let result = form(&result(250));
+        self.ok(
+            fire(&sp, Action::ReportExecutionResult).with_form(result),
+            t,
+        );
+        let effective = form(&effect(true));
+        self.ok(
+            fire(&rqs(), Action::ConfirmEffective).with_form(effective),
+            t,
+        );
     }
 
     fn verifying(&self, t: DateTime<Utc>) {
@@ -312,24 +323,8 @@ fn l652_is_started_from_start_until_closed() {
 fn golden_mermaid_diagram_and_doc() {
     let def = bq::definition(&cfg(), cal()).unwrap();
     let text = Mermaid(def.definition()).to_string();
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/golden/batch_quality.mmd"
-    );
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path, &text).unwrap();
-    }
-    let golden = std::fs::read_to_string(path).unwrap();
-    assert_eq!(text, golden, "regenerate with UPDATE_GOLDEN=1");
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/procedures/batch_quality.md"
-    ))
-    .unwrap();
-    assert!(
-        doc.contains(&golden),
-        "the doc must embed the golden diagram"
-    );
+    let golden = common::golden("tests/golden/batch_quality.mmd", &text);
+    common::page_embeds("docs/procedures/batch_quality.md", &golden);
 }
 
 #[test]
@@ -1735,23 +1730,7 @@ fn l666_consumables_requests_must_be_settled_before_closing() {
         fire(&station(), Action::LinkConsumablesRequest).with_payload(json!({"request": "CR-2"})),
         t
     )));
-    h.ok(
-        fire(&rqs(), Action::AssessSeverity)
-            .with_form(form(&severity(bq::BatchSeverity::Ordinary))),
-        t,
-    );
-    h.ok(
-        fire(
-            &actor("sp", Role::ServicePlatform),
-            Action::ReportExecutionResult,
-        )
-        .with_form(form(&result(250))),
-        t,
-    );
-    h.ok(
-        fire(&rqs(), Action::ConfirmEffective).with_form(form(&effect(true))),
-        t,
-    );
+    h.executed_and_effective(t);
     h.ok(
         fire(&rnd(), Action::IssueQualityAppraisalReport).with_form(form(&qar(vec![psu_co()]))),
         t,
@@ -1814,23 +1793,7 @@ fn l670_supplier_claim_branch() {
         fire(&rtse(), Action::LinkConsumablesRequest).with_payload(json!({"request": "CR-1"})),
         t,
     );
-    h.ok(
-        fire(&rqs(), Action::AssessSeverity)
-            .with_form(form(&severity(bq::BatchSeverity::Ordinary))),
-        t,
-    );
-    h.ok(
-        fire(
-            &actor("sp", Role::ServicePlatform),
-            Action::ReportExecutionResult,
-        )
-        .with_form(form(&result(250))),
-        t,
-    );
-    h.ok(
-        fire(&rqs(), Action::ConfirmEffective).with_form(form(&effect(true))),
-        t,
-    );
+    h.executed_and_effective(t);
     h.ok(
         fire(&rnd(), Action::IssueQualityAppraisalReport).with_form(form(&qar(vec![psu_co()]))),
         t,

@@ -76,6 +76,14 @@ fn engine() -> Engine<InMemoryStore> {
     e
 }
 
+/// Instance `id` of the race, started by an agent at [`t0`].
+fn started(e: &Engine<InMemoryStore>, id: impl Into<InstanceId>) -> InstanceId {
+    let id = id.into();
+    e.start("race", id.clone(), &agent(0), json!({}), t0())
+        .unwrap();
+    id
+}
+
 /// Monday 2026-11-16 09:00 local (UTC+8).
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
@@ -134,11 +142,8 @@ fn the_engine_is_shareable_between_threads() {
 fn conflicting_transitions_have_one_winner() {
     let count = &Count::default();
     let e = engine();
-    let rounds = 40 * support::scale() as usize;
-    for r in 0..rounds {
-        let id = InstanceId::from(format!("c{r}"));
-        e.start("race", id.clone(), &agent(0), json!({}), t0())
-            .unwrap();
+    for r in 0..40 * support::scale() as usize {
+        let id = started(&e, format!("c{r}"));
         let before = e.load(&id).unwrap().version();
         let barrier = Barrier::new(THREADS);
         let results: Vec<(usize, Result<Outcome, EngineError>)> = thread::scope(|s| {
@@ -300,11 +305,8 @@ fn every_version_is_won_by_exactly_one_command() {
 fn one_key_from_many_threads_has_one_effect() {
     let count = &Count::default();
     let e = engine();
-    let rounds = 20 * support::scale() as usize;
-    for r in 0..rounds {
-        let id = InstanceId::from(format!("k{r}"));
-        e.start("race", id.clone(), &agent(0), json!({}), t0())
-            .unwrap();
+    for r in 0..20 * support::scale() as usize {
+        let id = started(&e, format!("k{r}"));
         let cmd = Command::fire(&agent(1), "note")
             .with_payload(json!({"paid": r}))
             .with_key("pay-once");
@@ -384,8 +386,7 @@ fn handle_due_racing_commands_handles_each_step_once() {
     let e = engine();
     let ids: Vec<InstanceId> = (0..6).map(|i| InstanceId::from(format!("d{i}"))).collect();
     for id in &ids {
-        e.start("race", id.clone(), &agent(0), json!({}), t0())
-            .unwrap();
+        started(&e, id.clone());
     }
     let steps = 30;
     let barrier = Barrier::new(THREADS);

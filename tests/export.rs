@@ -2,8 +2,10 @@
 //! Regenerate with `UPDATE_GOLDEN=1 cargo test --test export`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
+mod common;
+
 use aftersales::*;
-use std::path::Path;
+use common::golden;
 
 fn definition() -> Definition {
     let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
@@ -54,18 +56,6 @@ fn definition() -> Definition {
         )
         .build(&registry)
         .unwrap()
-}
-
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(
-        actual, expected,
-        "{name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended"
-    );
 }
 
 #[test]
@@ -150,17 +140,13 @@ fn mermaid_aliases_state_names_that_are_not_plain_identifiers() {
         ))
         .unwrap();
     let text = Mermaid(&def).to_string();
-    assert!(
-        text.contains("    state \"on hold\" as state_1\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("    new --> state_1: hold [clerk]\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("    state_1 --> done: finish [clerk]\n"),
-        "{text}"
+    common::assert_contains_all(
+        &text,
+        &[
+            "    state \"on hold\" as state_1\n",
+            "    new --> state_1: hold [clerk]\n",
+            "    state_1 --> done: finish [clerk]\n",
+        ],
     );
     assert!(!text.contains("--> on hold"), "{text}");
 }

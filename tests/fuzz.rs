@@ -635,6 +635,11 @@ fn definition_target(text: &str, count: &Count) -> Result<(), TestCaseError> {
             prop_assert!(line >= 1 || column == 0 || !message.is_empty());
             Ok(())
         }
+        // Over a limit (issue 15, finding 5): refused before parsing, typed, with the figures.
+        Err(BuildError::OverLimit(over)) => {
+            prop_assert!(over.found > over.max, "{over:?}");
+            Ok(())
+        }
         Err(other) => Err(fail(format!(
             "from_json failed with a non-JSON error: {other:?}"
         ))),

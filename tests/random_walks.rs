@@ -1842,6 +1842,8 @@ impl Walker<'_> {
                 &EventKind::Rejected {
                     action: cmd.intent.action(),
                     rejection: rejection.clone(),
+                    command: Some(CommandDigest::of(cmd)),
+                    repeated: None,
                 }
             );
             let by =
@@ -2519,7 +2521,10 @@ fn run_walk(
     steps: &[(u32, Step)],
     stats: &Stats,
 ) -> Result<(), TestCaseError> {
-    let mut engine = Engine::new(InMemoryStore::new()).record_rejections(record);
+    let mut engine = Engine::new(InMemoryStore::new())
+        .record_rejections(record)
+        // One record per refusal (coalescing is covered by tests/attacks/limits.rs).
+        .refusal_window(TimeDelta::zero());
     engine
         .register(s.def.clone())
         .map_err(|e| fail(e.to_string()))?;
@@ -2544,7 +2549,10 @@ fn run_walk(
             if after_close > 3 {
                 after_close = 0;
                 Stats::add(&stats.closed, 1);
-                let mut engine = Engine::new(InMemoryStore::new()).record_rejections(record);
+                let mut engine = Engine::new(InMemoryStore::new())
+                    .record_rejections(record)
+                    // One record per refusal (coalescing is covered by tests/attacks/limits.rs).
+                    .refusal_window(TimeDelta::zero());
                 engine
                     .register(s.def.clone())
                     .map_err(|e| fail(e.to_string()))?;

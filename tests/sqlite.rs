@@ -78,6 +78,17 @@ fn definition() -> Definition {
         .unwrap()
 }
 
+/// The clerk begins work on the instance `created` made, at `at`.
+fn begun(def: &Definition, created: &Decision, at: DateTime<Utc>) -> Decision {
+    aftersales::decide(
+        def,
+        &created.instance,
+        &Command::fire(&clerk(), "begin"),
+        at,
+    )
+    .unwrap()
+}
+
 fn clerk() -> Actor {
     Actor::new("ann", ["clerk"])
 }
@@ -90,11 +101,11 @@ fn manager() -> Actor {
 #[path = "../examples/sqlite_store.rs"]
 mod example;
 
+mod common;
+
 #[test]
 fn the_example_runs_across_a_restart() {
-    let mut out = Vec::new();
-    example::run(&mut out).unwrap();
-    let text = String::from_utf8(out).unwrap();
+    let text = common::example_output(example::run);
     assert!(text.contains("next due Mon 11-23 16:00"), "{text}");
     assert!(text.contains("now in supervisor_review"), "{text}");
     assert!(
@@ -174,13 +185,7 @@ fn two_connections_to_one_file_exactly_one_conflicting_commit_wins() {
         let id = InstanceId::from(format!("c{round}"));
         let created = aftersales::start(&def, id.clone(), &clerk(), json!({}), t0).unwrap();
         a.commit(commit_of(&created, 0)).unwrap();
-        let begun = aftersales::decide(
-            &def,
-            &created.instance,
-            &Command::fire(&clerk(), "begin"),
-            t0,
-        )
-        .unwrap();
+        let begun = begun(&def, &created, t0);
         b.commit(commit_of(&begun, 1)).unwrap();
         // Both writers read the same version through their own connection...
         let read_a = a.load(&id).unwrap().unwrap();
@@ -408,13 +413,7 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
     let def = definition();
     let fri_4pm = local(2026, 11, 20, 16, 0);
     let a0 = aftersales::start(&def, "A".into(), &clerk(), json!({"n": 1}), fri_4pm).unwrap();
-    let a1 = aftersales::decide(
-        &def,
-        &a0.instance,
-        &Command::fire(&clerk(), "begin"),
-        fri_4pm,
-    )
-    .unwrap();
+    let a1 = begun(&def, &a0, fri_4pm);
     let b0 = aftersales::start(&def, "B".into(), &clerk(), json!({}), fri_4pm).unwrap();
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -663,8 +662,7 @@ fn due_index_orders_by_instant_then_id_with_subsecond_precision() {
     for (id, at) in starts {
         let d0 = aftersales::start(&def, id.into(), &clerk(), json!({}), at).unwrap();
         store.commit(commit_of(&d0, 0)).unwrap();
-        let d1 =
-            aftersales::decide(&def, &d0.instance, &Command::fire(&clerk(), "begin"), at).unwrap();
+        let d1 = begun(&def, &d0, at);
         store.commit(commit_of(&d1, 1)).unwrap();
     }
     // + 4 working hours: 10-12 and 13-15 (lunch 12-13); the index holds the first instant

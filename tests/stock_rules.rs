@@ -2,6 +2,8 @@
 //! give, which actions may attach which forms, and actions available in every open state.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+mod common;
+
 use aftersales::*;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
@@ -201,16 +203,16 @@ fn attach_rules_name_declared_forms_and_actions() {
     let BuildError::Invalid { problems, .. } = err else {
         panic!("expected problems");
     };
-    assert!(
-        problems
-            .iter()
-            .any(|p| matches!(p, Problem::UnknownForm { form, .. } if form == "photo"))
-    );
-    assert!(
-        problems
-            .iter()
-            .any(|p| matches!(p, Problem::UnknownAction { action, .. } if action == "send"))
-    );
+    let unknown: Vec<(&str, &str)> = problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::UnknownForm { form, .. } => Some(("form", form.as_str())),
+            Problem::UnknownAction { action, .. } => Some(("action", action.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert!(unknown.contains(&("form", "photo")), "{problems:?}");
+    assert!(unknown.contains(&("action", "send")), "{problems:?}");
 }
 
 #[test]
@@ -228,6 +230,16 @@ fn stock_rules_survive_a_json_round_trip() {
 }
 
 #[test]
+fn diagrams_show_the_text_a_transition_requires() {
+    let def = builder().build(&Registry::new()).unwrap();
+    let (mermaid, dot) = (Mermaid(&def).to_string(), Dot(&def).to_string());
+    let label = "reject [manager] if reason given";
+    let edge = format!("review --> open: {label}\n");
+    assert!(mermaid.contains(&edge), "{mermaid}");
+    assert!(dot.contains(&format!("label=\"{label}\"")), "{dot}");
+}
+
+#[test]
 fn diagrams_show_the_actions_of_every_open_state_once() {
     let def = builder()
         .build(&Registry::with_calendar(
@@ -235,17 +247,13 @@ fn diagrams_show_the_actions_of_every_open_state_once() {
         ))
         .unwrap();
     let mermaid = Mermaid(&def).to_string();
-    assert!(
-        mermaid.contains("state \"in every open state\" as anywhere"),
-        "{mermaid}"
-    );
-    assert!(
-        mermaid.contains("anywhere --> withdrawn: withdraw"),
-        "{mermaid}"
-    );
-    assert!(
-        mermaid.contains("note right of anywhere: flag_serious"),
-        "{mermaid}"
+    common::assert_contains_all(
+        &mermaid,
+        &[
+            "state \"in every open state\" as anywhere",
+            "anywhere --> withdrawn: withdraw",
+            "note right of anywhere: flag_serious",
+        ],
     );
     assert_eq!(mermaid.matches(": withdraw").count(), 1, "{mermaid}");
     let dot = Dot(&def).to_string();

@@ -35,6 +35,20 @@ fn build(v: serde_json::Value) -> Result<Definition, BuildError> {
     Definition::from_json(&v.to_string(), &registry())
 }
 
+/// Add state `name` (normal) to the spec `v`.
+fn add_state(v: &mut serde_json::Value, name: &str) {
+    v["states"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "name": name }));
+}
+
+/// Add the transition `from -action-> to` by `boss` to the spec `v`.
+fn add_move(v: &mut serde_json::Value, from: &str, action: &str, to: &str) {
+    let t = json!({"from": from, "action": action, "to": to, "roles": ["boss"]});
+    v["transitions"].as_array_mut().unwrap().push(t);
+}
+
 fn problems(v: serde_json::Value) -> Vec<Problem> {
     match build(v) {
         Ok(_) => vec![],
@@ -69,12 +83,7 @@ fn each_rule_reports_its_problem() {
         ),
         (
             "duplicate state",
-            |v| {
-                v["states"]
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!({"name": "review"}))
-            },
+            |v| add_state(v, "review"),
             Problem::DuplicateState { state: s("review") },
         ),
         (
@@ -132,52 +141,32 @@ fn each_rule_reports_its_problem() {
         (
             "unreachable state",
             |v| {
-                v["states"]
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!({"name": "island"}));
-                v["transitions"].as_array_mut().unwrap().push(
-                    json!({"from": "island", "action": "approve", "to": "done", "roles": ["boss"]}),
-                );
+                add_state(v, "island");
+                add_move(v, "island", "approve", "done");
             },
             Problem::Unreachable { state: s("island") },
         ),
         (
             "no terminal reachable",
             |v| {
-                v["states"]
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!({"name": "loop"}));
-                let t = v["transitions"].as_array_mut().unwrap();
-                t.push(
-                    json!({"from": "open", "action": "reject", "to": "loop", "roles": ["boss"]}),
-                );
-                t.push(
-                    json!({"from": "loop", "action": "reject", "to": "loop", "roles": ["boss"]}),
-                );
+                add_state(v, "loop");
+                add_move(v, "open", "reject", "loop");
+                add_move(v, "loop", "reject", "loop");
             },
             Problem::CannotTerminate { state: s("loop") },
         ),
         (
             "non-terminal dead end",
             |v| {
-                v["states"]
-                    .as_array_mut()
-                    .unwrap()
-                    .push(json!({"name": "stuck"}));
-                v["transitions"].as_array_mut().unwrap().push(
-                    json!({"from": "open", "action": "reject", "to": "stuck", "roles": ["boss"]}),
-                );
+                add_state(v, "stuck");
+                add_move(v, "open", "reject", "stuck");
             },
             Problem::DeadEnd { state: s("stuck") },
         ),
         (
             "ambiguous unguarded transitions",
             |v| {
-                v["transitions"].as_array_mut().unwrap().push(
-                    json!({"from": "review", "action": "reject", "to": "done", "roles": ["boss"]}),
-                );
+                add_move(v, "review", "reject", "done");
             },
             Problem::Ambiguous {
                 state: s("review"),
@@ -189,9 +178,7 @@ fn each_rule_reports_its_problem() {
         (
             "terminal with outgoing",
             |v| {
-                v["transitions"].as_array_mut().unwrap().push(
-                    json!({"from": "done", "action": "reject", "to": "open", "roles": ["boss"]}),
-                );
+                add_move(v, "done", "reject", "open");
             },
             Problem::TerminalWithOutgoing {
                 state: s("done"),
@@ -320,10 +307,7 @@ fn every_problem_is_reported_at_once() {
     v["start_roles"] = json!([]);
     v["transitions"][0]["roles"] = json!(["ghost"]);
     v["transitions"][1]["guards"] = json!(["missing"]);
-    v["states"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"name": "island"}));
+    add_state(&mut v, "island");
     let found = problems(v);
     assert!(found.contains(&Problem::NoStartRole));
     assert!(

@@ -31,8 +31,9 @@ pub(crate) use deadline::{CompiledDeadline, When};
 use crate::calendar::Calendar;
 use crate::form::FormValidator;
 use crate::ids::{ActionIx, DeadlineIx, FastMap, Name, RoleIx, RoleMask, StateIx, TransitionIx};
+use crate::limits::{DefinitionLimits, DefinitionOverLimit};
 use crate::registry::Registry;
-use crate::rejection::Rejection;
+use crate::rejection::{Limit, Rejection};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::fmt;
 use std::sync::Arc;
@@ -119,16 +120,58 @@ impl DefinitionSpec {
         validate::build(self, registry)
     }
 
-    /// Parse a spec from JSON.
+    /// Parse a spec from JSON under the default [`DefinitionLimits`] (see
+    /// [`from_json_with`](Self::from_json_with)).
     ///
     /// # Errors
-    /// [`BuildError::Json`] with the position of the first syntax or shape error.
+    /// [`BuildError::OverLimit`]; [`BuildError::Json`] with the position of the first syntax
+    /// or shape error.
     pub fn from_json(json: &str) -> Result<Self, BuildError> {
-        serde_json::from_str(json).map_err(|e| BuildError::Json {
+        Self::from_json_with(json, &DefinitionLimits::default())
+    }
+
+    /// Parse a spec from JSON that comes from outside, under `limits`: the text's size and
+    /// nesting are checked before parsing, the counts of states, transitions and deadlines
+    /// after parsing and before any validation.
+    ///
+    /// # Errors
+    /// [`BuildError::OverLimit`] naming the limit, its value and the size found;
+    /// [`BuildError::Json`].
+    pub fn from_json_with(json: &str, limits: &DefinitionLimits) -> Result<Self, BuildError> {
+        limits.check_text(json)?;
+        let spec: Self = serde_json::from_str(json).map_err(|e| BuildError::Json {
             message: e.to_string(),
             line: e.line(),
             column: e.column(),
-        })
+        })?;
+        spec.check_counts(limits)?;
+        Ok(spec)
+    }
+
+    /// Check the counts of states, transitions (each `anywhere` action once per state) and
+    /// deadlines against `limits`, before any validation. [`from_json_with`](Self::from_json_with)
+    /// does this; a host that deserializes specs itself calls it before [`build`](Self::build).
+    ///
+    /// # Errors
+    /// [`DefinitionOverLimit`] for [`Limit::States`], [`Limit::Transitions`] or
+    /// [`Limit::Deadlines`].
+    pub fn check_counts(&self, limits: &DefinitionLimits) -> Result<(), DefinitionOverLimit> {
+        let exceeds = |limit, max: usize, found: usize| {
+            (found > max).then_some(DefinitionOverLimit {
+                limit,
+                max: max as u64,
+                found: found as u64,
+            })
+        };
+        let states = self.states.len();
+        let transitions = self
+            .transitions
+            .len()
+            .saturating_add(self.anywhere.len().saturating_mul(states));
+        exceeds(Limit::States, limits.states, states)
+            .or_else(|| exceeds(Limit::Transitions, limits.transitions, transitions))
+            .or_else(|| exceeds(Limit::Deadlines, limits.deadlines, self.deadlines.len()))
+            .map_or(Ok(()), Err)
     }
 
     /// The spec as pretty JSON.
@@ -140,12 +183,26 @@ impl DefinitionSpec {
 }
 
 impl Definition {
-    /// Parse and build a definition from JSON in one step.
+    /// Parse and build a definition from JSON in one step, under the default
+    /// [`DefinitionLimits`] (a definition from JSON may come from outside).
     ///
     /// # Errors
-    /// [`BuildError::Json`] or [`BuildError::Invalid`].
+    /// [`BuildError::OverLimit`], [`BuildError::Json`] or [`BuildError::Invalid`].
     pub fn from_json(json: &str, registry: &Registry) -> Result<Definition, BuildError> {
-        DefinitionSpec::from_json(json)?.build(registry)
+        Self::from_json_with(json, registry, &DefinitionLimits::default())
+    }
+
+    /// Parse and build a definition from JSON under `limits` (see
+    /// [`DefinitionSpec::from_json_with`]).
+    ///
+    /// # Errors
+    /// [`BuildError::OverLimit`], [`BuildError::Json`] or [`BuildError::Invalid`].
+    pub fn from_json_with(
+        json: &str,
+        registry: &Registry,
+        limits: &DefinitionLimits,
+    ) -> Result<Definition, BuildError> {
+        DefinitionSpec::from_json_with(json, limits)?.build(registry)
     }
 
     /// The definition id.

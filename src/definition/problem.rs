@@ -380,6 +380,10 @@ pub enum BuildError {
         /// 1-based column.
         column: usize,
     },
+    /// The definition JSON exceeds a [`DefinitionLimits`](crate::DefinitionLimits) limit;
+    /// nothing was parsed or validated past the check.
+    #[error(transparent)]
+    OverLimit(#[from] crate::limits::DefinitionOverLimit),
 }
 
 impl From<super::typed::VocabularyMismatch> for BuildError {
@@ -393,7 +397,7 @@ impl BuildError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             BuildError::Invalid { problems, .. } => problems,
-            BuildError::Json { .. } | BuildError::Vocabulary(_) => &[],
+            BuildError::Json { .. } | BuildError::Vocabulary(_) | BuildError::OverLimit(_) => &[],
         }
     }
 }

@@ -4,7 +4,9 @@
 
 use super::step::{self, Definitions, Due, Fire, Policy};
 use super::trace::Span;
-use super::{DeliveryReport, DueReport, EngineError, NoopNotifier, Notifier, Outcome};
+use super::{
+    DeliveryReport, DueReport, EngineError, NoopNotifier, Notifier, Outcome, REFUSAL_WRITE_ATTEMPTS,
+};
 use crate::access::Actor;
 use crate::command::Command;
 use crate::decide::{self, Availability};
@@ -12,9 +14,11 @@ use crate::definition::Definition;
 use crate::event::Event;
 use crate::ids::{InstanceId, Name};
 use crate::instance::Instance;
+use crate::limits::CommandLimits;
+use crate::refusals::{Record, RefusalLog};
 use crate::sla::{Period, SlaReport};
 use crate::store::{AsyncStore, Commit, Lease, OutboxMessage, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 use std::future::Future;
 use std::sync::Arc;
@@ -34,11 +38,16 @@ pub trait AsyncOutboxSink: Send + Sync {
 /// Runs definitions against an [`AsyncStore`]: [`Engine`](super::Engine)'s methods, each
 /// returning a `Send` future, with the same semantics (idempotency keys, refusals recorded,
 /// optimistic concurrency, due handling with leases, the outbox).
+///
+/// Limits and refusal records work as in [`Engine`](super::Engine#limits) (the same checks,
+/// the same bounded, coalesced records); call [`flush_refusals`](Self::flush_refusals) on the
+/// scheduler tick and before shutting down.
 pub struct AsyncEngine<S: AsyncStore> {
     store: S,
     definitions: Definitions,
     notifier: Arc<dyn Notifier>,
     policy: Policy,
+    refusals: RefusalLog,
 }
 
 impl<S: AsyncStore + std::fmt::Debug> std::fmt::Debug for AsyncEngine<S> {
@@ -59,7 +68,29 @@ impl<S: AsyncStore> AsyncEngine<S> {
             definitions: Definitions::default(),
             notifier: Arc::new(NoopNotifier),
             policy: Policy::default(),
+            refusals: RefusalLog::default(),
         }
+    }
+
+    /// Use `limits` for commands and new instances' data
+    /// ([`Engine::with_limits`](super::Engine::with_limits)).
+    #[must_use]
+    pub fn with_limits(mut self, limits: CommandLimits) -> Self {
+        self.policy.limits = limits;
+        self
+    }
+
+    /// The limits commands are checked against.
+    pub fn limits(&self) -> &CommandLimits {
+        &self.policy.limits
+    }
+
+    /// Coalesce identical refusals within `window` after the first
+    /// ([`Engine::refusal_window`](super::Engine::refusal_window)).
+    #[must_use]
+    pub fn refusal_window(mut self, window: TimeDelta) -> Self {
+        self.policy.refusal_window = window;
+        self
     }
 
     /// Use `notifier` for committed events (called after each commit; not with the outbox).
@@ -136,7 +167,7 @@ impl<S: AsyncStore> AsyncEngine<S> {
                             definition,
                             version: None,
                         })?;
-                let commit = step::start(def, id, actor, data, now, self.policy)?;
+                let commit = step::start(def, id, actor, data, now, &self.policy)?;
                 self.write(commit).await
             })
             .await;
@@ -173,8 +204,7 @@ impl<S: AsyncStore> AsyncEngine<S> {
             Some(key) => self.store.idempotency(id, key).await?,
             None => None,
         };
-        let def = self.definitions.of(&inst)?;
-        match step::fire(def, &inst, known, cmd, now, self.policy)? {
+        match step::fire(&self.definitions, &inst, known, cmd, now, &self.policy)? {
             Fire::Replay(record) => {
                 let events = self
                     .store
@@ -182,21 +212,94 @@ impl<S: AsyncStore> AsyncEngine<S> {
                     .await?;
                 Ok(step::replayed(inst, events, &record))
             }
-            Fire::Write(commit) => self.write(commit).await,
-            Fire::Refuse { rejection, record } => {
-                if let Some(record) = record {
-                    match self.write(record).await {
-                        // Someone else wrote first: the refusal stands unrecorded.
-                        Ok(_) | Err(EngineError::Conflict { .. }) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
+            Fire::Write(commit) => {
+                let out = self.write(commit).await?;
+                // The counts of refusals before this accepted command are written now: a
+                // failure keeps them for the next write (the command itself stands).
+                let records = self.refusals.take(id, now, true);
+                let _ = self
+                    .write_refusals(id, out.instance.clone(), records, now)
+                    .await;
+                Ok(out)
+            }
+            Fire::Refuse(rejection) => {
+                let records =
+                    step::refusal_records(&self.refusals, id, cmd, &rejection, now, &self.policy);
+                self.write_refusals(id, inst, records, now).await?;
                 Err(EngineError::Rejected {
                     instance: id.clone(),
                     rejection,
                 })
             }
         }
+    }
+
+    /// [`Engine`](super::Engine)'s refusal write loop, awaited: append `records`, reloading
+    /// and retrying on a race ([`REFUSAL_WRITE_ATTEMPTS`] in all); records not written are
+    /// kept for the next write.
+    async fn write_refusals(
+        &self,
+        id: &InstanceId,
+        mut inst: Arc<Instance>,
+        records: Vec<Record>,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        for _ in 0..REFUSAL_WRITE_ATTEMPTS {
+            let commit = match step::refusal_commit(&inst, &records, now, &self.policy) {
+                Ok(Some(commit)) => commit,
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    self.refusals.restore(id, records);
+                    return Err(e);
+                }
+            };
+            let failed = match self.write(commit).await {
+                Ok(_) => return Ok(()),
+                Err(EngineError::Conflict { .. }) => match self.load(id).await {
+                    Ok(fresh) => {
+                        inst = fresh;
+                        continue;
+                    }
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            };
+            self.refusals.restore(id, records);
+            return Err(failed);
+        }
+        self.refusals.restore(id, records);
+        Ok(())
+    }
+
+    /// Write every refusal record the engine holds
+    /// ([`Engine::flush_refusals`](super::Engine::flush_refusals)); returns the records still
+    /// waiting.
+    ///
+    /// # Errors
+    /// A store error (the records concerned are kept for the next call).
+    pub async fn flush_refusals(&self, now: DateTime<Utc>) -> Result<usize, EngineError> {
+        for id in self.refusals.instances() {
+            let records = self.refusals.take(&id, now, true);
+            if records.is_empty() {
+                continue;
+            }
+            match self.load(&id).await {
+                Ok(inst) => self.write_refusals(&id, inst, records, now).await?,
+                Err(e) => {
+                    self.refusals.restore(&id, records);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(self.refusals.pending())
+    }
+
+    /// Refusal records held but not written yet.
+    pub fn pending_refusals(&self) -> usize {
+        self.refusals.pending()
     }
 
     /// The latest snapshot of `id`.
@@ -286,7 +389,7 @@ impl<S: AsyncStore> AsyncEngine<S> {
             report.unregistered.push((id, d, v));
             return Ok(());
         };
-        match step::due(def, &inst, now, self.policy) {
+        match step::due(def, &inst, now, &self.policy) {
             Due::Nothing => {}
             Due::Failed(rejection) => report.failed.push((id, rejection)),
             Due::Write(commit) => match self.write(commit).await {

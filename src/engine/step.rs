@@ -8,12 +8,14 @@ use crate::access::Actor;
 use crate::command::Command;
 use crate::decide::{self, Decision};
 use crate::definition::Definition;
-use crate::event::{Attribution, Event, EventKind};
+use crate::event::Event;
 use crate::ids::{FastMap, InstanceId, Name};
 use crate::instance::Instance;
+use crate::limits::CommandLimits;
+use crate::refusals::{Record, Refusal, RefusalLog};
 use crate::rejection::Rejection;
 use crate::store::{Commit, IdempotencyRecord};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -60,13 +62,17 @@ impl Definitions {
     }
 }
 
-/// How an engine writes: settings both engines share.
-#[derive(Debug, Clone, Copy)]
+/// How an engine checks and writes: settings both engines share.
+#[derive(Debug, Clone)]
 pub(crate) struct Policy {
     /// Record refused commands as `rejected` events.
     pub(crate) record_rejections: bool,
     /// Every commit carries an outbox message.
     pub(crate) outbox: bool,
+    /// The limits commands and new data are checked against.
+    pub(crate) limits: CommandLimits,
+    /// Identical refusals within this window after the first are coalesced.
+    pub(crate) refusal_window: TimeDelta,
 }
 
 impl Default for Policy {
@@ -74,6 +80,8 @@ impl Default for Policy {
         Policy {
             record_rejections: true,
             outbox: false,
+            limits: CommandLimits::default(),
+            refusal_window: crate::refusals::DEFAULT_REFUSAL_WINDOW,
         }
     }
 }
@@ -83,23 +91,20 @@ pub(crate) enum Fire {
     /// A retry of a known key: read back the events `first_seq ..= last_seq`, write
     /// nothing, answer them with `replayed: true` ([`replayed`]).
     Replay(IdempotencyRecord),
-    /// Accepted: write the commit, answer [`accepted`].
+    /// Accepted: write the commit, answer [`accepted`], then write the refusal records the
+    /// log holds for the instance ([`RefusalLog::take`] with `all`).
     Write(Commit),
-    /// Refused: write `record` when there is one (best effort: a conflict leaves the refusal
-    /// unrecorded), then answer [`EngineError::Rejected`].
-    Refuse {
-        /// Why.
-        rejection: Rejection,
-        /// The refusal as a `rejected` event, when the policy records refusals.
-        record: Option<Commit>,
-    },
+    /// Refused: write [`refusal_records`] (with [`refusal_commit`], retried on conflicts up to
+    /// [`REFUSAL_WRITE_ATTEMPTS`](super::REFUSAL_WRITE_ATTEMPTS)), then answer
+    /// [`EngineError::Rejected`].
+    Refuse(Rejection),
 }
 
 fn commit(
     decision: Decision,
     expected: u64,
     key: Option<IdempotencyRecord>,
-    policy: Policy,
+    policy: &Policy,
 ) -> Commit {
     Commit {
         instance: Arc::new(decision.instance),
@@ -120,9 +125,13 @@ pub(crate) fn start(
     actor: &Actor,
     data: Value,
     now: DateTime<Utc>,
-    policy: Policy,
+    policy: &Policy,
 ) -> Result<Commit, EngineError> {
-    match decide::start(def, id.clone(), actor, data, now) {
+    let decided = policy
+        .limits
+        .check_data(&data)
+        .and_then(|()| decide::start(def, id.clone(), actor, data, now));
+    match decided {
         Ok(decision) => Ok(commit(decision, 0, None, policy)),
         Err(rejection) => Err(EngineError::Rejected {
             instance: id,
@@ -132,18 +141,19 @@ pub(crate) fn start(
 }
 
 /// What to do with `cmd` on `inst`, `known` being the record of the command's key if the
-/// store has one.
+/// store has one. A retry of a known key is answered before anything else; then the command
+/// is checked against the limits, then decided on the instance's definition.
 ///
 /// # Errors
-/// [`EngineError::KeyReused`] (the key belongs to another command), or
-/// [`EngineError::Corrupt`] if the snapshot cannot take the refusal record.
+/// [`EngineError::KeyReused`] (the key belongs to another command) or
+/// [`EngineError::UnknownDefinition`].
 pub(crate) fn fire(
-    def: &Definition,
+    definitions: &Definitions,
     inst: &Instance,
     known: Option<IdempotencyRecord>,
     cmd: &Command,
     now: DateTime<Utc>,
-    policy: Policy,
+    policy: &Policy,
 ) -> Result<Fire, EngineError> {
     if let (Some(key), Some(rec)) = (&cmd.idempotency_key, known) {
         if rec.fingerprint != cmd.fingerprint() {
@@ -154,7 +164,11 @@ pub(crate) fn fire(
         }
         return Ok(Fire::Replay(rec));
     }
-    match decide::decide(def, inst, cmd, now) {
+    let decided = match policy.limits.check(cmd) {
+        Ok(()) => decide::decide(definitions.of(inst)?, inst, cmd, now),
+        Err(over) => Err(over),
+    };
+    match decided {
         Ok(decision) => {
             let key = cmd.idempotency_key.as_ref().map(|k| IdempotencyRecord {
                 key: k.clone(),
@@ -164,48 +178,66 @@ pub(crate) fn fire(
             });
             Ok(Fire::Write(commit(decision, inst.version(), key, policy)))
         }
-        Err(rejection) => {
-            let record = if policy.record_rejections {
-                refusal(inst, cmd, &rejection, now, policy)?
-            } else {
-                None
-            };
-            Ok(Fire::Refuse { rejection, record })
-        }
+        Err(rejection) => Ok(Fire::Refuse(rejection)),
     }
 }
 
-/// The commit recording `rejection` of `cmd` on `inst` (`None` when the snapshot is at the
-/// maximum version and cannot take another event: the refusal stands unrecorded).
-fn refusal(
-    inst: &Instance,
+/// The records to write now for `rejection` of `cmd` on `id`: none when the policy does not
+/// record refusals or the refusal coalesces into an open window; otherwise what the log holds
+/// for the instance and the refusal's first record (a new window is opened).
+pub(crate) fn refusal_records(
+    log: &RefusalLog,
+    id: &InstanceId,
     cmd: &Command,
     rejection: &Rejection,
     now: DateTime<Utc>,
-    policy: Policy,
+    policy: &Policy,
+) -> Vec<Record> {
+    if !policy.record_rejections {
+        return Vec::new();
+    }
+    let refusal = Refusal::new(cmd, rejection);
+    if log.coalesce(id, &refusal, now) {
+        return Vec::new();
+    }
+    let mut records = log.take(id, now, false);
+    records.push(refusal.first_record(cmd, now));
+    log.open(id, refusal, now, policy.refusal_window);
+    records
+}
+
+/// The commit appending `records` to `inst`, written at `now` (`None` when the version is at
+/// its maximum: the refusals stand unrecorded). Time never goes back in a history: a record
+/// written later than the refusal it records carries the refusal's instants in `repeated`.
+///
+/// # Errors
+/// [`EngineError::Corrupt`] if the snapshot cannot take the records.
+pub(crate) fn refusal_commit(
+    inst: &Instance,
+    records: &[Record],
+    now: DateTime<Utc>,
+    policy: &Policy,
 ) -> Result<Option<Commit>, EngineError> {
-    let Some(seq) = inst.version().checked_add(1) else {
-        return Ok(None);
-    };
-    let event = Event {
-        instance: inst.id().clone(),
-        seq,
-        at: now,
-        by: Some(Attribution {
-            actor: cmd.actor.id.clone(),
-            role: None,
-            on_behalf_of: cmd.actor.on_behalf_of.clone(),
-        }),
-        kind: EventKind::Rejected {
-            action: cmd.intent.action(),
-            rejection: rejection.clone(),
-        },
-    };
     let mut after = inst.clone();
-    after.apply(&event)?;
+    let mut events = Vec::with_capacity(records.len());
+    let at = now.max(inst.updated_at());
+    for r in records {
+        let Some(seq) = after.version().checked_add(1) else {
+            return Ok(None);
+        };
+        let event = Event {
+            instance: inst.id().clone(),
+            seq,
+            at,
+            by: Some(r.by.clone()),
+            kind: r.delayed(at),
+        };
+        after.apply(&event)?;
+        events.push(event);
+    }
     Ok(Some(commit(
         Decision {
-            events: vec![event],
+            events,
             instance: after,
         },
         inst.version(),
@@ -251,7 +283,7 @@ pub(crate) enum Due {
 }
 
 /// What to do about the deadlines of `inst` due at `now`.
-pub(crate) fn due(def: &Definition, inst: &Instance, now: DateTime<Utc>, policy: Policy) -> Due {
+pub(crate) fn due(def: &Definition, inst: &Instance, now: DateTime<Utc>, policy: &Policy) -> Due {
     match decide::handle_due(def, inst, now) {
         Ok(Some(decision)) => Due::Write(commit(decision, inst.version(), None, policy)),
         Ok(None) => Due::Nothing,

@@ -17,7 +17,8 @@ pub use trail::Trail;
 
 use crate::definition::{Definition, EdgeKind, TransitionSpec};
 
-/// The label of a transition edge: action, roles, sign-off, guards, forms.
+/// The label of a transition edge: action, roles, sign-off, conditions (texts the payload
+/// must give, as `<field> given`, then guards), forms.
 pub(crate) fn edge_label(t: &TransitionSpec) -> String {
     let mut label = t.action.clone();
     if let Some(so) = &t.sign_off {
@@ -42,9 +43,14 @@ pub(crate) fn edge_label(t: &TransitionSpec) -> String {
     } else if !t.roles.is_empty() {
         label.push_str(&format!(" [{}]", t.roles.join(", ")));
     }
-    if !t.guards.is_empty() {
-        let g: Vec<String> = t.guards.iter().map(ToString::to_string).collect();
-        label.push_str(&format!(" if {}", g.join(" and ")));
+    let conditions: Vec<String> = t
+        .requires_text
+        .iter()
+        .map(|field| format!("{field} given"))
+        .chain(t.guards.iter().map(ToString::to_string))
+        .collect();
+    if !conditions.is_empty() {
+        label.push_str(&format!(" if {}", conditions.join(" and ")));
     }
     let forms: Vec<String> = t
         .forms

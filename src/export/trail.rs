@@ -76,9 +76,15 @@ fn what(kind: &EventKind, offset: &FixedOffset) -> String {
                 reason.as_deref().unwrap_or("-")
             )
         }
-        EventKind::Rejected { action, rejection } => {
+        EventKind::Rejected {
+            action,
+            rejection,
+            repeated,
+            ..
+        } => {
+            let times = repeated.map_or(String::new(), |r| format!(" ({} times)", r.count));
             format!(
-                "REJECTED {}: {rejection}",
+                "REJECTED {}{times}: {rejection}",
                 action.as_deref().unwrap_or("command")
             )
         }

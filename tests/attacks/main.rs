@@ -1,8 +1,14 @@
 //! Attacks on the audit trail (issue 15), each tried as a security reviewer would and each
 //! refused with a typed error (or withheld). One module per area:
 //!
-//! - `signing`: one person counted as two signers, signatures not tied to what they approve,
-//!   the role recorded for an action, the order in which refusals come back.
+//! - `signing`: findings 1, 4, 13, 14 — one person counted as two signers, signatures not tied
+//!   to what they approve, the role recorded for an action, the order in which refusals come back.
+//! - `limits`: finding 5 — anyone growing the audit log (bounded refusal records, limits on
+//!   commands, forms and definitions).
+//! - `confidentiality`: finding 6 — confidential free text leaking into the outgoing 8D report.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
+mod confidentiality;
+mod limits;
 mod signing;

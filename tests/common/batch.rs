@@ -11,8 +11,9 @@
 use aftersales::procedures::batch_quality::{self as bq, Action, Role};
 use aftersales::*;
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
+use aftersales::testing::fixtures::batch_quality::Cast;
 pub(crate) use aftersales::testing::fixtures::batch_quality::{
     CUSTOMER, MODEL, batch_case as case, dispatch, feedback_report as feedback, form, formal,
     start_decision as decision, ts_analysis, user_evidence,
@@ -35,33 +36,29 @@ pub(crate) fn actor(id: &str, role: Role) -> Actor {
     Actor::new(id, [role])
 }
 
-pub(crate) fn station() -> Actor {
-    actor("st-wuhan-01", Role::AuthorisedStation)
+/// The batch fixture's cast, once.
+static CAST: LazyLock<Cast> = LazyLock::new(Cast::new);
+
+/// `fn name() -> Actor` for actors of the fixture's cast.
+macro_rules! cast_actors {
+    ($($name:ident => $field:ident),+ $(,)?) => {
+        $(
+            pub(crate) fn $name() -> Actor {
+                CAST.$field.clone()
+            }
+        )+
+    };
 }
 
-pub(crate) fn rtse() -> Actor {
-    actor("rtse-li", Role::RegionalTechSupportEngineer)
-}
-
-pub(crate) fn ts() -> Actor {
-    actor("ts-wang", Role::ProductTechSupport)
-}
-
-pub(crate) fn rqs() -> Actor {
-    actor("rqs-chen", Role::RegionalQualitySection)
-}
-
-pub(crate) fn rnd() -> Actor {
-    actor("rnd-zhao", Role::Rnd)
-}
-
-pub(crate) fn qmd() -> Actor {
-    actor("qmd-sun", Role::QualityMgmtDept)
-}
-
-pub(crate) fn sys() -> Actor {
-    actor("sys-zhou", Role::SystemMgmtDept)
-}
+cast_actors!(
+    station => authorised_station,
+    rtse => regional_tech_support_engineer,
+    ts => product_tech_support,
+    rqs => regional_quality_section,
+    rnd => rnd,
+    qmd => quality_mgmt_dept,
+    sys => system_mgmt_dept,
+);
 
 pub(crate) fn fire(a: &Actor, act: Action) -> Command {
     Command::fire(a, act)

@@ -14,6 +14,7 @@ use super::{Acceptance, Role};
 use super::{BatchCase, Evidence, FailureMode, ProductLine};
 use crate::Registry;
 use crate::TypedForm;
+use crate::procedures::batch_quality::FormKind;
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -103,7 +104,7 @@ pub struct BatchFeedbackReport {
 }
 
 impl TypedForm for BatchFeedbackReport {
-    const KIND: &'static str = "batch_feedback_report";
+    const KIND: &'static str = FormKind::BatchFeedbackReport.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -186,7 +187,7 @@ pub struct RejectionNotice {
 }
 
 impl TypedForm for RejectionNotice {
-    const KIND: &'static str = "rejection_notice";
+    const KIND: &'static str = FormKind::RejectionNotice.as_str();
 
     fn validate(&self) -> Result<(), String> {
         filled("text", &self.text)
@@ -210,7 +211,7 @@ pub struct TsPreliminaryAnalysis {
 }
 
 impl TypedForm for TsPreliminaryAnalysis {
-    const KIND: &'static str = "ts_preliminary_analysis";
+    const KIND: &'static str = FormKind::TsPreliminaryAnalysis.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -240,7 +241,7 @@ pub struct BatchStartDecision {
 }
 
 impl TypedForm for BatchStartDecision {
-    const KIND: &'static str = "batch_start_decision";
+    const KIND: &'static str = FormKind::BatchStartDecision.as_str();
 
     fn validate(&self) -> Result<(), String> {
         filled("summary", &self.summary)
@@ -280,7 +281,7 @@ pub struct FailedPartReturn {
 }
 
 impl TypedForm for FailedPartReturn {
-    const KIND: &'static str = "failed_part_return";
+    const KIND: &'static str = FormKind::FailedPartReturn.as_str();
 
     fn validate(&self) -> Result<(), String> {
         filled("serial", &self.serial)
@@ -308,7 +309,7 @@ pub struct RdSolution {
 }
 
 impl TypedForm for RdSolution {
-    const KIND: &'static str = "rd_solution";
+    const KIND: &'static str = FormKind::RdSolution.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -355,7 +356,7 @@ pub struct DirectorMeetingMinutes {
 }
 
 impl TypedForm for DirectorMeetingMinutes {
-    const KIND: &'static str = "director_meeting_minutes";
+    const KIND: &'static str = FormKind::DirectorMeetingMinutes.as_str();
 
     fn validate(&self) -> Result<(), String> {
         filled("notes", &self.notes)?;
@@ -402,7 +403,7 @@ pub struct Consultation {
 }
 
 impl TypedForm for Consultation {
-    const KIND: &'static str = "consultation";
+    const KIND: &'static str = FormKind::Consultation.as_str();
 
     fn validate(&self) -> Result<(), String> {
         filled("opinion", &self.opinion)
@@ -424,7 +425,7 @@ pub struct PlanEvaluation {
 }
 
 impl TypedForm for PlanEvaluation {
-    const KIND: &'static str = "plan_evaluation";
+    const KIND: &'static str = FormKind::PlanEvaluation.as_str();
 
     fn validate(&self) -> Result<(), String> {
         if !(self.effective && self.feasible) {
@@ -497,7 +498,7 @@ pub struct OverallSolutionPlan {
 }
 
 impl TypedForm for OverallSolutionPlan {
-    const KIND: &'static str = "overall_solution_plan";
+    const KIND: &'static str = FormKind::OverallSolutionPlan.as_str();
 
     fn validate(&self) -> Result<(), String> {
         if self.units_planned == 0 {
@@ -568,7 +569,7 @@ pub struct BatchReturnExchangeApplication {
 }
 
 impl TypedForm for BatchReturnExchangeApplication {
-    const KIND: &'static str = "batch_return_exchange_application";
+    const KIND: &'static str = FormKind::BatchReturnExchangeApplication.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -610,7 +611,7 @@ pub struct ProgressEntry {
 }
 
 impl TypedForm for ProgressEntry {
-    const KIND: &'static str = "progress_entry";
+    const KIND: &'static str = FormKind::ProgressEntry.as_str();
 
     fn validate(&self) -> Result<(), String> {
         filled("note", &self.note)
@@ -642,7 +643,7 @@ pub struct SeverityAssessment {
 }
 
 impl TypedForm for SeverityAssessment {
-    const KIND: &'static str = "severity_assessment";
+    const KIND: &'static str = FormKind::SeverityAssessment.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -672,7 +673,7 @@ pub struct QualityWarning {
 }
 
 impl TypedForm for QualityWarning {
-    const KIND: &'static str = "quality_warning";
+    const KIND: &'static str = FormKind::QualityWarning.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[("risk", &self.risk), ("containment", &self.containment)])?;
@@ -708,7 +709,7 @@ pub struct ProgressBulletin {
 }
 
 impl TypedForm for ProgressBulletin {
-    const KIND: &'static str = "progress_bulletin";
+    const KIND: &'static str = FormKind::ProgressBulletin.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -742,7 +743,7 @@ pub struct ExecutionResultReport {
 }
 
 impl TypedForm for ExecutionResultReport {
-    const KIND: &'static str = "execution_result_report";
+    const KIND: &'static str = FormKind::ExecutionResultReport.as_str();
 
     fn validate(&self) -> Result<(), String> {
         filled("customer_feedback", &self.customer_feedback)?;
@@ -773,7 +774,7 @@ pub struct EffectVerification {
 }
 
 impl TypedForm for EffectVerification {
-    const KIND: &'static str = "effect_verification_record";
+    const KIND: &'static str = FormKind::EffectVerification.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[("method", &self.method), ("evidence", &self.evidence)])
@@ -842,7 +843,7 @@ pub struct QualityAppraisalReport {
 }
 
 impl TypedForm for QualityAppraisalReport {
-    const KIND: &'static str = "quality_appraisal_report";
+    const KIND: &'static str = FormKind::QualityAppraisalReport.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -887,7 +888,7 @@ pub struct ArbitrationRecord {
 }
 
 impl TypedForm for ArbitrationRecord {
-    const KIND: &'static str = "arbitration_record";
+    const KIND: &'static str = FormKind::ArbitrationRecord.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[("qar_no", &self.qar_no), ("reasoning", &self.reasoning)])?;
@@ -976,7 +977,7 @@ impl LossDataSubmission {
 }
 
 impl TypedForm for LossDataSubmission {
-    const KIND: &'static str = "loss_data";
+    const KIND: &'static str = FormKind::LossDataSubmission.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -1024,7 +1025,7 @@ pub struct ClaimAppraisalReport {
 }
 
 impl TypedForm for ClaimAppraisalReport {
-    const KIND: &'static str = "claim_appraisal_report";
+    const KIND: &'static str = FormKind::ClaimAppraisalReport.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -1057,7 +1058,7 @@ pub struct ClaimExecutionRecord {
 }
 
 impl TypedForm for ClaimExecutionRecord {
-    const KIND: &'static str = "claim_execution_record";
+    const KIND: &'static str = FormKind::ClaimExecutionRecord.as_str();
 
     fn validate(&self) -> Result<(), String> {
         filled("method_ref", &self.method_ref)?;
@@ -1086,7 +1087,7 @@ pub struct CapaNotice {
 }
 
 impl TypedForm for CapaNotice {
-    const KIND: &'static str = "capa_notice";
+    const KIND: &'static str = FormKind::CapaNotice.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -1120,7 +1121,7 @@ pub struct ProblemImprovementForm {
 }
 
 impl TypedForm for ProblemImprovementForm {
-    const KIND: &'static str = "problem_improvement_form";
+    const KIND: &'static str = FormKind::ProblemImprovementForm.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -1158,7 +1159,7 @@ pub struct ProductChangeRequest {
 }
 
 impl TypedForm for ProductChangeRequest {
-    const KIND: &'static str = "product_change_request";
+    const KIND: &'static str = FormKind::ProductChangeRequest.as_str();
 
     fn validate(&self) -> Result<(), String> {
         all_filled(&[
@@ -1205,7 +1206,7 @@ pub struct CapaVerification {
 }
 
 impl TypedForm for CapaVerification {
-    const KIND: &'static str = "capa_verification_record";
+    const KIND: &'static str = FormKind::CapaVerification.as_str();
 
     fn validate(&self) -> Result<(), String> {
         filled("evidence", &self.evidence)

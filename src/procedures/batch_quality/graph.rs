@@ -287,7 +287,7 @@ fn rd_analysis(mut b: Builder) -> Builder {
         (rd, A::RecordSupplierOnSite, rd),
         RND,
         "000 L656 §5.2.2",
-        |tb| tb.guard(G::Note),
+        |tb| tb.requires_text("note"),
     );
     b = step(
         b,
@@ -437,14 +437,14 @@ fn execution(mut b: Builder) -> Builder {
         (ex, A::RecordSparesWork, ex),
         &[R::SparePartsMgmt],
         "000 L644 §4.4",
-        |tb| tb.guard(G::Note),
+        |tb| tb.requires_text("note"),
     );
     b = step(
         b,
         (ex, A::CoordinateSupplierSpares, ex),
         RQS,
         "000 L666 §5.3.1",
-        |tb| tb.guard(G::Note).guard(G::SupplierIndicated),
+        |tb| tb.requires_text("note").guard(G::SupplierIndicated),
     );
     b = step(
         b,
@@ -591,7 +591,7 @@ fn corrective_preventive(mut b: Builder) -> Builder {
         (cp, A::EvaluatePreventiveMeasure, cp),
         RND,
         "000 L646 §4.7.2",
-        |tb| tb.guard(G::Note),
+        |tb| tb.requires_text("note"),
     );
     b = step(
         b,
@@ -638,7 +638,7 @@ fn supplier_claim(mut b: Builder) -> Builder {
             (s, A::RecordCapaResponse, s),
             &[R::SystemMgmtDept, R::QualityMgmtDept],
             "000 L646 §4.6.1",
-            |tb| tb.guard(G::Note),
+            |tb| tb.requires_text("note"),
         );
         b = step(
             b,

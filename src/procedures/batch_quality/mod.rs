@@ -316,8 +316,6 @@ crate::vocabulary! {
         AcceptanceMatches = "g_acceptance_matches",
         /// A resubmitted report carries a higher revision (OURS).
         Revised = "g_revised",
-        /// The payload carries a note: `{"note": "..."}`.
-        Note = "g_note",
         /// Failed parts: no longer the customer's (000 L660), not to the supplier (000 L658),
         /// whole machines through DOA / non-DOA (000 L662), components by good-part swap (000 L662).
         FailedPartRules = "g_failed_part_rules",

@@ -224,12 +224,6 @@ fn revised(_: &Config, ctx: &Context<'_>) -> GuardResult {
     )
 }
 
-fn note(_: &Config, ctx: &Context<'_>) -> GuardResult {
-    text(ctx, "note")
-        .map(|_| ())
-        .ok_or_else(|| "give a note: {\"note\": \"...\"}".into())
-}
-
 fn failed_part_rules(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     let r: FailedPartReturn = form(ctx)?;
     require(
@@ -917,7 +911,6 @@ const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::MeetsBatchDefinition, meets_batch_definition),
     (Guard::AcceptanceMatches, acceptance_matches),
     (Guard::Revised, revised),
-    (Guard::Note, note),
     (Guard::FailedPartRules, failed_part_rules),
     (Guard::SolutionMature, solution_mature),
     (Guard::RdDeadlineBreached, rd_deadline_breached),

@@ -14,6 +14,7 @@ use super::config::{Config, PartKind};
 use super::data::{ComplaintRegion, ComplaintVerdict};
 use crate::CostKind;
 use crate::TypedForm;
+use crate::procedures::complaint::FormKind;
 use check::{need, need_some};
 use chrono::NaiveDate;
 use eight_d::{ActionItem, FiveW1H};
@@ -162,7 +163,7 @@ impl ComplaintHandlingForm {
 }
 
 impl TypedForm for ComplaintHandlingForm {
-    const KIND: &'static str = "handling_form";
+    const KIND: &'static str = FormKind::HandlingForm.as_str();
     fn validate(&self) -> Result<(), String> {
         self.validate_with(&Config::default())
     }
@@ -237,7 +238,7 @@ pub struct ComplaintInspectionRecord {
 }
 
 impl TypedForm for ComplaintInspectionRecord {
-    const KIND: &'static str = "inspection_record";
+    const KIND: &'static str = FormKind::InspectionRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.inspection_result, "inspection result")?;
         match self.verdict {
@@ -309,7 +310,7 @@ pub struct ContainmentRecord {
 }
 
 impl TypedForm for ContainmentRecord {
-    const KIND: &'static str = "containment_record";
+    const KIND: &'static str = FormKind::ContainmentRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         for loc in [StockLocation::Wip, StockLocation::Unshipped] {
             if !self.checks.iter().any(|c| c.location == loc) {
@@ -356,7 +357,7 @@ pub struct AssistanceRequest {
 }
 
 impl TypedForm for AssistanceRequest {
-    const KIND: &'static str = "assistance_request";
+    const KIND: &'static str = FormKind::AssistanceRequest.as_str();
     fn validate(&self) -> Result<(), String> {
         need_some(&self.departments, "departments")?;
         need(&self.e_document_ref, "e-document reference")
@@ -398,7 +399,7 @@ pub struct RestockRequest {
 }
 
 impl TypedForm for RestockRequest {
-    const KIND: &'static str = "restock_request";
+    const KIND: &'static str = FormKind::RestockRequest.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.no, "form number")?;
         check_items(&self.items)?;
@@ -437,7 +438,7 @@ pub struct SalesDisposalPlan {
 }
 
 impl TypedForm for SalesDisposalPlan {
-    const KIND: &'static str = "sales_disposal_plan";
+    const KIND: &'static str = FormKind::SalesDisposalPlan.as_str();
     fn validate(&self) -> Result<(), String> {
         check_items(&self.items)?;
         if let DisposalPlan::Other(s) = &self.plan {
@@ -458,7 +459,7 @@ pub struct CustomerReply {
 }
 
 impl TypedForm for CustomerReply {
-    const KIND: &'static str = "customer_reply";
+    const KIND: &'static str = FormKind::CustomerReply.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.explanation, "explanation")
     }
@@ -479,7 +480,7 @@ pub struct SupplierReferral {
 }
 
 impl TypedForm for SupplierReferral {
-    const KIND: &'static str = "supplier_referral";
+    const KIND: &'static str = FormKind::SupplierReferral.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.supplier, "supplier")?;
         need(
@@ -501,7 +502,7 @@ pub struct SupplierMeeting {
 }
 
 impl TypedForm for SupplierMeeting {
-    const KIND: &'static str = "supplier_meeting";
+    const KIND: &'static str = FormKind::SupplierMeeting.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.attendees.len() < 2 {
             return Err("the meeting needs the supplier and our staff (004 L600)".into());
@@ -523,7 +524,7 @@ pub struct Supplier8d {
 }
 
 impl TypedForm for Supplier8d {
-    const KIND: &'static str = "supplier_8d";
+    const KIND: &'static str = FormKind::Supplier8d.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.report_ref, "supplier 8D report")?;
         need(&self.root_cause, "supplier root cause")?;
@@ -541,7 +542,7 @@ pub struct Replenishment {
 }
 
 impl TypedForm for Replenishment {
-    const KIND: &'static str = "replenishment";
+    const KIND: &'static str = FormKind::Replenishment.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.qty == 0 {
             return Err("replenished quantity is zero".into());
@@ -588,7 +589,7 @@ pub struct ReworkPlan {
 }
 
 impl TypedForm for ReworkPlan {
-    const KIND: &'static str = "rework_plan";
+    const KIND: &'static str = FormKind::ReworkPlan.as_str();
     fn validate(&self) -> Result<(), String> {
         match self.kind {
             ReworkKind::AdcPlan => need_some(&self.steps, "plan steps"),
@@ -643,7 +644,7 @@ pub struct MaterialRequisition {
 }
 
 impl TypedForm for MaterialRequisition {
-    const KIND: &'static str = "material_requisition";
+    const KIND: &'static str = FormKind::MaterialRequisition.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.no, "form number")?;
         check_parts(&self.items)
@@ -667,7 +668,7 @@ pub struct ProductionNotice {
 }
 
 impl TypedForm for ProductionNotice {
-    const KIND: &'static str = "production_notice";
+    const KIND: &'static str = FormKind::ProductionNotice.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.no, "form number")?;
         need(&self.model, "model")?;
@@ -686,7 +687,7 @@ pub struct BomRelease {
 }
 
 impl TypedForm for BomRelease {
-    const KIND: &'static str = "bom_release";
+    const KIND: &'static str = FormKind::BomRelease.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.bom_ref, "BOM reference")
     }
@@ -717,7 +718,7 @@ pub struct WorkLiaison {
 }
 
 impl TypedForm for WorkLiaison {
-    const KIND: &'static str = "work_liaison";
+    const KIND: &'static str = FormKind::WorkLiaison.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.no, "form number")?;
         need(&self.repair_description, "repair description")
@@ -757,7 +758,7 @@ pub struct ScrapRequest {
 }
 
 impl TypedForm for ScrapRequest {
-    const KIND: &'static str = "scrap_request";
+    const KIND: &'static str = FormKind::ScrapRequest.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.no, "form number")?;
         need_some(&self.items, "scrap items")?;
@@ -786,7 +787,7 @@ pub struct ShipmentRecord {
 }
 
 impl TypedForm for ShipmentRecord {
-    const KIND: &'static str = "shipment_record";
+    const KIND: &'static str = FormKind::ShipmentRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.courier_ref, "courier reference")?;
         if self.qty == 0 {
@@ -809,7 +810,7 @@ pub struct DepartmentEscalation {
 }
 
 impl TypedForm for DepartmentEscalation {
-    const KIND: &'static str = "department_escalation";
+    const KIND: &'static str = FormKind::DepartmentEscalation.as_str();
     fn validate(&self) -> Result<(), String> {
         need_some(&self.departments, "responsible departments")?;
         for d in &self.departments {
@@ -835,7 +836,7 @@ pub struct CorrectiveActionPlan {
 }
 
 impl TypedForm for CorrectiveActionPlan {
-    const KIND: &'static str = "corrective_action_plan";
+    const KIND: &'static str = FormKind::CorrectiveActionPlan.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.department, "department")?;
         need(&self.cause, "cause")?;
@@ -859,7 +860,7 @@ pub struct LedgerEntry {
 }
 
 impl TypedForm for LedgerEntry {
-    const KIND: &'static str = "ledger_entry";
+    const KIND: &'static str = FormKind::LedgerEntry.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.complaint_no, "complaint number")?;
         need(&self.t6_ref, "T6 system reference (004 L508)")?;
@@ -902,7 +903,7 @@ pub struct SatisfactionRecord {
 }
 
 impl TypedForm for SatisfactionRecord {
-    const KIND: &'static str = "satisfaction_record";
+    const KIND: &'static str = FormKind::SatisfactionRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         if !(SATISFACTION_MIN..=SATISFACTION_MAX).contains(&self.rating) {
             return Err(format!(
@@ -928,7 +929,7 @@ pub struct ClosureRecheck {
 }
 
 impl TypedForm for ClosureRecheck {
-    const KIND: &'static str = "closure_recheck";
+    const KIND: &'static str = FormKind::ClosureRecheck.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.note, "re-check note")
     }
@@ -943,7 +944,7 @@ pub struct SpecialApprovalRequest {
 }
 
 impl TypedForm for SpecialApprovalRequest {
-    const KIND: &'static str = "special_approval_request";
+    const KIND: &'static str = FormKind::SpecialApprovalRequest.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.reason, "reason for urgency")
     }
@@ -969,7 +970,7 @@ pub struct SparesShipment {
 }
 
 impl TypedForm for SparesShipment {
-    const KIND: &'static str = "spares_shipment";
+    const KIND: &'static str = FormKind::SparesShipment.as_str();
     fn validate(&self) -> Result<(), String> {
         check_parts(&self.items)?;
         need(&self.courier_ref, "courier reference")?;
@@ -987,7 +988,7 @@ pub struct DefectivesReturn {
 }
 
 impl TypedForm for DefectivesReturn {
-    const KIND: &'static str = "defectives_return";
+    const KIND: &'static str = FormKind::DefectivesReturn.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.qty == 0 {
             return Err("returned quantity is zero".into());
@@ -1006,7 +1007,7 @@ pub struct DefectivesWriteOff {
 }
 
 impl TypedForm for DefectivesWriteOff {
-    const KIND: &'static str = "defectives_write_off";
+    const KIND: &'static str = FormKind::DefectivesWriteOff.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.qty == 0 {
             return Err("written-off quantity is zero".into());
@@ -1030,7 +1031,7 @@ pub struct CostEntry {
 }
 
 impl TypedForm for CostEntry {
-    const KIND: &'static str = "cost_entry";
+    const KIND: &'static str = FormKind::CostEntry.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.description, "cost description")?;
         let ok = match self.kind {
@@ -1056,7 +1057,7 @@ pub struct ImprovementEvidence {
 }
 
 impl TypedForm for ImprovementEvidence {
-    const KIND: &'static str = "improvement_evidence";
+    const KIND: &'static str = FormKind::ImprovementEvidence.as_str();
     fn validate(&self) -> Result<(), String> {
         need_some(&self.statements, "evidence")?;
         if self.statements.iter().any(Statement::is_blank) {
@@ -1077,7 +1078,7 @@ pub struct PartsReturn {
 }
 
 impl TypedForm for PartsReturn {
-    const KIND: &'static str = "parts_return";
+    const KIND: &'static str = FormKind::PartsReturn.as_str();
     fn validate(&self) -> Result<(), String> {
         check_parts(&self.items)?;
         need(&self.receipt_ref, "warehouse receipt")

@@ -53,6 +53,18 @@ const UPDATE_8D_STATES: [State; 6] = [
     State::Handled,
 ];
 
+/// States where a quality manager may release free text of the 8D for the outgoing report
+/// (§3.6, `004 L628`): where the 8D is drafted, and in the review.
+const RELEASE_STATES: [State; 7] = [
+    State::Remediation,
+    State::CorrectiveAction,
+    State::DepartmentAnalysis,
+    State::Implementation,
+    State::ReportReview,
+    State::EffectivenessCheck,
+    State::Handled,
+];
+
 /// The replies to the customer that meet the reply clocks.
 const REPLIES: [Action; 2] = [A::ReplyToCustomer, A::SendToCustomer];
 
@@ -97,6 +109,7 @@ const ATTACH: &[(FormKind, &[Action])] = &[
         &[A::SubmitDepartmentAnalysis, A::ResolveWithinQuality],
     ),
     (K::OutgoingReport, &[A::ForwardToAdc, A::ForwardEvidence]),
+    (K::TextRelease, &[A::ReleaseText]),
     (K::ImprovementEvidence, &[A::ProvideImprovementEvidence]),
     (K::SparesShipment, &[A::ShipSpares, A::ShipSparesNoReturn]),
     (K::DefectivesReturn, &[A::RecordDefectivesReturned]),
@@ -903,6 +916,13 @@ fn obligations(mut b: Builder) -> Builder {
                 .effect(Effect::Track)
                 .describe("004 L623: 经公司领导特批")
             });
+    }
+    for s in RELEASE_STATES {
+        b = b.transition(s, A::ReleaseText, s, |t| {
+            with(t.roles([R::QualityManager]), K::TextRelease)
+                .not_same_actor_as(A::SubmitForReview)
+                .describe("004 L628 (§3.6): free text goes out only as released; ours")
+        });
     }
     for s in CUSTOMER_8D_STATES {
         b = b.transition(s, A::RecordCustomer8dRequest, s, |t| {

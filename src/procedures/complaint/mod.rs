@@ -49,7 +49,8 @@ pub use config::{Config, External8dTrigger, MisjudgmentMatch, PartKind, VpReview
 pub use data::{ComplaintRegion, ComplaintVerdict, Data};
 pub use forms::eight_d::{Discipline, EightDReport, FiveW1H};
 pub use forms::outgoing::{
-    OutgoingReport, Redaction, ReportKind, WITHHELD_PLACEHOLDER, redact_8d, redact_statements,
+    OutgoingReport, Redaction, Release, Releases, ReportKind, TextRelease, WITHHELD_PLACEHOLDER,
+    redact_8d, redact_8d_released, redact_statements, redact_statements_released,
 };
 pub use forms::{ComplaintHandlingForm, ComplaintInspectionRecord};
 pub use report::{
@@ -278,6 +279,9 @@ crate::vocabulary! {
         RecordCostLine = "record_cost_line",
         /// The quality manager confirms the cost lines (「经确认后」, `004 L671`).
         ConfirmCostLines = "confirm_cost_lines",
+        /// A quality manager releases one uncategorised free text of the 8D for the outgoing
+        /// report, by field path and digest (§3.6, `004 L628`; deny by default, ours).
+        ReleaseText = "release_text",
     }
 }
 
@@ -563,6 +567,8 @@ crate::vocabulary! {
         EightDReport = "eight_d_report",
         /// [`forms::outgoing::OutgoingReport`].
         OutgoingReport = "outgoing_report",
+        /// [`forms::outgoing::TextRelease`].
+        TextRelease = "text_release",
     }
 }
 

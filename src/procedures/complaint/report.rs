@@ -19,7 +19,9 @@ use super::data::ComplaintVerdict;
 use super::data::Data;
 use super::forms::ImprovementEvidence;
 use super::forms::eight_d::EightDReport;
-use super::forms::outgoing::{Redaction, ReportKind, redact_8d, redact_statements};
+use super::forms::outgoing::{
+    Redaction, Releases, ReportKind, redact_8d_released, redact_statements_released,
+};
 use super::forms::{ComplaintInspectionRecord, CostEntry};
 use super::rules;
 use super::{Action, ID};
@@ -247,7 +249,8 @@ pub fn outgoing_kind(instance: &Instance, config: &Config) -> Result<ReportKind,
 }
 
 /// The filtered outgoing rendering of the instance's latest 8D (`None` without one): what the
-/// CQE attaches to `forward_to_adc`.
+/// CQE attaches to `forward_to_adc`. Uncategorised free text goes out only where a quality
+/// manager released that very text on the instance (`release_text`, §3.6, `004 L628`).
 ///
 /// # Errors
 /// A form or the data does not parse.
@@ -258,11 +261,12 @@ pub fn outgoing_report(instance: &Instance, config: &Config) -> Result<Option<Re
     };
     let data = forms.data()?;
     let kind = rules::outgoing_kind(&forms, config)?;
-    Ok(Some(redact_8d(
+    Ok(Some(redact_8d_released(
         &data.complaint_no,
         &report,
         kind,
         &config.confidentiality,
+        &Releases::of(instance),
     )))
 }
 
@@ -280,9 +284,10 @@ pub fn outgoing_evidence(
         return Ok(None);
     };
     let data = forms.data()?;
-    Ok(Some(redact_statements(
+    Ok(Some(redact_statements_released(
         &data.complaint_no,
         &ev.statements,
         &config.confidentiality,
+        &Releases::of(instance),
     )))
 }

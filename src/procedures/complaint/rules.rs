@@ -16,7 +16,7 @@ use super::Guard;
 use super::config::Config;
 use super::data::Data;
 use super::forms::eight_d::EightDReport;
-use super::forms::outgoing::OutgoingReport;
+use super::forms::outgoing::{OutgoingReport, TextRelease};
 use super::forms::*;
 use crate::Registry;
 use crate::TypedForm;
@@ -85,6 +85,7 @@ fn typed_forms(reg: Registry) -> Registry {
         .typed_form::<CorrectiveActionPlan>()
         .typed_form::<EightDReport>()
         .typed_form::<OutgoingReport>()
+        .typed_form::<TextRelease>()
         .typed_form::<LedgerEntry>()
         .typed_form::<SatisfactionRecord>()
         .typed_form::<ClosureRecheck>()

@@ -9,6 +9,7 @@ pub use batch_link::{BatchLink, link_form, with_batch_link};
 
 use crate::InstanceId;
 use crate::TypedForm;
+use crate::procedures::consumables::FormKind;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -57,7 +58,7 @@ fn unique_items<'a>(codes: impl Iterator<Item = &'a str>) -> Result<(), String> 
 }
 
 impl TypedForm for ConsumablesRequest {
-    const KIND: &'static str = "consumables_request";
+    const KIND: &'static str = FormKind::ConsumablesRequest.as_str();
 
     fn validate(&self) -> Result<(), String> {
         if self.batch_issue.as_str().trim().is_empty() {
@@ -119,7 +120,7 @@ pub struct MaterialTransfer {
 }
 
 impl TypedForm for MaterialTransfer {
-    const KIND: &'static str = "material_transfer";
+    const KIND: &'static str = FormKind::MaterialTransfer.as_str();
 
     fn validate(&self) -> Result<(), String> {
         if self.from_store.trim().is_empty() || self.to_branch.trim().is_empty() {
@@ -164,7 +165,7 @@ pub struct ReceiptRecord {
 }
 
 impl TypedForm for ReceiptRecord {
-    const KIND: &'static str = "receipt_record";
+    const KIND: &'static str = FormKind::ReceiptRecord.as_str();
 
     fn validate(&self) -> Result<(), String> {
         if self.counted_by.trim().is_empty() {
@@ -213,7 +214,7 @@ impl QuantityRecord {
 pub struct ConsumptionReport(pub QuantityRecord);
 
 impl TypedForm for ConsumptionReport {
-    const KIND: &'static str = "consumption_report";
+    const KIND: &'static str = FormKind::ConsumptionReport.as_str();
     fn validate(&self) -> Result<(), String> {
         self.0.check(false)
     }
@@ -225,7 +226,7 @@ impl TypedForm for ConsumptionReport {
 pub struct ReturnRecord(pub QuantityRecord);
 
 impl TypedForm for ReturnRecord {
-    const KIND: &'static str = "return_record";
+    const KIND: &'static str = FormKind::ReturnRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         self.0.check(false)
     }
@@ -237,7 +238,7 @@ impl TypedForm for ReturnRecord {
 pub struct WriteOffRecord(pub QuantityRecord);
 
 impl TypedForm for WriteOffRecord {
-    const KIND: &'static str = "write_off_record";
+    const KIND: &'static str = FormKind::WriteOffRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         self.0.check(true)
     }

@@ -62,14 +62,14 @@ fn intake(mut b: Builder) -> Builder {
             })
             .transition(from, A::Cancel, S::Cancelled, |t| {
                 t.roles([R::RegionalTechSupportEngineer, R::RegionalQualitySection])
-                    .guard(Guard::ReasonGiven)
+                    .reason_required()
             });
     }
     b.transition(S::RqsReview, A::ReturnForRevision, S::ReturnedForRevision, |t| {
-        t.roles(rqs).guard(Guard::ReasonGiven)
+        t.roles(rqs).reason_required()
     })
     .transition(S::RqsReview, A::Reject, S::Rejected, |t| {
-        t.roles(rqs).guard(Guard::ReasonGiven)
+        t.roles(rqs).reason_required()
     })
     .transition(S::RqsReview, A::FileWithPlatform, S::PlatformApproval, |t| {
         t.roles(rqs)

@@ -168,8 +168,6 @@ crate::vocabulary! {
         /// The batch link attached by this command names the request's batch issue and shows
         /// it started (`000 L646`, `000 L666`).
         BatchStarted = "batch_started",
-        /// A non-empty payload `reason` (ours).
-        ReasonGiven = "reason_given",
         /// Every item's received stock is consumed, returned or written off (ours).
         Settled = "settled",
     }

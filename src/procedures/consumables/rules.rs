@@ -29,7 +29,6 @@ pub fn registry(_config: &Config) -> Registry {
         .typed_form::<ReturnRecord>()
         .typed_form::<WriteOffRecord>()
         .guard(Guard::BatchStarted, batch_started)
-        .guard(Guard::ReasonGiven, reason_given)
         .guard(Guard::Settled, settled)
         .effect(Effect::RecordRequest, record_request)
         .effect(Effect::RecordIssue, record_issue)
@@ -62,14 +61,6 @@ fn batch_started(ctx: &Context<'_>) -> Result<(), String> {
             "batch issue `{wanted}` is in `{}`, not a started batch process",
             link.state
         )),
-    }
-}
-
-/// [`Guard::ReasonGiven`]: a non-empty payload `reason` (ours).
-fn reason_given(ctx: &Context<'_>) -> Result<(), String> {
-    match ctx.payload["reason"].as_str() {
-        Some(r) if !r.trim().is_empty() => Ok(()),
-        _ => Err("a reason is required (payload `reason`)".into()),
     }
 }
 

@@ -4,6 +4,7 @@
 //! the three outcomes, one ship-back record for every return to the customer.
 
 use crate::TypedForm;
+use crate::procedures::customer_return::FormKind;
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ pub struct ReturnNotice {
 }
 
 impl TypedForm for ReturnNotice {
-    const KIND: &'static str = "return_notice";
+    const KIND: &'static str = FormKind::ReturnNotice.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.returned_qty == 0 {
             return Err("the returned quantity is zero".into());
@@ -52,7 +53,7 @@ pub struct FactoryArrival {
 }
 
 impl TypedForm for FactoryArrival {
-    const KIND: &'static str = "factory_arrival";
+    const KIND: &'static str = FormKind::FactoryArrival.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.return_form_no, "the return form number")?;
         need(&self.depot, "the depot")
@@ -75,7 +76,7 @@ pub struct ReceiptRecord {
 }
 
 impl TypedForm for ReceiptRecord {
-    const KIND: &'static str = "receipt_record";
+    const KIND: &'static str = FormKind::ReceiptRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.repair_order_no, "the repair order number")?;
         if self.received_qty == 0 {
@@ -105,7 +106,7 @@ pub struct ReturnHandlingForm {
 }
 
 impl TypedForm for ReturnHandlingForm {
-    const KIND: &'static str = "handling_form";
+    const KIND: &'static str = FormKind::HandlingForm.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.repair_order_no, "the repair order number")?;
         need(&self.product, "the product")?;
@@ -140,7 +141,7 @@ pub struct Classification {
 }
 
 impl TypedForm for Classification {
-    const KIND: &'static str = "classification";
+    const KIND: &'static str = FormKind::Classification.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.preliminary_cause, "the preliminary cause")
     }
@@ -171,7 +172,7 @@ pub struct ReturnInspectionRecord {
 }
 
 impl TypedForm for ReturnInspectionRecord {
-    const KIND: &'static str = "inspection_record";
+    const KIND: &'static str = FormKind::InspectionRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.findings, "the findings")?;
         if !self.carton_marked {
@@ -271,7 +272,7 @@ pub struct ResponsibilityJudgement {
 }
 
 impl TypedForm for ResponsibilityJudgement {
-    const KIND: &'static str = "responsibility_judgement";
+    const KIND: &'static str = FormKind::ResponsibilityJudgement.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.evidence, "the evidence")?;
         if let Cause::Supplier { .. } = self.cause {
@@ -346,7 +347,7 @@ pub struct NegotiationRecord {
 }
 
 impl TypedForm for NegotiationRecord {
-    const KIND: &'static str = "negotiation_record";
+    const KIND: &'static str = FormKind::NegotiationRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.customer_agreement, "the customer's agreement")?;
         if let NegotiationOutcome::RepairForCustomer { fee_fen } = self.outcome {
@@ -368,7 +369,7 @@ pub struct ReworkPlan {
 }
 
 impl TypedForm for ReworkPlan {
-    const KIND: &'static str = "rework_plan";
+    const KIND: &'static str = FormKind::ReworkPlan.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.flow.iter().all(|s| s.trim().is_empty()) {
             return Err("the plan lists its rework flow (004 L532)".into());
@@ -405,7 +406,7 @@ pub struct WorkLiaisonForm {
 }
 
 impl TypedForm for WorkLiaisonForm {
-    const KIND: &'static str = "work_liaison_form";
+    const KIND: &'static str = FormKind::WorkLiaisonForm.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.request, "the request")?;
         if let MaterialSource::Requisition {
@@ -433,7 +434,7 @@ pub struct ReworkReport {
 }
 
 impl TypedForm for ReworkReport {
-    const KIND: &'static str = "rework_report";
+    const KIND: &'static str = FormKind::ReworkReport.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.work_done, "the work done")?;
         if !self.workshop_inspection_passed {
@@ -457,7 +458,7 @@ pub struct AgingRecord {
 }
 
 impl TypedForm for AgingRecord {
-    const KIND: &'static str = "aging_record";
+    const KIND: &'static str = FormKind::AgingRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.hours == 0 {
             return Err("aging lasts at least an hour".into());
@@ -508,7 +509,7 @@ impl DisassemblyRecord {
 }
 
 impl TypedForm for DisassemblyRecord {
-    const KIND: &'static str = "disassembly_record";
+    const KIND: &'static str = FormKind::DisassemblyRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.parts.is_empty() {
             return Err("the record lists the parts".into());
@@ -539,7 +540,7 @@ pub struct PartsStockIn {
 }
 
 impl TypedForm for PartsStockIn {
-    const KIND: &'static str = "parts_stock_in";
+    const KIND: &'static str = FormKind::PartsStockIn.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.qty == 0 {
             return Err("nothing to stock".into());
@@ -573,7 +574,7 @@ pub struct ScrapApplication {
 }
 
 impl TypedForm for ScrapApplication {
-    const KIND: &'static str = "scrap_application";
+    const KIND: &'static str = FormKind::ScrapApplication.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.qty == 0 {
             return Err("nothing to scrap".into());
@@ -593,7 +594,7 @@ pub struct RestockApplication {
 }
 
 impl TypedForm for RestockApplication {
-    const KIND: &'static str = "restock_application";
+    const KIND: &'static str = FormKind::RestockApplication.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.qty == 0 {
             return Err("nothing to restock".into());
@@ -627,7 +628,7 @@ pub struct DisposalPlan {
 }
 
 impl TypedForm for DisposalPlan {
-    const KIND: &'static str = "disposal_plan";
+    const KIND: &'static str = FormKind::DisposalPlan.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.qty == 0 {
             return Err("the plan covers no units".into());
@@ -651,7 +652,7 @@ pub struct ReuseCheck {
 }
 
 impl TypedForm for ReuseCheck {
-    const KIND: &'static str = "reuse_check";
+    const KIND: &'static str = FormKind::ReuseCheck.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.checked_by, "who checked")
     }
@@ -672,7 +673,7 @@ pub struct SlowMovingEntry {
 }
 
 impl TypedForm for SlowMovingEntry {
-    const KIND: &'static str = "slow_moving_entry";
+    const KIND: &'static str = FormKind::SlowMovingEntry.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.location, "the location")?;
         if !(self.red_copy_with_goods && self.white_copy_to_production_control) {
@@ -694,7 +695,7 @@ pub struct ShipBackRecord {
 }
 
 impl TypedForm for ShipBackRecord {
-    const KIND: &'static str = "ship_back_record";
+    const KIND: &'static str = FormKind::ShipBackRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.waybill, "the waybill")?;
         if self.qty == 0 {
@@ -737,7 +738,7 @@ pub struct ReplacementRequest {
 }
 
 impl TypedForm for ReplacementRequest {
-    const KIND: &'static str = "replacement_request";
+    const KIND: &'static str = FormKind::ReplacementRequest.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.qty == 0 {
             return Err("the replacement quantity is zero".into());
@@ -791,7 +792,7 @@ pub struct ReplacementOrder {
 }
 
 impl TypedForm for ReplacementOrder {
-    const KIND: &'static str = "replacement_order";
+    const KIND: &'static str = FormKind::ReplacementOrder.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.order_ref, "the order reference")?;
         if !self.logistics_notified
@@ -814,7 +815,7 @@ pub struct ArrivalPromise {
 }
 
 impl TypedForm for ArrivalPromise {
-    const KIND: &'static str = "arrival_promise";
+    const KIND: &'static str = FormKind::ArrivalPromise.as_str();
     fn validate(&self) -> Result<(), String> {
         Ok(())
     }
@@ -840,7 +841,7 @@ pub struct ChargingMark {
 }
 
 impl TypedForm for ChargingMark {
-    const KIND: &'static str = "charging_mark";
+    const KIND: &'static str = FormKind::ChargingMark.as_str();
     fn validate(&self) -> Result<(), String> {
         if !self.finance_copy_sent {
             return Err("one copy goes to finance (004 L151)".into());
@@ -874,7 +875,7 @@ pub struct DebitNote {
 }
 
 impl TypedForm for DebitNote {
-    const KIND: &'static str = "debit_note";
+    const KIND: &'static str = FormKind::DebitNote.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.amount_fen <= 0 {
             return Err("a debit is a positive amount".into());
@@ -900,7 +901,7 @@ pub struct SupplierClaim {
 }
 
 impl TypedForm for SupplierClaim {
-    const KIND: &'static str = "supplier_claim";
+    const KIND: &'static str = FormKind::SupplierClaim.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.supplier, "the supplier")?;
         need(&self.material, "the material")?;
@@ -921,7 +922,7 @@ pub struct SupplierReply {
 }
 
 impl TypedForm for SupplierReply {
-    const KIND: &'static str = "supplier_reply";
+    const KIND: &'static str = FormKind::SupplierReply.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.report_ref, "the 8D report")?;
         need(&self.plan, "the handling plan")
@@ -940,7 +941,7 @@ pub struct AccountabilityRecord {
 }
 
 impl TypedForm for AccountabilityRecord {
-    const KIND: &'static str = "accountability_record";
+    const KIND: &'static str = FormKind::AccountabilityRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.responsible_unit, "the responsible unit")?;
         need(&self.responsible_person, "the responsible person")?;
@@ -970,7 +971,7 @@ pub struct CostBooking {
 }
 
 impl TypedForm for CostBooking {
-    const KIND: &'static str = "cost_booking";
+    const KIND: &'static str = FormKind::CostBooking.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.amount_fen < 0 {
             return Err("a cost is never negative".into());
@@ -989,7 +990,7 @@ pub struct OutcomeNotice {
 }
 
 impl TypedForm for OutcomeNotice {
-    const KIND: &'static str = "outcome_notice";
+    const KIND: &'static str = FormKind::OutcomeNotice.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.channel, "the channel")?;
         need(&self.summary, "the summary")
@@ -1006,7 +1007,7 @@ pub struct LedgerEntry {
 }
 
 impl TypedForm for LedgerEntry {
-    const KIND: &'static str = "ledger_entry";
+    const KIND: &'static str = FormKind::LedgerEntry.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.ledger_no, "the ledger number")?;
         need(&self.t6_ref, "the T6 reference")
@@ -1023,7 +1024,7 @@ pub struct SatisfactionRecord {
 }
 
 impl TypedForm for SatisfactionRecord {
-    const KIND: &'static str = "satisfaction_record";
+    const KIND: &'static str = FormKind::SatisfactionRecord.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.remark, "the remark")
     }
@@ -1055,7 +1056,7 @@ pub struct LoanConversion {
 }
 
 impl TypedForm for LoanConversion {
-    const KIND: &'static str = "loan_conversion";
+    const KIND: &'static str = FormKind::LoanConversion.as_str();
     fn validate(&self) -> Result<(), String> {
         match &self.settlement {
             LoanSettlement::Sale { price_fen } if *price_fen <= 0 => {

@@ -301,7 +301,7 @@ fn rework(b: Builder) -> Builder {
         S::ReworkPlanning,
         |t| {
             t.roles([R::ApplicationDesignCenter])
-                .guard(Guard::ReasonGiven)
+                .reason_required()
                 .effect(Effect::RecordAdcDecline)
                 .describe("004 L493 若无法出具")
         },
@@ -586,7 +586,7 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
     })
     .transition(S::ScrapSignOff, A::RejectScrap, S::Disassembled, |t| {
         t.roles(&rejecters)
-            .guard(Guard::ReasonGiven)
+            .reason_required()
             .guard(Guard::ScrapFromDisassembly)
             .describe("ours")
     })
@@ -596,7 +596,7 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
         S::AwaitingDisposalPlan,
         |t| {
             t.roles(&rejecters)
-                .guard(Guard::ReasonGiven)
+                .reason_required()
                 .guard(Guard::ScrapFromDisposalPlan)
                 .describe("ours")
         },

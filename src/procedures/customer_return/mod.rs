@@ -345,8 +345,6 @@ crate::vocabulary! {
         ReceiptCounted = "receipt_counted",
         /// A cancellation gives its reason, before the replacement is ordered (ours; 004 L50, L69).
         Cancellable = "cancellable",
-        /// The payload gives a `reason`.
-        ReasonGiven = "reason_given",
         /// The handling form carries production control's repair order number (004 L8).
         HandlingFormMatchesReceipt = "handling_form_matches_receipt",
         /// The command attaches a new inspection record (004 L491–493).

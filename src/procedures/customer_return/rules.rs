@@ -286,11 +286,6 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
-    .guard(Guard::ReasonGiven, |ctx: &Context<'_>| {
-        text(ctx.payload, "reason")
-            .map(|_| ())
-            .ok_or_else(|| "give a `reason` in the payload".to_owned())
-    })
     .guard(Guard::HandlingFormMatchesReceipt, |ctx: &Context<'_>| {
         let h = attached::<ReturnHandlingForm>(ctx)?;
         let (_, r) = filed::<ReceiptRecord>(ctx)?;

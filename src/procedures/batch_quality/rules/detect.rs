@@ -338,10 +338,6 @@ impl<K: std::hash::Hash + Eq + Copy> Groups<K> {
         }
         ix
     }
-
-    fn candidate(&self, ix: u32) -> bool {
-        self.accs.get(ix as usize).is_some_and(|(_, a)| a.candidate)
-    }
 }
 
 fn base_checks<'a>(
@@ -387,239 +383,332 @@ pub fn detect(
     as_of: NaiveDate,
     cfg: &Config,
 ) -> Result<Detection, DetectionError> {
-    // Installed base.
-    base_checks(
-        base.users
-            .iter()
-            .map(|u| (u.id.as_str(), u.units))
-            .chain(base.components.iter().map(|c| (c.id.as_str(), c.units))),
-    )?;
-    let mut users: FxMap<(&str, &str), (u64, &str)> = FxMap::default();
-    let mut comps: FxMap<(&str, Option<&str>), (u64, &str)> = FxMap::default();
-    let mut dups = Vec::new();
-    for u in &base.users {
-        let n = u64::try_from(u.units).unwrap_or(0);
-        if let Some((_, first)) = users.insert((&u.customer, &u.model), (n, &u.id)) {
-            dups.extend([first.to_owned(), u.id.clone()]);
-        }
-    }
-    for c in &base.components {
-        let n = u64::try_from(c.units).unwrap_or(0);
-        let region = match &c.scope {
-            Scope::National => None,
-            Scope::Region(r) => Some(r.as_str()),
-        };
-        if let Some((_, first)) = comps.insert((&c.component, region), (n, &c.id)) {
-            dups.extend([first.to_owned(), c.id.clone()]);
-        }
-    }
-    if !dups.is_empty() {
-        dups.sort();
-        dups.dedup();
-        return Err(DetectionError::DuplicateBase { entries: dups });
-    }
-
-    // Pass 1: group every counted record three ways and count its records.
-    let window_from = window_start(as_of, cfg.window_months).unwrap_or(NaiveDate::MIN);
-    let inside = |d: NaiveDate| {
-        d <= as_of
-            && if cfg.window_start_inclusive {
-                d >= window_from
-            } else {
-                d > window_from
-            }
+    let base = BaseIndex::new(base)?;
+    let window = Window {
+        as_of,
+        from: window_start(as_of, cfg.window_months).unwrap_or(NaiveDate::MIN),
+        inclusive: cfg.window_start_inclusive,
     };
-    let mut unknown = Vec::new();
-    let mut missing = Vec::new();
-    let (mut customers, mut models, mut components) =
-        (Interner::new(), Interner::new(), Interner::new());
-    let (mut modes, mut regions) = (Interner::new(), Interner::new());
-    let mut by_user: Groups<UserKey> = Groups::new();
-    let mut by_comp: Groups<CompKey> = Groups::new();
-    // Per record: its user group, national and regional component groups (or NONE).
-    let mut slots: Vec<[u32; 3]> = Vec::with_capacity(records.len());
-    let mut counted = 0u64;
-    let mut out_of_service = 0u64;
-    for r in records {
-        let mut slot = [NONE; 3];
-        let Some(date) = r.date else {
-            unknown.push(r.id.clone());
-            slots.push(slot);
-            continue;
-        };
-        if r.unit.is_empty()
-            || r.model.is_empty()
-            || r.customer.is_empty()
-            || r.failure_mode.is_empty()
-        {
-            missing.push(r.id.clone());
-        } else if unknown.is_empty() && missing.is_empty() && inside(date) {
-            if r.in_service_period {
-                counted += 1;
-                let mode = modes.id(&r.failure_mode);
-                let component = r.component.as_deref().map(|c| components.id(c));
-                slot[0] = by_user.add(
-                    (
-                        customers.id(&r.customer),
-                        models.id(&r.model),
-                        component.unwrap_or(NONE),
-                        mode,
-                    ),
-                    date,
-                );
-                if let Some(c) = component {
-                    slot[1] = by_comp.add((c, mode, NONE), date);
-                    slot[2] = by_comp.add((c, mode, regions.id(&r.region)), date);
-                }
-            } else {
-                out_of_service += 1;
-            }
-        }
-        slots.push(slot);
-    }
-    if !unknown.is_empty() {
-        return Err(DetectionError::UnknownDate { records: unknown });
-    }
-    if !missing.is_empty() {
-        return Err(DetectionError::MissingField { records: missing });
-    }
-    let ids_of = |pred: &dyn Fn(&FailureRecord) -> bool| -> Vec<String> {
-        records
-            .iter()
-            .filter(|r| r.in_service_period && r.date.is_some_and(inside))
-            .filter(|r| pred(r))
-            .map(|r| r.id.clone())
-            .collect()
-    };
-
-    // Which groups can meet their rule at all: the rules are monotone in the failure count
-    // and a group has at most as many failed units as records, so a group whose record count
-    // cannot meet the rule is decided without counting its units.
-    let could = |verdict: Result<Option<BatchRule>, NotBatch>| !matches!(verdict, Ok(None));
-    for ((c, m, _, _), acc) in &mut by_user.accs {
-        let (customer, model) = (customers.name(*c), models.name(*m));
-        let Some(&(units, _)) = users.get(&(customer, model)) else {
-            return Err(DetectionError::MissingInstalledBase {
-                customer: customer.to_owned(),
-                model: model.to_owned(),
-                records: ids_of(&|r| r.customer == customer && r.model == model),
-            });
-        };
-        acc.units = units;
-        acc.candidate =
-            acc.records > units || could(super::batch::user_rule(units, acc.records, cfg));
-    }
-    for ((k, _, g), acc) in &mut by_comp.accs {
-        let region = (*g != NONE).then(|| regions.name(*g));
-        if let Some(&(units, _)) = comps.get(&(components.name(*k), region)) {
-            acc.units = units;
-            acc.candidate =
-                acc.records > units || could(super::batch::component_rule(units, acc.records, cfg));
-        }
-    }
-
-    // Pass 2: count distinct failed units, for candidate groups only.
-    let mut seen: FxSet<(u8, u32, &str)> = FxSet::default();
-    for (r, slot) in records.iter().zip(&slots) {
-        for (which, &ix) in slot.iter().enumerate() {
-            if ix == NONE {
-                continue;
-            }
-            let groups_candidate = if which == 0 {
-                by_user.candidate(ix)
-            } else {
-                by_comp.candidate(ix)
-            };
-            if groups_candidate && seen.insert((u8::from(which == 0), ix, r.unit.as_str())) {
-                let acc = if which == 0 {
-                    by_user.accs.get_mut(ix as usize).map(|(_, a)| a)
-                } else {
-                    by_comp.accs.get_mut(ix as usize).map(|(_, a)| a)
-                };
-                if let Some(acc) = acc {
-                    acc.failed += 1;
-                }
-            }
-        }
-    }
-
-    let mut findings = Vec::new();
-    for ((c, m, k, f), acc) in by_user.accs.iter().filter(|(_, a)| a.candidate) {
-        let (customer, model) = (customers.name(*c), models.name(*m));
-        let component = (*k != NONE).then(|| components.name(*k));
-        let mode = modes.name(*f);
-        let group = || {
-            ids_of(&|r| {
-                r.customer == customer
-                    && r.model == model
-                    && r.component.as_deref() == component
-                    && r.failure_mode == mode
-            })
-        };
-        let verdict = super::batch::user_rule(acc.units, acc.failed, cfg);
-        let Some(rule) = checked(verdict, acc.failed, acc.units, || {
-            (
-                format!("customer `{customer}`, model `{model}`, failure `{mode}`"),
-                group(),
-            )
-        })?
-        else {
-            continue;
-        };
-        let mode = match component {
-            None => FailureMode::WholeMachine {
-                symptom: mode.to_owned(),
-            },
-            Some(c) => FailureMode::Component {
-                component: c.to_owned(),
-                fault: mode.to_owned(),
-            },
-        };
-        let evidence = Evidence::User {
-            customer: customer.to_owned(),
-            model: model.to_owned(),
-            mode,
-            units_in_use: acc.units,
-            failed_units: acc.failed,
-        };
-        findings.push(finding(rule, evidence, acc, cfg));
-    }
-    for ((k, f, g), acc) in by_comp.accs.iter().filter(|(_, a)| a.candidate) {
-        let (component, fault) = (components.name(*k), modes.name(*f));
-        let region = (*g != NONE).then(|| regions.name(*g));
-        let scope = region.map_or(Scope::National, |r| Scope::Region(r.to_owned()));
-        let verdict = super::batch::component_rule(acc.units, acc.failed, cfg);
-        let Some(rule) = checked(verdict, acc.failed, acc.units, || {
-            (
-                format!("component `{component}` fault `{fault}`, {scope}"),
-                ids_of(&|r| {
-                    r.component.as_deref() == Some(component)
-                        && r.failure_mode == fault
-                        && region.is_none_or(|g| r.region == g)
-                }),
-            )
-        })?
-        else {
-            continue;
-        };
-        let evidence = Evidence::Component {
-            component: component.to_owned(),
-            fault: fault.to_owned(),
-            scope,
-            units_in_scope: acc.units,
-            failed_units: acc.failed,
-        };
-        findings.push(finding(rule, evidence, acc, cfg));
-    }
+    let mut g = Grouped::new(records, window)?;
+    g.mark_candidates(&base, cfg)?;
+    g.count_units();
+    let mut findings = g.user_findings(cfg)?;
+    findings.extend(g.component_findings(cfg)?);
     findings.sort_by(|a, b| (a.rule, &a.evidence).cmp(&(b.rule, &b.evidence)));
     Ok(Detection {
         as_of,
-        window_from,
+        window_from: window.from,
         records_total: records.len() as u64,
-        records_counted: counted,
-        records_out_of_service: out_of_service,
+        records_counted: g.counted,
+        records_out_of_service: g.out_of_service,
         findings,
     })
+}
+
+/// The installed base by user (customer, model) and by component scope, checked.
+struct BaseIndex<'a> {
+    users: FxMap<(&'a str, &'a str), u64>,
+    comps: FxMap<(&'a str, Option<&'a str>), u64>,
+}
+
+impl<'a> BaseIndex<'a> {
+    /// Index `base`; negative, zero and duplicate entries are errors.
+    fn new(base: &'a InstalledBase) -> Result<Self, DetectionError> {
+        base_checks(
+            base.users
+                .iter()
+                .map(|u| (u.id.as_str(), u.units))
+                .chain(base.components.iter().map(|c| (c.id.as_str(), c.units))),
+        )?;
+        let mut users: FxMap<(&str, &str), (u64, &str)> = FxMap::default();
+        let mut comps: FxMap<(&str, Option<&str>), (u64, &str)> = FxMap::default();
+        let mut dups = Vec::new();
+        for u in &base.users {
+            let n = u64::try_from(u.units).unwrap_or(0);
+            if let Some((_, first)) = users.insert((&u.customer, &u.model), (n, &u.id)) {
+                dups.extend([first.to_owned(), u.id.clone()]);
+            }
+        }
+        for c in &base.components {
+            let n = u64::try_from(c.units).unwrap_or(0);
+            let region = match &c.scope {
+                Scope::National => None,
+                Scope::Region(r) => Some(r.as_str()),
+            };
+            if let Some((_, first)) = comps.insert((&c.component, region), (n, &c.id)) {
+                dups.extend([first.to_owned(), c.id.clone()]);
+            }
+        }
+        if !dups.is_empty() {
+            dups.sort();
+            dups.dedup();
+            return Err(DetectionError::DuplicateBase { entries: dups });
+        }
+        Ok(BaseIndex {
+            users: users.into_iter().map(|(k, (n, _))| (k, n)).collect(),
+            comps: comps.into_iter().map(|(k, (n, _))| (k, n)).collect(),
+        })
+    }
+}
+
+/// The rolling window ending on the evaluation day.
+#[derive(Clone, Copy)]
+struct Window {
+    as_of: NaiveDate,
+    from: NaiveDate,
+    inclusive: bool,
+}
+
+impl Window {
+    fn contains(self, d: NaiveDate) -> bool {
+        d <= self.as_of
+            && if self.inclusive {
+                d >= self.from
+            } else {
+                d > self.from
+            }
+    }
+}
+
+/// The counted records grouped three ways (pass 1), then their distinct units (pass 2).
+struct Grouped<'a> {
+    records: &'a [FailureRecord],
+    window: Window,
+    customers: Interner<'a>,
+    models: Interner<'a>,
+    components: Interner<'a>,
+    modes: Interner<'a>,
+    regions: Interner<'a>,
+    by_user: Groups<UserKey>,
+    by_comp: Groups<CompKey>,
+    /// Per record: its user group, national and regional component groups (or `NONE`).
+    slots: Vec<[u32; 3]>,
+    counted: u64,
+    out_of_service: u64,
+}
+
+impl<'a> Grouped<'a> {
+    /// Pass 1: group every counted record three ways and count its records. Records with
+    /// no date or an empty field are errors.
+    fn new(records: &'a [FailureRecord], window: Window) -> Result<Self, DetectionError> {
+        let mut g = Grouped {
+            records,
+            window,
+            customers: Interner::new(),
+            models: Interner::new(),
+            components: Interner::new(),
+            modes: Interner::new(),
+            regions: Interner::new(),
+            by_user: Groups::new(),
+            by_comp: Groups::new(),
+            slots: Vec::with_capacity(records.len()),
+            counted: 0,
+            out_of_service: 0,
+        };
+        let (mut unknown, mut missing) = (Vec::new(), Vec::new());
+        for r in records {
+            let mut slot = [NONE; 3];
+            let Some(date) = r.date else {
+                unknown.push(r.id.clone());
+                g.slots.push(slot);
+                continue;
+            };
+            if r.unit.is_empty()
+                || r.model.is_empty()
+                || r.customer.is_empty()
+                || r.failure_mode.is_empty()
+            {
+                missing.push(r.id.clone());
+            } else if unknown.is_empty() && missing.is_empty() && window.contains(date) {
+                if r.in_service_period {
+                    g.counted += 1;
+                    slot = g.group(r, date);
+                } else {
+                    g.out_of_service += 1;
+                }
+            }
+            g.slots.push(slot);
+        }
+        if !unknown.is_empty() {
+            return Err(DetectionError::UnknownDate { records: unknown });
+        }
+        if !missing.is_empty() {
+            return Err(DetectionError::MissingField { records: missing });
+        }
+        Ok(g)
+    }
+
+    /// Count record `r` (dated `date`) in its user group and, for a component fault, in its
+    /// national and regional component groups.
+    fn group(&mut self, r: &'a FailureRecord, date: NaiveDate) -> [u32; 3] {
+        let mut slot = [NONE; 3];
+        let mode = self.modes.id(&r.failure_mode);
+        let component = r.component.as_deref().map(|c| self.components.id(c));
+        let user = (
+            self.customers.id(&r.customer),
+            self.models.id(&r.model),
+            component.unwrap_or(NONE),
+            mode,
+        );
+        slot[0] = self.by_user.add(user, date);
+        if let Some(c) = component {
+            slot[1] = self.by_comp.add((c, mode, NONE), date);
+            let region = self.regions.id(&r.region);
+            slot[2] = self.by_comp.add((c, mode, region), date);
+        }
+        slot
+    }
+
+    /// The ids of the counted records `pred` selects (for errors).
+    fn ids_of(&self, pred: &dyn Fn(&FailureRecord) -> bool) -> Vec<String> {
+        let window = self.window;
+        self.records
+            .iter()
+            .filter(|r| r.in_service_period && r.date.is_some_and(|d| window.contains(d)))
+            .filter(|r| pred(r))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    /// Which groups can meet their rule at all: the rules are monotone in the failure count
+    /// and a group has at most as many failed units as records, so a group whose record
+    /// count cannot meet the rule is decided without counting its units. A user group with
+    /// no installed base is an error.
+    fn mark_candidates(
+        &mut self,
+        base: &BaseIndex<'_>,
+        cfg: &Config,
+    ) -> Result<(), DetectionError> {
+        let could = |verdict: Result<Option<BatchRule>, NotBatch>| !matches!(verdict, Ok(None));
+        let mut no_base = None;
+        for ((c, m, _, _), acc) in &mut self.by_user.accs {
+            let (customer, model) = (self.customers.name(*c), self.models.name(*m));
+            let Some(&units) = base.users.get(&(customer, model)) else {
+                no_base = Some((customer, model));
+                break;
+            };
+            acc.units = units;
+            acc.candidate =
+                acc.records > units || could(super::batch::user_rule(units, acc.records, cfg));
+        }
+        if let Some((customer, model)) = no_base {
+            return Err(DetectionError::MissingInstalledBase {
+                customer: customer.to_owned(),
+                model: model.to_owned(),
+                records: self.ids_of(&|r| r.customer == customer && r.model == model),
+            });
+        }
+        for ((k, _, g), acc) in &mut self.by_comp.accs {
+            let region = (*g != NONE).then(|| self.regions.name(*g));
+            if let Some(&units) = base.comps.get(&(self.components.name(*k), region)) {
+                acc.units = units;
+                acc.candidate = acc.records > units
+                    || could(super::batch::component_rule(units, acc.records, cfg));
+            }
+        }
+        Ok(())
+    }
+
+    /// Pass 2: count distinct failed units, for candidate groups only.
+    fn count_units(&mut self) {
+        let mut seen: FxSet<(u8, u32, &str)> = FxSet::default();
+        for (r, slot) in self.records.iter().zip(&self.slots) {
+            for (which, &ix) in slot.iter().enumerate() {
+                let by_user = which == 0;
+                let acc = if by_user {
+                    acc_mut(&mut self.by_user.accs, ix)
+                } else {
+                    acc_mut(&mut self.by_comp.accs, ix)
+                };
+                if let Some(acc) = acc.filter(|a| a.candidate) {
+                    if seen.insert((u8::from(by_user), ix, r.unit.as_str())) {
+                        acc.failed += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The C1/C2 findings (000 L638): per user, model and failure mode.
+    fn user_findings(&self, cfg: &Config) -> Result<Vec<Finding>, DetectionError> {
+        let mut findings = Vec::new();
+        for ((c, m, k, f), acc) in self.by_user.accs.iter().filter(|(_, a)| a.candidate) {
+            let (customer, model) = (self.customers.name(*c), self.models.name(*m));
+            let component = (*k != NONE).then(|| self.components.name(*k));
+            let mode = self.modes.name(*f);
+            let verdict = super::batch::user_rule(acc.units, acc.failed, cfg);
+            let Some(rule) = checked(verdict, acc.failed, acc.units, || {
+                (
+                    format!("customer `{customer}`, model `{model}`, failure `{mode}`"),
+                    self.ids_of(&|r| {
+                        r.customer == customer
+                            && r.model == model
+                            && r.component.as_deref() == component
+                            && r.failure_mode == mode
+                    }),
+                )
+            })?
+            else {
+                continue;
+            };
+            let mode = match component {
+                None => FailureMode::WholeMachine {
+                    symptom: mode.to_owned(),
+                },
+                Some(c) => FailureMode::Component {
+                    component: c.to_owned(),
+                    fault: mode.to_owned(),
+                },
+            };
+            let evidence = Evidence::User {
+                customer: customer.to_owned(),
+                model: model.to_owned(),
+                mode,
+                units_in_use: acc.units,
+                failed_units: acc.failed,
+            };
+            findings.push(finding(rule, evidence, acc, cfg));
+        }
+        Ok(findings)
+    }
+
+    /// The C3 findings (000 L638): per component fault, nationally and per region.
+    fn component_findings(&self, cfg: &Config) -> Result<Vec<Finding>, DetectionError> {
+        let mut findings = Vec::new();
+        for ((k, f, g), acc) in self.by_comp.accs.iter().filter(|(_, a)| a.candidate) {
+            let (component, fault) = (self.components.name(*k), self.modes.name(*f));
+            let region = (*g != NONE).then(|| self.regions.name(*g));
+            let scope = region.map_or(Scope::National, |r| Scope::Region(r.to_owned()));
+            let verdict = super::batch::component_rule(acc.units, acc.failed, cfg);
+            let Some(rule) = checked(verdict, acc.failed, acc.units, || {
+                (
+                    format!("component `{component}` fault `{fault}`, {scope}"),
+                    self.ids_of(&|r| {
+                        r.component.as_deref() == Some(component)
+                            && r.failure_mode == fault
+                            && region.is_none_or(|g| r.region == g)
+                    }),
+                )
+            })?
+            else {
+                continue;
+            };
+            let evidence = Evidence::Component {
+                component: component.to_owned(),
+                fault: fault.to_owned(),
+                scope,
+                units_in_scope: acc.units,
+                failed_units: acc.failed,
+            };
+            findings.push(finding(rule, evidence, acc, cfg));
+        }
+        Ok(findings)
+    }
+}
+
+/// The accumulator of group `ix` (none for `NONE`).
+fn acc_mut<K>(accs: &mut [(K, Acc)], ix: u32) -> Option<&mut Acc> {
+    accs.get_mut(ix as usize).map(|(_, a)| a)
 }
 
 /// A rule's verdict, or the error naming the group's records when the counts are impossible

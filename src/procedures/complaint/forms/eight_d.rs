@@ -14,6 +14,7 @@
 //! gate's in order.
 
 use super::check::need;
+use crate::procedures::complaint::FormKind;
 use crate::procedures::complaint::config::confidentiality::{InfoCategory, Statement, SupplierRef};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -90,10 +91,6 @@ impl ActionItem {
             due,
             done_on: None,
         }
-    }
-
-    pub(crate) fn suffix(&self) -> String {
-        format!(" (owner {}, due {})", self.owner, self.due)
     }
 
     fn check(&self, label: &str) -> Result<(), String> {
@@ -270,12 +267,6 @@ pub struct CorrectiveAction {
     pub owner: String,
     /// Due date.
     pub due: NaiveDate,
-}
-
-impl CorrectiveAction {
-    pub(crate) fn suffix(&self) -> String {
-        format!(" (owner {}, due {})", self.owner, self.due)
-    }
 }
 
 /// D5: chosen corrective actions.
@@ -543,7 +534,7 @@ impl EightDReport {
 }
 
 impl crate::TypedForm for EightDReport {
-    const KIND: &'static str = "eight_d_report";
+    const KIND: &'static str = FormKind::EightDReport.as_str();
 
     fn validate(&self) -> Result<(), String> {
         let mut first_gap: Option<(Discipline, String)> = None;

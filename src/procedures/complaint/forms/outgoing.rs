@@ -1,9 +1,30 @@
 //! The outgoing report (对外报告, §3.6, `004 L628`): the form the CQE attaches to
 //! `forward_to_adc` and the ADC to `forward_evidence`, and the pure functions that derive it
 //! from the 8D or the improvement evidence under the [`ConfidentialityPolicy`].
+//!
+//! ## Deny by default (§3.6, `004 L628`: 严禁泄露我司保密信息 … 包括但不限于)
+//!
+//! The report contains only what the policy allows:
+//!
+//! - structured fields (dates, yes/no, counts, the kind of an action) go out as they are;
+//! - a [`Statement`] the writer categorised goes out or is withheld as the policy says for
+//!   its category ([`ConfidentialityPolicy::decide`]);
+//! - free text nobody categorised — the plain text fields (D0 symptom, D1 team, D2 5W1H and
+//!   "how", action owners, D7's reason, D8 recognition) and statements without a category — is
+//!   withheld unless a quality manager released that very text: a [`TextRelease`] form
+//!   (action `release_text`) naming the field path and the SHA-256 of the text, recorded in
+//!   the instance's history with who released it. A change to the text changes its digest
+//!   and the release no longer applies: the text is withheld again.
+//!
+//! Every withheld text is replaced by [`WITHHELD_PLACEHOLDER`] and listed in
+//! [`Redaction::withheld`] with its field path and the reason. A statement without a category
+//! and without a release also blocks sending ([`Redaction::unclassified`]): its writer must
+//! categorise it or have it released.
 
-use super::eight_d::EightDReport;
+use super::eight_d::{ActionItem, EightDReport, Responsibility};
 use crate::procedures::complaint::config::confidentiality::*;
+use crate::procedures::complaint::{Action, FormKind};
+use crate::{ActorId, Digest, Instance, TypedForm, Vocabulary};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -55,7 +76,7 @@ pub struct OutgoingReport {
 }
 
 impl crate::TypedForm for OutgoingReport {
-    const KIND: &'static str = "outgoing_report";
+    const KIND: &'static str = FormKind::OutgoingReport.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.complaint_no.trim().is_empty() {
             return Err("the outgoing report has no complaint number".into());
@@ -80,26 +101,134 @@ impl fmt::Display for OutgoingReport {
     }
 }
 
-/// One statement withheld from an outgoing report (internal record).
+/// The release of one free text for an outgoing report (form kind `text_release`, attached
+/// with `release_text` by a quality manager): the field path (`d2.how`,
+/// `d0.emergency_actions[0].what`) and the SHA-256 of the released text's UTF-8 bytes. The
+/// reviewer is whoever attached it (recorded with the form).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextRelease {
+    /// The field path in the 8D report (or `evidence[i]` in the improvement evidence).
+    pub path: String,
+    /// SHA-256 of the text released.
+    pub digest: Digest,
+}
+
+impl TextRelease {
+    /// The release of `text` at `path`.
+    pub fn of(path: impl Into<String>, text: &str) -> Self {
+        TextRelease {
+            path: path.into(),
+            digest: Digest::of_bytes(text.as_bytes()),
+        }
+    }
+}
+
+impl TypedForm for TextRelease {
+    const KIND: &'static str = "text_release";
+    fn validate(&self) -> Result<(), String> {
+        if self.path.trim().is_empty() {
+            return Err("a text release names the field path it releases".into());
+        }
+        Ok(())
+    }
+}
+
+/// One recorded release: what, and who released it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Release {
+    /// The release.
+    pub release: TextRelease,
+    /// The reviewer who released it.
+    pub reviewer: Option<ActorId>,
+    /// The event that recorded it.
+    pub seq: u64,
+}
+
+/// The text releases recorded on an instance (see the [module docs](self)).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Releases(Vec<Release>);
+
+impl Releases {
+    /// No release at all: every uncategorised free text is withheld.
+    pub fn none() -> Self {
+        Releases(Vec::new())
+    }
+
+    /// The releases recorded on `instance`: `text_release` forms attached with `release_text`
+    /// (a form that does not parse releases nothing).
+    pub fn of(instance: &Instance) -> Self {
+        Releases(
+            instance
+                .forms()
+                .iter()
+                .filter(|f| {
+                    f.form.kind == TextRelease::KIND && f.action == Action::ReleaseText.name()
+                })
+                .filter_map(|f| {
+                    let release = TextRelease::deserialize(&f.form.body).ok()?;
+                    Some(Release {
+                        release,
+                        reviewer: f.by.clone(),
+                        seq: f.seq,
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// Releases given directly (for a host rendering outside an instance).
+    pub fn from_releases(releases: impl IntoIterator<Item = Release>) -> Self {
+        Releases(releases.into_iter().collect())
+    }
+
+    /// The release of exactly `text` at `path`, if any.
+    pub fn find(&self, path: &str, text: &str) -> Option<&Release> {
+        let digest = Digest::of_bytes(text.as_bytes());
+        self.0
+            .iter()
+            .find(|r| r.release.path == path && r.release.digest == digest)
+    }
+
+    /// Every release.
+    pub fn iter(&self) -> impl Iterator<Item = &Release> {
+        self.0.iter()
+    }
+}
+
+/// One text withheld from an outgoing report (internal record).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WithheldItem {
     /// Where it was (`D4 occurrence #1`).
     pub location: String,
+    /// The field path in the form (`d4.occurrence[0]`, `d2.how`).
+    pub path: String,
     /// The rule that withheld it.
     pub rule: String,
     /// The withheld text (internal only).
     pub text: String,
 }
 
+/// Why uncategorised free text is withheld.
+pub const FREE_TEXT_RULE: &str =
+    "free text without a category, not released by a reviewer (004 L628: deny by default)";
+
+/// Why a statement without a category is withheld.
+pub const UNCLASSIFIED_RULE: &str =
+    "statement without a category, not released by a reviewer (004 L628: deny by default)";
+
 /// The result of filtering: the outgoing report plus what was withheld and what blocks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Redaction {
     /// What may be sent.
     pub report: OutgoingReport,
-    /// What was withheld, and why.
+    /// What was withheld: field path, reason and text (internal only).
     pub withheld: Vec<WithheldItem>,
-    /// Locations of unclassified statements; non-empty ⇒ the report may not be sent.
+    /// Locations of unclassified statements not released; non-empty ⇒ the report may not be
+    /// sent.
     pub unclassified: Vec<String>,
+    /// Field paths of uncategorised texts that went out because a reviewer released them.
+    pub released: Vec<String>,
 }
 
 impl Redaction {
@@ -111,9 +240,11 @@ impl Redaction {
 
 struct Filter<'a> {
     policy: &'a ConfidentialityPolicy,
+    releases: &'a Releases,
     sections: Vec<OutgoingSection>,
     withheld: Vec<WithheldItem>,
     unclassified: Vec<String>,
+    released: Vec<String>,
 }
 
 impl Filter<'_> {
@@ -130,21 +261,71 @@ impl Filter<'_> {
         }
     }
 
+    fn withhold(&mut self, location: String, path: String, rule: String, text: &str) {
+        self.withheld.push(WithheldItem {
+            location,
+            path,
+            rule,
+            text: text.to_owned(),
+        });
+    }
+
+    /// Uncategorised free text at `path`: itself when blank or released, the placeholder
+    /// otherwise (and recorded as withheld).
+    fn free(&mut self, location: &str, path: String, text: &str) -> String {
+        if text.trim().is_empty() {
+            return text.to_owned();
+        }
+        if self.releases.find(&path, text).is_some() {
+            self.released.push(path);
+            return text.to_owned();
+        }
+        self.withhold(location.to_owned(), path, FREE_TEXT_RULE.to_owned(), text);
+        WITHHELD_PLACEHOLDER.to_owned()
+    }
+
+    /// A free-text line `label: text`.
+    fn free_line(&mut self, location: &str, path: String, label: &str, text: &str) {
+        let shown = self.free(location, path, text);
+        self.plain(format!("{label}: {shown}"));
+    }
+
+    /// The suffix of an action item: its owner (free text) and due date.
+    fn owner_suffix(&mut self, location: &str, path: &str, item: &ActionItem) -> String {
+        let owner = self.free(location, format!("{path}.owner"), &item.owner);
+        format!(" (owner {owner}, due {})", item.due)
+    }
+
+    /// An action item at `path`: its statement and its owner.
+    fn action_item(&mut self, location: String, path: &str, item: &ActionItem) {
+        let suffix = self.owner_suffix(&location, path, item);
+        self.statement(location, format!("{path}.what"), "", &item.what, &suffix);
+    }
+
     /// A statement rendered as `prefix` + text (+ `suffix`), or withheld.
-    fn statement(&mut self, location: String, prefix: &str, st: &Statement, suffix: &str) {
+    fn statement(
+        &mut self,
+        location: String,
+        path: String,
+        prefix: &str,
+        st: &Statement,
+        suffix: &str,
+    ) {
         match self.policy.decide(st.info.as_ref()) {
             Disclosure::Disclose => self.plain(format!("{prefix}{}{suffix}", st.text)),
             Disclosure::Withhold(rule) => {
                 self.plain(format!("{prefix}{WITHHELD_PLACEHOLDER}{suffix}"));
-                self.withheld.push(WithheldItem {
-                    location,
-                    rule,
-                    text: st.text.clone(),
-                });
+                self.withhold(location, path, rule, &st.text);
             }
             Disclosure::Unclassified => {
+                if self.releases.find(&path, &st.text).is_some() {
+                    self.released.push(path);
+                    self.plain(format!("{prefix}{}{suffix}", st.text));
+                    return;
+                }
                 self.plain(format!("{prefix}{WITHHELD_PLACEHOLDER}{suffix}"));
-                self.unclassified.push(location);
+                self.unclassified.push(location.clone());
+                self.withhold(location, path, UNCLASSIFIED_RULE.to_owned(), &st.text);
             }
         }
     }
@@ -158,24 +339,35 @@ impl Filter<'_> {
             },
             withheld: self.withheld,
             unclassified: self.unclassified,
+            released: self.released,
         }
     }
 }
 
 /// Filter an 8D report into the outgoing [`ReportKind::EightD`] or
-/// [`ReportKind::MeasuresReply`] (any other kind renders as the measures reply).
+/// [`ReportKind::MeasuresReply`] (any other kind renders as the measures reply), with no text
+/// released: every uncategorised free text is withheld. See [`redact_8d_released`].
 pub fn redact_8d(
     complaint_no: &str,
     report: &EightDReport,
     kind: ReportKind,
     policy: &ConfidentialityPolicy,
 ) -> Redaction {
-    let mut f = Filter {
-        policy,
-        sections: Vec::new(),
-        withheld: Vec::new(),
-        unclassified: Vec::new(),
-    };
+    redact_8d_released(complaint_no, report, kind, policy, &Releases::none())
+}
+
+/// Filter an 8D report into the outgoing [`ReportKind::EightD`] or
+/// [`ReportKind::MeasuresReply`] (any other kind renders as the measures reply) under `policy`,
+/// uncategorised free text going out only where `releases` hold a release of exactly that text
+/// (see the [module docs](self)).
+pub fn redact_8d_released(
+    complaint_no: &str,
+    report: &EightDReport,
+    kind: ReportKind,
+    policy: &ConfidentialityPolicy,
+    releases: &Releases,
+) -> Redaction {
+    let mut f = Filter::new(policy, releases);
     let full = kind == ReportKind::EightD;
     let kind = if full {
         ReportKind::EightD
@@ -183,38 +375,80 @@ pub fn redact_8d(
         ReportKind::MeasuresReply
     };
     if full {
-        let d0 = &report.d0;
-        f.section("D0 Symptom and emergency response");
-        f.plain(format!("symptom: {}", d0.symptom));
-        for (i, a) in d0.emergency_actions.iter().enumerate() {
-            f.statement(
-                format!("D0 emergency action #{}", i + 1),
-                "",
-                &a.what,
-                &a.suffix(),
+        d0_to_d2(&mut f, report);
+    }
+    d3_to_d5(&mut f, report);
+    if full {
+        d6(&mut f, report);
+    }
+    d7(&mut f, report);
+    if full {
+        f.section("D8 Closure");
+        match report.d8.closed_on {
+            Some(d) => f.plain(format!("closed on {d}")),
+            None => f.plain("open".into()),
+        }
+        if !report.d8.recognition.trim().is_empty() {
+            f.free_line(
+                "D8 recognition",
+                "d8.recognition".into(),
+                "recognition",
+                &report.d8.recognition,
             );
         }
-        f.section("D1 Team");
-        f.plain(format!("leader: {}", report.d1.leader));
-        for m in &report.d1.members {
-            f.plain(format!("{} ({}, {})", m.name, m.department, m.role));
-        }
-        f.section("D2 Problem description (5W1H)");
-        let p = &report.d2.problem;
-        for (k, v) in [
-            ("who", &p.who),
-            ("what", &p.what),
-            ("when", &p.when),
-            ("where", &p.r#where),
-            ("why", &p.why),
-        ] {
-            f.plain(format!("{k}: {v}"));
-        }
-        f.plain(format!("how many: {}", p.how_many));
-        if let Some(how) = &report.d2.how {
-            f.plain(format!("how: {how}"));
+    }
+    f.finish(complaint_no, kind)
+}
+
+impl<'a> Filter<'a> {
+    fn new(policy: &'a ConfidentialityPolicy, releases: &'a Releases) -> Self {
+        Filter {
+            policy,
+            releases,
+            sections: Vec::new(),
+            withheld: Vec::new(),
+            unclassified: Vec::new(),
+            released: Vec::new(),
         }
     }
+}
+
+fn d0_to_d2(f: &mut Filter<'_>, report: &EightDReport) {
+    let d0 = &report.d0;
+    f.section("D0 Symptom and emergency response");
+    f.free_line("D0 symptom", "d0.symptom".into(), "symptom", &d0.symptom);
+    for (i, a) in d0.emergency_actions.iter().enumerate() {
+        let path = format!("d0.emergency_actions[{i}]");
+        f.action_item(format!("D0 emergency action #{}", i + 1), &path, a);
+    }
+    f.section("D1 Team");
+    f.free_line("D1 leader", "d1.leader".into(), "leader", &report.d1.leader);
+    for (i, m) in report.d1.members.iter().enumerate() {
+        let loc = format!("D1 member #{}", i + 1);
+        let path = format!("d1.members[{i}]");
+        let name = f.free(&loc, format!("{path}.name"), &m.name);
+        let department = f.free(&loc, format!("{path}.department"), &m.department);
+        let role = f.free(&loc, format!("{path}.role"), &m.role);
+        f.plain(format!("{name} ({department}, {role})"));
+    }
+    f.section("D2 Problem description (5W1H)");
+    let p = &report.d2.problem;
+    for (k, v) in [
+        ("who", &p.who),
+        ("what", &p.what),
+        ("when", &p.when),
+        ("where", &p.r#where),
+        ("why", &p.why),
+    ] {
+        f.free_line(&format!("D2 {k}"), format!("d2.problem.{k}"), k, v);
+    }
+    f.plain(format!("how many: {}", p.how_many));
+    if let Some(how) = &report.d2.how {
+        f.free_line("D2 how", "d2.how".into(), "how", how);
+    }
+}
+
+fn d3_to_d5(f: &mut Filter<'_>, report: &EightDReport) {
     let d3 = &report.d3;
     f.section("D3 Containment");
     f.plain(format!(
@@ -224,107 +458,132 @@ pub fn redact_8d(
         yes(d3.similar_defect_found)
     ));
     for (i, a) in d3.actions.iter().enumerate() {
-        f.statement(format!("D3 action #{}", i + 1), "", &a.what, &a.suffix());
+        let path = format!("d3.actions[{i}]");
+        f.action_item(format!("D3 action #{}", i + 1), &path, a);
     }
     let d4 = &report.d4;
     f.section("D4 Root cause");
     for (i, s) in d4.occurrence.iter().enumerate() {
-        f.statement(format!("D4 occurrence #{}", i + 1), "occurrence: ", s, "");
+        let (loc, path) = (
+            format!("D4 occurrence #{}", i + 1),
+            format!("d4.occurrence[{i}]"),
+        );
+        f.statement(loc, path, "occurrence: ", s, "");
     }
     for (i, s) in d4.escape.iter().enumerate() {
-        f.statement(format!("D4 escape #{}", i + 1), "escape: ", s, "");
+        let (loc, path) = (format!("D4 escape #{}", i + 1), format!("d4.escape[{i}]"));
+        f.statement(loc, path, "escape: ", s, "");
     }
     f.statement(
         "D4 verification".into(),
+        "d4.verification".into(),
         "verified by: ",
         &d4.verification,
         "",
     );
-    if let Some(r) = &d4.responsibility {
-        match r.as_statement() {
-            Some(st) => f.statement("D4 responsibility".into(), "responsibility: ", &st, ""),
-            None => f.plain(format!("responsibility: {r}")),
+    match &d4.responsibility {
+        Some(Responsibility::Internal { department }) => {
+            let path = "d4.responsibility.department".to_owned();
+            let shown = f.free("D4 responsibility", path, department);
+            f.plain(format!("responsibility: internal ({shown})"));
         }
+        Some(r) => match r.as_statement() {
+            Some(st) => f.statement(
+                "D4 responsibility".into(),
+                "d4.responsibility".into(),
+                "responsibility: ",
+                &st,
+                "",
+            ),
+            None => f.plain(format!("responsibility: {r}")),
+        },
+        None => {}
     }
     f.section("D5 Corrective actions");
     for (i, a) in report.d5.actions.iter().enumerate() {
+        let (loc, path) = (format!("D5 action #{}", i + 1), format!("d5.actions[{i}]"));
+        let owner = f.free(&loc, format!("{path}.owner"), &a.owner);
         let prefix = format!("[{}] ", a.addresses);
+        let suffix = format!(" (owner {owner}, due {})", a.due);
+        f.statement(loc, format!("{path}.what"), &prefix, &a.what, &suffix);
+    }
+}
+
+fn d6(f: &mut Filter<'_>, report: &EightDReport) {
+    f.section("D6 Implementation and verification");
+    for (i, done) in report.d6.implemented.iter().enumerate() {
+        let (loc, path) = (
+            format!("D6 evidence #{}", i + 1),
+            format!("d6.implemented[{i}]"),
+        );
+        let id = f.free(&loc, format!("{path}.action_id"), &done.action_id);
+        let prefix = format!("{id} done {}: ", done.done_on);
+        f.statement(loc, format!("{path}.evidence"), &prefix, &done.evidence, "");
+    }
+    if let Some(v) = &report.d6.verification {
         f.statement(
-            format!("D5 action #{}", i + 1),
-            &prefix,
-            &a.what,
-            &a.suffix(),
+            "D6 verification".into(),
+            "d6.verification.result".into(),
+            &format!(
+                "verified {} (effective: {}): ",
+                v.verified_on,
+                yes(v.effective)
+            ),
+            &v.result,
+            "",
         );
     }
-    if full {
-        f.section("D6 Implementation and verification");
-        for (i, done) in report.d6.implemented.iter().enumerate() {
-            let prefix = format!("{} done {}: ", done.action_id, done.done_on);
-            f.statement(
-                format!("D6 evidence #{}", i + 1),
-                &prefix,
-                &done.evidence,
-                "",
-            );
-        }
-        if let Some(v) = &report.d6.verification {
-            f.statement(
-                "D6 verification".into(),
-                &format!(
-                    "verified {} (effective: {}): ",
-                    v.verified_on,
-                    yes(v.effective)
-                ),
-                &v.result,
-                "",
-            );
-        }
-    }
+}
+
+fn d7(f: &mut Filter<'_>, report: &EightDReport) {
     let d7 = &report.d7;
     f.section("D7 Prevent recurrence");
     for (i, a) in d7.standardisation.iter().enumerate() {
-        f.statement(
-            format!("D7 standardisation #{}", i + 1),
-            "",
-            &a.what,
-            &a.suffix(),
-        );
+        let path = format!("d7.standardisation[{i}]");
+        f.action_item(format!("D7 standardisation #{}", i + 1), &path, a);
     }
     for (i, a) in d7.horizontal_deployment.iter().enumerate() {
-        let loc = format!("D7 horizontal deployment #{}", i + 1);
-        f.statement(loc, "", &a.what, &a.suffix());
+        let path = format!("d7.horizontal_deployment[{i}]");
+        f.action_item(format!("D7 horizontal deployment #{}", i + 1), &path, a);
     }
     if let Some(r) = &d7.none_needed_reason {
-        f.plain(format!("no further action needed: {r}"));
+        f.free_line(
+            "D7 reason",
+            "d7.none_needed_reason".into(),
+            "no further action needed",
+            r,
+        );
     }
-    if full {
-        f.section("D8 Closure");
-        match report.d8.closed_on {
-            Some(d) => f.plain(format!("closed on {d}")),
-            None => f.plain("open".into()),
-        }
-        if !report.d8.recognition.trim().is_empty() {
-            f.plain(format!("recognition: {}", report.d8.recognition));
-        }
-    }
-    f.finish(complaint_no, kind)
 }
 
-/// Filter loose statements (improvement evidence) into an outgoing report.
+/// Filter loose statements (improvement evidence) into an outgoing report, with no text
+/// released. See [`redact_statements_released`].
 pub fn redact_statements(
     complaint_no: &str,
     statements: &[Statement],
     policy: &ConfidentialityPolicy,
 ) -> Redaction {
-    let mut f = Filter {
-        policy,
-        sections: Vec::new(),
-        withheld: Vec::new(),
-        unclassified: Vec::new(),
-    };
+    redact_statements_released(complaint_no, statements, policy, &Releases::none())
+}
+
+/// Filter loose statements (improvement evidence, paths `evidence[i]`) into an outgoing
+/// report under `policy` and `releases`.
+pub fn redact_statements_released(
+    complaint_no: &str,
+    statements: &[Statement],
+    policy: &ConfidentialityPolicy,
+    releases: &Releases,
+) -> Redaction {
+    let mut f = Filter::new(policy, releases);
     f.section("Improvement evidence");
     for (i, s) in statements.iter().enumerate() {
-        f.statement(format!("evidence #{}", i + 1), "", s, "");
+        f.statement(
+            format!("evidence #{}", i + 1),
+            format!("evidence[{i}]"),
+            "",
+            s,
+            "",
+        );
     }
     f.finish(complaint_no, ReportKind::ImprovementEvidence)
 }

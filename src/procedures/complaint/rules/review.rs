@@ -51,7 +51,8 @@ fn outgoing_classified(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(
     let r = f.need::<EightDReport>()?;
     let d = f.data()?;
     let kind = outgoing_kind(f, cfg)?;
-    let red = redact_8d(&d.complaint_no, &r, kind, &cfg.confidentiality);
+    let releases = Releases::of(f.instance);
+    let red = redact_8d_released(&d.complaint_no, &r, kind, &cfg.confidentiality, &releases);
     check(red.is_sendable(), || {
         format!(
             "unclassified statements may not leave the company (004 L628): {}",
@@ -104,16 +105,23 @@ fn outgoing_report_matches(f: &Forms<'_>, ctx: &Context<'_>, cfg: &Config) -> Re
         .ok_or("the outgoing report must be attached")?;
     let sent = OutgoingReport::deserialize(&sent.body)
         .map_err(|e| format!("outgoing_report does not parse: {e}"))?;
+    let releases = Releases::of(f.instance);
     let expected = if ctx.action == Action::ForwardEvidence.name() {
         let ev = f.need::<ImprovementEvidence>()?;
-        redact_statements(&d.complaint_no, &ev.statements, &cfg.confidentiality)
+        redact_statements_released(
+            &d.complaint_no,
+            &ev.statements,
+            &cfg.confidentiality,
+            &releases,
+        )
     } else {
         let r = f.need::<EightDReport>()?;
-        redact_8d(
+        redact_8d_released(
             &d.complaint_no,
             &r,
             outgoing_kind(f, cfg)?,
             &cfg.confidentiality,
+            &releases,
         )
     };
     check(expected.is_sendable(), || {
@@ -157,7 +165,13 @@ fn package_unchanged(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(),
 fn evidence_classified(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), String> {
     let d = f.data()?;
     let ev = f.need::<ImprovementEvidence>()?;
-    let red = redact_statements(&d.complaint_no, &ev.statements, &cfg.confidentiality);
+    let releases = Releases::of(f.instance);
+    let red = redact_statements_released(
+        &d.complaint_no,
+        &ev.statements,
+        &cfg.confidentiality,
+        &releases,
+    );
     check(red.is_sendable(), || {
         format!(
             "unclassified evidence (004 L628): {}",

@@ -8,6 +8,7 @@ use super::super::batch_quality;
 use crate::Command;
 use crate::TypedForm;
 use crate::Vocabulary;
+use crate::procedures::consumables::FormKind;
 use crate::{Engine, Store};
 use crate::{Form, Instance, InstanceId};
 use schemars::JsonSchema;
@@ -27,7 +28,7 @@ pub struct BatchLink {
 }
 
 impl TypedForm for BatchLink {
-    const KIND: &'static str = "batch_link";
+    const KIND: &'static str = FormKind::BatchLink.as_str();
 
     fn validate(&self) -> Result<(), String> {
         if self.batch_issue.as_str().trim().is_empty() {
