@@ -733,7 +733,7 @@ fn qd004_d12_s8_solve_and_reply_7_working_days_friday_at_exact_close() -> R {
 /// requested by the CQE and signed by the company leadership at the same instant.
 fn urgent_due(international: bool, at: DateTime<Utc>) -> Res<DateTime<Utc>> {
     let mut s = if international {
-        Either::I(International::submitted(at)?)
+        Either::I(Box::new(International::submitted(at)?))
     } else {
         Either::D(Box::new(complaint_submitted(at)?))
     };
@@ -832,7 +832,7 @@ impl International {
 
 enum Either {
     D(Box<cf::Scenario>),
-    I(International),
+    I(Box<International>),
 }
 
 impl Either {
