@@ -121,12 +121,22 @@ async fn same_histories_as_the_sync_engine() {
     let a3 = asy.fire(&id, &other, t).await.unwrap_err();
     assert!(matches!(a3, EngineError::KeyReused { .. }), "{a3:?}");
     assert_eq!(s3, a3);
-    // A refusal, recorded by both.
+    // A refusal, recorded by both; repeats coalesce in both, and both flush the count.
     let nope = Command::fire(&Actor::new("guest", ["guest"]), "finish");
+    for _ in 0..3 {
+        let (se, ae) = (sync.fire(&id, &nope, t), asy.fire(&id, &nope, t).await);
+        assert_eq!(se.unwrap_err(), ae.unwrap_err());
+    }
+    assert_eq!(sync.pending_refusals(), asy.pending_refusals());
     assert_eq!(
-        sync.fire(&id, &nope, t).unwrap_err(),
-        asy.fire(&id, &nope, t).await.unwrap_err()
+        sync.flush_refusals(t).unwrap(),
+        asy.flush_refusals(t).await.unwrap()
     );
+    // Over a limit: refused by both, the same way.
+    let huge = Command::fire(&clerk(), "x".repeat(10_000));
+    let (se, ae) = (sync.fire(&id, &huge, t), asy.fire(&id, &huge, t).await);
+    assert!(matches!(&ae, Err(EngineError::Rejected { .. })), "{ae:?}");
+    assert_eq!(se.unwrap_err(), ae.unwrap_err());
     // Due handling.
     let due = asy.next_due().await.unwrap().unwrap();
     assert_eq!(sync.next_due().unwrap(), Some(due));
