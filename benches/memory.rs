@@ -338,13 +338,7 @@ fn main() {
             let (instance, events) = run(&case, i, now);
             let events = unshared(events);
             store
-                .commit(Commit {
-                    instance: instance.into(),
-                    events,
-                    expected_version: 0,
-                    idempotency: None,
-                    outbox: false,
-                })
+                .commit(Commit::linked(instance, events, Digest::ZERO, 0, None))
                 .unwrap();
         }
         let (bytes, allocs) = live(&region);

@@ -72,16 +72,35 @@ fn write_array(items: &[Value], out: &mut String) {
 }
 
 fn write_object(members: &Map<String, Value>, out: &mut String) {
-    let mut sorted: Vec<(&String, &Value)> = members.iter().collect();
-    sorted.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
+    let utf16_order = |a: &str, b: &str| a.encode_utf16().cmp(b.encode_utf16());
     out.push('{');
-    for (i, (key, value)) in sorted.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+    // Members usually come in order already (serde_json's map is sorted by UTF-8 bytes, which
+    // is UTF-16 order for all but supplementary and high-BMP characters): write them as they
+    // are, and sort only when they are not.
+    let in_order = members
+        .keys()
+        .zip(members.keys().skip(1))
+        .all(|(a, b)| utf16_order(a, b).is_lt());
+    if in_order {
+        for (i, (key, value)) in members.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(key, out);
+            out.push(':');
+            write_canonical(value, out);
         }
-        write_string(key, out);
-        out.push(':');
-        write_canonical(value, out);
+    } else {
+        let mut sorted: Vec<(&String, &Value)> = members.iter().collect();
+        sorted.sort_by(|(a, _), (b, _)| utf16_order(a, b));
+        for (i, (key, value)) in sorted.into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(key, out);
+            out.push(':');
+            write_canonical(value, out);
+        }
     }
     out.push('}');
 }
@@ -89,23 +108,31 @@ fn write_object(members: &Map<String, Value>, out: &mut String) {
 /// Writes `s` as ECMAScript's `JSON.stringify` does (RFC 8785 §3.2.2.2).
 fn write_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if c < ' ' => {
-                out.push_str("\\u00");
-                out.push(hex_digit(u32::from(c) >> 4));
-                out.push(hex_digit(u32::from(c) & 0xf));
-            }
-            c => out.push(c),
+    // Copy runs of characters that need no escape in one go.
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\u{8}' => "\\b",
+            '\t' => "\\t",
+            '\n' => "\\n",
+            '\u{c}' => "\\f",
+            '\r' => "\\r",
+            c if c < ' ' => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(hex_digit(u32::from(c) >> 4));
+            out.push(hex_digit(u32::from(c) & 0xf));
+        } else {
+            out.push_str(escape);
         }
+        start = i + c.len_utf8();
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
 
@@ -115,10 +142,12 @@ fn hex_digit(nibble: u32) -> char {
 }
 
 fn write_number(n: &Number, out: &mut String) {
+    use std::fmt::Write as _;
+    // Writing to a `String` cannot fail.
     if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= MAX_EXACT_INTEGER) {
-        out.push_str(&i.to_string());
+        let _ = write!(out, "{i}");
     } else if let Some(u) = n.as_u64().filter(|u| *u <= MAX_EXACT_INTEGER) {
-        out.push_str(&u.to_string());
+        let _ = write!(out, "{u}");
     } else if let Some(x) = n.as_f64() {
         write_f64(x, out);
     } else {

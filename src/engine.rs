@@ -5,9 +5,11 @@
 //! [`decide`](crate::decide), [`handle_due`](crate::handle_due)) and commits.
 
 use crate::access::Actor;
+use crate::chain::{AnchorError, ChainAnchor, ChainError};
 use crate::command::Command;
 use crate::decide::{self, Availability};
 use crate::definition::Definition;
+use crate::digest::Digest;
 use crate::event::Event;
 use crate::ids::{InstanceId, Name};
 use crate::instance::{Instance, ReplayError};
@@ -15,7 +17,7 @@ use crate::limits::CommandLimits;
 use crate::refusals::{Record, RefusalLog};
 use crate::rejection::Rejection;
 use crate::sla::{Period, SlaReport};
-use crate::store::{Commit, Store, StoreError};
+use crate::store::{Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 use std::sync::Arc;
@@ -28,7 +30,7 @@ mod trace;
 #[cfg(feature = "async")]
 pub use asynchronous::{AsyncEngine, AsyncOutboxSink};
 pub use nodes::{DeliveryReport, OutboxSink};
-use step::{Definitions, Due, Fire, Policy};
+use step::{Definitions, Due, Fire, Pending, Policy};
 use trace::Span;
 
 /// Receives every committed event, after the commit. Host-implemented (e-mail, message
@@ -111,6 +113,15 @@ pub enum EngineError {
     /// A stored history does not replay to its snapshot.
     #[error(transparent)]
     Corrupt(#[from] ReplayError),
+    /// A stored history does not match its hash chain or its snapshot's chain head: the
+    /// first event that does not match, by instance and sequence number (boxed: it carries
+    /// digests).
+    #[error(transparent)]
+    Chain(Box<ChainError>),
+    /// The store no longer matches an anchor taken from it earlier (boxed: it carries
+    /// digests).
+    #[error(transparent)]
+    Anchor(Box<AnchorError>),
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
@@ -130,6 +141,18 @@ impl From<StoreError> for EngineError {
             },
             other => EngineError::Store(other),
         }
+    }
+}
+
+impl From<ChainError> for EngineError {
+    fn from(e: ChainError) -> Self {
+        EngineError::Chain(Box::new(e))
+    }
+}
+
+impl From<AnchorError> for EngineError {
+    fn from(e: AnchorError) -> Self {
+        EngineError::Anchor(Box::new(e))
     }
 }
 
@@ -248,6 +271,21 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// How far before an instance's last event a command's or due time's `now` may be and
+    /// still be accepted (default zero; a negative value counts as zero).
+    ///
+    /// Time only moves forward per instance: the pure core refuses a `now` earlier than the
+    /// instance's last event ([`Rejection::TimeWentBackwards`]). A host whose commands come
+    /// from several nodes with slightly different clocks sets a tolerance a little above
+    /// their skew; a `now` within it is **recorded at the last event's instant** (so the
+    /// history itself never goes backwards), and one further back is refused. The
+    /// alternative is to take `now` from one clock for every node, such as the database's.
+    #[must_use]
+    pub fn clock_tolerance(mut self, tolerance: TimeDelta) -> Self {
+        self.policy.clock_tolerance = tolerance.max(TimeDelta::zero());
+        self
+    }
+
     /// Use `limits` for commands and new instances' data (default: [`CommandLimits::default`]).
     #[must_use]
     pub fn with_limits(mut self, limits: CommandLimits) -> Self {
@@ -316,7 +354,21 @@ impl<S: Store> Engine<S> {
         self.definitions.of(inst)
     }
 
-    fn write(&self, commit: Commit) -> Result<Outcome, EngineError> {
+    /// The chain head `base` links its next event to ([`step::head`]): its own, or for a
+    /// snapshot stored before the chain existed, the hash of its last stored event.
+    fn head_of(&self, base: Option<&Instance>) -> Result<Digest, EngineError> {
+        match step::head(base) {
+            step::Head::Known(head) => Ok(head),
+            step::Head::Read { instance, after } => Ok(step::head_from(
+                self.store.chained_events(instance, after)?.pop(),
+            )),
+        }
+    }
+
+    /// Link `pending` after `base` (the snapshot it was decided on; `None` for a new
+    /// instance), commit, notify.
+    fn write(&self, pending: Pending, base: Option<&Instance>) -> Result<Outcome, EngineError> {
+        let commit = step::link(pending, base, self.head_of(base)?, &self.policy);
         let outcome = step::accepted(&commit);
         self.store.commit(commit)?;
         if !self.policy.outbox {
@@ -348,7 +400,7 @@ impl<S: Store> Engine<S> {
                     definition,
                     version: None,
                 })?;
-            self.write(step::start(def, id, actor, data, now, &self.policy)?)
+            self.write(step::start(def, id, actor, data, now, &self.policy)?, None)
         });
         span.outcome(&result);
         result
@@ -396,8 +448,8 @@ impl<S: Store> Engine<S> {
                 let events = self.store.events(id, record.first_seq.saturating_sub(1))?;
                 Ok(step::replayed(inst, events, &record))
             }
-            Fire::Write(commit) => {
-                let out = self.write(commit)?;
+            Fire::Write(pending) => {
+                let out = self.write(pending, Some(&inst))?;
                 // The counts of refusals before this accepted command are written now: a
                 // failure keeps them for the next write (the command itself stands).
                 let records = self.refusals.take(id, now, true);
@@ -430,8 +482,8 @@ impl<S: Store> Engine<S> {
             return Ok(());
         }
         for _ in 0..REFUSAL_WRITE_ATTEMPTS {
-            let commit = match step::refusal_commit(&inst, &records, now, &self.policy) {
-                Ok(Some(commit)) => commit,
+            let pending = match step::refusal_commit(&inst, &records, now) {
+                Ok(Some(pending)) => pending,
                 // A snapshot at the maximum version cannot take another event: the refusals
                 // stand unrecorded.
                 Ok(None) => return Ok(()),
@@ -440,7 +492,7 @@ impl<S: Store> Engine<S> {
                     return Err(e);
                 }
             };
-            let failed = match self.write(commit) {
+            let failed = match self.write(pending, Some(&inst)) {
                 Ok(_) => return Ok(()),
                 Err(EngineError::Conflict { .. }) => match self.load(id) {
                     Ok(fresh) => {
@@ -506,13 +558,50 @@ impl<S: Store> Engine<S> {
         Ok(self.store.events(id, 0)?)
     }
 
-    /// Prove the stored snapshot of `id` equals the replay of its stored events.
+    /// Prove the stored history of `id` is intact and its snapshot is its end: the hash
+    /// chain verifies from the first event, each event against the hash recorded with it
+    /// ([`verify_chained`](crate::verify_chained)); the snapshot's version and chain head are
+    /// those of the last event ([`check_snapshot`](crate::check_snapshot)); and the snapshot
+    /// equals the replay of the events. Events written before the chain existed (formats 1
+    /// and 2) are checked by the replay only. What this does and does not prove: the `chain`
+    /// room's documentation (`verify_events`).
     ///
     /// # Errors
-    /// [`EngineError::Corrupt`] when they differ, [`EngineError::NotFound`], or a store error.
+    /// [`EngineError::Chain`] naming the first event that does not match,
+    /// [`EngineError::Corrupt`] when the replay differs, [`EngineError::NotFound`], or a
+    /// store error.
     pub fn verify(&self, id: &InstanceId) -> Result<(), EngineError> {
         let inst = self.load(id)?;
-        Ok(inst.verify(&self.history(id)?)?)
+        step::verify(&inst, self.store.chained_events(id, 0)?)
+    }
+
+    /// The store's [`ChainAnchor`] now: every instance's chain head and one digest over them. Keep
+    /// it (and sign its digest) where the store's writers cannot reach, and check the store
+    /// against it later with [`check_anchor`](Self::check_anchor).
+    ///
+    /// # Errors
+    /// A store error.
+    pub fn anchor(&self) -> Result<ChainAnchor, EngineError> {
+        Ok(ChainAnchor::new(self.store.chain_heads()?))
+    }
+
+    /// Check the store against an anchor taken earlier: the anchor's digest, then for each
+    /// anchored instance (in id order) that it is still there, that its history reaches the
+    /// anchored event with the anchored hash, and [`verify`](Self::verify). Instances created
+    /// after the anchor are not checked here (verify them on their own).
+    ///
+    /// # Errors
+    /// [`EngineError::Anchor`] (a changed anchor; an instance deleted, truncated or rewritten
+    /// up to the anchored event), [`EngineError::Chain`] or [`EngineError::Corrupt`] from
+    /// the verification, or a store error; the first found.
+    pub fn check_anchor(&self, anchor: &ChainAnchor) -> Result<(), EngineError> {
+        anchor.check_digest()?;
+        for head in anchor.heads() {
+            let history = self.store.chained_events(&head.instance, 0)?;
+            anchor.check_history(&head.instance, &history)?;
+            self.verify(&head.instance)?;
+        }
+        Ok(())
     }
 
     /// What `actor` may do on `id` now, and why not the rest.
@@ -581,7 +670,7 @@ impl<S: Store> Engine<S> {
         match step::due(def, &inst, now, &self.policy) {
             Due::Nothing => {}
             Due::Failed(rejection) => report.failed.push((id, rejection)),
-            Due::Write(commit) => match self.write(commit) {
+            Due::Write(pending) => match self.write(pending, Some(&inst)) {
                 Ok(out) => report.handled.push((id, out.events)),
                 Err(EngineError::Conflict { .. }) => report.conflicts.push(id),
                 Err(e) => return Err(e),

@@ -40,6 +40,17 @@ pub struct Attribution {
 /// newer format than this build knows is refused. [`Event::canonical`] is the canonical
 /// encoding (RFC 8785, the JSON Canonicalization Scheme, over the wire JSON) that digests and
 /// hash chains are computed over.
+///
+/// # The hash chain (format 3)
+///
+/// A format-3 event carries `prev`: the [`hash`](Event::hash) of the event before it in the
+/// same instance ([`Digest::ZERO`] before the first). An event is *linked* when `prev` is set;
+/// the engine links events when it commits them (see the `chain` room and
+/// [`Commit::linked`](crate::Commit::linked)), so the pure core ([`decide`](crate::decide))
+/// returns them unlinked. Events of formats 1 and 2 were written before the chain existed and
+/// are read as unlinked (`prev: None`); an unlinked event is written, and hashed, as format 2,
+/// a linked one as format 3, so the hash of an event never depends on the build that computes
+/// it. A format-3 event without `prev` is refused when read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     /// The instance.
@@ -52,6 +63,10 @@ pub struct Event {
     pub by: Option<Attribution>,
     /// What happened.
     pub kind: EventKind,
+    /// The hash of the previous event of the instance ([`Digest::ZERO`] before the first);
+    /// `None` while the event is not linked yet, and for events written before the chain
+    /// (formats 1 and 2).
+    pub prev: Option<Digest>,
 }
 
 /// The kinds of audit event.
@@ -289,8 +304,12 @@ impl EventKind {
     }
 }
 
-/// The format of events written by this version (see [`Event`]'s wire format).
-pub const EVENT_FORMAT: u16 = 2;
+/// The format of events written by this version (see [`Event`]'s wire format): 3, the first
+/// to carry the hash chain's `prev`.
+pub const EVENT_FORMAT: u16 = 3;
+
+/// The format an unlinked event is written and hashed in: the last format before the chain.
+const UNLINKED_FORMAT: u16 = 2;
 
 fn first_format() -> u16 {
     1
@@ -306,6 +325,8 @@ struct WireOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     by: &'a Option<Attribution>,
     kind: &'a EventKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prev: &'a Option<Digest>,
 }
 
 /// The wire form of an event, owned for reading (and for its JSON Schema).
@@ -327,17 +348,26 @@ struct WireIn {
     by: Option<Attribution>,
     /// What happened.
     kind: EventKind,
+    /// The hash of the previous event of the instance (64 zeros before the first); format 3
+    /// and later.
+    #[serde(default)]
+    prev: Option<Digest>,
 }
 
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         WireOut {
-            format: EVENT_FORMAT,
+            format: if self.prev.is_some() {
+                EVENT_FORMAT
+            } else {
+                UNLINKED_FORMAT
+            },
             instance: &self.instance,
             seq: self.seq,
             at: &self.at,
             by: &self.by,
             kind: &self.kind,
+            prev: &self.prev,
         }
         .serialize(s)
     }
@@ -352,12 +382,25 @@ impl<'de> Deserialize<'de> for Event {
                 w.format
             )));
         }
+        if w.format < EVENT_FORMAT && w.prev.is_some() {
+            return Err(serde::de::Error::custom(format_args!(
+                "event of format {} carries `prev`, which format {EVENT_FORMAT} introduced",
+                w.format
+            )));
+        }
+        if w.format >= EVENT_FORMAT && w.prev.is_none() {
+            return Err(serde::de::Error::custom(format_args!(
+                "event of format {} without `prev` (the hash of the event before it)",
+                w.format
+            )));
+        }
         Ok(Event {
             instance: w.instance,
             seq: w.seq,
             at: w.at,
             by: w.by,
             kind: w.kind,
+            prev: w.prev,
         })
     }
 }
@@ -378,5 +421,17 @@ impl Event {
         // An event holds only strings, integers, booleans, timestamps and JSON values with
         // string keys: serializing it to a `Value` cannot fail.
         crate::canonical::canonical_bytes(self).unwrap_or_default()
+    }
+
+    /// The hash of this event: SHA-256 of its [canonical encoding](Event::canonical), which
+    /// includes `prev` when the event is linked. The next event of the instance carries it
+    /// as its `prev`.
+    pub fn hash(&self) -> Digest {
+        Digest::of_bytes(&self.canonical())
+    }
+
+    /// Whether the event is linked into its instance's hash chain (`prev` is set).
+    pub fn is_linked(&self) -> bool {
+        self.prev.is_some()
     }
 }

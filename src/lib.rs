@@ -58,7 +58,7 @@
 //!
 //! let done = engine.fire(&id, &Command::fire(&boss, "approve"), now)?;
 //! assert!(done.instance.is_closed());
-//! engine.verify(&id)?; // the snapshot equals the replay of the audit trail
+//! engine.verify(&id)?; // the hash chain holds and the snapshot equals its replay
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -73,6 +73,7 @@
 //! | calendar, canonical, digest | SHA-256 [`Digest`]s of canonical JSON; business calendars in real time zones ([`Zone`]), holiday files, business durations, the boundary rule ([`is_met`], [`is_breached`]) |
 //! | access, form, event | actors, separation of duties, sign-off specs; forms; audit events (names on the wire, [`Event::canonical`]) |
 //! | instance | snapshots, clock state, apply, replay, verify |
+//! | chain | the hash chain over each instance's events ([`verify_events`], [`ChainError`]), store [`ChainAnchor`]s, and what they do and do not prove |
 //! | context, guard, effect, registry | what guards and effects see; code bound to names |
 //! | definition | specs, the builder, validation ([`Problem`]), compiled definitions and deadlines |
 //! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
@@ -87,6 +88,7 @@
 mod access;
 mod calendar;
 mod canonical;
+mod chain;
 mod command;
 mod context;
 mod cost;
@@ -121,6 +123,10 @@ pub use calendar::{
     BusinessCalendar, BusinessCalendarBuilder, BusinessDuration, Calendar, CalendarError,
     CalendarProblem, DaySchedule, DurationRange, HolidayFileError, SEARCH_HORIZON_DAYS,
     WorkingPeriod, Zone, breach_instant, is_breached, is_met,
+};
+pub use chain::{
+    AnchorError, ChainAnchor, ChainError, ChainHead, ChainedEvent, check_snapshot, link_events,
+    verify_chained, verify_events,
 };
 pub use command::{Command, Intent};
 pub use context::Context;
@@ -164,7 +170,7 @@ pub use sla::{
 pub use store::{AsyncStore, SyncAsAsync};
 pub use store::{
     BackendSource, Commit, IdempotencyRecord, InMemoryStore, Lease, OutboxMessage, Store,
-    StoreError, check_commit,
+    StoreError, check_commit, check_link,
 };
 #[cfg(feature = "postgres")]
 pub use store::{BlockingPostgresStore, PostgresOpenError, PostgresOptions, PostgresStore};

@@ -2,6 +2,7 @@
 //! stage's errors name them.
 
 use crate::ids::{ActorId, Name};
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -224,6 +225,16 @@ pub enum Rejection {
     Inconsistent {
         /// What does not fit.
         reason: String,
+    },
+    /// The command's or due time's `now` is earlier than the instance's last event: time only
+    /// moves forward per instance. (The [`Engine`](crate::Engine) can accept a `now` a little
+    /// earlier, recorded at the last event's instant: see its `clock_tolerance`.)
+    #[error("time went backwards: now is {now}, before the last event at {last}")]
+    TimeWentBackwards {
+        /// The instant of the instance's last event.
+        last: DateTime<Utc>,
+        /// The `now` given.
+        now: DateTime<Utc>,
     },
     /// A payload, form body or initial or resulting data is nested deeper than
     /// [`MAX_JSON_DEPTH`]: the events recording it would not parse back from JSON.

@@ -361,7 +361,7 @@ fn rows() -> Vec<Row> {
             |_| {
                 let store = InMemoryStore::new();
                 let d = aftersales::start(&definition(1), "old".into(), &clerk(), json!({}), t0()).unwrap();
-                store.commit(Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 0, idempotency: None, outbox: false }).unwrap();
+                store.commit(Commit::linked(d.instance, d.events, Digest::ZERO, 0, None)).unwrap();
                 let mut engine = Engine::new(store);
                 engine.register(definition(2)).unwrap();
                 engine.fire(&"old".into(), &Command::comment(&clerk(), "hi"), t0()).into()
@@ -642,8 +642,9 @@ fn rows() -> Vec<Row> {
         row(
             "a commit with a gap",
             |f| {
-                let d = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
-                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 3, idempotency: None, outbox: false };
+                let base = f.load("review");
+                let d = aftersales::decide(&f.def, &base, &Command::fire(&manager(), "approve"), t0()).unwrap();
+                let c = Commit::linked(d.instance, d.events, base.chain_head().unwrap(), 3, None);
                 f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "event numbered 5 where 4 was expected".into() }),
@@ -651,7 +652,7 @@ fn rows() -> Vec<Row> {
         row(
             "a commit without events",
             |f| {
-                let c = Commit { instance: f.load("review"), events: vec![], expected_version: 4, idempotency: None, outbox: false };
+                let c = Commit::linked(f.load("review").as_ref().clone(), vec![], Digest::ZERO, 4, None);
                 f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "no events".into() }),
@@ -659,9 +660,10 @@ fn rows() -> Vec<Row> {
         row(
             "a commit whose key points outside it",
             |f| {
-                let d = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
+                let base = f.load("review");
+                let d = aftersales::decide(&f.def, &base, &Command::fire(&manager(), "approve"), t0()).unwrap();
                 let key = IdempotencyRecord { key: "k".into(), fingerprint: 1, first_seq: 1, last_seq: 9 };
-                let c = Commit { instance: Arc::new(d.instance), events: d.events, expected_version: 4, idempotency: Some(key), outbox: false };
+                let c = Commit::linked(d.instance, d.events, base.chain_head().unwrap(), 4, Some(key));
                 f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "idempotency record for `k` points outside the commit".into() }),
@@ -669,8 +671,9 @@ fn rows() -> Vec<Row> {
         row(
             "a stale commit",
             |f| {
-                let d = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap();
-                let c = Commit { instance: Arc::new(d.instance.clone()), events: d.events.clone(), expected_version: 4, idempotency: None, outbox: false };
+                let base = f.load("review");
+                let d = aftersales::decide(&f.def, &base, &Command::fire(&manager(), "approve"), t0()).unwrap();
+                let c = Commit::linked(d.instance, d.events, base.chain_head().unwrap(), 4, None);
                 f.engine.store().commit(c.clone()).unwrap();
                 f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
             },

@@ -220,6 +220,27 @@ fn submit(h: &H) {
     );
 }
 
+/// When [`to_analysis`] leaves the complaint (its last command): time only moves forward, so a
+/// test continuing from there acts at this instant or later.
+fn after_analysis() -> DateTime<Utc> {
+    t0() + Duration::hours(2)
+}
+
+/// When [`to_remediation`] leaves the complaint.
+fn after_remediation() -> DateTime<Utc> {
+    t0() + Duration::hours(3)
+}
+
+/// When [`to_corrective`] leaves the complaint.
+fn after_corrective() -> DateTime<Utc> {
+    t0() + Duration::hours(4)
+}
+
+/// When [`forward_and_send`] leaves the complaint.
+fn after_sending() -> DateTime<Utc> {
+    t0() + Duration::hours(8)
+}
+
 fn to_analysis(h: &H) {
     submit(h);
     h.act(&CAST.cqe, Action::Acknowledge, t0() + Duration::hours(1));
@@ -263,7 +284,10 @@ fn to_review(h: &H, functional: bool) {
 }
 
 fn approve(h: &H, with_vp: bool) {
-    let at = t0() + Duration::hours(7);
+    approve_at(h, with_vp, t0() + Duration::hours(7));
+}
+
+fn approve_at(h: &H, with_vp: bool, at: DateTime<Utc>) {
     h.sign(&CAST.quality_manager, Action::ApproveReport, at);
     h.sign(&CAST.quality_department_head, Action::ApproveReport, at);
     if with_vp {
@@ -272,7 +296,10 @@ fn approve(h: &H, with_vp: bool) {
 }
 
 fn forward_and_send(h: &H) {
-    let at = t0() + Duration::hours(8);
+    forward_and_send_at(h, after_sending());
+}
+
+fn forward_and_send_at(h: &H, at: DateTime<Utc>) {
     let red = complaint::outgoing_report(&h.inst(), h.cfg())
         .unwrap()
         .unwrap();
@@ -824,22 +851,26 @@ fn l649_refused_restock_goes_back_to_analysis_and_needs_a_new_form() {
         Command::fire(&CAST.cqe, Action::RecordPassRestock)
             .with_form(form(&inspection_pass(GoodsDisposition::Restock, "dim")))
             .with_form(form(&restock(true))),
-        t0(),
+        after_analysis(),
     );
-    h.sign(&CAST.oqc_inspector, Action::ApproveRestock, t0());
+    h.sign(
+        &CAST.oqc_inspector,
+        Action::ApproveRestock,
+        after_analysis(),
+    );
     h.fire(
         Command::refuse(
             &CAST.quality_manager,
             Action::ApproveRestock,
             "scratches on 2 housings",
         ),
-        t0(),
+        after_analysis(),
     );
     assert_eq!(h.state(), State::Analysis.name());
     let r = h.refused(
         Command::fire(&CAST.cqe, Action::RecordPassRestock)
             .with_form(form(&inspection_pass(GoodsDisposition::Restock, "dim"))),
-        t0(),
+        after_analysis(),
     );
     // a fresh revision is a stock rule now (`fresh_form`): refused as a missing form
     assert!(
@@ -857,7 +888,7 @@ fn l593_pass_returned_to_customer_needs_the_return_shipment() {
             GoodsDisposition::ReturnToCustomer,
             "dim",
         ))),
-        t0(),
+        after_analysis(),
     );
     assert_eq!(h.state(), State::PassReply.name());
     let r = h.refused(
@@ -867,7 +898,7 @@ fn l593_pass_returned_to_customer_needs_the_return_shipment() {
                 return_shipment_ref: None,
             },
         )),
-        t0(),
+        after_analysis(),
     );
     assert!(guard_reason(&r).contains("return shipment"));
     h.fire(
@@ -877,7 +908,7 @@ fn l593_pass_returned_to_customer_needs_the_return_shipment() {
                 return_shipment_ref: Some("SF-1".into()),
             },
         )),
-        t0(),
+        after_analysis(),
     );
     assert_eq!(h.state(), State::Handled.name());
 }
@@ -894,7 +925,7 @@ fn l669_fail_needs_cause_tests_and_feedback() {
         Command::fire(&CAST.cqe, Action::RecordFail)
             .with_form(form(&bad))
             .with_form(form(&eight_d(Discipline::D2))),
-        t0(),
+        after_analysis(),
     );
     assert!(guard_reason(&r).contains("feedback"), "{r:?}");
     let mut bad = inspection_fail(true, &[PartKind::Module]);
@@ -903,7 +934,7 @@ fn l669_fail_needs_cause_tests_and_feedback() {
         Command::fire(&CAST.cqe, Action::RecordFail)
             .with_form(form(&bad))
             .with_form(form(&eight_d(Discipline::D2))),
-        t0(),
+        after_analysis(),
     );
     assert!(guard_reason(&r).contains("cause analysis"), "{r:?}");
 }
@@ -919,7 +950,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&CAST.cqe, Action::RecordFail)
             .with_form(form(&inspection_fail(false, &[PartKind::Module])))
             .with_form(form(&r8)),
-        t0(),
+        after_analysis(),
     );
     assert_eq!(
         guard_reason(&r),
@@ -932,7 +963,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&CAST.cqe, Action::RecordFail)
             .with_form(form(&inspection_fail(false, &[PartKind::Module])))
             .with_form(form(&r8)),
-        t0(),
+        after_analysis(),
     );
     assert!(
         guard_reason(&r).contains("D4 is complete but D3 is not"),
@@ -942,9 +973,12 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&CAST.cqe, Action::RecordFail)
             .with_form(form(&inspection_fail(false, &[PartKind::Module])))
             .with_form(form(&eight_d(Discipline::D2))),
-        t0(),
+        after_analysis(),
     );
-    h.act(&CAST.cqe, Action::CompleteRemediation, t0());
+    h.fire(
+        Command::fire(&CAST.cqe, Action::CompleteRemediation),
+        after_analysis(),
+    );
     // empty root cause of escape (spec README L53): the D5 gate refuses
     let mut r8 = eight_d(Discipline::D3);
     r8.d4.occurrence = vec![Statement::general("low reflow")];
@@ -955,7 +989,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&CAST.cqe, Action::ResolveWithinQuality)
             .with_form(form(&plan()))
             .with_form(form(&r8)),
-        t0(),
+        after_analysis(),
     );
     assert_eq!(
         guard_reason(&r),
@@ -967,7 +1001,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&CAST.cqe, Action::ResolveWithinQuality)
             .with_form(form(&plan()))
             .with_form(form(&r8)),
-        t0(),
+        after_analysis(),
     );
     assert_eq!(
         guard_reason(&r),
@@ -983,7 +1017,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&CAST.cqe, Action::ResolveWithinQuality)
             .with_form(form(&plan()))
             .with_form(form(&r8)),
-        t0(),
+        after_analysis(),
     );
     assert!(guard_reason(&r).contains("escape cause"), "{r:?}");
     // an action without an owner
@@ -993,7 +1027,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&CAST.cqe, Action::ResolveWithinQuality)
             .with_form(form(&plan()))
             .with_form(form(&r8)),
-        t0(),
+        after_analysis(),
     );
     assert!(guard_reason(&r).contains("no owner"), "{r:?}");
     // D6 referring to an action D5 does not have
@@ -1001,7 +1035,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
     r8.d6.implemented[0].action_id = "A9".into();
     let r = h.refused(
         Command::fire(&CAST.cqe, Action::UpdateEightD).with_form(form(&r8)),
-        t0(),
+        after_analysis(),
     );
     assert!(guard_reason(&r).contains("A9"));
     // review gate: D6a incomplete
@@ -1009,13 +1043,13 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&CAST.cqe, Action::ResolveWithinQuality)
             .with_form(form(&plan()))
             .with_form(form(&eight_d(Discipline::D5))),
-        t0(),
+        after_analysis(),
     );
     let mut r8 = eight_d(Discipline::D7);
     r8.d6.implemented.pop();
     let r = h.refused(
         Command::fire(&CAST.cqe, Action::SubmitForReview).with_form(form(&r8)),
-        t0(),
+        after_analysis(),
     );
     assert!(
         guard_reason(&r).contains("action `A2` is not implemented"),
@@ -1350,7 +1384,10 @@ fn referral(returned: bool) -> SupplierReferral {
 fn l670_failed_power_supply_goes_back_to_the_supplier_first() {
     let h = H::new(ComplaintRegion::Domestic);
     to_remediation(&h, true, &[PartKind::PowerSupply]);
-    let r = h.refused(Command::fire(&CAST.cqe, Action::CompleteRemediation), t0());
+    let r = h.refused(
+        Command::fire(&CAST.cqe, Action::CompleteRemediation),
+        after_remediation(),
+    );
     assert!(guard_reason(&r).contains("supplier"), "{r:?}");
 }
 
@@ -1408,7 +1445,7 @@ fn l600_batch_supplier_defect_needs_the_meeting() {
     to_remediation(&h, true, &[PartKind::PowerSupply]);
     h.fire(
         Command::fire(&CAST.cqe, Action::ReferToSupplierBatch).with_form(form(&referral(false))),
-        t0(),
+        after_remediation(),
     );
     assert!(
         h.deadline("supplier_8d").is_none(),
@@ -1420,7 +1457,7 @@ fn l600_batch_supplier_defect_needs_the_meeting() {
             minutes: "m".into(),
             solution: "s".into(),
         })),
-        t0(),
+        after_remediation(),
     );
     assert!(guard_reason(&r).contains("supplier and our staff"));
     h.fire(
@@ -1429,7 +1466,7 @@ fn l600_batch_supplier_defect_needs_the_meeting() {
             minutes: "meeting 11-17".into(),
             solution: "replace the lot".into(),
         })),
-        t0(),
+        after_remediation(),
     );
     h.fire(
         Command::fire(&CAST.cqe, Action::RecordSupplierReplenishment).with_form(form(
@@ -1438,7 +1475,7 @@ fn l600_batch_supplier_defect_needs_the_meeting() {
                 received_on: date(11, 20),
             },
         )),
-        t0(),
+        after_remediation(),
     );
     assert!(!h.data().supplier.replenishment_open);
 }
@@ -1752,13 +1789,13 @@ fn l628_unclassified_statement_blocks_the_review() {
         Command::fire(&CAST.cqe, Action::ResolveWithinQuality)
             .with_form(form(&plan()))
             .with_form(form(&eight_d(Discipline::D5))),
-        t0(),
+        after_corrective(),
     );
     let mut r8 = eight_d(Discipline::D7);
     r8.d4.escape = vec![Statement::unclassified("burn-in rack 4 was off")];
     let r = h.refused(
         Command::fire(&CAST.cqe, Action::SubmitForReview).with_form(form(&r8)),
-        t0(),
+        after_corrective(),
     );
     assert_eq!(
         guard_reason(&r),
@@ -1780,12 +1817,12 @@ fn l623_improvement_evidence_goes_cqe_to_adc_filtered() {
     };
     let r = h.refused(
         Command::fire(&CAST.adc_domestic, Action::ProvideImprovementEvidence).with_form(form(&ev)),
-        t0(),
+        after_sending(),
     );
     assert!(matches!(r, Rejection::Forbidden { .. }));
     h.fire(
         Command::fire(&CAST.cqe, Action::ProvideImprovementEvidence).with_form(form(&ev)),
-        t0(),
+        after_sending(),
     );
     let out = complaint::outgoing_evidence(&h.inst(), h.cfg())
         .unwrap()
@@ -1793,12 +1830,12 @@ fn l623_improvement_evidence_goes_cqe_to_adc_filtered() {
     assert_eq!(out.withheld.len(), 1);
     let r = h.refused(
         Command::fire(&CAST.cqe, Action::ForwardEvidence).with_form(form(&out.report)),
-        t0(),
+        after_sending(),
     );
     assert!(matches!(r, Rejection::Forbidden { .. }));
     h.fire(
         Command::fire(&CAST.adc_domestic, Action::ForwardEvidence).with_form(form(&out.report)),
-        t0(),
+        after_sending(),
     );
     assert_eq!(h.data().evidence_forwarded, 1);
 }
@@ -1890,8 +1927,8 @@ fn l654_ineffective_measures_loop_back_until_effective() {
                 .with_form(form(&eight_d(Discipline::D7))),
             at,
         );
-        approve(&h, false);
-        forward_and_send(&h);
+        approve_at(&h, false, at);
+        forward_and_send_at(&h, at);
         assert_eq!(h.state(), State::EffectivenessCheck.name());
     }
     h.fire(
@@ -2037,13 +2074,13 @@ fn l621_international_return_is_decided_case_by_case() {
     to_remediation(&h, true, &[PartKind::Module]);
     let r = h.refused(
         Command::fire(&CAST.cqe, Action::ShipSparesNoReturn).with_form(form(&spares(None))),
-        t0(),
+        after_remediation(),
     );
     assert!(guard_reason(&r).contains("needs a reason"));
     h.fire(
         Command::fire(&CAST.cqe, Action::ShipSparesNoReturn)
             .with_form(form(&spares(Some("freight exceeds the value")))),
-        t0(),
+        after_remediation(),
     );
     assert!(h.deadline("defectives_return").is_none());
 }

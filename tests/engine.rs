@@ -666,12 +666,14 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
         friday_4pm(),
     )
     .unwrap();
-    let commit = |d: &Decision| Commit {
-        instance: Arc::new(d.instance.clone()),
-        events: d.events.clone(),
-        expected_version: read.version(),
-        idempotency: None,
-        outbox: false,
+    let commit = |d: &Decision| {
+        Commit::linked(
+            d.instance.clone(),
+            d.events.clone(),
+            read.chain_head().unwrap(),
+            read.version(),
+            None,
+        )
     };
     w.engine.store().commit(commit(&theirs)).unwrap();
     let err = w.engine.store().commit(commit(&mine)).unwrap_err();
@@ -980,7 +982,15 @@ fn waiting_on_the_customer_pauses_the_clock() {
 fn in_memory_store_passes_the_conformance_suite() {
     let report = aftersales::testing::store_conformance(InMemoryStore::new);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 12);
+    assert_eq!(report.passed.len(), 15);
+}
+
+#[cfg(feature = "testing")]
+#[test]
+fn raw_store_passes_the_conformance_suite() {
+    let report = aftersales::testing::store_conformance(aftersales::testing::RawStore::new);
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(report.passed.len(), 15);
 }
 
 #[test]
@@ -1102,4 +1112,107 @@ fn a_fresh_form_must_come_with_the_command() {
             .to_string()
             .contains("submit [cqe] with new report")
     );
+}
+
+/// Issue 15, finding 3: a command with `now` a year before the last event was accepted (the
+/// history went out of order and a deadline was "met" before it started). Time only moves
+/// forward per instance now, in the pure core and in the engine, for commands and due times.
+#[test]
+fn time_only_moves_forward_per_instance() {
+    let w = world();
+    let id = submitted(&w, "tf");
+    let def = definition();
+    let inst = w.engine.load(&id).unwrap();
+    let last = inst.updated_at();
+    let year_before = last - TimeDelta::days(365);
+    let backwards = Rejection::TimeWentBackwards {
+        last,
+        now: year_before,
+    };
+    // The pure core refuses commands and due times before the last event.
+    let cmd = Command::fire(&manager(), "ask_customer");
+    assert_eq!(
+        aftersales::decide(&def, &inst, &cmd, year_before),
+        Err(backwards.clone())
+    );
+    assert_eq!(
+        aftersales::check(&def, &inst, &cmd, year_before),
+        Err(backwards.clone())
+    );
+    let due = inst.next_due().unwrap();
+    let mut later = (*inst).clone();
+    // A snapshot whose last event is after its due instant: handling it "at" the due instant
+    // would go back in time.
+    let noted = aftersales::decide(
+        &def,
+        &later,
+        &Command::comment(&clerk(), "still here"),
+        due + TimeDelta::hours(1),
+    )
+    .unwrap();
+    later = noted.instance;
+    assert!(matches!(
+        aftersales::handle_due(&def, &later, due),
+        Err(Rejection::TimeWentBackwards { .. })
+    ));
+    // The engine refuses too, and records the refusal at the last event's instant, never
+    // before it.
+    let err = w.engine.fire(&id, &cmd, year_before).unwrap_err();
+    assert_eq!(err.rejection(), Some(&backwards));
+    let history = w.engine.history(&id).unwrap();
+    let refused = history.last().unwrap();
+    assert!(matches!(refused.kind, EventKind::Rejected { .. }));
+    assert_eq!(refused.at, last);
+    assert!(history.windows(2).all(|p| p[0].at <= p[1].at));
+    // The same instant is fine.
+    w.engine.fire(&id, &cmd, last).unwrap();
+    w.engine.verify(&id).unwrap();
+}
+
+/// A host with several nodes sets a clock tolerance: a `now` within it before the last event
+/// is accepted and recorded at the last event's instant; further back is refused.
+#[test]
+fn a_clock_tolerance_accepts_small_skew_and_keeps_the_history_in_order() {
+    let mut engine = Engine::new(InMemoryStore::new()).clock_tolerance(TimeDelta::minutes(5));
+    engine.register(definition()).unwrap();
+    let id = InstanceId::from("skew");
+    let t = friday_4pm();
+    engine
+        .start("claim", id.clone(), &clerk(), json!({}), t)
+        .unwrap();
+    let skewed = engine
+        .fire(
+            &id,
+            &Command::fire(&clerk(), "submit").with_form(report()),
+            t - TimeDelta::minutes(3),
+        )
+        .unwrap();
+    assert!(
+        skewed.events.iter().all(|e| e.at == t),
+        "recorded at the last event's instant"
+    );
+    let far = t - TimeDelta::minutes(6);
+    let err = engine
+        .fire(&id, &Command::comment(&clerk(), "late"), far)
+        .unwrap_err();
+    assert_eq!(
+        err.rejection(),
+        Some(&Rejection::TimeWentBackwards { last: t, now: far })
+    );
+    // A negative tolerance counts as none.
+    let mut strict = Engine::new(InMemoryStore::new()).clock_tolerance(TimeDelta::minutes(-5));
+    strict.register(definition()).unwrap();
+    strict
+        .start("claim", id.clone(), &clerk(), json!({}), t)
+        .unwrap();
+    assert!(
+        strict
+            .fire(
+                &id,
+                &Command::comment(&clerk(), "x"),
+                t - TimeDelta::seconds(1)
+            )
+            .is_err()
+    );
+    engine.verify(&id).unwrap();
 }

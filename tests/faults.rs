@@ -57,7 +57,7 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
 }
 
-fn engine(store: Faulty, record: bool) -> Engine<Faulty> {
+fn engine<S: Store>(store: FaultyStore<S>, record: bool) -> Engine<FaultyStore<S>> {
     let mut e = Engine::new(store)
         .record_rejections(record)
         // One record per refusal, written with it (coalescing is covered by
@@ -74,7 +74,7 @@ fn is_injected(e: &EngineError) -> bool {
 /// Call `handle_due(now)` until a call without any injected fault does nothing. (A stale
 /// snapshot can make a call skip a due instance without reporting it: the snapshot it loaded
 /// has nothing due. The next call handles it.) Returns the number of calls.
-fn settle_due(e: &Engine<Faulty>, now: DateTime<Utc>) -> u32 {
+fn settle_due<S: Store>(e: &Engine<FaultyStore<S>>, now: DateTime<Utc>) -> u32 {
     let mut calls = 0;
     loop {
         calls += 1;
@@ -100,13 +100,13 @@ fn settle_due(e: &Engine<Faulty>, now: DateTime<Utc>) -> u32 {
     }
 }
 
-fn inner_history(e: &Engine<Faulty>, id: &InstanceId) -> Vec<Event> {
+fn inner_history<S: Store>(e: &Engine<FaultyStore<S>>, id: &InstanceId) -> Vec<Event> {
     e.store().inner().events(id, 0).unwrap()
 }
 
 /// The inner store is consistent: contiguous history, replay equals the snapshot, the
 /// due-index agrees with the snapshots.
-fn check_inner(e: &Engine<Faulty>, ids: &[InstanceId]) {
+fn check_inner<S: Store>(e: &Engine<FaultyStore<S>>, ids: &[InstanceId]) {
     let inner = e.store().inner();
     let mut due: Option<(DateTime<Utc>, InstanceId)> = None;
     for id in ids {
@@ -347,12 +347,17 @@ enum Op {
     Due,
 }
 
-/// One seeded storm: `ops` operations on three instances, each retried until it concludes,
-/// with every attempt checked against the inner store.
+/// One seeded storm over an in-memory store.
 fn storm(seed: u64, ops: u64, tally: &mut Tally) {
+    storm_over(InMemoryStore::new(), seed, ops, tally);
+}
+
+/// One seeded storm over the empty store `inner`: `ops` operations on three instances, each
+/// retried until it concludes, with every attempt checked against the inner store.
+fn storm_over<S: Store>(inner: S, seed: u64, ops: u64, tally: &mut Tally) {
     let mut rng = SplitMix(seed);
     let record = rng.below(2) == 0;
-    let store = FaultyStore::new(InMemoryStore::new(), seed)
+    let store = FaultyStore::new(inner, seed)
         .with_rate(Fault::FailBeforeWrite, 70)
         .with_rate(Fault::FailAfterWrite, 70)
         .with_rate(Fault::DuplicateDelivery, 70)
@@ -584,13 +589,49 @@ fn seeded_fault_storms() {
     for s in 0..seeds {
         storm(support::seed() ^ s, 80, &mut tally);
     }
+    report("faults", seeds, &tally);
+    for f in Fault::ALL {
+        assert!(
+            tally.injected.get(&f.to_string()).is_some_and(|n| *n > 0),
+            "{f} was never injected"
+        );
+    }
+    assert!(tally.replayed > 0, "no retry met a landed write");
+}
+
+/// Fault storms over `SqliteStore` files: `RELIABILITY_SQLITE_STORMS` storms (default 4; CI
+/// sets more, see docs/reliability.md), each on a fresh database file, checked as the
+/// in-memory storms are (whole commits, one effect per key, the file's history replaying to
+/// its snapshots). Prints `faults over SqliteStore: ...`.
+#[cfg(feature = "sqlite")]
+#[test]
+fn seeded_fault_storms_over_sqlite() {
+    let mut tally = Tally::default();
+    let storms = support::target("RELIABILITY_SQLITE_STORMS", 4);
+    let dir = support::TempDir::new("storms");
+    for s in 0..storms {
+        let store = SqliteStore::open(dir.file(&format!("storm-{s}.sqlite"))).unwrap();
+        storm_over(store, support::seed() ^ s ^ 0x5_0000, 80, &mut tally);
+    }
+    report("faults over SqliteStore", storms, &tally);
+    for f in Fault::ALL {
+        assert!(
+            tally.injected.get(&f.to_string()).is_some_and(|n| *n > 0),
+            "{f} was never injected over SQLite"
+        );
+    }
+    assert!(tally.replayed > 0, "no retry met a landed write");
+}
+
+/// Print the figures of `storms` storms as `label: ...`.
+fn report(label: &str, storms: u64, tally: &Tally) {
     let injected: Vec<String> = tally
         .injected
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
     support::announce(&format!(
-        "faults: {seeds} storms, {} operations, {} attempts ({} accepted, {} replayed on retry, {} refused of which {} on a stale read); injected: {}",
+        "{label}: {storms} storms, {} operations, {} attempts ({} accepted, {} replayed on retry, {} refused of which {} on a stale read); injected: {}",
         tally.ops,
         tally.attempts,
         tally.accepted,
@@ -599,13 +640,6 @@ fn seeded_fault_storms() {
         tally.stale_refusals,
         injected.join(", ")
     ));
-    for f in Fault::ALL {
-        assert!(
-            tally.injected.get(&f.to_string()).is_some_and(|n| *n > 0),
-            "{f} was never injected"
-        );
-    }
-    assert!(tally.replayed > 0, "no retry met a landed write");
 }
 
 #[test]

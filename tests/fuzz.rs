@@ -920,3 +920,69 @@ fn fuzz_every_parser_of_untrusted_input() {
         support::seed()
     ));
 }
+
+/// JSON definitions, commands and forms at scale: `RELIABILITY_FUZZ` executions in total
+/// (default 3,000; CI sets 1,000,000 in release, see docs/reliability.md), split between the
+/// three targets, each on its own thread. Prints `fuzz at scale: N executions ...`.
+#[test]
+fn fuzz_definitions_commands_and_forms_at_scale() {
+    let total = support::target("RELIABILITY_FUZZ", 3_000);
+    // Shares in per mille: building and exercising a definition costs the most.
+    let share = |per_mille: u64| u32::try_from(total * per_mille / 1000 + 1).unwrap_or(u32::MAX);
+    let w = world();
+    let definitions = vec![w.spec_json.clone(), TINY_SPEC.to_owned()];
+    let commands: Vec<String> = w
+        .commands
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect();
+    let forms: Vec<String> = [
+        inspection(),
+        Form::new("note", json!({"text": "x"})),
+        Form::new("memo", json!(null)),
+    ]
+    .iter()
+    .map(|f| serde_json::to_string(f).unwrap())
+    .collect();
+    let runs: [(&str, u64, u32, Vec<String>, Target); 3] = [
+        (
+            "definitions at scale",
+            21,
+            share(250),
+            definitions,
+            definition_target,
+        ),
+        (
+            "commands at scale",
+            22,
+            share(250),
+            commands,
+            command_target,
+        ),
+        ("forms at scale", 23, share(500), forms, form_target),
+    ];
+    let figures: Vec<(u64, u64, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|(name, salt, cases, seeds, target)| {
+                scope.spawn(move || run(name, salt, cases, seeds, target))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let sum = |f: fn(&(u64, u64, u64)) -> u64| figures.iter().map(f).sum::<u64>();
+    let executions = sum(|f| f.0);
+    support::announce(&format!(
+        "fuzz at scale: {executions} executions over JSON definitions, commands and forms ({} parsed, {} accepted downstream; seed {:#x})",
+        sum(|f| f.1),
+        sum(|f| f.2),
+        support::seed()
+    ));
+    assert!(executions >= total, "fewer executions than asked for");
+    for (name, f) in ["definitions", "commands", "forms"].iter().zip(&figures) {
+        assert!(f.1 > 0, "fuzz {name} at scale: nothing parsed");
+    }
+}

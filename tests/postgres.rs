@@ -87,7 +87,7 @@ fn sync_conformance_through_the_blocking_store() {
     let report =
         store_conformance(|| BlockingPostgresStore::connect_with(&url, schemas.options()).unwrap());
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert!(report.passed.len() >= 12, "{:?}", report.passed);
+    assert!(report.passed.len() >= 15, "{:?}", report.passed);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(schemas.drop_all(&url));
 }
@@ -103,7 +103,7 @@ async fn async_conformance(test: &str, tag: &str) {
     })
     .await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert!(report.passed.len() >= 12, "{:?}", report.passed);
+    assert!(report.passed.len() >= 15, "{:?}", report.passed);
     schemas.drop_all(&url).await;
 }
 
@@ -160,12 +160,18 @@ fn start(id: &str) -> (aftersales::Decision, Commit) {
         f.t0,
     )
     .unwrap();
-    let c = Commit {
-        instance: Arc::new(d.instance.clone()),
-        events: d.events.clone(),
-        expected_version: 0,
-        idempotency: None,
-        outbox: true,
+    let mut c = Commit::linked(
+        d.instance.clone(),
+        d.events.clone(),
+        aftersales::Digest::ZERO,
+        0,
+        None,
+    );
+    c.outbox = true;
+    // The decision's snapshot, as committed (with its chain head), for the next decision.
+    let d = aftersales::Decision {
+        instance: c.instance.as_ref().clone(),
+        events: c.events.clone(),
     };
     (d, c)
 }
@@ -259,13 +265,14 @@ async fn of_concurrent_writers_expecting_one_version_exactly_one_lands() {
         )
         .unwrap();
         let store = store.clone();
-        let commit = Commit {
-            instance: Arc::new(next.instance),
-            events: next.events,
-            expected_version: d.instance.version(),
-            idempotency: None,
-            outbox: true,
-        };
+        let mut commit = Commit::linked(
+            next.instance,
+            next.events,
+            d.instance.chain_head().unwrap(),
+            d.instance.version(),
+            None,
+        );
+        commit.outbox = true;
         writers.push(tokio::spawn(async move { store.commit(commit).await }));
     }
     let mut landed = 0;
@@ -319,13 +326,13 @@ async fn concurrent_schedulers_claim_disjoint_due_work() {
         .unwrap();
         due = d1.instance.next_due();
         store
-            .commit(Commit {
-                instance: Arc::new(d1.instance),
-                events: d1.events,
-                expected_version: d.instance.version(),
-                idempotency: None,
-                outbox: false,
-            })
+            .commit(Commit::linked(
+                d1.instance,
+                d1.events,
+                d.instance.chain_head().unwrap(),
+                d.instance.version(),
+                None,
+            ))
             .await
             .unwrap();
     }

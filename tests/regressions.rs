@@ -6,7 +6,6 @@
 use aftersales::*;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde_json::json;
-use std::sync::Arc;
 
 /// Monday 2026-11-16 09:00 local (UTC+8).
 fn monday_9am() -> DateTime<Utc> {
@@ -313,13 +312,13 @@ fn corrupt_counters_are_refused_not_panics() {
     ));
     // The engine refuses it too, and cannot record the refusal: nothing is written.
     let store = InMemoryStore::new();
-    let bad = Commit {
-        instance: Arc::new(at_max.clone()),
-        events: vec![next],
-        expected_version: u64::MAX,
-        idempotency: None,
-        outbox: false,
-    };
+    let bad = Commit::linked(
+        at_max.clone(),
+        vec![next],
+        aftersales::Digest::ZERO,
+        u64::MAX,
+        None,
+    );
     assert!(matches!(
         store.commit(bad),
         Err(StoreError::InvalidCommit { .. })
@@ -355,6 +354,7 @@ fn corrupt_counters_are_refused_not_panics() {
             reassign_to: None,
             moved: None,
         },
+        prev: None,
     };
     inst.apply(&e).unwrap();
     assert_eq!(inst.deadlines()[0].escalated, usize::MAX);
@@ -582,13 +582,13 @@ fn handle_due_reports_instances_of_an_unregistered_definition() {
     let d = aftersales::start(&def, "o-1".into(), &clerk(), json!({}), monday_9am()).unwrap();
     let store = InMemoryStore::new();
     store
-        .commit(Commit {
-            instance: std::sync::Arc::new(d.instance),
-            events: d.events,
-            expected_version: 0,
-            idempotency: None,
-            outbox: false,
-        })
+        .commit(Commit::linked(
+            d.instance,
+            d.events,
+            aftersales::Digest::ZERO,
+            0,
+            None,
+        ))
         .unwrap();
     // An engine that knows no version of `old`.
     let engine = Engine::new(store);
@@ -638,4 +638,55 @@ fn an_escalation_move_of_a_clock_started_and_met_by_the_same_trigger_is_in_the_g
         .unwrap()
         .unwrap();
     assert_eq!(moved.instance.state(), "s0");
+}
+
+/// Found by the random walks at CI scale (`random_walks_at_scale`, 10,000 walks, default seed;
+/// generated definition, walk 273): an **override** leaving `s1` starts the clock triggered by
+/// leaving `s1`, so the clock runs in the override's target `s0`, a state the graph does not
+/// reach while that clock runs; its rung then moves the instance `s0 → s2`, which is not an
+/// edge of the graph (DESIGN.md decision 18 promises that every move the engine makes is one).
+/// Open: the fix belongs in `src/definition/deadline.rs` (escalation edges from states an
+/// override can reach) or `src/decide/clocks.rs` (what an override does to clocks), a product
+/// decision; un-ignore this test with it.
+#[test]
+#[ignore = "open finding (override starts a leave-triggered clock off the graph); see the doc comment"]
+fn an_escalation_move_after_an_override_follows_an_edge_of_the_graph() {
+    let def = Builder::new("ovr", 1)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .override_roles(["clerk"])
+        .initial("s0")
+        .normal("s1")
+        .normal("s2")
+        .terminal("done")
+        .transition("s0", "go", "s1", |t| t.roles(["clerk"]))
+        .transition("s1", "on", "s2", |t| t.roles(["clerk"]))
+        .transition("s2", "finish", "done", |t| t.roles(["clerk"]))
+        .deadline(
+            DeadlineSpec::new("d0", Trigger::leave("s1"), BusinessDuration::Hours(1))
+                .escalate(EscalationSpec::move_to("s2")),
+        )
+        .build(&Registry::with_calendar(BusinessCalendar::china_standard()))
+        .unwrap();
+    let t = monday_9am();
+    let d = aftersales::start(&def, "o".into(), &clerk(), json!({}), t).unwrap();
+    let d = aftersales::decide(&def, &d.instance, &Command::fire(&clerk(), "go"), t).unwrap();
+    let d = aftersales::decide(
+        &def,
+        &d.instance,
+        &Command::override_to(&clerk(), "s0", "back to the start"),
+        t,
+    )
+    .unwrap();
+    assert_eq!(d.instance.state(), "s0");
+    let moved = aftersales::handle_due(&def, &d.instance, t + TimeDelta::hours(2))
+        .unwrap()
+        .map_or(d.instance, |d| d.instance);
+    if moved.state() != "s0" {
+        assert!(
+            def.has_edge("s0", moved.state()),
+            "the escalation moved s0 -> {}, not an edge of the graph",
+            moved.state()
+        );
+    }
 }

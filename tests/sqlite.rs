@@ -124,14 +124,17 @@ fn engine(store: SqliteStore) -> Engine<SqliteStore> {
     e
 }
 
-fn commit_of(d: &Decision, expected: u64) -> Commit {
-    Commit {
-        instance: Arc::new(d.instance.clone()),
-        events: d.events.clone(),
-        expected_version: expected,
-        idempotency: None,
-        outbox: false,
-    }
+/// The commit of `d`, linked after `base` (the committed snapshot it was decided on; `None`
+/// for a new instance).
+fn commit_of(d: &Decision, base: Option<&Instance>) -> Commit {
+    Commit::linked(
+        d.instance.clone(),
+        d.events.clone(),
+        base.and_then(Instance::chain_head)
+            .unwrap_or(aftersales::Digest::ZERO),
+        base.map_or(0, Instance::version),
+        None,
+    )
 }
 
 #[test]
@@ -149,8 +152,8 @@ fn sqlite_store_passes_the_conformance_suite_on_files() {
         SqliteStore::open(path).unwrap()
     });
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 12);
-    assert_eq!(n.load(Ordering::Relaxed), 12, "a fresh file per check");
+    assert_eq!(report.passed.len(), 15);
+    assert_eq!(n.load(Ordering::Relaxed), 15, "a fresh file per check");
 }
 
 #[test]
@@ -166,11 +169,11 @@ fn sqlite_store_passes_the_conformance_suite_with_synchronous_normal_and_in_memo
         SqliteStore::open_with(path, options).unwrap()
     });
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 12);
+    assert_eq!(report.passed.len(), 15);
 
     let report = aftersales::testing::store_conformance(|| SqliteStore::open_in_memory().unwrap());
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 12);
+    assert_eq!(report.passed.len(), 15);
 }
 
 #[test]
@@ -184,9 +187,11 @@ fn two_connections_to_one_file_exactly_one_conflicting_commit_wins() {
     for round in 0..20 {
         let id = InstanceId::from(format!("c{round}"));
         let created = aftersales::start(&def, id.clone(), &clerk(), json!({}), t0).unwrap();
-        a.commit(commit_of(&created, 0)).unwrap();
-        let begun = begun(&def, &created, t0);
-        b.commit(commit_of(&begun, 1)).unwrap();
+        let c0 = commit_of(&created, None);
+        a.commit(c0.clone()).unwrap();
+        let begun =
+            aftersales::decide(&def, &c0.instance, &Command::fire(&clerk(), "begin"), t0).unwrap();
+        b.commit(commit_of(&begun, Some(&c0.instance))).unwrap();
         // Both writers read the same version through their own connection...
         let read_a = a.load(&id).unwrap().unwrap();
         let read_b = b.load(&id).unwrap().unwrap();
@@ -196,16 +201,20 @@ fn two_connections_to_one_file_exactly_one_conflicting_commit_wins() {
             aftersales::decide(&def, &read_a, &Command::fire(&manager(), "approve"), t0).unwrap();
         let reject =
             aftersales::decide(&def, &read_b, &Command::fire(&manager(), "reject"), t0).unwrap();
+        let (approve, reject) = (
+            commit_of(&approve, Some(&read_a)),
+            commit_of(&reject, Some(&read_b)),
+        );
         // ...and commit at the same moment from two threads.
         let barrier = Barrier::new(2);
         let (ra, rb) = std::thread::scope(|s| {
             let ha = s.spawn(|| {
                 barrier.wait();
-                a.commit(commit_of(&approve, v))
+                a.commit(approve.clone())
             });
             let hb = s.spawn(|| {
                 barrier.wait();
-                b.commit(commit_of(&reject, v))
+                b.commit(reject.clone())
             });
             (ha.join().unwrap(), hb.join().unwrap())
         });
@@ -224,7 +233,7 @@ fn two_connections_to_one_file_exactly_one_conflicting_commit_wins() {
         );
         // Both connections see the winner, whole, and nothing of the loser.
         for store in [&a, &b] {
-            assert_eq!(store.load(&id).unwrap().as_deref(), Some(&winner.instance));
+            assert_eq!(store.load(&id).unwrap().as_ref(), Some(&winner.instance));
             let history = store.events(&id, 0).unwrap();
             assert_eq!(history.len() as u64, winner.instance.version());
             winner.instance.verify(&history).unwrap();
@@ -429,7 +438,7 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
 
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SqliteStore::SCHEMA_VERSION);
-    assert_eq!(SqliteStore::SCHEMA_VERSION, 3);
+    assert_eq!(SqliteStore::SCHEMA_VERSION, 4);
     // Everything v1 held reads back the same.
     let a = InstanceId::from("A");
     assert_eq!(store.load(&a).unwrap().as_deref(), Some(&a1.instance));
@@ -469,14 +478,42 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
     e.verify(&a).unwrap();
     e.verify(&"B".into()).unwrap();
     assert_eq!(e.store().events_of_kind("closed").unwrap().len(), 1);
+    // v3: the events v1 wrote have no hash and read as unchained; the first event committed
+    // after them links to the hash of the last of them, and every new one is chained.
+    let chained = e.store().chained_events(&a, 0).unwrap();
+    let old = history.len();
+    assert!(
+        chained[..old]
+            .iter()
+            .all(|c| c.hash.is_none() && c.event.prev.is_none())
+    );
+    assert_eq!(chained[old].event.prev, Some(history[old - 1].hash()));
+    assert!(
+        chained[old..]
+            .iter()
+            .all(|c| c.hash == Some(c.event.hash()))
+    );
+    assert_eq!(
+        verify_chained(&chained),
+        Ok(chained.last().unwrap().event.hash())
+    );
+    assert_eq!(
+        e.load(&a).unwrap().chain_head(),
+        chained.last().unwrap().hash
+    );
+    // B was never touched: its anchor head is the hash of its v1 event as read.
+    let anchor = e.anchor().unwrap();
+    let b_head = anchor.head(&"B".into()).unwrap();
+    assert_eq!((b_head.seq, b_head.hash), (1, b0.events[0].hash()));
+    e.check_anchor(&anchor).unwrap();
 
-    // The index is the one v2 added, and a raw connection sees the current version (3: v3
-    // added leases and the outbox).
+    // The index is the one v2 added, and a raw connection sees the current version (4: v3
+    // added the hash chain, v4 leases and the outbox).
     let conn = rusqlite::Connection::open(&path).unwrap();
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 3);
+    assert_eq!(v, 4);
     let plan: String = conn
         .query_row(
             "EXPLAIN QUERY PLAN SELECT body FROM events WHERE kind = 'created'",
@@ -661,9 +698,11 @@ fn due_index_orders_by_instant_then_id_with_subsecond_precision() {
     ];
     for (id, at) in starts {
         let d0 = aftersales::start(&def, id.into(), &clerk(), json!({}), at).unwrap();
-        store.commit(commit_of(&d0, 0)).unwrap();
-        let d1 = begun(&def, &d0, at);
-        store.commit(commit_of(&d1, 1)).unwrap();
+        let c0 = commit_of(&d0, None);
+        store.commit(c0.clone()).unwrap();
+        let d1 =
+            aftersales::decide(&def, &c0.instance, &Command::fire(&clerk(), "begin"), at).unwrap();
+        store.commit(commit_of(&d1, Some(&c0.instance))).unwrap();
     }
     // + 4 working hours: 10-12 and 13-15 (lunch 12-13); the index holds the first instant
     // past the limit (the boundary rule), one nanosecond later.

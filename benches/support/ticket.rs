@@ -214,13 +214,7 @@ pub(crate) fn open_engine(
             events.append(&mut d.events);
         }
         store
-            .commit(Commit {
-                instance: d.instance.into(),
-                events,
-                expected_version: 0,
-                idempotency: None,
-                outbox: false,
-            })
+            .commit(Commit::linked(d.instance, events, Digest::ZERO, 0, None))
             .unwrap();
     }
     let mut engine = Engine::new(store).record_rejections(false);

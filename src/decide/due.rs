@@ -60,8 +60,9 @@ fn next_item(clocks: &[DeadlineState], now: DateTime<Utc>) -> Option<(DateTime<U
 /// woken at `next_due` always finds the item due and never spins.
 ///
 /// # Errors
-/// A [`Rejection`] when the instance does not fit the definition or a deadline of an
-/// escalation target cannot be computed.
+/// A [`Rejection`] when the instance does not fit the definition, a deadline of an
+/// escalation target cannot be computed, or something is due but `now` is earlier than the
+/// instance's last event ([`Rejection::TimeWentBackwards`]).
 pub fn handle_due(
     def: &Definition,
     inst: &Instance,
@@ -72,6 +73,10 @@ pub fn handle_due(
         || inst.definition_version() != def.version()
     {
         return Ok(None);
+    }
+    // Time only moves forward: nothing is recorded at a `now` before the last event.
+    if next_item(inst.deadlines(), now).is_some() {
+        super::check_time(inst, now)?;
     }
     let mut d = Draft::new(inst.clone(), None, now);
     for _ in 0..MAX_STEPS_PER_CALL {

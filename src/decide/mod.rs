@@ -74,6 +74,7 @@ impl Draft {
             at: self.now,
             by: self.by.clone(),
             kind,
+            prev: None,
         };
         self.inst.apply(&e).map_err(|err| Rejection::Inconsistent {
             reason: err.to_string(),
@@ -120,6 +121,15 @@ fn check_definition(def: &Definition, inst: &Instance) -> Result<StateIx, Reject
         .ok_or_else(|| Rejection::Inconsistent {
             reason: format!("state `{}` is not in the definition", inst.state()),
         })
+}
+
+/// Time only moves forward per instance: refuse a `now` earlier than the last event.
+pub(crate) fn check_time(inst: &Instance, now: DateTime<Utc>) -> Result<(), Rejection> {
+    let last = inst.updated_at();
+    if now < last {
+        return Err(Rejection::TimeWentBackwards { last, now });
+    }
+    Ok(())
 }
 
 /// The action a command attaches its forms with (`comment` and `override` for those intents).
@@ -203,6 +213,7 @@ pub fn start(
             state: def.initial_state(),
             data: Arc::new(data),
         },
+        prev: None,
     };
     let inst = Instance::from_created(&created).map_err(|e| Rejection::Inconsistent {
         reason: e.to_string(),
@@ -223,6 +234,7 @@ fn prepare<'a>(
     now: DateTime<Utc>,
 ) -> Result<fire::At<'a>, Rejection> {
     let state = check_definition(def, inst)?;
+    check_time(inst, now)?;
     check_depth(|| "payload".into(), &cmd.payload)?;
     check_forms(def, &cmd.forms, &cmd.intent)?;
     let mask = match cmd.role {
@@ -253,7 +265,9 @@ fn prepare<'a>(
 /// One order for every command, so the same "this person may not do this" always comes back
 /// the same way:
 ///
-/// 1. the instance: [`Rejection::WrongDefinition`], [`Rejection::InstanceClosed`]; the
+/// 1. the instance: [`Rejection::WrongDefinition`], [`Rejection::InstanceClosed`]; time
+///    ([`Rejection::TimeWentBackwards`]: `now` may not be earlier than the instance's last
+///    event, so its history never goes backwards); the
 ///    command's size: [`Rejection::TooDeep`]; its forms: [`Rejection::UndeclaredForm`],
 ///    [`Rejection::FormNotAttachable`], [`Rejection::InvalidForm`];
 /// 2. the role: a role the command names but the actor does not hold,

@@ -2,22 +2,24 @@
 //! Same semantics as [`Engine`](super::Engine) — the logic is the shared sans-I/O core in
 //! `step.rs`; only the loads and commits are awaited. It chooses no runtime.
 
-use super::step::{self, Definitions, Due, Fire, Policy};
+use super::step::{self, Definitions, Due, Fire, Pending, Policy};
 use super::trace::Span;
 use super::{
     DeliveryReport, DueReport, EngineError, NoopNotifier, Notifier, Outcome, REFUSAL_WRITE_ATTEMPTS,
 };
 use crate::access::Actor;
+use crate::chain::ChainAnchor;
 use crate::command::Command;
 use crate::decide::{self, Availability};
 use crate::definition::Definition;
+use crate::digest::Digest;
 use crate::event::Event;
 use crate::ids::{InstanceId, Name};
 use crate::instance::Instance;
 use crate::limits::CommandLimits;
 use crate::refusals::{Record, RefusalLog};
 use crate::sla::{Period, SlaReport};
-use crate::store::{AsyncStore, Commit, Lease, OutboxMessage, StoreError};
+use crate::store::{AsyncStore, Lease, OutboxMessage, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 use std::future::Future;
@@ -85,6 +87,14 @@ impl<S: AsyncStore> AsyncEngine<S> {
         &self.policy.limits
     }
 
+    /// How far before an instance's last event `now` may be and still be accepted
+    /// ([`Engine::clock_tolerance`](super::Engine::clock_tolerance)).
+    #[must_use]
+    pub fn clock_tolerance(mut self, tolerance: TimeDelta) -> Self {
+        self.policy.clock_tolerance = tolerance.max(TimeDelta::zero());
+        self
+    }
+
     /// Coalesce identical refusals within `window` after the first
     /// ([`Engine::refusal_window`](super::Engine::refusal_window)).
     #[must_use]
@@ -133,7 +143,22 @@ impl<S: AsyncStore> AsyncEngine<S> {
         self.definitions.latest(id.into())
     }
 
-    async fn write(&self, commit: Commit) -> Result<Outcome, EngineError> {
+    /// [`Engine`](super::Engine)'s chain head lookup, awaited.
+    async fn head_of(&self, base: Option<&Instance>) -> Result<Digest, EngineError> {
+        match step::head(base) {
+            step::Head::Known(head) => Ok(head),
+            step::Head::Read { instance, after } => Ok(step::head_from(
+                self.store.chained_events(instance, after).await?.pop(),
+            )),
+        }
+    }
+
+    async fn write(
+        &self,
+        pending: Pending,
+        base: Option<&Instance>,
+    ) -> Result<Outcome, EngineError> {
+        let commit = step::link(pending, base, self.head_of(base).await?, &self.policy);
         let outcome = step::accepted(&commit);
         self.store.commit(commit).await?;
         if !self.policy.outbox {
@@ -167,8 +192,8 @@ impl<S: AsyncStore> AsyncEngine<S> {
                             definition,
                             version: None,
                         })?;
-                let commit = step::start(def, id, actor, data, now, &self.policy)?;
-                self.write(commit).await
+                let pending = step::start(def, id, actor, data, now, &self.policy)?;
+                self.write(pending, None).await
             })
             .await;
         span.outcome(&result);
@@ -212,8 +237,8 @@ impl<S: AsyncStore> AsyncEngine<S> {
                     .await?;
                 Ok(step::replayed(inst, events, &record))
             }
-            Fire::Write(commit) => {
-                let out = self.write(commit).await?;
+            Fire::Write(pending) => {
+                let out = self.write(pending, Some(&inst)).await?;
                 // The counts of refusals before this accepted command are written now: a
                 // failure keeps them for the next write (the command itself stands).
                 let records = self.refusals.take(id, now, true);
@@ -248,15 +273,15 @@ impl<S: AsyncStore> AsyncEngine<S> {
             return Ok(());
         }
         for _ in 0..REFUSAL_WRITE_ATTEMPTS {
-            let commit = match step::refusal_commit(&inst, &records, now, &self.policy) {
-                Ok(Some(commit)) => commit,
+            let pending = match step::refusal_commit(&inst, &records, now) {
+                Ok(Some(pending)) => pending,
                 Ok(None) => return Ok(()),
                 Err(e) => {
                     self.refusals.restore(id, records);
                     return Err(e);
                 }
             };
-            let failed = match self.write(commit).await {
+            let failed = match self.write(pending, Some(&inst)).await {
                 Ok(_) => return Ok(()),
                 Err(EngineError::Conflict { .. }) => match self.load(id).await {
                     Ok(fresh) => {
@@ -327,9 +352,34 @@ impl<S: AsyncStore> AsyncEngine<S> {
     ///
     /// # Errors
     /// [`EngineError::Corrupt`], [`EngineError::NotFound`], or a store error.
+    ///
+    /// The hash chain included, as [`Engine::verify`](super::Engine::verify).
     pub async fn verify(&self, id: &InstanceId) -> Result<(), EngineError> {
         let inst = self.load(id).await?;
-        Ok(inst.verify(&self.history(id).await?)?)
+        step::verify(&inst, self.store.chained_events(id, 0).await?)
+    }
+
+    /// The store's [`ChainAnchor`] now ([`Engine::anchor`](super::Engine::anchor)).
+    ///
+    /// # Errors
+    /// A store error.
+    pub async fn anchor(&self) -> Result<ChainAnchor, EngineError> {
+        Ok(ChainAnchor::new(self.store.chain_heads().await?))
+    }
+
+    /// Check the store against an anchor taken earlier
+    /// ([`Engine::check_anchor`](super::Engine::check_anchor)).
+    ///
+    /// # Errors
+    /// As [`Engine::check_anchor`](super::Engine::check_anchor).
+    pub async fn check_anchor(&self, anchor: &ChainAnchor) -> Result<(), EngineError> {
+        anchor.check_digest()?;
+        for head in anchor.heads() {
+            let history = self.store.chained_events(&head.instance, 0).await?;
+            anchor.check_history(&head.instance, &history)?;
+            self.verify(&head.instance).await?;
+        }
+        Ok(())
     }
 
     /// What `actor` may do on `id` now, and why not the rest.
@@ -392,7 +442,7 @@ impl<S: AsyncStore> AsyncEngine<S> {
         match step::due(def, &inst, now, &self.policy) {
             Due::Nothing => {}
             Due::Failed(rejection) => report.failed.push((id, rejection)),
-            Due::Write(commit) => match self.write(commit).await {
+            Due::Write(pending) => match self.write(pending, Some(&inst)).await {
                 Ok(out) => report.handled.push((id, out.events)),
                 Err(EngineError::Conflict { .. }) => report.conflicts.push(id),
                 Err(e) => return Err(e),

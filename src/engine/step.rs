@@ -5,9 +5,11 @@
 
 use super::{EngineError, Outcome};
 use crate::access::Actor;
+use crate::chain::{ChainedEvent, check_snapshot, verify_chained};
 use crate::command::Command;
 use crate::decide::{self, Decision};
 use crate::definition::Definition;
+use crate::digest::Digest;
 use crate::event::Event;
 use crate::ids::{FastMap, InstanceId, Name};
 use crate::instance::Instance;
@@ -73,6 +75,8 @@ pub(crate) struct Policy {
     pub(crate) limits: CommandLimits,
     /// Identical refusals within this window after the first are coalesced.
     pub(crate) refusal_window: TimeDelta,
+    /// How far before an instance's last event `now` may be and be moved up to it.
+    pub(crate) clock_tolerance: TimeDelta,
 }
 
 impl Default for Policy {
@@ -82,6 +86,7 @@ impl Default for Policy {
             outbox: false,
             limits: CommandLimits::default(),
             refusal_window: crate::refusals::DEFAULT_REFUSAL_WINDOW,
+            clock_tolerance: TimeDelta::zero(),
         }
     }
 }
@@ -91,28 +96,97 @@ pub(crate) enum Fire {
     /// A retry of a known key: read back the events `first_seq ..= last_seq`, write
     /// nothing, answer them with `replayed: true` ([`replayed`]).
     Replay(IdempotencyRecord),
-    /// Accepted: write the commit, answer [`accepted`], then write the refusal records the
-    /// log holds for the instance ([`RefusalLog::take`] with `all`).
-    Write(Commit),
+    /// Accepted: link and write it ([`link`]), answer [`accepted`], then write the refusal
+    /// records the log holds for the instance ([`RefusalLog::take`] with `all`).
+    Write(Pending),
     /// Refused: write [`refusal_records`] (with [`refusal_commit`], retried on conflicts up to
     /// [`REFUSAL_WRITE_ATTEMPTS`](super::REFUSAL_WRITE_ATTEMPTS)), then answer
     /// [`EngineError::Rejected`].
     Refuse(Rejection),
 }
 
-fn commit(
+/// Events decided but not linked yet: linking needs the chain head of the snapshot they were
+/// decided on, which the engine may have to read ([`head`]).
+pub(crate) struct Pending {
     decision: Decision,
-    expected: u64,
     key: Option<IdempotencyRecord>,
+}
+
+fn pending(decision: Decision, key: Option<IdempotencyRecord>) -> Pending {
+    Pending { decision, key }
+}
+
+/// Where the chain head of `base` comes from.
+pub(crate) enum Head<'a> {
+    /// Known: the snapshot's own (or zero for a new instance).
+    Known(Digest),
+    /// A snapshot stored before the chain existed: the hash of its last stored event, read
+    /// with `chained_events(instance, after)` and given to [`head_from`].
+    Read {
+        /// The instance.
+        instance: &'a InstanceId,
+        /// Read the events after this one.
+        after: u64,
+    },
+}
+
+/// The chain head the next event after `base` links to (`None`: a new instance).
+pub(crate) fn head(base: Option<&Instance>) -> Head<'_> {
+    match base {
+        None => Head::Known(Digest::ZERO),
+        Some(b) => match b.chain_head() {
+            Some(head) => Head::Known(head),
+            None => Head::Read {
+                instance: b.id(),
+                after: b.version().saturating_sub(1),
+            },
+        },
+    }
+}
+
+/// The head from the last stored event ([`Head::Read`]).
+pub(crate) fn head_from(last: Option<ChainedEvent>) -> Digest {
+    last.map_or(Digest::ZERO, |c| c.hash.unwrap_or_else(|| c.event.hash()))
+}
+
+/// The commit writing `pending` after `base`, linked after `prev` (its chain head).
+pub(crate) fn link(
+    pending: Pending,
+    base: Option<&Instance>,
+    prev: Digest,
     policy: &Policy,
 ) -> Commit {
-    Commit {
-        instance: Arc::new(decision.instance),
-        events: decision.events,
-        expected_version: expected,
-        idempotency: key,
-        outbox: policy.outbox,
+    let expected = base.map_or(0, Instance::version);
+    let Pending { decision, key } = pending;
+    let mut commit = Commit::linked(decision.instance, decision.events, prev, expected, key);
+    commit.outbox = policy.outbox;
+    commit
+}
+
+/// `now` for a command or due run on `inst`: a `now` before the last event but within the
+/// clock tolerance is moved up to the last event; anything else is left for the core to
+/// judge (time only moves forward per instance).
+pub(crate) fn forward(inst: &Instance, now: DateTime<Utc>, policy: &Policy) -> DateTime<Utc> {
+    let last = inst.updated_at();
+    if now < last && last - now <= policy.clock_tolerance {
+        last
+    } else {
+        now
     }
+}
+
+/// Prove a stored history is intact and `inst` is its end: the hash chain verifies from the
+/// first event, the snapshot's version and chain head are those of the last event, and the
+/// snapshot equals the replay of the events.
+///
+/// # Errors
+/// [`EngineError::Chain`] or [`EngineError::Corrupt`].
+pub(crate) fn verify(inst: &Instance, history: Vec<ChainedEvent>) -> Result<(), EngineError> {
+    let head = verify_chained(&history)?;
+    let last = history.last().map_or(0, |c| c.event.seq);
+    check_snapshot(inst, last, head)?;
+    let events: Vec<Event> = history.into_iter().map(|c| c.event).collect();
+    Ok(inst.verify(&events)?)
 }
 
 /// The commit starting instance `id` of `def`.
@@ -126,13 +200,13 @@ pub(crate) fn start(
     data: Value,
     now: DateTime<Utc>,
     policy: &Policy,
-) -> Result<Commit, EngineError> {
+) -> Result<Pending, EngineError> {
     let decided = policy
         .limits
         .check_data(&data)
         .and_then(|()| decide::start(def, id.clone(), actor, data, now));
     match decided {
-        Ok(decision) => Ok(commit(decision, 0, None, policy)),
+        Ok(decision) => Ok(pending(decision, None)),
         Err(rejection) => Err(EngineError::Rejected {
             instance: id,
             rejection,
@@ -164,6 +238,7 @@ pub(crate) fn fire(
         }
         return Ok(Fire::Replay(rec));
     }
+    let now = forward(inst, now, policy);
     let decided = match policy.limits.check(cmd) {
         Ok(()) => decide::decide(definitions.of(inst)?, inst, cmd, now),
         Err(over) => Err(over),
@@ -176,7 +251,7 @@ pub(crate) fn fire(
                 first_seq: inst.version().saturating_add(1),
                 last_seq: decision.instance.version(),
             });
-            Ok(Fire::Write(commit(decision, inst.version(), key, policy)))
+            Ok(Fire::Write(pending(decision, key)))
         }
         Err(rejection) => Ok(Fire::Refuse(rejection)),
     }
@@ -216,8 +291,7 @@ pub(crate) fn refusal_commit(
     inst: &Instance,
     records: &[Record],
     now: DateTime<Utc>,
-    policy: &Policy,
-) -> Result<Option<Commit>, EngineError> {
+) -> Result<Option<Pending>, EngineError> {
     let mut after = inst.clone();
     let mut events = Vec::with_capacity(records.len());
     let at = now.max(inst.updated_at());
@@ -231,18 +305,17 @@ pub(crate) fn refusal_commit(
             at,
             by: Some(r.by.clone()),
             kind: r.delayed(at),
+            prev: None,
         };
         after.apply(&event)?;
         events.push(event);
     }
-    Ok(Some(commit(
+    Ok(Some(pending(
         Decision {
             events,
             instance: after,
         },
-        inst.version(),
         None,
-        policy,
     )))
 }
 
@@ -276,16 +349,16 @@ pub(crate) fn accepted(commit: &Commit) -> Outcome {
 pub(crate) enum Due {
     /// Nothing to do at `now` (already handled, or not due after all).
     Nothing,
-    /// Write this commit.
-    Write(Commit),
+    /// Link and write these events.
+    Write(Pending),
     /// The deadlines cannot be handled (nothing to write; it stays due).
     Failed(Rejection),
 }
 
 /// What to do about the deadlines of `inst` due at `now`.
 pub(crate) fn due(def: &Definition, inst: &Instance, now: DateTime<Utc>, policy: &Policy) -> Due {
-    match decide::handle_due(def, inst, now) {
-        Ok(Some(decision)) => Due::Write(commit(decision, inst.version(), None, policy)),
+    match decide::handle_due(def, inst, forward(inst, now, policy)) {
+        Ok(Some(decision)) => Due::Write(pending(decision, None)),
         Ok(None) => Due::Nothing,
         Err(rejection) => Due::Failed(rejection),
     }

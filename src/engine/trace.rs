@@ -154,5 +154,7 @@ fn error_kind(e: &EngineError) -> &'static str {
         EngineError::KeyReused { .. } => "key_reused",
         EngineError::Corrupt(_) => "corrupt",
         EngineError::Store(_) => "store_error",
+        EngineError::Chain(_) => "chain_broken",
+        EngineError::Anchor(_) => "anchor_mismatch",
     }
 }

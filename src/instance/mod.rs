@@ -15,6 +15,7 @@ pub use clock::{DeadlineState, SlaStatus, Stopped};
 pub use typed::TypedData;
 
 use crate::access::{Signature, SignatureStatus};
+use crate::digest::Digest;
 use crate::event::{Attribution, Event, EventKind};
 use crate::form::Form;
 use crate::ids::{ActorId, InstanceId, Name};
@@ -71,6 +72,9 @@ pub struct Instance {
     fired_by: Shared<(Name, ActorId)>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
     deadlines: Shared<DeadlineState>,
+    /// The hash of the last event (the head of the instance's hash chain), once linked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    head: Option<Digest>,
     #[serde(skip)]
     #[schemars(skip)]
     typed: TypedCache,
@@ -279,6 +283,17 @@ impl Instance {
     pub fn running_clock(&self, name: impl Into<Name>) -> Option<&DeadlineState> {
         self.clock(name).filter(|d| d.is_active())
     }
+    /// The head of the instance's hash chain: the [hash](Event::hash) of its last event, which
+    /// the next event links to. `None` while the last event is not linked yet (a snapshot
+    /// straight from [`decide`](crate::decide), before the engine commits it) and in
+    /// snapshots stored before the chain existed.
+    pub fn chain_head(&self) -> Option<Digest> {
+        self.head
+    }
+    /// Record the chain head once the events leading here are linked (the linker only).
+    pub(crate) fn set_chain_head(&mut self, head: Digest) {
+        self.head = Some(head);
+    }
     /// The next instant at which a deadline of this instance needs handling: the first
     /// instant strictly after its earliest pending warning, limit or escalation rung
     /// (`t + 1ns`, [`DeadlineState::next_instant`]). `handle_due` at this instant handles
@@ -295,6 +310,10 @@ impl Instance {
 
     /// Rebuild an instance from its history.
     ///
+    /// The chain head of the result is the hash of the last event when that event is linked
+    /// (one hash, whatever the length), `None` otherwise. Replay does not check the links:
+    /// that is [`verify_events`](crate::verify_events)'s work.
+    ///
     /// # Errors
     /// [`ReplayError`] when the events are empty, out of order, or contradict each other.
     pub fn replay<'a>(
@@ -305,13 +324,19 @@ impl Instance {
             instance: InstanceId::from(""),
         })?;
         let mut inst = Instance::from_created(first)?;
+        let mut last = first;
         for e in events {
             inst.apply(e)?;
+            last = e;
+        }
+        if last.is_linked() {
+            inst.head = Some(last.hash());
         }
         Ok(inst)
     }
 
-    /// Check that `self` equals the replay of `events`.
+    /// Check that `self` equals the replay of `events`. A snapshot stored before the chain
+    /// existed (no chain head) is compared without its head.
     ///
     /// # Errors
     /// [`ReplayError::SnapshotMismatch`], or the replay's own error.
@@ -319,7 +344,10 @@ impl Instance {
         &self,
         events: impl IntoIterator<Item = &'a Event>,
     ) -> Result<(), ReplayError> {
-        let replayed = Instance::replay(events)?;
+        let mut replayed = Instance::replay(events)?;
+        if self.head.is_none() {
+            replayed.head = None;
+        }
         if &replayed == self {
             Ok(())
         } else {
@@ -353,6 +381,7 @@ impl Instance {
                 signatures: Shared::default(),
                 fired_by: Shared::default(),
                 deadlines: Shared::default(),
+                head: None,
                 typed: TypedCache::default(),
             }),
             _ => Err(ReplayError::NotCreated {
@@ -413,6 +442,9 @@ impl Instance {
             })?;
         self.version = e.seq;
         self.updated_at = e.at;
+        // The head is the hash of `e`, known once `e` is linked and hashed (by the linker or
+        // at the end of a replay): applying never hashes, so deciding stays cheap.
+        self.head = None;
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 //! [`PostgresStore`](crate::PostgresStore) needs tokio).
 
 use super::{Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError};
+use crate::chain::{ChainHead, ChainedEvent};
 use crate::event::Event;
 use crate::ids::InstanceId;
 use crate::instance::Instance;
@@ -36,6 +37,16 @@ pub trait AsyncStore: Send + Sync {
         id: &InstanceId,
         after: u64,
     ) -> impl Future<Output = Result<Vec<Event>, StoreError>> + Send;
+
+    /// [`Store::chained_events`].
+    fn chained_events(
+        &self,
+        id: &InstanceId,
+        after: u64,
+    ) -> impl Future<Output = Result<Vec<ChainedEvent>, StoreError>> + Send;
+
+    /// [`Store::chain_heads`].
+    fn chain_heads(&self) -> impl Future<Output = Result<Vec<ChainHead>, StoreError>> + Send;
 
     /// [`Store::idempotency`].
     fn idempotency(
@@ -121,6 +132,18 @@ impl<S: Store> AsyncStore for SyncAsAsync<S> {
         self.0.events(id, after)
     }
 
+    async fn chained_events(
+        &self,
+        id: &InstanceId,
+        after: u64,
+    ) -> Result<Vec<ChainedEvent>, StoreError> {
+        self.0.chained_events(id, after)
+    }
+
+    async fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        self.0.chain_heads()
+    }
+
     async fn idempotency(
         &self,
         id: &InstanceId,
@@ -196,6 +219,18 @@ impl<S: AsyncStore> AsyncStore for Arc<S> {
         after: u64,
     ) -> impl Future<Output = Result<Vec<Event>, StoreError>> + Send {
         (**self).events(id, after)
+    }
+
+    fn chained_events(
+        &self,
+        id: &InstanceId,
+        after: u64,
+    ) -> impl Future<Output = Result<Vec<ChainedEvent>, StoreError>> + Send {
+        (**self).chained_events(id, after)
+    }
+
+    fn chain_heads(&self) -> impl Future<Output = Result<Vec<ChainHead>, StoreError>> + Send {
+        (**self).chain_heads()
     }
 
     fn idempotency(

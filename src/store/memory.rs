@@ -1,6 +1,10 @@
 //! The reference store: everything in memory behind one mutex.
 
-use super::{Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError, check_commit};
+use super::{
+    Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError, check_commit, check_link,
+};
+use crate::chain::{ChainHead, ChainedEvent};
+use crate::digest::Digest;
 use crate::event::Event;
 use crate::ids::{FastMap, InstanceId, Name};
 use crate::instance::Instance;
@@ -34,10 +38,11 @@ struct Pending {
     lease: Option<Lease>,
 }
 
-/// One event in the history arena, with the position of the previous event of the same
-/// instance.
+/// One event in the history arena, with its hash and the position of the previous event of
+/// the same instance.
 struct Stored {
     event: Event,
+    hash: Digest,
     prev: u32,
 }
 
@@ -74,8 +79,8 @@ impl Inner {
         ids
     }
 
-    /// The events of `slot` with `seq > after`, oldest first.
-    fn history(&self, slot: &Slot, after: u64) -> Vec<Event> {
+    /// The events of `slot` with `seq > after`, oldest first, as `keep` makes them.
+    fn history<T>(&self, slot: &Slot, after: u64, keep: impl Fn(&Stored) -> T) -> Vec<T> {
         let mut out = Vec::new();
         let mut at = slot.last;
         while at != NONE {
@@ -83,11 +88,18 @@ impl Inner {
             if s.event.seq <= after {
                 break;
             }
-            out.push(s.event.clone());
+            out.push(keep(s));
             at = s.prev;
         }
         out.reverse();
         out
+    }
+
+    /// The hash of the last event of `slot` ([`Digest::ZERO`] without one).
+    fn head(&self, slot: Option<u32>) -> Digest {
+        slot.map(|s| self.slots[s as usize].last)
+            .filter(|&at| at != NONE)
+            .map_or(Digest::ZERO, |at| self.arena[at as usize].hash)
     }
 
     /// Check the commit against the stored state (contract clauses 2 and 5).
@@ -170,6 +182,7 @@ impl Store for InMemoryStore {
         check_commit(&commit)?;
         let mut inner = self.lock()?;
         let found = inner.check(&commit)?;
+        check_link(&commit, inner.head(found))?;
         // All checks passed: from here on nothing fails, so the write is whole.
         let arena_len = u32::try_from(inner.arena.len()).unwrap_or(NONE);
         let instance = &commit.instance;
@@ -208,13 +221,14 @@ impl Store for InMemoryStore {
         let Commit {
             instance,
             events,
+            hashes,
             idempotency,
             ..
         } = commit;
         let mut prev = inner.slots[slot as usize].last;
         inner.arena.reserve(events.len());
-        for (i, event) in events.into_iter().enumerate() {
-            inner.arena.push(Stored { event, prev });
+        for (i, (event, hash)) in events.into_iter().zip(hashes).enumerate() {
+            inner.arena.push(Stored { event, hash, prev });
             prev = arena_len.saturating_add(u32::try_from(i).unwrap_or(NONE));
         }
         inner.set_due(slot, instance.next_due());
@@ -239,7 +253,36 @@ impl Store for InMemoryStore {
         let inner = self.lock()?;
         Ok(inner
             .slot(id)
-            .map_or_else(Vec::new, |s| inner.history(s, after)))
+            .map_or_else(Vec::new, |s| inner.history(s, after, |s| s.event.clone())))
+    }
+
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
+        let inner = self.lock()?;
+        Ok(inner.slot(id).map_or_else(Vec::new, |s| {
+            inner.history(s, after, |s| ChainedEvent {
+                event: s.event.clone(),
+                hash: Some(s.hash),
+            })
+        }))
+    }
+
+    fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        let inner = self.lock()?;
+        let mut heads: Vec<ChainHead> = inner
+            .slots
+            .iter()
+            .filter(|s| s.last != NONE)
+            .map(|s| {
+                let last = &inner.arena[s.last as usize];
+                ChainHead {
+                    instance: s.id.clone(),
+                    seq: last.event.seq,
+                    hash: last.hash,
+                }
+            })
+            .collect();
+        heads.sort_by(|a, b| a.instance.cmp(&b.instance));
+        Ok(heads)
     }
 
     fn idempotency(

@@ -19,6 +19,8 @@ pub use memory::InMemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};
 
+use crate::chain::{ChainHead, ChainedEvent, link_events};
+use crate::digest::Digest;
 use crate::event::Event;
 use crate::ids::InstanceId;
 use crate::instance::Instance;
@@ -42,13 +44,20 @@ pub struct IdempotencyRecord {
 
 /// One atomic write: events appended to an instance, with its new snapshot. A store takes
 /// it by value (it keeps the shared snapshot and the events without copying them).
+///
+/// Build one with [`Commit::linked`], which links the events into the instance's hash chain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Commit {
-    /// The snapshot after the events (its `version()` is the last event's `seq`), shared:
-    /// the store keeps this very snapshot and hands it out on [`Store::load`].
+    /// The snapshot after the events (its `version()` is the last event's `seq`, its
+    /// [`chain_head`](Instance::chain_head) the last event's hash), shared: the store keeps
+    /// this very snapshot and hands it out on [`Store::load`].
     pub instance: Arc<Instance>,
-    /// The events, numbered `expected_version + 1 ..`.
+    /// The events, numbered `expected_version + 1 ..`, linked: each `prev` is the hash of
+    /// the event before it.
     pub events: Vec<Event>,
+    /// The hash of each event ([`Event::hash`]), in the same order, computed once by the
+    /// linker; the store keeps each with its event.
+    pub hashes: Vec<Digest>,
     /// The version the writer read (0: the instance must not exist yet).
     pub expected_version: u64,
     /// The key of the command, to remember.
@@ -117,6 +126,35 @@ impl OutboxMessage {
 /// The source of a [`StoreError::Backend`]: the driver's own error, shared so the error
 /// stays `Clone`.
 pub type BackendSource = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+impl Commit {
+    /// Link `events` (fresh from [`decide`](crate::decide), [`start`](crate::start) or
+    /// [`handle_due`](crate::handle_due), unlinked) after `prev` — the chain head of the
+    /// snapshot the decision was made on ([`Instance::chain_head`]), [`Digest::ZERO`] for a
+    /// new instance — and build the commit; `instance` (the decision's snapshot) records the
+    /// new chain head. This is where events are hashed, once each.
+    pub fn linked(
+        instance: Instance,
+        mut events: Vec<Event>,
+        prev: Digest,
+        expected_version: u64,
+        idempotency: Option<IdempotencyRecord>,
+    ) -> Commit {
+        let mut instance = instance;
+        let hashes = link_events(prev, &mut events);
+        if let Some(head) = hashes.last() {
+            instance.set_chain_head(*head);
+        }
+        Commit {
+            instance: Arc::new(instance),
+            events,
+            hashes,
+            expected_version,
+            idempotency,
+            outbox: false,
+        }
+    }
+}
 
 /// Why a store refused or failed.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -257,13 +295,25 @@ impl Eq for StoreError {}
 ///    snapshots.
 /// 8. **No clock.** A store never reads the clock; instants come in the data (`now` and
 ///    lease expiries are the caller's).
-/// 9. **Due leases.** [`claim_due`](Store::claim_due) returns up to `limit` instances due at
-///    or before `now` (earliest first) whose lease is absent or expired (`until <= now`),
-///    and in the same atomic step gives each the caller's lease; while that lease is live,
-///    no other claim returns the instance. Of two concurrent claims, each instance goes to
-///    at most one. [`release_due`](Store::release_due) drops the lease if (and only if)
-///    the named claimant holds it. Commits neither need nor change leases.
-/// 10. **Transactional outbox.** A commit with `outbox: true` records
+/// 9. **Hash chain.** Every event of a commit is linked (`prev` set), `commit.hashes` holds
+///    one hash per event, each event's `prev` is the hash of the event before it (the
+///    previous entry of `hashes`; for the first event, the hash of the instance's last
+///    stored event, [`Digest::ZERO`] for a new instance), and the snapshot's chain head is
+///    the last hash; otherwise [`StoreError::InvalidCommit`], nothing written
+///    ([`check_commit`] checks everything but the stored head, [`check_link`] that). The
+///    store keeps each event's hash with it, exactly as given (it need not recompute it:
+///    verification does), and returns it from [`chained_events`](Store::chained_events).
+///    For events it kept before it knew hashes it returns `None`.
+/// 10. **Chain heads.** [`chain_heads`](Store::chain_heads) returns, for every instance, its
+///     last event's `seq` and hash, in id order (what a [`ChainAnchor`](crate::ChainAnchor) is
+///     made of).
+/// 11. **Due leases.** [`claim_due`](Store::claim_due) returns up to `limit` instances due at
+///     or before `now` (earliest first) whose lease is absent or expired (`until <= now`),
+///     and in the same atomic step gives each the caller's lease; while that lease is live,
+///     no other claim returns the instance. Of two concurrent claims, each instance goes to
+///     at most one. [`release_due`](Store::release_due) drops the lease if (and only if)
+///     the named claimant holds it. Commits neither need nor change leases.
+/// 12. **Transactional outbox.** A commit with `outbox: true` records
 ///     [`OutboxMessage::of`] the commit atomically with its events (a refused commit records
 ///     none). [`claim_outbox`](Store::claim_outbox) returns up to `limit` undelivered
 ///     messages whose lease is absent or expired, oldest commit first, giving each the
@@ -292,6 +342,23 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`].
     fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError>;
+
+    /// The events of `id` with `seq > after`, in order, each with the hash recorded when it
+    /// was committed (contract clause 9; empty for an unknown instance). This is what
+    /// verification reads: it must return the stored events and hashes as they are, never
+    /// recomputed.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError>;
+
+    /// The chain head (last event's `seq` and hash) of every instance, in id order (contract
+    /// clause 10). For an instance whose last event was kept before the store knew hashes,
+    /// the hash of that event as read.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError>;
 
     /// The record of `key` for `id`, if one was committed.
     ///
@@ -327,7 +394,7 @@ pub trait Store: Send + Sync {
     /// [`StoreError::Backend`].
     fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<InstanceId>, StoreError>;
 
-    /// Claim up to `limit` due instances for `lease` (contract clause 9).
+    /// Claim up to `limit` due instances for `lease` (contract clause 11).
     ///
     /// # Errors
     /// [`StoreError::Backend`].
@@ -345,7 +412,7 @@ pub trait Store: Send + Sync {
     /// [`StoreError::Backend`].
     fn release_due(&self, id: &InstanceId, claimant: &str) -> Result<(), StoreError>;
 
-    /// Claim up to `limit` undelivered outbox messages for `lease` (contract clause 10).
+    /// Claim up to `limit` undelivered outbox messages for `lease` (contract clause 12).
     ///
     /// # Errors
     /// [`StoreError::Backend`].
@@ -374,6 +441,12 @@ impl<S: Store + ?Sized> Store for Arc<S> {
     }
     fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError> {
         (**self).events(id, after)
+    }
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
+        (**self).chained_events(id, after)
+    }
+    fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        (**self).chain_heads()
     }
     fn idempotency(
         &self,
@@ -452,6 +525,29 @@ pub fn check_commit(commit: &Commit) -> Result<(), StoreError> {
             last.seq
         )));
     }
+    if commit.hashes.len() != commit.events.len() {
+        return Err(bad(format!(
+            "{} hashes for {} events",
+            commit.hashes.len(),
+            commit.events.len()
+        )));
+    }
+    for (i, e) in commit.events.iter().enumerate() {
+        let Some(prev) = e.prev else {
+            return Err(bad(format!("event {} is not linked", e.seq)));
+        };
+        if i > 0 && commit.hashes.get(i - 1) != Some(&prev) {
+            return Err(bad(format!(
+                "event {} does not link to the event before it",
+                e.seq
+            )));
+        }
+    }
+    if commit.instance.chain_head() != commit.hashes.last().copied() {
+        return Err(bad(
+            "the snapshot's chain head is not the last event's hash".into(),
+        ));
+    }
     if let Some(k) = &commit.idempotency {
         if k.first_seq > k.last_seq
             || k.last_seq > last.seq
@@ -464,4 +560,23 @@ pub fn check_commit(commit: &Commit) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// Check that the first event of `commit` links to `stored_head`, the hash of the instance's
+/// last stored event ([`Digest::ZERO`] when it does not exist yet): contract clause 9, the part
+/// [`check_commit`] cannot see. Call it after the version check, under the write lock.
+///
+/// # Errors
+/// [`StoreError::InvalidCommit`].
+pub fn check_link(commit: &Commit, stored_head: Digest) -> Result<(), StoreError> {
+    match commit.events.first() {
+        Some(e) if e.prev != Some(stored_head) => Err(StoreError::InvalidCommit {
+            instance: commit.instance.id().clone(),
+            reason: format!(
+                "event {} does not link to the stored chain head {stored_head}",
+                e.seq
+            ),
+        }),
+        _ => Ok(()),
+    }
 }

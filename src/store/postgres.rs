@@ -7,8 +7,9 @@
 //!
 //! - `instances`: one row per instance with its `version`, state, due-index columns, the
 //!   snapshot (JSON text) and the scheduler lease;
-//! - `events`: primary key `(instance, seq)`; a trigger refuses every `UPDATE`, `DELETE` and
-//!   `TRUNCATE` (append-only, enforced by the database);
+//! - `events`: primary key `(instance, seq)`, each with its hash in the instance's hash chain
+//!   (checked to link to the stored head in the commit's transaction); a trigger refuses every
+//!   `UPDATE`, `DELETE` and `TRUNCATE` (append-only, enforced by the database);
 //! - `idempotency`: primary key `(instance, key)`, written in the commit's transaction;
 //! - `outbox`: one row per undelivered message, written in the commit's transaction.
 //!
@@ -16,7 +17,11 @@
 //! (`timestamptz` keeps microseconds).
 
 use super::asynchronous::AsyncStore;
-use super::{Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError, check_commit};
+use super::{
+    Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError, check_commit, check_link,
+};
+use crate::chain::{ChainHead, ChainedEvent};
+use crate::digest::Digest;
 use crate::event::Event;
 use crate::ids::InstanceId;
 use crate::instance::Instance;
@@ -50,6 +55,7 @@ const MIGRATIONS: [&str; 1] = [
         instance TEXT   COLLATE \"C\" NOT NULL,
         seq      BIGINT NOT NULL CHECK (seq >= 1),
         body     TEXT   NOT NULL,
+        hash     TEXT   NOT NULL CHECK (length(hash) = 64),
         PRIMARY KEY (instance, seq)
     );
     CREATE FUNCTION aftersales_events_append_only() RETURNS trigger
@@ -218,6 +224,11 @@ fn instant_key(t: DateTime<Utc>) -> (i64, i32) {
 
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
     serde_json::from_str(text)
+        .map_err(|e| StoreError::backend_from(format!("postgres: corrupt {what}: {e}"), e))
+}
+
+fn parse_hash(text: &str, what: &str) -> Result<Digest, StoreError> {
+    Digest::from_str(text)
         .map_err(|e| StoreError::backend_from(format!("postgres: corrupt {what}: {e}"), e))
 }
 
@@ -490,11 +501,28 @@ impl PostgresStore {
                 actual,
             });
         }
+        // The instance row is locked by the update: the stored head cannot move under us.
+        let head = if commit.expected_version == 0 {
+            Digest::ZERO
+        } else {
+            let row = tx
+                .query_one(
+                    "SELECT hash FROM events WHERE instance = $1 AND seq = $2",
+                    &[&id.as_str(), &rows.expected],
+                )
+                .await
+                .map_err(failed("read the stored chain head"))?;
+            parse_hash(
+                row.get(0),
+                &format!("hash of event {} of `{id}`", rows.expected),
+            )?
+        };
+        check_link(commit, head)?;
         let inserted = tx
             .execute(
-                "INSERT INTO events (instance, seq, body)
-                 SELECT $1::TEXT, * FROM unnest($2::BIGINT[], $3::TEXT[])",
-                &[&id.as_str(), &rows.seqs, &rows.bodies],
+                "INSERT INTO events (instance, seq, body, hash)
+                 SELECT $1::TEXT, * FROM unnest($2::BIGINT[], $3::TEXT[], $4::TEXT[])",
+                &[&id.as_str(), &rows.seqs, &rows.bodies, &rows.hashes],
             )
             .await;
         match inserted {
@@ -557,6 +585,7 @@ struct Rows {
     due: Option<(i64, i32)>,
     seqs: Vec<i64>,
     bodies: Vec<String>,
+    hashes: Vec<String>,
     key: Option<(IdempotencyRecord, i64, i64)>,
 }
 
@@ -575,6 +604,7 @@ impl Rows {
             })?);
             seqs.push(to_sql_int(e.seq, "seq")?);
         }
+        let hashes = commit.hashes.iter().map(Digest::to_string).collect();
         let key = match &commit.idempotency {
             Some(k) => Some((
                 k.clone(),
@@ -590,6 +620,7 @@ impl Rows {
             due: snap.next_due().map(instant_key),
             seqs,
             bodies,
+            hashes,
             key,
         })
     }
@@ -631,6 +662,60 @@ impl AsyncStore for PostgresStore {
             .map_err(pg(format!("read events of `{id}`")))?;
         rows.iter()
             .map(|r| parse_json(r.get(0), &format!("event of `{id}`")))
+            .collect()
+    }
+
+    async fn chained_events(
+        &self,
+        id: &InstanceId,
+        after: u64,
+    ) -> Result<Vec<ChainedEvent>, StoreError> {
+        let Ok(after) = i64::try_from(after) else {
+            return Ok(Vec::new());
+        };
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT body, hash FROM events WHERE instance = $1 AND seq > $2 ORDER BY seq",
+            )
+            .await
+            .map_err(pg("prepare chained events"))?;
+        let rows = client
+            .query(&stmt, &[&id.as_str(), &after])
+            .await
+            .map_err(pg(format!("read events of `{id}`")))?;
+        rows.iter()
+            .map(|r| {
+                let event: Event = parse_json(r.get(0), &format!("event of `{id}`"))?;
+                let hash = parse_hash(r.get(1), &format!("hash of event {} of `{id}`", event.seq))?;
+                Ok(ChainedEvent {
+                    event,
+                    hash: Some(hash),
+                })
+            })
+            .collect()
+    }
+
+    async fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT i.id, e.seq, e.hash FROM instances i
+                 JOIN events e ON e.instance = i.id AND e.seq = i.version
+                 ORDER BY i.id",
+                &[],
+            )
+            .await
+            .map_err(pg("read chain heads"))?;
+        rows.iter()
+            .map(|r| {
+                let instance = InstanceId::from(r.get::<_, String>(0));
+                Ok(ChainHead {
+                    seq: from_sql_int(r.get(1), "seq")?,
+                    hash: parse_hash(r.get(2), &format!("chain head of `{instance}`"))?,
+                    instance,
+                })
+            })
             .collect()
     }
 
@@ -913,6 +998,12 @@ impl Store for BlockingPostgresStore {
     }
     fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError> {
         self.run(self.inner.events(id, after))
+    }
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
+        self.run(self.inner.chained_events(id, after))
+    }
+    fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        self.run(self.inner.chain_heads())
     }
     fn idempotency(
         &self,

@@ -1,8 +1,12 @@
 //! A durable embedded [`Store`]: [`SqliteStore`], on SQLite through `rusqlite` with the
 //! bundled SQLite (feature `sqlite`; nothing to install on the host).
 
-use super::{Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError, check_commit};
+use super::{
+    Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError, check_commit, check_link,
+};
 use crate::Event;
+use crate::chain::{ChainHead, ChainedEvent};
+use crate::digest::Digest;
 use crate::{Instance, InstanceId};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -13,7 +17,7 @@ use std::time::Duration;
 
 /// Schema migrations: entry `i` takes a database from version `i` to version `i + 1`.
 /// Append only; an entry once released is never edited.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     // v0 -> v1: the initial schema.
     "
     CREATE TABLE instances (
@@ -53,7 +57,12 @@ const MIGRATIONS: [&str; 3] = [
         GENERATED ALWAYS AS (json_extract(body, '$.kind.type')) VIRTUAL;
     CREATE INDEX events_by_kind ON events (kind, instance, seq);
     ",
-    // v2 -> v3: scheduler leases on due instances; the transactional outbox.
+    // v2 -> v3: the hash chain. Events kept before stay without a hash (NULL): they are
+    // read as unchained, and the first event committed after them links to their hash.
+    "
+    ALTER TABLE events ADD COLUMN hash TEXT CHECK (hash IS NULL OR length(hash) = 64);
+    ",
+    // v3 -> v4: scheduler leases on due instances; the transactional outbox.
     "
     ALTER TABLE instances ADD COLUMN lease_claimant TEXT;
     ALTER TABLE instances ADD COLUMN lease_until INTEGER;
@@ -217,6 +226,8 @@ impl From<SqliteOpenError> for StoreError {
 /// |---|---|
 /// | 1 | `instances`, `events` (append-only triggers), `idempotency`, and their indexes |
 /// | 2 | `events.kind`: a generated column (the event's `kind.type`, e.g. `escalated`) with an index, for [`SqliteStore::events_of_kind`] |
+/// | 3 | `events.hash`: each event's hash in the instance's hash chain (64 hex digits); `NULL` for events written before, which read as unchained (see the `chain` room) |
+/// | 4 | `instances.lease_*`: the scheduler lease on due work; `outbox`: messages written with their commits, leased and acknowledged |
 ///
 /// Opening a database runs every migration from its version to the current one, in order,
 /// each in its own `IMMEDIATE` transaction that also bumps `user_version`, so an interrupted
@@ -273,6 +284,33 @@ fn from_sql_int(n: i64, what: &str) -> Result<u64, StoreError> {
 /// The due-index key of an instant: (Unix seconds, nanoseconds), ordered like the instant.
 fn due_key(t: DateTime<Utc>) -> (i64, i64) {
     (t.timestamp(), i64::from(t.timestamp_subsec_nanos()))
+}
+
+fn parse_hash(text: &str, what: &str) -> Result<Digest, StoreError> {
+    text.parse()
+        .map_err(|e| backend(format!("sqlite: corrupt {what}: {e}")))
+}
+
+/// The hash of the last stored event of `id` (at `version`), inside the commit's transaction:
+/// the recorded hash, or for an event kept before schema v3, the hash of the event as read.
+fn stored_head(
+    tx: &rusqlite::Transaction<'_>,
+    id: &InstanceId,
+    version: i64,
+) -> Result<Digest, StoreError> {
+    let failed = |what: &str| db(format!("commit to `{id}` rolled back: {what}"));
+    let (hash, body) = tx
+        .prepare_cached("SELECT hash, body FROM events WHERE instance = ?1 AND seq = ?2")
+        .and_then(|mut s| {
+            s.query_row(params![id.as_str(), version], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+            })
+        })
+        .map_err(failed("read the chain head"))?;
+    match hash {
+        Some(h) => parse_hash(&h, &format!("hash of event {version} of `{id}`")),
+        None => Ok(parse_json::<Event>(&body, &format!("event {version} of `{id}`"))?.hash()),
+    }
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
@@ -486,10 +524,10 @@ impl Store for SqliteStore {
         let snapshot = serde_json::to_string(snap)
             .map_err(|e| backend(format!("sqlite: serialise snapshot of `{id}`: {e}")))?;
         let mut events = Vec::with_capacity(commit.events.len());
-        for e in &commit.events {
+        for (e, hash) in commit.events.iter().zip(&commit.hashes) {
             let body = serde_json::to_string(e)
                 .map_err(|err| backend(format!("sqlite: serialise event {}: {err}", e.seq)))?;
-            events.push((to_sql_int(e.seq, "seq")?, body));
+            events.push((to_sql_int(e.seq, "seq")?, body, hash.to_string()));
         }
         let version = to_sql_int(snap.version(), "version")?;
         let due = snap.next_due().map(due_key);
@@ -524,6 +562,12 @@ impl Store for SqliteStore {
                 actual,
             });
         }
+        let head = if actual == 0 {
+            Digest::ZERO
+        } else {
+            stored_head(&tx, id, to_sql_int(actual, "version")?)?
+        };
+        check_link(&commit, head)?;
         if let Some((k, _, _)) = &key {
             let known = tx
                 .prepare_cached("SELECT 1 FROM idempotency WHERE instance = ?1 AND key = ?2")
@@ -538,11 +582,13 @@ impl Store for SqliteStore {
         }
         {
             let mut insert = tx
-                .prepare_cached("INSERT INTO events (instance, seq, body) VALUES (?1, ?2, ?3)")
+                .prepare_cached(
+                    "INSERT INTO events (instance, seq, body, hash) VALUES (?1, ?2, ?3, ?4)",
+                )
                 .map_err(failed("prepare event insert"))?;
-            for (seq, body) in &events {
+            for (seq, body, hash) in &events {
                 insert
-                    .execute(params![id.as_str(), seq, body])
+                    .execute(params![id.as_str(), seq, body, hash])
                     .map_err(failed("insert event"))?;
             }
         }
@@ -636,6 +682,72 @@ impl Store for SqliteStore {
         for body in rows {
             let body = body.map_err(db(format!("read events of `{id}`")))?;
             out.push(parse_json(&body, &format!("event of `{id}`"))?);
+        }
+        Ok(out)
+    }
+
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
+        let Ok(after) = i64::try_from(after) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT body, hash FROM events WHERE instance = ?1 AND seq > ?2 ORDER BY seq",
+            )
+            .map_err(db("prepare chained events"))?;
+        let rows = stmt
+            .query_map(params![id.as_str(), after], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .map_err(db(format!("read events of `{id}`")))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (body, hash) = row.map_err(db(format!("read events of `{id}`")))?;
+            out.push(ChainedEvent {
+                event: parse_json(&body, &format!("event of `{id}`"))?,
+                hash: hash
+                    .map(|h| parse_hash(&h, &format!("hash of an event of `{id}`")))
+                    .transpose()?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        let conn = self.lock()?;
+        // Each instance's last event: the greatest `seq` of its events (not the snapshot's
+        // version, which is the snapshot's own claim), found through the primary key.
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT e.instance, e.seq, e.hash, e.body FROM instances i
+                 JOIN events e ON e.instance = i.id
+                  AND e.seq = (SELECT max(seq) FROM events WHERE instance = i.id)
+                 ORDER BY i.id",
+            )
+            .map_err(db("prepare chain heads"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(db("read chain heads"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, seq, hash, body) = row.map_err(db("read chain heads"))?;
+            let hash = match hash {
+                Some(h) => parse_hash(&h, &format!("hash of the last event of `{id}`"))?,
+                None => parse_json::<Event>(&body, &format!("event of `{id}`"))?.hash(),
+            };
+            out.push(ChainHead {
+                instance: InstanceId::from(id),
+                seq: from_sql_int(seq, "seq")?,
+                hash,
+            });
         }
         Ok(out)
     }
@@ -943,25 +1055,21 @@ mod tests {
             d1.events.len() > 1,
             "the interrupted commit has several events"
         );
-        let c0 = Commit {
-            instance: Arc::new(d0.instance.clone()),
-            events: d0.events,
-            expected_version: 0,
-            idempotency: None,
-            outbox: false,
-        };
-        let c1 = Commit {
-            instance: Arc::new(d1.instance),
-            events: d1.events,
-            expected_version: d0.instance.version(),
-            idempotency: Some(IdempotencyRecord {
+        let c0 = Commit::linked(d0.instance.clone(), d0.events, Digest::ZERO, 0, None);
+        let head = c0.instance.chain_head().unwrap();
+        let c1 = Commit::linked(
+            d1.instance,
+            d1.events,
+            head,
+            d0.instance.version(),
+            Some(IdempotencyRecord {
                 key: "k".into(),
                 fingerprint: u64::MAX,
                 first_seq: d0.instance.version() + 1,
                 last_seq: d0.instance.version() + 1,
             }),
-            outbox: true,
-        };
+        );
+        let c1 = Commit { outbox: true, ..c1 };
         (c0, c1)
     }
 

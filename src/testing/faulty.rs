@@ -2,6 +2,7 @@
 //! backend.
 
 use crate::Event;
+use crate::{ChainHead, ChainedEvent};
 use crate::{Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError};
 use crate::{Instance, InstanceId};
 use chrono::{DateTime, Utc};
@@ -377,6 +378,14 @@ impl<S: Store> Store for FaultyStore<S> {
 
     fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError> {
         self.inner.events(id, after)
+    }
+
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
+        self.inner.chained_events(id, after)
+    }
+
+    fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        self.inner.chain_heads()
     }
 
     fn idempotency(

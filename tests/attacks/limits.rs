@@ -459,13 +459,13 @@ impl Store for Racing {
             let at = inst.updated_at();
             let d = aftersales::decide(&self.def, &inst, &Command::fire(&clerk(), "note"), at)
                 .expect("the racing note is accepted");
-            self.inner.commit(Commit {
-                instance: Arc::new(d.instance),
-                events: d.events,
-                expected_version: inst.version(),
-                idempotency: None,
-                outbox: false,
-            })?;
+            self.inner.commit(Commit::linked(
+                d.instance,
+                d.events,
+                inst.chain_head().unwrap_or(aftersales::Digest::ZERO),
+                inst.version(),
+                None,
+            ))?;
         }
         self.inner.commit(commit)
     }
@@ -474,6 +474,16 @@ impl Store for Racing {
     }
     fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError> {
         self.inner.events(id, after)
+    }
+    fn chained_events(
+        &self,
+        id: &InstanceId,
+        after: u64,
+    ) -> Result<Vec<aftersales::ChainedEvent>, StoreError> {
+        self.inner.chained_events(id, after)
+    }
+    fn chain_heads(&self) -> Result<Vec<aftersales::ChainHead>, StoreError> {
+        self.inner.chain_heads()
     }
     fn idempotency(
         &self,
