@@ -4,10 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 mod support;
 
 use aftersales::*;
 use chrono::{DateTime, TimeZone, Utc};
+use common::cast::{clerk, finance, manager, report};
+use common::defs::{Shape, china, engine_over, engine_with, flow, on_enter};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -58,16 +61,13 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn registry() -> Registry {
-    Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).form(
-        "report",
-        |b: &Value| {
-            if b["text"].as_str().is_some_and(|t| !t.is_empty()) {
-                Ok(())
-            } else {
-                Err("text is empty".into())
-            }
-        },
-    )
+    china().form("report", |b: &Value| {
+        if b["text"].as_str().is_some_and(|t| !t.is_empty()) {
+            Ok(())
+        } else {
+            Err("text is empty".into())
+        }
+    })
 }
 
 fn builder(version: u32) -> Builder {
@@ -75,17 +75,14 @@ fn builder(version: u32) -> Builder {
         .roles(["clerk", "manager", "finance", "admin"])
         .start_roles(["clerk"])
         .override_roles(["admin"])
-        .initial("draft")
-        .normal("review")
-        .normal("approved")
-        .terminal("done")
+        .states("draft", &["review", "approved"], &["done"])
         .transition("draft", "submit", "review", |t| {
             t.roles(["clerk"]).form("report").merge_payload()
         })
         .transition("review", "approve", "approved", |t| {
             t.roles(["manager"]).not_same_actor_as("submit")
         })
-        .transition("review", "reject", "draft", |t| t.roles(["manager"]))
+        .moves("manager", "review -reject-> draft")
         .transition("approved", "pay", "done", |t| {
             t.sign_off(
                 ["manager", "finance"],
@@ -94,9 +91,9 @@ fn builder(version: u32) -> Builder {
             )
         })
         .deadline(
-            DeadlineSpec::new(
+            on_enter(
                 "review_by_class",
-                Trigger::enter("review"),
+                "review",
                 DurationSpec::Select {
                     selector: "/class".into(),
                     cases: BTreeMap::from([("A".to_owned(), BusinessDuration::WorkingHours(4))]),
@@ -111,19 +108,6 @@ fn definition(version: u32) -> Definition {
     builder(version).build(&registry()).unwrap()
 }
 
-fn clerk() -> Actor {
-    Actor::new("ann", ["clerk"])
-}
-fn manager() -> Actor {
-    Actor::new("bob", ["manager"])
-}
-fn finance() -> Actor {
-    Actor::new("fay", ["finance"])
-}
-fn report() -> Form {
-    Form::new("report", json!({"text": "broken fan"}))
-}
-
 /// An engine holding `draft` (just started), `review` (submitted, class A) and `done`.
 struct Fixture {
     def: Definition,
@@ -132,8 +116,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        let mut engine = Engine::new(InMemoryStore::new());
-        engine.register(definition(1)).unwrap();
+        let engine = engine_with([definition(1)]);
         let e = &engine;
         let go = |id: &str, cmds: &[Command]| {
             e.start("claim", id, &clerk(), json!({"class": "A"}), t0())
@@ -174,6 +157,52 @@ impl Fixture {
 
     fn history(&self, id: &str) -> Vec<Event> {
         self.engine.history(&id.into()).unwrap()
+    }
+
+    /// `c` committed straight to the store.
+    fn commit(&self, c: Commit) -> Got {
+        self.engine
+            .store()
+            .commit(c)
+            .map_or_else(Got::StoreErr, |()| Got::Accepted)
+    }
+
+    /// The manager's approval of `review`, decided but not committed.
+    fn approved_review(&self) -> Decision {
+        aftersales::decide(
+            &self.def,
+            &self.load("review"),
+            &Command::fire(&manager(), "approve"),
+            t0(),
+        )
+        .unwrap()
+    }
+
+    /// The manager's approval of `review` as a commit linked to its chain head, expecting
+    /// version `expected`, with idempotency record `key`.
+    fn approval_commit(&self, expected: u64, key: Option<IdempotencyRecord>) -> Commit {
+        let base = self.load("review");
+        let d = aftersales::decide(
+            &self.def,
+            &base,
+            &Command::fire(&manager(), "approve"),
+            t0(),
+        )
+        .unwrap();
+        Commit::linked(
+            d.instance,
+            d.events,
+            base.chain_head().unwrap(),
+            expected,
+            key,
+        )
+    }
+
+    /// The history of `review` edited by `edit`, replayed.
+    fn replay_edited(&self, edit: impl FnOnce(&mut Vec<Event>)) -> Got {
+        let mut h = self.history("review");
+        edit(&mut h);
+        Instance::replay(&h).into()
     }
 
     /// The snapshot of `id` with its JSON edited by `edit`.
@@ -262,7 +291,7 @@ fn rows() -> Vec<Row> {
             |f| {
                 let d = f.decide(&f.load("review"), Command::fire(&manager(), "approve"));
                 assert_eq!(d, Got::Accepted);
-                let inst = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap().instance;
+                let inst = f.approved_review().instance;
                 f.decide(&inst, Command::fire(&manager(), "pay"))
             },
             Got::Refused(Rejection::SignOffRequired { action: "pay".into() }),
@@ -275,7 +304,7 @@ fn rows() -> Vec<Row> {
         row(
             "signing out of order",
             |f| {
-                let inst = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap().instance;
+                let inst = f.approved_review().instance;
                 f.decide(&inst, Command::sign(&finance(), "pay"))
             },
             Got::Refused(Rejection::SignOutOfOrder { action: "pay".into(), expected_role: "manager".into() }),
@@ -283,7 +312,7 @@ fn rows() -> Vec<Row> {
         row(
             "signing twice",
             |f| {
-                let inst = aftersales::decide(&f.def, &f.load("review"), &Command::fire(&manager(), "approve"), t0()).unwrap().instance;
+                let inst = f.approved_review().instance;
                 let both = Actor::new("mf", ["manager", "finance"]);
                 let inst = aftersales::decide(&f.def, &inst, &Command::sign(&both, "pay"), t0()).unwrap().instance;
                 f.decide(&inst, Command::sign(&both, "pay"))
@@ -362,8 +391,7 @@ fn rows() -> Vec<Row> {
                 let store = InMemoryStore::new();
                 let d = aftersales::start(&definition(1), "old".into(), &clerk(), json!({}), t0()).unwrap();
                 store.commit(Commit::linked(d.instance, d.events, Digest::ZERO, 0, None)).unwrap();
-                let mut engine = Engine::new(store);
-                engine.register(definition(2)).unwrap();
+                let engine = engine_over(store, [definition(2)]);
                 engine.fire(&"old".into(), &Command::comment(&clerk(), "hi"), t0()).into()
             },
             Got::EngineErr(EngineError::UnknownDefinition { definition: "claim".into(), version: Some(1) }),
@@ -371,14 +399,8 @@ fn rows() -> Vec<Row> {
         row(
             "snapshot of another definition",
             |f| {
-                let other = Builder::new("other", 1)
-                    .roles(["clerk"])
-                    .start_roles(["clerk"])
-                    .initial("draft")
-                    .terminal("done")
-                    .transition("draft", "submit", "done", |t| t.roles(["clerk"]))
-                    .build(&Registry::with_calendar(aftersales::BusinessCalendar::china_standard()))
-                    .unwrap();
+                let other = flow("other", 1, &["clerk"]).states("draft", &[], &["done"]);
+                let other = other.moves("clerk", "draft -submit-> done").build_china();
                 let inst = aftersales::start(&other, "o".into(), &clerk(), json!({}), t0()).unwrap().instance;
                 f.decide(&inst, Command::fire(&clerk(), "submit").with_form(report()))
             },
@@ -432,8 +454,7 @@ fn rows() -> Vec<Row> {
         row(
             "registering a definition twice",
             |_| {
-                let mut e = Engine::new(InMemoryStore::new());
-                e.register(definition(1)).unwrap();
+                let mut e = engine_with([definition(1)]);
                 e.register(definition(1)).map_or_else(Got::EngineErr, |()| Got::Accepted)
             },
             Got::EngineErr(EngineError::DuplicateDefinition { definition: "claim".into(), version: 1 }),
@@ -571,39 +592,27 @@ fn rows() -> Vec<Row> {
         // --- histories ---------------------------------------------------------------------------------
         row(
             "events out of order in replay",
-            |f| {
-                let mut h = f.history("review");
-                h.swap(1, 2);
-                Instance::replay(&h).into()
-            },
+            |f| f.replay_edited(|h| h.swap(1, 2)),
             Got::ReplayErr(ReplayError::Gap { instance: "review".into(), expected: 2, found: 3 }),
         ),
         row(
             "an event replayed twice",
-            |f| {
-                let mut h = f.history("review");
-                h.insert(2, h[1].clone());
-                Instance::replay(&h).into()
-            },
+            |f| f.replay_edited(|h| h.insert(2, h[1].clone())),
             Got::ReplayErr(ReplayError::Gap { instance: "review".into(), expected: 3, found: 2 }),
         ),
         row(
             "an event of another instance",
-            |f| {
-                let mut h = f.history("review");
-                h[1].instance = "draft".into();
-                Instance::replay(&h).into()
-            },
+            |f| f.replay_edited(|h| h[1].instance = "draft".into()),
             Got::ReplayErr(ReplayError::WrongInstance { instance: "review".into(), found: "draft".into(), seq: 2 }),
         ),
         row(
             "a second `created` event",
             |f| {
-                let mut h = f.history("review");
-                let mut c = h[0].clone();
-                c.seq = h.len() as u64 + 1;
-                h.push(c);
-                Instance::replay(&h).into()
+                f.replay_edited(|h| {
+                    let mut c = h[0].clone();
+                    c.seq = h.len() as u64 + 1;
+                    h.push(c);
+                })
             },
             Got::ReplayErr(ReplayError::Inconsistent { instance: "review".into(), seq: 5, reason: "a second `created` event".into() }),
         ),
@@ -616,13 +625,13 @@ fn rows() -> Vec<Row> {
         row(
             "a transition from the wrong state",
             |f| {
-                let mut h = f.history("review");
-                for e in &mut h {
-                    if let EventKind::Transitioned { from, .. } = &mut e.kind {
-                        *from = "approved".into();
+                f.replay_edited(|h| {
+                    for e in h {
+                        if let EventKind::Transitioned { from, .. } = &mut e.kind {
+                            *from = "approved".into();
+                        }
                     }
-                }
-                Instance::replay(&h).into()
+                })
             },
             Got::ReplayErr(ReplayError::Inconsistent {
                 instance: "review".into(),
@@ -642,10 +651,7 @@ fn rows() -> Vec<Row> {
         row(
             "a commit with a gap",
             |f| {
-                let base = f.load("review");
-                let d = aftersales::decide(&f.def, &base, &Command::fire(&manager(), "approve"), t0()).unwrap();
-                let c = Commit::linked(d.instance, d.events, base.chain_head().unwrap(), 3, None);
-                f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
+                f.commit(f.approval_commit(3, None))
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "event numbered 5 where 4 was expected".into() }),
         ),
@@ -653,29 +659,24 @@ fn rows() -> Vec<Row> {
             "a commit without events",
             |f| {
                 let c = Commit::linked(f.load("review").as_ref().clone(), vec![], Digest::ZERO, 4, None);
-                f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
+                f.commit(c)
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "no events".into() }),
         ),
         row(
             "a commit whose key points outside it",
             |f| {
-                let base = f.load("review");
-                let d = aftersales::decide(&f.def, &base, &Command::fire(&manager(), "approve"), t0()).unwrap();
                 let key = IdempotencyRecord { key: "k".into(), fingerprint: 1, first_seq: 1, last_seq: 9 };
-                let c = Commit::linked(d.instance, d.events, base.chain_head().unwrap(), 4, Some(key));
-                f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
+                f.commit(f.approval_commit(4, Some(key)))
             },
             Got::StoreErr(StoreError::InvalidCommit { instance: "review".into(), reason: "idempotency record for `k` points outside the commit".into() }),
         ),
         row(
             "a stale commit",
             |f| {
-                let base = f.load("review");
-                let d = aftersales::decide(&f.def, &base, &Command::fire(&manager(), "approve"), t0()).unwrap();
-                let c = Commit::linked(d.instance, d.events, base.chain_head().unwrap(), 4, None);
+                let c = f.approval_commit(4, None);
                 f.engine.store().commit(c.clone()).unwrap();
-                f.engine.store().commit(c).map_or_else(Got::StoreErr, |()| Got::Accepted)
+                f.commit(c)
             },
             Got::StoreErr(StoreError::Conflict { instance: "review".into(), expected: 4, actual: 6 }),
         ),

@@ -18,8 +18,11 @@ use aftersales::procedures::{batch_quality as bq, complaint, shanghai_calendar};
 use aftersales::testing::fixtures;
 use aftersales::*;
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use common::defs::{engine_with, visit_definition};
 use serde_json::json;
 use std::sync::Arc;
+
+mod common;
 
 /// A local time in `Asia/Shanghai` (UTC+8 all year).
 fn cn(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
@@ -85,32 +88,6 @@ fn limit_of(def: &Definition, name: &str) -> BusinessDuration {
 
 // ---------------------------------------------------------------- 001 L131, the host's visit
 
-/// 001 L131 「1个工作日内免费上门服务」 as a host would write it: the visit is due within
-/// 1 working day of the report, read as the close of business of the next working day, and
-/// runs until the visit whatever the state.
-fn visit_definition(calendar: Arc<dyn Calendar>) -> Definition {
-    Builder::new("service_visit", 1)
-        .roles(["desk", "engineer"])
-        .start_roles(["desk"])
-        .initial("reported")
-        .normal("scheduled")
-        .terminal("visited")
-        .transition("reported", "schedule", "scheduled", |t| t.roles(["desk"]))
-        .transition("scheduled", "visit", "visited", |t| t.roles(["engineer"]))
-        .deadline(
-            DeadlineSpec::new(
-                "on_site",
-                Trigger::enter("reported"),
-                BusinessDuration::close_of_working_day(1),
-            )
-            .runs(Runs::UntilMet)
-            .met_on(Trigger::action("visit"))
-            .describe("001 L131 1个工作日内免费上门服务"),
-        )
-        .build(&Registry::new().shared_calendar(calendar))
-        .unwrap()
-}
-
 struct Visit {
     engine: Engine<InMemoryStore>,
     desk: Actor,
@@ -119,10 +96,9 @@ struct Visit {
 
 impl Visit {
     fn new(calendar: Arc<dyn Calendar>) -> Self {
-        let mut engine = Engine::new(InMemoryStore::new());
-        engine.register(visit_definition(calendar)).unwrap();
+        let registry = Registry::new().shared_calendar(calendar);
         Visit {
-            engine,
+            engine: engine_with([visit_definition(&registry)]),
             desk: Actor::new("desk-1", ["desk"]),
             engineer: Actor::new("eng-1", ["engineer"]),
         }
@@ -311,10 +287,8 @@ struct Dealer {
 impl Dealer {
     fn new(calendar: Arc<dyn Calendar>) -> Self {
         let def = cr::definition(&cr::Config::default(), calendar).unwrap();
-        let mut engine = Engine::new(InMemoryStore::new());
-        engine.register(def.definition().clone()).unwrap();
         Dealer {
-            engine,
+            engine: engine_with([def.definition().clone()]),
             cast: fixtures::customer_return::Cast::new(),
         }
     }

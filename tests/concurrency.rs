@@ -10,10 +10,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 mod support;
 
 use aftersales::*;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use common::defs::{Shape, china, engine_with, flow};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::sync::Barrier;
@@ -25,21 +27,12 @@ const THREADS: usize = 8;
 fn definition() -> Definition {
     // A guard that passes after a short nap: it widens the window between a writer's load
     // and its commit, so that writers really race.
-    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard()).guard(
-        "slow",
-        |_: &Context<'_>| {
-            thread::sleep(std::time::Duration::from_micros(100));
-            Ok(())
-        },
-    );
-    Builder::new("race", 1)
-        .roles(["agent", "lead"])
-        .start_roles(["agent"])
-        .initial("open")
-        .normal("review")
-        .normal("approved")
-        .terminal("rejected")
-        .terminal("done")
+    let registry = china().guard("slow", |_: &Context<'_>| {
+        thread::sleep(std::time::Duration::from_micros(100));
+        Ok(())
+    });
+    flow("race", 1, &["agent", "lead"])
+        .states("open", &["review", "approved"], &["rejected", "done"])
         .transition("open", "note", "open", |t| {
             t.roles(["agent"]).guard("slow").merge_payload()
         })
@@ -71,9 +64,7 @@ fn definition() -> Definition {
 }
 
 fn engine() -> Engine<InMemoryStore> {
-    let mut e = Engine::new(InMemoryStore::new());
-    e.register(definition()).unwrap();
-    e
+    engine_with([definition()])
 }
 
 /// Instance `id` of the race, started by an agent at [`t0`].

@@ -14,10 +14,12 @@
 #![cfg(feature = "sqlite")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 mod support;
 
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use common::defs::{Shape, engine_over, monday_9am, on_enter, ticket};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -32,40 +34,22 @@ const TEST: &str = "a_process_killed_mid_commit_leaves_every_instance_verifiable
 /// open -begin-> working (2 working-hour deadline, escalates to `late`); `note` loops on
 /// working (merging its payload); `finish` closes from working or late.
 fn definition() -> Definition {
-    Builder::new("ticket", 1)
-        .roles(["clerk", "lead"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .normal("working")
+    let answer = on_enter("answer", "working", BusinessDuration::WorkingHours(2));
+    ticket("clerk", "lead")
         .normal("late")
-        .terminal("done")
-        .transition("open", "begin", "working", |t| t.roles(["clerk"]))
-        .transition("working", "note", "working", |t| {
-            t.roles(["clerk"]).merge_payload()
-        })
-        .transition("working", "finish", "done", |t| t.roles(["clerk"]))
-        .transition("late", "finish", "done", |t| t.roles(["lead"]))
-        .deadline(
-            DeadlineSpec::new(
-                "answer",
-                Trigger::enter("working"),
-                BusinessDuration::WorkingHours(2),
-            )
-            .escalate(EscalationSpec::move_to("late").and_notify(["lead"])),
-        )
-        .build(&Registry::with_calendar(BusinessCalendar::china_standard()))
-        .unwrap()
+        .moves("clerk", "working -finish-> done")
+        .moves("lead", "late -finish-> done")
+        .deadline(answer.escalate(EscalationSpec::move_to("late").and_notify(["lead"])))
+        .build_china()
 }
 
 /// Monday 2026-11-16 09:00 local (UTC+8).
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
+    monday_9am()
 }
 
 fn engine(store: SqliteStore) -> Engine<SqliteStore> {
-    let mut e = Engine::new(store);
-    e.register(definition()).unwrap();
-    e
+    engine_over(store, [definition()])
 }
 
 fn acks(db: &Path) -> PathBuf {

@@ -3,17 +3,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use common::defs::{
+    Shape, assert_problem, engine_with, flow, local, on_action, on_enter, one_step,
+    visit_definition,
+};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap() - TimeDelta::hours(8)
-}
+mod common;
 
 /// Monday 2026-11-16 09:00 local.
 fn monday() -> DateTime<Utc> {
-    local(2026, 11, 16, 9, 0)
+    common::defs::monday_9am()
 }
 
 fn definition() -> Definition {
@@ -23,22 +25,18 @@ fn definition() -> Definition {
         ("C".to_owned(), BusinessDuration::CalendarDays(3)),
     ]
     .into();
-    Builder::new("dl", 1)
-        .roles(["desk", "lead", "head"])
-        .start_roles(["desk"])
-        .initial("open")
-        .normal("solving")
-        .normal("meeting")
-        .terminal("closed")
-        .transition("open", "accept", "solving", |t| t.roles(["desk"]))
-        .transition("solving", "reply", "solving", |t| t.roles(["desk"]))
-        .transition("solving", "solve", "closed", |t| t.roles(["desk"]))
-        .transition("meeting", "solve", "closed", |t| t.roles(["head"]))
+    flow("dl", 1, &["desk", "lead", "head"])
+        .states("open", &["solving", "meeting"], &["closed"])
+        .moves(
+            "desk",
+            "open -accept-> solving -reply-> solving -solve-> closed",
+        )
+        .moves("head", "meeting -solve-> closed")
         // Arrival promise by customer class, read from the data by JSON pointer.
         .deadline(
-            DeadlineSpec::new(
+            on_action(
                 "promise",
-                Trigger::action("accept"),
+                "accept",
                 DurationSpec::Select {
                     selector: "/class".into(),
                     cases,
@@ -49,30 +47,37 @@ fn definition() -> Definition {
         )
         // 15–30 working days: warn at the target, breach at the limit; a ladder after it.
         .deadline(
-            DeadlineSpec::new(
-                "solve",
-                Trigger::enter("solving"),
-                BusinessDuration::WorkingDays(30),
-            )
-            .warn_at(BusinessDuration::WorkingDays(15))
-            .escalate(EscalationSpec::notify(["lead"]).reassign_to("lead"))
-            .escalate(
-                EscalationSpec::move_to("meeting")
-                    .and_notify(["head"])
-                    .after(BusinessDuration::WorkingDays(1)),
-            )
-            .owner("desk"),
+            on_enter("solve", "solving", BusinessDuration::WorkingDays(30))
+                .warn_at(BusinessDuration::WorkingDays(15))
+                .escalate(EscalationSpec::notify(["lead"]).reassign_to("lead"))
+                .escalate(
+                    EscalationSpec::move_to("meeting")
+                        .and_notify(["head"])
+                        .after(BusinessDuration::WorkingDays(1)),
+                )
+                .owner("desk"),
         )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap()
+        .build_china()
 }
 
 fn engine() -> Engine<InMemoryStore> {
-    let mut e = Engine::new(InMemoryStore::new());
-    e.register(definition()).unwrap();
-    e
+    engine_with([definition()])
+}
+
+/// Instance `id` of class `class` started and accepted by the desk on Monday morning.
+fn accepted(e: &Engine<InMemoryStore>, id: impl Into<InstanceId>, class: &str) -> InstanceId {
+    let id = id.into();
+    e.start(
+        "dl",
+        id.clone(),
+        &desk(),
+        json!({ "class": class }),
+        monday(),
+    )
+    .unwrap();
+    e.fire(&id, &Command::fire(&desk(), "accept"), monday())
+        .unwrap();
+    id
 }
 
 fn desk() -> Actor {
@@ -89,12 +94,7 @@ fn duration_depends_on_instance_data() {
         let out = e
             .fire(&id, &Command::fire(&desk(), "accept"), monday())
             .unwrap();
-        let promise = out
-            .instance
-            .deadlines()
-            .iter()
-            .find(|d| d.name == "promise")
-            .unwrap();
+        let promise = out.instance.clock("promise").unwrap();
         assert_eq!(
             promise.due_at,
             monday() + TimeDelta::days(days),
@@ -120,10 +120,7 @@ fn a_missing_case_refuses_the_command() {
 #[test]
 fn action_started_clock_is_met_by_its_action() {
     let e = engine();
-    e.start("dl", "m", &desk(), json!({"class": "A"}), monday())
-        .unwrap();
-    e.fire(&"m".into(), &Command::fire(&desk(), "accept"), monday())
-        .unwrap();
+    accepted(&e, "m", "A");
     let out = e
         .fire(
             &"m".into(),
@@ -131,24 +128,14 @@ fn action_started_clock_is_met_by_its_action() {
             monday() + TimeDelta::hours(2),
         )
         .unwrap();
-    let promise = out
-        .instance
-        .deadlines()
-        .iter()
-        .find(|d| d.name == "promise")
-        .unwrap();
+    let promise = out.instance.clock("promise").unwrap();
     assert_eq!(
         promise.status(),
         SlaStatus::Met {
             margin_secs: 22 * 3600
         }
     );
-    let solve = out
-        .instance
-        .deadlines()
-        .iter()
-        .find(|d| d.name == "solve")
-        .unwrap();
+    let solve = out.instance.clock("solve").unwrap();
     assert!(
         solve.is_active(),
         "a self-loop neither stops nor restarts the state's clock"
@@ -159,23 +146,11 @@ fn action_started_clock_is_met_by_its_action() {
 #[test]
 fn range_warns_at_target_then_ladder_escalates_in_order() {
     let e = engine();
-    let id = InstanceId::from("r");
-    e.start("dl", id.clone(), &desk(), json!({"class": "C"}), monday())
-        .unwrap();
-    e.fire(&id, &Command::fire(&desk(), "accept"), monday())
-        .unwrap();
+    let id = accepted(&e, "r", "C");
     e.fire(&id, &Command::fire(&desk(), "reply"), monday())
         .unwrap();
     // 15 working days from Mon 11-16 09:00 = Mon 12-07 09:00; 30 = Mon 12-28 09:00.
-    let solve = |e: &Engine<InMemoryStore>| {
-        e.load(&id)
-            .unwrap()
-            .deadlines()
-            .iter()
-            .find(|d| d.name == "solve")
-            .cloned()
-            .unwrap()
-    };
+    let solve = |e: &Engine<InMemoryStore>| e.load(&id).unwrap().clock("solve").cloned().unwrap();
     assert_eq!(solve(&e).warn_at, Some(local(2026, 12, 7, 9, 0)));
     assert_eq!(solve(&e).due_at, local(2026, 12, 28, 9, 0));
     assert_eq!(
@@ -243,11 +218,7 @@ fn range_warns_at_target_then_ladder_escalates_in_order() {
 #[test]
 fn handle_due_catches_up_several_steps_in_one_call() {
     let e = engine();
-    let id = InstanceId::from("late");
-    e.start("dl", id.clone(), &desk(), json!({"class": "B"}), monday())
-        .unwrap();
-    e.fire(&id, &Command::fire(&desk(), "accept"), monday())
-        .unwrap();
+    let id = accepted(&e, "late", "B");
     let report = e.handle_due(local(2027, 3, 1, 9, 0)).unwrap();
     let kinds: Vec<&str> = report.handled[0].1.iter().map(|x| x.kind.name()).collect();
     assert_eq!(
@@ -274,16 +245,9 @@ fn handle_due_catches_up_several_steps_in_one_call() {
 #[test]
 fn sla_status_at_counts_an_unhandled_overrun() {
     let e = engine();
-    e.start("dl", "s", &desk(), json!({"class": "A"}), monday())
-        .unwrap();
-    e.fire(&"s".into(), &Command::fire(&desk(), "accept"), monday())
-        .unwrap();
+    accepted(&e, "s", "A");
     let inst = e.load(&"s".into()).unwrap();
-    let promise = inst
-        .deadlines()
-        .iter()
-        .find(|d| d.name == "promise")
-        .unwrap();
+    let promise = inst.clock("promise").unwrap();
     assert_eq!(promise.status_at(monday()), SlaStatus::Pending);
     assert_eq!(
         promise.status_at(monday() + TimeDelta::days(2)),
@@ -309,25 +273,17 @@ fn a_waiting_state_pauses_other_clocks_but_times_the_party_waited_on() {
             t.roles(["cqe"])
         })
         .transition("open", "close", "closed", |t| t.roles(["cqe"]))
-        .deadline(DeadlineSpec::new(
-            "solve",
-            Trigger::enter("open"),
-            BusinessDuration::WorkingDays(7),
-        ))
+        .deadline(on_enter("solve", "open", BusinessDuration::WorkingDays(7)))
         .deadline(
-            DeadlineSpec::new(
+            on_enter(
                 "supplier_8d",
-                Trigger::enter("waiting_supplier"),
+                "waiting_supplier",
                 BusinessDuration::WorkingDays(2),
             )
             .escalate(EscalationSpec::notify(["cqe"])),
         )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
-    let mut e = Engine::new(InMemoryStore::new());
-    e.register(def).unwrap();
+        .build_china();
+    let e = engine_with([def]);
     let cqe = Actor::new("c", ["cqe"]);
     e.start("wait", "w", &cqe, json!({}), monday()).unwrap();
     e.fire(&"w".into(), &Command::fire(&cqe, "ask_supplier"), monday())
@@ -382,10 +338,7 @@ fn sla_report_for_a_period_counts_each_clock_once() {
     // "m": promise (class A, 1 calendar day) met on Monday; "l": promise missed on Tuesday
     // (due Tuesday 09:00), replied on Thursday.
     for (id, class) in [("m", "A"), ("l", "A")] {
-        e.start("dl", id, &desk(), json!({ "class": class }), monday())
-            .unwrap();
-        e.fire(&id.into(), &Command::fire(&desk(), "accept"), monday())
-            .unwrap();
+        accepted(&e, id, class);
     }
     e.fire(
         &"m".into(),
@@ -442,39 +395,18 @@ fn complaint_rate_kpi_is_strictly_below_three_percent() {
 /// (`WorkingDaysClose(1)`): a Friday 16:00 report is on time at Monday 17:30, late at 18:01.
 #[test]
 fn s001_l131_on_site_within_one_working_day_ends_at_the_close_of_the_next_working_day() {
-    let def = Builder::new("service", 1)
-        .roles(["desk", "engineer"])
-        .start_roles(["desk"])
-        .initial("reported")
-        .normal("scheduled")
-        .terminal("visited")
-        .transition("reported", "schedule", "scheduled", |t| t.roles(["desk"]))
-        .transition("scheduled", "visit", "visited", |t| t.roles(["engineer"]))
-        .deadline(
-            DeadlineSpec::new(
-                "on_site",
-                Trigger::enter("reported"),
-                BusinessDuration::working_days_close(1).unwrap(),
-            )
-            .runs(Runs::UntilMet)
-            .met_on(Trigger::action("visit")),
-        )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+    let def = visit_definition(&common::defs::china());
     let friday_4pm = local(2026, 11, 20, 16, 0);
     let monday_close = local(2026, 11, 23, 18, 0);
     let desk = Actor::new("d", ["desk"]);
     let engineer = Actor::new("e", ["engineer"]);
-    let mut e = Engine::new(InMemoryStore::new());
-    e.register(def).unwrap();
+    let e = engine_with([def]);
     for (id, visit_at, on_time) in [
         ("on-time", local(2026, 11, 23, 17, 30), true),
         ("at-the-close", monday_close, true),
         ("late", local(2026, 11, 23, 18, 1), false),
     ] {
-        e.start("service", id, &desk, json!({}), friday_4pm)
+        e.start("service_visit", id, &desk, json!({}), friday_4pm)
             .unwrap();
         let inst = e.load(&id.into()).unwrap();
         assert_eq!(inst.clock("on_site").unwrap().due_at, monday_close, "{id}");
@@ -498,48 +430,30 @@ fn s001_l131_on_site_within_one_working_day_ends_at_the_close_of_the_next_workin
 
 #[test]
 fn a_clock_that_runs_while_in_state_must_start_on_entering_one() {
-    let err = Builder::new("bad", 1)
-        .roles(["desk"])
-        .start_roles(["desk"])
-        .initial("open")
-        .terminal("done")
-        .transition("open", "finish", "done", |t| t.roles(["desk"]))
-        .deadline(
-            DeadlineSpec::new("x", Trigger::action("finish"), BusinessDuration::Hours(1))
-                .runs(Runs::WhileInState),
-        )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap_err();
-    assert!(matches!(err, BuildError::Invalid { ref problems, .. }
-        if problems.contains(&Problem::WhileInStateWithoutEnter { deadline: "x".into() })));
+    let clock = on_action("x", "finish", BusinessDuration::Hours(1));
+    let err = one_step(
+        "bad",
+        "desk",
+        ("open", "finish", "done"),
+        clock.runs(Runs::WhileInState),
+    )
+    .build_err();
+    assert_problem(
+        &err,
+        &Problem::WhileInStateWithoutEnter {
+            deadline: "x".into(),
+        },
+    );
 }
 
 /// A deadline hanging on a date in the data, counted backwards: "notify 7 days before the
 /// entry date" (the spec README's example; a host definition).
 #[test]
 fn an_anchored_deadline_counts_back_from_a_date_in_the_data() {
-    let def = Builder::new("visit", 1)
-        .roles(["desk"])
-        .start_roles(["desk"])
-        .initial("planned")
-        .terminal("notified")
-        .transition("planned", "notify", "notified", |t| t.roles(["desk"]))
-        .deadline(
-            DeadlineSpec::new(
-                "notice",
-                Trigger::enter("planned"),
-                BusinessDuration::CalendarDays(7),
-            )
-            .anchored_before(AnchorSource::data("/entry_date")),
-        )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
-    let mut e = Engine::new(InMemoryStore::new());
-    e.register(def).unwrap();
+    let notice = on_enter("notice", "planned", BusinessDuration::CalendarDays(7));
+    let notice = notice.anchored_before(AnchorSource::data("/entry_date"));
+    let def = one_step("visit", "desk", ("planned", "notify", "notified"), notice).build_china();
+    let e = engine_with([def]);
     let desk = Actor::new("d", ["desk"]);
     e.start(
         "visit",
@@ -566,29 +480,18 @@ fn an_anchored_deadline_counts_back_from_a_date_in_the_data() {
 /// minutes before the appointment" — before 09:50 is early, 09:50–09:55 on time, after it late.
 #[test]
 fn a_window_around_an_appointment_tells_early_on_time_and_late() {
-    let def = Builder::new("arrival", 1)
-        .roles(["tech"])
-        .start_roles(["tech"])
-        .initial("requested")
-        .normal("booked")
-        .terminal("arrived")
+    let def = flow("arrival", 1, &["tech"])
+        .states("requested", &["booked"], &["arrived"])
         .transition("requested", "book", "booked", |t| {
             t.roles(["tech"]).fresh_form("booking")
         })
         .transition("booked", "arrive", "arrived", |t| t.roles(["tech"]))
         .deadline(
-            DeadlineSpec::new(
-                "arrival",
-                Trigger::enter("booked"),
-                BusinessDuration::Minutes(5),
-            )
-            .anchored_before(AnchorSource::form("booking", "/appointment"))
-            .not_before(BusinessDuration::Minutes(10)),
+            on_enter("arrival", "booked", BusinessDuration::Minutes(5))
+                .anchored_before(AnchorSource::form("booking", "/appointment"))
+                .not_before(BusinessDuration::Minutes(10)),
         )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+        .build_china();
     let tech = Actor::new("t", ["tech"]);
     let booking = Form::new(
         "booking",
@@ -623,26 +526,15 @@ fn a_window_around_an_appointment_tells_early_on_time_and_late() {
         );
     }
     // Counting backwards in working time is refused at build time.
-    let err = Builder::new("bad", 1)
-        .roles(["tech"])
-        .start_roles(["tech"])
-        .initial("requested")
-        .terminal("done")
-        .transition("requested", "finish", "done", |t| t.roles(["tech"]))
-        .deadline(
-            DeadlineSpec::new(
-                "x",
-                Trigger::enter("requested"),
-                BusinessDuration::WorkingHours(2),
-            )
-            .anchored_before(AnchorSource::data("/when")),
-        )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap_err();
-    assert!(matches!(err, BuildError::Invalid { ref problems, .. }
-        if problems.contains(&Problem::AnchorBackwardsNotWallClock { deadline: "x".into() })));
+    let x = on_enter("x", "requested", BusinessDuration::WorkingHours(2));
+    let x = x.anchored_before(AnchorSource::data("/when"));
+    let err = one_step("bad", "tech", ("requested", "finish", "done"), x).build_err();
+    assert_problem(
+        &err,
+        &Problem::AnchorBackwardsNotWallClock {
+            deadline: "x".into(),
+        },
+    );
 }
 
 /// A repeating clock: "report progress every 7 days while execution runs" — each report
@@ -650,28 +542,12 @@ fn a_window_around_an_appointment_tells_early_on_time_and_late() {
 /// is recorded as a breach of that cycle.
 #[test]
 fn a_repeating_clock_starts_a_new_cycle_each_time_it_is_met_while_it_may_run() {
-    let def = Builder::new("exec", 1)
-        .roles(["lead"])
-        .start_roles(["lead"])
-        .initial("execution")
-        .terminal("done")
-        .transition("execution", "report_progress", "execution", |t| {
-            t.roles(["lead"])
-        })
-        .transition("execution", "finish", "done", |t| t.roles(["lead"]))
-        .deadline(
-            DeadlineSpec::new(
-                "progress",
-                Trigger::enter("execution"),
-                BusinessDuration::CalendarDays(7),
-            )
-            .met_on(Trigger::action("report_progress"))
-            .repeating(),
-        )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+    let progress = on_enter("progress", "execution", BusinessDuration::CalendarDays(7))
+        .met_on(Trigger::action("report_progress"))
+        .repeating();
+    let def = one_step("exec", "lead", ("execution", "finish", "done"), progress)
+        .moves("lead", "execution -report_progress-> execution")
+        .build_china();
     let lead = Actor::new("l", ["lead"]);
     let report = |d: &Decision, at| {
         aftersales::decide(
@@ -718,20 +594,18 @@ fn a_repeating_clock_starts_a_new_cycle_each_time_it_is_met_while_it_may_run() {
         "no new cycle after the instance closed"
     );
     // A repeating clock needs something that meets it.
-    let err = Builder::new("bad", 1)
-        .roles(["lead"])
-        .start_roles(["lead"])
-        .initial("execution")
-        .terminal("done")
-        .transition("execution", "finish", "done", |t| t.roles(["lead"]))
-        .deadline(
-            DeadlineSpec::new("p", Trigger::enter("execution"), BusinessDuration::Hours(1))
-                .repeating(),
-        )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap_err();
-    assert!(matches!(err, BuildError::Invalid { ref problems, .. }
-        if problems.contains(&Problem::RepeatWithoutMet { deadline: "p".into() })));
+    let p = on_enter("p", "execution", BusinessDuration::Hours(1));
+    let err = one_step(
+        "bad",
+        "lead",
+        ("execution", "finish", "done"),
+        p.repeating(),
+    )
+    .build_err();
+    assert_problem(
+        &err,
+        &Problem::RepeatWithoutMet {
+            deadline: "p".into(),
+        },
+    );
 }

@@ -4,14 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use common::cast::{clerk, finance, manager, report};
+use common::defs::{Shape, china, engine_with, flow, local, on_enter};
+use common::refusal as rejection;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
-/// Local time in UTC+8 (the default calendar) as a UTC instant.
-fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap() - TimeDelta::hours(8)
-}
+mod common;
 
 /// Friday 2026-11-20 16:00 local.
 fn friday_4pm() -> DateTime<Utc> {
@@ -19,7 +19,7 @@ fn friday_4pm() -> DateTime<Utc> {
 }
 
 fn registry() -> Registry {
-    Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
+    china()
         .guard("amount_ok", |c: &Context<'_>| {
             match c.payload["amount"].as_i64() {
                 Some(n) if n <= 100 => Ok(()),
@@ -71,12 +71,8 @@ fn definition() -> Definition {
         ])
         .start_roles(["clerk"])
         .override_roles(["admin"])
-        .initial("draft")
-        .normal("review")
-        .normal("approved")
-        .normal("director")
+        .states("draft", &["review", "approved", "director"], &["done"])
         .waiting("waiting_customer")
-        .terminal("done")
         .transition("draft", "submit", "review", |t| {
             t.roles(["clerk"]).form("report").merge_payload()
         })
@@ -96,12 +92,8 @@ fn definition() -> Definition {
         .transition("review", "reject", "draft", |t| {
             t.roles(["manager"]).effect("needs_reason")
         })
-        .transition("review", "ask_customer", "waiting_customer", |t| {
-            t.roles(["manager"])
-        })
-        .transition("waiting_customer", "answer", "review", |t| {
-            t.roles(["clerk"])
-        })
+        .moves("manager", "review -ask_customer-> waiting_customer")
+        .moves("clerk", "waiting_customer -answer-> review")
         .transition("approved", "countersign", "done", |t| {
             t.sign_off(
                 ["manager", "finance"],
@@ -121,14 +113,10 @@ fn definition() -> Definition {
             t.roles(["director"]).guard("never")
         })
         .deadline(
-            DeadlineSpec::new(
-                "review_in_4h",
-                Trigger::enter("review"),
-                BusinessDuration::WorkingHours(4),
-            )
-            .warn_at(BusinessDuration::WorkingHours(3))
-            .escalate(EscalationSpec::move_to("director").and_notify(["director"]))
-            .owner("manager"),
+            on_enter("review_in_4h", "review", BusinessDuration::WorkingHours(4))
+                .warn_at(BusinessDuration::WorkingHours(3))
+                .escalate(EscalationSpec::move_to("director").and_notify(["director"]))
+                .owner("manager"),
         )
         .build(&registry())
         .unwrap()
@@ -137,6 +125,14 @@ fn definition() -> Definition {
 struct World {
     engine: Engine<InMemoryStore>,
     notified: Arc<Mutex<Vec<String>>>,
+}
+
+impl World {
+    /// The refusal of `cmd` on `id` on Friday afternoon.
+    #[track_caller]
+    fn refused(&self, id: &InstanceId, cmd: Command) -> Rejection {
+        rejection(self.engine.fire(id, &cmd, friday_4pm()))
+    }
 }
 
 fn world() -> World {
@@ -152,17 +148,22 @@ fn world() -> World {
     World { engine, notified }
 }
 
-fn clerk() -> Actor {
-    Actor::new("ann", ["clerk"])
+/// Bob the manager approves `amount`.
+fn approve(amount: i64) -> Command {
+    approve_by(&manager(), amount)
 }
-fn manager() -> Actor {
-    Actor::new("bob", ["manager"])
+
+/// `actor` approves `amount`.
+fn approve_by(actor: &Actor, amount: i64) -> Command {
+    Command::fire(actor, "approve").with_payload(json!({ "amount": amount }))
 }
-fn finance() -> Actor {
-    Actor::new("fay", ["finance"])
-}
-fn report() -> Form {
-    Form::new("report", json!({"text": "broken fan"}))
+
+/// A small amount approved by the manager, who also signs the countersign sign-off first.
+fn approved_and_signed_by_the_manager(w: &World, id: &InstanceId) {
+    w.engine.fire(id, &approve(5), friday_4pm()).unwrap();
+    w.engine
+        .fire(id, &Command::sign(&manager(), "countersign"), friday_4pm())
+        .unwrap();
 }
 
 /// Start and submit; returns the instance id.
@@ -181,10 +182,6 @@ fn submitted(w: &World, id: &str) -> InstanceId {
     id
 }
 
-fn rejection(r: Result<Outcome, EngineError>) -> Rejection {
-    r.unwrap_err().rejection().cloned().expect("a rejection")
-}
-
 #[test]
 fn start_is_deny_by_default() {
     let w = world();
@@ -200,11 +197,7 @@ fn forbidden_without_an_allowed_role_and_recorded() {
     let w = world();
     let id = submitted(&w, "c1");
     let before = w.engine.load(&id).unwrap();
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&clerk(), "approve").with_payload(json!({"amount": 5})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&clerk(), 5));
     assert!(
         matches!(&r, Rejection::Forbidden { allowed, .. } if allowed == &vec!["manager".to_string(), "director".to_string()])
     );
@@ -254,19 +247,11 @@ fn separation_of_duties_requester_may_not_approve() {
             friday_4pm(),
         )
         .unwrap();
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&both, "approve").with_payload(json!({"amount": 5})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&both, 5));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
     // Nor through a delegate acting for the requester.
     let delegate = Actor::new("dan", ["manager"]).acting_for("sam");
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&delegate, 5));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
 }
 
@@ -275,11 +260,7 @@ fn separation_of_duties_excluded_role() {
     let w = world();
     let id = submitted(&w, "ex");
     let inspector_manager = Actor::new("ivy", ["manager", "inspector"]);
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&inspector_manager, "approve").with_payload(json!({"amount": 5})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&inspector_manager, 5));
     assert!(
         matches!(&r, Rejection::SeparationOfDuties { rule, .. } if rule.contains("inspector")),
         "{r:?}"
@@ -293,11 +274,7 @@ fn delegation_is_recorded() {
     let delegate = Actor::new("dan", ["manager"]).acting_for("bob");
     let out = w
         .engine
-        .fire(
-            &id,
-            &Command::fire(&delegate, "approve").with_payload(json!({"amount": 5})),
-            friday_4pm(),
-        )
+        .fire(&id, &approve_by(&delegate, 5), friday_4pm())
         .unwrap();
     let by = out
         .events
@@ -316,24 +293,10 @@ fn delegation_is_recorded() {
 fn guard_order_first_passing_transition_wins() {
     let w = world();
     let small = submitted(&w, "small");
-    let out = w
-        .engine
-        .fire(
-            &small,
-            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 50})),
-            friday_4pm(),
-        )
-        .unwrap();
+    let out = w.engine.fire(&small, &approve(50), friday_4pm()).unwrap();
     assert_eq!(out.instance.state(), "approved");
     let big = submitted(&w, "big");
-    let out = w
-        .engine
-        .fire(
-            &big,
-            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 500})),
-            friday_4pm(),
-        )
-        .unwrap();
+    let out = w.engine.fire(&big, &approve(500), friday_4pm()).unwrap();
     assert_eq!(
         out.instance.state(),
         "director",
@@ -348,11 +311,7 @@ fn furthest_rejection_is_reported() {
     let w = world();
     let id = submitted(&w, "far");
     let director = Actor::new("dora", ["director"]);
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&director, "approve").with_payload(json!({"amount": 500})),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, approve_by(&director, 500));
     assert!(
         matches!(&r, Rejection::GuardRejected { guard, reason, .. } if guard == "amount_ok" && reason == "500 exceeds 100"),
         "{r:?}"
@@ -378,18 +337,10 @@ fn forms_missing_invalid_undeclared() {
         }
     );
     let bad = Form::new("report", json!({"text": ""}));
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&clerk(), "submit").with_form(bad),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, Command::fire(&clerk(), "submit").with_form(bad));
     assert!(matches!(r, Rejection::InvalidForm { ref reason, .. } if reason == "text is empty"));
     let alien = Form::new("memo", json!({}));
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::fire(&clerk(), "submit").with_form(alien),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, Command::fire(&clerk(), "submit").with_form(alien));
     assert_eq!(
         r,
         Rejection::UndeclaredForm {
@@ -455,13 +406,7 @@ fn effects_change_data_and_refuse_bad_payloads() {
 fn sequential_sign_off_order_and_completion() {
     let w = world();
     let id = submitted(&w, "s");
-    w.engine
-        .fire(
-            &id,
-            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
-            friday_4pm(),
-        )
-        .unwrap();
+    w.engine.fire(&id, &approve(5), friday_4pm()).unwrap();
     // Firing a sign-off transition directly is refused.
     let r = rejection(
         w.engine
@@ -534,11 +479,7 @@ fn sequential_sign_off_order_and_completion() {
         two.instance.fired_by("countersign"),
         &[ActorId::from("bob"), ActorId::from("fay")]
     );
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::comment(&clerk(), "late remark"),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, Command::comment(&clerk(), "late remark"));
     assert!(matches!(r, Rejection::InstanceClosed { .. }));
 }
 
@@ -546,13 +487,7 @@ fn sequential_sign_off_order_and_completion() {
 fn any_order_sign_off_with_distinct_signers() {
     let w = world();
     let id = submitted(&w, "a");
-    w.engine
-        .fire(
-            &id,
-            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 500})),
-            friday_4pm(),
-        )
-        .unwrap();
+    w.engine.fire(&id, &approve(500), friday_4pm()).unwrap();
     let both = Actor::new("zed", ["director", "finance"]);
     w.engine
         .fire(&id, &Command::sign(&both, "decide"), friday_4pm())
@@ -592,21 +527,8 @@ fn any_order_sign_off_with_distinct_signers() {
 fn refusal_routes_where_the_definition_says() {
     let w = world();
     let id = submitted(&w, "r");
-    w.engine
-        .fire(
-            &id,
-            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
-            friday_4pm(),
-        )
-        .unwrap();
-    w.engine
-        .fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm())
-        .unwrap();
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::refuse(&finance(), "countersign", "  "),
-        friday_4pm(),
-    ));
+    approved_and_signed_by_the_manager(&w, &id);
+    let r = w.refused(&id, Command::refuse(&finance(), "countersign", "  "));
     assert_eq!(r, Rejection::ReasonRequired);
     let out = w
         .engine
@@ -624,9 +546,7 @@ fn refusal_routes_where_the_definition_says() {
 fn idempotent_retry_and_key_reuse() {
     let w = world();
     let id = submitted(&w, "i");
-    let cmd = Command::fire(&manager(), "approve")
-        .with_payload(json!({"amount": 5}))
-        .with_key("k-1");
+    let cmd = approve(5).with_key("k-1");
     let first = w.engine.fire(&id, &cmd, friday_4pm()).unwrap();
     let version = first.instance.version();
     let again = w.engine.fire(&id, &cmd, friday_4pm()).unwrap();
@@ -637,9 +557,7 @@ fn idempotent_retry_and_key_reuse() {
         version,
         "nothing appended"
     );
-    let other = Command::fire(&manager(), "approve")
-        .with_payload(json!({"amount": 6}))
-        .with_key("k-1");
+    let other = approve(6).with_key("k-1");
     assert!(matches!(
         w.engine.fire(&id, &other, friday_4pm()),
         Err(EngineError::KeyReused { .. })
@@ -652,13 +570,7 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
     let id = submitted(&w, "o");
     let def = definition();
     let read = w.engine.load(&id).unwrap();
-    let mine = aftersales::decide(
-        &def,
-        &read,
-        &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
-        friday_4pm(),
-    )
-    .unwrap();
+    let mine = aftersales::decide(&def, &read, &approve(5), friday_4pm()).unwrap();
     let theirs = aftersales::decide(
         &def,
         &read,
@@ -693,16 +605,7 @@ fn stale_writer_gets_conflict_and_nothing_is_written() {
 fn replay_rebuilds_the_snapshot_and_verify_catches_tampering() {
     let w = world();
     let id = submitted(&w, "rp");
-    w.engine
-        .fire(
-            &id,
-            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
-            friday_4pm(),
-        )
-        .unwrap();
-    w.engine
-        .fire(&id, &Command::sign(&manager(), "countersign"), friday_4pm())
-        .unwrap();
+    approved_and_signed_by_the_manager(&w, &id);
     let history = w.engine.history(&id).unwrap();
     let snapshot = w.engine.load(&id).unwrap();
     assert_eq!(Instance::replay(&history).unwrap(), *snapshot);
@@ -812,8 +715,7 @@ fn unknown_ids_and_actions_are_typed_errors() {
         ),
         "ids are unique"
     );
-    let mut e2 = Engine::new(InMemoryStore::new());
-    e2.register(definition()).unwrap();
+    let mut e2 = engine_with([definition()]);
     assert!(matches!(
         e2.register(definition()),
         Err(EngineError::DuplicateDefinition { .. })
@@ -825,11 +727,7 @@ fn override_is_never_silent() {
     let w = world();
     let id = submitted(&w, "ov");
     let admin = Actor::new("root", ["admin"]);
-    let r = rejection(w.engine.fire(
-        &id,
-        &Command::override_to(&manager(), "done", "hurry"),
-        friday_4pm(),
-    ));
+    let r = w.refused(&id, Command::override_to(&manager(), "done", "hurry"));
     assert!(matches!(r, Rejection::Forbidden { .. }));
     let r = rejection(
         w.engine
@@ -909,11 +807,7 @@ fn meeting_a_deadline_records_the_margin() {
     let id = submitted(&w, "m");
     let out = w
         .engine
-        .fire(
-            &id,
-            &Command::fire(&manager(), "approve").with_payload(json!({"amount": 5})),
-            local(2026, 11, 23, 9, 30),
-        )
+        .fire(&id, &approve(5), local(2026, 11, 23, 9, 30))
         .unwrap();
     let ds = &out.instance.deadlines()[0];
     assert_eq!(
@@ -996,18 +890,12 @@ fn raw_store_passes_the_conformance_suite() {
 #[test]
 fn staged_sign_off_any_order_within_a_stage_then_the_next() {
     // "OQC inspector and quality manager (any order), then the planning manager".
-    let def = Builder::new("restock", 1)
-        .roles(["cqe", "oqc", "qm", "planning"])
-        .start_roles(["cqe"])
-        .initial("filed")
-        .terminal("stocked")
+    let def = flow("restock", 1, &["cqe", "oqc", "qm", "planning"])
+        .states("filed", &[], &["stocked"])
         .transition("filed", "approve", "stocked", |t| {
             t.sign_off_in_stages([vec!["oqc", "qm"], vec!["planning"]], "stock-in")
         })
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+        .build_china();
     let t = friday_4pm();
     let d = aftersales::start(&def, "r".into(), &Actor::new("c", ["cqe"]), json!({}), t).unwrap();
     let planning = Actor::new("p", ["planning"]);
@@ -1051,11 +939,7 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
     // Stages that do not add up to the roles are refused at build time.
     let mut spec = def.spec().clone();
     spec.transitions[0].sign_off.as_mut().unwrap().order = SignOrder::Stages(vec![2, 2]);
-    let err = spec
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap_err();
+    let err = spec.build(&china()).unwrap_err();
     assert!(err.problems().contains(&Problem::SignOffStagesMismatch {
         from: "filed".into(),
         action: "approve".into()
@@ -1064,17 +948,12 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
 
 #[test]
 fn a_fresh_form_must_come_with_the_command() {
-    let def = Builder::new("loop", 1)
-        .roles(["cqe"])
-        .start_roles(["cqe"])
-        .initial("analysis")
-        .normal("review")
-        .terminal("closed")
+    let def = flow("loop", 1, &["cqe"])
+        .states("analysis", &["review"], &["closed"])
         .transition("analysis", "submit", "review", |t| {
             t.roles(["cqe"]).fresh_form("report")
         })
-        .transition("review", "reject", "analysis", |t| t.roles(["cqe"]))
-        .transition("review", "accept", "closed", |t| t.roles(["cqe"]))
+        .moves("cqe", "review -reject-> analysis, review -accept-> closed")
         .build(&registry())
         .unwrap();
     let cqe = Actor::new("c", ["cqe"]);

@@ -5,28 +5,21 @@
 mod common;
 
 use aftersales::*;
+use common::defs::{Shape, china, flow, on_enter};
 use common::golden;
 
 fn definition() -> Definition {
-    let registry = Registry::with_calendar(aftersales::BusinessCalendar::china_standard())
-        .guard("complete", |_: &Context<'_>| Ok(()));
-    Builder::new("golden", 3)
-        .roles(["engineer", "reviewer", "manager"])
-        .start_roles(["engineer"])
-        .initial("draft")
-        .normal("review")
+    let registry = china().guard("complete", |_: &Context<'_>| Ok(()));
+    flow("golden", 3, &["engineer", "reviewer", "manager"])
+        .states("draft", &["review"], &[])
         .waiting("waiting_supplier")
         .normal("escalated")
         .terminal("closed")
         .transition("draft", "submit", "review", |t| {
             t.roles(["engineer"]).form("report")
         })
-        .transition("review", "ask_supplier", "waiting_supplier", |t| {
-            t.roles(["reviewer"])
-        })
-        .transition("waiting_supplier", "answer", "review", |t| {
-            t.roles(["engineer"])
-        })
+        .moves("reviewer", "review -ask_supplier-> waiting_supplier")
+        .moves("engineer", "waiting_supplier -answer-> review")
         .transition("review", "approve", "closed", |t| {
             t.sign_off(
                 ["reviewer", "manager"],
@@ -47,12 +40,8 @@ fn definition() -> Definition {
             t.sign_off(["manager", "reviewer"], SignOrder::AnyOrder, "decide")
         })
         .deadline(
-            DeadlineSpec::new(
-                "review_4wh",
-                Trigger::enter("review"),
-                BusinessDuration::WorkingHours(4),
-            )
-            .escalate(EscalationSpec::move_to("escalated")),
+            on_enter("review_4wh", "review", BusinessDuration::WorkingHours(4))
+                .escalate(EscalationSpec::move_to("escalated")),
         )
         .build(&registry)
         .unwrap()
@@ -127,18 +116,11 @@ fn the_definition_schema_describes_real_specs() {
 /// declared with the name as its label.
 #[test]
 fn mermaid_aliases_state_names_that_are_not_plain_identifiers() {
-    let def = Builder::new("spaces", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("new")
-        .normal("on hold")
-        .terminal("done")
+    let def = flow("spaces", 1, &["clerk"])
+        .states("new", &["on hold"], &["done"])
         .transition("new", "hold", "on hold", |t| t.roles(["clerk"]))
         .transition("on hold", "finish", "done", |t| t.roles(["clerk"]))
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+        .build_china();
     let text = Mermaid(&def).to_string();
     common::assert_contains_all(
         &text,

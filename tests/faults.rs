@@ -11,11 +11,13 @@
 #![cfg(feature = "testing")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 mod support;
 
 use aftersales::testing::{Fault, FaultyStore, INJECTED, InjectedFault};
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use common::defs::{Shape, monday_9am, on_enter, ticket};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use support::SplitMix;
@@ -23,38 +25,20 @@ use support::SplitMix;
 type Faulty = FaultyStore<InMemoryStore>;
 
 fn definition() -> Definition {
-    Builder::new("ticket", 1)
-        .roles(["agent", "lead"])
-        .start_roles(["agent"])
-        .initial("open")
-        .normal("working")
+    let work_2h = on_enter("work_2h", "working", BusinessDuration::WorkingHours(2))
+        .warn_at(BusinessDuration::WorkingHours(1))
+        .escalate(EscalationSpec::notify(["lead"]).reassign_to("lead"));
+    ticket("agent", "lead")
         .waiting("waiting")
-        .terminal("done")
-        .transition("open", "begin", "working", |t| t.roles(["agent"]))
-        .transition("working", "note", "working", |t| {
-            t.roles(["agent"]).merge_payload()
-        })
-        .transition("working", "wait", "waiting", |t| t.roles(["agent"]))
-        .transition("waiting", "resume", "working", |t| t.roles(["agent"]))
-        .transition("working", "finish", "done", |t| t.roles(["lead"]))
-        .deadline(
-            DeadlineSpec::new(
-                "work_2h",
-                Trigger::enter("working"),
-                BusinessDuration::WorkingHours(2),
-            )
-            .warn_at(BusinessDuration::WorkingHours(1))
-            .escalate(EscalationSpec::notify(["lead"]).reassign_to("lead")),
-        )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap()
+        .moves("agent", "working -wait-> waiting -resume-> working")
+        .moves("lead", "working -finish-> done")
+        .deadline(work_2h)
+        .build_china()
 }
 
 /// Monday 2026-11-16 09:00 local (UTC+8).
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
+    monday_9am()
 }
 
 fn engine<S: Store>(store: FaultyStore<S>, record: bool) -> Engine<FaultyStore<S>> {

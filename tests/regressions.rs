@@ -4,13 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use common::defs::{
+    Shape, engine_with, flow, monday_9am, moving_clock, on_action, on_enter, open_done,
+};
 use serde_json::json;
 
-/// Monday 2026-11-16 09:00 local (UTC+8).
-fn monday_9am() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
-}
+mod common;
 
 fn clerk() -> Actor {
     Actor::new("ann", ["clerk"])
@@ -19,17 +19,7 @@ fn clerk() -> Actor {
 /// Found by `random_walks`: a comment's forms were validated, then silently dropped.
 #[test]
 fn a_comment_keeps_the_forms_it_carries() {
-    let def = Builder::new("memo", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .terminal("done")
-        .form("photo")
-        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+    let def = open_done("memo", 1).form("photo").build_china();
     let inst = aftersales::start(&def, "m".into(), &clerk(), json!({}), monday_9am())
         .unwrap()
         .instance;
@@ -45,38 +35,28 @@ fn a_comment_keeps_the_forms_it_carries() {
 }
 
 fn waiting_definition() -> Definition {
-    Builder::new("waits", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
+    open_done("waits", 1)
         .waiting("on_customer")
         .waiting("on_supplier")
-        .terminal("done")
-        .transition("open", "ask_customer", "on_customer", |t| {
-            t.roles(["clerk"])
-        })
-        .transition("on_customer", "ask_supplier", "on_supplier", |t| {
-            t.roles(["clerk"])
-        })
-        .transition("on_supplier", "remind", "on_supplier", |t| {
-            t.roles(["clerk"])
-        })
-        .transition("on_supplier", "answered", "open", |t| t.roles(["clerk"]))
-        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-        .deadline(DeadlineSpec::new(
+        .moves(
+            "clerk",
+            "open -ask_customer-> on_customer -ask_supplier-> on_supplier",
+        )
+        .moves(
+            "clerk",
+            "on_supplier -remind-> on_supplier -answered-> open",
+        )
+        .deadline(on_enter(
             "supplier",
-            Trigger::enter("on_supplier"),
+            "on_supplier",
             BusinessDuration::WorkingHours(2),
         ))
-        .deadline(DeadlineSpec::new(
+        .deadline(on_action(
             "reminder",
-            Trigger::action("remind"),
+            "remind",
             BusinessDuration::WorkingHours(1),
         ))
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap()
+        .build_china()
 }
 
 /// Found by `random_walks`: a clock started while the instance waits (by an action fired in a
@@ -158,31 +138,22 @@ fn clocks_started_while_waiting_are_paused() {
 /// an action were performed by `handle_due` but missing from the graph (and diagrams).
 #[test]
 fn escalation_moves_of_action_started_deadlines_are_edges() {
-    let def = Builder::new("esc", 1)
-        .roles(["clerk", "boss"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .normal("working")
+    let overall = BusinessDuration::WorkingHours(1);
+    let def = flow("esc", 1, &["clerk", "boss"])
+        .states("open", &["working", "meeting"], &["done"])
         .waiting("on_hold")
-        .normal("meeting")
-        .terminal("done")
-        .transition("open", "begin", "working", |t| t.roles(["clerk"]))
-        .transition("working", "hold", "on_hold", |t| t.roles(["clerk"]))
-        .transition("on_hold", "resume", "working", |t| t.roles(["clerk"]))
-        .transition("working", "finish", "done", |t| t.roles(["clerk"]))
-        .transition("meeting", "decide", "done", |t| t.roles(["boss"]))
-        .deadline(
-            DeadlineSpec::new(
-                "overall",
-                Trigger::action("begin"),
-                BusinessDuration::WorkingHours(1),
-            )
-            .escalate(EscalationSpec::move_to("meeting")),
+        .moves(
+            "clerk",
+            "open -begin-> working -hold-> on_hold -resume-> working -finish-> done",
         )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
+        .moves("boss", "meeting -decide-> done")
+        .deadline(moving_clock(
+            "overall",
+            Trigger::action("begin"),
+            overall,
+            "meeting",
         ))
-        .unwrap();
+        .build_china();
     for s in ["open", "working", "on_hold", "done", "meeting"] {
         assert!(def.has_state(s), "{s} is a state");
     }
@@ -222,19 +193,13 @@ fn nested(levels: usize) -> serde_json::Value {
 /// history it can never load.
 #[test]
 fn deeply_nested_payloads_forms_and_data_are_refused() {
-    let def = Builder::new("deep", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .terminal("done")
+    let def = flow("deep", 1, &["clerk"])
+        .states("open", &[], &["done"])
         .form("photo")
         .transition("open", "finish", "done", |t| {
             t.roles(["clerk"]).merge_payload()
         })
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+        .build_china();
     let max = aftersales::MAX_JSON_DEPTH;
     let t = monday_9am();
     assert_eq!(
@@ -282,16 +247,7 @@ fn deeply_nested_payloads_forms_and_data_are_refused() {
 /// `usize::MAX` when applying an `escalated` event.
 #[test]
 fn corrupt_counters_are_refused_not_panics() {
-    let def = Builder::new("max", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .terminal("done")
-        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+    let def = open_done("max", 1).build_china();
     let d = aftersales::start(&def, "m".into(), &clerk(), json!({}), monday_9am()).unwrap();
     let mut v = serde_json::to_value(&d.instance).unwrap();
     v["version"] = json!(u64::MAX);
@@ -324,20 +280,12 @@ fn corrupt_counters_are_refused_not_panics() {
         Err(StoreError::InvalidCommit { .. })
     ));
     // An escalation counter at its maximum stays there.
-    let esc = Builder::new("esc", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .terminal("done")
-        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+    let esc = open_done("esc", 1)
         .deadline(
-            DeadlineSpec::new("d", Trigger::enter("open"), BusinessDuration::Hours(1))
+            on_enter("d", "open", BusinessDuration::Hours(1))
                 .escalate(EscalationSpec::notify(["clerk"])),
         )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+        .build_china();
     let d = aftersales::start(&esc, "e".into(), &clerk(), json!({}), monday_9am()).unwrap();
     let mut v = serde_json::to_value(&d.instance).unwrap();
     v["deadlines"][0]["escalated"] = json!(usize::MAX);
@@ -365,24 +313,12 @@ fn corrupt_counters_are_refused_not_panics() {
 /// which panics.
 #[test]
 fn resuming_a_corrupt_paused_clock_is_refused_not_a_panic() {
-    let def = Builder::new("pause", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
+    let d = on_action("d", "wait", BusinessDuration::CalendarDays(3));
+    let def = open_done("pause", 1)
         .waiting("waiting")
-        .terminal("done")
-        .transition("open", "wait", "waiting", |t| t.roles(["clerk"]))
-        .transition("waiting", "back", "open", |t| t.roles(["clerk"]))
-        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-        .deadline(DeadlineSpec::new(
-            "d",
-            Trigger::action("wait"),
-            BusinessDuration::CalendarDays(3),
-        ))
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+        .moves("clerk", "open -wait-> waiting -back-> open")
+        .deadline(d)
+        .build_china();
     let t = monday_9am();
     let d = aftersales::start(&def, "p".into(), &clerk(), json!({}), t).unwrap();
     let d = aftersales::decide(&def, &d.instance, &Command::fire(&clerk(), "wait"), t).unwrap();
@@ -423,21 +359,18 @@ fn payload_floats_round_trip_exactly() {
 /// handled again.
 #[test]
 fn one_instance_that_cannot_escalate_does_not_block_the_others() {
-    let def = Builder::new("poison", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
+    let def = open_done("poison", 1)
         .normal("review")
-        .terminal("done")
-        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-        .transition("review", "finish", "done", |t| t.roles(["clerk"]))
-        .deadline(
-            DeadlineSpec::new("answer", Trigger::enter("open"), BusinessDuration::Hours(1))
-                .escalate(EscalationSpec::move_to("review")),
-        )
-        .deadline(DeadlineSpec::new(
+        .moves("clerk", "review -finish-> done")
+        .deadline(moving_clock(
+            "answer",
+            Trigger::enter("open"),
+            BusinessDuration::Hours(1),
+            "review",
+        ))
+        .deadline(on_enter(
             "review_by_class",
-            Trigger::enter("review"),
+            "review",
             DurationSpec::Select {
                 selector: "/class".into(),
                 cases: std::collections::BTreeMap::from([(
@@ -447,12 +380,8 @@ fn one_instance_that_cannot_escalate_does_not_block_the_others() {
                 default: None,
             },
         ))
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
-    let mut engine = Engine::new(InMemoryStore::new());
-    engine.register(def).unwrap();
+        .build_china();
+    let engine = engine_with([def]);
     let t = monday_9am();
     // `a` escalates first and cannot: class Z has no review duration.
     engine
@@ -487,18 +416,10 @@ fn one_instance_that_cannot_escalate_does_not_block_the_others() {
 /// redesigned core writes pairs. Both load, to the same snapshot.
 #[test]
 fn a_snapshot_with_the_first_releases_fired_by_map_still_loads() {
-    let def = Builder::new("old", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .normal("working")
-        .terminal("done")
-        .transition("open", "go", "working", |t| t.roles(["clerk"]))
-        .transition("working", "finish", "done", |t| t.roles(["clerk"]))
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+    let def = flow("old", 1, &["clerk"])
+        .states("open", &["working"], &["done"])
+        .moves("clerk", "open -go-> working -finish-> done")
+        .build_china();
     let li = Actor::new("li", ["clerk"]);
     let d0 = aftersales::start(&def, "o".into(), &li, json!({}), monday_9am()).unwrap();
     let d1 =
@@ -519,10 +440,7 @@ fn a_snapshot_with_the_first_releases_fired_by_map_still_loads() {
 #[test]
 fn validating_action_started_escalations_is_linear_in_the_states() {
     const N: usize = 10_000;
-    let mut b = Builder::new("long", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("s0");
+    let mut b = flow("long", 1, &["clerk"]).initial("s0");
     for i in 1..N {
         b = b.normal(format!("s{i}"));
     }
@@ -538,19 +456,11 @@ fn validating_action_started_escalations_is_linear_in_the_states() {
         })
         .transition("meeting", "finish", "done", |t| t.roles(["clerk"]))
         .deadline(
-            DeadlineSpec::new(
-                "overall",
-                Trigger::action("next"),
-                BusinessDuration::WorkingHours(1),
-            )
-            .met_on(Trigger::action("finish"))
-            .escalate(EscalationSpec::move_to("meeting")),
+            on_action("overall", "next", BusinessDuration::WorkingHours(1))
+                .met_on(Trigger::action("finish"))
+                .escalate(EscalationSpec::move_to("meeting")),
         );
-    let def = b
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+    let def = b.build_china();
     let escalations = def
         .edges()
         .filter(|e| matches!(e.kind, EdgeKind::Escalation(_)))
@@ -564,21 +474,9 @@ fn validating_action_started_escalations_is_linear_in_the_states() {
 /// reported now, with the definition and version to register.
 #[test]
 fn handle_due_reports_instances_of_an_unregistered_definition() {
-    let def = Builder::new("old", 3)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .terminal("done")
-        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
-        .deadline(DeadlineSpec::new(
-            "answer",
-            Trigger::enter("open"),
-            BusinessDuration::Hours(1),
-        ))
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+    let def = open_done("old", 3)
+        .deadline(on_enter("answer", "open", BusinessDuration::Hours(1)))
+        .build_china();
     let d = aftersales::start(&def, "o-1".into(), &clerk(), json!({}), monday_9am()).unwrap();
     let store = InMemoryStore::new();
     store
@@ -608,23 +506,15 @@ fn handle_due_reports_instances_of_an_unregistered_definition() {
 /// engine's move follows an edge of the graph.
 #[test]
 fn an_escalation_move_of_a_clock_started_and_met_by_the_same_trigger_is_in_the_graph() {
-    let def = Builder::new("loop", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("s0")
-        .normal("s1")
-        .terminal("done")
-        .transition("s0", "go", "s1", |t| t.roles(["clerk"]))
-        .transition("s1", "finish", "done", |t| t.roles(["clerk"]))
+    let def = flow("loop", 1, &["clerk"])
+        .states("s0", &["s1"], &["done"])
+        .moves("clerk", "s0 -go-> s1 -finish-> done")
         .deadline(
             DeadlineSpec::new("c", Trigger::leave("s0"), BusinessDuration::Hours(1))
                 .met_on(Trigger::leave("s0"))
                 .escalate(EscalationSpec::move_to("s0")),
         )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+        .build_china();
     assert!(def.has_edge("s1", "s0"));
     let d = aftersales::start(&def, "l".into(), &clerk(), json!({}), monday_9am()).unwrap();
     let d = aftersales::decide(

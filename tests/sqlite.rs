@@ -8,7 +8,9 @@
 #![cfg(all(feature = "sqlite", feature = "testing"))]
 
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use common::cast::{clerk, manager};
+use common::defs::{Shape, engine_over, flow, local, on_enter};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,38 +46,21 @@ impl Drop for TempDir {
     }
 }
 
-/// Local time in UTC+8 (the default calendar) as a UTC instant.
-fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap() - TimeDelta::hours(8)
-}
-
 /// open -begin-> working (4 working-hour deadline, escalates to `late`) -approve|reject-> done;
 /// `note` loops on working.
 fn definition() -> Definition {
-    Builder::new("ticket", 1)
-        .roles(["clerk", "manager"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .normal("working")
-        .normal("late")
-        .terminal("done")
-        .transition("open", "begin", "working", |t| t.roles(["clerk"]))
-        .transition("working", "note", "working", |t| t.roles(["clerk"]))
-        .transition("working", "approve", "done", |t| t.roles(["manager"]))
-        .transition("working", "reject", "done", |t| t.roles(["manager"]))
-        .transition("late", "approve", "done", |t| t.roles(["manager"]))
-        .deadline(
-            DeadlineSpec::new(
-                "answer",
-                Trigger::enter("working"),
-                BusinessDuration::WorkingHours(4),
-            )
-            .escalate(EscalationSpec::move_to("late").and_notify(["manager"])),
+    flow("ticket", 1, &["clerk", "manager"])
+        .states("open", &["working", "late"], &["done"])
+        .moves("clerk", "open -begin-> working -note-> working")
+        .moves(
+            "manager",
+            "working -approve-> done, working -reject-> done, late -approve-> done",
         )
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap()
+        .deadline(
+            on_enter("answer", "working", BusinessDuration::WorkingHours(4))
+                .escalate(EscalationSpec::move_to("late").and_notify(["manager"])),
+        )
+        .build_china()
 }
 
 /// The clerk begins work on the instance `created` made, at `at`.
@@ -87,14 +72,6 @@ fn begun(def: &Definition, created: &Decision, at: DateTime<Utc>) -> Decision {
         at,
     )
     .unwrap()
-}
-
-fn clerk() -> Actor {
-    Actor::new("ann", ["clerk"])
-}
-
-fn manager() -> Actor {
-    Actor::new("bob", ["manager"])
 }
 
 #[allow(unreachable_pub)] // the example's `pub fn run`, included here to run it as a test
@@ -119,9 +96,7 @@ fn the_example_runs_across_a_restart() {
 }
 
 fn engine(store: SqliteStore) -> Engine<SqliteStore> {
-    let mut e = Engine::new(store);
-    e.register(definition()).unwrap();
-    e
+    engine_over(store, [definition()])
 }
 
 /// The commit of `d`, linked after `base` (the committed snapshot it was decided on; `None`

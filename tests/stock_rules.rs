@@ -5,11 +5,13 @@
 mod common;
 
 use aftersales::*;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
+use common::defs::{Shape, assert_problem, china, engine_with, flow, monday_9am, on_enter};
+use common::refusal;
 use serde_json::json;
 
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
+    monday_9am()
 }
 
 fn clerk() -> Actor {
@@ -23,18 +25,13 @@ fn boss() -> Actor {
 /// open → review → closed, a `reject` that needs a reason, an 8D form only `submit` may attach,
 /// `flag_serious` in every open state (stays) and `withdraw` in every open state (to `withdrawn`).
 fn builder() -> Builder {
-    Builder::new("stock", 1)
-        .roles(["clerk", "manager"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .normal("review")
-        .terminal("closed")
-        .terminal("withdrawn")
-        .transition("open", "submit", "review", |t| t.roles(["clerk"]))
+    flow("stock", 1, &["clerk", "manager"])
+        .states("open", &["review"], &["closed", "withdrawn"])
+        .moves("clerk", "open -submit-> review")
         .transition("review", "reject", "open", |t| {
             t.roles(["manager"]).reason_required()
         })
-        .transition("review", "approve", "closed", |t| t.roles(["manager"]))
+        .moves("manager", "review -approve-> closed")
         .form("8d_report")
         .attach("8d_report", ["submit"])
         .anywhere("flag_serious", None, |t| {
@@ -46,21 +43,9 @@ fn builder() -> Builder {
 }
 
 fn engine() -> Engine<InMemoryStore> {
-    let mut e = Engine::new(InMemoryStore::new());
-    e.register(
-        builder()
-            .build(&Registry::with_calendar(
-                aftersales::BusinessCalendar::china_standard(),
-            ))
-            .unwrap(),
-    )
-    .unwrap();
+    let e = engine_with([builder().build_china()]);
     e.start("stock", "S-1", &clerk(), json!({}), now()).unwrap();
     e
-}
-
-fn refusal(r: Result<Outcome, EngineError>) -> Rejection {
-    r.unwrap_err().rejection().cloned().unwrap()
 }
 
 #[test]
@@ -119,11 +104,7 @@ fn only_the_declared_actions_may_attach_a_restricted_form() {
 
 #[test]
 fn an_action_declared_anywhere_is_available_in_every_open_state_and_nowhere_else() {
-    let def = builder()
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+    let def = builder().build_china();
     for state in ["open", "review"] {
         let actions = def.actions_from(state);
         assert!(actions.contains(&Name::new("flag_serious")), "{state}");
@@ -172,9 +153,7 @@ fn an_action_declared_anywhere_is_available_in_every_open_state_and_nowhere_else
 fn a_problem_of_an_anywhere_action_is_reported_once() {
     let err = builder()
         .anywhere("escalate", Some("nowhere"), |t| t.roles(["director"]))
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
+        .build(&china())
         .unwrap_err();
     let BuildError::Invalid { problems, .. } = err else {
         panic!("expected problems");
@@ -195,11 +174,7 @@ fn attach_rules_name_declared_forms_and_actions() {
     let mut spec = builder().spec();
     spec.attach
         .insert("photo".into(), vec!["submit".into(), "send".into()]);
-    let err = spec
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap_err();
+    let err = spec.build(&china()).unwrap_err();
     let BuildError::Invalid { problems, .. } = err else {
         panic!("expected problems");
     };
@@ -223,10 +198,7 @@ fn stock_rules_survive_a_json_round_trip() {
     assert!(text.contains("\"requires_text\""), "{text}");
     let back = DefinitionSpec::from_json(&text).unwrap();
     assert_eq!(back, spec);
-    back.build(&Registry::with_calendar(
-        aftersales::BusinessCalendar::china_standard(),
-    ))
-    .unwrap();
+    back.build(&china()).unwrap();
 }
 
 #[test]
@@ -241,11 +213,7 @@ fn diagrams_show_the_text_a_transition_requires() {
 
 #[test]
 fn diagrams_show_the_actions_of_every_open_state_once() {
-    let def = builder()
-        .build(&Registry::with_calendar(
-            aftersales::BusinessCalendar::china_standard(),
-        ))
-        .unwrap();
+    let def = builder().build_china();
     let mermaid = Mermaid(&def).to_string();
     common::assert_contains_all(
         &mermaid,
@@ -267,9 +235,9 @@ fn diagrams_show_the_actions_of_every_open_state_once() {
 #[test]
 fn a_json_definition_names_its_calendar() {
     let mut spec = builder()
-        .deadline(DeadlineSpec::new(
+        .deadline(on_enter(
             "review_in_time",
-            Trigger::enter("review"),
+            "review",
             BusinessDuration::WorkingHours(4),
         ))
         .spec();
@@ -278,8 +246,12 @@ fn a_json_definition_names_its_calendar() {
     assert!(json.contains("\"calendar\": \"berlin-plant\""), "{json}");
     // Unknown name: a build problem.
     let err = Definition::from_json(&json, &Registry::new()).unwrap_err();
-    assert!(matches!(err, BuildError::Invalid { ref problems, .. }
-        if problems.contains(&Problem::UnknownCalendar { calendar: "berlin-plant".into() })));
+    assert_problem(
+        &err,
+        &Problem::UnknownCalendar {
+            calendar: "berlin-plant".into(),
+        },
+    );
     // Registered: deadlines are computed in it (a calendar working round the clock in UTC
     // makes 4 working hours 4 hours).
     let round_the_clock = BusinessCalendar::builder()
@@ -292,8 +264,7 @@ fn a_json_definition_names_its_calendar() {
         .unwrap();
     let registry = Registry::new().named_calendar("berlin-plant", round_the_clock);
     let def = Definition::from_json(&json, &registry).unwrap();
-    let mut e = Engine::new(InMemoryStore::new());
-    e.register(def).unwrap();
+    let e = engine_with([def]);
     e.start("stock", "C-1", &clerk(), json!({}), now()).unwrap();
     e.fire(&"C-1".into(), &Command::fire(&clerk(), "submit"), now())
         .unwrap();

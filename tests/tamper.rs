@@ -12,22 +12,25 @@
 
 use aftersales::testing::RawStore;
 use aftersales::*;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use common::cast::{clerk, finance, manager};
+use common::defs::{Shape, flow, monday_9am, on_enter};
 use serde_json::{Value, json};
 use std::path::PathBuf;
+
+mod common;
 
 // ------------------------------------------------------------------------------ the scenario
 
 /// open -submit-> review (4 h limit, warning at 3 h, one escalation rung) -approve (manager then
 /// finance sign)-> done.
 fn definition() -> Definition {
-    Builder::new("claim", 1)
-        .roles(["clerk", "manager", "finance"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .normal("review")
-        .terminal("done")
-        .transition("open", "submit", "review", |t| t.roles(["clerk"]))
+    let answer = on_enter("answer", "review", BusinessDuration::Hours(4))
+        .warn_at(BusinessDuration::Hours(3))
+        .escalate(EscalationSpec::notify(["manager"]));
+    flow("claim", 1, &["clerk", "manager", "finance"])
+        .states("open", &["review"], &["done"])
+        .moves("clerk", "open -submit-> review")
         .transition("review", "approve", "done", |t| {
             t.sign_off(
                 ["manager", "finance"],
@@ -35,33 +38,13 @@ fn definition() -> Definition {
                 "release payment",
             )
         })
-        .deadline(
-            DeadlineSpec::new(
-                "answer",
-                Trigger::enter("review"),
-                BusinessDuration::Hours(4),
-            )
-            .warn_at(BusinessDuration::Hours(3))
-            .escalate(EscalationSpec::notify(["manager"])),
-        )
-        .build(&Registry::new())
-        .unwrap()
+        .deadline(answer)
+        .build_china()
 }
 
+/// Monday 2026-11-16 09:00 local (UTC+8).
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
-}
-
-fn clerk() -> Actor {
-    Actor::new("ann", ["clerk"])
-}
-
-fn manager() -> Actor {
-    Actor::new("bob", ["manager"])
-}
-
-fn finance() -> Actor {
-    Actor::new("fay", ["finance"])
+    monday_9am()
 }
 
 /// The instance every case tampers with, and a second one (deleted whole in one case).

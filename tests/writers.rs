@@ -12,10 +12,12 @@
 #![cfg(feature = "sqlite")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 mod support;
 
 use aftersales::*;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
+use common::defs::{Shape, engine_over, monday_9am, ticket};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Barrier;
@@ -25,30 +27,19 @@ const SHARED: [&str; 2] = ["shared-0", "shared-1"];
 
 /// open -begin-> working; `note` loops on working (merging its payload); `finish` closes.
 fn definition() -> Definition {
-    Builder::new("ticket", 1)
-        .roles(["clerk"])
-        .start_roles(["clerk"])
-        .initial("open")
-        .normal("working")
-        .terminal("done")
-        .transition("open", "begin", "working", |t| t.roles(["clerk"]))
-        .transition("working", "note", "working", |t| {
-            t.roles(["clerk"]).merge_payload()
-        })
-        .transition("working", "finish", "done", |t| t.roles(["clerk"]))
+    ticket("clerk", "lead")
+        .moves("clerk", "working -finish-> done")
         .build(&Registry::new())
         .unwrap()
 }
 
 /// Monday 2026-11-16 09:00 local (UTC+8).
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap()
+    monday_9am()
 }
 
 fn engine(store: SqliteStore) -> Engine<SqliteStore> {
-    let mut e = Engine::new(store);
-    e.register(definition()).unwrap();
-    e
+    engine_over(store, [definition()])
 }
 
 fn own(t: usize) -> InstanceId {

@@ -76,14 +76,20 @@ fn release(path: &str, text: &str) -> Release {
     }
 }
 
+/// The leaky report redacted as `kind` under the policy, and its text.
+fn leaky_redacted(kind: ReportKind) -> (Redaction, String) {
+    let red = redact_8d("KS-1", &leaky(), kind, &policy());
+    let out = text(&red);
+    (red, out)
+}
+
 fn withheld_paths(red: &Redaction) -> Vec<&str> {
     red.withheld.iter().map(|w| w.path.as_str()).collect()
 }
 
 #[test]
 fn production_process_in_d2_how_is_withheld() {
-    let red = redact_8d("KS-1", &leaky(), ReportKind::EightD, &policy());
-    let out = text(&red);
+    let (red, out) = leaky_redacted(ReportKind::EightD);
     assert!(!out.contains("235 °C"), "{out}");
     assert!(!out.contains("reflow oven"), "{out}");
     let how = red.withheld.iter().find(|w| w.path == "d2.how").unwrap();
@@ -93,8 +99,7 @@ fn production_process_in_d2_how_is_withheld() {
 
 #[test]
 fn d0_d1_d8_free_text_is_withheld_and_listed_by_path() {
-    let red = redact_8d("KS-1", &leaky(), ReportKind::EightD, &policy());
-    let out = text(&red);
+    let (red, out) = leaky_redacted(ReportKind::EightD);
     for secret in [
         SYMPTOM,
         "SMT line 3 supervisor",
@@ -212,8 +217,7 @@ fn an_uncategorised_statement_is_withheld_and_blocks_until_released() {
 
 #[test]
 fn the_measures_reply_withholds_owners_too() {
-    let red = redact_8d("KS-1", &leaky(), ReportKind::MeasuresReply, &policy());
-    let out = text(&red);
+    let (_, out) = leaky_redacted(ReportKind::MeasuresReply);
     assert!(!out.contains("D0"), "the measures reply has no D0");
     assert!(!out.contains("SMT workshop"), "{out}");
     assert!(!out.contains("R-17"), "{out}");

@@ -33,6 +33,11 @@ fn clerk() -> Actor {
     Actor::new("clerk-1", ["clerk"])
 }
 
+/// The clerk's `note`, which may carry a payload and forms.
+fn note() -> Command {
+    Command::fire(&clerk(), "note")
+}
+
 /// An actor holding no role at all.
 fn nobody() -> Actor {
     Actor::new("mallory", Vec::<&str>::new())
@@ -96,7 +101,7 @@ fn a_thousand_identical_refusals_make_one_record_and_one_count() {
     assert_eq!(e.pending_refusals(), 1, "one summary waits");
     // The summary is written on the next accepted command.
     let done = t0() + TimeDelta::seconds(1_000);
-    e.fire(&id, &Command::fire(&clerk(), "note"), done).unwrap();
+    e.fire(&id, &note(), done).unwrap();
     let history = e.history(&id).unwrap();
     let records = rejected(&history);
     assert_eq!(records.len(), 2, "the first refusal and one summary");
@@ -224,12 +229,7 @@ fn a_huge_action_name_or_actor_id_is_refused_before_it_reaches_the_log() {
 fn deep_nesting_is_refused_typed() {
     let (e, id) = engine();
     let deep = (0..200).fold(json!(1), |v, _| json!([v]));
-    let r = refused(
-        &e,
-        &id,
-        &Command::fire(&clerk(), "note").with_payload(deep),
-        t0(),
-    );
+    let r = refused(&e, &id, &note().with_payload(deep), t0());
     assert_eq!(
         r,
         Rejection::OverLimit {
@@ -248,7 +248,7 @@ fn deep_nesting_is_refused_typed() {
     let r = refused(
         &e,
         &id,
-        &Command::fire(&clerk(), "note").with_payload(json!({"a": {"b": {"c": [1]}}})),
+        &note().with_payload(json!({"a": {"b": {"c": [1]}}})),
         t0(),
     );
     assert!(
@@ -269,12 +269,7 @@ fn deep_nesting_is_refused_typed() {
 fn forms_over_the_limits_are_refused_typed() {
     let (e, id) = engine();
     let big = Form::new("photo", json!({ "jpeg": "y".repeat(300 * 1024) }));
-    let r = refused(
-        &e,
-        &id,
-        &Command::fire(&clerk(), "note").with_form(big.clone()),
-        t0(),
-    );
+    let r = refused(&e, &id, &note().with_form(big.clone()), t0());
     assert_eq!(
         r,
         Rejection::OverLimit {
@@ -284,7 +279,7 @@ fn forms_over_the_limits_are_refused_typed() {
             found: aftersales::json_size(&big.body) as u64,
         }
     );
-    let mut many = Command::fire(&clerk(), "note");
+    let mut many = note();
     for _ in 0..17 {
         many = many.with_form(Form::new("photo", json!({})));
     }
@@ -302,18 +297,13 @@ fn forms_over_the_limits_are_refused_typed() {
         "{r:?}"
     );
     let deep = Form::new("photo", (0..70).fold(json!(1), |v, _| json!([v])));
-    let r = refused(
-        &e,
-        &id,
-        &Command::fire(&clerk(), "note").with_form(deep),
-        t0(),
-    );
+    let r = refused(&e, &id, &note().with_form(deep), t0());
     assert!(
         matches!(r, Rejection::OverLimit { limit: Limit::Depth, found: 70, ref what, .. } if what == "form `photo`"),
         "{r:?}"
     );
     // The whole command is limited too: many forms each under the form limit.
-    let mut heavy = Command::fire(&clerk(), "note");
+    let mut heavy = note();
     for _ in 0..5 {
         heavy = heavy.with_form(Form::new(
             "photo",
@@ -457,7 +447,7 @@ impl Store for Racing {
             let id = commit.instance.id().clone();
             let inst = self.inner.load(&id)?.expect("the instance exists");
             let at = inst.updated_at();
-            let d = aftersales::decide(&self.def, &inst, &Command::fire(&clerk(), "note"), at)
+            let d = aftersales::decide(&self.def, &inst, &note(), at)
                 .expect("the racing note is accepted");
             self.inner.commit(Commit::linked(
                 d.instance,

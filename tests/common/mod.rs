@@ -4,6 +4,8 @@
 
 #[cfg(feature = "testing")]
 pub(crate) mod batch;
+pub(crate) mod cast;
+pub(crate) mod defs;
 
 use aftersales::{EngineError, Outcome, Rejection};
 use std::error::Error;
