@@ -78,7 +78,7 @@
 //! | definition | specs, the builder, validation ([`Problem`]), compiled definitions and deadlines |
 //! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
 //! | sla, cost | SLA figures; the cost of poor quality |
-//! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`); [`Engine`] (limits checked first, bounded refusal records) |
+//! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`, `AsyncStore` with `async`, `PostgresStore` with `postgres`; leases and the outbox for several nodes); [`Engine`] (limits checked first, bounded refusal records; `AsyncEngine` with `async`, on the same core) |
 //! | export | Mermaid, DOT, the audit [`Trail`], JSON Schemas |
 //! | [`procedures`] | the built-in procedures (public modules) |
 //! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
