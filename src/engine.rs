@@ -5,23 +5,33 @@
 //! [`decide`](crate::decide), [`handle_due`](crate::handle_due)) and commits.
 
 use crate::access::Actor;
-use crate::chain::{AnchorError, ChainAnchor, ChainError, check_snapshot, verify_chained};
+use crate::chain::{AnchorError, ChainAnchor, ChainError};
 use crate::command::Command;
-use crate::decide::{self, Availability, Decision};
+use crate::decide::{self, Availability};
 use crate::definition::Definition;
 use crate::digest::Digest;
 use crate::event::Event;
-use crate::ids::{FastMap, InstanceId, Name};
+use crate::ids::{InstanceId, Name};
 use crate::instance::{Instance, ReplayError};
 use crate::limits::CommandLimits;
-use crate::refusals::{Record, Refusal, RefusalLog};
+use crate::refusals::{Record, RefusalLog};
 use crate::rejection::Rejection;
 use crate::sla::{Period, SlaReport};
-use crate::store::{Commit, IdempotencyRecord, Store, StoreError};
+use crate::store::{Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::Arc;
+
+#[cfg(feature = "async")]
+mod asynchronous;
+mod nodes;
+pub(crate) mod step;
+mod trace;
+#[cfg(feature = "async")]
+pub use asynchronous::{AsyncEngine, AsyncOutboxSink};
+pub use nodes::{DeliveryReport, OutboxSink};
+use step::{Definitions, Due, Fire, Pending, Policy};
+use trace::Span;
 
 /// Receives every committed event, after the commit. Host-implemented (e-mail, message
 /// queue, ...); the default does nothing.
@@ -191,38 +201,6 @@ pub struct DueReport {
 /// (reloading the instance in between) before keeping it for the next write.
 pub const REFUSAL_WRITE_ATTEMPTS: usize = 4;
 
-/// The events recording `records` after `inst`, written at `now` (`None` when the version
-/// is at its maximum). Time never goes back in a history: a record written later than the
-/// refusal it records carries the refusal's instants in `repeated`.
-fn refusal_events(
-    inst: &Instance,
-    records: &[Record],
-    now: DateTime<Utc>,
-) -> Result<Option<Decision>, EngineError> {
-    let mut after = inst.clone();
-    let mut events = Vec::with_capacity(records.len());
-    let at = now.max(inst.updated_at());
-    for r in records {
-        let Some(seq) = after.version().checked_add(1) else {
-            return Ok(None);
-        };
-        let event = Event {
-            instance: inst.id().clone(),
-            seq,
-            at,
-            by: Some(r.by.clone()),
-            kind: r.delayed(at),
-            prev: None,
-        };
-        after.apply(&event)?;
-        events.push(event);
-    }
-    Ok(Some(Decision {
-        events,
-        instance: after,
-    }))
-}
-
 /// Runs definitions against a store.
 ///
 /// # Limits
@@ -265,24 +243,18 @@ fn refusal_events(
 /// most the counts of windows still open (each window's first refusal is already recorded).
 pub struct Engine<S: Store> {
     store: S,
-    /// Definitions by id, then version (found by pointer-hashed `Name`).
-    definitions: FastMap<Name, BTreeMap<u32, Arc<Definition>>>,
+    definitions: Definitions,
     notifier: Arc<dyn Notifier>,
-    record_rejections: bool,
-    limits: CommandLimits,
-    refusal_window: TimeDelta,
+    policy: Policy,
     refusals: RefusalLog,
-    clock_tolerance: TimeDelta,
 }
 
 impl<S: Store + std::fmt::Debug> std::fmt::Debug for Engine<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("store", &self.store)
-            .field("definitions", &self.definitions.keys().collect::<Vec<_>>())
-            .field("record_rejections", &self.record_rejections)
-            .field("limits", &self.limits)
-            .field("refusal_window", &self.refusal_window)
+            .field("definitions", &self.definitions.ids())
+            .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
 }
@@ -292,13 +264,10 @@ impl<S: Store> Engine<S> {
     pub fn new(store: S) -> Self {
         Engine {
             store,
-            definitions: FastMap::default(),
+            definitions: Definitions::default(),
             notifier: Arc::new(NoopNotifier),
-            record_rejections: true,
-            limits: CommandLimits::default(),
-            refusal_window: crate::refusals::DEFAULT_REFUSAL_WINDOW,
+            policy: Policy::default(),
             refusals: RefusalLog::default(),
-            clock_tolerance: TimeDelta::zero(),
         }
     }
 
@@ -313,31 +282,20 @@ impl<S: Store> Engine<S> {
     /// alternative is to take `now` from one clock for every node, such as the database's.
     #[must_use]
     pub fn clock_tolerance(mut self, tolerance: TimeDelta) -> Self {
-        self.clock_tolerance = tolerance.max(TimeDelta::zero());
+        self.policy.clock_tolerance = tolerance.max(TimeDelta::zero());
         self
-    }
-
-    /// `now` for a command on `inst`: a `now` before the last event but within the clock
-    /// tolerance is moved up to the last event; anything else is left for the core to judge.
-    fn forward(&self, inst: &Instance, now: DateTime<Utc>) -> DateTime<Utc> {
-        let last = inst.updated_at();
-        if now < last && last - now <= self.clock_tolerance {
-            last
-        } else {
-            now
-        }
     }
 
     /// Use `limits` for commands and new instances' data (default: [`CommandLimits::default`]).
     #[must_use]
     pub fn with_limits(mut self, limits: CommandLimits) -> Self {
-        self.limits = limits;
+        self.policy.limits = limits;
         self
     }
 
     /// The limits commands are checked against.
     pub fn limits(&self) -> &CommandLimits {
-        &self.limits
+        &self.policy.limits
     }
 
     /// Coalesce identical refusals within `window` after the first (default
@@ -345,7 +303,7 @@ impl<S: Store> Engine<S> {
     /// every refusal). See [refusal records](Engine#refusal-records).
     #[must_use]
     pub fn refusal_window(mut self, window: TimeDelta) -> Self {
-        self.refusal_window = window;
+        self.policy.refusal_window = window;
         self
     }
 
@@ -360,7 +318,17 @@ impl<S: Store> Engine<S> {
     /// (default: yes; auditors ask who tried what).
     #[must_use]
     pub fn record_rejections(mut self, yes: bool) -> Self {
-        self.record_rejections = yes;
+        self.policy.record_rejections = yes;
+        self
+    }
+
+    /// Whether every commit records an outbox message in the same transaction (default: no).
+    /// With the outbox on, committed events reach the host through
+    /// [`deliver_outbox`](Engine::deliver_outbox) — at least once, by any node, with a stable
+    /// deduplication key — and the inline [`Notifier`] is not called.
+    #[must_use]
+    pub fn with_outbox(mut self, yes: bool) -> Self {
+        self.policy.outbox = yes;
         self
     }
 
@@ -369,16 +337,7 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// [`EngineError::DuplicateDefinition`] when the id and version are taken.
     pub fn register(&mut self, definition: impl Into<Arc<Definition>>) -> Result<(), EngineError> {
-        let def = definition.into();
-        let versions = self.definitions.entry(def.id()).or_default();
-        if versions.contains_key(&def.version()) {
-            return Err(EngineError::DuplicateDefinition {
-                definition: def.id(),
-                version: def.version(),
-            });
-        }
-        versions.insert(def.version(), def);
-        Ok(())
+        self.definitions.register(definition.into())
     }
 
     /// The store.
@@ -388,56 +347,34 @@ impl<S: Store> Engine<S> {
 
     /// The latest registered version of `id`.
     pub fn definition(&self, id: impl Into<Name>) -> Option<&Arc<Definition>> {
-        let id = id.into();
-        self.definitions.get(&id)?.values().next_back()
+        self.definitions.latest(id.into())
     }
 
     fn definition_of(&self, inst: &Instance) -> Result<&Arc<Definition>, EngineError> {
-        self.definitions
-            .get(&inst.definition())
-            .and_then(|v| v.get(&inst.definition_version()))
-            .ok_or_else(|| EngineError::UnknownDefinition {
-                definition: inst.definition(),
-                version: Some(inst.definition_version()),
-            })
+        self.definitions.of(inst)
     }
 
-    /// The chain head `base` links its next event to: its own, or for a snapshot stored
-    /// before the chain existed, the hash of its last stored event (read once).
+    /// The chain head `base` links its next event to ([`step::head`]): its own, or for a
+    /// snapshot stored before the chain existed, the hash of its last stored event.
     fn head_of(&self, base: Option<&Instance>) -> Result<Digest, EngineError> {
-        let Some(base) = base else {
-            return Ok(Digest::ZERO);
-        };
-        if let Some(head) = base.chain_head() {
-            return Ok(head);
+        match step::head(base) {
+            step::Head::Known(head) => Ok(head),
+            step::Head::Read { instance, after } => Ok(step::head_from(
+                self.store.chained_events(instance, after)?.pop(),
+            )),
         }
-        let last = self
-            .store
-            .chained_events(base.id(), base.version().saturating_sub(1))?
-            .pop();
-        Ok(last.map_or(Digest::ZERO, |c| c.hash.unwrap_or_else(|| c.event.hash())))
     }
 
-    /// Link the decision's events after `base` (the snapshot it was made on; `None` for a
-    /// new instance), commit, notify.
-    fn write(
-        &self,
-        decision: Decision,
-        base: Option<&Instance>,
-        key: Option<IdempotencyRecord>,
-    ) -> Result<Outcome, EngineError> {
-        let expected = base.map_or(0, Instance::version);
-        let prev = self.head_of(base)?;
-        let commit = Commit::linked(decision.instance, decision.events, prev, expected, key);
-        let instance = commit.instance.clone();
-        let events = commit.events.clone();
+    /// Link `pending` after `base` (the snapshot it was decided on; `None` for a new
+    /// instance), commit, notify.
+    fn write(&self, pending: Pending, base: Option<&Instance>) -> Result<Outcome, EngineError> {
+        let commit = step::link(pending, base, self.head_of(base)?, &self.policy);
+        let outcome = step::accepted(&commit);
         self.store.commit(commit)?;
-        self.notifier.notify(&instance, &events);
-        Ok(Outcome {
-            instance,
-            events,
-            replayed: false,
-        })
+        if !self.policy.outbox {
+            self.notifier.notify(&outcome.instance, &outcome.events);
+        }
+        Ok(outcome)
     }
 
     /// Start an instance of the latest version of `definition`.
@@ -453,23 +390,20 @@ impl<S: Store> Engine<S> {
         data: Value,
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
-        let definition = definition.into();
-        let def = self
-            .definition(definition)
-            .ok_or(EngineError::UnknownDefinition {
-                definition,
-                version: None,
-            })?;
-        let id = id.into();
-        let decision = self
-            .limits
-            .check_data(&data)
-            .and_then(|()| decide::start(def, id.clone(), actor, data, now))
-            .map_err(|rejection| EngineError::Rejected {
-                instance: id,
-                rejection,
-            })?;
-        self.write(decision, None, None)
+        let (definition, id) = (definition.into(), id.into());
+        let span = Span::command("start", &id, None);
+        span.definition(definition);
+        let result = span.in_scope(|| {
+            let def = self
+                .definition(definition)
+                .ok_or(EngineError::UnknownDefinition {
+                    definition,
+                    version: None,
+                })?;
+            self.write(step::start(def, id, actor, data, now, &self.policy)?, None)
+        });
+        span.outcome(&result);
+        result
     }
 
     /// Load, decide and commit `cmd` on instance `id`.
@@ -490,52 +424,42 @@ impl<S: Store> Engine<S> {
         cmd: &Command,
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
+        let span = Span::command("fire", id, cmd.intent.action());
+        let result = span.in_scope(|| self.fire_in(id, cmd, now, &span));
+        span.outcome(&result);
+        result
+    }
+
+    fn fire_in(
+        &self,
+        id: &InstanceId,
+        cmd: &Command,
+        now: DateTime<Utc>,
+        span: &Span,
+    ) -> Result<Outcome, EngineError> {
         let inst = self.load(id)?;
-        if let Some(key) = &cmd.idempotency_key {
-            if let Some(rec) = self.store.idempotency(id, key)? {
-                if rec.fingerprint != cmd.fingerprint() {
-                    return Err(EngineError::KeyReused {
-                        instance: id.clone(),
-                        key: key.clone(),
-                    });
-                }
-                let events = self
-                    .store
-                    .events(id, rec.first_seq.saturating_sub(1))?
-                    .into_iter()
-                    .take_while(|e| e.seq <= rec.last_seq)
-                    .collect();
-                return Ok(Outcome {
-                    instance: inst,
-                    events,
-                    replayed: true,
-                });
-            }
-        }
-        let now = self.forward(&inst, now);
-        let decided = match self.limits.check(cmd) {
-            Ok(()) => decide::decide(self.definition_of(&inst)?, &inst, cmd, now),
-            Err(over) => Err(over),
+        span.definition(inst.definition());
+        let known = match &cmd.idempotency_key {
+            Some(key) => self.store.idempotency(id, key)?,
+            None => None,
         };
-        match decided {
-            Ok(decision) => {
-                let key = cmd.idempotency_key.as_ref().map(|k| IdempotencyRecord {
-                    key: k.clone(),
-                    fingerprint: cmd.fingerprint(),
-                    first_seq: inst.version().saturating_add(1),
-                    last_seq: decision.instance.version(),
-                });
-                let out = self.write(decision, Some(&inst), key)?;
+        match step::fire(&self.definitions, &inst, known, cmd, now, &self.policy)? {
+            Fire::Replay(record) => {
+                let events = self.store.events(id, record.first_seq.saturating_sub(1))?;
+                Ok(step::replayed(inst, events, &record))
+            }
+            Fire::Write(pending) => {
+                let out = self.write(pending, Some(&inst))?;
                 // The counts of refusals before this accepted command are written now: a
                 // failure keeps them for the next write (the command itself stands).
                 let records = self.refusals.take(id, now, true);
                 let _ = self.write_refusals(id, out.instance.clone(), records, now);
                 Ok(out)
             }
-            Err(rejection) => {
-                if self.record_rejections {
-                    self.record_rejection(&inst, cmd, &rejection, now)?;
-                }
+            Fire::Refuse(rejection) => {
+                let records =
+                    step::refusal_records(&self.refusals, id, cmd, &rejection, now, &self.policy);
+                self.write_refusals(id, inst, records, now)?;
                 Err(EngineError::Rejected {
                     instance: id.clone(),
                     rejection,
@@ -544,28 +468,9 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// Record a refusal: counted into an open window of identical ones, or written as the
-    /// first of a new window together with what is due on the instance.
-    fn record_rejection(
-        &self,
-        inst: &Arc<Instance>,
-        cmd: &Command,
-        rejection: &Rejection,
-        now: DateTime<Utc>,
-    ) -> Result<(), EngineError> {
-        let id = inst.id();
-        let refusal = Refusal::new(cmd, rejection);
-        if self.refusals.coalesce(id, &refusal, now) {
-            return Ok(());
-        }
-        let mut records = self.refusals.take(id, now, false);
-        records.push(refusal.first_record(cmd, now));
-        self.refusals.open(id, refusal, now, self.refusal_window);
-        self.write_refusals(id, inst.clone(), records, now)
-    }
-
     /// Append `records` to `id`, starting from `inst`; on a race, reload and try again
     /// ([`REFUSAL_WRITE_ATTEMPTS`] in all). Records not written are kept for the next write.
+    /// (The I/O loop around [`step::refusal_commit`]; `AsyncEngine` awaits the same steps.)
     fn write_refusals(
         &self,
         id: &InstanceId,
@@ -577,8 +482,8 @@ impl<S: Store> Engine<S> {
             return Ok(());
         }
         for _ in 0..REFUSAL_WRITE_ATTEMPTS {
-            let decision = match refusal_events(&inst, &records, now) {
-                Ok(Some(decision)) => decision,
+            let pending = match step::refusal_commit(&inst, &records, now) {
+                Ok(Some(pending)) => pending,
                 // A snapshot at the maximum version cannot take another event: the refusals
                 // stand unrecorded.
                 Ok(None) => return Ok(()),
@@ -587,20 +492,19 @@ impl<S: Store> Engine<S> {
                     return Err(e);
                 }
             };
-            match self.write(decision, Some(&inst), None) {
+            let failed = match self.write(pending, Some(&inst)) {
                 Ok(_) => return Ok(()),
                 Err(EngineError::Conflict { .. }) => match self.load(id) {
-                    Ok(fresh) => inst = fresh,
-                    Err(e) => {
-                        self.refusals.restore(id, records);
-                        return Err(e);
+                    Ok(fresh) => {
+                        inst = fresh;
+                        continue;
                     }
+                    Err(e) => e,
                 },
-                Err(e) => {
-                    self.refusals.restore(id, records);
-                    return Err(e);
-                }
-            }
+                Err(e) => e,
+            };
+            self.refusals.restore(id, records);
+            return Err(failed);
         }
         self.refusals.restore(id, records);
         Ok(())
@@ -668,12 +572,7 @@ impl<S: Store> Engine<S> {
     /// store error.
     pub fn verify(&self, id: &InstanceId) -> Result<(), EngineError> {
         let inst = self.load(id)?;
-        let history = self.store.chained_events(id, 0)?;
-        let head = verify_chained(&history)?;
-        let last = history.last().map_or(0, |c| c.event.seq);
-        check_snapshot(&inst, last, head)?;
-        let events: Vec<Event> = history.into_iter().map(|c| c.event).collect();
-        Ok(inst.verify(&events)?)
+        step::verify(&inst, self.store.chained_events(id, 0)?)
     }
 
     /// The store's [`ChainAnchor`] now: every instance's chain head and one digest over them. Keep
@@ -741,31 +640,43 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// A store error.
     pub fn handle_due(&self, now: DateTime<Utc>) -> Result<DueReport, EngineError> {
-        let mut report = DueReport::default();
-        for id in self.store.due(now, usize::MAX)? {
-            let Some(inst) = self.store.load(&id)? else {
-                continue;
-            };
-            let Ok(def) = self.definition_of(&inst) else {
-                let (d, v) = (inst.definition(), inst.definition_version());
-                report.unregistered.push((id, d, v));
-                continue;
-            };
-            let decision = match decide::handle_due(def, &inst, self.forward(&inst, now)) {
-                Ok(Some(decision)) => decision,
-                Ok(None) => continue,
-                Err(rejection) => {
-                    report.failed.push((id, rejection));
-                    continue;
-                }
-            };
-            match self.write(decision, Some(&inst), None) {
+        let span = Span::run("due", None);
+        let result = span.in_scope(|| {
+            let mut report = DueReport::default();
+            for id in self.store.due(now, usize::MAX)? {
+                self.handle_due_of(id, now, &mut report)?;
+            }
+            Ok(report)
+        });
+        nodes::due_outcome(&span, &result);
+        result
+    }
+
+    /// Handle the deadlines of `id` due at `now`, adding what happened to `report`.
+    fn handle_due_of(
+        &self,
+        id: InstanceId,
+        now: DateTime<Utc>,
+        report: &mut DueReport,
+    ) -> Result<(), EngineError> {
+        let Some(inst) = self.store.load(&id)? else {
+            return Ok(());
+        };
+        let Ok(def) = self.definition_of(&inst) else {
+            let (d, v) = (inst.definition(), inst.definition_version());
+            report.unregistered.push((id, d, v));
+            return Ok(());
+        };
+        match step::due(def, &inst, now, &self.policy) {
+            Due::Nothing => {}
+            Due::Failed(rejection) => report.failed.push((id, rejection)),
+            Due::Write(pending) => match self.write(pending, Some(&inst)) {
                 Ok(out) => report.handled.push((id, out.events)),
                 Err(EngineError::Conflict { .. }) => report.conflicts.push(id),
                 Err(e) => return Err(e),
-            }
+            },
         }
-        Ok(report)
+        Ok(())
     }
 
     /// SLA figures over every instance of every registered definition, as of `now`.
@@ -790,8 +701,7 @@ impl<S: Store> Engine<S> {
         add: impl Fn(&mut SlaReport, &Definition, &Instance),
     ) -> Result<SlaReport, EngineError> {
         let mut report = SlaReport::new();
-        let ids: std::collections::BTreeSet<Name> = self.definitions.keys().copied().collect();
-        for def_id in ids {
+        for def_id in self.definitions.ids() {
             for id in self.store.list(&def_id)? {
                 if let Some(inst) = self.store.load(&id)? {
                     if let Ok(def) = self.definition_of(&inst) {

@@ -78,7 +78,7 @@
 //! | definition | specs, the builder, validation ([`Problem`]), compiled definitions and deadlines |
 //! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
 //! | sla, cost | SLA figures; the cost of poor quality |
-//! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`); [`Engine`] (limits checked first, bounded refusal records) |
+//! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`, `AsyncStore` with `async`, `PostgresStore` with `postgres`; leases and the outbox for several nodes); [`Engine`] (limits checked first, bounded refusal records; `AsyncEngine` with `async`, on the same core) |
 //! | export | Mermaid, DOT, the audit [`Trail`], JSON Schemas |
 //! | [`procedures`] | the built-in procedures (public modules) |
 //! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
@@ -142,8 +142,11 @@ pub use definition::{
 };
 pub use digest::{Digest, DigestParseError};
 pub use effect::{Effect, EffectSpec};
+#[cfg(feature = "async")]
+pub use engine::{AsyncEngine, AsyncOutboxSink};
 pub use engine::{
-    DueReport, Engine, EngineError, NoopNotifier, Notifier, Outcome, REFUSAL_WRITE_ATTEMPTS,
+    DeliveryReport, DueReport, Engine, EngineError, NoopNotifier, Notifier, OutboxSink, Outcome,
+    REFUSAL_WRITE_ATTEMPTS,
 };
 pub use event::{Attribution, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats};
 pub use export::{
@@ -163,9 +166,14 @@ pub use sla::{
     ComplaintRate, DEFAULT_COMPLAINT_RATE_GOAL_PERMILLE, DEFAULT_ON_TIME_GOAL_PERMILLE, Period,
     SlaCounts, SlaReport,
 };
+#[cfg(feature = "async")]
+pub use store::{AsyncStore, SyncAsAsync};
 pub use store::{
-    Commit, IdempotencyRecord, InMemoryStore, Store, StoreError, check_commit, check_link,
+    BackendSource, Commit, IdempotencyRecord, InMemoryStore, Lease, OutboxMessage, Store,
+    StoreError, check_commit, check_link,
 };
+#[cfg(feature = "postgres")]
+pub use store::{BlockingPostgresStore, PostgresOpenError, PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use store::{SqliteOpenError, SqliteOptions, SqliteStore, Synchronous};

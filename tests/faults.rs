@@ -52,7 +52,7 @@ fn engine<S: Store>(store: FaultyStore<S>, record: bool) -> Engine<FaultyStore<S
 }
 
 fn is_injected(e: &EngineError) -> bool {
-    matches!(e, EngineError::Store(StoreError::Backend { message }) if message.starts_with(INJECTED))
+    matches!(e, EngineError::Store(StoreError::Backend { message, .. }) if message.starts_with(INJECTED))
 }
 
 /// Call `handle_due(now)` until a call without any injected fault does nothing. (A stale

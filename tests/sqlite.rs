@@ -127,8 +127,8 @@ fn sqlite_store_passes_the_conformance_suite_on_files() {
         SqliteStore::open(path).unwrap()
     });
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 11);
-    assert_eq!(n.load(Ordering::Relaxed), 11, "a fresh file per check");
+    assert_eq!(report.passed.len(), 15);
+    assert_eq!(n.load(Ordering::Relaxed), 15, "a fresh file per check");
 }
 
 #[test]
@@ -144,11 +144,11 @@ fn sqlite_store_passes_the_conformance_suite_with_synchronous_normal_and_in_memo
         SqliteStore::open_with(path, options).unwrap()
     });
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 11);
+    assert_eq!(report.passed.len(), 15);
 
     let report = aftersales::testing::store_conformance(|| SqliteStore::open_in_memory().unwrap());
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 11);
+    assert_eq!(report.passed.len(), 15);
 }
 
 #[test]
@@ -413,7 +413,7 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
 
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SqliteStore::SCHEMA_VERSION);
-    assert_eq!(SqliteStore::SCHEMA_VERSION, 3);
+    assert_eq!(SqliteStore::SCHEMA_VERSION, 4);
     // Everything v1 held reads back the same.
     let a = InstanceId::from("A");
     assert_eq!(store.load(&a).unwrap().as_deref(), Some(&a1.instance));
@@ -482,12 +482,13 @@ fn a_v1_database_written_with_raw_sql_opens_migrates_and_keeps_its_data() {
     assert_eq!((b_head.seq, b_head.hash), (1, b0.events[0].hash()));
     e.check_anchor(&anchor).unwrap();
 
-    // The index is the one v2 added, and a raw connection sees version 3.
+    // The index is the one v2 added, and a raw connection sees the current version (4: v3
+    // added the hash chain, v4 leases and the outbox).
     let conn = rusqlite::Connection::open(&path).unwrap();
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 3);
+    assert_eq!(v, 4);
     let plan: String = conn
         .query_row(
             "EXPLAIN QUERY PLAN SELECT body FROM events WHERE kind = 'created'",
@@ -579,7 +580,7 @@ fn a_database_from_a_newer_schema_is_refused_and_left_untouched() {
     // Hosts using `?` into a StoreError get a backend error saying why.
     let as_store: StoreError = err.into();
     assert!(
-        matches!(&as_store, StoreError::Backend { message } if message.contains("newer")),
+        matches!(&as_store, StoreError::Backend { message, .. } if message.contains("newer")),
         "{as_store:?}"
     );
 }
@@ -611,7 +612,7 @@ fn sqlite_failures_are_backend_errors_not_panics() {
     let junk = dir.file("junk.sqlite");
     std::fs::write(&junk, vec![b'x'; 4096]).unwrap();
     match SqliteStore::open(&junk) {
-        Err(SqliteOpenError::Store(StoreError::Backend { message })) => {
+        Err(SqliteOpenError::Store(StoreError::Backend { message, .. })) => {
             assert!(message.contains("sqlite"), "{message}");
         }
         other => panic!("junk file opened as {other:?}"),

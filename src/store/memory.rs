@@ -1,13 +1,15 @@
 //! The reference store: everything in memory behind one mutex.
 
-use super::{Commit, IdempotencyRecord, Store, StoreError, check_commit, check_link};
+use super::{
+    Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError, check_commit, check_link,
+};
 use crate::chain::{ChainHead, ChainedEvent};
 use crate::digest::Digest;
 use crate::event::Event;
 use crate::ids::{FastMap, InstanceId, Name};
 use crate::instance::Instance;
 use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// "No event": the end of an instance's chain in the history arena.
@@ -26,6 +28,14 @@ struct Slot {
     due: Option<DateTime<Utc>>,
     /// Idempotency keys, allocated on the first key.
     keys: Option<Box<FastMap<String, IdempotencyRecord>>>,
+    /// The scheduler lease on this instance's due work, if one was taken.
+    lease: Option<Lease>,
+}
+
+/// An undelivered outbox message and its lease.
+struct Pending {
+    message: OutboxMessage,
+    lease: Option<Lease>,
 }
 
 /// One event in the history arena, with its hash and the position of the previous event of
@@ -44,6 +54,12 @@ struct Inner {
     arena: Vec<Stored>,
     /// (due instant, slot); ties are ordered by id when read.
     due: BTreeSet<(DateTime<Utc>, u32)>,
+    /// Undelivered outbox messages by commit order.
+    outbox: BTreeMap<u64, Pending>,
+    /// Commit order of each undelivered message, by (slot, first seq).
+    outbox_ix: FastMap<(u32, u64), u64>,
+    /// The next commit order number.
+    outbox_next: u64,
 }
 
 impl Inner {
@@ -155,9 +171,9 @@ impl InMemoryStore {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
-        self.inner.lock().map_err(|_| StoreError::Backend {
-            message: "in-memory store lock poisoned".into(),
-        })
+        self.inner
+            .lock()
+            .map_err(|_| StoreError::backend("in-memory store lock poisoned"))
     }
 }
 
@@ -168,14 +184,8 @@ impl Store for InMemoryStore {
         let found = inner.check(&commit)?;
         check_link(&commit, inner.head(found))?;
         // All checks passed: from here on nothing fails, so the write is whole.
-        let Commit {
-            instance,
-            events,
-            hashes,
-            idempotency,
-            ..
-        } = commit;
         let arena_len = u32::try_from(inner.arena.len()).unwrap_or(NONE);
+        let instance = &commit.instance;
         let slot = match found {
             Some(s) => s,
             None => {
@@ -189,10 +199,32 @@ impl Store for InMemoryStore {
                     last: NONE,
                     due: None,
                     keys: None,
+                    lease: None,
                 });
                 s
             }
         };
+        if commit.outbox {
+            if let Some(message) = OutboxMessage::of(&commit) {
+                let order = inner.outbox_next;
+                inner.outbox_next += 1;
+                inner.outbox_ix.insert((slot, message.first_seq), order);
+                inner.outbox.insert(
+                    order,
+                    Pending {
+                        message,
+                        lease: None,
+                    },
+                );
+            }
+        }
+        let Commit {
+            instance,
+            events,
+            hashes,
+            idempotency,
+            ..
+        } = commit;
         let mut prev = inner.slots[slot as usize].last;
         inner.arena.reserve(events.len());
         for (i, (event, hash)) in events.into_iter().zip(hashes).enumerate() {
@@ -313,5 +345,77 @@ impl Store for InMemoryStore {
             .take(limit)
             .map(|(_, id)| id.clone())
             .collect())
+    }
+
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<InstanceId>, StoreError> {
+        let mut inner = self.lock()?;
+        let mut free: Vec<(DateTime<Utc>, &InstanceId, u32)> = inner
+            .due
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .filter(|&&(_, s)| {
+                let slot = &inner.slots[s as usize];
+                !slot.lease.as_ref().is_some_and(|l| l.is_live(now))
+            })
+            .map(|&(t, s)| (t, &inner.slots[s as usize].id, s))
+            .collect();
+        free.sort();
+        let picked: Vec<(InstanceId, u32)> = free
+            .into_iter()
+            .take(limit)
+            .map(|(_, id, s)| (id.clone(), s))
+            .collect();
+        for (_, s) in &picked {
+            inner.slots[*s as usize].lease = Some(lease.clone());
+        }
+        Ok(picked.into_iter().map(|(id, _)| id).collect())
+    }
+
+    fn release_due(&self, id: &InstanceId, claimant: &str) -> Result<(), StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(&s) = inner.ids.get(id) {
+            let slot = &mut inner.slots[s as usize];
+            if slot.lease.as_ref().is_some_and(|l| l.claimant == claimant) {
+                slot.lease = None;
+            }
+        }
+        Ok(())
+    }
+
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let mut inner = self.lock()?;
+        let mut out = Vec::new();
+        for pending in inner.outbox.values_mut() {
+            if out.len() >= limit {
+                break;
+            }
+            if pending.lease.as_ref().is_some_and(|l| l.is_live(now)) {
+                continue;
+            }
+            pending.lease = Some(lease.clone());
+            out.push(pending.message.clone());
+        }
+        Ok(out)
+    }
+
+    fn ack_outbox(&self, message: &OutboxMessage) -> Result<(), StoreError> {
+        let mut inner = self.lock()?;
+        let Some(&slot) = inner.ids.get(&message.instance) else {
+            return Ok(());
+        };
+        if let Some(order) = inner.outbox_ix.remove(&(slot, message.first_seq)) {
+            inner.outbox.remove(&order);
+        }
+        Ok(())
     }
 }

@@ -2,9 +2,18 @@
 //! reference implementation. Hosts implement `Store` for their database and prove it with
 //! the public conformance suite (`aftersales::testing`, feature `testing`).
 
+#[cfg(feature = "async")]
+mod asynchronous;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+
+#[cfg(feature = "async")]
+pub use asynchronous::{AsyncStore, SyncAsAsync};
+#[cfg(feature = "postgres")]
+pub use postgres::{BlockingPostgresStore, PostgresOpenError, PostgresOptions, PostgresStore};
 
 pub use memory::InMemoryStore;
 #[cfg(feature = "sqlite")]
@@ -53,7 +62,70 @@ pub struct Commit {
     pub expected_version: u64,
     /// The key of the command, to remember.
     pub idempotency: Option<IdempotencyRecord>,
+    /// Write an [`OutboxMessage`] for these events in the same transaction (contract clause
+    /// 10), to be delivered at least once after the commit by any node.
+    pub outbox: bool,
 }
+
+/// A lease: who holds a piece of shared work (a due instance, an outbox message) and until
+/// when. A lease is live while `until > now`; once expired, any claimant may take the work
+/// over (the holder crashed or stalled).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct Lease {
+    /// Who holds it (a node or scheduler name, unique per process).
+    pub claimant: String,
+    /// When it expires.
+    pub until: DateTime<Utc>,
+}
+
+impl Lease {
+    /// A lease held by `claimant` until `until`.
+    pub fn new(claimant: impl Into<String>, until: DateTime<Utc>) -> Self {
+        Lease {
+            claimant: claimant.into(),
+            until,
+        }
+    }
+
+    /// Whether the lease still holds at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.until > now
+    }
+}
+
+/// A notification recorded in the same transaction as the events it announces (the
+/// transactional outbox): the events `first_seq ..= last_seq` of `instance`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct OutboxMessage {
+    /// The instance.
+    pub instance: InstanceId,
+    /// The first event announced.
+    pub first_seq: u64,
+    /// The last event announced.
+    pub last_seq: u64,
+}
+
+impl OutboxMessage {
+    /// The message announcing the events of `commit` (`None` for a commit with no events).
+    pub fn of(commit: &Commit) -> Option<Self> {
+        Some(OutboxMessage {
+            instance: commit.instance.id().clone(),
+            first_seq: commit.events.first()?.seq,
+            last_seq: commit.events.last()?.seq,
+        })
+    }
+
+    /// The stable deduplication key, `"<instance>@<first_seq>"`: the same on every delivery
+    /// of this message by any node, different for every other message (an event number
+    /// belongs to exactly one commit). A host hands it to its receiver to drop repeats.
+    pub fn key(&self) -> String {
+        format!("{}@{}", self.instance, self.first_seq)
+    }
+}
+
+/// The source of a [`StoreError::Backend`]: the driver's own error, shared so the error
+/// stays `Clone`.
+pub type BackendSource = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 impl Commit {
     /// Link `events` (fresh from [`decide`](crate::decide), [`start`](crate::start) or
@@ -79,12 +151,13 @@ impl Commit {
             hashes,
             expected_version,
             idempotency,
+            outbox: false,
         }
     }
 }
 
 /// Why a store refused or failed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// Optimistic concurrency: the instance is at `actual`, not `expected`. Nothing written.
@@ -120,8 +193,78 @@ pub enum StoreError {
     Backend {
         /// The backend's message.
         message: String,
+        /// The driver's error, when there is one (`std::error::Error::source` returns it).
+        #[source]
+        source: Option<BackendSource>,
     },
 }
+
+impl StoreError {
+    /// A [`StoreError::Backend`] with a message and no source error.
+    pub fn backend(message: impl Into<String>) -> Self {
+        StoreError::Backend {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A [`StoreError::Backend`] keeping the driver's error as its source.
+    pub fn backend_from(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        StoreError::Backend {
+            message: message.into(),
+            source: Some(Arc::new(source)),
+        }
+    }
+}
+
+/// Equality of the data: two backend errors are equal when their messages are (a source
+/// error has no equality of its own).
+impl PartialEq for StoreError {
+    fn eq(&self, other: &Self) -> bool {
+        use StoreError::*;
+        match (self, other) {
+            (
+                Conflict {
+                    instance: a,
+                    expected: b,
+                    actual: c,
+                },
+                Conflict {
+                    instance: x,
+                    expected: y,
+                    actual: z,
+                },
+            ) => (a, b, c) == (x, y, z),
+            (
+                DuplicateKey {
+                    instance: a,
+                    key: b,
+                },
+                DuplicateKey {
+                    instance: x,
+                    key: y,
+                },
+            ) => (a, b) == (x, y),
+            (
+                InvalidCommit {
+                    instance: a,
+                    reason: b,
+                },
+                InvalidCommit {
+                    instance: x,
+                    reason: y,
+                },
+            ) => (a, b) == (x, y),
+            (Backend { message: a, .. }, Backend { message: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for StoreError {}
 
 /// Durable state of instances: snapshots, append-only events, idempotency keys and the
 /// deadline due-index.
@@ -150,7 +293,8 @@ pub enum StoreError {
 ///    earliest entry and [`due`](Store::due) the entries at or before `now`, earliest first.
 /// 7. **Listing.** [`list_by_state`](Store::list_by_state) reflects the latest committed
 ///    snapshots.
-/// 8. **No clock.** A store never reads the clock; instants come in the data.
+/// 8. **No clock.** A store never reads the clock; instants come in the data (`now` and
+///    lease expiries are the caller's).
 /// 9. **Hash chain.** Every event of a commit is linked (`prev` set), `commit.hashes` holds
 ///    one hash per event, each event's `prev` is the hash of the event before it (the
 ///    previous entry of `hashes`; for the first event, the hash of the instance's last
@@ -163,6 +307,19 @@ pub enum StoreError {
 /// 10. **Chain heads.** [`chain_heads`](Store::chain_heads) returns, for every instance, its
 ///     last event's `seq` and hash, in id order (what a [`ChainAnchor`](crate::ChainAnchor) is
 ///     made of).
+/// 11. **Due leases.** [`claim_due`](Store::claim_due) returns up to `limit` instances due at
+///     or before `now` (earliest first) whose lease is absent or expired (`until <= now`),
+///     and in the same atomic step gives each the caller's lease; while that lease is live,
+///     no other claim returns the instance. Of two concurrent claims, each instance goes to
+///     at most one. [`release_due`](Store::release_due) drops the lease if (and only if)
+///     the named claimant holds it. Commits neither need nor change leases.
+/// 12. **Transactional outbox.** A commit with `outbox: true` records
+///     [`OutboxMessage::of`] the commit atomically with its events (a refused commit records
+///     none). [`claim_outbox`](Store::claim_outbox) returns up to `limit` undelivered
+///     messages whose lease is absent or expired, oldest commit first, giving each the
+///     caller's lease; [`ack_outbox`](Store::ack_outbox) marks a message delivered, after
+///     which no claim returns it. A message is never lost: until acknowledged, it is
+///     returned again once its lease expires.
 ///
 /// The suite in `aftersales::testing` (feature `testing`) checks each clause.
 pub trait Store: Send + Sync {
@@ -236,6 +393,102 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`].
     fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<InstanceId>, StoreError>;
+
+    /// Claim up to `limit` due instances for `lease` (contract clause 11).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<InstanceId>, StoreError>;
+
+    /// Drop `claimant`'s lease on `id`; nothing happens when another claimant (or none)
+    /// holds it.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn release_due(&self, id: &InstanceId, claimant: &str) -> Result<(), StoreError>;
+
+    /// Claim up to `limit` undelivered outbox messages for `lease` (contract clause 12).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Mark `message` delivered (by whichever node delivered it; acknowledging twice, or an
+    /// unknown message, changes nothing).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn ack_outbox(&self, message: &OutboxMessage) -> Result<(), StoreError>;
+}
+
+/// A shared store is a store: an API handler and a scheduler can hold one `Arc` each.
+impl<S: Store + ?Sized> Store for Arc<S> {
+    fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+        (**self).commit(commit)
+    }
+    fn load(&self, id: &InstanceId) -> Result<Option<Arc<Instance>>, StoreError> {
+        (**self).load(id)
+    }
+    fn events(&self, id: &InstanceId, after: u64) -> Result<Vec<Event>, StoreError> {
+        (**self).events(id, after)
+    }
+    fn chained_events(&self, id: &InstanceId, after: u64) -> Result<Vec<ChainedEvent>, StoreError> {
+        (**self).chained_events(id, after)
+    }
+    fn chain_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        (**self).chain_heads()
+    }
+    fn idempotency(
+        &self,
+        id: &InstanceId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        (**self).idempotency(id, key)
+    }
+    fn list_by_state(&self, definition: &str, state: &str) -> Result<Vec<InstanceId>, StoreError> {
+        (**self).list_by_state(definition, state)
+    }
+    fn list(&self, definition: &str) -> Result<Vec<InstanceId>, StoreError> {
+        (**self).list(definition)
+    }
+    fn next_due(&self) -> Result<Option<(DateTime<Utc>, InstanceId)>, StoreError> {
+        (**self).next_due()
+    }
+    fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<InstanceId>, StoreError> {
+        (**self).due(now, limit)
+    }
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<InstanceId>, StoreError> {
+        (**self).claim_due(now, limit, lease)
+    }
+    fn release_due(&self, id: &InstanceId, claimant: &str) -> Result<(), StoreError> {
+        (**self).release_due(id, claimant)
+    }
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        (**self).claim_outbox(now, limit, lease)
+    }
+    fn ack_outbox(&self, message: &OutboxMessage) -> Result<(), StoreError> {
+        (**self).ack_outbox(message)
+    }
 }
 
 /// Check the shape of a commit (contract clause 3); shared by the stores of this crate.

@@ -1,7 +1,9 @@
 //! A durable embedded [`Store`]: [`SqliteStore`], on SQLite through `rusqlite` with the
 //! bundled SQLite (feature `sqlite`; nothing to install on the host).
 
-use super::{Commit, IdempotencyRecord, Store, StoreError, check_commit, check_link};
+use super::{
+    Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError, check_commit, check_link,
+};
 use crate::Event;
 use crate::chain::{ChainHead, ChainedEvent};
 use crate::digest::Digest;
@@ -15,7 +17,7 @@ use std::time::Duration;
 
 /// Schema migrations: entry `i` takes a database from version `i` to version `i + 1`.
 /// Append only; an entry once released is never edited.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     // v0 -> v1: the initial schema.
     "
     CREATE TABLE instances (
@@ -60,7 +62,28 @@ const MIGRATIONS: [&str; 3] = [
     "
     ALTER TABLE events ADD COLUMN hash TEXT CHECK (hash IS NULL OR length(hash) = 64);
     ",
+    // v3 -> v4: scheduler leases on due instances; the transactional outbox.
+    "
+    ALTER TABLE instances ADD COLUMN lease_claimant TEXT;
+    ALTER TABLE instances ADD COLUMN lease_until INTEGER;
+    ALTER TABLE instances ADD COLUMN lease_until_nanos INTEGER;
+    CREATE TABLE outbox (
+        position          INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+        instance          TEXT    NOT NULL,
+        first_seq         INTEGER NOT NULL,
+        last_seq          INTEGER NOT NULL,
+        lease_claimant    TEXT,
+        lease_until       INTEGER,
+        lease_until_nanos INTEGER,
+        UNIQUE (instance, first_seq)
+    );
+    ",
 ];
+
+/// SQL: the lease in columns `lease_until`, `lease_until_nanos` is absent or expired at the
+/// instant (`?1` seconds, `?2` nanoseconds).
+const LEASE_FREE: &str = "(lease_until IS NULL OR lease_until < ?1
+     OR (lease_until = ?1 AND lease_until_nanos <= ?2))";
 
 /// SQLite's `PRAGMA synchronous` setting for the store's connection.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -138,9 +161,7 @@ impl From<SqliteOpenError> for StoreError {
     fn from(e: SqliteOpenError) -> Self {
         match e {
             SqliteOpenError::Store(e) => e,
-            other => StoreError::Backend {
-                message: other.to_string(),
-            },
+            other => StoreError::backend_from(other.to_string(), other),
         }
     }
 }
@@ -206,6 +227,7 @@ impl From<SqliteOpenError> for StoreError {
 /// | 1 | `instances`, `events` (append-only triggers), `idempotency`, and their indexes |
 /// | 2 | `events.kind`: a generated column (the event's `kind.type`, e.g. `escalated`) with an index, for [`SqliteStore::events_of_kind`] |
 /// | 3 | `events.hash`: each event's hash in the instance's hash chain (64 hex digits); `NULL` for events written before, which read as unchained (see the `chain` room) |
+/// | 4 | `instances.lease_*`: the scheduler lease on due work; `outbox`: messages written with their commits, leased and acknowledged |
 ///
 /// Opening a database runs every migration from its version to the current one, in order,
 /// each in its own `IMMEDIATE` transaction that also bumps `user_version`, so an interrupted
@@ -242,13 +264,11 @@ impl std::fmt::Debug for SqliteStore {
 
 /// `rusqlite::Error` → [`StoreError::Backend`], saying what was being done.
 fn db(what: impl std::fmt::Display) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |e| StoreError::Backend {
-        message: format!("sqlite: {what}: {e}"),
-    }
+    move |e| StoreError::backend_from(format!("sqlite: {what}: {e}"), e)
 }
 
 fn backend(message: String) -> StoreError {
-    StoreError::Backend { message }
+    StoreError::backend(message)
 }
 
 /// A `u64` counter as an SQLite INTEGER.
@@ -395,11 +415,11 @@ impl SqliteStore {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
-        self.conn.lock().map_err(|_| StoreError::Backend {
-            message: format!(
+        self.conn.lock().map_err(|_| {
+            StoreError::backend(format!(
                 "sqlite store `{}`: connection lock poisoned",
                 self.path.display()
-            ),
+            ))
         })
     }
 
@@ -614,6 +634,17 @@ impl Store for SqliteStore {
             })
             .map_err(failed("record idempotency key"))?;
         }
+        if commit.outbox {
+            tx.prepare_cached(
+                "INSERT INTO outbox (instance, first_seq, last_seq) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut s| {
+                let first = events.first().map_or(0, |e| e.0);
+                let last = events.last().map_or(0, |e| e.0);
+                s.execute(params![id.as_str(), first, last])
+            })
+            .map_err(failed("write outbox message"))?;
+        }
         tx.commit().map_err(failed("COMMIT"))?;
         #[cfg(test)]
         if let Some(f) = &self.fault {
@@ -818,6 +849,122 @@ impl Store for SqliteStore {
         rows.map(|r| r.map(InstanceId::from).map_err(db("read due")))
             .collect()
     }
+
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<InstanceId>, StoreError> {
+        let (secs, nanos) = due_key(now);
+        let (until, until_nanos) = due_key(lease.until);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db("begin claim_due"))?;
+        let ids: Vec<String> = {
+            let mut stmt = tx
+                .prepare_cached(&format!(
+                    "SELECT id FROM instances
+                     WHERE next_due IS NOT NULL
+                       AND (next_due < ?1 OR (next_due = ?1 AND next_due_nanos <= ?2))
+                       AND {LEASE_FREE}
+                     ORDER BY next_due, next_due_nanos, id LIMIT ?3"
+                ))
+                .map_err(db("prepare claim_due"))?;
+            let rows = stmt
+                .query_map(params![secs, nanos, limit], |r| r.get::<_, String>(0))
+                .map_err(db("read claimable due"))?;
+            rows.collect::<Result<_, _>>()
+                .map_err(db("read claimable due"))?
+        };
+        {
+            let mut take = tx
+                .prepare_cached(
+                    "UPDATE instances SET lease_claimant = ?2, lease_until = ?3,
+                     lease_until_nanos = ?4 WHERE id = ?1",
+                )
+                .map_err(db("prepare lease"))?;
+            for id in &ids {
+                take.execute(params![id, &lease.claimant, until, until_nanos])
+                    .map_err(db(format!("lease `{id}`")))?;
+            }
+        }
+        tx.commit().map_err(db("commit claim_due"))?;
+        Ok(ids.into_iter().map(InstanceId::from).collect())
+    }
+
+    fn release_due(&self, id: &InstanceId, claimant: &str) -> Result<(), StoreError> {
+        self.lock()?
+            .prepare_cached(
+                "UPDATE instances SET lease_claimant = NULL, lease_until = NULL,
+                 lease_until_nanos = NULL WHERE id = ?1 AND lease_claimant = ?2",
+            )
+            .and_then(|mut s| s.execute(params![id.as_str(), claimant]))
+            .map_err(db(format!("release lease on `{id}`")))?;
+        Ok(())
+    }
+
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let (secs, nanos) = due_key(now);
+        let (until, until_nanos) = due_key(lease.until);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db("begin claim_outbox"))?;
+        let rows: Vec<(i64, String, i64, i64)> = {
+            let mut stmt = tx
+                .prepare_cached(&format!(
+                    "SELECT position, instance, first_seq, last_seq FROM outbox
+                     WHERE {LEASE_FREE} ORDER BY position LIMIT ?3"
+                ))
+                .map_err(db("prepare claim_outbox"))?;
+            let rows = stmt
+                .query_map(params![secs, nanos, limit], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .map_err(db("read outbox"))?;
+            rows.collect::<Result<_, _>>().map_err(db("read outbox"))?
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        {
+            let mut take = tx
+                .prepare_cached(
+                    "UPDATE outbox SET lease_claimant = ?2, lease_until = ?3,
+                     lease_until_nanos = ?4 WHERE position = ?1",
+                )
+                .map_err(db("prepare outbox lease"))?;
+            for (position, instance, first, last) in rows {
+                take.execute(params![position, &lease.claimant, until, until_nanos])
+                    .map_err(db("lease outbox message"))?;
+                out.push(OutboxMessage {
+                    instance: InstanceId::from(instance),
+                    first_seq: from_sql_int(first, "seq")?,
+                    last_seq: from_sql_int(last, "seq")?,
+                });
+            }
+        }
+        tx.commit().map_err(db("commit claim_outbox"))?;
+        Ok(out)
+    }
+
+    fn ack_outbox(&self, message: &OutboxMessage) -> Result<(), StoreError> {
+        let Ok(first) = i64::try_from(message.first_seq) else {
+            return Ok(()); // past SQLite's INTEGER range: never stored
+        };
+        self.lock()?
+            .prepare_cached("DELETE FROM outbox WHERE instance = ?1 AND first_seq = ?2")
+            .and_then(|mut s| s.execute(params![message.instance.as_str(), first]))
+            .map_err(db("acknowledge outbox message"))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -922,6 +1069,7 @@ mod tests {
                 last_seq: d0.instance.version() + 1,
             }),
         );
+        let c1 = Commit { outbox: true, ..c1 };
         (c0, c1)
     }
 
@@ -957,6 +1105,9 @@ mod tests {
         assert_eq!(store.events(id, 0).unwrap(), c0.events);
         assert_eq!(store.idempotency(id, "k").unwrap(), None);
         assert_eq!(store.next_due().unwrap(), None);
+        // A lease ending at `now` is not live: looking does not hide the message.
+        let look = Lease::new("check", t0());
+        assert_eq!(store.claim_outbox(t0(), 10, &look).unwrap(), vec![]);
         assert_eq!(
             store.list_by_state("crash", "open").unwrap(),
             vec![id.clone()]
@@ -974,6 +1125,9 @@ mod tests {
         all.extend(c1.events.iter().cloned());
         assert_eq!(store.events(id, 0).unwrap(), all);
         assert_eq!(store.idempotency(id, "k").unwrap(), c1.idempotency);
+        let look = Lease::new("check", t0());
+        let message = OutboxMessage::of(c1).unwrap();
+        assert_eq!(store.claim_outbox(t0(), 10, &look).unwrap(), vec![message]);
         let due = c1.instance.next_due().unwrap();
         assert_eq!(store.next_due().unwrap(), Some((due, id.clone())));
         c1.instance.verify(&all).unwrap();
@@ -989,7 +1143,7 @@ mod tests {
             store.fault = Some(Fault::FailAfterEvents);
             let err = store.commit(c1.clone()).unwrap_err();
             assert!(
-                matches!(&err, StoreError::Backend { message } if message.contains("injected")),
+                matches!(&err, StoreError::Backend { message, .. } if message.contains("injected")),
                 "{err:?}"
             );
             // Same connection, after the rollback.
@@ -1014,7 +1168,7 @@ mod tests {
             store.load(c0.instance.id()).map(|_| ()),
         ] {
             assert!(
-                matches!(&result, Err(StoreError::Backend { message }) if message.contains("poisoned")),
+                matches!(&result, Err(StoreError::Backend { message, .. }) if message.contains("poisoned")),
                 "{result:?}"
             );
         }

@@ -3,7 +3,7 @@
 
 use crate::Event;
 use crate::{ChainHead, ChainedEvent};
-use crate::{Commit, IdempotencyRecord, Store, StoreError};
+use crate::{Commit, IdempotencyRecord, Lease, OutboxMessage, Store, StoreError};
 use crate::{Instance, InstanceId};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
@@ -273,15 +273,13 @@ impl<S: Store> FaultyStore<S> {
     }
 
     fn schedule(&self) -> Result<MutexGuard<'_, Schedule>, StoreError> {
-        self.schedule.lock().map_err(|_| StoreError::Backend {
-            message: "fault schedule lock poisoned".into(),
-        })
+        self.schedule
+            .lock()
+            .map_err(|_| StoreError::backend("fault schedule lock poisoned"))
     }
 
     fn injected_error(fault: Fault, detail: &str) -> StoreError {
-        StoreError::Backend {
-            message: format!("{INJECTED} ({fault}): {detail}"),
-        }
+        StoreError::backend(format!("{INJECTED} ({fault}): {detail}"))
     }
 }
 
@@ -412,5 +410,31 @@ impl<S: Store> Store for FaultyStore<S> {
 
     fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<InstanceId>, StoreError> {
         self.inner.due(now, limit)
+    }
+
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<InstanceId>, StoreError> {
+        self.inner.claim_due(now, limit, lease)
+    }
+
+    fn release_due(&self, id: &InstanceId, claimant: &str) -> Result<(), StoreError> {
+        self.inner.release_due(id, claimant)
+    }
+
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.inner.claim_outbox(now, limit, lease)
+    }
+
+    fn ack_outbox(&self, message: &OutboxMessage) -> Result<(), StoreError> {
+        self.inner.ack_outbox(message)
     }
 }

@@ -5,6 +5,7 @@
 use crate::{ChainHead, ChainedEvent, Digest, Event};
 use crate::{Commit, IdempotencyRecord, Store, StoreError, check_commit, check_link};
 use crate::{Instance, InstanceId};
+use crate::{Lease, OutboxMessage};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -35,6 +36,17 @@ pub type RawRows = BTreeMap<InstanceId, RawInstance>;
 #[derive(Debug, Default)]
 pub struct RawStore {
     rows: Mutex<RawRows>,
+    /// Leases and the outbox (taken after `rows` when both are needed).
+    nodes: Mutex<Nodes>,
+}
+
+/// What several nodes share: leases on due work and undelivered outbox messages.
+#[derive(Debug, Default)]
+struct Nodes {
+    leases: BTreeMap<InstanceId, Lease>,
+    /// By commit order: the message and its lease.
+    outbox: BTreeMap<u64, (OutboxMessage, Option<Lease>)>,
+    next: u64,
 }
 
 impl RawStore {
@@ -44,9 +56,15 @@ impl RawStore {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, RawRows>, StoreError> {
-        self.rows.lock().map_err(|_| StoreError::Backend {
-            message: "raw store lock poisoned".into(),
-        })
+        self.rows
+            .lock()
+            .map_err(|_| StoreError::backend("raw store lock poisoned"))
+    }
+
+    fn nodes(&self) -> Result<MutexGuard<'_, Nodes>, StoreError> {
+        self.nodes
+            .lock()
+            .map_err(|_| StoreError::backend("raw store lock poisoned"))
     }
 
     /// Change the rows directly (bypassing every check of the store).
@@ -97,6 +115,11 @@ impl Store for RawStore {
                 });
             }
         }
+        let message = if commit.outbox {
+            OutboxMessage::of(&commit)
+        } else {
+            None
+        };
         let Commit {
             instance,
             events,
@@ -121,6 +144,12 @@ impl Store for RawStore {
         );
         if let Some(k) = idempotency {
             row.keys.insert(k.key.clone(), k);
+        }
+        if let Some(message) = message {
+            let mut nodes = self.nodes()?;
+            let order = nodes.next;
+            nodes.next += 1;
+            nodes.outbox.insert(order, (message, None));
         }
         Ok(())
     }
@@ -201,5 +230,59 @@ impl Store for RawStore {
             .take(limit)
             .map(|(_, id)| id)
             .collect())
+    }
+
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<InstanceId>, StoreError> {
+        let rows = self.lock()?;
+        let mut nodes = self.nodes()?;
+        let picked: Vec<InstanceId> = Self::due_entries(&rows)
+            .into_iter()
+            .filter(|(t, id)| *t <= now && !nodes.leases.get(id).is_some_and(|l| l.is_live(now)))
+            .take(limit)
+            .map(|(_, id)| id)
+            .collect();
+        for id in &picked {
+            nodes.leases.insert(id.clone(), lease.clone());
+        }
+        Ok(picked)
+    }
+
+    fn release_due(&self, id: &InstanceId, claimant: &str) -> Result<(), StoreError> {
+        let mut nodes = self.nodes()?;
+        if nodes.leases.get(id).is_some_and(|l| l.claimant == claimant) {
+            nodes.leases.remove(id);
+        }
+        Ok(())
+    }
+
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &Lease,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let mut nodes = self.nodes()?;
+        let mut out = Vec::new();
+        for (message, held) in nodes.outbox.values_mut() {
+            if out.len() >= limit {
+                break;
+            }
+            if held.as_ref().is_some_and(|l| l.is_live(now)) {
+                continue;
+            }
+            *held = Some(lease.clone());
+            out.push(message.clone());
+        }
+        Ok(out)
+    }
+
+    fn ack_outbox(&self, message: &OutboxMessage) -> Result<(), StoreError> {
+        self.nodes()?.outbox.retain(|_, (m, _)| m != message);
+        Ok(())
     }
 }

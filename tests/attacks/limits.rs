@@ -494,6 +494,28 @@ impl Store for Racing {
     fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<InstanceId>, StoreError> {
         self.inner.due(now, limit)
     }
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &aftersales::Lease,
+    ) -> Result<Vec<InstanceId>, StoreError> {
+        self.inner.claim_due(now, limit, lease)
+    }
+    fn release_due(&self, id: &InstanceId, claimant: &str) -> Result<(), StoreError> {
+        self.inner.release_due(id, claimant)
+    }
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease: &aftersales::Lease,
+    ) -> Result<Vec<aftersales::OutboxMessage>, StoreError> {
+        self.inner.claim_outbox(now, limit, lease)
+    }
+    fn ack_outbox(&self, message: &aftersales::OutboxMessage) -> Result<(), StoreError> {
+        self.inner.ack_outbox(message)
+    }
 }
 
 #[test]
