@@ -5,6 +5,7 @@
 //!   to what they approve, the role recorded for an action, the order in which refusals come back.
 //! - `limits`: finding 5 — anyone growing the audit log (bounded refusal records, limits on
 //!   commands, forms and definitions).
+//! - `time`: finding 3 — time going backwards on an instance.
 //! - `confidentiality`: finding 6 — confidential free text leaking into the outgoing 8D report.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
@@ -12,3 +13,4 @@
 mod confidentiality;
 mod limits;
 mod signing;
+mod time;
