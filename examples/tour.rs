@@ -1,6 +1,7 @@
 //! A tour of the engine: a small definition run through a happy path, a forbidden attempt,
 //! a guard rejection, a sign-off, and a missed deadline that escalates; then the audit trail
-//! and the Mermaid diagram. Then each built-in procedure's example, in turn.
+//! and the Mermaid diagram, on one screen or two; then it names the example of each built-in
+//! procedure to run next.
 //!
 //! Run with `cargo run --example tour`.
 
@@ -108,7 +109,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     let due = engine.next_due()?.ok_or("no deadline")?;
     writeln!(
         out,
-        "next due: {} (local)",
+        "next due: {} (Asia/Shanghai, UTC+08:00)",
         (due + TimeDelta::hours(8)).format("%a %m-%d %H:%M")
     )?;
     let report = engine.handle_due(local(19, 10, 30)?)?;
@@ -142,7 +143,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     )?;
 
     engine.verify(&id)?;
-    writeln!(out, "\n-- audit trail (replay verified) --")?;
+    writeln!(
+        out,
+        "\n-- audit trail (replay verified; times in Asia/Shanghai, UTC+08:00) --"
+    )?;
     let offset = chrono::FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
     write!(out, "{}", Trail::new(&engine.history(&id)?).offset(offset))?;
 
@@ -160,39 +164,20 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-// Each procedure example, run as part of the tour (their own `main`s are unused here).
-#[allow(dead_code)]
-#[path = "batch_quality.rs"]
-mod batch_quality;
-#[allow(dead_code)]
-#[path = "complaint.rs"]
-mod complaint;
-#[allow(dead_code)]
-#[path = "consumables.rs"]
-mod consumables;
-#[allow(dead_code)]
-#[path = "customer_return.rs"]
-mod customer_return;
-
 fn main() -> Result<(), Box<dyn Error>> {
     let mut out = std::io::stdout().lock();
     run(&mut out)?;
-    type Example = fn(&mut dyn Write) -> Result<(), Box<dyn Error>>;
-    let procedures: [(&str, Example); 4] = [
-        ("batch quality issue (售后批量质量问题)", batch_quality::run),
-        ("customer complaint (客诉) with 8D", complaint::run),
+    writeln!(out, "\nNext, one built-in procedure each:")?;
+    for (example, what) in [
+        ("batch_quality", "batch quality issue (售后批量质量问题)"),
+        ("complaint", "customer complaint (客诉) with 8D"),
         (
+            "customer_return",
             "customer return / exchange / loan (客退/客换/客借)",
-            customer_return::run,
         ),
-        (
-            "outsourced consumables request (耗材申请单)",
-            consumables::run,
-        ),
-    ];
-    for (title, example) in procedures {
-        writeln!(out, "\n\n======== procedure: {title} ========\n")?;
-        example(&mut out)?;
+        ("consumables", "outsourced consumables request (耗材申请单)"),
+    ] {
+        writeln!(out, "  cargo run --example {example:<16} # {what}")?;
     }
     Ok(())
 }
