@@ -68,3 +68,8 @@ pub trait TypedForm: serde::de::DeserializeOwned + Serialize + JsonSchema {
     /// A human-readable reason.
     fn validate(&self) -> Result<(), String>;
 }
+
+/// The JSON Schema of `T` (kept as a function by the registry: generated only when asked).
+pub(crate) fn schema_of<T: JsonSchema>() -> schemars::Schema {
+    schemars::schema_for!(T)
+}

@@ -79,7 +79,7 @@
 //! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
 //! | sla, cost | SLA figures; the cost of poor quality |
 //! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`, `AsyncStore` with `async`, `PostgresStore` with `postgres`; leases and the outbox for several nodes); [`Engine`] (limits checked first, bounded refusal records; `AsyncEngine` with `async`, on the same core) |
-//! | export | Mermaid, DOT, the audit [`Trail`], JSON Schemas |
+//! | export | Mermaid, DOT, SVG (laid out by the library), the audit [`Trail`], JSON Schemas |
 //! | [`procedures`] | the built-in procedures (public modules) |
 //! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
 
@@ -150,7 +150,7 @@ pub use engine::{
 };
 pub use event::{Attribution, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats};
 pub use export::{
-    Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema,
+    Dot, Mermaid, Svg, Trail, command_schema, definition_schema, event_schema, instance_schema,
 };
 pub use form::{Form, FormValidator, TypedForm};
 pub use guard::{Guard, GuardExpr};

@@ -34,6 +34,8 @@ pub struct Registry {
     pub(crate) guards: BTreeMap<String, Arc<dyn Guard>>,
     pub(crate) effects: BTreeMap<String, Arc<dyn Effect>>,
     pub(crate) forms: BTreeMap<String, Arc<dyn FormValidator>>,
+    /// JSON Schemas of the typed forms ([`Registry::typed_form`]), by kind.
+    pub(crate) form_schemas: BTreeMap<String, fn() -> schemars::Schema>,
     pub(crate) selectors: BTreeMap<String, Arc<Selector>>,
     /// The calendar for definitions that name none; `None` until the host chooses one.
     pub(crate) calendar: Option<Arc<dyn Calendar>>,
@@ -145,8 +147,11 @@ impl Registry {
     }
 
     /// Register a typed form: the body must deserialize into `T` and pass `T::validate`.
+    /// The form's JSON Schema is kept with it ([`Definition::form_schema`](crate::Definition::form_schema)).
     #[must_use]
-    pub fn typed_form<T: TypedForm + 'static>(self) -> Self {
+    pub fn typed_form<T: TypedForm + 'static>(mut self) -> Self {
+        self.form_schemas
+            .insert(T::KIND.to_owned(), crate::form::schema_of::<T>);
         self.form(T::KIND, |body: &Value| {
             let form: T =
                 T::deserialize(body).map_err(|e| format!("malformed {}: {e}", T::KIND))?;
@@ -213,6 +218,7 @@ impl Registry {
         self.guards.extend(other.guards);
         self.effects.extend(other.effects);
         self.forms.extend(other.forms);
+        self.form_schemas.extend(other.form_schemas);
         self.selectors.extend(other.selectors);
         self.calendars.extend(other.calendars);
         self

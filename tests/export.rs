@@ -132,3 +132,156 @@ fn mermaid_aliases_state_names_that_are_not_plain_identifiers() {
     );
     assert!(!text.contains("--> on hold"), "{text}");
 }
+
+/// The golden definition's instance: submitted, sent to the supplier and back (the path),
+/// now in `review`.
+fn svg_with_path() -> String {
+    let def = definition();
+    let mut engine = Engine::new(InMemoryStore::new());
+    engine.register(definition()).unwrap();
+    let t0 = common::defs::monday_9am();
+    let id = InstanceId::from("G-1");
+    let engineer = Actor::new("e", ["engineer"]);
+    let reviewer = Actor::new("r", ["reviewer"]);
+    engine
+        .start("golden", id.clone(), &engineer, serde_json::json!({}), t0)
+        .unwrap();
+    let steps = [
+        Command::fire(&engineer, "submit").with_form(Form::new("report", serde_json::json!({}))),
+        Command::fire(&reviewer, "ask_supplier"),
+        Command::fire(&engineer, "answer"),
+    ];
+    for cmd in steps {
+        engine.fire(&id, &cmd, t0).unwrap();
+    }
+    let trail = engine.history(&id).unwrap();
+    let state = engine.load(&id).unwrap().state();
+    Svg::new(&def).current(state).path(&trail).to_string()
+}
+
+#[test]
+fn svg_golden() {
+    golden("tests/golden/export.svg", &svg_with_path());
+}
+
+#[test]
+fn svg_highlights_the_current_state_and_the_path_taken() {
+    let svg = svg_with_path();
+    assert!(
+        svg.contains(r#"<g class="as-state visited current" data-state="review">"#),
+        "{svg}"
+    );
+    assert!(svg.contains(r#"<g class="as-state pauses visited" data-state="waiting_supplier">"#));
+    assert!(svg.contains(r#"<g class="as-edge taken" data-from="draft" data-to="review">"#));
+    assert!(svg.contains(r#"<g class="as-edge" data-from="review" data-to="closed">"#));
+    // The refusal route and the escalation are styled apart.
+    assert!(svg.contains(r#"<g class="as-edge refusal" data-from="review" data-to="draft">"#));
+    assert!(
+        svg.contains(r#"<g class="as-edge escalation" data-from="review" data-to="escalated">"#)
+    );
+    assert!(svg.contains("deadline review_4wh missed"));
+    let plain = Svg::new(&definition()).to_string();
+    for highlight in [" visited\"", " current\"", " taken\""] {
+        assert!(!plain.contains(highlight), "{highlight} in a plain diagram");
+    }
+}
+
+/// The boxes of a drawn diagram: (state, x, y, width, height).
+fn boxes(svg: &str) -> Vec<(String, f64, f64, f64, f64)> {
+    let attr = |s: &str, name: &str| -> f64 {
+        let start = s.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        let len = s[start..].find('"').unwrap();
+        s[start..start + len].parse().unwrap()
+    };
+    svg.split("<g class=\"as-state")
+        .skip(1)
+        .map(|part| {
+            let state = part.split("data-state=\"").nth(1).unwrap();
+            let state = state[..state.find('"').unwrap()].to_owned();
+            let rect = &part[part.find("<rect class=\"box\"").unwrap()..];
+            let rect = &rect[..rect.find("/>").unwrap()];
+            let at = |n| attr(rect, n);
+            (state, at("x"), at("y"), at("width"), at("height"))
+        })
+        .collect()
+}
+
+#[test]
+fn svg_of_every_procedure_draws_each_state_once_without_overlaps_and_one_edge_per_pair() {
+    use aftersales::procedures::{batch_quality, complaint, consumables, customer_return};
+    let cal = || std::sync::Arc::new(BusinessCalendar::china_standard());
+    let defs = [
+        batch_quality::definition(&Default::default(), cal())
+            .unwrap()
+            .definition()
+            .clone(),
+        complaint::definition(&Default::default(), cal())
+            .unwrap()
+            .definition()
+            .clone(),
+        consumables::definition(&Default::default(), cal())
+            .unwrap()
+            .definition()
+            .clone(),
+        customer_return::definition(&Default::default(), cal())
+            .unwrap()
+            .definition()
+            .clone(),
+    ];
+    for def in &defs {
+        let svg = Svg::new(def).to_string();
+        let b = boxes(&svg);
+        let names: Vec<&str> = def.spec().states.iter().map(|s| s.name.as_str()).collect();
+        let drawn: Vec<&str> = b.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(drawn, names, "{}", def.id());
+        for (i, p) in b.iter().enumerate() {
+            for q in &b[i + 1..] {
+                let apart =
+                    p.1 + p.3 <= q.1 || q.1 + q.3 <= p.1 || p.2 + p.4 <= q.2 || q.2 + q.4 <= p.2;
+                assert!(apart, "{}: {} overlaps {}", def.id(), p.0, q.0);
+            }
+        }
+        let mut pairs: Vec<(String, String)> = svg
+            .split("<g class=\"as-edge")
+            .skip(1)
+            .map(|part| {
+                let get = |k: &str| {
+                    let v = part.split(&format!("{k}=\"")).nth(1).unwrap();
+                    v[..v.find('"').unwrap()].to_owned()
+                };
+                (get("data-from"), get("data-to"))
+            })
+            .collect();
+        let n = pairs.len();
+        assert!(n > 0);
+        pairs.sort();
+        pairs.dedup();
+        assert_eq!(pairs.len(), n, "{}: one edge per (from, to)", def.id());
+        assert!(
+            pairs.iter().all(|(a, b)| a != b),
+            "in-state actions are folded into boxes"
+        );
+    }
+}
+
+/// Writes the procedures' diagrams to `target/diagrams/` for a look (`--ignored`).
+#[test]
+#[ignore = "writes files for a person to look at"]
+fn svg_dump() {
+    use aftersales::procedures::{complaint, customer_return};
+    let cal = || std::sync::Arc::new(BusinessCalendar::china_standard());
+    std::fs::create_dir_all("target/diagrams").unwrap();
+    let c = complaint::definition(&Default::default(), cal()).unwrap();
+    std::fs::write(
+        "target/diagrams/complaint.svg",
+        Svg::new(c.definition()).to_string(),
+    )
+    .unwrap();
+    let r = customer_return::definition(&Default::default(), cal()).unwrap();
+    std::fs::write(
+        "target/diagrams/return.svg",
+        Svg::new(r.definition()).to_string(),
+    )
+    .unwrap();
+    std::fs::write("target/diagrams/golden.svg", svg_with_path()).unwrap();
+}

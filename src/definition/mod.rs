@@ -89,6 +89,8 @@ pub struct Definition {
     pub(crate) initial: StateIx,
     pub(crate) transitions: Vec<CompiledTransition>,
     pub(crate) forms: FastMap<Name, Option<Arc<dyn FormValidator>>>,
+    /// JSON Schemas of the declared form kinds registered as typed forms.
+    pub(crate) form_schemas: FastMap<Name, fn() -> schemars::Schema>,
     pub(crate) deadlines: Vec<CompiledDeadline>,
     pub(crate) graph: DiGraph<StateIx, Edge>,
     /// `None` only for a definition without deadlines (build requires a calendar otherwise).
@@ -218,6 +220,13 @@ impl Definition {
     /// The spec this definition was built from.
     pub fn spec(&self) -> &DefinitionSpec {
         &self.spec
+    }
+
+    /// The JSON Schema of form kind `kind`, when the definition declares it and the registry
+    /// bound it as a typed form ([`Registry::typed_form`]); generated on each call. Hosts
+    /// render form editors from it (the desk example does).
+    pub fn form_schema(&self, kind: impl Into<Name>) -> Option<schemars::Schema> {
+        self.form_schemas.get(&kind.into()).map(|make| make())
     }
 
     /// The calendar deadlines are computed in: the one the definition names, else the

@@ -576,6 +576,11 @@ impl Parts {
                 .iter()
                 .map(|f| (Name::new(f), registry.forms.get(f).cloned()))
                 .collect(),
+            form_schemas: spec
+                .forms
+                .iter()
+                .filter_map(|f| Some((Name::new(f), *registry.form_schemas.get(f)?)))
+                .collect(),
             states: self.states,
             roles: self.roles,
             start_roles: self.start_roles,

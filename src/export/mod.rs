@@ -1,4 +1,4 @@
-//! Exporters: Mermaid and Graphviz DOT diagrams and the audit [`Trail`] as deterministic
+//! Exporters: Mermaid, Graphviz DOT and SVG diagrams and the audit [`Trail`] as deterministic
 //! `Display` adapters, and
 //! JSON Schemas of the serde types.
 //!
@@ -8,11 +8,13 @@
 mod dot;
 mod mermaid;
 mod schema;
+mod svg;
 mod trail;
 
 pub use dot::Dot;
 pub use mermaid::Mermaid;
 pub use schema::{command_schema, definition_schema, event_schema, instance_schema};
+pub use svg::Svg;
 pub use trail::Trail;
 
 use crate::definition::{Definition, EdgeKind, TransitionSpec};
