@@ -159,6 +159,16 @@ impl Registry {
         })
     }
 
+    /// Record `T`'s JSON Schema for form kind `kind` (for kinds validated by a function of
+    /// their own with [`form`](Self::form); [`typed_form`](Self::typed_form) records it
+    /// itself).
+    #[must_use]
+    pub fn form_schema<T: schemars::JsonSchema>(mut self, kind: impl AsRef<str>) -> Self {
+        self.form_schemas
+            .insert(kind.as_ref().to_owned(), crate::form::schema_of::<T>);
+        self
+    }
+
     /// Register a duration selector under `name`. Selector names starting with `/` need no
     /// registration: they are JSON pointers into the instance data.
     #[must_use]

@@ -285,3 +285,28 @@ fn svg_dump() {
     .unwrap();
     std::fs::write("target/diagrams/golden.svg", svg_with_path()).unwrap();
 }
+
+#[test]
+fn every_form_kind_of_the_built_in_procedures_has_a_json_schema() {
+    use aftersales::procedures::{batch_quality, complaint, consumables, customer_return};
+    let cal = || std::sync::Arc::new(BusinessCalendar::china_standard());
+    let defs = [
+        batch_quality::definition(&Default::default(), cal()).unwrap().definition().clone(),
+        complaint::definition(&Default::default(), cal()).unwrap().definition().clone(),
+        consumables::definition(&Default::default(), cal()).unwrap().definition().clone(),
+        customer_return::definition(&Default::default(), cal()).unwrap().definition().clone(),
+    ];
+    for def in &defs {
+        for kind in &def.spec().forms {
+            let schema = def
+                .form_schema(kind.as_str())
+                .unwrap_or_else(|| panic!("{}: no schema for form `{kind}`", def.id()));
+            let v = serde_json::to_value(schema).unwrap();
+            assert!(
+                ["type", "oneOf", "$ref"].iter().any(|k| v.get(k).is_some()),
+                "{kind}: {v}"
+            );
+        }
+        assert!(def.form_schema("no_such_form").is_none());
+    }
+}

@@ -66,11 +66,69 @@ pub(crate) struct Prefill {
     pub(crate) payload: Value,
 }
 
+/// The fixtures' prefills, and the start data of the fixture case each was taken from.
+#[derive(Default)]
+pub(crate) struct Prefills {
+    /// (procedure, action) → forms and payload.
+    pub(crate) actions: BTreeMap<(Name, Name), Prefill>,
+    /// procedure → the fixture case's start data.
+    pub(crate) data: BTreeMap<Name, Value>,
+}
+
+impl Prefills {
+    /// The prefill of `action` for `inst`: the fixture's, with the fixture case's own values
+    /// (its number, customer, ...) replaced by this case's where the start data differ.
+    pub(crate) fn for_case(&self, inst: &aftersales::Instance, action: &str) -> Prefill {
+        let mut p = self
+            .actions
+            .get(&(inst.definition(), Name::from(action)))
+            .cloned()
+            .unwrap_or_default();
+        let mut swaps = Vec::new();
+        if let Some(fixture) = self.data.get(&inst.definition()) {
+            differences(fixture, inst.data(), &mut swaps);
+        }
+        for f in &mut p.forms {
+            replace(&mut f.body, &swaps);
+        }
+        replace(&mut p.payload, &swaps);
+        p
+    }
+}
+
+/// The strings at the same place in `a` and `b` that differ.
+fn differences(a: &Value, b: &Value, out: &mut Vec<(String, String)>) {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) if x != y && !x.is_empty() => out.push((x.clone(), y.clone())),
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                if let Some(w) = y.get(k) {
+                    differences(v, w, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn replace(v: &mut Value, swaps: &[(String, String)]) {
+    match v {
+        Value::String(s) => {
+            if let Some((_, to)) = swaps.iter().find(|(from, _)| from == s) {
+                *s = to.clone();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| replace(i, swaps)),
+        Value::Object(map) => map.values_mut().for_each(|i| replace(i, swaps)),
+        _ => {}
+    }
+}
+
 pub(crate) struct App<S: AsyncStore> {
     pub(crate) engine: AsyncEngine<S>,
     pub(crate) clock: Clock,
-    /// (procedure, action) → prefill from the fixtures.
-    pub(crate) prefill: BTreeMap<(Name, Name), Prefill>,
+    /// Prefills from the fixtures.
+    pub(crate) prefill: Prefills,
     /// Every role of the registered procedures, sorted.
     pub(crate) roles: Vec<String>,
     pub(crate) procedures: Vec<Name>,

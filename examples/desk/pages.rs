@@ -1,11 +1,11 @@
 //! The desk's pages: queue, case, SLA, and the test clock.
 
 use crate::schema_form::{self, Errors, Schema, esc};
-use crate::App;
+use crate::{App, Prefill};
 use aftersales::procedures::complaint;
 use aftersales::{
-    Actor, AsyncStore, Command, Definition, EngineError, Form, Instance, InstanceId, Name,
-    Period, SlaStatus, Svg, TransitionSpec,
+    Actor, AsyncStore, Command, Definition, EngineError, Form, Instance, InstanceId,
+    Period, Rejection, SlaStatus, Svg, TransitionSpec,
 };
 use axum::Router;
 use axum::extract::{Form as Posted, Path, Query, State};
@@ -50,7 +50,9 @@ d.innerHTML=t.innerHTML.split('.__N').join('.'+n);rows.appendChild(d);}\
 document.addEventListener('DOMContentLoaded',function(){var z=Intl.DateTimeFormat().resolvedOptions().timeZone;\
 document.querySelectorAll('.zone').forEach(function(e){e.textContent=z;});\
 document.querySelectorAll('time[datetime]').forEach(function(e){var d=new Date(e.getAttribute('datetime'));\
-e.title=e.getAttribute('datetime');e.textContent=d.toLocaleString(undefined,{dateStyle:'medium',timeStyle:'short'});});});";
+e.title=e.getAttribute('datetime');e.textContent=d.toLocaleString(undefined,{dateStyle:'medium',timeStyle:'short'});});\
+var c=document.querySelector('.diagram .current rect');if(c){var b=c.getBBox(),p=c.closest('.diagram');\
+p.scrollTop=Math.max(0,b.y-p.clientHeight/3);p.scrollLeft=Math.max(0,b.x+b.width/2-p.clientWidth/2);}});";
 
 /// The acting person: `?as=role` (a person holding that role; empty for nobody chosen).
 fn actor(q: &HashMap<String, String>) -> Option<Actor> {
@@ -292,8 +294,13 @@ fn clocks(inst: &Instance, now: DateTime<Utc>) -> String {
 
 fn signoffs(def: &Definition, inst: &Instance) -> String {
     let mut out = String::new();
+    let mut seen: Vec<&str> = Vec::new();
     for t in def.spec().transitions.iter().filter(|t| t.from == inst.state().as_str()) {
         let Some(so) = &t.sign_off else { continue };
+        if seen.contains(&t.action.as_str()) {
+            continue;
+        }
+        seen.push(&t.action);
         let signed: Vec<&str> = inst
             .open_signatures()
             .filter(|s| s.action.as_str() == t.action)
@@ -333,25 +340,54 @@ async fn actions<S: AsyncStore>(app: &App<S>, def: &Definition, inst: &Instance,
             Err(r) => ("action unavailable", format!("<p class=\"refusal why\">not now: {}</p>", esc(&r.to_string()))),
         };
         let _ = write!(out, "<div class=\"{class}\" id=\"action-{a}\"><h3>{a}{}</h3>{why}", if a.sign_off { " (sign-off)" } else { "" }, a = esc(a.action.as_str()));
-        if attempt.action.as_deref() == Some(a.action.as_str()) {
+        let tried = attempt.action.as_deref() == Some(a.action.as_str());
+        if tried {
             if let Some(m) = &attempt.message {
                 out.push_str(m);
             }
         }
-        out.push_str(&action_form(app, def, inst, t, a.sign_off, actor, attempt));
+        let form = action_form(app, def, inst, t, a.sign_off, actor, attempt);
+        // Not this person's to take: the form folds away (it can still be tried, and the
+        // engine's refusal is shown and recorded).
+        let not_theirs = matches!(
+            &a.verdict,
+            Err(Rejection::Forbidden { .. }
+                | Rejection::RoleNotHeld { .. }
+                | Rejection::RoleNotAllowed { .. }
+                | Rejection::SeparationOfDuties { .. }
+                | Rejection::AlreadySigned { .. })
+        );
+        if not_theirs && !tried {
+            let _ = write!(out, "<details><summary>try anyway</summary>{form}</details>");
+        } else {
+            out.push_str(&form);
+        }
         out.push_str("</div>");
     }
     out.push_str("</section>");
     out
 }
 
+/// The form kinds to show for a transition, each once: those it requires, then those the
+/// fixtures attached with it (optional attachments such as the 8D report).
+fn kinds(t: &TransitionSpec, prefill: &Prefill) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let attached = prefill.forms.iter().map(|f| f.kind.to_string());
+    for k in t.forms.iter().chain(&t.fresh_forms).cloned().chain(attached) {
+        if !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
 fn action_form<S: AsyncStore>(app: &App<S>, def: &Definition, inst: &Instance, t: &TransitionSpec, sign_off: bool, actor: &Actor, attempt: &Attempt) -> String {
     let action = t.action.as_str();
-    let prefill = app.prefill.get(&(inst.definition(), Name::from(action))).cloned().unwrap_or_default();
+    let prefill = app.prefill.for_case(inst, action);
     let mine = attempt.action.as_deref() == Some(action);
     let mut out = format!("<form method=\"post\" action=\"/case/{}/act?as={}\" class=\"act\"><input type=\"hidden\" name=\"action\" value=\"{}\">", esc(inst.id().as_str()), esc(actor.id.as_str()), esc(action));
     if !sign_off {
-        for kind in t.forms.iter().chain(&t.fresh_forms) {
+        for kind in &kinds(t, &prefill) {
             let Some(schema) = def.form_schema(kind.as_str()) else { continue };
             let schema = schema.to_value();
             let path = format!("f.{kind}");
@@ -404,13 +440,17 @@ async fn trail_section<S: AsyncStore>(app: &App<S>, id: &InstanceId, trail: &[af
                 }
             }
         }
+        let mut detail = detail.to_string();
+        if detail.chars().count() > 240 {
+            detail = detail.chars().take(240).chain(['…']).collect();
+        }
         let _ = write!(
             out,
             "<tr class=\"ev-{k}\"><td>{}</td><td>{}</td><td>{}</td><td>{k}</td><td><code>{}</code></td></tr>",
             e.seq,
             time(e.at),
             esc(&who),
-            esc(&detail.to_string()),
+            esc(&detail),
             k = e.kind.name(),
         );
     }
@@ -437,7 +477,7 @@ async fn act<S: AsyncStore + 'static>(State(app): Shared<S>, Path(id): Path<Stri
     };
     if let Some(t) = def.spec().transitions.iter().find(|t| t.from == inst.state().as_str() && t.action == action) {
         if !matches!(fields.get("intent").map(String::as_str), Some("sign" | "refuse")) {
-            for kind in t.forms.iter().chain(&t.fresh_forms) {
+            for kind in &kinds(t, &app.prefill.for_case(&inst, &action)) {
                 let Some(schema) = def.form_schema(kind.as_str()) else { continue };
                 let schema = schema.to_value();
                 let body = schema_form::parse(&Schema::new(&schema), &schema, &format!("f.{kind}"), true, &fields, &mut attempt.errors);

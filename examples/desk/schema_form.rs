@@ -216,7 +216,7 @@ pub(crate) fn render(
                 }
                 Shape::Text(_) | Shape::Enum(_) => {
                     let text: Vec<String> = rows.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
-                    let _ = write!(out, "<label class=\"field\"><span{tip}>{} (one per line){mark}</span><textarea name=\"{}\" rows=\"2\">{}</textarea>{err}</label>", esc(&title(label)), esc(path), esc(&text.join("\n")));
+                    let _ = write!(out, "<label class=\"field\"><span{tip}>{} (one per line){mark}</span><textarea name=\"{}\" rows=\"3\" cols=\"60\">{}</textarea>{err}</label>", esc(&title(label)), esc(path), esc(&text.join("\n")));
                 }
                 _ => json_field(path, label, &tip, mark, value, &err, out),
             }
@@ -257,7 +257,7 @@ pub(crate) fn render(
 
 fn json_field(path: &str, label: &str, tip: &str, mark: &str, value: &Value, err: &str, out: &mut String) {
     let text = if value.is_null() { String::new() } else { value.to_string() };
-    let _ = write!(out, "<label class=\"field\"><span{tip}>{} (JSON){mark}</span><textarea name=\"{}.__json\" rows=\"2\">{}</textarea>{err}</label>", esc(&title(label)), esc(path), esc(&text));
+    let _ = write!(out, "<label class=\"field\"><span{tip}>{} (JSON){mark}</span><textarea name=\"{}.__json\" rows=\"3\" cols=\"60\">{}</textarea>{err}</label>", esc(&title(label)), esc(path), esc(&text));
 }
 
 /// Reads the submitted fields of `node` at `path` back into JSON (`None`: absent).
@@ -355,6 +355,9 @@ pub(crate) fn parse(
             },
         },
         Shape::Text(format) => match raw {
+            // An empty text is a value (the form's own validation judges it); an empty date
+            // is not.
+            None if format.is_none() && !optional => Some(Value::String(String::new())),
             None => missing(errors),
             Some(v) => {
                 let bad = match format {

@@ -2,7 +2,7 @@
 //! then its start and its accepted commands are replayed into the desk's store (a few hours
 //! back, one step every twenty minutes). The same commands prefill the desk's forms.
 
-use crate::{App, Prefill};
+use crate::{App, Prefills};
 use aftersales::testing::fixtures::{
     self, batch_quality as bqf, complaint as cf, consumables as csf, customer_return as crf,
 };
@@ -42,7 +42,7 @@ fn record<T: std::ops::Deref<Target = fixtures::Driver>>(
 
 /// The fixtures' scenarios (a few states per procedure, plus each procedure's closure for
 /// the prefill) and the prefill of every action they fired.
-pub(crate) fn fixtures() -> (BTreeMap<(Name, Name), Prefill>, Vec<Recorded>) {
+pub(crate) fn fixtures() -> (Prefills, Vec<Recorded>) {
     let mut rec = Vec::new();
     for s in [c::State::Submitted, c::State::Analysis, c::State::ReportReview, c::State::Handled, c::State::Closed] {
         record(c::ID, cf::Scenario::at(s), &mut rec);
@@ -56,14 +56,17 @@ pub(crate) fn fixtures() -> (BTreeMap<(Name, Name), Prefill>, Vec<Recorded>) {
     for s in [cr::State::Announced, cr::State::UnderInspection, cr::State::Judged, cr::State::FollowUp, cr::State::Closed] {
         record(cr::ID, crf::Scenario::at(s), &mut rec);
     }
-    let mut prefill: BTreeMap<(Name, Name), Prefill> = BTreeMap::new();
+    let mut prefill = Prefills::default();
     for r in &rec {
+        if let Some(EventKind::Created { data, .. }) = r.history.first().map(|e| &e.kind) {
+            prefill.data.entry(r.procedure).or_insert_with(|| (**data).clone());
+        }
         for cmd in &r.fired {
             let action = match &cmd.intent {
                 Intent::Fire { action } | Intent::Sign { action } => *action,
                 _ => continue,
             };
-            let entry = prefill.entry((r.procedure, action)).or_default();
+            let entry = prefill.actions.entry((r.procedure, action)).or_default();
             if entry.forms.is_empty() && !cmd.forms.is_empty() {
                 entry.forms = cmd.forms.clone();
             }

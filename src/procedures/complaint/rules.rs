@@ -44,6 +44,7 @@ pub(crate) fn registry(cfg: &Config) -> Registry {
                 .map_err(|e| format!("malformed {}: {e}", ComplaintHandlingForm::KIND))?;
             form.validate_with(&c)
         });
+        reg = reg.form_schema::<ComplaintHandlingForm>(ComplaintHandlingForm::KIND);
     }
     for (guard, f) in GUARDS.iter().flat_map(|table| table.iter()).copied() {
         let cfg = Arc::clone(&cfg);
