@@ -93,12 +93,20 @@ impl Driver {
     }
 
     fn find(&self, css: &str) -> String {
-        let v = self.call("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        let v = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
         v[ELEMENT].as_str().unwrap().to_owned()
     }
 
     fn count(&self, css: &str) -> usize {
-        let v = self.call("POST", "/elements", Some(json!({"using": "css selector", "value": css})));
+        let v = self.call(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        );
         v.as_array().map_or(0, Vec::len)
     }
 
@@ -132,7 +140,11 @@ impl Driver {
         let e = self.find(css);
         self.call("POST", &format!("/element/{e}/clear"), Some(json!({})));
         if !text.is_empty() {
-            self.call("POST", &format!("/element/{e}/value"), Some(json!({ "text": text })));
+            self.call(
+                "POST",
+                &format!("/element/{e}/value"),
+                Some(json!({ "text": text })),
+            );
         }
     }
 
@@ -145,7 +157,11 @@ impl Driver {
     }
 
     fn script(&self, js: &str) -> Value {
-        self.call("POST", "/execute/sync", Some(json!({"script": js, "args": []})))
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": js, "args": []})),
+        )
     }
 
     /// A screenshot of the whole page (the window is stretched to the page's height).
@@ -155,14 +171,22 @@ impl Driver {
             .as_u64()
             .unwrap_or(1000)
             .clamp(600, 4000);
-        self.call("POST", "/window/rect", Some(json!({"width": 1400, "height": h})));
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": 1400, "height": h})),
+        );
         let png = base64(self.call("GET", "/screenshot", None).as_str().unwrap());
         assert_eq!(&png[1..4], b"PNG");
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/desk-screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(name);
         std::fs::write(&path, png).unwrap();
-        self.call("POST", "/window/rect", Some(json!({"width": 1400, "height": 1000})));
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": 1400, "height": 1000})),
+        );
         path
     }
 }
@@ -217,7 +241,10 @@ fn done(d: &Driver, what: &str) -> String {
         let errors = d.script(
             "return Array.from(document.querySelectorAll('.err')).map(e => e.dataset.field + ': ' + e.textContent)",
         );
-        let refused = page.lines().filter(|l| l.contains("refused") || l.contains("correct")).collect::<Vec<_>>();
+        let refused = page
+            .lines()
+            .filter(|l| l.contains("refused") || l.contains("correct"))
+            .collect::<Vec<_>>();
         panic!("{what}: not done: {refused:?} {errors}\n{page}")
     }
 }
@@ -246,9 +273,15 @@ fn a_complaint_from_filing_to_closure_in_a_browser() {
     d.screenshot("queue.png");
     d.script("window.__desk_old_page = true; var s=document.getElementById('actor'); s.value='platform_approver'; s.form.submit();");
     d.wait_new_page();
-    assert!(d.text("main").contains("Cases where platform_approver may act"));
+    assert!(
+        d.text("main")
+            .contains("Cases where platform_approver may act")
+    );
     let rows = d.count("#queue tr[data-id]");
-    assert!(rows >= 1 && d.count("#queue tr[data-id^='KS-']") == 0, "filtered: {rows}");
+    assert!(
+        rows >= 1 && d.count("#queue tr[data-id^='KS-']") == 0,
+        "filtered: {rows}"
+    );
 
     // Filing.
     d.go(&format!("{base}/"));
@@ -258,10 +291,16 @@ fn a_complaint_from_filing_to_closure_in_a_browser() {
 
     // A refusal shown to an actor without the role, then recorded when tried anyway.
     case(&d, &base, id, "salesperson");
-    assert!(d.text("#action-submit .why").contains("may not do `submit`"));
+    assert!(
+        d.text("#action-submit .why")
+            .contains("may not do `submit`")
+    );
     d.click("#action-submit summary");
     d.submit("#do-submit");
-    assert!(d.text("#refused").contains("`salesperson` may not do `submit`"));
+    assert!(
+        d.text("#refused")
+            .contains("`salesperson` may not do `submit`")
+    );
 
     // The form, prefilled from the fixtures; a required field left empty is named next to it.
     case(&d, &base, id, "adc_domestic");
@@ -271,7 +310,10 @@ fn a_complaint_from_filing_to_closure_in_a_browser() {
     d.set("[name='f.handling_form.quantity']", "");
     d.submit("#do-submit");
     assert_eq!(d.text("#invalid"), "1 field(s) to correct below.");
-    assert_eq!(d.text(".err[data-field='f.handling_form.quantity']"), "required");
+    assert_eq!(
+        d.text(".err[data-field='f.handling_form.quantity']"),
+        "required"
+    );
     d.set("[name='f.handling_form.quantity']", "6");
     d.submit("#do-submit");
     assert!(done(&d, "submit").contains("now in submitted"));
@@ -279,7 +321,11 @@ fn a_complaint_from_filing_to_closure_in_a_browser() {
     // A missed deadline: the desk's clock moves ten days, the due work runs.
     d.set("#advance-hours", "240");
     d.submit("#advance");
-    assert!(d.count("#clocks tr[data-clock='response'] .badge.breached") == 1, "{}", d.text("#clocks"));
+    assert!(
+        d.count("#clocks tr[data-clock='response'] .badge.breached") == 1,
+        "{}",
+        d.text("#clocks")
+    );
     d.go(&format!("{base}/"));
     assert!(d.count(&format!("#queue tr[data-id='{id}'] .badge.breached")) >= 1);
 
@@ -313,8 +359,17 @@ fn a_complaint_from_filing_to_closure_in_a_browser() {
 
     // The trail: every step, the refusal, the breach; the chain intact.
     assert_eq!(d.text("#chain"), "hash chain intact");
-    for kind in ["created", "rejected", "deadline_breached", "signed", "closed"] {
-        assert!(d.count(&format!("#trail tr.ev-{kind}")) >= 1, "no {kind} in the trail");
+    for kind in [
+        "created",
+        "rejected",
+        "deadline_breached",
+        "signed",
+        "closed",
+    ] {
+        assert!(
+            d.count(&format!("#trail tr.ev-{kind}")) >= 1,
+            "no {kind} in the trail"
+        );
     }
     d.screenshot("case-closed.png");
 

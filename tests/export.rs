@@ -291,10 +291,22 @@ fn every_form_kind_of_the_built_in_procedures_has_a_json_schema() {
     use aftersales::procedures::{batch_quality, complaint, consumables, customer_return};
     let cal = || std::sync::Arc::new(BusinessCalendar::china_standard());
     let defs = [
-        batch_quality::definition(&Default::default(), cal()).unwrap().definition().clone(),
-        complaint::definition(&Default::default(), cal()).unwrap().definition().clone(),
-        consumables::definition(&Default::default(), cal()).unwrap().definition().clone(),
-        customer_return::definition(&Default::default(), cal()).unwrap().definition().clone(),
+        batch_quality::definition(&Default::default(), cal())
+            .unwrap()
+            .definition()
+            .clone(),
+        complaint::definition(&Default::default(), cal())
+            .unwrap()
+            .definition()
+            .clone(),
+        consumables::definition(&Default::default(), cal())
+            .unwrap()
+            .definition()
+            .clone(),
+        customer_return::definition(&Default::default(), cal())
+            .unwrap()
+            .definition()
+            .clone(),
     ];
     for def in &defs {
         for kind in &def.spec().forms {

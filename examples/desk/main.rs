@@ -25,7 +25,9 @@ mod schema_form;
 mod seed;
 
 use aftersales::procedures::{batch_quality, complaint, consumables, customer_return};
-use aftersales::{AsyncEngine, AsyncStore, Form, Lease, Name, PostgresStore, SqliteStore, SyncAsAsync};
+use aftersales::{
+    AsyncEngine, AsyncStore, Form, Lease, Name, PostgresStore, SqliteStore, SyncAsAsync,
+};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -99,7 +101,9 @@ impl Prefills {
 /// The strings at the same place in `a` and `b` that differ.
 fn differences(a: &Value, b: &Value, out: &mut Vec<(String, String)>) {
     match (a, b) {
-        (Value::String(x), Value::String(y)) if x != y && !x.is_empty() => out.push((x.clone(), y.clone())),
+        (Value::String(x), Value::String(y)) if x != y && !x.is_empty() => {
+            out.push((x.clone(), y.clone()))
+        }
         (Value::Object(x), Value::Object(y)) => {
             for (k, v) in x {
                 if let Some(w) = y.get(k) {
@@ -150,10 +154,26 @@ impl<S: AsyncStore> App<S> {
 fn engine<S: AsyncStore>(store: S) -> Result<AsyncEngine<S>, Box<dyn Error>> {
     let calendar = aftersales::procedures::shanghai_calendar;
     let mut e = AsyncEngine::new(store).record_rejections(true);
-    e.register(batch_quality::definition(&Default::default(), calendar())?.definition().clone())?;
-    e.register(complaint::definition(&Default::default(), calendar())?.definition().clone())?;
-    e.register(consumables::definition(&Default::default(), calendar())?.definition().clone())?;
-    e.register(customer_return::definition(&Default::default(), calendar())?.definition().clone())?;
+    e.register(
+        batch_quality::definition(&Default::default(), calendar())?
+            .definition()
+            .clone(),
+    )?;
+    e.register(
+        complaint::definition(&Default::default(), calendar())?
+            .definition()
+            .clone(),
+    )?;
+    e.register(
+        consumables::definition(&Default::default(), calendar())?
+            .definition()
+            .clone(),
+    )?;
+    e.register(
+        customer_return::definition(&Default::default(), calendar())?
+            .definition()
+            .clone(),
+    )?;
     Ok(e)
 }
 
@@ -173,7 +193,9 @@ fn options() -> Result<Options, Box<dyn Error>> {
         match a.as_str() {
             "--port" => port = args.next().ok_or("--port needs a number")?.parse()?,
             "--test-clock" => test_clock = true,
-            other => return Err(format!("unknown argument `{other}` (--port N, --test-clock)").into()),
+            other => {
+                return Err(format!("unknown argument `{other}` (--port N, --test-clock)").into());
+            }
         }
     }
     Ok(Options { port, test_clock })
@@ -182,14 +204,21 @@ fn options() -> Result<Options, Box<dyn Error>> {
 async fn serve<S: AsyncStore + 'static>(store: S, opts: Options) -> Result<(), Box<dyn Error>> {
     let engine = engine(store)?;
     let clock = if opts.test_clock {
-        Clock::Test(Mutex::new(DateTime::<Utc>::from(std::time::SystemTime::now())))
+        Clock::Test(Mutex::new(DateTime::<Utc>::from(
+            std::time::SystemTime::now(),
+        )))
     } else {
         Clock::System
     };
-    let procedures: Vec<Name> = [batch_quality::ID, complaint::ID, consumables::ID, customer_return::ID]
-        .into_iter()
-        .map(Name::from)
-        .collect();
+    let procedures: Vec<Name> = [
+        batch_quality::ID,
+        complaint::ID,
+        consumables::ID,
+        customer_return::ID,
+    ]
+    .into_iter()
+    .map(Name::from)
+    .collect();
     let mut roles: Vec<String> = procedures
         .iter()
         .filter_map(|p| engine.definition(*p))
@@ -198,7 +227,13 @@ async fn serve<S: AsyncStore + 'static>(store: S, opts: Options) -> Result<(), B
     roles.sort();
     roles.dedup();
     let (prefill, scenarios) = seed::fixtures();
-    let app = Arc::new(App { engine, clock, prefill, roles, procedures });
+    let app = Arc::new(App {
+        engine,
+        clock,
+        prefill,
+        roles,
+        procedures,
+    });
     seed::seed_if_empty(&app, &scenarios).await?;
     app.run_due().await;
     let ticker = app.clone();

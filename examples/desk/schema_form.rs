@@ -28,6 +28,8 @@ pub(crate) fn esc(s: &str) -> String {
 /// A schema with its `$defs` at hand.
 pub(crate) struct Schema<'a> {
     root: &'a Value,
+    /// The errors of the last submission, shown next to their fields.
+    errors: Option<&'a Errors>,
 }
 
 /// What a schema node is, for rendering and parsing.
@@ -44,7 +46,14 @@ enum Shape<'a> {
 
 impl<'a> Schema<'a> {
     pub(crate) fn new(root: &'a Value) -> Self {
-        Schema { root }
+        Schema { root, errors: None }
+    }
+
+    pub(crate) fn with_errors(root: &'a Value, errors: &'a Errors) -> Self {
+        Schema {
+            root,
+            errors: Some(errors),
+        }
     }
 
     /// Follows `$ref`s into `$defs`.
@@ -152,24 +161,32 @@ fn description(node: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// Renders HTML fields for `node` at `path` with `value`; `depth` counts object levels.
+/// Renders HTML fields for `node` at `path` with `value`.
 pub(crate) fn render(
     s: &Schema<'_>,
     node: &Value,
-    path: &str,
-    label: &str,
-    required: bool,
+    (path, label, required): (&str, &str, bool),
     value: &Value,
-    errors: &Errors,
     out: &mut String,
 ) {
     let (node, had_null) = s.strip_null(node);
     let optional = !required || had_null || Schema::nullable(node);
-    let err = errors
-        .get(path)
-        .map(|e| format!("<span class=\"err\" data-field=\"{}\">{}</span>", esc(path), esc(e)))
+    let err = s
+        .errors
+        .and_then(|e| e.get(path))
+        .map(|e| {
+            format!(
+                "<span class=\"err\" data-field=\"{}\">{}</span>",
+                esc(path),
+                esc(e)
+            )
+        })
         .unwrap_or_default();
-    let mark = if optional { "" } else { " <b title=\"required\">*</b>" };
+    let mark = if optional {
+        ""
+    } else {
+        " <b title=\"required\">*</b>"
+    };
     let tip = description(node);
     match s.shape(node) {
         Shape::Object(obj) => {
@@ -182,7 +199,11 @@ pub(crate) fn render(
             } else {
                 String::new()
             };
-            let _ = write!(out, "<fieldset class=\"obj\"><legend{tip}>{}{mark}{include}</legend>{err}", esc(&title(label)));
+            let _ = write!(
+                out,
+                "<fieldset class=\"obj\"><legend{tip}>{}{mark}{include}</legend>{err}",
+                esc(&title(label))
+            );
             let req: Vec<&str> = obj
                 .get("required")
                 .and_then(Value::as_array)
@@ -191,7 +212,9 @@ pub(crate) fn render(
             if let Some(props) = obj.get("properties").and_then(Value::as_object) {
                 for (name, sub) in props {
                     let v = value.get(name).unwrap_or(&Value::Null);
-                    render(s, sub, &format!("{path}.{name}"), name, req.contains(&name.as_str()), v, errors, out);
+                    let field = format!("{path}.{name}");
+                    let required = req.contains(&name.as_str());
+                    render(s, sub, (&field, name, required), v, out);
                 }
             }
             out.push_str("</fieldset>");
@@ -201,29 +224,56 @@ pub(crate) fn render(
             let rows: &[Value] = value.as_array().map(Vec::as_slice).unwrap_or_default();
             match s.shape(s.strip_null(items).0) {
                 Shape::Object(_) => {
-                    let _ = write!(out, "<fieldset class=\"arr\" data-path=\"{}\"><legend{tip}>{} (list){mark}</legend>{err}<div class=\"rows\">", esc(path), esc(&title(label)));
+                    let _ = write!(
+                        out,
+                        "<fieldset class=\"arr\" data-path=\"{}\"><legend{tip}>{} (list){mark}</legend>{err}<div class=\"rows\">",
+                        esc(path),
+                        esc(&title(label))
+                    );
                     for (i, row) in rows.iter().enumerate() {
                         out.push_str("<div class=\"row\">");
-                        render(s, items, &format!("{path}.{i}"), &format!("{label} {}", i + 1), true, row, errors, out);
+                        let (field, name) = (format!("{path}.{i}"), format!("{label} {}", i + 1));
+                        render(s, items, (&field, &name, true), row, out);
                         out.push_str("<button type=\"button\" class=\"rm\" onclick=\"this.parentNode.remove()\">remove</button></div>");
                     }
                     out.push_str("</div><template>");
                     let mut t = String::new();
-                    render(s, items, &format!("{path}.__N"), &format!("{label} (new)"), true, &Value::Null, &Errors::new(), &mut t);
+                    // The template of a new row: no values, no errors.
+                    let (field, name) = (format!("{path}.__N"), format!("{label} (new)"));
+                    let plain = Schema::new(s.root);
+                    render(&plain, items, (&field, &name, true), &Value::Null, &mut t);
                     out.push_str(&t);
                     out.push_str("<button type=\"button\" class=\"rm\" onclick=\"this.parentNode.remove()\">remove</button></template>");
-                    let _ = write!(out, "<button type=\"button\" class=\"add\" onclick=\"addRow(this)\">add {}</button></fieldset>", esc(&title(label)));
+                    let _ = write!(
+                        out,
+                        "<button type=\"button\" class=\"add\" onclick=\"addRow(this)\">add {}</button></fieldset>",
+                        esc(&title(label))
+                    );
                 }
                 Shape::Text(_) | Shape::Enum(_) => {
-                    let text: Vec<String> = rows.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
-                    let _ = write!(out, "<label class=\"field\"><span{tip}>{} (one per line){mark}</span><textarea name=\"{}\" rows=\"3\" cols=\"60\">{}</textarea>{err}</label>", esc(&title(label)), esc(path), esc(&text.join("\n")));
+                    let text: Vec<String> = rows
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect();
+                    let _ = write!(
+                        out,
+                        "<label class=\"field\"><span{tip}>{} (one per line){mark}</span><textarea name=\"{}\" rows=\"3\" cols=\"60\">{}</textarea>{err}</label>",
+                        esc(&title(label)),
+                        esc(path),
+                        esc(&text.join("\n"))
+                    );
                 }
                 _ => json_field(path, label, &tip, mark, value, &err, out),
             }
         }
         Shape::Enum(options) => {
             let current = value.as_str().unwrap_or_default();
-            let _ = write!(out, "<label class=\"field\"><span{tip}>{}{mark}</span><select name=\"{}\">", esc(&title(label)), esc(path));
+            let _ = write!(
+                out,
+                "<label class=\"field\"><span{tip}>{}{mark}</span><select name=\"{}\">",
+                esc(&title(label)),
+                esc(path)
+            );
             if optional {
                 out.push_str("<option value=\"\">—</option>");
             }
@@ -234,8 +284,17 @@ pub(crate) fn render(
             let _ = write!(out, "</select>{err}</label>");
         }
         Shape::Boolean => {
-            let on = if value.as_bool() == Some(true) { " checked" } else { "" };
-            let _ = write!(out, "<label class=\"field check\"><input type=\"checkbox\" name=\"{}\" value=\"true\"{on}><span{tip}>{}</span>{err}</label>", esc(path), esc(&title(label)));
+            let on = if value.as_bool() == Some(true) {
+                " checked"
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                "<label class=\"field check\"><input type=\"checkbox\" name=\"{}\" value=\"true\"{on}><span{tip}>{}</span>{err}</label>",
+                esc(path),
+                esc(&title(label))
+            );
         }
         Shape::Integer | Shape::Number | Shape::Text(_) => {
             let (ty, extra) = match s.shape(node) {
@@ -249,15 +308,39 @@ pub(crate) fn render(
                 Value::Null => String::new(),
                 other => other.to_string(),
             };
-            let _ = write!(out, "<label class=\"field\"><span{tip}>{}{mark}</span><input type=\"{ty}\"{extra} name=\"{}\" value=\"{}\">{err}</label>", esc(&title(label)), esc(path), esc(&v));
+            let _ = write!(
+                out,
+                "<label class=\"field\"><span{tip}>{}{mark}</span><input type=\"{ty}\"{extra} name=\"{}\" value=\"{}\">{err}</label>",
+                esc(&title(label)),
+                esc(path),
+                esc(&v)
+            );
         }
         Shape::Json => json_field(path, label, &tip, mark, value, &err, out),
     }
 }
 
-fn json_field(path: &str, label: &str, tip: &str, mark: &str, value: &Value, err: &str, out: &mut String) {
-    let text = if value.is_null() { String::new() } else { value.to_string() };
-    let _ = write!(out, "<label class=\"field\"><span{tip}>{} (JSON){mark}</span><textarea name=\"{}.__json\" rows=\"3\" cols=\"60\">{}</textarea>{err}</label>", esc(&title(label)), esc(path), esc(&text));
+fn json_field(
+    path: &str,
+    label: &str,
+    tip: &str,
+    mark: &str,
+    value: &Value,
+    err: &str,
+    out: &mut String,
+) {
+    let text = if value.is_null() {
+        String::new()
+    } else {
+        value.to_string()
+    };
+    let _ = write!(
+        out,
+        "<label class=\"field\"><span{tip}>{} (JSON){mark}</span><textarea name=\"{}.__json\" rows=\"3\" cols=\"60\">{}</textarea>{err}</label>",
+        esc(&title(label)),
+        esc(path),
+        esc(&text)
+    );
 }
 
 /// Reads the submitted fields of `node` at `path` back into JSON (`None`: absent).
@@ -293,7 +376,8 @@ pub(crate) fn parse(
             if let Some(props) = obj.get("properties").and_then(Value::as_object) {
                 for (name, sub) in props {
                     let p = format!("{path}.{name}");
-                    if let Some(v) = parse(s, sub, &p, req.contains(&name.as_str()), fields, errors) {
+                    if let Some(v) = parse(s, sub, &p, req.contains(&name.as_str()), fields, errors)
+                    {
                         map.insert(name.clone(), v);
                     }
                 }
@@ -313,7 +397,9 @@ pub(crate) fn parse(
                     rows.dedup();
                     let out: Vec<Value> = rows
                         .into_iter()
-                        .filter_map(|i| parse(s, items, &format!("{path}.{i}"), true, fields, errors))
+                        .filter_map(|i| {
+                            parse(s, items, &format!("{path}.{i}"), true, fields, errors)
+                        })
                         .collect();
                     Some(Value::Array(out))
                 }
@@ -342,14 +428,20 @@ pub(crate) fn parse(
             Some(v) => match serde_json::from_str::<serde_json::Number>(v) {
                 Ok(n) if matches!(s.shape(node), Shape::Number) || n.is_i64() || n.is_u64() => {
                     if n.as_f64().is_some_and(|x| x < 0.0)
-                        && node.get("minimum").and_then(Value::as_f64).is_some_and(|m| m >= 0.0)
+                        && node
+                            .get("minimum")
+                            .and_then(Value::as_f64)
+                            .is_some_and(|m| m >= 0.0)
                     {
                         errors.insert(path.to_owned(), "must not be negative".into());
                     }
                     Some(Value::Number(n))
                 }
                 _ => {
-                    errors.insert(path.to_owned(), format!("`{v}` is not a number of this kind"));
+                    errors.insert(
+                        path.to_owned(),
+                        format!("`{v}` is not a number of this kind"),
+                    );
                     Some(Value::String(v.to_owned()))
                 }
             },
@@ -366,7 +458,11 @@ pub(crate) fn parse(
                     _ => false,
                 };
                 if bad {
-                    let want = if format == Some("date") { "a date (YYYY-MM-DD)" } else { "an instant (RFC 3339)" };
+                    let want = if format == Some("date") {
+                        "a date (YYYY-MM-DD)"
+                    } else {
+                        "an instant (RFC 3339)"
+                    };
                     errors.insert(path.to_owned(), format!("`{v}` is not {want}"));
                 }
                 Some(Value::String(v.to_owned()))
@@ -376,8 +472,16 @@ pub(crate) fn parse(
     }
 }
 
-fn parse_json(path: &str, optional: bool, fields: &HashMap<String, String>, errors: &mut Errors) -> Option<Value> {
-    let raw = fields.get(&format!("{path}.__json")).map(|v| v.trim()).filter(|v| !v.is_empty());
+fn parse_json(
+    path: &str,
+    optional: bool,
+    fields: &HashMap<String, String>,
+    errors: &mut Errors,
+) -> Option<Value> {
+    let raw = fields
+        .get(&format!("{path}.__json"))
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty());
     match raw {
         None => {
             if !optional {

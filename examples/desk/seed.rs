@@ -3,13 +3,13 @@
 //! back, one step every twenty minutes). The same commands prefill the desk's forms.
 
 use crate::{App, Prefills};
+use aftersales::procedures::{
+    batch_quality as bq, complaint as c, consumables as cs, customer_return as cr,
+};
 use aftersales::testing::fixtures::{
     self, batch_quality as bqf, complaint as cf, consumables as csf, customer_return as crf,
 };
-use aftersales::procedures::{batch_quality as bq, complaint as c, consumables as cs, customer_return as cr};
-use aftersales::{
-    Actor, AsyncStore, Command, EventKind, InstanceId, Intent, Name,
-};
+use aftersales::{Actor, AsyncStore, Command, EventKind, InstanceId, Intent, Name};
 use chrono::TimeDelta;
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -44,22 +44,49 @@ fn record<T: std::ops::Deref<Target = fixtures::Driver>>(
 /// the prefill) and the prefill of every action they fired.
 pub(crate) fn fixtures() -> (Prefills, Vec<Recorded>) {
     let mut rec = Vec::new();
-    for s in [c::State::Submitted, c::State::Analysis, c::State::ReportReview, c::State::Handled, c::State::Closed] {
+    for s in [
+        c::State::Submitted,
+        c::State::Analysis,
+        c::State::ReportReview,
+        c::State::Handled,
+        c::State::Closed,
+    ] {
         record(c::ID, cf::Scenario::at(s), &mut rec);
     }
-    for s in [bq::State::AtRtse, bq::State::RdAnalysis, bq::State::SolutionPlanning, bq::State::CapaVerification, bq::State::Closed] {
+    for s in [
+        bq::State::AtRtse,
+        bq::State::RdAnalysis,
+        bq::State::SolutionPlanning,
+        bq::State::CapaVerification,
+        bq::State::Closed,
+    ] {
         record(bq::ID, bqf::Scenario::at(s), &mut rec);
     }
-    for s in [cs::State::RqsReview, cs::State::PlatformApproval, cs::State::Shipped, cs::State::Settling, cs::State::Closed] {
+    for s in [
+        cs::State::RqsReview,
+        cs::State::PlatformApproval,
+        cs::State::Shipped,
+        cs::State::Settling,
+        cs::State::Closed,
+    ] {
         record(cs::ID, csf::Scenario::at(s), &mut rec);
     }
-    for s in [cr::State::Announced, cr::State::UnderInspection, cr::State::Judged, cr::State::FollowUp, cr::State::Closed] {
+    for s in [
+        cr::State::Announced,
+        cr::State::UnderInspection,
+        cr::State::Judged,
+        cr::State::FollowUp,
+        cr::State::Closed,
+    ] {
         record(cr::ID, crf::Scenario::at(s), &mut rec);
     }
     let mut prefill = Prefills::default();
     for r in &rec {
         if let Some(EventKind::Created { data, .. }) = r.history.first().map(|e| &e.kind) {
-            prefill.data.entry(r.procedure).or_insert_with(|| (**data).clone());
+            prefill
+                .data
+                .entry(r.procedure)
+                .or_insert_with(|| (**data).clone());
         }
         for cmd in &r.fired {
             let action = match &cmd.intent {
@@ -93,23 +120,35 @@ pub(crate) async fn seed_if_empty<S: AsyncStore>(
     let mut counter: BTreeMap<Name, usize> = BTreeMap::new();
     for (i, r) in scenarios.iter().enumerate() {
         let history = &r.history;
-        let Some(first) = history.first() else { continue };
-        let EventKind::Created { data, .. } = &first.kind else { continue };
+        let Some(first) = history.first() else {
+            continue;
+        };
+        let EventKind::Created { data, .. } = &first.kind else {
+            continue;
+        };
         let Some(by) = &first.by else { continue };
         let starter = Actor::new(by.actor.as_str(), by.role.iter());
         let last_state = history.iter().rev().find_map(|e| match &e.kind {
             EventKind::Transitioned { to, .. } => Some(*to),
             _ => None,
         });
-        if last_state.is_some_and(|s| app.engine.definition(r.procedure).is_some_and(|d| d.state_kind(s) == Some(aftersales::StateKind::Terminal))) {
+        if last_state.is_some_and(|s| {
+            app.engine
+                .definition(r.procedure)
+                .is_some_and(|d| d.state_kind(s) == Some(aftersales::StateKind::Terminal))
+        }) {
             continue;
         }
         let n = counter.entry(r.procedure).or_default();
         *n += 1;
         let id = InstanceId::from(format!("{}-{}", prefix(r.procedure), 100 + *n));
         // Older seeds start earlier: a spread of clocks, some breached by now.
-        let mut at = now - TimeDelta::hours(4 + 9 * (i % 5) as i64) - TimeDelta::minutes(20 * r.fired.len() as i64);
-        app.engine.start(r.procedure, id.clone(), &starter, (**data).clone(), at).await?;
+        let mut at = now
+            - TimeDelta::hours(4 + 9 * (i % 5) as i64)
+            - TimeDelta::minutes(20 * r.fired.len() as i64);
+        app.engine
+            .start(r.procedure, id.clone(), &starter, (**data).clone(), at)
+            .await?;
         for cmd in &r.fired {
             at += TimeDelta::minutes(20);
             if let Err(e) = app.engine.fire(&id, cmd, at).await {

@@ -276,7 +276,7 @@ fn forward_edges(n: usize, start: usize, edges: &[Edge]) -> Vec<bool> {
         mark[root] = 1;
         while let Some(&mut (v, ref mut next)) = stack.last_mut() {
             let out = edges.iter().enumerate().filter(|(_, e)| e.from == v);
-            match out.skip(*next).next() {
+            match out.clone().nth(*next) {
                 Some((i, e)) => {
                     *next += 1;
                     match mark[e.to] {
