@@ -220,51 +220,7 @@ pub(crate) fn render(
             out.push_str("</fieldset>");
         }
         Shape::Array(items) => {
-            let items = s.resolve(items);
-            let rows: &[Value] = value.as_array().map(Vec::as_slice).unwrap_or_default();
-            match s.shape(s.strip_null(items).0) {
-                Shape::Object(_) => {
-                    let _ = write!(
-                        out,
-                        "<fieldset class=\"arr\" data-path=\"{}\"><legend{tip}>{} (list){mark}</legend>{err}<div class=\"rows\">",
-                        esc(path),
-                        esc(&title(label))
-                    );
-                    for (i, row) in rows.iter().enumerate() {
-                        out.push_str("<div class=\"row\">");
-                        let (field, name) = (format!("{path}.{i}"), format!("{label} {}", i + 1));
-                        render(s, items, (&field, &name, true), row, out);
-                        out.push_str("<button type=\"button\" class=\"rm\" onclick=\"this.parentNode.remove()\">remove</button></div>");
-                    }
-                    out.push_str("</div><template>");
-                    let mut t = String::new();
-                    // The template of a new row: no values, no errors.
-                    let (field, name) = (format!("{path}.__N"), format!("{label} (new)"));
-                    let plain = Schema::new(s.root);
-                    render(&plain, items, (&field, &name, true), &Value::Null, &mut t);
-                    out.push_str(&t);
-                    out.push_str("<button type=\"button\" class=\"rm\" onclick=\"this.parentNode.remove()\">remove</button></template>");
-                    let _ = write!(
-                        out,
-                        "<button type=\"button\" class=\"add\" onclick=\"addRow(this)\">add {}</button></fieldset>",
-                        esc(&title(label))
-                    );
-                }
-                Shape::Text(_) | Shape::Enum(_) => {
-                    let text: Vec<String> = rows
-                        .iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect();
-                    let _ = write!(
-                        out,
-                        "<label class=\"field\"><span{tip}>{} (one per line){mark}</span><textarea name=\"{}\" rows=\"3\" cols=\"60\">{}</textarea>{err}</label>",
-                        esc(&title(label)),
-                        esc(path),
-                        esc(&text.join("\n"))
-                    );
-                }
-                _ => json_field(path, label, &tip, mark, value, &err, out),
-            }
+            render_array(s, items, (path, label), value, (&tip, mark, &err), out)
         }
         Shape::Enum(options) => {
             let current = value.as_str().unwrap_or_default();
@@ -317,6 +273,63 @@ pub(crate) fn render(
             );
         }
         Shape::Json => json_field(path, label, &tip, mark, value, &err, out),
+    }
+}
+
+/// Renders a list: rows of objects (added and removed by the page's script), strings one per
+/// line, anything else as JSON.
+fn render_array(
+    s: &Schema<'_>,
+    items: &Value,
+    (path, label): (&str, &str),
+    value: &Value,
+    (tip, mark, err): (&str, &str, &str),
+    out: &mut String,
+) {
+    let items = s.resolve(items);
+    let rows: &[Value] = value.as_array().map(Vec::as_slice).unwrap_or_default();
+    match s.shape(s.strip_null(items).0) {
+        Shape::Object(_) => {
+            let _ = write!(
+                out,
+                "<fieldset class=\"arr\" data-path=\"{}\"><legend{tip}>{} (list){mark}</legend>{err}<div class=\"rows\">",
+                esc(path),
+                esc(&title(label))
+            );
+            for (i, row) in rows.iter().enumerate() {
+                out.push_str("<div class=\"row\">");
+                let (field, name) = (format!("{path}.{i}"), format!("{label} {}", i + 1));
+                render(s, items, (&field, &name, true), row, out);
+                out.push_str("<button type=\"button\" class=\"rm\" onclick=\"this.parentNode.remove()\">remove</button></div>");
+            }
+            out.push_str("</div><template>");
+            let mut t = String::new();
+            // The template of a new row: no values, no errors.
+            let (field, name) = (format!("{path}.__N"), format!("{label} (new)"));
+            let plain = Schema::new(s.root);
+            render(&plain, items, (&field, &name, true), &Value::Null, &mut t);
+            out.push_str(&t);
+            out.push_str("<button type=\"button\" class=\"rm\" onclick=\"this.parentNode.remove()\">remove</button></template>");
+            let _ = write!(
+                out,
+                "<button type=\"button\" class=\"add\" onclick=\"addRow(this)\">add {}</button></fieldset>",
+                esc(&title(label))
+            );
+        }
+        Shape::Text(_) | Shape::Enum(_) => {
+            let text: Vec<String> = rows
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            let _ = write!(
+                out,
+                "<label class=\"field\"><span{tip}>{} (one per line){mark}</span><textarea name=\"{}\" rows=\"3\" cols=\"60\">{}</textarea>{err}</label>",
+                esc(&title(label)),
+                esc(path),
+                esc(&text.join("\n"))
+            );
+        }
+        _ => json_field(path, label, tip, mark, value, err, out),
     }
 }
 
