@@ -36,7 +36,7 @@ const CSS: &str = "body{font:14px system-ui,sans-serif;margin:0;color:#222;backg
 header{background:#24292f;color:#fff;padding:8px 16px;display:flex;gap:16px;align-items:center;flex-wrap:wrap}\
 header a{color:#fff;text-decoration:none;font-weight:600}header form{margin:0}main{padding:12px 16px}\
 table{border-collapse:collapse;background:#fff}td:first-child{white-space:nowrap}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}\
-.badge{border-radius:10px;padding:1px 8px;font-size:12px;color:#fff}.breached{background:#cf222e}.warned{background:#bf8700}.ok{background:#1a7f37}.paused{background:#6e7781}\
+.badge{white-space:nowrap;border-radius:10px;padding:1px 8px;font-size:12px;color:#fff}.breached{background:#cf222e}.warned{background:#bf8700}.ok{background:#1a7f37}.paused{background:#6e7781}\
 section{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:10px 0}\
 .diagram{overflow:auto;max-height:720px;border:1px solid #d0d7de}fieldset{border:1px solid #d0d7de;margin:4px 0;padding:4px 8px}\
 label.field{display:block;margin:3px 0}label.field>span{display:inline-block;min-width:220px;color:#444}\

@@ -1,6 +1,6 @@
 //! Seeding from the procedure fixtures: each fixture scenario is driven to a state in memory,
 //! then its start and its accepted commands are replayed into the desk's store (a few hours
-//! back, one step every twenty minutes). The same commands prefill the desk's forms.
+//! up to five days back, one step every twenty minutes). The same commands prefill the desk's forms.
 
 use crate::{App, Prefills};
 use aftersales::procedures::{
@@ -118,7 +118,7 @@ pub(crate) async fn seed_if_empty<S: AsyncStore>(
     }
     let now = app.clock.now();
     let mut counter: BTreeMap<Name, usize> = BTreeMap::new();
-    for (i, r) in scenarios.iter().enumerate() {
+    for r in scenarios {
         let history = &r.history;
         let Some(first) = history.first() else {
             continue;
@@ -142,9 +142,10 @@ pub(crate) async fn seed_if_empty<S: AsyncStore>(
         let n = counter.entry(r.procedure).or_default();
         *n += 1;
         let id = InstanceId::from(format!("{}-{}", prefix(r.procedure), 100 + *n));
-        // Older seeds start earlier: a spread of clocks, some breached by now.
+        // The first case of each procedure is the oldest (five days): its early clocks are
+        // breached by now; the others are a few hours to three days old.
         let mut at = now
-            - TimeDelta::hours(4 + 9 * (i % 5) as i64)
+            - TimeDelta::hours(4 + 40 * (4 - (*n).min(4) as i64))
             - TimeDelta::minutes(20 * r.fired.len() as i64);
         app.engine
             .start(r.procedure, id.clone(), &starter, (**data).clone(), at)
