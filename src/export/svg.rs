@@ -1,42 +1,41 @@
 //! SVG: the procedure diagram drawn by the library, with a layered top-to-bottom layout of its
-//! own (no layout engine).
-//!
-//! # Layout
-//!
-//! 1. **Boxes.** One box per state, in definition order. In-state actions (transitions whose
-//!    source is their target) are folded into the box as lines `↻ action` under the name.
-//! 2. **Edges.** One edge per `(from, to)` pair, labelled with every action it stands for,
-//!    one line each: transitions as they are, sign-off refusal routes as `action refused`,
-//!    deadline escalation moves as `deadline <name> missed`. An edge made only of refusals is
-//!    drawn dotted, one made only of escalations dashed red; any plain transition draws it
-//!    solid.
-//! 3. **Layers.** A depth-first search from the initial state (then from any state not
-//!    reached yet, in definition order) following edges in definition order marks the edges
-//!    that close a cycle as *back edges*. On the remaining acyclic graph each state's layer is
-//!    the longest path to it (initial state on top).
-//! 4. **Order within layers.** Definition order first, then four sweeps (down, up, down, up)
-//!    of the barycenter heuristic: a state moves to the mean position of its neighbours in the
-//!    adjacent layer; ties keep the previous order. Everything is deterministic.
-//! 5. **Coordinates.** Text widths are estimated from character counts (a monospace font is
-//!    requested). Layers are centred horizontally; the gap below a layer grows with the
-//!    tallest label leaving it.
-//! 6. **Routing.** Forward edges are cubic curves from the bottom of the source to the top of
-//!    the target; their labels are stacked in the gap under the source (sized for them), each
-//!    beside its curve on the side it leans to. Back edges and edges within one layer leave
-//!    the source's right side and enter the target's right side, bulging right, labelled at
-//!    the bulge. Labels have a white halo.
-//!
-//! Highlighting: [`Svg::current`] fills the current state; [`Svg::path`] draws the states and
-//! the `(from, to)` moves an instance's trail visited in blue.
+//! own (no layout engine); the layout is described on [`Svg`].
 
 use super::escalation_edges;
 use crate::{Definition, Event, EventKind, StateKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 
-/// Displays a definition as a standalone SVG diagram (layered, top to bottom; see the
-/// [module layout](self#layout) notes in the source), optionally highlighting an instance's
-/// current state and the path its trail took.
+/// Displays a definition as a standalone SVG diagram (layered, top to bottom), optionally
+/// highlighting an instance's current state and the path its trail took.
+///
+/// # Layout
+///
+/// 1. **Boxes.** One box per state, in definition order. In-state actions (transitions whose
+///    source is their target) are folded into the box as lines `↻ action` under the name.
+/// 2. **Edges.** One edge per `(from, to)` pair, labelled with every action it stands for,
+///    one line each: transitions as they are, sign-off refusal routes as `action refused`,
+///    deadline escalation moves as `deadline <name> missed`. An edge made only of refusals is
+///    drawn dotted, one made only of escalations dashed red; any plain transition draws it
+///    solid.
+/// 3. **Layers.** A depth-first search from the initial state (then from any state not
+///    reached yet, in definition order) following edges in definition order marks the edges
+///    that close a cycle as *back edges*. On the remaining acyclic graph each state's layer is
+///    the longest path to it (initial state on top).
+/// 4. **Order within layers.** Definition order first, then four sweeps (down, up, down, up)
+///    of the barycenter heuristic: a state moves to the mean position of its neighbours in the
+///    adjacent layer; ties keep the previous order. Everything is deterministic.
+/// 5. **Coordinates.** Text widths are estimated from character counts (a monospace font is
+///    requested). Layers are centred horizontally; the gap below a layer grows with the
+///    tallest label leaving it.
+/// 6. **Routing.** Forward edges are cubic curves from the bottom of the source to the top of
+///    the target; their labels are stacked in the gap under the source (sized for them), each
+///    beside its curve on the side it leans to. Back edges and edges within one layer leave
+///    the source's right side and enter the target's right side, bulging right, labelled at
+///    the bulge. Labels have a white halo.
+///
+/// Highlighting: [`Svg::current`] fills the current state; [`Svg::path`] draws the states and
+/// the `(from, to)` moves an instance's trail visited in blue.
 ///
 /// ```
 /// # use aftersales::{Builder, Registry, Svg};
