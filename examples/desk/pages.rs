@@ -354,6 +354,10 @@ async fn render_case<S: AsyncStore + 'static>(
 }
 
 fn clocks(inst: &Instance, now: DateTime<Utc>) -> String {
+    if inst.deadlines().is_empty() {
+        return "<section id=\"clocks\"><h2>Clocks</h2><p>No clock has started yet.</p></section>"
+            .into();
+    }
     let mut out = String::from(
         "<section id=\"clocks\"><h2>Clocks</h2><table><tr><th>Deadline</th><th>Started</th><th>Warn at</th><th>Due</th><th>Status</th></tr>",
     );
