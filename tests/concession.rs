@@ -572,3 +572,170 @@ fn golden_diagram_and_doc() {
     let golden = common::golden("tests/golden/concession.mmd", &text);
     common::page_embeds("docs/procedures/concession.md", &golden);
 }
+
+/// The link with the customer return's D9 concession decision (让步接受; RET-HRS (004 L397) on
+/// the return's side), both ways, on one engine: the return asks a concession naming it and
+/// waits; the bridge starts the concession recording the return it serves; the concession
+/// decides; the bridge records its outcome on the return, which moves on — granted, to the
+/// restock as the goods are; refused, back to the judgement's route.
+#[test]
+fn return_d9_the_return_waits_for_the_concession_and_moves_on() {
+    use aftersales::procedures::customer_return as cr;
+    use aftersales::testing::fixtures::customer_return as crf;
+    for granted in [true, false] {
+        let cal: Arc<dyn Calendar> = Arc::new(BusinessCalendar::default());
+        let mut engine = Engine::new(InMemoryStore::new());
+        for def in [
+            cr::definition(&Default::default(), cal.clone())
+                .unwrap()
+                .definition()
+                .clone(),
+            conc::definition(&Default::default(), cal)
+                .unwrap()
+                .definition()
+                .clone(),
+        ] {
+            engine.register(def).unwrap();
+        }
+        // The return, driven as its fixture drives it to `judged` with failed goods of ours.
+        let fresh = crf::Scenario::new(&Default::default()).unwrap();
+        let waiting = crf::Scenario::at(cr::State::AwaitingConcession).unwrap();
+        let rc = waiting.cast().clone();
+        let ret = InstanceId::from("CR-1");
+        let now = aftersales::testing::fixtures::start_instant();
+        let data = fresh.instance().data().clone();
+        engine
+            .start(
+                cr::ID,
+                ret.clone(),
+                &rc.customer_service_specialist,
+                data,
+                now,
+            )
+            .unwrap();
+        let (last, before) = waiting.fired().split_last().unwrap();
+        for (_, cmd) in before {
+            engine.fire(&ret, cmd, now).unwrap();
+        }
+        assert_eq!(engine.load(&ret).unwrap().state(), cr::State::Judged);
+
+        // The quality manager asks the concession, naming the instance the bridge will start.
+        let mut request: cr::ConcessionRequest =
+            serde_json::from_value(last.1.forms[0].body.clone()).unwrap();
+        request.concession = Some("CONC-R1".into());
+        let ask = Command::fire(&rc.quality_manager, cr::Action::RequestConcession)
+            .with_form(form(&request));
+        engine.fire(&ret, &ask, now).unwrap();
+        let waiting_return = engine.load(&ret).unwrap();
+        assert_eq!(waiting_return.state(), cr::State::AwaitingConcession);
+
+        // No outcome before the concession is final.
+        let start = conc::start_for_return(&waiting_return).unwrap();
+        assert_eq!(start.concession, InstanceId::from("CONC-R1"));
+        let cc = aftersales::testing::fixtures::concession::Cast::new();
+        engine
+            .start(
+                conc::ID,
+                start.concession.clone(),
+                &cc.inspector,
+                start.data.clone(),
+                now,
+            )
+            .unwrap();
+        let id = start.concession.clone();
+        assert!(matches!(
+            conc::outcome_for_return(&engine.load(&id).unwrap(), &rc.concession_link),
+            Err(ConcessionError::Open { .. })
+        ));
+
+        // The concession decides: grade B, the chief and the chief engineer sign (or the chief
+        // engineer refuses); granted ones are handled, re-inspected and released.
+        let fire = |cmd: Command| engine.fire(&id, &cmd, now).unwrap();
+        fire(
+            Command::fire(&cc.inspector, Action::IssueForm)
+                .with_form(form(&concession_form(Grade::B))),
+        );
+        fire(Command::fire(&cc.site_technician, Action::GiveOpinion).with_form(form(&opinion())));
+        fire(Command::sign(&cc.inspection_chief, Action::Approve));
+        if granted {
+            fire(Command::sign(&cc.chief_engineer, Action::Approve));
+            fire(
+                Command::fire(&cc.site_technician, Action::RecordHandling)
+                    .with_form(form(&handling())),
+            );
+            fire(
+                Command::fire(&cc.inspector, Action::Reinspect)
+                    .with_form(form(&reinspection(true))),
+            );
+        } else {
+            fire(Command::refuse(
+                &cc.chief_engineer,
+                Action::Approve,
+                "seal face affected",
+            ));
+        }
+        assert_eq!(
+            engine.load(&ret).unwrap().state(),
+            cr::State::AwaitingConcession,
+            "the return waits while the concession decides"
+        );
+
+        // The bridge records the outcome on the return, which moves on.
+        let concession = engine.load(&id).unwrap();
+        let (target, cmd) = conc::outcome_for_return(&concession, &rc.concession_link).unwrap();
+        assert_eq!(target, ret);
+        engine.fire(&ret, &cmd, now).unwrap();
+        let moved = engine.load(&ret).unwrap();
+        assert_eq!(moved.state(), cr::State::Judged);
+
+        // Both links visible: the concession names the return, the return names the concession.
+        assert_eq!(
+            conc::data(&concession).unwrap().serves_return,
+            Some(ret.clone())
+        );
+        match cr::concession_status(&moved).unwrap() {
+            cr::ConcessionStatus::Granted(o) | cr::ConcessionStatus::Refused(o) => {
+                assert_eq!(o.concession, "CONC-R1");
+                assert_eq!(o.granted, granted);
+            }
+            other => panic!("expected a decided concession, got {other:?}"),
+        }
+        let expected = if granted {
+            cr::Route::Restock
+        } else {
+            cr::judged_route(&moved).unwrap()
+        };
+        assert_eq!(cr::current_route(&moved).unwrap(), expected);
+        engine.verify(&ret).unwrap();
+        engine.verify(&id).unwrap();
+    }
+}
+
+/// The bridge refuses, typed, what it cannot link.
+#[test]
+fn return_d9_the_bridge_refuses_what_it_cannot_link() {
+    use aftersales::procedures::customer_return as cr;
+    use aftersales::testing::fixtures::customer_return as crf;
+    // A return whose request names no concession (the fixture's) or that waits for none.
+    let waiting = crf::Scenario::at(cr::State::AwaitingConcession).unwrap();
+    assert!(matches!(
+        conc::start_for_return(&waiting.instance()),
+        Err(ConcessionError::Unnamed { .. })
+    ));
+    let judged = crf::Scenario::at(cr::State::Judged).unwrap();
+    assert!(matches!(
+        conc::start_for_return(&judged.instance()),
+        Err(ConcessionError::NotPending { .. })
+    ));
+    // A concession instead of a return; a concession serving no return.
+    let released = Scenario::at(State::Released).unwrap();
+    assert!(matches!(
+        conc::start_for_return(&released.instance()),
+        Err(ConcessionError::WrongDefinition { .. })
+    ));
+    let link = waiting.cast().concession_link.clone();
+    assert!(matches!(
+        conc::outcome_for_return(&released.instance(), &link),
+        Err(ConcessionError::NotLinked { .. })
+    ));
+}

@@ -107,13 +107,25 @@ pub enum ConcessionError {
         /// Its state.
         state: String,
     },
-    /// The concession serves another customer return, or none.
-    #[error("concession `{instance}` does not serve customer return `{expected}`")]
+    /// The concession serves no customer return.
+    #[error("concession `{instance}` serves no customer return")]
     NotLinked {
         /// The concession.
         instance: InstanceId,
-        /// The return it was expected to serve.
-        expected: InstanceId,
+    },
+    /// The customer return does not wait for a concession.
+    #[error("customer return `{instance}` does not wait for a concession (in `{state}`)")]
+    NotPending {
+        /// The return.
+        instance: InstanceId,
+        /// Its state.
+        state: String,
+    },
+    /// The customer return's concession request names no concession instance.
+    #[error("the concession request of customer return `{instance}` names no concession")]
+    Unnamed {
+        /// The return.
+        instance: InstanceId,
     },
     /// The engine failed.
     #[error(transparent)]

@@ -40,8 +40,11 @@
 //!    ([`Action::RecordHandling`]), the inspector re-inspects ([`Action::Reinspect`]): passed,
 //!    the part is released; failed, a new opinion and a new approval.
 //!
-//! A concession may serve a customer return (its D9 decision): the return's instance id is
-//! in [`Data::serves_return`] from the start ([`start_data_for_return`]).
+//! A concession may serve a customer return (its D9 concession decision): the return's
+//! instance id is in [`Data::serves_return`] from the start ([`start_for_return`] builds the
+//! start from the waiting return, [`start_data_for_return`] from its id), and
+//! [`outcome_for_return`] turns the final [`verdict`] into the return's
+//! `record_concession_outcome` command.
 //!
 //! ```
 //! use aftersales::procedures::concession::{self as conc, Chain, Grade};
@@ -70,7 +73,10 @@ pub use forms::{
     HandlingOpinion, HandlingRecord, ReinspectionRecord, ThirdParty, ThirdPartyKind,
 };
 pub use graph::definition;
-pub use report::{ConcessionLine, ConcessionReport, ConcessionVerdict, report, verdict};
+pub use report::{
+    ConcessionLine, ConcessionReport, ConcessionVerdict, ReturnConcessionStart, outcome_for_return,
+    report, start_for_return, verdict,
+};
 pub use rules::registry;
 
 use crate::TypedDefinition;

@@ -1,5 +1,10 @@
 //! What the concession reports: its verdict (granted, refused, scrapped) once it is final, and
-//! the list of open and granted concessions.
+//! the list of open and granted concessions; and the link with the customer return whose D9
+//! decision asked for it (`report/return_link.rs`).
+
+mod return_link;
+
+pub use return_link::{ReturnConcessionStart, outcome_for_return, start_for_return};
 
 use super::data::{ConcessionError, data};
 use super::{Grade, ID, State};
