@@ -159,40 +159,30 @@ fn housing(grade: Grade) -> ConcessionForm {
     }
 }
 
-/// Run the example, printing to `out`.
-pub fn run(out: &mut dyn Write) -> R<()> {
-    let def = conc::definition(
-        &conc::Config::default(),
-        Arc::new(BusinessCalendar::china_standard()),
-    )?;
-    let mut engine = Engine::new(InMemoryStore::new());
-    engine.register(def.definition().clone())?;
-    let p = Plant {
-        inspector: Actor::new("insp-liu", [Role::Inspector]),
-        technician: Actor::new("tech-sun", [Role::SiteTechnician]),
-        chief: Actor::new("chief-zhao", [Role::InspectionChief]),
-        chief_engineer: Actor::new("ce-wang", [Role::ChiefEngineer]),
-        foundry: Actor::new("foundry-hu", [Role::ThirdParty]),
-    };
-    let now = Utc
-        .with_ymd_and_hms(2026, 11, 16, 2, 0, 0)
-        .single()
-        .ok_or("start")?;
-    let mut f = Floor { engine, now, out };
-    let sign = |who: &Actor| Command::sign(who, Action::Approve);
+/// The signature of `who` on the approval.
+fn sign(who: &Actor) -> Command {
+    Command::sign(who, Action::Approve)
+}
 
+/// Grade C: the chief's approval is final; handled, re-inspected, released.
+fn grade_c(f: &mut Floor<'_>, p: &Plant) -> R<()> {
     // 1. Grade C: the chief's approval is final (CONC roles (000 L421)).
-    f.open("CONC-C", &p.inspector, &housing(Grade::C), &p)?;
+    f.open("CONC-C", &p.inspector, &housing(Grade::C), p)?;
     f.fire(
         "CONC-C",
         "inspection chief approves (final for C)",
         sign(&p.chief),
     )?;
-    f.handle_and_release("CONC-C", &p)?;
+    f.handle_and_release("CONC-C", p)?;
 
+    Ok(())
+}
+
+/// Grade B: held until the chief engineer countersigns; a revision on the way invalidates the chief's signature.
+fn grade_b(f: &mut Floor<'_>, p: &Plant) -> R<()> {
     // 2. Grade B: the chief engineer countersigns (CONC step 6 (000 L405)); the signatures
     //    bind the form, so a changed quantity invalidates the chief's.
-    f.open("CONC-B", &p.inspector, &housing(Grade::B), &p)?;
+    f.open("CONC-B", &p.inspector, &housing(Grade::B), p)?;
     f.fire("CONC-B", "inspection chief approves", sign(&p.chief))?;
     let handle =
         Command::fire(&p.technician, Action::RecordHandling).with_form(form(&HandlingRecord {
@@ -230,6 +220,11 @@ pub fn run(out: &mut dyn Write) -> R<()> {
         sign(&p.chief_engineer),
     )?;
 
+    Ok(())
+}
+
+/// A casting defect: its supplier is a third party and countersigns.
+fn casting(f: &mut Floor<'_>, p: &Plant) -> R<()> {
     // 3. A casting defect: the casting supplier is always a third party (CONC step 5 (000 L403)).
     let porosity = ConcessionForm {
         casting: Some(CastingDefect {
@@ -252,7 +247,7 @@ pub fn run(out: &mut dyn Write) -> R<()> {
             "\na casting form without its supplier as third party: invalid — {why}"
         )?;
     }
-    f.open("CONC-CAST", &p.inspector, &porosity, &p)?;
+    f.open("CONC-CAST", &p.inspector, &porosity, p)?;
     f.fire("CONC-CAST", "inspection chief approves", sign(&p.chief))?;
     let handle =
         Command::fire(&p.technician, Action::RecordHandling).with_form(form(&HandlingRecord {
@@ -269,9 +264,14 @@ pub fn run(out: &mut dyn Write) -> R<()> {
         sign(&p.foundry),
     )?;
 
+    Ok(())
+}
+
+/// The inspector who found the defect refused as approver.
+fn finder_refused(f: &mut Floor<'_>, p: &Plant) -> R<()> {
     // 4. The inspector who found the defect may not approve (CONC roles (000 L417)).
     let inspecting_chief = Actor::new("qc-ma", [Role::Inspector, Role::InspectionChief]);
-    f.open("CONC-SOD", &inspecting_chief, &housing(Grade::C), &p)?;
+    f.open("CONC-SOD", &inspecting_chief, &housing(Grade::C), p)?;
     f.try_fire(
         "CONC-SOD",
         "inspector insp-liu approves",
@@ -287,6 +287,34 @@ pub fn run(out: &mut dyn Write) -> R<()> {
         "inspection chief chief-zhao approves",
         sign(&p.chief),
     )?;
+
+    Ok(())
+}
+
+/// Run the example, printing to `out`.
+pub fn run(out: &mut dyn Write) -> R<()> {
+    let def = conc::definition(
+        &conc::Config::default(),
+        Arc::new(BusinessCalendar::china_standard()),
+    )?;
+    let mut engine = Engine::new(InMemoryStore::new());
+    engine.register(def.definition().clone())?;
+    let p = Plant {
+        inspector: Actor::new("insp-liu", [Role::Inspector]),
+        technician: Actor::new("tech-sun", [Role::SiteTechnician]),
+        chief: Actor::new("chief-zhao", [Role::InspectionChief]),
+        chief_engineer: Actor::new("ce-wang", [Role::ChiefEngineer]),
+        foundry: Actor::new("foundry-hu", [Role::ThirdParty]),
+    };
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 16, 2, 0, 0)
+        .single()
+        .ok_or("start")?;
+    let mut f = Floor { engine, now, out };
+    grade_c(&mut f, &p)?;
+    grade_b(&mut f, &p)?;
+    casting(&mut f, &p)?;
+    finder_refused(&mut f, &p)?;
 
     let all: Vec<_> = ["CONC-C", "CONC-B", "CONC-CAST", "CONC-SOD"]
         .iter()
