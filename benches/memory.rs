@@ -20,7 +20,8 @@
 //! allocs_per_transition engine <n>              `Engine::fire` + `InMemoryStore`, the ticket
 //!                                               loop, no idempotency key
 //! bytes_per_instance <procedure> <n>            ticket, batch_quality, complaint,
-//!                                               customer_return, consumables
+//!                                               customer_return, consumables,
+//!                                               concession
 //! ```
 //!
 //! `allocs_per_transition` counts allocator calls that obtain memory (`alloc` +
@@ -53,7 +54,8 @@
 mod support;
 
 use aftersales::procedures::{
-    batch_quality as bq, complaint as cp, consumables as cs, customer_return as cr,
+    batch_quality as bq, complaint as cp, concession as conc, consumables as cs,
+    customer_return as cr,
 };
 use aftersales::*;
 use chrono::{DateTime, Utc};
@@ -167,6 +169,15 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .definition(),
             Actor::new("rtse", [cs::Role::RegionalTechSupportEngineer]),
+            serde_json::json!({}),
+        ),
+        Case::started(
+            "concession",
+            "concession (found)",
+            conc::definition(&Default::default(), cal())
+                .unwrap()
+                .definition(),
+            Actor::new("insp", [conc::Role::Inspector]),
             serde_json::json!({}),
         ),
     ]

@@ -176,6 +176,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             "customer return / exchange / loan (客退/客换/客借)",
         ),
         ("consumables", "outsourced consumables request (耗材申请单)"),
+        (
+            "concession",
+            "concession (让步接受) with A/B/C sign-off chains",
+        ),
     ] {
         writeln!(out, "  cargo run --example {example:<16} # {what}")?;
     }

@@ -1,7 +1,8 @@
 //! # aftersales
 //!
 //! After-sales quality procedures — batch quality issue, customer complaint (客诉), customer
-//! return / exchange / loan (客退/客换/客借), outsourced consumables request (耗材申请) — as
+//! return / exchange / loan (客退/客换/客借), outsourced consumables request (耗材申请),
+//! concession (让步接受) — as
 //! **validated, typed state graphs** with **role permissions**, **guarded transitions**,
 //! **sign-offs**, **business-time deadlines with escalation** and an **event-sourced audit
 //! trail**.

@@ -2126,3 +2126,189 @@ fn fixtures_reach_every_state() {
         s.engine().verify(s.id()).unwrap();
     }
 }
+
+// ---------------------------------------------------------------- D9 concession (让步接受)
+
+fn concession_request(id: Option<&str>, qty: u32) -> Form {
+    form(&ConcessionRequest {
+        qty,
+        deviation: "colour temperature 3300 K instead of 3000 K".into(),
+        justification: "usable for the customer's corridor lighting".into(),
+        customer_quality_contact: "customer IQC Zhou".into(),
+        concession: id.map(str::to_owned),
+    })
+}
+
+fn concession_outcome(id: &str, granted: bool) -> Form {
+    form(&ConcessionOutcome {
+        concession: id.into(),
+        granted,
+        note: Some("grade C, section chief".into()),
+    })
+}
+
+fn bridge() -> &'static Actor {
+    &CAST.concession_link
+}
+
+/// RET-HRS (004 L397): 「经确认确属我方不良,且不能让步接受」 — a defect of ours may be
+/// accepted by concession; granted, the goods are released as they are through the restock
+/// sign-off instead of the rework.
+#[test]
+fn ret_hrs_l397_concession_granted_releases_the_goods_as_they_are() {
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::QualityInspection, V::SalesReturn);
+    assert_eq!(
+        cr::concession_status(&h.inst()).unwrap(),
+        ConcessionStatus::NotRequested
+    );
+    h.go(
+        qm(),
+        Action::RequestConcession,
+        vec![concession_request(Some("CON-9"), 10)],
+    );
+    assert_eq!(h.state(), State::AwaitingConcession);
+    assert!(matches!(
+        cr::concession_status(&h.inst()).unwrap(),
+        ConcessionStatus::Pending(ConcessionRequest { qty: 10, .. })
+    ));
+    // Only the bridge records the outcome, and only for the concession the return waits for.
+    let r = h.refused(fire(
+        qm(),
+        Action::RecordConcessionOutcome,
+        vec![concession_outcome("CON-9", true)],
+    ));
+    assert!(is_forbidden(&r), "{r}");
+    let r = h.refused(fire(
+        bridge(),
+        Action::RecordConcessionOutcome,
+        vec![concession_outcome("CON-8", true)],
+    ));
+    assert!(guard_says(&r, "CON-9"), "{r}");
+    // While waiting, nothing else happens to the goods.
+    let r = h.refused(fire(cqe(), Action::RequestReworkPlan, vec![]));
+    assert!(!matches!(r, Rejection::GuardRejected { .. }), "{r}");
+    h.go(
+        bridge(),
+        Action::RecordConcessionOutcome,
+        vec![concession_outcome("CON-9", true)],
+    );
+    assert_eq!(h.state(), State::Judged);
+    assert_eq!(cr::current_route(&h.inst()).unwrap(), Route::Restock);
+    assert_eq!(cr::judged_route(&h.inst()).unwrap(), Route::Rework);
+    let r = h.refused(fire(cqe(), Action::RequestReworkPlan, vec![]));
+    assert!(guard_says(&r, "restock"), "{r}");
+    // Decided once per judgement.
+    let r = h.refused(fire(
+        qm(),
+        Action::RequestConcession,
+        vec![concession_request(None, 10)],
+    ));
+    assert!(guard_says(&r, "already decided"), "{r}");
+    h.restock_signed(false);
+    h.go(wh(), Action::StockIn, vec![]);
+    assert_eq!(h.state(), State::AwaitingDisposalPlan);
+}
+
+/// RET-HRS (004 L397): a refused concession sends the return back to the disposition by the
+/// judgement (the design center's rework plan for failed goods of ours).
+#[test]
+fn ret_hrs_l397_concession_refused_goes_back_to_the_disposition() {
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::Process, V::SalesReturn);
+    h.go(
+        qm(),
+        Action::RequestConcession,
+        vec![concession_request(None, 4)],
+    );
+    h.go(
+        bridge(),
+        Action::RecordConcessionOutcome,
+        vec![concession_outcome("CON-1", false)],
+    );
+    assert_eq!(h.state(), State::Judged);
+    assert!(matches!(
+        cr::concession_status(&h.inst()).unwrap(),
+        ConcessionStatus::Refused(ConcessionOutcome { granted: false, .. })
+    ));
+    let r = h.refused(fire(
+        cqe(),
+        Action::FileRestock,
+        vec![restock_app(10, true)],
+    ));
+    assert!(guard_says(&r, "rework plan"), "{r}");
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
+    assert_eq!(h.state(), State::ReworkPlanning);
+}
+
+/// RET-HRS (004 L397): the concession is for failed goods of ours, asked by the quality
+/// manager (not the inspector who found the defect), for at most the units received; a
+/// second outcome is refused.
+#[test]
+fn ret_hrs_l397_concession_only_for_failed_goods_of_ours() {
+    let passed = H::sales_return();
+    passed.to_judged(
+        Pass,
+        Cause::CustomerMisjudgment { repeat: false },
+        V::SalesReturn,
+    );
+    let r = passed.refused(fire(
+        qm(),
+        Action::RequestConcession,
+        vec![concession_request(None, 10)],
+    ));
+    assert!(guard_says(&r, "让步接受"), "{r}");
+
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::QualityInspection, V::SalesReturn);
+    let r = h.refused(fire(
+        qm(),
+        Action::RequestConcession,
+        vec![concession_request(None, 11)],
+    ));
+    assert!(guard_says(&r, "11 units"), "{r}");
+    let r = h.refused(fire(
+        cqe(),
+        Action::RequestConcession,
+        vec![concession_request(None, 10)],
+    ));
+    assert!(is_forbidden(&r), "{r}");
+    let r = h.refused(fire(qm(), Action::RequestConcession, vec![]));
+    assert!(!matches!(r, Rejection::Forbidden { .. }), "{r}");
+
+    // The inspector who found the defect does not ask for the concession.
+    let both = Actor::new("qc-dual", [Role::Cqe, Role::QualityManager]);
+    let h = H::sales_return();
+    h.announce(10);
+    h.receive(10);
+    h.go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    h.go(&both, Action::Classify, vec![classification()]);
+    h.go(
+        &both,
+        Action::RecordInspection,
+        vec![inspection(Fail, false)],
+    );
+    h.judge(judgement_form(Cause::QualityInspection, V::SalesReturn));
+    let r = h.refused(fire(
+        &both,
+        Action::RequestConcession,
+        vec![concession_request(None, 10)],
+    ));
+    assert!(!matches!(r, Rejection::GuardRejected { .. }), "{r}");
+    h.go(
+        qm(),
+        Action::RequestConcession,
+        vec![concession_request(None, 10)],
+    );
+    h.go(
+        bridge(),
+        Action::RecordConcessionOutcome,
+        vec![concession_outcome("CON-2", true)],
+    );
+    let r = h.refused(fire(
+        bridge(),
+        Action::RecordConcessionOutcome,
+        vec![concession_outcome("CON-2", false)],
+    ));
+    assert!(!matches!(r, Rejection::GuardRejected { .. }), "{r}");
+}

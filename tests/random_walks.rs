@@ -119,7 +119,9 @@ fn subjects() -> Vec<Subject> {
 /// commands are mostly refused by their guards and form checks; every step is still held to
 /// all the invariants. Add a procedure with one line here.
 fn built_in_subjects() -> Vec<Subject> {
-    use aftersales::procedures::{batch_quality, complaint, consumables, customer_return};
+    use aftersales::procedures::{
+        batch_quality, complaint, concession, consumables, customer_return,
+    };
     let cal: Arc<dyn Calendar> = Arc::new(BusinessCalendar::default());
     let subject = |def: &Arc<Definition>, data: Value| Subject {
         name: def.id().to_string(),
@@ -161,7 +163,13 @@ fn built_in_subjects() -> Vec<Subject> {
             json!({}),
         ),
         subject(
-            consumables::definition(&Default::default(), cal)
+            consumables::definition(&Default::default(), cal.clone())
+                .unwrap()
+                .definition(),
+            json!({}),
+        ),
+        subject(
+            concession::definition(&Default::default(), cal)
                 .unwrap()
                 .definition(),
             json!({}),
@@ -203,6 +211,7 @@ fn with_fixture_commands(mut s: Subject) -> Subject {
             "complaint" => harvest!(complaint),
             "customer_return" => harvest!(customer_return),
             "consumables" => harvest!(consumables),
+            "concession" => harvest!(concession),
             other => panic!("no fixture for the built-in procedure `{other}`"),
         }
         assert!(

@@ -1072,3 +1072,65 @@ impl TypedForm for LoanConversion {
         }
     }
 }
+
+/// The quality manager's request for a concession (让步接受) on failed goods of ours: use or
+/// release them as they are instead of reworking or scrapping them. D9 lets a confirmed
+/// defect of ours be accepted by concession (「经确认确属我方不良,且不能让步接受」,
+/// RET-HRS (004 L397)); the concession itself is decided in its own procedure
+/// (`procedures::concession`), which the host's bridge starts from this form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ConcessionRequest {
+    /// Units to release by concession (at most the units received).
+    pub qty: u32,
+    /// How the goods depart from the requirement.
+    pub deviation: String,
+    /// Why they may still be used or released.
+    pub justification: String,
+    /// The customer's quality contact who agreed to the concession being sought (双方品质担当,
+    /// RET-HRS (004 L392–393)).
+    pub customer_quality_contact: String,
+    /// The concession instance id, when the host assigns it before the request; the outcome
+    /// must then name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concession: Option<String>,
+}
+
+impl TypedForm for ConcessionRequest {
+    const KIND: &'static str = FormKind::ConcessionRequest.as_str();
+    fn validate(&self) -> Result<(), String> {
+        if self.qty == 0 {
+            return Err("a concession covers at least one unit".into());
+        }
+        need(&self.deviation, "the deviation")?;
+        need(&self.justification, "the justification")?;
+        need(
+            &self.customer_quality_contact,
+            "the customer's quality contact",
+        )?;
+        if let Some(c) = &self.concession {
+            need(c, "the concession id")?;
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of a concession (让步接受), recorded on the return by the host's bridge
+/// ([`Role::ConcessionLink`](super::Role::ConcessionLink)) once the concession instance is
+/// decided (RET-HRS (004 L397)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ConcessionOutcome {
+    /// The concession instance id.
+    pub concession: String,
+    /// Granted (the goods are released as they are) or refused.
+    pub granted: bool,
+    /// A note from the concession's decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl TypedForm for ConcessionOutcome {
+    const KIND: &'static str = FormKind::ConcessionOutcome.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(&self.concession, "the concession id")
+    }
+}

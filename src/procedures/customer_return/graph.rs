@@ -22,6 +22,7 @@ pub fn replacement_states(policy: ReplacementPolicy) -> &'static [State] {
         UnderInspection,
         Inspected,
         Judged,
+        AwaitingConcession,
         SalesNegotiation,
         ReworkPlanning,
         InRework,
@@ -92,6 +93,8 @@ fn states(b: Builder, config: &Config) -> Builder {
         .describe_state("result on the handling form (004 L492–493)")
         .normal(S::Judged)
         .describe_state("责任判定 approved (004 L12, L16)")
+        .normal(S::AwaitingConcession)
+        .describe_state("让步接受 pending (RET-HRS (004 L397))")
         .normal(S::SalesNegotiation)
         .describe_state("sales and the customer (004 L20, L34)")
         .normal(S::ReworkPlanning)
@@ -234,6 +237,31 @@ fn judgement(b: Builder) -> Builder {
             .guard(Guard::RouteNegotiation)
             .describe("004 L16, L20, L34")
     })
+    .transition(
+        S::Judged,
+        A::RequestConcession,
+        S::AwaitingConcession,
+        |t| {
+            t.roles([R::QualityManager])
+                .not_same_actor_as(A::RecordInspection)
+                .form(FormKind::ConcessionRequest)
+                .guard(Guard::ConcessionRequestable)
+                .describe("RET-HRS (004 L397) 让步接受")
+        },
+    )
+    .transition(
+        S::AwaitingConcession,
+        A::RecordConcessionOutcome,
+        S::Judged,
+        |t| {
+            t.roles([R::ConcessionLink])
+                .form(FormKind::ConcessionOutcome)
+                .guard(Guard::ConcessionOutcomeMatches)
+                .describe(
+                    "RET-HRS (004 L397): granted → released as is; refused → by the judgement",
+                )
+        },
+    )
     .transition(S::Judged, A::FileRestock, S::RestockSignOff, |t| {
         t.roles([R::Cqe])
             .form(FormKind::RestockApplication)

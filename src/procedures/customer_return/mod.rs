@@ -68,21 +68,21 @@ pub use data::{
 };
 pub use forms::{
     AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, BookingAccount, Category, Cause,
-    Charging, ChargingMark, Classification, CostBooking, DamageOrigin, DealerCommitment, DebitNote,
-    DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival, InspectionResult, LedgerEntry,
-    LoanConversion, LoanSettlement, MaterialSource, NegotiationOutcome, NegotiationRecord,
-    OutcomeNotice, Part, PartsStockIn, Payer, ReceiptRecord, ReplacementOrder, ReplacementRequest,
-    ReplacementSource, ResponsibilityJudgement, RestockApplication, ReturnHandlingForm,
-    ReturnInspectionRecord, ReturnNotice, ReturnVerdict, ReuseCheck, ReworkPlan, ReworkReport,
-    SatisfactionRecord, ScrapApplication, ScrapOrigin, ShipBackRecord, SlowMovingEntry,
-    SupplierClaim, SupplierReply, WorkLiaisonForm,
+    Charging, ChargingMark, Classification, ConcessionOutcome, ConcessionRequest, CostBooking,
+    DamageOrigin, DealerCommitment, DebitNote, DisassemblyRecord, Disposal, DisposalPlan,
+    FactoryArrival, InspectionResult, LedgerEntry, LoanConversion, LoanSettlement, MaterialSource,
+    NegotiationOutcome, NegotiationRecord, OutcomeNotice, Part, PartsStockIn, Payer, ReceiptRecord,
+    ReplacementOrder, ReplacementRequest, ReplacementSource, ResponsibilityJudgement,
+    RestockApplication, ReturnHandlingForm, ReturnInspectionRecord, ReturnNotice, ReturnVerdict,
+    ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord, ScrapApplication, ScrapOrigin,
+    ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply, WorkLiaisonForm,
 };
 pub use graph::{builder, replacement_states};
 pub use report::{PenaltyOccurrence, bypass_penalties, cost_ledger, override_command};
 pub use rules::{
-    Liability, Route, booking_account, case_data, charging, check_judgement, current_route,
-    disputed, effective_judgement, expected_charging, liability, on_file, open_obligations, route,
-    units,
+    ConcessionStatus, Liability, Route, booking_account, case_data, charging, check_judgement,
+    concession_status, current_route, disputed, effective_judgement, expected_charging,
+    judged_route, liability, on_file, open_obligations, route, units,
 };
 
 use crate::Calendar;
@@ -115,6 +115,9 @@ crate::vocabulary! {
         Inspected = "inspected",
         /// Responsibility and verdict approved (004 L12, L16, L146–150).
         Judged = "judged",
+        /// 让步接受: the quality manager asked for a concession on failed goods of ours; the
+        /// return waits for the concession's outcome (RET-HRS (004 L397)).
+        AwaitingConcession = "awaiting_concession",
         /// Sales negotiates with the customer (004 L20, L34).
         SalesNegotiation = "sales_negotiation",
         /// Waiting for the design center's handling plan or its refusal (004 L493).
@@ -178,6 +181,15 @@ crate::vocabulary! {
         DraftJudgement = "draft_judgement",
         /// The quality manager approves it (004 L12; INF L654).
         ApproveJudgement = "approve_judgement",
+        /// Ask for a concession (让步接受) on failed goods of ours instead of reworking or
+        /// scrapping them: the quality manager decides, with [`ConcessionRequest`]
+        /// (RET-HRS (004 L397)).
+        RequestConcession = "request_concession",
+        /// The concession's outcome comes back, with [`ConcessionOutcome`], fired by the
+        /// host's bridge holding [`Role::ConcessionLink`]: granted → the goods are released as
+        /// they are (the restock route); refused → back to the disposition by the judgement
+        /// (RET-HRS (004 L397)).
+        RecordConcessionOutcome = "record_concession_outcome",
         /// Hand a repair-for-customer verdict to sales (004 L20, L34).
         OpenNegotiation = "open_negotiation",
         /// Sales agreed a repair for the customer (004 L20).
@@ -329,6 +341,10 @@ crate::vocabulary! {
         /// 总经办: sale-off, scrap, accepted disputed returns, overrides (004 L152, L486,
         /// L545–546).
         GmOffice = "gm_office",
+        /// A system role, held by the host's bridge to the concession procedure
+        /// (`procedures::concession`): it alone records a concession's outcome on the return
+        /// (`record_concession_outcome`). No person should hold it.
+        ConcessionLink = "concession_link",
     }
 }
 
@@ -455,6 +471,11 @@ crate::vocabulary! {
         LoanWrittenOff = "loan_written_off",
         /// Urgent handling is not approved yet (004 L623).
         NotUrgentYet = "not_urgent_yet",
+        /// A concession may be asked: the judgement routes failed goods of ours to the
+        /// rework, no concession was decided on this judgement yet (RET-HRS (004 L397)).
+        ConcessionRequestable = "concession_requestable",
+        /// The outcome names the pending concession (RET-HRS (004 L397)).
+        ConcessionOutcomeMatches = "concession_outcome_matches",
     }
 }
 
@@ -603,6 +624,10 @@ crate::vocabulary! {
         SatisfactionRecord = "satisfaction_record",
         /// [`LoanConversion`].
         LoanConversion = "loan_conversion",
+        /// [`ConcessionRequest`].
+        ConcessionRequest = "concession_request",
+        /// [`ConcessionOutcome`].
+        ConcessionOutcome = "concession_outcome",
     }
 }
 

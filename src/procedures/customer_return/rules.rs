@@ -5,9 +5,9 @@
 mod domain;
 
 pub use domain::{
-    Liability, Route, booking_account, case_data, charging, check_judgement, current_route,
-    disputed, effective_judgement, expected_charging, liability, on_file, open_obligations, route,
-    units,
+    ConcessionStatus, Liability, Route, booking_account, case_data, charging, check_judgement,
+    concession_status, current_route, disputed, effective_judgement, expected_charging,
+    judged_route, liability, on_file, open_obligations, route, units,
 };
 
 use super::config::Config;
@@ -16,13 +16,14 @@ use super::data::{
 };
 use super::forms::{
     AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, Charging, ChargingMark,
-    Classification, CostBooking, DebitNote, DisassemblyRecord, Disposal, DisposalPlan,
-    FactoryArrival, InspectionResult, LedgerEntry, LoanConversion, LoanSettlement,
-    NegotiationOutcome, NegotiationRecord, OutcomeNotice, PartsStockIn, Payer, ReceiptRecord,
-    ReplacementOrder, ReplacementRequest, ResponsibilityJudgement, RestockApplication,
-    ReturnHandlingForm, ReturnInspectionRecord, ReturnNotice, ReturnVerdict, ReuseCheck,
-    ReworkPlan, ReworkReport, SatisfactionRecord, ScrapApplication, ScrapOrigin, ShipBackRecord,
-    SlowMovingEntry, SupplierClaim, SupplierReply, WorkLiaisonForm,
+    Classification, ConcessionOutcome, ConcessionRequest, CostBooking, DebitNote,
+    DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival, InspectionResult, LedgerEntry,
+    LoanConversion, LoanSettlement, NegotiationOutcome, NegotiationRecord, OutcomeNotice,
+    PartsStockIn, Payer, ReceiptRecord, ReplacementOrder, ReplacementRequest,
+    ResponsibilityJudgement, RestockApplication, ReturnHandlingForm, ReturnInspectionRecord,
+    ReturnNotice, ReturnVerdict, ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord,
+    ScrapApplication, ScrapOrigin, ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply,
+    WorkLiaisonForm,
 };
 use super::{Action, Effect, Guard};
 use crate::Context;
@@ -200,6 +201,8 @@ fn forms(r: Registry) -> Registry {
         .typed_form::<LedgerEntry>()
         .typed_form::<SatisfactionRecord>()
         .typed_form::<LoanConversion>()
+        .typed_form::<ConcessionRequest>()
+        .typed_form::<ConcessionOutcome>()
 }
 
 /// The procedure's registry (its calendar is the default one; the definition sets the
@@ -209,6 +212,7 @@ pub(super) fn registry(config: &Config) -> Registry {
     let r = forms(Registry::new());
     let r = intake(r, &cfg);
     let r = judgement_guards(r);
+    let r = concession(r);
     let r = disposition(r, &cfg);
     let r = sign_offs(r, &cfg);
     let r = replacement(r);
@@ -411,6 +415,51 @@ fn judgement_guards(r: Registry) -> Registry {
             )
         } else {
             Ok(())
+        }
+    })
+}
+
+/// The concession (让步接受) decision and its outcome (RET-HRS (004 L397)).
+fn concession(r: Registry) -> Registry {
+    r.guard(Guard::ConcessionRequestable, |ctx: &Context<'_>| {
+        if judged_route(ctx.instance)? != Route::Rework {
+            return Err(
+                "a concession (让步接受) is asked only for failed goods of ours that \
+                        would otherwise be reworked or scrapped (RET-HRS (004 L397))"
+                    .into(),
+            );
+        }
+        match concession_status(ctx.instance)? {
+            ConcessionStatus::NotRequested => {}
+            ConcessionStatus::Pending(_) => return Err("a concession is already pending".into()),
+            ConcessionStatus::Granted(o) | ConcessionStatus::Refused(o) => {
+                return Err(format!(
+                    "concession `{}` was already decided on this judgement",
+                    o.concession
+                ));
+            }
+        }
+        let req = current::<ConcessionRequest>(ctx)?;
+        let n = units(ctx.instance)?.ok_or("nothing was received")?;
+        if req.qty > n {
+            return Err(format!(
+                "the concession covers {} units but {n} were received",
+                req.qty
+            ));
+        }
+        Ok(())
+    })
+    .guard(Guard::ConcessionOutcomeMatches, |ctx: &Context<'_>| {
+        let o = attached::<ConcessionOutcome>(ctx)?;
+        let ConcessionStatus::Pending(req) = concession_status(ctx.instance)? else {
+            return Err("no concession is pending".into());
+        };
+        match req.concession {
+            Some(id) if id != o.concession => Err(format!(
+                "the outcome names concession `{}` but the return waits for `{id}`",
+                o.concession
+            )),
+            _ => Ok(()),
         }
     })
 }

@@ -6,10 +6,10 @@ use super::super::Action;
 use super::super::config::Config;
 use super::super::data::{Case, CaseKind, ClaimedReturnType, Data, ReplacementStatus};
 use super::super::forms::{
-    AcceptedAs, AccountabilityRecord, BookingAccount, Cause, Charging, ChargingMark, CostBooking,
-    DebitNote, InspectionResult, LoanConversion, NegotiationOutcome, NegotiationRecord,
-    OutcomeNotice, ReceiptRecord, ResponsibilityJudgement, ReturnInspectionRecord, ReturnNotice,
-    ReturnVerdict, SupplierClaim, SupplierReply,
+    AcceptedAs, AccountabilityRecord, BookingAccount, Cause, Charging, ChargingMark,
+    ConcessionOutcome, ConcessionRequest, CostBooking, DebitNote, InspectionResult, LoanConversion,
+    NegotiationOutcome, NegotiationRecord, OutcomeNotice, ReceiptRecord, ResponsibilityJudgement,
+    ReturnInspectionRecord, ReturnNotice, ReturnVerdict, SupplierClaim, SupplierReply,
 };
 use crate::Instance;
 use crate::TypedForm;
@@ -246,16 +246,59 @@ pub fn effective_judgement(
     Ok(Some((j, verdict)))
 }
 
-/// The route of an instance in `judged`.
+/// The route of an instance in `judged`: the judgement's route ([`judged_route`]), except
+/// that goods released by a granted concession (让步接受) go to the restock sign-off as they
+/// are (RET-HRS (004 L397)).
 ///
 /// # Errors
 /// No inspection or judgement on file, or a malformed form.
 pub fn current_route(inst: &Instance) -> Result<Route, String> {
+    if let ConcessionStatus::Granted(_) = concession_status(inst)? {
+        return Ok(Route::Restock);
+    }
+    judged_route(inst)
+}
+
+/// The route the judgement in force gives (before any concession).
+///
+/// # Errors
+/// No inspection or judgement on file, or a malformed form.
+pub fn judged_route(inst: &Instance) -> Result<Route, String> {
     let (_, inspection) = on_file::<ReturnInspectionRecord>(inst)?
         .ok_or_else(|| "no inspection record on file".to_owned())?;
     let (_, verdict) =
         effective_judgement(inst)?.ok_or_else(|| "no judgement on file".to_owned())?;
     Ok(route(inspection.result, verdict))
+}
+
+/// Where a concession (让步接受) on the judgement in force stands (RET-HRS (004 L397)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConcessionStatus {
+    /// No concession was asked on the judgement in force.
+    NotRequested,
+    /// Asked; the return waits in `awaiting_concession` for the outcome.
+    Pending(ConcessionRequest),
+    /// Granted: the goods are released as they are.
+    Granted(ConcessionOutcome),
+    /// Refused: the goods are disposed of by the judgement's route.
+    Refused(ConcessionOutcome),
+}
+
+/// The concession asked after the latest judgement, and its outcome if any.
+///
+/// # Errors
+/// A malformed form on file.
+pub fn concession_status(inst: &Instance) -> Result<ConcessionStatus, String> {
+    let jseq = on_file::<ResponsibilityJudgement>(inst)?.map_or(0, |(s, _)| s);
+    let Some((rseq, request)) = on_file::<ConcessionRequest>(inst)?.filter(|(s, _)| *s > jseq)
+    else {
+        return Ok(ConcessionStatus::NotRequested);
+    };
+    Ok(match on_file::<ConcessionOutcome>(inst)? {
+        Some((oseq, o)) if oseq > rseq && o.granted => ConcessionStatus::Granted(o),
+        Some((oseq, o)) if oseq > rseq => ConcessionStatus::Refused(o),
+        _ => ConcessionStatus::Pending(request),
+    })
 }
 
 fn fired(inst: &Instance, action: Action) -> bool {
