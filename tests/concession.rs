@@ -176,11 +176,24 @@ fn conc_step2_the_form_names_grade_category_responsible_and_sane_quantities() {
 /// handling opinion; the inspector may not (CONC roles (000 L417): no right to dispose).
 #[test]
 fn conc_step3_the_technician_designer_or_process_engineer_gives_the_opinion() {
-    for role in [Role::SiteTechnician, Role::Designer, Role::ProcessEngineer] {
-        let mut s = Scenario::at(State::AwaitingOpinion).unwrap();
-        s.ok(s.by(role, Action::GiveOpinion).with_form(form(&opinion())));
+    use conc::{DefectCategory, HandledBy};
+    let cases = [
+        (Role::SiteTechnician, HandledBy::SiteTechnician, DefectCategory::Other),
+        (Role::Designer, HandledBy::Designer, DefectCategory::Design),
+        (Role::ProcessEngineer, HandledBy::ProcessEngineer, DefectCategory::Machining),
+    ];
+    for (role, handled_by, category) in cases {
+        let mut f = concession_form(Grade::C);
+        f.category = category;
+        let mut s = Scenario::with_form(&conc::Config::default(), f).unwrap();
+        s.drive_to(State::AwaitingOpinion).unwrap();
+        let op = conc::HandlingOpinion {
+            handled_by,
+            ..opinion()
+        };
+        s.ok(s.by(role, Action::GiveOpinion).with_form(form(&op)));
         assert_eq!(s.instance().state(), State::Approval);
-        assert_eq!(conc::data(&s.instance()).unwrap().opinion, Some(opinion()));
+        assert_eq!(conc::data(&s.instance()).unwrap().opinion, Some(op));
     }
     let mut s = Scenario::at(State::AwaitingOpinion).unwrap();
     let by_inspector = s
@@ -190,6 +203,36 @@ fn conc_step3_the_technician_designer_or_process_engineer_gives_the_opinion() {
         s.refused(by_inspector),
         Rejection::Forbidden { .. }
     ));
+}
+
+/// CONC step 3 (000 L399), roles (000 L425): the opinion names its true author, and the
+/// designer answers design defects only, the process engineer process and machining defects
+/// only ([`conc::Config::opinion_by_category`], default true); switched off, any of the three
+/// may answer.
+#[test]
+fn conc_l425_the_relevant_engineer_gives_the_opinion() {
+    use conc::HandledBy;
+    let mut s = Scenario::at(State::AwaitingOpinion).unwrap(); // a machining defect
+    let false_author = conc::HandlingOpinion {
+        handled_by: HandledBy::ProcessEngineer,
+        ..opinion()
+    };
+    let cmd = s.by(Role::Designer, Action::GiveOpinion).with_form(form(&false_author));
+    assert!(matches!(s.refused(cmd), Rejection::GuardRejected { .. }));
+    let designer = conc::HandlingOpinion {
+        handled_by: HandledBy::Designer,
+        ..opinion()
+    };
+    let cmd = s.by(Role::Designer, Action::GiveOpinion).with_form(form(&designer));
+    assert!(matches!(s.refused(cmd), Rejection::GuardRejected { .. }));
+    let lenient = conc::Config {
+        opinion_by_category: false,
+        ..conc::Config::default()
+    };
+    let mut s = Scenario::new(&lenient).unwrap();
+    s.drive_to(State::AwaitingOpinion).unwrap();
+    s.ok(s.by(Role::Designer, Action::GiveOpinion).with_form(form(&designer)));
+    assert_eq!(s.instance().state(), State::Approval);
 }
 
 /// CONC step 4 (000 L399) and roles (000 L421): every concession needs the inspection section

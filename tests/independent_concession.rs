@@ -806,7 +806,6 @@ fn conc_step3_process_engineer_handles_machining_defect() {
 // 3. …由现场技术员交相关的设计人员或工艺人员处理 — CONC step 3 (000 L399): the opinion names who
 // gave it; a designer may not record it as the technician's.
 #[test]
-#[ignore = "finding: a designer may file an opinion marked handled_by ProcessEngineer (HandledBy not checked against the actor's role)"]
 fn conc_step3_opinion_names_its_author_truthfully() {
     let mut t = plant();
     let insp = t.p.inspector.clone();
@@ -826,7 +825,6 @@ fn conc_step3_opinion_names_its_author_truthfully() {
 // 设计人员：负责对设计类缺陷的处理工艺人员：负责对工艺加工类缺陷的处理 — CONC roles (000 L425):
 // the designer is not the one who handles a machining defect.
 #[test]
-#[ignore = "finding: a designer's opinion on a machining-category defect is accepted (category not matched to designer/process engineer)"]
 fn conc_roles_l425_designer_not_for_machining_defect() {
     let mut t = plant();
     let insp = t.p.inspector.clone();

@@ -23,6 +23,12 @@ pub struct Config {
     /// Limit for the re-inspection after handling (clock `reinspection`, from entering
     /// `handled`; no default).
     pub reinspection_within: Option<BusinessDuration>,
+    /// Whether the designer and the process engineer give an opinion only on the defects the
+    /// document makes theirs: default true (`CONC roles (000 L425)`: 设计人员：负责对设计类缺陷的
+    /// 处理；工艺人员：负责对工艺加工类缺陷的处理; `CONC step 3 (000 L399)`: 交**相关的**设计人员或
+    /// 工艺人员处理). The site technician may give the opinion on every category (`CONC step 3`:
+    /// 所有问题首先交由现场技术员作初步处理). With false, any of the three may give it.
+    pub opinion_by_category: bool,
 }
 
 impl Config {
@@ -38,6 +44,7 @@ impl Default for Config {
             chief_engineer_grades: vec![Grade::A, Grade::B],
             approval_within: None,
             reinspection_within: None,
+            opinion_by_category: true,
         }
     }
 }

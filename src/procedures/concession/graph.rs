@@ -81,6 +81,7 @@ fn opinion(b: Builder) -> Builder {
     b.transition(S::AwaitingOpinion, A::GiveOpinion, S::Approval, |t| {
         t.roles([R::SiteTechnician, R::Designer, R::ProcessEngineer])
             .fresh_form(FormKind::HandlingOpinion)
+            .guard(Guard::OpinionAuthor)
             .effect(Effect::RecordOpinion)
             .describe("CONC step 3 (000 L399): 技术员处理意见")
     })

@@ -197,6 +197,9 @@ crate::vocabulary! {
         /// [`Chain::ChiefEngineerAndThirdParty`]: the chief, then the chief engineer and the
         /// third party.
         ChainChiefEngineerAndThirdParty = "chain_chief_engineer_and_third_party",
+        /// The handling opinion names its true author, one the defect's category allows
+        /// ([`Config::opinion_by_category`]).
+        OpinionAuthor = "opinion_author",
         /// The re-inspection attached by this command passed.
         ReinspectionPassed = "reinspection_passed",
         /// The re-inspection attached by this command failed.

@@ -3,8 +3,10 @@
 //! ([`Chain::of`]); the re-inspection guards split the re-inspection by its result.
 
 use super::data::Data;
-use super::forms::{ConcessionForm, HandlingOpinion, HandlingRecord, ReinspectionRecord};
-use super::{Chain, Config, Effect, Guard};
+use super::forms::{
+    ConcessionForm, DefectCategory, HandledBy, HandlingOpinion, HandlingRecord, ReinspectionRecord,
+};
+use super::{Chain, Config, Effect, Guard, Role};
 use crate::Context;
 use crate::Registry;
 use crate::Vocabulary;
@@ -24,6 +26,10 @@ pub fn registry(config: &Config) -> Registry {
         })
         .guard(Guard::ReinspectionFailed, |ctx: &Context<'_>| {
             reinspection(ctx, false)
+        })
+        .guard(Guard::OpinionAuthor, {
+            let config = config.clone();
+            move |ctx: &Context<'_>| opinion_author(ctx, &config)
         })
         .effect(Effect::RecordForm, record_form)
         .effect(Effect::RecordOpinion, record_opinion)
@@ -55,6 +61,46 @@ fn takes_chain(ctx: &Context<'_>, chain: Chain, config: &Config) -> Result<(), S
         form.grade,
         takes.guard().name(),
         chain.guard().name()
+    ))
+}
+
+/// [`Guard::OpinionAuthor`]: the opinion's `handled_by` is a role the actor holds (the record of
+/// who handled it is true, `CONC step 3 (000 L399)`), and with
+/// [`Config::opinion_by_category`] the designer answers only design defects and the process
+/// engineer only process and machining defects (`CONC roles (000 L425)`); equipment and other
+/// defects stay with the site technician (INF: L425 gives them to neither).
+fn opinion_author(ctx: &Context<'_>, config: &Config) -> Result<(), String> {
+    let opinion: HandlingOpinion = ctx.typed_form()?;
+    let role = match opinion.handled_by {
+        HandledBy::SiteTechnician => Role::SiteTechnician,
+        HandledBy::Designer => Role::Designer,
+        HandledBy::ProcessEngineer => Role::ProcessEngineer,
+    };
+    if !ctx.actor.has_role(role.as_str()) {
+        return Err(format!(
+            "the opinion names `{}` as its author, a role `{}` does not hold",
+            role.as_str(),
+            ctx.actor.id
+        ));
+    }
+    if !config.opinion_by_category {
+        return Ok(());
+    }
+    let form: ConcessionForm = ctx.typed_form()?;
+    let relevant = match opinion.handled_by {
+        HandledBy::SiteTechnician => true,
+        HandledBy::Designer => form.category == DefectCategory::Design,
+        HandledBy::ProcessEngineer => {
+            matches!(form.category, DefectCategory::Process | DefectCategory::Machining)
+        }
+    };
+    if relevant {
+        return Ok(());
+    }
+    Err(format!(
+        "a {:?} defect is not the `{}`'s to handle (CONC roles, 000 L425)",
+        form.category,
+        role.as_str()
     ))
 }
 
