@@ -104,6 +104,8 @@ mod guard;
 mod ids;
 mod instance;
 mod limits;
+#[cfg(feature = "procedures")]
+#[cfg_attr(docsrs, doc(cfg(feature = "procedures")))]
 pub mod procedures;
 mod refusals;
 mod registry;
@@ -143,6 +145,7 @@ pub use definition::{
 pub use digest::{Digest, DigestParseError};
 pub use effect::{Effect, EffectSpec};
 #[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use engine::{AsyncEngine, AsyncOutboxSink};
 pub use engine::{
     DeliveryReport, DueReport, Engine, EngineError, NoopNotifier, Notifier, OutboxSink, Outcome,
@@ -167,12 +170,14 @@ pub use sla::{
     SlaCounts, SlaReport,
 };
 #[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use store::{AsyncStore, SyncAsAsync};
 pub use store::{
     BackendSource, Commit, IdempotencyRecord, InMemoryStore, Lease, OutboxMessage, Store,
     StoreError, check_commit, check_link,
 };
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use store::{BlockingPostgresStore, PostgresOpenError, PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]

@@ -1,6 +1,7 @@
 //! Conformance tests of the batch quality procedure (售后批量质量问题处理流程 E版), seed 000
 //! lines 634–676. Each test names the seed line it checks (`l650_...`) and carries the line
 //! again above its key assertions.
+#![cfg(feature = "procedures")]
 
 // Test helpers outside `#[test]` functions unwrap and panic too (clippy.toml allows it in tests).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -7,7 +7,7 @@
 //! `004 D12 §8` (L623, the complaint time limits), `000 L654` (the batch R&D limits),
 //! `001 L131` (the on-site visit, a definition of the host's). Instants are local times in
 //! `Asia/Shanghai` (UTC+8) unless a test names `Europe/Berlin`.
-#![cfg(feature = "tz")]
+#![cfg(all(feature = "tz", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::procedures::customer_return::{

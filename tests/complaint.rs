@@ -1,5 +1,6 @@
 //! Conformance tests of the complaint procedure (客诉), citing the seed lines they check.
 //! `004 Lnnn` = line of `seeds/004_4a7dfe17293c5e98.txt` (ZJHP-3-WI-QD-004).
+#![cfg(feature = "procedures")]
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -4,7 +4,7 @@
 //! section applies through the workflow), `000 L676` (§7 outputs), `000 L670` (§5.5 losses).
 //! Steps marked "ours" follow spec README "Outsourced consumables". Every test starts from
 //! the public fixtures (`aftersales::testing::fixtures::consumables`).
-#![cfg(feature = "testing")]
+#![cfg(all(feature = "testing", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aftersales::procedures::batch_quality as bq;

@@ -22,6 +22,7 @@
 //! The week used: Monday 2026-11-16 … Sunday 2026-11-22, Monday 2026-11-23 … (local dates).
 //! Starts used: a weekday morning, just before close (17:59), at the exact close (18:00),
 //! after close (18:30), a Friday afternoon (16:00) and a Saturday morning.
+#![cfg(feature = "procedures")]
 
 use aftersales::procedures::batch_quality::{self as bq, Acceptance};
 use aftersales::procedures::complaint::{

@@ -119,6 +119,7 @@ impl BusinessCalendar {
     /// in the named zone `Asia/Shanghai`, without holidays: the host's explicit
     /// choice of the Chinese default (feature `tz`).
     #[cfg(feature = "tz")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tz")))]
     pub fn asia_shanghai() -> Self {
         let definition = BusinessCalendarBuilder {
             zone: Some("Asia/Shanghai".to_owned()),

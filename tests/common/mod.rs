@@ -2,7 +2,7 @@
 //! fired command must come to.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[cfg(feature = "testing")]
+#[cfg(all(feature = "testing", feature = "procedures"))]
 pub(crate) mod batch;
 pub(crate) mod cast;
 pub(crate) mod defs;
