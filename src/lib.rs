@@ -82,6 +82,12 @@
 //! | export | Mermaid, DOT, the audit [`Trail`], JSON Schemas |
 //! | [`procedures`] | the built-in procedures (public modules) |
 //! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
+//!
+//! ## Guides
+//!
+//! [`guides`]: [authoring a definition in JSON](guides::json_definition),
+//! [implementing a `Store`](guides::store), [embedding in an async service](guides::async_service),
+//! [writing a procedure](guides::procedure).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -101,6 +107,7 @@ mod event;
 mod export;
 mod form;
 mod guard;
+pub mod guides;
 mod ids;
 mod instance;
 mod limits;
