@@ -586,6 +586,21 @@ pub fn spec(config: &Config) -> DefinitionSpec {
 
 /// Build the validated, typed definition.
 ///
+/// ```
+/// use aftersales::procedures::{complaint, shanghai_calendar};
+/// use aftersales::{Engine, InMemoryStore};
+///
+/// let def = complaint::definition(&complaint::Config::default(), shanghai_calendar())?;
+/// assert_eq!(def.definition().initial_state(), complaint::State::Draft);
+/// // Typed end to end: what may be done first, as `Action` values.
+/// assert!(!def.actions_from(complaint::State::Draft).is_empty());
+///
+/// let mut engine = Engine::new(InMemoryStore::new());
+/// engine.register(def.definition().clone())?;
+/// assert!(engine.definition(complaint::ID).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// [`BuildError`] if the definition is invalid (it is not, for any config: a test builds it).
 pub fn definition(

@@ -16,6 +16,21 @@ use State as S;
 
 /// Build the definition with `config`, computing deadlines in `calendar`.
 ///
+/// ```
+/// use aftersales::procedures::{consumables as cs, shanghai_calendar};
+/// use aftersales::{Engine, InMemoryStore};
+///
+/// let def = cs::definition(&cs::Config::default(), shanghai_calendar())?;
+/// assert_eq!(def.definition().initial_state(), cs::State::Draft);
+/// // Typed end to end: what may be done first, as `Action` values.
+/// assert!(!def.actions_from(cs::State::Draft).is_empty());
+///
+/// let mut engine = Engine::new(InMemoryStore::new());
+/// engine.register(def.definition().clone())?;
+/// assert!(engine.definition(cs::ID).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// [`BuildError`] — e.g. an empty approver chain (`EmptySignOff`).
 pub fn definition(config: &Config, calendar: Arc<dyn Calendar>) -> Result<Definition, BuildError> {
