@@ -160,7 +160,8 @@ pub use engine::{
 };
 pub use event::{Attribution, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats};
 pub use export::{
-    Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema,
+    Dot, InStateActions, Mermaid, Trail, Verbose, command_schema, definition_schema, event_schema,
+    instance_schema,
 };
 pub use form::{Form, FormValidator, TypedForm};
 pub use guard::{Guard, GuardExpr};

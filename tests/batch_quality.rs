@@ -325,7 +325,8 @@ fn golden_mermaid_diagram_and_doc() {
     let def = bq::definition(&cfg(), cal()).unwrap();
     let text = Mermaid(def.definition()).to_string();
     let golden = common::golden("tests/golden/batch_quality.mmd", &text);
-    common::page_embeds("docs/procedures/batch_quality.md", &golden);
+    let table = InStateActions(def.definition()).to_string();
+    common::page_diagram("docs/procedures/batch_quality.md", &golden, &table);
 }
 
 #[test]

@@ -394,7 +394,10 @@ fn golden_mermaid_diagram() {
 
 #[test]
 fn procedure_doc_contains_the_golden_diagram() {
-    common::page_embeds("docs/procedures/complaint.md", &golden_text());
+    let def =
+        complaint::definition(&Config::default(), Arc::new(BusinessCalendar::default())).unwrap();
+    let table = aftersales::InStateActions(def.definition()).to_string();
+    common::page_diagram("docs/procedures/complaint.md", &golden_text(), &table);
 }
 
 #[test]

@@ -459,7 +459,8 @@ fn golden_diagram_and_doc() {
     let def = cs::definition(&config, Arc::new(BusinessCalendar::default())).unwrap();
     let text = Mermaid(def.definition()).to_string();
     let golden = common::golden("tests/golden/consumables.mmd", &text);
-    common::page_embeds("docs/procedures/consumables.md", &golden);
+    let table = InStateActions(def.definition()).to_string();
+    common::page_diagram("docs/procedures/consumables.md", &golden, &table);
 }
 
 proptest! {

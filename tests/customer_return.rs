@@ -2022,7 +2022,8 @@ fn diagram_matches_the_golden_file_and_the_doc() {
     let def = cr::definition(&Config::default(), Arc::new(BusinessCalendar::default())).unwrap();
     let text = Mermaid(def.definition()).to_string();
     let golden = common::golden("tests/golden/customer_return.mmd", &text);
-    common::page_embeds("docs/procedures/customer_return.md", &golden);
+    let table = aftersales::InStateActions(def.definition()).to_string();
+    common::page_diagram("docs/procedures/customer_return.md", &golden, &table);
     // The typed view of the definition: every role, and instances' states as enums.
     assert_eq!(def.roles().len(), Role::ALL.len());
     let h = H::sales_return();
