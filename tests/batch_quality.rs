@@ -710,7 +710,7 @@ fn l638_l652_start_requires_the_whole_batch_definition() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Deadlines (000 L650–L656; README "Duration semantics")
+// Deadlines (000 L650–L656; product decision `PD-DUR` (docs/sources.md))
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -746,7 +746,7 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
 
 #[test]
 fn readme_calendar_examples_on_the_rtse_clock() {
-    // README "Duration semantics" with 000 L650's 4 working hours
+    // product decision `PD-DUR` (docs/sources.md) with 000 L650's 4 working hours
     for (start, due) in [
         (lt(20, 17, 0), lt(23, 12, 0)),  // Fri 17:00 → Mon 12:00
         (lt(21, 10, 0), lt(23, 14, 0)),  // Sat 10:00 → Mon 14:00
@@ -886,7 +886,7 @@ fn l656_director_meeting_auto_moves_on_breach() {
     };
     let h = H::with(c, cal());
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
-    // 000 L656 总监级会议 (README "Missed deadlines": an escalation that moves)
+    // 000 L656 总监级会议 (product decision `PD-MISS`: an escalation that moves)
     h.e().handle_due(breach_instant(lt(19, 18, 0))).unwrap();
     assert_eq!(h.state(), State::DirectorMeeting);
 }
@@ -1996,7 +1996,7 @@ fn l638_at_least_300_units_needs_more_than_5_percent() {
 
 #[test]
 fn l638_ratio_is_integer_arithmetic_without_overflow() {
-    // README "Batch window": 100 × f > 5 × n, in integers
+    // product decision `PD-BATCH`: 100 × f > 5 × n, in integers
     assert!(!bq::ratio_exceeds(u64::MAX / 20, u64::MAX, 5));
     assert!(bq::ratio_exceeds(u64::MAX / 20 + 1, u64::MAX, 5));
     assert!(!bq::ratio_exceeds(5, 100, 5));

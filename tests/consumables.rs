@@ -2,7 +2,7 @@
 //! `000 L646` (§4.5.7: the regional quality section applies for the branches' consumables
 //! needed because of a batch problem), `000 L666` (§5.3.2: the engineer sends the form, the
 //! section applies through the workflow), `000 L676` (§7 outputs), `000 L670` (§5.5 losses).
-//! Steps marked "ours" follow spec README "Outsourced consumables". Every test starts from
+//! Steps marked "ours" follow product decision `PD-CONS` (docs/sources.md). Every test starts from
 //! the public fixtures (`aftersales::testing::fixtures::consumables`).
 #![cfg(all(feature = "testing", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -1945,7 +1945,7 @@ fn definition_vocabulary_and_config_defaults_match_the_seed() {
     let cfg = Config::default();
     use aftersales::BusinessDuration::*;
     assert_eq!(cfg.replacement_policy, ReplacementPolicy::ReplaceFirst); // 004 L48
-    // Readings (spec README "Duration semantics"): 当天 = the close of the start day; B and C
+    // Readings (product decision `PD-DUR` (docs/sources.md)): 当天 = the close of the start day; B and C
     // count the complaint day as day 1; 「N个工作日内」 = the close of the N-th working day.
     let close = |n| aftersales::BusinessDuration::working_days_close(n).unwrap();
     let counting_start = |n| aftersales::BusinessDuration::calendar_days_inclusive(n).unwrap();

@@ -536,7 +536,7 @@ pub fn registry(config: &Config) -> Registry {
 }
 
 /// The validated, typed definition of the batch quality procedure, computing deadlines in
-/// `calendar` (the host's working calendar, README "Working calendar").
+/// `calendar` (the host's working calendar, product decision `PD-CAL` (docs/sources.md)).
 ///
 /// ```
 /// use aftersales::procedures::{batch_quality as bq, shanghai_calendar};

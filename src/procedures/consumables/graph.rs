@@ -212,7 +212,7 @@ const LIMITS: &[Limit] = &[
     },
 ];
 
-/// A deadline for every limit the configuration sets (ours: spec README "Missed deadlines").
+/// A deadline for every limit the configuration sets (ours: product decision `PD-MISS`).
 fn limits(mut b: Builder, config: &Config) -> Builder {
     for l in LIMITS {
         if let Some(limit) = (l.within)(config) {
@@ -220,7 +220,7 @@ fn limits(mut b: Builder, config: &Config) -> Builder {
                 DeadlineSpec::new(l.deadline, Trigger::enter(l.state), limit)
                     .escalate(EscalationSpec::notify([l.owner, R::RegionalQualitySection]))
                     .owner(l.owner)
-                    .describe("ours: spec README \"Missed deadlines\" (recorded and notified)"),
+                    .describe("ours: product decision PD-MISS (recorded and notified)"),
             );
         }
     }
