@@ -2,7 +2,6 @@
 //! lines 634–676. Each test names the seed line it checks (`l650_...`) and carries the line
 //! again above its key assertions.
 #![cfg(feature = "procedures")]
-
 // Test helpers outside `#[test]` functions unwrap and panic too (clippy.toml allows it in tests).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

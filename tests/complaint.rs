@@ -1,7 +1,6 @@
 //! Conformance tests of the complaint procedure (客诉), citing the seed lines they check.
 //! `004 Lnnn` = line nnn of collection 004 (docs/sources.md) (ZJHP-3-WI-QD-004).
 #![cfg(feature = "procedures")]
-
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[allow(unreachable_pub)]

@@ -3,7 +3,6 @@
 //! out; categorised statements as the policy says; uncategorised free text only where a
 //! quality manager released that very text (`release_text`), recorded in the audit trail.
 #![cfg(feature = "procedures")]
-
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::procedures::complaint::forms::eight_d::EightDReport;

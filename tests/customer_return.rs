@@ -1,7 +1,6 @@
 //! Conformance tests of the customer return, exchange and loan procedure (客退 / 客换 / 客借).
 //! Each test names the seed line it proves (`004 Lnnn`: seed 004, line nnn).
 #![cfg(feature = "procedures")]
-
 // The helpers below are test code too (clippy.toml allows these only inside `#[test]` fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -186,7 +186,11 @@ fn no_mermaid_state_carries_two_self_transitions() {
         // Nothing is lost: every in-state action is in the state's lines.
         let text = Mermaid(def).verbose().to_string();
         for t in def.spec().transitions.iter().filter(|t| t.from == t.to) {
-            assert!(text.contains(&format!(" : ⟲ {}", t.action)), "{} in {text}", t.action);
+            assert!(
+                text.contains(&format!(" : ⟲ {}", t.action)),
+                "{} in {text}",
+                t.action
+            );
         }
     }
     let compact = Mermaid(&definitions[0]).to_string();
@@ -199,7 +203,9 @@ fn compact_diagrams_merge_edges_and_keep_loops_from_shaping_the_layout() {
     let def = flow("merge", 1, &["clerk"])
         .states("open", &["check"], &["done"])
         .transition("open", "submit", "check", |t| t.roles(["clerk"]))
-        .transition("open", "resubmit", "check", |t| t.roles(["clerk"]).reason_required())
+        .transition("open", "resubmit", "check", |t| {
+            t.roles(["clerk"]).reason_required()
+        })
         .transition("check", "reject", "open", |t| t.roles(["clerk"]))
         .transition("check", "finish", "done", |t| t.roles(["clerk"]))
         .build_china();
@@ -227,5 +233,12 @@ fn compact_diagrams_merge_edges_and_keep_loops_from_shaping_the_layout() {
         ],
     );
     assert_eq!(dot.matches("\"open\" -> \"check\"").count(), 1, "{dot}");
-    assert_eq!(Dot(&def).verbose().to_string().matches("\"open\" -> \"check\"").count(), 2);
+    assert_eq!(
+        Dot(&def)
+            .verbose()
+            .to_string()
+            .matches("\"open\" -> \"check\"")
+            .count(),
+        2
+    );
 }

@@ -18,7 +18,13 @@ fn version(text: &str) -> (u64, u64, u64) {
 fn every_locked_package_builds_with_the_declared_msrv() {
     let msrv = version(env!("CARGO_PKG_RUST_VERSION"));
     let output = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--locked", "--all-features"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--all-features",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");

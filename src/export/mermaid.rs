@@ -97,7 +97,13 @@ fn write(f: &mut fmt::Formatter<'_>, model: &Model, verbose: bool) -> fmt::Resul
     }
     for e in &model.edges {
         let label = format!("{}{}", marker(e.style), e.labels.join(", "));
-        writeln!(f, "    {} --> {}: {}", id(&e.from), id(&e.to), clean(&label))?;
+        writeln!(
+            f,
+            "    {} --> {}: {}",
+            id(&e.from),
+            id(&e.to),
+            clean(&label)
+        )?;
     }
     for s in &model.nodes {
         for line in in_state_summary(&s.in_state, verbose) {

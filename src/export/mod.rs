@@ -72,7 +72,11 @@ impl fmt::Display for InStateActions<'_> {
             writeln!(f, "| `{}` | {} |", n.name, cell(&n.in_state))?;
         }
         if !model.anywhere_in_place.is_empty() {
-            writeln!(f, "| every open state | {} |", cell(&model.anywhere_in_place))?;
+            writeln!(
+                f,
+                "| every open state | {} |",
+                cell(&model.anywhere_in_place)
+            )?;
         }
         Ok(())
     }

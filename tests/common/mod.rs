@@ -39,7 +39,8 @@ pub(crate) fn golden(path: &str, actual: &str) -> String {
     expected
 }
 
-const TABLE_BEGIN: &str = "<!-- in-state actions: generated from the definition by the test that checks this page -->\n";
+const TABLE_BEGIN: &str =
+    "<!-- in-state actions: generated from the definition by the test that checks this page -->\n";
 const TABLE_END: &str = "<!-- end of in-state actions -->\n";
 
 /// The procedure page `path` shows `diagram` as its Mermaid block and, under it, `table` (the
@@ -50,7 +51,10 @@ pub(crate) fn page_diagram(path: &str, diagram: &str, table: &str) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     let mut page = std::fs::read_to_string(&file).unwrap();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        let start = page.find("```mermaid\n").expect("the page has a Mermaid block") + 11;
+        let start = page
+            .find("```mermaid\n")
+            .expect("the page has a Mermaid block")
+            + 11;
         let end = start + page[start..].find("```\n").expect("the Mermaid block ends");
         page.replace_range(start..end, diagram);
         let after = start + diagram.len() + 4;
