@@ -145,6 +145,7 @@ fn no_mermaid_state_carries_two_self_transitions() {
         .transition("open", "remind", "open", |t| t.roles(["clerk"]))
         .transition("open", "finish", "done", |t| t.roles(["clerk"]))
         .build_china();
+    #[cfg_attr(not(feature = "procedures"), allow(unused_mut))]
     let mut definitions = vec![std::sync::Arc::new(def), std::sync::Arc::new(definition())];
     #[cfg(feature = "procedures")]
     {
