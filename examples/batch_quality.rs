@@ -47,7 +47,7 @@ fn local(t: DateTime<Utc>) -> String {
 
 /// Run the scenario and print to `out`.
 pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
-    // Directors may be convened at once when R&D misses its limit (README "Missed deadlines").
+    // Directors may be convened at once when R&D misses its limit (product decision `PD-MISS`).
     let cfg = bq::Config {
         director_meeting_auto: true,
         ..bq::Config::default()

@@ -203,6 +203,64 @@ pub const REFUSAL_WRITE_ATTEMPTS: usize = 4;
 
 /// Runs definitions against a store.
 ///
+/// The engine is load → decide → commit around the pure core ([`decide`](crate::decide)):
+/// [`register`](Engine::register) definitions, then [`start`](Engine::start) instances and
+/// [`fire`](Engine::fire) commands at them with the host's `now`; a scheduler calls
+/// [`handle_due`](Engine::handle_due) (or [`run_due`](Engine::run_due) with a lease) at
+/// [`next_due`](Engine::next_due). Every accepted command is a commit of events to the
+/// [`Store`]; [`history`](Engine::history) reads them back and [`verify`](Engine::verify)
+/// proves the chain and the snapshot.
+///
+/// ```
+/// use aftersales::*;
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use serde_json::json;
+///
+/// let def = Builder::new("repair", 1)
+///     .roles(["engineer", "manager"])
+///     .start_roles(["engineer"])
+///     .initial("reported")
+///     .normal("approval")
+///     .terminal("closed")
+///     .transition("reported", "submit", "approval", |t| t.roles(["engineer"]))
+///     .transition("approval", "approve", "closed", |t| t.roles(["manager"]))
+///     .deadline(DeadlineSpec::new(
+///         "approve_in_time",
+///         Trigger::enter("approval"),
+///         BusinessDuration::WorkingHours(4),
+///     ))
+///     .build(&Registry::with_calendar(BusinessCalendar::china_standard()))?;
+///
+/// let mut engine = Engine::new(InMemoryStore::new());
+/// engine.register(def)?;
+/// let now = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap(); // Fri 16:00 at UTC+8
+/// let li = Actor::new("li", ["engineer"]);
+/// let id = InstanceId::from("R-1");
+/// engine.start("repair", id.clone(), &li, json!({}), now)?;
+///
+/// // What may li do now, and why not the rest?
+/// let offer = engine.available_actions(&id, &li, now)?;
+/// assert_eq!(offer[0].action, "submit");
+/// assert!(offer[0].verdict.is_ok());
+///
+/// // A retried command with the same idempotency key has one effect.
+/// let submit = Command::fire(&li, "submit").with_key("web-123");
+/// engine.fire(&id, &submit, now)?;
+/// assert!(engine.fire(&id, &submit, now)?.replayed);
+///
+/// // Nobody approved: on Tuesday the scheduler records the breach.
+/// let tuesday = now + TimeDelta::days(4);
+/// let report = engine.handle_due(tuesday)?;
+/// assert_eq!(report.handled.len(), 1);
+/// assert!(engine.load(&id)?.clock("approve_in_time").is_some());
+///
+/// let history = engine.history(&id)?;
+/// assert!(matches!(history[0].kind, EventKind::Created { .. }));
+/// assert!(history.iter().any(|e| matches!(e.kind, EventKind::DeadlineBreached { .. })));
+/// engine.verify(&id)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Limits
 ///
 /// Every command is checked against the engine's [`CommandLimits`] (sizes, nesting, names;

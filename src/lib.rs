@@ -83,6 +83,12 @@
 //! | export | Mermaid, DOT, SVG (laid out by the library), the audit [`Trail`], JSON Schemas |
 //! | [`procedures`] | the built-in procedures (public modules) |
 //! | `testing` (feature `testing`) | the store conformance suite and a fault-injecting store |
+//!
+//! ## Guides
+//!
+//! [`guides`]: [authoring a definition in JSON](guides::json_definition),
+//! [implementing a `Store`](guides::store), [embedding in an async service](guides::async_service),
+//! [writing a procedure](guides::procedure).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -102,9 +108,12 @@ mod event;
 mod export;
 mod form;
 mod guard;
+pub mod guides;
 mod ids;
 mod instance;
 mod limits;
+#[cfg(feature = "procedures")]
+#[cfg_attr(docsrs, doc(cfg(feature = "procedures")))]
 pub mod procedures;
 mod refusals;
 mod registry;
@@ -144,6 +153,7 @@ pub use definition::{
 pub use digest::{Digest, DigestParseError};
 pub use effect::{Effect, EffectSpec};
 #[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use engine::{AsyncEngine, AsyncOutboxSink};
 pub use engine::{
     DeliveryReport, DueReport, Engine, EngineError, NoopNotifier, Notifier, OutboxSink, Outcome,
@@ -151,7 +161,8 @@ pub use engine::{
 };
 pub use event::{Attribution, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats};
 pub use export::{
-    Dot, Mermaid, Svg, Trail, command_schema, definition_schema, event_schema, instance_schema,
+    Dot, InStateActions, Mermaid, Svg, Trail, Verbose, command_schema, definition_schema,
+    event_schema, instance_schema,
 };
 pub use form::{Form, FormValidator, TypedForm};
 pub use guard::{Guard, GuardExpr};
@@ -168,12 +179,14 @@ pub use sla::{
     SlaCounts, SlaReport,
 };
 #[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use store::{AsyncStore, SyncAsAsync};
 pub use store::{
     BackendSource, Commit, IdempotencyRecord, InMemoryStore, Lease, OutboxMessage, Store,
     StoreError, check_commit, check_link,
 };
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use store::{BlockingPostgresStore, PostgresOpenError, PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]

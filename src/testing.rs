@@ -20,6 +20,8 @@
 //! all and that retries with idempotency keys have exactly one effect.
 
 mod faulty;
+#[cfg(feature = "procedures")]
+#[cfg_attr(docsrs, doc(cfg(feature = "procedures")))]
 pub mod fixtures;
 mod raw;
 

@@ -1,7 +1,7 @@
 //! Conformance tests of the batch quality procedure (售后批量质量问题处理流程 E版), seed 000
 //! lines 634–676. Each test names the seed line it checks (`l650_...`) and carries the line
 //! again above its key assertions.
-
+#![cfg(feature = "procedures")]
 // Test helpers outside `#[test]` functions unwrap and panic too (clippy.toml allows it in tests).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -324,7 +324,8 @@ fn golden_mermaid_diagram_and_doc() {
     let def = bq::definition(&cfg(), cal()).unwrap();
     let text = Mermaid(def.definition()).to_string();
     let golden = common::golden("tests/golden/batch_quality.mmd", &text);
-    common::page_embeds("docs/procedures/batch_quality.md", &golden);
+    let table = InStateActions(def.definition()).to_string();
+    common::page_diagram("docs/procedures/batch_quality.md", &golden, &table);
 }
 
 #[test]
@@ -708,7 +709,7 @@ fn l638_l652_start_requires_the_whole_batch_definition() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Deadlines (000 L650–L656; README "Duration semantics")
+// Deadlines (000 L650–L656; product decision `PD-DUR` (docs/sources.md))
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -744,7 +745,7 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
 
 #[test]
 fn readme_calendar_examples_on_the_rtse_clock() {
-    // README "Duration semantics" with 000 L650's 4 working hours
+    // product decision `PD-DUR` (docs/sources.md) with 000 L650's 4 working hours
     for (start, due) in [
         (lt(20, 17, 0), lt(23, 12, 0)),  // Fri 17:00 → Mon 12:00
         (lt(21, 10, 0), lt(23, 14, 0)),  // Sat 10:00 → Mon 14:00
@@ -884,7 +885,7 @@ fn l656_director_meeting_auto_moves_on_breach() {
     };
     let h = H::with(c, cal());
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
-    // 000 L656 总监级会议 (README "Missed deadlines": an escalation that moves)
+    // 000 L656 总监级会议 (product decision `PD-MISS`: an escalation that moves)
     h.e().handle_due(breach_instant(lt(19, 18, 0))).unwrap();
     assert_eq!(h.state(), State::DirectorMeeting);
 }
@@ -1994,7 +1995,7 @@ fn l638_at_least_300_units_needs_more_than_5_percent() {
 
 #[test]
 fn l638_ratio_is_integer_arithmetic_without_overflow() {
-    // README "Batch window": 100 × f > 5 × n, in integers
+    // product decision `PD-BATCH`: 100 × f > 5 × n, in integers
     assert!(!bq::ratio_exceeds(u64::MAX / 20, u64::MAX, 5));
     assert!(bq::ratio_exceeds(u64::MAX / 20 + 1, u64::MAX, 5));
     assert!(!bq::ratio_exceeds(5, 100, 5));

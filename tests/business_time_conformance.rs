@@ -1,13 +1,13 @@
 //! Business time as the documents write it: each whole-day limit of the built-in procedures,
 //! and of a host's own 001 visit, ends at the close-of-day instant the document means
-//! (spec README "Duration semantics"), and one boundary rule decides met and breached at
+//! (product decision `PD-DUR` (docs/sources.md)), and one boundary rule decides met and breached at
 //! exactly that instant, whichever of the host's timer or the action comes first.
 //!
 //! Each test is named after its clause: `004 D2` (L60–67, the customer-service proposal),
 //! `004 D12 §8` (L623, the complaint time limits), `000 L654` (the batch R&D limits),
 //! `001 L131` (the on-site visit, a definition of the host's). Instants are local times in
 //! `Asia/Shanghai` (UTC+8) unless a test names `Europe/Berlin`.
-#![cfg(feature = "tz")]
+#![cfg(all(feature = "tz", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::procedures::customer_return::{
@@ -407,7 +407,7 @@ fn d2_class_a_promise_due_at_close_of_complaint_day() {
 
 #[test]
 fn d2_class_a_promise_after_close_or_on_a_non_working_day_is_due_the_next_working_close() {
-    // 004 L65 当天; spec README: a start after close or on a non-working day moves to the
+    // 004 L65 当天; product decision PD-DUR: a start after close or on a non-working day moves to the
     // next working day's close.
     let d = Dealer::new(shanghai_2026());
     #[rustfmt::skip]

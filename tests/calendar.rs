@@ -1,4 +1,5 @@
 //! Integration tests of business-time arithmetic.
+#![cfg(feature = "procedures")]
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers panic on bad fixtures; clippy.toml covers only #[test] fns"

@@ -1,7 +1,7 @@
 //! Calendars in IANA time zones: daylight saving time in `Europe/Berlin`
 //! (2026-03-29 spring forward at 02:00 CET, 2026-10-25 fall back at 03:00 CEST),
 //! zone names in builders and JSON.
-#![cfg(feature = "tz")]
+#![cfg(all(feature = "tz", feature = "procedures"))]
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers panic on bad fixtures; clippy.toml covers only #[test] fns"

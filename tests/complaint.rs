@@ -1,6 +1,6 @@
 //! Conformance tests of the complaint procedure (客诉), citing the seed lines they check.
-//! `004 Lnnn` = line of `seeds/004_4a7dfe17293c5e98.txt` (ZJHP-3-WI-QD-004).
-
+//! `004 Lnnn` = line nnn of collection 004 (docs/sources.md) (ZJHP-3-WI-QD-004).
+#![cfg(feature = "procedures")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[allow(unreachable_pub)]
@@ -357,7 +357,7 @@ fn definition_builds_with_24_states_and_every_config_variant() {
 #[test]
 fn config_defaults_are_the_seed_numbers() {
     use aftersales::BusinessDuration::CalendarMonths;
-    // 「N个工作日内」: the close of business of the N-th working day (spec README "Duration
+    // 「N个工作日内」: the close of business of the N-th working day (product decision `PD-DUR` (docs/sources.md)
     // semantics")
     let close = |n| aftersales::BusinessDuration::working_days_close(n).unwrap();
     let c = Config::default();
@@ -393,7 +393,10 @@ fn golden_mermaid_diagram() {
 
 #[test]
 fn procedure_doc_contains_the_golden_diagram() {
-    common::page_embeds("docs/procedures/complaint.md", &golden_text());
+    let def =
+        complaint::definition(&Config::default(), Arc::new(BusinessCalendar::default())).unwrap();
+    let table = aftersales::InStateActions(def.definition()).to_string();
+    common::page_diagram("docs/procedures/complaint.md", &golden_text(), &table);
 }
 
 #[test]
@@ -979,7 +982,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         Command::fire(&CAST.cqe, Action::CompleteRemediation),
         after_analysis(),
     );
-    // empty root cause of escape (spec README L53): the D5 gate refuses
+    // empty root cause of escape (product decision `PD-8D`): the D5 gate refuses
     let mut r8 = eight_d(Discipline::D3);
     r8.d4.occurrence = vec![Statement::general("low reflow")];
     r8.d4.escape = vec![Statement::general("  ")];

@@ -2,7 +2,7 @@
 //! 「在对外出具的报告中(8D报告等),严禁泄露我司保密信息」 — deny by default. Structured fields go
 //! out; categorised statements as the policy says; uncategorised free text only where a
 //! quality manager released that very text (`release_text`), recorded in the audit trail.
-
+#![cfg(feature = "procedures")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::procedures::complaint::forms::eight_d::EightDReport;

@@ -2,7 +2,7 @@
 //! 391–425): each test is named after the clause it checks and cites it. Decisions the text
 //! leaves open are marked OURS or INF (see `docs/procedures/concession.md`). Every test starts
 //! from the public fixtures (`aftersales::testing::fixtures::concession`).
-#![cfg(feature = "testing")]
+#![cfg(all(feature = "testing", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aftersales::procedures::concession::{
@@ -613,7 +613,8 @@ fn golden_diagram_and_doc() {
     .unwrap();
     let text = Mermaid(def.definition()).to_string();
     let golden = common::golden("tests/golden/concession.mmd", &text);
-    common::page_embeds("docs/procedures/concession.md", &golden);
+    let table = InStateActions(def.definition()).to_string();
+    common::page_diagram("docs/procedures/concession.md", &golden, &table);
 }
 
 /// The link with the customer return's D9 concession decision (让步接受; RET-HRS (004 L397) on

@@ -2,9 +2,9 @@
 //! `000 L646` (§4.5.7: the regional quality section applies for the branches' consumables
 //! needed because of a batch problem), `000 L666` (§5.3.2: the engineer sends the form, the
 //! section applies through the workflow), `000 L676` (§7 outputs), `000 L670` (§5.5 losses).
-//! Steps marked "ours" follow spec README "Outsourced consumables". Every test starts from
+//! Steps marked "ours" follow product decision `PD-CONS` (docs/sources.md). Every test starts from
 //! the public fixtures (`aftersales::testing::fixtures::consumables`).
-#![cfg(feature = "testing")]
+#![cfg(all(feature = "testing", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aftersales::procedures::batch_quality as bq;
@@ -459,7 +459,8 @@ fn golden_diagram_and_doc() {
     let def = cs::definition(&config, Arc::new(BusinessCalendar::default())).unwrap();
     let text = Mermaid(def.definition()).to_string();
     let golden = common::golden("tests/golden/consumables.mmd", &text);
-    common::page_embeds("docs/procedures/consumables.md", &golden);
+    let table = InStateActions(def.definition()).to_string();
+    common::page_diagram("docs/procedures/consumables.md", &golden, &table);
 }
 
 proptest! {

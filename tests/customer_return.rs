@@ -1,6 +1,6 @@
 //! Conformance tests of the customer return, exchange and loan procedure (客退 / 客换 / 客借).
 //! Each test names the seed line it proves (`004 Lnnn`: seed 004, line nnn).
-
+#![cfg(feature = "procedures")]
 // The helpers below are test code too (clippy.toml allows these only inside `#[test]` fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -1944,7 +1944,7 @@ fn definition_vocabulary_and_config_defaults_match_the_seed() {
     let cfg = Config::default();
     use aftersales::BusinessDuration::*;
     assert_eq!(cfg.replacement_policy, ReplacementPolicy::ReplaceFirst); // 004 L48
-    // Readings (spec README "Duration semantics"): 当天 = the close of the start day; B and C
+    // Readings (product decision `PD-DUR` (docs/sources.md)): 当天 = the close of the start day; B and C
     // count the complaint day as day 1; 「N个工作日内」 = the close of the N-th working day.
     let close = |n| aftersales::BusinessDuration::working_days_close(n).unwrap();
     let counting_start = |n| aftersales::BusinessDuration::calendar_days_inclusive(n).unwrap();
@@ -2021,7 +2021,8 @@ fn diagram_matches_the_golden_file_and_the_doc() {
     let def = cr::definition(&Config::default(), Arc::new(BusinessCalendar::default())).unwrap();
     let text = Mermaid(def.definition()).to_string();
     let golden = common::golden("tests/golden/customer_return.mmd", &text);
-    common::page_embeds("docs/procedures/customer_return.md", &golden);
+    let table = aftersales::InStateActions(def.definition()).to_string();
+    common::page_diagram("docs/procedures/customer_return.md", &golden, &table);
     // The typed view of the definition: every role, and instances' states as enums.
     assert_eq!(def.roles().len(), Role::ALL.len());
     let h = H::sales_return();

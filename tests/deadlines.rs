@@ -447,7 +447,7 @@ fn a_clock_that_runs_while_in_state_must_start_on_entering_one() {
 }
 
 /// A deadline hanging on a date in the data, counted backwards: "notify 7 days before the
-/// entry date" (the spec README's example; a host definition).
+/// entry date" (product decision `PD-DUR`'s example; a host definition).
 #[test]
 fn an_anchored_deadline_counts_back_from_a_date_in_the_data() {
     let notice = on_enter("notice", "planned", BusinessDuration::CalendarDays(7));

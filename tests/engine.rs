@@ -933,6 +933,7 @@ fn staged_sign_off_any_order_within_a_stage_then_the_next() {
     assert_eq!(d.instance.state(), "stocked");
     assert!(
         Mermaid(&def)
+            .verbose()
             .to_string()
             .contains("[sign-off (oqc and qm) then planning]")
     );
@@ -988,6 +989,7 @@ fn a_fresh_form_must_come_with_the_command() {
     assert_eq!(d.instance.state(), "review");
     assert!(
         Mermaid(&def)
+            .verbose()
             .to_string()
             .contains("submit [cqe] with new report")
     );

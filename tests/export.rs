@@ -74,7 +74,8 @@ fn exports_are_deterministic() {
 
 #[test]
 fn dot_escapes_quotes() {
-    let dot = Dot(&definition()).to_string();
+    // The verbose form carries guards (the compact default labels with action names only).
+    let dot = Dot(&definition()).verbose().to_string();
     assert!(
         dot.contains(r#"approve [sign-off reviewer then manager] if (complete && !complete)"#),
         "{dot}"
@@ -126,8 +127,8 @@ fn mermaid_aliases_state_names_that_are_not_plain_identifiers() {
         &text,
         &[
             "    state \"on hold\" as state_1\n",
-            "    new --> state_1: hold [clerk]\n",
-            "    state_1 --> done: finish [clerk]\n",
+            "    new --> state_1: hold\n",
+            "    state_1 --> done: finish\n",
         ],
     );
     assert!(!text.contains("--> on hold"), "{text}");
@@ -321,4 +322,114 @@ fn every_form_kind_of_the_built_in_procedures_has_a_json_schema() {
         }
         assert!(def.form_schema("no_such_form").is_none());
     }
+}
+
+/// Mermaid draws only the last self-transition of a state (mermaid-js/mermaid#6132): 180 of
+/// the procedures' 221 in-state actions vanished from the rendered diagrams. The exporter folds
+/// them into the state, in the compact and the verbose form.
+#[test]
+fn no_mermaid_state_carries_two_self_transitions() {
+    let def = flow("loops", 1, &["clerk"])
+        .states("open", &[], &["done"])
+        .transition("open", "note", "open", |t| t.roles(["clerk"]))
+        .transition("open", "remind", "open", |t| t.roles(["clerk"]))
+        .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+        .build_china();
+    #[cfg_attr(not(feature = "procedures"), allow(unused_mut))]
+    let mut definitions = vec![std::sync::Arc::new(def), std::sync::Arc::new(definition())];
+    #[cfg(feature = "procedures")]
+    {
+        use aftersales::procedures::*;
+        let cal = shanghai_calendar;
+        definitions.extend([
+            batch_quality::definition(&Default::default(), cal())
+                .unwrap()
+                .definition()
+                .clone(),
+            complaint::definition(&Default::default(), cal())
+                .unwrap()
+                .definition()
+                .clone(),
+            customer_return::definition(&Default::default(), cal())
+                .unwrap()
+                .definition()
+                .clone(),
+            consumables::definition(&Default::default(), cal())
+                .unwrap()
+                .definition()
+                .clone(),
+        ]);
+    }
+    for def in &definitions {
+        for text in [Mermaid(def).to_string(), Mermaid(def).verbose().to_string()] {
+            let mut loops = std::collections::BTreeMap::<&str, usize>::new();
+            for line in text.lines() {
+                let Some((from, rest)) = line.trim().split_once(" --> ") else {
+                    continue;
+                };
+                let to = rest.split(':').next().unwrap_or(rest).trim();
+                if from == to {
+                    *loops.entry(from).or_default() += 1;
+                }
+            }
+            assert!(loops.values().all(|&n| n < 2), "{loops:?} in\n{text}");
+        }
+        // Nothing is lost: every in-state action is in the state's lines.
+        let text = Mermaid(def).verbose().to_string();
+        for t in def.spec().transitions.iter().filter(|t| t.from == t.to) {
+            assert!(
+                text.contains(&format!(" : ⟲ {}", t.action)),
+                "{} in {text}",
+                t.action
+            );
+        }
+    }
+    let compact = Mermaid(&definitions[0]).to_string();
+    assert!(compact.contains("    open : ⟲ note, remind\n"), "{compact}");
+    assert!(!compact.contains("open --> open"), "{compact}");
+}
+
+#[test]
+fn compact_diagrams_merge_edges_and_keep_loops_from_shaping_the_layout() {
+    let def = flow("merge", 1, &["clerk"])
+        .states("open", &["check"], &["done"])
+        .transition("open", "submit", "check", |t| t.roles(["clerk"]))
+        .transition("open", "resubmit", "check", |t| {
+            t.roles(["clerk"]).reason_required()
+        })
+        .transition("check", "reject", "open", |t| t.roles(["clerk"]))
+        .transition("check", "finish", "done", |t| t.roles(["clerk"]))
+        .build_china();
+    let mermaid = Mermaid(&def).to_string();
+    common::assert_contains_all(
+        &mermaid,
+        &[
+            "    direction TB\n",
+            "    [*] --> open\n",
+            "    open --> check: submit, resubmit\n",
+            "        Legend\n",
+        ],
+    );
+    let verbose = Mermaid(&def).verbose().to_string();
+    assert!(verbose.contains("    open --> check: resubmit [clerk] if reason given\n"));
+    let dot = Dot(&def).to_string();
+    common::assert_contains_all(
+        &dot,
+        &[
+            "rankdir=TB;",
+            "\"*start*\" -> \"open\";",
+            "\"open\" -> \"check\" [label=\"submit, resubmit\"];",
+            "\"check\" -> \"open\" [label=\"reject\", constraint=false];",
+            "\"*legend*\"",
+        ],
+    );
+    assert_eq!(dot.matches("\"open\" -> \"check\"").count(), 1, "{dot}");
+    assert_eq!(
+        Dot(&def)
+            .verbose()
+            .to_string()
+            .matches("\"open\" -> \"check\"")
+            .count(),
+        2
+    );
 }

@@ -22,6 +22,7 @@
 //! The week used: Monday 2026-11-16 … Sunday 2026-11-22, Monday 2026-11-23 … (local dates).
 //! Starts used: a weekday morning, just before close (17:59), at the exact close (18:00),
 //! after close (18:30), a Friday afternoon (16:00) and a Saturday morning.
+#![cfg(feature = "procedures")]
 
 use aftersales::procedures::batch_quality::{self as bq, Acceptance};
 use aftersales::procedures::complaint::{
@@ -222,7 +223,7 @@ fn promise_due(class: CustomerClass, at: DateTime<Utc>) -> Res<DateTime<Utc>> {
 
 // 004 L62: 「客服专员接到投诉的当日并向经销商承诺处理时间及发货时间」
 // 004 L65: 「A类客户:1天,即当天承诺到货时间」 — class A: the promise is given the same day,
-// i.e. by the close of business of the complaint day (README "当天").
+// i.e. by the close of business of the complaint day (product decision `PD-DUR`, 当天).
 
 #[test]
 fn qd004_d2_class_a_promise_same_day_weekday_morning() -> R {

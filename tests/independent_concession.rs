@@ -1,6 +1,7 @@
 //! Independent conformance tests of the concession procedure against its source document,
 //! `CONC` (质量问题处理流程, collection 000 lines 391–425). Every expectation below comes from
 //! the quoted clause, read by an auditor; the tests drive the crate's public API only.
+#![cfg(all(feature = "testing", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::procedures::concession::{

@@ -30,7 +30,7 @@
 //!
 //! The figures are printed as `random walks: W walks, S steps (...)`. Scale the number of
 //! walks with `RELIABILITY_SCALE`, change the seed with `RELIABILITY_SEED`.
-
+#![cfg(feature = "procedures")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;

@@ -163,9 +163,9 @@ fn escalation_moves_of_action_started_deadlines_are_edges() {
     for from in ["open", "on_hold", "done", "meeting"] {
         assert!(!def.has_edge(from, "meeting"), "{from} -> meeting");
     }
-    let text = Mermaid(&def).to_string();
+    let text = Mermaid(&def).verbose().to_string();
     assert!(
-        text.contains("working --> meeting: deadline overall missed"),
+        text.contains("working --> meeting: ⏰ deadline overall missed"),
         "{text}"
     );
     // And the engine does take that edge.

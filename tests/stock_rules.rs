@@ -204,7 +204,11 @@ fn stock_rules_survive_a_json_round_trip() {
 #[test]
 fn diagrams_show_the_text_a_transition_requires() {
     let def = builder().build(&Registry::new()).unwrap();
-    let (mermaid, dot) = (Mermaid(&def).to_string(), Dot(&def).to_string());
+    // Conditions are in the verbose diagrams (the compact default names actions only).
+    let (mermaid, dot) = (
+        Mermaid(&def).verbose().to_string(),
+        Dot(&def).verbose().to_string(),
+    );
     let label = "reject [manager] if reason given";
     let edge = format!("review --> open: {label}\n");
     assert!(mermaid.contains(&edge), "{mermaid}");
@@ -220,13 +224,15 @@ fn diagrams_show_the_actions_of_every_open_state_once() {
         &[
             "state \"in every open state\" as anywhere",
             "anywhere --> withdrawn: withdraw",
-            "note right of anywhere: flag_serious",
+            "anywhere : flag_serious",
         ],
     );
     assert_eq!(mermaid.matches(": withdraw").count(), 1, "{mermaid}");
     let dot = Dot(&def).to_string();
     assert!(
-        dot.contains("\"*anywhere*\" -> \"withdrawn\" [label=\"withdraw\", style=dashed];"),
+        dot.contains(
+            "\"*anywhere*\" -> \"withdrawn\" [label=\"withdraw\", style=dashed, color=gray40, constraint=false];"
+        ),
         "{dot}"
     );
 }

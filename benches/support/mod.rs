@@ -8,6 +8,7 @@
 
 pub(crate) mod baseline;
 pub(crate) mod peer;
+#[cfg(feature = "procedures")]
 pub(crate) mod procedure;
 pub(crate) mod report;
 pub(crate) mod ticket;

@@ -44,7 +44,7 @@ const DEFAULT_DAY: [WorkingPeriod; 2] = [
 /// Monday's periods. Working periods are local wall-clock times in the zone.
 ///
 /// [`china_standard`](Self::china_standard) (also [`Default`]) is the product
-/// default of `spec README "Working calendar"`: Monday–Friday 09:00–12:00 and
+/// default of product decision `PD-CAL` (docs/sources.md): Monday–Friday 09:00–12:00 and
 /// 13:00–18:00, fixed UTC+08:00, no holidays;
 /// [`asia_shanghai`](Self::asia_shanghai) is the same week in the named zone.
 /// No registry applies either silently: the host chooses
@@ -119,6 +119,7 @@ impl BusinessCalendar {
     /// in the named zone `Asia/Shanghai`, without holidays: the host's explicit
     /// choice of the Chinese default (feature `tz`).
     #[cfg(feature = "tz")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tz")))]
     pub fn asia_shanghai() -> Self {
         let definition = BusinessCalendarBuilder {
             zone: Some("Asia/Shanghai".to_owned()),

@@ -12,7 +12,7 @@ use super::CalendarError;
 /// days ending at a close of day, or in wall-clock time.
 ///
 /// How each kind is added to an instant is a product decision, see
-/// `spec README "Duration semantics"` and [`Calendar::add`](super::Calendar::add).
+/// product decision `PD-DUR` (docs/sources.md) and [`Calendar::add`](super::Calendar::add).
 /// The module table lists the wording each kind models. Whole-day limits of
 /// the documents end at the **close of a day** (`working_days_close`,
 /// `same_day_close`, `calendar_days_to_midnight`, `calendar_days_inclusive`);

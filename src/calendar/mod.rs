@@ -24,7 +24,7 @@
 //!
 //! # Durations and the wording they model
 //!
-//! `spec README "Duration semantics"`; examples on the default calendar
+//! product decision `PD-DUR` (docs/sources.md); examples on the default calendar
 //! (Mon–Fri 09:00–12:00, 13:00–18:00), starting Friday 16:00 unless noted.
 //!
 //! | variant | wording | due | example |
@@ -181,8 +181,8 @@ pub trait Calendar: Send + Sync + fmt::Debug {
             .map_err(|_| CalendarError::NoWorkingTime { from: t })
     }
 
-    /// Adds a business duration to `start`, following `spec README "Duration
-    /// semantics"` (the module docs have a table of every kind):
+    /// Adds a business duration to `start`, following product decision
+    /// `PD-DUR` (docs/sources.md) (the module docs have a table of every kind):
     ///
     /// - [`WorkingHours`](BusinessDuration::WorkingHours) /
     ///   [`WorkingMinutes`](BusinessDuration::WorkingMinutes): that much working

@@ -34,6 +34,7 @@ pub enum Zone {
     Fixed(FixedOffset),
     /// An IANA time zone such as `Europe/Berlin` (feature `tz`).
     #[cfg(feature = "tz")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tz")))]
     Iana(chrono_tz::Tz),
 }
 

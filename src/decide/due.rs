@@ -24,7 +24,7 @@ enum Due {
 
 /// The earliest item due at `now` over the running clocks: (instant, kind, clock position).
 ///
-/// The boundary rule (spec README "Duration semantics"): an item is handled only once its
+/// The boundary rule (product decision `PD-DUR` (docs/sources.md)): an item is handled only once its
 /// instant has **passed**, `t < now` ([`is_breached`]). At exactly the due instant an
 /// action is still on time, so a timer firing at `due` records nothing and an action at
 /// `due` afterwards is met, whichever the host runs first.

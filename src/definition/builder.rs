@@ -18,7 +18,43 @@ fn names<I: IntoIterator<Item = N>, N: AsRef<str>>(items: I) -> Vec<String> {
 
 /// Builds a [`DefinitionSpec`] (and, with [`build`](Builder::build), a [`Definition`]).
 ///
-/// Actions and form kinds used by transitions are declared automatically.
+/// Actions and form kinds used by transitions are declared automatically. `build` validates
+/// the whole definition against a [`Registry`] and reports every [`Problem`](crate::Problem)
+/// at once.
+///
+/// ```
+/// use aftersales::*;
+///
+/// let review = Builder::new("review", 1)
+///     .roles(["author", "reviewer"])
+///     .start_roles(["author"])
+///     .initial("draft")
+///     .normal("in_review")
+///     .waiting("waiting_author") // pauses deadline clocks
+///     .terminal("published")
+///     .form("manuscript")
+///     .transition("draft", "submit", "in_review", |t| t.roles(["author"]).form("manuscript"))
+///     .transition("in_review", "ask", "waiting_author", |t| {
+///         t.roles(["reviewer"]).reason_required()
+///     })
+///     .transition("waiting_author", "revise", "in_review", |t| {
+///         t.roles(["author"]).fresh_form("manuscript")
+///     })
+///     .transition("in_review", "publish", "published", |t| {
+///         t.roles(["reviewer"]).not_same_actor_as("submit").guard("spell_checked")
+///     });
+///
+/// // The guard is code: without it in the registry, `build` says so.
+/// let Err(BuildError::Invalid { problems, .. }) = review.clone().build(&Registry::new()) else {
+///     panic!("an unbound guard must be refused");
+/// };
+/// assert!(!problems.is_empty());
+///
+/// let registry = Registry::new().guard("spell_checked", |_: &Context<'_>| Ok(()));
+/// let def = review.build(&registry)?;
+/// assert_eq!(def.actions_from("in_review"), vec!["ask", "publish"]);
+/// # Ok::<(), BuildError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Builder {
     spec: DefinitionSpec,

@@ -142,6 +142,44 @@ pub struct EscalationSpec {
 
 /// A deadline policy: when the clock starts, what meets it, how long it runs, when it warns
 /// and what happens when it is missed. A breach is always recorded, escalation or not.
+///
+/// Durations are business time in the registry's [`Calendar`](crate::Calendar); the instance
+/// carries each running clock as a [`DeadlineState`](crate::DeadlineState).
+///
+/// ```
+/// use aftersales::*;
+/// use chrono::{TimeZone, Utc};
+/// use serde_json::json;
+///
+/// // "Reply within 1 working day of the report; warn after 6 working hours; a miss goes to
+/// // the manager, and a day later the case moves to the director's meeting."
+/// let reply = DeadlineSpec::new("reply", Trigger::enter("open"), BusinessDuration::WorkingDays(1))
+///     .met_on(Trigger::action("reply"))
+///     .warn_at(BusinessDuration::WorkingHours(6))
+///     .escalate(EscalationSpec::notify(["manager"]))
+///     .escalate(EscalationSpec::move_to("director_meeting").after(BusinessDuration::WorkingDays(1)))
+///     .owner("clerk");
+///
+/// let def = Builder::new("ticket", 1)
+///     .roles(["clerk", "manager"])
+///     .start_roles(["clerk"])
+///     .initial("open")
+///     .normal("director_meeting")
+///     .terminal("done")
+///     .transition("open", "reply", "done", |t| t.roles(["clerk"]))
+///     .transition("director_meeting", "decide", "done", |t| t.roles(["manager"]))
+///     .deadline(reply)
+///     .build(&Registry::with_calendar(BusinessCalendar::china_standard()))?;
+///
+/// // Reported Friday 16:00 (UTC+8): due Monday 16:00; the warning after 6 working hours
+/// // (Friday 16–18, Monday 9–12 and 13–14) at Monday 14:00.
+/// let friday = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
+/// let started = start(&def, InstanceId::from("T-1"), &Actor::new("li", ["clerk"]), json!({}), friday)?;
+/// let clock = started.instance.clock("reply").unwrap();
+/// assert_eq!(clock.due_at, Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap());
+/// assert_eq!(clock.warn_at, Some(Utc.with_ymd_and_hms(2026, 11, 23, 6, 0, 0).unwrap()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineSpec {

@@ -186,7 +186,28 @@ impl DefinitionSpec {
 
 impl Definition {
     /// Parse and build a definition from JSON in one step, under the default
-    /// [`DefinitionLimits`] (a definition from JSON may come from outside).
+    /// [`DefinitionLimits`] (a definition from JSON may come from outside). The format is
+    /// [`DefinitionSpec`]'s; the guide [`json_definition`](crate::guides::json_definition)
+    /// walks through a complete one.
+    ///
+    /// ```
+    /// use aftersales::{BuildError, Definition, Registry};
+    ///
+    /// let json = r#"{
+    ///   "id": "ticket", "version": 1,
+    ///   "roles": ["clerk"], "start_roles": ["clerk"],
+    ///   "actions": ["close"],
+    ///   "states": [{ "name": "open", "kind": "initial" }, { "name": "done", "kind": "terminal" }],
+    ///   "transitions": [{ "from": "open", "action": "close", "to": "done", "roles": ["clerk"] }]
+    /// }"#;
+    /// let def = Definition::from_json(json, &Registry::new())?;
+    /// assert_eq!(def.initial_state(), "open");
+    ///
+    /// // A typo is an error with its position, not a silent default.
+    /// let typo = json.replace("\"roles\": [\"clerk\"], \"start", "\"role\": [\"clerk\"], \"start");
+    /// assert!(matches!(Definition::from_json(&typo, &Registry::new()), Err(BuildError::Json { .. })));
+    /// # Ok::<(), BuildError>(())
+    /// ```
     ///
     /// # Errors
     /// [`BuildError::OverLimit`], [`BuildError::Json`] or [`BuildError::Invalid`].

@@ -321,7 +321,41 @@ impl Eq for StoreError {}
 ///     which no claim returns it. A message is never lost: until acknowledged, it is
 ///     returned again once its lease expires.
 ///
-/// The suite in `aftersales::testing` (feature `testing`) checks each clause.
+/// The suite in `aftersales::testing` (feature `testing`) checks each clause; the guide
+/// [`store`](crate::guides::store) walks through implementing one.
+///
+/// # Example
+///
+/// A store takes [`Commit`]s, which the pure core produces without an engine; clause 2 at
+/// work:
+///
+/// ```
+/// use aftersales::*;
+/// use chrono::{TimeZone, Utc};
+/// use serde_json::json;
+///
+/// let def = Builder::new("ticket", 1)
+///     .roles(["clerk"])
+///     .start_roles(["clerk"])
+///     .initial("open")
+///     .terminal("done")
+///     .transition("open", "close", "done", |t| t.roles(["clerk"]))
+///     .build(&Registry::new())?;
+/// let now = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
+/// let clerk = Actor::new("li", ["clerk"]);
+///
+/// let store = InMemoryStore::new();
+/// let decision = start(&def, InstanceId::from("T-1"), &clerk, json!({}), now)?;
+/// let commit = |d: Decision| Commit::linked(d.instance, d.events, Digest::ZERO, 0, None);
+/// store.commit(commit(decision.clone()))?;
+///
+/// // A second writer who also read version 0 loses, and nothing of it is written.
+/// let lost = store.commit(commit(decision)).unwrap_err();
+/// assert!(matches!(lost, StoreError::Conflict { expected: 0, actual: 1, .. }));
+/// assert_eq!(store.events(&InstanceId::from("T-1"), 0)?.len(), 1);
+/// assert_eq!(store.list_by_state("ticket", "open")?, vec![InstanceId::from("T-1")]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Store: Send + Sync {
     /// Write one commit atomically (see the contract).
     ///

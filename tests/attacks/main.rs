@@ -10,6 +10,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
+#[cfg(feature = "procedures")]
 mod confidentiality;
 mod limits;
 mod signing;

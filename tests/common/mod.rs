@@ -2,7 +2,7 @@
 //! fired command must come to.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[cfg(feature = "testing")]
+#[cfg(all(feature = "testing", feature = "procedures"))]
 pub(crate) mod batch;
 pub(crate) mod cast;
 pub(crate) mod defs;
@@ -39,13 +39,46 @@ pub(crate) fn golden(path: &str, actual: &str) -> String {
     expected
 }
 
-/// The page `path` (relative to the crate root) embeds `text`.
+const TABLE_BEGIN: &str =
+    "<!-- in-state actions: generated from the definition by the test that checks this page -->\n";
+const TABLE_END: &str = "<!-- end of in-state actions -->\n";
+
+/// The procedure page `path` shows `diagram` as its Mermaid block and, under it, `table` (the
+/// actions that stay in their state, [`aftersales::InStateActions`]). With `UPDATE_GOLDEN=1`
+/// the page's first Mermaid block and that table are rewritten first.
 #[track_caller]
-pub(crate) fn page_embeds(path: &str, text: &str) {
-    let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+pub(crate) fn page_diagram(path: &str, diagram: &str, table: &str) {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let mut page = std::fs::read_to_string(&file).unwrap();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let start = page
+            .find("```mermaid\n")
+            .expect("the page has a Mermaid block")
+            + 11;
+        let end = start + page[start..].find("```\n").expect("the Mermaid block ends");
+        page.replace_range(start..end, diagram);
+        let after = start + diagram.len() + 4;
+        let section = format!("{TABLE_BEGIN}{table}{TABLE_END}");
+        match (page.find(TABLE_BEGIN), page.find(TABLE_END)) {
+            (Some(b), Some(e)) => page.replace_range(b..e + TABLE_END.len(), &section),
+            _ => page.insert_str(
+                after,
+                &format!(
+                    "\nActions that stay in their state (the diagram folds them into the state: \
+                     named when at most three, counted otherwise), with their roles or sign-off, \
+                     conditions and forms:\n\n{section}"
+                ),
+            ),
+        }
+        std::fs::write(&file, &page).unwrap();
+    }
     assert!(
-        page.contains(text),
-        "{path} does not embed the golden text (stale?)"
+        page.contains(&format!("```mermaid\n{diagram}```\n")),
+        "{path} does not show the golden diagram (rerun with UPDATE_GOLDEN=1)"
+    );
+    assert!(
+        page.contains(&format!("{TABLE_BEGIN}{table}{TABLE_END}")),
+        "{path} does not list the in-state actions (rerun with UPDATE_GOLDEN=1)"
     );
 }
 

@@ -22,7 +22,7 @@ pub enum ForwardAnchor {
 /// ([`assess`](super::assess)) and detection ([`detect`](fn@super::detect)).
 ///
 /// `Default` gives the seed's values; each field cites its source line in 000 (the batch
-/// procedure, Edition E, 000 L634–L676) or the product decisions (`spec/README.md`).
+/// procedure, Edition E, 000 L634–L676) or the product decisions (`PD-…` keys, docs/sources.md).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -60,7 +60,7 @@ pub struct Config {
     pub rd_conclusion_accepted_within_days: u32,
     /// When an R&D limit is missed, move the issue straight to the director-level meeting
     /// instead of flagging it for the quality section to convene "适时" (at a suitable time).
-    /// Default `false`: flag and notify (000 L656, README "Missed deadlines").
+    /// Default `false`: flag and notify (000 L656, product decision `PD-MISS`).
     pub director_meeting_auto: bool,
     /// "用户使用数量少于300台": a user with fewer than this many units of the model falls under
     /// the count rule: 300 (000 L638).
@@ -72,7 +72,7 @@ pub struct Config {
     /// Compared in integers: `100 × failed > percent × units`.
     pub ratio_more_than_percent: u32,
     /// "3个月内": the rolling window, in calendar months, ending at the evaluation: 3
-    /// (000 L638; README "Batch window").
+    /// (000 L638; product decision `PD-BATCH`).
     pub window_months: u32,
     /// Whether the window's first day counts (OURS: yes).
     pub window_start_inclusive: bool,

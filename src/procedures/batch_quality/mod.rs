@@ -536,7 +536,22 @@ pub fn registry(config: &Config) -> Registry {
 }
 
 /// The validated, typed definition of the batch quality procedure, computing deadlines in
-/// `calendar` (the host's working calendar, README "Working calendar").
+/// `calendar` (the host's working calendar, product decision `PD-CAL` (docs/sources.md)).
+///
+/// ```
+/// use aftersales::procedures::{batch_quality as bq, shanghai_calendar};
+/// use aftersales::{Engine, InMemoryStore};
+///
+/// let def = bq::definition(&bq::Config::default(), shanghai_calendar())?;
+/// assert_eq!(def.definition().initial_state(), bq::State::ComplaintReceived);
+/// // Typed end to end: what may be done first, as `Action` values.
+/// assert!(!def.actions_from(bq::State::ComplaintReceived).is_empty());
+///
+/// let mut engine = Engine::new(InMemoryStore::new());
+/// engine.register(def.definition().clone())?;
+/// assert!(engine.definition(bq::ID).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// A [`BuildError`] if the definition does not validate (a bug, covered by the tests).

@@ -1,7 +1,7 @@
 //! The configuration of the complaint procedure: every number of the seed is a field whose
 //! [`Default`] is the seed's value, with the source line in its doc comment.
 //!
-//! Line references are `004 Lnnn` = line of `seeds/004_4a7dfe17293c5e98.txt`
+//! Line references are `004 Lnnn` = line nnn of collection 004 (docs/sources.md)
 //! (ZJHP-3-WI-QD-004 《客诉、客退产品处理管理办法》 A/0, 2018-3-27, `004 L647`).
 
 pub mod confidentiality;
@@ -42,7 +42,7 @@ pub enum MisjudgmentMatch {
 
 /// The complaint procedure's configuration.
 ///
-/// Every limit states its **reading** (spec README "Duration semantics"): 「N个工作日内」 is
+/// Every limit states its **reading** (product decision `PD-DUR` (docs/sources.md)): 「N个工作日内」 is
 /// the close of business of the N-th working day after the day the clock starts (a start
 /// outside working time counts from the next working period), 「1月」 a calendar month.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -66,7 +66,7 @@ pub struct Config {
     /// `004 L623`). Reading: the close of business of the 2nd working day.
     pub urgent_solve_reply_domestic: BusinessDuration,
     /// International: a solution within 15–30 working days (warn at the target, breach at
-    /// the limit; 004 D12 §8, `004 L623`, `spec README L45`). Reading: the close of business
+    /// the limit; 004 D12 §8, `004 L623`, product decision `PD-DUR`). Reading: the close of business
     /// of the 15th (target) and the 30th (limit) working day.
     pub solution_international: DurationRange,
     /// International urgent, only after the special approval: a plan 「3个工作日」 (004 D12 §8,

@@ -3,8 +3,8 @@
 //! Source: ZJHP-3-WI-QD-004 《客诉、客退产品处理管理办法》 rev A/0 (`004 L647`), §5 (complaint
 //! flow), §3.6 (confidentiality), §3.7 (severity), §7 (supplier issues), §8 (time limits);
 //! supporting: D1 of the same collection (severity table, 8D trigger, `004 L5–34`) and `002`
-//! (5W1H, root cause, corrective plan). `004 Lnnn` = line of `seeds/004_4a7dfe17293c5e98.txt`.
-//! Product decisions: `spec README`. The full clause → code → test map is in
+//! (5W1H, root cause, corrective plan). `004 Lnnn` = line nnn of collection 004 (docs/sources.md).
+//! Product decisions: `PD-…` keys, listed in docs/sources.md. The full clause → code → test map is in
 //! `docs/procedures/complaint.md`.
 //!
 //! The flow: the application design centre (ADC) files the handling form 《客诉、客退产品处理单》
@@ -353,13 +353,13 @@ crate::vocabulary! {
         VerdictFail = "verdict_fail",
         /// verdict (004 L593, L649, L669).
         VerdictIsFail = "verdict_is_fail",
-        /// 8D gates (spec README L51–54).
+        /// 8D gates (product decision `PD-8D`).
         EightDThroughD2 = "eight_d_through_d2",
-        /// 8D gates (spec README L51–54).
+        /// 8D gates (product decision `PD-8D`).
         EightDThroughD5 = "eight_d_through_d5",
-        /// 8D gates (spec README L51–54).
+        /// 8D gates (product decision `PD-8D`).
         EightDThroughD7 = "eight_d_through_d7",
-        /// 8D gates (spec README L51–54).
+        /// 8D gates (product decision `PD-8D`).
         EightDEffective = "eight_d_effective",
         /// restock (004 L649).
         RestockApproved = "restock_approved",
@@ -585,6 +585,21 @@ pub fn spec(config: &Config) -> DefinitionSpec {
 }
 
 /// Build the validated, typed definition.
+///
+/// ```
+/// use aftersales::procedures::{complaint, shanghai_calendar};
+/// use aftersales::{Engine, InMemoryStore};
+///
+/// let def = complaint::definition(&complaint::Config::default(), shanghai_calendar())?;
+/// assert_eq!(def.definition().initial_state(), complaint::State::Draft);
+/// // Typed end to end: what may be done first, as `Action` values.
+/// assert!(!def.actions_from(complaint::State::Draft).is_empty());
+///
+/// let mut engine = Engine::new(InMemoryStore::new());
+/// engine.register(def.definition().clone())?;
+/// assert!(engine.definition(complaint::ID).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// [`BuildError`] if the definition is invalid (it is not, for any config: a test builds it).

@@ -2,7 +2,7 @@
 //! the seed cites, 《制造平台外发耗材管理规定》 (`000 L666` §5.3.2), are not in the seeds, so
 //! every limit is `None` (no clock) unless the host sets it. A limit set here is read in
 //! working time of the definition's calendar ([`BusinessDuration`]); a miss is recorded and
-//! notified, the request does not move (ours: spec README "Missed deadlines").
+//! notified, the request does not move (ours: product decision `PD-MISS`).
 
 use super::Role;
 use crate::BusinessDuration;

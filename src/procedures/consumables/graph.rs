@@ -16,6 +16,21 @@ use State as S;
 
 /// Build the definition with `config`, computing deadlines in `calendar`.
 ///
+/// ```
+/// use aftersales::procedures::{consumables as cs, shanghai_calendar};
+/// use aftersales::{Engine, InMemoryStore};
+///
+/// let def = cs::definition(&cs::Config::default(), shanghai_calendar())?;
+/// assert_eq!(def.definition().initial_state(), cs::State::Draft);
+/// // Typed end to end: what may be done first, as `Action` values.
+/// assert!(!def.actions_from(cs::State::Draft).is_empty());
+///
+/// let mut engine = Engine::new(InMemoryStore::new());
+/// engine.register(def.definition().clone())?;
+/// assert!(engine.definition(cs::ID).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// [`BuildError`] — e.g. an empty approver chain (`EmptySignOff`).
 pub fn definition(config: &Config, calendar: Arc<dyn Calendar>) -> Result<Definition, BuildError> {
@@ -197,7 +212,7 @@ const LIMITS: &[Limit] = &[
     },
 ];
 
-/// A deadline for every limit the configuration sets (ours: spec README "Missed deadlines").
+/// A deadline for every limit the configuration sets (ours: product decision `PD-MISS`).
 fn limits(mut b: Builder, config: &Config) -> Builder {
     for l in LIMITS {
         if let Some(limit) = (l.within)(config) {
@@ -205,7 +220,7 @@ fn limits(mut b: Builder, config: &Config) -> Builder {
                 DeadlineSpec::new(l.deadline, Trigger::enter(l.state), limit)
                     .escalate(EscalationSpec::notify([l.owner, R::RegionalQualitySection]))
                     .owner(l.owner)
-                    .describe("ours: spec README \"Missed deadlines\" (recorded and notified)"),
+                    .describe("ours: product decision PD-MISS (recorded and notified)"),
             );
         }
     }

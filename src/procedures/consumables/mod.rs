@@ -7,8 +7,8 @@
 //! rules 《制造平台外发耗材管理规定》 (`000 L666` §5.3.2); the outputs are 《耗材申请单(批量)》
 //! and 《从材料库调拨物料申请表》 (`000 L676` §7); losses are reported to the regional quality
 //! section for the claim appraisal (`000 L670` §5.5). The cited rules are not in the seeds:
-//! every other step follows the product decision in `spec/README.md` ("Outsourced
-//! consumables") and is marked **ours** below. Limits of our steps are configuration with no
+//! every other step follows product decision `PD-CONS`
+//! (docs/sources.md) and is marked **ours** below. Limits of our steps are configuration with no
 //! default ([`Config`]).
 //!
 //! # Who does what

@@ -35,7 +35,7 @@ pub struct ByClass {
 /// Configuration of the customer return procedure. `Default` holds the seed's values; a
 /// JSON config may give only the fields it changes.
 ///
-/// Every limit states its **reading** (spec README "Duration semantics"): 「N个工作日内」 is
+/// Every limit states its **reading** (product decision `PD-DUR` (docs/sources.md)): 「N个工作日内」 is
 /// the close of business of the N-th working day, 「当天 / 当日」 the close of business of the
 /// start day, unqualified 「N天」 calendar days to 24:00 local, `H` wall-clock hours.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -54,7 +54,7 @@ pub struct Config {
     /// ([`SameDayClose`](BusinessDuration::SameDayClose), 当天); B and C count the complaint
     /// day as day 1 and end at 24:00 local of day 2 / day 3
     /// ([`CalendarDaysInclusive`](BusinessDuration::CalendarDaysInclusive) 2 / 3), spec
-    /// README "Duration semantics".
+    /// product decision `PD-DUR` (docs/sources.md).
     pub arrival_promise: ByClass,
     /// Investigate-first only: equal-quantity replenishment within 2 hours of the request
     /// after the inspection report (平数补货 2H, 004 L376–381). Reading: 2 hours of
@@ -118,7 +118,7 @@ pub struct Config {
     pub scrap_departments: Vec<Role>,
     /// The GM office approves every scrap after the design center's vice president
     /// (总经办批准 004 L152; 总经理核准 004 L486). Default true: the strictest chain
-    /// (README "Seed disagreements").
+    /// (product decision `PD-STRICT`).
     pub scrap_needs_gm_office: bool,
     /// Signers of the 《工作联系单》, in order: 品质经理批准, 相关部门领导签字 (004 L667). Default
     /// quality manager, then manufacturing.

@@ -639,6 +639,21 @@ pub fn registry(config: &Config) -> Registry {
 
 /// The validated definition, deadlines computed in `calendar`.
 ///
+/// ```
+/// use aftersales::procedures::{customer_return as cr, shanghai_calendar};
+/// use aftersales::{Engine, InMemoryStore};
+///
+/// let def = cr::definition(&cr::Config::default(), shanghai_calendar())?;
+/// assert_eq!(def.definition().initial_state(), cr::State::Draft);
+/// // Typed end to end: what may be done first, as `Action` values.
+/// assert!(!def.actions_from(cr::State::Draft).is_empty());
+///
+/// let mut engine = Engine::new(InMemoryStore::new());
+/// engine.register(def.definition().clone())?;
+/// assert!(engine.definition(cr::ID).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// [`BuildError`] when the configuration makes the definition invalid (e.g. an empty
 /// signer list).

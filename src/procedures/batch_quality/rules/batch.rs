@@ -262,7 +262,7 @@ pub enum NotBatch {
 }
 
 /// Strictly more than `percent` % in integers: `100 × failed > percent × units`
-/// (000 L638 "比例超过5%"; README "Batch window"). No overflow for any `u64` input.
+/// (000 L638 "比例超过5%"; product decision `PD-BATCH`). No overflow for any `u64` input.
 pub fn ratio_exceeds(failed: u64, units: u64, percent: u32) -> bool {
     u128::from(failed) * 100 > u128::from(percent) * u128::from(units)
 }
@@ -334,7 +334,7 @@ pub fn rule_for(evidence: &Evidence, cfg: &Config) -> Result<Option<BatchRule>, 
 
 /// The first day of the rolling window ending on `as_of`: `as_of` minus `months` calendar
 /// months, the day clamped to the month end (31 May − 3 months = 28/29 Feb) (000 L638
-/// "3个月内"; README "Batch window"). `None` only before the representable range.
+/// "3个月内"; product decision `PD-BATCH`). `None` only before the representable range.
 pub fn window_start(as_of: NaiveDate, months: u32) -> Option<NaiveDate> {
     as_of.checked_sub_months(Months::new(months))
 }

@@ -370,7 +370,7 @@ fn rate_bp(failed: u64, units: u64) -> u64 {
 ///
 /// Units are distinct per group: identical failures of the same unit count once. A record
 /// counts when its date is inside the rolling window (`cfg.window_months` calendar months
-/// ending on `as_of`, README "Batch window") and it is flagged in the service period.
+/// ending on `as_of`, product decision `PD-BATCH`) and it is flagged in the service period.
 /// Records dated after `as_of` are outside the window.
 ///
 /// # Errors

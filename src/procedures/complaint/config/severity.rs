@@ -15,7 +15,7 @@ use std::fmt;
 #[serde(rename_all = "snake_case")]
 pub enum External8dTrigger {
     /// The complaint is serious (§3.7, `004 L662`) or the customer asks for it
-    /// (`004 L620`, `L651`); `spec README L54–57`, D1 `004 L17`.
+    /// (`004 L620`, `L651`); product decision `PD-8D`, D1 `004 L17`.
     #[default]
     SeriousOrCustomerRequest,
     /// Only when the customer asks (the literal reading of `004 L651`).

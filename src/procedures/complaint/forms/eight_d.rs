@@ -2,7 +2,7 @@
 //!
 //! The seed asks for an analysis report for every failed inspection (「不良品分析具体原因并出具分析报告
 //! (8D报告)」, `004 L650`) and for an 8D when the customer asks (`004 L620`, `L651`) without
-//! spelling the disciplines out; `spec README L51–54` fixes the industry-standard D0–D8: D2 as
+//! spelling the disciplines out; product decision `PD-8D` fixes the industry-standard D0–D8: D2 as
 //! 5W1H (`002 L9`), D4 with the root cause of both occurrence and escape, D5 actions with owners
 //! and dates (`002 L90–91`).
 //!
@@ -218,7 +218,7 @@ impl fmt::Display for Responsibility {
     }
 }
 
-/// D4: root cause of occurrence and of escape (`002 L10–12`, `spec README L53`).
+/// D4: root cause of occurrence and of escape (`002 L10–12`, product decision `PD-8D`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct RootCause {

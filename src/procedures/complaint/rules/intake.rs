@@ -1,4 +1,4 @@
-//! Guards: Intake, the verdict, the 8D gates and the restock (`004 L661`, `L623`, `L593`, `L649`, `L669`; 8D gates `spec README L51–54`).
+//! Guards: Intake, the verdict, the 8D gates and the restock (`004 L661`, `L623`, `L593`, `L649`, `L669`; 8D gates product decision `PD-8D`).
 
 use super::view::*;
 use crate::Context;
@@ -144,7 +144,7 @@ fn verdict_is_fail(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), Str
     })
 }
 
-// --- 8D gates (spec README L51–54) ---
+// --- 8D gates (product decision `PD-8D`) ---
 
 fn eight_d_through_d2(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     f.need::<EightDReport>()?.require_through(Discipline::D2)
