@@ -69,7 +69,7 @@
 //!
 //! | room | what it holds |
 //! |---|---|
-//! | ids, rejection | [`Name`] (interned handles), [`InstanceId`], [`ActorId`]; why a command was refused ([`Rejection`]) |
+//! | ids, rejection | [`Name`] (interned handles), [`InstanceId`], [`ActorId`], [`Region`]; why a command was refused ([`Rejection`]) |
 //! | calendar, canonical, digest | SHA-256 [`Digest`]s of canonical JSON; business calendars in real time zones ([`Zone`]), holiday files, business durations, the boundary rule ([`is_met`], [`is_breached`]) |
 //! | access, form, event | actors, separation of duties, sign-off specs; forms; audit events (names on the wire, [`Event::canonical`]) |
 //! | instance | snapshots, clock state, apply, replay, verify |
@@ -133,6 +133,7 @@ pub use context::Context;
 pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine};
 pub use decide::{
     Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due, start,
+    start_in,
 };
 pub use definition::{
     Anchor, AnchorSource, AnywhereSpec, BuildError, Builder, DeadlineSpec, Definition,
@@ -154,7 +155,7 @@ pub use export::{
 };
 pub use form::{Form, FormValidator, TypedForm};
 pub use guard::{Guard, GuardExpr};
-pub use ids::{ActorId, InstanceId, Name};
+pub use ids::{ActorId, InstanceId, Name, Region};
 pub use instance::{
     AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped, TypedData,
 };

@@ -18,7 +18,7 @@ use crate::access::{Signature, SignatureStatus};
 use crate::digest::Digest;
 use crate::event::{Attribution, Event, EventKind};
 use crate::form::Form;
-use crate::ids::{ActorId, InstanceId, Name};
+use crate::ids::{ActorId, InstanceId, Name, Region};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,8 @@ pub struct Instance {
     updated_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     assignee: Option<Name>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
     forms: Shared<AttachedForm>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
@@ -216,6 +218,10 @@ impl Instance {
     pub fn assignee(&self) -> Option<Name> {
         self.assignee
     }
+    /// The region the instance was started in, if any (see [Regions](crate::Actor#regions)).
+    pub fn region(&self) -> Option<&Region> {
+        self.region.as_ref()
+    }
     /// Every form attached, oldest first.
     pub fn forms(&self) -> &[AttachedForm] {
         self.forms.as_slice()
@@ -366,6 +372,7 @@ impl Instance {
                 version,
                 state,
                 data,
+                region,
             } if e.seq == 1 => Ok(Instance {
                 id: e.instance.clone(),
                 definition: *definition,
@@ -377,6 +384,7 @@ impl Instance {
                 created_at: e.at,
                 updated_at: e.at,
                 assignee: None,
+                region: region.clone(),
                 forms: Shared::default(),
                 signatures: Shared::default(),
                 fired_by: Shared::default(),
