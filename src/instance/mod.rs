@@ -60,6 +60,9 @@ pub struct Instance {
     assignee: Option<Name>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     region: Option<Region>,
+    /// Who started the instance (the `Created` event's attribution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    started_by: Option<Attribution>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
     forms: Shared<AttachedForm>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
@@ -218,6 +221,12 @@ impl Instance {
     pub fn assignee(&self) -> Option<Name> {
         self.assignee
     }
+    /// Who started the instance, in which role (the attribution of its `Created` event):
+    /// the party that received the case. `None` only for a snapshot stored before this was
+    /// recorded (its history still has it).
+    pub fn started_by(&self) -> Option<&Attribution> {
+        self.started_by.as_ref()
+    }
     /// The region the instance was started in, if any (see [Regions](crate::Actor#regions)).
     pub fn region(&self) -> Option<&Region> {
         self.region.as_ref()
@@ -342,7 +351,8 @@ impl Instance {
     }
 
     /// Check that `self` equals the replay of `events`. A snapshot stored before the chain
-    /// existed (no chain head) is compared without its head.
+    /// existed (no chain head) is compared without its head, one stored before the starter
+    /// was recorded without [`started_by`](Self::started_by).
     ///
     /// # Errors
     /// [`ReplayError::SnapshotMismatch`], or the replay's own error.
@@ -353,6 +363,10 @@ impl Instance {
         let mut replayed = Instance::replay(events)?;
         if self.head.is_none() {
             replayed.head = None;
+        }
+        if self.started_by.is_none() {
+            // A snapshot stored before the starter was recorded in it.
+            replayed.started_by = None;
         }
         if &replayed == self {
             Ok(())
@@ -385,6 +399,7 @@ impl Instance {
                 updated_at: e.at,
                 assignee: None,
                 region: region.clone(),
+                started_by: e.by.clone(),
                 forms: Shared::default(),
                 signatures: Shared::default(),
                 fired_by: Shared::default(),
