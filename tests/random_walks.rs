@@ -1117,6 +1117,7 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
         } else {
             mask_roles(p.override_roles)
         },
+        region_wide_roles: Vec::new(),
         roles,
         actions,
         forms: vec!["note".into(), "report".into()],
