@@ -151,7 +151,7 @@ async fn region_round_trip<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), Stri
     let d = crate::start_in(
         &f.def,
         InstanceId::from("r"),
-        &f.clerk,
+        &f.clerk.clone().in_region("north"),
         json!({}),
         Some(region.clone()),
         f.t0,

@@ -759,17 +759,33 @@ fn service_mgmt_and_assistance(mut b: Builder) -> Builder {
             b = step(b, (s, action, s), RQS, cite, |tb| tb.requires_text("report_no"));
         }
     }
-    let customer_pr = &[R::Sales, R::BranchSales];
-    b = b.anywhere(A::RecordCustomerPr, None, |tb| {
-        noted(tb.roles(customer_pr.iter().copied()))
-            .describe("BQ-E §4.8.3 (000 L648) 负责协调客户公关工作")
-    });
-    b = b.anywhere(A::RecordMediaPr, None, |tb| {
-        noted(tb.roles([R::MarketPr])).describe("BQ-E §4.10 (000 L650) 媒体公关")
-    });
-    b.anywhere(A::RecordLegalAssistance, None, |tb| {
-        noted(tb.roles([R::Legal])).describe("BQ-E §4.11 (000 L650) 法律援助")
-    })
+    let customer_pr: &[R] = &[R::Sales, R::BranchSales];
+    let open = S::ALL
+        .iter()
+        .copied()
+        .filter(|s| !matches!(s, S::OrdinaryService | S::Closed));
+    for s in open {
+        for (action, roles, cite) in [
+            (
+                A::RecordCustomerPr,
+                customer_pr,
+                "BQ-E §4.8.3 (000 L648) 负责协调客户公关工作",
+            ),
+            (
+                A::RecordMediaPr,
+                &[R::MarketPr][..],
+                "BQ-E §4.10 (000 L650) 媒体公关",
+            ),
+            (
+                A::RecordLegalAssistance,
+                &[R::Legal][..],
+                "BQ-E §4.11 (000 L650) 法律援助",
+            ),
+        ] {
+            b = step(b, (s, action, s), roles, cite, noted);
+        }
+    }
+    b
 }
 
 /// A limit in working days that depends on the acceptance status (000 L654), each read as
