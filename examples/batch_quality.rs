@@ -127,13 +127,21 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         Err(e) => e.to_string(),
     };
     let t = lt(11, 16, 9, 40);
-    writeln!(out, "received by sales; the station takes over: {}", refused(go(dispatch(&station), t)))?;
+    writeln!(
+        out,
+        "received by sales; the station takes over: {}",
+        refused(go(dispatch(&station), t))
+    )?;
     go(fire(&sales, Action::TransferToRtse), t)?;
     let designate = |who: &Actor| {
         fire(who, Action::DesignateLocalStation).with_payload(json!({"station": "ST-WH-01"}))
     };
     let east = Actor::new("rtse-wu", [Role::RegionalTechSupportEngineer]).in_region("east");
-    writeln!(out, "an engineer of another region: {}", refused(go(designate(&east), t)))?;
+    writeln!(
+        out,
+        "an engineer of another region: {}",
+        refused(go(designate(&east), t))
+    )?;
     go(designate(&rtse), lt(11, 16, 9, 50))?;
     go(dispatch(&station), lt(11, 16, 10, 0))?;
     let inst = engine.load(&id)?;
@@ -141,7 +149,9 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         out,
         "received by {} as {}, designated station {}",
         bq::received_by(&inst).map_or("?".into(), |a| a.actor.to_string()),
-        bq::received_by(&inst).and_then(|a| a.role).map_or("?".into(), |r| r.to_string()),
+        bq::received_by(&inst)
+            .and_then(|a| a.role)
+            .map_or("?".into(), |r| r.to_string()),
         bq::designated_station(&inst).unwrap_or_default(),
     )?;
     let report = bq::BatchFeedbackReport {
@@ -309,14 +319,16 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     )?;
     for r in &cfg.plan_evaluators {
         go(
-            fire(&Actor::new(format!("eval-{r}"), [*r]).in_region("central"), Action::EvaluatePlan).with_form(form(
-                &bq::PlanEvaluation {
-                    dept: *r,
-                    effective: true,
-                    feasible: true,
-                    comment: String::new(),
-                },
-            )?),
+            fire(
+                &Actor::new(format!("eval-{r}"), [*r]).in_region("central"),
+                Action::EvaluatePlan,
+            )
+            .with_form(form(&bq::PlanEvaluation {
+                dept: *r,
+                effective: true,
+                feasible: true,
+                comment: String::new(),
+            })?),
             t,
         )?;
     }
@@ -353,7 +365,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     };
     let mut first = true;
     for r in &cfg.replacement_plan_coauthors {
-        let mut c = Command::sign(&Actor::new(format!("sign-{r}"), [*r]).in_region("central"), Action::ApprovePlan);
+        let mut c = Command::sign(
+            &Actor::new(format!("sign-{r}"), [*r]).in_region("central"),
+            Action::ApprovePlan,
+        );
         if first {
             c = c.with_form(form(&plan)?).with_form(form(&exchange)?);
             first = false;
@@ -388,7 +403,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     )?;
     // the issue is in each weekly and monthly report (BQ-E §5.4.3, L668)
     let report = |kind: Action, no: &str| fire(&rqs, kind).with_payload(json!({"report_no": no}));
-    go(report(Action::PublishWeeklyReport, "W48"), lt(11, 24, 11, 0))?;
+    go(
+        report(Action::PublishWeeklyReport, "W48"),
+        lt(11, 24, 11, 0),
+    )?;
     go(
         formal(&station, Action::RecordProgress).with_form(form(&bq::ProgressEntry {
             units_done_total: 130,
@@ -410,8 +428,14 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         })?),
         lt(11, 30, 10, 0),
     )?;
-    go(report(Action::PublishWeeklyReport, "W49"), lt(11, 30, 10, 30))?;
-    go(report(Action::PublishMonthlyReport, "M11"), lt(12, 1, 10, 0))?;
+    go(
+        report(Action::PublishWeeklyReport, "W49"),
+        lt(11, 30, 10, 30),
+    )?;
+    go(
+        report(Action::PublishMonthlyReport, "M11"),
+        lt(12, 1, 10, 0),
+    )?;
     go(
         formal(&station, Action::RecordProgress).with_form(form(&bq::ProgressEntry {
             units_done_total: 250,
@@ -448,7 +472,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         })?),
         lt(12, 14, 10, 0),
     )?;
-    go(report(Action::PublishWeeklyReport, "W51"), lt(12, 14, 10, 30))?;
+    go(
+        report(Action::PublishWeeklyReport, "W51"),
+        lt(12, 14, 10, 30),
+    )?;
     let psu_co = bq::Party::Supplier {
         supplier: "PSU-Co".into(),
     };
@@ -555,7 +582,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
             .with_payload(json!({"note": "penalty under the quality agreement §7 reserved"})),
         lt(12, 16, 11, 30),
     )?;
-    go(report(Action::PublishWeeklyReport, "W52"), lt(12, 21, 10, 0))?;
+    go(
+        report(Action::PublishWeeklyReport, "W52"),
+        lt(12, 21, 10, 0),
+    )?;
     go(
         fire(
             &Actor::new("proc-lin", [Role::Procurement]),
@@ -568,7 +598,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         })?),
         lt(12, 28, 10, 0),
     )?;
-    go(report(Action::PublishWeeklyReport, "W53"), lt(12, 28, 10, 30))?;
+    go(
+        report(Action::PublishWeeklyReport, "W53"),
+        lt(12, 28, 10, 30),
+    )?;
     go(
         fire(&rqs, Action::VerifyCapaItem).with_form(form(&bq::CapaVerification {
             item: bq::CapaItem::Notice {

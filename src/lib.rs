@@ -132,8 +132,8 @@ pub use command::{Command, Intent};
 pub use context::Context;
 pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine};
 pub use decide::{
-    Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due, start,
-    start_in,
+    Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due,
+    start, start_in,
 };
 pub use definition::{
     Anchor, AnchorSource, AnywhereSpec, BuildError, Builder, DeadlineSpec, Definition,

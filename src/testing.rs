@@ -165,12 +165,14 @@ async fn region_round_trip<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), Stri
         .map_err(|e| e.to_string())?
         .ok_or("the instance was not stored")?;
     if loaded.region() != Some(&region) || loaded != c.instance {
-        return Err(format!("loaded region {:?}, committed {region}", loaded.region()));
+        return Err(format!(
+            "loaded region {:?}, committed {region}",
+            loaded.region()
+        ));
     }
     let events = s.events(&"r".into(), 0).await.map_err(|e| e.to_string())?;
     let created = events.first().map(|e| &e.kind);
-    if !matches!(created, Some(crate::EventKind::Created { region: Some(r), .. }) if *r == region)
-    {
+    if !matches!(created, Some(crate::EventKind::Created { region: Some(r), .. }) if *r == region) {
         return Err(format!("the stored `created` event is {created:?}"));
     }
     loaded.verify(&events).map_err(|e| e.to_string())

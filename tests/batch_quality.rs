@@ -2614,7 +2614,10 @@ fn bq_e_s5_1_3_a_complaint_sales_received_goes_to_the_rtse_before_any_station() 
         t,
     );
     assert_eq!(guard_of(&r), Guard::ReceivedByRtse);
-    let r = h.refused(fire(&actor("legal-1", Role::Legal), Action::TransferToRtse), t);
+    let r = h.refused(
+        fire(&actor("legal-1", Role::Legal), Action::TransferToRtse),
+        t,
+    );
     assert_eq!(guard_of(&r), Guard::ReceivedByDepartment);
     // BQ-E §5.1.3 转由对应的区域技术支持工程师处理
     h.ok(fire(&sales, Action::TransferToRtse), t);
@@ -2627,7 +2630,10 @@ fn bq_e_s5_1_3_a_complaint_sales_received_goes_to_the_rtse_before_any_station() 
         fire(&rtse(), Action::DesignateLocalStation).with_payload(json!({"station": "ST-WH-02"})),
         t,
     );
-    assert_eq!(bq::designated_station(&h.inst()).as_deref(), Some("ST-WH-02"));
+    assert_eq!(
+        bq::designated_station(&h.inst()).as_deref(),
+        Some("ST-WH-02")
+    );
     let r = h.refused(dispatch(&station()), t);
     assert_eq!(guard_of(&r), Guard::DesignatedStation);
     let designated = station_named("ST-WH-02");
@@ -2672,7 +2678,10 @@ fn bq_e_s5_1_1_s4_1_1_the_receiving_station_is_the_only_one_to_submit() {
     let r = h.refused(dispatch(&other), t);
     assert_eq!(guard_of(&r), Guard::ReceivedByThisStation);
     h.ok(dispatch(&station()), t);
-    assert_eq!(bq::designated_station(&h.inst()).as_deref(), Some("ST-WH-01"));
+    assert_eq!(
+        bq::designated_station(&h.inst()).as_deref(),
+        Some("ST-WH-01")
+    );
     // BQ-E §4.1.1 (000 L644): only that station submits through the system; its engineer
     // acting for it counts as the station
     let r = h.refused(
@@ -2680,9 +2689,11 @@ fn bq_e_s5_1_1_s4_1_1_the_receiving_station_is_the_only_one_to_submit() {
         t,
     );
     assert_eq!(guard_of(&r), Guard::DesignatedStation);
-    let r = h.refused(fire(&other, Action::JudgeNotBatch).with_form(form(&rejection(
-        bq::RejectReason::NotBatchOnSite,
-    ))), t);
+    let r = h.refused(
+        fire(&other, Action::JudgeNotBatch)
+            .with_form(form(&rejection(bq::RejectReason::NotBatchOnSite))),
+        t,
+    );
     assert_eq!(guard_of(&r), Guard::DesignatedStation);
     let engineer = station_named("zhang-wei").acting_for("ST-WH-01");
     h.ok(
@@ -2699,18 +2710,38 @@ fn bq_e_s5_1_2_regions_the_corresponding_rtse_and_the_local_station() {
     engine.register(def.definition().clone()).unwrap();
     let id = InstanceId::from("BQ-R");
     let t = lt(16, 10, 0);
-    let data = bq::Data::new(CUSTOMER, MODEL, "central", "no display").to_value().unwrap();
+    let data = bq::Data::new(CUSTOMER, MODEL, "central", "no display")
+        .to_value()
+        .unwrap();
     let central = |a: Actor| a.in_region("central");
     let east = |a: Actor| a.in_region("east");
     // a regional department starts only in its own region; sales is a headquarters one
-    let refused = engine.start_in(bq::ID, id.clone(), Some("central".into()), &east(station()), data.clone(), t);
-    assert!(matches!(refused, Err(EngineError::Rejected { rejection: Rejection::OutOfRegion { .. }, .. })));
+    let refused = engine.start_in(
+        bq::ID,
+        id.clone(),
+        Some("central".into()),
+        &east(station()),
+        data.clone(),
+        t,
+    );
+    assert!(matches!(
+        refused,
+        Err(EngineError::Rejected {
+            rejection: Rejection::OutOfRegion { .. },
+            ..
+        })
+    ));
     let sales = actor("sales-ma", Role::Sales);
     engine
         .start_in(bq::ID, id.clone(), Some("central".into()), &sales, data, t)
         .unwrap();
-    assert_eq!(engine.load(&id).unwrap().region(), Some(&Region::from("central")));
-    engine.fire(&id, &fire(&sales, Action::TransferToRtse), t).unwrap();
+    assert_eq!(
+        engine.load(&id).unwrap().region(),
+        Some(&Region::from("central"))
+    );
+    engine
+        .fire(&id, &fire(&sales, Action::TransferToRtse), t)
+        .unwrap();
     // BQ-E §5.1.3 "对应的区域技术支持工程师": the engineer of the issue's region
     let designate = |a: &Actor| {
         fire(a, Action::DesignateLocalStation).with_payload(json!({"station": "ST-WH-01"}))
@@ -2727,25 +2758,48 @@ fn bq_e_s5_1_2_regions_the_corresponding_rtse_and_the_local_station() {
         }
     );
     let refused = common::refusal(engine.fire(&id, &designate(&rtse()), t));
-    assert!(matches!(refused, Rejection::OutOfRegion { actor_region: None, .. }));
+    assert!(matches!(
+        refused,
+        Rejection::OutOfRegion {
+            actor_region: None,
+            ..
+        }
+    ));
     engine.fire(&id, &designate(&central(rtse())), t).unwrap();
     // BQ-E §5.1.2 "当地维修站": the designated station of the region goes on site
     let refused = common::refusal(engine.fire(&id, &dispatch(&east(station())), t));
     assert!(matches!(refused, Rejection::OutOfRegion { .. }));
     engine.fire(&id, &dispatch(&central(station())), t).unwrap();
-    let submit = formal(&central(station()), Action::SubmitBatchFeedback).with_form(form(&feedback(1)));
+    let submit =
+        formal(&central(station()), Action::SubmitBatchFeedback).with_form(form(&feedback(1)));
     engine.fire(&id, &submit, t).unwrap();
     // the regional quality section acts in its region; headquarters departments anywhere
     let region_wide = def.definition().region_wide_roles();
     assert!(region_wide.contains(&Role::ProductTechSupport.into()));
     assert!(!region_wide.contains(&Role::RegionalQualitySection.into()));
-    let refused = common::refusal(engine.fire(&id, &noted(&east(actor("rsm", Role::RegionalServiceMgmt)), Action::ReviewStationReport), t));
+    let refused = common::refusal(engine.fire(
+        &id,
+        &noted(
+            &east(actor("rsm", Role::RegionalServiceMgmt)),
+            Action::ReviewStationReport,
+        ),
+        t,
+    ));
     assert!(matches!(refused, Rejection::OutOfRegion { .. }));
-    engine.fire(&id, &formal(&central(rtse()), Action::VerifyAndForward), t).unwrap();
     engine
-        .fire(&id, &formal(&ts(), Action::ConfirmAndForwardToRqs).with_form(form(&ts_analysis(250, 16))), t)
+        .fire(&id, &formal(&central(rtse()), Action::VerifyAndForward), t)
         .unwrap();
-    let start = start_cmd(bq::Acceptance::NotAccepted, &decision(bq::Acceptance::NotAccepted));
+    engine
+        .fire(
+            &id,
+            &formal(&ts(), Action::ConfirmAndForwardToRqs).with_form(form(&ts_analysis(250, 16))),
+            t,
+        )
+        .unwrap();
+    let start = start_cmd(
+        bq::Acceptance::NotAccepted,
+        &decision(bq::Acceptance::NotAccepted),
+    );
     let refused = common::refusal(engine.fire(&id, &start, t));
     assert!(matches!(refused, Rejection::OutOfRegion { .. }));
     let rqs_central = central(rqs());
@@ -2793,7 +2847,9 @@ fn bq_e_s5_2_2_service_and_quality_management_assist_rd_analysis() {
     for who in [actor("sp", Role::ServicePlatform), qmd()] {
         h.ok(noted(&who, Action::AssistRdAnalysis), t);
     }
-    assert!(is_forbidden(&h.refused(noted(&rnd(), Action::AssistRdAnalysis), t)));
+    assert!(is_forbidden(
+        &h.refused(noted(&rnd(), Action::AssistRdAnalysis), t)
+    ));
     let assisted = h.inst().fired_by(Action::AssistRdAnalysis).len();
     assert_eq!(assisted, 2);
 }
@@ -2836,7 +2892,13 @@ fn bq_e_s5_4_3_weekly_and_monthly_report_clocks() {
         ..cfg()
     };
     let spec = bq::definition(&none, cal()).unwrap();
-    assert!(spec.definition().spec().deadlines.iter().all(|d| !d.name.ends_with("_report")));
+    assert!(
+        spec.definition()
+            .spec()
+            .deadlines
+            .iter()
+            .all(|d| !d.name.ends_with("_report"))
+    );
 }
 
 #[test]
@@ -2849,12 +2911,19 @@ fn bq_e_s5_6_2_capa_reply_clock_when_configured() {
     let t = lt(17, 10, 0);
     h.measures(false, t);
     h.ok(
-        fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice("N-1", psu_co(), lt(30, 18, 0)))),
+        fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice(
+            "N-1",
+            psu_co(),
+            lt(30, 18, 0),
+        ))),
         t,
     );
     // BQ-E §5.6.2 (000 L674): the addressee's reply, timed from the notice
     assert_eq!(h.clock(Deadline::CapaResponse).due_at, lt(24, 10, 0));
-    h.ok(note(&sys(), Action::RecordCapaResponse, "8D received"), lt(20, 10, 0));
+    h.ok(
+        note(&sys(), Action::RecordCapaResponse, "8D received"),
+        lt(20, 10, 0),
+    );
     assert!(h.clock(Deadline::CapaResponse).stopped.unwrap().met);
     assert!(
         bq::definition(&cfg(), cal())
@@ -2921,8 +2990,12 @@ fn bq_e_s4_8_3_s4_10_s4_11_customer_media_and_legal_work_are_actions() {
     ] {
         h.ok(noted(who, act), t);
     }
-    assert!(is_forbidden(&h.refused(noted(&legal, Action::RecordMediaPr), t)));
-    assert!(is_forbidden(&h.refused(noted(&pr, Action::RecordCustomerPr), t)));
+    assert!(is_forbidden(
+        &h.refused(noted(&legal, Action::RecordMediaPr), t)
+    ));
+    assert!(is_forbidden(
+        &h.refused(noted(&pr, Action::RecordCustomerPr), t)
+    ));
     assert!(matches!(
         h.refused(fire(&pr, Action::RecordMediaPr), t),
         Rejection::TextRequired { .. }

@@ -107,7 +107,12 @@ fn regions_an_actor_of_another_region_is_refused_naming_both_regions() {
         Err(Rejection::OutOfRegion { .. })
     ));
     assert!(matches!(
-        decide(&def, &inst, &Command::override_to(&south, "done", "why not"), t0()),
+        decide(
+            &def,
+            &inst,
+            &Command::override_to(&south, "done", "why not"),
+            t0()
+        ),
         Err(Rejection::OutOfRegion { .. })
     ));
 }
@@ -127,14 +132,26 @@ fn regions_an_actor_without_a_region_acts_only_on_regionless_instances() {
 #[test]
 fn regions_a_region_wide_role_acts_everywhere() {
     let def = definition();
-    assert_eq!(def.region_wide_roles(), vec![aftersales::Name::new("auditor")]);
+    assert_eq!(
+        def.region_wide_roles(),
+        vec![aftersales::Name::new("auditor")]
+    );
     let inst = started(Some("north"));
     let hq = Actor::new("auditor-1", ["auditor"]);
     let south_hq = Actor::new("auditor-2", ["auditor"]).in_region("south");
     for a in [&hq, &south_hq] {
         let d = decide(&def, &inst, &Command::fire(a, "note"), t0()).unwrap();
-        assert_eq!(d.events[0].by.as_ref().unwrap().role, Some("auditor".into()));
-        decide(&def, &inst, &Command::override_to(a, "done", "closing"), t0()).unwrap();
+        assert_eq!(
+            d.events[0].by.as_ref().unwrap().role,
+            Some("auditor".into())
+        );
+        decide(
+            &def,
+            &inst,
+            &Command::override_to(a, "done", "closing"),
+            t0(),
+        )
+        .unwrap();
     }
     assert!(def.region_allows(&hq, "auditor", inst.region()));
     assert!(!def.region_allows(&clerk("south"), "clerk", inst.region()));
@@ -149,13 +166,21 @@ fn regions_outside_its_region_only_the_region_wide_roles_count() {
     // is out of region; naming the clerk role is out of region too.
     let both = Actor::new("both", ["clerk", "auditor"]).in_region("south");
     let d = decide(&def, &inst, &Command::fire(&both, "note"), t0()).unwrap();
-    assert_eq!(d.events[0].by.as_ref().unwrap().role, Some("auditor".into()));
+    assert_eq!(
+        d.events[0].by.as_ref().unwrap().role,
+        Some("auditor".into())
+    );
     assert_eq!(
         decide(&def, &inst, &Command::fire(&both, "finish"), t0()),
         Err(out_of_region("finish", "both", Some("south"), "north"))
     );
     assert_eq!(
-        decide(&def, &inst, &Command::fire(&both, "note").as_role("clerk"), t0()),
+        decide(
+            &def,
+            &inst,
+            &Command::fire(&both, "note").as_role("clerk"),
+            t0()
+        ),
         Err(out_of_region("note", "both", Some("south"), "north"))
     );
     // An actor holding no role for the action at all is still `Forbidden`.
@@ -172,8 +197,20 @@ fn regions_starting_follows_the_rule_and_the_region_is_in_the_created_event() {
     let id = InstanceId::from("j1");
     let north = Region::from("north");
     assert_eq!(
-        start_in(&def, id.clone(), &clerk("south"), json!({}), Some(north.clone()), t0()),
-        Err(out_of_region("start", "clerk-south", Some("south"), "north"))
+        start_in(
+            &def,
+            id.clone(),
+            &clerk("south"),
+            json!({}),
+            Some(north.clone()),
+            t0()
+        ),
+        Err(out_of_region(
+            "start",
+            "clerk-south",
+            Some("south"),
+            "north"
+        ))
     );
     let hq = Actor::new("auditor-1", ["auditor"]);
     let d = start_in(&def, id.clone(), &hq, json!({}), Some(north.clone()), t0()).unwrap();
@@ -195,7 +232,14 @@ fn regions_the_region_is_covered_by_the_hash_chain() {
     engine.register(definition()).unwrap();
     let id = InstanceId::from("j1");
     engine
-        .start_in("job", id.clone(), Some("north".into()), &clerk("north"), json!({}), t0())
+        .start_in(
+            "job",
+            id.clone(),
+            Some("north".into()),
+            &clerk("north"),
+            json!({}),
+            t0(),
+        )
         .unwrap();
     engine.verify(&id).unwrap();
     let history = engine.history(&id).unwrap();
@@ -247,7 +291,14 @@ fn regions_the_async_engine_enforces_the_rule() {
     block_on(async {
         assert!(matches!(
             engine
-                .start_in("job", id.clone(), Some("north".into()), &clerk("south"), json!({}), t0())
+                .start_in(
+                    "job",
+                    id.clone(),
+                    Some("north".into()),
+                    &clerk("south"),
+                    json!({}),
+                    t0()
+                )
                 .await,
             Err(EngineError::Rejected {
                 rejection: Rejection::OutOfRegion { .. },
@@ -255,7 +306,14 @@ fn regions_the_async_engine_enforces_the_rule() {
             })
         ));
         engine
-            .start_in("job", id.clone(), Some("north".into()), &clerk("north"), json!({}), t0())
+            .start_in(
+                "job",
+                id.clone(),
+                Some("north".into()),
+                &clerk("north"),
+                json!({}),
+                t0(),
+            )
             .await
             .unwrap();
         let refused = engine

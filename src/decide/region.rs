@@ -31,7 +31,12 @@ pub(crate) fn is_outside(actor: &Actor, region: Option<&Region>) -> bool {
 }
 
 /// Split the actor's roles `mask` in `def` for an instance of `region`.
-pub(crate) fn scope(def: &Definition, actor: &Actor, region: Option<&Region>, mask: RoleMask) -> Scope {
+pub(crate) fn scope(
+    def: &Definition,
+    actor: &Actor,
+    region: Option<&Region>,
+    mask: RoleMask,
+) -> Scope {
     if is_outside(actor, region) {
         Scope {
             counted: RoleMask(mask.0 & def.region_wide.0),

@@ -409,7 +409,12 @@ impl Definition {
     /// region rule (see [Regions](crate::Actor#regions)): the instance has no region, the
     /// actor is of that region, or `role` is region-wide. Says nothing about whether the
     /// role may take any particular action.
-    pub fn region_allows(&self, actor: &crate::Actor, role: impl Into<Name>, region: Option<&crate::Region>) -> bool {
+    pub fn region_allows(
+        &self,
+        actor: &crate::Actor,
+        role: impl Into<Name>,
+        region: Option<&crate::Region>,
+    ) -> bool {
         let in_region = region.is_none_or(|r| actor.region.as_ref() == Some(r));
         in_region
             || self

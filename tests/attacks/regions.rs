@@ -15,8 +15,11 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn engine() -> Engine<InMemoryStore> {
-    let def = bq::definition(&bq::Config::default(), std::sync::Arc::new(BusinessCalendar::default()))
-        .unwrap();
+    let def = bq::definition(
+        &bq::Config::default(),
+        std::sync::Arc::new(BusinessCalendar::default()),
+    )
+    .unwrap();
     let mut engine = Engine::new(InMemoryStore::new());
     engine.register(def.definition().clone()).unwrap();
     engine
@@ -29,14 +32,23 @@ fn data() -> serde_json::Value {
 }
 
 fn rejection(r: Result<Outcome, EngineError>) -> Rejection {
-    r.err().and_then(|e| e.rejection().cloned()).expect("refused")
+    r.err()
+        .and_then(|e| e.rejection().cloned())
+        .expect("refused")
 }
 
 /// An issue of region `central`, received by sales and passed to the central engineer.
 fn central_issue(engine: &Engine<InMemoryStore>, id: &InstanceId) {
     let sales = Actor::new("sales-ma", [Role::Sales]);
     engine
-        .start_in(bq::ID, id.clone(), Some("central".into()), &sales, data(), t0())
+        .start_in(
+            bq::ID,
+            id.clone(),
+            Some("central".into()),
+            &sales,
+            data(),
+            t0(),
+        )
         .unwrap();
     engine
         .fire(id, &Command::fire(&sales, Action::TransferToRtse), t0())
@@ -70,7 +82,8 @@ fn an_engineer_of_another_region_cannot_designate_even_acting_for_a_central_one(
     }
     // naming a role does not help: a regional role named outside its region is refused, a
     // headquarters role not held is refused before anything else
-    let both = Actor::new("multi", [Role::RegionalTechSupportEngineer, Role::Sales]).in_region("east");
+    let both =
+        Actor::new("multi", [Role::RegionalTechSupportEngineer, Role::Sales]).in_region("east");
     let named = designate(&both).as_role(Role::RegionalTechSupportEngineer);
     assert!(matches!(
         rejection(engine.fire(&id, &named, t0())),
@@ -92,7 +105,14 @@ fn a_station_cannot_open_an_issue_in_another_region_nor_take_one_over() {
     let engine = engine();
     let east_station = Actor::new("ST-E-01", [Role::AuthorisedStation]).in_region("east");
     let r = engine
-        .start_in(bq::ID, "BQ-2", Some("central".into()), &east_station, data(), t0())
+        .start_in(
+            bq::ID,
+            "BQ-2",
+            Some("central".into()),
+            &east_station,
+            data(),
+            t0(),
+        )
         .err()
         .and_then(|e| e.rejection().cloned());
     assert!(matches!(r, Some(Rejection::OutOfRegion { action, .. }) if action == "start"));
@@ -104,12 +124,20 @@ fn a_station_cannot_open_an_issue_in_another_region_nor_take_one_over() {
     let id = InstanceId::from("BQ-3");
     let sales = Actor::new("sales-ma", [Role::Sales]);
     engine
-        .start_in(bq::ID, id.clone(), Some("central".into()), &sales, data(), t0())
+        .start_in(
+            bq::ID,
+            id.clone(),
+            Some("central".into()),
+            &sales,
+            data(),
+            t0(),
+        )
         .unwrap();
     let central_station = Actor::new("ST-WH-01", [Role::AuthorisedStation]).in_region("central");
-    let take_over = Command::fire(&central_station, Action::DispatchSeniorEngineer).with_payload(json!({
-        "senior_engineer": {"person": "Zhang Wei", "qualified_models": ["FZ-D530"]}
-    }));
+    let take_over =
+        Command::fire(&central_station, Action::DispatchSeniorEngineer).with_payload(json!({
+            "senior_engineer": {"person": "Zhang Wei", "qualified_models": ["FZ-D530"]}
+        }));
     match rejection(engine.fire(&id, &take_over, t0())) {
         Rejection::GuardRejected { guard, .. } => {
             assert_eq!(guard, Guard::ReceivedByThisStation.name());

@@ -173,7 +173,12 @@ fn intake(mut b: Builder) -> Builder {
         (received, A::DispatchSeniorEngineer, on_site),
         STATION,
         "BQ-E §5.1.1 (000 L650)",
-        |tb| dispatch(tb.guard(G::ReceivedByThisStation).effect(E::ReceivingStation)),
+        |tb| {
+            dispatch(
+                tb.guard(G::ReceivedByThisStation)
+                    .effect(E::ReceivingStation),
+            )
+        },
     );
     b = step(
         b,
@@ -756,7 +761,9 @@ fn service_mgmt_and_assistance(mut b: Builder) -> Builder {
             (A::PublishWeeklyReport, "BQ-E §5.4.3 (000 L668) 周报"),
             (A::PublishMonthlyReport, "BQ-E §5.4.3 (000 L668) 月报"),
         ] {
-            b = step(b, (s, action, s), RQS, cite, |tb| tb.requires_text("report_no"));
+            b = step(b, (s, action, s), RQS, cite, |tb| {
+                tb.requires_text("report_no")
+            });
         }
     }
     let customer_pr: &[R] = &[R::Sales, R::BranchSales];

@@ -49,8 +49,8 @@ mod rules;
 
 pub use config::{Config, ForwardAnchor, REGION_WIDE};
 pub use data::{
-    Acceptance, BatchChannel, ClaimStatus, ConsumablesLink, Data, claim_status,
-    designated_station, formal, received_by, start_payload, via,
+    Acceptance, BatchChannel, ClaimStatus, ConsumablesLink, Data, claim_status, designated_station,
+    formal, received_by, start_payload, via,
 };
 pub use forms::*;
 pub use report::{

@@ -949,7 +949,10 @@ const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::ClaimCollecting, claim_collecting),
     (Guard::ClaimAwaiting, claim_awaiting),
     (Guard::ClaimExecuting, claim_executing),
-    (Guard::ReceivedByThisStation, intake::received_by_this_station),
+    (
+        Guard::ReceivedByThisStation,
+        intake::received_by_this_station,
+    ),
     (Guard::ReceivedByRtse, intake::received_by_rtse),
     (Guard::ReceivedByDepartment, intake::received_by_department),
     (Guard::DesignatedStation, intake::designated_station),

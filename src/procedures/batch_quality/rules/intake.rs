@@ -34,7 +34,8 @@ fn received_as(a: &Attribution, role: Role) -> bool {
 pub(super) fn received_by_this_station(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let r = receipt(ctx)?;
     require(
-        received_as(r, Role::AuthorisedStation) && ctx.actor.identities().any(|i| i == principal(r)),
+        received_as(r, Role::AuthorisedStation)
+            && ctx.actor.identities().any(|i| i == principal(r)),
         format!(
             "the complaint was received by `{}` as {}: only a station that received it goes on site without a designation; otherwise the engineer designates the local station (BQ-E §5.1.1–5.1.3, 000 L650–L652)",
             principal(r),
