@@ -60,9 +60,10 @@ pub struct Instance {
     assignee: Option<Name>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     region: Option<Region>,
-    /// Who started the instance (the `Created` event's attribution).
+    /// Who started the instance (the `Created` event's attribution; shared, so cloning a
+    /// snapshot allocates nothing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    started_by: Option<Attribution>,
+    started_by: Option<Arc<Attribution>>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
     forms: Shared<AttachedForm>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
@@ -225,7 +226,7 @@ impl Instance {
     /// the party that received the case. `None` only for a snapshot stored before this was
     /// recorded (its history still has it).
     pub fn started_by(&self) -> Option<&Attribution> {
-        self.started_by.as_ref()
+        self.started_by.as_deref()
     }
     /// The region the instance was started in, if any (see [Regions](crate::Actor#regions)).
     pub fn region(&self) -> Option<&Region> {
@@ -399,7 +400,7 @@ impl Instance {
                 updated_at: e.at,
                 assignee: None,
                 region: region.clone(),
-                started_by: e.by.clone(),
+                started_by: e.by.clone().map(Arc::new),
                 forms: Shared::default(),
                 signatures: Shared::default(),
                 fired_by: Shared::default(),
