@@ -66,3 +66,39 @@ pub(crate) fn out_of_region(
         instance_region: region.cloned().unwrap_or_else(|| Region::from("")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_outside, scope};
+    use crate::{Actor, Builder, Region, Registry};
+
+    #[test]
+    fn outside_a_region_only_region_wide_roles_count() {
+        let def = Builder::new("r", 1)
+            .roles(["clerk", "auditor"])
+            .start_roles(["clerk"])
+            .region_wide_roles(["auditor"])
+            .initial("open")
+            .terminal("done")
+            .transition("open", "finish", "done", |t| t.roles(["clerk"]))
+            .build(&Registry::new())
+            .unwrap();
+        let north = Region::from("north");
+        let both = Actor::new("a", ["clerk", "auditor"]);
+        let mask = def.mask_of(&both.roles);
+        // no region on the instance: everyone is inside
+        assert!(!is_outside(&both, None));
+        assert_eq!(scope(&def, &both, None, mask).counted, mask);
+        // an actor without a region, or of another one, is outside
+        assert!(is_outside(&both, Some(&north)));
+        assert!(is_outside(&both.clone().in_region("south"), Some(&north)));
+        let s = scope(&def, &both, Some(&north), mask);
+        assert_eq!(def.role_names(s.counted), vec![crate::Name::new("auditor")]);
+        assert_eq!(def.role_names(s.outside), vec![crate::Name::new("clerk")]);
+        // inside its region every role counts and none is left outside
+        let inside = both.in_region("north");
+        let s = scope(&def, &inside, Some(&north), mask);
+        assert_eq!(s.counted, mask);
+        assert_eq!(s.outside.0, 0);
+    }
+}
