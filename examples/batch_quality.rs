@@ -3,7 +3,10 @@
 //!
 //! A bank has 250 FZ-D530 desktops not yet accepted; 16 went black within three months.
 //! The host's service data shows the batch (`batch_quality::detect`,
-//! 000 L638); the station confirms on site and submits it through the batch feedback system;
+//! 000 L638). The bank complains to sales: the issue is opened in the region `central`, sales
+//! passes it to the region's engineer, who designates the local station (BQ-E §5.1.2–5.1.3,
+//! L652) — a station taking it over without the designation, or an engineer of another
+//! region, is refused; the station confirms on site and submits it through the batch feedback system;
 //! the engineer, technical support and the quality section pass it on within their 4 working
 //! hours; R&D misses its 2-working-day limit for unaccepted machines and `engine.handle_due`
 //! moves the issue to the director-level meeting (000 L654–L656); the meeting sends it back
@@ -93,29 +96,63 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     }
 
     // --- people -----------------------------------------------------------------------------
-    let station = Actor::new("st-wuhan-01", [Role::AuthorisedStation]);
-    let rtse = Actor::new("rtse-li", [Role::RegionalTechSupportEngineer]);
+    // Regional departments carry the issue's region; headquarters departments act everywhere.
+    let station = Actor::new("ST-WH-01", [Role::AuthorisedStation]).in_region("central");
+    let rtse = Actor::new("rtse-li", [Role::RegionalTechSupportEngineer]).in_region("central");
     let ts = Actor::new("ts-wang", [Role::ProductTechSupport]);
-    let rqs = Actor::new("rqs-chen", [Role::RegionalQualitySection]);
+    let rqs = Actor::new("rqs-chen", [Role::RegionalQualitySection]).in_region("central");
+    let sales = Actor::new("sales-ma", [Role::Sales]);
     let rnd = Actor::new("rnd-zhao", [Role::Rnd]);
     let fire = |who: &Actor, a: Action| Command::fire(who, a);
     let formal = |who: &Actor, a: Action| Command::fire(who, a).with_payload(bq::formal());
     let go = |c: Command, t: DateTime<Utc>| engine.fire(&id, &c, t);
 
-    // --- intake (000 L650–L652) -----------------------------------------------------------------
+    // --- intake: sales -> the region's engineer -> the local station (BQ-E §5.1.2–5.1.3) ----
     let data = bq::Data::new(customer, model, "central", "black screen after cold boot");
-    engine.start(
+    engine.start_in(
         bq::ID,
         id.clone(),
-        &station,
+        Some("central".into()),
+        &sales,
         data.to_value()?,
         lt(11, 16, 9, 30),
     )?;
-    go(
-        fire(&station, Action::DispatchSeniorEngineer).with_payload(json!({
+    let dispatch = |who: &Actor| {
+        fire(who, Action::DispatchSeniorEngineer).with_payload(json!({
             "senior_engineer": {"person": "Zhang Wei", "qualified_models": [model]}
-        })),
-        lt(11, 16, 10, 0),
+        }))
+    };
+    let refused = |r: Result<_, aftersales::EngineError>| match r {
+        Ok(_) => "accepted?!".to_owned(),
+        Err(e) => e.to_string(),
+    };
+    let t = lt(11, 16, 9, 40);
+    writeln!(
+        out,
+        "received by sales; the station takes over: {}",
+        refused(go(dispatch(&station), t))
+    )?;
+    go(fire(&sales, Action::TransferToRtse), t)?;
+    let designate = |who: &Actor| {
+        fire(who, Action::DesignateLocalStation).with_payload(json!({"station": "ST-WH-01"}))
+    };
+    let east = Actor::new("rtse-wu", [Role::RegionalTechSupportEngineer]).in_region("east");
+    writeln!(
+        out,
+        "an engineer of another region: {}",
+        refused(go(designate(&east), t))
+    )?;
+    go(designate(&rtse), lt(11, 16, 9, 50))?;
+    go(dispatch(&station), lt(11, 16, 10, 0))?;
+    let inst = engine.load(&id)?;
+    writeln!(
+        out,
+        "received by {} as {}, designated station {}",
+        bq::received_by(&inst).map_or("?".into(), |a| a.actor.to_string()),
+        bq::received_by(&inst)
+            .and_then(|a| a.role)
+            .map_or("?".into(), |r| r.to_string()),
+        bq::designated_station(&inst).unwrap_or_default(),
     )?;
     let report = bq::BatchFeedbackReport {
         revision: 1,
@@ -254,7 +291,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     let t = lt(11, 23, 14, 0);
     go(
         fire(
-            &Actor::new("branch-wh", [Role::Branch]),
+            &Actor::new("branch-wh", [Role::Branch]).in_region("central"),
             Action::RecordConsultation,
         )
         .with_form(form(&bq::Consultation {
@@ -282,14 +319,16 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     )?;
     for r in &cfg.plan_evaluators {
         go(
-            fire(&Actor::new(format!("eval-{r}"), [*r]), Action::EvaluatePlan).with_form(form(
-                &bq::PlanEvaluation {
-                    dept: *r,
-                    effective: true,
-                    feasible: true,
-                    comment: String::new(),
-                },
-            )?),
+            fire(
+                &Actor::new(format!("eval-{r}"), [*r]).in_region("central"),
+                Action::EvaluatePlan,
+            )
+            .with_form(form(&bq::PlanEvaluation {
+                dept: *r,
+                effective: true,
+                feasible: true,
+                comment: String::new(),
+            })?),
             t,
         )?;
     }
@@ -326,7 +365,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     };
     let mut first = true;
     for r in &cfg.replacement_plan_coauthors {
-        let mut c = Command::sign(&Actor::new(format!("sign-{r}"), [*r]), Action::ApprovePlan);
+        let mut c = Command::sign(
+            &Actor::new(format!("sign-{r}"), [*r]).in_region("central"),
+            Action::ApprovePlan,
+        );
         if first {
             c = c.with_form(form(&plan)?).with_form(form(&exchange)?);
             first = false;
@@ -359,6 +401,12 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         })?),
         lt(11, 24, 10, 30),
     )?;
+    // the issue is in each weekly and monthly report (BQ-E §5.4.3, L668)
+    let report = |kind: Action, no: &str| fire(&rqs, kind).with_payload(json!({"report_no": no}));
+    go(
+        report(Action::PublishWeeklyReport, "W48"),
+        lt(11, 24, 11, 0),
+    )?;
     go(
         formal(&station, Action::RecordProgress).with_form(form(&bq::ProgressEntry {
             units_done_total: 130,
@@ -381,12 +429,21 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         lt(11, 30, 10, 0),
     )?;
     go(
+        report(Action::PublishWeeklyReport, "W49"),
+        lt(11, 30, 10, 30),
+    )?;
+    go(
+        report(Action::PublishMonthlyReport, "M11"),
+        lt(12, 1, 10, 0),
+    )?;
+    go(
         formal(&station, Action::RecordProgress).with_form(form(&bq::ProgressEntry {
             units_done_total: 250,
             note: "all exchanged".into(),
         })?),
         lt(12, 7, 9, 0),
     )?;
+    go(report(Action::PublishWeeklyReport, "W50"), lt(12, 7, 9, 30))?;
     go(
         fire(&rqs, Action::SettleConsumablesRequest)
             .with_payload(json!({"request": "CR-2026-311", "cost_fen": 486_000})),
@@ -414,6 +471,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
             evidence: "field report FR-88".into(),
         })?),
         lt(12, 14, 10, 0),
+    )?;
+    go(
+        report(Action::PublishWeeklyReport, "W51"),
+        lt(12, 14, 10, 30),
     )?;
     let psu_co = bq::Party::Supplier {
         supplier: "PSU-Co".into(),
@@ -515,6 +576,16 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         lt(12, 16, 10, 0),
     )?;
     go(fire(&rqs, Action::StartCapaVerification), lt(12, 16, 11, 0))?;
+    // the supplier is responsible: the right to a further penalty is reserved (BQ-E §5.5, L670)
+    go(
+        fire(&rqs, Action::ReservePenaltyClaim)
+            .with_payload(json!({"note": "penalty under the quality agreement §7 reserved"})),
+        lt(12, 16, 11, 30),
+    )?;
+    go(
+        report(Action::PublishWeeklyReport, "W52"),
+        lt(12, 21, 10, 0),
+    )?;
     go(
         fire(
             &Actor::new("proc-lin", [Role::Procurement]),
@@ -526,6 +597,10 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
             settled_on: day(12, 28),
         })?),
         lt(12, 28, 10, 0),
+    )?;
+    go(
+        report(Action::PublishWeeklyReport, "W53"),
+        lt(12, 28, 10, 30),
     )?;
     go(
         fire(&rqs, Action::VerifyCapaItem).with_form(form(&bq::CapaVerification {

@@ -6,7 +6,7 @@
 //! written as ad-hoc guards.
 
 use crate::digest::Digest;
-use crate::ids::{ActorId, Name};
+use crate::ids::{ActorId, Name, Region};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -14,10 +14,21 @@ use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 
-/// Someone issuing commands: an id, the roles held, and optionally the actor they act for.
+/// Someone issuing commands: an id, the roles held, optionally the actor they act for and
+/// the region they belong to.
 ///
 /// Roles are plain names; roles a definition does not declare are ignored by it, so one
 /// actor value can carry the roles of several procedures.
+///
+/// # Regions
+///
+/// An instance started in a region ([`Engine::start_in`](crate::Engine::start_in)) accepts
+/// commands from actors of that region, and from any actor acting through a role its
+/// definition declares region-wide ([`Builder::region_wide_roles`](crate::Builder::region_wide_roles):
+/// headquarters departments); other actors get [`Rejection::OutOfRegion`](crate::Rejection::OutOfRegion).
+/// An instance without a region accepts any actor; an actor without a region acts only on
+/// such instances or through a region-wide role. The host decides what a region is and
+/// which region each actor belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Actor {
     /// Who is acting.
@@ -27,6 +38,9 @@ pub struct Actor {
     /// Delegation: the actor this one acts for, recorded on every event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_behalf_of: Option<ActorId>,
+    /// The region this actor acts in (see [Regions](Actor#regions)); `None`: no region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
 }
 
 impl Actor {
@@ -36,7 +50,15 @@ impl Actor {
             id: id.into(),
             roles: roles.into_iter().map(|r| Name::new(r.as_ref())).collect(),
             on_behalf_of: None,
+            region: None,
         }
+    }
+
+    /// The same actor in `region` (see [Regions](Actor#regions)).
+    #[must_use]
+    pub fn in_region(mut self, region: impl Into<Region>) -> Self {
+        self.region = Some(region.into());
+        self
     }
 
     /// The same actor acting on behalf of `principal` (delegation).

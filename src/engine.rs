@@ -11,7 +11,7 @@ use crate::decide::{self, Availability};
 use crate::definition::Definition;
 use crate::digest::Digest;
 use crate::event::Event;
-use crate::ids::{InstanceId, Name};
+use crate::ids::{InstanceId, Name, Region};
 use crate::instance::{Instance, ReplayError};
 use crate::limits::CommandLimits;
 use crate::refusals::{Record, RefusalLog};
@@ -435,7 +435,8 @@ impl<S: Store> Engine<S> {
         Ok(outcome)
     }
 
-    /// Start an instance of the latest version of `definition`.
+    /// Start an instance of the latest version of `definition`, without a region (any actor
+    /// may act on it): [`start_in`](Self::start_in) with `None`.
     ///
     /// # Errors
     /// [`EngineError::UnknownDefinition`], [`EngineError::Rejected`] (e.g. `Forbidden`),
@@ -444,6 +445,26 @@ impl<S: Store> Engine<S> {
         &self,
         definition: impl Into<Name>,
         id: impl Into<InstanceId>,
+        actor: &Actor,
+        data: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, EngineError> {
+        self.start_in(definition, id, None, actor, data, now)
+    }
+
+    /// Start an instance of the latest version of `definition` in `region` (recorded in its
+    /// `Created` event): from then on only actors of that region and actors acting through a
+    /// region-wide role act on it (see [Regions](crate::Actor#regions)); the same rule
+    /// applies to starting it.
+    ///
+    /// # Errors
+    /// [`EngineError::UnknownDefinition`], [`EngineError::Rejected`] (`Forbidden`,
+    /// `OutOfRegion`, ...), [`EngineError::Conflict`] when the id is taken, or a store error.
+    pub fn start_in(
+        &self,
+        definition: impl Into<Name>,
+        id: impl Into<InstanceId>,
+        region: Option<Region>,
         actor: &Actor,
         data: Value,
         now: DateTime<Utc>,
@@ -458,7 +479,8 @@ impl<S: Store> Engine<S> {
                     definition,
                     version: None,
                 })?;
-            self.write(step::start(def, id, actor, data, now, &self.policy)?, None)
+            let pending = step::start(def, (id, region), actor, data, now, &self.policy)?;
+            self.write(pending, None)
         });
         span.outcome(&result);
         result

@@ -7,7 +7,7 @@
 
 use crate::digest::Digest;
 use crate::form::Form;
-use crate::ids::{ActorId, InstanceId, Name};
+use crate::ids::{ActorId, InstanceId, Name, Region};
 use crate::rejection::Rejection;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -84,6 +84,10 @@ pub enum EventKind {
         state: Name,
         /// Initial data.
         data: Arc<Value>,
+        /// The region the instance belongs to (see [Regions](crate::Actor#regions)); absent:
+        /// none. Recorded here so the hash chain and replay cover it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region: Option<Region>,
     },
     /// A transition fired.
     Transitioned {

@@ -12,7 +12,9 @@
 //! (or the role a command names) holding no role allowed for `action` by any transition
 //! leaving `s` is refused with `Forbidden` (`RoleNotAllowed`) at once, whatever the other
 //! transitions' guards would say (`NoSuchTransition` only for an actor who may do `action`
-//! from another state). It then considers the transitions leaving `s` on `action` **in
+//! from another state); outside the instance's region only the definition's region-wide
+//! roles count, and an actor holding an allowed role only among the others gets
+//! `OutOfRegion` instead (see [Regions](crate::Actor#regions)). It then considers the transitions leaving `s` on `action` **in
 //! definition order**. For each it checks, in this order: the actor's role, separation of
 //! duties (for the actor and for whom it acts), whether the approval the state stands on was
 //! invalidated, whether the transition completes by sign-off (a command must `sign` it) or

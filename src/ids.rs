@@ -5,6 +5,8 @@
 //!   serialises as the name itself, so stored events and JSON stay readable and stable across
 //!   builds while the engine never compares or hashes strings on its hot path.
 //! - [`InstanceId`], [`ActorId`]: ids chosen by the host, cheap to clone (`Arc<str>`).
+//! - [`Region`]: the scope an actor and an instance belong to, chosen by the host (a region,
+//!   a branch); see [`Actor::region`](crate::Actor::region).
 //! - Crate-private typed indices into a compiled definition (`StateIx`, `TransitionIx`,
 //!   `ActionIx`, `RoleIx`, `DeadlineIx`) and the role set `RoleMask`.
 //!
@@ -339,6 +341,14 @@ host_id! {
 host_id! {
     /// The id of a person or system acting on an instance. Cheap to clone.
     ActorId
+}
+
+host_id! {
+    /// A scope the host defines (a sales region, a branch) that actors and instances carry:
+    /// an actor acts on an instance of its own region, or through a role the definition
+    /// declares region-wide (see [`Builder::region_wide_roles`](crate::Builder::region_wide_roles)).
+    /// Compared by its text. Cheap to clone.
+    Region
 }
 
 macro_rules! index {

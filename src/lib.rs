@@ -70,14 +70,14 @@
 //!
 //! | room | what it holds |
 //! |---|---|
-//! | ids, rejection | [`Name`] (interned handles), [`InstanceId`], [`ActorId`]; why a command was refused ([`Rejection`]) |
+//! | ids, rejection | [`Name`] (interned handles), [`InstanceId`], [`ActorId`], [`Region`]; why a command was refused ([`Rejection`]) |
 //! | calendar, canonical, digest | SHA-256 [`Digest`]s of canonical JSON; business calendars in real time zones ([`Zone`]), holiday files, business durations, the boundary rule ([`is_met`], [`is_breached`]) |
-//! | access, form, event | actors, separation of duties, sign-off specs; forms; audit events (names on the wire, [`Event::canonical`]) |
+//! | access, form, event | actors (and their [regions](Actor#regions)), separation of duties, sign-off specs; forms; audit events (names on the wire, [`Event::canonical`]) |
 //! | instance | snapshots, clock state, apply, replay, verify |
 //! | chain | the hash chain over each instance's events ([`verify_events`], [`ChainError`]), store [`ChainAnchor`]s, and what they do and do not prove |
 //! | context, guard, effect, registry | what guards and effects see; code bound to names |
 //! | definition | specs, the builder, validation ([`Problem`]), compiled definitions and deadlines |
-//! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
+//! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`] / [`start_in`], [`decide`], [`handle_due`], [`available_actions`] |
 //! | sla, cost | SLA figures; the cost of poor quality |
 //! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`, `AsyncStore` with `async`, `PostgresStore` with `postgres`; leases and the outbox for several nodes); [`Engine`] (limits checked first, bounded refusal records; `AsyncEngine` with `async`, on the same core) |
 //! | export | Mermaid, DOT, SVG (laid out by the library), the audit [`Trail`], JSON Schemas |
@@ -142,7 +142,8 @@ pub use command::{Command, Intent};
 pub use context::Context;
 pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine};
 pub use decide::{
-    Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due, start,
+    Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due,
+    start, start_in,
 };
 pub use definition::{
     Anchor, AnchorSource, AnywhereSpec, BuildError, Builder, DeadlineSpec, Definition,
@@ -166,7 +167,7 @@ pub use export::{
 };
 pub use form::{Form, FormValidator, TypedForm};
 pub use guard::{Guard, GuardExpr};
-pub use ids::{ActorId, InstanceId, Name};
+pub use ids::{ActorId, InstanceId, Name, Region};
 pub use instance::{
     AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped, TypedData,
 };

@@ -1,7 +1,7 @@
 //! Why a command was refused: on the ground floor, since events record refusals and every
 //! stage's errors name them.
 
-use crate::ids::{ActorId, Name};
+use crate::ids::{ActorId, InstanceId, Name, Region};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -56,6 +56,26 @@ pub enum Rejection {
         actor: ActorId,
         /// The roles that would be allowed.
         allowed: Vec<Name>,
+    },
+    /// The actor holds a role allowed for the action, but acts outside the instance's region
+    /// and through no role the definition declares region-wide (see
+    /// [Regions](crate::Actor#regions)).
+    #[error(
+        "`{actor}` (region {}) may not do `{action}` on `{instance}` of region `{instance_region}`: only its region's actors and region-wide roles may",
+        .actor_region.as_ref().map_or("none", Region::as_str)
+    )]
+    OutOfRegion {
+        /// The action (`start` for starting an instance).
+        action: Name,
+        /// The instance.
+        instance: InstanceId,
+        /// The actor.
+        actor: ActorId,
+        /// The actor's region (`None`: the actor has none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        actor_region: Option<Region>,
+        /// The instance's region.
+        instance_region: Region,
     },
     /// A separation-of-duties rule forbids this actor.
     #[error("`{actor}` may not do `{action}`: separation of duties ({rule})")]

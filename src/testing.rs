@@ -146,6 +146,40 @@ async fn create_load<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     }
 }
 
+/// An instance started in a region keeps it through the store: the snapshot, the `Created`
+/// event and the replay of the stored events (see [Regions](crate::Actor#regions)).
+async fn region_round_trip<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
+    let region = crate::Region::from("north");
+    let d = crate::start_in(
+        &f.def,
+        InstanceId::from("r"),
+        &f.clerk.clone().in_region("north"),
+        json!({}),
+        Some(region.clone()),
+        f.t0,
+    )
+    .map_err(|e| e.to_string())?;
+    let c = Commit::linked(d.instance, d.events, Digest::ZERO, 0, None);
+    s.commit(c.clone()).await.map_err(|e| e.to_string())?;
+    let loaded = s
+        .load(&"r".into())
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the instance was not stored")?;
+    if loaded.region() != Some(&region) || loaded != c.instance {
+        return Err(format!(
+            "loaded region {:?}, committed {region}",
+            loaded.region()
+        ));
+    }
+    let events = s.events(&"r".into(), 0).await.map_err(|e| e.to_string())?;
+    let created = events.first().map(|e| &e.kind);
+    if !matches!(created, Some(crate::EventKind::Created { region: Some(r), .. }) if *r == region) {
+        return Err(format!("the stored `created` event is {created:?}"));
+    }
+    loaded.verify(&events).map_err(|e| e.to_string())
+}
+
 async fn create_twice_conflicts<S: AsyncStore>(s: &S, f: &Fixture) -> Result<(), String> {
     let c = f.start("a")?;
     s.commit(c.clone()).await.map_err(|e| e.to_string())?;
@@ -634,6 +668,7 @@ where
     }
     run!(
         create_load,
+        region_round_trip,
         create_twice_conflicts,
         stale_writer_conflicts,
         malformed_commits_refused,

@@ -12,14 +12,14 @@ use std::sync::Arc;
 async fn in_memory_conforms_on_a_current_thread_runtime() {
     let report = async_store_conformance(|| async { SyncAsAsync(InMemoryStore::new()) }).await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 15, "{:?}", report.passed);
+    assert_eq!(report.passed.len(), 16, "{:?}", report.passed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_memory_conforms_on_a_multi_thread_runtime() {
     let report = async_store_conformance(|| async { SyncAsAsync(InMemoryStore::new()) }).await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 15, "{:?}", report.passed);
+    assert_eq!(report.passed.len(), 16, "{:?}", report.passed);
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -33,7 +33,7 @@ async fn a_shared_async_store_conforms() {
 fn a_shared_sync_store_conforms() {
     let report = store_conformance(|| Arc::new(InMemoryStore::new()));
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 15, "{:?}", report.passed);
+    assert_eq!(report.passed.len(), 16, "{:?}", report.passed);
     // An engine and a scheduler can share one store without a newtype.
     let store = Arc::new(InMemoryStore::new());
     let engine = aftersales::Engine::new(store.clone());
@@ -48,7 +48,7 @@ async fn sqlite_conforms_on_a_current_thread_runtime() {
     })
     .await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 15, "{:?}", report.passed);
+    assert_eq!(report.passed.len(), 16, "{:?}", report.passed);
 }
 
 #[cfg(feature = "sqlite")]

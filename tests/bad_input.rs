@@ -554,7 +554,7 @@ fn rows() -> Vec<Row> {
                 DefinitionSpec::from_json(&v.to_string()).map_or_else(Got::BuildErr, |_| Got::Accepted)
             },
             Got::BuildErr(BuildError::Json {
-                message: "unknown field `colour`, expected one of `id`, `version`, `roles`, `start_roles`, `override_roles`, `actions`, `forms`, `states`, `transitions`, `deadlines`, `anywhere`, `calendar`, `attach` at line 1 column 55".into(),
+                message: "unknown field `colour`, expected one of `id`, `version`, `roles`, `start_roles`, `override_roles`, `region_wide_roles`, `actions`, `forms`, `states`, `transitions`, `deadlines`, `anywhere`, `calendar`, `attach` at line 1 column 55".into(),
                 line: 1,
                 column: 55,
             }),

@@ -2583,3 +2583,423 @@ fn fixtures_drive_to_every_state() {
             .breached
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 17: the intake route as a must, regions, and the steps left out (BQ-E)
+// ---------------------------------------------------------------------------------------
+
+fn noted(a: &Actor, act: Action) -> Command {
+    note(a, act, "on record")
+}
+
+fn station_named(id: &str) -> Actor {
+    actor(id, Role::AuthorisedStation)
+}
+
+#[test]
+fn bq_e_s5_1_3_a_complaint_sales_received_goes_to_the_rtse_before_any_station() {
+    let h = H::new();
+    let t = lt(16, 10, 0);
+    let sales = actor("sales-ma", Role::Sales);
+    h.start(&sales, t);
+    // BQ-E §5.1.3 (000 L652): the instance records who received the complaint
+    let receipt = bq::received_by(&h.inst()).cloned().unwrap();
+    assert_eq!(receipt.actor, "sales-ma");
+    assert_eq!(receipt.role, Some(Role::Sales.into()));
+    // a station may not take over a complaint sales received
+    let r = h.refused(dispatch(&station()), t);
+    assert_eq!(guard_of(&r), Guard::ReceivedByThisStation);
+    // nor may the engineer skip the transfer, nor another department transfer it
+    let r = h.refused(
+        fire(&rtse(), Action::DesignateLocalStation).with_payload(json!({"station": "ST-WH-01"})),
+        t,
+    );
+    assert_eq!(guard_of(&r), Guard::ReceivedByRtse);
+    let r = h.refused(
+        fire(&actor("legal-1", Role::Legal), Action::TransferToRtse),
+        t,
+    );
+    assert_eq!(guard_of(&r), Guard::ReceivedByDepartment);
+    // BQ-E §5.1.3 转由对应的区域技术支持工程师处理
+    h.ok(fire(&sales, Action::TransferToRtse), t);
+    assert!(matches!(
+        h.refused(dispatch(&station()), t),
+        Rejection::NoSuchTransition { .. }
+    ));
+    // BQ-E §5.1.2 指定当地维修站: only the designated station goes on site and submits
+    h.ok(
+        fire(&rtse(), Action::DesignateLocalStation).with_payload(json!({"station": "ST-WH-02"})),
+        t,
+    );
+    assert_eq!(
+        bq::designated_station(&h.inst()).as_deref(),
+        Some("ST-WH-02")
+    );
+    let r = h.refused(dispatch(&station()), t);
+    assert_eq!(guard_of(&r), Guard::DesignatedStation);
+    let designated = station_named("ST-WH-02");
+    h.ok(dispatch(&designated), t);
+    let r = h.refused(
+        formal(&station(), Action::SubmitBatchFeedback).with_form(form(&feedback(1))),
+        t,
+    );
+    assert_eq!(guard_of(&r), Guard::DesignatedStation);
+    h.ok(
+        formal(&designated, Action::SubmitBatchFeedback).with_form(form(&feedback(1))),
+        t,
+    );
+    assert_eq!(h.state(), State::PendingRtseVerification);
+}
+
+#[test]
+fn bq_e_s5_1_2_a_complaint_the_rtse_received_waits_for_the_designation() {
+    let h = H::new();
+    let t = lt(16, 10, 0);
+    h.start(&rtse(), t);
+    // BQ-E §5.1.2 (000 L652): the station cannot take over without the designation
+    let r = h.refused(dispatch(&station()), t);
+    assert_eq!(guard_of(&r), Guard::ReceivedByThisStation);
+    h.ok(
+        fire(&rtse(), Action::DesignateLocalStation).with_payload(json!({"station": "ST-WH-01"})),
+        t,
+    );
+    h.ok(dispatch(&station()), t);
+    assert_eq!(h.state(), State::OnSiteConfirmation);
+    let receipt = bq::received_by(&h.inst()).cloned().unwrap();
+    assert_eq!(receipt.role, Some(Role::RegionalTechSupportEngineer.into()));
+}
+
+#[test]
+fn bq_e_s5_1_1_s4_1_1_the_receiving_station_is_the_only_one_to_submit() {
+    let h = H::new();
+    let t = lt(16, 10, 0);
+    h.start(&station(), t);
+    // BQ-E §5.1.1 (000 L650): another station cannot take the complaint over
+    let other = station_named("ST-WH-09");
+    let r = h.refused(dispatch(&other), t);
+    assert_eq!(guard_of(&r), Guard::ReceivedByThisStation);
+    h.ok(dispatch(&station()), t);
+    assert_eq!(
+        bq::designated_station(&h.inst()).as_deref(),
+        Some("ST-WH-01")
+    );
+    // BQ-E §4.1.1 (000 L644): only that station submits through the system; its engineer
+    // acting for it counts as the station
+    let r = h.refused(
+        formal(&other, Action::SubmitBatchFeedback).with_form(form(&feedback(1))),
+        t,
+    );
+    assert_eq!(guard_of(&r), Guard::DesignatedStation);
+    let r = h.refused(
+        fire(&other, Action::JudgeNotBatch)
+            .with_form(form(&rejection(bq::RejectReason::NotBatchOnSite))),
+        t,
+    );
+    assert_eq!(guard_of(&r), Guard::DesignatedStation);
+    let engineer = station_named("zhang-wei").acting_for("ST-WH-01");
+    h.ok(
+        formal(&engineer, Action::SubmitBatchFeedback).with_form(form(&feedback(1))),
+        t,
+    );
+    assert_eq!(h.state(), State::PendingRtseVerification);
+}
+
+#[test]
+fn bq_e_s5_1_2_regions_the_corresponding_rtse_and_the_local_station() {
+    let def = bq::definition(&cfg(), cal()).unwrap();
+    let mut engine = Engine::new(InMemoryStore::new());
+    engine.register(def.definition().clone()).unwrap();
+    let id = InstanceId::from("BQ-R");
+    let t = lt(16, 10, 0);
+    let data = bq::Data::new(CUSTOMER, MODEL, "central", "no display")
+        .to_value()
+        .unwrap();
+    let central = |a: Actor| a.in_region("central");
+    let east = |a: Actor| a.in_region("east");
+    // a regional department starts only in its own region; sales is a headquarters one
+    let refused = engine.start_in(
+        bq::ID,
+        id.clone(),
+        Some("central".into()),
+        &east(station()),
+        data.clone(),
+        t,
+    );
+    assert!(matches!(
+        refused,
+        Err(EngineError::Rejected {
+            rejection: Rejection::OutOfRegion { .. },
+            ..
+        })
+    ));
+    let sales = actor("sales-ma", Role::Sales);
+    engine
+        .start_in(bq::ID, id.clone(), Some("central".into()), &sales, data, t)
+        .unwrap();
+    assert_eq!(
+        engine.load(&id).unwrap().region(),
+        Some(&Region::from("central"))
+    );
+    engine
+        .fire(&id, &fire(&sales, Action::TransferToRtse), t)
+        .unwrap();
+    // BQ-E §5.1.3 "对应的区域技术支持工程师": the engineer of the issue's region
+    let designate = |a: &Actor| {
+        fire(a, Action::DesignateLocalStation).with_payload(json!({"station": "ST-WH-01"}))
+    };
+    let refused = common::refusal(engine.fire(&id, &designate(&east(rtse())), t));
+    assert_eq!(
+        refused,
+        Rejection::OutOfRegion {
+            action: Action::DesignateLocalStation.into(),
+            instance: id.clone(),
+            actor: "rtse-li".into(),
+            actor_region: Some("east".into()),
+            instance_region: "central".into(),
+        }
+    );
+    let refused = common::refusal(engine.fire(&id, &designate(&rtse()), t));
+    assert!(matches!(
+        refused,
+        Rejection::OutOfRegion {
+            actor_region: None,
+            ..
+        }
+    ));
+    engine.fire(&id, &designate(&central(rtse())), t).unwrap();
+    // BQ-E §5.1.2 "当地维修站": the designated station of the region goes on site
+    let refused = common::refusal(engine.fire(&id, &dispatch(&east(station())), t));
+    assert!(matches!(refused, Rejection::OutOfRegion { .. }));
+    engine.fire(&id, &dispatch(&central(station())), t).unwrap();
+    let submit =
+        formal(&central(station()), Action::SubmitBatchFeedback).with_form(form(&feedback(1)));
+    engine.fire(&id, &submit, t).unwrap();
+    // the regional quality section acts in its region; headquarters departments anywhere
+    let region_wide = def.definition().region_wide_roles();
+    assert!(region_wide.contains(&Role::ProductTechSupport.into()));
+    assert!(!region_wide.contains(&Role::RegionalQualitySection.into()));
+    let refused = common::refusal(engine.fire(
+        &id,
+        &noted(
+            &east(actor("rsm", Role::RegionalServiceMgmt)),
+            Action::ReviewStationReport,
+        ),
+        t,
+    ));
+    assert!(matches!(refused, Rejection::OutOfRegion { .. }));
+    engine
+        .fire(&id, &formal(&central(rtse()), Action::VerifyAndForward), t)
+        .unwrap();
+    engine
+        .fire(
+            &id,
+            &formal(&ts(), Action::ConfirmAndForwardToRqs).with_form(form(&ts_analysis(250, 16))),
+            t,
+        )
+        .unwrap();
+    let start = start_cmd(
+        bq::Acceptance::NotAccepted,
+        &decision(bq::Acceptance::NotAccepted),
+    );
+    let refused = common::refusal(engine.fire(&id, &start, t));
+    assert!(matches!(refused, Rejection::OutOfRegion { .. }));
+    let rqs_central = central(rqs());
+    let start = fire(&rqs_central, Action::StartBatchProcess)
+        .with_payload(bq::start_payload(bq::Acceptance::NotAccepted))
+        .with_form(form(&decision(bq::Acceptance::NotAccepted)));
+    engine.fire(&id, &start, t).unwrap();
+    engine.verify(&id).unwrap();
+}
+
+#[test]
+fn bq_e_s4_2_1_s4_2_2_regional_service_mgmt_reviews_visits_and_analyses() {
+    let h = H::new();
+    let t = lt(16, 10, 0);
+    h.submitted(t);
+    let rsm = actor("rsm-1", Role::RegionalServiceMgmt);
+    // BQ-E §4.2.1 (000 L644) 审核, 必要时到现场; §4.2.2 初步技术分析
+    for act in [
+        Action::ReviewStationReport,
+        Action::VisitSite,
+        Action::RecordPreliminaryAnalysis,
+    ] {
+        assert!(matches!(
+            h.refused(fire(&rsm, act), t),
+            Rejection::TextRequired { .. }
+        ));
+        assert!(is_forbidden(&h.refused(noted(&station(), act), t)));
+        let out = h.ok(noted(&rsm, act), t);
+        assert_eq!(
+            out.events[0].by.as_ref().unwrap().role,
+            Some(Role::RegionalServiceMgmt.into())
+        );
+    }
+    h.ok(formal(&rtse(), Action::VerifyAndForward), t);
+    h.ok(noted(&rsm, Action::RecordPreliminaryAnalysis), t);
+    assert_eq!(h.state(), State::PendingTsConfirmation);
+}
+
+#[test]
+fn bq_e_s5_2_2_service_and_quality_management_assist_rd_analysis() {
+    let h = H::new();
+    let t = lt(17, 10, 0);
+    h.at_rd(bq::Acceptance::NotAccepted, t);
+    // BQ-E §5.2.2 (000 L656) 由产品研发中心联系厂家现场确认,服务和品管进行协助
+    for who in [actor("sp", Role::ServicePlatform), qmd()] {
+        h.ok(noted(&who, Action::AssistRdAnalysis), t);
+    }
+    assert!(is_forbidden(
+        &h.refused(noted(&rnd(), Action::AssistRdAnalysis), t)
+    ));
+    let assisted = h.inst().fired_by(Action::AssistRdAnalysis).len();
+    assert_eq!(assisted, 2);
+}
+
+#[test]
+fn bq_e_s5_4_3_weekly_and_monthly_report_clocks() {
+    let h = H::new();
+    let t = lt(16, 10, 0);
+    h.drive(State::BatchStarted, bq::Acceptance::NotAccepted, t);
+    // BQ-E §5.4.3 (000 L668) 周报: 24:00 of the 7th day; 月报: one calendar month
+    assert_eq!(h.clock(Deadline::WeeklyReport).due_at, lt(24, 0, 0));
+    assert_eq!(
+        h.clock(Deadline::MonthlyReport).due_at,
+        lt(16, 10, 0) + chrono::TimeDelta::days(30)
+    );
+    assert!(matches!(
+        h.refused(fire(&rqs(), Action::PublishWeeklyReport), lt(20, 10, 0)),
+        Rejection::TextRequired { .. }
+    ));
+    h.ok(
+        fire(&rqs(), Action::PublishWeeklyReport).with_payload(json!({"report_no": "W47"})),
+        lt(20, 10, 0),
+    );
+    // met, and the next week runs from the report
+    assert_eq!(h.clock(Deadline::WeeklyReport).due_at, lt(28, 0, 0));
+    let cycles: Vec<_> = h
+        .inst()
+        .deadlines()
+        .iter()
+        .filter(|c| c.name == Deadline::WeeklyReport.name())
+        .map(|c| c.stopped.as_ref().map(|s| s.met))
+        .collect();
+    assert_eq!(cycles, vec![Some(true), None]);
+    // a missed week is recorded and notifies the quality section
+    h.e().handle_due(breach_instant(lt(28, 0, 0))).unwrap();
+    assert!(h.clock(Deadline::WeeklyReport).breached);
+    let none = bq::Config {
+        weekly_report_every: None,
+        monthly_report_every: None,
+        ..cfg()
+    };
+    let spec = bq::definition(&none, cal()).unwrap();
+    assert!(
+        spec.definition()
+            .spec()
+            .deadlines
+            .iter()
+            .all(|d| !d.name.ends_with("_report"))
+    );
+}
+
+#[test]
+fn bq_e_s5_6_2_capa_reply_clock_when_configured() {
+    let c = bq::Config {
+        capa_response_within: Some(BusinessDuration::WorkingDays(5)),
+        ..cfg()
+    };
+    let h = H::with(c, cal());
+    let t = lt(17, 10, 0);
+    h.measures(false, t);
+    h.ok(
+        fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice(
+            "N-1",
+            psu_co(),
+            lt(30, 18, 0),
+        ))),
+        t,
+    );
+    // BQ-E §5.6.2 (000 L674): the addressee's reply, timed from the notice
+    assert_eq!(h.clock(Deadline::CapaResponse).due_at, lt(24, 10, 0));
+    h.ok(
+        note(&sys(), Action::RecordCapaResponse, "8D received"),
+        lt(20, 10, 0),
+    );
+    assert!(h.clock(Deadline::CapaResponse).stopped.unwrap().met);
+    assert!(
+        bq::definition(&cfg(), cal())
+            .unwrap()
+            .definition()
+            .spec()
+            .deadlines
+            .iter()
+            .all(|d| d.name != "capa_response" && d.name != "director_meeting_held"),
+        "no CAPA or meeting clock by default: the seed names no limit"
+    );
+}
+
+#[test]
+fn bq_e_s5_2_1_director_meeting_clock_when_configured() {
+    let c = bq::Config {
+        director_meeting_auto: true,
+        director_meeting_within: Some(BusinessDuration::Hours(24)),
+        ..cfg()
+    };
+    let h = H::with(c, cal());
+    h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
+    let convened = breach_instant(lt(19, 18, 0));
+    h.e().handle_due(convened).unwrap();
+    assert_eq!(h.state(), State::DirectorMeeting);
+    // BQ-E §5.2.1 (000 L656) 适时召集…总监级会议: the meeting decides within the host's limit
+    let clock = h.clock(Deadline::DirectorMeetingHeld);
+    assert_eq!(clock.due_at, convened + chrono::TimeDelta::hours(24));
+    h.e().handle_due(breach_instant(clock.due_at)).unwrap();
+    assert!(h.clock(Deadline::DirectorMeetingHeld).breached);
+}
+
+#[test]
+fn bq_e_s5_5_the_penalty_claim_right_is_reserved_on_record() {
+    let h = H::new();
+    let t = lt(17, 10, 0);
+    h.measures(true, t);
+    // BQ-E §5.5 (000 L670) 同时方正保留向供应商追加处罚索赔的权利
+    assert!(matches!(
+        h.refused(fire(&rqs(), Action::ReservePenaltyClaim), t),
+        Rejection::TextRequired { .. }
+    ));
+    assert!(is_forbidden(&h.refused(
+        noted(&actor("p", Role::Procurement), Action::ReservePenaltyClaim),
+        t
+    )));
+    h.ok(noted(&rqs(), Action::ReservePenaltyClaim), t);
+    assert_eq!(h.state(), State::CorrectivePreventive);
+}
+
+#[test]
+fn bq_e_s4_8_3_s4_10_s4_11_customer_media_and_legal_work_are_actions() {
+    let h = H::new();
+    let t = lt(16, 10, 0);
+    h.start(&station(), t);
+    let pr = actor("pr-1", Role::MarketPr);
+    let legal = actor("legal-1", Role::Legal);
+    let sales = actor("sales-ma", Role::Sales);
+    // §4.8.3 (000 L648) 客户公关; §4.10 (000 L650) 媒体公关; §4.11 法律援助: in any open state
+    for (who, act) in [
+        (&sales, Action::RecordCustomerPr),
+        (&pr, Action::RecordMediaPr),
+        (&legal, Action::RecordLegalAssistance),
+    ] {
+        h.ok(noted(who, act), t);
+    }
+    assert!(is_forbidden(
+        &h.refused(noted(&legal, Action::RecordMediaPr), t)
+    ));
+    assert!(is_forbidden(
+        &h.refused(noted(&pr, Action::RecordCustomerPr), t)
+    ));
+    assert!(matches!(
+        h.refused(fire(&pr, Action::RecordMediaPr), t),
+        Rejection::TextRequired { .. }
+    ));
+    assert_eq!(h.state(), State::ComplaintReceived);
+}

@@ -876,7 +876,7 @@ fn waiting_on_the_customer_pauses_the_clock() {
 fn in_memory_store_passes_the_conformance_suite() {
     let report = aftersales::testing::store_conformance(InMemoryStore::new);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 15);
+    assert_eq!(report.passed.len(), 16);
 }
 
 #[cfg(feature = "testing")]
@@ -884,7 +884,7 @@ fn in_memory_store_passes_the_conformance_suite() {
 fn raw_store_passes_the_conformance_suite() {
     let report = aftersales::testing::store_conformance(aftersales::testing::RawStore::new);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert_eq!(report.passed.len(), 15);
+    assert_eq!(report.passed.len(), 16);
 }
 
 #[test]

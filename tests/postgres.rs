@@ -87,7 +87,7 @@ fn sync_conformance_through_the_blocking_store() {
     let report =
         store_conformance(|| BlockingPostgresStore::connect_with(&url, schemas.options()).unwrap());
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert!(report.passed.len() >= 15, "{:?}", report.passed);
+    assert!(report.passed.len() >= 16, "{:?}", report.passed);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(schemas.drop_all(&url));
 }
@@ -103,7 +103,7 @@ async fn async_conformance(test: &str, tag: &str) {
     })
     .await;
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    assert!(report.passed.len() >= 15, "{:?}", report.passed);
+    assert!(report.passed.len() >= 16, "{:?}", report.passed);
     schemas.drop_all(&url).await;
 }
 

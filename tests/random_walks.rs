@@ -204,6 +204,14 @@ fn with_fixture_commands(mut s: Subject) -> Subject {
                     Some(scenario.fired().to_vec())
                 };
                 harvest_valid(&mut s, at);
+                // Start as the fixture does: its commands come from the party that received
+                // the case (the batch intake route is a must, BQ-E §5.1.1–5.1.3).
+                if let Some(by) = fresh.instance().started_by() {
+                    if let Some(i) = s.actors.iter().position(|a| a.id == by.actor) {
+                        let starter = s.actors.remove(i);
+                        s.actors.insert(0, starter);
+                    }
+                }
             }};
         }
         match s.def.id().as_str() {
@@ -1126,6 +1134,7 @@ fn spec_of(p: &Plan) -> DefinitionSpec {
         } else {
             mask_roles(p.override_roles)
         },
+        region_wide_roles: Vec::new(),
         roles,
         actions,
         forms: vec!["note".into(), "report".into()],

@@ -21,8 +21,11 @@ pub(crate) struct At<'a> {
     pub(crate) inst: &'a Instance,
     pub(crate) cmd: &'a Command,
     pub(crate) state: StateIx,
-    /// The actor's roles in this definition.
+    /// The actor's roles in this definition that count on this instance.
     pub(crate) mask: RoleMask,
+    /// The actor's roles that would count in the instance's region but not here (the actor
+    /// is outside it: see `decide/region.rs`).
+    pub(crate) outside: RoleMask,
     pub(crate) now: DateTime<Utc>,
 }
 
@@ -108,6 +111,9 @@ pub(crate) fn role_first(at: &At<'_>, action: Name) -> Result<(), Rejection> {
 
 /// The refusal for an actor (or the role it names) outside `allowed`.
 pub(crate) fn forbidden(at: &At<'_>, action: Name, allowed: RoleMask) -> Rejection {
+    if at.outside.intersects(allowed) {
+        return super::region::out_of_region(action, at.inst.id(), &at.cmd.actor, at.inst.region());
+    }
     let allowed = at.def.role_names(allowed);
     match at.cmd.role {
         Some(role) => Rejection::RoleNotAllowed {

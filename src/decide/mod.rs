@@ -16,6 +16,7 @@ mod anchor;
 mod clocks;
 mod due;
 mod fire;
+mod region;
 mod sign;
 
 pub use due::{MAX_STEPS_PER_CALL, handle_due};
@@ -25,7 +26,7 @@ use crate::command::{Command, Intent};
 use crate::definition::Definition;
 use crate::event::{Attribution, Event, EventKind};
 use crate::form::Form;
-use crate::ids::{InstanceId, Name, RoleMask, StateIx};
+use crate::ids::{InstanceId, Name, Region, RoleMask, StateIx};
 use crate::instance::Instance;
 use crate::rejection::{Rejection, check_depth};
 use chrono::{DateTime, Utc};
@@ -180,11 +181,11 @@ pub(crate) fn attribution(actor: &Actor, role: Option<Name>) -> Attribution {
     }
 }
 
-/// Start an instance of `def` in its initial state.
+/// Start an instance of `def` in its initial state, without a region (any actor may act on
+/// it): [`start_in`] with `None`.
 ///
 /// # Errors
-/// [`Rejection::Forbidden`] when the actor may not start one; [`Rejection::DeadlineUncomputable`]
-/// when a deadline of the initial state cannot be computed.
+/// As [`start_in`].
 pub fn start(
     def: &Definition,
     id: InstanceId,
@@ -192,14 +193,52 @@ pub fn start(
     data: Value,
     now: DateTime<Utc>,
 ) -> Result<Decision, Rejection> {
-    // The first start role, in the order the definition lists them, that the actor holds.
-    let role = def
-        .start_role_for(&actor.roles)
-        .ok_or_else(|| Rejection::Forbidden {
-            action: Name::new("start"),
-            actor: actor.id.clone(),
-            allowed: def.role_names(def.start_roles),
-        })?;
+    start_in(def, id, actor, data, None, now)
+}
+
+/// Start an instance of `def` in its initial state, in `region` (recorded in the `Created`
+/// event, so the hash chain and replay cover it; see [Regions](crate::Actor#regions)).
+///
+/// # Errors
+/// [`Rejection::Forbidden`] when the actor holds no start role;
+/// [`Rejection::OutOfRegion`] when it holds one, but only among roles that do not act in
+/// `region` (it is of another region, or of none, and the role is not region-wide);
+/// [`Rejection::TooDeep`]; [`Rejection::DeadlineUncomputable`] when a deadline of the
+/// initial state cannot be computed.
+pub fn start_in(
+    def: &Definition,
+    id: InstanceId,
+    actor: &Actor,
+    data: Value,
+    region: Option<Region>,
+    now: DateTime<Utc>,
+) -> Result<Decision, Rejection> {
+    let all = RoleMask(u64::MAX);
+    let within = if region::is_outside(actor, region.as_ref()) {
+        def.region_wide
+    } else {
+        all
+    };
+    // The first start role, in the order the definition lists them, that the actor holds
+    // and that acts in the instance's region.
+    let role = match def.start_role_for(&actor.roles, within) {
+        Some(role) => role,
+        None if def.start_role_for(&actor.roles, all).is_some() => {
+            return Err(region::out_of_region(
+                Name::new("start"),
+                &id,
+                actor,
+                region.as_ref(),
+            ));
+        }
+        None => {
+            return Err(Rejection::Forbidden {
+                action: Name::new("start"),
+                actor: actor.id.clone(),
+                allowed: def.role_names(def.start_roles),
+            });
+        }
+    };
     check_depth(|| "data".into(), &data)?;
     let by = attribution(actor, Some(role));
     let created = Event {
@@ -212,6 +251,7 @@ pub fn start(
             version: def.version(),
             state: def.initial_state(),
             data: Arc::new(data),
+            region,
         },
         prev: None,
     };
@@ -226,7 +266,8 @@ pub fn start(
 
 /// The checks every command gets before its intent's own: the definition, the instance
 /// being open, payload and form limits, the named role being held; and the actor's roles
-/// in this definition (only the named role, when the command names one).
+/// in this definition (only the named role, when the command names one), of which only the
+/// region-wide ones count when the actor is outside the instance's region.
 fn prepare<'a>(
     def: &'a Definition,
     inst: &'a Instance,
@@ -248,12 +289,15 @@ fn prepare<'a>(
         // The actor's roles in this definition, computed once per command.
         None => def.mask_of(&cmd.actor.roles),
     };
+    // Outside the instance's region only the region-wide roles count.
+    let scope = region::scope(def, &cmd.actor, inst.region(), mask);
     Ok(fire::At {
         def,
         inst,
         cmd,
         state,
-        mask,
+        mask: scope.counted,
+        outside: scope.outside,
         now,
     })
 }
@@ -275,7 +319,11 @@ fn prepare<'a>(
 ///    the action in this state gets [`Rejection::Forbidden`] ([`Rejection::RoleNotAllowed`])
 ///    — never `NoSuchTransition` or `GuardRejected` because of another candidate — unless it
 ///    holds a role allowed for the action from another state ([`Rejection::NoSuchTransition`])
-///    or the action is unknown ([`Rejection::UnknownAction`]);
+///    or the action is unknown ([`Rejection::UnknownAction`]); the region: an actor outside
+///    the instance's region (of another region, or of none) acts only through the
+///    definition's region-wide roles, and one holding a role allowed for the action only
+///    among its other roles gets [`Rejection::OutOfRegion`] in place of `Forbidden` or
+///    `RoleNotAllowed` (see [Regions](crate::Actor#regions));
 /// 3. per candidate transition, in definition order, among those the actor's role allows:
 ///    separation of duties ([`Rejection::SeparationOfDuties`], for the person and for whom
 ///    they act), a state whose approval was invalidated ([`Rejection::ApprovalInvalidated`]),

@@ -255,6 +255,7 @@ impl Builder {
                 roles: Vec::new(),
                 start_roles: Vec::new(),
                 override_roles: Vec::new(),
+                region_wide_roles: Vec::new(),
                 actions: Vec::new(),
                 forms: Vec::new(),
                 states: Vec::new(),
@@ -285,6 +286,15 @@ impl Builder {
     #[must_use]
     pub fn override_roles<N: AsRef<str>>(mut self, roles: impl IntoIterator<Item = N>) -> Self {
         self.spec.override_roles.extend(names(roles));
+        self
+    }
+
+    /// Roles that act in every region (headquarters departments); the others act in the
+    /// actor's own region only (see [Regions](crate::Actor#regions)). Undeclared roles are
+    /// reported by `build()` (`Problem::UnknownRole`).
+    #[must_use]
+    pub fn region_wide_roles<N: AsRef<str>>(mut self, roles: impl IntoIterator<Item = N>) -> Self {
+        self.spec.region_wide_roles.extend(names(roles));
         self
     }
 

@@ -86,6 +86,8 @@ pub struct Definition {
     pub(crate) role_of: FastMap<Name, RoleIx>,
     pub(crate) start_roles: RoleMask,
     pub(crate) override_roles: RoleMask,
+    /// The roles acting in every region (see [Regions](crate::Actor#regions)).
+    pub(crate) region_wide: RoleMask,
     pub(crate) initial: StateIx,
     pub(crate) transitions: Vec<CompiledTransition>,
     pub(crate) forms: FastMap<Name, Option<Arc<dyn FormValidator>>>,
@@ -411,13 +413,44 @@ impl Definition {
             .map(|r| self.roles[r.ix()])
     }
 
-    /// The first of the start roles, in the order the spec lists them, among `roles`.
-    pub(crate) fn start_role_for(&self, roles: &[Name]) -> Option<Name> {
+    /// The first of the start roles, in the order the spec lists them, among `roles` and in
+    /// `within`.
+    pub(crate) fn start_role_for(&self, roles: &[Name], within: RoleMask) -> Option<Name> {
         self.spec
             .start_roles
             .iter()
             .filter_map(|r| Name::lookup(r))
-            .find(|r| roles.contains(r) && self.role_of.contains_key(r))
+            .find(|r| {
+                roles.contains(r)
+                    && self
+                        .role_of
+                        .get(r)
+                        .is_some_and(|&i| within.intersects(RoleMask::default().with(i)))
+            })
+    }
+
+    /// The roles that act in every region (see [Regions](crate::Actor#regions)), in
+    /// declaration order.
+    pub fn region_wide_roles(&self) -> Vec<Name> {
+        self.role_names(self.region_wide)
+    }
+
+    /// Whether `actor`, acting through `role`, acts on an instance of `region` under the
+    /// region rule (see [Regions](crate::Actor#regions)): the instance has no region, the
+    /// actor is of that region, or `role` is region-wide. Says nothing about whether the
+    /// role may take any particular action.
+    pub fn region_allows(
+        &self,
+        actor: &crate::Actor,
+        role: impl Into<Name>,
+        region: Option<&crate::Region>,
+    ) -> bool {
+        let in_region = region.is_none_or(|r| actor.region.as_ref() == Some(r));
+        in_region
+            || self
+                .role_of
+                .get(&role.into())
+                .is_some_and(|&i| self.region_wide.intersects(RoleMask::default().with(i)))
     }
 
     /// Whether the sign-offs on `action` refuse changes of their bound content.

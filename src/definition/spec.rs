@@ -98,6 +98,13 @@ pub struct DefinitionSpec {
     /// recorded). Empty: nobody may.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub override_roles: Vec<String>,
+    /// Roles that act in every region (headquarters departments): an actor acting through
+    /// one of them may act on an instance of any region; every other role acts only on
+    /// instances of the actor's own region or without a region (see
+    /// [Regions](crate::Actor#regions)). Empty: every role is regional, which changes nothing
+    /// for instances started without a region.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region_wide_roles: Vec<String>,
     /// Declared actions.
     pub actions: Vec<String>,
     /// Declared form kinds.

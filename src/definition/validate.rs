@@ -474,6 +474,7 @@ struct Parts {
     roles: Vec<Name>,
     start_roles: RoleMask,
     override_roles: RoleMask,
+    region_wide: RoleMask,
     initial: StateIx,
     transitions: Vec<CompiledTransition>,
     deadlines: Vec<super::CompiledDeadline>,
@@ -507,6 +508,7 @@ fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> 
     }
     let start_roles = names.role_mask(&spec.start_roles, &"start_roles", p);
     let override_roles = names.role_mask(&spec.override_roles, &"override_roles", p);
+    let region_wide = names.role_mask(&spec.region_wide_roles, &"region_wide_roles", p);
     if start_roles.0 == 0 {
         p.push(Problem::NoStartRole);
     }
@@ -549,6 +551,7 @@ fn compile(spec: &DefinitionSpec, registry: &Registry, p: &mut Vec<Problem>) -> 
         roles: spec.roles.iter().map(Name::new).collect(),
         start_roles,
         override_roles,
+        region_wide,
         initial: StateIx::new(initial?),
         transitions,
         deadlines,
@@ -585,6 +588,7 @@ impl Parts {
             roles: self.roles,
             start_roles: self.start_roles,
             override_roles: self.override_roles,
+            region_wide: self.region_wide,
             initial: self.initial,
             transitions: self.transitions,
             deadlines: self.deadlines,

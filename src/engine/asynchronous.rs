@@ -14,7 +14,7 @@ use crate::decide::{self, Availability};
 use crate::definition::Definition;
 use crate::digest::Digest;
 use crate::event::Event;
-use crate::ids::{InstanceId, Name};
+use crate::ids::{InstanceId, Name, Region};
 use crate::instance::Instance;
 use crate::limits::CommandLimits;
 use crate::refusals::{Record, RefusalLog};
@@ -180,6 +180,23 @@ impl<S: AsyncStore> AsyncEngine<S> {
         data: Value,
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
+        self.start_in(definition, id, None, actor, data, now).await
+    }
+
+    /// Start an instance of the latest version of `definition` in `region`
+    /// ([`Engine::start_in`](super::Engine::start_in)).
+    ///
+    /// # Errors
+    /// As [`Engine::start_in`](super::Engine::start_in).
+    pub async fn start_in(
+        &self,
+        definition: impl Into<Name>,
+        id: impl Into<InstanceId>,
+        region: Option<Region>,
+        actor: &Actor,
+        data: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, EngineError> {
         let (definition, id) = (definition.into(), id.into());
         let span = Span::command("start", &id, None);
         span.definition(definition);
@@ -192,7 +209,7 @@ impl<S: AsyncStore> AsyncEngine<S> {
                             definition,
                             version: None,
                         })?;
-                let pending = step::start(def, id, actor, data, now, &self.policy)?;
+                let pending = step::start(def, (id, region), actor, data, now, &self.policy)?;
                 self.write(pending, None).await
             })
             .await;

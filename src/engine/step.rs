@@ -11,7 +11,7 @@ use crate::decide::{self, Decision};
 use crate::definition::Definition;
 use crate::digest::Digest;
 use crate::event::Event;
-use crate::ids::{FastMap, InstanceId, Name};
+use crate::ids::{FastMap, InstanceId, Name, Region};
 use crate::instance::Instance;
 use crate::limits::CommandLimits;
 use crate::refusals::{Record, Refusal, RefusalLog};
@@ -189,13 +189,13 @@ pub(crate) fn verify(inst: &Instance, history: Vec<ChainedEvent>) -> Result<(), 
     Ok(inst.verify(&events)?)
 }
 
-/// The commit starting instance `id` of `def`.
+/// The commit starting instance `id` of `def` in `region` (if any).
 ///
 /// # Errors
 /// [`EngineError::Rejected`].
 pub(crate) fn start(
     def: &Definition,
-    id: InstanceId,
+    (id, region): (InstanceId, Option<Region>),
     actor: &Actor,
     data: Value,
     now: DateTime<Utc>,
@@ -204,7 +204,7 @@ pub(crate) fn start(
     let decided = policy
         .limits
         .check_data(&data)
-        .and_then(|()| decide::start(def, id.clone(), actor, data, now));
+        .and_then(|()| decide::start_in(def, id.clone(), actor, data, region, now));
     match decided {
         Ok(decision) => Ok(pending(decision, None)),
         Err(rejection) => Err(EngineError::Rejected {

@@ -48,8 +48,17 @@ impl<'a> Trail<'a> {
 fn what(kind: &EventKind, offset: &FixedOffset) -> String {
     match kind {
         EventKind::Created {
-            definition, state, ..
+            definition,
+            state,
+            region: None,
+            ..
         } => format!("created {definition} in {state}"),
+        EventKind::Created {
+            definition,
+            state,
+            region: Some(region),
+            ..
+        } => format!("created {definition} in {state}, region {region}"),
         EventKind::Transitioned {
             from, to, action, ..
         } if from == to => format!("{action} (in {from})"),

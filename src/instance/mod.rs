@@ -18,7 +18,7 @@ use crate::access::{Signature, SignatureStatus};
 use crate::digest::Digest;
 use crate::event::{Attribution, Event, EventKind};
 use crate::form::Form;
-use crate::ids::{ActorId, InstanceId, Name};
+use crate::ids::{ActorId, InstanceId, Name, Region};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,12 @@ pub struct Instance {
     updated_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     assignee: Option<Name>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+    /// Who started the instance (the `Created` event's attribution; shared, so cloning a
+    /// snapshot allocates nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    started_by: Option<Arc<Attribution>>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
     forms: Shared<AttachedForm>,
     #[serde(default, skip_serializing_if = "Shared::is_empty")]
@@ -216,6 +222,16 @@ impl Instance {
     pub fn assignee(&self) -> Option<Name> {
         self.assignee
     }
+    /// Who started the instance, in which role (the attribution of its `Created` event):
+    /// the party that received the case. `None` only for a snapshot stored before this was
+    /// recorded (its history still has it).
+    pub fn started_by(&self) -> Option<&Attribution> {
+        self.started_by.as_deref()
+    }
+    /// The region the instance was started in, if any (see [Regions](crate::Actor#regions)).
+    pub fn region(&self) -> Option<&Region> {
+        self.region.as_ref()
+    }
     /// Every form attached, oldest first.
     pub fn forms(&self) -> &[AttachedForm] {
         self.forms.as_slice()
@@ -336,7 +352,8 @@ impl Instance {
     }
 
     /// Check that `self` equals the replay of `events`. A snapshot stored before the chain
-    /// existed (no chain head) is compared without its head.
+    /// existed (no chain head) is compared without its head, one stored before the starter
+    /// was recorded without [`started_by`](Self::started_by).
     ///
     /// # Errors
     /// [`ReplayError::SnapshotMismatch`], or the replay's own error.
@@ -347,6 +364,10 @@ impl Instance {
         let mut replayed = Instance::replay(events)?;
         if self.head.is_none() {
             replayed.head = None;
+        }
+        if self.started_by.is_none() {
+            // A snapshot stored before the starter was recorded in it.
+            replayed.started_by = None;
         }
         if &replayed == self {
             Ok(())
@@ -366,6 +387,7 @@ impl Instance {
                 version,
                 state,
                 data,
+                region,
             } if e.seq == 1 => Ok(Instance {
                 id: e.instance.clone(),
                 definition: *definition,
@@ -377,6 +399,8 @@ impl Instance {
                 created_at: e.at,
                 updated_at: e.at,
                 assignee: None,
+                region: region.clone(),
+                started_by: e.by.clone().map(Arc::new),
                 forms: Shared::default(),
                 signatures: Shared::default(),
                 fired_by: Shared::default(),

@@ -7,11 +7,14 @@
 //!   commands, forms and definitions).
 //! - `time`: finding 3 — time going backwards on an instance.
 //! - `confidentiality`: finding 6 — confidential free text leaking into the outgoing 8D report.
+//! - `regions` (issue 17): acting on another region's batch issue, or taking over a complaint
+//!   without the engineer's designation.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 #[cfg(feature = "procedures")]
 mod confidentiality;
 mod limits;
+mod regions;
 mod signing;
 mod time;

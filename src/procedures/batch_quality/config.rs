@@ -18,6 +18,27 @@ pub enum ForwardAnchor {
     BatchStarted,
 }
 
+/// The headquarters departments, region-wide by default (OURS reading of BQ-E §4 (000
+/// L644–L650): the service platform's headquarters departments, quality management, its
+/// system management, R&D, the product departments, the business groups' sales, procurement,
+/// market PR, legal, and any other department or loss department, which may sit anywhere).
+pub const REGION_WIDE: &[Role] = &[
+    Role::ProductTechSupport,
+    Role::SparePartsMgmt,
+    Role::ServicePlatform,
+    Role::QualityMgmtDept,
+    Role::SystemMgmtDept,
+    Role::Rnd,
+    Role::ProductDept,
+    Role::Sales,
+    Role::Procurement,
+    Role::ProcurementCommercial,
+    Role::MarketPr,
+    Role::Legal,
+    Role::OtherDept,
+    Role::LossDept,
+];
+
 /// Configuration of [`definition`](super::definition), the batch rule
 /// ([`assess`](super::assess)) and detection ([`detect`](fn@super::detect)).
 ///
@@ -95,6 +116,32 @@ pub struct Config {
     /// The departments that must evaluate a plan as effective and feasible before approval
     /// (000 L664 "各部门对处理方案的有效性、可行性进行评估"; the list is OURS).
     pub plan_evaluators: Vec<Role>,
+    /// The roles that act in every region: the headquarters departments (see
+    /// [Regions](crate::Actor#regions)). The others — the station (当地维修站), the engineer
+    /// (对应的区域技术支持工程师), regional service management, the regional quality section
+    /// (区域质量处), the branch and its sales — act only on issues of their own region when
+    /// the host starts an issue in a region ([`Engine::start_in`](crate::Engine::start_in))
+    /// (BQ-E §5.1.2–5.1.3 (000 L652); the list is OURS).
+    pub region_wide_roles: Vec<Role>,
+    /// The addressee of a CAPA notice replies within this limit; `None` = no limit, the seed
+    /// names none (督促…制定和实施纠正预防措施, BQ-E §5.6.2 (000 L674), §4.6.1 (000 L646)).
+    /// Reading: the host's duration as configured.
+    pub capa_response_within: Option<BusinessDuration>,
+    /// The director-level meeting decides within this limit once convened; `None` = no
+    /// limit, the seed says only "适时" (at a suitable time) (BQ-E §5.2.1 (000 L656)).
+    /// Reading: the host's duration as configured.
+    pub director_meeting_within: Option<BusinessDuration>,
+    /// "定期发布…周报": each started issue is in a weekly report at least this often: 7
+    /// calendar days (BQ-E §5.4.3 (000 L668)). Reading: 24:00 local of the 7th day after the
+    /// start of the batch process, then of the last report
+    /// ([`CalendarDaysToMidnight`](crate::BusinessDuration::CalendarDaysToMidnight)(7)); like
+    /// every clock, it pauses while the plan is drawn up. `None`: no clock.
+    pub weekly_report_every: Option<BusinessDuration>,
+    /// "定期发布…月报": each started issue is in a monthly report at least this often: one
+    /// calendar month (BQ-E §5.4.3 (000 L668)). Reading: the same time of day one calendar
+    /// month after the start, then after the last report
+    /// ([`CalendarMonths`](crate::BusinessDuration::CalendarMonths)(1)). `None`: no clock.
+    pub monthly_report_every: Option<BusinessDuration>,
 }
 
 impl Default for Config {
@@ -126,6 +173,11 @@ impl Default for Config {
                 Role::BranchSales,
             ],
             plan_evaluators: vec![Role::Rnd, Role::RegionalServiceMgmt, Role::Sales],
+            region_wide_roles: REGION_WIDE.to_vec(),
+            capa_response_within: None,
+            director_meeting_within: None,
+            weekly_report_every: Some(BusinessDuration::CalendarDaysToMidnight(7)),
+            monthly_report_every: Some(BusinessDuration::CalendarMonths(1)),
         }
     }
 }

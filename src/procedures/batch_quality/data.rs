@@ -65,6 +65,19 @@ pub fn start_payload(acceptance: Acceptance) -> Value {
     json!({ "channel": BatchChannel::BatchFeedbackSystem, "acceptance": acceptance })
 }
 
+/// Who received the complaint, in which role (the attribution of the instance's start):
+/// a station, the regional technical-support engineer, or another department, which sets
+/// the intake route (BQ-E §5.1.1–5.1.3 (000 L650–L652)).
+pub fn received_by(inst: &Instance) -> Option<&crate::Attribution> {
+    inst.started_by()
+}
+
+/// The station the instance designates: the one that received the complaint and went on
+/// site, or the one the engineer named (BQ-E §5.1.2 (000 L652)); only it submits.
+pub fn designated_station(inst: &Instance) -> Option<String> {
+    inst.data_as::<Data>().ok().and_then(|d| d.station)
+}
+
 /// Where the supplier claim track stands (000 L670, L672, L676). It runs alongside the
 /// corrective and preventive steps and must be executed before closing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -101,7 +114,8 @@ pub struct Data {
     pub region: String,
     /// The symptom as first reported.
     pub symptom: String,
-    /// The local station (set when the engineer designates one).
+    /// The designated station's actor id: the station that received the complaint (set when
+    /// it goes on site) or the one the engineer names (BQ-E §5.1.2 (000 L652)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub station: Option<String>,
     /// The senior engineer sent on site.

@@ -93,7 +93,8 @@ pub(super) fn builder(config: &Config) -> Builder {
     let starters = R::ALL.iter().copied().filter(|r| *r != R::LossDept);
     let mut b = Builder::new(ID, VERSION)
         .roles(R::ALL.iter().copied())
-        .start_roles(starters);
+        .start_roles(starters)
+        .region_wide_roles(config.region_wide_roles.iter().copied());
     for &s in S::ALL {
         b = match s {
             S::ComplaintReceived => b.initial(s),
@@ -109,6 +110,7 @@ pub(super) fn builder(config: &Config) -> Builder {
     b = verification_and_arbitration(b);
     b = corrective_preventive(b);
     b = supplier_claim(b);
+    b = service_mgmt_and_assistance(b);
     b = b.form(F::BatchReturnExchangeApplication);
     for d in deadlines(config) {
         b = b.deadline(d);
@@ -149,8 +151,8 @@ fn intake(mut b: Builder) -> Builder {
         b,
         (received, A::DesignateLocalStation, S::AtStation),
         RTSE,
-        "000 L652 §5.1.2",
-        designate,
+        "BQ-E §5.1.2 (000 L652)",
+        |tb| designate(tb.guard(G::ReceivedByRtse)),
     );
     b = step(
         b,
@@ -163,36 +165,41 @@ fn intake(mut b: Builder) -> Builder {
         b,
         (received, A::TransferToRtse, S::AtRtse),
         &other_departments(),
-        "000 L652 §5.1.3",
-        plain,
+        "BQ-E §5.1.3 (000 L652)",
+        |tb| tb.guard(G::ReceivedByDepartment),
     );
     b = step(
         b,
         (received, A::DispatchSeniorEngineer, on_site),
         STATION,
-        "000 L650 §5.1.1",
-        dispatch,
+        "BQ-E §5.1.1 (000 L650)",
+        |tb| {
+            dispatch(
+                tb.guard(G::ReceivedByThisStation)
+                    .effect(E::ReceivingStation),
+            )
+        },
     );
     b = step(
         b,
         (S::AtStation, A::DispatchSeniorEngineer, on_site),
         STATION,
-        "000 L650, L652 §5.1.2",
-        dispatch,
+        "BQ-E §5.1.2 (000 L652)",
+        |tb| dispatch(tb.guard(G::DesignatedStation)),
     );
     b = step(
         b,
         (on_site, A::JudgeNotBatch, S::OrdinaryService),
         STATION_OR_RTSE,
         "000 L676 flowchart 否",
-        rejection,
+        |tb| rejection(tb).guard(G::DesignatedStation),
     );
     b = step(
         b,
         (on_site, A::SubmitBatchFeedback, S::PendingRtseVerification),
         STATION,
-        "000 L650, L644 §4.1.1, L652 §5.1.5",
-        feedback,
+        "BQ-E §4.1.1 (000 L644), §5.1.1–5.1.2 (000 L650–L652), L652 §5.1.5",
+        |tb| feedback(tb).guard(G::DesignatedStation),
     );
     b = step(
         b,
@@ -258,15 +265,15 @@ fn intake(mut b: Builder) -> Builder {
         b,
         (returned, A::Resubmit, S::PendingRtseVerification),
         STATION,
-        "000 L652 (OURS)",
-        |tb| feedback(tb).guard(G::Revised),
+        "000 L652 (OURS); BQ-E §5.1.2 (000 L652)",
+        |tb| feedback(tb).guard(G::Revised).guard(G::DesignatedStation),
     );
     step(
         b,
         (returned, A::HandOverToOrdinaryService, S::OrdinaryService),
         STATION_OR_RTSE,
         "000 L676 flowchart 否",
-        plain,
+        |tb| tb.guard(G::DesignatedStation),
     )
 }
 
@@ -682,6 +689,13 @@ fn supplier_claim(mut b: Builder) -> Builder {
         );
         b = step(
             b,
+            (s, A::ReservePenaltyClaim, s),
+            RQS,
+            "BQ-E §5.5 (000 L670) 保留向供应商追加处罚索赔的权利",
+            |tb| tb.requires_text("note").guard(G::SupplierIndicated),
+        );
+        b = step(
+            b,
             (s, A::RecordClaimExecuted, s),
             &[R::Procurement],
             "000 L650 §4.9, L672, L676 采购部执行索赔",
@@ -691,6 +705,92 @@ fn supplier_claim(mut b: Builder) -> Builder {
                     .effect(E::Claim)
             },
         );
+    }
+    b
+}
+
+/// Where regional service management reviews the station's report, goes on site and makes
+/// its preliminary technical analysis: while the report is in the system, before the batch
+/// process starts (BQ-E §4.2.1–4.2.2 (000 L644)).
+const SERVICE_MGMT_STATES: &[S] = &[
+    S::PendingRtseVerification,
+    S::PendingTsConfirmation,
+    S::PendingRqsReview,
+];
+
+/// Regional service management's review, site visit and preliminary analysis (BQ-E
+/// §4.2.1–4.2.2 (000 L644)); the assistance of the service platform and quality management
+/// to R&D's analysis (BQ-E §5.2.2 (000 L656)); the weekly and monthly reports (BQ-E §5.4.3
+/// (000 L668)); customer, media and legal work (BQ-E §4.8.3 (000 L648), §4.10–4.11 (000
+/// L650)), each a recorded action with a note.
+fn service_mgmt_and_assistance(mut b: Builder) -> Builder {
+    let mgmt = &[R::RegionalServiceMgmt];
+    let noted = |tb: TransitionBuilder| tb.requires_text("note");
+    for &s in SERVICE_MGMT_STATES {
+        b = step(
+            b,
+            (s, A::ReviewStationReport, s),
+            mgmt,
+            "BQ-E §4.2.1 (000 L644) 对维修站反馈的批量质量问题进行审核",
+            noted,
+        );
+        b = step(
+            b,
+            (s, A::VisitSite, s),
+            mgmt,
+            "BQ-E §4.2.1 (000 L644) 必要时到现场对问题分析确认",
+            noted,
+        );
+        b = step(
+            b,
+            (s, A::RecordPreliminaryAnalysis, s),
+            mgmt,
+            "BQ-E §4.2.2 (000 L644) 对批量质量问题进行初步技术分析",
+            noted,
+        );
+    }
+    b = step(
+        b,
+        (S::RdAnalysis, A::AssistRdAnalysis, S::RdAnalysis),
+        &[R::ServicePlatform, R::QualityMgmtDept],
+        "BQ-E §5.2.2 (000 L656) 服务和品管进行协助",
+        noted,
+    );
+    for &s in &super::STARTED {
+        for (action, cite) in [
+            (A::PublishWeeklyReport, "BQ-E §5.4.3 (000 L668) 周报"),
+            (A::PublishMonthlyReport, "BQ-E §5.4.3 (000 L668) 月报"),
+        ] {
+            b = step(b, (s, action, s), RQS, cite, |tb| {
+                tb.requires_text("report_no")
+            });
+        }
+    }
+    let customer_pr: &[R] = &[R::Sales, R::BranchSales];
+    let open = S::ALL
+        .iter()
+        .copied()
+        .filter(|s| !matches!(s, S::OrdinaryService | S::Closed));
+    for s in open {
+        for (action, roles, cite) in [
+            (
+                A::RecordCustomerPr,
+                customer_pr,
+                "BQ-E §4.8.3 (000 L648) 负责协调客户公关工作",
+            ),
+            (
+                A::RecordMediaPr,
+                &[R::MarketPr][..],
+                "BQ-E §4.10 (000 L650) 媒体公关",
+            ),
+            (
+                A::RecordLegalAssistance,
+                &[R::Legal][..],
+                "BQ-E §4.11 (000 L650) 法律援助",
+            ),
+        ] {
+            b = step(b, (s, action, s), roles, cite, noted);
+        }
     }
     b
 }
@@ -787,6 +887,7 @@ fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
         .owner(R::Rnd)
         .describe("000 L654 2个工作日内提供有效方案 / 4个工作日内反馈有效结论; L656 总监级会议"),
     ];
+    out.extend(optional_clocks(cfg));
     if let Some(every) = cfg.progress_bulletin_every {
         let bulletin = "000 L668 §5.4.2 定期发布《售后批量质量问题进度通报》";
         out.push(
@@ -812,6 +913,68 @@ fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
             .owner(R::RegionalQualitySection)
             .describe(bulletin),
         );
+    }
+    out
+}
+
+/// The clocks the seed implies without a number, each only when configured: the CAPA reply,
+/// the director-level meeting, the weekly and monthly reports (BQ-E §5.6.2 (000 L674),
+/// §5.2.1 (000 L656), §5.4.3 (000 L668)).
+fn optional_clocks(cfg: &Config) -> Vec<DeadlineSpec> {
+    let rqs = || EscalationSpec::notify([R::RegionalQualitySection]);
+    let mut out = Vec::new();
+    if let Some(limit) = cfg.capa_response_within {
+        out.push(
+            DeadlineSpec::new(
+                Deadline::CapaResponse,
+                Trigger::action(A::IssueCapaNotice),
+                limit,
+            )
+            .met_on(Trigger::action(A::RecordCapaResponse))
+            .escalate(EscalationSpec::notify([
+                R::QualityMgmtDept,
+                R::SystemMgmtDept,
+            ]))
+            .owner(R::QualityMgmtDept)
+            .describe("BQ-E §5.6.2 (000 L674), §4.6.1 (000 L646) 督促其制定和实施纠正预防措施"),
+        );
+    }
+    if let Some(limit) = cfg.director_meeting_within {
+        out.push(
+            DeadlineSpec::new(
+                Deadline::DirectorMeetingHeld,
+                Trigger::enter(S::DirectorMeeting),
+                limit,
+            )
+            .escalate(rqs())
+            .owner(R::RegionalQualitySection)
+            .describe("BQ-E §5.2.1 (000 L656) 适时召集相关部门召开总监级会议"),
+        );
+    }
+    for (name, every, action, text) in [
+        (
+            Deadline::WeeklyReport,
+            cfg.weekly_report_every,
+            A::PublishWeeklyReport,
+            "BQ-E §5.4.3 (000 L668) 定期发布售后批量质量问题周报",
+        ),
+        (
+            Deadline::MonthlyReport,
+            cfg.monthly_report_every,
+            A::PublishMonthlyReport,
+            "BQ-E §5.4.3 (000 L668) 定期发布售后批量质量问题月报",
+        ),
+    ] {
+        if let Some(every) = every {
+            out.push(
+                DeadlineSpec::new(name, Trigger::action(A::StartBatchProcess), every)
+                    .met_on(Trigger::action(action))
+                    .repeating()
+                    .escalate(rqs())
+                    .owner(R::RegionalQualitySection)
+                    .describe(text),
+            );
+        }
     }
     out
 }

@@ -47,10 +47,10 @@ mod graph;
 mod report;
 mod rules;
 
-pub use config::{Config, ForwardAnchor};
+pub use config::{Config, ForwardAnchor, REGION_WIDE};
 pub use data::{
-    Acceptance, BatchChannel, ClaimStatus, ConsumablesLink, Data, claim_status, formal,
-    start_payload, via,
+    Acceptance, BatchChannel, ClaimStatus, ConsumablesLink, Data, claim_status, designated_station,
+    formal, received_by, start_payload, via,
 };
 pub use forms::*;
 pub use report::{
@@ -236,6 +236,36 @@ crate::vocabulary! {
         ReturnClaim = "return_claim",
         /// 采购部执行索赔 (000 L650 §4.9, L672, L676).
         RecordClaimExecuted = "record_claim_executed",
+        /// 对维修站反馈的批量质量问题进行审核: regional service management reviews the
+        /// station's report, accountable for its accuracy (BQ-E §4.2.1 (000 L644)).
+        ReviewStationReport = "review_station_report",
+        /// 必要时到现场对问题分析确认: regional service management goes on site
+        /// (BQ-E §4.2.1 (000 L644)).
+        VisitSite = "visit_site",
+        /// 对批量质量问题进行初步技术分析: regional service management's preliminary
+        /// technical analysis (BQ-E §4.2.2 (000 L644)).
+        RecordPreliminaryAnalysis = "record_preliminary_analysis",
+        /// 服务和品管进行协助: the service platform or quality management assists R&D's
+        /// analysis of the cause (BQ-E §5.2.2 (000 L656)).
+        AssistRdAnalysis = "assist_rd_analysis",
+        /// 定期发布售后批量质量问题周报: the issue is reported in the weekly report
+        /// (BQ-E §5.4.3 (000 L668)).
+        PublishWeeklyReport = "publish_weekly_report",
+        /// 定期发布售后批量质量问题月报: the issue is reported in the monthly report
+        /// (BQ-E §5.4.3 (000 L668)).
+        PublishMonthlyReport = "publish_monthly_report",
+        /// 同时方正保留向供应商追加处罚索赔的权利: the right to a further penalty claim
+        /// against the supplier is reserved, on record (BQ-E §5.5 (000 L670)).
+        ReservePenaltyClaim = "reserve_penalty_claim",
+        /// 负责协调客户公关工作: sales coordinates public relations with the customer
+        /// (BQ-E §4.8.3 (000 L648)).
+        RecordCustomerPr = "record_customer_pr",
+        /// 用户向媒体投诉的媒体公关: the market PR department handles a media complaint
+        /// (BQ-E §4.10 (000 L650)).
+        RecordMediaPr = "record_media_pr",
+        /// 对…法律纠纷提供法律援助: the legal department assists in a legal dispute
+        /// (BQ-E §4.11 (000 L650)).
+        RecordLegalAssistance = "record_legal_assistance",
     }
 }
 
@@ -397,6 +427,22 @@ crate::vocabulary! {
         ClaimAwaiting = "g_claim_awaiting",
         /// The claim was confirmed and awaits execution (000 L672).
         ClaimExecuting = "g_claim_executing",
+        /// The station going on site from the start is the station that received the
+        /// complaint (started the instance as a station): a station may not take over a
+        /// complaint received by sales, another department or the engineer (BQ-E §5.1.1–5.1.3
+        /// (000 L650–L652)).
+        ReceivedByThisStation = "g_received_by_this_station",
+        /// The engineer designates a station straight from the receipt only for a complaint
+        /// the engineer received; one received by another department is transferred first
+        /// (BQ-E §5.1.2–5.1.3 (000 L652)).
+        ReceivedByRtse = "g_received_by_rtse",
+        /// A department transfers to the engineer a complaint it received itself
+        /// (BQ-E §5.1.3 (000 L652)).
+        ReceivedByDepartment = "g_received_by_department",
+        /// An actor acting as a station is the station the instance designates (the one that
+        /// received the complaint, or the one the engineer named): only it goes on site,
+        /// submits, resubmits or hands over (BQ-E §5.1.2 (000 L652), §4.1.1 (000 L644)).
+        DesignatedStation = "g_designated_station",
     }
 }
 
@@ -419,6 +465,8 @@ crate::vocabulary! {
         Project = "e_project",
         /// Effect: move the claim track.
         Claim = "e_claim",
+        /// Effect: record the station that received the complaint as the designated station.
+        ReceivingStation = "e_receiving_station",
     }
 }
 
@@ -444,6 +492,18 @@ crate::vocabulary! {
         ProgressBulletinFirst = "progress_bulletin_first",
         /// Each next progress bulletin (only when configured, 000 L668).
         ProgressBulletinNext = "progress_bulletin_next",
+        /// The addressee of a CAPA notice replies (only when configured: BQ-E §5.6.2
+        /// (000 L674) names no limit).
+        CapaResponse = "capa_response",
+        /// The director-level meeting decides (only when configured: "适时", BQ-E §5.2.1
+        /// (000 L656)).
+        DirectorMeetingHeld = "director_meeting_held",
+        /// The issue is in a weekly report, each week from the start of the batch process
+        /// (BQ-E §5.4.3 (000 L668)).
+        WeeklyReport = "weekly_report",
+        /// The issue is in a monthly report, each month from the start of the batch process
+        /// (BQ-E §5.4.3 (000 L668)).
+        MonthlyReport = "monthly_report",
     }
 }
 

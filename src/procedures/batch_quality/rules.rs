@@ -7,6 +7,7 @@
 
 pub(super) mod batch;
 pub mod detect;
+mod intake;
 
 use self::batch::{assess, rule_for, window_start};
 use super::{
@@ -948,6 +949,13 @@ const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::ClaimCollecting, claim_collecting),
     (Guard::ClaimAwaiting, claim_awaiting),
     (Guard::ClaimExecuting, claim_executing),
+    (
+        Guard::ReceivedByThisStation,
+        intake::received_by_this_station,
+    ),
+    (Guard::ReceivedByRtse, intake::received_by_rtse),
+    (Guard::ReceivedByDepartment, intake::received_by_department),
+    (Guard::DesignatedStation, intake::designated_station),
 ];
 
 /// Every effect of the procedure with its function.
@@ -960,6 +968,7 @@ const EFFECTS: &[(Effect, EffectFn)] = &[
     (Effect::ArchiveQar, e_archive_qar),
     (Effect::Project, e_project),
     (Effect::Claim, e_claim),
+    (Effect::ReceivingStation, intake::e_receiving_station),
 ];
 
 /// Bind every guard and effect of the procedure to `cfg`.

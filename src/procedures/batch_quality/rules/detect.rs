@@ -2,19 +2,19 @@
 //! batch definition (000 L638) now, and why, so that a host can open a batch-issue instance
 //! from its service data.
 //!
-//! One grouping pass over the records groups them three ways at once: by user, model and
-//! failure mode (C1/C2), by component fault nationally and by component fault per region
-//! (C3), with strings replaced by dense ids. The rules are monotone in the number of failed
-//! units and a group has at most as many failed units as records, so a second pass counts
-//! distinct failed units (a unit failing twice counts once) only in the groups whose record
-//! count could meet their rule; the others are decided without it. Only records dated inside
+//! One pass over the records groups them three ways at once — by user, model and failure
+//! mode (C1/C2), by component fault nationally and by component fault per region (C3) — and
+//! counts each group's distinct failed units as it goes (a unit failing twice counts once),
+//! with strings replaced by dense ids, so the set of (group, unit) pairs seen holds integers.
+//! The groups are then judged against the installed base; the records are not read again
+//! (except to name them in an error). Only records dated inside
 //! the rolling window ending on the evaluation day and flagged in the service period are
 //! counted (000 L638 "3个月内", "在标准的售后服务期限内"). Whether a group is also *judged
 //! nonconforming* (经判定) and in scope (000 L636) is for people to decide at the start gate
 //! ([`assess`](super::batch::assess)); detection reports candidates with their counts.
 //!
 //! Cost: O(r + b) expected hash operations for r records and b installed-base entries, no
-//! sorting of records; memory O(r) (a group slot per record) plus the groups.
+//! sorting of records; memory O(u + g) for u distinct (group, unit) pairs and g groups.
 
 use super::batch::{BatchRule, Evidence, FailureMode, NotBatch, Scope, window_start};
 use crate::procedures::batch_quality::Config;
@@ -288,15 +288,13 @@ type UserKey = (u32, u32, u32, u32);
 type CompKey = (u32, u32, u32);
 
 struct Acc {
-    /// Distinct failed units (counted in the second pass, for candidate groups only).
+    /// Distinct failed units.
     failed: u64,
     records: u64,
     first: NaiveDate,
     last: NaiveDate,
     /// Installed units (C1/C2: the user's; C3: the scope's); 0 = no base entry.
     units: u64,
-    /// The group could meet its rule with its record count, or has more records than units.
-    candidate: bool,
 }
 
 /// Groups: an index from key to a dense id, and the accumulators.
@@ -327,7 +325,6 @@ impl<K: std::hash::Hash + Eq + Copy> Groups<K> {
                     first: date,
                     last: date,
                     units: 0,
-                    candidate: false,
                 },
             ));
         }
@@ -390,8 +387,7 @@ pub fn detect(
         inclusive: cfg.window_start_inclusive,
     };
     let mut g = Grouped::new(records, window)?;
-    g.mark_candidates(&base, cfg)?;
-    g.count_units();
+    g.attach_base(&base)?;
     let mut findings = g.user_findings(cfg)?;
     findings.extend(g.component_findings(cfg)?);
     findings.sort_by(|a, b| (a.rule, &a.evidence).cmp(&(b.rule, &b.evidence)));
@@ -470,7 +466,7 @@ impl Window {
     }
 }
 
-/// The counted records grouped three ways (pass 1), then their distinct units (pass 2).
+/// The counted records grouped three ways, with their distinct units, in one pass.
 struct Grouped<'a> {
     records: &'a [FailureRecord],
     window: Window,
@@ -479,17 +475,18 @@ struct Grouped<'a> {
     components: Interner<'a>,
     modes: Interner<'a>,
     regions: Interner<'a>,
+    units: Interner<'a>,
     by_user: Groups<UserKey>,
     by_comp: Groups<CompKey>,
-    /// Per record: its user group, national and regional component groups (or `NONE`).
-    slots: Vec<[u32; 3]>,
+    /// The (user group?, group, unit) triples seen: a unit counts once per group.
+    seen: FxSet<(bool, u32, u32)>,
     counted: u64,
     out_of_service: u64,
 }
 
 impl<'a> Grouped<'a> {
-    /// Pass 1: group every counted record three ways and count its records. Records with
-    /// no date or an empty field are errors.
+    /// The one pass: group every counted record three ways, counting its records and its
+    /// distinct units. Records with no date or an empty field are errors.
     fn new(records: &'a [FailureRecord], window: Window) -> Result<Self, DetectionError> {
         let mut g = Grouped {
             records,
@@ -499,18 +496,17 @@ impl<'a> Grouped<'a> {
             components: Interner::new(),
             modes: Interner::new(),
             regions: Interner::new(),
+            units: Interner::new(),
             by_user: Groups::new(),
             by_comp: Groups::new(),
-            slots: Vec::with_capacity(records.len()),
+            seen: FxSet::default(),
             counted: 0,
             out_of_service: 0,
         };
         let (mut unknown, mut missing) = (Vec::new(), Vec::new());
         for r in records {
-            let mut slot = [NONE; 3];
             let Some(date) = r.date else {
                 unknown.push(r.id.clone());
-                g.slots.push(slot);
                 continue;
             };
             if r.unit.is_empty()
@@ -522,12 +518,11 @@ impl<'a> Grouped<'a> {
             } else if unknown.is_empty() && missing.is_empty() && window.contains(date) {
                 if r.in_service_period {
                     g.counted += 1;
-                    slot = g.group(r, date);
+                    g.group(r, date);
                 } else {
                     g.out_of_service += 1;
                 }
             }
-            g.slots.push(slot);
         }
         if !unknown.is_empty() {
             return Err(DetectionError::UnknownDate { records: unknown });
@@ -539,10 +534,10 @@ impl<'a> Grouped<'a> {
     }
 
     /// Count record `r` (dated `date`) in its user group and, for a component fault, in its
-    /// national and regional component groups.
-    fn group(&mut self, r: &'a FailureRecord, date: NaiveDate) -> [u32; 3] {
-        let mut slot = [NONE; 3];
+    /// national and regional component groups, with its unit.
+    fn group(&mut self, r: &'a FailureRecord, date: NaiveDate) {
         let mode = self.modes.id(&r.failure_mode);
+        let unit = self.units.id(&r.unit);
         let component = r.component.as_deref().map(|c| self.components.id(c));
         let user = (
             self.customers.id(&r.customer),
@@ -550,13 +545,31 @@ impl<'a> Grouped<'a> {
             component.unwrap_or(NONE),
             mode,
         );
-        slot[0] = self.by_user.add(user, date);
+        let ix = self.by_user.add(user, date);
+        self.count_unit(true, ix, unit);
         if let Some(c) = component {
-            slot[1] = self.by_comp.add((c, mode, NONE), date);
+            let ix = self.by_comp.add((c, mode, NONE), date);
+            self.count_unit(false, ix, unit);
             let region = self.regions.id(&r.region);
-            slot[2] = self.by_comp.add((c, mode, region), date);
+            let ix = self.by_comp.add((c, mode, region), date);
+            self.count_unit(false, ix, unit);
         }
-        slot
+    }
+
+    /// Count `unit` as failed in group `ix` (of the user groups or the component groups)
+    /// unless it was already.
+    #[inline]
+    fn count_unit(&mut self, by_user: bool, ix: u32, unit: u32) {
+        if self.seen.insert((by_user, ix, unit)) {
+            let acc = if by_user {
+                acc_mut(&mut self.by_user.accs, ix)
+            } else {
+                acc_mut(&mut self.by_comp.accs, ix)
+            };
+            if let Some(acc) = acc {
+                acc.failed += 1;
+            }
+        }
     }
 
     /// The ids of the counted records `pred` selects (for errors).
@@ -570,16 +583,10 @@ impl<'a> Grouped<'a> {
             .collect()
     }
 
-    /// Which groups can meet their rule at all: the rules are monotone in the failure count
-    /// and a group has at most as many failed units as records, so a group whose record
-    /// count cannot meet the rule is decided without counting its units. A user group with
-    /// no installed base is an error.
-    fn mark_candidates(
-        &mut self,
-        base: &BaseIndex<'_>,
-        cfg: &Config,
-    ) -> Result<(), DetectionError> {
-        let could = |verdict: Result<Option<BatchRule>, NotBatch>| !matches!(verdict, Ok(None));
+    /// The installed units of every group; a user group with no installed base is an error
+    /// (a component group without one is not judged: C3 is evaluated only where an entry
+    /// exists).
+    fn attach_base(&mut self, base: &BaseIndex<'_>) -> Result<(), DetectionError> {
         let mut no_base = None;
         for ((c, m, _, _), acc) in &mut self.by_user.accs {
             let (customer, model) = (self.customers.name(*c), self.models.name(*m));
@@ -588,8 +595,6 @@ impl<'a> Grouped<'a> {
                 break;
             };
             acc.units = units;
-            acc.candidate =
-                acc.records > units || could(super::batch::user_rule(units, acc.records, cfg));
         }
         if let Some((customer, model)) = no_base {
             return Err(DetectionError::MissingInstalledBase {
@@ -602,37 +607,15 @@ impl<'a> Grouped<'a> {
             let region = (*g != NONE).then(|| self.regions.name(*g));
             if let Some(&units) = base.comps.get(&(self.components.name(*k), region)) {
                 acc.units = units;
-                acc.candidate = acc.records > units
-                    || could(super::batch::component_rule(units, acc.records, cfg));
             }
         }
         Ok(())
     }
 
-    /// Pass 2: count distinct failed units, for candidate groups only.
-    fn count_units(&mut self) {
-        let mut seen: FxSet<(u8, u32, &str)> = FxSet::default();
-        for (r, slot) in self.records.iter().zip(&self.slots) {
-            for (which, &ix) in slot.iter().enumerate() {
-                let by_user = which == 0;
-                let acc = if by_user {
-                    acc_mut(&mut self.by_user.accs, ix)
-                } else {
-                    acc_mut(&mut self.by_comp.accs, ix)
-                };
-                if let Some(acc) = acc.filter(|a| a.candidate) {
-                    if seen.insert((u8::from(by_user), ix, r.unit.as_str())) {
-                        acc.failed += 1;
-                    }
-                }
-            }
-        }
-    }
-
     /// The C1/C2 findings (000 L638): per user, model and failure mode.
     fn user_findings(&self, cfg: &Config) -> Result<Vec<Finding>, DetectionError> {
         let mut findings = Vec::new();
-        for ((c, m, k, f), acc) in self.by_user.accs.iter().filter(|(_, a)| a.candidate) {
+        for ((c, m, k, f), acc) in &self.by_user.accs {
             let (customer, model) = (self.customers.name(*c), self.models.name(*m));
             let component = (*k != NONE).then(|| self.components.name(*k));
             let mode = self.modes.name(*f);
@@ -675,7 +658,8 @@ impl<'a> Grouped<'a> {
     /// The C3 findings (000 L638): per component fault, nationally and per region.
     fn component_findings(&self, cfg: &Config) -> Result<Vec<Finding>, DetectionError> {
         let mut findings = Vec::new();
-        for ((k, f, g), acc) in self.by_comp.accs.iter().filter(|(_, a)| a.candidate) {
+        // Groups without a base entry (units 0) are not judged.
+        for ((k, f, g), acc) in self.by_comp.accs.iter().filter(|(_, a)| a.units > 0) {
             let (component, fault) = (self.components.name(*k), self.modes.name(*f));
             let region = (*g != NONE).then(|| self.regions.name(*g));
             let scope = region.map_or(Scope::National, |r| Scope::Region(r.to_owned()));
