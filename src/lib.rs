@@ -104,6 +104,7 @@ mod guard;
 mod ids;
 mod instance;
 mod limits;
+pub mod migration;
 pub mod procedures;
 mod refusals;
 mod registry;
@@ -148,7 +149,11 @@ pub use engine::{
     DeliveryReport, DueReport, Engine, EngineError, NoopNotifier, Notifier, OutboxSink, Outcome,
     REFUSAL_WRITE_ATTEMPTS,
 };
-pub use event::{Attribution, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats};
+pub use event::{
+    Attribution, ClockChange, ClockMigration, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats,
+    SignOffPolicy,
+};
+pub use migration::{MigrationBuilder, MigrationPlan, MigrationSpec};
 pub use export::{
     Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema,
 };

@@ -215,6 +215,14 @@ impl Definition {
         self.spec.version
     }
 
+    /// The digest of the spec this definition was built from: SHA-256 of its canonical
+    /// JSON. Part of a version's identity: an engine refuses to hold two different specs
+    /// under one (id, version) (the code bound to guard and effect names is the host's, and
+    /// not in it).
+    pub fn digest(&self) -> crate::Digest {
+        crate::Digest::of_json(&serde_json::to_value(&self.spec).unwrap_or_default())
+    }
+
     /// The spec this definition was built from.
     pub fn spec(&self) -> &DefinitionSpec {
         &self.spec

@@ -32,14 +32,37 @@ pub(crate) struct Definitions {
 impl Definitions {
     pub(crate) fn register(&mut self, def: Arc<Definition>) -> Result<(), EngineError> {
         let versions = self.by_id.entry(def.id()).or_default();
-        if versions.contains_key(&def.version()) {
-            return Err(EngineError::DuplicateDefinition {
-                definition: def.id(),
-                version: def.version(),
+        if let Some(held) = versions.get(&def.version()) {
+            let (registered, offered) = (held.digest(), def.digest());
+            return Err(if registered == offered {
+                EngineError::DuplicateDefinition {
+                    definition: def.id(),
+                    version: def.version(),
+                }
+            } else {
+                EngineError::DefinitionConflict {
+                    definition: def.id(),
+                    version: def.version(),
+                    registered,
+                    offered,
+                }
             });
         }
         versions.insert(def.version(), def);
         Ok(())
+    }
+
+    /// Version `version` of `id`.
+    pub(crate) fn get(&self, id: Name, version: u32) -> Option<&Arc<Definition>> {
+        self.by_id.get(&id)?.get(&version)
+    }
+
+    /// The registered versions of `id`, oldest first.
+    pub(crate) fn versions(&self, id: Name) -> Vec<u32> {
+        self.by_id
+            .get(&id)
+            .map(|v| v.keys().copied().collect())
+            .unwrap_or_default()
     }
 
     /// The latest version of `id`.
@@ -112,7 +135,7 @@ pub(crate) struct Pending {
     key: Option<IdempotencyRecord>,
 }
 
-fn pending(decision: Decision, key: Option<IdempotencyRecord>) -> Pending {
+pub(crate) fn pending(decision: Decision, key: Option<IdempotencyRecord>) -> Pending {
     Pending { decision, key }
 }
 
