@@ -14,7 +14,7 @@ use crate::event::Event;
 use crate::ids::{InstanceId, Name};
 use crate::instance::{Instance, ReplayError};
 use crate::limits::CommandLimits;
-use crate::migration::{BatchReport, DryRun, MigrationPlan, Refused, Unmigratable};
+use crate::migration::{BatchReport, DryRun, MigrationPlan};
 use crate::refusals::{Record, RefusalLog};
 use crate::rejection::Rejection;
 use crate::sla::{Period, SlaReport};
@@ -470,34 +470,13 @@ impl<S: Store> Engine<S> {
         self.definitions.versions(id.into())
     }
 
-    /// Check that both ends of `plan` are registered, with the specs it was built against.
-    fn check_plan(&self, plan: &MigrationPlan) -> Result<(), EngineError> {
-        for def in [plan.from(), plan.to()] {
-            let held = self.definitions.get(def.id(), def.version()).ok_or(
-                EngineError::UnknownDefinition {
-                    definition: def.id(),
-                    version: Some(def.version()),
-                },
-            )?;
-            if held.digest() != def.digest() {
-                return Err(EngineError::DefinitionConflict {
-                    definition: def.id(),
-                    version: def.version(),
-                    registered: held.digest(),
-                    offered: def.digest(),
-                });
-            }
-        }
-        Ok(())
-    }
-
     /// Dry run of `plan` over every instance of its definition in the store at `now`:
     /// what would change per instance, and which cannot be migrated and why. Writes nothing.
     ///
     /// # Errors
     /// A definition of the plan is not registered (or another spec is), or a store error.
     pub fn dry_run(&self, plan: &MigrationPlan, now: DateTime<Utc>) -> Result<DryRun, EngineError> {
-        self.check_plan(plan)?;
+        step::check_plan(&self.definitions, plan)?;
         let mut instances = Vec::new();
         for id in self.store.list(plan.from().id().as_str())? {
             instances.push(self.load(&id)?);
@@ -510,7 +489,7 @@ impl<S: Store> Engine<S> {
     /// and committed alone.
     ///
     /// # Errors
-    /// [`EngineError::Migration`] with the reason ([`Unmigratable`], e.g. already migrated,
+    /// [`EngineError::Migration`] with the reason ([`Unmigratable`](crate::migration::Unmigratable), e.g. already migrated,
     /// a state marked "no instances expected", data failing the target's forms); as
     /// [`dry_run`](Self::dry_run); [`EngineError::Conflict`] when another writer was first.
     pub fn migrate(
@@ -520,15 +499,11 @@ impl<S: Store> Engine<S> {
         by: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
-        self.check_plan(plan)?;
+        step::check_plan(&self.definitions, plan)?;
         let inst = self.load(id)?;
-        let decision = plan
-            .decide(&inst, by, now)
-            .map_err(|refusal| EngineError::Migration {
-                instance: id.clone(),
-                refusal: Box::new(refusal),
-            })?;
-        self.write(step::pending(decision, None), Some(&inst))
+        let pending =
+            step::migrate(plan, &inst, by, now).map_err(|r| step::migration_refused(id, r))?;
+        self.write(pending, Some(&inst))
     }
 
     /// Migrate every open instance of the plan's source version, one commit per instance.
@@ -547,21 +522,16 @@ impl<S: Store> Engine<S> {
         by: &Actor,
         now: DateTime<Utc>,
     ) -> Result<BatchReport, EngineError> {
-        self.check_plan(plan)?;
+        step::check_plan(&self.definitions, plan)?;
         let mut report = BatchReport::default();
         for id in self.store.list(plan.from().id().as_str())? {
             let inst = self.load(&id)?;
-            match plan.decide(&inst, by, now) {
-                Ok(decision) => {
-                    self.write(step::pending(decision, None), Some(&inst))?;
+            match step::migrate(plan, &inst, by, now) {
+                Ok(pending) => {
+                    self.write(pending, Some(&inst))?;
                     report.migrated.push(id);
                 }
-                Err(Unmigratable::AlreadyMigrated { .. }) => report.already.push(id),
-                Err(Unmigratable::Closed { .. }) => report.closed.push(id),
-                Err(reason) => report.refused.push(Refused {
-                    instance: id,
-                    reason,
-                }),
+                Err(why) => step::tally(&mut report, id, why),
             }
         }
         Ok(report)

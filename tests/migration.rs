@@ -707,3 +707,29 @@ fn a_plan_whose_definitions_are_not_registered_is_refused() {
         Err(EngineError::UnknownDefinition { version: Some(2), .. })
     ));
 }
+
+#[test]
+fn the_async_engine_migrates_the_same_way() {
+    use aftersales::testing::block_on;
+    let mut engine = AsyncEngine::new(SyncAsAsync(InMemoryStore::new()));
+    engine.register(ticket(1)).unwrap();
+    engine.register(ticket(2)).unwrap();
+    assert_eq!(engine.versions("ticket"), vec![1, 2]);
+    let t0 = monday_9am();
+    for i in 0..3 {
+        block_on(engine.start_version("ticket", 1, format!("a-{i}"), &clerk(), json!({"note": "n"}), t0))
+            .unwrap();
+    }
+    let plan = plan(&ticket(1), &ticket(2));
+    let now = t0 + TimeDelta::hours(1);
+    let dry = block_on(engine.dry_run(&plan, now)).unwrap();
+    assert_eq!(dry.migrating().count(), 3);
+    let one = block_on(engine.migrate(&plan, &"a-0".into(), &admin(), now)).unwrap();
+    assert_eq!(one.instance.definition_version(), 2);
+    let report = block_on(engine.migrate_all(&plan, &admin(), now)).unwrap();
+    assert_eq!((report.migrated.len(), report.already.len()), (2, 1));
+    assert!(block_on(engine.migrate_all(&plan, &admin(), now)).unwrap().is_noop());
+    for i in 0..3 {
+        block_on(engine.verify(&format!("a-{i}").into())).unwrap();
+    }
+}

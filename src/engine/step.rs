@@ -14,6 +14,7 @@ use crate::event::Event;
 use crate::ids::{FastMap, InstanceId, Name};
 use crate::instance::Instance;
 use crate::limits::CommandLimits;
+use crate::migration::{BatchReport, MigrationPlan, Refused, Unmigratable};
 use crate::refusals::{Record, Refusal, RefusalLog};
 use crate::rejection::Rejection;
 use crate::store::{Commit, IdempotencyRecord};
@@ -87,6 +88,57 @@ impl Definitions {
     }
 }
 
+/// Check that both ends of `plan` are registered, with the specs it was built against.
+pub(crate) fn check_plan(defs: &Definitions, plan: &MigrationPlan) -> Result<(), EngineError> {
+    for def in [plan.from(), plan.to()] {
+        let held = defs
+            .get(def.id(), def.version())
+            .ok_or(EngineError::UnknownDefinition {
+                definition: def.id(),
+                version: Some(def.version()),
+            })?;
+        if held.digest() != def.digest() {
+            return Err(EngineError::DefinitionConflict {
+                definition: def.id(),
+                version: def.version(),
+                registered: held.digest(),
+                offered: def.digest(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The migration of one loaded instance, to link and write; or why not.
+pub(crate) fn migrate(
+    plan: &MigrationPlan,
+    inst: &Instance,
+    by: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Pending, Unmigratable> {
+    plan.decide(inst, by, now).map(|d| pending(d, None))
+}
+
+/// A refused single migration as the engine's error.
+pub(crate) fn migration_refused(id: &InstanceId, refusal: Unmigratable) -> EngineError {
+    EngineError::Migration {
+        instance: id.clone(),
+        refusal: Box::new(refusal),
+    }
+}
+
+/// Count an instance a batch did not write (already migrated, closed, refused).
+pub(crate) fn tally(report: &mut BatchReport, id: InstanceId, why: Unmigratable) {
+    match why {
+        Unmigratable::AlreadyMigrated { .. } => report.already.push(id),
+        Unmigratable::Closed { .. } => report.closed.push(id),
+        reason => report.refused.push(Refused {
+            instance: id,
+            reason,
+        }),
+    }
+}
+
 /// How an engine checks and writes: settings both engines share.
 #[derive(Debug, Clone)]
 pub(crate) struct Policy {
@@ -135,7 +187,7 @@ pub(crate) struct Pending {
     key: Option<IdempotencyRecord>,
 }
 
-pub(crate) fn pending(decision: Decision, key: Option<IdempotencyRecord>) -> Pending {
+fn pending(decision: Decision, key: Option<IdempotencyRecord>) -> Pending {
     Pending { decision, key }
 }
 
