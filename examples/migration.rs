@@ -114,16 +114,22 @@ fn revision(v1: &DefinitionSpec) -> Res<DefinitionSpec> {
         "name": "reply_review",
         "description": "回复复核: the quality manager reviews the reply sent to the customer"
     }));
-    spec["actions"].as_array_mut().ok_or("actions")?.push(json!("approve_reply"));
+    spec["actions"]
+        .as_array_mut()
+        .ok_or("actions")?
+        .push(json!("approve_reply"));
     for t in spec["transitions"].as_array_mut().ok_or("transitions")? {
         if t["from"] == "reply_dispatch" && t["action"] == "send_to_customer" {
             t["to"] = json!("reply_review");
         }
     }
-    spec["transitions"].as_array_mut().ok_or("transitions")?.push(json!({
-        "from": "reply_review", "action": "approve_reply", "to": "effectiveness_check",
-        "roles": ["quality_manager"]
-    }));
+    spec["transitions"]
+        .as_array_mut()
+        .ok_or("transitions")?
+        .push(json!({
+            "from": "reply_review", "action": "approve_reply", "to": "effectiveness_check",
+            "roles": ["quality_manager"]
+        }));
     Ok(DefinitionSpec::from_json(&spec.to_string())?)
 }
 
@@ -143,7 +149,13 @@ fn complaint_through(
 ) -> Res<InstanceId> {
     let id = InstanceId::from(no);
     let data = Data::new(no, ComplaintRegion::Domestic, "Acme Lighting", "FL-200").to_value()?;
-    engine.start(complaint::ID, id.clone(), &actor(Role::AdcDomestic), data, at(0))?;
+    engine.start(
+        complaint::ID,
+        id.clone(),
+        &actor(Role::AdcDomestic),
+        data,
+        at(0),
+    )?;
     for (i, cmd) in steps.into_iter().enumerate() {
         engine.fire(&id, &cmd, at(i as i64 + 1))?;
     }
@@ -228,7 +240,8 @@ fn main() -> Res<()> {
     writeln!(out, "batch again: {again}")?;
 
     // New complaints start on version 2.
-    let data = Data::new("KS-7", ComplaintRegion::Domestic, "Acme Lighting", "FL-200").to_value()?;
+    let data =
+        Data::new("KS-7", ComplaintRegion::Domestic, "Acme Lighting", "FL-200").to_value()?;
     let new = engine.start(complaint::ID, "KS-7", &adc, data, now)?;
     writeln!(out, "KS-7 starts on v{}", new.instance.definition_version())?;
 

@@ -461,7 +461,11 @@ impl<S: Store> Engine<S> {
     }
 
     /// Version `version` of definition `id`, if registered.
-    pub fn definition_version(&self, id: impl Into<Name>, version: u32) -> Option<&Arc<Definition>> {
+    pub fn definition_version(
+        &self,
+        id: impl Into<Name>,
+        version: u32,
+    ) -> Option<&Arc<Definition>> {
         self.definitions.get(id.into(), version)
     }
 

@@ -150,10 +150,9 @@ pub use engine::{
     REFUSAL_WRITE_ATTEMPTS,
 };
 pub use event::{
-    Attribution, ClockChange, ClockMigration, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats,
-    SignOffPolicy,
+    Attribution, ClockChange, ClockMigration, CommandDigest, EVENT_FORMAT, Event, EventKind,
+    Repeats, SignOffPolicy,
 };
-pub use migration::{MigrationBuilder, MigrationPlan, MigrationSpec};
 pub use export::{
     Dot, Mermaid, Trail, command_schema, definition_schema, event_schema, instance_schema,
 };
@@ -164,6 +163,7 @@ pub use instance::{
     AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped, TypedData,
 };
 pub use limits::{CommandLimits, DefinitionLimits, DefinitionOverLimit, json_size};
+pub use migration::{MigrationBuilder, MigrationPlan, MigrationSpec};
 pub use refusals::{DEFAULT_REFUSAL_WINDOW, MAX_OPEN_WINDOWS, RECORDED_TEXT_BYTES};
 pub use registry::{Registry, Selector};
 pub use rejection::{Limit, MAX_JSON_DEPTH, Rejection};

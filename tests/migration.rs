@@ -91,24 +91,50 @@ fn populate<S: Store>(engine: &Engine<S>, n: usize) -> Vec<InstanceId> {
     for i in 0..n {
         let id = InstanceId::from(format!("t-{i}"));
         engine
-            .start_version("ticket", 1, id.clone(), &clerk(), json!({"note": format!("n{i}")}), t0)
+            .start_version(
+                "ticket",
+                1,
+                id.clone(),
+                &clerk(),
+                json!({"note": format!("n{i}")}),
+                t0,
+            )
             .unwrap();
         if i % 2 == 1 {
             let t = t0 + TimeDelta::hours(1);
-            engine.fire(&id, &Command::fire(&clerk(), "submit"), t).unwrap();
-            engine.fire(&id, &Command::sign(&lead(), "approve"), t).unwrap();
+            engine
+                .fire(&id, &Command::fire(&clerk(), "submit"), t)
+                .unwrap();
+            engine
+                .fire(&id, &Command::sign(&lead(), "approve"), t)
+                .unwrap();
         }
         ids.push(id);
     }
     let closed = InstanceId::from("t-closed");
     engine
-        .start_version("ticket", 1, closed.clone(), &clerk(), json!({"note": "x"}), t0)
+        .start_version(
+            "ticket",
+            1,
+            closed.clone(),
+            &clerk(),
+            json!({"note": "x"}),
+            t0,
+        )
         .unwrap();
     let t = t0 + TimeDelta::hours(1);
-    engine.fire(&closed, &Command::fire(&clerk(), "submit"), t).unwrap();
-    engine.fire(&closed, &Command::sign(&lead(), "approve"), t).unwrap();
     engine
-        .fire(&closed, &Command::sign(&Actor::new("bo", ["boss"]), "approve"), t)
+        .fire(&closed, &Command::fire(&clerk(), "submit"), t)
+        .unwrap();
+    engine
+        .fire(&closed, &Command::sign(&lead(), "approve"), t)
+        .unwrap();
+    engine
+        .fire(
+            &closed,
+            &Command::sign(&Actor::new("bo", ["boss"]), "approve"),
+            t,
+        )
         .unwrap();
     ids.push(closed);
     ids
@@ -136,7 +162,11 @@ fn no_half_migrated<S: Store>(engine: &Engine<S>, ids: &[InstanceId], before: &[
                 assert_eq!(history.len(), len + 1, "{id}: one migrated event more");
                 assert!(matches!(
                     history.last().unwrap().kind,
-                    EventKind::Migrated { from_version: 1, to_version: 2, .. }
+                    EventKind::Migrated {
+                        from_version: 1,
+                        to_version: 2,
+                        ..
+                    }
                 ));
             }
             v => panic!("{id}: version {v}"),
@@ -147,7 +177,10 @@ fn no_half_migrated<S: Store>(engine: &Engine<S>, ids: &[InstanceId], before: &[
 fn batch_migrates_idempotently<S: Store>(store: S) {
     let engine = engine_with_both(store);
     let ids = populate(&engine, 6);
-    let lens: Vec<usize> = ids.iter().map(|id| engine.history(id).unwrap().len()).collect();
+    let lens: Vec<usize> = ids
+        .iter()
+        .map(|id| engine.history(id).unwrap().len())
+        .collect();
     let plan = plan(&ticket(1), &ticket(2));
     let now = monday_9am() + TimeDelta::hours(2);
     let report = engine.migrate_all(&plan, &admin(), now).unwrap();
@@ -178,19 +211,31 @@ fn versions_side_by_side_latest_or_chosen_running_ones_keep_theirs() {
     let engine = engine_with_both(InMemoryStore::new());
     assert_eq!(engine.versions("ticket"), vec![1, 2]);
     let t0 = monday_9am();
-    let latest = engine.start("ticket", "new", &clerk(), json!({}), t0).unwrap();
+    let latest = engine
+        .start("ticket", "new", &clerk(), json!({}), t0)
+        .unwrap();
     assert_eq!(latest.instance.definition_version(), 2);
     let old = engine
         .start_version("ticket", 1, "old", &clerk(), json!({}), t0)
         .unwrap();
     assert_eq!(old.instance.definition_version(), 1);
     // Each runs its own graph.
-    let a = engine.fire(&"old".into(), &Command::fire(&clerk(), "submit"), t0).unwrap();
-    let b = engine.fire(&"new".into(), &Command::fire(&clerk(), "submit"), t0).unwrap();
-    assert_eq!((a.instance.state().as_str(), b.instance.state().as_str()), ("review", "triage"));
+    let a = engine
+        .fire(&"old".into(), &Command::fire(&clerk(), "submit"), t0)
+        .unwrap();
+    let b = engine
+        .fire(&"new".into(), &Command::fire(&clerk(), "submit"), t0)
+        .unwrap();
+    assert_eq!(
+        (a.instance.state().as_str(), b.instance.state().as_str()),
+        ("review", "triage")
+    );
     assert!(matches!(
         engine.start_version("ticket", 7, "x", &clerk(), json!({}), t0),
-        Err(EngineError::UnknownDefinition { version: Some(7), .. })
+        Err(EngineError::UnknownDefinition {
+            version: Some(7),
+            ..
+        })
     ));
 }
 
@@ -279,8 +324,14 @@ fn mapping_validation_reports_every_problem_at_once() {
     for p in &expect {
         assert!(problems.contains(p), "missing {p:?} in {problems:#?}");
     }
-    assert!(problems.iter().any(|p| matches!(p, MigrationProblem::BadPointer { op: 0, .. })));
-    assert!(problems.iter().any(|p| matches!(p, MigrationProblem::BadPointer { op: 1, pointer, .. } if pointer == "note")));
+    assert!(
+        problems
+            .iter()
+            .any(|p| matches!(p, MigrationProblem::BadPointer { op: 0, .. }))
+    );
+    assert!(problems.iter().any(
+        |p| matches!(p, MigrationProblem::BadPointer { op: 1, pointer, .. } if pointer == "note")
+    ));
     assert_eq!(problems.len(), expect.len() + 2, "{problems:#?}");
     // The message names them all.
     assert!(err.to_string().contains("`open` is neither mapped"));
@@ -317,7 +368,9 @@ fn mapping_validation_unknown_targets_and_unmapped_states_of_a_json_plan() {
         Err(MigrationError::Json { .. })
     ));
     // The builder writes the same JSON a host would.
-    let built = MigrationBuilder::new("ticket", 1, 2).map("open", "triage").same_names();
+    let built = MigrationBuilder::new("ticket", 1, 2)
+        .map("open", "triage")
+        .same_names();
     let back = MigrationSpec::from_json(&built.spec().to_json()).unwrap();
     assert_eq!(&back, built.spec());
     assert!(back.build(&a, &b).is_ok());
@@ -331,12 +384,13 @@ fn mapping_validation_data_that_fails_b_forms_and_checks_is_refused_per_instance
     let cfg = Config::default();
     let strict = complaint::registry(&cfg)
         .shared_calendar(Arc::new(BusinessCalendar::default()))
-        .form("handling_form", |body: &serde_json::Value| {
-            match body["quantity"].as_u64() {
+        .form(
+            "handling_form",
+            |body: &serde_json::Value| match body["quantity"].as_u64() {
                 Some(q) if q <= 5 => Ok(()),
                 _ => Err("more than 5 units".to_owned()),
-            }
-        });
+            },
+        );
     let b = Arc::new(
         aftersales::testing::fixtures::complaint::revised_spec(&cfg)
             .build(&strict)
@@ -357,7 +411,10 @@ fn mapping_validation_data_that_fails_b_forms_and_checks_is_refused_per_instance
             if *kind == "handling_form" && reason.contains("more than 5")),
         "{why:?}"
     );
-    let err = s.engine().migrate(&plan, s.id(), &admin(), now).unwrap_err();
+    let err = s
+        .engine()
+        .migrate(&plan, s.id(), &admin(), now)
+        .unwrap_err();
     assert!(matches!(err, EngineError::Migration { .. }), "{err:?}");
     assert_eq!(s.instance().definition_version(), 1, "nothing written");
 
@@ -388,15 +445,28 @@ fn dry_run_reports_state_data_clock_and_sign_off_changes_without_writing() {
         (id, Planned::Migrate(c)) if *id == ids[0] => c.clone(),
         other => panic!("{other:?}"),
     };
-    assert_eq!((open.from_state.as_str(), open.to_state.as_str()), ("open", "open"));
-    assert_eq!(open.data, vec!["moved /note to /remarks", "set /priority to \"normal\""]);
+    assert_eq!(
+        (open.from_state.as_str(), open.to_state.as_str()),
+        ("open", "open")
+    );
+    assert_eq!(
+        open.data,
+        vec!["moved /note to /remarks", "set /priority to \"normal\""]
+    );
     // The 8-hour clock recomputed under v2's 4 hours, from the same start.
-    let started = engine.load(&ids[0]).unwrap().clock("answer").unwrap().clone();
+    let started = engine
+        .load(&ids[0])
+        .unwrap()
+        .clock("answer")
+        .unwrap()
+        .clone();
     match &open.clocks[..] {
-        [ClockMigration {
-            deadline,
-            change: ClockChange::Retimed { due_at, .. },
-        }] => {
+        [
+            ClockMigration {
+                deadline,
+                change: ClockChange::Retimed { due_at, .. },
+            },
+        ] => {
             assert_eq!(*deadline, "answer");
             assert!(*due_at < started.due_at);
             assert_eq!(
@@ -413,7 +483,10 @@ fn dry_run_reports_state_data_clock_and_sign_off_changes_without_writing() {
         other => panic!("{other:?}"),
     };
     assert_eq!(review.sign_offs.policy, SignOffPolicy::Reset);
-    assert_eq!(review.sign_offs.pending, vec![(Name::new("approve"), ActorId::from("li"))]);
+    assert_eq!(
+        review.sign_offs.pending,
+        vec![(Name::new("approve"), ActorId::from("li"))]
+    );
     assert!(matches!(report.instances[2].1, Planned::Closed { .. }));
     assert!(report.is_clean());
     let text = report.to_string();
@@ -455,8 +528,8 @@ fn dry_run_reports_state_data_clock_and_sign_off_changes_without_writing() {
 // Every state of a built-in procedure, clocks and sign-offs in flight.
 
 fn non_terminal_complaint_states() -> Vec<State> {
-    let def = complaint::definition(&Config::default(), Arc::new(BusinessCalendar::default()))
-        .unwrap();
+    let def =
+        complaint::definition(&Config::default(), Arc::new(BusinessCalendar::default())).unwrap();
     <State as Vocabulary>::ALL
         .iter()
         .copied()
@@ -494,7 +567,10 @@ fn every_state_of_the_complaint_migrates_with_clocks_and_sign_offs_in_flight() {
             .iter()
             .filter(|g| g.status == SignatureStatus::Open)
             .count();
-        let out = s.engine().migrate(&plan, s.id(), &admin(), s.now()).unwrap();
+        let out = s
+            .engine()
+            .migrate(&plan, s.id(), &admin(), s.now())
+            .unwrap();
         let after = s.instance();
         assert_eq!(after.definition_version(), 2, "{state:?}");
         assert_eq!(after.state(), before.state(), "{state:?}");
@@ -509,13 +585,29 @@ fn every_state_of_the_complaint_migrates_with_clocks_and_sign_offs_in_flight() {
         else {
             panic!("{:?}", out.events[0]);
         };
-        assert_eq!((*d0, *d1, *p), (before.content_digest(), after.content_digest(), plan.digest()));
-        assert_eq!(out.events[0].by.as_ref().unwrap().actor, ActorId::from("ops-admin"));
+        assert_eq!(
+            (*d0, *d1, *p),
+            (
+                before.content_digest(),
+                after.content_digest(),
+                plan.digest()
+            )
+        );
+        assert_eq!(
+            out.events[0].by.as_ref().unwrap().actor,
+            ActorId::from("ops-admin")
+        );
         // Running clocks: solve_and_reply recomputed under 5 working days, the rest too.
-        let running: Vec<_> = before.deadlines().iter().filter(|d| d.is_active()).collect();
+        let running: Vec<_> = before
+            .deadlines()
+            .iter()
+            .filter(|d| d.is_active())
+            .collect();
         assert_eq!(clocks.len(), running.len(), "{state:?}: {clocks:?}");
         if let Some(old) = before.running_clock(complaint::Deadline::SolveAndReply.as_ref()) {
-            let new = after.running_clock(complaint::Deadline::SolveAndReply.as_ref()).unwrap();
+            let new = after
+                .running_clock(complaint::Deadline::SolveAndReply.as_ref())
+                .unwrap();
             assert!(new.due_at < old.due_at, "{state:?}: 5 days end before 7");
             assert_eq!(new.started_at, old.started_at);
             saw_retimed = true;
@@ -558,11 +650,17 @@ fn a_migrated_complaint_continues_under_the_new_version() {
         .same_names()
         .build(&a, &b)
         .unwrap();
-    s.engine().migrate(&plan, s.id(), &admin(), s.now()).unwrap();
+    s.engine()
+        .migrate(&plan, s.id(), &admin(), s.now())
+        .unwrap();
     let adc = s.cast().adc_domestic.clone();
     s.advance(TimeDelta::hours(1));
     let out = s.fire(Command::fire(&adc, Action::SendToCustomer)).unwrap();
-    assert_eq!(out.instance.state(), "reply_review", "the review step of v2");
+    assert_eq!(
+        out.instance.state(),
+        "reply_review",
+        "the review step of v2"
+    );
     let qm = s.cast().quality_manager.clone();
     let out = s.fire(Command::fire(&qm, "approve_reply")).unwrap();
     assert_eq!(out.instance.state(), State::EffectivenessCheck);
@@ -588,7 +686,10 @@ fn the_migration_event_is_format_4_replayed_and_covered_by_the_chain() {
     let back: Event = serde_json::from_value(wire.clone()).unwrap();
     assert_eq!(&back, last);
     // Other events keep format 3, so their hashes do not change with this build.
-    assert_eq!(serde_json::to_value(&history[0]).unwrap()["format"], json!(3));
+    assert_eq!(
+        serde_json::to_value(&history[0]).unwrap()["format"],
+        json!(3)
+    );
     // A migration claiming format 3 is refused (a reader of format 3 would not know it).
     let mut old = wire.clone();
     old["format"] = json!(3);
@@ -602,8 +703,15 @@ fn the_migration_event_is_format_4_replayed_and_covered_by_the_chain() {
         *to_state = Name::new("open");
     }
     let stored_head = engine.load(&ids[1]).unwrap().chain_head().unwrap();
-    assert_ne!(verify_events(&forged).unwrap(), stored_head, "the head no longer matches");
-    assert!(Instance::replay(&forged).is_err(), "a state change the digests do not match");
+    assert_ne!(
+        verify_events(&forged).unwrap(),
+        stored_head,
+        "the head no longer matches"
+    );
+    assert!(
+        Instance::replay(&forged).is_err(),
+        "a state change the digests do not match"
+    );
     let mut data_forged = history.clone();
     if let EventKind::Migrated { data, .. } = &mut data_forged.last_mut().unwrap().kind {
         *data = Some(Arc::new(json!({"remarks": "forged"})));
@@ -614,7 +722,10 @@ fn the_migration_event_is_format_4_replayed_and_covered_by_the_chain() {
     ));
     // The trail shows it.
     let trail = Trail::new(&history).to_string();
-    assert!(trail.contains("MIGRATED v1 -> v2: review -> review"), "{trail}");
+    assert!(
+        trail.contains("MIGRATED v1 -> v2: review -> review"),
+        "{trail}"
+    );
     // The anchor covers it.
     let anchor = engine.anchor().unwrap();
     engine.check_anchor(&anchor).unwrap();
@@ -647,7 +758,10 @@ fn a_crash_midway_leaves_no_half_migrated_instance_and_a_rerun_finishes() {
         store.set_enabled(false);
         let engine = engine_with_both(store);
         let ids = populate(&engine, 10);
-        let lens: Vec<usize> = ids.iter().map(|id| engine.history(id).unwrap().len()).collect();
+        let lens: Vec<usize> = ids
+            .iter()
+            .map(|id| engine.history(id).unwrap().len())
+            .collect();
         let plan = plan(&ticket(1), &ticket(2));
         let now = monday_9am() + TimeDelta::hours(2);
         let mut runs = 0;
@@ -688,12 +802,18 @@ fn a_second_run_is_a_no_op_and_writes_nothing() {
     let first = engine.migrate_all(&plan, &admin(), now).unwrap();
     assert_eq!(first.migrated.len(), 4);
     let heads = engine.anchor().unwrap();
-    let second = engine.migrate_all(&plan, &admin(), now + TimeDelta::hours(1)).unwrap();
+    let second = engine
+        .migrate_all(&plan, &admin(), now + TimeDelta::hours(1))
+        .unwrap();
     assert!(second.is_noop());
     assert_eq!(second.already.len(), 4);
     assert_eq!(second.closed.len(), 1);
     assert_eq!(engine.anchor().unwrap(), heads, "not one event written");
-    assert!(second.to_string().starts_with("migrated 0, already migrated 4"));
+    assert!(
+        second
+            .to_string()
+            .starts_with("migrated 0, already migrated 4")
+    );
     let _ = ids;
 }
 
@@ -704,7 +824,10 @@ fn a_plan_whose_definitions_are_not_registered_is_refused() {
     let plan = plan(&ticket(1), &ticket(2));
     assert!(matches!(
         engine.migrate_all(&plan, &admin(), monday_9am()),
-        Err(EngineError::UnknownDefinition { version: Some(2), .. })
+        Err(EngineError::UnknownDefinition {
+            version: Some(2),
+            ..
+        })
     ));
 }
 
@@ -717,8 +840,15 @@ fn the_async_engine_migrates_the_same_way() {
     assert_eq!(engine.versions("ticket"), vec![1, 2]);
     let t0 = monday_9am();
     for i in 0..3 {
-        block_on(engine.start_version("ticket", 1, format!("a-{i}"), &clerk(), json!({"note": "n"}), t0))
-            .unwrap();
+        block_on(engine.start_version(
+            "ticket",
+            1,
+            format!("a-{i}"),
+            &clerk(),
+            json!({"note": "n"}),
+            t0,
+        ))
+        .unwrap();
     }
     let plan = plan(&ticket(1), &ticket(2));
     let now = t0 + TimeDelta::hours(1);
@@ -728,7 +858,11 @@ fn the_async_engine_migrates_the_same_way() {
     assert_eq!(one.instance.definition_version(), 2);
     let report = block_on(engine.migrate_all(&plan, &admin(), now)).unwrap();
     assert_eq!((report.migrated.len(), report.already.len()), (2, 1));
-    assert!(block_on(engine.migrate_all(&plan, &admin(), now)).unwrap().is_noop());
+    assert!(
+        block_on(engine.migrate_all(&plan, &admin(), now))
+            .unwrap()
+            .is_noop()
+    );
     for i in 0..3 {
         block_on(engine.verify(&format!("a-{i}").into())).unwrap();
     }

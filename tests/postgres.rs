@@ -519,7 +519,14 @@ fn batch_migration_over_postgres_is_resumable_and_idempotent() {
     let ids: Vec<InstanceId> = (0..4).map(|i| format!("p-{i}").into()).collect();
     for id in &ids {
         engine
-            .start_version("pg_ticket", 1, id.clone(), &clerk, serde_json::json!({}), t0)
+            .start_version(
+                "pg_ticket",
+                1,
+                id.clone(),
+                &clerk,
+                serde_json::json!({}),
+                t0,
+            )
             .unwrap();
     }
     let plan = MigrationBuilder::new("pg_ticket", 1, 2)
@@ -530,7 +537,12 @@ fn batch_migration_over_postgres_is_resumable_and_idempotent() {
     let now = t0 + chrono::TimeDelta::hours(1);
     // One first (a run cut short), then the batch finishes the rest, then a no-op.
     engine
-        .migrate(&plan, &ids[0], &Actor::new("admin", Vec::<&str>::new()), now)
+        .migrate(
+            &plan,
+            &ids[0],
+            &Actor::new("admin", Vec::<&str>::new()),
+            now,
+        )
         .unwrap();
     let admin = Actor::new("admin", Vec::<&str>::new());
     let report = engine.migrate_all(&plan, &admin, now).unwrap();

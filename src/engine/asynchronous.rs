@@ -216,12 +216,13 @@ impl<S: AsyncStore> AsyncEngine<S> {
         now: DateTime<Utc>,
     ) -> Result<Outcome, EngineError> {
         let definition = definition.into();
-        let def = self.definitions.get(definition, version).ok_or(
-            EngineError::UnknownDefinition {
-                definition,
-                version: Some(version),
-            },
-        )?;
+        let def =
+            self.definitions
+                .get(definition, version)
+                .ok_or(EngineError::UnknownDefinition {
+                    definition,
+                    version: Some(version),
+                })?;
         let pending = step::start(def, id.into(), actor, data, now, &self.policy)?;
         self.write(pending, None).await
     }

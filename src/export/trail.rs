@@ -170,10 +170,9 @@ fn what(kind: &EventKind, offset: &FixedOffset) -> String {
             for c in clocks {
                 let what = match &c.change {
                     crate::event::ClockChange::Ended { .. } => "ended".to_owned(),
-                    crate::event::ClockChange::Retimed { due_at, .. } => format!(
-                        "due {}",
-                        due_at.with_timezone(offset).format("%m-%d %H:%M")
-                    ),
+                    crate::event::ClockChange::Retimed { due_at, .. } => {
+                        format!("due {}", due_at.with_timezone(offset).format("%m-%d %H:%M"))
+                    }
                     crate::event::ClockChange::Started { due_at, .. } => format!(
                         "started, due {}",
                         due_at.with_timezone(offset).format("%m-%d %H:%M")

@@ -243,7 +243,10 @@ pub(crate) fn migrate(
             ClockChange::Ended { met, margin_secs } => {
                 let ds = latest(clocks, c.deadline)?;
                 if !ds.is_active() {
-                    return Err(format!("migration ends deadline `{}`, which is not running", c.deadline));
+                    return Err(format!(
+                        "migration ends deadline `{}`, which is not running",
+                        c.deadline
+                    ));
                 }
                 ds.paused_at = None;
                 ds.stopped = Some(Stopped {
@@ -261,7 +264,10 @@ pub(crate) fn migrate(
             } => {
                 let ds = latest(clocks, c.deadline)?;
                 if !ds.is_active() {
-                    return Err(format!("migration retimes deadline `{}`, which is not running", c.deadline));
+                    return Err(format!(
+                        "migration retimes deadline `{}`, which is not running",
+                        c.deadline
+                    ));
                 }
                 ds.due_at = *due_at;
                 ds.warn_at = *warn_at;
@@ -277,7 +283,10 @@ pub(crate) fn migrate(
                 paused,
             } => {
                 if clocks.iter().any(|d| d.name == c.deadline && d.is_active()) {
-                    return Err(format!("migration starts deadline `{}`, which is running", c.deadline));
+                    return Err(format!(
+                        "migration starts deadline `{}`, which is running",
+                        c.deadline
+                    ));
                 }
                 clocks.push(DeadlineState {
                     name: c.deadline,

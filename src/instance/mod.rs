@@ -655,7 +655,11 @@ impl Instance {
 
     /// Apply the changes of a [`Migrated`](EventKind::Migrated) event at `at`, without
     /// checking its digests (the migration room computes `after` with it).
-    pub(crate) fn apply_migration(&mut self, kind: &EventKind, at: DateTime<Utc>) -> Result<(), String> {
+    pub(crate) fn apply_migration(
+        &mut self,
+        kind: &EventKind,
+        at: DateTime<Utc>,
+    ) -> Result<(), String> {
         let EventKind::Migrated {
             from_version,
             to_version,
@@ -687,7 +691,10 @@ impl Instance {
         clock::migrate(self.deadlines.make_mut(), clocks, at)?;
         if *sign_offs == crate::event::SignOffPolicy::Reset {
             let pending = |s: &Signature| {
-                matches!(s.status, SignatureStatus::Open | SignatureStatus::Invalidated)
+                matches!(
+                    s.status,
+                    SignatureStatus::Open | SignatureStatus::Invalidated
+                )
             };
             if self.signatures.as_slice().iter().any(pending) {
                 for s in self.signatures.make_mut().iter_mut().filter(|s| pending(s)) {

@@ -32,6 +32,15 @@ fn started(i: Instants, paused: bool) -> ClockChange {
     }
 }
 
+/// Move every instant of `i` later by `by`.
+fn shift_all(i: &mut Instants, by: chrono::TimeDelta) {
+    let moved = |t: &mut DateTime<Utc>| *t = t.checked_add_signed(by).unwrap_or(*t);
+    moved(&mut i.due_at);
+    i.warn_at.iter_mut().for_each(moved);
+    i.not_before.iter_mut().for_each(moved);
+    i.escalate_at.iter_mut().for_each(moved);
+}
+
 impl MigrationPlan {
     /// Whether `inst` is for this plan at all, and where it goes.
     fn check(&self, inst: &Instance, now: DateTime<Utc>) -> Result<(), Unmigratable> {
@@ -96,7 +105,12 @@ impl MigrationPlan {
         let pending: Vec<_> = inst
             .signatures()
             .iter()
-            .filter(|s| matches!(s.status, SignatureStatus::Open | SignatureStatus::Invalidated))
+            .filter(|s| {
+                matches!(
+                    s.status,
+                    SignatureStatus::Open | SignatureStatus::Invalidated
+                )
+            })
             .map(|s| (s.action, s.signer.clone()))
             .collect();
         let mut kind = EventKind::Migrated {
@@ -175,7 +189,8 @@ impl MigrationPlan {
     ) -> Result<Vec<ClockMigration>, Unmigratable> {
         let (a, b) = (&*self.from, &*self.to);
         let mut out = Vec::new();
-        let active: Vec<&DeadlineState> = inst.deadlines().iter().filter(|d| d.is_active()).collect();
+        let active: Vec<&DeadlineState> =
+            inst.deadlines().iter().filter(|d| d.is_active()).collect();
         for ds in &active {
             let name = ds.name;
             let a_cd = a.deadline_ix(name).map(|i| a.deadline(i));
@@ -215,11 +230,7 @@ impl MigrationPlan {
                         .map(|orig| ds.due_at - orig.due_at)
                         .filter(|d| *d > chrono::TimeDelta::zero())
                         .unwrap_or_default();
-                    let moved = |t: DateTime<Utc>| t.checked_add_signed(shift).unwrap_or(t);
-                    i.due_at = moved(i.due_at);
-                    i.warn_at = i.warn_at.map(moved);
-                    i.not_before = i.not_before.map(moved);
-                    i.escalate_at = i.escalate_at.into_iter().map(moved).collect();
+                    shift_all(&mut i, shift);
                     out.push(ClockMigration {
                         deadline: name,
                         change: ClockChange::Retimed {

@@ -158,14 +158,15 @@ mod tests {
         ];
         let changes = apply(&ops, &BTreeMap::new(), &mut data).unwrap();
         assert_eq!(data, json!({"c": 1, "list": [1, 2, 3]}));
-        assert_eq!(changes.len(), 2, "removing nothing changes nothing: {changes:?}");
+        assert_eq!(
+            changes.len(),
+            2,
+            "removing nothing changes nothing: {changes:?}"
+        );
         let bad = [DataOp::Copy {
             from: "/nope".into(),
             path: "/x".into(),
         }];
-        assert_eq!(
-            apply(&bad, &BTreeMap::new(), &mut data).unwrap_err().0,
-            0
-        );
+        assert_eq!(apply(&bad, &BTreeMap::new(), &mut data).unwrap_err().0, 0);
     }
 }

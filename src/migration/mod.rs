@@ -435,9 +435,8 @@ impl MigrationBuilder {
         let states = self.check_states(from, to, &mut problems);
         self.check_data(&mut problems);
         for d in self.spec.clock_overrides.keys() {
-            let known = |def: &Definition| {
-                Name::lookup(d).is_some_and(|n| def.deadline_ix(n).is_some())
-            };
+            let known =
+                |def: &Definition| Name::lookup(d).is_some_and(|n| def.deadline_ix(n).is_some());
             if !known(from) && !known(to) {
                 problems.push(MigrationProblem::UnknownDeadline {
                     deadline: d.clone(),

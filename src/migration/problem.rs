@@ -114,9 +114,14 @@ impl fmt::Display for MigrationProblem {
                 found.0, found.1, expected.0, expected.1
             ),
             P::SameVersion { version } => write!(f, "the plan migrates v{version} to itself"),
-            P::UnknownSource { state } => write!(f, "`{state}` is not a state of the source version"),
+            P::UnknownSource { state } => {
+                write!(f, "`{state}` is not a state of the source version")
+            }
             P::UnknownTarget { from, to } => {
-                write!(f, "`{from}` is mapped to `{to}`, which the target version does not have")
+                write!(
+                    f,
+                    "`{from}` is mapped to `{to}`, which the target version does not have"
+                )
             }
             P::TerminalTarget { from, to } => write!(
                 f,
@@ -130,15 +135,25 @@ impl fmt::Display for MigrationProblem {
                 f,
                 "state `{state}` is both mapped and marked \"no instances expected\""
             ),
-            P::BadPointer { op, pointer, reason } => {
+            P::BadPointer {
+                op,
+                pointer,
+                reason,
+            } => {
                 write!(f, "data operation {op}: pointer `{pointer}` {reason}")
             }
             P::UnknownFunction { op, name } => {
-                write!(f, "data operation {op}: no transformation function `{name}`")
+                write!(
+                    f,
+                    "data operation {op}: no transformation function `{name}`"
+                )
             }
             P::UnknownCheck { name } => write!(f, "no data check `{name}`"),
             P::UnknownDeadline { deadline } => {
-                write!(f, "clock policy for `{deadline}`, which neither version declares")
+                write!(
+                    f,
+                    "clock policy for `{deadline}`, which neither version declares"
+                )
             }
         }
     }
