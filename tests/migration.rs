@@ -867,3 +867,128 @@ fn the_async_engine_migrates_the_same_way() {
         block_on(engine.verify(&format!("a-{i}").into())).unwrap();
     }
 }
+
+#[test]
+fn clock_policies_restart_and_a_deadline_the_new_version_drops() {
+    let engine = engine_with_both(InMemoryStore::new());
+    let t0 = monday_9am();
+    engine
+        .start_version("ticket", 1, "r", &clerk(), json!({}), t0)
+        .unwrap();
+    let now = t0 + TimeDelta::hours(2);
+    // Restart: the clock ends (met, 6 working hours left) and a new one runs 4 hours from now.
+    let restart = MigrationBuilder::new("ticket", 1, 2)
+        .same_names()
+        .clock("answer", ClockPolicy::Restart)
+        .build(&ticket(1), &ticket(2))
+        .unwrap();
+    let out = engine
+        .migrate(&restart, &"r".into(), &admin(), now)
+        .unwrap();
+    let clocks: Vec<_> = out
+        .instance
+        .deadlines()
+        .iter()
+        .filter(|d| d.name == "answer")
+        .collect();
+    assert_eq!(clocks.len(), 2);
+    let stopped = clocks[0].stopped.unwrap();
+    assert!(stopped.met);
+    assert_eq!((stopped.at, stopped.margin_secs), (now, 6 * 3600));
+    assert_eq!(clocks[1].started_at, now);
+    assert_eq!(
+        clocks[1].due_at,
+        BusinessCalendar::china_standard()
+            .add(now, BusinessDuration::WorkingHours(4))
+            .unwrap()
+    );
+    assert_eq!(
+        engine.store().next_due().unwrap().map(|(t, _)| t),
+        Some(breach_instant(clocks[1].due_at))
+    );
+    engine.verify(&"r".into()).unwrap();
+
+    // A version without the deadline: the running clock ends at the migration, whatever the
+    // policy.
+    let no_clock = Arc::new(
+        Builder::new("ticket", 3)
+            .roles(["clerk", "lead", "boss"])
+            .start_roles(["clerk"])
+            .initial("open")
+            .normal("review")
+            .terminal("done")
+            .transition("open", "submit", "review", |t| t.roles(["clerk"]))
+            .transition("review", "approve", "done", |t| t.roles(["lead"]))
+            .build(&registry())
+            .unwrap(),
+    );
+    let mut engine = engine_with_both(InMemoryStore::new());
+    engine.register(Arc::clone(&no_clock)).unwrap();
+    engine
+        .start_version("ticket", 1, "d", &clerk(), json!({}), t0)
+        .unwrap();
+    let drop_plan = MigrationBuilder::new("ticket", 1, 3)
+        .same_names()
+        .clocks(ClockPolicy::Carry)
+        .build(&ticket(1), &no_clock)
+        .unwrap();
+    let out = engine
+        .migrate(&drop_plan, &"d".into(), &admin(), now)
+        .unwrap();
+    assert!(out.instance.running_clock("answer").is_none());
+    assert!(out.instance.clock("answer").unwrap().stopped.unwrap().met);
+    assert_eq!(
+        engine.store().next_due().unwrap(),
+        None,
+        "nothing due any more"
+    );
+}
+
+#[test]
+fn a_clock_of_the_target_state_starts_at_the_migration() {
+    // v5 times the triage step (2 working hours from entering it); open instances of v1 are
+    // mapped straight into triage, so the clock starts at the migration.
+    let v5 = Arc::new(
+        Builder::new("ticket", 5)
+            .roles(["clerk", "lead", "boss"])
+            .start_roles(["clerk"])
+            .initial("open")
+            .normal("triage")
+            .normal("review")
+            .terminal("done")
+            .transition("open", "submit", "triage", |t| t.roles(["clerk"]))
+            .transition("triage", "accept", "review", |t| t.roles(["lead"]))
+            .transition("review", "approve", "done", |t| t.roles(["lead"]))
+            .deadline(DeadlineSpec::new(
+                "triage_time",
+                Trigger::enter("triage"),
+                BusinessDuration::WorkingHours(2),
+            ))
+            .build(&registry())
+            .unwrap(),
+    );
+    let mut engine = engine_with_both(InMemoryStore::new());
+    engine.register(Arc::clone(&v5)).unwrap();
+    let t0 = monday_9am();
+    engine
+        .start_version("ticket", 1, "x", &clerk(), json!({}), t0)
+        .unwrap();
+    let plan = MigrationBuilder::new("ticket", 1, 5)
+        .map("open", "triage")
+        .map("review", "review")
+        .build(&ticket(1), &v5)
+        .unwrap();
+    let now = t0 + TimeDelta::hours(1);
+    let out = engine.migrate(&plan, &"x".into(), &admin(), now).unwrap();
+    assert_eq!(out.instance.state(), "triage");
+    let triage = out.instance.running_clock("triage_time").unwrap();
+    assert_eq!(triage.started_at, now);
+    // `answer` is not a deadline of v5: it ended.
+    assert!(out.instance.running_clock("answer").is_none());
+    let EventKind::Migrated { clocks, .. } = &out.events[0].kind else {
+        panic!()
+    };
+    let names: Vec<_> = clocks.iter().map(|c| c.deadline.as_str()).collect();
+    assert_eq!(names, ["answer", "triage_time"]);
+    engine.verify(&"x".into()).unwrap();
+}

@@ -98,6 +98,8 @@ pub struct Definition {
     pub(crate) generated: Vec<TransitionSpec>,
     /// Form kind → the actions that may attach it, for the kinds `spec.attach` restricts.
     pub(crate) attach: FastMap<Name, Vec<Name>>,
+    /// The digest of `spec` (computed once, when built).
+    pub(crate) digest: crate::Digest,
 }
 
 impl fmt::Debug for Definition {
@@ -220,7 +222,7 @@ impl Definition {
     /// under one (id, version) (the code bound to guard and effect names is the host's, and
     /// not in it).
     pub fn digest(&self) -> crate::Digest {
-        crate::Digest::of_json(&serde_json::to_value(&self.spec).unwrap_or_default())
+        self.digest
     }
 
     /// The spec this definition was built from.

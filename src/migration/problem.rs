@@ -213,8 +213,9 @@ pub enum Unmigratable {
         /// Its version.
         version: u32,
     },
-    /// The instance already runs the target version (a second run skips it).
-    #[error("already migrated to v{version}")]
+    /// The instance already runs the target version (migrated earlier, or started on it): a
+    /// second run skips it.
+    #[error("already on v{version}")]
     AlreadyMigrated {
         /// The target version.
         version: u32,

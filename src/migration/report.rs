@@ -42,7 +42,7 @@ pub struct SignOffChange {
 pub enum Planned {
     /// It would be migrated, with this change.
     Migrate(Change),
-    /// It runs the target version already (nothing to do).
+    /// It runs the target version already (migrated earlier or started on it: nothing to do).
     AlreadyMigrated,
     /// It is closed and stays on its version.
     Closed {
@@ -179,7 +179,7 @@ impl fmt::Display for DryRun {
 pub struct BatchReport {
     /// Migrated by this run.
     pub migrated: Vec<InstanceId>,
-    /// On the target version already (by an earlier run).
+    /// On the target version already (migrated by an earlier run, or started on it).
     pub already: Vec<InstanceId>,
     /// Closed, left on their version.
     pub closed: Vec<InstanceId>,
