@@ -64,7 +64,8 @@
 //!
 //! ## Map
 //!
-//! Everything public is re-exported here, at the crate root: one path per item. The rooms
+//! Everything public is re-exported here, at the crate root: one path per item (the
+//! [`migration`] room's own types live in that module). The rooms
 //! behind it, from the ground floor up (each imports only from rooms listed before it):
 //!
 //! | room | what it holds |
@@ -78,6 +79,7 @@
 //! | definition | specs, the builder, validation ([`Problem`]), compiled definitions and deadlines |
 //! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`], [`decide`], [`handle_due`], [`available_actions`] |
 //! | sla, cost | SLA figures; the cost of poor quality |
+//! | [`migration`] | definition versions side by side and instance migration: plans from version A to B ([`MigrationSpec`], [`MigrationBuilder`], [`MigrationPlan`]), the dry run, the `migrated` event |
 //! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`, `AsyncStore` with `async`, `PostgresStore` with `postgres`; leases and the outbox for several nodes); [`Engine`] (limits checked first, bounded refusal records; `AsyncEngine` with `async`, on the same core) |
 //! | export | Mermaid, DOT, the audit [`Trail`], JSON Schemas |
 //! | [`procedures`] | the built-in procedures (public modules) |
