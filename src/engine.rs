@@ -14,6 +14,7 @@ use crate::event::Event;
 use crate::ids::{InstanceId, Name, Region};
 use crate::instance::{Instance, ReplayError};
 use crate::limits::CommandLimits;
+use crate::migration::{BatchReport, DryRun, MigrationPlan};
 use crate::refusals::{Record, RefusalLog};
 use crate::rejection::Rejection;
 use crate::sla::{Period, SlaReport};
@@ -85,6 +86,29 @@ pub enum EngineError {
         definition: Name,
         /// The version.
         version: u32,
+    },
+    /// Another spec is registered under this id and version: a version's identity includes
+    /// the digest of its spec ([`Definition::digest`]), so a revision needs a new version.
+    #[error(
+        "definition `{definition}` v{version} is registered with spec digest {registered}, not {offered}: a revised spec needs a new version"
+    )]
+    DefinitionConflict {
+        /// The id.
+        definition: Name,
+        /// The version.
+        version: u32,
+        /// The digest of the spec registered.
+        registered: Digest,
+        /// The digest of the spec offered.
+        offered: Digest,
+    },
+    /// A migration of one instance was refused; nothing changed.
+    #[error("`{instance}`: {refusal}")]
+    Migration {
+        /// The instance.
+        instance: InstanceId,
+        /// Why it cannot be migrated.
+        refusal: Box<crate::migration::Unmigratable>,
     },
     /// No such instance.
     #[error("no instance `{instance}`")]
@@ -484,6 +508,117 @@ impl<S: Store> Engine<S> {
         });
         span.outcome(&result);
         result
+    }
+
+    /// Start an instance of version `version` of `definition` (an older one still running
+    /// beside the latest, say).
+    ///
+    /// # Errors
+    /// As [`start`](Self::start); [`EngineError::UnknownDefinition`] names the version.
+    pub fn start_version(
+        &self,
+        definition: impl Into<Name>,
+        version: u32,
+        id: impl Into<InstanceId>,
+        actor: &Actor,
+        data: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, EngineError> {
+        let (definition, id) = (definition.into(), id.into());
+        let span = Span::command("start", &id, None);
+        span.definition(definition);
+        let result = span.in_scope(|| {
+            let def = self.definitions.get(definition, version).ok_or(
+                EngineError::UnknownDefinition {
+                    definition,
+                    version: Some(version),
+                },
+            )?;
+            self.write(step::start(def, (id, None), actor, data, now, &self.policy)?, None)
+        });
+        span.outcome(&result);
+        result
+    }
+
+    /// Version `version` of definition `id`, if registered.
+    pub fn definition_version(
+        &self,
+        id: impl Into<Name>,
+        version: u32,
+    ) -> Option<&Arc<Definition>> {
+        self.definitions.get(id.into(), version)
+    }
+
+    /// The registered versions of definition `id`, oldest first.
+    pub fn versions(&self, id: impl Into<Name>) -> Vec<u32> {
+        self.definitions.versions(id.into())
+    }
+
+    /// Dry run of `plan` over every instance of its definition in the store at `now`:
+    /// what would change per instance, and which cannot be migrated and why. Writes nothing.
+    ///
+    /// # Errors
+    /// A definition of the plan is not registered (or another spec is), or a store error.
+    pub fn dry_run(&self, plan: &MigrationPlan, now: DateTime<Utc>) -> Result<DryRun, EngineError> {
+        step::check_plan(&self.definitions, plan)?;
+        let mut instances = Vec::new();
+        for id in self.store.list(plan.from().id().as_str())? {
+            instances.push(self.load(&id)?);
+        }
+        Ok(plan.dry_run(instances.iter().map(|i| &**i), now))
+    }
+
+    /// Migrate instance `id` under `plan`, by `by` at `now`: one
+    /// [`Migrated`](crate::EventKind::Migrated) event, linked into the instance's hash chain
+    /// and committed alone.
+    ///
+    /// # Errors
+    /// [`EngineError::Migration`] with the reason ([`Unmigratable`](crate::migration::Unmigratable), e.g. already migrated,
+    /// a state marked "no instances expected", data failing the target's forms); as
+    /// [`dry_run`](Self::dry_run); [`EngineError::Conflict`] when another writer was first.
+    pub fn migrate(
+        &self,
+        plan: &MigrationPlan,
+        id: &InstanceId,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, EngineError> {
+        step::check_plan(&self.definitions, plan)?;
+        let inst = self.load(id)?;
+        let pending =
+            step::migrate(plan, &inst, by, now).map_err(|r| step::migration_refused(id, r))?;
+        self.write(pending, Some(&inst))
+    }
+
+    /// Migrate every open instance of the plan's source version, one commit per instance.
+    /// Idempotent and resumable: an instance is migrated entirely or not at all, so after a
+    /// crash (or an error, which stops the run) a second run migrates the rest and skips
+    /// those on the target version already; a run with nothing left writes nothing.
+    /// Instances that cannot be migrated are reported (nothing is written for them) and the
+    /// run goes on.
+    ///
+    /// # Errors
+    /// As [`dry_run`](Self::dry_run); a store error or a write conflict (another writer
+    /// changed an instance meanwhile) stops the run: run it again.
+    pub fn migrate_all(
+        &self,
+        plan: &MigrationPlan,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<BatchReport, EngineError> {
+        step::check_plan(&self.definitions, plan)?;
+        let mut report = BatchReport::default();
+        for id in self.store.list(plan.from().id().as_str())? {
+            let inst = self.load(&id)?;
+            match step::migrate(plan, &inst, by, now) {
+                Ok(pending) => {
+                    self.write(pending, Some(&inst))?;
+                    report.migrated.push(id);
+                }
+                Err(why) => step::tally(&mut report, id, why),
+            }
+        }
+        Ok(report)
     }
 
     /// Load, decide and commit `cmd` on instance `id`.

@@ -51,6 +51,12 @@ pub struct Attribution {
 /// are read as unlinked (`prev: None`); an unlinked event is written, and hashed, as format 2,
 /// a linked one as format 3, so the hash of an event never depends on the build that computes
 /// it. A format-3 event without `prev` is refused when read.
+///
+/// # Migrations (format 4)
+///
+/// [`EventKind::Migrated`] is written as format 4 (with `prev` when linked, like format 3);
+/// no other kind is. A build reading at most format 3 refuses it rather than misread it; a
+/// `migrated` event claiming an older format, or another kind claiming format 4, is refused.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     /// The instance.
@@ -261,6 +267,106 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         penalty: Option<Value>,
     },
+    /// The instance moved to another version of its definition under a migration plan
+    /// (format 4; see the `migration` room). One event carries the whole change, so replay
+    /// needs neither plan nor calendar; applying it checks that the instance's
+    /// [content digest](crate::Instance::content_digest) was `before` and is `after`.
+    Migrated {
+        /// The definition version the instance ran on.
+        from_version: u32,
+        /// The version it runs on from now on.
+        to_version: u32,
+        /// The digest of the target version's spec ([`Definition::digest`](crate::Definition::digest)).
+        definition: Digest,
+        /// The digest of the plan ([`MigrationPlan::digest`](crate::MigrationPlan::digest)).
+        plan: Digest,
+        /// The state before.
+        from_state: Name,
+        /// The state after (the plan's mapping).
+        to_state: Name,
+        /// The data after the plan's transformations, when they changed it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<Arc<Value>>,
+        /// What happened to each clock, in order.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        clocks: Vec<ClockMigration>,
+        /// What happened to the sign-offs in progress.
+        sign_offs: SignOffPolicy,
+        /// The instance's content digest before the migration.
+        before: Digest,
+        /// The instance's content digest after it.
+        after: Digest,
+    },
+}
+
+/// What a migration does to sign-offs still collecting signatures (and approvals whose
+/// content changed and wait to be given again).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignOffPolicy {
+    /// Signatures given so far stay; the sign-off continues under the new version.
+    #[default]
+    Keep,
+    /// Open and invalidated signatures are cleared: every pending sign-off starts again under
+    /// the new version (completed approvals in force stay).
+    Reset,
+}
+
+/// What a migration did to one deadline clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ClockMigration {
+    /// The deadline.
+    pub deadline: Name,
+    /// What happened to its clock.
+    pub change: ClockChange,
+}
+
+/// One clock change of a migration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ClockChange {
+    /// The running clock ended at the migration (its deadline is not in the new version, or
+    /// it restarts): stopped like any clock, met or not.
+    Ended {
+        /// Whether it was on time.
+        met: bool,
+        /// Time left (seconds; negative when late).
+        margin_secs: i64,
+    },
+    /// The running clock keeps its start, with instants recomputed under the new version's
+    /// limits (a paused clock stays paused).
+    Retimed {
+        /// The new limit.
+        due_at: DateTime<Utc>,
+        /// The new warning instant.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warn_at: Option<DateTime<Utc>>,
+        /// The new escalation instants.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        escalate_at: Vec<DateTime<Utc>>,
+        /// The new early bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        not_before: Option<DateTime<Utc>>,
+    },
+    /// A clock started at the migration under the new version's limits (a restarted clock, or
+    /// one the new version starts on entering the target state).
+    Started {
+        /// The limit.
+        due_at: DateTime<Utc>,
+        /// The warning instant.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warn_at: Option<DateTime<Utc>>,
+        /// The escalation instants.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        escalate_at: Vec<DateTime<Utc>>,
+        /// The early bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        not_before: Option<DateTime<Utc>>,
+        /// Started paused (the clock it replaces was paused: the instance waits).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        paused: bool,
+    },
 }
 
 /// The size and digest of a refused command: enough to prove later which command it was (the
@@ -304,16 +410,37 @@ impl EventKind {
             EventKind::DeadlinePaused { .. } => "deadline_paused",
             EventKind::DeadlineResumed { .. } => "deadline_resumed",
             EventKind::Overridden { .. } => "overridden",
+            EventKind::Migrated { .. } => "migrated",
         }
     }
 }
 
-/// The format of events written by this version (see [`Event`]'s wire format): 3, the first
-/// to carry the hash chain's `prev`.
-pub const EVENT_FORMAT: u16 = 3;
+/// The newest format this version writes and reads (see [`Event`]'s wire format): 4, the
+/// first with [`EventKind::Migrated`]. Format 3 was the first to carry the hash chain's
+/// `prev`; every event other than a migration is still written as format 3 (linked) or 2
+/// (unlinked), so the bytes, and the hash, of an event never depend on the build.
+pub const EVENT_FORMAT: u16 = 4;
+
+/// The format a linked event of a kind older than format 4 is written and hashed in.
+const LINKED_FORMAT: u16 = 3;
 
 /// The format an unlinked event is written and hashed in: the last format before the chain.
 const UNLINKED_FORMAT: u16 = 2;
+
+/// The format a migration event is written and hashed in, linked or not.
+const MIGRATION_FORMAT: u16 = 4;
+
+impl Event {
+    /// The format this event is written (and hashed) in: 4 for a migration, 3 for any other
+    /// linked event, 2 for an unlinked one.
+    pub fn format(&self) -> u16 {
+        match (&self.kind, self.prev) {
+            (EventKind::Migrated { .. }, _) => MIGRATION_FORMAT,
+            (_, Some(_)) => LINKED_FORMAT,
+            (_, None) => UNLINKED_FORMAT,
+        }
+    }
+}
 
 fn first_format() -> u16 {
     1
@@ -361,11 +488,7 @@ struct WireIn {
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         WireOut {
-            format: if self.prev.is_some() {
-                EVENT_FORMAT
-            } else {
-                UNLINKED_FORMAT
-            },
+            format: self.format(),
             instance: &self.instance,
             seq: self.seq,
             at: &self.at,
@@ -386,13 +509,20 @@ impl<'de> Deserialize<'de> for Event {
                 w.format
             )));
         }
-        if w.format < EVENT_FORMAT && w.prev.is_some() {
+        let migration = matches!(w.kind, EventKind::Migrated { .. });
+        if migration != (w.format == MIGRATION_FORMAT) {
             return Err(serde::de::Error::custom(format_args!(
-                "event of format {} carries `prev`, which format {EVENT_FORMAT} introduced",
+                "event of format {}: format {MIGRATION_FORMAT} is written for `migrated` events, and only for them",
                 w.format
             )));
         }
-        if w.format >= EVENT_FORMAT && w.prev.is_none() {
+        if w.format < LINKED_FORMAT && w.prev.is_some() {
+            return Err(serde::de::Error::custom(format_args!(
+                "event of format {} carries `prev`, which format {LINKED_FORMAT} introduced",
+                w.format
+            )));
+        }
+        if w.format == LINKED_FORMAT && w.prev.is_none() {
             return Err(serde::de::Error::custom(format_args!(
                 "event of format {} without `prev` (the hash of the event before it)",
                 w.format

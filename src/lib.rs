@@ -65,7 +65,8 @@
 //!
 //! ## Map
 //!
-//! Everything public is re-exported here, at the crate root: one path per item. The rooms
+//! Everything public is re-exported here, at the crate root: one path per item (the
+//! [`migration`] room's own types live in that module). The rooms
 //! behind it, from the ground floor up (each imports only from rooms listed before it):
 //!
 //! | room | what it holds |
@@ -79,6 +80,7 @@
 //! | definition | specs, the builder, validation ([`Problem`]), compiled definitions and deadlines |
 //! | command, limits, decide | commands; limits on commands and JSON definitions ([`CommandLimits`], [`DefinitionLimits`]); the pure core: [`start`] / [`start_in`], [`decide`], [`handle_due`], [`available_actions`] |
 //! | sla, cost | SLA figures; the cost of poor quality |
+//! | [`migration`] | definition versions side by side and instance migration: plans from version A to B ([`MigrationSpec`], [`MigrationBuilder`], [`MigrationPlan`]), the dry run, the `migrated` event |
 //! | store, engine, refusals | the storage seam ([`Store`], [`InMemoryStore`], `SqliteStore` with feature `sqlite`, `AsyncStore` with `async`, `PostgresStore` with `postgres`; leases and the outbox for several nodes); [`Engine`] (limits checked first, bounded refusal records; `AsyncEngine` with `async`, on the same core) |
 //! | export | Mermaid, DOT, SVG (laid out by the library), the audit [`Trail`], JSON Schemas |
 //! | [`procedures`] | the built-in procedures (public modules) |
@@ -112,6 +114,7 @@ pub mod guides;
 mod ids;
 mod instance;
 mod limits;
+pub mod migration;
 #[cfg(feature = "procedures")]
 #[cfg_attr(docsrs, doc(cfg(feature = "procedures")))]
 pub mod procedures;
@@ -160,7 +163,10 @@ pub use engine::{
     DeliveryReport, DueReport, Engine, EngineError, NoopNotifier, Notifier, OutboxSink, Outcome,
     REFUSAL_WRITE_ATTEMPTS,
 };
-pub use event::{Attribution, CommandDigest, EVENT_FORMAT, Event, EventKind, Repeats};
+pub use event::{
+    Attribution, ClockChange, ClockMigration, CommandDigest, EVENT_FORMAT, Event, EventKind,
+    Repeats, SignOffPolicy,
+};
 pub use export::{
     Dot, InStateActions, Mermaid, Svg, Trail, Verbose, command_schema, definition_schema,
     event_schema, instance_schema,
@@ -172,6 +178,7 @@ pub use instance::{
     AttachedForm, DeadlineState, Instance, ReplayError, SlaStatus, Stopped, TypedData,
 };
 pub use limits::{CommandLimits, DefinitionLimits, DefinitionOverLimit, json_size};
+pub use migration::{MigrationBuilder, MigrationPlan, MigrationSpec};
 pub use refusals::{DEFAULT_REFUSAL_WINDOW, MAX_OPEN_WINDOWS, RECORDED_TEXT_BYTES};
 pub use registry::{Registry, Selector};
 pub use rejection::{Limit, MAX_JSON_DEPTH, Rejection};

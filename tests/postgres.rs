@@ -471,3 +471,92 @@ async fn async_engine_on_postgres_on_a_multi_thread_runtime() {
     )
     .await;
 }
+
+/// Definition `pg_ticket` at `version`: `open -finish-> done` (v2: through `check` first),
+/// with a clock on `open`.
+fn migration_def(version: u32) -> Arc<Definition> {
+    let mut b = Builder::new("pg_ticket", version)
+        .roles(["clerk"])
+        .start_roles(["clerk"])
+        .initial("open")
+        .terminal("done")
+        .deadline(DeadlineSpec::new(
+            "answer",
+            Trigger::enter("open"),
+            BusinessDuration::WorkingHours(if version == 1 { 8 } else { 4 }),
+        ));
+    b = if version == 1 {
+        b.transition("open", "finish", "done", |t| t.roles(["clerk"]))
+    } else {
+        b.normal("check")
+            .transition("open", "finish", "check", |t| t.roles(["clerk"]))
+            .transition("check", "accept", "done", |t| t.roles(["clerk"]))
+    };
+    Arc::new(
+        b.build(&Registry::with_calendar(
+            aftersales::BusinessCalendar::china_standard(),
+        ))
+        .unwrap(),
+    )
+}
+
+#[test]
+fn batch_migration_over_postgres_is_resumable_and_idempotent() {
+    use aftersales::migration::{ClockPolicy, MigrationBuilder};
+    use aftersales::{Engine, EventKind};
+    let test = "batch_migration_over_postgres_is_resumable_and_idempotent";
+    let Some(url) = database_url(test) else {
+        return;
+    };
+    let schemas = Schemas::new("mig");
+    let store = BlockingPostgresStore::connect_with(&url, schemas.options()).unwrap();
+    let mut engine = Engine::new(store);
+    let (a, b) = (migration_def(1), migration_def(2));
+    engine.register(Arc::clone(&a)).unwrap();
+    engine.register(Arc::clone(&b)).unwrap();
+    let clerk = Actor::new("clara", ["clerk"]);
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 16, 1, 0, 0).unwrap();
+    let ids: Vec<InstanceId> = (0..4).map(|i| format!("p-{i}").into()).collect();
+    for id in &ids {
+        engine
+            .start_version(
+                "pg_ticket",
+                1,
+                id.clone(),
+                &clerk,
+                serde_json::json!({}),
+                t0,
+            )
+            .unwrap();
+    }
+    let plan = MigrationBuilder::new("pg_ticket", 1, 2)
+        .same_names()
+        .clocks(ClockPolicy::Recompute)
+        .build(&a, &b)
+        .unwrap();
+    let now = t0 + chrono::TimeDelta::hours(1);
+    // One first (a run cut short), then the batch finishes the rest, then a no-op.
+    engine
+        .migrate(
+            &plan,
+            &ids[0],
+            &Actor::new("admin", Vec::<&str>::new()),
+            now,
+        )
+        .unwrap();
+    let admin = Actor::new("admin", Vec::<&str>::new());
+    let report = engine.migrate_all(&plan, &admin, now).unwrap();
+    assert_eq!((report.migrated.len(), report.already.len()), (3, 1));
+    assert!(engine.migrate_all(&plan, &admin, now).unwrap().is_noop());
+    for id in &ids {
+        engine.verify(id).unwrap();
+        let history = engine.history(id).unwrap();
+        assert!(matches!(
+            history.last().unwrap().kind,
+            EventKind::Migrated { to_version: 2, .. }
+        ));
+        aftersales::verify_events(&history).unwrap();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(schemas.drop_all(&url));
+}

@@ -28,7 +28,7 @@ fn add(
     })
 }
 
-fn margin(
+pub(crate) fn margin(
     def: &Definition,
     cd: Option<&CompiledDeadline>,
     from: DateTime<Utc>,
@@ -219,8 +219,23 @@ fn active_names(d: &Draft, pred: impl Fn(&DeadlineState) -> bool) -> Vec<Name> {
         .collect()
 }
 
-fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result<(), Rejection> {
-    let data = d.inst.data();
+/// The instants of a clock of `cd` started at `base` (unless the deadline is anchored) on
+/// `inst`: the limit, the warning, the escalation rungs and the early bound.
+pub(crate) struct Instants {
+    pub(crate) due_at: DateTime<Utc>,
+    pub(crate) warn_at: Option<DateTime<Utc>>,
+    pub(crate) escalate_at: Vec<DateTime<Utc>>,
+    pub(crate) not_before: Option<DateTime<Utc>>,
+}
+
+/// Compute the instants of a clock of `cd` measured from `base` (or from its anchor).
+pub(crate) fn instants(
+    def: &Definition,
+    cd: &CompiledDeadline,
+    inst: &crate::instance::Instance,
+    base: DateTime<Utc>,
+) -> Result<Instants, Rejection> {
+    let data = inst.data();
     let limit = cd.resolve(0, &cd.spec.limit, data)?;
     let warn = match &cd.spec.warn_at {
         Some(w) => Some(cd.resolve(1, w, data)?),
@@ -232,8 +247,8 @@ fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result
     };
     let cal = def.deadline_calendar(cd.name)?;
     let (base, before) = match &cd.spec.anchor {
-        Some(a) => (anchor::instant(def, cd.name, &a.at, &d.inst)?, a.before),
-        None => (d.now, false),
+        Some(a) => (anchor::instant(def, cd.name, &a.at, inst)?, a.before),
+        None => (base, false),
     };
     let measure = |dur| anchor::measure(cal, cd.name, base, dur, before);
     let due_at = measure(limit)?;
@@ -244,12 +259,22 @@ fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result
         .iter()
         .map(|s| s.after.map_or(Ok(due_at), |a| add(cal, cd.name, due_at, a)))
         .collect::<Result<Vec<_>, _>>()?;
-    d.push(EventKind::DeadlineStarted {
-        deadline: cd.name,
+    Ok(Instants {
         due_at,
         warn_at,
         escalate_at,
         not_before,
+    })
+}
+
+fn start_clock(def: &Definition, cd: &CompiledDeadline, d: &mut Draft) -> Result<(), Rejection> {
+    let i = instants(def, cd, &d.inst, d.now)?;
+    d.push(EventKind::DeadlineStarted {
+        deadline: cd.name,
+        due_at: i.due_at,
+        warn_at: i.warn_at,
+        escalate_at: i.escalate_at,
+        not_before: i.not_before,
     })
 }
 

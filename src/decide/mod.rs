@@ -13,7 +13,7 @@
 //! move), `due` (warnings, breaches, escalations).
 
 mod anchor;
-mod clocks;
+pub(crate) mod clocks;
 mod due;
 mod fire;
 mod region;

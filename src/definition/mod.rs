@@ -102,6 +102,8 @@ pub struct Definition {
     pub(crate) generated: Vec<TransitionSpec>,
     /// Form kind → the actions that may attach it, for the kinds `spec.attach` restricts.
     pub(crate) attach: FastMap<Name, Vec<Name>>,
+    /// The digest of `spec` (computed once, when built).
+    pub(crate) digest: crate::Digest,
 }
 
 impl fmt::Debug for Definition {
@@ -238,6 +240,14 @@ impl Definition {
     /// The definition version.
     pub fn version(&self) -> u32 {
         self.spec.version
+    }
+
+    /// The digest of the spec this definition was built from: SHA-256 of its canonical
+    /// JSON. Part of a version's identity: an engine refuses to hold two different specs
+    /// under one (id, version) (the code bound to guard and effect names is the host's, and
+    /// not in it).
+    pub fn digest(&self) -> crate::Digest {
+        self.digest
     }
 
     /// The spec this definition was built from.

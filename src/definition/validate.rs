@@ -599,6 +599,7 @@ impl Parts {
             },
             generated: self.generated,
             attach: self.attach,
+            digest: crate::Digest::of_json(&serde_json::to_value(&spec).unwrap_or_default()),
             spec,
         }
     }

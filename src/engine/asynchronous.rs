@@ -17,6 +17,7 @@ use crate::event::Event;
 use crate::ids::{InstanceId, Name, Region};
 use crate::instance::Instance;
 use crate::limits::CommandLimits;
+use crate::migration::{BatchReport, DryRun, MigrationPlan};
 use crate::refusals::{Record, RefusalLog};
 use crate::sla::{Period, SlaReport};
 use crate::store::{AsyncStore, Lease, OutboxMessage, StoreError};
@@ -215,6 +216,98 @@ impl<S: AsyncStore> AsyncEngine<S> {
             .await;
         span.outcome(&result);
         result
+    }
+
+    /// Start an instance of version `version` of `definition`
+    /// ([`Engine::start_version`](super::Engine::start_version)).
+    ///
+    /// # Errors
+    /// As [`Engine::start_version`](super::Engine::start_version).
+    pub async fn start_version(
+        &self,
+        definition: impl Into<Name>,
+        version: u32,
+        id: impl Into<InstanceId>,
+        actor: &Actor,
+        data: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, EngineError> {
+        let definition = definition.into();
+        let def =
+            self.definitions
+                .get(definition, version)
+                .ok_or(EngineError::UnknownDefinition {
+                    definition,
+                    version: Some(version),
+                })?;
+        let pending = step::start(def, (id.into(), None), actor, data, now, &self.policy)?;
+        self.write(pending, None).await
+    }
+
+    /// The registered versions of definition `id`, oldest first.
+    pub fn versions(&self, id: impl Into<Name>) -> Vec<u32> {
+        self.definitions.versions(id.into())
+    }
+
+    /// Dry run of `plan` over the store ([`Engine::dry_run`](super::Engine::dry_run)).
+    ///
+    /// # Errors
+    /// As [`Engine::dry_run`](super::Engine::dry_run).
+    pub async fn dry_run(
+        &self,
+        plan: &MigrationPlan,
+        now: DateTime<Utc>,
+    ) -> Result<DryRun, EngineError> {
+        step::check_plan(&self.definitions, plan)?;
+        let mut instances = Vec::new();
+        for id in self.store.list(plan.from().id().as_str()).await? {
+            instances.push(self.load(&id).await?);
+        }
+        Ok(plan.dry_run(instances.iter().map(|i| &**i), now))
+    }
+
+    /// Migrate one instance ([`Engine::migrate`](super::Engine::migrate)).
+    ///
+    /// # Errors
+    /// As [`Engine::migrate`](super::Engine::migrate).
+    pub async fn migrate(
+        &self,
+        plan: &MigrationPlan,
+        id: &InstanceId,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, EngineError> {
+        step::check_plan(&self.definitions, plan)?;
+        let inst = self.load(id).await?;
+        let pending =
+            step::migrate(plan, &inst, by, now).map_err(|r| step::migration_refused(id, r))?;
+        self.write(pending, Some(&inst)).await
+    }
+
+    /// Migrate every instance of the plan's source version, one commit each
+    /// ([`Engine::migrate_all`](super::Engine::migrate_all)).
+    ///
+    /// # Errors
+    /// As [`Engine::migrate_all`](super::Engine::migrate_all).
+    pub async fn migrate_all(
+        &self,
+        plan: &MigrationPlan,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<BatchReport, EngineError> {
+        step::check_plan(&self.definitions, plan)?;
+        let mut report = BatchReport::default();
+        for id in self.store.list(plan.from().id().as_str()).await? {
+            let inst = self.load(&id).await?;
+            match step::migrate(plan, &inst, by, now) {
+                Ok(pending) => {
+                    self.write(pending, Some(&inst)).await?;
+                    report.migrated.push(id);
+                }
+                Err(why) => step::tally(&mut report, id, why),
+            }
+        }
+        Ok(report)
     }
 
     /// Load, decide and commit `cmd` on `id` ([`Engine::fire`](super::Engine::fire)).

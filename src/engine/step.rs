@@ -14,6 +14,7 @@ use crate::event::Event;
 use crate::ids::{FastMap, InstanceId, Name, Region};
 use crate::instance::Instance;
 use crate::limits::CommandLimits;
+use crate::migration::{BatchReport, MigrationPlan, Refused, Unmigratable};
 use crate::refusals::{Record, Refusal, RefusalLog};
 use crate::rejection::Rejection;
 use crate::store::{Commit, IdempotencyRecord};
@@ -32,14 +33,37 @@ pub(crate) struct Definitions {
 impl Definitions {
     pub(crate) fn register(&mut self, def: Arc<Definition>) -> Result<(), EngineError> {
         let versions = self.by_id.entry(def.id()).or_default();
-        if versions.contains_key(&def.version()) {
-            return Err(EngineError::DuplicateDefinition {
-                definition: def.id(),
-                version: def.version(),
+        if let Some(held) = versions.get(&def.version()) {
+            let (registered, offered) = (held.digest(), def.digest());
+            return Err(if registered == offered {
+                EngineError::DuplicateDefinition {
+                    definition: def.id(),
+                    version: def.version(),
+                }
+            } else {
+                EngineError::DefinitionConflict {
+                    definition: def.id(),
+                    version: def.version(),
+                    registered,
+                    offered,
+                }
             });
         }
         versions.insert(def.version(), def);
         Ok(())
+    }
+
+    /// Version `version` of `id`.
+    pub(crate) fn get(&self, id: Name, version: u32) -> Option<&Arc<Definition>> {
+        self.by_id.get(&id)?.get(&version)
+    }
+
+    /// The registered versions of `id`, oldest first.
+    pub(crate) fn versions(&self, id: Name) -> Vec<u32> {
+        self.by_id
+            .get(&id)
+            .map(|v| v.keys().copied().collect())
+            .unwrap_or_default()
     }
 
     /// The latest version of `id`.
@@ -61,6 +85,57 @@ impl Definitions {
     /// The registered definition ids, sorted.
     pub(crate) fn ids(&self) -> std::collections::BTreeSet<Name> {
         self.by_id.keys().copied().collect()
+    }
+}
+
+/// Check that both ends of `plan` are registered, with the specs it was built against.
+pub(crate) fn check_plan(defs: &Definitions, plan: &MigrationPlan) -> Result<(), EngineError> {
+    for def in [plan.from(), plan.to()] {
+        let held = defs
+            .get(def.id(), def.version())
+            .ok_or(EngineError::UnknownDefinition {
+                definition: def.id(),
+                version: Some(def.version()),
+            })?;
+        if held.digest() != def.digest() {
+            return Err(EngineError::DefinitionConflict {
+                definition: def.id(),
+                version: def.version(),
+                registered: held.digest(),
+                offered: def.digest(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The migration of one loaded instance, to link and write; or why not.
+pub(crate) fn migrate(
+    plan: &MigrationPlan,
+    inst: &Instance,
+    by: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Pending, Unmigratable> {
+    plan.decide(inst, by, now).map(|d| pending(d, None))
+}
+
+/// A refused single migration as the engine's error.
+pub(crate) fn migration_refused(id: &InstanceId, refusal: Unmigratable) -> EngineError {
+    EngineError::Migration {
+        instance: id.clone(),
+        refusal: Box::new(refusal),
+    }
+}
+
+/// Count an instance a batch did not write (already migrated, closed, refused).
+pub(crate) fn tally(report: &mut BatchReport, id: InstanceId, why: Unmigratable) {
+    match why {
+        Unmigratable::AlreadyMigrated { .. } => report.already.push(id),
+        Unmigratable::Closed { .. } => report.closed.push(id),
+        reason => report.refused.push(Refused {
+            instance: id,
+            reason,
+        }),
     }
 }
 

@@ -149,6 +149,8 @@ fn error_kind(e: &EngineError) -> &'static str {
         EngineError::Rejected { .. } => "rejected",
         EngineError::UnknownDefinition { .. } => "unknown_definition",
         EngineError::DuplicateDefinition { .. } => "duplicate_definition",
+        EngineError::DefinitionConflict { .. } => "definition_conflict",
+        EngineError::Migration { .. } => "migration_refused",
         EngineError::NotFound { .. } => "not_found",
         EngineError::Conflict { .. } => "conflict",
         EngineError::KeyReused { .. } => "key_reused",

@@ -158,6 +158,42 @@ fn what(kind: &EventKind, offset: &FixedOffset) -> String {
                 .map(|p| format!(" (penalty {p})"))
                 .unwrap_or_default()
         ),
+        EventKind::Migrated {
+            from_version,
+            to_version,
+            from_state,
+            to_state,
+            plan,
+            data,
+            clocks,
+            sign_offs,
+            ..
+        } => {
+            let mut s = format!(
+                "MIGRATED v{from_version} -> v{to_version}: {from_state} -> {to_state} (plan {})",
+                &plan.to_string()[..12]
+            );
+            if data.is_some() {
+                s.push_str(", data changed");
+            }
+            for c in clocks {
+                let what = match &c.change {
+                    crate::event::ClockChange::Ended { .. } => "ended".to_owned(),
+                    crate::event::ClockChange::Retimed { due_at, .. } => {
+                        format!("due {}", due_at.with_timezone(offset).format("%m-%d %H:%M"))
+                    }
+                    crate::event::ClockChange::Started { due_at, .. } => format!(
+                        "started, due {}",
+                        due_at.with_timezone(offset).format("%m-%d %H:%M")
+                    ),
+                };
+                s.push_str(&format!(", clock {} {what}", c.deadline));
+            }
+            if *sign_offs == crate::event::SignOffPolicy::Reset {
+                s.push_str(", pending sign-offs reset");
+            }
+            s
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! them (replay needs no calendar: every instant was computed when the clock started).
 
 use crate::calendar::{breach_instant, is_breached};
-use crate::event::{Event, EventKind};
+use crate::event::{ClockChange, ClockMigration, Event, EventKind};
 use crate::ids::Name;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -230,4 +230,79 @@ pub(crate) fn apply(clocks: &mut Vec<DeadlineState>, e: &Event) -> Result<bool, 
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// Apply the clock changes of a migration at `at`.
+pub(crate) fn migrate(
+    clocks: &mut Vec<DeadlineState>,
+    changes: &[ClockMigration],
+    at: DateTime<Utc>,
+) -> Result<(), String> {
+    for c in changes {
+        match &c.change {
+            ClockChange::Ended { met, margin_secs } => {
+                let ds = latest(clocks, c.deadline)?;
+                if !ds.is_active() {
+                    return Err(format!(
+                        "migration ends deadline `{}`, which is not running",
+                        c.deadline
+                    ));
+                }
+                ds.paused_at = None;
+                ds.stopped = Some(Stopped {
+                    at,
+                    met: *met,
+                    margin_secs: *margin_secs,
+                    early: false,
+                });
+            }
+            ClockChange::Retimed {
+                due_at,
+                warn_at,
+                escalate_at,
+                not_before,
+            } => {
+                let ds = latest(clocks, c.deadline)?;
+                if !ds.is_active() {
+                    return Err(format!(
+                        "migration retimes deadline `{}`, which is not running",
+                        c.deadline
+                    ));
+                }
+                ds.due_at = *due_at;
+                ds.warn_at = *warn_at;
+                ds.not_before = *not_before;
+                ds.escalated = ds.escalated.min(escalate_at.len());
+                ds.escalate_at.clone_from(escalate_at);
+            }
+            ClockChange::Started {
+                due_at,
+                warn_at,
+                escalate_at,
+                not_before,
+                paused,
+            } => {
+                if clocks.iter().any(|d| d.name == c.deadline && d.is_active()) {
+                    return Err(format!(
+                        "migration starts deadline `{}`, which is running",
+                        c.deadline
+                    ));
+                }
+                clocks.push(DeadlineState {
+                    name: c.deadline,
+                    started_at: at,
+                    due_at: *due_at,
+                    warn_at: *warn_at,
+                    not_before: *not_before,
+                    escalate_at: escalate_at.clone(),
+                    escalated: 0,
+                    warned: false,
+                    breached: false,
+                    paused_at: paused.then_some(at),
+                    stopped: None,
+                });
+            }
+        }
+    }
+    Ok(())
 }

@@ -536,6 +536,17 @@ impl Instance {
                 self.end_approvals(|_| true);
                 self.close_signatures(SignatureStatus::Cleared, |_| true);
             }
+            EventKind::Migrated { before, after, .. } => {
+                if self.content_digest() != *before {
+                    return Err("the content before the migration does not match its digest".into());
+                }
+                let mut next = self.clone();
+                next.apply_migration(&e.kind, e.at)?;
+                if next.content_digest() != *after {
+                    return Err("the content after the migration does not match its digest".into());
+                }
+                *self = next;
+            }
             _ => {
                 clock::apply(self.deadlines.make_mut(), e)?;
             }
@@ -640,6 +651,82 @@ impl Instance {
         for i in hits {
             sigs[i].status = SignatureStatus::Invalidated;
         }
+    }
+
+    /// The digest of what a migration may change: the definition and its version, the
+    /// state, the data, the clocks and the signatures (SHA-256 of their canonical JSON). A
+    /// [`Migrated`](EventKind::Migrated) event records it before and after; replay checks
+    /// both.
+    pub fn content_digest(&self) -> Digest {
+        let content = serde_json::json!({
+            "definition": self.definition,
+            "definition_version": self.definition_version,
+            "state": self.state,
+            "data": self.data.as_ref(),
+            "deadlines": self.deadlines.as_slice(),
+            "signatures": self.signatures.as_slice(),
+        });
+        Digest::of_json(&content)
+    }
+
+    /// A copy of this snapshot holding `data` (what a migration computes clocks on).
+    pub(crate) fn with_data(&self, data: Arc<Value>) -> Instance {
+        let mut out = self.clone();
+        out.data = data;
+        out.typed.reset();
+        out
+    }
+
+    /// Apply the changes of a [`Migrated`](EventKind::Migrated) event at `at`, without
+    /// checking its digests (the migration room computes `after` with it).
+    pub(crate) fn apply_migration(
+        &mut self,
+        kind: &EventKind,
+        at: DateTime<Utc>,
+    ) -> Result<(), String> {
+        let EventKind::Migrated {
+            from_version,
+            to_version,
+            from_state,
+            to_state,
+            data,
+            clocks,
+            sign_offs,
+            ..
+        } = kind
+        else {
+            return Ok(());
+        };
+        if *from_version != self.definition_version {
+            return Err(format!(
+                "migrated from version {from_version} but the instance runs version {}",
+                self.definition_version
+            ));
+        }
+        if self.closed {
+            return Err("a closed instance migrated".into());
+        }
+        self.move_from("migration", *from_state, *to_state)?;
+        self.definition_version = *to_version;
+        if let Some(data) = data {
+            self.data = data.clone();
+            self.typed.reset();
+        }
+        clock::migrate(self.deadlines.make_mut(), clocks, at)?;
+        if *sign_offs == crate::event::SignOffPolicy::Reset {
+            let pending = |s: &Signature| {
+                matches!(
+                    s.status,
+                    SignatureStatus::Open | SignatureStatus::Invalidated
+                )
+            };
+            if self.signatures.as_slice().iter().any(pending) {
+                for s in self.signatures.make_mut().iter_mut().filter(|s| pending(s)) {
+                    s.status = SignatureStatus::Cleared;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Record that `by` (and its principal) took part in firing `action`.
