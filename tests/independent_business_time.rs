@@ -141,6 +141,12 @@ impl Return {
             material: "LED panel / P-6060".into(),
             reason: "housing cracked in transit".into(),
             customer_request: "replace at once".into(),
+            dealer_commitment: Some(cr::DealerCommitment {
+                handling_time: "2 days".into(),
+                ship_time: "tomorrow".into(),
+                policy_statement_given: true,
+                deduction_warning_given: true,
+            }),
         };
         let cmd = Command::fire(&cast.customer_service_specialist, cr::Action::Announce)
             .with_form(form(&notice));

@@ -67,10 +67,11 @@ pub use data::{
     ReworkProgress, ScrapProgress,
 };
 pub use forms::{
-    AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, BookingAccount, Category, Cause,
-    Charging, ChargingMark, Classification, ConcessionOutcome, ConcessionRequest, CostBooking,
-    DamageOrigin, DealerCommitment, DebitNote, DisassemblyRecord, Disposal, DisposalPlan,
-    FactoryArrival, InspectionResult, LedgerEntry, LoanConversion, LoanSettlement, MaterialSource,
+    AcceptedAs, AccountabilityRecord, AgingRecord, AnalysisReport, ArrivalPromise, BookingAccount,
+    Category, Cause, Charging, ChargingMark, Classification, ConcessionOutcome, ConcessionRequest,
+    ConsentSubject, CostBooking, CustomerCommunication, CustomerConsent, DamageOrigin,
+    DealerCommitment, DebitNote, DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival,
+    InspectionResult, LedgerEntry, LoanConversion, LoanSettlement, MaterialSource,
     NegotiationOutcome, NegotiationRecord, OutcomeNotice, Part, PartsStockIn, Payer, ReceiptRecord,
     ReplacementOrder, ReplacementRequest, ReplacementSource, ResponsibilityJudgement,
     RestockApplication, ReturnHandlingForm, ReturnInspectionRecord, ReturnNotice, ReturnVerdict,
@@ -160,6 +161,13 @@ crate::vocabulary! {
     pub enum Action {
         /// Announce a return or exchange to production control (004 L9, L400).
         Announce = "announce",
+        /// The order follower asks for the quality contacts of both sides to talk (必要时请
+        /// 对方QC与我方QC对应窗口沟通, RET-HRS (004 L390–396, L400)); starts the 1-hour
+        /// [`Deadline::CustomerCommunication`].
+        RequestQualityCommunication = "request_quality_communication",
+        /// The quality contacts' communication, with [`CustomerCommunication`]
+        /// (RET-HRS (004 L390–396)).
+        RecordCustomerCommunication = "record_customer_communication",
         /// Lend goods for sample confirmation; payload: [`LoanTerms`] (004 L586).
         Lend = "lend",
         /// Withdraw the case; payload `{"reason": ..}`.
@@ -256,6 +264,12 @@ crate::vocabulary! {
         RequestReplacement = "request_replacement",
         /// The customer service manager confirms it (004 L48, L60).
         ConfirmReplacement = "confirm_replacement",
+        /// The customer service manager declines it; payload `{"reason": ..}` (经客服经理确认,
+        /// RF-PROP §3, 004 L48).
+        DeclineReplacement = "decline_replacement",
+        /// Customer service records the replacement's arrival at the customer's, against the
+        /// promised arrival (RF-PROP §4.2 item 1, 004 L64–67).
+        RecordReplacementArrival = "record_replacement_arrival",
         /// Production and logistics told the same day (004 L60).
         OrderReplacement = "order_replacement",
         /// The arrival promise (004 L64–67).
@@ -280,6 +294,9 @@ crate::vocabulary! {
         BookCost = "book_cost",
         /// Tell the customer the outcome (004 L478, L623).
         NotifyCustomer = "notify_customer",
+        /// The CQE files the analysis report (8D) of failed goods, with [`AnalysisReport`]
+        /// (QD-004 §5.2.2.7, 004 L650).
+        FileAnalysisReport = "file_analysis_report",
         /// Log in the ledger and T6, then follow up (004 L508, L626).
         LogAndClose = "log_and_close",
         /// Customer satisfaction on the handling form (004 L623).
@@ -476,6 +493,22 @@ crate::vocabulary! {
         ConcessionRequestable = "concession_requestable",
         /// The outcome names the pending concession (RET-HRS (004 L397)).
         ConcessionOutcomeMatches = "concession_outcome_matches",
+        /// The follower asked for the quality contacts' communication and it is not recorded
+        /// yet (RET-HRS (004 L390–396)).
+        CommunicationRequested = "communication_requested",
+        /// The customer consented to the handling plan (CC-PROC §5.2.5, 004 L486).
+        CustomerConsentedToPlan = "customer_consented_to_plan",
+        /// The customer consented to the scrap (CC-PROC §5.2.5 d), 004 L486).
+        CustomerConsentedToScrap = "customer_consented_to_scrap",
+        /// The goods failed the inspection: an analysis report is filed (QD-004 §5.2.2.7,
+        /// 004 L650).
+        GoodsFailed = "goods_failed",
+        /// The replacement is shipped, its arrival not yet recorded (RF-PROP §4.2 item 1,
+        /// 004 L64–67).
+        ReplacementShipped = "replacement_shipped",
+        /// A sale-off plan for failed goods the design center could not plan a repair for
+        /// (RET-PROC §5.10, 004 L152).
+        FailedSaleOffPlanned = "failed_sale_off_planned",
     }
 }
 
@@ -490,6 +523,13 @@ crate::vocabulary! {
         ReplacementOrdered = "replacement_ordered",
         /// Record the replacement as shipped (004 L60).
         ReplacementShipped = "replacement_shipped",
+        /// Record the customer service manager's refusal (RF-PROP §3, 004 L48).
+        ReplacementDeclined = "replacement_declined",
+        /// Record the replacement's arrival (RF-PROP §4.2 item 1, 004 L64–67).
+        ReplacementArrived = "replacement_arrived",
+        /// Copy the classification's category into the data, for the handling cycle
+        /// (RET-REV step 3, 004 L210).
+        RecordCategory = "record_category",
         /// Start a new rework round (004 L493).
         ResetRework = "reset_rework",
         /// Record that the design center cannot give a plan (004 L493).
@@ -552,6 +592,27 @@ crate::vocabulary! {
         LoanOverdue = "loan_overdue",
         /// Investigate-first only: equal-quantity replenishment, 2 H (004 L376–381).
         EqualQtyReplenishment = "equal_qty_replenishment",
+        /// From the case opened to the customer's request taken down in the announcement
+        /// (客户要求 1H, RET-HRS (004 L388–389, L400)).
+        CustomerRequest = "customer_request",
+        /// From the case opened to the announcement carrying the handling and ship times
+        /// promised to a dealer: the complaint day (RF-PROP §4.2 item 1, 004 L62).
+        HandlingPromise = "handling_promise",
+        /// From the follower's request to the quality contacts' communication (客户沟通 1H,
+        /// RET-HRS (004 L390–396)).
+        CustomerCommunication = "customer_communication",
+        /// From receipt to the return inspection report (返品检验报告 1H, RET-HRS
+        /// (004 L368–369)).
+        InspectionReport = "inspection_report",
+        /// From the announcement to the damaged goods back at the factory: 1 month
+        /// (QD-004 §4.4, 004 L621; RF-PROP §4.2 item 2, 004 L69).
+        Retrieval = "retrieval",
+        /// The handling cycle by category: appearance 1 week, function 2–4 weeks
+        /// (RET-REV step 3, 004 L210).
+        HandlingCycle = "handling_cycle",
+        /// From the arrival promise to the replacement's arrival at the promised instant
+        /// (RF-PROP §4.2 item 1, 004 L64–67).
+        PromisedArrival = "promised_arrival",
     }
 }
 
@@ -628,6 +689,12 @@ crate::vocabulary! {
         ConcessionRequest = "concession_request",
         /// [`ConcessionOutcome`].
         ConcessionOutcome = "concession_outcome",
+        /// [`CustomerCommunication`].
+        CustomerCommunication = "customer_communication",
+        /// [`CustomerConsent`].
+        CustomerConsent = "customer_consent",
+        /// [`AnalysisReport`].
+        AnalysisReport = "analysis_report",
     }
 }
 
