@@ -446,6 +446,16 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
             t6_ref: "T6-5531".into(),
         })?],
     )?;
+    // QD-004 §8 (004 L623): the design center tracks the customer's satisfaction first.
+    c.fire(
+        local(30, 9, 0)?,
+        &k.adc,
+        Action::RecordSatisfaction,
+        vec![form(&SatisfactionRecord {
+            satisfied: true,
+            remark: "replacement arrived the next day".into(),
+        })?],
+    )?;
     c.fire(local(30, 10, 0)?, &k.qm, Action::VerifyClosure, vec![])?;
     writeln!(
         out,

@@ -1951,6 +1951,9 @@ fn l508_l623_closure_needs_every_track_and_a_one_month_recheck() {
         h.due(Deadline::ClosureRecheck),
         at(23, 9, 0) + TimeDelta::days(30)
     );
+    // QD-004 §8 (004 L623): 定期跟踪客户对客诉处理的满意度 before the re-check closes the case.
+    let r = h.refused(fire(qm(), Action::VerifyClosure, vec![]));
+    assert!(guard_says(&r, "QD-004 §8"), "{r}");
     h.go(
         adc(),
         Action::RecordSatisfaction,
@@ -2839,4 +2842,78 @@ fn ret_pmc_l544_favour_repair_without_deduction_when_configured() {
     h.go(cqe(), Action::OpenNegotiation, vec![]);
     h.go(sales(), Action::AgreeRepair, vec![repair(5_000)]);
     assert_eq!(h.state(), State::ReworkPlanning);
+}
+
+/// RET-PROC §5.7 (004 L151) 「将一联交财务部进行统计;(1个月2次)」: the marks of a period, for the
+/// twice-monthly copies a host schedules.
+#[test]
+fn ret_proc_s5_7_l151_marks_copied_to_finance_twice_a_month() {
+    let periods =
+        finance_copy_periods(2026, 11, Config::default().finance_copies_per_month, 8).unwrap();
+    assert_eq!(periods.len(), 2);
+    assert_eq!(periods[0].0, at(1, 0, 0));
+    assert_eq!(periods[0].1, at(16, 0, 0));
+    assert_eq!(
+        periods[1].1,
+        Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0).unwrap()
+    );
+    assert!(finance_copy_periods(2026, 13, 2, 8).is_err());
+    assert!(finance_copy_periods(2026, 11, 0, 8).is_err());
+    let h = H::sales_return();
+    h.at(at(16, 10, 0)).announce(10);
+    h.receive(10);
+    h.inspect_received(Pass, false);
+    h.judge(judgement_form(
+        Cause::CustomerMisjudgment { repeat: false },
+        V::SalesReturn,
+    ));
+    h.restock_signed(true);
+    h.go(wh(), Action::StockIn, vec![]);
+    h.at(at(17, 9, 0))
+        .go(cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    let second = finance_copies(&h.history(), periods[1].0, periods[1].1).unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].mark, Charging::Free);
+    assert_eq!(second[0].marked_at, at(17, 9, 0));
+    assert!(second[0].copy_sent);
+    assert!(
+        finance_copies(&h.history(), periods[0].0, periods[0].1)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// RET-PROC §5.9 (004 L145) 「由客服部下单至相应车间」: customer service may place the repair
+/// order (《工作联系单》) when configured; by default the CQE files it (QD-004 §5.2.2.6, 004 L667).
+#[test]
+fn ret_proc_s5_9_l145_customer_service_places_the_repair_order_when_configured() {
+    let liaison = form(&WorkLiaisonForm {
+        request: "replace the housings".into(),
+        material: MaterialSource::CqeSlowStock,
+    });
+    let plan = || {
+        vec![
+            form(&ReworkPlan {
+                flow: vec!["replace housing".into()],
+                materials: vec!["housing H-22".into()],
+            }),
+            consent(ConsentSubject::Plan),
+        ]
+    };
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::Process, V::SalesReturn);
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
+    h.go(adc(), Action::IssueReworkPlan, plan());
+    let r = h.refused(fire(css(), Action::FileWorkLiaison, vec![liaison.clone()]));
+    assert!(is_forbidden(&r), "{r}");
+    let cfg = Config {
+        repair_order_by_customer_service: true,
+        ..Config::default()
+    };
+    let h = H::with(cfg, default_case());
+    h.to_judged(Fail, Cause::Process, V::SalesReturn);
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
+    h.go(adc(), Action::IssueReworkPlan, plan());
+    h.go(css(), Action::FileWorkLiaison, vec![liaison]);
+    assert_eq!(h.state(), State::ReworkApproval);
 }

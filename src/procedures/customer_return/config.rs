@@ -187,6 +187,17 @@ pub struct Config {
     /// canonical text lets sales negotiate the fee (返修及付费事宜, RET-PC handling item 2,
     /// 004 L20).
     pub favour_repair_no_deduction: bool,
+    /// Customer service may place the repair order to the workshop (《工作联系单》):
+    /// 「对品质部确认维修的退货产品由客服部下单至相应车间」 (RET-PROC §5.9, 004 L145). Default
+    /// false: the canonical text has the CQE file it (QD-004 §5.2.2.6, 004 L667).
+    pub repair_order_by_customer_service: bool,
+    /// The closure re-check needs the customer's satisfaction recorded first: 「应用设计中心
+    /// 定期跟踪客户对客诉处理的满意度,并填写在《客诉、客退产品处理单》上」 (QD-004 §8, 004 L623).
+    /// Default true.
+    pub require_satisfaction: bool,
+    /// Copies of the 免费/收费 marks to finance per month: 「(1个月2次)」 (RET-PROC §5.7,
+    /// 004 L151); see [`finance_copy_periods`](super::finance_copy_periods). Default 2.
+    pub finance_copies_per_month: u32,
 }
 
 impl Default for Config {
@@ -241,6 +252,9 @@ impl Default for Config {
             loan_overdue_escalation: close(5),
             require_customer_consent: true,
             favour_repair_no_deduction: false,
+            repair_order_by_customer_service: false,
+            require_satisfaction: true,
+            finance_copies_per_month: 2,
         }
     }
 }

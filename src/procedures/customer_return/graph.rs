@@ -58,7 +58,7 @@ pub fn builder(config: &Config) -> Builder {
     let b = states(Builder::new(ID, VERSION), config);
     let b = intake(b, config);
     let b = judgement(b);
-    let b = rework(b);
+    let b = rework(b, config);
     let b = restock(b, config);
     let b = scrap_and_reuse(b, config);
     let b = settlement(b);
@@ -352,10 +352,16 @@ fn judgement(b: Builder) -> Builder {
     )
 }
 
-fn rework(b: Builder) -> Builder {
+fn rework(b: Builder, config: &Config) -> Builder {
     use Action as A;
     use Role as R;
     use State as S;
+    // RET-PROC §5.9 (004 L145): customer service may place the repair order, by configuration.
+    let liaison_filers: Vec<Role> = if config.repair_order_by_customer_service {
+        vec![R::Cqe, R::CustomerServiceSpecialist]
+    } else {
+        vec![R::Cqe]
+    };
     b.transition(
         S::ReworkPlanning,
         A::DeclineReworkPlan,
@@ -408,7 +414,7 @@ fn rework(b: Builder) -> Builder {
         A::FileWorkLiaison,
         S::ReworkApproval,
         |t| {
-            t.roles([R::Cqe])
+            t.roles(&liaison_filers)
                 .form(FormKind::WorkLiaisonForm)
                 .describe("004 L667")
         },
@@ -778,7 +784,9 @@ fn settlement(b: Builder) -> Builder {
             .describe("004 L623")
     })
     .transition(S::FollowUp, A::VerifyClosure, S::Closed, |t| {
-        t.roles([R::Cqe, R::QualityManager]).describe("004 L623")
+        t.roles([R::Cqe, R::QualityManager])
+            .guard(Guard::SatisfactionRecorded)
+            .describe("004 L623")
     })
 }
 

@@ -79,7 +79,10 @@ pub use forms::{
     ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply, WorkLiaisonForm,
 };
 pub use graph::{builder, replacement_states};
-pub use report::{PenaltyOccurrence, bypass_penalties, cost_ledger, override_command};
+pub use report::{
+    FinanceCopy, PenaltyOccurrence, Period, bypass_penalties, cost_ledger, finance_copies,
+    finance_copy_periods, override_command,
+};
 pub use rules::{
     ConcessionStatus, Liability, Route, booking_account, case_data, charging, check_judgement,
     concession_status, current_route, disputed, effective_judgement, expected_charging,
@@ -480,6 +483,9 @@ crate::vocabulary! {
         BookingAccountMatches = "booking_account_matches",
         /// Every track is settled (see `open_obligations`, 004 L508).
         AllTracksSettled = "all_tracks_settled",
+        /// The design center recorded the customer's satisfaction after the handling
+        /// (QD-004 §8, 004 L623).
+        SatisfactionRecorded = "satisfaction_recorded",
         /// The extension stays within the longest loan (ours).
         LoanExtensionWithinMax = "loan_extension_within_max",
         /// The loan conversion is a sale (ours).

@@ -897,6 +897,7 @@ fn replacement(r: Registry) -> Registry {
 
 fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
     let c1 = cfg.clone();
+    let c9 = cfg.clone();
     r.guard(
         Guard::MarkMatchesResponsibility,
         move |ctx: &Context<'_>| {
@@ -974,6 +975,26 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
             ));
         }
         Ok(())
+    })
+    .guard(Guard::SatisfactionRecorded, move |ctx: &Context<'_>| {
+        let closed_at = ctx
+            .instance
+            .forms()
+            .iter()
+            .rev()
+            .find(|f| f.form.kind == LedgerEntry::KIND)
+            .map_or(0, |f| f.seq);
+        let recorded =
+            on_file::<SatisfactionRecord>(ctx.instance)?.is_some_and(|(s, _)| s > closed_at);
+        if !c9.require_satisfaction || recorded {
+            Ok(())
+        } else {
+            Err(
+                "the design center records the customer's satisfaction with the handling \
+                 first (定期跟踪客户对客诉处理的满意度, QD-004 §8, 004 L623)"
+                    .into(),
+            )
+        }
     })
     .guard(Guard::AllTracksSettled, |ctx: &Context<'_>| {
         let open = open_obligations(ctx.instance)?;
