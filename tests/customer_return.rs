@@ -2917,3 +2917,45 @@ fn ret_proc_s5_9_l145_customer_service_places_the_repair_order_when_configured()
     h.go(css(), Action::FileWorkLiaison, vec![liaison]);
     assert_eq!(h.state(), State::ReworkApproval);
 }
+
+/// QD-004 §5.2.2.5 (004 L666) 「若需排产生产,填写《客诉排产通知单》经品质经理校对确认签字,副总裁批准
+/// 确认签字后,提交计划科经理安排生产」: a replacement that must be produced is ordered only with
+/// the production notice checked by the quality manager, then approved by the vice president.
+#[test]
+fn qd004_s5_2_2_5_l666_produced_replacement_needs_an_approved_production_notice() {
+    let produced = || {
+        form(&ReplacementOrder {
+            order_ref: "SO-2".into(),
+            source: ReplacementSource::Production,
+            production_notified: true,
+            logistics_notified: true,
+            value_fen: 150_000,
+        })
+    };
+    let h = H::new(dealer_return(CustomerClass::B));
+    h.announce(10);
+    h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
+    h.go(csm(), Action::ConfirmReplacement, vec![]);
+    let r = h.refused(fire(css(), Action::OrderReplacement, vec![produced()]));
+    assert!(guard_says(&r, "004 L666"), "{r}");
+    let r = h.refused(Command::sign(qm(), Action::ApproveProductionNotice));
+    assert!(guard_says(&r, "production_notice"), "{r}");
+    h.go(
+        cqe(),
+        Action::FileProductionNotice,
+        vec![form(&ProductionNotice {
+            qty: 10,
+            bom_ref: "BOM-P6060-C".into(),
+            needed_by: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        })],
+    );
+    let r = h.refused(Command::sign(vp(), Action::ApproveProductionNotice));
+    assert!(!matches!(r, Rejection::GuardRejected { .. }), "{r}");
+    h.signs(qm(), Action::ApproveProductionNotice);
+    assert!(!h.data().production_notice_approved);
+    h.signs(vp(), Action::ApproveProductionNotice);
+    assert!(h.data().production_notice_approved);
+    h.go(css(), Action::OrderReplacement, vec![produced()]);
+    assert_eq!(h.data().replacement, ReplacementStatus::Ordered);
+    // From stock, no notice is needed (the default orders in the other tests).
+}

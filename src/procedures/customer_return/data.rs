@@ -300,6 +300,10 @@ pub struct Data {
     /// 004 L210).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<super::forms::Category>,
+    /// The latest 《客诉排产通知单》 is approved by the quality manager and the vice president
+    /// (QD-004 §5.2.2.5, 004 L666).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub production_notice_approved: bool,
     /// Penalties recorded on the data (unannounced receipts).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bypasses: Vec<BypassPenalty>,
@@ -316,6 +320,7 @@ impl Data {
             scrap: ScrapProgress::default(),
             loan: None,
             category: None,
+            production_notice_approved: false,
             bypasses: Vec::new(),
         }
     }

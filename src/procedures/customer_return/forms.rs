@@ -1235,3 +1235,26 @@ impl TypedForm for AnalysisReport {
         need(&self.preventive_actions, "the preventive actions")
     }
 }
+
+/// 《客诉排产通知单》: the production notice when a replacement must be produced, checked by the
+/// quality manager and approved by the vice president before the planning manager schedules it
+/// (QD-004 §5.2.2.5, 004 L666).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProductionNotice {
+    /// Units to produce.
+    pub qty: u32,
+    /// The BOM from the strategic design center (BOM由战略设计中心提供).
+    pub bom_ref: String,
+    /// When the goods are needed.
+    pub needed_by: NaiveDate,
+}
+
+impl TypedForm for ProductionNotice {
+    const KIND: &'static str = FormKind::ProductionNotice.as_str();
+    fn validate(&self) -> Result<(), String> {
+        if self.qty == 0 {
+            return Err("the notice produces at least one unit".into());
+        }
+        need(&self.bom_ref, "the BOM reference")
+    }
+}

@@ -866,10 +866,27 @@ fn replacement(mut b: Builder, config: &Config) -> Builder {
                     .effect(Effect::ReplacementArrived)
                     .describe("RF-PROP §4.2 item 1 (004 L64–67)")
             })
+            .transition(s, A::FileProductionNotice, s, |t| {
+                t.roles([R::Cqe])
+                    .form(FormKind::ProductionNotice)
+                    .effect(Effect::ResetProductionNotice)
+                    .describe("QD-004 §5.2.2.5 (004 L666)")
+            })
+            .transition(s, A::ApproveProductionNotice, s, |t| {
+                t.sign_off_in_stages(
+                    [vec![R::QualityManager], vec![R::AdcVicePresident]],
+                    "check and approve 《客诉排产通知单》 (QD-004 §5.2.2.5, 004 L666)",
+                )
+                .binds_form(FormKind::ProductionNotice)
+                .guard(Guard::ProductionNoticeFiled)
+                .effect(Effect::RecordProductionNoticeApproved)
+                .describe("QD-004 §5.2.2.5 (004 L666): quality manager, then vice president")
+            })
             .transition(s, A::OrderReplacement, s, |t| {
                 t.roles(requesters)
                     .form(FormKind::ReplacementOrder)
                     .guard(Guard::ReplacementConfirmed)
+                    .guard(Guard::ProductionScheduled)
                     .effect(Effect::ReplacementOrdered)
                     .describe("004 L60, L604")
             })

@@ -72,11 +72,12 @@ pub use forms::{
     ConsentSubject, CostBooking, CustomerCommunication, CustomerConsent, DamageOrigin,
     DealerCommitment, DebitNote, DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival,
     InspectionResult, LedgerEntry, LoanConversion, LoanSettlement, MaterialSource,
-    NegotiationOutcome, NegotiationRecord, OutcomeNotice, Part, PartsStockIn, Payer, ReceiptRecord,
-    ReplacementOrder, ReplacementRequest, ReplacementSource, ResponsibilityJudgement,
-    RestockApplication, ReturnHandlingForm, ReturnInspectionRecord, ReturnNotice, ReturnVerdict,
-    ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord, ScrapApplication, ScrapOrigin,
-    ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply, WorkLiaisonForm,
+    NegotiationOutcome, NegotiationRecord, OutcomeNotice, Part, PartsStockIn, Payer,
+    ProductionNotice, ReceiptRecord, ReplacementOrder, ReplacementRequest, ReplacementSource,
+    ResponsibilityJudgement, RestockApplication, ReturnHandlingForm, ReturnInspectionRecord,
+    ReturnNotice, ReturnVerdict, ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord,
+    ScrapApplication, ScrapOrigin, ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply,
+    WorkLiaisonForm,
 };
 pub use graph::{builder, replacement_states};
 pub use report::{
@@ -275,6 +276,12 @@ crate::vocabulary! {
         RecordReplacementArrival = "record_replacement_arrival",
         /// Production and logistics told the same day (004 L60).
         OrderReplacement = "order_replacement",
+        /// The CQE files 《客诉排产通知单》 for a replacement that must be produced, with
+        /// [`ProductionNotice`] (QD-004 §5.2.2.5, 004 L666).
+        FileProductionNotice = "file_production_notice",
+        /// The quality manager checks it, then the vice president approves it (a staged
+        /// sign-off, QD-004 §5.2.2.5, 004 L666).
+        ApproveProductionNotice = "approve_production_notice",
         /// The arrival promise (004 L64–67).
         PromiseArrival = "promise_arrival",
         /// Logistics ships the replacement (004 L60).
@@ -465,6 +472,11 @@ crate::vocabulary! {
         ArrivalPromiseValid = "arrival_promise_valid",
         /// The replacement is ordered, not yet shipped (004 L60).
         ReplacementOrdered = "replacement_ordered",
+        /// A produced replacement has its production notice approved (QD-004 §5.2.2.5,
+        /// 004 L666).
+        ProductionScheduled = "production_scheduled",
+        /// A production notice is on file and not approved yet (QD-004 §5.2.2.5, 004 L666).
+        ProductionNoticeFiled = "production_notice_filed",
         /// The 免费/收费 mark follows the responsibility (004 L147–151, L20).
         MarkMatchesResponsibility = "mark_matches_responsibility",
         /// The debit note debits the right payer of a charged case (004 L50, L71, L151).
@@ -533,6 +545,10 @@ crate::vocabulary! {
         ReplacementDeclined = "replacement_declined",
         /// Record the replacement's arrival (RF-PROP §4.2 item 1, 004 L64–67).
         ReplacementArrived = "replacement_arrived",
+        /// A new production notice: not approved yet (QD-004 §5.2.2.5, 004 L666).
+        ResetProductionNotice = "reset_production_notice",
+        /// The production notice is approved (QD-004 §5.2.2.5, 004 L666).
+        RecordProductionNoticeApproved = "record_production_notice_approved",
         /// Copy the classification's category into the data, for the handling cycle
         /// (RET-REV step 3, 004 L210).
         RecordCategory = "record_category",
@@ -701,6 +717,8 @@ crate::vocabulary! {
         CustomerConsent = "customer_consent",
         /// [`AnalysisReport`].
         AnalysisReport = "analysis_report",
+        /// [`ProductionNotice`].
+        ProductionNotice = "production_notice",
     }
 }
 

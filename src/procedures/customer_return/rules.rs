@@ -206,6 +206,7 @@ fn forms(r: Registry) -> Registry {
         .typed_form::<CustomerCommunication>()
         .typed_form::<CustomerConsent>()
         .typed_form::<AnalysisReport>()
+        .typed_form::<super::forms::ProductionNotice>()
 }
 
 /// The procedure's registry (its calendar is the default one; the definition sets the
@@ -879,6 +880,28 @@ fn replacement(r: Registry) -> Registry {
         }
         Ok(())
     })
+    .guard(Guard::ProductionScheduled, |ctx: &Context<'_>| {
+        let order = attached::<ReplacementOrder>(ctx)?;
+        if order.source != super::forms::ReplacementSource::Production
+            || data(ctx)?.production_notice_approved
+        {
+            Ok(())
+        } else {
+            Err(
+                "a produced replacement needs 《客诉排产通知单》 checked by the quality \
+                 manager and approved by the vice president (QD-004 §5.2.2.5, 004 L666)"
+                    .into(),
+            )
+        }
+    })
+    .guard(Guard::ProductionNoticeFiled, |ctx: &Context<'_>| {
+        filed::<super::forms::ProductionNotice>(ctx)?;
+        if data(ctx)?.production_notice_approved {
+            Err("the production notice is already approved".into())
+        } else {
+            Ok(())
+        }
+    })
     .guard(
         Guard::ReplacementShipped,
         replacement_is(
@@ -1042,6 +1065,14 @@ fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
     .effect(
         Effect::ReplacementDeclined,
         set(|d| d.replacement = ReplacementStatus::Declined),
+    )
+    .effect(
+        Effect::ResetProductionNotice,
+        set(|d| d.production_notice_approved = false),
+    )
+    .effect(
+        Effect::RecordProductionNoticeApproved,
+        set(|d| d.production_notice_approved = true),
     )
     .effect(
         Effect::ReplacementArrived,
