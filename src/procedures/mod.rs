@@ -13,6 +13,7 @@
 //! replaces it on the registry ([`Registry::calendar`](crate::Registry::calendar)).
 pub mod batch_quality;
 pub mod complaint;
+pub mod confidentiality;
 pub mod consumables;
 pub mod customer_return;
 
