@@ -429,6 +429,7 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         vec![form(&OutcomeNotice {
             channel: "phone".into(),
             summary: "dealer storage damage: 1,500 yuan deducted from the account".into(),
+            statements: vec![],
         })?],
     )?;
     c.fire(
@@ -464,6 +465,12 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
     )?;
     trail(out, engine, &id)?;
     let inst = engine.load(&id)?;
+    // QD-004 §3.6 (004 L628): what the customer receives, through the confidentiality filter.
+    if let Some(sent) = outgoing_outcome_notice(&inst, &Config::default())? {
+        for line in sent.sections.iter().flat_map(|s| &s.lines) {
+            writeln!(out, "sent  {line}")?;
+        }
+    }
     for l in cost_ledger(&inst)?.lines() {
         writeln!(
             out,
@@ -635,6 +642,7 @@ fn partial_scrap(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         vec![form(&OutcomeNotice {
             channel: "e-mail".into(),
             summary: "our inspection escape; credit note issued".into(),
+            statements: vec![],
         })?],
     )?;
     c.fire(

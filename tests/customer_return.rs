@@ -182,6 +182,7 @@ fn outcome() -> Form {
     form(&OutcomeNotice {
         channel: "phone".into(),
         summary: "handled".into(),
+        statements: vec![],
     })
 }
 fn mark(m: Charging) -> Form {
@@ -2958,4 +2959,90 @@ fn qd004_s5_2_2_5_l666_produced_replacement_needs_an_approved_production_notice(
     h.go(css(), Action::OrderReplacement, vec![produced()]);
     assert_eq!(h.data().replacement, ReplacementStatus::Ordered);
     // From stock, no notice is needed (the default orders in the other tests).
+}
+
+/// QD-004 §3.6 (004 L628) 保密原则: the outcome notice to the customer goes through the same
+/// default-deny filter as the 8D (`procedures::confidentiality`): production process and
+/// supplier names are withheld, free text goes out only when released, and a statement
+/// without a category blocks the notice until a reviewer releases it.
+#[test]
+fn qd004_s3_6_l628_outcome_notice_goes_through_the_confidentiality_filter() {
+    use aftersales::procedures::confidentiality::{
+        Commodity, InfoCategory, Statement, SupplierRef, TextRelease, WITHHELD_PLACEHOLDER,
+    };
+    let h = H::sales_return();
+    h.to_judged(
+        Pass,
+        Cause::CustomerMisjudgment { repeat: false },
+        V::SalesReturn,
+    );
+    h.restock_signed(true);
+    h.go(wh(), Action::StockIn, vec![]);
+    let summary = "no defect found; goods restocked";
+    let unclassified = "the driver was re-flashed with firmware 2.1";
+    let notice = OutcomeNotice {
+        channel: "e-mail".into(),
+        summary: summary.into(),
+        statements: vec![
+            Statement::general("10 pcs inspected, all within specification"),
+            Statement::new(
+                "reflow profile raised to 245 °C",
+                InfoCategory::ProductionProcess,
+            ),
+            Statement::new(
+                "housings from Foshan Plastics",
+                InfoCategory::RawMaterialSupplier(SupplierRef::new(
+                    "Foshan Plastics",
+                    Commodity::Other("housing".into()),
+                )),
+            ),
+            Statement::unclassified(unclassified),
+        ],
+    };
+    let r = h.refused(fire(css(), Action::NotifyCustomer, vec![form(&notice)]));
+    assert!(guard_says(&r, "QD-004 §3.6"), "{r}");
+    let release = |path: &str, text: &str| form(&TextRelease::of(path, text));
+    let r = h.refused(fire(
+        css(),
+        Action::ReleaseText,
+        vec![release("statements[3]", unclassified)],
+    ));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(
+        qm(),
+        Action::ReleaseText,
+        vec![release("statements[3]", unclassified)],
+    );
+    h.go(css(), Action::NotifyCustomer, vec![form(&notice)]);
+    let out = outgoing_outcome_notice(&h.inst(), &Config::default())
+        .unwrap()
+        .unwrap();
+    assert!(out.is_sendable());
+    let lines = &out.sections[0].lines;
+    assert_eq!(lines[0], "channel: e-mail");
+    // Free text nobody released is withheld (deny by default).
+    assert_eq!(lines[1], format!("summary: {WITHHELD_PLACEHOLDER}"));
+    assert_eq!(lines[2], "10 pcs inspected, all within specification");
+    assert_eq!(lines[3], WITHHELD_PLACEHOLDER);
+    assert_eq!(lines[4], WITHHELD_PLACEHOLDER);
+    assert_eq!(lines[5], unclassified);
+    assert_eq!(out.withheld.len(), 3);
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("245") || l.contains("Foshan"))
+    );
+    // Released, the summary goes out as written; a changed text is not released.
+    h.go(qm(), Action::ReleaseText, vec![release("summary", summary)]);
+    let out = outcome_notice_text(&h.inst(), &notice, &Config::default().confidentiality);
+    assert_eq!(out.sections[0].lines[1], format!("summary: {summary}"));
+    let changed = OutcomeNotice {
+        summary: format!("{summary}!"),
+        ..notice
+    };
+    let out = outcome_notice_text(&h.inst(), &changed, &Config::default().confidentiality);
+    assert_eq!(
+        out.sections[0].lines[1],
+        format!("summary: {WITHHELD_PLACEHOLDER}")
+    );
 }

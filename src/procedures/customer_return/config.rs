@@ -198,6 +198,9 @@ pub struct Config {
     /// Copies of the 免费/收费 marks to finance per month: 「(1个月2次)」 (RET-PROC §5.7,
     /// 004 L151); see [`finance_copy_periods`](super::finance_copy_periods). Default 2.
     pub finance_copies_per_month: u32,
+    /// The confidentiality filter for the outcome notice to the customer (保密原则,
+    /// QD-004 §3.6 (004 L628)); default the document's categories.
+    pub confidentiality: crate::procedures::confidentiality::ConfidentialityPolicy,
 }
 
 impl Default for Config {
@@ -255,6 +258,7 @@ impl Default for Config {
             repair_order_by_customer_service: false,
             require_satisfaction: true,
             finance_copies_per_month: 2,
+            confidentiality: Default::default(),
         }
     }
 }

@@ -1001,13 +1001,21 @@ impl TypedForm for CostBooking {
     }
 }
 
-/// The outcome told to the customer (004 L478, L623).
+/// The outcome told to the customer (004 L478, L623). It leaves the company only through the
+/// default-deny confidentiality filter (保密原则, QD-004 §3.6 (004 L628)): see
+/// [`outcome_notice_text`](super::outcome_notice_text). The free-text `summary` goes out only
+/// when a reviewer released that very text (`release_text`); each of the `statements` goes
+/// out or is withheld by its category, and a statement without a category blocks the notice
+/// until it is classified or released.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct OutcomeNotice {
     /// Phone, e-mail, letter.
     pub channel: String,
-    /// What was said.
+    /// What was said, as free text (withheld unless released).
     pub summary: String,
+    /// Categorised statements of the outcome (path `statements[i]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<crate::procedures::confidentiality::Statement>,
 }
 
 impl TypedForm for OutcomeNotice {

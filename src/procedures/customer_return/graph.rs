@@ -764,7 +764,13 @@ fn settlement(b: Builder) -> Builder {
             R::CustomerServiceSpecialist,
         ])
         .form(FormKind::OutcomeNotice)
-        .describe("004 L478, L623")
+        .guard(Guard::OutcomeNoticeCleared)
+        .describe("004 L478, L623; QD-004 §3.6 (004 L628)")
+    })
+    .transition(s, A::ReleaseText, s, |t| {
+        t.roles([R::QualityManager])
+            .form(FormKind::TextRelease)
+            .describe("QD-004 §3.6 (004 L628): a reviewer releases one free text")
     })
     .transition(s, A::FileAnalysisReport, s, |t| {
         t.roles([R::Cqe])

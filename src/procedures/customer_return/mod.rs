@@ -82,7 +82,7 @@ pub use forms::{
 pub use graph::{builder, replacement_states};
 pub use report::{
     FinanceCopy, PenaltyOccurrence, Period, bypass_penalties, cost_ledger, finance_copies,
-    finance_copy_periods, override_command,
+    finance_copy_periods, outcome_notice_text, outgoing_outcome_notice, override_command,
 };
 pub use rules::{
     ConcessionStatus, Liability, Route, booking_account, case_data, charging, check_judgement,
@@ -304,6 +304,10 @@ crate::vocabulary! {
         BookCost = "book_cost",
         /// Tell the customer the outcome (004 L478, L623).
         NotifyCustomer = "notify_customer",
+        /// The quality manager releases one free text for the outcome notice (form
+        /// `text_release`, the shared confidentiality filter's release, QD-004 §3.6
+        /// (004 L628)).
+        ReleaseText = "release_text",
         /// The CQE files the analysis report (8D) of failed goods, with [`AnalysisReport`]
         /// (QD-004 §5.2.2.7, 004 L650).
         FileAnalysisReport = "file_analysis_report",
@@ -495,6 +499,9 @@ crate::vocabulary! {
         BookingAccountMatches = "booking_account_matches",
         /// Every track is settled (see `open_obligations`, 004 L508).
         AllTracksSettled = "all_tracks_settled",
+        /// The outcome notice passes the confidentiality filter: no statement without a
+        /// category and not released (QD-004 §3.6 (004 L628)).
+        OutcomeNoticeCleared = "outcome_notice_cleared",
         /// The design center recorded the customer's satisfaction after the handling
         /// (QD-004 §8, 004 L623).
         SatisfactionRecorded = "satisfaction_recorded",
@@ -719,6 +726,9 @@ crate::vocabulary! {
         AnalysisReport = "analysis_report",
         /// [`ProductionNotice`].
         ProductionNotice = "production_notice",
+        /// The shared filter's
+        /// [`TextRelease`](crate::procedures::confidentiality::TextRelease).
+        TextRelease = "text_release",
     }
 }
 

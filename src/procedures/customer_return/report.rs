@@ -306,3 +306,44 @@ pub fn finance_copies(
     }
     Ok(out)
 }
+
+/// The outcome notice as it may leave the company: `notice` filtered under `policy` with the
+/// text releases recorded on `instance` (保密原则, default deny, QD-004 §3.6 (004 L628); the
+/// shared filter [`confidentiality`](crate::procedures::confidentiality)). Paths: `summary`
+/// (free text), `statements[i]`. `notify_customer` is refused while the result is not
+/// [`sendable`](crate::procedures::confidentiality::Filtered::is_sendable).
+pub fn outcome_notice_text(
+    instance: &Instance,
+    notice: &super::forms::OutcomeNotice,
+    policy: &crate::procedures::confidentiality::ConfidentialityPolicy,
+) -> crate::procedures::confidentiality::Filtered {
+    use crate::procedures::confidentiality::{Redactor, Releases};
+    let releases = Releases::of(instance);
+    let mut r = Redactor::new(policy, &releases);
+    r.section("Outcome");
+    r.plain(format!("channel: {}", notice.channel));
+    r.free_line("summary", "summary", "summary", &notice.summary);
+    for (i, st) in notice.statements.iter().enumerate() {
+        r.statement(
+            format!("statement #{}", i + 1),
+            format!("statements[{i}]"),
+            "",
+            st,
+            "",
+        );
+    }
+    r.finish()
+}
+
+/// The latest outcome notice on file, filtered as it may be sent ([`outcome_notice_text`]);
+/// `None` before the customer was notified.
+///
+/// # Errors
+/// A malformed notice on file.
+pub fn outgoing_outcome_notice(
+    instance: &Instance,
+    config: &Config,
+) -> Result<Option<crate::procedures::confidentiality::Filtered>, String> {
+    Ok(on_file::<super::forms::OutcomeNotice>(instance)?
+        .map(|(_, n)| outcome_notice_text(instance, &n, &config.confidentiality)))
+}

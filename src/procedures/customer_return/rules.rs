@@ -207,6 +207,7 @@ fn forms(r: Registry) -> Registry {
         .typed_form::<CustomerConsent>()
         .typed_form::<AnalysisReport>()
         .typed_form::<super::forms::ProductionNotice>()
+        .typed_form::<crate::procedures::confidentiality::TextRelease>()
 }
 
 /// The procedure's registry (its calendar is the default one; the definition sets the
@@ -920,6 +921,7 @@ fn replacement(r: Registry) -> Registry {
 
 fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
     let c1 = cfg.clone();
+    let c8 = cfg.clone();
     let c9 = cfg.clone();
     r.guard(
         Guard::MarkMatchesResponsibility,
@@ -998,6 +1000,19 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
             ));
         }
         Ok(())
+    })
+    .guard(Guard::OutcomeNoticeCleared, move |ctx: &Context<'_>| {
+        let n = attached::<OutcomeNotice>(ctx)?;
+        let text = super::report::outcome_notice_text(ctx.instance, &n, &c8.confidentiality);
+        if text.is_sendable() {
+            Ok(())
+        } else {
+            Err(format!(
+                "statements without a category may not leave the company: classify or \
+                 release {} (保密原则, QD-004 §3.6 (004 L628))",
+                text.unclassified.join(", ")
+            ))
+        }
     })
     .guard(Guard::SatisfactionRecorded, move |ctx: &Context<'_>| {
         let closed_at = ctx
