@@ -40,6 +40,17 @@
 //! the complaint procedure; it starts the [`Deadline::UrgentReply`] clock beside
 //! [`Deadline::SolveAndReply`]. A host finds any clock with `instance.clock(Deadline::X)`.
 //!
+//! The rules as written (issue 18) add: the concession (让步接受) decision on failed goods of
+//! ours with its outcome recorded by the host's bridge ([`Role::ConcessionLink`],
+//! `awaiting_concession`, RET-HRS (004 L397)); the 1-hour customer-request, communication and
+//! inspection-report limits (RET-HRS); the dealer's promise on the complaint day, the customer
+//! service manager's decline, the promised-arrival clock and the 1-month retrieval (RF-PROP,
+//! QD-004 §4.4); the judgement clock from the factory arrival and the sale-off of failed goods
+//! (RET-PROC); the handling cycle by category (RET-REV); the customer's consent to the plan and
+//! to the scrap (CC-PROC §5.2.5); the analysis report of failed goods, the production notice,
+//! satisfaction before the closure re-check and the outcome notice through the shared
+//! confidentiality filter (QD-004 §5.2.2.7, §5.2.2.5, §8, §3.6).
+//!
 //! Overrides are never silent: use [`override_command`], which carries the 20-yuan penalty
 //! of 004 L156 on the `overridden` event; [`bypass_penalties`] lists every occurrence.
 //!
