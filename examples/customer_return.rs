@@ -121,6 +121,24 @@ fn trail(out: &mut dyn Write, engine: &Engine<InMemoryStore>, id: &InstanceId) -
     Ok(())
 }
 
+/// The customer's consent (CC-PROC §5.2.5, 004 L486), recorded by the design center.
+fn consent(subject: ConsentSubject) -> Res<Form> {
+    form(&CustomerConsent {
+        subject,
+        given_by: "the customer's purchasing manager".into(),
+        evidence: "mail of the same day".into(),
+    })
+}
+
+/// The analysis report (8D) of failed goods (QD-004 §5.2.2.7, 004 L650).
+fn analysis_report() -> Res<Form> {
+    form(&AnalysisReport {
+        root_cause: "housing material too brittle under stacking load".into(),
+        corrective_actions: "carton corner protectors".into(),
+        preventive_actions: "stacking limit printed on the carton".into(),
+    })
+}
+
 fn receipt(qty: u32, ro: &str) -> Res<Form> {
     form(&ReceiptRecord {
         repair_order_no: ro.into(),
@@ -213,6 +231,12 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
             material: "LED panel / P-6060".into(),
             reason: "cracked housings".into(),
             customer_request: "replace at once".into(),
+            dealer_commitment: Some(DealerCommitment {
+                handling_time: "2 days".into(),
+                ship_time: "tomorrow".into(),
+                policy_statement_given: true,
+                deduction_warning_given: true,
+            }),
         })?],
     )?;
     // 先补发,再追究: request, confirm and order the same afternoon (004 L48, L60, L62).
@@ -308,14 +332,18 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         tue + TimeDelta::hours(1),
         &k.adc,
         Action::IssueReworkPlan,
-        vec![form(&ReworkPlan {
-            flow: vec![
-                "replace housing".into(),
-                "burn-in".into(),
-                "final test".into(),
-            ],
-            materials: vec!["housing H-22 x10".into()],
-        })?],
+        vec![
+            form(&ReworkPlan {
+                flow: vec![
+                    "replace housing".into(),
+                    "burn-in".into(),
+                    "final test".into(),
+                ],
+                materials: vec!["housing H-22 x10".into()],
+            })?,
+            // CC-PROC §5.2.5 (004 L486): the plan is carried out with the customer's consent.
+            consent(ConsentSubject::Plan)?,
+        ],
     )?;
     c.fire(
         tue + TimeDelta::hours(2),
@@ -401,7 +429,14 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         vec![form(&OutcomeNotice {
             channel: "phone".into(),
             summary: "dealer storage damage: 1,500 yuan deducted from the account".into(),
+            statements: vec![],
         })?],
+    )?;
+    c.fire(
+        thu + TimeDelta::hours(5),
+        &k.cqe,
+        Action::FileAnalysisReport,
+        vec![analysis_report()?],
     )?;
     c.fire(
         thu + TimeDelta::hours(5),
@@ -412,6 +447,16 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
             t6_ref: "T6-5531".into(),
         })?],
     )?;
+    // QD-004 §8 (004 L623): the design center tracks the customer's satisfaction first.
+    c.fire(
+        local(30, 9, 0)?,
+        &k.adc,
+        Action::RecordSatisfaction,
+        vec![form(&SatisfactionRecord {
+            satisfied: true,
+            remark: "replacement arrived the next day".into(),
+        })?],
+    )?;
     c.fire(local(30, 10, 0)?, &k.qm, Action::VerifyClosure, vec![])?;
     writeln!(
         out,
@@ -420,6 +465,12 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
     )?;
     trail(out, engine, &id)?;
     let inst = engine.load(&id)?;
+    // QD-004 §3.6 (004 L628): what the customer receives, through the confidentiality filter.
+    if let Some(sent) = outgoing_outcome_notice(&inst, &Config::default())? {
+        for line in sent.sections.iter().flat_map(|s| &s.lines) {
+            writeln!(out, "sent  {line}")?;
+        }
+    }
     for l in cost_ledger(&inst)?.lines() {
         writeln!(
             out,
@@ -462,6 +513,12 @@ fn partial_scrap(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
             material: "LED panel / P-6060".into(),
             reason: "flicker".into(),
             customer_request: "credit".into(),
+            dealer_commitment: Some(DealerCommitment {
+                handling_time: "2 days".into(),
+                ship_time: "tomorrow".into(),
+                policy_statement_given: true,
+                deduction_warning_given: true,
+            }),
         })?],
     )?;
     c.fire(
@@ -546,7 +603,7 @@ fn partial_scrap(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         t2 + TimeDelta::hours(4),
         &k.whh,
         Action::ExecuteScrap,
-        vec![],
+        vec![consent(ConsentSubject::Scrap)?],
     )?;
     let t3 = local(19, 9, 0)?;
     c.fire(
@@ -585,7 +642,14 @@ fn partial_scrap(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         vec![form(&OutcomeNotice {
             channel: "e-mail".into(),
             summary: "our inspection escape; credit note issued".into(),
+            statements: vec![],
         })?],
+    )?;
+    c.fire(
+        t3 + TimeDelta::hours(4),
+        &k.cqe,
+        Action::FileAnalysisReport,
+        vec![analysis_report()?],
     )?;
     c.fire(
         t3 + TimeDelta::hours(4),

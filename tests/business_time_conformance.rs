@@ -316,6 +316,12 @@ impl Dealer {
             material: "LED panel / P-6060".into(),
             reason: "housing scratched".into(),
             customer_request: "replace".into(),
+            dealer_commitment: Some(DealerCommitment {
+                handling_time: "2 days".into(),
+                ship_time: "tomorrow".into(),
+                policy_statement_given: true,
+                deduction_warning_given: true,
+            }),
         });
         let request = form(&ReplacementRequest {
             qty: 10,

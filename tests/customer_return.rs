@@ -9,7 +9,7 @@ mod common;
 use InspectionResult::{Fail, Pass};
 use ReturnVerdict as V;
 use aftersales::procedures::customer_return::{self as cr, *};
-use aftersales::testing::fixtures::customer_return::{Cast, Scenario, default_case};
+use aftersales::testing::fixtures::customer_return::{Cast, Scenario, consent, default_case};
 use aftersales::{
     Actor, ActorId, BusinessCalendar, Command, Engine, EngineError, Event, EventKind, Form,
     InMemoryStore, Instance, InstanceId, Mermaid, Name, Outcome, Rejection, TypedForm, Vocabulary,
@@ -123,6 +123,12 @@ fn notice(qty: u32) -> Form {
         material: "LED panel / P-6060".into(),
         reason: "housing scratched".into(),
         customer_request: "replace".into(),
+        dealer_commitment: Some(DealerCommitment {
+            handling_time: "2 days".into(),
+            ship_time: "tomorrow".into(),
+            policy_statement_given: true,
+            deduction_warning_given: true,
+        }),
     })
 }
 fn receipt(qty: u32) -> Form {
@@ -176,6 +182,7 @@ fn outcome() -> Form {
     form(&OutcomeNotice {
         channel: "phone".into(),
         summary: "handled".into(),
+        statements: vec![],
     })
 }
 fn mark(m: Charging) -> Form {
@@ -911,10 +918,13 @@ fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
     h.go(
         adc(),
         Action::IssueReworkPlan,
-        vec![form(&ReworkPlan {
-            flow: vec!["replace housing".into(), "re-test".into()],
-            materials: vec!["housing H-22".into()],
-        })],
+        vec![
+            form(&ReworkPlan {
+                flow: vec!["replace housing".into(), "re-test".into()],
+                materials: vec!["housing H-22".into()],
+            }),
+            consent(ConsentSubject::Plan),
+        ],
     );
     assert_eq!(h.state(), State::ReworkApproval);
     // The requisition is only for a special requirement or a shortage (004 L667).
@@ -968,10 +978,13 @@ fn l659_repaired_power_supplies_are_aged_first() {
     h.go(
         adc(),
         Action::IssueReworkPlan,
-        vec![form(&ReworkPlan {
-            flow: vec!["replace driver".into()],
-            materials: vec!["driver D-40".into()],
-        })],
+        vec![
+            form(&ReworkPlan {
+                flow: vec!["replace driver".into()],
+                materials: vec!["driver D-40".into()],
+            }),
+            consent(ConsentSubject::Plan),
+        ],
     );
     h.go(
         cqe(),
@@ -1029,7 +1042,11 @@ fn l507_l152_l486_scrap_chain_in_order_and_never_without_the_gm_office() {
     let r = h.refused(fire(whh(), Action::ExecuteScrap, vec![]));
     assert!(guard_says(&r, "GM office"), "{r}");
     h.signs(gm(), Action::AuthoriseScrap);
-    h.go(whh(), Action::ExecuteScrap, vec![]);
+    h.go(
+        whh(),
+        Action::ExecuteScrap,
+        vec![consent(ConsentSubject::Scrap)],
+    );
     assert_eq!(h.state(), State::Settling);
 }
 
@@ -1044,7 +1061,11 @@ fn l507_scrap_chain_relaxed_without_the_gm_office_by_configuration() {
     h.signs(pc(), Action::ConfirmScrap);
     h.signs(qm(), Action::ConfirmScrap);
     h.signs(vp(), Action::ApproveScrap);
-    h.go(whh(), Action::ExecuteScrap, vec![]);
+    h.go(
+        whh(),
+        Action::ExecuteScrap,
+        vec![consent(ConsentSubject::Scrap)],
+    );
     assert_eq!(h.state(), State::Settling);
 }
 
@@ -1069,7 +1090,11 @@ fn l507_scrap_approvers_are_not_the_filer_and_the_vp_is_not_the_gm() {
     h.signs(gm(), Action::AuthoriseScrap);
     let r = h.refused(fire(cqe(), Action::ExecuteScrap, vec![]));
     assert!(is_forbidden(&r), "{r}");
-    h.go(whh(), Action::ExecuteScrap, vec![]);
+    h.go(
+        whh(),
+        Action::ExecuteScrap,
+        vec![consent(ConsentSubject::Scrap)],
+    );
 }
 
 #[test]
@@ -1623,7 +1648,11 @@ fn l602_l493_cost_accounts_by_cause() {
     h.signs(qm(), Action::ConfirmScrap);
     h.signs(vp(), Action::ApproveScrap);
     h.signs(gm(), Action::AuthoriseScrap);
-    h.go(whh(), Action::ExecuteScrap, vec![]);
+    h.go(
+        whh(),
+        Action::ExecuteScrap,
+        vec![consent(ConsentSubject::Scrap)],
+    );
     let booking = |account| {
         form(&CostBooking {
             account,
@@ -1648,6 +1677,8 @@ fn l602_l493_cost_accounts_by_cause() {
         })],
     );
     h.go(adc(), Action::NotifyCustomer, vec![outcome()]);
+    // Failed goods also owe their analysis report (QD-004 §5.2.2.7, 004 L650).
+    h.go(cqe(), Action::FileAnalysisReport, vec![analysis_report()]);
     let open = open_obligations(&h.inst()).unwrap();
     assert_eq!(open.len(), 1, "{open:?}");
     assert!(open[0].contains("004 L493"));
@@ -1921,6 +1952,9 @@ fn l508_l623_closure_needs_every_track_and_a_one_month_recheck() {
         h.due(Deadline::ClosureRecheck),
         at(23, 9, 0) + TimeDelta::days(30)
     );
+    // QD-004 §8 (004 L623): 定期跟踪客户对客诉处理的满意度 before the re-check closes the case.
+    let r = h.refused(fire(qm(), Action::VerifyClosure, vec![]));
+    assert!(guard_says(&r, "QD-004 §8"), "{r}");
     h.go(
         adc(),
         Action::RecordSatisfaction,
@@ -1948,7 +1982,23 @@ fn definition_vocabulary_and_config_defaults_match_the_seed() {
     // count the complaint day as day 1; 「N个工作日内」 = the close of the N-th working day.
     let close = |n| aftersales::BusinessDuration::working_days_close(n).unwrap();
     let counting_start = |n| aftersales::BusinessDuration::calendar_days_inclusive(n).unwrap();
-    assert_eq!(cfg.replacement_order_limit, SameDayClose); // 004 L60
+    for d in [
+        cfg.replacement_order_limit.a,
+        cfg.replacement_order_limit.b,
+        cfg.replacement_order_limit.c,
+    ] {
+        assert_eq!(d, SameDayClose); // 004 L60 当日, every class
+    }
+    assert_eq!(cfg.handling_promise_limit, SameDayClose); // RF-PROP §4.2 item 1 (004 L62)
+    assert_eq!(cfg.retrieval_limit, CalendarMonths(1)); // QD-004 §4.4 (004 L621)
+    assert_eq!(cfg.customer_request_limit, Hours(1)); // RET-HRS (004 L388)
+    assert_eq!(cfg.customer_communication_limit, Hours(1)); // RET-HRS (004 L393)
+    assert_eq!(cfg.inspection_report_limit, Hours(1)); // RET-HRS (004 L368–369)
+    assert_eq!(cfg.handling_cycle_appearance, CalendarDays(7)); // RET-REV (004 L210)
+    assert_eq!(cfg.handling_cycle_function_target, CalendarDays(14)); // RET-REV (004 L210)
+    assert_eq!(cfg.handling_cycle_function_limit, CalendarDays(28)); // RET-REV (004 L210)
+    assert!(cfg.require_customer_consent); // CC-PROC §5.2.5 (004 L486)
+    assert!(!cfg.favour_repair_no_deduction); // RET-PC handling item 2 (004 L20)
     assert_eq!(cfg.arrival_promise.a, SameDayClose); // 004 L65
     assert_eq!(cfg.arrival_promise.b, counting_start(2)); // 004 L66
     assert_eq!(cfg.arrival_promise.c, counting_start(3)); // 004 L67
@@ -2033,6 +2083,8 @@ fn diagram_matches_the_golden_file_and_the_doc() {
             Action::Announce,
             Action::Lend,
             Action::Receive,
+            Action::RequestQualityCommunication,
+            Action::RecordCustomerCommunication,
             Action::Cancel
         ]
     );
@@ -2082,7 +2134,11 @@ fn l492_l152_l507_scrap_under_a_disposal_plan_takes_the_whole_chain() {
     let r = h.refused(fire(whh(), Action::ExecuteScrap, vec![]));
     assert!(guard_says(&r, "GM office"), "{r}");
     h.signs(gm(), Action::AuthoriseScrap);
-    h.go(whh(), Action::ExecuteScrap, vec![]);
+    h.go(
+        whh(),
+        Action::ExecuteScrap,
+        vec![consent(ConsentSubject::Scrap)],
+    );
     assert_eq!(h.state(), State::Settling);
 }
 
@@ -2312,4 +2368,682 @@ fn ret_hrs_l397_concession_only_for_failed_goods_of_ours() {
         vec![concession_outcome("CON-2", false)],
     ));
     assert!(!matches!(r, Rejection::GuardRejected { .. }), "{r}");
+}
+
+fn analysis_report() -> Form {
+    form(&AnalysisReport {
+        root_cause: "housing resin too brittle".into(),
+        corrective_actions: "resin grade changed".into(),
+        preventive_actions: "incoming impact test".into(),
+    })
+}
+
+// ---------------------------------------------------------------- issue 18: rules as written
+
+fn commitment() -> DealerCommitment {
+    DealerCommitment {
+        handling_time: "2 days".into(),
+        ship_time: "tomorrow".into(),
+        policy_statement_given: true,
+        deduction_warning_given: true,
+    }
+}
+
+fn notice_without_commitment(qty: u32) -> Form {
+    form(&ReturnNotice {
+        returned_qty: qty,
+        material: "LED panel / P-6060".into(),
+        reason: "housing scratched".into(),
+        customer_request: "replace".into(),
+        dealer_commitment: None,
+    })
+}
+
+fn communication() -> Form {
+    form(&CustomerCommunication {
+        customer_quality_contact: "customer IQC Zhou".into(),
+        channel: "face to face at the customer's".into(),
+        findings: "P-6060, made 2026-10-02, shipped 2026-10-20, 3 % scratched".into(),
+        responsibility_split: Some("scratches from the dealer's racking".into()),
+    })
+}
+
+/// RET-HRS (004 L388–396, L400): the customer's request is taken down within 1 hour (客户要求
+/// 1H) and the quality contacts' communication, when asked for, within 1 hour (客户沟通 1H).
+#[test]
+fn ret_hrs_l388_l393_customer_request_and_communication_within_one_hour() {
+    let h = H::sales_return();
+    let start = h.now();
+    assert_eq!(
+        h.due(Deadline::CustomerRequest),
+        start + TimeDelta::hours(1)
+    );
+    // Nobody asked for the communication yet.
+    let r = h.refused(fire(
+        qm(),
+        Action::RecordCustomerCommunication,
+        vec![communication()],
+    ));
+    assert!(guard_says(&r, "RET-HRS"), "{r}");
+    h.at(start + TimeDelta::minutes(20))
+        .go(css(), Action::RequestQualityCommunication, vec![]);
+    assert_eq!(h.stopped_met(Deadline::CustomerRequest), Some(true));
+    assert_eq!(
+        h.due(Deadline::CustomerCommunication),
+        start + TimeDelta::minutes(80)
+    );
+    let r = h.refused(fire(
+        sales(),
+        Action::RecordCustomerCommunication,
+        vec![communication()],
+    ));
+    assert!(is_forbidden(&r), "{r}");
+    h.at(start + TimeDelta::minutes(90)).go(
+        qm(),
+        Action::RecordCustomerCommunication,
+        vec![communication()],
+    );
+    assert_eq!(h.stopped_met(Deadline::CustomerCommunication), Some(false));
+    // Without a communication, the announcement meets the request clock.
+    let h = H::sales_return();
+    h.at(h.now() + TimeDelta::minutes(30)).announce(10);
+    assert_eq!(h.stopped_met(Deadline::CustomerRequest), Some(true));
+}
+
+/// RET-HRS (004 L368–369): the return inspection report (返品检验报告) has its own 1-hour limit
+/// from receipt, beside the first classification.
+#[test]
+fn ret_hrs_l368_inspection_report_within_one_hour_of_receipt() {
+    let h = H::sales_return();
+    h.at(at(16, 10, 0)).announce(10);
+    h.receive(10);
+    assert_eq!(h.due(Deadline::InspectionReport), at(16, 11, 0));
+    h.at(at(16, 10, 20))
+        .go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    h.go(cqe(), Action::Classify, vec![classification()]);
+    h.at(at(16, 11, 30)).go(
+        cqe(),
+        Action::RecordInspection,
+        vec![inspection(Pass, false)],
+    );
+    assert_eq!(h.stopped_met(Deadline::InspectionReport), Some(false));
+    assert_eq!(h.stopped_met(Deadline::InitialClassification), Some(true));
+}
+
+/// RF-PROP §4.2 item 1 (004 L62): on the complaint day the dealer is promised handling and ship
+/// times with the 「先补发,再追究」 principle: the announcement carries them, by the close of
+/// the complaint day.
+#[test]
+fn rf_prop_l62_dealer_promised_handling_and_ship_times_on_the_complaint_day() {
+    let h = H::new(dealer_return(CustomerClass::A));
+    assert_eq!(h.due(Deadline::HandlingPromise), at(16, 18, 0));
+    let r = h.refused(fire(
+        css(),
+        Action::Announce,
+        vec![notice_without_commitment(10)],
+    ));
+    assert!(guard_says(&r, "004 L62"), "{r}");
+    let mut half = commitment();
+    half.deduction_warning_given = false;
+    let bad = form(&ReturnNotice {
+        dealer_commitment: Some(half),
+        ..serde_json::from_value(notice_without_commitment(10).body.clone()).unwrap()
+    });
+    let r = h.refused(fire(css(), Action::Announce, vec![bad]));
+    assert!(matches!(r, Rejection::InvalidForm { .. }), "{r}");
+    h.at(at(16, 17, 0)).announce(10);
+    assert_eq!(h.stopped_met(Deadline::HandlingPromise), Some(true));
+    // An end customer who wants no replacement is announced without a promise.
+    let h = H::sales_return();
+    h.go(css(), Action::Announce, vec![notice_without_commitment(10)]);
+    assert_eq!(h.state(), State::Announced);
+}
+
+/// QD-004 §4.4 (004 L621) 「1个月内退回」, RF-PROP §4.2 item 2 (004 L69) 「再提回损坏产品」: the
+/// damaged goods are back within a month of the announcement.
+#[test]
+fn qd004_s4_4_l621_damaged_goods_retrieved_within_a_month() {
+    let h = H::new(dealer_return(CustomerClass::B));
+    h.at(at(16, 10, 0)).announce(10);
+    assert_eq!(
+        h.due(Deadline::Retrieval),
+        Utc.with_ymd_and_hms(2026, 12, 16, 2, 0, 0).unwrap()
+    );
+    h.replacement_shipped(true);
+    assert!(h.inst().running_clock(Deadline::Retrieval).is_some());
+    h.at(at(20, 9, 0)).go(
+        driver(),
+        Action::CollectFromDepot,
+        vec![form(&FactoryArrival {
+            return_form_no: "TH-1".into(),
+            depot: "Foshan".into(),
+        })],
+    );
+    assert!(h.inst().running_clock(Deadline::Retrieval).is_none());
+    assert!(!h.inst().clock(Deadline::Retrieval).unwrap().breached);
+}
+
+/// RET-PROC §5.8 (004 L144): 「退货产品回厂后由储运部填退货回厂日期后交品质部进行质量判定…
+/// (2天内完成)」: the judgement clock starts at the goods' arrival at the factory, not at
+/// production control's receipt.
+#[test]
+fn ret_proc_s5_8_l144_judgement_clock_starts_at_factory_arrival() {
+    let h = H::sales_return();
+    h.at(at(16, 10, 0)).announce(10);
+    h.at(at(17, 9, 0)).go(
+        driver(),
+        Action::CollectFromDepot,
+        vec![form(&FactoryArrival {
+            return_form_no: "TH-1".into(),
+            depot: "Foshan".into(),
+        })],
+    );
+    // 2 calendar days to 24:00 after the arrival day (Tue 17) → Fri 20 00:00.
+    assert_eq!(h.due(Deadline::Judgement), at(20, 0, 0));
+    h.at(at(18, 15, 0)).receive(10);
+    assert_eq!(h.due(Deadline::Judgement), at(20, 0, 0));
+    assert_eq!(
+        h.inst().clock(Deadline::Judgement).unwrap().started_at,
+        at(17, 9, 0)
+    );
+}
+
+/// QD-004 §8 (004 L623): 「自国内应用设计中心开出《客诉、客退产品处理单》起…3个工作日内完成分析」:
+/// the 3-working-day analysis clock is the domestic centre's; an international return's
+/// analysis runs to the international solution limit.
+#[test]
+fn qd004_s8_l623_international_returns_skip_the_domestic_analysis_clock() {
+    let mut case = a_return(ClaimedReturnType::SalesReturn, false);
+    case.customer.region = ReturnRegion::International;
+    let h = H::new(case);
+    h.at(at(16, 10, 0)).announce(10);
+    h.receive(10);
+    h.go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
+    let analysis = h.due(Deadline::Analysis);
+    assert_eq!(analysis, h.due(Deadline::SolveAndReply));
+    assert!(analysis > at(19, 18, 0), "{analysis}");
+}
+
+/// RET-REV step 3 (004 L210): 「外观类处理周期为1周,功能类处理周期为2~4周」, in calendar weeks from
+/// the CQE's classification to the ledger (结案).
+#[test]
+fn ret_rev_l210_handling_cycle_by_category() {
+    let classify = |category| {
+        let h = H::sales_return();
+        h.at(at(16, 10, 0)).announce(10);
+        h.receive(10);
+        h.go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
+        h.go(
+            cqe(),
+            Action::Classify,
+            vec![form(&Classification {
+                category,
+                preliminary_cause: "to be analysed".into(),
+            })],
+        );
+        assert_eq!(h.data().category, Some(category));
+        h
+    };
+    let h = classify(Category::Appearance);
+    assert_eq!(h.due(Deadline::HandlingCycle), at(23, 10, 0));
+    let h = classify(Category::Function);
+    let c = h.inst().clock(Deadline::HandlingCycle).unwrap().clone();
+    assert_eq!(c.warn_at, Some(at(30, 10, 0)));
+    assert_eq!(
+        c.due_at,
+        Utc.with_ymd_and_hms(2026, 12, 14, 2, 0, 0).unwrap()
+    );
+    let h = classify(Category::PowerSupply);
+    assert_eq!(
+        h.due(Deadline::HandlingCycle),
+        Utc.with_ymd_and_hms(2026, 12, 14, 2, 0, 0).unwrap()
+    );
+}
+
+/// RF-PROP §3 (004 L48) 「经客服经理确认后」: the customer service manager may decline the
+/// replacement, with a reason on record; it may be asked again, and a declined replacement
+/// does not block the closure.
+#[test]
+fn rf_prop_s3_l48_customer_service_manager_declines_a_replacement() {
+    let h = H::new(dealer_return(CustomerClass::B));
+    h.announce(10);
+    h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
+    let r = h.refused(fire(csm(), Action::DeclineReplacement, vec![]));
+    assert!(reason_missing(&r), "{r}");
+    let both = Actor::new(
+        "cs-both",
+        [
+            Role::CustomerServiceSpecialist,
+            Role::CustomerServiceManager,
+        ],
+    );
+    let h2 = H::new(dealer_return(CustomerClass::B));
+    h2.announce(10);
+    h2.go(&both, Action::RequestReplacement, vec![request(10, true)]);
+    let r = h2.refused(
+        Command::fire(&both, Action::DeclineReplacement).with_payload(json!({"reason": "x"})),
+    );
+    assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
+    h.ok(Command::fire(csm(), Action::DeclineReplacement)
+        .with_payload(json!({"reason": "the dealer's stock covers it"})));
+    assert_eq!(h.data().replacement, ReplacementStatus::Declined);
+    assert!(h.history().iter().any(|e| matches!(&e.kind,
+        EventKind::Transitioned { action, .. } if *action == Action::DeclineReplacement)));
+    assert!(
+        !open_obligations(&h.inst())
+            .unwrap()
+            .iter()
+            .any(|o| o.contains("replacement"))
+    );
+    let r = h.refused(fire(css(), Action::OrderReplacement, vec![order()]));
+    assert!(guard_says(&r, "confirmation"), "{r}");
+    h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
+    assert_eq!(h.data().replacement, ReplacementStatus::Requested);
+}
+
+/// RF-PROP §4.2 item 1 (004 L64–67) 「承诺到货时间」: a clock against the promised arrival, met
+/// when customer service records the arrival of the shipped replacement; the order limit is
+/// set by customer class.
+#[test]
+fn rf_prop_l64_promised_arrival_is_kept_and_the_order_limit_is_by_class() {
+    let mut cfg = Config::default();
+    cfg.replacement_order_limit.c =
+        aftersales::BusinessDuration::calendar_days_inclusive(3).unwrap();
+    let h = H::with(cfg.clone(), dealer_return(CustomerClass::B));
+    h.at(at(16, 10, 0)).announce(10);
+    h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
+    h.go(csm(), Action::ConfirmReplacement, vec![]);
+    assert_eq!(h.due(Deadline::ReplacementOrderSameDay), at(16, 18, 0));
+    h.go(css(), Action::PromiseArrival, vec![promise(at(18, 12, 0))]);
+    assert_eq!(h.due(Deadline::PromisedArrival), at(18, 12, 0));
+    let r = h.refused(fire(css(), Action::RecordReplacementArrival, vec![]));
+    assert!(guard_says(&r, "shipped"), "{r}");
+    h.go(css(), Action::OrderReplacement, vec![order()]);
+    h.go(logistics(), Action::ShipReplacement, vec![]);
+    h.at(at(18, 11, 0))
+        .go(css(), Action::RecordReplacementArrival, vec![]);
+    assert_eq!(h.stopped_met(Deadline::PromisedArrival), Some(true));
+    assert_eq!(h.data().replacement, ReplacementStatus::Arrived);
+    let c = H::with(cfg, dealer_return(CustomerClass::C));
+    c.at(at(16, 10, 0)).announce(10);
+    c.go(css(), Action::RequestReplacement, vec![request(10, true)]);
+    c.go(csm(), Action::ConfirmReplacement, vec![]);
+    assert_eq!(c.due(Deadline::ReplacementOrderSameDay), at(19, 0, 0));
+}
+
+/// CC-PROC §5.2.5 (004 L486) 「由相关部门编制纠正和预防措施计划,经客户同意后实施」: the customer's
+/// consent to the plan and to the scrap is recorded and required (not the GM office alone).
+#[test]
+fn cc_proc_s5_2_5_l486_customer_consent_required_for_plan_and_scrap() {
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::Process, V::SalesReturn);
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
+    let plan = form(&ReworkPlan {
+        flow: vec!["replace housing".into()],
+        materials: vec!["housing H-22".into()],
+    });
+    let r = h.refused(fire(adc(), Action::IssueReworkPlan, vec![plan.clone()]));
+    assert!(guard_says(&r, "004 L486"), "{r}");
+    // Consent to the scrap is not consent to the plan.
+    let r = h.refused(fire(
+        adc(),
+        Action::IssueReworkPlan,
+        vec![plan.clone(), consent(ConsentSubject::Scrap)],
+    ));
+    assert!(guard_says(&r, "004 L486"), "{r}");
+    h.go(
+        adc(),
+        Action::IssueReworkPlan,
+        vec![plan, consent(ConsentSubject::Plan)],
+    );
+    assert_eq!(h.state(), State::ReworkApproval);
+
+    let h = H::sales_return();
+    h.to_scrap_sign_off();
+    h.signs(pc(), Action::ConfirmScrap);
+    h.signs(qm(), Action::ConfirmScrap);
+    h.signs(vp(), Action::ApproveScrap);
+    h.signs(gm(), Action::AuthoriseScrap);
+    let r = h.refused(fire(whh(), Action::ExecuteScrap, vec![]));
+    assert!(guard_says(&r, "customer's consent"), "{r}");
+    h.go(
+        whh(),
+        Action::ExecuteScrap,
+        vec![consent(ConsentSubject::Scrap)],
+    );
+    assert_eq!(h.state(), State::Settling);
+    assert!(
+        h.inst()
+            .forms()
+            .iter()
+            .any(|f| f.form.kind == CustomerConsent::KIND)
+    );
+
+    let relaxed = Config {
+        require_customer_consent: false,
+        ..Config::default()
+    };
+    let h = H::with(relaxed, default_case());
+    h.to_scrap_sign_off();
+    h.signs(pc(), Action::ConfirmScrap);
+    h.signs(qm(), Action::ConfirmScrap);
+    h.signs(vp(), Action::ApproveScrap);
+    h.signs(gm(), Action::AuthoriseScrap);
+    h.go(whh(), Action::ExecuteScrap, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+/// RET-PROC §5.10 (004 L152) 「对确认不能维修的退货产品,由品质部提报至总经办批准及时变卖或报废
+/// 处理」: failed goods nobody can repair may be sold off, proposed by quality and approved by
+/// the GM office.
+#[test]
+fn ret_proc_s5_10_l152_failed_goods_sold_off_with_the_gm_office() {
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::QualityInspection, V::SalesReturn);
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
+    let plan = form(&DisposalPlan {
+        disposal: Disposal::SaleOff { price_fen: 30_000 },
+        qty: 10,
+    });
+    let r = h.refused(fire(qm(), Action::SubmitDisposalPlan, vec![plan.clone()]));
+    assert!(guard_says(&r, "若无法出具"), "{r}");
+    h.ok(Command::fire(adc(), Action::DeclineReworkPlan)
+        .with_payload(json!({"reason": "no spare housings"})));
+    let r = h.refused(fire(gm(), Action::ApproveSaleOff, vec![]));
+    assert!(guard_says(&r, "disposal_plan"), "{r}");
+    let r = h.refused(fire(
+        sales(),
+        Action::SubmitDisposalPlan,
+        vec![plan.clone()],
+    ));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(qm(), Action::SubmitDisposalPlan, vec![plan]);
+    let r = h.refused(fire(qm(), Action::ApproveSaleOff, vec![]));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(gm(), Action::ApproveSaleOff, vec![]);
+    assert_eq!(h.state(), State::Settling);
+}
+
+/// QD-004 §5.2.2.7 (004 L650) 「不良品分析具体原因并出具分析报告(8D报告)」: failed returns produce an
+/// analysis report, and the case does not close without it.
+#[test]
+fn qd004_s5_2_2_7_l650_failed_goods_need_an_analysis_report() {
+    let passed = H::sales_return();
+    passed.to_judged(
+        Pass,
+        Cause::CustomerMisjudgment { repeat: false },
+        V::SalesReturn,
+    );
+    passed.restock_signed(true);
+    passed.go(wh(), Action::StockIn, vec![]);
+    let r = passed.refused(fire(
+        cqe(),
+        Action::FileAnalysisReport,
+        vec![analysis_report()],
+    ));
+    assert!(guard_says(&r, "004 L650"), "{r}");
+
+    let h = H::sales_return();
+    h.to_disassembled();
+    h.go(wh(), Action::StockReusableParts, vec![parts_stocked(10)]);
+    h.go(cqe(), Action::FileScrap, vec![scrap(4)]);
+    h.signs(pc(), Action::ConfirmScrap);
+    h.signs(qm(), Action::ConfirmScrap);
+    h.signs(vp(), Action::ApproveScrap);
+    h.signs(gm(), Action::AuthoriseScrap);
+    h.go(
+        whh(),
+        Action::ExecuteScrap,
+        vec![consent(ConsentSubject::Scrap)],
+    );
+    assert!(
+        open_obligations(&h.inst())
+            .unwrap()
+            .iter()
+            .any(|o| o.contains("004 L650"))
+    );
+    let r = h.refused(fire(
+        qm(),
+        Action::FileAnalysisReport,
+        vec![analysis_report()],
+    ));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(cqe(), Action::FileAnalysisReport, vec![analysis_report()]);
+    assert!(
+        !open_obligations(&h.inst())
+            .unwrap()
+            .iter()
+            .any(|o| o.contains("004 L650"))
+    );
+}
+
+/// RET-PMC (004 L542–544) 「可返修的可以帮忙返修…不可做扣款」: when configured, customer-caused
+/// goods are repaired as a favour without a fee.
+#[test]
+fn ret_pmc_l544_favour_repair_without_deduction_when_configured() {
+    let repair = |fee_fen| {
+        form(&NegotiationRecord {
+            outcome: NegotiationOutcome::RepairForCustomer { fee_fen },
+            customer_agreement: "agreed by phone".into(),
+        })
+    };
+    let cfg = Config {
+        favour_repair_no_deduction: true,
+        ..Config::default()
+    };
+    let h = H::with(cfg, default_case());
+    h.to_judged(Pass, Cause::CustomerCaused, V::RepairForCustomer);
+    h.go(cqe(), Action::OpenNegotiation, vec![]);
+    let r = h.refused(fire(sales(), Action::AgreeRepair, vec![repair(5_000)]));
+    assert!(guard_says(&r, "不可做扣款"), "{r}");
+    h.go(sales(), Action::AgreeRepair, vec![repair(0)]);
+    assert_eq!(h.state(), State::ReworkPlanning);
+    // By default the fee is negotiated (RET-PC handling item 2, 004 L20).
+    let h = H::sales_return();
+    h.to_judged(Pass, Cause::CustomerCaused, V::RepairForCustomer);
+    h.go(cqe(), Action::OpenNegotiation, vec![]);
+    h.go(sales(), Action::AgreeRepair, vec![repair(5_000)]);
+    assert_eq!(h.state(), State::ReworkPlanning);
+}
+
+/// RET-PROC §5.7 (004 L151) 「将一联交财务部进行统计;(1个月2次)」: the marks of a period, for the
+/// twice-monthly copies a host schedules.
+#[test]
+fn ret_proc_s5_7_l151_marks_copied_to_finance_twice_a_month() {
+    let periods =
+        finance_copy_periods(2026, 11, Config::default().finance_copies_per_month, 8).unwrap();
+    assert_eq!(periods.len(), 2);
+    assert_eq!(periods[0].0, at(1, 0, 0));
+    assert_eq!(periods[0].1, at(16, 0, 0));
+    assert_eq!(
+        periods[1].1,
+        Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0).unwrap()
+    );
+    assert!(finance_copy_periods(2026, 13, 2, 8).is_err());
+    assert!(finance_copy_periods(2026, 11, 0, 8).is_err());
+    let h = H::sales_return();
+    h.at(at(16, 10, 0)).announce(10);
+    h.receive(10);
+    h.inspect_received(Pass, false);
+    h.judge(judgement_form(
+        Cause::CustomerMisjudgment { repeat: false },
+        V::SalesReturn,
+    ));
+    h.restock_signed(true);
+    h.go(wh(), Action::StockIn, vec![]);
+    h.at(at(17, 9, 0))
+        .go(cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
+    let second = finance_copies(&h.history(), periods[1].0, periods[1].1).unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].mark, Charging::Free);
+    assert_eq!(second[0].marked_at, at(17, 9, 0));
+    assert!(second[0].copy_sent);
+    assert!(
+        finance_copies(&h.history(), periods[0].0, periods[0].1)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// RET-PROC §5.9 (004 L145) 「由客服部下单至相应车间」: customer service may place the repair
+/// order (《工作联系单》) when configured; by default the CQE files it (QD-004 §5.2.2.6, 004 L667).
+#[test]
+fn ret_proc_s5_9_l145_customer_service_places_the_repair_order_when_configured() {
+    let liaison = form(&WorkLiaisonForm {
+        request: "replace the housings".into(),
+        material: MaterialSource::CqeSlowStock,
+    });
+    let plan = || {
+        vec![
+            form(&ReworkPlan {
+                flow: vec!["replace housing".into()],
+                materials: vec!["housing H-22".into()],
+            }),
+            consent(ConsentSubject::Plan),
+        ]
+    };
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::Process, V::SalesReturn);
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
+    h.go(adc(), Action::IssueReworkPlan, plan());
+    let r = h.refused(fire(css(), Action::FileWorkLiaison, vec![liaison.clone()]));
+    assert!(is_forbidden(&r), "{r}");
+    let cfg = Config {
+        repair_order_by_customer_service: true,
+        ..Config::default()
+    };
+    let h = H::with(cfg, default_case());
+    h.to_judged(Fail, Cause::Process, V::SalesReturn);
+    h.go(cqe(), Action::RequestReworkPlan, vec![]);
+    h.go(adc(), Action::IssueReworkPlan, plan());
+    h.go(css(), Action::FileWorkLiaison, vec![liaison]);
+    assert_eq!(h.state(), State::ReworkApproval);
+}
+
+/// QD-004 §5.2.2.5 (004 L666) 「若需排产生产,填写《客诉排产通知单》经品质经理校对确认签字,副总裁批准
+/// 确认签字后,提交计划科经理安排生产」: a replacement that must be produced is ordered only with
+/// the production notice checked by the quality manager, then approved by the vice president.
+#[test]
+fn qd004_s5_2_2_5_l666_produced_replacement_needs_an_approved_production_notice() {
+    let produced = || {
+        form(&ReplacementOrder {
+            order_ref: "SO-2".into(),
+            source: ReplacementSource::Production,
+            production_notified: true,
+            logistics_notified: true,
+            value_fen: 150_000,
+        })
+    };
+    let h = H::new(dealer_return(CustomerClass::B));
+    h.announce(10);
+    h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
+    h.go(csm(), Action::ConfirmReplacement, vec![]);
+    let r = h.refused(fire(css(), Action::OrderReplacement, vec![produced()]));
+    assert!(guard_says(&r, "004 L666"), "{r}");
+    let r = h.refused(Command::sign(qm(), Action::ApproveProductionNotice));
+    assert!(guard_says(&r, "production_notice"), "{r}");
+    h.go(
+        cqe(),
+        Action::FileProductionNotice,
+        vec![form(&ProductionNotice {
+            qty: 10,
+            bom_ref: "BOM-P6060-C".into(),
+            needed_by: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        })],
+    );
+    let r = h.refused(Command::sign(vp(), Action::ApproveProductionNotice));
+    assert!(!matches!(r, Rejection::GuardRejected { .. }), "{r}");
+    h.signs(qm(), Action::ApproveProductionNotice);
+    assert!(!h.data().production_notice_approved);
+    h.signs(vp(), Action::ApproveProductionNotice);
+    assert!(h.data().production_notice_approved);
+    h.go(css(), Action::OrderReplacement, vec![produced()]);
+    assert_eq!(h.data().replacement, ReplacementStatus::Ordered);
+    // From stock, no notice is needed (the default orders in the other tests).
+}
+
+/// QD-004 §3.6 (004 L628) 保密原则: the outcome notice to the customer goes through the same
+/// default-deny filter as the 8D (`procedures::confidentiality`): production process and
+/// supplier names are withheld, free text goes out only when released, and a statement
+/// without a category blocks the notice until a reviewer releases it.
+#[test]
+fn qd004_s3_6_l628_outcome_notice_goes_through_the_confidentiality_filter() {
+    use aftersales::procedures::confidentiality::{
+        Commodity, InfoCategory, Statement, SupplierRef, TextRelease, WITHHELD_PLACEHOLDER,
+    };
+    let h = H::sales_return();
+    h.to_judged(
+        Pass,
+        Cause::CustomerMisjudgment { repeat: false },
+        V::SalesReturn,
+    );
+    h.restock_signed(true);
+    h.go(wh(), Action::StockIn, vec![]);
+    let summary = "no defect found; goods restocked";
+    let unclassified = "the driver was re-flashed with firmware 2.1";
+    let notice = OutcomeNotice {
+        channel: "e-mail".into(),
+        summary: summary.into(),
+        statements: vec![
+            Statement::general("10 pcs inspected, all within specification"),
+            Statement::new(
+                "reflow profile raised to 245 °C",
+                InfoCategory::ProductionProcess,
+            ),
+            Statement::new(
+                "housings from Foshan Plastics",
+                InfoCategory::RawMaterialSupplier(SupplierRef::new(
+                    "Foshan Plastics",
+                    Commodity::Other("housing".into()),
+                )),
+            ),
+            Statement::unclassified(unclassified),
+        ],
+    };
+    let r = h.refused(fire(css(), Action::NotifyCustomer, vec![form(&notice)]));
+    assert!(guard_says(&r, "QD-004 §3.6"), "{r}");
+    let release = |path: &str, text: &str| form(&TextRelease::of(path, text));
+    let r = h.refused(fire(
+        css(),
+        Action::ReleaseText,
+        vec![release("statements[3]", unclassified)],
+    ));
+    assert!(is_forbidden(&r), "{r}");
+    h.go(
+        qm(),
+        Action::ReleaseText,
+        vec![release("statements[3]", unclassified)],
+    );
+    h.go(css(), Action::NotifyCustomer, vec![form(&notice)]);
+    let out = outgoing_outcome_notice(&h.inst(), &Config::default())
+        .unwrap()
+        .unwrap();
+    assert!(out.is_sendable());
+    let lines = &out.sections[0].lines;
+    assert_eq!(lines[0], "channel: e-mail");
+    // Free text nobody released is withheld (deny by default).
+    assert_eq!(lines[1], format!("summary: {WITHHELD_PLACEHOLDER}"));
+    assert_eq!(lines[2], "10 pcs inspected, all within specification");
+    assert_eq!(lines[3], WITHHELD_PLACEHOLDER);
+    assert_eq!(lines[4], WITHHELD_PLACEHOLDER);
+    assert_eq!(lines[5], unclassified);
+    assert_eq!(out.withheld.len(), 3);
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("245") || l.contains("Foshan"))
+    );
+    // Released, the summary goes out as written; a changed text is not released.
+    h.go(qm(), Action::ReleaseText, vec![release("summary", summary)]);
+    let out = outcome_notice_text(&h.inst(), &notice, &Config::default().confidentiality);
+    assert_eq!(out.sections[0].lines[1], format!("summary: {summary}"));
+    let changed = OutcomeNotice {
+        summary: format!("{summary}!"),
+        ..notice
+    };
+    let out = outcome_notice_text(&h.inst(), &changed, &Config::default().confidentiality);
+    assert_eq!(
+        out.sections[0].lines[1],
+        format!("summary: {WITHHELD_PLACEHOLDER}")
+    );
 }

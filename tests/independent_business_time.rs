@@ -142,6 +142,12 @@ impl Return {
             material: "LED panel / P-6060".into(),
             reason: "housing cracked in transit".into(),
             customer_request: "replace at once".into(),
+            dealer_commitment: Some(cr::DealerCommitment {
+                handling_time: "2 days".into(),
+                ship_time: "tomorrow".into(),
+                policy_statement_given: true,
+                deduction_warning_given: true,
+            }),
         };
         let cmd = Command::fire(&cast.customer_service_specialist, cr::Action::Announce)
             .with_form(form(&notice));
@@ -181,8 +187,21 @@ impl Return {
         Ok(())
     }
 
-    /// Production and logistics told (补货单).
+    /// Production and logistics told (补货单). A produced replacement first has its
+    /// 《客诉排产通知单》 checked and approved (QD-004 §5.2.2.5, 004 L666), at the same instant.
     fn order(&mut self, at: DateTime<Utc>) -> R {
+        let notice = cr::ProductionNotice {
+            qty: crf::UNITS,
+            bom_ref: "BOM-1".into(),
+            needed_by: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+        };
+        let file = Command::fire(&self.cast.cqe, cr::Action::FileProductionNotice)
+            .with_form(form(&notice));
+        self.engine.fire(&self.id, &file, at)?;
+        for signer in [&self.cast.quality_manager, &self.cast.adc_vice_president] {
+            let sign = Command::sign(signer, cr::Action::ApproveProductionNotice);
+            self.engine.fire(&self.id, &sign, at)?;
+        }
         let order = ReplacementOrder {
             order_ref: "BH-1".into(),
             source: ReplacementSource::Production,

@@ -14,6 +14,7 @@
 pub mod batch_quality;
 pub mod complaint;
 pub mod concession;
+pub mod confidentiality;
 pub mod consumables;
 pub mod customer_return;
 

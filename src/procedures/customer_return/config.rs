@@ -47,7 +47,11 @@ pub struct Config {
     /// (004 D2, L60). Reading: the close of business of the confirmation day
     /// ([`SameDayClose`](BusinessDuration::SameDayClose), 当日; a confirmation after close
     /// or on a non-working day: the next working day's close).
-    pub replacement_order_limit: BusinessDuration,
+    ///
+    /// By customer class (RF-PROP §4.2 item 1 处理时间, 004 L64–67 sets A/B/C classes for the
+    /// handling): the text gives 当日 for every class, so all three default to
+    /// [`SameDayClose`](BusinessDuration::SameDayClose); a host may set class limits.
+    pub replacement_order_limit: ByClass,
     /// From the complaint to the arrival promise, by customer class (004 D2, L62–67:
     /// 「接到投诉的当日…承诺」, 「A类客户:1天,即当天」, 「B类客户:2天」, 「C类客户:3天」).
     /// Reading: A = the close of business of the complaint day
@@ -56,6 +60,39 @@ pub struct Config {
     /// ([`CalendarDaysInclusive`](BusinessDuration::CalendarDaysInclusive) 2 / 3), spec
     /// product decision `PD-DUR` (docs/sources.md).
     pub arrival_promise: ByClass,
+    /// From the complaint (the case opened) to the handling and ship times promised to the
+    /// dealer: 「客服专员接到投诉的当日并向经销商承诺处理时间及发货时间」 (RF-PROP §4.2 item 1,
+    /// 004 L62). Reading: the close of business of the complaint day
+    /// ([`SameDayClose`](BusinessDuration::SameDayClose)). The clock runs for every case that
+    /// asks for a replacement from the start and is met by the replacement request carrying
+    /// the [`DealerCommitment`](super::DealerCommitment) (or by its promise to an end
+    /// customer).
+    pub handling_promise_limit: BusinessDuration,
+    /// From the announcement to the damaged goods being back at the factory: the replaced
+    /// defective goods are retrieved 「1个月内退回」 (QD-004 §4.4, 004 L621; 再提回损坏产品,
+    /// RF-PROP §4.2 item 2, 004 L69). Reading: one calendar month, the same local time.
+    pub retrieval_limit: BusinessDuration,
+    /// From the case opened to the customer's request taken down (客户要求 1H, RET-HRS
+    /// (004 L388–389, L400)). Reading: 1 hour of wall-clock time.
+    pub customer_request_limit: BusinessDuration,
+    /// From the follower asking for the quality contacts' communication to its record
+    /// (客户沟通, 双方品质担当 1H, RET-HRS (004 L390–396)). Reading: 1 hour of wall-clock time.
+    pub customer_communication_limit: BusinessDuration,
+    /// From receipt to the return inspection report (返品检验报告 1H, RET-HRS (004 L368–369)),
+    /// a limit of its own beside the first classification. Reading: 1 hour of wall-clock
+    /// time.
+    pub inspection_report_limit: BusinessDuration,
+    /// Handling cycle of appearance-type returns, from the CQE's classification to the
+    /// ledger (结案): 「外观类处理周期为1周」 (RET-REV step 3, 004 L210). Reading: 7 calendar
+    /// days, the same local time ([`CalendarDays`](BusinessDuration::CalendarDays)`(7)`).
+    pub handling_cycle_appearance: BusinessDuration,
+    /// Handling cycle of function-type returns (function, power supply, module): 「功能类处理
+    /// 周期为2~4周」 (RET-REV step 3, 004 L210): the target, 2 weeks (a warning). Reading: 14
+    /// calendar days.
+    pub handling_cycle_function_target: BusinessDuration,
+    /// The limit of the function-type range, 4 weeks (RET-REV step 3, 004 L210). Reading: 28
+    /// calendar days.
+    pub handling_cycle_function_limit: BusinessDuration,
     /// Investigate-first only: equal-quantity replenishment within 2 hours of the request
     /// after the inspection report (平数补货 2H, 004 L376–381). Reading: 2 hours of
     /// wall-clock time ([`Hours`](BusinessDuration::Hours); the flow chart writes H).
@@ -70,7 +107,10 @@ pub struct Config {
     pub judgement_limit: BusinessDuration,
     /// From the handling form to the CQE's analysis: 「3个工作日内完成分析」 (004 D12 §8,
     /// L623). Reading: the close of business of the 3rd working day after the form's day
-    /// ([`WorkingDaysClose`](BusinessDuration::WorkingDaysClose)`(3)`).
+    /// ([`WorkingDaysClose`](BusinessDuration::WorkingDaysClose)`(3)`). Domestic only: the
+    /// 3 days run 「自国内应用设计中心开出《客诉、客退产品处理单》起」 (QD-004 §8, 004 L623); an
+    /// international return's analysis is bounded by
+    /// [`reply_limit_international`](Config::reply_limit_international) instead.
     pub analysis_limit: BusinessDuration,
     /// From the handling form to solving and replying, domestic: 「7个工作日内解决问题并回复」
     /// (004 D12 §8, L623). Reading: the close of business of the 7th working day.
@@ -138,6 +178,29 @@ pub struct Config {
     /// Ours; default 5 working days, read like the documents' working-day limits: the close
     /// of business of the 5th working day.
     pub loan_overdue_escalation: BusinessDuration,
+    /// The customer's consent is recorded and required before the handling plan is carried
+    /// out and before goods are scrapped: 「由相关部门编制纠正和预防措施计划,经客户同意后实施」
+    /// (CC-PROC §5.2.5, 004 L486). Default true.
+    pub require_customer_consent: bool,
+    /// A repair for the customer of customer-caused goods is done as a favour without a fee:
+    /// 「可返修的可以帮忙返修…不可做扣款」 (RET-PMC (004 L542–544)). Default false: the
+    /// canonical text lets sales negotiate the fee (返修及付费事宜, RET-PC handling item 2,
+    /// 004 L20).
+    pub favour_repair_no_deduction: bool,
+    /// Customer service may place the repair order to the workshop (《工作联系单》):
+    /// 「对品质部确认维修的退货产品由客服部下单至相应车间」 (RET-PROC §5.9, 004 L145). Default
+    /// false: the canonical text has the CQE file it (QD-004 §5.2.2.6, 004 L667).
+    pub repair_order_by_customer_service: bool,
+    /// The closure re-check needs the customer's satisfaction recorded first: 「应用设计中心
+    /// 定期跟踪客户对客诉处理的满意度,并填写在《客诉、客退产品处理单》上」 (QD-004 §8, 004 L623).
+    /// Default true.
+    pub require_satisfaction: bool,
+    /// Copies of the 免费/收费 marks to finance per month: 「(1个月2次)」 (RET-PROC §5.7,
+    /// 004 L151); see [`finance_copy_periods`](super::finance_copy_periods). Default 2.
+    pub finance_copies_per_month: u32,
+    /// The confidentiality filter for the outcome notice to the customer (保密原则,
+    /// QD-004 §3.6 (004 L628)); default the document's categories.
+    pub confidentiality: crate::procedures::confidentiality::ConfidentialityPolicy,
 }
 
 impl Default for Config {
@@ -146,12 +209,24 @@ impl Default for Config {
         let close = BusinessDuration::close_of_working_day;
         Config {
             replacement_policy: ReplacementPolicy::ReplaceFirst,
-            replacement_order_limit: SameDayClose,
+            replacement_order_limit: ByClass {
+                a: SameDayClose,
+                b: SameDayClose,
+                c: SameDayClose,
+            },
             arrival_promise: ByClass {
                 a: SameDayClose,
                 b: BusinessDuration::calendar_days_counting_start(2),
                 c: BusinessDuration::calendar_days_counting_start(3),
             },
+            handling_promise_limit: SameDayClose,
+            retrieval_limit: CalendarMonths(1),
+            customer_request_limit: Hours(1),
+            customer_communication_limit: Hours(1),
+            inspection_report_limit: Hours(1),
+            handling_cycle_appearance: CalendarDays(7),
+            handling_cycle_function_target: CalendarDays(14),
+            handling_cycle_function_limit: CalendarDays(28),
             replenishment_limit: Hours(2),
             classification_limit: Hours(1),
             judgement_limit: CalendarDaysToMidnight(2),
@@ -178,6 +253,12 @@ impl Default for Config {
             loan_default_term_months: 1,
             loan_max_term_months: 3,
             loan_overdue_escalation: close(5),
+            require_customer_consent: true,
+            favour_repair_no_deduction: false,
+            repair_order_by_customer_service: false,
+            require_satisfaction: true,
+            finance_copies_per_month: 2,
+            confidentiality: Default::default(),
         }
     }
 }

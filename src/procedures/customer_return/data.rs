@@ -160,6 +160,9 @@ pub enum ReplacementStatus {
     /// No replacement requested.
     #[default]
     None,
+    /// Declined by the customer service manager, with a reason (RF-PROP §3, 004 L48); it may
+    /// be requested again.
+    Declined,
     /// Requested by customer service, the design center or sales.
     Requested,
     /// Confirmed by the customer service manager (004 L48, L60).
@@ -168,6 +171,18 @@ pub enum ReplacementStatus {
     Ordered,
     /// Shipped by logistics.
     Shipped,
+    /// Arrived at the customer's (RF-PROP §4.2 item 1, 004 L64–67).
+    Arrived,
+}
+
+impl ReplacementStatus {
+    /// Shipped or arrived: the replacement track is settled (004 L48, L60).
+    pub fn shipped(self) -> bool {
+        matches!(
+            self,
+            ReplacementStatus::Shipped | ReplacementStatus::Arrived
+        )
+    }
 }
 
 /// Progress of the rework planning step.
@@ -281,6 +296,14 @@ pub struct Data {
     /// The loan, for a 客借 case once lent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loan: Option<Loan>,
+    /// The category of the CQE's classification, for the handling cycle (RET-REV step 3,
+    /// 004 L210).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<super::forms::Category>,
+    /// The latest 《客诉排产通知单》 is approved by the quality manager and the vice president
+    /// (QD-004 §5.2.2.5, 004 L666).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub production_notice_approved: bool,
     /// Penalties recorded on the data (unannounced receipts).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bypasses: Vec<BypassPenalty>,
@@ -296,6 +319,8 @@ impl Data {
             restock: RestockProgress::default(),
             scrap: ScrapProgress::default(),
             loan: None,
+            category: None,
+            production_notice_approved: false,
             bypasses: Vec::new(),
         }
     }

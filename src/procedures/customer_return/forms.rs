@@ -29,6 +29,11 @@ pub struct ReturnNotice {
     /// The customer's provisional request (客户暂定要求, 004 L400).
     #[serde(default)]
     pub customer_request: String,
+    /// The handling and ship times promised to a dealer on the complaint day, with the
+    /// policy statement (RF-PROP §4.2 item 1, 004 L62): required when a dealer asks for a
+    /// replacement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dealer_commitment: Option<DealerCommitment>,
 }
 
 impl TypedForm for ReturnNotice {
@@ -38,7 +43,11 @@ impl TypedForm for ReturnNotice {
             return Err("the returned quantity is zero".into());
         }
         need(&self.material, "the material")?;
-        need(&self.reason, "the return reason")
+        need(&self.reason, "the return reason")?;
+        if let Some(c) = &self.dealer_commitment {
+            c.validate()?;
+        }
+        Ok(())
     }
 }
 
@@ -718,6 +727,26 @@ pub struct DealerCommitment {
     pub deduction_warning_given: bool,
 }
 
+impl DealerCommitment {
+    /// Check the commitment: both times given, the policy and the deduction rule told
+    /// (RF-PROP §4.2 item 1, 004 L62).
+    ///
+    /// # Errors
+    /// The first problem, in words.
+    pub fn validate(&self) -> Result<(), String> {
+        need(&self.handling_time, "the handling time")?;
+        need(&self.ship_time, "the ship time")?;
+        if !(self.policy_statement_given && self.deduction_warning_given) {
+            return Err(
+                "the dealer is told 「先补发,再追究」 and the deduction rule the same \
+                        day (004 L62)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// 补发申请: the replacement request (004 L48, L60, L367).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReplacementRequest {
@@ -752,15 +781,7 @@ impl TypedForm for ReplacementRequest {
                 .into());
         }
         if let Some(c) = &self.dealer_commitment {
-            need(&c.handling_time, "the handling time")?;
-            need(&c.ship_time, "the ship time")?;
-            if !(c.policy_statement_given && c.deduction_warning_given) {
-                return Err(
-                    "the dealer is told 「先补发,再追究」 and the deduction rule the \
-                            same day (004 L62)"
-                        .into(),
-                );
-            }
+            c.validate()?;
         }
         Ok(())
     }
@@ -980,13 +1001,21 @@ impl TypedForm for CostBooking {
     }
 }
 
-/// The outcome told to the customer (004 L478, L623).
+/// The outcome told to the customer (004 L478, L623). It leaves the company only through the
+/// default-deny confidentiality filter (保密原则, QD-004 §3.6 (004 L628)): see
+/// [`outcome_notice_text`](super::outcome_notice_text). The free-text `summary` goes out only
+/// when a reviewer released that very text (`release_text`); each of the `statements` goes
+/// out or is withheld by its category, and a statement without a category blocks the notice
+/// until it is classified or released.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct OutcomeNotice {
     /// Phone, e-mail, letter.
     pub channel: String,
-    /// What was said.
+    /// What was said, as free text (withheld unless released).
     pub summary: String,
+    /// Categorised statements of the outcome (path `statements[i]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<crate::procedures::confidentiality::Statement>,
 }
 
 impl TypedForm for OutcomeNotice {
@@ -1132,5 +1161,108 @@ impl TypedForm for ConcessionOutcome {
     const KIND: &'static str = FormKind::ConcessionOutcome.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.concession, "the concession id")
+    }
+}
+
+/// 客户沟通: the quality contacts of both sides talked, by phone or face to face, and split
+/// the responsibility at the customer's where they could (双方品质担当, 「最好在客户处做责任区分」,
+/// RET-HRS (004 L390–396, L400)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CustomerCommunication {
+    /// The customer's quality contact (客户IQC / 品管).
+    pub customer_quality_contact: String,
+    /// Phone, mail, face to face at the customer's.
+    pub channel: String,
+    /// What was found (物料名-料号-生产日-出货日-对象范围-不良现象-不良率-客户暂定要求).
+    pub findings: String,
+    /// The responsibility split agreed at the customer's, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsibility_split: Option<String>,
+}
+
+impl TypedForm for CustomerCommunication {
+    const KIND: &'static str = FormKind::CustomerCommunication.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(
+            &self.customer_quality_contact,
+            "the customer's quality contact",
+        )?;
+        need(&self.channel, "the channel")?;
+        need(&self.findings, "the findings")
+    }
+}
+
+/// What the customer consents to (CC-PROC §5.2.5, 004 L486).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentSubject {
+    /// The corrective and preventive plan: the handling plan for the goods (a)–c)).
+    Plan,
+    /// Scrapping the returned goods (d)).
+    Scrap,
+}
+
+/// The customer's consent, recorded by the design center who talks to the customer:
+/// 「纠正和预防措施计划,经客户同意后实施」 (CC-PROC §5.2.5, 004 L486).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CustomerConsent {
+    /// To the plan or to the scrap.
+    pub subject: ConsentSubject,
+    /// Who at the customer's consented.
+    pub given_by: String,
+    /// How (mail, signed letter, phone note).
+    pub evidence: String,
+}
+
+impl TypedForm for CustomerConsent {
+    const KIND: &'static str = FormKind::CustomerConsent.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(&self.given_by, "who consented")?;
+        need(&self.evidence, "the evidence of consent")
+    }
+}
+
+/// 分析报告 (8D): the specific cause of failed goods, analysed and reported
+/// (「不良品分析具体原因并出具分析报告(8D报告)」, QD-004 §5.2.2.7, 004 L650), under the
+/// confidentiality principle (QD-004 §3.6, 004 L628).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AnalysisReport {
+    /// The root cause.
+    pub root_cause: String,
+    /// Corrective actions.
+    pub corrective_actions: String,
+    /// Preventive actions.
+    pub preventive_actions: String,
+}
+
+impl TypedForm for AnalysisReport {
+    const KIND: &'static str = FormKind::AnalysisReport.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(&self.root_cause, "the root cause")?;
+        need(&self.corrective_actions, "the corrective actions")?;
+        need(&self.preventive_actions, "the preventive actions")
+    }
+}
+
+/// 《客诉排产通知单》: the production notice when a replacement must be produced, checked by the
+/// quality manager and approved by the vice president before the planning manager schedules it
+/// (QD-004 §5.2.2.5, 004 L666).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProductionNotice {
+    /// Units to produce.
+    pub qty: u32,
+    /// The BOM from the strategic design center (BOM由战略设计中心提供).
+    pub bom_ref: String,
+    /// When the goods are needed.
+    pub needed_by: NaiveDate,
+}
+
+impl TypedForm for ProductionNotice {
+    const KIND: &'static str = FormKind::ProductionNotice.as_str();
+    fn validate(&self) -> Result<(), String> {
+        if self.qty == 0 {
+            return Err("the notice produces at least one unit".into());
+        }
+        need(&self.bom_ref, "the BOM reference")
     }
 }

@@ -4,8 +4,8 @@ use super::config::{Config, ReplacementPolicy};
 use super::{Action, Deadline, Effect, FormKind, Guard, ID, Role, State, VERSION};
 use crate::SignOrder;
 use crate::Vocabulary;
+use crate::{AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
 use crate::{Builder, BusinessDuration, TransitionBuilder};
-use crate::{DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
 use std::collections::BTreeMap;
 
 /// The states where the replacement track's actions are available: from the announcement
@@ -58,12 +58,27 @@ pub fn builder(config: &Config) -> Builder {
     let b = states(Builder::new(ID, VERSION), config);
     let b = intake(b, config);
     let b = judgement(b);
-    let b = rework(b);
+    let b = rework(b, config);
     let b = restock(b, config);
     let b = scrap_and_reuse(b, config);
     let b = settlement(b);
     let b = loans(b);
     let b = replacement(b, config);
+    // CC-PROC §5.2.5 (004 L486): the customer's consent is attached by whoever carries the
+    // plan or the scrap forward.
+    let b = b.attach(
+        FormKind::CustomerConsent,
+        [
+            Action::RequestReworkPlan,
+            Action::AgreeRepair,
+            Action::DeclineReworkPlan,
+            Action::IssueReworkPlan,
+            Action::Disassemble,
+            Action::FileScrap,
+            Action::SubmitDisposalPlan,
+            Action::ExecuteScrap,
+        ],
+    );
     deadlines(b, config)
 }
 
@@ -176,6 +191,23 @@ fn intake(b: Builder, config: &Config) -> Builder {
         .transition(S::Announced, A::Receive, S::Received, receive)
         .transition(S::AtFactory, A::Receive, S::Received, receive);
     for from in [S::Draft, S::Announced] {
+        b = b
+            .transition(from, A::RequestQualityCommunication, from, |t| {
+                t.roles([
+                    R::Sales,
+                    R::CustomerServiceSpecialist,
+                    R::ApplicationDesignCenter,
+                ])
+                .describe("RET-HRS (004 L390–396, L400) 客户沟通")
+            })
+            .transition(from, A::RecordCustomerCommunication, from, |t| {
+                t.roles([R::QualityManager, R::Cqe])
+                    .form(FormKind::CustomerCommunication)
+                    .guard(Guard::CommunicationRequested)
+                    .describe("RET-HRS (004 L390–396) 双方品质担当")
+            });
+    }
+    for from in [S::Draft, S::Announced] {
         b = b.transition(from, A::Cancel, S::Cancelled, |t| {
             t.roles(announcers)
                 .guard(Guard::Cancellable)
@@ -198,6 +230,7 @@ fn judgement(b: Builder) -> Builder {
         .transition(S::AtCqe, A::Classify, S::UnderInspection, |t| {
             t.roles([R::Cqe])
                 .form(FormKind::Classification)
+                .effect(Effect::RecordCategory)
                 .describe("004 L397, L368")
         })
         .transition(S::UnderInspection, A::RecordInspection, S::Inspected, |t| {
@@ -319,10 +352,16 @@ fn judgement(b: Builder) -> Builder {
     )
 }
 
-fn rework(b: Builder) -> Builder {
+fn rework(b: Builder, config: &Config) -> Builder {
     use Action as A;
     use Role as R;
     use State as S;
+    // RET-PROC §5.9 (004 L145): customer service may place the repair order, by configuration.
+    let liaison_filers: Vec<Role> = if config.repair_order_by_customer_service {
+        vec![R::Cqe, R::CustomerServiceSpecialist]
+    } else {
+        vec![R::Cqe]
+    };
     b.transition(
         S::ReworkPlanning,
         A::DeclineReworkPlan,
@@ -341,9 +380,29 @@ fn rework(b: Builder) -> Builder {
         |t| {
             t.roles([R::ApplicationDesignCenter])
                 .form(FormKind::ReworkPlan)
-                .describe("004 L493, L532")
+                .guard(Guard::CustomerConsentedToPlan)
+                .describe("004 L493, L532; CC-PROC §5.2.5 (004 L486) 经客户同意后实施")
         },
     )
+    .transition(
+        S::ReworkPlanning,
+        A::SubmitDisposalPlan,
+        S::ReworkPlanning,
+        |t| {
+            t.roles([R::QualityManager])
+                .form(FormKind::DisposalPlan)
+                .guard(Guard::AdcDeclined)
+                .guard(Guard::DisposalQtyMatches)
+                .describe("RET-PROC §5.10 (004 L152) 品质部提报")
+        },
+    )
+    .transition(S::ReworkPlanning, A::ApproveSaleOff, S::Settling, |t| {
+        t.roles([R::GmOffice])
+            .not_same_actor_as(A::SubmitDisposalPlan)
+            .excluding_role(R::Cqe)
+            .guard(Guard::FailedSaleOffPlanned)
+            .describe("RET-PROC §5.10 (004 L152) 总经办批准变卖")
+    })
     .transition(S::ReworkPlanning, A::Disassemble, S::Disassembled, |t| {
         t.roles([R::Cqe])
             .form(FormKind::DisassemblyRecord)
@@ -355,7 +414,7 @@ fn rework(b: Builder) -> Builder {
         A::FileWorkLiaison,
         S::ReworkApproval,
         |t| {
-            t.roles([R::Cqe])
+            t.roles(&liaison_filers)
                 .form(FormKind::WorkLiaisonForm)
                 .describe("004 L667")
         },
@@ -610,7 +669,8 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
         t.roles([R::WarehouseHead])
             .excluding_role(R::Cqe)
             .guard(Guard::ScrapChainComplete)
-            .describe("004 L507")
+            .guard(Guard::CustomerConsentedToScrap)
+            .describe("004 L507; CC-PROC §5.2.5 d) (004 L486)")
     })
     .transition(S::ScrapSignOff, A::RejectScrap, S::Disassembled, |t| {
         t.roles(&rejecters)
@@ -704,7 +764,19 @@ fn settlement(b: Builder) -> Builder {
             R::CustomerServiceSpecialist,
         ])
         .form(FormKind::OutcomeNotice)
-        .describe("004 L478, L623")
+        .guard(Guard::OutcomeNoticeCleared)
+        .describe("004 L478, L623; QD-004 §3.6 (004 L628)")
+    })
+    .transition(s, A::ReleaseText, s, |t| {
+        t.roles([R::QualityManager])
+            .form(FormKind::TextRelease)
+            .describe("QD-004 §3.6 (004 L628): a reviewer releases one free text")
+    })
+    .transition(s, A::FileAnalysisReport, s, |t| {
+        t.roles([R::Cqe])
+            .form(FormKind::AnalysisReport)
+            .guard(Guard::GoodsFailed)
+            .describe("QD-004 §5.2.2.7 (004 L650)")
     })
     .transition(s, A::LogAndClose, S::FollowUp, |t| {
         t.roles([R::Cqe, R::QualityManager])
@@ -718,7 +790,9 @@ fn settlement(b: Builder) -> Builder {
             .describe("004 L623")
     })
     .transition(S::FollowUp, A::VerifyClosure, S::Closed, |t| {
-        t.roles([R::Cqe, R::QualityManager]).describe("004 L623")
+        t.roles([R::Cqe, R::QualityManager])
+            .guard(Guard::SatisfactionRecorded)
+            .describe("004 L623")
     })
 }
 
@@ -784,10 +858,41 @@ fn replacement(mut b: Builder, config: &Config) -> Builder {
                     .effect(Effect::ReplacementConfirmed)
                     .describe("004 L48, L60")
             })
+            .transition(s, A::DeclineReplacement, s, |t| {
+                t.roles([R::CustomerServiceManager])
+                    .not_same_actor_as(A::RequestReplacement)
+                    .reason_required()
+                    .guard(Guard::ReplacementRequested)
+                    .effect(Effect::ReplacementDeclined)
+                    .describe("RF-PROP §3 (004 L48) 经客服经理确认")
+            })
+            .transition(s, A::RecordReplacementArrival, s, |t| {
+                t.roles([R::CustomerServiceSpecialist, R::ApplicationDesignCenter])
+                    .guard(Guard::ReplacementShipped)
+                    .effect(Effect::ReplacementArrived)
+                    .describe("RF-PROP §4.2 item 1 (004 L64–67)")
+            })
+            .transition(s, A::FileProductionNotice, s, |t| {
+                t.roles([R::Cqe])
+                    .form(FormKind::ProductionNotice)
+                    .effect(Effect::ResetProductionNotice)
+                    .describe("QD-004 §5.2.2.5 (004 L666)")
+            })
+            .transition(s, A::ApproveProductionNotice, s, |t| {
+                t.sign_off_in_stages(
+                    [vec![R::QualityManager], vec![R::AdcVicePresident]],
+                    "check and approve 《客诉排产通知单》 (QD-004 §5.2.2.5, 004 L666)",
+                )
+                .binds_form(FormKind::ProductionNotice)
+                .guard(Guard::ProductionNoticeFiled)
+                .effect(Effect::RecordProductionNoticeApproved)
+                .describe("QD-004 §5.2.2.5 (004 L666): quality manager, then vice president")
+            })
             .transition(s, A::OrderReplacement, s, |t| {
                 t.roles(requesters)
                     .form(FormKind::ReplacementOrder)
                     .guard(Guard::ReplacementConfirmed)
+                    .guard(Guard::ProductionScheduled)
                     .effect(Effect::ReplacementOrdered)
                     .describe("004 L60, L604")
             })
@@ -808,22 +913,110 @@ fn replacement(mut b: Builder, config: &Config) -> Builder {
 }
 
 fn deadlines(b: Builder, config: &Config) -> Builder {
+    let b = intake_deadlines(b, config);
     let b = replacement_deadlines(b, config);
     let b = handling_deadlines(b, config);
     let b = disposition_deadlines(b, config);
     loan_deadlines(b, config)
 }
 
+/// The intake's limits: the customer's request and the quality contacts' communication
+/// (RET-HRS (004 L388–396)), the dealer's promise on the complaint day (RF-PROP §4.2 item 1,
+/// 004 L62), the damaged goods' retrieval (QD-004 §4.4, 004 L621), and the handling cycle by
+/// category (RET-REV step 3, 004 L210).
+fn intake_deadlines(b: Builder, config: &Config) -> Builder {
+    use Action as A;
+    use Role as R;
+    use State as S;
+    let function = |d: BusinessDuration| {
+        select(
+            "/category",
+            &[
+                ("appearance", config.handling_cycle_appearance),
+                ("no_defect", config.handling_cycle_appearance),
+                ("function", d),
+                ("power_supply", d),
+                ("module", d),
+            ],
+        )
+    };
+    b.deadline(
+        DeadlineSpec::new(
+            Deadline::CustomerRequest,
+            Trigger::enter(S::Draft),
+            config.customer_request_limit,
+        )
+        .met_on(Trigger::action(A::Announce))
+        .met_on(Trigger::action(A::RequestQualityCommunication))
+        .escalate(EscalationSpec::notify([R::QualityManager]))
+        .owner(R::CustomerServiceSpecialist)
+        .describe("RET-HRS (004 L388–389, L400) 客户要求 1H"),
+    )
+    .deadline(
+        DeadlineSpec::new(
+            Deadline::HandlingPromise,
+            Trigger::enter(S::Draft),
+            config.handling_promise_limit,
+        )
+        .met_on(Trigger::action(A::Announce))
+        .escalate(EscalationSpec::notify([R::CustomerServiceManager]))
+        .owner(R::CustomerServiceSpecialist)
+        .describe("RF-PROP §4.2 item 1 (004 L62) 接到投诉的当日…承诺"),
+    )
+    .deadline(
+        DeadlineSpec::new(
+            Deadline::CustomerCommunication,
+            Trigger::action(A::RequestQualityCommunication),
+            config.customer_communication_limit,
+        )
+        .met_on(Trigger::action(A::RecordCustomerCommunication))
+        .escalate(EscalationSpec::notify([R::QualityManager]))
+        .owner(R::QualityManager)
+        .describe("RET-HRS (004 L390–396) 客户沟通 1H"),
+    )
+    .deadline(
+        DeadlineSpec::new(
+            Deadline::Retrieval,
+            Trigger::enter(S::Announced),
+            config.retrieval_limit,
+        )
+        .escalate(EscalationSpec::notify([
+            R::ApplicationDesignCenter,
+            R::CustomerServiceManager,
+        ]))
+        .owner(R::StorageTransport)
+        .describe("QD-004 §4.4 (004 L621) 1个月内退回; RF-PROP §4.2 item 2 (004 L69)"),
+    )
+    .deadline(
+        DeadlineSpec::new(
+            Deadline::HandlingCycle,
+            Trigger::action(A::Classify),
+            function(config.handling_cycle_function_limit),
+        )
+        .warn_at(function(config.handling_cycle_function_target))
+        .met_on(Trigger::action(A::LogAndClose))
+        .escalate(EscalationSpec::notify([R::QualityManager]))
+        .owner(R::QualityManager)
+        .describe("RET-REV step 3 (004 L210) 外观类1周, 功能类2~4周"),
+    )
+}
+
 /// The replacement track's limits (004 L60, L64–67; investigate-first 004 L376–381).
 fn replacement_deadlines(b: Builder, config: &Config) -> Builder {
     use Action as A;
     use Role as R;
+    let by_class = |c: &super::config::ByClass| {
+        select(
+            "/case/customer/class",
+            &[("A", c.a), ("B", c.b), ("C", c.c)],
+        )
+    };
     let b = b
         .deadline(
             DeadlineSpec::new(
                 Deadline::ReplacementOrderSameDay,
                 Trigger::action(A::ConfirmReplacement),
-                config.replacement_order_limit,
+                by_class(&config.replacement_order_limit),
             )
             .met_on(Trigger::action(A::OrderReplacement))
             .escalate(EscalationSpec::notify([R::CustomerServiceManager]))
@@ -834,19 +1027,30 @@ fn replacement_deadlines(b: Builder, config: &Config) -> Builder {
             DeadlineSpec::new(
                 Deadline::ArrivalPromise,
                 Trigger::action(A::RequestReplacement),
-                select(
-                    "/case/customer/class",
-                    &[
-                        ("A", config.arrival_promise.a),
-                        ("B", config.arrival_promise.b),
-                        ("C", config.arrival_promise.c),
-                    ],
-                ),
+                by_class(&config.arrival_promise),
             )
             .met_on(Trigger::action(A::PromiseArrival))
             .escalate(EscalationSpec::notify([R::CustomerServiceManager]))
             .owner(R::CustomerServiceSpecialist)
             .describe("004 L64–67"),
+        )
+        .deadline(
+            DeadlineSpec::new(
+                Deadline::PromisedArrival,
+                Trigger::action(A::PromiseArrival),
+                BusinessDuration::Seconds(0),
+            )
+            .anchored_after(AnchorSource::form(
+                FormKind::ArrivalPromise,
+                "/promised_arrival",
+            ))
+            .met_on(Trigger::action(A::RecordReplacementArrival))
+            .escalate(EscalationSpec::notify([
+                R::CustomerServiceManager,
+                R::Logistics,
+            ]))
+            .owner(R::Logistics)
+            .describe("RF-PROP §4.2 item 1 (004 L64–67) 承诺到货时间"),
         );
     if config.replacement_policy != ReplacementPolicy::InvestigateFirst {
         return b;
@@ -883,10 +1087,24 @@ fn handling_deadlines(b: Builder, config: &Config) -> Builder {
     )
     .deadline(
         DeadlineSpec::new(
-            Deadline::Judgement,
+            Deadline::InspectionReport,
             Trigger::action(A::Receive),
+            config.inspection_report_limit,
+        )
+        .met_on(Trigger::action(A::RecordInspection))
+        .escalate(EscalationSpec::notify([R::QualityManager]))
+        .owner(R::Cqe)
+        .describe("RET-HRS (004 L368–369) 返品检验报告 1H"),
+    )
+    .deadline(
+        // RET-PROC §5.8 (004 L144): 退货产品回厂后…交品质部进行质量判定…(2天内完成): from
+        // the goods' arrival at the factory (collected from the depot, or received directly).
+        DeadlineSpec::new(
+            Deadline::Judgement,
+            Trigger::leave(State::Announced),
             config.judgement_limit,
         )
+        .runs(crate::Runs::UntilMet)
         .met_on(Trigger::action(A::ApproveJudgement))
         .escalate(EscalationSpec::notify([R::QualityManager]))
         .owner(R::Cqe)
@@ -896,7 +1114,13 @@ fn handling_deadlines(b: Builder, config: &Config) -> Builder {
         DeadlineSpec::new(
             Deadline::Analysis,
             Trigger::action(A::SubmitToCqe),
-            config.analysis_limit,
+            select(
+                region,
+                &[
+                    ("domestic", config.analysis_limit),
+                    ("international", config.reply_limit_international),
+                ],
+            ),
         )
         .met_on(Trigger::action(A::RecordInspection))
         .escalate(EscalationSpec::notify([R::QualityManager]))

@@ -40,6 +40,17 @@
 //! the complaint procedure; it starts the [`Deadline::UrgentReply`] clock beside
 //! [`Deadline::SolveAndReply`]. A host finds any clock with `instance.clock(Deadline::X)`.
 //!
+//! The rules as written (issue 18) add: the concession (让步接受) decision on failed goods of
+//! ours with its outcome recorded by the host's bridge ([`Role::ConcessionLink`],
+//! `awaiting_concession`, RET-HRS (004 L397)); the 1-hour customer-request, communication and
+//! inspection-report limits (RET-HRS); the dealer's promise on the complaint day, the customer
+//! service manager's decline, the promised-arrival clock and the 1-month retrieval (RF-PROP,
+//! QD-004 §4.4); the judgement clock from the factory arrival and the sale-off of failed goods
+//! (RET-PROC); the handling cycle by category (RET-REV); the customer's consent to the plan and
+//! to the scrap (CC-PROC §5.2.5); the analysis report of failed goods, the production notice,
+//! satisfaction before the closure re-check and the outcome notice through the shared
+//! confidentiality filter (QD-004 §5.2.2.7, §5.2.2.5, §8, §3.6).
+//!
 //! Overrides are never silent: use [`override_command`], which carries the 20-yuan penalty
 //! of 004 L156 on the `overridden` event; [`bypass_penalties`] lists every occurrence.
 //!
@@ -67,18 +78,23 @@ pub use data::{
     ReworkProgress, ScrapProgress,
 };
 pub use forms::{
-    AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, BookingAccount, Category, Cause,
-    Charging, ChargingMark, Classification, ConcessionOutcome, ConcessionRequest, CostBooking,
-    DamageOrigin, DealerCommitment, DebitNote, DisassemblyRecord, Disposal, DisposalPlan,
-    FactoryArrival, InspectionResult, LedgerEntry, LoanConversion, LoanSettlement, MaterialSource,
-    NegotiationOutcome, NegotiationRecord, OutcomeNotice, Part, PartsStockIn, Payer, ReceiptRecord,
-    ReplacementOrder, ReplacementRequest, ReplacementSource, ResponsibilityJudgement,
-    RestockApplication, ReturnHandlingForm, ReturnInspectionRecord, ReturnNotice, ReturnVerdict,
-    ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord, ScrapApplication, ScrapOrigin,
-    ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply, WorkLiaisonForm,
+    AcceptedAs, AccountabilityRecord, AgingRecord, AnalysisReport, ArrivalPromise, BookingAccount,
+    Category, Cause, Charging, ChargingMark, Classification, ConcessionOutcome, ConcessionRequest,
+    ConsentSubject, CostBooking, CustomerCommunication, CustomerConsent, DamageOrigin,
+    DealerCommitment, DebitNote, DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival,
+    InspectionResult, LedgerEntry, LoanConversion, LoanSettlement, MaterialSource,
+    NegotiationOutcome, NegotiationRecord, OutcomeNotice, Part, PartsStockIn, Payer,
+    ProductionNotice, ReceiptRecord, ReplacementOrder, ReplacementRequest, ReplacementSource,
+    ResponsibilityJudgement, RestockApplication, ReturnHandlingForm, ReturnInspectionRecord,
+    ReturnNotice, ReturnVerdict, ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord,
+    ScrapApplication, ScrapOrigin, ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply,
+    WorkLiaisonForm,
 };
 pub use graph::{builder, replacement_states};
-pub use report::{PenaltyOccurrence, bypass_penalties, cost_ledger, override_command};
+pub use report::{
+    FinanceCopy, PenaltyOccurrence, Period, bypass_penalties, cost_ledger, finance_copies,
+    finance_copy_periods, outcome_notice_text, outgoing_outcome_notice, override_command,
+};
 pub use rules::{
     ConcessionStatus, Liability, Route, booking_account, case_data, charging, check_judgement,
     concession_status, current_route, disputed, effective_judgement, expected_charging,
@@ -160,6 +176,13 @@ crate::vocabulary! {
     pub enum Action {
         /// Announce a return or exchange to production control (004 L9, L400).
         Announce = "announce",
+        /// The order follower asks for the quality contacts of both sides to talk (必要时请
+        /// 对方QC与我方QC对应窗口沟通, RET-HRS (004 L390–396, L400)); starts the 1-hour
+        /// [`Deadline::CustomerCommunication`].
+        RequestQualityCommunication = "request_quality_communication",
+        /// The quality contacts' communication, with [`CustomerCommunication`]
+        /// (RET-HRS (004 L390–396)).
+        RecordCustomerCommunication = "record_customer_communication",
         /// Lend goods for sample confirmation; payload: [`LoanTerms`] (004 L586).
         Lend = "lend",
         /// Withdraw the case; payload `{"reason": ..}`.
@@ -256,8 +279,20 @@ crate::vocabulary! {
         RequestReplacement = "request_replacement",
         /// The customer service manager confirms it (004 L48, L60).
         ConfirmReplacement = "confirm_replacement",
+        /// The customer service manager declines it; payload `{"reason": ..}` (经客服经理确认,
+        /// RF-PROP §3, 004 L48).
+        DeclineReplacement = "decline_replacement",
+        /// Customer service records the replacement's arrival at the customer's, against the
+        /// promised arrival (RF-PROP §4.2 item 1, 004 L64–67).
+        RecordReplacementArrival = "record_replacement_arrival",
         /// Production and logistics told the same day (004 L60).
         OrderReplacement = "order_replacement",
+        /// The CQE files 《客诉排产通知单》 for a replacement that must be produced, with
+        /// [`ProductionNotice`] (QD-004 §5.2.2.5, 004 L666).
+        FileProductionNotice = "file_production_notice",
+        /// The quality manager checks it, then the vice president approves it (a staged
+        /// sign-off, QD-004 §5.2.2.5, 004 L666).
+        ApproveProductionNotice = "approve_production_notice",
         /// The arrival promise (004 L64–67).
         PromiseArrival = "promise_arrival",
         /// Logistics ships the replacement (004 L60).
@@ -280,6 +315,13 @@ crate::vocabulary! {
         BookCost = "book_cost",
         /// Tell the customer the outcome (004 L478, L623).
         NotifyCustomer = "notify_customer",
+        /// The quality manager releases one free text for the outcome notice (form
+        /// `text_release`, the shared confidentiality filter's release, QD-004 §3.6
+        /// (004 L628)).
+        ReleaseText = "release_text",
+        /// The CQE files the analysis report (8D) of failed goods, with [`AnalysisReport`]
+        /// (QD-004 §5.2.2.7, 004 L650).
+        FileAnalysisReport = "file_analysis_report",
         /// Log in the ledger and T6, then follow up (004 L508, L626).
         LogAndClose = "log_and_close",
         /// Customer satisfaction on the handling form (004 L623).
@@ -445,6 +487,11 @@ crate::vocabulary! {
         ArrivalPromiseValid = "arrival_promise_valid",
         /// The replacement is ordered, not yet shipped (004 L60).
         ReplacementOrdered = "replacement_ordered",
+        /// A produced replacement has its production notice approved (QD-004 §5.2.2.5,
+        /// 004 L666).
+        ProductionScheduled = "production_scheduled",
+        /// A production notice is on file and not approved yet (QD-004 §5.2.2.5, 004 L666).
+        ProductionNoticeFiled = "production_notice_filed",
         /// The 免费/收费 mark follows the responsibility (004 L147–151, L20).
         MarkMatchesResponsibility = "mark_matches_responsibility",
         /// The debit note debits the right payer of a charged case (004 L50, L71, L151).
@@ -463,6 +510,12 @@ crate::vocabulary! {
         BookingAccountMatches = "booking_account_matches",
         /// Every track is settled (see `open_obligations`, 004 L508).
         AllTracksSettled = "all_tracks_settled",
+        /// The outcome notice passes the confidentiality filter: no statement without a
+        /// category and not released (QD-004 §3.6 (004 L628)).
+        OutcomeNoticeCleared = "outcome_notice_cleared",
+        /// The design center recorded the customer's satisfaction after the handling
+        /// (QD-004 §8, 004 L623).
+        SatisfactionRecorded = "satisfaction_recorded",
         /// The extension stays within the longest loan (ours).
         LoanExtensionWithinMax = "loan_extension_within_max",
         /// The loan conversion is a sale (ours).
@@ -476,6 +529,22 @@ crate::vocabulary! {
         ConcessionRequestable = "concession_requestable",
         /// The outcome names the pending concession (RET-HRS (004 L397)).
         ConcessionOutcomeMatches = "concession_outcome_matches",
+        /// The follower asked for the quality contacts' communication and it is not recorded
+        /// yet (RET-HRS (004 L390–396)).
+        CommunicationRequested = "communication_requested",
+        /// The customer consented to the handling plan (CC-PROC §5.2.5, 004 L486).
+        CustomerConsentedToPlan = "customer_consented_to_plan",
+        /// The customer consented to the scrap (CC-PROC §5.2.5 d), 004 L486).
+        CustomerConsentedToScrap = "customer_consented_to_scrap",
+        /// The goods failed the inspection: an analysis report is filed (QD-004 §5.2.2.7,
+        /// 004 L650).
+        GoodsFailed = "goods_failed",
+        /// The replacement is shipped, its arrival not yet recorded (RF-PROP §4.2 item 1,
+        /// 004 L64–67).
+        ReplacementShipped = "replacement_shipped",
+        /// A sale-off plan for failed goods the design center could not plan a repair for
+        /// (RET-PROC §5.10, 004 L152).
+        FailedSaleOffPlanned = "failed_sale_off_planned",
     }
 }
 
@@ -490,6 +559,17 @@ crate::vocabulary! {
         ReplacementOrdered = "replacement_ordered",
         /// Record the replacement as shipped (004 L60).
         ReplacementShipped = "replacement_shipped",
+        /// Record the customer service manager's refusal (RF-PROP §3, 004 L48).
+        ReplacementDeclined = "replacement_declined",
+        /// Record the replacement's arrival (RF-PROP §4.2 item 1, 004 L64–67).
+        ReplacementArrived = "replacement_arrived",
+        /// A new production notice: not approved yet (QD-004 §5.2.2.5, 004 L666).
+        ResetProductionNotice = "reset_production_notice",
+        /// The production notice is approved (QD-004 §5.2.2.5, 004 L666).
+        RecordProductionNoticeApproved = "record_production_notice_approved",
+        /// Copy the classification's category into the data, for the handling cycle
+        /// (RET-REV step 3, 004 L210).
+        RecordCategory = "record_category",
         /// Start a new rework round (004 L493).
         ResetRework = "reset_rework",
         /// Record that the design center cannot give a plan (004 L493).
@@ -552,6 +632,27 @@ crate::vocabulary! {
         LoanOverdue = "loan_overdue",
         /// Investigate-first only: equal-quantity replenishment, 2 H (004 L376–381).
         EqualQtyReplenishment = "equal_qty_replenishment",
+        /// From the case opened to the customer's request taken down in the announcement
+        /// (客户要求 1H, RET-HRS (004 L388–389, L400)).
+        CustomerRequest = "customer_request",
+        /// From the case opened to the announcement carrying the handling and ship times
+        /// promised to a dealer: the complaint day (RF-PROP §4.2 item 1, 004 L62).
+        HandlingPromise = "handling_promise",
+        /// From the follower's request to the quality contacts' communication (客户沟通 1H,
+        /// RET-HRS (004 L390–396)).
+        CustomerCommunication = "customer_communication",
+        /// From receipt to the return inspection report (返品检验报告 1H, RET-HRS
+        /// (004 L368–369)).
+        InspectionReport = "inspection_report",
+        /// From the announcement to the damaged goods back at the factory: 1 month
+        /// (QD-004 §4.4, 004 L621; RF-PROP §4.2 item 2, 004 L69).
+        Retrieval = "retrieval",
+        /// The handling cycle by category: appearance 1 week, function 2–4 weeks
+        /// (RET-REV step 3, 004 L210).
+        HandlingCycle = "handling_cycle",
+        /// From the arrival promise to the replacement's arrival at the promised instant
+        /// (RF-PROP §4.2 item 1, 004 L64–67).
+        PromisedArrival = "promised_arrival",
     }
 }
 
@@ -628,6 +729,17 @@ crate::vocabulary! {
         ConcessionRequest = "concession_request",
         /// [`ConcessionOutcome`].
         ConcessionOutcome = "concession_outcome",
+        /// [`CustomerCommunication`].
+        CustomerCommunication = "customer_communication",
+        /// [`CustomerConsent`].
+        CustomerConsent = "customer_consent",
+        /// [`AnalysisReport`].
+        AnalysisReport = "analysis_report",
+        /// [`ProductionNotice`].
+        ProductionNotice = "production_notice",
+        /// The shared filter's
+        /// [`TextRelease`](crate::procedures::confidentiality::TextRelease).
+        TextRelease = "text_release",
     }
 }
 

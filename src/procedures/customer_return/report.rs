@@ -213,3 +213,137 @@ pub fn cost_ledger(inst: &Instance) -> Result<CostLedger, String> {
     }
     Ok(ledger)
 }
+
+/// One 「免费」/「收费」 mark whose copy goes to finance (将一联交财务部进行统计, RET-PROC §5.7,
+/// 004 L151).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FinanceCopy {
+    /// The event that attached the mark.
+    pub seq: u64,
+    /// When it was marked.
+    pub marked_at: DateTime<Utc>,
+    /// Free or charged.
+    pub mark: super::forms::Charging,
+    /// Whether quality says the copy was sent already.
+    pub copy_sent: bool,
+}
+
+/// A reporting period `[start, end)`.
+pub type Period = (DateTime<Utc>, DateTime<Utc>);
+
+/// The reporting periods of a month for the copies to finance: 「(1个月2次)」 (RET-PROC §5.7,
+/// 004 L151) with `per_month` = 2 gives the 1st–15th and the 16th–end. Each period is
+/// `[start, end)` in UTC, from local midnights at `offset_hours` east of UTC (8 for
+/// Asia/Shanghai). A host schedules [`finance_copies`] at the end of each period.
+///
+/// # Errors
+/// A month out of range, or `per_month` zero or above 28.
+pub fn finance_copy_periods(
+    year: i32,
+    month: u32,
+    per_month: u32,
+    offset_hours: i32,
+) -> Result<Vec<Period>, String> {
+    use chrono::{Datelike, NaiveDate, TimeDelta};
+    if per_month == 0 || per_month > 28 {
+        return Err(format!(
+            "{per_month} copies a month is out of range (1..=28)"
+        ));
+    }
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or("no such month")?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    }
+    .ok_or("no such month")?;
+    let days = u32::try_from((next - first).num_days()).map_err(|e| e.to_string())?;
+    let span = days / per_month;
+    let utc = |d: NaiveDate| {
+        d.and_time(chrono::NaiveTime::MIN).and_utc() - TimeDelta::hours(i64::from(offset_hours))
+    };
+    let mut out = Vec::new();
+    for i in 0..per_month {
+        let start = first + TimeDelta::days(i64::from(i * span));
+        let end = if i + 1 == per_month {
+            next
+        } else {
+            first + TimeDelta::days(i64::from((i + 1) * span))
+        };
+        debug_assert!(start.month() == month);
+        out.push((utc(start), utc(end)));
+    }
+    Ok(out)
+}
+
+/// The marks of one history attached in `[from, to)`, for the periodic copy to finance
+/// (RET-PROC §5.7, 004 L151). Run it over every customer return's history for a period of
+/// [`finance_copy_periods`].
+///
+/// # Errors
+/// A malformed mark in the history.
+pub fn finance_copies(
+    history: &[Event],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<FinanceCopy>, String> {
+    use super::forms::ChargingMark;
+    let mut out = Vec::new();
+    for e in history {
+        if let EventKind::FormAttached { form, .. } = &e.kind {
+            if form.kind != ChargingMark::KIND || e.at < from || e.at >= to {
+                continue;
+            }
+            let m = ChargingMark::deserialize(&form.body)
+                .map_err(|err| format!("event {}: malformed charging mark: {err}", e.seq))?;
+            out.push(FinanceCopy {
+                seq: e.seq,
+                marked_at: e.at,
+                mark: m.mark,
+                copy_sent: m.finance_copy_sent,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The outcome notice as it may leave the company: `notice` filtered under `policy` with the
+/// text releases recorded on `instance` (保密原则, default deny, QD-004 §3.6 (004 L628); the
+/// shared filter [`confidentiality`](crate::procedures::confidentiality)). Paths: `summary`
+/// (free text), `statements[i]`. `notify_customer` is refused while the result is not
+/// [`sendable`](crate::procedures::confidentiality::Filtered::is_sendable).
+pub fn outcome_notice_text(
+    instance: &Instance,
+    notice: &super::forms::OutcomeNotice,
+    policy: &crate::procedures::confidentiality::ConfidentialityPolicy,
+) -> crate::procedures::confidentiality::Filtered {
+    use crate::procedures::confidentiality::{Redactor, Releases};
+    let releases = Releases::of(instance);
+    let mut r = Redactor::new(policy, &releases);
+    r.section("Outcome");
+    r.plain(format!("channel: {}", notice.channel));
+    r.free_line("summary", "summary", "summary", &notice.summary);
+    for (i, st) in notice.statements.iter().enumerate() {
+        r.statement(
+            format!("statement #{}", i + 1),
+            format!("statements[{i}]"),
+            "",
+            st,
+            "",
+        );
+    }
+    r.finish()
+}
+
+/// The latest outcome notice on file, filtered as it may be sent ([`outcome_notice_text`]);
+/// `None` before the customer was notified.
+///
+/// # Errors
+/// A malformed notice on file.
+pub fn outgoing_outcome_notice(
+    instance: &Instance,
+    config: &Config,
+) -> Result<Option<crate::procedures::confidentiality::Filtered>, String> {
+    Ok(on_file::<super::forms::OutcomeNotice>(instance)?
+        .map(|(_, n)| outcome_notice_text(instance, &n, &config.confidentiality)))
+}

@@ -15,15 +15,15 @@ use super::data::{
     BypassPenalty, CaseKind, ClaimedReturnType, Data, Loan, LoanTerms, ReplacementStatus,
 };
 use super::forms::{
-    AcceptedAs, AccountabilityRecord, AgingRecord, ArrivalPromise, Charging, ChargingMark,
-    Classification, ConcessionOutcome, ConcessionRequest, CostBooking, DebitNote,
-    DisassemblyRecord, Disposal, DisposalPlan, FactoryArrival, InspectionResult, LedgerEntry,
-    LoanConversion, LoanSettlement, NegotiationOutcome, NegotiationRecord, OutcomeNotice,
-    PartsStockIn, Payer, ReceiptRecord, ReplacementOrder, ReplacementRequest,
-    ResponsibilityJudgement, RestockApplication, ReturnHandlingForm, ReturnInspectionRecord,
-    ReturnNotice, ReturnVerdict, ReuseCheck, ReworkPlan, ReworkReport, SatisfactionRecord,
-    ScrapApplication, ScrapOrigin, ShipBackRecord, SlowMovingEntry, SupplierClaim, SupplierReply,
-    WorkLiaisonForm,
+    AcceptedAs, AccountabilityRecord, AgingRecord, AnalysisReport, ArrivalPromise, Charging,
+    ChargingMark, Classification, ConcessionOutcome, ConcessionRequest, ConsentSubject,
+    CostBooking, CustomerCommunication, CustomerConsent, DebitNote, DisassemblyRecord, Disposal,
+    DisposalPlan, FactoryArrival, InspectionResult, LedgerEntry, LoanConversion, LoanSettlement,
+    NegotiationOutcome, NegotiationRecord, OutcomeNotice, PartsStockIn, Payer, ReceiptRecord,
+    ReplacementOrder, ReplacementRequest, ResponsibilityJudgement, RestockApplication,
+    ReturnHandlingForm, ReturnInspectionRecord, ReturnNotice, ReturnVerdict, ReuseCheck,
+    ReworkPlan, ReworkReport, SatisfactionRecord, ScrapApplication, ScrapOrigin, ShipBackRecord,
+    SlowMovingEntry, SupplierClaim, SupplierReply, WorkLiaisonForm,
 };
 use super::{Action, Effect, Guard};
 use crate::Context;
@@ -203,6 +203,11 @@ fn forms(r: Registry) -> Registry {
         .typed_form::<LoanConversion>()
         .typed_form::<ConcessionRequest>()
         .typed_form::<ConcessionOutcome>()
+        .typed_form::<CustomerCommunication>()
+        .typed_form::<CustomerConsent>()
+        .typed_form::<AnalysisReport>()
+        .typed_form::<super::forms::ProductionNotice>()
+        .typed_form::<crate::procedures::confidentiality::TextRelease>()
 }
 
 /// The procedure's registry (its calendar is the default one; the definition sets the
@@ -211,8 +216,9 @@ pub(super) fn registry(config: &Config) -> Registry {
     let cfg = Arc::new(config.clone());
     let r = forms(Registry::new());
     let r = intake(r, &cfg);
-    let r = judgement_guards(r);
+    let r = judgement_guards(r, &cfg);
     let r = concession(r);
+    let r = consent_and_reports(r, &cfg);
     let r = disposition(r, &cfg);
     let r = sign_offs(r, &cfg);
     let r = replacement(r);
@@ -231,6 +237,17 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
             return Err("a loan is lent (`lend`); its return is announced with \
                         `announce_loan_return` (004 L586)"
                 .into());
+        }
+        let notice = attached::<ReturnNotice>(ctx)?;
+        if d.case.is_dealer()
+            && d.case.replacement_applicable()
+            && notice.dealer_commitment.is_none()
+        {
+            return Err(
+                "on the complaint day the dealer is promised handling and ship times \
+                        with the 「先补发,再追究」 principle (RF-PROP §4.2 item 1, 004 L62)"
+                    .into(),
+            );
         }
         Ok(())
     })
@@ -342,7 +359,8 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
     })
 }
 
-fn judgement_guards(r: Registry) -> Registry {
+fn judgement_guards(r: Registry, cfg: &Arc<Config>) -> Registry {
+    let c0 = cfg.clone();
     r.guard(Guard::InspectionAttached, |ctx: &Context<'_>| {
         attached::<ReturnInspectionRecord>(ctx).map(|_| ())
     })
@@ -367,7 +385,18 @@ fn judgement_guards(r: Registry) -> Registry {
     .guard(Guard::RouteReuseCheck, route_is(Route::ReuseCheck))
     .guard(
         Guard::NegotiatedRepair,
-        |ctx: &Context<'_>| match attached::<NegotiationRecord>(ctx)?.outcome {
+        move |ctx: &Context<'_>| match attached::<NegotiationRecord>(ctx)?.outcome {
+            NegotiationOutcome::RepairForCustomer { fee_fen }
+                if fee_fen > 0
+                    && c0.favour_repair_no_deduction
+                    && liability(judgement(ctx)?.0.cause) == Liability::CustomerSide =>
+            {
+                Err(
+                    "customer-caused goods are repaired as a favour: 不可做扣款 \
+                     (RET-PMC (004 L542–544))"
+                        .into(),
+                )
+            }
             NegotiationOutcome::RepairForCustomer { .. } => Ok(()),
             _ => Err("the record's outcome is not a repair for the customer".into()),
         },
@@ -415,6 +444,97 @@ fn judgement_guards(r: Registry) -> Registry {
             )
         } else {
             Ok(())
+        }
+    })
+}
+
+/// The customer's consent recorded after the judgement in force, attached now or on file
+/// (CC-PROC §5.2.5, 004 L486).
+fn consented(ctx: &Context<'_>, subject: ConsentSubject) -> Result<bool, String> {
+    let now = ctx
+        .forms
+        .iter()
+        .filter(|f| f.kind == CustomerConsent::KIND)
+        .any(|f| CustomerConsent::deserialize(&f.body).is_ok_and(|c| c.subject == subject));
+    if now {
+        return Ok(true);
+    }
+    let jseq = on_file::<ResponsibilityJudgement>(ctx.instance)?.map_or(0, |(s, _)| s);
+    Ok(ctx
+        .instance
+        .forms()
+        .iter()
+        .filter(|f| f.seq > jseq && f.form.kind == CustomerConsent::KIND)
+        .any(|f| CustomerConsent::deserialize(&f.form.body).is_ok_and(|c| c.subject == subject)))
+}
+
+/// The customer's consent (CC-PROC §5.2.5), the quality contacts' communication (RET-HRS),
+/// the analysis report (QD-004 §5.2.2.7) and the sale-off of failed goods (RET-PROC §5.10).
+fn consent_and_reports(r: Registry, cfg: &Arc<Config>) -> Registry {
+    let c1 = cfg.clone();
+    let c2 = cfg.clone();
+    r.guard(Guard::CustomerConsentedToPlan, move |ctx: &Context<'_>| {
+        if !c1.require_customer_consent || consented(ctx, ConsentSubject::Plan)? {
+            Ok(())
+        } else {
+            Err(
+                "the plan is carried out after the customer's consent: attach a \
+                 `customer_consent` to the plan (经客户同意后实施, CC-PROC §5.2.5, 004 L486)"
+                    .into(),
+            )
+        }
+    })
+    .guard(Guard::CustomerConsentedToScrap, move |ctx: &Context<'_>| {
+        if !c2.require_customer_consent || consented(ctx, ConsentSubject::Scrap)? {
+            Ok(())
+        } else {
+            Err(
+                "the goods are scrapped after the customer's consent: attach a \
+                 `customer_consent` to the scrap (CC-PROC §5.2.5 d), 004 L486)"
+                    .into(),
+            )
+        }
+    })
+    .guard(Guard::CommunicationRequested, |ctx: &Context<'_>| {
+        let asked = ctx
+            .instance
+            .fired_by(Action::RequestQualityCommunication.name())
+            .len();
+        let done = ctx
+            .instance
+            .fired_by(Action::RecordCustomerCommunication.name())
+            .len();
+        if asked > done {
+            Ok(())
+        } else {
+            Err(
+                "the order follower asks for the quality contacts' communication first \
+                 (RET-HRS (004 L390–396))"
+                    .into(),
+            )
+        }
+    })
+    .guard(Guard::GoodsFailed, |ctx: &Context<'_>| {
+        match on_file::<ReturnInspectionRecord>(ctx.instance)? {
+            Some((_, r)) if r.result == InspectionResult::Fail => Ok(()),
+            _ => Err(
+                "an analysis report is filed for failed goods (QD-004 §5.2.2.7, \
+                      004 L650)"
+                    .into(),
+            ),
+        }
+    })
+    .guard(Guard::FailedSaleOffPlanned, |ctx: &Context<'_>| {
+        if !data(ctx)?.rework.adc_declined {
+            return Err(
+                "failed goods are sold off only when the design center cannot plan \
+                        a repair (确认不能维修, RET-PROC §5.10, 004 L152)"
+                    .into(),
+            );
+        }
+        match disposal_plan(ctx)?.disposal {
+            Disposal::SaleOff { .. } => Ok(()),
+            _ => Err("quality's plan is not a sale-off (RET-PROC §5.10, 004 L152)".into()),
         }
     })
 }
@@ -714,7 +834,10 @@ fn replacement(r: Registry) -> Registry {
         if !d.case.replacement_applicable() {
             return Err("this case does not ask for a replacement".into());
         }
-        if d.replacement != ReplacementStatus::None {
+        if !matches!(
+            d.replacement,
+            ReplacementStatus::None | ReplacementStatus::Declined
+        ) {
             return Err("a replacement is already requested".into());
         }
         let req = attached::<ReplacementRequest>(ctx)?;
@@ -758,6 +881,35 @@ fn replacement(r: Registry) -> Registry {
         }
         Ok(())
     })
+    .guard(Guard::ProductionScheduled, |ctx: &Context<'_>| {
+        let order = attached::<ReplacementOrder>(ctx)?;
+        if order.source != super::forms::ReplacementSource::Production
+            || data(ctx)?.production_notice_approved
+        {
+            Ok(())
+        } else {
+            Err(
+                "a produced replacement needs 《客诉排产通知单》 checked by the quality \
+                 manager and approved by the vice president (QD-004 §5.2.2.5, 004 L666)"
+                    .into(),
+            )
+        }
+    })
+    .guard(Guard::ProductionNoticeFiled, |ctx: &Context<'_>| {
+        filed::<super::forms::ProductionNotice>(ctx)?;
+        if data(ctx)?.production_notice_approved {
+            Err("the production notice is already approved".into())
+        } else {
+            Ok(())
+        }
+    })
+    .guard(
+        Guard::ReplacementShipped,
+        replacement_is(
+            ReplacementStatus::Shipped,
+            "the arrival of a shipped replacement is recorded",
+        ),
+    )
     .guard(
         Guard::ReplacementOrdered,
         replacement_is(
@@ -769,6 +921,8 @@ fn replacement(r: Registry) -> Registry {
 
 fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
     let c1 = cfg.clone();
+    let c8 = cfg.clone();
+    let c9 = cfg.clone();
     r.guard(
         Guard::MarkMatchesResponsibility,
         move |ctx: &Context<'_>| {
@@ -847,6 +1001,39 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
         }
         Ok(())
     })
+    .guard(Guard::OutcomeNoticeCleared, move |ctx: &Context<'_>| {
+        let n = attached::<OutcomeNotice>(ctx)?;
+        let text = super::report::outcome_notice_text(ctx.instance, &n, &c8.confidentiality);
+        if text.is_sendable() {
+            Ok(())
+        } else {
+            Err(format!(
+                "statements without a category may not leave the company: classify or \
+                 release {} (保密原则, QD-004 §3.6 (004 L628))",
+                text.unclassified.join(", ")
+            ))
+        }
+    })
+    .guard(Guard::SatisfactionRecorded, move |ctx: &Context<'_>| {
+        let closed_at = ctx
+            .instance
+            .forms()
+            .iter()
+            .rev()
+            .find(|f| f.form.kind == LedgerEntry::KIND)
+            .map_or(0, |f| f.seq);
+        let recorded =
+            on_file::<SatisfactionRecord>(ctx.instance)?.is_some_and(|(s, _)| s > closed_at);
+        if !c9.require_satisfaction || recorded {
+            Ok(())
+        } else {
+            Err(
+                "the design center records the customer's satisfaction with the handling \
+                 first (定期跟踪客户对客诉处理的满意度, QD-004 §8, 004 L623)"
+                    .into(),
+            )
+        }
+    })
     .guard(Guard::AllTracksSettled, |ctx: &Context<'_>| {
         let open = open_obligations(ctx.instance)?;
         if open.is_empty() {
@@ -889,6 +1076,32 @@ fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
     .effect(
         Effect::ReplacementShipped,
         set(|d| d.replacement = ReplacementStatus::Shipped),
+    )
+    .effect(
+        Effect::ReplacementDeclined,
+        set(|d| d.replacement = ReplacementStatus::Declined),
+    )
+    .effect(
+        Effect::ResetProductionNotice,
+        set(|d| d.production_notice_approved = false),
+    )
+    .effect(
+        Effect::RecordProductionNoticeApproved,
+        set(|d| d.production_notice_approved = true),
+    )
+    .effect(
+        Effect::ReplacementArrived,
+        set(|d| d.replacement = ReplacementStatus::Arrived),
+    )
+    .effect(
+        Effect::RecordCategory,
+        |data: &mut Value, ctx: &Context<'_>| {
+            let c = attached::<Classification>(ctx)?;
+            update(data, |d| {
+                d.category = Some(c.category);
+                Ok(())
+            })
+        },
     )
     .effect(Effect::ResetRework, set(|d| d.rework = Default::default()))
     .effect(

@@ -1,30 +1,24 @@
-//! The outgoing report (对外报告, §3.6, `004 L628`): the form the CQE attaches to
+//! The outgoing report (对外报告, QD-004 §3.6 (004 L628)): the form the CQE attaches to
 //! `forward_to_adc` and the ADC to `forward_evidence`, and the pure functions that derive it
 //! from the 8D or the improvement evidence under the [`ConfidentialityPolicy`].
 //!
-//! ## Deny by default (§3.6, `004 L628`: 严禁泄露我司保密信息 … 包括但不限于)
-//!
-//! The report contains only what the policy allows:
-//!
-//! - structured fields (dates, yes/no, counts, the kind of an action) go out as they are;
-//! - a [`Statement`] the writer categorised goes out or is withheld as the policy says for
-//!   its category ([`ConfidentialityPolicy::decide`]);
-//! - free text nobody categorised — the plain text fields (D0 symptom, D1 team, D2 5W1H and
-//!   "how", action owners, D7's reason, D8 recognition) and statements without a category — is
-//!   withheld unless a quality manager released that very text: a [`TextRelease`] form
-//!   (action `release_text`) naming the field path and the SHA-256 of the text, recorded in
-//!   the instance's history with who released it. A change to the text changes its digest
-//!   and the release no longer applies: the text is withheld again.
+//! The filter itself — deny by default, categorised [`Statement`]s, free text withheld unless a
+//! quality manager released that very text ([`TextRelease`], action `release_text`) — is the
+//! shared [`crate::procedures::confidentiality`] module; this module renders the complaint's
+//! reports section by section through it. The free texts of the 8D are the D0 symptom, D1
+//! team, D2 5W1H and "how", action owners, D7's reason and D8 recognition.
 //!
 //! Every withheld text is replaced by [`WITHHELD_PLACEHOLDER`] and listed in
 //! [`Redaction::withheld`] with its field path and the reason. A statement without a category
-//! and without a release also blocks sending ([`Redaction::unclassified`]): its writer must
-//! categorise it or have it released.
+//! and without a release also blocks sending ([`Redaction::unclassified`]).
 
 use super::eight_d::{ActionItem, EightDReport, Responsibility};
-use crate::procedures::complaint::config::confidentiality::*;
-use crate::procedures::complaint::{Action, FormKind};
-use crate::{ActorId, Digest, Instance, TypedForm, Vocabulary};
+use crate::procedures::complaint::FormKind;
+use crate::procedures::confidentiality::{ConfidentialityPolicy, Redactor, Statement};
+pub use crate::procedures::confidentiality::{
+    FREE_TEXT_RULE, OutgoingSection, Release, Releases, TextRelease, UNCLASSIFIED_RULE,
+    WITHHELD_PLACEHOLDER, WithheldItem,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -50,18 +44,6 @@ impl fmt::Display for ReportKind {
         })
     }
 }
-
-/// One section of an outgoing report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct OutgoingSection {
-    /// The heading (`D4 Root cause`).
-    pub heading: String,
-    /// The lines, withheld ones replaced by [`WITHHELD_PLACEHOLDER`].
-    pub lines: Vec<String>,
-}
-
-/// The text that replaces a withheld statement in the outgoing report.
-pub const WITHHELD_PLACEHOLDER: &str = "[confidential information withheld / 保密信息不予提供]";
 
 /// What goes to the customer: nothing confidential in it. Also the body of the
 /// `outgoing_report` form attached when the CQE emails it to the ADC.
@@ -101,122 +83,6 @@ impl fmt::Display for OutgoingReport {
     }
 }
 
-/// The release of one free text for an outgoing report (form kind `text_release`, attached
-/// with `release_text` by a quality manager): the field path (`d2.how`,
-/// `d0.emergency_actions[0].what`) and the SHA-256 of the released text's UTF-8 bytes. The
-/// reviewer is whoever attached it (recorded with the form).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TextRelease {
-    /// The field path in the 8D report (or `evidence[i]` in the improvement evidence).
-    pub path: String,
-    /// SHA-256 of the text released.
-    pub digest: Digest,
-}
-
-impl TextRelease {
-    /// The release of `text` at `path`.
-    pub fn of(path: impl Into<String>, text: &str) -> Self {
-        TextRelease {
-            path: path.into(),
-            digest: Digest::of_bytes(text.as_bytes()),
-        }
-    }
-}
-
-impl TypedForm for TextRelease {
-    const KIND: &'static str = "text_release";
-    fn validate(&self) -> Result<(), String> {
-        if self.path.trim().is_empty() {
-            return Err("a text release names the field path it releases".into());
-        }
-        Ok(())
-    }
-}
-
-/// One recorded release: what, and who released it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Release {
-    /// The release.
-    pub release: TextRelease,
-    /// The reviewer who released it.
-    pub reviewer: Option<ActorId>,
-    /// The event that recorded it.
-    pub seq: u64,
-}
-
-/// The text releases recorded on an instance (see the [module docs](self)).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Releases(Vec<Release>);
-
-impl Releases {
-    /// No release at all: every uncategorised free text is withheld.
-    pub fn none() -> Self {
-        Releases(Vec::new())
-    }
-
-    /// The releases recorded on `instance`: `text_release` forms attached with `release_text`
-    /// (a form that does not parse releases nothing).
-    pub fn of(instance: &Instance) -> Self {
-        Releases(
-            instance
-                .forms()
-                .iter()
-                .filter(|f| {
-                    f.form.kind == TextRelease::KIND && f.action == Action::ReleaseText.name()
-                })
-                .filter_map(|f| {
-                    let release = TextRelease::deserialize(&f.form.body).ok()?;
-                    Some(Release {
-                        release,
-                        reviewer: f.by.clone(),
-                        seq: f.seq,
-                    })
-                })
-                .collect(),
-        )
-    }
-
-    /// Releases given directly (for a host rendering outside an instance).
-    pub fn from_releases(releases: impl IntoIterator<Item = Release>) -> Self {
-        Releases(releases.into_iter().collect())
-    }
-
-    /// The release of exactly `text` at `path`, if any.
-    pub fn find(&self, path: &str, text: &str) -> Option<&Release> {
-        let digest = Digest::of_bytes(text.as_bytes());
-        self.0
-            .iter()
-            .find(|r| r.release.path == path && r.release.digest == digest)
-    }
-
-    /// Every release.
-    pub fn iter(&self) -> impl Iterator<Item = &Release> {
-        self.0.iter()
-    }
-}
-
-/// One text withheld from an outgoing report (internal record).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct WithheldItem {
-    /// Where it was (`D4 occurrence #1`).
-    pub location: String,
-    /// The field path in the form (`d4.occurrence[0]`, `d2.how`).
-    pub path: String,
-    /// The rule that withheld it.
-    pub rule: String,
-    /// The withheld text (internal only).
-    pub text: String,
-}
-
-/// Why uncategorised free text is withheld.
-pub const FREE_TEXT_RULE: &str =
-    "free text without a category, not released by a reviewer (004 L628: deny by default)";
-
-/// Why a statement without a category is withheld.
-pub const UNCLASSIFIED_RULE: &str =
-    "statement without a category, not released by a reviewer (004 L628: deny by default)";
-
 /// The result of filtering: the outgoing report plus what was withheld and what blocks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Redaction {
@@ -238,58 +104,23 @@ impl Redaction {
     }
 }
 
-struct Filter<'a> {
-    policy: &'a ConfidentialityPolicy,
-    releases: &'a Releases,
-    sections: Vec<OutgoingSection>,
-    withheld: Vec<WithheldItem>,
-    unclassified: Vec<String>,
-    released: Vec<String>,
+/// The complaint's part of the filter: 8D action items on top of the shared [`Redactor`].
+struct Filter<'a>(Redactor<'a>);
+
+impl<'a> std::ops::Deref for Filter<'a> {
+    type Target = Redactor<'a>;
+    fn deref(&self) -> &Redactor<'a> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Filter<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
 }
 
 impl Filter<'_> {
-    fn section(&mut self, heading: &str) {
-        self.sections.push(OutgoingSection {
-            heading: heading.to_owned(),
-            lines: Vec::new(),
-        });
-    }
-
-    fn plain(&mut self, line: String) {
-        if let Some(s) = self.sections.last_mut() {
-            s.lines.push(line);
-        }
-    }
-
-    fn withhold(&mut self, location: String, path: String, rule: String, text: &str) {
-        self.withheld.push(WithheldItem {
-            location,
-            path,
-            rule,
-            text: text.to_owned(),
-        });
-    }
-
-    /// Uncategorised free text at `path`: itself when blank or released, the placeholder
-    /// otherwise (and recorded as withheld).
-    fn free(&mut self, location: &str, path: String, text: &str) -> String {
-        if text.trim().is_empty() {
-            return text.to_owned();
-        }
-        if self.releases.find(&path, text).is_some() {
-            self.released.push(path);
-            return text.to_owned();
-        }
-        self.withhold(location.to_owned(), path, FREE_TEXT_RULE.to_owned(), text);
-        WITHHELD_PLACEHOLDER.to_owned()
-    }
-
-    /// A free-text line `label: text`.
-    fn free_line(&mut self, location: &str, path: String, label: &str, text: &str) {
-        let shown = self.free(location, path, text);
-        self.plain(format!("{label}: {shown}"));
-    }
-
     /// The suffix of an action item: its owner (free text) and due date.
     fn owner_suffix(&mut self, location: &str, path: &str, item: &ActionItem) -> String {
         let owner = self.free(location, format!("{path}.owner"), &item.owner);
@@ -302,44 +133,17 @@ impl Filter<'_> {
         self.statement(location, format!("{path}.what"), "", &item.what, &suffix);
     }
 
-    /// A statement rendered as `prefix` + text (+ `suffix`), or withheld.
-    fn statement(
-        &mut self,
-        location: String,
-        path: String,
-        prefix: &str,
-        st: &Statement,
-        suffix: &str,
-    ) {
-        match self.policy.decide(st.info.as_ref()) {
-            Disclosure::Disclose => self.plain(format!("{prefix}{}{suffix}", st.text)),
-            Disclosure::Withhold(rule) => {
-                self.plain(format!("{prefix}{WITHHELD_PLACEHOLDER}{suffix}"));
-                self.withhold(location, path, rule, &st.text);
-            }
-            Disclosure::Unclassified => {
-                if self.releases.find(&path, &st.text).is_some() {
-                    self.released.push(path);
-                    self.plain(format!("{prefix}{}{suffix}", st.text));
-                    return;
-                }
-                self.plain(format!("{prefix}{WITHHELD_PLACEHOLDER}{suffix}"));
-                self.unclassified.push(location.clone());
-                self.withhold(location, path, UNCLASSIFIED_RULE.to_owned(), &st.text);
-            }
-        }
-    }
-
     fn finish(self, complaint_no: &str, kind: ReportKind) -> Redaction {
+        let done = self.0.finish();
         Redaction {
             report: OutgoingReport {
                 complaint_no: complaint_no.to_owned(),
                 kind,
-                sections: self.sections,
+                sections: done.sections,
             },
-            withheld: self.withheld,
-            unclassified: self.unclassified,
-            released: self.released,
+            withheld: done.withheld,
+            unclassified: done.unclassified,
+            released: done.released,
         }
     }
 }
@@ -386,12 +190,12 @@ pub fn redact_8d_released(
         f.section("D8 Closure");
         match report.d8.closed_on {
             Some(d) => f.plain(format!("closed on {d}")),
-            None => f.plain("open".into()),
+            None => f.plain("open"),
         }
         if !report.d8.recognition.trim().is_empty() {
             f.free_line(
                 "D8 recognition",
-                "d8.recognition".into(),
+                "d8.recognition",
                 "recognition",
                 &report.d8.recognition,
             );
@@ -402,27 +206,20 @@ pub fn redact_8d_released(
 
 impl<'a> Filter<'a> {
     fn new(policy: &'a ConfidentialityPolicy, releases: &'a Releases) -> Self {
-        Filter {
-            policy,
-            releases,
-            sections: Vec::new(),
-            withheld: Vec::new(),
-            unclassified: Vec::new(),
-            released: Vec::new(),
-        }
+        Filter(Redactor::new(policy, releases))
     }
 }
 
 fn d0_to_d2(f: &mut Filter<'_>, report: &EightDReport) {
     let d0 = &report.d0;
     f.section("D0 Symptom and emergency response");
-    f.free_line("D0 symptom", "d0.symptom".into(), "symptom", &d0.symptom);
+    f.free_line("D0 symptom", "d0.symptom", "symptom", &d0.symptom);
     for (i, a) in d0.emergency_actions.iter().enumerate() {
         let path = format!("d0.emergency_actions[{i}]");
         f.action_item(format!("D0 emergency action #{}", i + 1), &path, a);
     }
     f.section("D1 Team");
-    f.free_line("D1 leader", "d1.leader".into(), "leader", &report.d1.leader);
+    f.free_line("D1 leader", "d1.leader", "leader", &report.d1.leader);
     for (i, m) in report.d1.members.iter().enumerate() {
         let loc = format!("D1 member #{}", i + 1);
         let path = format!("d1.members[{i}]");
@@ -444,7 +241,7 @@ fn d0_to_d2(f: &mut Filter<'_>, report: &EightDReport) {
     }
     f.plain(format!("how many: {}", p.how_many));
     if let Some(how) = &report.d2.how {
-        f.free_line("D2 how", "d2.how".into(), "how", how);
+        f.free_line("D2 how", "d2.how", "how", how);
     }
 }
 
@@ -549,7 +346,7 @@ fn d7(f: &mut Filter<'_>, report: &EightDReport) {
     if let Some(r) = &d7.none_needed_reason {
         f.free_line(
             "D7 reason",
-            "d7.none_needed_reason".into(),
+            "d7.none_needed_reason",
             "no further action needed",
             r,
         );
@@ -590,4 +387,16 @@ pub fn redact_statements_released(
 
 fn yes(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Vocabulary;
+    use crate::procedures::complaint::Action;
+    use crate::procedures::confidentiality::RELEASE_ACTION;
+
+    #[test]
+    fn the_complaint_releases_text_under_the_shared_action_name() {
+        assert_eq!(Action::ReleaseText.name(), RELEASE_ACTION);
+    }
 }

@@ -6,10 +6,11 @@ use super::super::Action;
 use super::super::config::Config;
 use super::super::data::{Case, CaseKind, ClaimedReturnType, Data, ReplacementStatus};
 use super::super::forms::{
-    AcceptedAs, AccountabilityRecord, BookingAccount, Cause, Charging, ChargingMark,
-    ConcessionOutcome, ConcessionRequest, CostBooking, DebitNote, InspectionResult, LoanConversion,
-    NegotiationOutcome, NegotiationRecord, OutcomeNotice, ReceiptRecord, ResponsibilityJudgement,
-    ReturnInspectionRecord, ReturnNotice, ReturnVerdict, SupplierClaim, SupplierReply,
+    AcceptedAs, AccountabilityRecord, AnalysisReport, BookingAccount, Cause, Charging,
+    ChargingMark, ConcessionOutcome, ConcessionRequest, CostBooking, DebitNote, InspectionResult,
+    LoanConversion, NegotiationOutcome, NegotiationRecord, OutcomeNotice, ReceiptRecord,
+    ResponsibilityJudgement, ReturnInspectionRecord, ReturnNotice, ReturnVerdict, SupplierClaim,
+    SupplierReply,
 };
 use crate::Instance;
 use crate::TypedForm;
@@ -315,8 +316,19 @@ pub fn open_obligations(inst: &Instance) -> Result<Vec<String>, String> {
     if on_file::<OutcomeNotice>(inst)?.is_none() {
         open.push("the customer has not been told the outcome (004 L478, L623)".to_owned());
     }
-    if data.case.replacement_applicable() && data.replacement != ReplacementStatus::Shipped {
+    if data.case.replacement_applicable()
+        && !data.replacement.shipped()
+        && data.replacement != ReplacementStatus::Declined
+    {
         open.push("the replacement has not been shipped (004 L48, L60)".to_owned());
+    }
+    if on_file::<ReturnInspectionRecord>(inst)?
+        .is_some_and(|(_, r)| r.result == InspectionResult::Fail)
+        && on_file::<AnalysisReport>(inst)?.is_none()
+    {
+        open.push(
+            "the failed goods have no analysis report (QD-004 §5.2.2.7, 004 L650)".to_owned(),
+        );
     }
     let Some((jseq, judgement)) = on_file::<ResponsibilityJudgement>(inst)? else {
         // A loan settled without coming back: sold or written off.
