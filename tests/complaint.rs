@@ -631,10 +631,12 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
     // without the approval the urgent limit does not exist; 7 working days stand
     assert!(h.deadline("urgent_reply").is_none());
-    let ev = h.due_events(local(2026, 11, 18, 10, 1));
+    let ev = h.due_events(local(2026, 11, 17, 10, 1));
     assert!(!breached(&ev, "urgent_reply"));
-    // the leadership signs: 2 working days from the grant, to the close of Friday
-    let granted_at = local(2026, 11, 18, 11, 0);
+    // the leadership signs on Tuesday: 2 working days counted from the handling form (Monday
+    // 10:00, QD-004 §8 (004 L623): 「自…开出《处理单》起」), not from the grant: the close of
+    // Wednesday
+    let granted_at = local(2026, 11, 17, 11, 0);
     h.sign(&CAST.company_leadership, Action::GrantUrgent, granted_at);
     assert_eq!(
         h.data().urgent.granted_by.unwrap(),
@@ -654,11 +656,16 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     );
     assert_eq!(
         h.deadline("urgent_reply").unwrap().due_at,
-        local(2026, 11, 20, 18, 0)
+        local(2026, 11, 18, 18, 0)
+    );
+    assert_eq!(
+        h.deadline("urgent_reply").unwrap().started_at,
+        granted_at,
+        "the grant starts the clock; the form anchors the limit"
     );
     // the normal limit keeps running as the outer bound
     assert!(h.deadline("solve_and_reply").unwrap().is_active());
-    let ev = h.due_events(local(2026, 11, 20, 18, 1));
+    let ev = h.due_events(local(2026, 11, 18, 18, 1));
     assert!(breached(&ev, "urgent_reply"));
     assert!(
         ev.iter()

@@ -609,3 +609,30 @@ fn a_repeating_clock_starts_a_new_cycle_each_time_it_is_met_while_it_may_run() {
         },
     );
 }
+
+/// A deadline anchored at the start of another clock: started by a later action, measured
+/// from the earlier clock's start ("2 working days from the form", QD-004 §8 (004 L623)); a
+/// clock the definition does not declare is refused at build time.
+#[test]
+fn an_anchored_deadline_counts_from_another_clocks_start() {
+    let bad = on_action("x", "finish", BusinessDuration::Hours(1))
+        .anchored_after(AnchorSource::clock_start(["nope"]));
+    let err = one_step("bad", "desk", ("open", "finish", "done"), bad).build_err();
+    assert_problem(
+        &err,
+        &Problem::UnknownAnchorClock {
+            deadline: "x".into(),
+            clock: "nope".into(),
+        },
+    );
+    let none = on_action("x", "finish", BusinessDuration::Hours(1))
+        .anchored_after(AnchorSource::clock_start(Vec::<String>::new()));
+    let err = one_step("bad", "desk", ("open", "finish", "done"), none).build_err();
+    assert_problem(
+        &err,
+        &Problem::UnknownAnchorClock {
+            deadline: "x".into(),
+            clock: String::new(),
+        },
+    );
+}

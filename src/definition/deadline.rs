@@ -231,6 +231,22 @@ fn check_anchor(names: &Names<'_>, d: &DeadlineSpec, p: &mut Vec<Problem>) {
             });
         }
     }
+    if let AnchorSource::ClockStart { deadlines } = &anchor.at {
+        if deadlines.is_empty() {
+            p.push(Problem::UnknownAnchorClock {
+                deadline: d.name.clone(),
+                clock: String::new(),
+            });
+        }
+        for c in deadlines {
+            if !names.spec.deadlines.iter().any(|x| x.name == *c) {
+                p.push(Problem::UnknownAnchorClock {
+                    deadline: d.name.clone(),
+                    clock: c.clone(),
+                });
+            }
+        }
+    }
     let backwards_ok = |ds: &DurationSpec| {
         durations(ds).iter().all(|d| {
             matches!(

@@ -65,6 +65,13 @@ pub enum AnchorSource {
         /// JSON pointer into the form body.
         pointer: String,
     },
+    /// The instant the latest clock of one of `deadlines` on this instance started, the
+    /// latest start among them ("2 working days from the form", when the form started another
+    /// clock): an event's time, never a date someone typed.
+    ClockStart {
+        /// The deadlines whose clocks are looked at (declared in the same definition).
+        deadlines: Vec<String>,
+    },
 }
 
 /// Anchors a deadline to an instant in the data: its limit (and warning, and early bound)
@@ -289,6 +296,16 @@ impl AnchorSource {
     pub fn data(pointer: impl AsRef<str>) -> Self {
         AnchorSource::Data {
             pointer: pointer.as_ref().to_owned(),
+        }
+    }
+
+    /// The latest start of a clock of one of `deadlines`.
+    pub fn clock_start<S: AsRef<str>>(deadlines: impl IntoIterator<Item = S>) -> Self {
+        AnchorSource::ClockStart {
+            deadlines: deadlines
+                .into_iter()
+                .map(|d| d.as_ref().to_owned())
+                .collect(),
         }
     }
 

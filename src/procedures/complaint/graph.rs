@@ -5,8 +5,8 @@
 use super::config::Config;
 use super::{Action, Deadline, Effect, FormKind, Guard, ID, Role, State, VERSION};
 use crate::Vocabulary;
+use crate::{AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, SignOrder, Trigger};
 use crate::{Builder, TransitionBuilder};
-use crate::{DeadlineSpec, DurationSpec, EscalationSpec, SignOrder, Trigger};
 use std::collections::BTreeMap;
 
 use Action as A;
@@ -1055,6 +1055,13 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
                     default: None,
                 },
             )
+            // QD-004 §8 (004 L623): 「自…开出《客诉、客退产品处理单》起」 is the one anchor of
+            // the sentence; the grant starts the clock, the limit counts from the form's
+            // issue (the start of the normal clock, started by the submission).
+            .anchored_after(AnchorSource::clock_start([
+                D::SolveAndReply,
+                D::InternationalSolution,
+            ]))
             .owner(R::QualityDepartment)
             .escalate(EscalationSpec::notify([
                 R::QualityManager,
@@ -1062,7 +1069,7 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
                 R::CompanyLeadership,
             ]))
             .describe(
-                "004 L623: 紧急情况下经公司领导特批后 2 (domestic) / 3 (international) 个工作日",
+                "QD-004 §8 (004 L623): 紧急情况下经公司领导特批后 2 (domestic) / 3 (international) 个工作日, counted from the handling form",
             ),
         ))
         .deadline(
