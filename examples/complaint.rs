@@ -398,6 +398,8 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
             amount_fen: fen,
             description: what.into(),
             supplier: None,
+            incurred_on: date(11, 19),
+            carrier: None,
         };
         fire(
             Command::fire(&cqe, Action::RecordCostLine).with_form(form(&entry)?),

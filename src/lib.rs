@@ -130,7 +130,7 @@ pub use chain::{
 };
 pub use command::{Command, Intent};
 pub use context::Context;
-pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine};
+pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine, YearMonth};
 pub use decide::{
     Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due, start,
 };

@@ -2187,6 +2187,8 @@ fn cost(h: &H, kind: CostKind, fen: i64, supplier: Option<&str>, at: DateTime<Ut
             amount_fen: fen,
             description: format!("{kind:?}"),
             supplier: supplier.map(Into::into),
+            incurred_on: (at + Duration::hours(8)).date_naive(),
+            carrier: None,
         })),
         at,
     );
@@ -2322,6 +2324,52 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
     assert!(other.inst().is_closed(), "a pass case closes without an 8D");
 }
 
+/// Cost lines carry the day they were incurred and are tallied by month for the month-end
+/// hand-over (SVC-KPI §7 step 8 (001 L4)); damage in transit is borne by the carrier and
+/// deducted from its freight (CE-MH §3.1 (002 L458–459)).
+#[test]
+fn svc_kpi_s7_and_ce_mh_s3_1_costs_by_month_and_carrier() {
+    let h = pass_case("KS-M", "Acme", "dim at start-up", t0());
+    // Monday 30 November and Tuesday 1 December (local): two months
+    let nov30 = local(2026, 11, 30, 10, 0);
+    cost(&h, CostKind::Freight, 5_000, None, nov30);
+    let dec1 = local(2026, 12, 1, 10, 0);
+    h.fire(
+        Command::fire(&CAST.cqe, Action::RecordCostLine).with_form(form(&CostEntry {
+            kind: CostKind::ReplacementUnits,
+            amount_fen: 30_000,
+            description: "3 lamps broken in transit, carrier signed the damage note".into(),
+            supplier: None,
+            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            carrier: Some("Deppon".into()),
+        })),
+        dec1,
+    );
+    h.act(&CAST.quality_manager, Action::ConfirmCostLines, dec1);
+    let records = vec![CostRecord::from_instance(&h.inst()).unwrap()];
+    let report = cost_report(&records, complaint::MisjudgmentMatch::default()).unwrap();
+    let by_month = report.per_month().unwrap();
+    let nov = aftersales::YearMonth {
+        year: 2026,
+        month: 11,
+    };
+    let dec = aftersales::YearMonth {
+        year: 2026,
+        month: 12,
+    };
+    assert_eq!(by_month.get(&Some(nov)), Some(&5_000));
+    assert_eq!(by_month.get(&Some(dec)), Some(&30_000));
+    assert_eq!(report.booked.month(nov).total(), Ok(5_000));
+    let transit = &report.booked.lines()[1];
+    assert_eq!(transit.bearer, aftersales::Bearer::Carrier);
+    assert_eq!(transit.account, Account::CarrierFreightDeduction);
+    assert_eq!(transit.carrier.as_deref(), Some("Deppon"));
+    assert_eq!(
+        report.per_carrier().unwrap(),
+        std::collections::BTreeMap::from([("Deppon".to_owned(), 30_000)])
+    );
+}
+
 #[test]
 fn l671_cost_entries_are_validated() {
     let bad = CostEntry {
@@ -2329,6 +2377,8 @@ fn l671_cost_entries_are_validated() {
         amount_fen: -1,
         description: "x".into(),
         supplier: None,
+        incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+        carrier: None,
     };
     assert!(bad.validate().unwrap_err().contains("wrong sign"));
     let claim = CostEntry {
@@ -2336,8 +2386,22 @@ fn l671_cost_entries_are_validated() {
         amount_fen: -10_000,
         description: "PowerCo claim".into(),
         supplier: Some("PowerCo".into()),
+        incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+        carrier: None,
     };
     assert!(claim.validate().is_ok());
+    // a carrier bears transit damage, never a supplier claim, and is named (CE-MH §3.1)
+    let named = |c: &str| CostEntry {
+        carrier: Some(c.into()),
+        ..claim.clone()
+    };
+    assert!(named("SF").validate().unwrap_err().contains("carrier"));
+    let damage = CostEntry {
+        kind: CostKind::ReplacementUnits,
+        amount_fen: 800,
+        ..named("  ")
+    };
+    assert!(damage.validate().unwrap_err().contains("carrier name"));
 }
 
 // ---------------------------------------------------------------- misc

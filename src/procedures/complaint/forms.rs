@@ -1028,12 +1028,27 @@ pub struct CostEntry {
     /// The supplier concerned, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<String>,
+    /// The day the cost was incurred: lines are tallied by month and handed over at the
+    /// month's end (SVC-KPI §7 step 8 (001 L4)).
+    pub incurred_on: NaiveDate,
+    /// The carrier (logistics company) that damaged the goods in transit: it bears the cost,
+    /// deducted from its freight (CE-MH §3.1 (002 L458–459)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<String>,
 }
 
 impl TypedForm for CostEntry {
     const KIND: &'static str = FormKind::CostEntry.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.description, "cost description")?;
+        if let Some(c) = &self.carrier {
+            need(c, "carrier name")?;
+            if self.kind == CostKind::ClaimReceived {
+                return Err(
+                    "a supplier claim is not borne by a carrier (CE-MH §3.1 (002 L459))".into(),
+                );
+            }
+        }
         let ok = match self.kind {
             CostKind::ClaimReceived => self.amount_fen <= 0,
             _ => self.amount_fen >= 0,

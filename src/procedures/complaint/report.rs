@@ -10,7 +10,12 @@
 //!
 //! - selling expense (销售费用) when the complaint is a customer misjudgment (pass verdict) and
 //!   the same customer had an earlier misjudgment of the same phenomenon (§5.4, `004 L602`);
-//! - cost of sales (销售成本) otherwise (`004 L671`, `L493`; extended to every kind: ours).
+//! - cost of sales (销售成本) otherwise (`004 L671`, `L493`; extended to every kind: ours);
+//! - deducted from the carrier's freight when the entry names the carrier that damaged the
+//!   goods in transit (CE-MH §3.1 (002 L458–459)).
+//!
+//! Every entry carries the day it was incurred; [`CostReport::per_month`] is the month-end
+//! tally (SVC-KPI §7 step 8 (001 L4)).
 
 use super::config::Config;
 use super::config::MisjudgmentMatch;
@@ -28,7 +33,7 @@ use super::{Action, ID};
 use crate::ActorId;
 use crate::TypedForm;
 use crate::Vocabulary;
-use crate::{Account, CostError, CostKind, CostLedger, CostLine};
+use crate::{Account, CostError, CostKind, CostLedger, CostLine, YearMonth};
 use crate::{Instance, InstanceId};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -165,11 +170,15 @@ pub fn cost_report(
                     .product(r.product_model.clone())
                     .customer(r.customer.clone())
                     .describe(c.entry.description.clone());
+            line = line.incurred_on(c.entry.incurred_on);
             if c.entry.kind != CostKind::ClaimReceived {
                 line = line.account(account);
             }
             if let Some(s) = &c.entry.supplier {
                 line = line.supplier(s.clone());
+            }
+            if let Some(carrier) = &c.entry.carrier {
+                line = line.borne_by_carrier(carrier.clone());
             }
             if c.confirmed {
                 report.booked.push(line);
@@ -220,6 +229,23 @@ impl CostReport {
     /// [`CostError::Overflow`].
     pub fn per_account(&self) -> Result<BTreeMap<Account, i64>, CostError> {
         self.booked.totals_by(|l| l.account)
+    }
+
+    /// Booked totals per month incurred: the month-end hand-over (SVC-KPI §7 step 8
+    /// (001 L4)). Complaint lines are always dated.
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_month(&self) -> Result<BTreeMap<Option<YearMonth>, i64>, CostError> {
+        self.booked.totals_by_month()
+    }
+
+    /// Booked totals borne by each carrier (CE-MH §3.1 (002 L459)).
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_carrier(&self) -> Result<BTreeMap<String, i64>, CostError> {
+        self.booked.totals_by_carrier()
     }
 
     /// Booked totals per kind.
