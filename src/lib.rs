@@ -137,7 +137,7 @@ pub use decide::{
 pub use definition::{
     Anchor, AnchorSource, AnywhereSpec, BuildError, Builder, DeadlineSpec, Definition,
     DefinitionSpec, DurationSpec, EdgeKind, EscalationSpec, GraphEdge, MAX_ROLES, Problem, Runs,
-    StateKind, StateSpec, TransitionBuilder, TransitionSpec, Trigger, TypedDefinition,
+    StartIf, StateKind, StateSpec, TransitionBuilder, TransitionSpec, Trigger, TypedDefinition,
     VocabularyMismatch,
 };
 pub use digest::{Digest, DigestParseError};

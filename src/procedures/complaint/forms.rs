@@ -882,6 +882,32 @@ pub enum SatisfactionMethod {
     Survey,
 }
 
+/// The customer accepted the corrective and preventive plan (「跟进顾客接受情况,若顾客同意该方案,
+/// 公司将此措施计划作为以后同类产品改进的依据」, CC-PROC §5.2.2 (004 L480)): the plan becomes the
+/// baseline for improving similar products ([`report::baselines`](super::report::baselines)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanAcceptance {
+    /// When the customer accepted it.
+    pub accepted_on: NaiveDate,
+    /// Who at the customer accepted it, and how (mail, call, signed reply).
+    pub accepted_by: String,
+    /// The product models the baseline applies to (同类产品), the complaint's own model
+    /// included by the report.
+    #[serde(default)]
+    pub similar_products: Vec<String>,
+}
+
+impl TypedForm for PlanAcceptance {
+    const KIND: &'static str = FormKind::PlanAcceptance.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(&self.accepted_by, "who accepted the plan")?;
+        if self.similar_products.iter().any(|p| p.trim().is_empty()) {
+            return Err("a similar product is blank".into());
+        }
+        Ok(())
+    }
+}
+
 /// The lowest rating of a satisfaction record (ours).
 pub const SATISFACTION_MIN: u8 = 1;
 /// The highest rating of a satisfaction record (ours).

@@ -7,6 +7,7 @@ use super::{Action, Deadline, Effect, FormKind, Guard, ID, Role, State, VERSION}
 use crate::Vocabulary;
 use crate::{AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, SignOrder, Trigger};
 use crate::{Builder, TransitionBuilder};
+use crate::{Runs, StartIf};
 use std::collections::BTreeMap;
 
 use Action as A;
@@ -121,6 +122,7 @@ const ATTACH: &[(FormKind, &[Action])] = &[
     ),
     (K::CustomerReply, &[A::ReplyToCustomer]),
     (K::ClosureRecheck, &[A::VerifyClosure]),
+    (K::PlanAcceptance, &[A::RecordPlanAcceptance]),
 ];
 
 /// Require a form of `kind` attached with the command itself (a fresh revision).
@@ -868,6 +870,14 @@ fn closure(b: Builder) -> Builder {
 fn obligations(mut b: Builder) -> Builder {
     for s in [S::EffectivenessCheck, S::Handled] {
         b = b
+            .transition(s, A::RecordPlanAcceptance, s, |t| {
+                with(t.roles(ADC), K::PlanAcceptance)
+                    .guard(Guard::AdcOfRegion)
+                    .guard(Guard::PlanOnFile)
+                    .describe(
+                        "CC-PROC §5.2.2 (004 L480): 若顾客同意该方案…作为以后同类产品改进的依据",
+                    )
+            })
             .transition(s, A::ProvideImprovementEvidence, s, |t| {
                 with(t.roles([R::Cqe]), K::ImprovementEvidence)
                     .guard(Guard::EvidenceClassified)
@@ -1072,6 +1082,38 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
                 "QD-004 §8 (004 L623): 紧急情况下经公司领导特批后 2 (domestic) / 3 (international) 个工作日, counted from the handling form",
             ),
         ))
+        .deadline(
+            DeadlineSpec::new(
+                D::NotLiableFeedback,
+                Trigger::leave(S::Analysis),
+                cfg.not_liable_feedback,
+            )
+            .start_if(StartIf::data("/verdict", "pass"))
+            .met_on(Trigger::action(A::ReplyToCustomer))
+            .runs(Runs::UntilMet)
+            .owner(R::QualityDepartment)
+            .escalate(EscalationSpec::notify([
+                R::QualityManager,
+                R::AdcDomestic,
+                R::AdcInternational,
+            ]))
+            .describe("CC-PROC §5.2.1 (004 L478): 若非本公司造成的应…于一个工作日内反馈客户"),
+        )
+        .deadline(
+            DeadlineSpec::new(
+                D::LiableReply,
+                Trigger::action(A::ApproveReport),
+                cfg.liable_reply_no_return,
+            )
+            .start_if(StartIf::form(K::HandlingForm, "/goods_returned", false))
+            .met_on(Trigger::action(A::SendToCustomer))
+            .owner(R::QualityDepartment)
+            .escalate(EscalationSpec::notify([
+                R::QualityManager,
+                R::QualityDepartmentHead,
+            ]))
+            .describe("CC-PROC §5.2.2 (004 L480): 本公司之责任,不需退货的…经核准后两个工作日回复客户"),
+        )
         .deadline(
             DeadlineSpec::new(
                 D::Supplier8d,

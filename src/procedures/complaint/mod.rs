@@ -54,8 +54,8 @@ pub use forms::outgoing::{
 };
 pub use forms::{ComplaintHandlingForm, ComplaintInspectionRecord};
 pub use report::{
-    CostRecord, CostReport, cost_report, outgoing_evidence, outgoing_kind, outgoing_report,
-    severity,
+    Baseline, CostRecord, CostReport, baselines, cost_report, outgoing_evidence, outgoing_kind,
+    outgoing_report, severity,
 };
 
 use crate::Calendar;
@@ -257,6 +257,9 @@ crate::vocabulary! {
         RecordLedger = "record_ledger",
         /// The ADC records the customer's satisfaction (`004 L623`).
         RecordSatisfaction = "record_satisfaction",
+        /// The ADC records that the customer accepted the plan, which becomes the baseline for
+        /// similar products (CC-PROC §5.2.2 (004 L480)).
+        RecordPlanAcceptance = "record_plan_acceptance",
         /// The closure re-check confirms closure (`004 L623`).
         VerifyClosure = "verify_closure",
         /// The re-check finds the abnormality open: reopen (ours).
@@ -457,6 +460,9 @@ crate::vocabulary! {
         ConfirmerNotRecorder = "confirmer_not_recorder",
         /// closure (004 L623, L508/L626, L621).
         ClosureReady = "closure_ready",
+        /// The plan the customer accepts exists: a failed complaint with its corrective and
+        /// preventive plan sent (CC-PROC §5.2.2 (004 L480)).
+        PlanOnFile = "plan_on_file",
     }
 }
 
@@ -473,8 +479,15 @@ crate::vocabulary! {
         /// International: a solution within 15–30 working days (`004 L623`).
         InternationalSolution = "international_solution",
         /// Urgent with the leadership's special approval: 2 (domestic) / 3 (international)
-        /// working days from the grant (`004 L623`).
+        /// working days, started by the grant and counted from the handling form
+        /// (QD-004 §8 (004 L623)).
         UrgentReply = "urgent_reply",
+        /// Not the company's fault: the finding back to the customer within 1 working day of
+        /// the analysis (CC-PROC §5.2.1 (004 L478)).
+        NotLiableFeedback = "not_liable_feedback",
+        /// The company's fault, nothing returned: the reply within 2 working days of the
+        /// approval (CC-PROC §5.2.2 (004 L480)).
+        LiableReply = "liable_reply",
         /// The supplier's 8D and plan within 2 working days (`004 L601`).
         Supplier8d = "supplier_8d",
         /// Replaced defectives back within a month (`004 L621`).
@@ -547,6 +560,8 @@ crate::vocabulary! {
         LedgerEntry = "ledger_entry",
         /// [`forms::SatisfactionRecord`].
         SatisfactionRecord = "satisfaction_record",
+        /// [`forms::PlanAcceptance`].
+        PlanAcceptance = "plan_acceptance",
         /// [`forms::ClosureRecheck`].
         ClosureRecheck = "closure_recheck",
         /// [`forms::SpecialApprovalRequest`].

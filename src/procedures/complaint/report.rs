@@ -27,7 +27,7 @@ use super::forms::eight_d::EightDReport;
 use super::forms::outgoing::{
     Redaction, Releases, ReportKind, redact_8d_released, redact_statements_released,
 };
-use super::forms::{ComplaintInspectionRecord, CostEntry};
+use super::forms::{ComplaintInspectionRecord, CorrectiveActionPlan, CostEntry, PlanAcceptance};
 use super::rules;
 use super::{Action, ID};
 use crate::ActorId;
@@ -35,7 +35,7 @@ use crate::TypedForm;
 use crate::Vocabulary;
 use crate::{Account, CostError, CostKind, CostLedger, CostLine, YearMonth};
 use crate::{Instance, InstanceId};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// One cost entry of a complaint, with who recorded it and whether it is confirmed.
@@ -316,4 +316,81 @@ pub fn outgoing_evidence(
         &config.confidentiality,
         &Releases::of(instance),
     )))
+}
+
+/// A corrective and preventive plan the customer accepted: the basis for improving similar
+/// products later (「若顾客同意该方案,公司将此措施计划作为以后同类产品改进的依据」,
+/// CC-PROC §5.2.2 (004 L480)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Baseline {
+    /// The complaint it came from.
+    pub complaint: InstanceId,
+    /// The complaint's product model.
+    pub product_model: String,
+    /// The further models it applies to (同类产品).
+    pub similar_products: Vec<String>,
+    /// The plan (the latest on file when the acceptance was recorded).
+    pub plan: CorrectiveActionPlan,
+    /// When the customer accepted it.
+    pub accepted_on: NaiveDate,
+    /// Who at the customer accepted it.
+    pub accepted_by: String,
+    /// The ADC actor who recorded the acceptance.
+    pub recorded_by: Option<ActorId>,
+}
+
+impl Baseline {
+    /// Whether the baseline applies to product `model` (its own or a similar one; compared
+    /// case-insensitively, whitespace-normalised).
+    pub fn applies_to(&self, model: &str) -> bool {
+        std::iter::once(&self.product_model)
+            .chain(&self.similar_products)
+            .any(|m| same_phenomenon(m, model))
+    }
+}
+
+/// The baselines of a set of complaints: every plan acceptance recorded
+/// (`record_plan_acceptance`), with the corrective action plan on file before it, oldest
+/// first per complaint (CC-PROC §5.2.2 (004 L480)). Filter with [`Baseline::applies_to`] for
+/// the baselines of one product.
+///
+/// # Errors
+/// The data or a form of an instance does not parse.
+pub fn baselines(instances: &[Instance]) -> Result<Vec<Baseline>, String> {
+    let mut out = Vec::new();
+    for inst in instances.iter().filter(|i| i.definition() == ID) {
+        let data: Data = inst
+            .data_as()
+            .map_err(|e| format!("complaint data does not parse: {e}"))?;
+        let mut plan: Option<CorrectiveActionPlan> = None;
+        for f in inst.forms() {
+            if f.form.kind == CorrectiveActionPlan::KIND {
+                plan = Some(
+                    serde_json::from_value(f.form.body.clone())
+                        .map_err(|e| format!("corrective action plan does not parse: {e}"))?,
+                );
+            } else if f.form.kind == PlanAcceptance::KIND
+                && f.action == Action::RecordPlanAcceptance.name()
+            {
+                let acc: PlanAcceptance = serde_json::from_value(f.form.body.clone())
+                    .map_err(|e| format!("plan acceptance does not parse: {e}"))?;
+                let Some(plan) = plan.clone() else {
+                    return Err(format!(
+                        "`{}`: a plan acceptance without a plan on file",
+                        inst.id()
+                    ));
+                };
+                out.push(Baseline {
+                    complaint: inst.id().clone(),
+                    product_model: data.product_model.clone(),
+                    similar_products: acc.similar_products,
+                    plan,
+                    accepted_on: acc.accepted_on,
+                    accepted_by: acc.accepted_by,
+                    recorded_by: f.by.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
 }

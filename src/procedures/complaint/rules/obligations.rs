@@ -22,7 +22,24 @@ pub(super) const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::CostsUnconfirmed, costs_unconfirmed),
     (Guard::ConfirmerNotRecorder, confirmer_not_recorder),
     (Guard::ClosureReady, closure_ready),
+    (Guard::PlanOnFile, plan_on_file),
 ];
+
+// --- the accepted plan as the baseline (CC-PROC §5.2.2 (004 L480)) ---
+
+fn plan_on_file(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
+    let d = f.data()?;
+    check(
+        d.verdict == Some(ComplaintVerdict::Fail)
+            && f.body(CorrectiveActionPlan::KIND).is_some()
+            && d.first_reply_sent,
+        || {
+            "only a corrective and preventive plan sent to the customer can be accepted \
+             (CC-PROC §5.2.2 (004 L480))"
+                .into()
+        },
+    )
+}
 
 // --- urgency (004 L623) ---
 
