@@ -2033,7 +2033,7 @@ fn spares(no_return: Option<&str>) -> SparesShipment {
 }
 
 #[test]
-fn l621_domestic_replaced_defectives_back_within_one_month() {
+fn l621_domestic_replaced_defectives_back_within_one_month_partial_returns_allowed() {
     let h = H::new(ComplaintRegion::Domestic);
     to_remediation(&h, true, &[PartKind::Module]);
     let at = t0() + Duration::hours(4);
@@ -2050,7 +2050,8 @@ fn l621_domestic_replaced_defectives_back_within_one_month() {
         at,
     );
     assert!(guard_reason(&r).contains("international"));
-    // partial returns are refused: all at once
+    // the final return settles everything outstanding; fewer is a partial return
+    // (issue 17: partial returns are modelled, `record_partial_return`)
     let r = h.refused(
         Command::fire(&CAST.warehouse, Action::RecordDefectivesReturned).with_form(form(
             &DefectivesReturn {
@@ -2061,12 +2062,44 @@ fn l621_domestic_replaced_defectives_back_within_one_month() {
         at,
     );
     assert!(guard_reason(&r).contains("3 replaced defective(s) outstanding"));
+    // a partial return of all three is refused: that is the final return
+    let r = h.refused(
+        Command::fire(&CAST.warehouse, Action::RecordPartialReturn).with_form(form(
+            &DefectivesReturn {
+                qty: 3,
+                received_on: date(12, 1),
+            },
+        )),
+        at,
+    );
+    assert!(guard_reason(&r).contains("partial return is fewer"));
+    h.fire(
+        Command::fire(&CAST.warehouse, Action::RecordPartialReturn).with_form(form(
+            &DefectivesReturn {
+                qty: 2,
+                received_on: date(12, 1),
+            },
+        )),
+        at,
+    );
+    // the clock keeps running for the last one
+    assert!(h.deadline("defectives_return").unwrap().is_active());
     let ev = h.due_events(due + Duration::minutes(1));
     assert!(breached(&ev, "defectives_return"));
-    h.fire(
+    let r = h.refused(
         Command::fire(&CAST.warehouse, Action::RecordDefectivesReturned).with_form(form(
             &DefectivesReturn {
                 qty: 3,
+                received_on: date(12, 17),
+            },
+        )),
+        due + Duration::days(1),
+    );
+    assert!(guard_reason(&r).contains("1 replaced defective(s) outstanding"));
+    h.fire(
+        Command::fire(&CAST.warehouse, Action::RecordDefectivesReturned).with_form(form(
+            &DefectivesReturn {
+                qty: 1,
                 received_on: date(12, 17),
             },
         )),
@@ -2417,6 +2450,43 @@ fn withdrawal_only_before_submission_with_a_reason() {
         t0(),
     );
     assert!(h.inst().is_closed());
+}
+
+/// Withdrawal after submission (issue 17, ours): until the verdict, by the ADC of the region
+/// with a reason; the clocks end with the instance. After the verdict it is refused.
+#[test]
+fn withdrawal_after_submission_until_the_verdict() {
+    let h = H::new(ComplaintRegion::Domestic);
+    to_analysis(&h);
+    let at = t0() + Duration::hours(3);
+    let r = h.refused(Command::fire(&CAST.adc_domestic, Action::Withdraw), at);
+    assert!(reason_required(&r), "{r:?}");
+    let r = h.refused(
+        Command::fire(&CAST.adc_international, Action::Withdraw).with_payload(reason("not ours")),
+        at,
+    );
+    assert!(guard_reason(&r).contains("region"), "{r:?}");
+    let r = h.refused(
+        Command::fire(&CAST.cqe, Action::Withdraw).with_payload(reason("cqe")),
+        at,
+    );
+    assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
+    h.fire(
+        Command::fire(&CAST.adc_domestic, Action::Withdraw)
+            .with_payload(reason("the customer found a wiring fault")),
+        at,
+    );
+    assert!(h.inst().is_closed());
+    assert_eq!(h.inst().state(), State::Withdrawn.name());
+    assert!(h.inst().running_clock("analysis").is_none());
+    // after the verdict: no withdrawal
+    let late = H::new(ComplaintRegion::Domestic);
+    to_remediation(&late, true, &[PartKind::Module]);
+    let r = late.refused(
+        Command::fire(&CAST.adc_domestic, Action::Withdraw).with_payload(reason("late")),
+        at + Duration::hours(2),
+    );
+    assert!(matches!(r, Rejection::NoSuchTransition { .. }), "{r:?}");
 }
 
 #[test]

@@ -113,7 +113,10 @@ const ATTACH: &[(FormKind, &[Action])] = &[
     (K::TextRelease, &[A::ReleaseText]),
     (K::ImprovementEvidence, &[A::ProvideImprovementEvidence]),
     (K::SparesShipment, &[A::ShipSpares, A::ShipSparesNoReturn]),
-    (K::DefectivesReturn, &[A::RecordDefectivesReturned]),
+    (
+        K::DefectivesReturn,
+        &[A::RecordDefectivesReturned, A::RecordPartialReturn],
+    ),
     (K::DefectivesWriteOff, &[A::WriteOffDefectives]),
     (K::CostEntry, &[A::RecordCostLine]),
     (
@@ -124,6 +127,14 @@ const ATTACH: &[(FormKind, &[Action])] = &[
     (K::ClosureRecheck, &[A::VerifyClosure]),
     (K::PlanAcceptance, &[A::RecordPlanAcceptance]),
 ];
+
+/// Withdrawal after submission, before the verdict: the ADC of the region, with a reason.
+fn withdraw_submitted(t: TransitionBuilder) -> TransitionBuilder {
+    t.roles(ADC)
+        .guard(Guard::AdcOfRegion)
+        .reason_required()
+        .describe("ours: withdrawn by the customer after submission, before the verdict")
+}
 
 /// Require a form of `kind` attached with the command itself (a fresh revision).
 fn with(t: TransitionBuilder, kind: FormKind) -> TransitionBuilder {
@@ -204,6 +215,17 @@ fn intake(b: Builder) -> Builder {
             .reason_required()
             .describe("ours")
     })
+    // After submission, until the verdict: the customer withdraws its complaint through the
+    // ADC (ours: the documents do not describe a withdrawal; after the verdict the case has
+    // goods and obligations in hand and runs to its end).
+    .transition(S::Submitted, A::Withdraw, S::Withdrawn, withdraw_submitted)
+    .transition(
+        S::Containment,
+        A::Withdraw,
+        S::Withdrawn,
+        withdraw_submitted,
+    )
+    .transition(S::Analysis, A::Withdraw, S::Withdrawn, withdraw_submitted)
     .transition(S::Submitted, A::Acknowledge, S::Containment, |t| {
         t.roles([R::Cqe])
             .describe("004 L623: respond within 1 working day")
@@ -959,6 +981,11 @@ fn obligations(mut b: Builder) -> Builder {
                 with(t.roles([R::Cqe, R::Warehouse]), K::DefectivesReturn)
                     .guard(Guard::ReturnSettlesOutstanding)
                     .describe("004 L621: 1个月内退回")
+            })
+            .transition(s, A::RecordPartialReturn, s, |t| {
+                with(t.roles([R::Cqe, R::Warehouse]), K::DefectivesReturn)
+                    .guard(Guard::ReturnPartial)
+                    .describe("QD-004 §4.4 (004 L621): part of the replaced defectives back")
             })
             .transition(s, A::WriteOffDefectives, s, |t| {
                 with(t.roles([R::QualityManager]), K::DefectivesWriteOff)

@@ -274,6 +274,9 @@ crate::vocabulary! {
         ShipSparesNoReturn = "ship_spares_no_return",
         /// Replaced defectives back (`004 L621`).
         RecordDefectivesReturned = "record_defectives_returned",
+        /// Part of the replaced defectives back; the rest stays outstanding and the return
+        /// clock keeps running (QD-004 §4.4 (004 L621); partial returns: ours).
+        RecordPartialReturn = "record_partial_return",
         /// The quality manager writes off defectives that will not come back (ours).
         WriteOffDefectives = "write_off_defectives",
         /// The customer asks for an 8D after intake (`004 L620`, `L651`).
@@ -463,6 +466,9 @@ crate::vocabulary! {
         /// The plan the customer accepts exists: a failed complaint with its corrective and
         /// preventive plan sent (CC-PROC §5.2.2 (004 L480)).
         PlanOnFile = "plan_on_file",
+        /// A partial return leaves some replaced defectives outstanding (QD-004 §4.4
+        /// (004 L621)).
+        ReturnPartial = "return_partial",
     }
 }
 

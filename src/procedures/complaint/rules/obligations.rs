@@ -23,6 +23,7 @@ pub(super) const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::ConfirmerNotRecorder, confirmer_not_recorder),
     (Guard::ClosureReady, closure_ready),
     (Guard::PlanOnFile, plan_on_file),
+    (Guard::ReturnPartial, return_partial),
 ];
 
 // --- the accepted plan as the baseline (CC-PROC §5.2.2 (004 L480)) ---
@@ -98,7 +99,29 @@ fn return_settles_outstanding(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> R
         .filter_map(|x| x.body.get("qty").and_then(Value::as_i64))
         .sum();
     check(before > 0 && now == before, || {
-        format!("{before} replaced defective(s) outstanding: record them all at once (004 L621)")
+        format!(
+            "{before} replaced defective(s) outstanding: this settles them all; \
+             record fewer with `record_partial_return` (QD-004 §4.4 (004 L621))"
+        )
+    })
+}
+
+fn return_partial(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(), String> {
+    let before = outstanding_defectives(&Forms {
+        current: None,
+        ..*f
+    })?;
+    let now: i64 = ctx
+        .forms
+        .iter()
+        .filter(|x| x.kind == DefectivesReturn::KIND)
+        .filter_map(|x| x.body.get("qty").and_then(Value::as_i64))
+        .sum();
+    check(now > 0 && now < before, || {
+        format!(
+            "{before} replaced defective(s) outstanding: a partial return is fewer than that; \
+             the last lot is `record_defectives_returned` (QD-004 §4.4 (004 L621))"
+        )
     })
 }
 
