@@ -2489,6 +2489,54 @@ fn withdrawal_after_submission_until_the_verdict() {
     assert!(matches!(r, Rejection::NoSuchTransition { .. }), "{r:?}");
 }
 
+/// The CQE's severity downgrade (QD-004 §3.7 (004 L662): 「非产品功能问题的客户投诉为一般客诉」):
+/// a serious complaint whose function proves normal becomes general, with the finding; the
+/// VP no longer reviews and the measures reply replaces the 8D. A general one cannot be
+/// downgraded, nor by anyone but the CQE.
+#[test]
+fn qd004_s3_7_cqe_downgrades_a_serious_complaint_with_the_finding() {
+    let cfg = Config::default();
+    let h = H::new(ComplaintRegion::Domestic);
+    to_remediation(&h, true, &[PartKind::Module]);
+    let at = t0() + Duration::hours(4);
+    assert_eq!(
+        complaint::severity(&h.inst(), &cfg).unwrap(),
+        Severity::Serious
+    );
+    assert_eq!(
+        complaint::outgoing_kind(&h.inst(), &cfg).unwrap(),
+        ReportKind::EightD
+    );
+    let downgrade = SeverityDowngrade {
+        finding: "flicker traced to the customer's dimmer; the module works".into(),
+    };
+    let r = h.refused(
+        Command::fire(&CAST.quality_manager, Action::DowngradeSeverity).with_form(form(&downgrade)),
+        at,
+    );
+    assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
+    h.fire(
+        Command::fire(&CAST.cqe, Action::DowngradeSeverity).with_form(form(&downgrade)),
+        at,
+    );
+    assert_eq!(
+        complaint::severity(&h.inst(), &cfg).unwrap(),
+        Severity::General
+    );
+    assert_eq!(
+        complaint::outgoing_kind(&h.inst(), &cfg).unwrap(),
+        ReportKind::MeasuresReply
+    );
+    let r = h.refused(
+        Command::fire(&CAST.cqe, Action::DowngradeSeverity).with_form(form(&downgrade)),
+        at,
+    );
+    assert!(
+        guard_reason(&r).contains("only a serious complaint"),
+        "{r:?}"
+    );
+}
+
 #[test]
 fn available_actions_explain_what_a_role_may_do() {
     let h = H::new(ComplaintRegion::Domestic);

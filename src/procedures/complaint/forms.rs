@@ -908,6 +908,26 @@ impl TypedForm for PlanAcceptance {
     }
 }
 
+/// The CQE's downgrade of a serious complaint to general (QD-004 §3.7 (004 L662): 「非产品功能问题
+/// 的客户投诉为一般客诉」): the finding that the product function is not abnormal after all. It
+/// holds until a later inspection record classifies the complaint again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SeverityDowngrade {
+    /// The finding: why the product function is not abnormal (e.g. the mould defects are
+    /// cosmetic, the reported failure was a wiring error).
+    pub finding: String,
+}
+
+impl TypedForm for SeverityDowngrade {
+    const KIND: &'static str = FormKind::SeverityDowngrade.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(
+            &self.finding,
+            "the finding behind the downgrade (QD-004 §3.7)",
+        )
+    }
+}
+
 /// The lowest rating of a satisfaction record (ours).
 pub const SATISFACTION_MIN: u8 = 1;
 /// The highest rating of a satisfaction record (ours).

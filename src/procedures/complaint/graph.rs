@@ -45,6 +45,14 @@ const CUSTOMER_8D_STATES: [State; 4] = [
 ];
 
 /// States where the CQE drafts the 8D.
+/// States where the CQE may downgrade the severity: after the inspection, before the review.
+const DOWNGRADE_STATES: [State; 4] = [
+    State::Remediation,
+    State::CorrectiveAction,
+    State::DepartmentAnalysis,
+    State::Implementation,
+];
+
 const UPDATE_8D_STATES: [State; 6] = [
     State::Remediation,
     State::CorrectiveAction,
@@ -126,6 +134,7 @@ const ATTACH: &[(FormKind, &[Action])] = &[
     (K::CustomerReply, &[A::ReplyToCustomer]),
     (K::ClosureRecheck, &[A::VerifyClosure]),
     (K::PlanAcceptance, &[A::RecordPlanAcceptance]),
+    (K::SeverityDowngrade, &[A::DowngradeSeverity]),
 ];
 
 /// Withdrawal after submission, before the verdict: the ADC of the region, with a reason.
@@ -914,6 +923,13 @@ fn obligations(mut b: Builder) -> Builder {
                     .effect(Effect::Track)
                     .describe("004 L623, L628")
             });
+    }
+    for s in DOWNGRADE_STATES {
+        b = b.transition(s, A::DowngradeSeverity, s, |t| {
+            with(t.roles([R::Cqe]), K::SeverityDowngrade)
+                .guard(Guard::SeriousNow)
+                .describe("QD-004 §3.7 (004 L662): 非产品功能问题的客户投诉为一般客诉")
+        });
     }
     for s in UPDATE_8D_STATES {
         b = b.transition(s, A::UpdateEightD, s, |t| {

@@ -277,6 +277,9 @@ crate::vocabulary! {
         /// Part of the replaced defectives back; the rest stays outstanding and the return
         /// clock keeps running (QD-004 §4.4 (004 L621); partial returns: ours).
         RecordPartialReturn = "record_partial_return",
+        /// The CQE downgrades a serious complaint to general, with the finding that the
+        /// product function is not abnormal (QD-004 §3.7 (004 L662); the action is ours).
+        DowngradeSeverity = "downgrade_severity",
         /// The quality manager writes off defectives that will not come back (ours).
         WriteOffDefectives = "write_off_defectives",
         /// The customer asks for an 8D after intake (`004 L620`, `L651`).
@@ -469,6 +472,8 @@ crate::vocabulary! {
         /// A partial return leaves some replaced defectives outstanding (QD-004 §4.4
         /// (004 L621)).
         ReturnPartial = "return_partial",
+        /// The complaint is serious now, so it can be downgraded (QD-004 §3.7 (004 L662)).
+        SeriousNow = "serious_now",
     }
 }
 
@@ -568,6 +573,8 @@ crate::vocabulary! {
         SatisfactionRecord = "satisfaction_record",
         /// [`forms::PlanAcceptance`].
         PlanAcceptance = "plan_acceptance",
+        /// [`forms::SeverityDowngrade`].
+        SeverityDowngrade = "severity_downgrade",
         /// [`forms::ClosureRecheck`].
         ClosureRecheck = "closure_recheck",
         /// [`forms::SpecialApprovalRequest`].

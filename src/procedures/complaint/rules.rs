@@ -89,6 +89,7 @@ fn typed_forms(reg: Registry) -> Registry {
         .typed_form::<LedgerEntry>()
         .typed_form::<SatisfactionRecord>()
         .typed_form::<PlanAcceptance>()
+        .typed_form::<SeverityDowngrade>()
         .typed_form::<ClosureRecheck>()
         .typed_form::<SpecialApprovalRequest>()
         .typed_form::<SparesShipment>()

@@ -24,7 +24,21 @@ pub(super) const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::ClosureReady, closure_ready),
     (Guard::PlanOnFile, plan_on_file),
     (Guard::ReturnPartial, return_partial),
+    (Guard::SeriousNow, serious_now),
 ];
+
+// --- the CQE's downgrade (QD-004 §3.7 (004 L662)) ---
+
+fn serious_now(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), String> {
+    let on_file = Forms {
+        current: None,
+        ..*f
+    };
+    check(
+        severity_of(&on_file, cfg)? == crate::procedures::complaint::Severity::Serious,
+        || "only a serious complaint can be downgraded (QD-004 §3.7 (004 L662))".into(),
+    )
+}
 
 // --- the accepted plan as the baseline (CC-PROC §5.2.2 (004 L480)) ---
 
