@@ -840,7 +840,7 @@ fn l649_restock_signed_oqc_then_qm_then_planning_manager() {
     h.fire(
         Command::fire(&CAST.adc_domestic, Action::ReplyToCustomer).with_form(form(
             &CustomerReply {
-                explanation: "units conform; explained the dimming setting".into(),
+                explanation: Statement::general("units conform; explained the dimming setting"),
                 return_shipment_ref: None,
             },
         )),
@@ -901,7 +901,7 @@ fn l593_pass_returned_to_customer_needs_the_return_shipment() {
     let r = h.refused(
         Command::fire(&CAST.adc_domestic, Action::ReplyToCustomer).with_form(form(
             &CustomerReply {
-                explanation: "no defect".into(),
+                explanation: Statement::general("no defect"),
                 return_shipment_ref: None,
             },
         )),
@@ -911,7 +911,7 @@ fn l593_pass_returned_to_customer_needs_the_return_shipment() {
     h.fire(
         Command::fire(&CAST.adc_domestic, Action::ReplyToCustomer).with_form(form(
             &CustomerReply {
-                explanation: "no defect".into(),
+                explanation: Statement::general("no defect"),
                 return_shipment_ref: Some("SF-1".into()),
             },
         )),
@@ -2204,7 +2204,7 @@ fn pass_case(no: &str, customer: &str, phenomenon: &str, at: DateTime<Utc>) -> H
     h.fire(
         Command::fire(&CAST.adc_domestic, Action::ReplyToCustomer).with_form(form(
             &CustomerReply {
-                explanation: "no defect".into(),
+                explanation: Statement::general("no defect"),
                 return_shipment_ref: Some("SF".into()),
             },
         )),

@@ -7,7 +7,10 @@
 use aftersales::procedures::complaint::forms::{
     CustomerReply, DefectEvidence, Photo, PhotoView, PlanAcceptance,
 };
-use aftersales::procedures::complaint::{self, Action, Config, Deadline, PartKind, State};
+use aftersales::procedures::complaint::{
+    self, Action, Config, Deadline, InfoCategory, PartKind, ReportKind, State, Statement,
+    WITHHELD_PLACEHOLDER,
+};
 use aftersales::testing::fixtures::complaint::{self as cf, Scenario};
 use aftersales::testing::fixtures::form;
 use aftersales::{Command, Rejection};
@@ -49,7 +52,7 @@ fn cc_proc_s5_2_1_not_liable_finding_back_within_one_working_day() {
     let adc = s.cast().adc_domestic.clone();
     s.fire(
         Command::fire(&adc, Action::ReplyToCustomer).with_form(form(&CustomerReply {
-            explanation: "no defect: the dimmer was wired to the wrong phase".into(),
+            explanation: Statement::general("no defect: the dimmer was wired to the wrong phase"),
             return_shipment_ref: Some("SF-1".into()),
         })),
     )
@@ -154,7 +157,7 @@ fn cc_proc_s5_2_2_no_baseline_without_a_plan() {
     let adc = s.cast().adc_domestic.clone();
     s.fire(
         Command::fire(&adc, Action::ReplyToCustomer).with_form(form(&CustomerReply {
-            explanation: "no defect".into(),
+            explanation: Statement::general("no defect"),
             return_shipment_ref: Some("SF-1".into()),
         })),
     )
@@ -170,4 +173,46 @@ fn cc_proc_s5_2_2_no_baseline_without_a_plan() {
         matches!(&r, Rejection::GuardRejected { reason, .. } if reason.contains("CC-PROC §5.2.2")),
         "{r:?}"
     );
+}
+
+// ------------------------------------------------ QD-004 §3.6 (004 L628) on the reply letter
+
+/// The reply letter (《客户抱怨回复书》, RET-PC §6.2 (004 L22)) passes the default-deny filter like
+/// every outgoing text: an unclassified explanation blocks the reply until categorised or
+/// released; a confidential one goes out as the placeholder.
+#[test]
+fn qd004_s3_6_reply_letter_passes_the_default_deny_filter() {
+    let mut s = Scenario::at(State::PassReply).unwrap();
+    let adc = s.cast().adc_domestic.clone();
+    let unclassified = CustomerReply {
+        explanation: Statement::unclassified("no defect; our reflow line was fine"),
+        return_shipment_ref: Some("SF-1".into()),
+    };
+    let r = refusal(
+        s.fire(Command::fire(&adc, Action::ReplyToCustomer).with_form(form(&unclassified))),
+    );
+    assert!(
+        matches!(&r, Rejection::GuardRejected { reason, .. } if reason.contains("QD-004 §3.6")),
+        "{r:?}"
+    );
+    let secret = CustomerReply {
+        explanation: Statement::new(
+            "reflow peak 245 °C on line 3",
+            InfoCategory::ProductionProcess,
+        ),
+        return_shipment_ref: Some("SF-1".into()),
+    };
+    s.fire(Command::fire(&adc, Action::ReplyToCustomer).with_form(form(&secret)))
+        .unwrap();
+    let red = complaint::outgoing_reply(&s.instance(), &Config::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(red.report.kind, ReportKind::ReplyLetter);
+    let text = red.report.to_string();
+    assert!(
+        text.contains(WITHHELD_PLACEHOLDER) && !text.contains("245"),
+        "{text}"
+    );
+    assert!(text.contains("SF-1"), "{text}");
+    assert_eq!(red.withheld[0].path, "reply.explanation");
 }

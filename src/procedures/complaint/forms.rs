@@ -448,11 +448,16 @@ impl TypedForm for SalesDisposalPlan {
     }
 }
 
-/// The ADC's reply to the customer on a pass verdict (`004 L593`, `L596`).
+/// The ADC's reply to the customer on a pass verdict (`004 L593`, `L596`): the complaint reply
+/// letter (《客户抱怨回复书》, RET-PC §6.2 (004 L22)) of a case that is not the company's fault.
+/// What is sent is its filtered rendering ([`report::outgoing_reply`](super::report::outgoing_reply),
+/// QD-004 §3.6 (004 L628)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomerReply {
-    /// The explanation given (clearing the customer's doubts).
-    pub explanation: String,
+    /// The explanation given (clearing the customer's doubts), categorised for the filter
+    /// (an uncategorised one goes out only when a quality manager released it at
+    /// `reply.explanation`).
+    pub explanation: Statement,
     /// The return shipment, when the goods go back to the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_shipment_ref: Option<String>,
@@ -461,7 +466,10 @@ pub struct CustomerReply {
 impl TypedForm for CustomerReply {
     const KIND: &'static str = FormKind::CustomerReply.as_str();
     fn validate(&self) -> Result<(), String> {
-        need(&self.explanation, "explanation")
+        if self.explanation.is_blank() {
+            return Err("explanation is missing".into());
+        }
+        Ok(())
     }
 }
 

@@ -64,7 +64,8 @@ const UPDATE_8D_STATES: [State; 6] = [
 
 /// States where a quality manager may release free text of the 8D for the outgoing report
 /// (§3.6, `004 L628`): where the 8D is drafted, and in the review.
-const RELEASE_STATES: [State; 7] = [
+const RELEASE_STATES: [State; 8] = [
+    State::PassReply,
     State::Remediation,
     State::CorrectiveAction,
     State::DepartmentAnalysis,
@@ -321,8 +322,9 @@ fn analysis(b: Builder) -> Builder {
         with(t.roles(ADC), K::CustomerReply)
             .guard(Guard::AdcOfRegion)
             .guard(Guard::ReturnShipmentIfNeeded)
+            .guard(Guard::ReplyClassified)
             .effect(Effect::Track)
-            .describe("004 L593, L596, L664")
+            .describe("004 L593, L596, L664; the letter filtered, QD-004 §3.6 (004 L628)")
     })
 }
 

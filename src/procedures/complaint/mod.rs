@@ -50,12 +50,12 @@ pub use data::{ComplaintRegion, ComplaintVerdict, Data};
 pub use forms::eight_d::{Discipline, EightDReport, FiveW1H};
 pub use forms::outgoing::{
     OutgoingReport, Redaction, Release, Releases, ReportKind, TextRelease, WITHHELD_PLACEHOLDER,
-    redact_8d, redact_8d_released, redact_statements, redact_statements_released,
+    redact_8d, redact_8d_released, redact_reply, redact_statements, redact_statements_released,
 };
 pub use forms::{ComplaintHandlingForm, ComplaintInspectionRecord};
 pub use report::{
     Baseline, CostRecord, CostReport, baselines, cost_report, outgoing_evidence, outgoing_kind,
-    outgoing_report, severity,
+    outgoing_reply, outgoing_report, severity,
 };
 
 use crate::Calendar;
@@ -474,6 +474,9 @@ crate::vocabulary! {
         ReturnPartial = "return_partial",
         /// The complaint is serious now, so it can be downgraded (QD-004 §3.7 (004 L662)).
         SeriousNow = "serious_now",
+        /// The reply letter passes the confidentiality filter: its explanation is categorised
+        /// or released (QD-004 §3.6 (004 L628)).
+        ReplyClassified = "reply_classified",
     }
 }
 

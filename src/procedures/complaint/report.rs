@@ -25,7 +25,7 @@ use super::data::Data;
 use super::forms::ImprovementEvidence;
 use super::forms::eight_d::EightDReport;
 use super::forms::outgoing::{
-    Redaction, Releases, ReportKind, redact_8d_released, redact_statements_released,
+    Redaction, Releases, ReportKind, redact_8d_released, redact_reply, redact_statements_released,
 };
 use super::forms::{ComplaintInspectionRecord, CorrectiveActionPlan, CostEntry, PlanAcceptance};
 use super::rules;
@@ -291,6 +291,25 @@ pub fn outgoing_report(instance: &Instance, config: &Config) -> Result<Option<Re
         &data.complaint_no,
         &report,
         kind,
+        &config.confidentiality,
+        &Releases::of(instance),
+    )))
+}
+
+/// The filtered rendering of the latest reply letter (《客户抱怨回复书》, RET-PC §6.2 (004 L22))
+/// of a pass verdict (`None` without one): what the customer receives (QD-004 §3.6 (004 L628)).
+///
+/// # Errors
+/// A form or the data does not parse.
+pub fn outgoing_reply(instance: &Instance, config: &Config) -> Result<Option<Redaction>, String> {
+    let forms = rules::Forms::of(instance);
+    let Some(reply) = forms.latest::<super::forms::CustomerReply>()? else {
+        return Ok(None);
+    };
+    let data = forms.data()?;
+    Ok(Some(redact_reply(
+        &data.complaint_no,
+        &reply,
         &config.confidentiality,
         &Releases::of(instance),
     )))
