@@ -1231,7 +1231,65 @@ fn liaison(source: MaterialSource, involves: &[PartKind]) -> WorkLiaison {
         repair_description: "replace drivers".into(),
         material_source: source,
         involves: involves.iter().cloned().collect(),
+        copies: CopyRouting {
+            red_with_goods_to: "制造部".into(),
+            white_filed_with: "生管".into(),
+        },
     }
+}
+
+/// The red copy travels with the goods to production, the white copy stays with production
+/// control (RET-PC handling item 1 (004 L19)): a work liaison without either is refused.
+#[test]
+fn ret_pc_item1_red_copy_with_the_goods_white_copy_filed() {
+    let mut l = liaison(MaterialSource::SlowStock, &[]);
+    assert!(l.validate().is_ok());
+    l.copies.white_filed_with = " ".into();
+    assert!(l.validate().unwrap_err().contains("white copy"));
+    l.copies.white_filed_with = "生管".into();
+    l.copies.red_with_goods_to = String::new();
+    assert!(l.validate().unwrap_err().contains("red copy"));
+    let h = H::new(ComplaintRegion::Domestic);
+    to_remediation(&h, true, &[PartKind::Module]);
+    let r = h.refused(
+        Command::fire(&CAST.cqe, Action::RequestRepair).with_form(form(&l)),
+        t0() + Duration::hours(4),
+    );
+    assert!(matches!(r, Rejection::InvalidForm { .. }), "{r:?}");
+}
+
+/// Goods that cannot be repaired are remade on sales' order (RET-PC handling item 3
+/// (004 L21)): the salesperson places it, nobody else.
+#[test]
+fn ret_pc_item3_sales_places_the_remake_order() {
+    let h = H::new(ComplaintRegion::Domestic);
+    to_remediation(&h, true, &[PartKind::Module]);
+    let at = t0() + Duration::hours(4);
+    let order = RemakeOrder {
+        order_ref: "SO-7781".into(),
+        quantity: 6,
+        not_repairable_because: "housing cracked, no spare housings".into(),
+    };
+    let r = h.refused(
+        Command::fire(&CAST.cqe, Action::PlaceRemakeOrder).with_form(form(&order)),
+        at,
+    );
+    assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
+    let sales = CAST.salesperson.clone();
+    h.fire(
+        Command::fire(&sales, Action::PlaceRemakeOrder).with_form(form(&order)),
+        at,
+    );
+    let body = h
+        .inst()
+        .latest_form(FormKind::RemakeOrder.as_ref())
+        .cloned();
+    assert_eq!(body.unwrap()["order_ref"], "SO-7781");
+    let blank = RemakeOrder {
+        not_repairable_because: String::new(),
+        ..order
+    };
+    assert!(blank.validate().unwrap_err().contains("cannot be repaired"));
 }
 
 #[test]

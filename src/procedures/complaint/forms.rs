@@ -723,13 +723,71 @@ pub struct WorkLiaison {
     /// The goods involve these parts (burn-in rule, `004 L667`).
     #[serde(default)]
     pub involves: BTreeSet<PartKind>,
+    /// Where the copies of the handling form go on the repair path.
+    pub copies: CopyRouting,
 }
 
 impl TypedForm for WorkLiaison {
     const KIND: &'static str = FormKind::WorkLiaison.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.no, "form number")?;
-        need(&self.repair_description, "repair description")
+        need(&self.repair_description, "repair description")?;
+        self.copies.check()
+    }
+}
+
+/// The copies of the handling form on the repair path (「红联随客退品一起交生产进行返修。白联交给生管
+/// 保存」, RET-PC handling item 1 (004 L19)): the red copy travels with the goods to production,
+/// the white copy is filed with production control.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CopyRouting {
+    /// Who received the red copy (红联) with the goods: the production unit doing the repair.
+    pub red_with_goods_to: String,
+    /// Who files the white copy (白联): production control (生管).
+    pub white_filed_with: String,
+}
+
+impl CopyRouting {
+    /// Both copies are placed (RET-PC handling item 1 (004 L19)).
+    ///
+    /// # Errors
+    /// A copy has no holder.
+    pub fn check(&self) -> Result<(), String> {
+        need(
+            &self.red_with_goods_to,
+            "who receives the red copy with the goods (RET-PC item 1 (004 L19))",
+        )?;
+        need(
+            &self.white_filed_with,
+            "who files the white copy (RET-PC item 1 (004 L19))",
+        )
+    }
+}
+
+/// Sales' remake order when the goods cannot be repaired (「如客退品无法进行返修时,品质需知会业务,由
+/// 业务下单重做」, RET-PC handling item 3 (004 L21)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RemakeOrder {
+    /// The sales order placed for the remake.
+    pub order_ref: String,
+    /// How many are remade.
+    pub quantity: u32,
+    /// Why the goods cannot be repaired (Quality's notice to sales).
+    pub not_repairable_because: String,
+}
+
+impl TypedForm for RemakeOrder {
+    const KIND: &'static str = FormKind::RemakeOrder.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(&self.order_ref, "remake order reference")?;
+        need(
+            &self.not_repairable_because,
+            "why the goods cannot be repaired (RET-PC item 3 (004 L21))",
+        )?;
+        if self.quantity == 0 {
+            return Err("remake quantity is zero".into());
+        }
+        Ok(())
     }
 }
 

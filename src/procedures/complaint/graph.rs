@@ -136,6 +136,7 @@ const ATTACH: &[(FormKind, &[Action])] = &[
     (K::ClosureRecheck, &[A::VerifyClosure]),
     (K::PlanAcceptance, &[A::RecordPlanAcceptance]),
     (K::SeverityDowngrade, &[A::DowngradeSeverity]),
+    (K::RemakeOrder, &[A::PlaceRemakeOrder]),
 ];
 
 /// Withdrawal after submission, before the verdict: the ADC of the region, with a reason.
@@ -926,6 +927,10 @@ fn obligations(mut b: Builder) -> Builder {
                     .describe("004 L623, L628")
             });
     }
+    b = b.transition(S::Remediation, A::PlaceRemakeOrder, S::Remediation, |t| {
+        with(t.roles([R::Salesperson]), K::RemakeOrder)
+            .describe("RET-PC handling item 3 (004 L21): 无法进行返修时…由业务下单重做")
+    });
     for s in DOWNGRADE_STATES {
         b = b.transition(s, A::DowngradeSeverity, s, |t| {
             with(t.roles([R::Cqe]), K::SeverityDowngrade)

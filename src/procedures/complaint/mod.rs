@@ -280,6 +280,9 @@ crate::vocabulary! {
         /// The CQE downgrades a serious complaint to general, with the finding that the
         /// product function is not abnormal (QD-004 §3.7 (004 L662); the action is ours).
         DowngradeSeverity = "downgrade_severity",
+        /// Sales places the remake order for goods that cannot be repaired (RET-PC handling
+        /// item 3 (004 L21)).
+        PlaceRemakeOrder = "place_remake_order",
         /// The quality manager writes off defectives that will not come back (ours).
         WriteOffDefectives = "write_off_defectives",
         /// The customer asks for an 8D after intake (`004 L620`, `L651`).
@@ -578,6 +581,8 @@ crate::vocabulary! {
         PlanAcceptance = "plan_acceptance",
         /// [`forms::SeverityDowngrade`].
         SeverityDowngrade = "severity_downgrade",
+        /// [`forms::RemakeOrder`].
+        RemakeOrder = "remake_order",
         /// [`forms::ClosureRecheck`].
         ClosureRecheck = "closure_recheck",
         /// [`forms::SpecialApprovalRequest`].

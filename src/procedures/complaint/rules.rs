@@ -90,6 +90,7 @@ fn typed_forms(reg: Registry) -> Registry {
         .typed_form::<SatisfactionRecord>()
         .typed_form::<PlanAcceptance>()
         .typed_form::<SeverityDowngrade>()
+        .typed_form::<RemakeOrder>()
         .typed_form::<ClosureRecheck>()
         .typed_form::<SpecialApprovalRequest>()
         .typed_form::<SparesShipment>()
