@@ -405,6 +405,15 @@ fn example_runs_to_closure_and_replays() {
     let sent = text.split("=== withheld (internal) ===").next().unwrap();
     assert!(!sent.contains("235 °C"));
     assert!(sent.contains(WITHHELD_PLACEHOLDER));
+    // issue 17: costs by month, the accepted plan as a baseline
+    assert!(
+        text.contains("=== booked costs by month ===\n2026-11: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("KS-2026-118 (FL-200 and FL-250): plan of 制造部"),
+        "{text}"
+    );
 }
 
 // ---------------------------------------------------------------- intake (004 L661)
