@@ -636,3 +636,33 @@ fn an_anchored_deadline_counts_from_another_clocks_start() {
         },
     );
 }
+
+/// A clock with a start condition starts only when the value holds at its trigger ("reply
+/// within 2 working days when nothing is returned"); a condition reading an undeclared form
+/// is refused at build time.
+#[test]
+fn a_clock_with_a_start_condition_starts_only_when_it_holds() {
+    let bad = on_action("x", "finish", BusinessDuration::Hours(1))
+        .start_if(StartIf::form("nope", "/flag", true));
+    let err = one_step("bad", "desk", ("open", "finish", "done"), bad).build_err();
+    assert_problem(
+        &err,
+        &Problem::UnknownForm {
+            form: "nope".into(),
+            used_in: "deadline `x` start condition".into(),
+        },
+    );
+    let clock = on_enter("x", "planned", BusinessDuration::Hours(4))
+        .start_if(StartIf::data("/returned", false));
+    let def = one_step("visit", "desk", ("planned", "notify", "notified"), clock).build_china();
+    let e = engine_with([def]);
+    let desk = Actor::new("d", ["desk"]);
+    e.start("visit", "kept", &desk, json!({ "returned": false }), monday())
+        .unwrap();
+    e.start("visit", "back", &desk, json!({ "returned": true }), monday())
+        .unwrap();
+    e.start("visit", "none", &desk, json!({}), monday()).unwrap();
+    assert!(e.load(&"kept".into()).unwrap().clock("x").is_some());
+    assert!(e.load(&"back".into()).unwrap().clock("x").is_none());
+    assert!(e.load(&"none".into()).unwrap().clock("x").is_none());
+}

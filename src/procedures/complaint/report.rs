@@ -156,7 +156,8 @@ pub struct CostReport {
 /// Build the cost lines of `records` with their accounts.
 ///
 /// # Errors
-/// [`CostError::WrongSign`] for an entry with the wrong sign.
+/// [`CostError::WrongSign`] for an entry with the wrong sign, [`CostError::CarrierUnnamed`]
+/// for a blank carrier.
 pub fn cost_report(
     records: &[CostRecord],
     rule: MisjudgmentMatch,
@@ -180,6 +181,7 @@ pub fn cost_report(
             if let Some(carrier) = &c.entry.carrier {
                 line = line.borne_by_carrier(carrier.clone());
             }
+            line.check()?;
             if c.confirmed {
                 report.booked.push(line);
             } else {
