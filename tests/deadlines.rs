@@ -657,11 +657,24 @@ fn a_clock_with_a_start_condition_starts_only_when_it_holds() {
     let def = one_step("visit", "desk", ("planned", "notify", "notified"), clock).build_china();
     let e = engine_with([def]);
     let desk = Actor::new("d", ["desk"]);
-    e.start("visit", "kept", &desk, json!({ "returned": false }), monday())
+    e.start(
+        "visit",
+        "kept",
+        &desk,
+        json!({ "returned": false }),
+        monday(),
+    )
+    .unwrap();
+    e.start(
+        "visit",
+        "back",
+        &desk,
+        json!({ "returned": true }),
+        monday(),
+    )
+    .unwrap();
+    e.start("visit", "none", &desk, json!({}), monday())
         .unwrap();
-    e.start("visit", "back", &desk, json!({ "returned": true }), monday())
-        .unwrap();
-    e.start("visit", "none", &desk, json!({}), monday()).unwrap();
     assert!(e.load(&"kept".into()).unwrap().clock("x").is_some());
     assert!(e.load(&"back".into()).unwrap().clock("x").is_none());
     assert!(e.load(&"none".into()).unwrap().clock("x").is_none());
