@@ -1040,6 +1040,7 @@ fn obligations(mut b: Builder) -> Builder {
 /// The time limits of §8 (`004 L621–623`), §7 (`004 L601`) and the closure re-check, each with
 /// the reading of `Config`.
 fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
+    b = cc_proc_reply_deadlines(b, cfg);
     let replies = REPLIES;
     let with_replies = |mut d: DeadlineSpec| {
         for a in replies {
@@ -1134,38 +1135,6 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
         ))
         .deadline(
             DeadlineSpec::new(
-                D::NotLiableFeedback,
-                Trigger::leave(S::Analysis),
-                cfg.not_liable_feedback,
-            )
-            .start_if(StartIf::data("/verdict", "pass"))
-            .met_on(Trigger::action(A::ReplyToCustomer))
-            .runs(Runs::UntilMet)
-            .owner(R::QualityDepartment)
-            .escalate(EscalationSpec::notify([
-                R::QualityManager,
-                R::AdcDomestic,
-                R::AdcInternational,
-            ]))
-            .describe("CC-PROC §5.2.1 (004 L478): 若非本公司造成的应…于一个工作日内反馈客户"),
-        )
-        .deadline(
-            DeadlineSpec::new(
-                D::LiableReply,
-                Trigger::action(A::ApproveReport),
-                cfg.liable_reply_no_return,
-            )
-            .start_if(StartIf::form(K::HandlingForm, "/goods_returned", false))
-            .met_on(Trigger::action(A::SendToCustomer))
-            .owner(R::QualityDepartment)
-            .escalate(EscalationSpec::notify([
-                R::QualityManager,
-                R::QualityDepartmentHead,
-            ]))
-            .describe("CC-PROC §5.2.2 (004 L480): 本公司之责任,不需退货的…经核准后两个工作日回复客户"),
-        )
-        .deadline(
-            DeadlineSpec::new(
                 D::Supplier8d,
                 Trigger::action(A::ReturnToSupplier),
                 cfg.supplier_8d,
@@ -1227,4 +1196,42 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
         );
     }
     b
+}
+
+/// The reply limits of CC-PROC §5.2.1–§5.2.2 (004 L478–481): the not-liable finding within 1
+/// working day of the analysis; the liable reply, nothing returned, within 2 working days of
+/// the approval.
+fn cc_proc_reply_deadlines(b: Builder, cfg: &Config) -> Builder {
+    b.deadline(
+        DeadlineSpec::new(
+            D::NotLiableFeedback,
+            Trigger::leave(S::Analysis),
+            cfg.not_liable_feedback,
+        )
+        .start_if(StartIf::data("/verdict", "pass"))
+        .met_on(Trigger::action(A::ReplyToCustomer))
+        .runs(Runs::UntilMet)
+        .owner(R::QualityDepartment)
+        .escalate(EscalationSpec::notify([
+            R::QualityManager,
+            R::AdcDomestic,
+            R::AdcInternational,
+        ]))
+        .describe("CC-PROC §5.2.1 (004 L478): 若非本公司造成的应…于一个工作日内反馈客户"),
+    )
+    .deadline(
+        DeadlineSpec::new(
+            D::LiableReply,
+            Trigger::action(A::ApproveReport),
+            cfg.liable_reply_no_return,
+        )
+        .start_if(StartIf::form(K::HandlingForm, "/goods_returned", false))
+        .met_on(Trigger::action(A::SendToCustomer))
+        .owner(R::QualityDepartment)
+        .escalate(EscalationSpec::notify([
+            R::QualityManager,
+            R::QualityDepartmentHead,
+        ]))
+        .describe("CC-PROC §5.2.2 (004 L480): 本公司之责任,不需退货的…经核准后两个工作日回复客户"),
+    )
 }
