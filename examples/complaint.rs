@@ -398,6 +398,8 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
             amount_fen: fen,
             description: what.into(),
             supplier: None,
+            incurred_on: date(11, 19),
+            carrier: None,
         };
         fire(
             Command::fire(&cqe, Action::RecordCostLine).with_form(form(&entry)?),
@@ -521,6 +523,16 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
         Command::fire(&adc, Action::RecordSatisfaction).with_form(form(&satisfaction)?),
         at(12, 28, 10),
     )?;
+    // The customer accepts the plan: the baseline for similar products (CC-PROC §5.2.2).
+    let acceptance = PlanAcceptance {
+        accepted_on: date(12, 28),
+        accepted_by: "Acme quality manager, on the satisfaction call".into(),
+        similar_products: vec!["FL-250".into()],
+    };
+    fire(
+        Command::fire(&adc, Action::RecordPlanAcceptance).with_form(form(&acceptance)?),
+        at(12, 28, 10),
+    )?;
     fire(Command::fire(&qm, Action::ConfirmCostLines), at(12, 28, 11))?;
     fire(
         Command::fire(&cqe, Action::UpdateEightD)
@@ -538,6 +550,28 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
         at(1, 8, 11),
     )?;
 
+    // Month-end cost hand-over (SVC-KPI §7) and the baselines (CC-PROC §5.2.2).
+    let inst = engine.load(&id)?;
+    let records = [complaint::CostRecord::from_instance(&inst)?];
+    let costs = complaint::cost_report(&records, cfg.misjudgment_match)?;
+    writeln!(out, "=== booked costs by month ===")?;
+    for (month, fen) in costs.per_month()? {
+        let month = month.map_or("undated".to_owned(), |m| m.to_string());
+        writeln!(out, "{month}: {}.{:02} yuan", fen / 100, fen % 100)?;
+    }
+    writeln!(out, "=== baselines for similar products ===")?;
+    for b in complaint::baselines(std::slice::from_ref(&inst))? {
+        writeln!(
+            out,
+            "{} ({} and {}): plan of {} accepted {} — {}",
+            b.complaint,
+            b.product_model,
+            b.similar_products.join(", "),
+            b.plan.department,
+            b.accepted_on,
+            b.plan.steps.join("; ")
+        )?;
+    }
     writeln!(out, "=== audit trail ===")?;
     let utc8 = chrono::FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
     write!(out, "{}", Trail::new(&engine.history(&id)?).offset(utc8))?;

@@ -143,7 +143,7 @@ pub use chain::{
 };
 pub use command::{Command, Intent};
 pub use context::Context;
-pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine};
+pub use cost::{Account, Bearer, CostError, CostKind, CostLedger, CostLine, YearMonth};
 pub use decide::{
     Availability, Decision, MAX_STEPS_PER_CALL, available_actions, check, decide, handle_due,
     start, start_in,
@@ -151,7 +151,7 @@ pub use decide::{
 pub use definition::{
     Anchor, AnchorSource, AnywhereSpec, BuildError, Builder, DeadlineSpec, Definition,
     DefinitionSpec, DurationSpec, EdgeKind, EscalationSpec, GraphEdge, MAX_ROLES, Problem, Runs,
-    StateKind, StateSpec, TransitionBuilder, TransitionSpec, Trigger, TypedDefinition,
+    StartIf, StateKind, StateSpec, TransitionBuilder, TransitionSpec, Trigger, TypedDefinition,
     VocabularyMismatch,
 };
 pub use digest::{Digest, DigestParseError};

@@ -408,6 +408,15 @@ fn example_runs_to_closure_and_replays() {
     let sent = text.split("=== withheld (internal) ===").next().unwrap();
     assert!(!sent.contains("235 °C"));
     assert!(sent.contains(WITHHELD_PLACEHOLDER));
+    // issue 17: costs by month, the accepted plan as a baseline
+    assert!(
+        text.contains("=== booked costs by month ===\n2026-11: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("KS-2026-118 (FL-200 and FL-250): plan of 制造部"),
+        "{text}"
+    );
 }
 
 // ---------------------------------------------------------------- intake (004 L661)
@@ -634,10 +643,12 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
     // without the approval the urgent limit does not exist; 7 working days stand
     assert!(h.deadline("urgent_reply").is_none());
-    let ev = h.due_events(local(2026, 11, 18, 10, 1));
+    let ev = h.due_events(local(2026, 11, 17, 10, 1));
     assert!(!breached(&ev, "urgent_reply"));
-    // the leadership signs: 2 working days from the grant, to the close of Friday
-    let granted_at = local(2026, 11, 18, 11, 0);
+    // the leadership signs on Tuesday: 2 working days counted from the handling form (Monday
+    // 10:00, QD-004 §8 (004 L623): 「自…开出《处理单》起」), not from the grant: the close of
+    // Wednesday
+    let granted_at = local(2026, 11, 17, 11, 0);
     h.sign(&CAST.company_leadership, Action::GrantUrgent, granted_at);
     assert_eq!(
         h.data().urgent.granted_by.unwrap(),
@@ -657,11 +668,16 @@ fn l623_urgent_limit_only_with_the_leadership_sign_off() {
     );
     assert_eq!(
         h.deadline("urgent_reply").unwrap().due_at,
-        local(2026, 11, 20, 18, 0)
+        local(2026, 11, 18, 18, 0)
+    );
+    assert_eq!(
+        h.deadline("urgent_reply").unwrap().started_at,
+        granted_at,
+        "the grant starts the clock; the form anchors the limit"
     );
     // the normal limit keeps running as the outer bound
     assert!(h.deadline("solve_and_reply").unwrap().is_active());
-    let ev = h.due_events(local(2026, 11, 20, 18, 1));
+    let ev = h.due_events(local(2026, 11, 18, 18, 1));
     assert!(breached(&ev, "urgent_reply"));
     assert!(
         ev.iter()
@@ -836,7 +852,7 @@ fn l649_restock_signed_oqc_then_qm_then_planning_manager() {
     h.fire(
         Command::fire(&CAST.adc_domestic, Action::ReplyToCustomer).with_form(form(
             &CustomerReply {
-                explanation: "units conform; explained the dimming setting".into(),
+                explanation: Statement::general("units conform; explained the dimming setting"),
                 return_shipment_ref: None,
             },
         )),
@@ -897,7 +913,7 @@ fn l593_pass_returned_to_customer_needs_the_return_shipment() {
     let r = h.refused(
         Command::fire(&CAST.adc_domestic, Action::ReplyToCustomer).with_form(form(
             &CustomerReply {
-                explanation: "no defect".into(),
+                explanation: Statement::general("no defect"),
                 return_shipment_ref: None,
             },
         )),
@@ -907,7 +923,7 @@ fn l593_pass_returned_to_customer_needs_the_return_shipment() {
     h.fire(
         Command::fire(&CAST.adc_domestic, Action::ReplyToCustomer).with_form(form(
             &CustomerReply {
-                explanation: "no defect".into(),
+                explanation: Statement::general("no defect"),
                 return_shipment_ref: Some("SF-1".into()),
             },
         )),
@@ -1227,7 +1243,65 @@ fn liaison(source: MaterialSource, involves: &[PartKind]) -> WorkLiaison {
         repair_description: "replace drivers".into(),
         material_source: source,
         involves: involves.iter().cloned().collect(),
+        copies: CopyRouting {
+            red_with_goods_to: "制造部".into(),
+            white_filed_with: "生管".into(),
+        },
     }
+}
+
+/// The red copy travels with the goods to production, the white copy stays with production
+/// control (RET-PC handling item 1 (004 L19)): a work liaison without either is refused.
+#[test]
+fn ret_pc_item1_red_copy_with_the_goods_white_copy_filed() {
+    let mut l = liaison(MaterialSource::SlowStock, &[]);
+    assert!(l.validate().is_ok());
+    l.copies.white_filed_with = " ".into();
+    assert!(l.validate().unwrap_err().contains("white copy"));
+    l.copies.white_filed_with = "生管".into();
+    l.copies.red_with_goods_to = String::new();
+    assert!(l.validate().unwrap_err().contains("red copy"));
+    let h = H::new(ComplaintRegion::Domestic);
+    to_remediation(&h, true, &[PartKind::Module]);
+    let r = h.refused(
+        Command::fire(&CAST.cqe, Action::RequestRepair).with_form(form(&l)),
+        t0() + Duration::hours(4),
+    );
+    assert!(matches!(r, Rejection::InvalidForm { .. }), "{r:?}");
+}
+
+/// Goods that cannot be repaired are remade on sales' order (RET-PC handling item 3
+/// (004 L21)): the salesperson places it, nobody else.
+#[test]
+fn ret_pc_item3_sales_places_the_remake_order() {
+    let h = H::new(ComplaintRegion::Domestic);
+    to_remediation(&h, true, &[PartKind::Module]);
+    let at = t0() + Duration::hours(4);
+    let order = RemakeOrder {
+        order_ref: "SO-7781".into(),
+        quantity: 6,
+        not_repairable_because: "housing cracked, no spare housings".into(),
+    };
+    let r = h.refused(
+        Command::fire(&CAST.cqe, Action::PlaceRemakeOrder).with_form(form(&order)),
+        at,
+    );
+    assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
+    let sales = CAST.salesperson.clone();
+    h.fire(
+        Command::fire(&sales, Action::PlaceRemakeOrder).with_form(form(&order)),
+        at,
+    );
+    let body = h
+        .inst()
+        .latest_form(FormKind::RemakeOrder.as_ref())
+        .cloned();
+    assert_eq!(body.unwrap()["order_ref"], "SO-7781");
+    let blank = RemakeOrder {
+        not_repairable_because: String::new(),
+        ..order
+    };
+    assert!(blank.validate().unwrap_err().contains("cannot be repaired"));
 }
 
 #[test]
@@ -2029,7 +2103,7 @@ fn spares(no_return: Option<&str>) -> SparesShipment {
 }
 
 #[test]
-fn l621_domestic_replaced_defectives_back_within_one_month() {
+fn l621_domestic_replaced_defectives_back_within_one_month_partial_returns_allowed() {
     let h = H::new(ComplaintRegion::Domestic);
     to_remediation(&h, true, &[PartKind::Module]);
     let at = t0() + Duration::hours(4);
@@ -2046,7 +2120,8 @@ fn l621_domestic_replaced_defectives_back_within_one_month() {
         at,
     );
     assert!(guard_reason(&r).contains("international"));
-    // partial returns are refused: all at once
+    // the final return settles everything outstanding; fewer is a partial return
+    // (issue 17: partial returns are modelled, `record_partial_return`)
     let r = h.refused(
         Command::fire(&CAST.warehouse, Action::RecordDefectivesReturned).with_form(form(
             &DefectivesReturn {
@@ -2057,12 +2132,44 @@ fn l621_domestic_replaced_defectives_back_within_one_month() {
         at,
     );
     assert!(guard_reason(&r).contains("3 replaced defective(s) outstanding"));
+    // a partial return of all three is refused: that is the final return
+    let r = h.refused(
+        Command::fire(&CAST.warehouse, Action::RecordPartialReturn).with_form(form(
+            &DefectivesReturn {
+                qty: 3,
+                received_on: date(12, 1),
+            },
+        )),
+        at,
+    );
+    assert!(guard_reason(&r).contains("partial return is fewer"));
+    h.fire(
+        Command::fire(&CAST.warehouse, Action::RecordPartialReturn).with_form(form(
+            &DefectivesReturn {
+                qty: 2,
+                received_on: date(12, 1),
+            },
+        )),
+        at,
+    );
+    // the clock keeps running for the last one
+    assert!(h.deadline("defectives_return").unwrap().is_active());
     let ev = h.due_events(due + Duration::minutes(1));
     assert!(breached(&ev, "defectives_return"));
-    h.fire(
+    let r = h.refused(
         Command::fire(&CAST.warehouse, Action::RecordDefectivesReturned).with_form(form(
             &DefectivesReturn {
                 qty: 3,
+                received_on: date(12, 17),
+            },
+        )),
+        due + Duration::days(1),
+    );
+    assert!(guard_reason(&r).contains("1 replaced defective(s) outstanding"));
+    h.fire(
+        Command::fire(&CAST.warehouse, Action::RecordDefectivesReturned).with_form(form(
+            &DefectivesReturn {
+                qty: 1,
                 received_on: date(12, 17),
             },
         )),
@@ -2167,7 +2274,7 @@ fn pass_case(no: &str, customer: &str, phenomenon: &str, at: DateTime<Utc>) -> H
     h.fire(
         Command::fire(&CAST.adc_domestic, Action::ReplyToCustomer).with_form(form(
             &CustomerReply {
-                explanation: "no defect".into(),
+                explanation: Statement::general("no defect"),
                 return_shipment_ref: Some("SF".into()),
             },
         )),
@@ -2183,6 +2290,8 @@ fn cost(h: &H, kind: CostKind, fen: i64, supplier: Option<&str>, at: DateTime<Ut
             amount_fen: fen,
             description: format!("{kind:?}"),
             supplier: supplier.map(Into::into),
+            incurred_on: (at + Duration::hours(8)).date_naive(),
+            carrier: None,
         })),
         at,
     );
@@ -2318,6 +2427,52 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
     assert!(other.inst().is_closed(), "a pass case closes without an 8D");
 }
 
+/// Cost lines carry the day they were incurred and are tallied by month for the month-end
+/// hand-over (SVC-KPI §7 step 8 (001 L4)); damage in transit is borne by the carrier and
+/// deducted from its freight (CE-MH §3.1 (002 L458–459)).
+#[test]
+fn svc_kpi_s7_and_ce_mh_s3_1_costs_by_month_and_carrier() {
+    let h = pass_case("KS-M", "Acme", "dim at start-up", t0());
+    // Monday 30 November and Tuesday 1 December (local): two months
+    let nov30 = local(2026, 11, 30, 10, 0);
+    cost(&h, CostKind::Freight, 5_000, None, nov30);
+    let dec1 = local(2026, 12, 1, 10, 0);
+    h.fire(
+        Command::fire(&CAST.cqe, Action::RecordCostLine).with_form(form(&CostEntry {
+            kind: CostKind::ReplacementUnits,
+            amount_fen: 30_000,
+            description: "3 lamps broken in transit, carrier signed the damage note".into(),
+            supplier: None,
+            incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            carrier: Some("Deppon".into()),
+        })),
+        dec1,
+    );
+    h.act(&CAST.quality_manager, Action::ConfirmCostLines, dec1);
+    let records = vec![CostRecord::from_instance(&h.inst()).unwrap()];
+    let report = cost_report(&records, complaint::MisjudgmentMatch::default()).unwrap();
+    let by_month = report.per_month().unwrap();
+    let nov = aftersales::YearMonth {
+        year: 2026,
+        month: 11,
+    };
+    let dec = aftersales::YearMonth {
+        year: 2026,
+        month: 12,
+    };
+    assert_eq!(by_month.get(&Some(nov)), Some(&5_000));
+    assert_eq!(by_month.get(&Some(dec)), Some(&30_000));
+    assert_eq!(report.booked.month(nov).total(), Ok(5_000));
+    let transit = &report.booked.lines()[1];
+    assert_eq!(transit.bearer, aftersales::Bearer::Carrier);
+    assert_eq!(transit.account, Account::CarrierFreightDeduction);
+    assert_eq!(transit.carrier.as_deref(), Some("Deppon"));
+    assert_eq!(
+        report.per_carrier().unwrap(),
+        std::collections::BTreeMap::from([("Deppon".to_owned(), 30_000)])
+    );
+}
+
 #[test]
 fn l671_cost_entries_are_validated() {
     let bad = CostEntry {
@@ -2325,6 +2480,8 @@ fn l671_cost_entries_are_validated() {
         amount_fen: -1,
         description: "x".into(),
         supplier: None,
+        incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+        carrier: None,
     };
     assert!(bad.validate().unwrap_err().contains("wrong sign"));
     let claim = CostEntry {
@@ -2332,8 +2489,22 @@ fn l671_cost_entries_are_validated() {
         amount_fen: -10_000,
         description: "PowerCo claim".into(),
         supplier: Some("PowerCo".into()),
+        incurred_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+        carrier: None,
     };
     assert!(claim.validate().is_ok());
+    // a carrier bears transit damage, never a supplier claim, and is named (CE-MH §3.1)
+    let named = |c: &str| CostEntry {
+        carrier: Some(c.into()),
+        ..claim.clone()
+    };
+    assert!(named("SF").validate().unwrap_err().contains("carrier"));
+    let damage = CostEntry {
+        kind: CostKind::ReplacementUnits,
+        amount_fen: 800,
+        ..named("  ")
+    };
+    assert!(damage.validate().unwrap_err().contains("carrier name"));
 }
 
 // ---------------------------------------------------------------- misc
@@ -2349,6 +2520,91 @@ fn withdrawal_only_before_submission_with_a_reason() {
         t0(),
     );
     assert!(h.inst().is_closed());
+}
+
+/// Withdrawal after submission (issue 17, ours): until the verdict, by the ADC of the region
+/// with a reason; the clocks end with the instance. After the verdict it is refused.
+#[test]
+fn withdrawal_after_submission_until_the_verdict() {
+    let h = H::new(ComplaintRegion::Domestic);
+    to_analysis(&h);
+    let at = t0() + Duration::hours(3);
+    let r = h.refused(Command::fire(&CAST.adc_domestic, Action::Withdraw), at);
+    assert!(reason_required(&r), "{r:?}");
+    let r = h.refused(
+        Command::fire(&CAST.adc_international, Action::Withdraw).with_payload(reason("not ours")),
+        at,
+    );
+    assert!(guard_reason(&r).contains("region"), "{r:?}");
+    let r = h.refused(
+        Command::fire(&CAST.cqe, Action::Withdraw).with_payload(reason("cqe")),
+        at,
+    );
+    assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
+    h.fire(
+        Command::fire(&CAST.adc_domestic, Action::Withdraw)
+            .with_payload(reason("the customer found a wiring fault")),
+        at,
+    );
+    assert!(h.inst().is_closed());
+    assert_eq!(h.inst().state(), State::Withdrawn.name());
+    assert!(h.inst().running_clock("analysis").is_none());
+    // after the verdict: no withdrawal
+    let late = H::new(ComplaintRegion::Domestic);
+    to_remediation(&late, true, &[PartKind::Module]);
+    let r = late.refused(
+        Command::fire(&CAST.adc_domestic, Action::Withdraw).with_payload(reason("late")),
+        at + Duration::hours(2),
+    );
+    assert!(matches!(r, Rejection::NoSuchTransition { .. }), "{r:?}");
+}
+
+/// The CQE's severity downgrade (QD-004 §3.7 (004 L662): 「非产品功能问题的客户投诉为一般客诉」):
+/// a serious complaint whose function proves normal becomes general, with the finding; the
+/// VP no longer reviews and the measures reply replaces the 8D. A general one cannot be
+/// downgraded, nor by anyone but the CQE.
+#[test]
+fn qd004_s3_7_cqe_downgrades_a_serious_complaint_with_the_finding() {
+    let cfg = Config::default();
+    let h = H::new(ComplaintRegion::Domestic);
+    to_remediation(&h, true, &[PartKind::Module]);
+    let at = t0() + Duration::hours(4);
+    assert_eq!(
+        complaint::severity(&h.inst(), &cfg).unwrap(),
+        Severity::Serious
+    );
+    assert_eq!(
+        complaint::outgoing_kind(&h.inst(), &cfg).unwrap(),
+        ReportKind::EightD
+    );
+    let downgrade = SeverityDowngrade {
+        finding: "flicker traced to the customer's dimmer; the module works".into(),
+    };
+    let r = h.refused(
+        Command::fire(&CAST.quality_manager, Action::DowngradeSeverity).with_form(form(&downgrade)),
+        at,
+    );
+    assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
+    h.fire(
+        Command::fire(&CAST.cqe, Action::DowngradeSeverity).with_form(form(&downgrade)),
+        at,
+    );
+    assert_eq!(
+        complaint::severity(&h.inst(), &cfg).unwrap(),
+        Severity::General
+    );
+    assert_eq!(
+        complaint::outgoing_kind(&h.inst(), &cfg).unwrap(),
+        ReportKind::MeasuresReply
+    );
+    let r = h.refused(
+        Command::fire(&CAST.cqe, Action::DowngradeSeverity).with_form(form(&downgrade)),
+        at,
+    );
+    assert!(
+        guard_reason(&r).contains("only a serious complaint"),
+        "{r:?}"
+    );
 }
 
 #[test]

@@ -609,3 +609,73 @@ fn a_repeating_clock_starts_a_new_cycle_each_time_it_is_met_while_it_may_run() {
         },
     );
 }
+
+/// A deadline anchored at the start of another clock: started by a later action, measured
+/// from the earlier clock's start ("2 working days from the form", QD-004 §8 (004 L623)); a
+/// clock the definition does not declare is refused at build time.
+#[test]
+fn an_anchored_deadline_counts_from_another_clocks_start() {
+    let bad = on_action("x", "finish", BusinessDuration::Hours(1))
+        .anchored_after(AnchorSource::clock_start(["nope"]));
+    let err = one_step("bad", "desk", ("open", "finish", "done"), bad).build_err();
+    assert_problem(
+        &err,
+        &Problem::UnknownAnchorClock {
+            deadline: "x".into(),
+            clock: "nope".into(),
+        },
+    );
+    let none = on_action("x", "finish", BusinessDuration::Hours(1))
+        .anchored_after(AnchorSource::clock_start(Vec::<String>::new()));
+    let err = one_step("bad", "desk", ("open", "finish", "done"), none).build_err();
+    assert_problem(
+        &err,
+        &Problem::UnknownAnchorClock {
+            deadline: "x".into(),
+            clock: String::new(),
+        },
+    );
+}
+
+/// A clock with a start condition starts only when the value holds at its trigger ("reply
+/// within 2 working days when nothing is returned"); a condition reading an undeclared form
+/// is refused at build time.
+#[test]
+fn a_clock_with_a_start_condition_starts_only_when_it_holds() {
+    let bad = on_action("x", "finish", BusinessDuration::Hours(1))
+        .start_if(StartIf::form("nope", "/flag", true));
+    let err = one_step("bad", "desk", ("open", "finish", "done"), bad).build_err();
+    assert_problem(
+        &err,
+        &Problem::UnknownForm {
+            form: "nope".into(),
+            used_in: "deadline `x` start condition".into(),
+        },
+    );
+    let clock = on_enter("x", "planned", BusinessDuration::Hours(4))
+        .start_if(StartIf::data("/returned", false));
+    let def = one_step("visit", "desk", ("planned", "notify", "notified"), clock).build_china();
+    let e = engine_with([def]);
+    let desk = Actor::new("d", ["desk"]);
+    e.start(
+        "visit",
+        "kept",
+        &desk,
+        json!({ "returned": false }),
+        monday(),
+    )
+    .unwrap();
+    e.start(
+        "visit",
+        "back",
+        &desk,
+        json!({ "returned": true }),
+        monday(),
+    )
+    .unwrap();
+    e.start("visit", "none", &desk, json!({}), monday())
+        .unwrap();
+    assert!(e.load(&"kept".into()).unwrap().clock("x").is_some());
+    assert!(e.load(&"back".into()).unwrap().clock("x").is_none());
+    assert!(e.load(&"none".into()).unwrap().clock("x").is_none());
+}

@@ -787,7 +787,6 @@ fn qd004_d12_s8_urgent_domestic_2_working_days_friday() -> R {
 }
 
 #[test]
-#[ignore = "finding: the urgent 2 WD count from the grant (Thu 19 18:00), the clause's anchor is the form (Wed 18 18:00); see conf16 findings"]
 fn qd004_d12_s8_urgent_domestic_2_working_days_count_from_the_form() -> R {
     // 「自国内应用设计中心开出《客诉、客退产品处理单》起,…7个工作日内解决问题并回复,紧急情况下经
     // 公司领导特批后可加急处理,2个工作日内解决问题并回复」: the sentence has one anchor, 「自…开出…

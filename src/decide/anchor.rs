@@ -21,6 +21,18 @@ pub(crate) fn instant(
     inst: &Instance,
 ) -> Result<DateTime<Utc>, Rejection> {
     let (value, whence) = match at {
+        AnchorSource::ClockStart { deadlines } => {
+            return deadlines
+                .iter()
+                .filter_map(|name| inst.clock(name.as_str()).map(|c| c.started_at))
+                .max()
+                .ok_or_else(|| {
+                    uncomputable(
+                        deadline,
+                        format!("no clock of {} has started", deadlines.join(", ")),
+                    )
+                });
+        }
         AnchorSource::Data { pointer } => (inst.data().pointer(pointer), format!("data {pointer}")),
         AnchorSource::Form { form, pointer } => (
             inst.latest_form(form.as_str())

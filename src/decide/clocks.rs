@@ -183,7 +183,10 @@ fn restart_repeating(
 
 fn start_clocks(def: &Definition, d: &mut Draft, m: &Move) -> Result<(), Rejection> {
     for cd in &def.deadlines {
-        if m.hits(cd.starts) && d.inst.running_clock(cd.name).is_none() {
+        if m.hits(cd.starts)
+            && d.inst.running_clock(cd.name).is_none()
+            && cd.spec.start_if.as_ref().is_none_or(|c| c.holds(&d.inst))
+        {
             start_clock(def, cd, d)?;
         }
     }

@@ -222,6 +222,14 @@ fn compile_one(
 /// An anchored deadline reads a declared form, and counts backwards only in wall-clock or
 /// calendar-day durations.
 fn check_anchor(names: &Names<'_>, d: &DeadlineSpec, p: &mut Vec<Problem>) {
+    if let Some(form) = d.start_if.as_ref().and_then(|c| c.form.as_ref()) {
+        if !names.forms.contains_key(form.as_str()) {
+            p.push(Problem::UnknownForm {
+                form: form.clone(),
+                used_in: format!("deadline `{}` start condition", d.name),
+            });
+        }
+    }
     let Some(anchor) = &d.anchor else { return };
     if let AnchorSource::Form { form, .. } = &anchor.at {
         if !names.forms.contains_key(form.as_str()) {
@@ -229,6 +237,22 @@ fn check_anchor(names: &Names<'_>, d: &DeadlineSpec, p: &mut Vec<Problem>) {
                 form: form.clone(),
                 used_in: format!("deadline `{}`", d.name),
             });
+        }
+    }
+    if let AnchorSource::ClockStart { deadlines } = &anchor.at {
+        if deadlines.is_empty() {
+            p.push(Problem::UnknownAnchorClock {
+                deadline: d.name.clone(),
+                clock: String::new(),
+            });
+        }
+        for c in deadlines {
+            if !names.spec.deadlines.iter().any(|x| x.name == *c) {
+                p.push(Problem::UnknownAnchorClock {
+                    deadline: d.name.clone(),
+                    clock: c.clone(),
+                });
+            }
         }
     }
     let backwards_ok = |ds: &DurationSpec| {

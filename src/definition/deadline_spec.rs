@@ -65,6 +65,60 @@ pub enum AnchorSource {
         /// JSON pointer into the form body.
         pointer: String,
     },
+    /// The instant the latest clock of one of `deadlines` on this instance started, the
+    /// latest start among them ("2 working days from the form", when the form started another
+    /// clock): an event's time, never a date someone typed.
+    ClockStart {
+        /// The deadlines whose clocks are looked at (declared in the same definition).
+        deadlines: Vec<String>,
+    },
+}
+
+/// A condition for starting a clock: the value at `pointer` in the instance data, or in the
+/// latest form of kind `form`, equals `equals` (a missing value equals nothing).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartIf {
+    /// The form kind whose latest body is read; `None`: the instance data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+    /// JSON pointer into it.
+    pub pointer: String,
+    /// The value it must have.
+    pub equals: serde_json::Value,
+}
+
+impl StartIf {
+    /// The value at `pointer` in the latest form of `form` equals `equals`.
+    pub fn form(
+        form: impl AsRef<str>,
+        pointer: impl AsRef<str>,
+        equals: impl Into<serde_json::Value>,
+    ) -> Self {
+        StartIf {
+            form: Some(form.as_ref().to_owned()),
+            pointer: pointer.as_ref().to_owned(),
+            equals: equals.into(),
+        }
+    }
+
+    /// The value at `pointer` in the instance data equals `equals`.
+    pub fn data(pointer: impl AsRef<str>, equals: impl Into<serde_json::Value>) -> Self {
+        StartIf {
+            form: None,
+            pointer: pointer.as_ref().to_owned(),
+            equals: equals.into(),
+        }
+    }
+
+    /// Whether it holds on `instance`.
+    pub fn holds(&self, instance: &crate::Instance) -> bool {
+        let body = match &self.form {
+            Some(f) => instance.latest_form(f.as_str()),
+            None => Some(instance.data()),
+        };
+        body.and_then(|b| b.pointer(&self.pointer)) == Some(&self.equals)
+    }
 }
 
 /// Anchors a deadline to an instant in the data: its limit (and warning, and early bound)
@@ -201,6 +255,11 @@ pub struct DeadlineSpec {
     /// execution runs").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub repeat: bool,
+    /// A condition on the instance for the clock to start at all: when its starting trigger
+    /// happens and the condition does not hold, no clock starts ("when nothing is returned,
+    /// reply within 2 working days of the approval").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_if: Option<StartIf>,
     /// The instant the durations are measured from, when it is a date in the data rather
     /// than the clock's start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,6 +292,7 @@ impl DeadlineSpec {
             met_on: Vec::new(),
             runs: None,
             repeat: false,
+            start_if: None,
             anchor: None,
             not_before: None,
             limit: limit.into(),
@@ -269,6 +329,13 @@ impl DeadlineSpec {
     #[must_use]
     pub fn repeating(mut self) -> Self {
         self.repeat = true;
+        self
+    }
+
+    /// Start only when `condition` holds at the starting trigger.
+    #[must_use]
+    pub fn start_if(mut self, condition: StartIf) -> Self {
+        self.start_if = Some(condition);
         self
     }
 
@@ -327,6 +394,16 @@ impl AnchorSource {
     pub fn data(pointer: impl AsRef<str>) -> Self {
         AnchorSource::Data {
             pointer: pointer.as_ref().to_owned(),
+        }
+    }
+
+    /// The latest start of a clock of one of `deadlines`.
+    pub fn clock_start<S: AsRef<str>>(deadlines: impl IntoIterator<Item = S>) -> Self {
+        AnchorSource::ClockStart {
+            deadlines: deadlines
+                .into_iter()
+                .map(|d| d.as_ref().to_owned())
+                .collect(),
         }
     }
 

@@ -19,7 +19,7 @@ mod validate;
 
 pub use builder::{Builder, TransitionBuilder};
 pub use deadline_spec::{
-    Anchor, AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, Runs, Trigger,
+    Anchor, AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, Runs, StartIf, Trigger,
 };
 pub use problem::{BuildError, Problem};
 pub use spec::{AnywhereSpec, DefinitionSpec, StateKind, StateSpec, TransitionSpec};

@@ -19,6 +19,14 @@ pub enum Problem {
         /// The deadline.
         deadline: String,
     },
+    /// A deadline anchored at the start of another clock names no clock, or one the
+    /// definition does not declare (`clock` empty: none named).
+    UnknownAnchorClock {
+        /// The anchored deadline.
+        deadline: String,
+        /// The clock it names.
+        clock: String,
+    },
     /// A repeating deadline has nothing that meets it, so it can never start a new cycle.
     RepeatWithoutMet {
         /// The deadline.
@@ -250,6 +258,10 @@ impl fmt::Display for Problem {
                     "repeating deadline `{deadline}` has nothing that meets it"
                 )
             }
+            UnknownAnchorClock { deadline, clock } => write!(
+                f,
+                "deadline `{deadline}` is anchored at the start of unknown clock `{clock}`"
+            ),
             AnchorBackwardsNotWallClock { deadline } => write!(
                 f,
                 "deadline `{deadline}` counts backwards from its date in working time"

@@ -247,7 +247,8 @@ impl Ctx<'_> {
                             .checked_neg()
                             .ok_or(CostError::Overflow)?,
                         format!("claim executed: {}", c.method_ref),
-                    )?,
+                    )?
+                    .incurred_on(c.settled_on),
                 );
             }
         }

@@ -72,6 +72,15 @@ pub struct Config {
     /// International urgent, only after the special approval: a plan 「3个工作日」 (004 D12 §8,
     /// `004 L623`). Reading: the close of business of the 3rd working day.
     pub urgent_plan_international: BusinessDuration,
+    /// Not the company's fault: the finding is fed back to the customer, orally or in writing,
+    /// within 1 working day of the analysis (「若非本公司造成的应以口头或书面的形式于一个工作日内反馈
+    /// 客户」, CC-PROC §5.2.1 (004 L478)). Reading: the close of business of the next working
+    /// day after the pass verdict.
+    pub not_liable_feedback: BusinessDuration,
+    /// The company's fault and nothing returned: the reply 「经核准后两个工作日回复客户」
+    /// (CC-PROC §5.2.2 (004 L480)). Reading: the close of business of the 2nd working day
+    /// after the report's approval.
+    pub liable_reply_no_return: BusinessDuration,
     /// Non-batch supplier defect: the supplier replies with its 8D and handling plan
     /// 「在2个工作日内」 (004 D12 §7.1.2, `004 L601`). Reading: the close of business of the
     /// 2nd working day.
@@ -128,6 +137,8 @@ impl Default for Config {
             urgent_solve_reply_domestic: close(2),
             solution_international: international_range(),
             urgent_plan_international: close(3),
+            not_liable_feedback: close(1),
+            liable_reply_no_return: close(2),
             supplier_8d: close(2),
             defectives_return_domestic: CalendarMonths(1),
             defectives_return_international: CalendarMonths(1),

@@ -448,11 +448,16 @@ impl TypedForm for SalesDisposalPlan {
     }
 }
 
-/// The ADC's reply to the customer on a pass verdict (`004 L593`, `L596`).
+/// The ADC's reply to the customer on a pass verdict (`004 L593`, `L596`): the complaint reply
+/// letter (《客户抱怨回复书》, RET-PC §6.2 (004 L22)) of a case that is not the company's fault.
+/// What is sent is its filtered rendering ([`report::outgoing_reply`](super::report::outgoing_reply),
+/// QD-004 §3.6 (004 L628)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomerReply {
-    /// The explanation given (clearing the customer's doubts).
-    pub explanation: String,
+    /// The explanation given (clearing the customer's doubts), categorised for the filter
+    /// (an uncategorised one goes out only when a quality manager released it at
+    /// `reply.explanation`).
+    pub explanation: Statement,
     /// The return shipment, when the goods go back to the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_shipment_ref: Option<String>,
@@ -461,7 +466,10 @@ pub struct CustomerReply {
 impl TypedForm for CustomerReply {
     const KIND: &'static str = FormKind::CustomerReply.as_str();
     fn validate(&self) -> Result<(), String> {
-        need(&self.explanation, "explanation")
+        if self.explanation.is_blank() {
+            return Err("explanation is missing".into());
+        }
+        Ok(())
     }
 }
 
@@ -715,13 +723,71 @@ pub struct WorkLiaison {
     /// The goods involve these parts (burn-in rule, `004 L667`).
     #[serde(default)]
     pub involves: BTreeSet<PartKind>,
+    /// Where the copies of the handling form go on the repair path.
+    pub copies: CopyRouting,
 }
 
 impl TypedForm for WorkLiaison {
     const KIND: &'static str = FormKind::WorkLiaison.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.no, "form number")?;
-        need(&self.repair_description, "repair description")
+        need(&self.repair_description, "repair description")?;
+        self.copies.check()
+    }
+}
+
+/// The copies of the handling form on the repair path (「红联随客退品一起交生产进行返修。白联交给生管
+/// 保存」, RET-PC handling item 1 (004 L19)): the red copy travels with the goods to production,
+/// the white copy is filed with production control.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CopyRouting {
+    /// Who received the red copy (红联) with the goods: the production unit doing the repair.
+    pub red_with_goods_to: String,
+    /// Who files the white copy (白联): production control (生管).
+    pub white_filed_with: String,
+}
+
+impl CopyRouting {
+    /// Both copies are placed (RET-PC handling item 1 (004 L19)).
+    ///
+    /// # Errors
+    /// A copy has no holder.
+    pub fn check(&self) -> Result<(), String> {
+        need(
+            &self.red_with_goods_to,
+            "who receives the red copy with the goods (RET-PC item 1 (004 L19))",
+        )?;
+        need(
+            &self.white_filed_with,
+            "who files the white copy (RET-PC item 1 (004 L19))",
+        )
+    }
+}
+
+/// Sales' remake order when the goods cannot be repaired (「如客退品无法进行返修时,品质需知会业务,由
+/// 业务下单重做」, RET-PC handling item 3 (004 L21)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RemakeOrder {
+    /// The sales order placed for the remake.
+    pub order_ref: String,
+    /// How many are remade.
+    pub quantity: u32,
+    /// Why the goods cannot be repaired (Quality's notice to sales).
+    pub not_repairable_because: String,
+}
+
+impl TypedForm for RemakeOrder {
+    const KIND: &'static str = FormKind::RemakeOrder.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(&self.order_ref, "remake order reference")?;
+        need(
+            &self.not_repairable_because,
+            "why the goods cannot be repaired (RET-PC item 3 (004 L21))",
+        )?;
+        if self.quantity == 0 {
+            return Err("remake quantity is zero".into());
+        }
+        Ok(())
     }
 }
 
@@ -882,6 +948,52 @@ pub enum SatisfactionMethod {
     Survey,
 }
 
+/// The customer accepted the corrective and preventive plan (「跟进顾客接受情况,若顾客同意该方案,
+/// 公司将此措施计划作为以后同类产品改进的依据」, CC-PROC §5.2.2 (004 L480)): the plan becomes the
+/// baseline for improving similar products ([`report::baselines`](super::report::baselines)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanAcceptance {
+    /// When the customer accepted it.
+    pub accepted_on: NaiveDate,
+    /// Who at the customer accepted it, and how (mail, call, signed reply).
+    pub accepted_by: String,
+    /// The product models the baseline applies to (同类产品), the complaint's own model
+    /// included by the report.
+    #[serde(default)]
+    pub similar_products: Vec<String>,
+}
+
+impl TypedForm for PlanAcceptance {
+    const KIND: &'static str = FormKind::PlanAcceptance.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(&self.accepted_by, "who accepted the plan")?;
+        if self.similar_products.iter().any(|p| p.trim().is_empty()) {
+            return Err("a similar product is blank".into());
+        }
+        Ok(())
+    }
+}
+
+/// The CQE's downgrade of a serious complaint to general (QD-004 §3.7 (004 L662): 「非产品功能问题
+/// 的客户投诉为一般客诉」): the finding that the product function is not abnormal after all. It
+/// holds until a later inspection record classifies the complaint again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SeverityDowngrade {
+    /// The finding: why the product function is not abnormal (e.g. the mould defects are
+    /// cosmetic, the reported failure was a wiring error).
+    pub finding: String,
+}
+
+impl TypedForm for SeverityDowngrade {
+    const KIND: &'static str = FormKind::SeverityDowngrade.as_str();
+    fn validate(&self) -> Result<(), String> {
+        need(
+            &self.finding,
+            "the finding behind the downgrade (QD-004 §3.7)",
+        )
+    }
+}
+
 /// The lowest rating of a satisfaction record (ours).
 pub const SATISFACTION_MIN: u8 = 1;
 /// The highest rating of a satisfaction record (ours).
@@ -1028,12 +1140,27 @@ pub struct CostEntry {
     /// The supplier concerned, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<String>,
+    /// The day the cost was incurred: lines are tallied by month and handed over at the
+    /// month's end (SVC-KPI §7 step 8 (001 L4)).
+    pub incurred_on: NaiveDate,
+    /// The carrier (logistics company) that damaged the goods in transit: it bears the cost,
+    /// deducted from its freight (CE-MH §3.1 (002 L458–459)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<String>,
 }
 
 impl TypedForm for CostEntry {
     const KIND: &'static str = FormKind::CostEntry.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.description, "cost description")?;
+        if let Some(c) = &self.carrier {
+            need(c, "carrier name")?;
+            if self.kind == CostKind::ClaimReceived {
+                return Err(
+                    "a supplier claim is not borne by a carrier (CE-MH §3.1 (002 L459))".into(),
+                );
+            }
+        }
         let ok = match self.kind {
             CostKind::ClaimReceived => self.amount_fen <= 0,
             _ => self.amount_fen >= 0,

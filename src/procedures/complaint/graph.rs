@@ -5,8 +5,9 @@
 use super::config::Config;
 use super::{Action, Deadline, Effect, FormKind, Guard, ID, Role, State, VERSION};
 use crate::Vocabulary;
+use crate::{AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, SignOrder, Trigger};
 use crate::{Builder, TransitionBuilder};
-use crate::{DeadlineSpec, DurationSpec, EscalationSpec, SignOrder, Trigger};
+use crate::{Runs, StartIf};
 use std::collections::BTreeMap;
 
 use Action as A;
@@ -44,6 +45,14 @@ const CUSTOMER_8D_STATES: [State; 4] = [
 ];
 
 /// States where the CQE drafts the 8D.
+/// States where the CQE may downgrade the severity: after the inspection, before the review.
+const DOWNGRADE_STATES: [State; 4] = [
+    State::Remediation,
+    State::CorrectiveAction,
+    State::DepartmentAnalysis,
+    State::Implementation,
+];
+
 const UPDATE_8D_STATES: [State; 6] = [
     State::Remediation,
     State::CorrectiveAction,
@@ -55,7 +64,8 @@ const UPDATE_8D_STATES: [State; 6] = [
 
 /// States where a quality manager may release free text of the 8D for the outgoing report
 /// (§3.6, `004 L628`): where the 8D is drafted, and in the review.
-const RELEASE_STATES: [State; 7] = [
+const RELEASE_STATES: [State; 8] = [
+    State::PassReply,
     State::Remediation,
     State::CorrectiveAction,
     State::DepartmentAnalysis,
@@ -112,7 +122,10 @@ const ATTACH: &[(FormKind, &[Action])] = &[
     (K::TextRelease, &[A::ReleaseText]),
     (K::ImprovementEvidence, &[A::ProvideImprovementEvidence]),
     (K::SparesShipment, &[A::ShipSpares, A::ShipSparesNoReturn]),
-    (K::DefectivesReturn, &[A::RecordDefectivesReturned]),
+    (
+        K::DefectivesReturn,
+        &[A::RecordDefectivesReturned, A::RecordPartialReturn],
+    ),
     (K::DefectivesWriteOff, &[A::WriteOffDefectives]),
     (K::CostEntry, &[A::RecordCostLine]),
     (
@@ -121,7 +134,18 @@ const ATTACH: &[(FormKind, &[Action])] = &[
     ),
     (K::CustomerReply, &[A::ReplyToCustomer]),
     (K::ClosureRecheck, &[A::VerifyClosure]),
+    (K::PlanAcceptance, &[A::RecordPlanAcceptance]),
+    (K::SeverityDowngrade, &[A::DowngradeSeverity]),
+    (K::RemakeOrder, &[A::PlaceRemakeOrder]),
 ];
+
+/// Withdrawal after submission, before the verdict: the ADC of the region, with a reason.
+fn withdraw_submitted(t: TransitionBuilder) -> TransitionBuilder {
+    t.roles(ADC)
+        .guard(Guard::AdcOfRegion)
+        .reason_required()
+        .describe("ours: withdrawn by the customer after submission, before the verdict")
+}
 
 /// Require a form of `kind` attached with the command itself (a fresh revision).
 fn with(t: TransitionBuilder, kind: FormKind) -> TransitionBuilder {
@@ -202,6 +226,17 @@ fn intake(b: Builder) -> Builder {
             .reason_required()
             .describe("ours")
     })
+    // After submission, until the verdict: the customer withdraws its complaint through the
+    // ADC (ours: the documents do not describe a withdrawal; after the verdict the case has
+    // goods and obligations in hand and runs to its end).
+    .transition(S::Submitted, A::Withdraw, S::Withdrawn, withdraw_submitted)
+    .transition(
+        S::Containment,
+        A::Withdraw,
+        S::Withdrawn,
+        withdraw_submitted,
+    )
+    .transition(S::Analysis, A::Withdraw, S::Withdrawn, withdraw_submitted)
     .transition(S::Submitted, A::Acknowledge, S::Containment, |t| {
         t.roles([R::Cqe])
             .describe("004 L623: respond within 1 working day")
@@ -288,8 +323,9 @@ fn analysis(b: Builder) -> Builder {
         with(t.roles(ADC), K::CustomerReply)
             .guard(Guard::AdcOfRegion)
             .guard(Guard::ReturnShipmentIfNeeded)
+            .guard(Guard::ReplyClassified)
             .effect(Effect::Track)
-            .describe("004 L593, L596, L664")
+            .describe("004 L593, L596, L664; the letter filtered, QD-004 §3.6 (004 L628)")
     })
 }
 
@@ -868,6 +904,14 @@ fn closure(b: Builder) -> Builder {
 fn obligations(mut b: Builder) -> Builder {
     for s in [S::EffectivenessCheck, S::Handled] {
         b = b
+            .transition(s, A::RecordPlanAcceptance, s, |t| {
+                with(t.roles(ADC), K::PlanAcceptance)
+                    .guard(Guard::AdcOfRegion)
+                    .guard(Guard::PlanOnFile)
+                    .describe(
+                        "CC-PROC §5.2.2 (004 L480): 若顾客同意该方案…作为以后同类产品改进的依据",
+                    )
+            })
             .transition(s, A::ProvideImprovementEvidence, s, |t| {
                 with(t.roles([R::Cqe]), K::ImprovementEvidence)
                     .guard(Guard::EvidenceClassified)
@@ -882,6 +926,17 @@ fn obligations(mut b: Builder) -> Builder {
                     .effect(Effect::Track)
                     .describe("004 L623, L628")
             });
+    }
+    b = b.transition(S::Remediation, A::PlaceRemakeOrder, S::Remediation, |t| {
+        with(t.roles([R::Salesperson]), K::RemakeOrder)
+            .describe("RET-PC handling item 3 (004 L21): 无法进行返修时…由业务下单重做")
+    });
+    for s in DOWNGRADE_STATES {
+        b = b.transition(s, A::DowngradeSeverity, s, |t| {
+            with(t.roles([R::Cqe]), K::SeverityDowngrade)
+                .guard(Guard::SeriousNow)
+                .describe("QD-004 §3.7 (004 L662): 非产品功能问题的客户投诉为一般客诉")
+        });
     }
     for s in UPDATE_8D_STATES {
         b = b.transition(s, A::UpdateEightD, s, |t| {
@@ -950,6 +1005,11 @@ fn obligations(mut b: Builder) -> Builder {
                     .guard(Guard::ReturnSettlesOutstanding)
                     .describe("004 L621: 1个月内退回")
             })
+            .transition(s, A::RecordPartialReturn, s, |t| {
+                with(t.roles([R::Cqe, R::Warehouse]), K::DefectivesReturn)
+                    .guard(Guard::ReturnPartial)
+                    .describe("QD-004 §4.4 (004 L621): part of the replaced defectives back")
+            })
             .transition(s, A::WriteOffDefectives, s, |t| {
                 with(t.roles([R::QualityManager]), K::DefectivesWriteOff)
                     .guard(Guard::ReturnSettlesOutstanding)
@@ -980,6 +1040,7 @@ fn obligations(mut b: Builder) -> Builder {
 /// The time limits of §8 (`004 L621–623`), §7 (`004 L601`) and the closure re-check, each with
 /// the reading of `Config`.
 fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
+    b = cc_proc_reply_deadlines(b, cfg);
     let replies = REPLIES;
     let with_replies = |mut d: DeadlineSpec| {
         for a in replies {
@@ -1055,6 +1116,13 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
                     default: None,
                 },
             )
+            // QD-004 §8 (004 L623): 「自…开出《客诉、客退产品处理单》起」 is the one anchor of
+            // the sentence; the grant starts the clock, the limit counts from the form's
+            // issue (the start of the normal clock, started by the submission).
+            .anchored_after(AnchorSource::clock_start([
+                D::SolveAndReply,
+                D::InternationalSolution,
+            ]))
             .owner(R::QualityDepartment)
             .escalate(EscalationSpec::notify([
                 R::QualityManager,
@@ -1062,7 +1130,7 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
                 R::CompanyLeadership,
             ]))
             .describe(
-                "004 L623: 紧急情况下经公司领导特批后 2 (domestic) / 3 (international) 个工作日",
+                "QD-004 §8 (004 L623): 紧急情况下经公司领导特批后 2 (domestic) / 3 (international) 个工作日, counted from the handling form",
             ),
         ))
         .deadline(
@@ -1128,4 +1196,42 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
         );
     }
     b
+}
+
+/// The reply limits of CC-PROC §5.2.1–§5.2.2 (004 L478–481): the not-liable finding within 1
+/// working day of the analysis; the liable reply, nothing returned, within 2 working days of
+/// the approval.
+fn cc_proc_reply_deadlines(b: Builder, cfg: &Config) -> Builder {
+    b.deadline(
+        DeadlineSpec::new(
+            D::NotLiableFeedback,
+            Trigger::leave(S::Analysis),
+            cfg.not_liable_feedback,
+        )
+        .start_if(StartIf::data("/verdict", "pass"))
+        .met_on(Trigger::action(A::ReplyToCustomer))
+        .runs(Runs::UntilMet)
+        .owner(R::QualityDepartment)
+        .escalate(EscalationSpec::notify([
+            R::QualityManager,
+            R::AdcDomestic,
+            R::AdcInternational,
+        ]))
+        .describe("CC-PROC §5.2.1 (004 L478): 若非本公司造成的应…于一个工作日内反馈客户"),
+    )
+    .deadline(
+        DeadlineSpec::new(
+            D::LiableReply,
+            Trigger::action(A::ApproveReport),
+            cfg.liable_reply_no_return,
+        )
+        .start_if(StartIf::form(K::HandlingForm, "/goods_returned", false))
+        .met_on(Trigger::action(A::SendToCustomer))
+        .owner(R::QualityDepartment)
+        .escalate(EscalationSpec::notify([
+            R::QualityManager,
+            R::QualityDepartmentHead,
+        ]))
+        .describe("CC-PROC §5.2.2 (004 L480): 本公司之责任,不需退货的…经核准后两个工作日回复客户"),
+    )
 }

@@ -50,12 +50,12 @@ pub use data::{ComplaintRegion, ComplaintVerdict, Data};
 pub use forms::eight_d::{Discipline, EightDReport, FiveW1H};
 pub use forms::outgoing::{
     OutgoingReport, Redaction, Release, Releases, ReportKind, TextRelease, WITHHELD_PLACEHOLDER,
-    redact_8d, redact_8d_released, redact_statements, redact_statements_released,
+    redact_8d, redact_8d_released, redact_reply, redact_statements, redact_statements_released,
 };
 pub use forms::{ComplaintHandlingForm, ComplaintInspectionRecord};
 pub use report::{
-    CostRecord, CostReport, cost_report, outgoing_evidence, outgoing_kind, outgoing_report,
-    severity,
+    Baseline, CostRecord, CostReport, baselines, cost_report, outgoing_evidence, outgoing_kind,
+    outgoing_reply, outgoing_report, severity,
 };
 
 use crate::Calendar;
@@ -257,6 +257,9 @@ crate::vocabulary! {
         RecordLedger = "record_ledger",
         /// The ADC records the customer's satisfaction (`004 L623`).
         RecordSatisfaction = "record_satisfaction",
+        /// The ADC records that the customer accepted the plan, which becomes the baseline for
+        /// similar products (CC-PROC §5.2.2 (004 L480)).
+        RecordPlanAcceptance = "record_plan_acceptance",
         /// The closure re-check confirms closure (`004 L623`).
         VerifyClosure = "verify_closure",
         /// The re-check finds the abnormality open: reopen (ours).
@@ -271,6 +274,15 @@ crate::vocabulary! {
         ShipSparesNoReturn = "ship_spares_no_return",
         /// Replaced defectives back (`004 L621`).
         RecordDefectivesReturned = "record_defectives_returned",
+        /// Part of the replaced defectives back; the rest stays outstanding and the return
+        /// clock keeps running (QD-004 §4.4 (004 L621); partial returns: ours).
+        RecordPartialReturn = "record_partial_return",
+        /// The CQE downgrades a serious complaint to general, with the finding that the
+        /// product function is not abnormal (QD-004 §3.7 (004 L662); the action is ours).
+        DowngradeSeverity = "downgrade_severity",
+        /// Sales places the remake order for goods that cannot be repaired (RET-PC handling
+        /// item 3 (004 L21)).
+        PlaceRemakeOrder = "place_remake_order",
         /// The quality manager writes off defectives that will not come back (ours).
         WriteOffDefectives = "write_off_defectives",
         /// The customer asks for an 8D after intake (`004 L620`, `L651`).
@@ -457,6 +469,17 @@ crate::vocabulary! {
         ConfirmerNotRecorder = "confirmer_not_recorder",
         /// closure (004 L623, L508/L626, L621).
         ClosureReady = "closure_ready",
+        /// The plan the customer accepts exists: a failed complaint with its corrective and
+        /// preventive plan sent (CC-PROC §5.2.2 (004 L480)).
+        PlanOnFile = "plan_on_file",
+        /// A partial return leaves some replaced defectives outstanding (QD-004 §4.4
+        /// (004 L621)).
+        ReturnPartial = "return_partial",
+        /// The complaint is serious now, so it can be downgraded (QD-004 §3.7 (004 L662)).
+        SeriousNow = "serious_now",
+        /// The reply letter passes the confidentiality filter: its explanation is categorised
+        /// or released (QD-004 §3.6 (004 L628)).
+        ReplyClassified = "reply_classified",
     }
 }
 
@@ -473,8 +496,15 @@ crate::vocabulary! {
         /// International: a solution within 15–30 working days (`004 L623`).
         InternationalSolution = "international_solution",
         /// Urgent with the leadership's special approval: 2 (domestic) / 3 (international)
-        /// working days from the grant (`004 L623`).
+        /// working days, started by the grant and counted from the handling form
+        /// (QD-004 §8 (004 L623)).
         UrgentReply = "urgent_reply",
+        /// Not the company's fault: the finding back to the customer within 1 working day of
+        /// the analysis (CC-PROC §5.2.1 (004 L478)).
+        NotLiableFeedback = "not_liable_feedback",
+        /// The company's fault, nothing returned: the reply within 2 working days of the
+        /// approval (CC-PROC §5.2.2 (004 L480)).
+        LiableReply = "liable_reply",
         /// The supplier's 8D and plan within 2 working days (`004 L601`).
         Supplier8d = "supplier_8d",
         /// Replaced defectives back within a month (`004 L621`).
@@ -547,6 +577,12 @@ crate::vocabulary! {
         LedgerEntry = "ledger_entry",
         /// [`forms::SatisfactionRecord`].
         SatisfactionRecord = "satisfaction_record",
+        /// [`forms::PlanAcceptance`].
+        PlanAcceptance = "plan_acceptance",
+        /// [`forms::SeverityDowngrade`].
+        SeverityDowngrade = "severity_downgrade",
+        /// [`forms::RemakeOrder`].
+        RemakeOrder = "remake_order",
         /// [`forms::ClosureRecheck`].
         ClosureRecheck = "closure_recheck",
         /// [`forms::SpecialApprovalRequest`].

@@ -10,7 +10,12 @@
 //!
 //! - selling expense (销售费用) when the complaint is a customer misjudgment (pass verdict) and
 //!   the same customer had an earlier misjudgment of the same phenomenon (§5.4, `004 L602`);
-//! - cost of sales (销售成本) otherwise (`004 L671`, `L493`; extended to every kind: ours).
+//! - cost of sales (销售成本) otherwise (`004 L671`, `L493`; extended to every kind: ours);
+//! - deducted from the carrier's freight when the entry names the carrier that damaged the
+//!   goods in transit (CE-MH §3.1 (002 L458–459)).
+//!
+//! Every entry carries the day it was incurred; [`CostReport::per_month`] is the month-end
+//! tally (SVC-KPI §7 step 8 (001 L4)).
 
 use super::config::Config;
 use super::config::MisjudgmentMatch;
@@ -20,17 +25,17 @@ use super::data::Data;
 use super::forms::ImprovementEvidence;
 use super::forms::eight_d::EightDReport;
 use super::forms::outgoing::{
-    Redaction, Releases, ReportKind, redact_8d_released, redact_statements_released,
+    Redaction, Releases, ReportKind, redact_8d_released, redact_reply, redact_statements_released,
 };
-use super::forms::{ComplaintInspectionRecord, CostEntry};
+use super::forms::{ComplaintInspectionRecord, CorrectiveActionPlan, CostEntry, PlanAcceptance};
 use super::rules;
 use super::{Action, ID};
 use crate::ActorId;
 use crate::TypedForm;
 use crate::Vocabulary;
-use crate::{Account, CostError, CostKind, CostLedger, CostLine};
+use crate::{Account, CostError, CostKind, CostLedger, CostLine, YearMonth};
 use crate::{Instance, InstanceId};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// One cost entry of a complaint, with who recorded it and whether it is confirmed.
@@ -151,7 +156,8 @@ pub struct CostReport {
 /// Build the cost lines of `records` with their accounts.
 ///
 /// # Errors
-/// [`CostError::WrongSign`] for an entry with the wrong sign.
+/// [`CostError::WrongSign`] for an entry with the wrong sign, [`CostError::CarrierUnnamed`]
+/// for a blank carrier.
 pub fn cost_report(
     records: &[CostRecord],
     rule: MisjudgmentMatch,
@@ -165,12 +171,17 @@ pub fn cost_report(
                     .product(r.product_model.clone())
                     .customer(r.customer.clone())
                     .describe(c.entry.description.clone());
+            line = line.incurred_on(c.entry.incurred_on);
             if c.entry.kind != CostKind::ClaimReceived {
                 line = line.account(account);
             }
             if let Some(s) = &c.entry.supplier {
                 line = line.supplier(s.clone());
             }
+            if let Some(carrier) = &c.entry.carrier {
+                line = line.borne_by_carrier(carrier.clone());
+            }
+            line.check()?;
             if c.confirmed {
                 report.booked.push(line);
             } else {
@@ -222,6 +233,23 @@ impl CostReport {
         self.booked.totals_by(|l| l.account)
     }
 
+    /// Booked totals per month incurred: the month-end hand-over (SVC-KPI §7 step 8
+    /// (001 L4)). Complaint lines are always dated.
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_month(&self) -> Result<BTreeMap<Option<YearMonth>, i64>, CostError> {
+        self.booked.totals_by_month()
+    }
+
+    /// Booked totals borne by each carrier (CE-MH §3.1 (002 L459)).
+    ///
+    /// # Errors
+    /// [`CostError::Overflow`].
+    pub fn per_carrier(&self) -> Result<BTreeMap<String, i64>, CostError> {
+        self.booked.totals_by_carrier()
+    }
+
     /// Booked totals per kind.
     ///
     /// # Errors
@@ -270,6 +298,25 @@ pub fn outgoing_report(instance: &Instance, config: &Config) -> Result<Option<Re
     )))
 }
 
+/// The filtered rendering of the latest reply letter (《客户抱怨回复书》, RET-PC §6.2 (004 L22))
+/// of a pass verdict (`None` without one): what the customer receives (QD-004 §3.6 (004 L628)).
+///
+/// # Errors
+/// A form or the data does not parse.
+pub fn outgoing_reply(instance: &Instance, config: &Config) -> Result<Option<Redaction>, String> {
+    let forms = rules::Forms::of(instance);
+    let Some(reply) = forms.latest::<super::forms::CustomerReply>()? else {
+        return Ok(None);
+    };
+    let data = forms.data()?;
+    Ok(Some(redact_reply(
+        &data.complaint_no,
+        &reply,
+        &config.confidentiality,
+        &Releases::of(instance),
+    )))
+}
+
 /// The filtered rendering of the latest improvement evidence (`None` without any): what the
 /// ADC attaches to `forward_evidence`.
 ///
@@ -290,4 +337,81 @@ pub fn outgoing_evidence(
         &config.confidentiality,
         &Releases::of(instance),
     )))
+}
+
+/// A corrective and preventive plan the customer accepted: the basis for improving similar
+/// products later (「若顾客同意该方案,公司将此措施计划作为以后同类产品改进的依据」,
+/// CC-PROC §5.2.2 (004 L480)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Baseline {
+    /// The complaint it came from.
+    pub complaint: InstanceId,
+    /// The complaint's product model.
+    pub product_model: String,
+    /// The further models it applies to (同类产品).
+    pub similar_products: Vec<String>,
+    /// The plan (the latest on file when the acceptance was recorded).
+    pub plan: CorrectiveActionPlan,
+    /// When the customer accepted it.
+    pub accepted_on: NaiveDate,
+    /// Who at the customer accepted it.
+    pub accepted_by: String,
+    /// The ADC actor who recorded the acceptance.
+    pub recorded_by: Option<ActorId>,
+}
+
+impl Baseline {
+    /// Whether the baseline applies to product `model` (its own or a similar one; compared
+    /// case-insensitively, whitespace-normalised).
+    pub fn applies_to(&self, model: &str) -> bool {
+        std::iter::once(&self.product_model)
+            .chain(&self.similar_products)
+            .any(|m| same_phenomenon(m, model))
+    }
+}
+
+/// The baselines of a set of complaints: every plan acceptance recorded
+/// (`record_plan_acceptance`), with the corrective action plan on file before it, oldest
+/// first per complaint (CC-PROC §5.2.2 (004 L480)). Filter with [`Baseline::applies_to`] for
+/// the baselines of one product.
+///
+/// # Errors
+/// The data or a form of an instance does not parse.
+pub fn baselines(instances: &[Instance]) -> Result<Vec<Baseline>, String> {
+    let mut out = Vec::new();
+    for inst in instances.iter().filter(|i| i.definition() == ID) {
+        let data: Data = inst
+            .data_as()
+            .map_err(|e| format!("complaint data does not parse: {e}"))?;
+        let mut plan: Option<CorrectiveActionPlan> = None;
+        for f in inst.forms() {
+            if f.form.kind == CorrectiveActionPlan::KIND {
+                plan = Some(
+                    serde_json::from_value(f.form.body.clone())
+                        .map_err(|e| format!("corrective action plan does not parse: {e}"))?,
+                );
+            } else if f.form.kind == PlanAcceptance::KIND
+                && f.action == Action::RecordPlanAcceptance.name()
+            {
+                let acc: PlanAcceptance = serde_json::from_value(f.form.body.clone())
+                    .map_err(|e| format!("plan acceptance does not parse: {e}"))?;
+                let Some(plan) = plan.clone() else {
+                    return Err(format!(
+                        "`{}`: a plan acceptance without a plan on file",
+                        inst.id()
+                    ));
+                };
+                out.push(Baseline {
+                    complaint: inst.id().clone(),
+                    product_model: data.product_model.clone(),
+                    similar_products: acc.similar_products,
+                    plan,
+                    accepted_on: acc.accepted_on,
+                    accepted_by: acc.accepted_by,
+                    recorded_by: f.by.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
 }

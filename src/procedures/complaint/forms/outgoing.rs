@@ -33,6 +33,9 @@ pub enum ReportKind {
     MeasuresReply,
     /// Improvement evidence (改善证据, `004 L623`).
     ImprovementEvidence,
+    /// The complaint reply letter of a case that is not the company's fault (《客户抱怨回复书》,
+    /// RET-PC §6.2 (004 L22); CC-PROC §5.2.1 (004 L478)).
+    ReplyLetter,
 }
 
 impl fmt::Display for ReportKind {
@@ -41,6 +44,7 @@ impl fmt::Display for ReportKind {
             ReportKind::EightD => "8D report",
             ReportKind::MeasuresReply => "measures reply",
             ReportKind::ImprovementEvidence => "improvement evidence",
+            ReportKind::ReplyLetter => "complaint reply letter (客户抱怨回复书)",
         })
     }
 }
@@ -383,6 +387,31 @@ pub fn redact_statements_released(
         );
     }
     f.finish(complaint_no, ReportKind::ImprovementEvidence)
+}
+
+/// Filter the reply letter (《客户抱怨回复书》, RET-PC §6.2 (004 L22)) of a pass verdict into an
+/// outgoing [`ReportKind::ReplyLetter`]: the explanation at path `reply.explanation` goes out
+/// as its category allows (or as released), the return shipment as it is.
+pub fn redact_reply(
+    complaint_no: &str,
+    reply: &super::CustomerReply,
+    policy: &ConfidentialityPolicy,
+    releases: &Releases,
+) -> Redaction {
+    let mut f = Filter::new(policy, releases);
+    f.section("Complaint reply (客户抱怨回复书)");
+    f.statement(
+        "reply explanation".into(),
+        "reply.explanation".into(),
+        "finding: ",
+        &reply.explanation,
+        "",
+    );
+    if let Some(r) = &reply.return_shipment_ref {
+        // a waybill number: a structured reference, not confidential information
+        f.plain(format!("goods returned with shipment {r}"));
+    }
+    f.finish(complaint_no, ReportKind::ReplyLetter)
 }
 
 fn yes(b: bool) -> &'static str {

@@ -31,7 +31,26 @@ pub(super) const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::SellableAsNew, sellable_as_new),
     (Guard::NotSellableAsNew, not_sellable_as_new),
     (Guard::ReturnShipmentIfNeeded, return_shipment_if_needed),
+    (Guard::ReplyClassified, reply_classified),
 ];
+
+/// The reply letter passes the default-deny filter (QD-004 §3.6 (004 L628)).
+fn reply_classified(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), String> {
+    use crate::procedures::complaint::forms::outgoing::{Releases, redact_reply};
+    let reply = f.need::<CustomerReply>()?;
+    let red = redact_reply(
+        &f.data()?.complaint_no,
+        &reply,
+        &cfg.confidentiality,
+        &Releases::of(f.instance),
+    );
+    check(red.is_sendable(), || {
+        format!(
+            "unclassified statements may not leave the company (QD-004 §3.6 (004 L628)): {}",
+            red.unclassified.join(", ")
+        )
+    })
+}
 
 // --- intake (004 L661, L623) ---
 

@@ -22,7 +22,39 @@ pub(super) const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::CostsUnconfirmed, costs_unconfirmed),
     (Guard::ConfirmerNotRecorder, confirmer_not_recorder),
     (Guard::ClosureReady, closure_ready),
+    (Guard::PlanOnFile, plan_on_file),
+    (Guard::ReturnPartial, return_partial),
+    (Guard::SeriousNow, serious_now),
 ];
+
+// --- the CQE's downgrade (QD-004 §3.7 (004 L662)) ---
+
+fn serious_now(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), String> {
+    let on_file = Forms {
+        current: None,
+        ..*f
+    };
+    check(
+        severity_of(&on_file, cfg)? == crate::procedures::complaint::Severity::Serious,
+        || "only a serious complaint can be downgraded (QD-004 §3.7 (004 L662))".into(),
+    )
+}
+
+// --- the accepted plan as the baseline (CC-PROC §5.2.2 (004 L480)) ---
+
+fn plan_on_file(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
+    let d = f.data()?;
+    check(
+        d.verdict == Some(ComplaintVerdict::Fail)
+            && f.body(CorrectiveActionPlan::KIND).is_some()
+            && d.first_reply_sent,
+        || {
+            "only a corrective and preventive plan sent to the customer can be accepted \
+             (CC-PROC §5.2.2 (004 L480))"
+                .into()
+        },
+    )
+}
 
 // --- urgency (004 L623) ---
 
@@ -81,7 +113,29 @@ fn return_settles_outstanding(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> R
         .filter_map(|x| x.body.get("qty").and_then(Value::as_i64))
         .sum();
     check(before > 0 && now == before, || {
-        format!("{before} replaced defective(s) outstanding: record them all at once (004 L621)")
+        format!(
+            "{before} replaced defective(s) outstanding: this settles them all; \
+             record fewer with `record_partial_return` (QD-004 §4.4 (004 L621))"
+        )
+    })
+}
+
+fn return_partial(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(), String> {
+    let before = outstanding_defectives(&Forms {
+        current: None,
+        ..*f
+    })?;
+    let now: i64 = ctx
+        .forms
+        .iter()
+        .filter(|x| x.kind == DefectivesReturn::KIND)
+        .filter_map(|x| x.body.get("qty").and_then(Value::as_i64))
+        .sum();
+    check(now > 0 && now < before, || {
+        format!(
+            "{before} replaced defective(s) outstanding: a partial return is fewer than that; \
+             the last lot is `record_defectives_returned` (QD-004 §4.4 (004 L621))"
+        )
     })
 }
 

@@ -97,6 +97,21 @@ impl<'a> Forms<'a> {
 /// The severity of the complaint: the CQE's inspection when there is one, else the ADC's
 /// report (§3.7, `004 L662`; D1 table `004 L23–30`).
 pub(crate) fn severity_of(forms: &Forms<'_>, cfg: &Config) -> Result<Severity, String> {
+    // The CQE's downgrade holds until a later inspection record (QD-004 §3.7 (004 L662)).
+    let last_seq = |kind: &str| {
+        forms
+            .instance
+            .forms()
+            .iter()
+            .rev()
+            .find(|f| f.form.kind == kind)
+            .map(|f| f.seq)
+    };
+    if let Some(down) = last_seq(SeverityDowngrade::KIND) {
+        if last_seq(ComplaintInspectionRecord::KIND).is_none_or(|insp| insp < down) {
+            return Ok(Severity::General);
+        }
+    }
     if let Some(r) = forms.latest::<ComplaintInspectionRecord>()? {
         return Ok(severity::classify(
             r.functional_abnormality,
