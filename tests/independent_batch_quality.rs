@@ -724,7 +724,6 @@ fn bq_5_1_1_engineer_of_another_region_may_not_verify() {
 // BQ-E §5.1.1 (000 L650): the verification is a second person's check; one person holding both
 // the station's and the engineer's role may not verify the report it submitted itself.
 #[test]
-#[ignore = "finding: one actor holding station and engineer roles verifies its own submission"]
 fn bq_5_1_1_submitter_may_not_verify_own_report_in_second_role() {
     let dual = Actor::new(
         "dual-1",

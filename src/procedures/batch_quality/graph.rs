@@ -210,7 +210,13 @@ fn intake(mut b: Builder) -> Builder {
         ),
         RTSE,
         "000 L650",
-        |tb| tb.guard(G::FormalChannel),
+        // BQ-E §5.1.1 (000 L650): the engineer verifies what the station submitted — two
+        // parties; one person holding both roles may not verify the report it submitted.
+        |tb| {
+            tb.guard(G::FormalChannel)
+                .not_same_actor_as(A::SubmitBatchFeedback)
+                .not_same_actor_as(A::Resubmit)
+        },
     );
     b = step(
         b,
