@@ -534,7 +534,10 @@ impl<S: Store> Engine<S> {
                     version: Some(version),
                 },
             )?;
-            self.write(step::start(def, (id, None), actor, data, now, &self.policy)?, None)
+            self.write(
+                step::start(def, (id, None), actor, data, now, &self.policy)?,
+                None,
+            )
         });
         span.outcome(&result);
         result

@@ -178,9 +178,17 @@ fn conc_step2_the_form_names_grade_category_responsible_and_sane_quantities() {
 fn conc_step3_the_technician_designer_or_process_engineer_gives_the_opinion() {
     use conc::{DefectCategory, HandledBy};
     let cases = [
-        (Role::SiteTechnician, HandledBy::SiteTechnician, DefectCategory::Other),
+        (
+            Role::SiteTechnician,
+            HandledBy::SiteTechnician,
+            DefectCategory::Other,
+        ),
         (Role::Designer, HandledBy::Designer, DefectCategory::Design),
-        (Role::ProcessEngineer, HandledBy::ProcessEngineer, DefectCategory::Machining),
+        (
+            Role::ProcessEngineer,
+            HandledBy::ProcessEngineer,
+            DefectCategory::Machining,
+        ),
     ];
     for (role, handled_by, category) in cases {
         let mut f = concession_form(Grade::C);
@@ -217,13 +225,17 @@ fn conc_l425_the_relevant_engineer_gives_the_opinion() {
         handled_by: HandledBy::ProcessEngineer,
         ..opinion()
     };
-    let cmd = s.by(Role::Designer, Action::GiveOpinion).with_form(form(&false_author));
+    let cmd = s
+        .by(Role::Designer, Action::GiveOpinion)
+        .with_form(form(&false_author));
     assert!(matches!(s.refused(cmd), Rejection::GuardRejected { .. }));
     let designer = conc::HandlingOpinion {
         handled_by: HandledBy::Designer,
         ..opinion()
     };
-    let cmd = s.by(Role::Designer, Action::GiveOpinion).with_form(form(&designer));
+    let cmd = s
+        .by(Role::Designer, Action::GiveOpinion)
+        .with_form(form(&designer));
     assert!(matches!(s.refused(cmd), Rejection::GuardRejected { .. }));
     let lenient = conc::Config {
         opinion_by_category: false,
@@ -231,7 +243,9 @@ fn conc_l425_the_relevant_engineer_gives_the_opinion() {
     };
     let mut s = Scenario::new(&lenient).unwrap();
     s.drive_to(State::AwaitingOpinion).unwrap();
-    s.ok(s.by(Role::Designer, Action::GiveOpinion).with_form(form(&designer)));
+    s.ok(s
+        .by(Role::Designer, Action::GiveOpinion)
+        .with_form(form(&designer)));
     assert_eq!(s.instance().state(), State::Approval);
 }
 

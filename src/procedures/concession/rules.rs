@@ -91,7 +91,10 @@ fn opinion_author(ctx: &Context<'_>, config: &Config) -> Result<(), String> {
         HandledBy::SiteTechnician => true,
         HandledBy::Designer => form.category == DefectCategory::Design,
         HandledBy::ProcessEngineer => {
-            matches!(form.category, DefectCategory::Process | DefectCategory::Machining)
+            matches!(
+                form.category,
+                DefectCategory::Process | DefectCategory::Machining
+            )
         }
     };
     if relevant {
