@@ -3,17 +3,17 @@
 //!
 //! A bank has 250 FZ-D530 desktops not yet accepted; 16 went black within three months.
 //! The host's service data shows the batch (`batch_quality::detect`,
-//! 000 L638). The bank complains to sales: the issue is opened in the region `central`, sales
+//! BQ-E §2.2 (000 L638)). The bank complains to sales: the issue is opened in the region `central`, sales
 //! passes it to the region's engineer, who designates the local station (BQ-E §5.1.2–5.1.3,
-//! L652) — a station taking it over without the designation, or an engineer of another
+//! BQ-E §5.1.1–§5.1.5 (000 L652)) — a station taking it over without the designation, or an engineer of another
 //! region, is refused; the station confirms on site and submits it through the batch feedback system;
 //! the engineer, technical support and the quality section pass it on within their 4 working
 //! hours; R&D misses its 2-working-day limit for unaccepted machines and `engine.handle_due`
-//! moves the issue to the director-level meeting (000 L654–L656); the meeting sends it back
+//! moves the issue to the director-level meeting (BQ-E §5.2.1–§5.2.2 (000 L654–L656)); the meeting sends it back
 //! to R&D; the whole-machine replacement preferred during acceptance is signed by the five
-//! co-authoring departments and the quality section (000 L640–L642); execution is monitored
+//! co-authoring departments and the quality section (BQ-E §3.1–§3.2 (000 L640–L642)); execution is monitored
 //! with a major-abnormality bulletin and a quality warning; the supplier is found responsible,
-//! receives a CAPA notice and pays the claim (000 L670–L676). The audit trail, the weekly
+//! receives a CAPA notice and pays the claim (BQ-E §5.5–§9 (000 L670–L676)). The audit trail, the weekly
 //! report and the cost ledger are printed.
 
 use aftersales::procedures::batch_quality::{self as bq, Action, Role};
@@ -63,7 +63,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     let customer = "Bank of Wuhan";
     let model = "FZ-D530";
 
-    // --- detection from service data (000 L638) -------------------------------------------
+    // --- detection from service data (BQ-E §2.2 (000 L638)) -------------------------------------------
     let records: Vec<bq::FailureRecord> = (1..=16)
         .map(|i| bq::FailureRecord {
             id: format!("SR-{i:03}"),
@@ -185,7 +185,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         formal(&station, Action::SubmitBatchFeedback).with_form(form(&report)?),
         lt(11, 16, 14, 0),
     )?;
-    // an e-mail from the branch is kept for reference only (000 L652 §5.1.4)
+    // an e-mail from the branch is kept for reference only (BQ-E §5.1.4 (000 L652))
     go(
         Command::comment(
             &rqs,
@@ -230,11 +230,11 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     )?;
     go(formal(&rqs, Action::ForwardToRd), lt(11, 17, 13, 30))?;
 
-    // --- R&D misses its 2 working days: director-level meeting (000 L654–L656) ---------------
+    // --- R&D misses its 2 working days: director-level meeting (BQ-E §5.2.1–§5.2.2 (000 L654–L656)) ---------------
     if let Some(due) = engine.next_due()? {
         writeln!(out, "next deadline due {}", local(due))?;
     }
-    // Due at the close of Thursday (000 L654: the close of the 2nd working day); missed once
+    // Due at the close of Thursday (BQ-E §5.2.1 (000 L654): the close of the 2nd working day); missed once
     // it has passed.
     engine.handle_due(lt(11, 19, 18, 30))?;
     go(
@@ -287,7 +287,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         lt(11, 23, 10, 0),
     )?;
 
-    // --- overall solution: whole-machine replacement during acceptance (000 L640–L642, L664) ---
+    // --- overall solution: whole-machine replacement during acceptance (BQ-E §3.1–§3.2, §5.2.3–§5.2.4 (000 L640–L642, L664)) ---
     let t = lt(11, 23, 14, 0);
     go(
         fire(
@@ -377,7 +377,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     }
     go(Command::sign(&rqs, Action::ApprovePlan), lt(11, 23, 16, 0))?;
 
-    // --- execution and monitoring (000 L644, L666, L668, L676) ---------------------------------
+    // --- execution and monitoring (BQ-E §4.1–§4.4, §5.3, §5.4, §6–§9 (000 L644, L666, L668, L676)) ---------------------------------
     go(
         fire(&rtse, Action::LinkConsumablesRequest).with_payload(json!({"request": "CR-2026-311"})),
         lt(11, 24, 9, 0),
@@ -401,7 +401,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         })?),
         lt(11, 24, 10, 30),
     )?;
-    // the issue is in each weekly and monthly report (BQ-E §5.4.3, L668)
+    // the issue is in each weekly and monthly report (BQ-E §5.4.3 (000 L668))
     let report = |kind: Action, no: &str| fire(&rqs, kind).with_payload(json!({"report_no": no}));
     go(
         report(Action::PublishWeeklyReport, "W48"),
@@ -463,7 +463,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         lt(12, 7, 14, 0),
     )?;
 
-    // --- verification, arbitration, CAPA and claim (000 L670–L676) -------------------------------
+    // --- verification, arbitration, CAPA and claim (BQ-E §5.5–§9 (000 L670–L676)) -------------------------------
     go(
         fire(&rqs, Action::ConfirmEffective).with_form(form(&bq::EffectVerification {
             effective: true,
@@ -576,7 +576,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
         lt(12, 16, 10, 0),
     )?;
     go(fire(&rqs, Action::StartCapaVerification), lt(12, 16, 11, 0))?;
-    // the supplier is responsible: the right to a further penalty is reserved (BQ-E §5.5, L670)
+    // the supplier is responsible: the right to a further penalty is reserved (BQ-E §5.5 (000 L670))
     go(
         fire(&rqs, Action::ReservePenaltyClaim)
             .with_payload(json!({"note": "penalty under the quality agreement §7 reserved"})),

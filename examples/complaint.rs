@@ -291,7 +291,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
     )?;
     let fire = |cmd: Command, now: DateTime<Utc>| engine.fire(&id, &cmd, now);
 
-    // Intake and containment (004 L661, L652).
+    // Intake and containment (QD-004 §5.1, §5.3 (004 L661, L652)).
     fire(
         Command::fire(&adc, Action::Submit).with_form(form(&handling_form())?),
         at(11, 16, 10),
@@ -320,7 +320,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
         at(11, 16, 14),
     )?;
 
-    // Failed inspection (004 L669): serious, the function is abnormal (004 L662).
+    // Failed inspection (QD-004 §5.2.2 (004 L669)): serious, the function is abnormal (QD-004 §3.7 (004 L662)).
     let inspection = ComplaintInspectionRecord {
         verdict: ComplaintVerdict::Fail,
         inspection_result: "4 of 6 units flicker in thermal cycling".into(),
@@ -343,7 +343,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
         at(11, 17, 10),
     )?;
 
-    // Replacement modules: requisition QM → planning manager, issue, burn-in (004 L659).
+    // Replacement modules: requisition QM → planning manager, issue, burn-in (QD-004 §5.2.2.4 (004 L659)).
     let requisition = MaterialRequisition {
         no: "LL-2026-044".into(),
         items: vec![PartQty {
@@ -497,7 +497,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Res<()> {
         writeln!(out, "{}: {} — {}", w.location, w.rule, w.text)?;
     }
 
-    // Effective; handled; ledger, satisfaction, costs confirmed, closure re-checked (004 L623).
+    // Effective; handled; ledger, satisfaction, costs confirmed, closure re-checked (QD-004 §8 (004 L623)).
     fire(
         Command::fire(&cqe, Action::ConfirmEffective)
             .with_form(form(&eight_d_second(true, true, false))?),

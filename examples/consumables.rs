@@ -45,7 +45,7 @@ fn qty(lines: &[(&str, u32)], reason: &str) -> QuantityRecord {
     }
 }
 
-/// Start batch issue `id` and take it through its intake to `batch_started` (000 L650–L652):
+/// Start batch issue `id` and take it through its intake to `batch_started` (BQ-E §4.9–§5.1.5 (000 L650–L652)):
 /// the station confirms on site and submits its feedback, the engineer verifies, product
 /// technical support confirms, the regional quality section starts the batch process.
 fn start_batch_issue(
@@ -190,7 +190,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
             },
         ],
     };
-    // Refused without a link to the batch issue (000 L646, L666).
+    // Refused without a link to the batch issue (BQ-E §4.5–§4.7, §5.3 (000 L646, L666)).
     let send = Command::fire(&rtse, Action::SendToRqs).with_form(form(&request)?);
     let refused = engine.fire(&id, &send, now);
     writeln!(
@@ -288,7 +288,7 @@ pub(crate) fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
             l.written_off
         )?;
     }
-    // The supplier is responsible for the batch issue: the consumables go into the claim (000 L670).
+    // The supplier is responsible for the batch issue: the consumables go into the claim (BQ-E §5.5 (000 L670)).
     let claim = cs::roll_up([&*engine.load(&id)?], &batch, Some("PSU Co."))?;
     for line in claim
         .lines()

@@ -1,15 +1,15 @@
 //! examples/customer_return.rs — two customer returns (客退) run through the
 //! `customer_return` procedure, printing their audit trails:
 //!
-//! 1. a dealer return under "replace first, investigate later" (先补发,再追究, 004 L48–62):
+//! 1. a dealer return under "replace first, investigate later" (先补发,再追究, RF-PROP (004 L48–62)):
 //!    the replacement is confirmed and ordered the day the complaint comes in, before the
-//!    goods are back; the goods fail inspection because of the dealer's storage (004 L147),
-//!    are reworked and restocked through the 《客诉退料申请单》 chain (004 L492); the case is
-//!    marked 「收费」 and the dealer's account is debited (004 L50, L71, L151);
+//!    goods are back; the goods fail inspection because of the dealer's storage (RET-PROC §4.1 (004 L147)),
+//!    are reworked and restocked through the 《客诉退料申请单》 chain (QD-004 §6.2.1 (004 L492)); the case is
+//!    marked 「收费」 and the dealer's account is debited (RF-PROP §3, §4.2 item 3; RET-PROC §5.7 (004 L50, L71, L151));
 //! 2. a failed inspection the design center cannot plan a rework for: the CQE disassembles
 //!    the goods, reusable parts go back to stock and the unusable ones are scrapped through
 //!    the strictest chain — relevant departments, the design center's vice president, the GM
-//!    office, the warehouse head (004 L493, L507, L152, L486).
+//!    office, the warehouse head (QD-004 §6.2.2, §9 note 1; RET-PROC §5.10; CC-PROC §5.2.5 (004 L493, L507, L152, L486)).
 
 use aftersales::procedures::customer_return::{self as cr, *};
 use aftersales::{
@@ -121,7 +121,7 @@ fn trail(out: &mut dyn Write, engine: &Engine<InMemoryStore>, id: &InstanceId) -
     Ok(())
 }
 
-/// The customer's consent (CC-PROC §5.2.5, 004 L486), recorded by the design center.
+/// The customer's consent (CC-PROC §5.2.5 (004 L486)), recorded by the design center.
 fn consent(subject: ConsentSubject) -> Res<Form> {
     form(&CustomerConsent {
         subject,
@@ -130,7 +130,7 @@ fn consent(subject: ConsentSubject) -> Res<Form> {
     })
 }
 
-/// The analysis report (8D) of failed goods (QD-004 §5.2.2.7, 004 L650).
+/// The analysis report (8D) of failed goods (QD-004 §5.2.2.7 (004 L650)).
 fn analysis_report() -> Res<Form> {
     form(&AnalysisReport {
         root_cause: "housing material too brittle under stacking load".into(),
@@ -239,7 +239,7 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
             }),
         })?],
     )?;
-    // 先补发,再追究: request, confirm and order the same afternoon (004 L48, L60, L62).
+    // 先补发,再追究: request, confirm and order the same afternoon (RF-PROP §3, §4.2 item 1 (004 L48, L60, L62)).
     c.fire(
         t0 + TimeDelta::minutes(10),
         &k.css,
@@ -289,7 +289,7 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         Action::ShipReplacement,
         vec![],
     )?;
-    // The damaged goods come back after the replacement left (004 L50, L69).
+    // The damaged goods come back after the replacement left (RF-PROP §3, §4.2 item 2 (004 L50, L69)).
     let mon = local(23, 9, 0)?;
     c.fire(
         mon,
@@ -388,7 +388,7 @@ fn dealer_return(out: &mut dyn Write, engine: &Engine<InMemoryStore>, k: &Cast) 
         Action::StockIn,
         vec![],
     )?;
-    // Settlement: 收费, the dealer's account debited, the rework booked (004 L151, L50, L493).
+    // Settlement: 收费, the dealer's account debited, the rework booked (RET-PROC §5.7; RF-PROP §3; QD-004 §6.2.2 (004 L151, L50, L493)).
     let thu = local(26, 9, 0)?;
     c.fire(
         thu,

@@ -132,7 +132,7 @@ impl ComplaintRate {
 
 /// Aggregate SLA figures over instances: overall, by procedure, by deadline, by owner role.
 ///
-/// The on-time goal defaults to the seed's: 服务准时率≥98% (`001 L3`).
+/// The on-time goal defaults to the seed's: 服务准时率≥98% (`SVC-KPI §3.2 (001 L3)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SlaReport {
     /// Every deadline.
@@ -147,7 +147,7 @@ pub struct SlaReport {
     pub goal_permille: u64,
 }
 
-/// The seed's on-time goal: 服务准时率≥98% (`001 L3`).
+/// The seed's on-time goal: 服务准时率≥98% (`SVC-KPI §3.2 (001 L3)`).
 pub const DEFAULT_ON_TIME_GOAL_PERMILLE: u64 = 980;
 
 impl Default for SlaReport {

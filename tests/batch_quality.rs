@@ -256,7 +256,7 @@ fn cfg() -> bq::Config {
 fn l634_definition_builds_and_vocabularies_match() {
     let def = bq::definition(&cfg(), cal()).unwrap();
     assert_eq!(def.definition().id(), bq::ID);
-    // 000 L676: two ends, ordinary service and 结束.
+    // BQ-E §6–§9 (000 L676): two ends, ordinary service and 结束.
     assert!(def.actions_from(State::OrdinaryService).is_empty());
     assert!(def.actions_from(State::Closed).is_empty());
     // every transition cites a seed line or says OURS
@@ -280,26 +280,26 @@ fn l634_definition_builds_and_vocabularies_match() {
 #[test]
 fn l638_l650_l654_config_defaults_are_the_seed_numbers() {
     let c = cfg();
-    // 000 L650
+    // BQ-E §4.9–§5.1.1 (000 L650)
     assert_eq!(c.rtse_verify_within_hours, 4);
     assert_eq!(c.ts_confirm_within_hours, 4);
-    // 000 L652
+    // BQ-E §5.1.1–§5.1.5 (000 L652)
     assert_eq!(c.rqs_review_within_hours, 4);
-    // 000 L654
+    // BQ-E §5.2.1 (000 L654)
     assert_eq!(c.rqs_forward_to_rd_within_hours, 4);
     assert_eq!(c.rd_solution_not_accepted_within_days, 2);
     assert_eq!(c.rd_response_accepted_within_days, 1);
     assert_eq!(c.rd_conclusion_accepted_within_days, 4);
-    // 000 L638
+    // BQ-E §2.2 (000 L638)
     assert_eq!(c.small_user_units_below, 300);
     assert_eq!(c.small_user_failures_more_than, 15);
     assert_eq!(c.ratio_more_than_percent, 5);
     assert_eq!(c.window_months, 3);
-    // 000 L658, L640, L642
+    // BQ-E §5.2.2, §3.1, §3.1–§3.2 (000 L658, L640, L642)
     assert!(!c.allow_failed_part_to_supplier);
     assert!(c.prefer_replacement_when_not_accepted);
     assert_eq!(c.replacement_plan_coauthors.len(), 5);
-    // 000 L656 "适时": flag, not auto-move
+    // BQ-E §5.2.1–§5.2.2 (000 L656) "适时": flag, not auto-move
     assert!(!c.director_meeting_auto);
     // Config round-trips through JSON (hosts load it)
     let back: bq::Config = serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
@@ -308,7 +308,7 @@ fn l638_l650_l654_config_defaults_are_the_seed_numbers() {
 
 #[test]
 fn l652_is_started_from_start_until_closed() {
-    // 000 L652 启动 … 000 L676 结束
+    // BQ-E §5.1.1–§5.1.5 (000 L652) 启动 … BQ-E §6–§9 (000 L676) 结束
     assert!(!bq::is_started(State::ComplaintReceived));
     assert!(!bq::is_started(State::PendingRqsReview));
     assert!(!bq::is_started(State::ReturnedToStation));
@@ -330,7 +330,7 @@ fn golden_mermaid_diagram_and_doc() {
 
 #[test]
 fn l676_forms_have_json_schemas() {
-    // 000 L676 §7 output documents are typed forms with schemas.
+    // BQ-E §7 (000 L676) output documents are typed forms with schemas.
     let qar = serde_json::to_value(schemars::schema_for!(bq::QualityAppraisalReport)).unwrap();
     assert!(qar["properties"]["root_cause"].is_object());
     let claim = serde_json::to_value(schemars::schema_for!(bq::ClaimAppraisalReport)).unwrap();
@@ -340,14 +340,14 @@ fn l676_forms_have_json_schemas() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Intake and roles (000 L644, L650–L652, L676)
+// Intake and roles (BQ-E §4.1–§4.4, §4.9–§5.1.5, §6–§9 (000 L644, L650–L652, L676))
 // ---------------------------------------------------------------------------------------
 
 #[test]
 fn l650_station_dispatches_senior_engineer_and_submits() {
     let h = H::new();
     h.submitted(lt(16, 10, 0));
-    // 000 L650: submitted in the batch feedback system, with the RTSE now
+    // BQ-E §4.9–§5.1.1 (000 L650): submitted in the batch feedback system, with the RTSE now
     assert_eq!(h.state(), State::PendingRtseVerification);
     assert_eq!(h.data().senior_engineer.as_deref(), Some("Zhang Wei"));
 }
@@ -359,7 +359,7 @@ fn l650_senior_engineer_must_be_qualified_for_the_model() {
     let junior = fire(&station(), Action::DispatchSeniorEngineer).with_payload(json!({
         "senior_engineer": { "person": "Liu", "qualified_models": ["FZ-T100"] }
     }));
-    // 000 L650 委派相应产品的资深工程师
+    // BQ-E §5.1.1 (000 L650) 委派相应产品的资深工程师
     let r = h.refused(junior, lt(16, 10, 0));
     assert_eq!(guard_of(&r), Guard::SeniorEngineer);
     let r = h.refused(
@@ -374,7 +374,7 @@ fn l652_rtse_designates_local_station_and_may_not_submit() {
     let h = H::new();
     let t = lt(16, 10, 0);
     h.start(&rtse(), t);
-    // 000 L652 §5.1.2: the engineer does not go on site himself; he names the local station
+    // BQ-E §5.1.2 (000 L652): the engineer does not go on site himself; he names the local station
     assert!(is_forbidden(&h.refused(dispatch(&rtse()), t)));
     let r = h.refused(fire(&rtse(), Action::DesignateLocalStation), t);
     assert_eq!(guard_of(&r), Guard::StationNamed);
@@ -385,7 +385,7 @@ fn l652_rtse_designates_local_station_and_may_not_submit() {
     assert_eq!(h.state(), State::AtStation);
     assert_eq!(h.data().station.as_deref(), Some("ST-WH-01"));
     h.ok(dispatch(&station()), t);
-    // 000 L652 §5.1.2: "指定当地维修站通过批量反馈系统反馈": the engineer may not submit
+    // BQ-E §5.1.2 (000 L652): "指定当地维修站通过批量反馈系统反馈": the engineer may not submit
     let r = h.refused(
         formal(&rtse(), Action::SubmitBatchFeedback).with_form(form(&feedback(1))),
         t,
@@ -404,7 +404,7 @@ fn l652_other_department_only_transfers_to_rtse() {
     let t = lt(16, 10, 0);
     let other = actor("hr-1", Role::OtherDept);
     h.start(&other, t);
-    // 000 L652 §5.1.3 转由对应的区域技术支持工程师处理
+    // BQ-E §5.1.3 (000 L652) 转由对应的区域技术支持工程师处理
     assert!(is_forbidden(&h.refused(dispatch(&other), t)));
     assert!(is_forbidden(&h.refused(
         fire(&other, Action::DesignateLocalStation).with_payload(json!({"station": "X"})),
@@ -429,7 +429,7 @@ fn l644_only_a_station_submits_batch_feedback() {
     let h = H::new();
     let t = lt(16, 10, 0);
     h.on_site(t);
-    // 000 L644 §4.1.1: the station submits; L652 §5.1.2–5.1.3: others route to it
+    // BQ-E §4.1.1 (000 L644): the station submits; BQ-E §5.1.2 (000 L652)–5.1.3: others route to it
     for who in [
         rtse(),
         ts(),
@@ -457,7 +457,7 @@ fn l676_not_a_batch_problem_on_site_goes_to_ordinary_service() {
             .with_form(form(&rejection(bq::RejectReason::NotBatchOnSite))),
         t,
     );
-    // 000 L676 "否 → 维修站等有关部门执行普通服务流程"
+    // BQ-E §9 (000 L676) "否 → 维修站等有关部门执行普通服务流程"
     assert_eq!(h.state(), State::OrdinaryService);
     assert!(h.inst().is_closed());
     assert!(matches!(
@@ -471,10 +471,10 @@ fn l650_l652_submission_needs_a_complete_report() {
     let h = H::new();
     let t = lt(16, 10, 0);
     h.on_site(t);
-    // 000 L650 要求反馈的信息填写完整准确有效
+    // BQ-E §5.1.1 (000 L650) 要求反馈的信息填写完整准确有效
     let r = h.refused(formal(&station(), Action::SubmitBatchFeedback), t);
     assert!(matches!(r, Rejection::MissingForm { .. }));
-    // 000 L652 §5.1.5 批量质量问题提升内容中要充分体现用户端的需求
+    // BQ-E §5.1.5 (000 L652) 批量质量问题提升内容中要充分体现用户端的需求
     let mut no_needs = feedback(1);
     no_needs.user_needs = " ".into();
     let r = h.refused(
@@ -491,7 +491,7 @@ fn l650_l652_submission_needs_a_complete_report() {
         t,
     );
     assert_eq!(guard_of(&r), Guard::ReportMatchesIssue);
-    // 000 L636 交付后: a failure before delivery is not after-sales
+    // BQ-E §2.1 (000 L636) 交付后: a failure before delivery is not after-sales
     let mut early = feedback(1);
     early.failed_units[0].failed_on = date(2026, 5, 1);
     let r = h.refused(
@@ -506,7 +506,7 @@ fn l652_email_input_is_only_a_reference() {
     let h = H::new();
     let t = lt(16, 10, 0);
     h.on_site(t);
-    // 000 L652 §5.1.4 通过邮件系统提报的信息只做为参考
+    // BQ-E §5.1.4 (000 L652) 通过邮件系统提报的信息只做为参考
     let r = h.refused(
         fire(&station(), Action::SubmitBatchFeedback)
             .with_payload(bq::via(bq::BatchChannel::Email))
@@ -539,7 +539,7 @@ fn l652_quality_section_starts_only_from_technical_support_input() {
             &decision(bq::Acceptance::NotAccepted),
         )
     };
-    // 000 L652 §5.1.4 唯一正式输入: not from a complaint, the station, the RTSE ...
+    // BQ-E §5.1.4 (000 L652) 唯一正式输入: not from a complaint, the station, the RTSE ...
     assert!(matches!(
         h.refused(start(), t),
         Rejection::NoSuchTransition { .. }
@@ -586,7 +586,7 @@ fn l650_technical_support_confirms_with_preliminary_analysis() {
     let h = H::new();
     let t = lt(16, 10, 0);
     h.at_ts(t);
-    // 000 L650 同时提供故障原因的初步分析和技术解决方案建议
+    // BQ-E §5.1.1 (000 L650) 同时提供故障原因的初步分析和技术解决方案建议
     let r = h.refused(formal(&ts(), Action::ConfirmAndForwardToRqs), t);
     assert!(matches!(r, Rejection::MissingForm { .. }));
     let mut empty = ts_analysis(250, 16);
@@ -596,7 +596,7 @@ fn l650_technical_support_confirms_with_preliminary_analysis() {
         t,
     );
     assert!(matches!(r, Rejection::InvalidForm { .. }));
-    // 000 L650 确认为批量质量问题的: 15 of 250 is no batch (000 L638)
+    // BQ-E §5.1.1 (000 L650) 确认为批量质量问题的: 15 of 250 is no batch (BQ-E §2.2 (000 L638))
     let r = h.refused(
         formal(&ts(), Action::ConfirmAndForwardToRqs).with_form(form(&ts_analysis(250, 15))),
         t,
@@ -614,7 +614,7 @@ fn l652_technical_support_rejects_incomplete_feedback_and_station_resubmits() {
     let h = H::new();
     let t = lt(16, 10, 0);
     h.at_ts(t);
-    // 000 L652: TS rejects only for 没有按要求填写 / 不足以证明
+    // BQ-E §5.1.1 (000 L652): TS rejects only for 没有按要求填写 / 不足以证明
     let r = h.refused(
         fire(&ts(), Action::Reject).with_form(form(&rejection(bq::RejectReason::BelowThreshold))),
         t,
@@ -656,13 +656,13 @@ fn l652_quality_section_rejects_below_threshold_then_ordinary_service() {
     let h = H::new();
     let t = lt(16, 10, 0);
     h.at_rqs(t);
-    // 000 L652 否则予以驳回
+    // BQ-E §5.1.1 (000 L652) 否则予以驳回
     h.ok(
         fire(&rqs(), Action::Reject).with_form(form(&rejection(bq::RejectReason::BelowThreshold))),
         t,
     );
     assert_eq!(h.state(), State::ReturnedToStation);
-    // 000 L676 否 → 普通服务流程; other departments may not decide it
+    // BQ-E §9 (000 L676) 否 → 普通服务流程; other departments may not decide it
     assert!(is_forbidden(
         &h.refused(fire(&rqs(), Action::HandOverToOrdinaryService), t)
     ));
@@ -681,27 +681,27 @@ fn l638_l652_start_requires_the_whole_batch_definition() {
         case: c,
         ..decision(na)
     };
-    // 000 L638: exactly 5 % is not "超过5%"
+    // BQ-E §2.2 (000 L638): exactly 5 % is not "超过5%"
     let r = h.refused(start_cmd(na, &with_case(case(300, 15))), t);
     assert_eq!(guard_of(&r), Guard::MeetsBatchDefinition);
-    // 000 L636: meets the spec but not the user's need: out of scope, with its reason
+    // BQ-E §2.1 (000 L636): meets the spec but not the user's need: out of scope, with its reason
     let mut c = case(250, 16);
     c.meets_spec_but_not_user_need = true;
     let r = h.refused(start_cmd(na, &with_case(c)), t);
     assert!(reason_of(&r).contains("符合产品规格,但不满足用户需求"));
-    // 000 L638 在标准的售后服务期限内
+    // BQ-E §2.2 (000 L638) 在标准的售后服务期限内
     let mut c = case(250, 16);
     c.in_service_period = false;
     let r = h.refused(start_cmd(na, &with_case(c)), t);
     assert!(reason_of(&r).contains("service period"));
-    // 000 L638 经判定…不合格或产品缺陷
+    // BQ-E §2.2 (000 L638) 经判定…不合格或产品缺陷
     let mut c = case(250, 16);
     c.judged_nonconforming = false;
     assert_eq!(
         guard_of(&h.refused(start_cmd(na, &with_case(c)), t)),
         Guard::MeetsBatchDefinition
     );
-    // 000 L654: the acceptance status in the payload must be the decision's
+    // BQ-E §5.2.1 (000 L654): the acceptance status in the payload must be the decision's
     let r = h.refused(start_cmd(bq::Acceptance::Accepted, &decision(na)), t);
     assert_eq!(guard_of(&r), Guard::AcceptanceMatches);
     h.ok(start_cmd(na, &decision(na)), t);
@@ -718,7 +718,7 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
     // submit Mon 11:00 → due Mon 16:00
     h.submitted(lt(16, 11, 0));
     let c = h.clock(Deadline::RtseVerify);
-    // 000 L650 区域技术支持工程师在4个工作小时内响应
+    // BQ-E §5.1.1 (000 L650) 区域技术支持工程师在4个工作小时内响应
     assert_eq!(c.due_at, lt(16, 16, 0));
     assert!(h.e().handle_due(lt(16, 15, 59)).unwrap().handled.is_empty());
     // the boundary rule: at exactly the limit nothing is breached yet
@@ -729,7 +729,7 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
         &e.kind,
         EventKind::DeadlineBreached { deadline, .. } if *deadline == Deadline::RtseVerify
     )));
-    // 000 L644 §4.2.1: the engineer and the accountable service management are told
+    // BQ-E §4.2.1 (000 L644): the engineer and the accountable service management are told
     assert!(events.iter().any(|e| matches!(
         &e.kind,
         EventKind::Escalated { notify, moved: None, .. }
@@ -745,7 +745,7 @@ fn l650_rtse_verification_4_working_hours_breach_notifies() {
 
 #[test]
 fn readme_calendar_examples_on_the_rtse_clock() {
-    // product decision `PD-DUR` (docs/sources.md) with 000 L650's 4 working hours
+    // product decision `PD-DUR` (docs/sources.md) with BQ-E §4.9–§5.1.1 (000 L650)'s 4 working hours
     for (start, due) in [
         (lt(20, 17, 0), lt(23, 12, 0)),  // Fri 17:00 → Mon 12:00
         (lt(21, 10, 0), lt(23, 14, 0)),  // Sat 10:00 → Mon 14:00
@@ -771,13 +771,13 @@ fn l650_l652_l654_technical_support_and_quality_section_clocks_are_4_working_hou
     let h = H::new();
     h.submitted(lt(16, 9, 0));
     h.ok(formal(&rtse(), Action::VerifyAndForward), lt(16, 10, 0));
-    // 000 L650: TS forwards within 4 WH
+    // BQ-E §4.9–§5.1.1 (000 L650): TS forwards within 4 WH
     assert_eq!(h.clock(Deadline::TsConfirm).due_at, lt(16, 15, 0));
     h.ok(
         formal(&ts(), Action::ConfirmAndForwardToRqs).with_form(form(&ts_analysis(250, 16))),
         lt(16, 11, 0),
     );
-    // 000 L652: the quality section responds within 4 WH; 000 L654: forwards to R&D within
+    // BQ-E §5.1.1–§5.1.5 (000 L652): the quality section responds within 4 WH; BQ-E §5.2.1 (000 L654): forwards to R&D within
     // 4 WH, counted from receipt (the stricter reading)
     assert_eq!(h.clock(Deadline::RqsReview).due_at, lt(16, 16, 0));
     assert_eq!(h.clock(Deadline::RqsForwardToRd).due_at, lt(16, 16, 0));
@@ -817,9 +817,9 @@ fn l650_l652_l654_technical_support_and_quality_section_clocks_are_4_working_hou
 fn l654_l656_not_accepted_solution_in_2_working_days_else_director_meeting() {
     let h = H::new();
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
-    // 000 L654 对于未验收的机器…2个工作日内提供有效方案: Tue 10:30 → the close of Thu
+    // BQ-E §5.2.1 (000 L654) 对于未验收的机器…2个工作日内提供有效方案: Tue 10:30 → the close of Thu
     assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(19, 18, 0));
-    // 000 L656: the meeting follows a missed limit only
+    // BQ-E §5.2.1–§5.2.2 (000 L656): the meeting follows a missed limit only
     let r = h.refused(fire(&rqs(), Action::ConveneDirectorMeeting), lt(18, 10, 0));
     assert_eq!(guard_of(&r), Guard::RdDeadlineBreached);
     let rep = h.e().handle_due(breach_instant(lt(19, 18, 0))).unwrap();
@@ -846,13 +846,13 @@ fn l654_l656_not_accepted_solution_in_2_working_days_else_director_meeting() {
 fn l654_accepted_respond_in_1_conclude_in_4_working_days() {
     let h = H::new();
     h.at_rd(bq::Acceptance::Accepted, lt(17, 10, 30));
-    // 000 L654 已经验收合格的机器: respond by the close of Wed, conclude by the close of the
+    // BQ-E §5.2.1 (000 L654) 已经验收合格的机器: respond by the close of Wed, conclude by the close of the
     // 4th working day, next Mon
     assert_eq!(h.clock(Deadline::RdResponse).due_at, lt(18, 18, 0));
     assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(23, 18, 0));
     h.e().handle_due(breach_instant(lt(18, 18, 0))).unwrap();
     assert!(h.clock(Deadline::RdResponse).breached);
-    // a missed response is recorded; the meeting is for a missed conclusion (000 L656)
+    // a missed response is recorded; the meeting is for a missed conclusion (BQ-E §5.2.1–§5.2.2 (000 L656))
     let r = h.refused(fire(&rqs(), Action::ConveneDirectorMeeting), lt(19, 9, 0));
     assert_eq!(guard_of(&r), Guard::RdDeadlineBreached);
     h.ok(fire(&rnd(), Action::AcknowledgeRd), lt(19, 9, 0));
@@ -868,7 +868,7 @@ fn l654_accepted_response_in_time_is_met() {
     let h = H::new();
     h.at_rd(bq::Acceptance::Accepted, lt(17, 10, 30));
     h.ok(fire(&rnd(), Action::AcknowledgeRd), lt(17, 15, 0));
-    // 000 L654 1个工作日内响应
+    // BQ-E §5.2.1 (000 L654) 1个工作日内响应
     assert!(h.clock(Deadline::RdResponse).stopped.unwrap().met);
     h.ok(
         fire(&rnd(), Action::SubmitRdSolution).with_form(form(&rd_solution())),
@@ -885,7 +885,7 @@ fn l656_director_meeting_auto_moves_on_breach() {
     };
     let h = H::with(c, cal());
     h.at_rd(bq::Acceptance::NotAccepted, lt(17, 10, 30));
-    // 000 L656 总监级会议 (product decision `PD-MISS`: an escalation that moves)
+    // BQ-E §5.2.1 (000 L656) 总监级会议 (product decision `PD-MISS`: an escalation that moves)
     h.e().handle_due(breach_instant(lt(19, 18, 0))).unwrap();
     assert_eq!(h.state(), State::DirectorMeeting);
 }
@@ -933,7 +933,7 @@ fn l656_meeting_continues_rd_in_a_new_round_or_adopts_a_solution() {
         ))),
         lt(20, 10, 0),
     );
-    // 000 L656 (outcome OURS): a new round under the same limits, from Fri 10:00 to the
+    // BQ-E §5.2.1–§5.2.2 (000 L656) (outcome OURS): a new round under the same limits, from Fri 10:00 to the
     // close of the 2nd working day
     assert_eq!(h.state(), State::RdAnalysis);
     let c = h.clock(Deadline::RdSolution);
@@ -973,7 +973,7 @@ fn l654_returning_an_ineffective_solution_keeps_the_original_limit() {
             .with_form(form(&rejection(bq::RejectReason::NotEffective))),
         lt(20, 10, 30),
     );
-    // 000 L654 有效方案: the limit is for an effective solution: 14.5 WH left from Fri
+    // BQ-E §5.2.1 (000 L654) 有效方案: the limit is for an effective solution: 14.5 WH left from Fri
     // 10:30 = Mon 18:00, not a fresh 2 working days (the close of Tue)
     assert_eq!(h.state(), State::RdAnalysis);
     assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(23, 18, 0));
@@ -987,7 +987,7 @@ fn l668_progress_bulletin_clock_when_configured() {
     };
     let h = H::with(c, cal());
     h.executing(lt(16, 10, 0));
-    // 000 L668 §5.4.2 定期发布: the period is the host's (None by default)
+    // BQ-E §5.4.2 (000 L668) 定期发布: the period is the host's (None by default)
     assert_eq!(
         h.clock(Deadline::ProgressBulletinFirst).due_at,
         lt(23, 10, 0)
@@ -1019,7 +1019,7 @@ fn l668_progress_bulletin_clock_when_configured() {
 }
 
 // ---------------------------------------------------------------------------------------
-// R&D analysis and the overall solution (000 L640–L642, L654–L664)
+// R&D analysis and the overall solution (BQ-E §3.1–§3.2, §5.2.1–§5.2.4 (000 L640–L642, L654–L664))
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -1039,13 +1039,13 @@ fn l658_l660_l662_failed_part_returns() {
     let machine = || bq::FailedPartKind::WholeMachine {
         doa_process_ref: "NDOA-2026-118".into(),
     };
-    // 000 L660 先将问题处理后故障品不再属于客户所有后再返回
+    // BQ-E §5.2.2 (000 L660) 先将问题处理后故障品不再属于客户所有后再返回
     let r = h.refused(part(true, false, machine()), t);
     assert!(reason_of(&r).contains("000 L660"));
-    // 000 L658 原则上不允许提供故障部件给供应商分析
+    // BQ-E §5.2.2 (000 L658) 原则上不允许提供故障部件给供应商分析
     let r = h.refused(part(false, true, machine()), t);
     assert!(reason_of(&r).contains("000 L658"));
-    // 000 L662 整机分析可通过需求部门申请DOA和非DOA流程
+    // BQ-E §5.2.2 (000 L662) 整机分析可通过需求部门申请DOA和非DOA流程
     let r = h.refused(
         part(
             false,
@@ -1057,7 +1057,7 @@ fn l658_l660_l662_failed_part_returns() {
         t,
     );
     assert!(reason_of(&r).contains("000 L662"));
-    // 000 L662 部件分析原则上要求厂家提供良品点对点更换获取
+    // BQ-E §5.2.2 (000 L662) 部件分析原则上要求厂家提供良品点对点更换获取
     let r = h.refused(
         part(
             false,
@@ -1099,7 +1099,7 @@ fn l664_rd_solution_must_be_mature() {
     h.at_rd(bq::Acceptance::Accepted, t);
     let mut raw = rd_solution();
     raw.verified_off_site = false;
-    // 000 L664 §5.2.3 成熟有效…尽量避免在用户端多次验证
+    // BQ-E §5.2.3 (000 L664) 成熟有效…尽量避免在用户端多次验证
     let r = h.refused(
         fire(&rnd(), Action::SubmitRdSolution).with_form(form(&raw)),
         t,
@@ -1127,7 +1127,7 @@ fn l664_plan_needs_consultation_and_evaluation_first() {
     let approve = || {
         fire(&rqs(), Action::ApprovePlan).with_form(form(&plan(bq::PlanKind::ComponentReplacement)))
     };
-    // 000 L664 事先征求分公司及用户意见
+    // BQ-E §5.2.4 (000 L664) 事先征求分公司及用户意见
     let r = h.refused(approve(), t);
     assert_eq!(guard_of(&r), Guard::Consulted);
     assert!(reason_of(&r).contains("branch") && reason_of(&r).contains("user"));
@@ -1149,7 +1149,7 @@ fn l664_plan_needs_consultation_and_evaluation_first() {
     );
     assert_eq!(guard_of(&r), Guard::EvaluatorIsDept);
     h.consult_and_evaluate(t);
-    // 000 L664 各部门对处理方案的有效性、可行性进行评估: a negative one blocks
+    // BQ-E §5.2.4 (000 L664) 各部门对处理方案的有效性、可行性进行评估: a negative one blocks
     h.ok(
         fire(&actor("sales-ma", Role::Sales), Action::EvaluatePlan).with_form(form(
             &bq::PlanEvaluation {
@@ -1180,7 +1180,7 @@ fn l640_during_acceptance_replacement_is_preferred() {
     h.consult_and_evaluate(t);
     let mut p = plan(bq::PlanKind::ComponentReplacement);
     p.not_replacement_reason = None;
-    // 000 L640 在用户验收期间…优先考虑整机更换
+    // BQ-E §3.1 (000 L640) 在用户验收期间…优先考虑整机更换
     let r = h.refused(fire(&rqs(), Action::ApprovePlan).with_form(form(&p)), t);
     assert_eq!(guard_of(&r), Guard::ReplacementPreferred);
     h.ok(
@@ -1212,13 +1212,13 @@ fn l642_l676_replacement_plan_is_signed_jointly_with_return_application() {
     h.at_planning(bq::Acceptance::NotAccepted, t);
     h.consult_and_evaluate(t);
     let p = plan(bq::PlanKind::WholeMachineReplacement);
-    // 000 L642 更换方案由品质管理部、服务平台、产品部门、销售平台各产品业务部、各区域分公司销售部门
+    // BQ-E §3.1 (000 L642) 更换方案由品质管理部、服务平台、产品部门、销售平台各产品业务部、各区域分公司销售部门
     // 共同制定: the quality section alone cannot approve it
     let r = h.refused(fire(&rqs(), Action::ApprovePlan).with_form(form(&p)), t);
     assert_eq!(guard_of(&r), Guard::PlanNotReplacement);
     let coauthors = cfg().replacement_plan_coauthors;
     let first = actor("qmd-sign", coauthors[0]);
-    // 000 L676 §7 《方正科技产品批量退换货申请表》: the sign-off's guards hold on every signature
+    // BQ-E §7 (000 L676) 《方正科技产品批量退换货申请表》: the sign-off's guards hold on every signature
     // (issue 15, finding 14: a doomed sign-off collects no signature), so the first signature
     // already needs the application (it stays on file for the others).
     let r = h.refused(
@@ -1262,7 +1262,7 @@ fn l642_l676_replacement_plan_is_signed_jointly_with_return_application() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Execution and monitoring (000 L644, L666, L668, L676)
+// Execution and monitoring (BQ-E §4.1–§4.4, §5.3, §5.4, §6–§9 (000 L644, L666, L668, L676))
 // ---------------------------------------------------------------------------------------
 
 fn bulletin(major: bool) -> bq::ProgressBulletin {
@@ -1295,7 +1295,7 @@ fn l676_l646_execution_result_needs_severity_bulletin_and_warning() {
     let t = lt(17, 10, 0);
     h.executing(t);
     let sp = actor("sp-he", Role::ServicePlatform);
-    // 000 L676 评估影响严重程度 → 发布内部通报 before the result
+    // BQ-E §9 (000 L676) 评估影响严重程度 → 发布内部通报 before the result
     let r = h.refused(
         fire(&sp, Action::ReportExecutionResult).with_form(form(&result(250))),
         t,
@@ -1305,7 +1305,7 @@ fn l676_l646_execution_result_needs_severity_bulletin_and_warning() {
         fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::BatchSeverity::Major))),
         t,
     );
-    // 000 L646 §4.5.4 重大批量质量问题预警
+    // BQ-E §4.5.4 (000 L646) 重大批量质量问题预警
     let r = h.refused(
         fire(&sp, Action::ReportExecutionResult).with_form(form(&result(250))),
         t,
@@ -1321,7 +1321,7 @@ fn l676_l646_execution_result_needs_severity_bulletin_and_warning() {
         t,
     );
     assert!(matches!(r, Rejection::InvalidForm { .. }));
-    // 000 L676 服务平台反馈执行结果: not the station
+    // BQ-E §9 (000 L676) 服务平台反馈执行结果: not the station
     assert!(is_forbidden(&h.refused(
         fire(&station(), Action::ReportExecutionResult).with_form(form(&result(250))),
         t
@@ -1343,7 +1343,7 @@ fn l646_quality_warning_only_for_a_major_issue() {
             .with_form(form(&severity(bq::BatchSeverity::Ordinary))),
         t,
     );
-    // 000 L646 §4.5.4
+    // BQ-E §4.5.4 (000 L646)
     let r = h.refused(
         fire(&rqs(), Action::IssueQualityWarning).with_form(form(&warning())),
         t,
@@ -1356,7 +1356,7 @@ fn l668_only_the_quality_section_publishes_progress_bulletins() {
     let h = H::new();
     let t = lt(17, 10, 0);
     h.executing(t);
-    // 000 L668 §5.4.2 区域质量处定期发布《售后批量质量问题进度通报》
+    // BQ-E §5.4.2 (000 L668) 区域质量处定期发布《售后批量质量问题进度通报》
     for who in [station(), ts(), actor("r", Role::RegionalServiceMgmt)] {
         assert!(is_forbidden(&h.refused(
             fire(&who, Action::PublishProgressBulletin).with_form(form(&bulletin(false))),
@@ -1367,7 +1367,7 @@ fn l668_only_the_quality_section_publishes_progress_bulletins() {
         fire(&rqs(), Action::AssessSeverity).with_form(form(&severity(bq::BatchSeverity::Major))),
         t,
     );
-    // 000 L676 §7 《售后批量质量问题重大异常进度通报》 for a major issue
+    // BQ-E §7 (000 L676) 《售后批量质量问题重大异常进度通报》 for a major issue
     let r = h.refused(
         fire(&rqs(), Action::PublishProgressBulletin).with_form(form(&bulletin(false))),
         t,
@@ -1388,7 +1388,7 @@ fn l668_progress_is_fed_back_through_the_system_and_cumulative() {
         units_done_total: n,
         note: "PSU swaps".into(),
     };
-    // 000 L668 §5.4.1 通过批量反馈系统及时准确地进行反馈
+    // BQ-E §5.4.1 (000 L668) 通过批量反馈系统及时准确地进行反馈
     let r = h.refused(
         fire(&station(), Action::RecordProgress).with_form(form(&entry(100))),
         t,
@@ -1408,7 +1408,7 @@ fn l668_progress_is_fed_back_through_the_system_and_cumulative() {
         t,
     );
     assert_eq!(guard_of(&r), Guard::ProgressConsistent);
-    // 000 L644 §4.2.3 指派维修站; §4.4 备件管理部
+    // BQ-E §4.2.3 (000 L644) 指派维修站; §4.4 备件管理部
     h.ok(
         fire(
             &actor("r", Role::RegionalServiceMgmt),
@@ -1425,7 +1425,7 @@ fn l668_progress_is_fed_back_through_the_system_and_cumulative() {
         ),
         t,
     );
-    // 000 L666 §5.3.1 因供应商责任…协调厂家提供备件资源
+    // BQ-E §5.3.1 (000 L666) 因供应商责任…协调厂家提供备件资源
     h.ok(
         note(
             &rqs(),
@@ -1437,7 +1437,7 @@ fn l668_progress_is_fed_back_through_the_system_and_cumulative() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Effect verification, arbitration, CAPA (000 L674–L676)
+// Effect verification, arbitration, CAPA (BQ-E §5.6–§9 (000 L674–L676))
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -1450,7 +1450,7 @@ fn l676_ineffective_execution_goes_back_to_planning_or_rd() {
         t,
     );
     assert_eq!(guard_of(&r), Guard::Effective);
-    // 000 L676 验证方案执行效果 (outcome of a failure OURS)
+    // BQ-E §9 (000 L676) 验证方案执行效果 (outcome of a failure OURS)
     h.ok(
         fire(&rqs(), Action::ReturnToPlanning).with_form(form(&effect(false))),
         t,
@@ -1464,7 +1464,7 @@ fn l676_ineffective_execution_goes_back_to_planning_or_rd() {
         lt(18, 10, 0),
     );
     assert_eq!(h.state(), State::RdAnalysis);
-    // a new R&D round (000 L654): not accepted, to the close of the 2nd working day
+    // a new R&D round (BQ-E §5.2.1 (000 L654)): not accepted, to the close of the 2nd working day
     assert_eq!(h.clock(Deadline::RdSolution).due_at, lt(20, 18, 0));
 }
 
@@ -1473,7 +1473,7 @@ fn l674_arbitration_rests_on_rnd_quality_appraisal_report() {
     let h = H::new();
     let t = lt(17, 10, 0);
     h.arbitrating(t);
-    // 000 L674 §5.6.1 区域质量处根据产品研发部门提供的《质量鉴定报告》进行责任仲裁
+    // BQ-E §5.6.1 (000 L674) 区域质量处根据产品研发部门提供的《质量鉴定报告》进行责任仲裁
     let r = h.refused(
         fire(&rqs(), Action::Arbitrate)
             .with_form(form(&qar(vec![psu_co()])))
@@ -1503,7 +1503,7 @@ fn l674_arbitration_rests_on_rnd_quality_appraisal_report() {
     other.qar_no = "QAR-X".into();
     let r = h.refused(fire(&rqs(), Action::Arbitrate).with_form(form(&other)), t);
     assert_eq!(guard_of(&r), Guard::QarPresent);
-    // a claim only against a responsible supplier (000 L670)
+    // a claim only against a responsible supplier (BQ-E §5.5 (000 L670))
     let mut wrong = arbitration(false);
     wrong.claim_against = Some("Cable-Co".into());
     assert!(matches!(
@@ -1524,7 +1524,7 @@ fn l674_capa_notice_only_by_quality_management_to_arbitrated_parties() {
     let t = lt(17, 10, 0);
     h.measures(false, t);
     let due = lt(30, 18, 0);
-    // 000 L674 §5.6.2 由品质管理部向相关责任方发出《售后批量质量问题纠正预防通知书》
+    // BQ-E §5.6.2 (000 L674) 由品质管理部向相关责任方发出《售后批量质量问题纠正预防通知书》
     for who in [rqs(), sys(), rnd()] {
         assert!(is_forbidden(&h.refused(
             fire(&who, Action::IssueCapaNotice).with_form(form(&capa_notice("N-1", psu_co(), due))),
@@ -1568,7 +1568,7 @@ fn l674_capa_notice_only_by_quality_management_to_arbitrated_parties() {
         fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice("N-1", psu_co(), due))),
         t,
     );
-    // 000 L646 §4.6.1 体系管理部督促供应商制定纠正预防措施
+    // BQ-E §4.6.1 (000 L646) 体系管理部督促供应商制定纠正预防措施
     h.ok(
         note(
             &sys(),
@@ -1618,7 +1618,7 @@ fn l674_internal_improvement_and_product_change_are_issued_before_verification()
         problem: "sampling missed the capacitor lot".into(),
         proposed_improvement: "add cold-start test".into(),
     };
-    // 000 L674 §5.6.3 由区域质量处提交《问题改进表单》给品质管理部体系管理部立项整改
+    // BQ-E §5.6.3 (000 L674) 由区域质量处提交《问题改进表单》给品质管理部体系管理部立项整改
     assert!(is_forbidden(&h.refused(
         fire(&qmd(), Action::SubmitImprovementForm).with_form(form(&pif)),
         t
@@ -1632,7 +1632,7 @@ fn l674_internal_improvement_and_product_change_are_issued_before_verification()
         fire(&rqs(), Action::SubmitImprovementForm).with_form(form(&pif)),
         t,
     );
-    // 000 L646 §4.6.2 推动…立项整改
+    // BQ-E §4.6.2 (000 L646) 推动…立项整改
     h.ok(
         fire(&sys(), Action::OpenRectificationProject).with_payload(json!({"project": "P-1"})),
         t,
@@ -1640,7 +1640,7 @@ fn l674_internal_improvement_and_product_change_are_issued_before_verification()
     assert_eq!(h.data().rectification_project.as_deref(), Some("P-1"));
     let r = h.refused(fire(&rqs(), Action::StartCapaVerification), t);
     assert!(reason_of(&r).contains("产品变更"));
-    // 000 L674 §5.6.4 产品变更
+    // BQ-E §5.6.4 (000 L674) 产品变更
     h.ok(
         fire(&rnd(), Action::RequestProductChange).with_form(form(&bq::ProductChangeRequest {
             request_no: "PCR-3".into(),
@@ -1676,7 +1676,7 @@ fn l676_close_only_after_capa_verification() {
         t,
     );
     h.ok(fire(&rqs(), Action::StartCapaVerification), t);
-    // 000 L676 跟踪验证纠正预防措施执行情况 → 结束
+    // BQ-E §9 (000 L676) 跟踪验证纠正预防措施执行情况 → 结束
     let r = h.refused(fire(&rqs(), Action::Close), t);
     assert_eq!(guard_of(&r), Guard::AllCapaVerified);
     let r = h.refused(
@@ -1700,7 +1700,7 @@ fn l676_close_only_after_capa_verification() {
             .with_form(form(&verify_item(notice_item("N-1"), true))),
         t,
     );
-    // 000 L646 §4.5.5 主导《质量鉴定报告》的整理归档
+    // BQ-E §4.5.5 (000 L646) 主导《质量鉴定报告》的整理归档
     let r = h.refused(fire(&rqs(), Action::Close), t);
     assert_eq!(guard_of(&r), Guard::QarArchived);
     h.ok(fire(&rqs(), Action::ArchiveQar), t);
@@ -1715,7 +1715,7 @@ fn l666_consumables_requests_must_be_settled_before_closing() {
     let h = H::new();
     let t = lt(17, 10, 0);
     h.executing(t);
-    // 000 L666 §5.3.2 由区域技术支持工程师发送耗材申请表给区域质量处
+    // BQ-E §5.3.2 (000 L666) 由区域技术支持工程师发送耗材申请表给区域质量处
     h.ok(
         fire(&rtse(), Action::LinkConsumablesRequest).with_payload(json!({"request": "CR-1"})),
         t,
@@ -1753,7 +1753,7 @@ fn l666_consumables_requests_must_be_settled_before_closing() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Supplier claim (000 L650 §4.9, L670–L672, L676)
+// Supplier claim (BQ-E §4.9, §5.5, §6–§9 (000 L650, L670–L672, L676))
 // ---------------------------------------------------------------------------------------
 
 fn loss(items: &[(bq::LossCategory, u32, i64)]) -> bq::LossDataSubmission {
@@ -1803,13 +1803,13 @@ fn l670_supplier_claim_branch() {
         fire(&rqs(), Action::Arbitrate).with_form(form(&arbitration(true))),
         t,
     );
-    // 000 L676 属于供应商责任 → 汇总损失数据: the claim track opens
+    // BQ-E §9 (000 L676) 属于供应商责任 → 汇总损失数据: the claim track opens
     assert_eq!(
         bq::claim_status(&h.inst()),
         Some(bq::ClaimStatus::LossCollection)
     );
     let lossdept = actor("sp-loss", Role::LossDept);
-    // 000 L670 由损失部门按照相关标准统计损失数据,反馈给区域质量处
+    // BQ-E §5.5 (000 L670) 由损失部门按照相关标准统计损失数据,反馈给区域质量处
     assert!(is_forbidden(&h.refused(
         fire(&rqs(), Action::SubmitLossData).with_form(form(&loss(&[(
             bq::LossCategory::Labour,
@@ -1834,7 +1834,7 @@ fn l670_supplier_claim_branch() {
         ]))),
         t,
     );
-    // costs are final only once the consumables request is settled (000 L646 §4.5.6)
+    // costs are final only once the consumables request is settled (BQ-E §4.5.6 (000 L646))
     let r = h.refused(
         fire(&rqs(), Action::FileClaimAppraisal).with_form(form(&claim_report(250 * 23_000))),
         t,
@@ -1851,7 +1851,7 @@ fn l670_supplier_claim_branch() {
         t,
     );
     assert!(reason_of(&r).contains(&total.to_string()));
-    // 000 L670 区域质量处填写索赔鉴定报告 (only the quality section)
+    // BQ-E §5.5 (000 L670) 区域质量处填写索赔鉴定报告 (only the quality section)
     assert!(is_forbidden(
         &h.refused(
             fire(&actor("p", Role::Procurement), Action::FileClaimAppraisal)
@@ -1876,7 +1876,7 @@ fn l670_supplier_claim_branch() {
         bq::claim_status(&h.inst()),
         Some(bq::ClaimStatus::AwaitingConfirmation)
     );
-    // 000 L670 提交采购商务管理部确认; 000 L650 §4.9 采购部负责…损失索赔
+    // BQ-E §5.5 (000 L670) 提交采购商务管理部确认; BQ-E §4.9 (000 L650) 采购部负责…损失索赔
     let procurement = actor("proc-1", Role::Procurement);
     let commercial = actor("pc-1", Role::ProcurementCommercial);
     assert!(is_forbidden(
@@ -1905,7 +1905,7 @@ fn l670_supplier_claim_branch() {
         fire(&commercial, Action::RecordClaimExecuted).with_form(form(&executed)),
         t
     )));
-    // CAPA runs alongside; closing waits for the claim (000 L676 采购部执行索赔 → 结束)
+    // CAPA runs alongside; closing waits for the claim (BQ-E §9 (000 L676) 采购部执行索赔 → 结束)
     h.ok(
         fire(&qmd(), Action::IssueCapaNotice).with_form(form(&capa_notice(
             "N-1",
@@ -1923,7 +1923,7 @@ fn l670_supplier_claim_branch() {
     h.ok(fire(&rqs(), Action::ArchiveQar), t);
     let r = h.refused(fire(&rqs(), Action::Close), t);
     assert_eq!(guard_of(&r), Guard::ClaimSettled);
-    // 000 L672 具体操作请参照《理赔业务处理流程》; L676 采购部执行索赔
+    // BQ-E §5.5 (000 L672) 具体操作请参照《理赔业务处理流程》; BQ-E §9 (000 L676) 采购部执行索赔
     h.ok(
         fire(&procurement, Action::RecordClaimExecuted).with_form(form(&executed)),
         t,
@@ -1951,7 +1951,7 @@ fn l670_no_claim_without_a_responsible_supplier() {
     let h = H::new();
     let t = lt(17, 10, 0);
     h.measures(false, t);
-    // 000 L670 因供应商责任导致的…直接损失: no supplier claimed, no claim track
+    // BQ-E §5.5 (000 L670) 因供应商责任导致的…直接损失: no supplier claimed, no claim track
     let r = h.refused(
         fire(&actor("l", Role::LossDept), Action::SubmitLossData).with_form(form(&loss(&[(
             bq::LossCategory::Labour,
@@ -1965,7 +1965,7 @@ fn l670_no_claim_without_a_responsible_supplier() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Batch definition (000 L636, L638)
+// Batch definition (BQ-E §2.1, §2.2 (000 L636, L638))
 // ---------------------------------------------------------------------------------------
 
 fn user(units: u64, failed: u64) -> Option<bq::BatchRule> {
@@ -1974,7 +1974,7 @@ fn user(units: u64, failed: u64) -> Option<bq::BatchRule> {
 
 #[test]
 fn l638_fewer_than_300_units_needs_more_than_15_failures() {
-    // 000 L638 用户使用数量少于300台…数量超过15台
+    // BQ-E §2.2 (000 L638) 用户使用数量少于300台…数量超过15台
     assert_eq!(user(299, 15), None);
     assert_eq!(user(299, 16), Some(bq::BatchRule::SmallUserCount));
     assert_eq!(user(15, 15), None); // C1 can never hold for 15 units or fewer
@@ -1983,7 +1983,7 @@ fn l638_fewer_than_300_units_needs_more_than_15_failures() {
 
 #[test]
 fn l638_at_least_300_units_needs_more_than_5_percent() {
-    // 000 L638 不少于300台…比例超过5%
+    // BQ-E §2.2 (000 L638) 不少于300台…比例超过5%
     assert_eq!(user(300, 15), None); // exactly 5 %
     assert_eq!(user(300, 16), Some(bq::BatchRule::LargeUserRatio));
     assert_eq!(user(1000, 50), None); // exactly 5 %
@@ -2006,7 +2006,7 @@ fn l638_ratio_is_integer_arithmetic_without_overflow() {
 #[test]
 fn l638_component_ratio_nationally_or_in_a_region() {
     let c = cfg();
-    // 000 L638 同一部件在全国或某一地区3个月内发生相同故障的比例超过5%
+    // BQ-E §2.2 (000 L638) 同一部件在全国或某一地区3个月内发生相同故障的比例超过5%
     assert_eq!(bq::component_rule(10_000, 500, &c).unwrap(), None);
     assert_eq!(
         bq::component_rule(10_000, 501, &c).unwrap(),
@@ -2038,7 +2038,7 @@ fn l636_out_of_scope_cases_are_rejected_with_their_reason() {
     let c = cfg();
     let mut k = case(250, 16);
     k.meets_spec_but_not_user_need = true;
-    // 000 L636 对于符合产品规格,但不满足用户需求的批量问题,不在此流程适用范围内
+    // BQ-E §2.1 (000 L636) 对于符合产品规格,但不满足用户需求的批量问题,不在此流程适用范围内
     let e = bq::assess(&k, &c).unwrap_err();
     assert_eq!(
         e,
@@ -2073,11 +2073,11 @@ fn l638_out_of_warranty_and_conforming_cases_are_not_batch_problems() {
     let c = cfg();
     let mut k = case(250, 16);
     k.in_service_period = false;
-    // 000 L638 产品在标准的售后服务期限内
+    // BQ-E §2.2 (000 L638) 产品在标准的售后服务期限内
     assert_eq!(bq::assess(&k, &c), Err(bq::NotBatch::OutOfServicePeriod));
     let mut k = case(250, 16);
     k.judged_nonconforming = false;
-    // 000 L638 经判定属于不符合相应标准规格或合同要求导致的产品不合格或产品缺陷
+    // BQ-E §2.2 (000 L638) 经判定属于不符合相应标准规格或合同要求导致的产品不合格或产品缺陷
     assert_eq!(bq::assess(&k, &c), Err(bq::NotBatch::NotNonconforming));
     assert!(matches!(
         bq::assess(&case(250, 15), &c),
@@ -2096,7 +2096,7 @@ fn l638_out_of_warranty_and_conforming_cases_are_not_batch_problems() {
 #[test]
 fn l638_window_is_three_calendar_months() {
     let c = cfg();
-    // 000 L638 3个月内; README: rolling, month-end clamp
+    // BQ-E §2.2 (000 L638) 3个月内; README: rolling, month-end clamp
     assert_eq!(
         bq::window_start(date(2026, 5, 31), 3),
         Some(date(2026, 2, 28))
@@ -2122,7 +2122,7 @@ fn l638_window_is_three_calendar_months() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Batch detection (000 L638)
+// Batch detection (BQ-E §2.2 (000 L638))
 // ---------------------------------------------------------------------------------------
 
 fn rec(
@@ -2190,7 +2190,7 @@ fn l638_detection_finds_the_small_user_group_and_says_why() {
         Some(date(2026, 10, 2)),
     ));
     let d = bq::detect(&recs, &base(299), as_of, &cfg()).unwrap();
-    // 000 L638 少于300台…超过15台
+    // BQ-E §2.2 (000 L638) 少于300台…超过15台
     assert_eq!(d.findings.len(), 1);
     let f = &d.findings[0];
     assert_eq!(f.rule, bq::BatchRule::SmallUserCount);
@@ -2238,7 +2238,7 @@ fn l638_detection_uses_the_window_and_the_service_period() {
             .len(),
         1
     );
-    // 000 L638 在标准的售后服务期限内: out-of-service failures are not counted
+    // BQ-E §2.2 (000 L638) 在标准的售后服务期限内: out-of-service failures are not counted
     let mut out = failures(16, date(2026, 10, 1));
     for r in &mut out {
         r.in_service_period = false;
@@ -2309,7 +2309,7 @@ fn l638_detection_component_ratio_national_and_regional() {
     ];
     let b = bq::InstalledBase { users, components };
     let d = bq::detect(&recs, &b, as_of, &cfg()).unwrap();
-    // 000 L638 同一部件在全国或某一地区…超过5%
+    // BQ-E §2.2 (000 L638) 同一部件在全国或某一地区…超过5%
     assert_eq!(d.findings.len(), 1);
     let f = &d.findings[0];
     assert_eq!(f.rule, bq::BatchRule::ComponentRatio);
@@ -2370,7 +2370,7 @@ fn l638_detection_rejects_bad_records_with_their_ids() {
 
 #[test]
 fn l638_a_detected_finding_starts_an_instance() {
-    // detection → a start decision the guard accepts (000 L638, L652)
+    // detection → a start decision the guard accepts (BQ-E §2.2, §5.1.1–§5.1.5 (000 L638, L652))
     let as_of = date(2026, 11, 16);
     let d = bq::detect(&failures(16, date(2026, 10, 1)), &base(250), as_of, &cfg()).unwrap();
     let f = d.findings[0].clone();
@@ -2384,7 +2384,7 @@ fn l638_a_detected_finding_starts_an_instance() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Reports (000 L668 §5.4.3)
+// Reports (BQ-E §5.4.3 (000 L668))
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -2396,7 +2396,7 @@ fn l668_weekly_and_monthly_reports_from_events() {
     h.ok(fire(&rqs(), Action::ConveneDirectorMeeting), lt(20, 9, 0));
     let histories = vec![h.e().history(h.id()).unwrap()];
     let c = BusinessCalendar::default();
-    // 000 L668 §5.4.3 区域质量处定期发布售后批量质量问题周报、月报
+    // BQ-E §5.4.3 (000 L668) 区域质量处定期发布售后批量质量问题周报、月报
     let w = bq::weekly_report(date(2026, 11, 18), &histories, &c).unwrap();
     assert_eq!(w.period.from, date(2026, 11, 16));
     assert_eq!(w.period.to, date(2026, 11, 23));
@@ -2461,7 +2461,7 @@ fn l670_monthly_report_totals_losses_and_claims() {
         &BusinessCalendar::default(),
     )
     .unwrap();
-    // 000 L670 损失数据, 索赔鉴定报告, 执行索赔
+    // BQ-E §5.5 (000 L670) 损失数据, 索赔鉴定报告, 执行索赔
     assert_eq!(m.losses.loss_fen, 100_000);
     assert_eq!(m.losses.claimed_fen, 100_000);
     assert_eq!(m.losses.claims_confirmed, 1);
@@ -2491,7 +2491,7 @@ fn l650_l652_missed_confirmation_and_review_clocks_notify_their_owners() {
             })
             .unwrap_or_default()
     };
-    // 000 L650: technical support, 4 WH from Mon 10:00
+    // BQ-E §4.9–§5.1.1 (000 L650): technical support, 4 WH from Mon 10:00
     let h = H::new();
     h.at_ts(lt(16, 10, 0));
     assert_eq!(
@@ -2499,7 +2499,7 @@ fn l650_l652_missed_confirmation_and_review_clocks_notify_their_owners() {
         vec!["product_tech_support".to_owned()]
     );
     assert_eq!(h.state(), State::PendingTsConfirmation);
-    // 000 L652: the quality section's response, 4 WH; the forwarding clock (000 L654) too
+    // BQ-E §5.1.1–§5.1.5 (000 L652): the quality section's response, 4 WH; the forwarding clock (BQ-E §5.2.1 (000 L654)) too
     let h = H::new();
     h.at_rqs(lt(16, 10, 0));
     assert_eq!(
@@ -2531,7 +2531,7 @@ fn l642_a_coauthor_refusing_the_replacement_plan_clears_the_signatures() {
         t,
     );
     assert_eq!(h.inst().open_signatures().count(), 1);
-    // 000 L642 共同制定: every co-author must agree; a refusal needs a reason
+    // BQ-E §3.1 (000 L642) 共同制定: every co-author must agree; a refusal needs a reason
     let sales = actor("sales-ma", Role::Sales);
     assert!(matches!(
         h.refused(Command::refuse(&sales, Action::ApprovePlan, " "), t),
@@ -2564,7 +2564,7 @@ fn l642_a_coauthor_refusing_the_replacement_plan_clears_the_signatures() {
 #[test]
 fn fixtures_drive_to_every_state() {
     // The fixture reaches every state but the initial one with valid default forms; the
-    // director-level meeting only after R&D's missed limit (000 L656).
+    // director-level meeting only after R&D's missed limit (BQ-E §5.2.1–§5.2.2 (000 L656)).
     for &state in State::ALL {
         if state == State::ComplaintReceived {
             assert!(Scenario::at(state).is_err());
@@ -2983,7 +2983,7 @@ fn bq_e_s4_8_3_s4_10_s4_11_customer_media_and_legal_work_are_actions() {
     let pr = actor("pr-1", Role::MarketPr);
     let legal = actor("legal-1", Role::Legal);
     let sales = actor("sales-ma", Role::Sales);
-    // §4.8.3 (000 L648) 客户公关; §4.10 (000 L650) 媒体公关; §4.11 法律援助: in any open state
+    // §4.8.3 (BQ-E §4.8 (000 L648)) 客户公关; §4.10 (BQ-E §4.9–§5.1.1 (000 L650)) 媒体公关; §4.11 法律援助: in any open state
     for (who, act) in [
         (&sales, Action::RecordCustomerPr),
         (&pr, Action::RecordMediaPr),

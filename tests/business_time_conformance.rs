@@ -3,9 +3,9 @@
 //! (product decision `PD-DUR` (docs/sources.md)), and one boundary rule decides met and breached at
 //! exactly that instant, whichever of the host's timer or the action comes first.
 //!
-//! Each test is named after its clause: `004 D2` (L60–67, the customer-service proposal),
-//! `004 D12 §8` (L623, the complaint time limits), `000 L654` (the batch R&D limits),
-//! `001 L131` (the on-site visit, a definition of the host's). Instants are local times in
+//! Each test is named after its clause: `RF-PROP (004 L36–73)` (RF-PROP §4.2 item 1 (004 L60–67), the customer-service proposal),
+//! `QD-004 §8` (QD-004 §8 (004 L623), the complaint time limits), `BQ-E §5.2.1 (000 L654)` (the batch R&D limits),
+//! `SVC-WTY §4 (001 L131)` (the on-site visit, a definition of the host's). Instants are local times in
 //! `Asia/Shanghai` (UTC+8) unless a test names `Europe/Berlin`.
 #![cfg(all(feature = "tz", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
@@ -86,7 +86,7 @@ fn limit_of(def: &Definition, name: &str) -> BusinessDuration {
     }
 }
 
-// ---------------------------------------------------------------- 001 L131, the host's visit
+// ---------------------------------------------------------------- SVC-WTY §4 (001 L131), the host's visit
 
 struct Visit {
     engine: Engine<InMemoryStore>,
@@ -275,7 +275,7 @@ fn boundary_sla_periods_count_a_running_clock_late_only_once_the_limit_has_passe
     assert_eq!((late.open, late.breached), (0, 1));
 }
 
-// ---------------------------------------------------------------- 004 D2 (L60–67)
+// ---------------------------------------------------------------- RF-PROP (004 L36–73) (RF-PROP §4.2 item 1 (004 L60–67))
 
 /// A dealer's return of class `class` wanting a replacement, announced and its replacement
 /// requested at `at` (the complaint), on the built-in procedure in `calendar`.
@@ -387,7 +387,7 @@ fn due(inst: &Instance, deadline: cr::Deadline) -> DateTime<Utc> {
 
 #[test]
 fn d2_class_a_promise_due_at_close_of_complaint_day() {
-    // 004 L62, L65: 「接到投诉的当日…承诺」, 「A类客户:1天,即当天承诺到货时间」
+    // RF-PROP §4.2 item 1, §4.2 item 1 处理时间 (004 L62, L65): 「接到投诉的当日…承诺」, 「A类客户:1天,即当天承诺到货时间」
     let d = Dealer::new(shanghai_calendar());
     let inst = d.complaint("A-1", CustomerClass::A, cn(2026, 11, 16, 10, 0));
     assert_eq!(
@@ -413,7 +413,7 @@ fn d2_class_a_promise_due_at_close_of_complaint_day() {
 
 #[test]
 fn d2_class_a_promise_after_close_or_on_a_non_working_day_is_due_the_next_working_close() {
-    // 004 L65 当天; product decision PD-DUR: a start after close or on a non-working day moves to the
+    // RF-PROP §4.2 item 1 处理时间 (004 L65) 当天; product decision PD-DUR: a start after close or on a non-working day moves to the
     // next working day's close.
     let d = Dealer::new(shanghai_2026());
     #[rustfmt::skip]
@@ -432,7 +432,7 @@ fn d2_class_a_promise_after_close_or_on_a_non_working_day_is_due_the_next_workin
 
 #[test]
 fn d2_l60_replacement_order_due_at_close_of_the_confirmation_day() {
-    // 004 L60 「经客服经理确认后,当日立即知会生产厂生产」
+    // RF-PROP §4.2 item 1 (004 L60) 「经客服经理确认后,当日立即知会生产厂生产」
     let d = Dealer::new(shanghai_2026());
     #[rustfmt::skip]
     let cases = [
@@ -454,7 +454,7 @@ fn d2_l60_replacement_order_due_at_close_of_the_confirmation_day() {
 
 #[test]
 fn d2_class_b_promise_counts_the_complaint_day_as_day_1() {
-    // 004 L66 「B类客户:2天,即2天内承诺到货时间」: 24:00 at the end of the next calendar day.
+    // RF-PROP §4.2 item 1 处理时间 (004 L66) 「B类客户:2天,即2天内承诺到货时间」: 24:00 at the end of the next calendar day.
     let d = Dealer::new(shanghai_2026());
     #[rustfmt::skip]
     let cases = [
@@ -471,7 +471,7 @@ fn d2_class_b_promise_counts_the_complaint_day_as_day_1() {
 
 #[test]
 fn d2_class_c_promise_counts_the_complaint_day_as_day_1() {
-    // 004 L67 「C类客户:3天,即3天内承诺到货时间」: 24:00 at the end of the day after next.
+    // RF-PROP §4.2 item 1 处理时间 (004 L67) 「C类客户:3天,即3天内承诺到货时间」: 24:00 at the end of the day after next.
     let d = Dealer::new(shanghai_calendar());
     let inst = d.complaint("C-1", CustomerClass::C, cn(2026, 11, 16, 10, 0));
     assert_eq!(
@@ -494,11 +494,11 @@ fn d2_class_c_promise_counts_the_complaint_day_as_day_1() {
     );
 }
 
-// ---------------------------------------------------------------- 004 D12 §8 (L623)
+// ---------------------------------------------------------------- QD-004 §8 (004 L623)
 
 #[test]
 fn d12_s8_response_analysis_and_reply_due_at_close_of_the_1st_3rd_7th_working_day() {
-    // 004 L623 「一个工作日内积极响应…3个工作日内完成分析,7个工作日内解决问题并回复」
+    // QD-004 §8 (004 L623) 「一个工作日内积极响应…3个工作日内完成分析,7个工作日内解决问题并回复」
     let s = fixtures::complaint::Scenario::at(complaint::State::Submitted).unwrap();
     let inst = s.instance();
     let clock = |d| inst.clock(d).unwrap().clone();
@@ -523,7 +523,7 @@ fn d12_s8_response_analysis_and_reply_due_at_close_of_the_1st_3rd_7th_working_da
 
 #[test]
 fn d12_s8_working_day_limits_from_any_start() {
-    // 004 L623: the limits of the complaint definition, applied from starts outside working
+    // QD-004 §8 (004 L623): the limits of the complaint definition, applied from starts outside working
     // time, on a holiday, on a make-up day and at the exact close.
     let cal = shanghai_2026();
     let def = complaint::definition(&complaint::Config::default(), cal.clone()).unwrap();
@@ -552,7 +552,7 @@ fn d12_s8_working_day_limits_from_any_start() {
 
 #[test]
 fn d12_s8_the_response_is_met_at_the_close_and_breached_after_it() {
-    // 004 L623 一个工作日内积极响应: a response at the close of Tuesday is on time.
+    // QD-004 §8 (004 L623) 一个工作日内积极响应: a response at the close of Tuesday is on time.
     let s = fixtures::complaint::Scenario::at(complaint::State::Submitted).unwrap();
     let close = cn(2026, 11, 17, 18, 0);
     assert!(s.engine().handle_due(close).unwrap().handled.is_empty());
@@ -569,7 +569,7 @@ fn d12_s8_the_response_is_met_at_the_close_and_breached_after_it() {
     assert_eq!(breached, vec!["response".to_owned()]);
 }
 
-// ---------------------------------------------------------------- 000 L654
+// ---------------------------------------------------------------- BQ-E §5.2.1 (000 L654)
 
 /// A batch issue started at `at` and driven to R&D analysis (forwarded to R&D at `at`).
 fn at_rd(
@@ -599,7 +599,7 @@ fn rd(inst: &Instance, d: bq::Deadline) -> DateTime<Utc> {
 
 #[test]
 fn l654_not_accepted_solution_due_at_close_of_the_2nd_working_day() {
-    // 000 L654 「对于未验收的机器,要求产品研发中心在2个工作日内提供有效方案」
+    // BQ-E §5.2.1 (000 L654) 「对于未验收的机器,要求产品研发中心在2个工作日内提供有效方案」
     let na = bq::Acceptance::NotAccepted;
     #[rustfmt::skip]
     let cases = [
@@ -616,7 +616,7 @@ fn l654_not_accepted_solution_due_at_close_of_the_2nd_working_day() {
 
 #[test]
 fn l654_accepted_response_and_conclusion_due_at_close_of_the_1st_and_4th_working_day() {
-    // 000 L654 「对于已经验收合格的机器,要求产品研发中心在1个工作日内响应,4个工作日内反馈有效结论」
+    // BQ-E §5.2.1 (000 L654) 「对于已经验收合格的机器,要求产品研发中心在1个工作日内响应,4个工作日内反馈有效结论」
     let ac = bq::Acceptance::Accepted;
     let inst = at_rd(shanghai_calendar(), ac, cn(2026, 11, 17, 10, 30));
     assert_eq!(rd(&inst, bq::Deadline::RdResponse), cn(2026, 11, 18, 18, 0));
@@ -630,7 +630,7 @@ fn l654_accepted_response_and_conclusion_due_at_close_of_the_1st_and_4th_working
 
 #[test]
 fn l654_limits_follow_local_close_of_business_across_dst_in_berlin() {
-    // 000 L654 in a plant in Europe/Berlin: Friday 23 Oct 10:00 CEST, fall back on the
+    // BQ-E §5.2.1 (000 L654) in a plant in Europe/Berlin: Friday 23 Oct 10:00 CEST, fall back on the
     // Sunday; each close is 18:00 CET.
     let ac = bq::Acceptance::Accepted;
     let inst = at_rd(berlin_office(), ac, berlin(2026, 10, 23, 10, 0));

@@ -663,7 +663,7 @@ fn calendar_days_to_midnight_and_wall_clock() {
         AddCase { name: "from midnight", start: "2026-03-06 00:00", duration: CalendarDaysToMidnight(1), expected: "2026-03-08 00:00" },
         AddCase { name: "ignores holidays", start: "2026-09-30 10:00", duration: CalendarDaysToMidnight(2), expected: "2026-10-03 00:00" },
         AddCase { name: "over a month end", start: "2026-02-28 23:59", duration: CalendarDaysToMidnight(1), expected: "2026-03-02 00:00" },
-        // 004 D2: A 当天 = close of business; B 2天 / C 3天 count the complaint day as day 1.
+        // RF-PROP (004 L36–73): A 当天 = close of business; B 2天 / C 3天 count the complaint day as day 1.
         AddCase { name: "D2 class A", start: "2026-03-06 16:00", duration: SameDayClose, expected: "2026-03-06 18:00" },
         AddCase { name: "D2 class B", start: "2026-03-06 16:00", duration: inclusive(2), expected: "2026-03-08 00:00" },
         AddCase { name: "D2 class C", start: "2026-03-06 16:00", duration: inclusive(3), expected: "2026-03-09 00:00" },

@@ -361,7 +361,7 @@ fn config_defaults_are_the_seed_numbers() {
     // semantics")
     let close = |n| aftersales::BusinessDuration::working_days_close(n).unwrap();
     let c = Config::default();
-    // 004 L623
+    // QD-004 §8 (004 L623)
     assert_eq!(c.response, close(1));
     assert_eq!(c.analysis_domestic, close(3));
     assert_eq!(c.solve_reply_domestic, close(7));
@@ -370,10 +370,10 @@ fn config_defaults_are_the_seed_numbers() {
     assert_eq!(c.solution_international.limit(), close(30));
     assert_eq!(c.urgent_plan_international, close(3));
     assert_eq!(c.closure_recheck, CalendarMonths(1));
-    // 004 L601, L621
+    // QD-004 §7.1.2, §4.4 (004 L601, L621)
     assert_eq!(c.supplier_8d, close(2));
     assert_eq!(c.defectives_return_domestic, CalendarMonths(1));
-    // 004 L28–30
+    // RET-PC Att. 1 (004 L28–30)
     assert_eq!(c.mold_severity, Some(MoldSeverityRule::default()));
     // the config round-trips through JSON
     let back: Config = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
@@ -404,7 +404,7 @@ fn example_runs_to_closure_and_replays() {
     let text = common::example_output(example::run);
     assert!(text.contains("final state: closed (closed: true)"));
     assert!(text.contains("record_ineffective: effectiveness_check -> corrective_action"));
-    // the withheld root cause never reaches the customer's copy (004 L628)
+    // the withheld root cause never reaches the customer's copy (QD-004 §3.6 (004 L628))
     let sent = text.split("=== withheld (internal) ===").next().unwrap();
     assert!(!sent.contains("235 °C"));
     assert!(sent.contains(WITHHELD_PLACEHOLDER));
@@ -419,7 +419,7 @@ fn example_runs_to_closure_and_replays() {
     );
 }
 
-// ---------------------------------------------------------------- intake (004 L661)
+// ---------------------------------------------------------------- intake (QD-004 §5.1 (004 L661))
 
 #[test]
 fn l661_submit_needs_5w1h_and_schedule_order() {
@@ -463,7 +463,7 @@ fn l661_part_not_returned_needs_evidence_power_supply_barcode_and_front_photo() 
         view,
         file: "p.jpg".into(),
     };
-    // power supply with photos but no barcode: refused (004 L661)
+    // power supply with photos but no barcode: refused (QD-004 §5.1 (004 L661))
     f.defective_parts = vec![DefectEvidence {
         kind: PartKind::PowerSupply,
         barcode: None,
@@ -537,7 +537,7 @@ fn l664_only_the_adc_of_the_region_files_and_talks_to_the_customer() {
     assert!(matches!(r, Rejection::Forbidden { .. }));
 }
 
-// ---------------------------------------------------------------- deadlines (004 L623)
+// ---------------------------------------------------------------- deadlines (QD-004 §8 (004 L623))
 
 #[test]
 fn l623_cqe_responds_within_one_working_day() {
@@ -566,7 +566,7 @@ fn l623_cqe_responds_within_one_working_day() {
 fn l623_domestic_analysis_3_and_solve_reply_7_working_days_from_the_form() {
     let h = H::new(ComplaintRegion::Domestic);
     submit(&h);
-    // 004 L623: 自国内应用设计中心开出《处理单》起 3 / 7 个工作日
+    // QD-004 §8 (004 L623): 自国内应用设计中心开出《处理单》起 3 / 7 个工作日
     assert_eq!(
         h.deadline("analysis").unwrap().due_at,
         local(2026, 11, 19, 18, 0)
@@ -732,7 +732,7 @@ fn l623_international_urgent_plan_in_3_working_days() {
     ));
 }
 
-// ---------------------------------------------------------------- containment (004 L652, L587)
+// ---------------------------------------------------------------- containment (QD-004 §5.3 (004 L652, L587))
 
 #[test]
 fn l652_containment_checks_wip_and_unshipped_stock() {
@@ -765,7 +765,7 @@ fn l652_containment_checks_wip_and_unshipped_stock() {
     assert_eq!(h.state(), State::Analysis.name());
 }
 
-// ---------------------------------------------------------------- pass paths (004 L593, L649)
+// ---------------------------------------------------------------- pass paths (QD-004 §5.2.1.1 item 1, §5.2.1.1 item 2 (004 L593, L649))
 
 fn restock(sellable: bool) -> RestockRequest {
     RestockRequest {
@@ -780,7 +780,7 @@ fn l649_restock_signed_oqc_then_qm_then_planning_manager() {
     to_analysis(&h);
     let at = t0() + Duration::hours(3);
     let filer = actor("cqe.oqc", &[Role::Cqe, Role::OqcInspector]);
-    // the restock form only after a replacement was sent (004 L649)
+    // the restock form only after a replacement was sent (QD-004 §5.2.1.1 item 2 (004 L649))
     let mut bad = restock(false);
     bad.replacement_already_sent = false;
     let r = h.refused(
@@ -825,7 +825,7 @@ fn l649_restock_signed_oqc_then_qm_then_planning_manager() {
     let r = h.refused(Command::sign(&CAST.warehouse, Action::ApproveRestock), at);
     assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
     h.sign(&CAST.planning_manager, Action::ApproveRestock, at);
-    // lamps not sellable as new: the salesperson's plan (004 L649)
+    // lamps not sellable as new: the salesperson's plan (QD-004 §5.2.1.1 item 2 (004 L649))
     h.act(&CAST.warehouse, Action::StockIn, at);
     assert_eq!(h.state(), State::SalesDisposal.name());
     let plan = SalesDisposalPlan {
@@ -932,7 +932,7 @@ fn l593_pass_returned_to_customer_needs_the_return_shipment() {
     assert_eq!(h.state(), State::Handled.name());
 }
 
-// ---------------------------------------------------------------- fail and 8D (004 L669, L650)
+// ---------------------------------------------------------------- fail and 8D (QD-004 §5.2.2, §5.2.2.7 (004 L669, L650))
 
 #[test]
 fn l669_fail_needs_cause_tests_and_feedback() {
@@ -1027,7 +1027,7 @@ fn eight_d_bad_forms_are_refused_with_a_reason() {
         "eight_d_report: 8D D5 is complete but D4 is not (the root cause of escape is empty): \
          disciplines complete in order"
     );
-    // D5 without an action on the escape cause (002 L90–91)
+    // D5 without an action on the escape cause (CE-CAPA §2.3 (002 L90–91))
     let mut r8 = eight_d(Discipline::D5);
     r8.d5
         .actions
@@ -1094,7 +1094,7 @@ fn eight_d_discipline_checks() {
     assert!(r.check(Discipline::D7).is_ok());
 }
 
-// ---------------------------------------------------------------- remediation (004 L658–671)
+// ---------------------------------------------------------------- remediation (QD-004 (004 L658–671))
 
 fn requisition(involves: &[PartKind]) -> MaterialRequisition {
     MaterialRequisition {
@@ -1142,7 +1142,7 @@ fn l659_requisition_qm_then_planning_manager_and_burn_in_for_power_supplies() {
     let r = h.refused(Command::fire(&CAST.cqe, Action::InspectMaterial), at);
     assert!(guard_reason(&r).contains("material_issued"));
     h.act(&CAST.warehouse, Action::IssueMaterial, at);
-    // power supply involved: burn-in before shipping (004 L659)
+    // power supply involved: burn-in before shipping (QD-004 §5.2.2.4 (004 L659))
     h.act(&CAST.cqe, Action::InspectMaterial, at);
     assert_eq!(h.state(), State::BurnIn.name());
     h.fire(
@@ -1342,7 +1342,7 @@ fn l667_work_liaison_requisition_only_when_justified() {
     h.sign(&CAST.quality_manager, Action::ApproveRequisition, at);
     h.sign(&CAST.planning_manager, Action::ApproveRequisition, at);
     h.act(&CAST.warehouse, Action::SupplyMaterial, at);
-    // the module in the requisition means burn-in (004 L667)
+    // the module in the requisition means burn-in (QD-004 §5.2.2.6 (004 L667))
     h.fire(
         Command::fire(
             &actor("mfg", &[Role::Manufacturing]),
@@ -1372,7 +1372,7 @@ fn l507_scrap_related_departments_then_adc_vp_executed_by_warehouse_head() {
     );
     let adc_vp = actor("adc.vp", &[Role::AdcVicePresident]);
     let rdl = actor("rdl", &[Role::RelatedDepartmentLeader]);
-    // the VP of 004 L666 is not the approver of scrap (004 L507)
+    // the VP of QD-004 §5.2.2.5 (004 L666) is not the approver of scrap (QD-004 §9 note 1 (004 L507))
     let r = h.refused(
         Command::sign(&CAST.vice_president, Action::ApproveScrap),
         at,
@@ -1446,7 +1446,7 @@ fn l671_cqe_disassembles_only_after_the_adc_cannot_issue_a_plan() {
     assert_eq!(h.state(), State::Remediation.name());
 }
 
-// ---------------------------------------------------------------- supplier (004 L599–601, L670)
+// ---------------------------------------------------------------- supplier (QD-004 §7.1, §5.2.2.1 (004 L599–601, L670))
 
 fn referral(returned: bool) -> SupplierReferral {
     SupplierReferral {
@@ -1557,7 +1557,7 @@ fn l600_batch_supplier_defect_needs_the_meeting() {
     assert!(!h.data().supplier.replenishment_open);
 }
 
-// ---------------------------------------------------------------- review and sending (004 L651, L654)
+// ---------------------------------------------------------------- review and sending (QD-004 §5.2.2.8, §5.3.4 (004 L651, L654))
 
 #[test]
 fn l651_serious_review_qm_then_head_then_vp() {
@@ -1575,7 +1575,7 @@ fn l651_serious_review_qm_then_head_then_vp() {
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r:?}");
     h.sign(&CAST.quality_manager, Action::ApproveReport, at);
     h.sign(&CAST.quality_department_head, Action::ApproveReport, at);
-    // serious: QM + head are not enough (004 L651 必要时报副总裁审阅)
+    // serious: QM + head are not enough (QD-004 §5.2.2.8 (004 L651) 必要时报副总裁审阅)
     assert!(!h.data().approved.contains(Action::ApproveReport.name()));
     let red = complaint::outgoing_report(&h.inst(), h.cfg())
         .unwrap()
@@ -1662,7 +1662,7 @@ fn l651_only_the_adc_sends_and_only_the_approved_filtered_package() {
         at,
     );
     approve(&h, false);
-    // a package that is not the filtered rendering is refused (004 L628)
+    // a package that is not the filtered rendering is refused (QD-004 §3.6 (004 L628))
     let mut leaked = complaint::outgoing_report(&h.inst(), h.cfg())
         .unwrap()
         .unwrap()
@@ -1680,7 +1680,7 @@ fn l651_only_the_adc_sends_and_only_the_approved_filtered_package() {
         Command::fire(&CAST.cqe, Action::ForwardToAdc).with_form(form(&red.report)),
         at,
     );
-    // the CQE never sends to the customer (004 L651, L664)
+    // the CQE never sends to the customer (QD-004 §5.2.2.8, §4.1 (004 L651, L664))
     let r = h.refused(Command::fire(&CAST.cqe, Action::SendToCustomer), at);
     assert!(matches!(r, Rejection::Forbidden { .. }), "{r:?}");
     // the ADC forwards exactly what it received: it may not attach a package of its own
@@ -1713,7 +1713,7 @@ fn l651_customer_request_sends_the_8d_even_when_general() {
     );
 }
 
-// ---------------------------------------------------------------- confidentiality (004 L628)
+// ---------------------------------------------------------------- confidentiality (QD-004 §3.6 (004 L628))
 
 fn supplier(name: &str, commodity: Commodity) -> InfoCategory {
     InfoCategory::RawMaterialSupplier(SupplierRef::new(name, commodity))
@@ -1876,7 +1876,7 @@ fn l628_unclassified_statement_blocks_the_review() {
     );
     assert_eq!(
         guard_reason(&r),
-        "outgoing_classified: unclassified statements may not leave the company (004 L628): D4 escape #1"
+        "outgoing_classified: unclassified statements may not leave the company (QD-004 §3.6 (004 L628)): D4 escape #1"
     );
 }
 
@@ -1917,7 +1917,7 @@ fn l623_improvement_evidence_goes_cqe_to_adc_filtered() {
     assert_eq!(h.data().evidence_forwarded, 1);
 }
 
-// ---------------------------------------------------------------- corrective loop (004 L654/L657)
+// ---------------------------------------------------------------- corrective loop (QD-004 §5.3.4 (004 L654/L657))
 
 #[test]
 fn l654_ineffective_measures_loop_back_until_effective() {
@@ -2016,7 +2016,7 @@ fn l654_ineffective_measures_loop_back_until_effective() {
     h.s.engine().verify(h.s.id()).unwrap();
 }
 
-// ---------------------------------------------------------------- closure (004 L623, L508)
+// ---------------------------------------------------------------- closure (QD-004 §8, §9 note 2 (004 L623, L508))
 
 #[test]
 fn l623_closure_only_after_the_recheck_and_within_a_month() {
@@ -2029,14 +2029,14 @@ fn l623_closure_only_after_the_recheck_and_within_a_month() {
     let verify = |closed: bool| {
         Command::fire(&CAST.cqe, Action::VerifyClosure).with_form(form(&recheck(closed)))
     };
-    // 004 L508: ledger and T6 first
+    // QD-004 §9 note 2 (004 L508): ledger and T6 first
     let r = h.refused(verify(true), at);
     assert!(guard_reason(&r).contains("T6"), "{r:?}");
     h.fire(
         Command::fire(&CAST.cqe, Action::RecordLedger).with_form(form(&ledger())),
         at,
     );
-    // 004 L623: the ADC records satisfaction (only the ADC)
+    // QD-004 §8 (004 L623): the ADC records satisfaction (only the ADC)
     let r = h.refused(verify(true), at);
     assert!(guard_reason(&r).contains("satisfaction"), "{r:?}");
     let r = h.refused(
@@ -2086,7 +2086,7 @@ fn l623_recheck_finding_the_abnormality_open_reopens() {
     assert!(h.deadline("closure_recheck").unwrap().stopped.is_some());
 }
 
-// ---------------------------------------------------------------- spares (004 L621)
+// ---------------------------------------------------------------- spares (QD-004 §4.4 (004 L621))
 
 fn spares(no_return: Option<&str>) -> SparesShipment {
     SparesShipment {
@@ -2195,7 +2195,7 @@ fn l621_international_return_is_decided_case_by_case() {
     assert!(h.deadline("defectives_return").is_none());
 }
 
-// ---------------------------------------------------------------- severity (004 L662, L23–30)
+// ---------------------------------------------------------------- severity (QD-004 §3.7; RET-PC Att. 1 (004 L662, L23–30))
 
 #[test]
 fn l662_severity_and_the_mould_table() {
@@ -2207,18 +2207,18 @@ fn l662_severity_and_the_mould_table() {
         molds_dimension_oot: dim,
         appearance_defect: app,
     };
-    // 004 L30: three or more moulds out of tolerance ⇒ serious; L29: two or fewer ⇒ minor
+    // RET-PC Att. 1 (004 L30): three or more moulds out of tolerance ⇒ serious; RET-PC Att. 1 (004 L29): two or fewer ⇒ minor
     assert_eq!(
         classify(false, Some(&m(0, 3, false)), Some(&rule)),
         Severity::Serious
     );
     assert_eq!(rule.classify(&m(0, 2, false)), Some(Severity::General));
-    // 004 L28: three or more with engraving errors / mix / cracks ⇒ serious
+    // RET-PC Att. 1 (004 L28): three or more with engraving errors / mix / cracks ⇒ serious
     assert_eq!(
         classify(false, Some(&m(3, 0, false)), Some(&rule)),
         Severity::Serious
     );
-    // 004 L27: appearance ⇒ minor; one or two cracked moulds: unclassified by the table
+    // RET-PC Att. 1 (004 L27): appearance ⇒ minor; one or two cracked moulds: unclassified by the table
     assert_eq!(rule.classify(&m(0, 0, true)), Some(Severity::General));
     assert_eq!(rule.classify(&m(2, 0, false)), None);
     // disabled table
@@ -2242,7 +2242,7 @@ fn l662_serious_complaint_needs_the_vp_and_sends_the_8d() {
     );
 }
 
-// ---------------------------------------------------------------- costs (004 L602, L671)
+// ---------------------------------------------------------------- costs (QD-004 §5.4, §5.2.2.2 (004 L602, L671))
 
 fn pass_case(no: &str, customer: &str, phenomenon: &str, at: DateTime<Utc>) -> H {
     let h = H::named(
@@ -2302,7 +2302,7 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
     let day = Duration::days(1);
     let first = pass_case("KS-A", "Acme", "dim at start-up", t0());
     cost(&first, CostKind::Freight, 5_000, None, t0());
-    // the recorder may not confirm their own line (004 L671 经确认后)
+    // the recorder may not confirm their own line (QD-004 §5.2.2.2 (004 L671) 经确认后)
     let cqe_qm = actor("cqe", &[Role::Cqe, Role::QualityManager]);
     let r = first.refused(Command::fire(&cqe_qm, Action::ConfirmCostLines), t0());
     assert!(guard_reason(&r).contains("recorded it"));
@@ -2365,7 +2365,7 @@ fn l602_repeated_misjudgment_goes_to_selling_expense() {
             .map(|l| l.account)
             .collect()
     };
-    // 004 L602: the second misjudgment of the same phenomenon by the same customer
+    // QD-004 §5.4 (004 L602): the second misjudgment of the same phenomenon by the same customer
     assert_eq!(account_of("KS-A"), [Account::CostOfSales]);
     assert_eq!(
         account_of("KS-B"),
@@ -2638,7 +2638,7 @@ fn l649_oqc_inspector_and_quality_manager_sign_in_any_order_then_the_planning_ma
             .with_form(form(&restock(true))),
         at,
     );
-    // 004 L649: 经OQC检验员及品质经理确认签字,计划科经理确认签字 — no order between the first two.
+    // QD-004 §5.2.1.1 item 2 (004 L649): 经OQC检验员及品质经理确认签字,计划科经理确认签字 — no order between the first two.
     h.sign(&CAST.quality_manager, Action::ApproveRestock, at);
     let r = h.refused(
         Command::sign(&CAST.planning_manager, Action::ApproveRestock),

@@ -1,4 +1,4 @@
-//! Conformance: the confidentiality principle of the outgoing report, 004 §3.6 (L628):
+//! Conformance: the confidentiality principle of the outgoing report, QD-004 §3.6 (004 L628):
 //! 「在对外出具的报告中(8D报告等),严禁泄露我司保密信息」 — deny by default. Structured fields go
 //! out; categorised statements as the policy says; uncategorised free text only where a
 //! quality manager released that very text (`release_text`), recorded in the audit trail.

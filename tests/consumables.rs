@@ -1,7 +1,7 @@
 //! Conformance tests of the outsourced consumables request (耗材申请单(批量)). Seed lines:
-//! `000 L646` (§4.5.7: the regional quality section applies for the branches' consumables
-//! needed because of a batch problem), `000 L666` (§5.3.2: the engineer sends the form, the
-//! section applies through the workflow), `000 L676` (§7 outputs), `000 L670` (§5.5 losses).
+//! `BQ-E §4.5–§4.7 (000 L646)` (§4.5.7: the regional quality section applies for the branches' consumables
+//! needed because of a batch problem), `BQ-E §5.3 (000 L666)` (§5.3.2: the engineer sends the form, the
+//! section applies through the workflow), `BQ-E §6–§9 (000 L676)` (§7 outputs), `BQ-E §5.5 (000 L670)` (§5.5 losses).
 //! Steps marked "ours" follow product decision `PD-CONS` (docs/sources.md). Every test starts from
 //! the public fixtures (`aftersales::testing::fixtures::consumables`).
 #![cfg(all(feature = "testing", feature = "procedures"))]
@@ -173,7 +173,7 @@ fn l646_l666_no_request_without_a_started_batch_issue() {
             form: "batch_link".into()
         }
     );
-    // A batch issue still waiting for the quality section's review is not started (000 L652).
+    // A batch issue still waiting for the quality section's review is not started (BQ-E §5.1.1–§5.1.5 (000 L652)).
     let not_started = InstanceId::from("BQ-2");
     let data = bq::Data::new("Bank", "FZ-D530", "central", "no display");
     let station = Actor::new("st-wuhan-01", [bq::Role::AuthorisedStation]);

@@ -462,7 +462,7 @@ fn l9_only_production_control_receives_returns() {
     let h = H::sales_return();
     h.announce(10);
     for a in [wh().clone(), adc().clone(), sales().clone(), cqe().clone()] {
-        // 004 L9: 所有的客退品都由生管部接收
+        // RET-PC step 2 (004 L9): 所有的客退品都由生管部接收
         let r = h.refused(fire(&a, Action::Receive, vec![receipt(10)]));
         assert!(is_forbidden(&r), "{r}");
     }
@@ -473,7 +473,7 @@ fn l9_only_production_control_receives_returns() {
 
 #[test]
 fn l9_announce_by_another_department_reaches_production_control() {
-    // 004 L9: 其他部门如果和客户进行沟通退货的,则必须知会生管
+    // RET-PC step 2 (004 L9): 其他部门如果和客户进行沟通退货的,则必须知会生管
     let h = H::sales_return();
     let out = h.go(adc(), Action::Announce, vec![notice(10)]);
     assert_eq!(h.state(), State::Announced);
@@ -494,7 +494,7 @@ fn l9_l156_unannounced_receipt_penalises_who_failed_to_notify() {
     h.ok(fire(pc(), Action::Receive, vec![receipt(10)])
         .with_payload(json!({"missing_notice_by": "sales-qian"})));
     assert_eq!(h.state(), State::Received);
-    // 004 L156: 责任人乐捐20元每次
+    // RET-PROC §7 (004 L156): 责任人乐捐20元每次
     let d = h.data();
     assert_eq!(d.bypasses.len(), 1);
     assert_eq!(d.bypasses[0].amount_fen, 2000);
@@ -511,7 +511,7 @@ fn l548_driver_cannot_collect_without_notice() {
         return_form_no: "TH-1".into(),
         depot: "Foshan depot".into(),
     });
-    // 004 L548: 送货员在没有接到退货通知的情况下不可以拿退货
+    // RET-PMC (004 L548): 送货员在没有接到退货通知的情况下不可以拿退货
     let r = h.refused(fire(
         driver(),
         Action::CollectFromDepot,
@@ -530,7 +530,7 @@ fn l8_handling_form_carries_the_repair_order_number() {
     let h = H::sales_return();
     h.announce(10);
     h.receive(10);
-    // 004 L8: 生管部...定维修单号; 004 L604: the design center submits the form
+    // RET-PC step 1 (004 L8): 生管部...定维修单号; QD-004 §6.1 (004 L604): the design center submits the form
     let r = h.refused(fire(adc(), Action::SubmitToCqe, vec![handling("RO-OTHER")]));
     assert!(guard_says(&r, "004 L8"), "{r}");
     let r = h.refused(fire(adc(), Action::SubmitToCqe, vec![]));
@@ -558,7 +558,7 @@ fn l8_production_control_may_submit_when_configured() {
 fn l539_received_quantity_must_match_the_notice() {
     let h = H::sales_return();
     h.announce(10);
-    // 004 L539: 仓管员根据退货单点收物料
+    // RET-PMC (004 L539): 仓管员根据退货单点收物料
     let r = h.refused(fire(pc(), Action::Receive, vec![receipt(9)]));
     assert!(guard_says(&r, "counted 9 but 10"), "{r}");
     let noted = form(&ReceiptRecord {
@@ -606,7 +606,7 @@ fn l491_l397_only_the_cqe_classifies_and_inspects() {
         ));
         assert!(is_forbidden(&r), "{r}");
     }
-    // 004 L144: the result is marked on the carton
+    // RET-PROC §5.8 (004 L144): the result is marked on the carton
     let unmarked = form(&ReturnInspectionRecord {
         result: Pass,
         findings: "ok".into(),
@@ -630,7 +630,7 @@ fn l12_judgement_is_approved_by_the_quality_manager_not_its_drafter() {
             V::SalesReturn,
         ))],
     );
-    // 004 L12 (品质部...责任判定); approver INF 004 L654
+    // RET-PC step 3 (004 L12) (品质部...责任判定); approver INF QD-004 §5.3.4 (004 L654)
     let r = h.refused(fire(&both, Action::ApproveJudgement, vec![]));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
     let r = h.refused(fire(cqe(), Action::ApproveJudgement, vec![]));
@@ -645,7 +645,7 @@ fn l150_transport_damage_is_not_a_supplier_cause() {
     h.to_inspected(Fail, false);
     let mut j = judgement_form(Cause::Supplier { batch: false }, V::SalesReturn);
     j.damage_origin = Some(DamageOrigin::Transport);
-    // 004 L150: 当中因生产、仓库、运输损坏的不在此列
+    // RET-PROC §5.6 (004 L150): 当中因生产、仓库、运输损坏的不在此列
     let r = h.refused(fire(cqe(), Action::DraftJudgement, vec![form(&j)]));
     assert!(
         matches!(&r, Rejection::InvalidForm { reason, .. } if reason.contains("004 L150")),
@@ -658,7 +658,7 @@ fn l31_return_only_verdict_refused_when_a_replacement_is_wanted() {
     let h = H::new(a_return(ClaimedReturnType::SalesReturn, true));
     h.to_inspected(Pass, false);
     let j = judgement_form(Cause::NonQualityReturn, V::ReturnOnly);
-    // 004 L31: 只退不补品
+    // RET-PC handling item 4 (004 L31): 只退不补品
     let r = h.refused(fire(cqe(), Action::DraftJudgement, vec![form(&j)]));
     assert!(guard_says(&r, "004 L31"), "{r}");
 }
@@ -690,7 +690,7 @@ fn l585_exchange_of_good_goods_is_a_changed_need_or_a_misunderstanding() {
     assert!(guard_says(&r, "销退品"), "{r}");
     h.judge(judgement_form(Cause::AdcMiscommunication, V::SalesReturn));
     assert_eq!(current_route(&h.inst()).unwrap(), Route::Restock);
-    // Free for the design center's misunderstanding (004 L151), charged for a changed need.
+    // Free for the design center's misunderstanding (RET-PROC §5.7 (004 L151)), charged for a changed need.
     let cfg = Config::default();
     assert_eq!(charging(Cause::AdcMiscommunication, &cfg), Charging::Free);
     assert_eq!(
@@ -748,12 +748,12 @@ fn l16_exactly_one_route_for_every_judgement() {
 fn l492_restock_sign_off_order_oqc_and_quality_manager_then_planning() {
     let h = H::sales_return();
     h.to_judged(Pass, Cause::NonQualityReturn, V::SalesReturn);
-    // 004 L492: quantities must match what was received
+    // QD-004 §6.2.1 (004 L492): quantities must match what was received
     let r = h.refused(fire(cqe(), Action::FileRestock, vec![restock_app(8, true)]));
     assert!(guard_says(&r, "covers 8 units but 10"), "{r}");
     h.go(cqe(), Action::FileRestock, vec![restock_app(10, true)]);
     assert_eq!(h.state(), State::RestockSignOff);
-    // 004 L492: 经OQC检验员及品质经理确认签字,计划科经理确认签字
+    // QD-004 §6.2.1 (004 L492): 经OQC检验员及品质经理确认签字,计划科经理确认签字
     let r = h.refused(Command::sign(planner(), Action::ConfirmRestock));
     assert!(guard_says(&r, "004 L492"), "{r}");
     h.signs(qm(), Action::ApproveRestock); // any order within the first stage
@@ -800,7 +800,7 @@ fn l492_stock_in_without_every_signature_is_refused() {
     assert!(guard_says(&r, "入库依据"), "{r}");
     h.signs(oqc(), Action::ApproveRestock);
     h.signs(qm(), Action::ApproveRestock);
-    // Two of three signatures: still refused (004 L492 成品库入库依据).
+    // Two of three signatures: still refused (QD-004 §6.2.1 (004 L492) 成品库入库依据).
     let r = h.refused(fire(wh(), Action::StockIn, vec![]));
     assert!(guard_says(&r, "入库依据"), "{r}");
     // The CQE reports but does not dispose.
@@ -840,7 +840,7 @@ fn l492_l152_unsellable_lamp_needs_a_sales_plan_and_the_gm_office_for_sale_off()
     h.to_judged(Pass, Cause::NonQualityReturn, V::SalesReturn);
     h.restock_signed(false);
     h.go(wh(), Action::StockIn, vec![]);
-    // 004 L492: 若整灯无法作为新产品销售的,需对应的销售人员给出整灯的处理方案
+    // QD-004 §6.2.1 (004 L492): 若整灯无法作为新产品销售的,需对应的销售人员给出整灯的处理方案
     assert_eq!(h.state(), State::AwaitingDisposalPlan);
     let plan = form(&DisposalPlan {
         disposal: Disposal::SaleOff { price_fen: 30_000 },
@@ -855,7 +855,7 @@ fn l492_l152_unsellable_lamp_needs_a_sales_plan_and_the_gm_office_for_sale_off()
     let r = h.refused(fire(sales(), Action::SubmitDisposalPlan, vec![too_many]));
     assert!(guard_says(&r, "11 units"), "{r}");
     h.go(sales(), Action::SubmitDisposalPlan, vec![plan]);
-    // 004 L152: 由品质部提报至总经办批准及时变卖或报废处理
+    // RET-PROC §5.10 (004 L152): 由品质部提报至总经办批准及时变卖或报废处理
     for a in [qm().clone(), sales().clone()] {
         let r = h.refused(fire(&a, Action::ApproveSaleOff, vec![]));
         assert!(is_forbidden(&r), "{r}");
@@ -887,7 +887,7 @@ fn l493_failed_goods_go_to_the_design_center_first_then_disassembly() {
             reason: None,
         }],
     });
-    // 004 L493: 由应用设计中心出具处理方案,若无法出具,CQE负责拆卸
+    // QD-004 §6.2.2 (004 L493): 由应用设计中心出具处理方案,若无法出具,CQE负责拆卸
     let r = h.refused(fire(cqe(), Action::Disassemble, vec![record.clone()]));
     assert!(guard_says(&r, "若无法出具"), "{r}");
     let r = h.refused(fire(adc(), Action::DeclineReworkPlan, vec![]));
@@ -927,7 +927,7 @@ fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
         ],
     );
     assert_eq!(h.state(), State::ReworkApproval);
-    // The requisition is only for a special requirement or a shortage (004 L667).
+    // The requisition is only for a special requirement or a shortage (QD-004 §5.2.2.6 (004 L667)).
     let lazy = form(&WorkLiaisonForm {
         request: "replace housings".into(),
         material: MaterialSource::Requisition {
@@ -947,13 +947,13 @@ fn l667_rework_liaison_form_quality_manager_then_manufacturing() {
             material: MaterialSource::CqeSlowStock,
         })],
     );
-    // 004 L667: 经品质经理批准,相关部门领导签字
+    // QD-004 §5.2.2.6 (004 L667): 经品质经理批准,相关部门领导签字
     let r = h.refused(Command::sign(shop(), Action::ReleaseRework));
     assert!(matches!(r, Rejection::SignOutOfOrder { .. }), "{r}");
     h.signs(qm(), Action::ReleaseRework);
     h.signs(shop(), Action::ReleaseRework);
     assert_eq!(h.state(), State::InRework);
-    // 004 L370: 24 H for the rework
+    // RET-HRS (004 L370): 24 H for the rework
     assert_eq!(h.due(Deadline::Rework), h.now() + TimeDelta::hours(24));
     h.go(
         shop(),
@@ -1004,7 +1004,7 @@ fn l659_repaired_power_supplies_are_aged_first() {
             workshop_inspection_passed: true,
         })],
     );
-    // 004 L659, L667: 涉及电源和模组处理的,均需按正常订单流程老化后发货
+    // QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667): 涉及电源和模组处理的,均需按正常订单流程老化后发货
     let r = h.refused(fire(
         cqe(),
         Action::FileRestock,
@@ -1028,7 +1028,7 @@ fn l507_l152_l486_scrap_chain_in_order_and_never_without_the_gm_office() {
     let h = H::sales_return();
     h.to_scrap_sign_off();
     assert_eq!(h.state(), State::ScrapSignOff);
-    // 004 L507: 由相关部门确认签字,报应用设计中心副总裁批准签后,送仓库负责人作处理
+    // QD-004 §9 note 1 (004 L507): 由相关部门确认签字,报应用设计中心副总裁批准签后,送仓库负责人作处理
     let r = h.refused(Command::sign(vp(), Action::ApproveScrap));
     assert!(guard_says(&r, "relevant departments"), "{r}");
     h.signs(pc(), Action::ConfirmScrap);
@@ -1038,7 +1038,7 @@ fn l507_l152_l486_scrap_chain_in_order_and_never_without_the_gm_office() {
     let r = h.refused(fire(whh(), Action::ExecuteScrap, vec![]));
     assert!(guard_says(&r, "004 L507"), "{r}");
     h.signs(vp(), Action::ApproveScrap);
-    // 004 L152 (总经办批准), 004 L486 (总经理核准后将退货报废): no scrap without the GM office.
+    // RET-PROC §5.10 (004 L152) (总经办批准), CC-PROC §5.2.5 (004 L486) (总经理核准后将退货报废): no scrap without the GM office.
     let r = h.refused(fire(whh(), Action::ExecuteScrap, vec![]));
     assert!(guard_says(&r, "GM office"), "{r}");
     h.signs(gm(), Action::AuthoriseScrap);
@@ -1084,7 +1084,7 @@ fn l507_scrap_approvers_are_not_the_filer_and_the_vp_is_not_the_gm() {
     h.signs(&vp_gm, Action::ApproveScrap);
     let r = h.refused(Command::sign(&vp_gm, Action::AuthoriseScrap));
     assert!(matches!(r, Rejection::SeparationOfDuties { .. }), "{r}");
-    // The warehouse head executes but never approves (004 L507).
+    // The warehouse head executes but never approves (QD-004 §9 note 1 (004 L507)).
     let r = h.refused(Command::sign(whh(), Action::AuthoriseScrap));
     assert!(is_forbidden(&r), "{r}");
     h.signs(gm(), Action::AuthoriseScrap);
@@ -1144,7 +1144,7 @@ fn l31_return_only_goods_go_to_slow_moving_stock_after_the_reuse_check() {
             white_copy_to_production_control: true,
         })
     };
-    // 004 L31: 知会生产查看是否可用于现有的订单上 ... 红联随货一起入呆滞品仓并登记
+    // RET-PC handling item 4 (004 L31): 知会生产查看是否可用于现有的订单上 ... 红联随货一起入呆滞品仓并登记
     let r = h.refused(fire(wh(), Action::StoreSlowMoving, vec![entry(10)]));
     assert!(guard_says(&r, "004 L31"), "{r}");
     let r = h.refused(fire(wh(), Action::RecordReuseCheck, vec![]));
@@ -1179,7 +1179,7 @@ fn l34_repair_verdict_on_a_claimed_sales_return_goes_to_sales() {
         &h.data().case,
         effective_judgement(&h.inst()).unwrap().unwrap().1
     ));
-    // 004 L34: 当品质部判定客退品为帮修品,而客户退货原因为销退品...需知会业务部
+    // RET-PC step 4 (004 L34): 当品质部判定客退品为帮修品,而客户退货原因为销退品...需知会业务部
     let r = h.refused(fire(cqe(), Action::RequestReworkPlan, vec![]));
     assert!(guard_says(&r, "sales for negotiation"), "{r}");
     h.go(cqe(), Action::OpenNegotiation, vec![]);
@@ -1187,7 +1187,7 @@ fn l34_repair_verdict_on_a_claimed_sales_return_goes_to_sales() {
         outcome: NegotiationOutcome::RepairForCustomer { fee_fen: 8_000 },
         customer_agreement: "e-mail of 17 Nov".into(),
     });
-    // Sales negotiates, nobody else (004 L20, L34).
+    // Sales negotiates, nobody else (RET-PC handling item 2, step 4 (004 L20, L34)).
     let r = h.refused(fire(cqe(), Action::AgreeRepair, vec![repair.clone()]));
     assert!(is_forbidden(&r), "{r}");
     h.go(sales(), Action::AgreeRepair, vec![repair]);
@@ -1208,7 +1208,7 @@ fn l545_accepting_a_disputed_return_needs_the_gm_office() {
     let r = h.refused(fire(sales(), Action::AcceptReturn, vec![accept.clone()]));
     assert!(matches!(r, Rejection::SignOffRequired { .. }), "{r}");
     h.ok(sign(sales(), Action::AcceptReturn, vec![accept]));
-    // 004 L545–546: 客户原因不可返修与产品无质量问题不可以退货,总经理同意除外
+    // RET-PMC (004 L545–546): 客户原因不可返修与产品无质量问题不可以退货,总经理同意除外
     assert_eq!(h.state(), State::SalesNegotiation);
     h.signs(gm(), Action::AcceptReturn);
     assert_eq!(h.state(), State::Judged);
@@ -1233,7 +1233,7 @@ fn l20_customer_takes_the_goods_back() {
     assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
     h.go(sales(), Action::CustomerTakesBack, vec![back, ship]);
     assert_eq!(h.state(), State::Settling);
-    // Nothing was done for the customer: the negotiated outcome is free (ours, 004 L20).
+    // Nothing was done for the customer: the negotiated outcome is free (ours, RET-PC handling item 2 (004 L20)).
     let r = h.refused(fire(
         cqe(),
         Action::MarkCharging,
@@ -1262,7 +1262,7 @@ fn l20_l34_the_negotiated_fee_decides_free_or_charged() {
                 customer_agreement: "signed quotation".into(),
             })],
         );
-        // 004 L20, L34: 由业务和客户协调沟通返修及付费事宜
+        // RET-PC handling item 2, step 4 (004 L20, L34): 由业务和客户协调沟通返修及付费事宜
         assert_eq!(
             expected_charging(&h.inst(), &Config::default()).unwrap(),
             want
@@ -1278,7 +1278,7 @@ fn l60_replace_first_order_the_same_day() {
     h.at(at(20, 16, 0)).announce(10);
     h.go(css(), Action::RequestReplacement, vec![request(10, true)]);
     h.go(csm(), Action::ConfirmReplacement, vec![]);
-    // 004 L60: 经客服经理确认后,当日立即知会生产厂生产再由物流部发货: the close of the
+    // RF-PROP §4.2 item 1 (004 L60): 经客服经理确认后,当日立即知会生产厂生产再由物流部发货: the close of the
     // confirmation day (当日), not 24 hours
     assert_eq!(h.due(Deadline::ReplacementOrderSameDay), at(20, 18, 0));
     h.at(at(20, 17, 30))
@@ -1300,7 +1300,7 @@ fn l60_replace_first_order_the_same_day() {
 fn l48_replacement_is_ordered_before_the_goods_are_back_or_liability_is_known() {
     let h = H::new(dealer_return(CustomerClass::A));
     h.announce(10);
-    // 004 L48–52: 先补发,再追究
+    // RF-PROP §3 (004 L48–52): 先补发,再追究
     h.replacement_shipped(true);
     assert_eq!(h.state(), State::Announced);
     assert_eq!(h.data().replacement, ReplacementStatus::Shipped);
@@ -1338,7 +1338,7 @@ fn l48_l60_replacement_needs_the_customer_service_managers_confirmation() {
 
 #[test]
 fn l65_l66_l67_arrival_promise_by_customer_class() {
-    // 004 L65–67: A类 1天 (当天) = the close of the complaint day; B类 2天, C类 3天 count the
+    // RF-PROP §4.2 item 1 处理时间 (004 L65–67): A类 1天 (当天) = the close of the complaint day; B类 2天, C类 3天 count the
     // complaint day as day 1: 24:00 at the end of Tue / Wed
     for (class, due) in [
         (CustomerClass::A, at(16, 18, 0)),
@@ -1400,7 +1400,7 @@ fn l62_dealer_is_promised_times_and_told_the_policy_the_same_day() {
 fn l367_replacement_quantity_equals_the_returned_quantity() {
     let h = H::new(a_return(ClaimedReturnType::SalesReturn, true));
     h.announce(10);
-    // 004 L367: 最后补货数要与最初返品数持平(客户特别要求除外)
+    // RET-HRS (004 L367): 最后补货数要与最初返品数持平(客户特别要求除外)
     let r = h.refused(fire(
         css(),
         Action::RequestReplacement,
@@ -1471,7 +1471,7 @@ fn l380_investigate_first_replaces_only_after_the_inspection_report() {
         Action::RequestReplacement,
         vec![request(10, false)],
     );
-    // 004 L376–381: 返品检验报告 → 2H → 平数补货
+    // RET-HRS (004 L376–381): 返品检验报告 → 2H → 平数补货
     assert_eq!(
         h.due(Deadline::EqualQtyReplenishment),
         h.now() + TimeDelta::hours(2)
@@ -1497,7 +1497,7 @@ fn dealer_case_in_settling(cause: Cause) -> H {
 #[test]
 fn l147_l50_l71_dealer_cause_is_charged_and_the_dealer_account_debited() {
     let h = dealer_case_in_settling(Cause::DealerLogistics);
-    // 004 L151: 不属我司责任的...注明"收费"
+    // RET-PROC §5.7 (004 L151): 不属我司责任的...注明"收费"
     let r = h.refused(fire(
         cqe(),
         Action::MarkCharging,
@@ -1514,7 +1514,7 @@ fn l147_l50_l71_dealer_cause_is_charged_and_the_dealer_account_debited() {
     h.go(css(), Action::NotifyCustomer, vec![outcome()]);
     let r = h.refused(fire(cqe(), Action::LogAndClose, vec![ledger()]));
     assert!(guard_says(&r, "no debit note"), "{r}");
-    // 004 L50, L71: 在其帐上扣除相应金额
+    // RF-PROP §3, §4.2 item 3 (004 L50, L71): 在其帐上扣除相应金额
     let wrong = form(&DebitNote {
         payer: Payer::Customer,
         amount_fen: 150_000,
@@ -1557,7 +1557,7 @@ fn l147_l50_l71_dealer_cause_is_charged_and_the_dealer_account_debited() {
 #[test]
 fn l148_l149_l50_internal_cause_is_free_with_accountability() {
     let h = dealer_case_in_settling(Cause::Process);
-    // 004 L151: 属于我司内部责任的...注明"免费"
+    // RET-PROC §5.7 (004 L151): 属于我司内部责任的...注明"免费"
     let r = h.refused(fire(
         cqe(),
         Action::MarkCharging,
@@ -1575,7 +1575,7 @@ fn l148_l149_l50_internal_cause_is_free_with_accountability() {
     let r = h.refused(fire(css(), Action::IssueDebitNote, vec![note]));
     assert!(guard_says(&r, "「免费」"), "{r}");
     h.go(css(), Action::NotifyCustomer, vec![outcome()]);
-    // 004 L50: 若责任为公司,则追究相关人员责任
+    // RF-PROP §3 (004 L50): 若责任为公司,则追究相关人员责任
     let r = h.refused(fire(cqe(), Action::LogAndClose, vec![ledger()]));
     assert!(guard_says(&r, "accountability"), "{r}");
     h.go(
@@ -1611,7 +1611,7 @@ fn l601_non_batch_supplier_defect_8d_within_two_working_days() {
         vec![claim(true)],
     ));
     assert!(guard_says(&r, "004 L601"), "{r}");
-    // Friday 17:00 + 2 working days = the close of Tuesday (004 L601).
+    // Friday 17:00 + 2 working days = the close of Tuesday (QD-004 §7.1.2 (004 L601)).
     h.at(at(20, 17, 0))
         .go(cqe(), Action::ReturnToSupplier, vec![claim(false)]);
     assert_eq!(h.due(Deadline::Supplier8d), at(24, 18, 0));
@@ -1641,7 +1641,7 @@ fn l602_l493_cost_accounts_by_cause() {
         BookingAccount::SellingExpense
     );
     assert_eq!(booking_account(Cause::Process), BookingAccount::CostOfSales);
-    // A disassembled return: the reprocessing cost goes to cost of sales (004 L493).
+    // A disassembled return: the reprocessing cost goes to cost of sales (QD-004 §6.2.2 (004 L493)).
     let h = H::sales_return();
     h.to_scrap_sign_off();
     h.signs(pc(), Action::ConfirmScrap);
@@ -1677,7 +1677,7 @@ fn l602_l493_cost_accounts_by_cause() {
         })],
     );
     h.go(adc(), Action::NotifyCustomer, vec![outcome()]);
-    // Failed goods also owe their analysis report (QD-004 §5.2.2.7, 004 L650).
+    // Failed goods also owe their analysis report (QD-004 §5.2.2.7 (004 L650)).
     h.go(cqe(), Action::FileAnalysisReport, vec![analysis_report()]);
     let open = open_obligations(&h.inst()).unwrap();
     assert_eq!(open.len(), 1, "{open:?}");
@@ -1700,13 +1700,13 @@ fn l144_l397_l623_intake_deadlines() {
     let h = H::sales_return();
     h.at(at(16, 10, 0)).announce(10);
     h.receive(10);
-    // 004 L368, L397: 1H to classify; 004 L144: 2天内完成 the judgement, calendar days to
+    // RET-HRS (004 L368, L397): 1H to classify; RET-PROC §5.8 (004 L144): 2天内完成 the judgement, calendar days to
     // 24:00 at the end of Wed
     assert_eq!(h.due(Deadline::InitialClassification), at(16, 11, 0));
     assert_eq!(h.due(Deadline::Judgement), at(19, 0, 0));
     h.at(at(16, 10, 30))
         .go(adc(), Action::SubmitToCqe, vec![handling(RO)]);
-    // 004 L623: 3 working days to analyse, 7 to solve and reply (domestic), each to the close
+    // QD-004 §8 (004 L623): 3 working days to analyse, 7 to solve and reply (domestic), each to the close
     // of business
     assert_eq!(h.due(Deadline::Analysis), at(19, 18, 0));
     assert_eq!(h.due(Deadline::SolveAndReply), at(25, 18, 0));
@@ -1782,14 +1782,14 @@ fn l586_loan_comes_back_through_production_control() {
     assert!(guard_says(&r, "004 L586"), "{r}");
     lend(&h, None);
     assert_eq!(h.state(), State::OnLoan);
-    // 1 month by default (ours, by analogy with 004 L621)
+    // 1 month by default (ours, by analogy with QD-004 §4.4 (004 L621))
     assert_eq!(
         h.due(Deadline::LoanReturn),
         at(16, 10, 0) + TimeDelta::days(30)
     );
     h.go(adc(), Action::AnnounceLoanReturn, vec![notice(2)]);
     assert_eq!(h.stopped_met(Deadline::LoanReturn), Some(true));
-    // 004 L9: the design center lent it, production control receives it.
+    // RET-PC step 2 (004 L9): the design center lent it, production control receives it.
     let r = h.refused(fire(adc(), Action::Receive, vec![receipt(2)]));
     assert!(is_forbidden(&r), "{r}");
     h.receive(2);
@@ -1899,7 +1899,7 @@ fn l156_every_override_records_a_20_yuan_penalty() {
     )
     .unwrap();
     h.ok(cmd);
-    // 004 L156: 责任人乐捐20元每次
+    // RET-PROC §7 (004 L156): 责任人乐捐20元每次
     let p = bypass_penalties(&h.history()).unwrap();
     assert_eq!(p.len(), 2);
     assert_eq!(
@@ -1947,7 +1947,7 @@ fn l508_l623_closure_needs_every_track_and_a_one_month_recheck() {
     assert!(matches!(r, Rejection::MissingForm { .. }), "{r}");
     h.at(at(23, 9, 0))
         .go(cqe(), Action::LogAndClose, vec![ledger()]);
-    // 004 L623: 处理完成后的1月内再次跟踪异常的关闭情况
+    // QD-004 §8 (004 L623): 处理完成后的1月内再次跟踪异常的关闭情况
     assert_eq!(
         h.due(Deadline::ClosureRecheck),
         at(23, 9, 0) + TimeDelta::days(30)
@@ -1977,7 +1977,7 @@ fn l508_l623_closure_needs_every_track_and_a_one_month_recheck() {
 fn definition_vocabulary_and_config_defaults_match_the_seed() {
     let cfg = Config::default();
     use aftersales::BusinessDuration::*;
-    assert_eq!(cfg.replacement_policy, ReplacementPolicy::ReplaceFirst); // 004 L48
+    assert_eq!(cfg.replacement_policy, ReplacementPolicy::ReplaceFirst); // RF-PROP §3 (004 L48)
     // Readings (product decision `PD-DUR` (docs/sources.md)): 当天 = the close of the start day; B and C
     // count the complaint day as day 1; 「N个工作日内」 = the close of the N-th working day.
     let close = |n| aftersales::BusinessDuration::working_days_close(n).unwrap();
@@ -1987,7 +1987,7 @@ fn definition_vocabulary_and_config_defaults_match_the_seed() {
         cfg.replacement_order_limit.b,
         cfg.replacement_order_limit.c,
     ] {
-        assert_eq!(d, SameDayClose); // 004 L60 当日, every class
+        assert_eq!(d, SameDayClose); // RF-PROP §4.2 item 1 (004 L60) 当日, every class
     }
     assert_eq!(cfg.handling_promise_limit, SameDayClose); // RF-PROP §4.2 item 1 (004 L62)
     assert_eq!(cfg.retrieval_limit, CalendarMonths(1)); // QD-004 §4.4 (004 L621)
@@ -1999,23 +1999,23 @@ fn definition_vocabulary_and_config_defaults_match_the_seed() {
     assert_eq!(cfg.handling_cycle_function_limit, CalendarDays(28)); // RET-REV (004 L210)
     assert!(cfg.require_customer_consent); // CC-PROC §5.2.5 (004 L486)
     assert!(!cfg.favour_repair_no_deduction); // RET-PC handling item 2 (004 L20)
-    assert_eq!(cfg.arrival_promise.a, SameDayClose); // 004 L65
-    assert_eq!(cfg.arrival_promise.b, counting_start(2)); // 004 L66
-    assert_eq!(cfg.arrival_promise.c, counting_start(3)); // 004 L67
-    assert_eq!(cfg.judgement_limit, CalendarDaysToMidnight(2)); // 004 L144
-    assert_eq!(cfg.classification_limit, Hours(1)); // 004 L368
-    assert_eq!(cfg.rework_limit, Hours(24)); // 004 L370
-    assert_eq!(cfg.stock_in_limit, Hours(2)); // 004 L374
-    assert_eq!(cfg.replenishment_limit, Hours(2)); // 004 L380
-    assert_eq!(cfg.supplier_8d_limit, close(2)); // 004 L601
-    assert_eq!(cfg.analysis_limit, close(3)); // 004 L623
-    assert_eq!(cfg.reply_limit_domestic, close(7)); // 004 L623
-    assert_eq!(cfg.urgent_reply_limit_domestic, close(2)); // 004 L623
-    assert_eq!(cfg.reply_target_international, close(15)); // 004 L623
-    assert_eq!(cfg.reply_limit_international, close(30)); // 004 L623
-    assert_eq!(cfg.urgent_reply_limit_international, close(3)); // 004 L623
-    assert_eq!(cfg.closure_recheck, CalendarMonths(1)); // 004 L623
-    assert_eq!(cfg.bypass_penalty_fen, 2000); // 004 L156
+    assert_eq!(cfg.arrival_promise.a, SameDayClose); // RF-PROP §4.2 item 1 处理时间 (004 L65)
+    assert_eq!(cfg.arrival_promise.b, counting_start(2)); // RF-PROP §4.2 item 1 处理时间 (004 L66)
+    assert_eq!(cfg.arrival_promise.c, counting_start(3)); // RF-PROP §4.2 item 1 处理时间 (004 L67)
+    assert_eq!(cfg.judgement_limit, CalendarDaysToMidnight(2)); // RET-PROC §5.8 (004 L144)
+    assert_eq!(cfg.classification_limit, Hours(1)); // RET-HRS (004 L368)
+    assert_eq!(cfg.rework_limit, Hours(24)); // RET-HRS (004 L370)
+    assert_eq!(cfg.stock_in_limit, Hours(2)); // RET-HRS (004 L374)
+    assert_eq!(cfg.replenishment_limit, Hours(2)); // RET-HRS (004 L380)
+    assert_eq!(cfg.supplier_8d_limit, close(2)); // QD-004 §7.1.2 (004 L601)
+    assert_eq!(cfg.analysis_limit, close(3)); // QD-004 §8 (004 L623)
+    assert_eq!(cfg.reply_limit_domestic, close(7)); // QD-004 §8 (004 L623)
+    assert_eq!(cfg.urgent_reply_limit_domestic, close(2)); // QD-004 §8 (004 L623)
+    assert_eq!(cfg.reply_target_international, close(15)); // QD-004 §8 (004 L623)
+    assert_eq!(cfg.reply_limit_international, close(30)); // QD-004 §8 (004 L623)
+    assert_eq!(cfg.urgent_reply_limit_international, close(3)); // QD-004 §8 (004 L623)
+    assert_eq!(cfg.closure_recheck, CalendarMonths(1)); // QD-004 §8 (004 L623)
+    assert_eq!(cfg.bypass_penalty_fen, 2000); // RET-PROC §7 (004 L156)
     // The config round-trips through JSON (roles by name).
     let json = serde_json::to_value(&cfg).unwrap();
     assert_eq!(
@@ -2108,7 +2108,7 @@ fn l492_l152_l507_scrap_under_a_disposal_plan_takes_the_whole_chain() {
             reason: "obsolete colour temperature".into(),
         })
     };
-    // Sales proposes, quality files (004 L152: 由品质部提报); never more than the plan.
+    // Sales proposes, quality files (RET-PROC §5.10 (004 L152): 由品质部提报); never more than the plan.
     let r = h.refused(fire(cqe(), Action::FileScrap, vec![by_plan(11)]));
     assert!(guard_says(&r, "the plan scraps 10 units"), "{r}");
     h.go(cqe(), Action::FileScrap, vec![by_plan(10)]);
@@ -2152,7 +2152,7 @@ fn l602_repeated_misjudgment_is_booked_to_selling_expense() {
     );
     h.restock_signed(true);
     h.go(wh(), Action::StockIn, vec![]);
-    // 004 L602: 如再有前期客户误判现象的客诉时,其处理费用计入销售费用
+    // QD-004 §5.4 (004 L602): 如再有前期客户误判现象的客诉时,其处理费用计入销售费用
     h.go(cqe(), Action::MarkCharging, vec![mark(Charging::Free)]);
     h.go(sales(), Action::NotifyCustomer, vec![outcome()]);
     let open = open_obligations(&h.inst()).unwrap();
@@ -2838,7 +2838,7 @@ fn ret_pmc_l544_favour_repair_without_deduction_when_configured() {
     assert!(guard_says(&r, "不可做扣款"), "{r}");
     h.go(sales(), Action::AgreeRepair, vec![repair(0)]);
     assert_eq!(h.state(), State::ReworkPlanning);
-    // By default the fee is negotiated (RET-PC handling item 2, 004 L20).
+    // By default the fee is negotiated (RET-PC handling item 2 (004 L20)).
     let h = H::sales_return();
     h.to_judged(Pass, Cause::CustomerCaused, V::RepairForCustomer);
     h.go(cqe(), Action::OpenNegotiation, vec![]);
@@ -2886,7 +2886,7 @@ fn ret_proc_s5_7_l151_marks_copied_to_finance_twice_a_month() {
 }
 
 /// RET-PROC §5.9 (004 L145) 「由客服部下单至相应车间」: customer service may place the repair
-/// order (《工作联系单》) when configured; by default the CQE files it (QD-004 §5.2.2.6, 004 L667).
+/// order (《工作联系单》) when configured; by default the CQE files it (QD-004 §5.2.2.6 (004 L667)).
 #[test]
 fn ret_proc_s5_9_l145_customer_service_places_the_repair_order_when_configured() {
     let liaison = form(&WorkLiaisonForm {

@@ -388,7 +388,7 @@ fn complaint_rate_kpi_is_strictly_below_three_percent() {
     assert_eq!(chart["goal_permille"], 30);
 }
 
-/// 001 (after-sales service commitment, 四 故障响应时间, seed line 131): "1小时内响应,1个工作日内
+/// 001 (after-sales service commitment, 四 故障响应时间, SVC-WTY §4 (001 L131)): "1小时内响应,1个工作日内
 /// 免费上门服务" — on site within 1 working day of the report. A host's definition built with the
 /// builder: the clock starts when the report is taken, runs until the visit whatever the case
 /// does meanwhile (`Runs::UntilMet`), and ends at the close of business of the next working day

@@ -14,7 +14,7 @@
 //!   lunch break, on a weekend) counts as the start of the next working period;
 //! - 「当天 / 当日」: the close of business of the start day; a start after close or on a
 //!   non-working day moves to the next working day;
-//! - 004 D2 classes B / C (「2天」 / 「3天」, the complaint day counted as day 1): 24:00 at the
+//! - RF-PROP (004 L36–73) classes B / C (「2天」 / 「3天」, the complaint day counted as day 1): 24:00 at the
 //!   end of the next / the day after the next calendar day;
 //! - one boundary rule: an action at exactly the due instant is on time; a breach only when
 //!   `now > due`.
@@ -101,7 +101,7 @@ fn form<T: TypedForm>(t: &T) -> Form {
 }
 
 // ---------------------------------------------------------------------------------------
-// 004 D2 (客服部投诉(退换货)处理流程建议, L36–73): replace first, investigate later
+// RF-PROP (004 L36–73) (客服部投诉(退换货)处理流程建议, RF-PROP (004 L36–73)): replace first, investigate later
 // ---------------------------------------------------------------------------------------
 
 /// A customer return with a replacement wanted, class `class`, opened and announced at `at`
@@ -188,7 +188,7 @@ impl Return {
     }
 
     /// Production and logistics told (补货单). A produced replacement first has its
-    /// 《客诉排产通知单》 checked and approved (QD-004 §5.2.2.5, 004 L666), at the same instant.
+    /// 《客诉排产通知单》 checked and approved (QD-004 §5.2.2.5 (004 L666)), at the same instant.
     fn order(&mut self, at: DateTime<Utc>) -> R {
         let notice = cr::ProductionNotice {
             qty: crf::UNITS,
@@ -240,8 +240,8 @@ fn promise_due(class: CustomerClass, at: DateTime<Utc>) -> Res<DateTime<Utc>> {
     Ok(due(&*r.instance()?, cr::Deadline::ArrivalPromise)?)
 }
 
-// 004 L62: 「客服专员接到投诉的当日并向经销商承诺处理时间及发货时间」
-// 004 L65: 「A类客户:1天,即当天承诺到货时间」 — class A: the promise is given the same day,
+// RF-PROP §4.2 item 1 (004 L62): 「客服专员接到投诉的当日并向经销商承诺处理时间及发货时间」
+// RF-PROP §4.2 item 1 处理时间 (004 L65): 「A类客户:1天,即当天承诺到货时间」 — class A: the promise is given the same day,
 // i.e. by the close of business of the complaint day (product decision `PD-DUR`, 当天).
 
 #[test]
@@ -307,7 +307,7 @@ fn qd004_d2_class_a_promise_same_day_weekend_moves_to_monday() -> R {
 
 #[test]
 fn qd004_d2_class_a_promise_at_close_is_on_time_next_morning_is_late() -> R {
-    // 004 L65 「当天承诺」: a promise at exactly Monday 18:00 is on time (boundary rule); one
+    // RF-PROP §4.2 item 1 处理时间 (004 L65) 「当天承诺」: a promise at exactly Monday 18:00 is on time (boundary rule); one
     // given at 09:00 the next morning is late (issue 16: the old 24-hour reading let it pass).
     let mut on_time = Return::open(CustomerClass::A, nov(16, 10, 0))?;
     on_time.request(nov(16, 10, 0))?;
@@ -352,8 +352,8 @@ fn qd004_d2_class_a_promise_same_day_on_a_make_up_saturday() -> R {
     Ok(())
 }
 
-// 004 L66: 「B类客户:2天,即2天内承诺到货时间」 — class B: two calendar days, the complaint day
-// counted as day 1: 24:00 at the end of the next calendar day (README, 004 D2).
+// RF-PROP §4.2 item 1 处理时间 (004 L66): 「B类客户:2天,即2天内承诺到货时间」 — class B: two calendar days, the complaint day
+// counted as day 1: 24:00 at the end of the next calendar day (README, RF-PROP (004 L36–73)).
 
 #[test]
 fn qd004_d2_class_b_promise_within_2_days_weekday_morning() -> R {
@@ -418,7 +418,7 @@ fn qd004_d2_class_b_promise_counts_calendar_days_through_a_holiday() -> R {
     Ok(())
 }
 
-// 004 L67: 「C类客户:3天,即3天内承诺到货时间」 — class C: 24:00 at the end of the day after
+// RF-PROP §4.2 item 1 处理时间 (004 L67): 「C类客户:3天,即3天内承诺到货时间」 — class C: 24:00 at the end of the day after
 // the next calendar day.
 
 #[test]
@@ -463,7 +463,7 @@ fn qd004_d2_class_c_promise_within_3_days_weekend() -> R {
 
 #[test]
 fn qd004_d2_class_b_promise_just_before_midnight_is_on_time() -> R {
-    // 004 L66 「2天内」: a promise at Tuesday 23:59 for a Monday 10:00 complaint is on time;
+    // RF-PROP §4.2 item 1 处理时间 (004 L66) 「2天内」: a promise at Tuesday 23:59 for a Monday 10:00 complaint is on time;
     // the clock is not breached at Wednesday 00:00 itself, only after it.
     let mut r = Return::open(CustomerClass::B, nov(16, 10, 0))?;
     r.request(nov(16, 10, 0))?;
@@ -481,7 +481,7 @@ fn qd004_d2_class_b_promise_just_before_midnight_is_on_time() -> R {
     Ok(())
 }
 
-// 004 L60: 「若客户需立即补货,则经客服经理确认后,当日立即知会生产厂生产再由物流部发货到经销商」
+// RF-PROP §4.2 item 1 (004 L60): 「若客户需立即补货,则经客服经理确认后,当日立即知会生产厂生产再由物流部发货到经销商」
 // — the replacement is ordered the day the customer-service manager confirms it: the close of
 // business of the confirmation day; after close or on a weekend, the next working day.
 
@@ -531,7 +531,7 @@ fn qd004_d2_replacement_order_same_day_weekend() -> R {
 
 #[test]
 fn qd004_d2_replacement_order_timer_first_then_order_at_close_is_on_time() -> R {
-    // 004 L60 「当日」: the host's timer handles what is due at Monday 18:00:00 first, then the
+    // RF-PROP §4.2 item 1 (004 L60) 「当日」: the host's timer handles what is due at Monday 18:00:00 first, then the
     // order comes at the same instant: on time, whichever comes first.
     let mut r = Return::open(CustomerClass::C, nov(16, 10, 0))?;
     r.request(nov(16, 10, 0))?;
@@ -546,7 +546,7 @@ fn qd004_d2_replacement_order_timer_first_then_order_at_close_is_on_time() -> R 
 
 #[test]
 fn qd004_d2_replace_first_order_before_the_goods_are_back() -> R {
-    // 004 L46 「先补发,再追究」 / L60: the replacement is ordered while the damaged goods are
+    // RF-PROP §2 (004 L46) 「先补发,再追究」 / RF-PROP §4.2 item 1 (004 L60): the replacement is ordered while the damaged goods are
     // still out (announced, not received), and an order at 18:00 sharp is on time.
     let mut r = Return::open(CustomerClass::A, nov(16, 10, 0))?;
     r.request(nov(16, 10, 0))?;
@@ -579,7 +579,7 @@ fn complaint_due(at: DateTime<Utc>, d: complaint::Deadline) -> Res<DateTime<Utc>
     Ok(due(&complaint_submitted(at)?.instance(), d)?)
 }
 
-// 「我司在一个工作日内积极响应,CQE在接获客诉信息后…」 (004 L623): respond within 1 working day
+// 「我司在一个工作日内积极响应,CQE在接获客诉信息后…」 (QD-004 §8 (004 L623)): respond within 1 working day
 // of receiving the complaint: the close of the next working day.
 
 #[test]
@@ -643,7 +643,7 @@ fn qd004_d12_s8_response_1_working_day_weekend() -> R {
 }
 
 // 「自国内应用设计中心开出《客诉、客退产品处理单》起,品质部一般情况下在3个工作日内完成分析,
-// 7个工作日内解决问题并回复」 (004 L623).
+// 7个工作日内解决问题并回复」 (QD-004 §8 (004 L623)).
 
 #[test]
 fn qd004_d12_s8_analysis_3_working_days_weekday_morning() -> R {
@@ -747,7 +747,7 @@ fn qd004_d12_s8_solve_and_reply_7_working_days_friday_at_exact_close() -> R {
     Ok(())
 }
 
-// 「紧急情况下经公司领导特批后可加急处理,2个工作日内解决问题并回复」 (004 L623), domestic.
+// 「紧急情况下经公司领导特批后可加急处理,2个工作日内解决问题并回复」 (QD-004 §8 (004 L623)), domestic.
 
 /// The urgent clock of a complaint submitted at `at` whose special approval (特批) is
 /// requested by the CQE and signed by the company leadership at the same instant.
@@ -811,7 +811,7 @@ fn qd004_d12_s8_urgent_domestic_2_working_days_count_from_the_form() -> R {
 }
 
 // International: 「国际应用设计中心项目客诉15-30个工作日内给出解决方案并与客户协商处理,紧急情况下
-// 经公司领导特批后可加急处理,3个工作日给出处理方案」 (004 L623); README: "Ranges such as 15–30
+// 经公司领导特批后可加急处理,3个工作日给出处理方案」 (QD-004 §8 (004 L623)); README: "Ranges such as 15–30
 // working days carry both a target and a limit."
 
 /// An international complaint opened and submitted by the international ADC at `at`, with
@@ -929,7 +929,7 @@ fn qd004_d12_s8_urgent_international_3_working_days_after_close() -> R {
 }
 
 // ---------------------------------------------------------------------------------------
-// 004 D12 §7.1.2 (L601): 「当供应商提供的原材料非批量(参照质量协议)不良时,品质部将不良原材料退回
+// QD-004 §7.1.2 (004 L601): 「当供应商提供的原材料非批量(参照质量协议)不良时,品质部将不良原材料退回
 // 供应商,跟踪供应商在2个工作日内回复8D报告和具体的处理方案」
 // ---------------------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ pub enum BusinessDuration {
     /// calendar day following the start day (0: the end of the start day).
     /// Ignores the working calendar.
     CalendarDaysToMidnight(u32),
-    /// "N天" counting the start day as day 1 (004 D2: class B "2天" = 24:00 at
+    /// "N天" counting the start day as day 1 (RF-PROP (004 L36–73): class B "2天" = 24:00 at
     /// the end of the next calendar day): 24:00 local time at the end of day N.
     /// Ignores the working calendar.
     CalendarDaysInclusive(NonZeroU32),

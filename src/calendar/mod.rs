@@ -33,7 +33,7 @@
 //! | [`WorkingDaysClose(n)`](BusinessDuration::WorkingDaysClose), n ≥ 1 | N个工作日内 | close of business of the n-th following working day | `1` → Mon 18:00 |
 //! | [`SameDayClose`](BusinessDuration::SameDayClose) | 当天 / 当日 | close of business of the start day (after close / non-working day: the next working day's close) | → Fri 18:00; from Fri 18:00 → Mon 18:00 |
 //! | [`CalendarDaysToMidnight(n)`](BusinessDuration::CalendarDaysToMidnight) | N天 | 24:00 local at the end of the n-th following calendar day | `1` → Sat 24:00 |
-//! | [`CalendarDaysInclusive(n)`](BusinessDuration::CalendarDaysInclusive), n ≥ 1 | N天, start day = day 1 (004 D2 B/C) | 24:00 local at the end of day n | `2` → Sat 24:00 |
+//! | [`CalendarDaysInclusive(n)`](BusinessDuration::CalendarDaysInclusive), n ≥ 1 | N天, start day = day 1 (RF-PROP (004 L36–73) B/C) | 24:00 local at the end of day n | `2` → Sat 24:00 |
 //! | [`WorkingDays(n)`](BusinessDuration::WorkingDays) | same time of day (explicit option) | the start's local time on the n-th following working day | `1` → Mon 16:00 |
 //! | [`CalendarDays(n)`](BusinessDuration::CalendarDays) | same time of day (explicit option) | the start's local time n days later | `1` → Sat 16:00 |
 //! | [`CalendarMonths(n)`](BusinessDuration::CalendarMonths) | N个月 | the start's local time n months later, day clamped to the month end | `1` → Apr 6 16:00 (from Mar 6) |

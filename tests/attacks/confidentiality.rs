@@ -1,7 +1,7 @@
 //! Finding 6 of issue 15: the outgoing 8D report filtered structured fields, but free text went
 //! out unfiltered and the report still counted as sendable — production-process text written
-//! in D2 "how" reached the customer (also D0 symptom, D1 team, D8 recognition). 004 §3.6
-//! (L628) forbids disclosing process, supplier and internal information.
+//! in D2 "how" reached the customer (also D0 symptom, D1 team, D8 recognition). QD-004 §3.6
+//! (QD-004 §3.6 (004 L628)) forbids disclosing process, supplier and internal information.
 
 use aftersales::ActorId;
 use aftersales::procedures::complaint::config::confidentiality::{

@@ -1,5 +1,5 @@
 //! Fixtures shared by the procedure tests: a batch-quality issue driven through its intake
-//! (seed 000 L650–L652) to the start of the batch process.
+//! (BQ-E §4.9–§5.1.5 (000 L650–L652)) to the start of the batch process.
 #![allow(
     dead_code,
     unused_imports,
@@ -70,7 +70,7 @@ pub(crate) fn start_cmd(acc: bq::Acceptance, d: &bq::BatchStartDecision) -> Comm
         .with_form(form(d))
 }
 
-/// Drive a new batch issue `id` through intake to `batch_started` (000 L650–L652).
+/// Drive a new batch issue `id` through intake to `batch_started` (BQ-E §4.9–§5.1.5 (000 L650–L652)).
 pub(crate) fn started_batch(engine: &Engine<InMemoryStore>, id: &InstanceId, t: DateTime<Utc>) {
     let data = bq::Data::new(CUSTOMER, MODEL, "central", "no display after cold boot");
     engine

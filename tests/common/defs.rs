@@ -65,7 +65,7 @@ pub(crate) fn ticket(worker: &str, lead: &str) -> Builder {
         })
 }
 
-/// 001 L131 「1个工作日内免费上门服务」 as a host would write it (definition `service_visit`):
+/// SVC-WTY §4 (001 L131) 「1个工作日内免费上门服务」 as a host would write it (definition `service_visit`):
 /// `reported -schedule-> scheduled` by the desk, `-visit-> visited` by an engineer; the visit is
 /// due within 1 working day of the report, read as the close of business of the next working
 /// day, and the clock runs until the visit whatever the state.
@@ -83,7 +83,7 @@ pub(crate) fn visit_definition(registry: &Registry) -> Definition {
             on_site
                 .runs(Runs::UntilMet)
                 .met_on(Trigger::action("visit"))
-                .describe("001 L131 1个工作日内免费上门服务"),
+                .describe("SVC-WTY §4 (001 L131) 1个工作日内免费上门服务"),
         )
         .build(registry)
         .unwrap()

@@ -1,6 +1,6 @@
 //! The instance data of a batch issue ([`Data`]), what it records (acceptance, the claim
 //! track, linked consumables requests), and the payloads of the formal channel
-//! (批量反馈系统, 000 L652 §5.1.4).
+//! (批量反馈系统, BQ-E §5.1.4 (000 L652)).
 
 use super::forms::ArbitrationRecord;
 use crate::Instance;
@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// Whether the user has accepted the machines (验收), which sets R&D's limits (000 L654:
-/// "对于未验收的机器…对于已经验收合格的机器…"; 000 L640 "在用户验收期间").
+/// Whether the user has accepted the machines (验收), which sets R&D's limits (BQ-E §5.2.1 (000 L654):
+/// "对于未验收的机器…对于已经验收合格的机器…"; BQ-E §3.1 (000 L640) "在用户验收期间").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Acceptance {
@@ -32,7 +32,7 @@ impl Acceptance {
 }
 
 /// How information reached a department. Only the batch feedback system is a formal input;
-/// "通过邮件系统提报的信息只做为参考" (000 L652 §5.1.4): e-mail is attached as a comment.
+/// "通过邮件系统提报的信息只做为参考" (BQ-E §5.1.4 (000 L652)): e-mail is attached as a comment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchChannel {
@@ -46,8 +46,8 @@ pub enum BatchChannel {
     Other,
 }
 
-/// The payload of a formal action: `{"channel": "batch_feedback_system"}` (000 L650,
-/// L652 §5.1.4, L668 §5.4.1).
+/// The payload of a formal action: `{"channel": "batch_feedback_system"}` (BQ-E §4.9–§5.1.1 (000 L650),
+/// BQ-E §5.1.4 (000 L652), BQ-E §5.4.1 (000 L668)).
 pub fn formal() -> Value {
     via(BatchChannel::BatchFeedbackSystem)
 }
@@ -60,7 +60,7 @@ pub fn via(channel: BatchChannel) -> Value {
 /// The payload of [`Action::StartBatchProcess`](super::Action::StartBatchProcess): the formal
 /// channel and the acceptance status, which must equal the one in the attached
 /// [`BatchStartDecision`](super::forms::BatchStartDecision) (it selects R&D's
-/// limits, 000 L654).
+/// limits, BQ-E §5.2.1 (000 L654)).
 pub fn start_payload(acceptance: Acceptance) -> Value {
     json!({ "channel": BatchChannel::BatchFeedbackSystem, "acceptance": acceptance })
 }
@@ -78,22 +78,22 @@ pub fn designated_station(inst: &Instance) -> Option<String> {
     inst.data_as::<Data>().ok().and_then(|d| d.station)
 }
 
-/// Where the supplier claim track stands (000 L670, L672, L676). It runs alongside the
+/// Where the supplier claim track stands (BQ-E §5.5, §6–§9 (000 L670, L672, L676)). It runs alongside the
 /// corrective and preventive steps and must be executed before closing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimStatus {
-    /// Loss departments send their direct-loss data (000 L670).
+    /// Loss departments send their direct-loss data (BQ-E §5.5 (000 L670)).
     LossCollection,
-    /// The claim appraisal report is with procurement commercial management (000 L670).
+    /// The claim appraisal report is with procurement commercial management (BQ-E §5.5 (000 L670)).
     AwaitingConfirmation,
-    /// Confirmed; procurement carries it out (000 L672, L676).
+    /// Confirmed; procurement carries it out (BQ-E §5.5, §6–§9 (000 L672, L676)).
     Executing,
     /// Carried out.
     Executed,
 }
 
-/// A consumables request linked to the issue (000 L666 §5.3.2), with its final cost.
+/// A consumables request linked to the issue (BQ-E §5.3.2 (000 L666)), with its final cost.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ConsumablesLink {
     /// The request is closed and its cost final.
@@ -127,7 +127,7 @@ pub struct Data {
     /// Where the claim track stands (its opening is read from the arbitration record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claim: Option<ClaimStatus>,
-    /// The quality appraisal report is archived (000 L646 §4.5.5).
+    /// The quality appraisal report is archived (BQ-E §4.5.5 (000 L646)).
     #[serde(default)]
     pub qar_archived: bool,
     /// The improvement project opened by the system management department.
@@ -171,7 +171,7 @@ impl Data {
 }
 
 /// Where the supplier claim of `instance` stands: `None` when the arbitration opened no
-/// claim (no responsible supplier with a direct loss, 000 L670).
+/// claim (no responsible supplier with a direct loss, BQ-E §5.5 (000 L670)).
 pub fn claim_status(instance: &Instance) -> Option<ClaimStatus> {
     let arbitration: ArbitrationRecord =
         serde_json::from_value(instance.latest_form(ArbitrationRecord::KIND)?.clone()).ok()?;

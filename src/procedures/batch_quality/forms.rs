@@ -6,8 +6,8 @@
 //! [`CapaNotice`], 《问题改进表单》 [`ProblemImprovementForm`], 《产品变更申请单》
 //! [`ProductChangeRequest`], 《方正科技产品批量退换货申请表》 [`BatchReturnExchangeApplication`],
 //! 《售后批量质量问题(重大异常)进度通报》 [`ProgressBulletin`], 《品质保障部质量预警通报》
-//! [`QualityWarning`] (000 L668, L670, L674, L676 §6 §7). The others record the steps of
-//! 000 L650–L676 that need content (the feedback report of the 批量反馈系统, rejections,
+//! [`QualityWarning`] (BQ-E §5.4, §5.5, §5.6, §6, §7 (000 L668, L670, L674, L676)). The others record the steps of
+//! BQ-E (000 L650–L676) that need content (the feedback report of the 批量反馈系统, rejections,
 //! analyses, minutes, consultations, evaluations, results, verifications).
 
 use super::{Acceptance, Role};
@@ -40,7 +40,7 @@ fn not_negative(field: &str, fen: i64) -> Result<(), String> {
     }
 }
 
-/// Which R&D unit analyses the issue (000 L646 §4.7).
+/// Which R&D unit analyses the issue (BQ-E §4.7 (000 L646)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RdUnit {
@@ -57,18 +57,18 @@ pub enum RdUnit {
 pub struct FailedUnit {
     /// Serial number.
     pub serial: String,
-    /// Delivery date (the procedure covers failures after delivery, 000 L636).
+    /// Delivery date (the procedure covers failures after delivery, BQ-E §2.1 (000 L636)).
     pub delivered_on: NaiveDate,
     /// Failure date.
     pub failed_on: NaiveDate,
-    /// In the standard after-sales service period on the failure date (000 L638).
+    /// In the standard after-sales service period on the failure date (BQ-E §2.2 (000 L638)).
     pub in_service_period: bool,
 }
 
 /// The entry in the batch feedback system (批量反馈系统) by the station's senior engineer
-/// after the on-site confirmation: "要求反馈的信息填写完整准确有效" (000 L650), with the user's
-/// needs (000 L652 §5.1.5), the symptom and verification results R&D works from
-/// (000 L646 §4.7.1), and the acceptance status that sets R&D's limits (000 L654).
+/// after the on-site confirmation: "要求反馈的信息填写完整准确有效" (BQ-E §5.1.1 (000 L650)), with the user's
+/// needs (BQ-E §5.1.5 (000 L652)), the symptom and verification results R&D works from
+/// (BQ-E §4.7.1 (000 L646)), and the acceptance status that sets R&D's limits (BQ-E §5.2.1 (000 L654)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BatchFeedbackReport {
     /// Revision; a resubmission must carry a higher one.
@@ -81,7 +81,7 @@ pub struct BatchFeedbackReport {
     pub customer: String,
     /// The user's region.
     pub region: String,
-    /// Product line (000 L636).
+    /// Product line (BQ-E §2.1 (000 L636)).
     pub product_line: ProductLine,
     /// Model (型号).
     pub model: String,
@@ -99,7 +99,7 @@ pub struct BatchFeedbackReport {
     pub verification_results: String,
     /// Accepted by the user yet or not (验收).
     pub acceptance: Acceptance,
-    /// The user's needs (用户端的需求, 000 L652 §5.1.5).
+    /// The user's needs (用户端的需求, BQ-E §5.1.5 (000 L652)).
     pub user_needs: String,
 }
 
@@ -139,7 +139,7 @@ impl TypedForm for BatchFeedbackReport {
             }
             if u.failed_on < u.delivered_on {
                 return Err(format!(
-                    "unit `{}` failed before delivery: not an after-sales problem (000 L636)",
+                    "unit `{}` failed before delivery: not an after-sales problem (BQ-E §2.1 (000 L636))",
                     u.serial
                 ));
             }
@@ -148,27 +148,27 @@ impl TypedForm for BatchFeedbackReport {
     }
 }
 
-/// Why something was sent back (驳回, 000 L652).
+/// Why something was sent back (驳回, BQ-E §5.1.1–§5.1.5 (000 L652)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
-    /// On site, it is not a batch problem (flowchart 否 → 普通服务流程, 000 L676).
+    /// On site, it is not a batch problem (flowchart 否 → 普通服务流程, BQ-E §9 (000 L676)).
     NotBatchOnSite,
-    /// "没有按要求填写反馈内容" (000 L652).
+    /// "没有按要求填写反馈内容" (BQ-E §5.1.1 (000 L652)).
     IncompleteFeedback,
-    /// "填写内容不足以证明属于批量质量问题" (000 L652).
+    /// "填写内容不足以证明属于批量质量问题" (BQ-E §5.1.1 (000 L652)).
     InsufficientEvidence,
-    /// Does not reach the batch standard (000 L652 "确认达到批量质量标准的…否则予以驳回").
+    /// Does not reach the batch standard (BQ-E §5.1.1 (000 L652) "确认达到批量质量标准的…否则予以驳回").
     BelowThreshold,
-    /// Out of scope (000 L636).
+    /// Out of scope (BQ-E §2.1 (000 L636)).
     OutOfScope,
-    /// Outside the service period (000 L638).
+    /// Outside the service period (BQ-E §2.2 (000 L638)).
     OutOfServicePeriod,
-    /// Conforms to the standard, specification and contract (000 L638).
+    /// Conforms to the standard, specification and contract (BQ-E §2.2 (000 L638)).
     ConformsToSpec,
-    /// The solution is not effective (000 L654 "有效方案").
+    /// The solution is not effective (BQ-E §5.2.1 (000 L654) "有效方案").
     NotEffective,
-    /// The solution is not mature (000 L664 §5.2.3 "成熟有效").
+    /// The solution is not mature (BQ-E §5.2.3 (000 L664) "成熟有效").
     NotMature,
     /// The claim appraisal is wrong (OURS).
     ClaimIncorrect,
@@ -195,14 +195,14 @@ impl TypedForm for RejectionNotice {
 }
 
 /// Product technical support's confirmation: "提供故障原因的初步分析和技术解决方案建议"
-/// (000 L650, L644 §4.3.1), with the counts showing a batch condition holds.
+/// (BQ-E §4.9–§5.1.1, §4.3.1 (000 L650, L644)), with the counts showing a batch condition holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TsPreliminaryAnalysis {
     /// Preliminary cause analysis (初步分析结论).
     pub preliminary_cause: String,
     /// Proposed technical solution (技术解决方案建议).
     pub solution_proposal: String,
-    /// The counts (checked against 000 L638 by the guard).
+    /// The counts (checked against BQ-E §2.2 (000 L638) by the guard).
     pub evidence: Evidence,
     /// First day of the counting window.
     pub window_from: NaiveDate,
@@ -226,8 +226,8 @@ impl TypedForm for TsPreliminaryAnalysis {
 }
 
 /// The quality section's decision to start the batch process (启动批量质量问题处理流程,
-/// 000 L652): the case judged against the whole definition (000 L636, L638), the
-/// acceptance status (000 L654) and the R&D unit to forward to (000 L646 §4.7).
+/// BQ-E §5.1.1–§5.1.5 (000 L652)): the case judged against the whole definition (BQ-E §2.1, §2.2 (000 L636, L638)), the
+/// acceptance status (BQ-E §5.2.1 (000 L654)) and the R&D unit to forward to (BQ-E §4.7 (000 L646)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BatchStartDecision {
     /// The case (checked by [`assess`](super::assess)).
@@ -248,32 +248,32 @@ impl TypedForm for BatchStartDecision {
     }
 }
 
-/// What is returned for failure analysis (000 L658–L662).
+/// What is returned for failure analysis (BQ-E §5.2.2 (000 L658–L662)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FailedPartKind {
-    /// A whole machine, borrowed through the DOA or non-DOA process (000 L662).
+    /// A whole machine, borrowed through the DOA or non-DOA process (BQ-E §5.2.2 (000 L662)).
     WholeMachine {
         /// The DOA / non-DOA process reference.
         doa_process_ref: String,
     },
-    /// A component (000 L662 "部件分析原则上要求厂家提供良品点对点更换获取").
+    /// A component (BQ-E §5.2.2 (000 L662) "部件分析原则上要求厂家提供良品点对点更换获取").
     Component {
         /// Obtained by the supplier's point-to-point good-part swap.
         supplier_good_part_swap: bool,
     },
 }
 
-/// A failed part returned for cause analysis (000 L658–L662).
+/// A failed part returned for cause analysis (BQ-E §5.2.2 (000 L658–L662)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FailedPartReturn {
     /// Serial of the unit or part.
     pub serial: String,
     /// Whole machine or component.
     pub kind: FailedPartKind,
-    /// The part no longer belongs to the customer (000 L660).
+    /// The part no longer belongs to the customer (BQ-E §5.2.2 (000 L660)).
     pub ownership_transferred: bool,
-    /// The part goes to the supplier for analysis (000 L658: not allowed in principle).
+    /// The part goes to the supplier for analysis (BQ-E §5.2.2 (000 L658): not allowed in principle).
     pub to_supplier: bool,
     /// The quality section's recorded exception allowing it to go to the supplier.
     #[serde(default)]
@@ -288,8 +288,8 @@ impl TypedForm for FailedPartReturn {
     }
 }
 
-/// R&D's cause analysis and technical solution (有效方案 / 有效结论, 000 L646 §4.7.1, L654),
-/// mature and verified before it reaches the user (000 L664 §5.2.3).
+/// R&D's cause analysis and technical solution (有效方案 / 有效结论, BQ-E §4.7.1, §5.2.1 (000 L646, L654)),
+/// mature and verified before it reaches the user (BQ-E §5.2.3 (000 L664)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RdSolution {
     /// The R&D unit.
@@ -298,12 +298,12 @@ pub struct RdSolution {
     pub cause_analysis: String,
     /// Technical solution.
     pub technical_solution: String,
-    /// Verified away from the user ("尽量避免在用户端多次验证", 000 L664).
+    /// Verified away from the user ("尽量避免在用户端多次验证", BQ-E §5.2.3 (000 L664)).
     pub verified_off_site: bool,
-    /// The supplier's on-site confirmation, if any (000 L656 §5.2.2).
+    /// The supplier's on-site confirmation, if any (BQ-E §5.2.2 (000 L656)).
     #[serde(default)]
     pub supplier_onsite: Option<String>,
-    /// The supplier the cause points to, if any (000 L666 §5.3.1).
+    /// The supplier the cause points to, if any (BQ-E §5.3.1 (000 L666)).
     #[serde(default)]
     pub supplier_indicated: Option<String>,
 }
@@ -342,7 +342,7 @@ pub enum MeetingDecision {
 }
 
 /// Minutes of the director-level meeting (总监级会议) the quality section convenes when R&D
-/// misses its limit (000 L656).
+/// misses its limit (BQ-E §5.2.1–§5.2.2 (000 L656)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DirectorMeetingMinutes {
     /// When it was held.
@@ -363,7 +363,7 @@ impl TypedForm for DirectorMeetingMinutes {
         let depts: BTreeSet<&str> = self.attendees.iter().map(|a| a.dept.as_str()).collect();
         if depts.len() < 2 {
             return Err(
-                "a director-level meeting gathers at least two departments (000 L656)".into(),
+                "a director-level meeting gathers at least two departments (BQ-E §5.2.1–§5.2.2 (000 L656))".into(),
             );
         }
         if let MeetingDecision::ContinueRd { agreed_due } = &self.decision {
@@ -375,7 +375,7 @@ impl TypedForm for DirectorMeetingMinutes {
     }
 }
 
-/// Who was consulted on the plan (000 L664 "事先征求分公司及用户意见").
+/// Who was consulted on the plan (BQ-E §5.2.4 (000 L664) "事先征求分公司及用户意见").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "party", rename_all = "snake_case")]
 pub enum ConsultedParty {
@@ -391,7 +391,7 @@ pub enum ConsultedParty {
     },
 }
 
-/// An opinion on the plan, asked before it is approved (000 L664).
+/// An opinion on the plan, asked before it is approved (BQ-E §5.2.3–§5.2.4 (000 L664)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Consultation {
     /// Who.
@@ -410,7 +410,7 @@ impl TypedForm for Consultation {
     }
 }
 
-/// A department's evaluation of the plan's effectiveness and feasibility (000 L664
+/// A department's evaluation of the plan's effectiveness and feasibility (BQ-E §5.2.3–§5.2.4 (000 L664)
 /// "各部门对处理方案的有效性、可行性进行评估").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanEvaluation {
@@ -439,7 +439,7 @@ impl TypedForm for PlanEvaluation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanKind {
-    /// Whole-machine replacement (整体换机方案, 000 L640–L642).
+    /// Whole-machine replacement (整体换机方案, BQ-E §3.1–§3.2 (000 L640–L642)).
     WholeMachineReplacement,
     /// Component replacement.
     ComponentReplacement,
@@ -451,15 +451,15 @@ pub enum PlanKind {
     Other,
 }
 
-/// Where spare parts come from (000 L644 §4.4, L666 §5.3.1).
+/// Where spare parts come from (BQ-E §4.4, §5.3.1 (000 L644, L666)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SparesSource {
-    /// The responsible supplier (coordinated by the quality section, 000 L666).
+    /// The responsible supplier (coordinated by the quality section, BQ-E §5.3 (000 L666)).
     Supplier,
-    /// Turnover spares (周转备件, 000 L644 §4.4).
+    /// Turnover spares (周转备件, BQ-E §4.4 (000 L644)).
     TurnoverSpares,
-    /// The material store (从材料库调拨, 000 L676 §7).
+    /// The material store (从材料库调拨, BQ-E §7 (000 L676)).
     MaterialStore,
 }
 
@@ -472,8 +472,8 @@ pub struct PlanTask {
     pub task: String,
 }
 
-/// The overall solution the quality section organises (整体解决方案, 000 L646 §4.5.1,
-/// L664; 整体换机方案 000 L640–L642).
+/// The overall solution the quality section organises (整体解决方案, BQ-E §4.5.1 (000 L646),
+/// BQ-E §5.2.3–§5.2.4 (000 L664); 整体换机方案 BQ-E §3.1–§3.2 (000 L640–L642)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct OverallSolutionPlan {
     /// Kind.
@@ -486,11 +486,11 @@ pub struct OverallSolutionPlan {
     pub tasks: Vec<PlanTask>,
     /// Spare-part sources.
     pub spares_sources: Vec<SparesSource>,
-    /// Consumables are needed (000 L666 §5.3.2).
+    /// Consumables are needed (BQ-E §5.3.2 (000 L666)).
     pub consumables_needed: bool,
     /// Units are returned or exchanged (then a return/exchange application is needed).
     pub returns_or_exchanges_units: bool,
-    /// Why not a whole-machine replacement while the user has not accepted (000 L640).
+    /// Why not a whole-machine replacement while the user has not accepted (BQ-E §3.1 (000 L640)).
     #[serde(default)]
     pub not_replacement_reason: Option<String>,
     /// Estimated cost, in fen.
@@ -531,7 +531,7 @@ pub enum ReturnKind {
     Exchange,
 }
 
-/// The process the returned units go through (000 L676 §6).
+/// The process the returned units go through (BQ-E §6 (000 L676)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RelatedProcess {
@@ -543,7 +543,7 @@ pub enum RelatedProcess {
     BatchService,
 }
 
-/// 《方正科技产品批量退换货申请表》 (000 L676 §7): needed when the plan returns or
+/// 《方正科技产品批量退换货申请表》 (BQ-E §7 (000 L676)): needed when the plan returns or
 /// exchanges units.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BatchReturnExchangeApplication {
@@ -601,7 +601,7 @@ impl TypedForm for BatchReturnExchangeApplication {
     }
 }
 
-/// Progress fed back through the batch feedback system (000 L668 §5.4.1).
+/// Progress fed back through the batch feedback system (BQ-E §5.4.1 (000 L668)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProgressEntry {
     /// Units treated so far (cumulative; never decreases).
@@ -622,14 +622,14 @@ impl TypedForm for ProgressEntry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchSeverity {
-    /// Major (重大): a quality warning is issued (000 L646 §4.5.4).
+    /// Major (重大): a quality warning is issued (BQ-E §4.5.4 (000 L646)).
     Major,
     /// Ordinary.
     Ordinary,
 }
 
 /// The quality section's assessment of the impact and its internal bulletin (评估影响严重程度
-/// → 发布内部通报, flowchart 000 L676). One form: the bulletin publishes the assessment.
+/// → 发布内部通报, flowchart BQ-E §9 (000 L676)). One form: the bulletin publishes the assessment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SeverityAssessment {
     /// Severity (the seed gives no criteria: the section's judgement).
@@ -657,7 +657,7 @@ impl TypedForm for SeverityAssessment {
     }
 }
 
-/// 《品质保障部质量预警通报》: the warning on a major batch problem (000 L646 §4.5.4, L676 §7).
+/// 《品质保障部质量预警通报》: the warning on a major batch problem (BQ-E §4.5.4, §7 (000 L646, L676)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct QualityWarning {
     /// Models concerned.
@@ -684,8 +684,8 @@ impl TypedForm for QualityWarning {
     }
 }
 
-/// 《售后批量质量问题进度通报》 (000 L668 §5.4.2), flagged 重大异常 for a major issue
-/// (《售后批量质量问题重大异常进度通报》, 000 L676 §7).
+/// 《售后批量质量问题进度通报》 (BQ-E §5.4.2 (000 L668)), flagged 重大异常 for a major issue
+/// (《售后批量质量问题重大异常进度通报》, BQ-E §7 (000 L676)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProgressBulletin {
     /// Bulletin number.
@@ -727,8 +727,8 @@ impl TypedForm for ProgressBulletin {
     }
 }
 
-/// The service platform's report of the execution result (服务平台反馈执行结果, 000 L676;
-/// 000 L644 §4.2.3).
+/// The service platform's report of the execution result (服务平台反馈执行结果, BQ-E §9 (000 L676);
+/// BQ-E §4.2.3 (000 L644)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ExecutionResultReport {
     /// Units treated.
@@ -762,7 +762,7 @@ impl TypedForm for ExecutionResultReport {
     }
 }
 
-/// The quality section's verification of the execution's effect (验证方案执行效果, 000 L676).
+/// The quality section's verification of the execution's effect (验证方案执行效果, BQ-E §9 (000 L676)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EffectVerification {
     /// Effective or not.
@@ -781,7 +781,7 @@ impl TypedForm for EffectVerification {
     }
 }
 
-/// A party responsible for the quality problem (000 L674 §5.6.2: 供应商、生产制造、产品运输;
+/// A party responsible for the quality problem (BQ-E §5.6.2 (000 L674): 供应商、生产制造、产品运输;
 /// internal processes §5.6.3; design).
 #[derive(
     Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -808,7 +808,7 @@ pub enum Party {
 
 impl Party {
     /// Whether the quality management department sends this party a CAPA notice
-    /// (000 L674 §5.6.2: suppliers, manufacturing, transport).
+    /// (BQ-E §5.6.2 (000 L674): suppliers, manufacturing, transport).
     pub fn takes_capa_notice(&self) -> bool {
         matches!(
             self,
@@ -818,7 +818,7 @@ impl Party {
 }
 
 /// 《质量鉴定报告》: R&D's quality appraisal, the basis of the responsibility arbitration
-/// (000 L674 §5.6.1), archived by the quality section (000 L646 §4.5.5).
+/// (BQ-E §5.6.1 (000 L674)), archived by the quality section (BQ-E §4.5.5 (000 L646)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct QualityAppraisalReport {
     /// Report number.
@@ -829,14 +829,14 @@ pub struct QualityAppraisalReport {
     pub mode: FailureMode,
     /// Root cause.
     pub root_cause: String,
-    /// Nonconforming (不符合相应标准规格或合同要求, 000 L638).
+    /// Nonconforming (不符合相应标准规格或合同要求, BQ-E §2.2 (000 L638)).
     pub nonconforming: bool,
     /// The violated standard, specification or contract clause.
     #[serde(default)]
     pub violated_requirement: Option<String>,
     /// Responsible parties.
     pub responsibility: Vec<Party>,
-    /// A product change is needed (000 L674 §5.6.4).
+    /// A product change is needed (BQ-E §5.6.4 (000 L674)).
     pub product_change_needed: bool,
     /// Evidence.
     pub evidence: String,
@@ -866,22 +866,22 @@ impl TypedForm for QualityAppraisalReport {
 }
 
 /// The quality section's responsibility arbitration on the appraisal report
-/// (责任仲裁, 000 L646 §4.5.2, L674 §5.6.1), naming the measures required.
+/// (责任仲裁, BQ-E §4.5.2, §5.6.1 (000 L646, L674)), naming the measures required.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ArbitrationRecord {
     /// The appraisal report it rests on (must be one R&D issued).
     pub qar_no: String,
     /// Responsible parties.
     pub responsible: Vec<Party>,
-    /// The supplier to claim direct losses from (因供应商责任…直接损失, 000 L670); opens the
+    /// The supplier to claim direct losses from (因供应商责任…直接损失, BQ-E §5.5 (000 L670)); opens the
     /// claim track.
     #[serde(default)]
     pub claim_against: Option<String>,
-    /// Parties to receive a CAPA notice (000 L674 §5.6.2).
+    /// Parties to receive a CAPA notice (BQ-E §5.6.2 (000 L674)).
     pub capa_for: Vec<Party>,
-    /// An internal process must improve (000 L674 §5.6.3).
+    /// An internal process must improve (BQ-E §5.6.3 (000 L674)).
     pub internal_improvement: bool,
-    /// The product must change (000 L674 §5.6.4).
+    /// The product must change (BQ-E §5.6.4 (000 L674)).
     pub product_change: bool,
     /// Reasoning.
     pub reasoning: String,
@@ -895,7 +895,7 @@ impl TypedForm for ArbitrationRecord {
         for p in &self.capa_for {
             if !p.takes_capa_notice() {
                 return Err(format!(
-                    "CAPA notices go to suppliers, manufacturing or transport (000 L674), not {p:?}"
+                    "CAPA notices go to suppliers, manufacturing or transport (BQ-E §5.6 (000 L674)), not {p:?}"
                 ));
             }
             if !self.responsible.contains(p) {
@@ -911,7 +911,7 @@ impl TypedForm for ArbitrationRecord {
                 .any(|p| matches!(p, Party::Supplier { supplier } if supplier == s));
             if !named {
                 return Err(format!(
-                    "a claim goes only to a responsible supplier (000 L670); `{s}` is not one"
+                    "a claim goes only to a responsible supplier (BQ-E §5.5 (000 L670)); `{s}` is not one"
                 ));
             }
         }
@@ -919,7 +919,7 @@ impl TypedForm for ArbitrationRecord {
     }
 }
 
-/// A category of direct loss (直接损失, 000 L670). Consumables are added automatically from
+/// A category of direct loss (直接损失, BQ-E §5.5 (000 L670)). Consumables are added automatically from
 /// the linked consumables requests.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -956,7 +956,7 @@ pub struct LossItem {
 }
 
 /// A loss department's direct-loss data, counted "按照相关标准" and sent to the quality
-/// section (000 L670).
+/// section (BQ-E §5.5 (000 L670)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LossDataSubmission {
     /// The department that bore the loss.
@@ -1005,7 +1005,7 @@ impl TypedForm for LossDataSubmission {
 }
 
 /// 《批量质量问题索赔鉴定报告》: filled by the quality section, confirmed by procurement
-/// commercial management (000 L670, L676 §7).
+/// commercial management (BQ-E §5.5, §7 (000 L670, L676)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ClaimAppraisalReport {
     /// Report number.
@@ -1020,7 +1020,7 @@ pub struct ClaimAppraisalReport {
     pub total_direct_loss_fen: i64,
     /// Amount claimed, fen (at most the total).
     pub claimed_amount_fen: i64,
-    /// "方正保留向供应商追加处罚索赔的权利" (000 L670): must be stated.
+    /// "方正保留向供应商追加处罚索赔的权利" (BQ-E §5.5 (000 L670)): must be stated.
     pub additional_penalty_reserved: bool,
 }
 
@@ -1040,13 +1040,16 @@ impl TypedForm for ClaimAppraisalReport {
             return Err("the amount claimed exceeds the direct loss; extra penalties are reserved separately".into());
         }
         if !self.additional_penalty_reserved {
-            return Err("the report reserves the right to additional penalties (000 L670)".into());
+            return Err(
+                "the report reserves the right to additional penalties (BQ-E §5.5 (000 L670))"
+                    .into(),
+            );
         }
         Ok(())
     }
 }
 
-/// Procurement's record of the executed claim under 《理赔业务处理流程》 (000 L672, L676).
+/// Procurement's record of the executed claim under 《理赔业务处理流程》 (BQ-E §5.5, §6–§9 (000 L672, L676)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ClaimExecutionRecord {
     /// Amount recovered, fen.
@@ -1067,7 +1070,7 @@ impl TypedForm for ClaimExecutionRecord {
 }
 
 /// 《售后批量质量问题纠正预防通知书》: issued by the quality management department to a
-/// responsible supplier, manufacturing or transport (000 L674 §5.6.2, L676 §7).
+/// responsible supplier, manufacturing or transport (BQ-E §5.6.2, §7 (000 L674, L676)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CapaNotice {
     /// Notice number.
@@ -1099,7 +1102,7 @@ impl TypedForm for CapaNotice {
         ])?;
         if !self.to.takes_capa_notice() {
             return Err(
-                "a CAPA notice goes to a supplier, manufacturing or transport (000 L674)".into(),
+                "a CAPA notice goes to a supplier, manufacturing or transport (BQ-E §5.6 (000 L674))".into(),
             );
         }
         Ok(())
@@ -1107,7 +1110,7 @@ impl TypedForm for CapaNotice {
 }
 
 /// 《问题改进表单》: the quality section asks the system management department to open an
-/// improvement project for an internal process (000 L674 §5.6.3, L646 §4.6.2).
+/// improvement project for an internal process (BQ-E §5.6.3, §4.6.2 (000 L674, L646)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProblemImprovementForm {
     /// Form number.
@@ -1133,7 +1136,7 @@ impl TypedForm for ProblemImprovementForm {
     }
 }
 
-/// Product type, for the change process to follow (000 L674 §5.6.4).
+/// Product type, for the change process to follow (BQ-E §5.6.4 (000 L674)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProductType {
@@ -1145,7 +1148,7 @@ pub enum ProductType {
     Other,
 }
 
-/// 《产品变更申请单》 (flowchart: 产品变更通知单): a product change (000 L674 §5.6.4, L676).
+/// 《产品变更申请单》 (flowchart: 产品变更通知单): a product change (BQ-E §5.6.4, §6–§9 (000 L674, L676)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProductChangeRequest {
     /// Request number.
@@ -1194,7 +1197,7 @@ pub enum CapaItem {
 }
 
 /// The quality section's verification that a measure was carried out
-/// (跟踪验证纠正预防措施执行情况, 000 L676).
+/// (跟踪验证纠正预防措施执行情况, BQ-E §9 (000 L676)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CapaVerification {
     /// The item.

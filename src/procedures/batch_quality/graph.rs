@@ -1,7 +1,7 @@
 //! The builder of the batch quality procedure, phase by phase of the seed: intake (000
 //! L650–L652), R&D analysis (L654–L662), the overall solution (L640–L642, L664), execution
-//! and monitoring (L644, L666, L668), effect verification and responsibility arbitration
-//! (L674–L676), corrective and preventive measures (L674–L676) and the supplier claim (L670);
+//! and monitoring (BQ-E §4.1–§4.4 (000 L644), BQ-E §5.3 (000 L666), BQ-E §5.4 (000 L668)), effect verification and responsibility arbitration
+//! (BQ-E §5.6–§9 (000 L674–L676)), corrective and preventive measures (BQ-E §5.6–§9 (000 L674–L676)) and the supplier claim (BQ-E §5.5 (000 L670));
 //! then the deadlines. Every transition cites its seed line or says OURS.
 
 use super::config::{Config, ForwardAnchor};
@@ -18,13 +18,13 @@ const RTSE: &[R] = &[R::RegionalTechSupportEngineer];
 const TS: &[R] = &[R::ProductTechSupport];
 const RQS: &[R] = &[R::RegionalQualitySection];
 const RND: &[R] = &[R::Rnd];
-/// The station or the engineer: judge on site, hand over to ordinary service (000 L676).
+/// The station or the engineer: judge on site, hand over to ordinary service (BQ-E §6–§9 (000 L676)).
 const STATION_OR_RTSE: &[R] = &[R::AuthorisedStation, R::RegionalTechSupportEngineer];
-/// Who links consumables requests (000 L666 §5.3.2, L646 §4.5.7).
+/// Who links consumables requests (BQ-E §5.3.2, §4.5.7 (000 L666, L646)).
 const CONSUMABLES_LINKERS: &[R] = &[R::RegionalTechSupportEngineer, R::RegionalQualitySection];
-/// Who records the consultation of the branch and the user (000 L664; OURS).
+/// Who records the consultation of the branch and the user (BQ-E §5.2.3–§5.2.4 (000 L664); OURS).
 const CONSULTATION_RECORDERS: &[R] = &[R::Branch, R::Sales, R::RegionalQualitySection];
-/// The departments that always evaluate the plan (000 L664); `Config::plan_evaluators` adds.
+/// The departments that always evaluate the plan (BQ-E §5.2.3–§5.2.4 (000 L664)); `Config::plan_evaluators` adds.
 const EVALUATORS: &[R] = &[
     R::Rnd,
     R::RegionalServiceMgmt,
@@ -37,7 +37,7 @@ const EVALUATORS: &[R] = &[
     R::BranchSales,
     R::Branch,
 ];
-/// Who feeds execution progress into the batch feedback system (000 L668 §5.4.1, L644).
+/// Who feeds execution progress into the batch feedback system (BQ-E §5.4.1, §4.1–§4.4 (000 L668, L644)).
 const PROGRESS_RECORDERS: &[R] = &[
     R::AuthorisedStation,
     R::RegionalServiceMgmt,
@@ -45,7 +45,7 @@ const PROGRESS_RECORDERS: &[R] = &[
     R::SparePartsMgmt,
     R::Rnd,
 ];
-/// Where R&D may issue its quality appraisal report (000 L674 §5.6.1, L676 §7).
+/// Where R&D may issue its quality appraisal report (BQ-E §5.6.1, §7 (000 L674, L676)).
 const QAR_STATES: &[S] = &[
     S::RdAnalysis,
     S::SolutionPlanning,
@@ -53,13 +53,13 @@ const QAR_STATES: &[S] = &[
     S::EffectVerification,
     S::ResponsibilityArbitration,
 ];
-/// Where the quality section archives the appraisal report (000 L646 §4.5.5).
+/// Where the quality section archives the appraisal report (BQ-E §4.5.5 (000 L646)).
 const ARCHIVE_STATES: &[S] = &[
     S::ResponsibilityArbitration,
     S::CorrectivePreventive,
     S::CapaVerification,
 ];
-/// Where a linked consumables request is settled (000 L646 §4.5.6 §4.5.7, L670).
+/// Where a linked consumables request is settled (BQ-E §4.5.6, §4.5.7, §5.5 (000 L646, L670)).
 const SETTLE_STATES: &[S] = &[
     S::Execution,
     S::EffectVerification,
@@ -67,7 +67,7 @@ const SETTLE_STATES: &[S] = &[
     S::CorrectivePreventive,
     S::CapaVerification,
 ];
-/// Where the claim track and the supplier's CAPA response run (000 L646 §4.6.1, L670).
+/// Where the claim track and the supplier's CAPA response run (BQ-E §4.6.1, §5.5 (000 L646, L670)).
 const CLAIM_STATES: &[S] = &[S::CorrectivePreventive, S::CapaVerification];
 
 /// Add `from --action--> to`, fired by `roles`, citing `cite`, configured by `f`.
@@ -119,7 +119,7 @@ pub(super) fn builder(config: &Config) -> Builder {
 }
 
 /// Roles other than the station and the engineer: they may only pass a complaint on
-/// (000 L652 §5.1.3).
+/// (BQ-E §5.1.3 (000 L652)).
 fn other_departments() -> Vec<R> {
     R::ALL
         .iter()
@@ -134,7 +134,7 @@ fn other_departments() -> Vec<R> {
 }
 
 /// Intake: receipt, on-site confirmation, verification, confirmation and the start gate
-/// (000 L650–L652, L638).
+/// (BQ-E §4.9–§5.1.5, §2.2 (000 L650–L652, L638)).
 fn intake(mut b: Builder) -> Builder {
     let designate = |tb: TransitionBuilder| tb.guard(G::StationNamed).effect(E::Station);
     let dispatch = |tb: TransitionBuilder| tb.guard(G::SeniorEngineer).effect(E::SeniorEngineer);
@@ -158,7 +158,7 @@ fn intake(mut b: Builder) -> Builder {
         b,
         (S::AtRtse, A::DesignateLocalStation, S::AtStation),
         RTSE,
-        "000 L652 §5.1.2–5.1.3",
+        "BQ-E §5.1.2–5.1.3 (000 L652)",
         designate,
     );
     b = step(
@@ -191,7 +191,7 @@ fn intake(mut b: Builder) -> Builder {
         b,
         (on_site, A::JudgeNotBatch, S::OrdinaryService),
         STATION_OR_RTSE,
-        "000 L676 flowchart 否",
+        "BQ-E §6–§9 (000 L676) flowchart 否",
         |tb| rejection(tb).guard(G::DesignatedStation),
     );
     b = step(
@@ -209,7 +209,7 @@ fn intake(mut b: Builder) -> Builder {
             S::PendingTsConfirmation,
         ),
         RTSE,
-        "000 L650",
+        "BQ-E §4.9–§5.1.1 (000 L650)",
         // BQ-E §5.1.1 (000 L650): the engineer verifies what the station submitted — two
         // parties; one person holding both roles may not verify the report it submitted.
         |tb| {
@@ -222,7 +222,7 @@ fn intake(mut b: Builder) -> Builder {
         b,
         (S::PendingRtseVerification, A::ReturnToStation, returned),
         RTSE,
-        "000 L650 (OURS)",
+        "BQ-E §4.9–§5.1.1 (000 L650) (OURS)",
         rejection,
     );
     b = step(
@@ -233,7 +233,7 @@ fn intake(mut b: Builder) -> Builder {
             S::PendingRqsReview,
         ),
         TS,
-        "000 L650, L644 §4.3.1",
+        "BQ-E §4.9–§5.1.1, §4.3.1 (000 L650, L644)",
         |tb| {
             tb.fresh_form(F::TsPreliminaryAnalysis)
                 .guard(G::FormalChannel)
@@ -244,14 +244,14 @@ fn intake(mut b: Builder) -> Builder {
         b,
         (S::PendingTsConfirmation, A::Reject, returned),
         TS,
-        "000 L652",
+        "BQ-E §5.1.1–§5.1.5 (000 L652)",
         |tb| rejection(tb).guard(G::TsRejectReason),
     );
     b = step(
         b,
         (S::PendingRqsReview, A::StartBatchProcess, S::BatchStarted),
         RQS,
-        "000 L652 §5.1.1, §5.1.4, L638",
+        "BQ-E §5.1.1 (000 L652), §5.1.4, BQ-E §2.2 (000 L638)",
         |tb| {
             tb.fresh_form(F::BatchStartDecision)
                 .guard(G::FormalChannel)
@@ -264,7 +264,7 @@ fn intake(mut b: Builder) -> Builder {
         b,
         (S::PendingRqsReview, A::Reject, returned),
         RQS,
-        "000 L652",
+        "BQ-E §5.1.1–§5.1.5 (000 L652)",
         rejection,
     );
     b = step(
@@ -278,12 +278,12 @@ fn intake(mut b: Builder) -> Builder {
         b,
         (returned, A::HandOverToOrdinaryService, S::OrdinaryService),
         STATION_OR_RTSE,
-        "000 L676 flowchart 否",
+        "BQ-E §6–§9 (000 L676) flowchart 否",
         |tb| tb.guard(G::DesignatedStation),
     )
 }
 
-/// R&D analysis and the director-level meeting after a missed limit (000 L654–L662).
+/// R&D analysis and the director-level meeting after a missed limit (BQ-E §5.2.1–§5.2.2 (000 L654–L662)).
 fn rd_analysis(mut b: Builder) -> Builder {
     let rd = S::RdAnalysis;
     let meeting = S::DirectorMeeting;
@@ -291,43 +291,49 @@ fn rd_analysis(mut b: Builder) -> Builder {
         b,
         (S::BatchStarted, A::ForwardToRd, rd),
         RQS,
-        "000 L654",
+        "BQ-E §5.2.1 (000 L654)",
         |tb| tb.guard(G::FormalChannel),
     );
-    b = step(b, (rd, A::AcknowledgeRd, rd), RND, "000 L654", plain);
+    b = step(
+        b,
+        (rd, A::AcknowledgeRd, rd),
+        RND,
+        "BQ-E §5.2.1 (000 L654)",
+        plain,
+    );
     b = step(
         b,
         (rd, A::RecordSupplierOnSite, rd),
         RND,
-        "000 L656 §5.2.2",
+        "BQ-E §5.2.2 (000 L656)",
         |tb| tb.requires_text("note"),
     );
     b = step(
         b,
         (rd, A::ReturnFailedPart, rd),
         RND,
-        "000 L658–L662",
+        "BQ-E §5.2.2 (000 L658–L662)",
         |tb| tb.fresh_form(F::FailedPartReturn).guard(G::FailedPartRules),
     );
     b = step(
         b,
         (rd, A::SubmitRdSolution, S::SolutionPlanning),
         RND,
-        "000 L654, L646 §4.7.1, L664 §5.2.3",
+        "BQ-E §5.2.1, §4.7.1, §5.2.3 (000 L654, L646, L664)",
         |tb| tb.fresh_form(F::RdSolution).guard(G::SolutionMature),
     );
     b = step(
         b,
         (rd, A::ConveneDirectorMeeting, meeting),
         RQS,
-        "000 L656",
+        "BQ-E §5.2.1–§5.2.2 (000 L656)",
         |tb| tb.guard(G::RdDeadlineBreached),
     );
     b = step(
         b,
         (meeting, A::ForwardToRd, rd),
         RQS,
-        "000 L656 (outcome OURS)",
+        "BQ-E §5.2.1–§5.2.2 (000 L656) (outcome OURS)",
         |tb| {
             tb.fresh_form(F::DirectorMeetingMinutes)
                 .guard(G::MeetingContinuesRd)
@@ -338,7 +344,7 @@ fn rd_analysis(mut b: Builder) -> Builder {
         b,
         (meeting, A::AdoptSolution, S::SolutionPlanning),
         RQS,
-        "000 L656 (outcome OURS)",
+        "BQ-E §5.2.1–§5.2.2 (000 L656) (outcome OURS)",
         |tb| {
             tb.fresh_form(F::DirectorMeetingMinutes)
                 .form(F::RdSolution)
@@ -348,7 +354,7 @@ fn rd_analysis(mut b: Builder) -> Builder {
 }
 
 /// The overall solution: consultation, evaluation, approval, alone or as a jointly signed
-/// whole-machine replacement (000 L640–L642, L664).
+/// whole-machine replacement (BQ-E §3.1–§3.2, §5.2.3–§5.2.4 (000 L640–L642, L664)).
 fn overall_solution(mut b: Builder, cfg: &Config) -> Builder {
     let planning = S::SolutionPlanning;
     let mut evaluators = EVALUATORS.to_vec();
@@ -361,7 +367,7 @@ fn overall_solution(mut b: Builder, cfg: &Config) -> Builder {
         b,
         (planning, A::RecordConsultation, planning),
         CONSULTATION_RECORDERS,
-        "000 L664 §5.2.4",
+        "BQ-E §5.2.4 (000 L664)",
         |tb| {
             tb.fresh_form(F::Consultation)
                 .guard(G::ConsultationRecorder)
@@ -371,28 +377,28 @@ fn overall_solution(mut b: Builder, cfg: &Config) -> Builder {
         b,
         (planning, A::EvaluatePlan, planning),
         &evaluators,
-        "000 L664 §5.2.4",
+        "BQ-E §5.2.4 (000 L664)",
         |tb| tb.fresh_form(F::PlanEvaluation).guard(G::EvaluatorIsDept),
     );
     b = step(
         b,
         (planning, A::ReturnToRd, S::RdAnalysis),
         RQS,
-        "000 L654 有效方案, L664 §5.2.3 (OURS)",
+        "BQ-E §5.2.1 (000 L654) 有效方案, BQ-E §5.2.3 (000 L664) (OURS)",
         |tb| tb.fresh_form(F::RejectionNotice).guard(G::ReturnToRdReason),
     );
     b = step(
         b,
         (planning, A::LinkConsumablesRequest, planning),
         CONSUMABLES_LINKERS,
-        "000 L666 §5.3.2, L646 §4.5.7",
+        "BQ-E §5.3.2, §4.5.7 (000 L666, L646)",
         |tb| tb.effect(E::LinkConsumables),
     );
     b = step(
         b,
         (planning, A::ApprovePlan, S::Execution),
         RQS,
-        "000 L640, L646 §4.5.1, L664, L676 §7",
+        "BQ-E §3.1, §4.5.1, §5.2.3–§5.2.4, §7 (000 L640, L646, L664, L676)",
         |tb| {
             tb.form(F::OverallSolutionPlan)
                 .guard(G::PlanNotReplacement)
@@ -410,7 +416,7 @@ fn overall_solution(mut b: Builder, cfg: &Config) -> Builder {
         b,
         (planning, A::ApprovePlan, S::Execution),
         &signers,
-        "000 L642 §3.1, L664, L676 §7",
+        "BQ-E §3.1, §5.2.3–§5.2.4, §7 (000 L642, L664, L676)",
         |tb| {
             tb.form(F::OverallSolutionPlan)
                 .guard(G::PlanIsReplacement)
@@ -418,27 +424,27 @@ fn overall_solution(mut b: Builder, cfg: &Config) -> Builder {
                 .guard(G::PlanEvaluated)
                 .guard(G::ReturnApplication)
                 .sign_off(signers.iter().copied(), SignOrder::AnyOrder, meaning)
-                // 000 L642 §3.1: the co-authors sign this plan; a new revision needs them again.
+                // BQ-E §3.1 (000 L642): the co-authors sign this plan; a new revision needs them again.
                 .binds_form(F::OverallSolutionPlan)
         },
     )
 }
 
-/// Execution and monitoring (000 L644, L666, L668, L676).
+/// Execution and monitoring (BQ-E §4.1–§4.4, §5.3, §5.4, §6–§9 (000 L644, L666, L668, L676)).
 fn execution(mut b: Builder) -> Builder {
     let ex = S::Execution;
     b = step(
         b,
         (ex, A::AssignStation, ex),
         &[R::RegionalServiceMgmt],
-        "000 L644 §4.2.3",
+        "BQ-E §4.2.3 (000 L644)",
         |tb| tb.guard(G::StationNamed),
     );
     b = step(
         b,
         (ex, A::RecordProgress, ex),
         PROGRESS_RECORDERS,
-        "000 L668 §5.4.1, L644 §4.1.2 §4.2.3 §4.3.2",
+        "BQ-E §5.4.1, §4.1.2, §4.2.3, §4.3.2 (000 L668, L644)",
         |tb| {
             tb.fresh_form(F::ProgressEntry)
                 .guard(G::FormalChannel)
@@ -449,42 +455,42 @@ fn execution(mut b: Builder) -> Builder {
         b,
         (ex, A::RecordSparesWork, ex),
         &[R::SparePartsMgmt],
-        "000 L644 §4.4",
+        "BQ-E §4.4 (000 L644)",
         |tb| tb.requires_text("note"),
     );
     b = step(
         b,
         (ex, A::CoordinateSupplierSpares, ex),
         RQS,
-        "000 L666 §5.3.1",
+        "BQ-E §5.3.1 (000 L666)",
         |tb| tb.requires_text("note").guard(G::SupplierIndicated),
     );
     b = step(
         b,
         (ex, A::LinkConsumablesRequest, ex),
         CONSUMABLES_LINKERS,
-        "000 L666 §5.3.2, L646 §4.5.7",
+        "BQ-E §5.3.2, §4.5.7 (000 L666, L646)",
         |tb| tb.effect(E::LinkConsumables),
     );
     b = step(
         b,
         (ex, A::AssessSeverity, ex),
         RQS,
-        "000 L676 评估影响严重程度, 发布内部通报",
+        "BQ-E §9 (000 L676) 评估影响严重程度, 发布内部通报",
         |tb| tb.fresh_form(F::SeverityAssessment),
     );
     b = step(
         b,
         (ex, A::IssueQualityWarning, ex),
         RQS,
-        "000 L646 §4.5.4, L676 §7",
+        "BQ-E §4.5.4, §7 (000 L646, L676)",
         |tb| tb.fresh_form(F::QualityWarning).guard(G::SeverityMajor),
     );
     b = step(
         b,
         (ex, A::PublishProgressBulletin, ex),
         RQS,
-        "000 L668 §5.4.2, L676 §7",
+        "BQ-E §5.4.2, §7 (000 L668, L676)",
         |tb| tb.fresh_form(F::ProgressBulletin).guard(G::BulletinFlag),
     );
     let reporters = &[R::ServicePlatform, R::RegionalServiceMgmt];
@@ -492,7 +498,7 @@ fn execution(mut b: Builder) -> Builder {
         b,
         (ex, A::ReportExecutionResult, S::EffectVerification),
         reporters,
-        "000 L676 服务平台反馈执行结果, L644 §4.2.3",
+        "BQ-E §9 (000 L676) 服务平台反馈执行结果, BQ-E §4.2.3 (000 L644)",
         |tb| {
             tb.fresh_form(F::ExecutionResultReport)
                 .guard(G::SeverityAssessed)
@@ -503,7 +509,7 @@ fn execution(mut b: Builder) -> Builder {
 }
 
 /// Effect verification, the quality appraisal report, responsibility arbitration, archiving
-/// and settling consumables (000 L646 §4.5.2 §4.5.5, L674 §5.6.1, L676).
+/// and settling consumables (BQ-E §4.5.2, §4.5.5, §5.6.1, §6–§9 (000 L646, L674, L676)).
 fn verification_and_arbitration(mut b: Builder) -> Builder {
     let ver = S::EffectVerification;
     let arb = S::ResponsibilityArbitration;
@@ -512,21 +518,21 @@ fn verification_and_arbitration(mut b: Builder) -> Builder {
         b,
         (ver, A::ConfirmEffective, arb),
         RQS,
-        "000 L676 验证方案执行效果",
+        "BQ-E §9 (000 L676) 验证方案执行效果",
         |tb| verification(tb).guard(G::Effective),
     );
     b = step(
         b,
         (ver, A::ReturnToPlanning, S::SolutionPlanning),
         RQS,
-        "000 L676 (OURS)",
+        "BQ-E §6–§9 (000 L676) (OURS)",
         |tb| verification(tb).guard(G::Ineffective),
     );
     b = step(
         b,
         (ver, A::ForwardToRd, S::RdAnalysis),
         RQS,
-        "000 L676, L654 (OURS)",
+        "BQ-E §6–§9, §5.2.1 (000 L676, L654) (OURS)",
         |tb| {
             verification(tb)
                 .guard(G::Ineffective)
@@ -538,7 +544,7 @@ fn verification_and_arbitration(mut b: Builder) -> Builder {
             b,
             (s, A::IssueQualityAppraisalReport, s),
             RND,
-            "000 L674 §5.6.1, L676 §7",
+            "BQ-E §5.6.1, §7 (000 L674, L676)",
             |tb| tb.fresh_form(F::QualityAppraisalReport),
         );
     }
@@ -546,28 +552,32 @@ fn verification_and_arbitration(mut b: Builder) -> Builder {
         b,
         (arb, A::Arbitrate, S::CorrectivePreventive),
         RQS,
-        "000 L646 §4.5.2, L674 §5.6.1",
+        "BQ-E §4.5.2, §5.6.1 (000 L646, L674)",
         |tb| tb.fresh_form(F::ArbitrationRecord).guard(G::QarPresent),
     );
     for &s in ARCHIVE_STATES {
-        b = step(b, (s, A::ArchiveQar, s), RQS, "000 L646 §4.5.5", |tb| {
-            tb.guard(G::QarPresent).effect(E::ArchiveQar)
-        });
+        b = step(
+            b,
+            (s, A::ArchiveQar, s),
+            RQS,
+            "BQ-E §4.5.5 (000 L646)",
+            |tb| tb.guard(G::QarPresent).effect(E::ArchiveQar),
+        );
     }
     for &s in SETTLE_STATES {
         b = step(
             b,
             (s, A::SettleConsumablesRequest, s),
             RQS,
-            "000 L646 §4.5.6 §4.5.7, L670",
+            "BQ-E §4.5.6, §4.5.7, §5.5 (000 L646, L670)",
             |tb| tb.effect(E::SettleConsumables),
         );
     }
     b
 }
 
-/// Corrective and preventive measures, their verification and the close (000 L646 §4.6
-/// §4.7.2, L674, L676).
+/// Corrective and preventive measures, their verification and the close (BQ-E §4.6 (000 L646)
+/// §4.7.2, BQ-E §5.6 (000 L674), BQ-E §6–§9 (000 L676)).
 fn corrective_preventive(mut b: Builder) -> Builder {
     let cp = S::CorrectivePreventive;
     let cv = S::CapaVerification;
@@ -575,63 +585,63 @@ fn corrective_preventive(mut b: Builder) -> Builder {
         b,
         (cp, A::IssueCapaNotice, cp),
         &[R::QualityMgmtDept],
-        "000 L674 §5.6.2",
+        "BQ-E §5.6.2 (000 L674)",
         |tb| tb.fresh_form(F::CapaNotice).guard(G::CapaAddressee),
     );
     b = step(
         b,
         (cp, A::SubmitImprovementForm, cp),
         RQS,
-        "000 L674 §5.6.3",
+        "BQ-E §5.6.3 (000 L674)",
         |tb| tb.fresh_form(F::ProblemImprovementForm),
     );
     b = step(
         b,
         (cp, A::OpenRectificationProject, cp),
         &[R::SystemMgmtDept],
-        "000 L646 §4.6.2",
+        "BQ-E §4.6.2 (000 L646)",
         |tb| tb.guard(G::ImprovementSubmitted).effect(E::Project),
     );
     b = step(
         b,
         (cp, A::RequestProductChange, cp),
         &[R::Rnd, R::RegionalQualitySection],
-        "000 L674 §5.6.4",
+        "BQ-E §5.6.4 (000 L674)",
         |tb| tb.fresh_form(F::ProductChangeRequest),
     );
     b = step(
         b,
         (cp, A::EvaluatePreventiveMeasure, cp),
         RND,
-        "000 L646 §4.7.2",
+        "BQ-E §4.7.2 (000 L646)",
         |tb| tb.requires_text("note"),
     );
     b = step(
         b,
         (cp, A::StartCapaVerification, cv),
         RQS,
-        "000 L674, L676",
+        "BQ-E §5.6, §6–§9 (000 L674, L676)",
         |tb| tb.guard(G::MeasuresIssued),
     );
     b = step(
         b,
         (cv, A::VerifyCapaItem, cv),
         RQS,
-        "000 L676 跟踪验证纠正预防措施执行情况",
+        "BQ-E §9 (000 L676) 跟踪验证纠正预防措施执行情况",
         |tb| tb.fresh_form(F::CapaVerification).guard(G::CapaItemKnown),
     );
     b = step(
         b,
         (cv, A::ReopenMeasures, cp),
         RQS,
-        "000 L676 (OURS)",
+        "BQ-E §6–§9 (000 L676) (OURS)",
         |tb| tb.guard(G::CapaItemFailed),
     );
     step(
         b,
         (cv, A::Close, S::Closed),
         RQS,
-        "000 L676 结束, L646 §4.5.5, L670",
+        "BQ-E §6–§9 (000 L676) 结束, BQ-E §4.5.5 (000 L646), BQ-E §5.5 (000 L670)",
         |tb| {
             tb.guard(G::AllCapaVerified)
                 .guard(G::ClaimSettled)
@@ -641,8 +651,8 @@ fn corrective_preventive(mut b: Builder) -> Builder {
     )
 }
 
-/// The supplier's CAPA response and the supplier claim, alongside the measures (000 L646
-/// §4.6.1, L650 §4.9, L670, L672, L676).
+/// The supplier's CAPA response and the supplier claim, alongside the measures (BQ-E §4.5–§4.7 (000 L646)
+/// §4.6.1, BQ-E §4.9 (000 L650), BQ-E §5.5 (000 L670), BQ-E §5.5 (000 L672), BQ-E §6–§9 (000 L676)).
 fn supplier_claim(mut b: Builder) -> Builder {
     let commercial = &[R::ProcurementCommercial];
     for &s in CLAIM_STATES {
@@ -650,14 +660,14 @@ fn supplier_claim(mut b: Builder) -> Builder {
             b,
             (s, A::RecordCapaResponse, s),
             &[R::SystemMgmtDept, R::QualityMgmtDept],
-            "000 L646 §4.6.1",
+            "BQ-E §4.6.1 (000 L646)",
             |tb| tb.requires_text("note"),
         );
         b = step(
             b,
             (s, A::SubmitLossData, s),
             &[R::LossDept],
-            "000 L670",
+            "BQ-E §5.5 (000 L670)",
             |tb| {
                 tb.fresh_form(F::LossDataSubmission)
                     .guard(G::ClaimCollecting)
@@ -667,7 +677,7 @@ fn supplier_claim(mut b: Builder) -> Builder {
             b,
             (s, A::FileClaimAppraisal, s),
             RQS,
-            "000 L670, L646 §4.5.6",
+            "BQ-E §5.5, §4.5.6 (000 L670, L646)",
             |tb| {
                 tb.fresh_form(F::ClaimAppraisalReport)
                     .guard(G::ClaimCollecting)
@@ -679,14 +689,14 @@ fn supplier_claim(mut b: Builder) -> Builder {
             b,
             (s, A::ConfirmClaim, s),
             commercial,
-            "000 L670 提交采购商务管理部确认",
+            "BQ-E §5.5 (000 L670) 提交采购商务管理部确认",
             |tb| tb.guard(G::ClaimAwaiting).effect(E::Claim),
         );
         b = step(
             b,
             (s, A::ReturnClaim, s),
             commercial,
-            "000 L670 (OURS)",
+            "BQ-E §5.5 (000 L670) (OURS)",
             |tb| {
                 tb.fresh_form(F::RejectionNotice)
                     .guard(G::ClaimAwaiting)
@@ -704,7 +714,7 @@ fn supplier_claim(mut b: Builder) -> Builder {
             b,
             (s, A::RecordClaimExecuted, s),
             &[R::Procurement],
-            "000 L650 §4.9, L672, L676 采购部执行索赔",
+            "BQ-E §4.9, §5.5, §9 (000 L650, L672, L676) 采购部执行索赔",
             |tb| {
                 tb.fresh_form(F::ClaimExecutionRecord)
                     .guard(G::ClaimExecuting)
@@ -801,7 +811,7 @@ fn service_mgmt_and_assistance(mut b: Builder) -> Builder {
     b
 }
 
-/// A limit in working days that depends on the acceptance status (000 L654), each read as
+/// A limit in working days that depends on the acceptance status (BQ-E §5.2.1 (000 L654)), each read as
 /// the close of business of the N-th working day ("N个工作日内").
 fn by_acceptance(accepted: u32, not_accepted: u32) -> DurationSpec {
     let wd = BusinessDuration::close_of_working_day;
@@ -815,7 +825,7 @@ fn by_acceptance(accepted: u32, not_accepted: u32) -> DurationSpec {
     }
 }
 
-/// The deadlines: intake in working hours (000 L650–L654), R&D by acceptance status (000
+/// The deadlines: intake in working hours (BQ-E §4.9–§5.2.1 (000 L650–L654)), R&D by acceptance status (000
 /// L654–L656), the progress bulletins when configured (000 L668 §5.4.2).
 fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
     let wh = BusinessDuration::WorkingHours;
@@ -838,7 +848,7 @@ fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
             R::RegionalServiceMgmt,
         ]))
         .owner(R::RegionalTechSupportEngineer)
-        .describe("000 L650 区域技术支持工程师在4个工作小时内响应; L644 §4.2.1"),
+        .describe("BQ-E §5.1.1 (000 L650) 区域技术支持工程师在4个工作小时内响应; BQ-E §4.2.1 (000 L644)"),
         DeadlineSpec::new(
             Deadline::TsConfirm,
             Trigger::enter(S::PendingTsConfirmation),
@@ -846,7 +856,7 @@ fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
         )
         .escalate(EscalationSpec::notify([R::ProductTechSupport]))
         .owner(R::ProductTechSupport)
-        .describe("000 L650 在4个工作小时内将信息流转给区域质量处; L654"),
+        .describe("BQ-E §5.1.1 (000 L650) 在4个工作小时内将信息流转给区域质量处; BQ-E §5.2.1 (000 L654)"),
         DeadlineSpec::new(
             Deadline::RqsReview,
             Trigger::enter(S::PendingRqsReview),
@@ -854,7 +864,7 @@ fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
         )
         .escalate(EscalationSpec::notify([R::RegionalQualitySection]))
         .owner(R::RegionalQualitySection)
-        .describe("000 L652 区域质量处…在4个工作小时内响应"),
+        .describe("BQ-E §5.1.1 (000 L652) 区域质量处…在4个工作小时内响应"),
         DeadlineSpec::new(
             Deadline::RqsForwardToRd,
             forward_start,
@@ -864,7 +874,7 @@ fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
         .met_on(Trigger::enter(S::ReturnedToStation))
         .escalate(EscalationSpec::notify([R::RegionalQualitySection]))
         .owner(R::RegionalQualitySection)
-        .describe("000 L654 并在4个工作小时内流转到产品研发中心"),
+        .describe("BQ-E §5.2.1 (000 L654) 并在4个工作小时内流转到产品研发中心"),
         DeadlineSpec::new(
             Deadline::RdResponse,
             Trigger::action(A::ForwardToRd),
@@ -878,7 +888,7 @@ fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
         .met_on(Trigger::enter(S::DirectorMeeting))
         .escalate(EscalationSpec::notify([R::RegionalQualitySection, R::Rnd]))
         .owner(R::Rnd)
-        .describe("000 L654 1个工作日内响应 (accepted machines)"),
+        .describe("BQ-E §5.2.1 (000 L654) 1个工作日内响应 (accepted machines)"),
         DeadlineSpec::new(
             Deadline::RdSolution,
             Trigger::action(A::ForwardToRd),
@@ -891,11 +901,11 @@ fn deadlines(cfg: &Config) -> Vec<DeadlineSpec> {
         .met_on(Trigger::enter(S::DirectorMeeting))
         .escalate(solution_escalation)
         .owner(R::Rnd)
-        .describe("000 L654 2个工作日内提供有效方案 / 4个工作日内反馈有效结论; L656 总监级会议"),
+        .describe("BQ-E §5.2.1 (000 L654) 2个工作日内提供有效方案 / 4个工作日内反馈有效结论; BQ-E §5.2.1 (000 L656) 总监级会议"),
     ];
     out.extend(optional_clocks(cfg));
     if let Some(every) = cfg.progress_bulletin_every {
-        let bulletin = "000 L668 §5.4.2 定期发布《售后批量质量问题进度通报》";
+        let bulletin = "BQ-E §5.4.2 (000 L668) 定期发布《售后批量质量问题进度通报》";
         out.push(
             DeadlineSpec::new(
                 Deadline::ProgressBulletinFirst,

@@ -1,12 +1,12 @@
 //! The weekly and monthly batch-issue reports (批量质量问题周报 / 月报) the regional quality
-//! section publishes (000 L668 §5.4.3, L676 §7), computed from the instances' audit events,
+//! section publishes (BQ-E §5.4.3, §7 (000 L668, L676)), computed from the instances' audit events,
 //! and the cost of an issue as a [`CostLedger`].
 //!
 //! The seed names the reports but not their contents; the sections below are OURS, taken
-//! from the section's duties: intake (000 L650–L652), open issues by stage (汇总管理,
-//! 000 L646 §4.5.5), deadlines and escalations (000 L650–L656), bulletins and warnings
-//! (000 L646 §4.5.4, L668), corrective and preventive measures (000 L674, L676), losses and
-//! claims (000 L646 §4.5.6, L670) and patterns by model (000 L638).
+//! from the section's duties: intake (BQ-E §4.9–§5.1.5 (000 L650–L652)), open issues by stage (汇总管理,
+//! BQ-E §4.5.5 (000 L646)), deadlines and escalations (BQ-E §4.9–§5.2.2 (000 L650–L656)), bulletins and warnings
+//! (BQ-E §4.5.4, §5.4 (000 L646, L668)), corrective and preventive measures (BQ-E §5.6, §6–§9 (000 L674, L676)), losses and
+//! claims (BQ-E §4.5.6, §5.5 (000 L646, L670)) and patterns by model (BQ-E §2.2 (000 L638)).
 
 use super::{
     Acceptance, Action, ArbitrationRecord, BatchSeverity, CapaNotice, CapaVerification,
@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Weekly or monthly (000 L668 §5.4.3).
+/// Weekly or monthly (BQ-E §5.4.3 (000 L668)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchReportKind {
@@ -77,7 +77,7 @@ impl ReportPeriod {
     }
 }
 
-/// Intake in the period (000 L650–L652, L676).
+/// Intake in the period (BQ-E §4.9–§5.1.5, §6–§9 (000 L650–L652, L676)).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct IntakeCounts {
     /// Complaints received.
@@ -130,7 +130,7 @@ pub struct DeadlineCounts {
     pub escalated: usize,
 }
 
-/// Losses and claims in the period, in fen (000 L670, L646 §4.5.6).
+/// Losses and claims in the period, in fen (BQ-E §5.5, §4.5.6 (000 L670, L646)).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LossSummary {
     /// Direct losses and consumables by kind (claims received are negative, under
@@ -161,21 +161,21 @@ pub struct BatchIssueReport {
     pub open_issues: Vec<OpenIssue>,
     /// Deadlines by name.
     pub deadlines: BTreeMap<String, DeadlineCounts>,
-    /// Director-level meetings convened (000 L656).
+    /// Director-level meetings convened (BQ-E §5.2.1–§5.2.2 (000 L656)).
     pub director_meetings: usize,
-    /// Progress bulletins published (000 L668 §5.4.2).
+    /// Progress bulletins published (BQ-E §5.4.2 (000 L668)).
     pub progress_bulletins: usize,
-    /// Quality warnings issued (000 L646 §4.5.4).
+    /// Quality warnings issued (BQ-E §4.5.4 (000 L646)).
     pub quality_warnings: usize,
-    /// CAPA notices issued (000 L674 §5.6.2).
+    /// CAPA notices issued (BQ-E §5.6.2 (000 L674)).
     pub capa_notices_issued: usize,
-    /// Measures verified as carried out (000 L676).
+    /// Measures verified as carried out (BQ-E §6–§9 (000 L676)).
     pub capa_items_verified: usize,
     /// CAPA notices past their reply date and not verified, at the end of the period.
     pub capa_notices_overdue: usize,
     /// Losses and claims.
     pub losses: LossSummary,
-    /// Batch processes started in the period, by model (000 L638 patterns).
+    /// Batch processes started in the period, by model (BQ-E §2.2 (000 L638) patterns).
     pub started_by_model: BTreeMap<String, usize>,
 }
 
@@ -269,7 +269,7 @@ fn ctx_of(inst: &Instance) -> Ctx<'_> {
 
 /// The cost of poor quality of one issue: the direct losses submitted by the loss
 /// departments, the settled consumables requests, and the claims recovered from the supplier
-/// (negative) (000 L670, L646 §4.5.6).
+/// (negative) (BQ-E §5.5, §4.5.6 (000 L670, L646)).
 ///
 /// # Errors
 /// [`CostError`] on a wrongly signed line or an overflow.

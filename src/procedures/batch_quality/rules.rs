@@ -1,6 +1,6 @@
 //! The guard and effect functions of the batch quality procedure, each registered under its
 //! [`Guard`] or [`Effect`] name by [`register`]; the domain rules they rest on are in
-//! `rules/`: the batch definition ([`batch`], 000 L636–L638) and batch detection over failure
+//! `rules/`: the batch definition ([`batch`], BQ-E §2.1–§2.2 (000 L636–L638)) and batch detection over failure
 //! records ([`detect`]). A refusal names its guard
 //! ([`Rejection::GuardRejected`](crate::Rejection::GuardRejected)); the variant's
 //! documentation says the rule and its source line.
@@ -93,24 +93,24 @@ fn formal_channel(_: &Config, ctx: &Context<'_>) -> GuardResult {
     match ctx.payload.get("channel").and_then(Value::as_str) {
         Some("batch_feedback_system") => Ok(()),
         Some("email") => Err("information sent by e-mail is for reference only \
-             (通过邮件系统提报的信息只做为参考, 000 L652 §5.1.4): use the batch feedback system"
+             (通过邮件系统提报的信息只做为参考, BQ-E §5.1.4 (000 L652)): use the batch feedback system"
             .into()),
         Some(other) => Err(format!(
             "channel `{other}` is not a formal input: only the batch feedback system is \
-             (000 L652 §5.1.4)"
+             (BQ-E §5.1.4 (000 L652))"
         )),
         None => Err(
             "state the channel: only the batch feedback system (批量反馈系统) is a \
-             formal input (000 L652 §5.1.4)"
+             formal input (BQ-E §5.1.4 (000 L652))"
                 .into(),
         ),
     }
 }
 
 fn station_named(_: &Config, ctx: &Context<'_>) -> GuardResult {
-    text(ctx, "station")
-        .map(|_| ())
-        .ok_or_else(|| "name the local station: {\"station\": \"...\"} (000 L652 §5.1.2)".into())
+    text(ctx, "station").map(|_| ()).ok_or_else(|| {
+        "name the local station: {\"station\": \"...\"} (BQ-E §5.1.2 (000 L652))".into()
+    })
 }
 
 fn senior_engineer(_: &Config, ctx: &Context<'_>) -> GuardResult {
@@ -118,7 +118,7 @@ fn senior_engineer(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let se = ctx
         .payload
         .get("senior_engineer")
-        .ok_or("name the senior engineer: {\"senior_engineer\": {\"person\", \"qualified_models\"}} (000 L650)")?;
+        .ok_or("name the senior engineer: {\"senior_engineer\": {\"person\", \"qualified_models\"}} (BQ-E §4.9–§5.1.1 (000 L650))")?;
     let person = se
         .get("person")
         .and_then(Value::as_str)
@@ -131,7 +131,7 @@ fn senior_engineer(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         qualified,
         format!(
-            "`{person}` is not a senior engineer for model `{}` (委派相应产品的资深工程师, 000 L650)",
+            "`{person}` is not a senior engineer for model `{}` (委派相应产品的资深工程师, BQ-E §5.1.1 (000 L650))",
             d.model
         ),
     )
@@ -165,7 +165,7 @@ fn ts_evidence(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         a.window_from >= earliest,
         format!(
-            "the counts span {}..={}, more than {} months (3个月内, 000 L638)",
+            "the counts span {}..={}, more than {} months (3个月内, BQ-E §2.2 (000 L638))",
             a.window_from, a.window_to, cfg.window_months
         ),
     )?;
@@ -174,10 +174,10 @@ fn ts_evidence(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
         Ok(None) => {
             let (f, n) = a.evidence.counts();
             Err(format!(
-                "{f} failed of {n} units meets no batch condition (000 L638): reject instead"
+                "{f} failed of {n} units meets no batch condition (BQ-E §2.2 (000 L638)): reject instead"
             ))
         }
-        Err(e) => Err(format!("{e} (000 L638)")),
+        Err(e) => Err(format!("{e} (BQ-E §2.2 (000 L638))")),
     }
 }
 
@@ -189,7 +189,7 @@ fn ts_reject_reason(_: &Config, ctx: &Context<'_>) -> GuardResult {
             RejectReason::IncompleteFeedback | RejectReason::InsufficientEvidence
         ),
         "technical support rejects when the feedback is incomplete or does not prove a batch \
-         problem (没有按要求填写 / 不足以证明, 000 L652)",
+         problem (没有按要求填写 / 不足以证明, BQ-E §5.1.1 (000 L652))",
     )
 }
 
@@ -197,7 +197,7 @@ fn meets_batch_definition(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     let d: BatchStartDecision = form(ctx)?;
     assess(&d.case, cfg)
         .map(|_| ())
-        .map_err(|e| format!("not a batch quality problem: {e} (000 L638): reject it"))
+        .map_err(|e| format!("not a batch quality problem: {e} (BQ-E §2.2 (000 L638)): reject it"))
 }
 
 fn acceptance_matches(_: &Config, ctx: &Context<'_>) -> GuardResult {
@@ -210,7 +210,7 @@ fn acceptance_matches(_: &Config, ctx: &Context<'_>) -> GuardResult {
         given == Some(d.acceptance),
         format!(
             "the payload must carry the acceptance status of the decision (`{}`), which sets \
-             R&D's limits (000 L654)",
+             R&D's limits (BQ-E §5.2.1 (000 L654))",
             d.acceptance.name()
         ),
     )
@@ -230,7 +230,7 @@ fn failed_part_rules(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         r.ownership_transferred,
         "the failed part still belongs to the customer: handle the problem first \
-         (故障品不再属于客户所有后再返回, 000 L660)",
+         (故障品不再属于客户所有后再返回, BQ-E §5.2.2 (000 L660))",
     )?;
     let exception = r
         .rqs_exception
@@ -239,19 +239,19 @@ fn failed_part_rules(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         !r.to_supplier || cfg.allow_failed_part_to_supplier || exception,
         "failed parts are not given to suppliers for analysis in principle \
-         (原则上不允许提供故障部件给供应商分析, 000 L658)",
+         (原则上不允许提供故障部件给供应商分析, BQ-E §5.2.2 (000 L658))",
     )?;
     match &r.kind {
         FailedPartKind::WholeMachine { doa_process_ref } => require(
             !doa_process_ref.trim().is_empty(),
-            "a whole machine returns through the DOA or non-DOA process (000 L662)",
+            "a whole machine returns through the DOA or non-DOA process (BQ-E §5.2.2 (000 L662))",
         ),
         FailedPartKind::Component {
             supplier_good_part_swap,
         } => require(
             *supplier_good_part_swap || exception,
             "a component is obtained by the supplier's point-to-point good-part swap \
-             (良品点对点更换获取, 000 L662)",
+             (良品点对点更换获取, BQ-E §5.2.2 (000 L662))",
         ),
     }
 }
@@ -261,7 +261,7 @@ fn solution_mature(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         s.verified_off_site,
         "the solution must be mature and verified before it reaches the user \
-         (成熟有效…尽量避免在用户端多次验证, 000 L664 §5.2.3)",
+         (成熟有效…尽量避免在用户端多次验证, BQ-E §5.2.3 (000 L664))",
     )
 }
 
@@ -273,7 +273,7 @@ fn rd_deadline_breached(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         breached,
         "R&D's limit has not been missed: the director-level meeting is for a missed limit \
-         (如果在规定时限内无法提供有效结论, 000 L656)",
+         (如果在规定时限内无法提供有效结论, BQ-E §5.2.1 (000 L656))",
     )
 }
 
@@ -302,12 +302,12 @@ fn consultation_recorder(_: &Config, ctx: &Context<'_>) -> GuardResult {
     match c.party {
         ConsultedParty::Branch { .. } => require(
             ctx.actor.has_role(Role::Branch.name()),
-            "the branch records its own opinion (000 L664)",
+            "the branch records its own opinion (BQ-E §5.2.3–§5.2.4 (000 L664))",
         ),
         ConsultedParty::User { .. } => require(
             ctx.actor.has_role(Role::Sales.name())
                 || ctx.actor.has_role(Role::RegionalQualitySection.name()),
-            "the user's opinion is recorded by sales or the quality section (000 L664, L648 §4.8.3)",
+            "the user's opinion is recorded by sales or the quality section (BQ-E §5.2.3–§5.2.4, §4.8.3 (000 L664, L648))",
         ),
     }
 }
@@ -327,7 +327,7 @@ fn return_to_rd_reason(_: &Config, ctx: &Context<'_>) -> GuardResult {
             n.reason,
             RejectReason::NotEffective | RejectReason::NotMature | RejectReason::Other
         ),
-        "a solution goes back to R&D as not effective or not mature (000 L654, L664 §5.2.3)",
+        "a solution goes back to R&D as not effective or not mature (BQ-E §5.2.1, §5.2.3 (000 L654, L664))",
     )
 }
 
@@ -337,7 +337,7 @@ fn plan_not_replacement(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
         p.kind != PlanKind::WholeMachineReplacement,
         format!(
             "a whole-machine replacement plan is drawn up jointly by {} and the quality section: \
-             each signs it (共同制定整体换机方案, 000 L642)",
+             each signs it (共同制定整体换机方案, BQ-E §3.1 (000 L642))",
             cfg.replacement_plan_coauthors
                 .iter()
                 .map(|r| r.name())
@@ -371,7 +371,7 @@ fn consulted(_: &Config, ctx: &Context<'_>) -> GuardResult {
         branch && user,
         format!(
             "the plan needs the branch's and the user's opinion first \
-             (事先征求分公司及用户意见, 000 L664); missing: {}",
+             (事先征求分公司及用户意见, BQ-E §5.2.4 (000 L664)); missing: {}",
             [(!branch).then_some("branch"), (!user).then_some("user")]
                 .into_iter()
                 .flatten()
@@ -387,12 +387,12 @@ fn plan_evaluated(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
         match evals.iter().rev().find(|e| e.dept == *dept) {
             None => {
                 return Err(format!(
-                    "`{dept}` has not evaluated the plan's effectiveness and feasibility (000 L664)"
+                    "`{dept}` has not evaluated the plan's effectiveness and feasibility (BQ-E §5.2.3–§5.2.4 (000 L664))"
                 ));
             }
             Some(e) if !(e.effective && e.feasible) => {
                 return Err(format!(
-                    "`{dept}` judged the plan not effective or not feasible: {} (000 L664)",
+                    "`{dept}` judged the plan not effective or not feasible: {} (BQ-E §5.2.3–§5.2.4 (000 L664))",
                     e.comment
                 ));
             }
@@ -415,7 +415,7 @@ fn replacement_preferred(cfg: &Config, ctx: &Context<'_>) -> GuardResult {
             || p.kind == PlanKind::WholeMachineReplacement
             || reason_given,
         "during user acceptance a whole-machine replacement is preferred; give \
-         `not_replacement_reason` for another plan (优先考虑整机更换, 000 L640)",
+         `not_replacement_reason` for another plan (优先考虑整机更换, BQ-E §3.1 (000 L640))",
     )
 }
 
@@ -426,7 +426,7 @@ fn return_application(_: &Config, ctx: &Context<'_>) -> GuardResult {
     }
     let a: BatchReturnExchangeApplication = form(ctx).map_err(|_| {
         "a plan returning or exchanging units needs the batch return/exchange application \
-         (《方正科技产品批量退换货申请表》, 000 L676 §7)"
+         (《方正科技产品批量退换货申请表》, BQ-E §7 (000 L676))"
             .to_owned()
     })?;
     let d = data(ctx.instance)?;
@@ -470,7 +470,7 @@ fn supplier_indicated(_: &Config, ctx: &Context<'_>) -> GuardResult {
     });
     require(
         by_rd || by_qar,
-        "no supplier is indicated as the cause (因供应商责任导致的, 000 L666 §5.3.1)",
+        "no supplier is indicated as the cause (因供应商责任导致的, BQ-E §5.3.1 (000 L666))",
     )
 }
 
@@ -481,7 +481,7 @@ fn severity(inst: &Instance) -> Option<BatchSeverity> {
 fn severity_major(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         severity(ctx.instance) == Some(BatchSeverity::Major),
-        "a quality warning is issued for a major batch problem (重大批量质量问题预警, 000 L646 §4.5.4)",
+        "a quality warning is issued for a major batch problem (重大批量质量问题预警, BQ-E §4.5.4 (000 L646))",
     )
 }
 
@@ -491,9 +491,9 @@ fn bulletin_flag(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         b.major_abnormality == major,
         if major {
-            "a major issue's bulletin is the 重大异常进度通报 (000 L676 §7): set `major_abnormality`"
+            "a major issue's bulletin is the 重大异常进度通报 (BQ-E §7 (000 L676)): set `major_abnormality`"
         } else {
-            "`major_abnormality` is only for an issue assessed major (000 L676 §7)"
+            "`major_abnormality` is only for an issue assessed major (BQ-E §7 (000 L676))"
         },
     )?;
     let plan = approved_plan(ctx.instance)?;
@@ -507,7 +507,7 @@ fn severity_assessed(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         severity(ctx.instance).is_some(),
         "assess the impact and issue the internal bulletin first \
-         (评估影响严重程度, 发布内部通报, 000 L676)",
+         (评估影响严重程度, 发布内部通报, BQ-E §9 (000 L676))",
     )
 }
 
@@ -515,7 +515,7 @@ fn warning_if_major(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         severity(ctx.instance) != Some(BatchSeverity::Major)
             || latest::<QualityWarning>(ctx.instance).is_some(),
-        "a major batch problem needs its quality warning (品质保障部质量预警通报, 000 L646 §4.5.4)",
+        "a major batch problem needs its quality warning (品质保障部质量预警通报, BQ-E §4.5.4 (000 L646))",
     )
 }
 
@@ -555,7 +555,7 @@ fn qar_present(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let qars = rd_qars(ctx.instance);
     require(
         !qars.is_empty(),
-        "no 《质量鉴定报告》 issued by R&D: arbitration rests on it (000 L674 §5.6.1)",
+        "no 《质量鉴定报告》 issued by R&D: arbitration rests on it (BQ-E §5.6.1 (000 L674))",
     )?;
     if ctx.action == Action::Arbitrate.name() {
         let a: ArbitrationRecord = form(ctx)?;
@@ -577,7 +577,7 @@ fn capa_addressee(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         a.capa_for.contains(&n.to),
         format!(
-            "the arbitration names no CAPA notice for {:?} (000 L674 §5.6.2)",
+            "the arbitration names no CAPA notice for {:?} (BQ-E §5.6.2 (000 L674))",
             n.to
         ),
     )?;
@@ -593,7 +593,7 @@ fn capa_addressee(_: &Config, ctx: &Context<'_>) -> GuardResult {
 fn improvement_submitted(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         latest::<ProblemImprovementForm>(ctx.instance).is_some(),
-        "no 《问题改进表单》 submitted by the quality section (000 L674 §5.6.3)",
+        "no 《问题改进表单》 submitted by the quality section (BQ-E §5.6.3 (000 L674))",
     )
 }
 
@@ -628,7 +628,7 @@ fn measures_issued(_: &Config, ctx: &Context<'_>) -> GuardResult {
     for p in &a.capa_for {
         require(
             notices.iter().any(|n| n.to == *p),
-            format!("no CAPA notice issued to {p:?} (000 L674 §5.6.2)"),
+            format!("no CAPA notice issued to {p:?} (BQ-E §5.6.2 (000 L674))"),
         )?;
     }
     let items = issued_items(ctx.instance);
@@ -637,14 +637,14 @@ fn measures_issued(_: &Config, ctx: &Context<'_>) -> GuardResult {
             || items
                 .iter()
                 .any(|i| matches!(i, CapaItem::Improvement { .. })),
-        "the internal process needs a 《问题改进表单》 (000 L674 §5.6.3)",
+        "the internal process needs a 《问题改进表单》 (BQ-E §5.6.3 (000 L674))",
     )?;
     require(
         !a.product_change
             || items
                 .iter()
                 .any(|i| matches!(i, CapaItem::ProductChange { .. })),
-        "the product change needs a 《产品变更申请单》 (000 L674 §5.6.4)",
+        "the product change needs a 《产品变更申请单》 (BQ-E §5.6.4 (000 L674))",
     )
 }
 
@@ -681,7 +681,7 @@ fn all_capa_verified(_: &Config, ctx: &Context<'_>) -> GuardResult {
         open.is_empty(),
         format!(
             "corrective and preventive measures not verified yet (跟踪验证纠正预防措施执行情况, \
-             000 L676): {}",
+             BQ-E §6–§9 (000 L676)): {}",
             open.join(", ")
         ),
     )
@@ -691,7 +691,9 @@ fn claim_settled(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let s = claim_status(ctx.instance);
     require(
         s.is_none() || s == Some(ClaimStatus::Executed),
-        format!("the supplier claim is not executed yet ({s:?}) (采购部执行索赔, 000 L676)"),
+        format!(
+            "the supplier claim is not executed yet ({s:?}) (采购部执行索赔, BQ-E §9 (000 L676))"
+        ),
     )
 }
 
@@ -712,7 +714,7 @@ fn consumables_settled(_: &Config, ctx: &Context<'_>) -> GuardResult {
 fn qar_archived(_: &Config, ctx: &Context<'_>) -> GuardResult {
     require(
         data(ctx.instance)?.qar_archived,
-        "archive the 《质量鉴定报告》 first (主导《质量鉴定报告》的整理归档, 000 L646 §4.5.5)",
+        "archive the 《质量鉴定报告》 first (主导《质量鉴定报告》的整理归档, BQ-E §4.5.5 (000 L646))",
     )
 }
 
@@ -720,7 +722,7 @@ fn claim_is(ctx: &Context<'_>, want: ClaimStatus) -> GuardResult {
     match claim_status(ctx.instance) {
         None => Err(
             "no supplier claim: the arbitration names no supplier to claim \
-                     direct losses from (000 L670)"
+                     direct losses from (BQ-E §5.5 (000 L670))"
                 .into(),
         ),
         Some(s) => require(s == want, format!("the claim is {s:?}, not {want:?}")),
@@ -747,7 +749,7 @@ fn claim_appraisal_matches(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let losses = all_from::<LossDataSubmission>(ctx.instance, Action::SubmitLossData);
     require(
         !losses.is_empty(),
-        "no loss data from the loss departments (000 L670)",
+        "no loss data from the loss departments (BQ-E §5.5 (000 L670))",
     )?;
     let d = data(ctx.instance)?;
     require(
@@ -764,7 +766,7 @@ fn claim_appraisal_matches(_: &Config, ctx: &Context<'_>) -> GuardResult {
         r.total_direct_loss_fen == total,
         format!(
             "the report's direct loss {} fen differs from the loss data and consumables, {total} fen \
-             (000 L670)",
+             (BQ-E §5.5 (000 L670))",
             r.total_direct_loss_fen
         ),
     )

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// The urgent-handling special approval (特批, `004 L623`).
+/// The urgent-handling special approval (特批, `QD-004 §8 (004 L623)`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Urgency {
@@ -20,13 +20,13 @@ pub struct Urgency {
     pub granted_by: Option<ActorId>,
 }
 
-/// How a supplier-caused defect is handled (§7.1, `004 L600–601`).
+/// How a supplier-caused defect is handled (§7.1, `QD-004 §7.1.1, §7.1.2 (004 L600–601)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SupplierMode {
-    /// Batch defect: meeting and replacement (`004 L600`).
+    /// Batch defect: meeting and replacement (`QD-004 §7.1.1 (004 L600)`).
     Batch,
-    /// Non-batch: material returned, supplier 8D in 2 working days (`004 L601`).
+    /// Non-batch: material returned, supplier 8D in 2 working days (`QD-004 §7.1.2 (004 L601)`).
     NonBatch,
 }
 
@@ -39,11 +39,11 @@ pub struct SupplierTrack {
     pub referral: Option<SupplierMode>,
     /// The referral was answered (meeting held / supplier 8D received).
     pub handled: bool,
-    /// Replacement / replenishment still awaited (换货、补货, `004 L600`, `L670`).
+    /// Replacement / replenishment still awaited (换货、补货, `QD-004 §7.1.1 (004 L600)`, `QD-004 §5.2.2.1 (004 L670)`).
     pub replenishment_open: bool,
 }
 
-/// Progress of a complaint production run (`004 L666`).
+/// Progress of a complaint production run (`QD-004 §5.2.2.5 (004 L666)`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ProductionProgress {
@@ -76,7 +76,7 @@ pub struct Data {
     pub customer: String,
     /// The product model.
     pub product_model: String,
-    /// The handling form was submitted (the clocks of `004 L623` started).
+    /// The handling form was submitted (the clocks of `QD-004 §8 (004 L623)` started).
     #[serde(skip_serializing_if = "is_default")]
     pub submitted: bool,
     /// The CQE returned the form for revision.
@@ -175,7 +175,7 @@ impl Data {
 }
 
 /// Where the complaint comes from: the domestic or the international application design
-/// centre (国内/国际应用设计中心, `004 L623`).
+/// centre (国内/国际应用设计中心, `QD-004 §8 (004 L623)`).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]

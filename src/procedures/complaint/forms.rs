@@ -1,7 +1,7 @@
 //! The forms of the complaint procedure. Each is a typed form ([`TypedForm`]): its `validate`
 //! refuses empty or inconsistent content with a reason.
 //!
-//! F1–F6 are the related forms of §10 (`004 L630–645`); the others are ours, each recording a
+//! F1–F6 are the related forms of §10 (`QD-004 §10 (004 L630–645)`); the others are ours, each recording a
 //! step the seed describes without naming a form.
 
 mod check;
@@ -22,7 +22,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// How the complaint arrived (`004 L661`, `L583`).
+/// How the complaint arrived (`QD-004 §5.1 (004 L661)`, `QD-004 §3.1 (004 L583)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
@@ -61,7 +61,7 @@ pub struct Photo {
     pub file: String,
 }
 
-/// The defect information for a part that is not returned (`004 L661`).
+/// The defect information for a part that is not returned (`QD-004 §5.1 (004 L661)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DefectEvidence {
     /// The part.
@@ -74,8 +74,8 @@ pub struct DefectEvidence {
     pub photos: Vec<Photo>,
 }
 
-/// 《客诉、客退产品处理单》 (F1, `004 L635`), the ADC's part: filled by the application design
-/// centre and submitted with the schedule order (排产单) and the goods (`004 L661`).
+/// 《客诉、客退产品处理单》 (F1, `QD-004 §10 (004 L635)`), the ADC's part: filled by the application design
+/// centre and submitted with the schedule order (排产单) and the goods (`QD-004 §5.1 (004 L661)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ComplaintHandlingForm {
     /// The form number.
@@ -90,25 +90,25 @@ pub struct ComplaintHandlingForm {
     pub product_model: String,
     /// Quantity complained about.
     pub quantity: u32,
-    /// The schedule order (排产单) reference, submitted with the form (`004 L661`).
+    /// The schedule order (排产单) reference, submitted with the form (`QD-004 §5.1 (004 L661)`).
     pub schedule_order_ref: String,
-    /// The problem (5W1H, `002 L9`).
+    /// The problem (5W1H, `CE-5W1H §1 (002 L9)`).
     pub problem: FiveW1H,
     /// The ADC reports an abnormal product function (provisional severity, §3.7).
     #[serde(default)]
     pub reported_functional_abnormality: bool,
-    /// The customer asks for an 8D report (`004 L620`, `L651`).
+    /// The customer asks for an 8D report (`QD-004 §4.3 (004 L620)`, `QD-004 §5.2.2.8 (004 L651)`).
     #[serde(default)]
     pub customer_requests_8d: bool,
-    /// The ADC's proposed solution (`004 L664`).
+    /// The ADC's proposed solution (`QD-004 §4.1 (004 L664)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed_solution: Option<String>,
     /// The defective goods are handed over with the form.
     pub goods_returned: bool,
-    /// Why not (「若因特殊原因不良部件不退回,需说明原因」, `004 L661`).
+    /// Why not (「若因特殊原因不良部件不退回,需说明原因」, `QD-004 §5.1 (004 L661)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_returned_reason: Option<String>,
-    /// Defect information for parts not returned (`004 L661`).
+    /// Defect information for parts not returned (`QD-004 §5.1 (004 L661)`).
     #[serde(default)]
     pub defective_parts: Vec<DefectEvidence>,
 }
@@ -116,7 +116,7 @@ pub struct ComplaintHandlingForm {
 impl ComplaintHandlingForm {
     /// Validate with the configured evidence rule: a part kind in
     /// [`Config::barcode_photo_part_kinds`] needs a barcode and a front photo, any other part a
-    /// defect photo (`004 L661`).
+    /// defect photo (`QD-004 §5.1 (004 L661)`).
     ///
     /// # Errors
     /// The first problem.
@@ -135,10 +135,13 @@ impl ComplaintHandlingForm {
         if !self.goods_returned {
             need(
                 self.not_returned_reason.as_deref().unwrap_or(""),
-                "reason the defective part is not returned (004 L661)",
+                "reason the defective part is not returned (QD-004 §5.1 (004 L661))",
             )?;
             if self.defective_parts.is_empty() {
-                return Err("parts not returned: defect information is required (004 L661)".into());
+                return Err(
+                    "parts not returned: defect information is required (QD-004 §5.1 (004 L661))"
+                        .into(),
+                );
             }
             for p in &self.defective_parts {
                 let has = |v: PhotoView| {
@@ -148,13 +151,22 @@ impl ComplaintHandlingForm {
                 };
                 if cfg.barcode_photo_part_kinds.contains(&p.kind) {
                     if p.barcode.as_deref().is_none_or(|b| b.trim().is_empty()) {
-                        return Err(format!("{}: the barcode is required (004 L661)", p.kind));
+                        return Err(format!(
+                            "{}: the barcode is required (QD-004 §5.1 (004 L661))",
+                            p.kind
+                        ));
                     }
                     if !has(PhotoView::Front) {
-                        return Err(format!("{}: a front photo is required (004 L661)", p.kind));
+                        return Err(format!(
+                            "{}: a front photo is required (QD-004 §5.1 (004 L661))",
+                            p.kind
+                        ));
                     }
                 } else if !has(PhotoView::Defect) {
-                    return Err(format!("{}: a defect photo is required (004 L661)", p.kind));
+                    return Err(format!(
+                        "{}: a defect photo is required (QD-004 §5.1 (004 L661))",
+                        p.kind
+                    ));
                 }
             }
         }
@@ -173,9 +185,9 @@ impl TypedForm for ComplaintHandlingForm {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GoodsDisposition {
-    /// Pass: returned to the customer (`004 L593`).
+    /// Pass: returned to the customer (`QD-004 §5.2.1.1 item 1 (004 L593)`).
     ReturnToCustomer,
-    /// Pass, good replacement already sent: back into finished-goods stock (`004 L649`).
+    /// Pass, good replacement already sent: back into finished-goods stock (`QD-004 §5.2.1.1 item 2 (004 L649)`).
     Restock,
     /// Pass, nothing was returned (evidence only).
     NoGoodsReturned,
@@ -183,7 +195,7 @@ pub enum GoodsDisposition {
     Remediate,
 }
 
-/// How the result was fed back to the ADC (「以电话、邮件等方式反馈」, `004 L669`).
+/// How the result was fed back to the ADC (「以电话、邮件等方式反馈」, `QD-004 §5.2.2 (004 L669)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackChannel {
@@ -205,26 +217,26 @@ pub struct Feedback {
 }
 
 /// 《客诉、客退产品处理单》 (F1), the CQE's part: inspection result, cause analysis and test
-/// results (`004 L593`, `L669`).
+/// results (`QD-004 §5.2.1.1 item 1 (004 L593)`, `QD-004 §5.2.2 (004 L669)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ComplaintInspectionRecord {
     /// Pass or fail.
     pub verdict: ComplaintVerdict,
     /// The inspection result.
     pub inspection_result: String,
-    /// Cause analysis (required on fail, `004 L669`).
+    /// Cause analysis (required on fail, `QD-004 §5.2.2 (004 L669)`).
     #[serde(default)]
     pub cause_analysis: String,
-    /// Test results (required on fail, `004 L669`).
+    /// Test results (required on fail, `QD-004 §5.2.2 (004 L669)`).
     #[serde(default)]
     pub test_results: String,
-    /// Feedback to the ADC (required on fail, `004 L669`).
+    /// Feedback to the ADC (required on fail, `QD-004 §5.2.2 (004 L669)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback_to_adc: Option<Feedback>,
-    /// The product function is abnormal: serious (§3.7, `004 L662`).
+    /// The product function is abnormal: serious (§3.7, `QD-004 §3.7 (004 L662)`).
     #[serde(default)]
     pub functional_abnormality: bool,
-    /// Mould findings for the D1 table (`004 L23–30`).
+    /// Mould findings for the D1 table (`RET-PC Att. 1 (004 L23–30)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mold_findings: Option<MoldFindings>,
     /// Failed parts (fail).
@@ -232,7 +244,7 @@ pub struct ComplaintInspectionRecord {
     pub failed_parts: BTreeSet<PartKind>,
     /// What happens to the goods.
     pub goods_disposition: GoodsDisposition,
-    /// Pass: what the customer misjudged (for §5.4, `004 L602`).
+    /// Pass: what the customer misjudged (for §5.4, `QD-004 §5.4 (004 L602)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub misjudgment_phenomenon: Option<String>,
 }
@@ -251,14 +263,24 @@ impl TypedForm for ComplaintInspectionRecord {
                 }
                 need(
                     self.misjudgment_phenomenon.as_deref().unwrap_or(""),
-                    "misjudgment phenomenon (004 L602)",
+                    "misjudgment phenomenon (QD-004 §5.4 (004 L602))",
                 )
             }
             ComplaintVerdict::Fail => {
-                need(&self.cause_analysis, "cause analysis (004 L669)")?;
-                need(&self.test_results, "test results (004 L669)")?;
+                need(
+                    &self.cause_analysis,
+                    "cause analysis (QD-004 §5.2.2 (004 L669))",
+                )?;
+                need(
+                    &self.test_results,
+                    "test results (QD-004 §5.2.2 (004 L669))",
+                )?;
                 match &self.feedback_to_adc {
-                    None => return Err("feedback to the ADC is not recorded (004 L669)".into()),
+                    None => {
+                        return Err(
+                            "feedback to the ADC is not recorded (QD-004 §5.2.2 (004 L669))".into(),
+                        );
+                    }
                     Some(f) => need(&f.note, "feedback to the ADC")?,
                 }
                 if self.failed_parts.is_empty() {
@@ -296,7 +318,7 @@ pub struct StockCheck {
     pub qty_suspect: u32,
 }
 
-/// The immediate containment check (§5.3, `004 L652` + `L587`): work in progress and unshipped
+/// The immediate containment check (§5.3, `QD-004 §5.3 (004 L652)` + `QD-004 §5.3 (004 L587)`): work in progress and unshipped
 /// stock of the same model; temporary countermeasures when a similar defect is found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ContainmentRecord {
@@ -315,7 +337,7 @@ impl TypedForm for ContainmentRecord {
         for loc in [StockLocation::Wip, StockLocation::Unshipped] {
             if !self.checks.iter().any(|c| c.location == loc) {
                 return Err(format!(
-                    "{} of the same model is not checked (004 L652)",
+                    "{} of the same model is not checked (QD-004 §5.3 (004 L652))",
                     match loc {
                         StockLocation::Wip => "work in progress",
                         StockLocation::Unshipped => "unshipped stock",
@@ -335,7 +357,7 @@ impl TypedForm for ContainmentRecord {
         }
         if self.similar_defect_found && self.temporary_countermeasures.is_empty() {
             return Err(
-                "similar defect found: a temporary countermeasure is required (004 L652, L587)"
+                "similar defect found: a temporary countermeasure is required (QD-004 §5.3 (004 L652, L587))"
                     .into(),
             );
         }
@@ -347,7 +369,7 @@ impl TypedForm for ContainmentRecord {
     }
 }
 
-/// A request for assistance by e-document (「以电子文件等形式知会各相关部门请求协助」, `004 L588`).
+/// A request for assistance by e-document (「以电子文件等形式知会各相关部门请求协助」, `QD-004 §5.3.1 (004 L588)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AssistanceRequest {
     /// The departments asked.
@@ -384,8 +406,8 @@ fn check_items(items: &[ItemQty]) -> Result<(), String> {
     Ok(())
 }
 
-/// 《客诉退料申请单》 (F2, `004 L639`): the restock request on a pass verdict after a good
-/// replacement was sent; the finished-goods store's basis for stocking in (`004 L649`).
+/// 《客诉退料申请单》 (F2, `QD-004 §10 (004 L639)`): the restock request on a pass verdict after a good
+/// replacement was sent; the finished-goods store's basis for stocking in (`QD-004 §5.2.1.1 item 2 (004 L649)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RestockRequest {
     /// Form number.
@@ -404,7 +426,7 @@ impl TypedForm for RestockRequest {
         need(&self.no, "form number")?;
         check_items(&self.items)?;
         if !self.replacement_already_sent {
-            return Err("restock applies only once a good replacement was sent (004 L649)".into());
+            return Err("restock applies only once a good replacement was sent (QD-004 §5.2.1.1 item 2 (004 L649))".into());
         }
         Ok(())
     }
@@ -426,7 +448,7 @@ pub enum DisposalPlan {
     Other(String),
 }
 
-/// The salesperson's disposal plan for whole lamps (「需对应的销售人员给出整灯的处理方案」, `004 L649`).
+/// The salesperson's disposal plan for whole lamps (「需对应的销售人员给出整灯的处理方案」, `QD-004 §5.2.1.1 item 2 (004 L649)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SalesDisposalPlan {
     /// The lamps.
@@ -448,7 +470,7 @@ impl TypedForm for SalesDisposalPlan {
     }
 }
 
-/// The ADC's reply to the customer on a pass verdict (`004 L593`, `L596`): the complaint reply
+/// The ADC's reply to the customer on a pass verdict (`QD-004 §5.2.1.1 item 1 (004 L593)`, `QD-004 §4.6 (004 L596)`): the complaint reply
 /// letter (《客户抱怨回复书》, RET-PC §6.2 (004 L22)) of a case that is not the company's fault.
 /// What is sent is its filtered rendering ([`report::outgoing_reply`](super::report::outgoing_reply),
 /// QD-004 §3.6 (004 L628)).
@@ -473,7 +495,7 @@ impl TypedForm for CustomerReply {
     }
 }
 
-/// A referral of a supplier-caused defect (§7.1, `004 L599–601`; power supplies `004 L670`).
+/// A referral of a supplier-caused defect (§7.1, `QD-004 §7.1 (004 L599–601)`; power supplies `QD-004 §5.2.2.1 (004 L670)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SupplierReferral {
     /// The supplier.
@@ -493,12 +515,12 @@ impl TypedForm for SupplierReferral {
         need(&self.supplier, "supplier")?;
         need(
             &self.quality_agreement_clause,
-            "quality agreement clause (004 L600–601)",
+            "quality agreement clause (QD-004 §7.1.1, §7.1.2 (004 L600–601))",
         )
     }
 }
 
-/// The meeting with the supplier on a batch defect (`004 L600`).
+/// The meeting with the supplier on a batch defect (`QD-004 §7.1.1 (004 L600)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SupplierMeeting {
     /// Who attended (the supplier and our staff).
@@ -513,14 +535,16 @@ impl TypedForm for SupplierMeeting {
     const KIND: &'static str = FormKind::SupplierMeeting.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.attendees.len() < 2 {
-            return Err("the meeting needs the supplier and our staff (004 L600)".into());
+            return Err(
+                "the meeting needs the supplier and our staff (QD-004 §7.1.1 (004 L600))".into(),
+            );
         }
         need(&self.minutes, "minutes")?;
         need(&self.solution, "solution")
     }
 }
 
-/// The supplier's 8D and handling plan on a non-batch defect (`004 L601`).
+/// The supplier's 8D and handling plan on a non-batch defect (`QD-004 §7.1.2 (004 L601)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Supplier8d {
     /// The supplier's 8D report reference.
@@ -536,11 +560,14 @@ impl TypedForm for Supplier8d {
     fn validate(&self) -> Result<(), String> {
         need(&self.report_ref, "supplier 8D report")?;
         need(&self.root_cause, "supplier root cause")?;
-        need(&self.handling_plan, "supplier handling plan (004 L601)")
+        need(
+            &self.handling_plan,
+            "supplier handling plan (QD-004 §7.1.2 (004 L601))",
+        )
     }
 }
 
-/// The supplier's replacement / replenishment received (换货、补货, `004 L600`, `L670`).
+/// The supplier's replacement / replenishment received (换货、补货, `QD-004 §7.1.1 (004 L600)`, `QD-004 §5.2.2.1 (004 L670)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Replenishment {
     /// Quantity received.
@@ -563,11 +590,11 @@ impl TypedForm for Replenishment {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReworkKind {
-    /// The ADC's handling plan (「由应用设计中心出具处理方案」, `004 L671`).
+    /// The ADC's handling plan (「由应用设计中心出具处理方案」, `QD-004 §5.2.2.2 (004 L671)`).
     AdcPlan,
     /// The CQE disassembles and stocks the parts by category (「若无法出具,CQE负责拆卸」).
     CqeDisassembly,
-    /// Quality's on-site repair plan, confirmed by the customer through the ADC (`004 L595`).
+    /// Quality's on-site repair plan, confirmed by the customer through the ADC (`QD-004 §4.5 (004 L595)`).
     OnSite,
 }
 
@@ -580,7 +607,7 @@ pub struct PartsCategory {
     pub qty: u32,
 }
 
-/// A rework / disassembly / on-site repair plan (`004 L671`, `L493`, `L595`).
+/// A rework / disassembly / on-site repair plan (`QD-004 §5.2.2.2 (004 L671)`, `QD-004 §6.2.2 (004 L493)`, `QD-004 §4.5 (004 L595)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReworkPlan {
     /// Whose plan.
@@ -606,7 +633,7 @@ impl TypedForm for ReworkPlan {
                 need_some(&self.steps, "repair steps")?;
                 need(
                     self.customer_confirmation.as_deref().unwrap_or(""),
-                    "customer confirmation of the on-site plan (004 L595)",
+                    "customer confirmation of the on-site plan (QD-004 §4.5 (004 L595))",
                 )
             }
         }
@@ -633,20 +660,20 @@ fn check_parts(items: &[PartQty]) -> Result<(), String> {
     Ok(())
 }
 
-/// 《客诉领料申请单》 (F4, `004 L637`): material requisition for complaint handling (`004 L659`).
+/// 《客诉领料申请单》 (F4, `QD-004 §10 (004 L637)`): material requisition for complaint handling (`QD-004 §5.2.2.4 (004 L659)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct MaterialRequisition {
     /// Form number.
     pub no: String,
     /// Items.
     pub items: Vec<PartQty>,
-    /// The goods involve these parts (power supply / module ⇒ burn-in, `004 L659`).
+    /// The goods involve these parts (power supply / module ⇒ burn-in, `QD-004 §5.2.2.4 (004 L659)`).
     #[serde(default)]
     pub involves: BTreeSet<PartKind>,
-    /// A special requirement (特殊要求, `004 L667`).
+    /// A special requirement (特殊要求, `QD-004 §5.2.2.6 (004 L667)`).
     #[serde(default)]
     pub special_requirement: bool,
-    /// The CQE's slow-moving stock is insufficient (呆滞物料不足, `004 L667`).
+    /// The CQE's slow-moving stock is insufficient (呆滞物料不足, `QD-004 §5.2.2.6 (004 L667)`).
     #[serde(default)]
     pub slow_stock_insufficient: bool,
 }
@@ -659,7 +686,7 @@ impl TypedForm for MaterialRequisition {
     }
 }
 
-/// 《客诉排产通知单》 (F5, `004 L641`): production notice (`004 L666`).
+/// 《客诉排产通知单》 (F5, `QD-004 §10 (004 L641)`): production notice (`QD-004 §5.2.2.5 (004 L666)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProductionNotice {
     /// Form number.
@@ -687,7 +714,7 @@ impl TypedForm for ProductionNotice {
     }
 }
 
-/// The BOM released by the strategic design centre (「BOM由战略设计中心提供」, `004 L666`).
+/// The BOM released by the strategic design centre (「BOM由战略设计中心提供」, `QD-004 §5.2.2.5 (004 L666)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BomRelease {
     /// BOM reference.
@@ -701,7 +728,7 @@ impl TypedForm for BomRelease {
     }
 }
 
-/// Where repair material comes from (`004 L667`).
+/// Where repair material comes from (`QD-004 §5.2.2.6 (004 L667)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MaterialSource {
@@ -711,7 +738,7 @@ pub enum MaterialSource {
     Requisition,
 }
 
-/// 《工作联系单》 (F3, `004 L643`): repair by manufacturing (`004 L667`).
+/// 《工作联系单》 (F3, `QD-004 §10 (004 L643)`): repair by manufacturing (`QD-004 §5.2.2.6 (004 L667)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WorkLiaison {
     /// Form number.
@@ -720,7 +747,7 @@ pub struct WorkLiaison {
     pub repair_description: String,
     /// Material source.
     pub material_source: MaterialSource,
-    /// The goods involve these parts (burn-in rule, `004 L667`).
+    /// The goods involve these parts (burn-in rule, `QD-004 §5.2.2.6 (004 L667)`).
     #[serde(default)]
     pub involves: BTreeSet<PartKind>,
     /// Where the copies of the handling form go on the repair path.
@@ -791,7 +818,7 @@ impl TypedForm for RemakeOrder {
     }
 }
 
-/// Why material is scrapped (「因破损、变形等原因不能使用」, `004 L658`).
+/// Why material is scrapped (「因破损、变形等原因不能使用」, `QD-004 §5.2.2.3 (004 L658)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScrapReason {
@@ -814,7 +841,7 @@ pub struct ScrapItem {
     pub reason: ScrapReason,
 }
 
-/// 《报废申请单》 (F6, `004 L645`), filled by Quality (`004 L507`, `L625`).
+/// 《报废申请单》 (F6, `QD-004 §10 (004 L645)`), filled by Quality (`QD-004 §9 note 1 (004 L507)`, `QD-004 §9 note 1 (004 L625)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ScrapRequest {
     /// Form number.
@@ -841,7 +868,7 @@ impl TypedForm for ScrapRequest {
     }
 }
 
-/// A shipment of remediated goods to the customer (「检验合格后发货」, `004 L659`, `L666`).
+/// A shipment of remediated goods to the customer (「检验合格后发货」, `QD-004 §5.2.2.4 (004 L659)`, `QD-004 §5.2.2.5 (004 L666)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ShipmentRecord {
     /// Courier or delivery note.
@@ -863,10 +890,10 @@ impl TypedForm for ShipmentRecord {
     }
 }
 
-/// The CQE's escalation to the departments (§5.3.1, `004 L588`).
+/// The CQE's escalation to the departments (§5.3.1, `QD-004 §5.3.1 (004 L588)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DepartmentEscalation {
-    /// Responsible departments named (e.g. 战略设计中心, 制造部, `004 L589`).
+    /// Responsible departments named (e.g. 战略设计中心, 制造部, `QD-004 §5.3.2 (004 L589)`).
     pub departments: Vec<String>,
     /// The e-document sent.
     pub e_document_ref: String,
@@ -886,7 +913,7 @@ impl TypedForm for DepartmentEscalation {
     }
 }
 
-/// A corrective-action plan (`004 L589`, `L653`; `002 L90–91`: steps, schedule, owner).
+/// A corrective-action plan (`QD-004 §5.3.2 (004 L589)`, `QD-004 §5.3.3 (004 L653)`; `CE-CAPA §2.3 (002 L90–91)`: steps, schedule, owner).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CorrectiveActionPlan {
     /// The department that wrote it.
@@ -906,12 +933,12 @@ impl TypedForm for CorrectiveActionPlan {
     fn validate(&self) -> Result<(), String> {
         need(&self.department, "department")?;
         need(&self.cause, "cause")?;
-        need_some(&self.steps, "steps (002 L91)")?;
-        need(&self.owner, "owner (002 L91)")
+        need_some(&self.steps, "steps (CE-CAPA §2.3 (002 L91))")?;
+        need(&self.owner, "owner (CE-CAPA §2.3 (002 L91))")
     }
 }
 
-/// The ledger entry (「登入客诉处置台账并纳入T6系统账」, `004 L508`, `L626`).
+/// The ledger entry (「登入客诉处置台账并纳入T6系统账」, `QD-004 §9 note 2 (004 L508)`, `QD-004 §9 note 2 (004 L626)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LedgerEntry {
     /// Complaint number.
@@ -929,7 +956,10 @@ impl TypedForm for LedgerEntry {
     const KIND: &'static str = FormKind::LedgerEntry.as_str();
     fn validate(&self) -> Result<(), String> {
         need(&self.complaint_no, "complaint number")?;
-        need(&self.t6_ref, "T6 system reference (004 L508)")?;
+        need(
+            &self.t6_ref,
+            "T6 system reference (QD-004 §9 note 2 (004 L508))",
+        )?;
         need(&self.root_cause_summary, "root cause summary")
     }
 }
@@ -1000,7 +1030,7 @@ pub const SATISFACTION_MIN: u8 = 1;
 pub const SATISFACTION_MAX: u8 = 5;
 
 /// A customer-satisfaction record, written by the ADC on the handling form
-/// (「应用设计中心定期跟踪客户对客诉处理的满意度,并填写在《客诉、客退产品处理单》上」, `004 L623`).
+/// (「应用设计中心定期跟踪客户对客诉处理的满意度,并填写在《客诉、客退产品处理单》上」, `QD-004 §8 (004 L623)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SatisfactionRecord {
     /// When.
@@ -1027,7 +1057,7 @@ impl TypedForm for SatisfactionRecord {
     }
 }
 
-/// The re-check of the closure (「处理完成后的1月内再次跟踪异常的关闭情况」, `004 L623`).
+/// The re-check of the closure (「处理完成后的1月内再次跟踪异常的关闭情况」, `QD-004 §8 (004 L623)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ClosureRecheck {
     /// When checked.
@@ -1048,7 +1078,7 @@ impl TypedForm for ClosureRecheck {
 }
 
 /// A request for the company leadership's special approval of urgent handling
-/// (「紧急情况下经公司领导特批后可加急处理」, `004 L623`).
+/// (「紧急情况下经公司领导特批后可加急处理」, `QD-004 §8 (004 L623)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SpecialApprovalRequest {
     /// Why it is urgent.
@@ -1063,7 +1093,7 @@ impl TypedForm for SpecialApprovalRequest {
 }
 
 /// Spare parts sent to the customer (「需要补发维修备品时,品质部根据与应用设计中心的沟通结果快递备品」,
-/// `004 L621`).
+/// `QD-004 §4.4 (004 L621)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SparesShipment {
     /// Items.
@@ -1086,11 +1116,14 @@ impl TypedForm for SparesShipment {
     fn validate(&self) -> Result<(), String> {
         check_parts(&self.items)?;
         need(&self.courier_ref, "courier reference")?;
-        need(&self.adc_agreement, "agreement with the ADC (004 L621)")
+        need(
+            &self.adc_agreement,
+            "agreement with the ADC (QD-004 §4.4 (004 L621))",
+        )
     }
 }
 
-/// Replaced defectives received back (`004 L621`).
+/// Replaced defectives received back (`QD-004 §4.4 (004 L621)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DefectivesReturn {
     /// Quantity.
@@ -1176,7 +1209,7 @@ impl TypedForm for CostEntry {
 }
 
 /// Improvement evidence for the customer (「如客户需要提供改善证据时由CQE提供给应用设计中心,再由应用设计中心
-/// 提供给客户」, `004 L623`), filtered like any outgoing report (`004 L628`).
+/// 提供给客户」, `QD-004 §8 (004 L623)`), filtered like any outgoing report (`QD-004 §3.6 (004 L628)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ImprovementEvidence {
     /// The evidence, each statement classified.
@@ -1195,7 +1228,7 @@ impl TypedForm for ImprovementEvidence {
 }
 
 /// Parts processed and returned to the warehouse (「若物料经处理可以再次使用,由相关部门处理好后退入仓库」,
-/// `004 L658`).
+/// `QD-004 §5.2.2.3 (004 L658)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PartsReturn {
     /// Items.

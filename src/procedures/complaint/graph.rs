@@ -1,5 +1,5 @@
 //! The builder of the complaint definition: states, transitions, sign-offs and deadlines, split
-//! by phase of the document (`004 §5`, §7, §8). Each phase is one function; the states where
+//! by phase of the document (`QD-004 §5`, §7, §8). Each phase is one function; the states where
 //! an obligation runs beside the main line are `const` tables.
 
 use super::config::Config;
@@ -63,7 +63,7 @@ const UPDATE_8D_STATES: [State; 6] = [
 ];
 
 /// States where a quality manager may release free text of the 8D for the outgoing report
-/// (§3.6, `004 L628`): where the 8D is drafted, and in the review.
+/// (§3.6, `QD-004 §3.6 (004 L628)`): where the 8D is drafted, and in the review.
 const RELEASE_STATES: [State; 8] = [
     State::PassReply,
     State::Remediation,
@@ -177,13 +177,13 @@ fn attach(mut b: Builder) -> Builder {
     b
 }
 
-/// The roles, who may start (the ADCs) and the states (`004 L661`).
+/// The roles, who may start (the ADCs) and the states (`QD-004 §5.1 (004 L661)`).
 fn states(b: Builder) -> Builder {
     let mut b = b
         .roles(<R as Vocabulary>::ALL.iter())
         .start_roles(ADC)
         .initial(S::Draft)
-        .describe_state("ADC fills 《客诉、客退产品处理单》 (004 L661)");
+        .describe_state("ADC fills 《客诉、客退产品处理单》 (QD-004 §5.1 (004 L661))");
     for s in &<S as Vocabulary>::ALL[1..] {
         b = match s {
             S::Closed | S::Withdrawn => b.terminal(s),
@@ -193,7 +193,7 @@ fn states(b: Builder) -> Builder {
     b
 }
 
-/// Intake: the handling form to the CQE, acknowledged or returned; the containment check (`004 L661`, `L623`, `L652`, `L587`).
+/// Intake: the handling form to the CQE, acknowledged or returned; the containment check (`QD-004 §5.1 (004 L661)`, `QD-004 §8 (004 L623)`, `QD-004 §5.3 (004 L652)`, `QD-004 §5.3 (004 L587)`).
 fn intake(b: Builder) -> Builder {
     b.transition(S::Draft, A::Submit, S::Submitted, |t| {
         with(t.roles([R::AdcDomestic]), K::HandlingForm)
@@ -201,7 +201,7 @@ fn intake(b: Builder) -> Builder {
             .guard(Guard::NotYetSubmitted)
             .guard(Guard::FormMatchesCase)
             .effect(Effect::Track)
-            .describe("004 L661: form + 排产单 + goods or defect evidence to the CQE")
+            .describe("QD-004 §5.1 (004 L661): form + 排产单 + goods or defect evidence to the CQE")
     })
     .transition(S::Draft, A::SubmitInternational, S::Submitted, |t| {
         with(t.roles([R::AdcInternational]), K::HandlingForm)
@@ -209,7 +209,7 @@ fn intake(b: Builder) -> Builder {
             .guard(Guard::NotYetSubmitted)
             .guard(Guard::FormMatchesCase)
             .effect(Effect::Track)
-            .describe("004 L661, L623 (international)")
+            .describe("QD-004 §5.1, §8 (004 L661, L623) (international)")
     })
     .transition(S::Draft, A::Resubmit, S::Submitted, |t| {
         with(t.roles(ADC), K::HandlingForm)
@@ -217,7 +217,7 @@ fn intake(b: Builder) -> Builder {
             .guard(Guard::AwaitingResubmission)
             .guard(Guard::FormMatchesCase)
             .effect(Effect::Track)
-            .describe("ours: revised form; clocks keep the first submit (004 L623)")
+            .describe("ours: revised form; clocks keep the first submit (QD-004 §8 (004 L623))")
     })
     .transition(S::Draft, A::Withdraw, S::Withdrawn, |t| {
         t.roles(ADC)
@@ -239,33 +239,33 @@ fn intake(b: Builder) -> Builder {
     .transition(S::Analysis, A::Withdraw, S::Withdrawn, withdraw_submitted)
     .transition(S::Submitted, A::Acknowledge, S::Containment, |t| {
         t.roles([R::Cqe])
-            .describe("004 L623: respond within 1 working day")
+            .describe("QD-004 §8 (004 L623): respond within 1 working day")
     })
     .transition(S::Submitted, A::ReturnForm, S::Draft, |t| {
         t.roles([R::Cqe])
             .reason_required()
             .effect(Effect::Track)
-            .describe("ours: incomplete form or evidence (004 L661)")
+            .describe("ours: incomplete form or evidence (QD-004 §5.1 (004 L661))")
     })
     .transition(S::Containment, A::RecordContainment, S::Analysis, |t| {
         with(
             t.roles([R::QualityDepartment, R::Cqe, R::QualityManager]),
             K::ContainmentRecord,
         )
-        .describe("004 L652, L587: WIP and unshipped stock checked; countermeasures")
+        .describe("QD-004 §5.3 (004 L652, L587): WIP and unshipped stock checked; countermeasures")
     })
 }
 
-/// Analysis and the verdict; the restock sign-off and the pass reply (`004 L590`, `L593`, `L649`, `L669`).
+/// Analysis and the verdict; the restock sign-off and the pass reply (`QD-004 §5.2 (004 L590)`, `QD-004 §5.2.1.1 item 1 (004 L593)`, `QD-004 §5.2.1.1 item 2 (004 L649)`, `QD-004 §5.2.2 (004 L669)`).
 fn analysis(b: Builder) -> Builder {
     b.transition(S::Analysis, A::RequestAssistance, S::Analysis, |t| {
-        with(t.roles([R::Cqe]), K::AssistanceRequest).describe("004 L588, L590")
+        with(t.roles([R::Cqe]), K::AssistanceRequest).describe("QD-004 §5.3.1, §5.2 (004 L588, L590)")
     })
     .transition(S::Analysis, A::RecordPass, S::PassReply, |t| {
         with(t.roles([R::Cqe]), K::InspectionRecord)
             .guard(Guard::PassWithoutRestock)
             .effect(Effect::Track)
-            .describe("004 L593, L596: pass, ADC informed at once")
+            .describe("QD-004 §5.2.1.1 item 1, §4.6 (004 L593, L596): pass, ADC informed at once")
     })
     .transition(S::Analysis, A::RecordPassRestock, S::RestockSignoff, |t| {
         with(
@@ -274,7 +274,7 @@ fn analysis(b: Builder) -> Builder {
         )
         .guard(Guard::PassRestock)
         .effect(Effect::Track)
-        .describe("004 L649, L492: pass, replacement already sent")
+        .describe("QD-004 §5.2.1.1 item 2, §6.2.1 (004 L649, L492): pass, replacement already sent")
     })
     .transition(S::Analysis, A::RecordFail, S::Remediation, |t| {
         with(t.roles([R::Cqe]), K::InspectionRecord)
@@ -282,7 +282,7 @@ fn analysis(b: Builder) -> Builder {
             .guard(Guard::VerdictFail)
             .guard(Guard::EightDThroughD2)
             .effect(Effect::Track)
-            .describe("004 L668–669, L650: cause, tests, feedback to ADC; 8D D0–D2")
+            .describe("QD-004 §5.2.2, §5.2.2.7 (004 L668–669, L650): cause, tests, feedback to ADC; 8D D0–D2")
     })
     .transition(
         S::RestockSignoff,
@@ -294,30 +294,30 @@ fn analysis(b: Builder) -> Builder {
                     vec![R::OqcInspector, R::QualityManager],
                     vec![R::PlanningManager],
                 ],
-                "confirm 《客诉退料申请单》 (004 L649)",
+                "confirm 《客诉退料申请单》 (QD-004 §5.2.1.1 item 2 (004 L649))",
             )
-            // 004 L649: the signatures confirm this restock request form.
+            // QD-004 §5.2.1.1 item 2 (004 L649): the signatures confirm this restock request form.
             .binds_form(K::RestockRequest)
             .on_refuse(S::Analysis)
             .not_same_actor_as(A::RecordPassRestock)
             .effect(Effect::Track)
-            .describe("004 L649: OQC inspector and QM, then planning manager")
+            .describe("QD-004 §5.2.1.1 item 2 (004 L649): OQC inspector and QM, then planning manager")
         },
     )
     .transition(S::RestockSignoff, A::StockIn, S::PassReply, |t| {
         t.roles([R::Warehouse])
             .guard(Guard::RestockApproved)
             .guard(Guard::SellableAsNew)
-            .describe("004 L649: the signed form is the basis for store-in")
+            .describe("QD-004 §5.2.1.1 item 2 (004 L649): the signed form is the basis for store-in")
     })
     .transition(S::RestockSignoff, A::StockIn, S::SalesDisposal, |t| {
         t.roles([R::Warehouse])
             .guard(Guard::RestockApproved)
             .guard(Guard::NotSellableAsNew)
-            .describe("004 L649: lamps not sellable as new")
+            .describe("QD-004 §5.2.1.1 item 2 (004 L649): lamps not sellable as new")
     })
     .transition(S::SalesDisposal, A::SubmitDisposalPlan, S::PassReply, |t| {
-        with(t.roles([R::Salesperson]), K::SalesDisposalPlan).describe("004 L649, L492")
+        with(t.roles([R::Salesperson]), K::SalesDisposalPlan).describe("QD-004 §5.2.1.1 item 2, §6.2.1 (004 L649, L492)")
     })
     .transition(S::PassReply, A::ReplyToCustomer, S::Handled, |t| {
         with(t.roles(ADC), K::CustomerReply)
@@ -329,7 +329,7 @@ fn analysis(b: Builder) -> Builder {
     })
 }
 
-/// Remediation hub, part 1: the supplier and the rework plan (`004 L599–601`, `L670–671`, `L595`).
+/// Remediation hub, part 1: the supplier and the rework plan (`QD-004 §7.1 (004 L599–601)`, `QD-004 §5.2.2.1, §5.2.2.2 (004 L670–671)`, `QD-004 §4.5 (004 L595)`).
 fn supplier_and_rework(b: Builder) -> Builder {
     b.transition(
         S::Remediation,
@@ -338,7 +338,7 @@ fn supplier_and_rework(b: Builder) -> Builder {
         |t| {
             with(t.roles([R::Cqe, R::QualityDepartment]), K::SupplierReferral)
                 .effect(Effect::Track)
-                .describe("004 L600: batch defect per the quality agreement")
+                .describe("QD-004 §7.1.1 (004 L600): batch defect per the quality agreement")
         },
     )
     .transition(
@@ -349,7 +349,7 @@ fn supplier_and_rework(b: Builder) -> Builder {
             with(t.roles([R::Cqe, R::QualityDepartment]), K::SupplierReferral)
                 .guard(Guard::MaterialReturned)
                 .effect(Effect::Track)
-                .describe("004 L601, L670: defective material back to the supplier")
+                .describe("QD-004 §7.1.2, §5.2.2.1 (004 L601, L670): defective material back to the supplier")
         },
     )
     .transition(
@@ -360,7 +360,7 @@ fn supplier_and_rework(b: Builder) -> Builder {
             with(t.roles([R::QualityDepartment, R::Cqe]), K::SupplierMeeting)
                 .guard(Guard::ReferralBatch)
                 .effect(Effect::Track)
-                .describe("004 L600")
+                .describe("QD-004 §7.1.1 (004 L600)")
         },
     )
     .transition(
@@ -371,41 +371,41 @@ fn supplier_and_rework(b: Builder) -> Builder {
             with(t.roles([R::Cqe]), K::Supplier8d)
                 .guard(Guard::ReferralNonBatch)
                 .effect(Effect::Track)
-                .describe("004 L601: within 2 working days")
+                .describe("QD-004 §7.1.2 (004 L601): within 2 working days")
         },
     )
     .transition(S::Remediation, A::PlanRework, S::ReworkPlanning, |t| {
         t.roles([R::Cqe])
             .effect(Effect::Track)
-            .describe("004 L671, L493")
+            .describe("QD-004 §5.2.2.2, §6.2.2 (004 L671, L493)")
     })
     .transition(S::ReworkPlanning, A::IssueReworkPlan, S::Remediation, |t| {
         with(t.roles(ADC), K::ReworkPlan)
             .guard(Guard::AdcOfRegion)
             .guard(Guard::ReworkPlanMatches)
-            .describe("004 L671: 由应用设计中心出具处理方案")
+            .describe("QD-004 §5.2.2.2 (004 L671): 由应用设计中心出具处理方案")
     })
     .transition(S::ReworkPlanning, A::DeclinePlan, S::ReworkPlanning, |t| {
         t.roles(ADC)
             .guard(Guard::AdcOfRegion)
             .reason_required()
             .effect(Effect::Track)
-            .describe("004 L671: 若无法出具")
+            .describe("QD-004 §5.2.2.2 (004 L671): 若无法出具")
     })
     .transition(S::ReworkPlanning, A::Disassemble, S::Remediation, |t| {
         with(t.roles([R::Cqe]), K::ReworkPlan)
             .guard(Guard::ReworkDeclined)
             .guard(Guard::ReworkPlanMatches)
-            .describe("004 L671, L493: CQE disassembles, parts stocked by category")
+            .describe("QD-004 §5.2.2.2, §6.2.2 (004 L671, L493): CQE disassembles, parts stocked by category")
     })
     .transition(S::ReworkPlanning, A::IssueOnsitePlan, S::Remediation, |t| {
         with(t.roles([R::QualityDepartment, R::Cqe]), K::ReworkPlan)
             .guard(Guard::ReworkPlanMatches)
-            .describe("004 L595: on-site plan confirmed by the customer through the ADC")
+            .describe("QD-004 §4.5 (004 L595): on-site plan confirmed by the customer through the ADC")
     })
 }
 
-/// Remediation hub, part 2: the material requisition and the production notice (`004 L659`, `L666`).
+/// Remediation hub, part 2: the material requisition and the production notice (`QD-004 §5.2.2.4 (004 L659)`, `QD-004 §5.2.2.5 (004 L666)`).
 fn requisition_and_production(b: Builder) -> Builder {
     b.transition(
         S::Remediation,
@@ -414,7 +414,7 @@ fn requisition_and_production(b: Builder) -> Builder {
         |t| {
             with(t.roles([R::Cqe]), K::MaterialRequisition)
                 .effect(Effect::Track)
-                .describe("004 L659")
+                .describe("QD-004 §5.2.2.4 (004 L659)")
         },
     )
     .transition(
@@ -425,14 +425,14 @@ fn requisition_and_production(b: Builder) -> Builder {
             t.sign_off(
                 [R::QualityManager, R::PlanningManager],
                 SignOrder::Sequential,
-                "confirm 《客诉领料申请单》 (004 L659)",
+                "confirm 《客诉领料申请单》 (QD-004 §5.2.2.4 (004 L659))",
             )
-            // 004 L659: the signatures confirm this requisition form.
+            // QD-004 §5.2.2.4 (004 L659): the signatures confirm this requisition form.
             .binds_form(K::MaterialRequisition)
             .on_refuse(S::Remediation)
             .not_same_actor_as(A::RequestMaterial)
             .effect(Effect::Track)
-            .describe("004 L659: QM, then planning manager")
+            .describe("QD-004 §5.2.2.4 (004 L659): QM, then planning manager")
         },
     )
     .transition(
@@ -444,14 +444,14 @@ fn requisition_and_production(b: Builder) -> Builder {
                 .guard(Guard::RequisitionApproved)
                 .guard(Guard::MaterialNotIssued)
                 .effect(Effect::Track)
-                .describe("004 L659: 仓库按《客诉领料申请单》出货")
+                .describe("QD-004 §5.2.2.4 (004 L659): 仓库按《客诉领料申请单》出货")
         },
     )
     .transition(S::MaterialRequisition, A::InspectMaterial, S::BurnIn, |t| {
         t.roles([R::Cqe])
             .guard(Guard::MaterialIssued)
             .guard(Guard::BurnInRequired)
-            .describe("004 L659: power supply / module ⇒ burn-in")
+            .describe("QD-004 §5.2.2.4 (004 L659): power supply / module ⇒ burn-in")
     })
     .transition(
         S::MaterialRequisition,
@@ -462,7 +462,7 @@ fn requisition_and_production(b: Builder) -> Builder {
                 .guard(Guard::MaterialIssued)
                 .guard(Guard::BurnInNotRequired)
                 .effect(Effect::GoodsReady)
-                .describe("004 L659: inspected, ready to ship")
+                .describe("QD-004 §5.2.2.4 (004 L659): inspected, ready to ship")
         },
     )
     .transition(
@@ -472,7 +472,7 @@ fn requisition_and_production(b: Builder) -> Builder {
         |t| {
             with(t.roles([R::Cqe]), K::ProductionNotice)
                 .effect(Effect::Track)
-                .describe("004 L666")
+                .describe("QD-004 §5.2.2.5 (004 L666)")
         },
     )
     .transition(
@@ -483,14 +483,14 @@ fn requisition_and_production(b: Builder) -> Builder {
             t.sign_off(
                 [R::QualityManager, R::VicePresident],
                 SignOrder::Sequential,
-                "校对确认 / 批准 《客诉排产通知单》 (004 L666)",
+                "校对确认 / 批准 《客诉排产通知单》 (QD-004 §5.2.2.5 (004 L666))",
             )
-            // 004 L666: the signatures check and approve this production notice.
+            // QD-004 §5.2.2.5 (004 L666): the signatures check and approve this production notice.
             .binds_form(K::ProductionNotice)
             .on_refuse(S::Remediation)
             .not_same_actor_as(A::RequestProduction)
             .effect(Effect::Track)
-            .describe("004 L666: QM, then VP")
+            .describe("QD-004 §5.2.2.5 (004 L666): QM, then VP")
         },
     )
     .transition(
@@ -501,7 +501,7 @@ fn requisition_and_production(b: Builder) -> Builder {
             t.roles([R::Cqe])
                 .guard(Guard::NoticeApproved)
                 .effect(Effect::Track)
-                .describe("004 L666: e-mailed to the strategic design centre and planning manager")
+                .describe("QD-004 §5.2.2.5 (004 L666): e-mailed to the strategic design centre and planning manager")
         },
     )
     .transition(
@@ -512,7 +512,7 @@ fn requisition_and_production(b: Builder) -> Builder {
             with(t.roles([R::StrategicDesignCenter]), K::BomRelease)
                 .guard(Guard::NoticeEmailed)
                 .effect(Effect::Track)
-                .describe("004 L666: BOM由战略设计中心提供")
+                .describe("QD-004 §5.2.2.5 (004 L666): BOM由战略设计中心提供")
         },
     )
     .transition(
@@ -524,7 +524,7 @@ fn requisition_and_production(b: Builder) -> Builder {
                 .guard(Guard::NoticeEmailed)
                 .guard(Guard::BomProvided)
                 .effect(Effect::Track)
-                .describe("004 L666")
+                .describe("QD-004 §5.2.2.5 (004 L666)")
         },
     )
     .transition(
@@ -535,14 +535,14 @@ fn requisition_and_production(b: Builder) -> Builder {
             t.roles([R::PlanningManager, R::Manufacturing])
                 .guard(Guard::ProductionScheduled)
                 .effect(Effect::Track)
-                .describe("004 L666: CQE tracks progress")
+                .describe("QD-004 §5.2.2.5 (004 L666): CQE tracks progress")
         },
     )
     .transition(S::ProductionScheduling, A::InspectOutput, S::BurnIn, |t| {
         t.roles([R::Cqe])
             .guard(Guard::ProductionDone)
             .guard(Guard::BurnInRequired)
-            .describe("004 L666, L659")
+            .describe("QD-004 §5.2.2.5, §5.2.2.4 (004 L666, L659)")
     })
     .transition(
         S::ProductionScheduling,
@@ -553,12 +553,12 @@ fn requisition_and_production(b: Builder) -> Builder {
                 .guard(Guard::ProductionDone)
                 .guard(Guard::BurnInNotRequired)
                 .effect(Effect::GoodsReady)
-                .describe("004 L666: 生产好检验合格后发货")
+                .describe("QD-004 §5.2.2.5 (004 L666): 生产好检验合格后发货")
         },
     )
 }
 
-/// Remediation hub, part 3: the repair, burn-in, scrap, parts back to stock and shipping (`004 L667`, `L659`, `L507/L625`, `L658`).
+/// Remediation hub, part 3: the repair, burn-in, scrap, parts back to stock and shipping (`QD-004 §5.2.2.6 (004 L667)`, `QD-004 §5.2.2.4 (004 L659)`, `QD-004 §9 note 1 (004 L507)/QD-004 §9 note 1 (004 L625)`, `QD-004 §5.2.2.3 (004 L658)`).
 fn repair_burn_in_and_scrap(b: Builder) -> Builder {
     b.transition(
         S::Remediation,
@@ -568,7 +568,7 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
             with(t.roles([R::Cqe]), K::WorkLiaison)
                 .guard(Guard::RequisitionJustified)
                 .effect(Effect::Track)
-                .describe("004 L667: slow-moving stock first")
+                .describe("QD-004 §5.2.2.6 (004 L667): slow-moving stock first")
         },
     )
     .transition(
@@ -579,14 +579,14 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
             t.sign_off(
                 [R::QualityManager, R::RelatedDepartmentLeader],
                 SignOrder::Sequential,
-                "批准 / 签字 《工作联系单》 (004 L667)",
+                "批准 / 签字 《工作联系单》 (QD-004 §5.2.2.6 (004 L667))",
             )
-            // 004 L667: the signatures approve this work liaison form.
+            // QD-004 §5.2.2.6 (004 L667): the signatures approve this work liaison form.
             .binds_form(K::WorkLiaison)
             .on_refuse(S::Remediation)
             .not_same_actor_as(A::RequestRepair)
             .effect(Effect::Track)
-            .describe("004 L667: QM, then the related department leader")
+            .describe("QD-004 §5.2.2.6 (004 L667): QM, then the related department leader")
         },
     )
     .transition(
@@ -597,15 +597,15 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
             t.sign_off(
                 [R::QualityManager, R::PlanningManager],
                 SignOrder::Sequential,
-                "confirm 《客诉领料申请单》 (004 L659, L667)",
+                "confirm 《客诉领料申请单》 (QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667))",
             )
-            // 004 L659, L667: the same requisition form as from the requisition state.
+            // QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667): the same requisition form as from the requisition state.
             .binds_form(K::MaterialRequisition)
             .on_refuse(S::Remediation)
             .not_same_actor_as(A::RequestRepair)
             .guard(Guard::RepairUsesRequisition)
             .effect(Effect::Track)
-            .describe("004 L667, L659")
+            .describe("QD-004 §5.2.2.6, §5.2.2.4 (004 L667, L659)")
         },
     )
     .transition(
@@ -617,7 +617,7 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
                 .guard(Guard::LiaisonApproved)
                 .guard(Guard::RepairMaterialReady)
                 .effect(Effect::Track)
-                .describe("004 L667: 物料由CQE提供")
+                .describe("QD-004 §5.2.2.6 (004 L667): 物料由CQE提供")
         },
     )
     .transition(
@@ -628,7 +628,7 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
             t.roles([R::Manufacturing])
                 .guard(Guard::RepairMaterialSupplied)
                 .guard(Guard::BurnInRequired)
-                .describe("004 L667")
+                .describe("QD-004 §5.2.2.6 (004 L667)")
         },
     )
     .transition(
@@ -640,13 +640,13 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
                 .guard(Guard::RepairMaterialSupplied)
                 .guard(Guard::BurnInNotRequired)
                 .effect(Effect::GoodsReady)
-                .describe("004 L667: 制造部返修并检验合格好后交由CQE")
+                .describe("QD-004 §5.2.2.6 (004 L667): 制造部返修并检验合格好后交由CQE")
         },
     )
     .transition(S::BurnIn, A::RecordBurnInPass, S::Remediation, |t| {
         t.roles([R::Manufacturing, R::Cqe])
             .effect(Effect::GoodsReady)
-            .describe("004 L659, L667: 按正常订单流程老化后发货")
+            .describe("QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667): 按正常订单流程老化后发货")
     })
     .transition(S::BurnIn, A::RecordBurnInFail, S::Remediation, |t| {
         t.roles([R::Manufacturing, R::Cqe])
@@ -656,22 +656,22 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
     .transition(S::Remediation, A::RequestScrap, S::ScrapApproval, |t| {
         with(t.roles([R::QualityDepartment, R::Cqe]), K::ScrapRequest)
             .effect(Effect::Track)
-            .describe("004 L658, L507/L625: 由品质部填写《报废申请单》")
+            .describe("QD-004 §5.2.2.3, §9 note 1 (004 L658, L507/L625): 由品质部填写《报废申请单》")
     })
     .transition(S::ScrapApproval, A::ApproveScrap, S::ScrapApproval, |t| {
         t.sign_off(
             [R::RelatedDepartmentLeader, R::AdcVicePresident],
             SignOrder::Sequential,
-            "确认签字 / 批准 《报废申请单》 (004 L507/L625)",
+            "确认签字 / 批准 《报废申请单》 (QD-004 §9 note 1 (004 L507/L625))",
         )
-        // 004 L507/L625: the signatures approve this scrap request form.
+        // QD-004 §9 note 1 (004 L507/L625): the signatures approve this scrap request form.
         .binds_form(K::ScrapRequest)
         .on_refuse(S::Remediation)
         .not_same_actor_as(A::RequestScrap)
         .not_same_actor_as(A::RecordFail)
         .excluding_role(R::OqcInspector)
         .effect(Effect::Track)
-        .describe("004 L507/L625, L658: department leader, then ADC vice-president")
+        .describe("QD-004 §9 note 1, §5.2.2.3 (004 L507/L625, L658): department leader, then ADC vice-president")
     })
     .transition(S::ScrapApproval, A::ExecuteScrap, S::Remediation, |t| {
         t.roles([R::WarehouseHead])
@@ -679,16 +679,16 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
             .not_same_actor_as(A::RecordFail)
             .excluding_role(R::OqcInspector)
             .guard(Guard::ScrapApproved)
-            .describe("004 L507/L625: 送仓库负责人作处理")
+            .describe("QD-004 §9 note 1 (004 L507/L625): 送仓库负责人作处理")
     })
     .transition(S::Remediation, A::ReturnPartsToStock, S::Remediation, |t| {
-        with(t.roles([R::Cqe, R::Manufacturing]), K::PartsReturn).describe("004 L658")
+        with(t.roles([R::Cqe, R::Manufacturing]), K::PartsReturn).describe("QD-004 §5.2.2.3 (004 L658)")
     })
     .transition(S::Remediation, A::ShipToCustomer, S::Remediation, |t| {
         with(t.roles([R::Cqe]), K::ShipmentRecord)
             .guard(Guard::GoodsReady)
             .effect(Effect::Track)
-            .describe("004 L659, L666, L667")
+            .describe("QD-004 §5.2.2.4, §5.2.2.5, §5.2.2.6 (004 L659, L666, L667)")
     })
     .transition(
         S::Remediation,
@@ -697,12 +697,12 @@ fn repair_burn_in_and_scrap(b: Builder) -> Builder {
         |t| {
             t.roles([R::Cqe])
                 .guard(Guard::RemediationComplete)
-                .describe("ours (004 L658–671 all dispositions done)")
+                .describe("ours (QD-004 (004 L658–671) all dispositions done)")
         },
     )
 }
 
-/// Corrective action within Quality or by the responsible departments (`004 L588–589`, `L653`).
+/// Corrective action within Quality or by the responsible departments (`QD-004 §5.3.1, §5.3.2 (004 L588–589)`, `QD-004 §5.3.3 (004 L653)`).
 fn corrective_action(b: Builder) -> Builder {
     b.transition(
         S::CorrectiveAction,
@@ -712,7 +712,7 @@ fn corrective_action(b: Builder) -> Builder {
             with(t.roles([R::Cqe]), K::CorrectiveActionPlan)
                 .form(K::EightDReport)
                 .guard(Guard::EightDThroughD5)
-                .describe("004 L588: CQE analyses and handles independently; 002 L90–91")
+                .describe("QD-004 §5.3.1 (004 L588): CQE analyses and handles independently; CE-CAPA §2.3 (002 L90–91)")
         },
     )
     .transition(
@@ -722,7 +722,7 @@ fn corrective_action(b: Builder) -> Builder {
         |t| {
             with(t.roles([R::Cqe]), K::DepartmentEscalation)
                 .effect(Effect::Track)
-                .describe("004 L588: e-document / meeting, responsible departments named")
+                .describe("QD-004 §5.3.1 (004 L588): e-document / meeting, responsible departments named")
         },
     )
     .transition(
@@ -732,7 +732,7 @@ fn corrective_action(b: Builder) -> Builder {
         |t| {
             t.roles([R::Cqe])
                 .reason_required()
-                .describe("ours (004 L599)")
+                .describe("ours (QD-004 §7.1 (004 L599))")
         },
     )
     .transition(
@@ -743,7 +743,7 @@ fn corrective_action(b: Builder) -> Builder {
             with(t.roles([R::ResponsibleDepartment]), K::CorrectiveActionPlan)
                 .guard(Guard::DepartmentNamed)
                 .effect(Effect::Track)
-                .describe("004 L589: cause and improvement measures to Quality")
+                .describe("QD-004 §5.3.2 (004 L589): cause and improvement measures to Quality")
         },
     )
     .transition(
@@ -756,7 +756,7 @@ fn corrective_action(b: Builder) -> Builder {
                 .guard(Guard::AnalysisSubmitted)
                 .reason_required()
                 .effect(Effect::Track)
-                .describe("INF 004 L653")
+                .describe("INF QD-004 §5.3.3 (004 L653)")
         },
     )
     .transition(
@@ -770,12 +770,12 @@ fn corrective_action(b: Builder) -> Builder {
                 .form(K::EightDReport)
                 .guard(Guard::AnalysisSubmitted)
                 .guard(Guard::EightDThroughD5)
-                .describe("004 L653: 若品质部认可责任部门的分析结果")
+                .describe("QD-004 §5.3.3 (004 L653): 若品质部认可责任部门的分析结果")
         },
     )
 }
 
-/// The 8D / measures review, the filtered reply through the ADC and the effectiveness check (`004 L651`, `L654/L657`, `L628`).
+/// The 8D / measures review, the filtered reply through the ADC and the effectiveness check (`QD-004 §5.2.2.8 (004 L651)`, `QD-004 §5.3.4 (004 L654)/QD-004 §5.3.4 (004 L657)`, `QD-004 §3.6 (004 L628)`).
 fn review_and_reply(b: Builder) -> Builder {
     b.transition(
         S::Implementation,
@@ -786,28 +786,28 @@ fn review_and_reply(b: Builder) -> Builder {
                 .guard(Guard::EightDThroughD7)
                 .guard(Guard::OutgoingClassified)
                 .effect(Effect::Track)
-                .describe("004 L653–654, L651, L628")
+                .describe("QD-004 §5.3.3, §5.3.4, §5.2.2.8, §3.6 (004 L653–654, L651, L628)")
         },
     )
     .transition(S::ReportReview, A::ReferToVp, S::ReportReview, |t| {
         t.roles([R::QualityManager, R::QualityDepartmentHead])
             .reason_required()
             .effect(Effect::Track)
-            .describe("004 L651: 必要时报副总裁审阅 (adds the VP; signatures already given stand)")
+            .describe("QD-004 §5.2.2.8 (004 L651): 必要时报副总裁审阅 (adds the VP; signatures already given stand)")
     })
     .transition(S::ReportReview, A::ApproveReport, S::ReportReview, |t| {
         t.sign_off(
             [R::QualityManager, R::QualityDepartmentHead],
             SignOrder::Sequential,
-            "审阅批准 8D / 处理措施 (004 L651, L654)",
+            "审阅批准 8D / 处理措施 (QD-004 §5.2.2.8, §5.3.4 (004 L651, L654))",
         )
-        // 004 L651, L654: the reviewers approve this 8D report.
+        // QD-004 §5.2.2.8, §5.3.4 (004 L651, L654): the reviewers approve this 8D report.
         .binds_form(K::EightDReport)
         .on_refuse(S::CorrectiveAction)
         .not_same_actor_as(A::SubmitForReview)
         .guard(Guard::VpReviewNotRequired)
         .effect(Effect::Track)
-        .describe("004 L651, L654: QM, then department head")
+        .describe("QD-004 §5.2.2.8, §5.3.4 (004 L651, L654): QM, then department head")
     })
     .transition(S::ReportReview, A::ApproveReport, S::ReportReview, |t| {
         t.sign_off(
@@ -817,22 +817,22 @@ fn review_and_reply(b: Builder) -> Builder {
                 R::VicePresident,
             ],
             SignOrder::Sequential,
-            "审阅批准 8D / 处理措施 (004 L651)",
+            "审阅批准 8D / 处理措施 (QD-004 §5.2.2.8 (004 L651))",
         )
-        // 004 L651, L654: the reviewers approve this 8D report.
+        // QD-004 §5.2.2.8, §5.3.4 (004 L651, L654): the reviewers approve this 8D report.
         .binds_form(K::EightDReport)
         .on_refuse(S::CorrectiveAction)
         .not_same_actor_as(A::SubmitForReview)
         .guard(Guard::VpReviewRequired)
         .effect(Effect::Track)
-        .describe("004 L651: QM, department head, then VP when needed")
+        .describe("QD-004 §5.2.2.8 (004 L651): QM, department head, then VP when needed")
     })
     .transition(S::ReportReview, A::ForwardToAdc, S::ReplyDispatch, |t| {
         with(t.roles([R::Cqe]), K::OutgoingReport)
             .guard(Guard::ReportApproved)
             .guard(Guard::ReportUnchanged)
             .guard(Guard::OutgoingReportMatches)
-            .describe("004 L651, L628: 审阅批准后CQE方可以邮件方式发给应用设计中心")
+            .describe("QD-004 §5.2.2.8, §3.6 (004 L651, L628): 审阅批准后CQE方可以邮件方式发给应用设计中心")
     })
     .transition(
         S::ReplyDispatch,
@@ -843,7 +843,7 @@ fn review_and_reply(b: Builder) -> Builder {
                 .guard(Guard::AdcOfRegion)
                 .guard(Guard::PackageUnchanged)
                 .effect(Effect::Track)
-                .describe("004 L651, L654: 由应用设计中心转发客户")
+                .describe("QD-004 §5.2.2.8, §5.3.4 (004 L651, L654): 由应用设计中心转发客户")
         },
     )
     .transition(
@@ -854,7 +854,7 @@ fn review_and_reply(b: Builder) -> Builder {
             t.roles([R::Cqe])
                 .form(K::EightDReport)
                 .guard(Guard::EightDEffective)
-                .describe("004 L654/L657")
+                .describe("QD-004 §5.3.4 (004 L654/L657)")
         },
     )
     .transition(
@@ -866,41 +866,41 @@ fn review_and_reply(b: Builder) -> Builder {
                 .guard(Guard::AdcOfRegionIfAdc)
                 .reason_required()
                 .effect(Effect::Track)
-                .describe("004 L654/L657: 若无效果,则重新分析原因,直至有效为止")
+                .describe("QD-004 §5.3.4 (004 L654/L657): 若无效果,则重新分析原因,直至有效为止")
         },
     )
 }
 
-/// Handled to closed: ledger, satisfaction, the closure re-check (`004 L508/L626`, `L623`).
+/// Handled to closed: ledger, satisfaction, the closure re-check (`QD-004 §9 note 2 (004 L508/L626)`, `QD-004 §8 (004 L623)`).
 fn closure(b: Builder) -> Builder {
     b.transition(S::Handled, A::RecordLedger, S::Handled, |t| {
         with(t.roles([R::QualityDepartment, R::Cqe]), K::LedgerEntry)
             .effect(Effect::Track)
-            .describe("004 L508/L626: 客诉处置台账 + T6")
+            .describe("QD-004 §9 note 2 (004 L508/L626): 客诉处置台账 + T6")
     })
     .transition(S::Handled, A::RecordSatisfaction, S::Handled, |t| {
         with(t.roles(ADC), K::SatisfactionRecord)
             .guard(Guard::AdcOfRegion)
             .effect(Effect::Track)
-            .describe("004 L623")
+            .describe("QD-004 §8 (004 L623)")
     })
     .transition(S::Handled, A::VerifyClosure, S::Closed, |t| {
         with(t.roles([R::Cqe, R::QualityDepartment]), K::ClosureRecheck)
             .guard(Guard::ClosureReady)
-            .describe("004 L623: 处理完成后的1月内再次跟踪异常的关闭情况")
+            .describe("QD-004 §8 (004 L623): 处理完成后的1月内再次跟踪异常的关闭情况")
     })
     .transition(S::Handled, A::Reopen, S::CorrectiveAction, |t| {
         t.roles([R::Cqe])
             .guard(Guard::VerdictIsFail)
             .reason_required()
             .effect(Effect::Track)
-            .describe("ours (004 L623 re-check finds it open)")
+            .describe("ours (QD-004 §8 (004 L623) re-check finds it open)")
     })
 }
 
 /// The obligations, self-loops in the states where the case waits: improvement evidence, the
 /// 8D drafts, urgency (a sign-off by the company leadership), a late 8D request, spares and
-/// defectives, supplier replenishment and cost lines (`004 L620–623`, `L600`, `L671`).
+/// defectives, supplier replenishment and cost lines (`QD-004 §4.3, §4.4, §8 (004 L620–623)`, `QD-004 §7.1.1 (004 L600)`, `QD-004 §5.2.2.2 (004 L671)`).
 fn obligations(mut b: Builder) -> Builder {
     for s in [S::EffectivenessCheck, S::Handled] {
         b = b
@@ -916,7 +916,7 @@ fn obligations(mut b: Builder) -> Builder {
                 with(t.roles([R::Cqe]), K::ImprovementEvidence)
                     .guard(Guard::EvidenceClassified)
                     .effect(Effect::Track)
-                    .describe("004 L623, L628")
+                    .describe("QD-004 §8, §3.6 (004 L623, L628)")
             })
             .transition(s, A::ForwardEvidence, s, |t| {
                 with(t.roles(ADC), K::OutgoingReport)
@@ -924,7 +924,7 @@ fn obligations(mut b: Builder) -> Builder {
                     .guard(Guard::EvidencePending)
                     .guard(Guard::OutgoingReportMatches)
                     .effect(Effect::Track)
-                    .describe("004 L623, L628")
+                    .describe("QD-004 §8, §3.6 (004 L623, L628)")
             });
     }
     b = b.transition(S::Remediation, A::PlaceRemakeOrder, S::Remediation, |t| {
@@ -940,7 +940,8 @@ fn obligations(mut b: Builder) -> Builder {
     }
     for s in UPDATE_8D_STATES {
         b = b.transition(s, A::UpdateEightD, s, |t| {
-            with(t.roles([R::Cqe]), K::EightDReport).describe("004 L650, L651: CQE整理")
+            with(t.roles([R::Cqe]), K::EightDReport)
+                .describe("QD-004 §5.2.2.7, §5.2.2.8 (004 L650, L651): CQE整理")
         });
     }
     for s in URGENT_STATES {
@@ -954,29 +955,31 @@ fn obligations(mut b: Builder) -> Builder {
                 .guard(Guard::FirstReplyPending)
                 .guard(Guard::UrgentNotGranted)
                 .effect(Effect::Track)
-                .describe("004 L623")
+                .describe("QD-004 §8 (004 L623)")
             })
             .transition(s, A::GrantUrgent, s, |t| {
                 t.sign_off(
                     [R::CompanyLeadership],
                     SignOrder::Sequential,
-                    "特批 urgent handling (004 L623)",
+                    "特批 urgent handling (QD-004 §8 (004 L623))",
                 )
-                // 004 L623: leadership grants the special-approval request as filed.
+                // QD-004 §8 (004 L623): leadership grants the special-approval request as filed.
                 .binds_form(K::SpecialApprovalRequest)
                 .not_same_actor_as(A::RequestUrgent)
                 .guard(Guard::FirstReplyPending)
                 .guard(Guard::UrgentRequested)
                 .guard(Guard::UrgentNotGranted)
                 .effect(Effect::Track)
-                .describe("004 L623: 经公司领导特批")
+                .describe("QD-004 §8 (004 L623): 经公司领导特批")
             });
     }
     for s in RELEASE_STATES {
         b = b.transition(s, A::ReleaseText, s, |t| {
             with(t.roles([R::QualityManager]), K::TextRelease)
                 .not_same_actor_as(A::SubmitForReview)
-                .describe("004 L628 (§3.6): free text goes out only as released; ours")
+                .describe(
+                    "QD-004 §3.6 (004 L628) (§3.6): free text goes out only as released; ours",
+                )
         });
     }
     for s in CUSTOMER_8D_STATES {
@@ -984,7 +987,7 @@ fn obligations(mut b: Builder) -> Builder {
             t.roles(ADC)
                 .guard(Guard::AdcOfRegion)
                 .effect(Effect::Track)
-                .describe("004 L620, L651")
+                .describe("QD-004 §4.3, §5.2.2.8 (004 L620, L651)")
         });
     }
     for s in HUB_STATES {
@@ -992,18 +995,18 @@ fn obligations(mut b: Builder) -> Builder {
             .transition(s, A::ShipSpares, s, |t| {
                 with(t.roles([R::QualityDepartment, R::Cqe]), K::SparesShipment)
                     .guard(Guard::ReturnExpected)
-                    .describe("004 L621")
+                    .describe("QD-004 §4.4 (004 L621)")
             })
             .transition(s, A::ShipSparesNoReturn, s, |t| {
                 with(t.roles([R::QualityDepartment, R::Cqe]), K::SparesShipment)
                     .guard(Guard::RegionInternational)
                     .guard(Guard::NoReturnDecided)
-                    .describe("004 L621: 国际…根据具体客诉情况确定是否退回")
+                    .describe("QD-004 §4.4 (004 L621): 国际…根据具体客诉情况确定是否退回")
             })
             .transition(s, A::RecordDefectivesReturned, s, |t| {
                 with(t.roles([R::Cqe, R::Warehouse]), K::DefectivesReturn)
                     .guard(Guard::ReturnSettlesOutstanding)
-                    .describe("004 L621: 1个月内退回")
+                    .describe("QD-004 §4.4 (004 L621): 1个月内退回")
             })
             .transition(s, A::RecordPartialReturn, s, |t| {
                 with(t.roles([R::Cqe, R::Warehouse]), K::DefectivesReturn)
@@ -1019,25 +1022,25 @@ fn obligations(mut b: Builder) -> Builder {
                 with(t.roles([R::Cqe, R::QualityDepartment]), K::Replenishment)
                     .guard(Guard::ReplenishmentOpen)
                     .effect(Effect::Track)
-                    .describe("004 L600, L670: 换货、补货")
+                    .describe("QD-004 §7.1.1, §5.2.2.1 (004 L600, L670): 换货、补货")
             })
             .transition(s, A::RecordCostLine, s, |t| {
                 with(t.roles([R::Cqe, R::QualityDepartment]), K::CostEntry)
                     .effect(Effect::Track)
-                    .describe("004 L671, L493, L602")
+                    .describe("QD-004 §5.2.2.2, §6.2.2, §5.4 (004 L671, L493, L602)")
             })
             .transition(s, A::ConfirmCostLines, s, |t| {
                 t.roles([R::QualityManager])
                     .guard(Guard::CostsUnconfirmed)
                     .guard(Guard::ConfirmerNotRecorder)
                     .effect(Effect::Track)
-                    .describe("004 L671: 经确认后计入销售成本")
+                    .describe("QD-004 §5.2.2.2 (004 L671): 经确认后计入销售成本")
             });
     }
     b
 }
 
-/// The time limits of §8 (`004 L621–623`), §7 (`004 L601`) and the closure re-check, each with
+/// The time limits of §8 (`QD-004 §4.4, §8 (004 L621–623)`), §7 (`QD-004 §7.1.2 (004 L601)`) and the closure re-check, each with
 /// the reading of `Config`.
 fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
     b = cc_proc_reply_deadlines(b, cfg);
@@ -1053,7 +1056,7 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
             DeadlineSpec::new(D::Response, Trigger::enter(S::Submitted), cfg.response)
                 .owner(R::Cqe)
                 .escalate(EscalationSpec::notify([R::Cqe, R::QualityManager]))
-                .describe("004 L623: 一个工作日内积极响应"),
+                .describe("QD-004 §8 (004 L623): 一个工作日内积极响应"),
         )
         .deadline(
             DeadlineSpec::new(
@@ -1066,7 +1069,7 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
             .met_on(Trigger::action(A::RecordFail))
             .owner(R::Cqe)
             .escalate(EscalationSpec::notify([R::QualityManager]))
-            .describe("004 L623: 自国内应用设计中心开出《处理单》起3个工作日内完成分析"),
+            .describe("QD-004 §8 (004 L623): 自国内应用设计中心开出《处理单》起3个工作日内完成分析"),
         )
         .deadline(with_replies(
             DeadlineSpec::new(
@@ -1080,7 +1083,7 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
                 R::QualityDepartmentHead,
                 R::AdcDomestic,
             ]))
-            .describe("004 L623: 7个工作日内解决问题并回复"),
+            .describe("QD-004 §8 (004 L623): 7个工作日内解决问题并回复"),
         ))
         .deadline(with_replies(
             DeadlineSpec::new(
@@ -1095,7 +1098,7 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
                 R::QualityDepartmentHead,
                 R::AdcInternational,
             ]))
-            .describe("004 L623: 国际…15-30个工作日内给出解决方案"),
+            .describe("QD-004 §8 (004 L623): 国际…15-30个工作日内给出解决方案"),
         ))
         .deadline(with_replies(
             DeadlineSpec::new(
@@ -1142,7 +1145,7 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
             .met_on(Trigger::action(A::RecordSupplier8d))
             .owner(R::Cqe)
             .escalate(EscalationSpec::notify([R::Cqe, R::QualityManager]))
-            .describe("004 L601: 供应商在2个工作日内回复8D报告和具体的处理方案"),
+            .describe("QD-004 §7.1.2 (004 L601): 供应商在2个工作日内回复8D报告和具体的处理方案"),
         )
         .deadline(
             DeadlineSpec::new(
@@ -1164,7 +1167,7 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
             .met_on(Trigger::action(A::WriteOffDefectives))
             .owner(R::Cqe)
             .escalate(EscalationSpec::notify([R::Cqe]))
-            .describe("004 L621: 替换后的不良品1个月内退回"),
+            .describe("QD-004 §4.4 (004 L621): 替换后的不良品1个月内退回"),
         )
         .deadline(
             DeadlineSpec::new(
@@ -1175,13 +1178,13 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
             .met_on(Trigger::action(A::VerifyClosure))
             .owner(R::Cqe)
             .escalate(EscalationSpec::notify([R::QualityManager]))
-            .describe("004 L623: 处理完成后的1月内再次跟踪异常的关闭情况"),
+            .describe("QD-004 §8 (004 L623): 处理完成后的1月内再次跟踪异常的关闭情况"),
         );
     if let Some(d) = cfg.containment {
         b = b.deadline(
             DeadlineSpec::new(D::Containment, Trigger::enter(S::Containment), d)
                 .owner(R::QualityDepartment)
-                .describe("004 L652: 立即"),
+                .describe("QD-004 §5.3 (004 L652): 立即"),
         );
     }
     if let Some(d) = cfg.department_analysis {
@@ -1192,7 +1195,7 @@ fn deadlines(mut b: Builder, cfg: &Config) -> Builder {
                 d,
             )
             .owner(R::ResponsibleDepartment)
-            .describe("004 L589: 尽快"),
+            .describe("QD-004 §5.3.2 (004 L589): 尽快"),
         );
     }
     b

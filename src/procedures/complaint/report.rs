@@ -1,16 +1,16 @@
 //! What the complaint procedure reports: the severity of a case, which report goes to the
-//! customer and its filtered rendering (§3.6, `004 L628`), and the costs.
+//! customer and its filtered rendering (§3.6, `QD-004 §3.6 (004 L628)`), and the costs.
 //!
 //! ## Costs (uses [`CostLedger`] and [`CostLine`])
 //!
 //! Cost lines are recorded on a complaint as [`CostEntry`] forms (`record_cost_line`) and
 //! confirmed by the quality manager, who may not confirm lines they recorded
-//! (`confirm_cost_lines`; 「经确认后计入销售成本」, `004 L671`, `L493`). Only confirmed lines are
+//! (`confirm_cost_lines`; 「经确认后计入销售成本」, `QD-004 §5.2.2.2 (004 L671)`, `QD-004 §6.2.2 (004 L493)`). Only confirmed lines are
 //! booked. The account is decided over the complaint history of the customer:
 //!
 //! - selling expense (销售费用) when the complaint is a customer misjudgment (pass verdict) and
-//!   the same customer had an earlier misjudgment of the same phenomenon (§5.4, `004 L602`);
-//! - cost of sales (销售成本) otherwise (`004 L671`, `L493`; extended to every kind: ours);
+//!   the same customer had an earlier misjudgment of the same phenomenon (§5.4, `QD-004 §5.4 (004 L602)`);
+//! - cost of sales (销售成本) otherwise (`QD-004 §5.2.2.2 (004 L671)`, `QD-004 §6.2.2 (004 L493)`; extended to every kind: ours);
 //! - deducted from the carrier's freight when the entry names the carrier that damaged the
 //!   goods in transit (CE-MH §3.1 (002 L458–459)).
 //!
@@ -123,7 +123,7 @@ fn same_phenomenon(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-/// The account of `record`'s costs given the other complaints `all` (§5.4, `004 L602`).
+/// The account of `record`'s costs given the other complaints `all` (§5.4, `QD-004 §5.4 (004 L602)`).
 pub fn account_for(record: &CostRecord, all: &[CostRecord], rule: MisjudgmentMatch) -> Account {
     let Some(phenomenon) = &record.misjudgment else {
         return Account::CostOfSales;
@@ -259,7 +259,7 @@ impl CostReport {
     }
 }
 
-/// The severity of a complaint instance (§3.7, `004 L662`; D1 table `004 L23–30`): from the
+/// The severity of a complaint instance (§3.7, `QD-004 §3.7 (004 L662)`; D1 table `RET-PC Att. 1 (004 L23–30)`): from the
 /// CQE's inspection, or provisionally from the ADC's report.
 ///
 /// # Errors
@@ -278,7 +278,7 @@ pub fn outgoing_kind(instance: &Instance, config: &Config) -> Result<ReportKind,
 
 /// The filtered outgoing rendering of the instance's latest 8D (`None` without one): what the
 /// CQE attaches to `forward_to_adc`. Uncategorised free text goes out only where a quality
-/// manager released that very text on the instance (`release_text`, §3.6, `004 L628`).
+/// manager released that very text on the instance (`release_text`, §3.6, `QD-004 §3.6 (004 L628)`).
 ///
 /// # Errors
 /// A form or the data does not parse.

@@ -1,5 +1,5 @@
 //! Configuration. Only the approver chain has a default, and it is ours: the platform rules
-//! the seed cites, 《制造平台外发耗材管理规定》 (`000 L666` §5.3.2), are not in the seeds, so
+//! the seed cites, 《制造平台外发耗材管理规定》 (`BQ-E §5.3.2 (000 L666)`), are not in the seeds, so
 //! every limit is `None` (no clock) unless the host sets it. A limit set here is read in
 //! working time of the definition's calendar ([`BusinessDuration`]); a miss is recorded and
 //! notified, the request does not move (ours: product decision `PD-MISS`).
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Config {
     /// The platform approvers, signing in this order (ours; default: one platform approver,
-    /// the platform's own chain not being in the seeds, `000 L666`). An empty chain is refused
+    /// the platform's own chain not being in the seeds, `BQ-E §5.3 (000 L666)`). An empty chain is refused
     /// by `definition()` (no one could approve).
     pub approver_chain: Vec<Role>,
     /// Limit for the regional quality section's review (clock `rqs_review`; no default).

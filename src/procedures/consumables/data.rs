@@ -111,7 +111,7 @@ pub enum ConsumablesError {
     },
     /// The batch issue has not been started (or is already closed).
     #[error(
-        "batch issue `{instance}` is in `{state}`, not a started batch process (000 L646, 000 L666)"
+        "batch issue `{instance}` is in `{state}`, not a started batch process (BQ-E §4.5–§4.7 (000 L646), BQ-E §5.3 (000 L666))"
     )]
     NotStarted {
         /// The batch instance.

@@ -27,9 +27,9 @@ pub struct RequestLine {
     pub unit_cost_fen: i64,
 }
 
-/// 耗材申请单(批量) — the batch consumables request (`000 L666`, `000 L676` §7), drafted by
+/// 耗材申请单(批量) — the batch consumables request (`BQ-E §5.3 (000 L666)`, `BQ-E §7 (000 L676)`), drafted by
 /// the regional technical-support engineer for a destination branch, linked to the batch
-/// issue it serves (`000 L646` §4.5.7: consumables needed *because of a batch problem*).
+/// issue it serves (`BQ-E §4.5.7 (000 L646)`: consumables needed *because of a batch problem*).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ConsumablesRequest {
     /// The batch-quality instance this request serves.
@@ -106,7 +106,7 @@ pub struct IssuedLine {
     pub unit_cost_fen: i64,
 }
 
-/// 从材料库调拨物料申请表 — transfer from the material store (`000 L676` §7; fields ours).
+/// 从材料库调拨物料申请表 — transfer from the material store (`BQ-E §7 (000 L676)`; fields ours).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct MaterialTransfer {
     /// The issuing store.
@@ -220,7 +220,7 @@ impl TypedForm for ConsumptionReport {
     }
 }
 
-/// Unused stock returned by the branch (ours; cf. 《分公司返回物料管理规定》, `000 L676` §6).
+/// Unused stock returned by the branch (ours; cf. 《分公司返回物料管理规定》, `BQ-E §6 (000 L676)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct ReturnRecord(pub QuantityRecord);

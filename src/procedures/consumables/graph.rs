@@ -45,7 +45,7 @@ fn states(b: Builder) -> Builder {
         .start_roles([R::RegionalTechSupportEngineer])
         .initial(S::Draft)
         .describe_state(
-            "耗材申请表 being drafted by the regional technical-support engineer (000 L666)",
+            "耗材申请表 being drafted by the regional technical-support engineer (BQ-E §5.3.2 (000 L666))",
         )
         .normal(S::RqsReview)
         .normal(S::ReturnedForRevision)
@@ -60,7 +60,7 @@ fn states(b: Builder) -> Builder {
 }
 
 /// The engineer sends (again after a revision) or withdraws; the regional quality section
-/// returns, rejects or files with the platform (`000 L646` §4.5.7, `000 L666` §5.3.2).
+/// returns, rejects or files with the platform (`BQ-E §4.5.7 (000 L646)`, `BQ-E §5.3.2 (000 L666)`).
 fn intake(mut b: Builder) -> Builder {
     let rqs = [R::RegionalQualitySection];
     for from in [S::Draft, S::ReturnedForRevision] {
@@ -72,7 +72,7 @@ fn intake(mut b: Builder) -> Builder {
                     .guard(Guard::BatchStarted)
                     .effect(Effect::RecordRequest)
                     .describe(
-                        "000 L666: the engineer sends the form to the regional quality section",
+                        "BQ-E §5.3 (000 L666): the engineer sends the form to the regional quality section",
                     )
             })
             .transition(from, A::Cancel, S::Cancelled, |t| {
@@ -91,7 +91,7 @@ fn intake(mut b: Builder) -> Builder {
             .fresh_form(FormKind::BatchLink)
             .guard(Guard::BatchStarted)
             .describe(
-                "000 L646 §4.5.7, 000 L666: the regional quality section applies through the workflow",
+                "BQ-E §4.5.7 (000 L646), BQ-E §5.3 (000 L666): the regional quality section applies through the workflow",
             )
     })
 }
@@ -109,7 +109,7 @@ fn approval(b: Builder, config: &Config) -> Builder {
                 SignOrder::Sequential,
                 "approve the batch consumables request (制造平台)",
             )
-            // 000 L666: the chain approves the request form (《耗材申请单(批量)》) as filed.
+            // BQ-E §5.3 (000 L666): the chain approves the request form (《耗材申请单(批量)》) as filed.
             .binds_form(FormKind::ConsumablesRequest)
             .on_refuse(S::RqsReview)
             .not_same_actor_as(A::FileWithPlatform)
@@ -117,14 +117,14 @@ fn approval(b: Builder, config: &Config) -> Builder {
     )
 }
 
-/// Issued from the material store with the transfer form (`000 L676` §7), received and
+/// Issued from the material store with the transfer form (`BQ-E §7 (000 L676)`), received and
 /// counted by the branch (ours).
 fn fulfilment(b: Builder) -> Builder {
     b.transition(S::AwaitingIssue, A::IssueFromStore, S::Shipped, |t| {
         t.roles([R::MaterialStore, R::SparePartsMgmt])
             .form(FormKind::MaterialTransfer)
             .effect(Effect::RecordIssue)
-            .describe("000 L676 §7: 从材料库调拨物料申请表")
+            .describe("BQ-E §7 (000 L676): 从材料库调拨物料申请表")
     })
     .transition(S::Shipped, A::ReceiveAndCount, S::Received, |t| {
         t.roles([R::Branch])
@@ -134,7 +134,7 @@ fn fulfilment(b: Builder) -> Builder {
 }
 
 /// Consumption reported (repeatedly), unused stock returned or written off, closed when
-/// balanced (ours; cf. `000 L676` §6).
+/// balanced (ours; cf. `BQ-E §6 (000 L676)`).
 fn settlement(b: Builder) -> Builder {
     let reporters = [R::Branch, R::RegionalTechSupportEngineer];
     b.transition(S::Received, A::ReportConsumption, S::Settling, |t| {
@@ -171,7 +171,7 @@ struct Limit {
     owner: Role,
 }
 
-/// The limits of our steps (none has a default, `000 L666`: the platform rules are not in the
+/// The limits of our steps (none has a default, `BQ-E §5.3 (000 L666)`: the platform rules are not in the
 /// seeds). A miss notifies the owner and the regional quality section; the request stays.
 const LIMITS: &[Limit] = &[
     Limit {

@@ -1,5 +1,5 @@
 //! What a request reports: its cost, and the costs of the closed requests of a batch issue for
-//! that issue's loss data and supplier claim (`000 L670` §5.5).
+//! that issue's loss data and supplier claim (`BQ-E §5.5 (000 L670)`).
 
 use super::data::{ConsumablesError, data};
 use super::{ID, State};
@@ -8,7 +8,7 @@ use crate::{Instance, InstanceId};
 
 /// The cost of a request: (consumed + written off) × unit cost per item; returned stock is not a
 /// loss (ours). Booked to the cost of sales and borne by the company, or — when `supplier` is
-/// responsible for the batch issue — to the supplier claim (`000 L670` §5.5).
+/// responsible for the batch issue — to the supplier claim (`BQ-E §5.5 (000 L670)`).
 ///
 /// # Errors
 /// [`ConsumablesError::Data`] or [`ConsumablesError::Overflow`].
@@ -46,7 +46,7 @@ pub fn cost(request: &Instance, supplier: Option<&str>) -> Result<CostLedger, Co
 }
 
 /// The costs of every closed request linked to `batch`, for the batch issue's loss data and
-/// claim appraisal (`000 L670` §5.5).
+/// claim appraisal (`BQ-E §5.5 (000 L670)`).
 ///
 /// # Errors
 /// The first request whose cost cannot be computed.

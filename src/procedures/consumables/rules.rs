@@ -39,7 +39,7 @@ pub fn registry(_config: &Config) -> Registry {
 }
 
 /// [`Guard::BatchStarted`]: the batch link attached by *this* command must name the request's
-/// batch issue and show it started (`000 L646`, `000 L666`).
+/// batch issue and show it started (`BQ-E §4.5–§4.7 (000 L646)`, `BQ-E §5.3 (000 L666)`).
 fn batch_started(ctx: &Context<'_>) -> Result<(), String> {
     if ctx.attached(FormKind::BatchLink).is_none() {
         return Err("attach a fresh `batch_link` (see `consumables::link_form`)".into());
@@ -101,7 +101,7 @@ fn record_request(data: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
 }
 
 /// [`Effect::RecordIssue`]: shipped to the request's branch, no more than requested, at the
-/// actual unit cost (`000 L676` §7).
+/// actual unit cost (`BQ-E §7 (000 L676)`).
 fn record_issue(data: &mut Value, ctx: &Context<'_>) -> Result<(), String> {
     let t: MaterialTransfer = ctx.typed_form()?;
     Data::edit(data, |d| {

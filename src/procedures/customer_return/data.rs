@@ -9,25 +9,25 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Customer class for the arrival promise (004 L65–67). The seed does not define the
+/// Customer class for the arrival promise (RF-PROP §4.2 item 1 处理时间 (004 L65–67)). The seed does not define the
 /// classes: the host assigns them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum CustomerClass {
-    /// A类客户: arrival promised the same day (004 L65).
+    /// A类客户: arrival promised the same day (RF-PROP §4.2 item 1 处理时间 (004 L65)).
     A,
-    /// B类客户: arrival promised within 2 days (004 L66).
+    /// B类客户: arrival promised within 2 days (RF-PROP §4.2 item 1 处理时间 (004 L66)).
     B,
-    /// C类客户: arrival promised within 3 days (004 L67).
+    /// C类客户: arrival promised within 3 days (RF-PROP §4.2 item 1 处理时间 (004 L67)).
     C,
 }
 
-/// Which application design center serves the customer (004 L623).
+/// Which application design center serves the customer (QD-004 §8 (004 L623)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReturnRegion {
-    /// 国内应用设计中心: 7 working days to solve and reply (004 L623).
+    /// 国内应用设计中心: 7 working days to solve and reply (QD-004 §8 (004 L623)).
     Domestic,
-    /// 国际应用设计中心: 15–30 working days (004 L623).
+    /// 国际应用设计中心: 15–30 working days (QD-004 §8 (004 L623)).
     International,
 }
 
@@ -36,27 +36,27 @@ pub enum ReturnRegion {
 pub struct Customer {
     /// The host's customer id.
     pub id: String,
-    /// Class A, B or C (004 L65–67).
+    /// Class A, B or C (RF-PROP §4.2 item 1 处理时间 (004 L65–67)).
     pub class: CustomerClass,
-    /// Domestic or international (004 L623).
+    /// Domestic or international (QD-004 §8 (004 L623)).
     pub region: ReturnRegion,
-    /// The dealer account to debit when the customer is a dealer (经销商帐户, 004 L50, L71);
+    /// The dealer account to debit when the customer is a dealer (经销商帐户, RF-PROP §3, §4.2 item 3 (004 L50, L71));
     /// `None` for an end customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dealer_account: Option<String>,
 }
 
-/// What the customer says the return is (004 L34).
+/// What the customer says the return is (RET-PC step 4 (004 L34)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimedReturnType {
     /// 销退品: a sales return, goods to be replenished.
     SalesReturn,
-    /// 只退不补品: returned without replenishment (004 L31).
+    /// 只退不补品: returned without replenishment (RET-PC handling item 4 (004 L31)).
     ReturnOnly,
 }
 
-/// Why goods are exchanged (客换, 004 L585).
+/// Why goods are exchanged (客换, QD-004 §3.3 (004 L585)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExchangeReason {
@@ -66,23 +66,23 @@ pub enum ExchangeReason {
     AdcMiscommunication,
 }
 
-/// The three case kinds of 004 L584–586.
+/// The three case kinds of QD-004 §3.2, §3.3, §3.4 (004 L584–586).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CaseKind {
-    /// 客退: a return caused by non-quality factors (004 L584).
+    /// 客退: a return caused by non-quality factors (QD-004 §3.2 (004 L584)).
     Return {
-        /// The customer's claimed return type (004 L34).
+        /// The customer's claimed return type (RET-PC step 4 (004 L34)).
         claimed_type: ClaimedReturnType,
         /// Whether the customer wants the goods replaced.
         replacement_wanted: bool,
     },
-    /// 客换: an exchange; the design center orders the replenishment (004 L585, L604).
+    /// 客换: an exchange; the design center orders the replenishment (QD-004 §3.3, §6.1 (004 L585, L604)).
     Exchange {
         /// Why.
         reason: ExchangeReason,
     },
-    /// 客借: goods lent for sample confirmation that must come back (004 L586).
+    /// 客借: goods lent for sample confirmation that must come back (QD-004 §3.4 (004 L586)).
     Loan,
 }
 
@@ -99,7 +99,7 @@ pub struct Case {
 
 impl Case {
     /// Check the case: ids present, and a return-only claim never asks for a replacement
-    /// (只退不补, 004 L31).
+    /// (只退不补, RET-PC handling item 4 (004 L31)).
     ///
     /// # Errors
     /// The first problem, in words.
@@ -123,12 +123,12 @@ impl Case {
             replacement_wanted: true,
         } = self.kind
         {
-            return Err("return-only goods (只退不补品) are never replaced (004 L31)".into());
+            return Err("return-only goods (只退不补品) are never replaced (RET-PC handling item 4 (004 L31))".into());
         }
         Ok(())
     }
 
-    /// Whether the case needs a replacement: always for an exchange (004 L604), for a
+    /// Whether the case needs a replacement: always for an exchange (QD-004 §6.1 (004 L604)), for a
     /// return when the customer wants one, never for a loan.
     pub fn replacement_applicable(&self) -> bool {
         match self.kind {
@@ -151,7 +151,7 @@ impl Case {
     }
 }
 
-/// Where the replacement track stands (004 L48–67).
+/// Where the replacement track stands (RF-PROP (004 L48–67)).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
@@ -160,23 +160,23 @@ pub enum ReplacementStatus {
     /// No replacement requested.
     #[default]
     None,
-    /// Declined by the customer service manager, with a reason (RF-PROP §3, 004 L48); it may
+    /// Declined by the customer service manager, with a reason (RF-PROP §3 (004 L48)); it may
     /// be requested again.
     Declined,
     /// Requested by customer service, the design center or sales.
     Requested,
-    /// Confirmed by the customer service manager (004 L48, L60).
+    /// Confirmed by the customer service manager (RF-PROP §3, §4.2 item 1 (004 L48, L60)).
     Confirmed,
-    /// Production and logistics told (004 L60).
+    /// Production and logistics told (RF-PROP §4.2 item 1 (004 L60)).
     Ordered,
     /// Shipped by logistics.
     Shipped,
-    /// Arrived at the customer's (RF-PROP §4.2 item 1, 004 L64–67).
+    /// Arrived at the customer's (RF-PROP §4.2 item 1 (004 L64–67)).
     Arrived,
 }
 
 impl ReplacementStatus {
-    /// Shipped or arrived: the replacement track is settled (004 L48, L60).
+    /// Shipped or arrived: the replacement track is settled (RF-PROP §3, §4.2 item 1 (004 L48, L60)).
     pub fn shipped(self) -> bool {
         matches!(
             self,
@@ -188,13 +188,13 @@ impl ReplacementStatus {
 /// Progress of the rework planning step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReworkProgress {
-    /// The design center declared it cannot issue a handling plan (「若无法出具」, 004 L493).
+    /// The design center declared it cannot issue a handling plan (「若无法出具」, QD-004 §6.2.2 (004 L493)).
     pub adc_declined: bool,
-    /// Aging done after a power-supply or module repair (004 L659, L667).
+    /// Aging done after a power-supply or module repair (QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667)).
     pub aging_done: bool,
 }
 
-/// Progress of the 《客诉退料申请单》 sign-off (004 L492).
+/// Progress of the 《客诉退料申请单》 sign-off (QD-004 §6.2.1 (004 L492)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RestockProgress {
     /// The OQC inspector and the quality manager have signed.
@@ -203,7 +203,7 @@ pub struct RestockProgress {
     pub planning_signed: bool,
 }
 
-/// Progress of the 《报废申请单》 chain (004 L507, L152, L486).
+/// Progress of the 《报废申请单》 chain (QD-004 §9 note 1; RET-PROC §5.10; CC-PROC §5.2.5 (004 L507, L152, L486)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ScrapProgress {
     /// The relevant departments (相关部门) have signed.
@@ -214,7 +214,7 @@ pub struct ScrapProgress {
     pub gm_signed: bool,
 }
 
-/// The terms of a loan (客借, 004 L586; the term is ours).
+/// The terms of a loan (客借, QD-004 §3.4 (004 L586); the term is ours).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LoanTerms {
     /// What is lent.
@@ -258,7 +258,7 @@ pub struct Loan {
     pub months_granted: u32,
 }
 
-/// A process-bypass penalty (乐捐, 004 L156): 20 yuan per occurrence by default.
+/// A process-bypass penalty (乐捐, RET-PROC §7 (004 L156)): 20 yuan per occurrence by default.
 ///
 /// Recorded on the data for an unannounced receipt, and carried as the penalty of an
 /// override (see [`override_command`](super::override_command)).
@@ -272,7 +272,7 @@ pub struct BypassPenalty {
     pub amount_fen: i64,
     /// Currency, `CNY`.
     pub currency: String,
-    /// The clause, `004 L156`.
+    /// The clause, `RET-PROC §7 (004 L156)`.
     pub clause: String,
 }
 
@@ -297,11 +297,11 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loan: Option<Loan>,
     /// The category of the CQE's classification, for the handling cycle (RET-REV step 3,
-    /// 004 L210).
+    /// RET-REV step 3 (004 L210)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<super::forms::Category>,
     /// The latest 《客诉排产通知单》 is approved by the quality manager and the vice president
-    /// (QD-004 §5.2.2.5, 004 L666).
+    /// (QD-004 §5.2.2.5 (004 L666)).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub production_notice_approved: bool,
     /// Penalties recorded on the data (unannounced receipts).

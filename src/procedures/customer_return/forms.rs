@@ -17,20 +17,20 @@ fn need(text: &str, what: &str) -> Result<(), String> {
     }
 }
 
-/// 退货通知: the return (or loan return) announced to production control (004 L9, L400).
+/// 退货通知: the return (or loan return) announced to production control (RET-PC step 2; RET-HRS (004 L9, L400)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReturnNotice {
     /// Units the customer returns.
     pub returned_qty: u32,
-    /// Material name and part number (物料名-料号, 004 L400).
+    /// Material name and part number (物料名-料号, RET-HRS (004 L400)).
     pub material: String,
     /// Defect phenomenon or return reason (不良现象 / 退货原因).
     pub reason: String,
-    /// The customer's provisional request (客户暂定要求, 004 L400).
+    /// The customer's provisional request (客户暂定要求, RET-HRS (004 L400)).
     #[serde(default)]
     pub customer_request: String,
     /// The handling and ship times promised to a dealer on the complaint day, with the
-    /// policy statement (RF-PROP §4.2 item 1, 004 L62): required when a dealer asks for a
+    /// policy statement (RF-PROP §4.2 item 1 (004 L62)): required when a dealer asks for a
     /// replacement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dealer_commitment: Option<DealerCommitment>,
@@ -52,7 +52,7 @@ impl TypedForm for ReturnNotice {
 }
 
 /// 《退货表》 and the back-at-factory date: goods collected from the logistics depot
-/// (004 L144).
+/// (RET-PROC §5.8 (004 L144)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FactoryArrival {
     /// The 《退货表》 number filled in by customer service.
@@ -69,15 +69,15 @@ impl TypedForm for FactoryArrival {
     }
 }
 
-/// 点收 and 维修单号: production control receives and counts the goods (004 L8, L9, L539) and
-/// isolates and labels them (004 L284).
+/// 点收 and 维修单号: production control receives and counts the goods (RET-PC step 1, step 2; RET-PMC (004 L8, L9, L539)) and
+/// isolates and labels them (RET-CTRL §3.5 (004 L284)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReceiptRecord {
-    /// The repair order number production control assigns (定维修单号, 004 L8).
+    /// The repair order number production control assigns (定维修单号, RET-PC step 1 (004 L8)).
     pub repair_order_no: String,
     /// Units counted.
     pub received_qty: u32,
-    /// Isolated and labelled (隔离、标识, 004 L284).
+    /// Isolated and labelled (隔离、标识, RET-CTRL §3.5 (004 L284)).
     pub isolated_and_labelled: bool,
     /// Why the count differs from the notice, when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,10 +99,10 @@ impl TypedForm for ReceiptRecord {
 }
 
 /// 《客诉、客退产品处理单》: the handling form the design center submits to the CQE with the
-/// goods and the 排产单 (004 L604; D1: 《客诉产品处理单》, 004 L8).
+/// goods and the 排产单 (QD-004 §6.1 (004 L604); D1: 《客诉产品处理单》, RET-PC step 1 (004 L8)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReturnHandlingForm {
-    /// The repair order number from the receipt (004 L8).
+    /// The repair order number from the receipt (RET-PC step 1 (004 L8)).
     pub repair_order_no: String,
     /// Product name (产品名称).
     pub product: String,
@@ -110,7 +110,7 @@ pub struct ReturnHandlingForm {
     pub defect_reason: String,
     /// Delivery date (交期).
     pub due_date: NaiveDate,
-    /// The production schedule order (排产单) submitted with the goods (004 L604).
+    /// The production schedule order (排产单) submitted with the goods (QD-004 §6.1 (004 L604)).
     pub schedule_order_ref: String,
 }
 
@@ -124,7 +124,7 @@ impl TypedForm for ReturnHandlingForm {
     }
 }
 
-/// The CQE's first classification (分类并区分责任, 004 L397).
+/// The CQE's first classification (分类并区分责任, RET-HRS (004 L397)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
@@ -140,7 +140,7 @@ pub enum Category {
     NoDefect,
 }
 
-/// The CQE's first classification of the returned goods (004 L397, L368).
+/// The CQE's first classification of the returned goods (RET-HRS (004 L397, L368)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Classification {
     /// The category.
@@ -160,23 +160,23 @@ impl TypedForm for Classification {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InspectionResult {
-    /// 检验合格 (004 L492).
+    /// 检验合格 (QD-004 §6.2.1 (004 L492)).
     Pass,
-    /// 检验不合格 (004 L493).
+    /// 检验不合格 (QD-004 §6.2.2 (004 L493)).
     Fail,
 }
 
-/// The CQE's inspection record (返品检验报告), written on the handling form (004 L491–493,
-/// L510); also the re-inspection after rework (004 L486 c).
+/// The CQE's inspection record (返品检验报告), written on the handling form (QD-004 §6.2 (004 L491–493),
+/// QD-004 §5.2.2 (004 L510)); also the re-inspection after rework (CC-PROC §5.2.5 (004 L486) c).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReturnInspectionRecord {
     /// Pass or fail.
     pub result: InspectionResult,
-    /// Cause analysis and test results (原因分析及检测结果, 004 L510).
+    /// Cause analysis and test results (原因分析及检测结果, QD-004 §5.2.2 (004 L510)).
     pub findings: String,
-    /// The goods contain a power supply or a module (aging after repair, 004 L659, L667).
+    /// The goods contain a power supply or a module (aging after repair, QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667)).
     pub involves_power_supply_or_module: bool,
-    /// The result is marked on the outer carton (判断结果标示在退货产品外包装, 004 L144).
+    /// The result is marked on the outer carton (判断结果标示在退货产品外包装, RET-PROC §5.8 (004 L144)).
     pub carton_marked: bool,
 }
 
@@ -185,52 +185,54 @@ impl TypedForm for ReturnInspectionRecord {
     fn validate(&self) -> Result<(), String> {
         need(&self.findings, "the findings")?;
         if !self.carton_marked {
-            return Err("the result must be marked on the outer carton (004 L144)".into());
+            return Err(
+                "the result must be marked on the outer carton (RET-PROC §5.8 (004 L144))".into(),
+            );
         }
         Ok(())
     }
 }
 
-/// Who or what caused the return: the responsibility categories of 004 L146–150, L20, L50,
-/// L584–585, L602.
+/// Who or what caused the return: the responsibility categories of RET-PROC; RET-PC handling item 2; RF-PROP §3 (004 L146–150, L20, L50),
+/// QD-004 §3.2, §3.3 (004 L584–585), QD-004 §5.4 (004 L602).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "cause", rename_all = "snake_case")]
 pub enum Cause {
-    /// 物流不当 (储存、搬运、装卸) by the dealer (004 L147).
+    /// 物流不当 (储存、搬运、装卸) by the dealer (RET-PROC §4.1 (004 L147)).
     DealerLogistics,
-    /// 安装不当: damage, dents, cracks, scratches (004 L147).
+    /// 安装不当: damage, dents, cracks, scratches (RET-PROC §4.1 (004 L147)).
     DealerInstallation,
-    /// 使用不当 (004 L147).
+    /// 使用不当 (RET-PROC §4.1 (004 L147)).
     Misuse,
-    /// 无故退货: return without cause (004 L50).
+    /// 无故退货: return without cause (RF-PROP §3 (004 L50)).
     NoCauseReturn,
-    /// 客户的责任 (004 L20).
+    /// 客户的责任 (RET-PC handling item 2 (004 L20)).
     CustomerCaused,
-    /// 非产品质量因素: the 客退 default (004 L584).
+    /// 非产品质量因素: the 客退 default (QD-004 §3.2 (004 L584)).
     NonQualityReturn,
-    /// 客户需求变更 (客换, 004 L585).
+    /// 客户需求变更 (客换, QD-004 §3.3 (004 L585)).
     CustomerNeedChanged,
-    /// 客户误判: the customer misjudged a good product (004 L602).
+    /// 客户误判: the customer misjudged a good product (QD-004 §5.4 (004 L602)).
     CustomerMisjudgment {
         /// The same customer misjudged before: the cost goes to selling expense.
         repeat: bool,
     },
-    /// 质检员错检、漏检 (004 L148).
+    /// 质检员错检、漏检 (RET-PROC §4.2 (004 L148)).
     QualityInspection,
-    /// 工艺原因 (004 L149).
+    /// 工艺原因 (RET-PROC §4.3 (004 L149)).
     Process,
-    /// 应用设计中心沟通不到位 (客换, 004 L585).
+    /// 应用设计中心沟通不到位 (客换, QD-004 §3.3 (004 L585)).
     AdcMiscommunication,
-    /// 原材料质量问题: the supplier (004 L150, L599–601).
+    /// 原材料质量问题: the supplier (RET-PROC §5.6; QD-004 §7.1 (004 L150, L599–601)).
     Supplier {
-        /// A batch problem per the quality agreement (004 L600–601).
+        /// A batch problem per the quality agreement (QD-004 §7.1.1, §7.1.2 (004 L600–601)).
         batch: bool,
     },
     /// Nobody is at fault: a loan that came back intact (ours).
     NoFault,
 }
 
-/// Where the damage happened (004 L150 excludes production, warehouse and transport damage
+/// Where the damage happened (RET-PROC §5.6 (004 L150) excludes production, warehouse and transport damage
 /// from supplier claims).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -247,7 +249,7 @@ pub enum DamageOrigin {
     Customer,
 }
 
-/// Quality's verdict on the goods (004 L16, L31).
+/// Quality's verdict on the goods (RET-PC §4.2.2, handling item 4 (004 L16, L31)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReturnVerdict {
@@ -255,12 +257,12 @@ pub enum ReturnVerdict {
     SalesReturn,
     /// 帮修品: we repair the customer's goods and send them back.
     RepairForCustomer,
-    /// 只退不补品: returned, not replenished (004 L31).
+    /// 只退不补品: returned, not replenished (RET-PC handling item 4 (004 L31)).
     ReturnOnly,
 }
 
 /// The responsibility judgement (责任判定), drafted by the CQE and approved by the quality
-/// manager (004 L12, L16, L146–150).
+/// manager (RET-PC step 3, §4.2.2; RET-PROC (004 L12, L16, L146–150)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ResponsibilityJudgement {
     /// The cause.
@@ -270,10 +272,10 @@ pub struct ResponsibilityJudgement {
     /// Where the damage happened, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub damage_origin: Option<DamageOrigin>,
-    /// Responsible unit (责任单位, 004 L19).
+    /// Responsible unit (责任单位, RET-PC handling item 1 (004 L19)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responsible_unit: Option<String>,
-    /// Responsible person (责任人, 004 L31).
+    /// Responsible person (责任人, RET-PC handling item 4 (004 L31)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responsible_person: Option<String>,
     /// The evidence.
@@ -291,7 +293,7 @@ impl TypedForm for ResponsibilityJudgement {
             ) {
                 return Err(
                     "damage in production, the warehouse or transport is not a supplier \
-                            cause (004 L150)"
+                            cause (RET-PROC §5.6 (004 L150))"
                         .into(),
                 );
             }
@@ -304,7 +306,7 @@ impl TypedForm for ResponsibilityJudgement {
             .as_deref()
             .is_none_or(|u| u.trim().is_empty())
         {
-            return Err("an internal cause names the responsible unit (责任单位, 004 L19)".into());
+            return Err("an internal cause names the responsible unit (责任单位, RET-PC handling item 1 (004 L19))".into());
         }
         if self.verdict == ReturnVerdict::ReturnOnly
             && self
@@ -312,13 +314,13 @@ impl TypedForm for ResponsibilityJudgement {
                 .as_deref()
                 .is_none_or(|p| p.trim().is_empty())
         {
-            return Err("return-only goods name the responsible person (责任人, 004 L31)".into());
+            return Err("return-only goods name the responsible person (责任人, RET-PC handling item 4 (004 L31))".into());
         }
         Ok(())
     }
 }
 
-/// What sales agreed with the customer (004 L20, L34).
+/// What sales agreed with the customer (RET-PC handling item 2, step 4 (004 L20, L34)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum NegotiationOutcome {
@@ -327,7 +329,7 @@ pub enum NegotiationOutcome {
         /// Agreed fee in 分 (0: free).
         fee_fen: i64,
     },
-    /// We accept the return as the customer claimed it (needs the GM office, 004 L545–546).
+    /// We accept the return as the customer claimed it (needs the GM office, RET-PMC (004 L545–546)).
     AcceptReturn {
         /// How the goods are accepted.
         accepted_as: AcceptedAs,
@@ -346,7 +348,7 @@ pub enum AcceptedAs {
     ReturnOnly,
 }
 
-/// Sales' record of the negotiation with the customer (返修及付费事宜, 004 L20, L34).
+/// Sales' record of the negotiation with the customer (返修及付费事宜, RET-PC handling item 2, step 4 (004 L20, L34)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NegotiationRecord {
     /// The outcome.
@@ -368,7 +370,7 @@ impl TypedForm for NegotiationRecord {
     }
 }
 
-/// The design center's handling plan for rework (处理方案 / 返工方案, 004 L493, L532).
+/// The design center's handling plan for rework (处理方案 / 返工方案, QD-004 §6.2.2; RET-PMC (004 L493, L532)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReworkPlan {
     /// The rework flow (返工流程).
@@ -381,16 +383,16 @@ impl TypedForm for ReworkPlan {
     const KIND: &'static str = FormKind::ReworkPlan.as_str();
     fn validate(&self) -> Result<(), String> {
         if self.flow.iter().all(|s| s.trim().is_empty()) {
-            return Err("the plan lists its rework flow (004 L532)".into());
+            return Err("the plan lists its rework flow (RET-PMC (004 L532))".into());
         }
         if self.materials.iter().all(|s| s.trim().is_empty()) {
-            return Err("the plan lists the materials needed (004 L532)".into());
+            return Err("the plan lists the materials needed (RET-PMC (004 L532))".into());
         }
         Ok(())
     }
 }
 
-/// Where the rework material comes from (004 L667).
+/// Where the rework material comes from (QD-004 §5.2.2.6 (004 L667)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "source", rename_all = "snake_case")]
 pub enum MaterialSource {
@@ -405,7 +407,7 @@ pub enum MaterialSource {
     },
 }
 
-/// 《工作联系单》: the work liaison form sending the rework to manufacturing (004 L667).
+/// 《工作联系单》: the work liaison form sending the rework to manufacturing (QD-004 §5.2.2.6 (004 L667)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WorkLiaisonForm {
     /// What manufacturing is asked to do.
@@ -425,7 +427,7 @@ impl TypedForm for WorkLiaisonForm {
         {
             need(
                 reason,
-                "the reason for not using the CQE's slow-moving stock (004 L667)",
+                "the reason for not using the CQE's slow-moving stock (QD-004 §5.2.2.6 (004 L667))",
             )?;
             need(requisition_no, "the requisition number")?;
         }
@@ -433,12 +435,12 @@ impl TypedForm for WorkLiaisonForm {
     }
 }
 
-/// 返修品处理报告: manufacturing's report on the repaired goods (004 L371, L667).
+/// 返修品处理报告: manufacturing's report on the repaired goods (RET-HRS; QD-004 §5.2.2.6 (004 L371, L667)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReworkReport {
     /// What was done.
     pub work_done: String,
-    /// Manufacturing's own inspection passed (检验合格好后交由CQE, 004 L667).
+    /// Manufacturing's own inspection passed (检验合格好后交由CQE, QD-004 §5.2.2.6 (004 L667)).
     pub workshop_inspection_passed: bool,
 }
 
@@ -449,7 +451,7 @@ impl TypedForm for ReworkReport {
         if !self.workshop_inspection_passed {
             return Err(
                 "manufacturing hands over only goods that passed its own inspection \
-                        (004 L667)"
+                        (QD-004 §5.2.2.6 (004 L667))"
                     .into(),
             );
         }
@@ -457,7 +459,7 @@ impl TypedForm for ReworkReport {
     }
 }
 
-/// Aging of repaired power supplies and modules (老化, 004 L659, L667).
+/// Aging of repaired power supplies and modules (老化, QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AgingRecord {
     /// Hours aged, per the normal order flow.
@@ -488,12 +490,12 @@ pub struct Part {
     pub qty: u32,
     /// Reusable after processing (经处理可以再次使用).
     pub reusable: bool,
-    /// Why not reusable (破损、变形, 004 L493).
+    /// Why not reusable (破损、变形, QD-004 §6.2.2 (004 L493)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-/// The CQE's disassembly record: parts sorted into reusable and unusable (004 L493, L532).
+/// The CQE's disassembly record: parts sorted into reusable and unusable (QD-004 §6.2.2; RET-PMC (004 L493, L532)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DisassemblyRecord {
     /// The parts.
@@ -530,7 +532,7 @@ impl TypedForm for DisassemblyRecord {
             }
             if !p.reusable && p.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
                 return Err(format!(
-                    "unusable part `{}` needs a reason (破损、变形, 004 L493)",
+                    "unusable part `{}` needs a reason (破损、变形, QD-004 §6.2.2 (004 L493))",
                     p.name
                 ));
             }
@@ -539,12 +541,12 @@ impl TypedForm for DisassemblyRecord {
     }
 }
 
-/// 零部件分类入库: reusable parts returned to stock after QC (004 L493, L526, L658).
+/// 零部件分类入库: reusable parts returned to stock after QC (QD-004 §6.2.2, §5.2.2.3; RET-PMC (004 L493, L526, L658)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PartsStockIn {
     /// Quantity stocked.
     pub qty: u32,
-    /// Passed quality inspection (经品质检验合格后入库, 004 L526).
+    /// Passed quality inspection (经品质检验合格后入库, RET-PMC (004 L526)).
     pub qc_passed: bool,
 }
 
@@ -555,7 +557,7 @@ impl TypedForm for PartsStockIn {
             return Err("nothing to stock".into());
         }
         if !self.qc_passed {
-            return Err("parts are stocked only after passing QC (004 L526)".into());
+            return Err("parts are stocked only after passing QC (RET-PMC (004 L526))".into());
         }
         Ok(())
     }
@@ -565,13 +567,13 @@ impl TypedForm for PartsStockIn {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScrapOrigin {
-    /// Unusable parts after disassembly (004 L493).
+    /// Unusable parts after disassembly (QD-004 §6.2.2 (004 L493)).
     Disassembly,
-    /// Whole lamps under sales' disposal plan (004 L492, L152).
+    /// Whole lamps under sales' disposal plan (QD-004 §6.2.1; RET-PROC §5.10 (004 L492, L152)).
     DisposalPlan,
 }
 
-/// 《报废申请单》 filed by quality (004 L507).
+/// 《报废申请单》 filed by quality (QD-004 §9 note 1 (004 L507)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ScrapApplication {
     /// Where it comes from.
@@ -593,12 +595,12 @@ impl TypedForm for ScrapApplication {
 }
 
 /// 《客诉退料申请单》: the restock application, the finished-goods store's basis for stock-in
-/// (成品库入库依据, 004 L492, L649).
+/// (成品库入库依据, QD-004 §6.2.1, §5.2.1.1 item 2 (004 L492, L649)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RestockApplication {
     /// Quantity to restock.
     pub qty: u32,
-    /// Can be sold as a new product (004 L492: otherwise sales gives a disposal plan).
+    /// Can be sold as a new product (QD-004 §6.2.1 (004 L492): otherwise sales gives a disposal plan).
     pub sellable_as_new: bool,
 }
 
@@ -612,22 +614,22 @@ impl TypedForm for RestockApplication {
     }
 }
 
-/// Sales' disposal plan for a lamp that cannot be sold as new (整灯处理方案, 004 L492).
+/// Sales' disposal plan for a lamp that cannot be sold as new (整灯处理方案, QD-004 §6.2.1 (004 L492)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "plan", rename_all = "snake_case")]
 pub enum Disposal {
-    /// Sell off (变卖), needs the GM office (004 L152).
+    /// Sell off (变卖), needs the GM office (RET-PROC §5.10 (004 L152)).
     SaleOff {
         /// Price in 分.
         price_fen: i64,
     },
-    /// Scrap (报废), through the scrap chain (004 L152, L507).
+    /// Scrap (报废), through the scrap chain (RET-PROC §5.10; QD-004 §9 note 1 (004 L152, L507)).
     Scrap,
-    /// Rework, through the design center's plan (004 L493).
+    /// Rework, through the design center's plan (QD-004 §6.2.2 (004 L493)).
     Rework,
 }
 
-/// 整灯处理方案: the account salesperson's disposal plan (004 L492, L649).
+/// 整灯处理方案: the account salesperson's disposal plan (QD-004 §6.2.1, §5.2.1.1 item 2 (004 L492, L649)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DisposalPlan {
     /// The plan.
@@ -651,7 +653,7 @@ impl TypedForm for DisposalPlan {
     }
 }
 
-/// Production's check whether return-only goods can serve existing orders (004 L31).
+/// Production's check whether return-only goods can serve existing orders (RET-PC handling item 4 (004 L31)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReuseCheck {
     /// Orders the goods can be used for (empty: none).
@@ -668,7 +670,7 @@ impl TypedForm for ReuseCheck {
 }
 
 /// 入呆滞品仓并登记: return-only goods into slow-moving stock, red copy with the goods,
-/// white copy to production control (004 L31).
+/// white copy to production control (RET-PC handling item 4 (004 L31)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SlowMovingEntry {
     /// Store location.
@@ -687,7 +689,7 @@ impl TypedForm for SlowMovingEntry {
         need(&self.location, "the location")?;
         if !(self.red_copy_with_goods && self.white_copy_to_production_control) {
             return Err(
-                "red copy with the goods, white copy to production control (004 L31)".into(),
+                "red copy with the goods, white copy to production control (RET-PC handling item 4 (004 L31))".into(),
             );
         }
         Ok(())
@@ -714,7 +716,7 @@ impl TypedForm for ShipBackRecord {
     }
 }
 
-/// What customer service promised a dealer on the day of the complaint (004 L62).
+/// What customer service promised a dealer on the day of the complaint (RF-PROP §4.2 item 1 (004 L62)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DealerCommitment {
     /// Promised handling time (处理时间).
@@ -729,7 +731,7 @@ pub struct DealerCommitment {
 
 impl DealerCommitment {
     /// Check the commitment: both times given, the policy and the deduction rule told
-    /// (RF-PROP §4.2 item 1, 004 L62).
+    /// (RF-PROP §4.2 item 1 (004 L62)).
     ///
     /// # Errors
     /// The first problem, in words.
@@ -739,7 +741,7 @@ impl DealerCommitment {
         if !(self.policy_statement_given && self.deduction_warning_given) {
             return Err(
                 "the dealer is told 「先补发,再追究」 and the deduction rule the same \
-                        day (004 L62)"
+                        day (RF-PROP §4.2 item 1 (004 L62))"
                     .into(),
             );
         }
@@ -747,10 +749,10 @@ impl DealerCommitment {
     }
 }
 
-/// 补发申请: the replacement request (004 L48, L60, L367).
+/// 补发申请: the replacement request (RF-PROP §3, §4.2 item 1; RET-HRS (004 L48, L60, L367)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReplacementRequest {
-    /// Units to replace: the returned quantity (平数补货, 004 L367).
+    /// Units to replace: the returned quantity (平数补货, RET-HRS (004 L367)).
     pub qty: u32,
     /// The customer's special requirement allowing another quantity (客户特别要求除外).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -758,10 +760,10 @@ pub struct ReplacementRequest {
     /// The defect was triggered on the customer's line (客户上线引发的不良).
     #[serde(default)]
     pub customer_line_defect: bool,
-    /// The customer acknowledged it in advance (提前告知客户已取得客户认可, 004 L367).
+    /// The customer acknowledged it in advance (提前告知客户已取得客户认可, RET-HRS (004 L367)).
     #[serde(default)]
     pub customer_ack: bool,
-    /// What was promised to a dealer (004 L62).
+    /// What was promised to a dealer (RF-PROP §4.2 item 1 (004 L62)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dealer_commitment: Option<DealerCommitment>,
 }
@@ -777,7 +779,7 @@ impl TypedForm for ReplacementRequest {
         }
         if self.customer_line_defect && !self.customer_ack {
             return Err("a defect from the customer's line needs the customer's \
-                        acknowledgement first (004 L367)"
+                        acknowledgement first (RET-HRS (004 L367))"
                 .into());
         }
         if let Some(c) = &self.dealer_commitment {
@@ -793,11 +795,11 @@ impl TypedForm for ReplacementRequest {
 pub enum ReplacementSource {
     /// From stock.
     Stock,
-    /// Produced (定单生产, 004 L58).
+    /// Produced (定单生产, RF-PROP §4.1 (004 L58)).
     Production,
 }
 
-/// 补货单: production and logistics told the same day (004 L60).
+/// 补货单: production and logistics told the same day (RF-PROP §4.2 item 1 (004 L60)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReplacementOrder {
     /// The order reference.
@@ -819,7 +821,9 @@ impl TypedForm for ReplacementOrder {
         if !self.logistics_notified
             || (self.source == ReplacementSource::Production && !self.production_notified)
         {
-            return Err("production and logistics are told at once (004 L60)".into());
+            return Err(
+                "production and logistics are told at once (RF-PROP §4.2 item 1 (004 L60))".into(),
+            );
         }
         if self.value_fen < 0 {
             return Err("the value is never negative".into());
@@ -828,7 +832,7 @@ impl TypedForm for ReplacementOrder {
     }
 }
 
-/// The arrival date promised to the customer (承诺到货时间, 004 L64–67).
+/// The arrival date promised to the customer (承诺到货时间, RF-PROP §4.2 item 1 处理时间 (004 L64–67)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ArrivalPromise {
     /// The promised arrival.
@@ -842,7 +846,7 @@ impl TypedForm for ArrivalPromise {
     }
 }
 
-/// 免费 or 收费 (004 L151).
+/// 免费 or 收费 (RET-PROC §5.7 (004 L151)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Charging {
@@ -852,12 +856,12 @@ pub enum Charging {
     Charged,
 }
 
-/// The mark on 《售后服务处理表》, one copy to finance (004 L151, L153).
+/// The mark on 《售后服务处理表》, one copy to finance (RET-PROC §5.7, §5.11 (004 L151, L153)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ChargingMark {
     /// Free or charged.
     pub mark: Charging,
-    /// One copy went to finance (一联交财务部, 004 L151).
+    /// One copy went to finance (一联交财务部, RET-PROC §5.7 (004 L151)).
     pub finance_copy_sent: bool,
 }
 
@@ -865,7 +869,7 @@ impl TypedForm for ChargingMark {
     const KIND: &'static str = FormKind::ChargingMark.as_str();
     fn validate(&self) -> Result<(), String> {
         if !self.finance_copy_sent {
-            return Err("one copy goes to finance (004 L151)".into());
+            return Err("one copy goes to finance (RET-PROC §5.7 (004 L151))".into());
         }
         Ok(())
     }
@@ -875,16 +879,16 @@ impl TypedForm for ChargingMark {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "payer", rename_all = "snake_case")]
 pub enum Payer {
-    /// The dealer's account is debited (帐上扣除相应金额, 004 L50, L71).
+    /// The dealer's account is debited (帐上扣除相应金额, RF-PROP §3, §4.2 item 3 (004 L50, L71)).
     Dealer {
         /// The account.
         account: String,
     },
-    /// The consumer pays (由经销商或消费者承担, 004 L147).
+    /// The consumer pays (由经销商或消费者承担, RET-PROC §4.1 (004 L147)).
     Customer,
 }
 
-/// The debit note customer service or sales issue and finance posts (004 L50, L62, L71).
+/// The debit note customer service or sales issue and finance posts (RF-PROP §3, §4.2 item 1, §4.2 item 3 (004 L50, L62, L71)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DebitNote {
     /// Who pays.
@@ -908,7 +912,7 @@ impl TypedForm for DebitNote {
     }
 }
 
-/// A claim on the supplier (004 L150, L599–601).
+/// A claim on the supplier (RET-PROC §5.6; QD-004 §7.1 (004 L150, L599–601)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SupplierClaim {
     /// The supplier.
@@ -933,7 +937,7 @@ impl TypedForm for SupplierClaim {
     }
 }
 
-/// The supplier's 8D report and handling plan (004 L601).
+/// The supplier's 8D report and handling plan (QD-004 §7.1.2 (004 L601)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SupplierReply {
     /// The 8D report reference.
@@ -950,7 +954,7 @@ impl TypedForm for SupplierReply {
     }
 }
 
-/// 追究相关人员责任: internal accountability (004 L50).
+/// 追究相关人员责任: internal accountability (RF-PROP §3 (004 L50)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AccountabilityRecord {
     /// Responsible unit.
@@ -974,13 +978,13 @@ impl TypedForm for AccountabilityRecord {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingAccount {
-    /// 销售成本 (004 L493).
+    /// 销售成本 (QD-004 §6.2.2 (004 L493)).
     CostOfSales,
-    /// 销售费用: repeated customer misjudgment (004 L602).
+    /// 销售费用: repeated customer misjudgment (QD-004 §5.4 (004 L602)).
     SellingExpense,
 }
 
-/// A confirmed cost booking (经确认后计入销售成本, 004 L493; 销售费用, 004 L602).
+/// A confirmed cost booking (经确认后计入销售成本, QD-004 §6.2.2 (004 L493); 销售费用, QD-004 §5.4 (004 L602)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CostBooking {
     /// The account.
@@ -1001,7 +1005,7 @@ impl TypedForm for CostBooking {
     }
 }
 
-/// The outcome told to the customer (004 L478, L623). It leaves the company only through the
+/// The outcome told to the customer (CC-PROC §5.2.1; QD-004 §8 (004 L478, L623)). It leaves the company only through the
 /// default-deny confidentiality filter (保密原则, QD-004 §3.6 (004 L628)): see
 /// [`outcome_notice_text`](super::outcome_notice_text). The free-text `summary` goes out only
 /// when a reviewer released that very text (`release_text`); each of the `statements` goes
@@ -1026,7 +1030,7 @@ impl TypedForm for OutcomeNotice {
     }
 }
 
-/// 登入客诉处置台账并纳入T6系统账 (004 L508, L626).
+/// 登入客诉处置台账并纳入T6系统账 (QD-004 §9 note 2 (004 L508, L626)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LedgerEntry {
     /// The ledger number.
@@ -1043,7 +1047,7 @@ impl TypedForm for LedgerEntry {
     }
 }
 
-/// Customer satisfaction, written on the handling form by the design center (004 L623).
+/// Customer satisfaction, written on the handling form by the design center (QD-004 §8 (004 L623)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SatisfactionRecord {
     /// Satisfied.
@@ -1192,7 +1196,7 @@ impl TypedForm for CustomerCommunication {
     }
 }
 
-/// What the customer consents to (CC-PROC §5.2.5, 004 L486).
+/// What the customer consents to (CC-PROC §5.2.5 (004 L486)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentSubject {
@@ -1203,7 +1207,7 @@ pub enum ConsentSubject {
 }
 
 /// The customer's consent, recorded by the design center who talks to the customer:
-/// 「纠正和预防措施计划,经客户同意后实施」 (CC-PROC §5.2.5, 004 L486).
+/// 「纠正和预防措施计划,经客户同意后实施」 (CC-PROC §5.2.5 (004 L486)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomerConsent {
     /// To the plan or to the scrap.
@@ -1223,8 +1227,8 @@ impl TypedForm for CustomerConsent {
 }
 
 /// 分析报告 (8D): the specific cause of failed goods, analysed and reported
-/// (「不良品分析具体原因并出具分析报告(8D报告)」, QD-004 §5.2.2.7, 004 L650), under the
-/// confidentiality principle (QD-004 §3.6, 004 L628).
+/// (「不良品分析具体原因并出具分析报告(8D报告)」, QD-004 §5.2.2.7 (004 L650)), under the
+/// confidentiality principle (QD-004 §3.6 (004 L628)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AnalysisReport {
     /// The root cause.
@@ -1246,7 +1250,7 @@ impl TypedForm for AnalysisReport {
 
 /// 《客诉排产通知单》: the production notice when a replacement must be produced, checked by the
 /// quality manager and approved by the vice president before the planning manager schedules it
-/// (QD-004 §5.2.2.5, 004 L666).
+/// (QD-004 §5.2.2.5 (004 L666)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProductionNotice {
     /// Units to produce.

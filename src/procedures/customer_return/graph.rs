@@ -9,8 +9,8 @@ use crate::{Builder, BusinessDuration, TransitionBuilder};
 use std::collections::BTreeMap;
 
 /// The states where the replacement track's actions are available: from the announcement
-/// on under replace-first (004 L48–52), from the inspection report on under
-/// investigate-first (004 L376–381). Sign-off states are left out: a self-loop there would
+/// on under replace-first (RF-PROP §3 (004 L48–52)), from the inspection report on under
+/// investigate-first (RET-HRS (004 L376–381)). Sign-off states are left out: a self-loop there would
 /// clear the signatures being collected.
 pub fn replacement_states(policy: ReplacementPolicy) -> &'static [State] {
     use State::*;
@@ -39,7 +39,7 @@ pub fn replacement_states(policy: ReplacementPolicy) -> &'static [State] {
 }
 
 /// States where the leadership's special approval of urgent handling (特批) is signed: from
-/// the handling form to the inspection report (004 L623).
+/// the handling form to the inspection report (QD-004 §8 (004 L623)).
 const URGENT_STATES: [State; 3] = [State::AtCqe, State::UnderInspection, State::Inspected];
 
 fn select(pointer: &str, cases: &[(&str, BusinessDuration)]) -> DurationSpec {
@@ -95,47 +95,47 @@ fn states(b: Builder, config: &Config) -> Builder {
         .initial(S::Draft)
         .describe_state("case opened")
         .normal(S::Announced)
-        .describe_state("退货通知 to production control (004 L9)")
+        .describe_state("退货通知 to production control (RET-PC step 2 (004 L9))")
         .normal(S::AtFactory)
-        .describe_state("退货回厂 (004 L144)")
+        .describe_state("退货回厂 (RET-PROC §5.8 (004 L144))")
         .normal(S::Received)
-        .describe_state("点收, 维修单号 (004 L8)")
+        .describe_state("点收, 维修单号 (RET-PC step 1 (004 L8))")
         .normal(S::AtCqe)
-        .describe_state("with the CQE (004 L604)")
+        .describe_state("with the CQE (QD-004 §6.1 (004 L604))")
         .normal(S::UnderInspection)
-        .describe_state("classified, inspecting (004 L397, L491)")
+        .describe_state("classified, inspecting (RET-HRS; QD-004 §6.2 (004 L397, L491))")
         .normal(S::Inspected)
-        .describe_state("result on the handling form (004 L492–493)")
+        .describe_state("result on the handling form (QD-004 §6.2.1, §6.2.2 (004 L492–493))")
         .normal(S::Judged)
-        .describe_state("责任判定 approved (004 L12, L16)")
+        .describe_state("责任判定 approved (RET-PC step 3, §4.2.2 (004 L12, L16))")
         .normal(S::AwaitingConcession)
         .describe_state("让步接受 pending (RET-HRS (004 L397))")
         .normal(S::SalesNegotiation)
-        .describe_state("sales and the customer (004 L20, L34)")
+        .describe_state("sales and the customer (RET-PC handling item 2, step 4 (004 L20, L34))")
         .normal(S::ReworkPlanning)
-        .describe_state("design center's handling plan (004 L493)")
+        .describe_state("design center's handling plan (QD-004 §6.2.2 (004 L493))")
         .normal(S::ReworkApproval)
-        .describe_state("《工作联系单》 (004 L667)")
+        .describe_state("《工作联系单》 (QD-004 §5.2.2.6 (004 L667))")
         .normal(S::InRework)
-        .describe_state("manufacturing repairs (004 L667)")
+        .describe_state("manufacturing repairs (QD-004 §5.2.2.6 (004 L667))")
         .normal(S::PostReworkCheck)
-        .describe_state("CQE re-check, aging (004 L659, L667)")
+        .describe_state("CQE re-check, aging (QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667))")
         .normal(S::Disassembled)
-        .describe_state("parts sorted (004 L493)")
+        .describe_state("parts sorted (QD-004 §6.2.2 (004 L493))")
         .normal(S::RestockSignOff)
-        .describe_state("《客诉退料申请单》 (004 L492)")
+        .describe_state("《客诉退料申请单》 (QD-004 §6.2.1 (004 L492))")
         .normal(S::AwaitingDisposalPlan)
-        .describe_state("整灯处理方案 (004 L492)")
+        .describe_state("整灯处理方案 (QD-004 §6.2.1 (004 L492))")
         .normal(S::ScrapSignOff)
-        .describe_state("《报废申请单》 (004 L507, L152)")
+        .describe_state("《报废申请单》 (QD-004 §9 note 1; RET-PROC §5.10 (004 L507, L152))")
         .normal(S::ReuseCheck)
-        .describe_state("只退不补品 (004 L31)")
+        .describe_state("只退不补品 (RET-PC handling item 4 (004 L31))")
         .normal(S::Settling)
         .describe_state("free/charged, debit, claims, replacement")
         .normal(S::FollowUp)
-        .describe_state("1-month closure re-check (004 L623)")
+        .describe_state("1-month closure re-check (QD-004 §8 (004 L623))")
         .normal(S::OnLoan)
-        .describe_state("客借 (004 L586)")
+        .describe_state("客借 (QD-004 §3.4 (004 L586))")
         .normal(S::LoanOverdue)
         .describe_state("loan past its term (ours)")
         .terminal(S::Closed)
@@ -160,20 +160,20 @@ fn intake(b: Builder, config: &Config) -> Builder {
         t.roles([R::ProductionControl])
             .form(FormKind::ReceiptRecord)
             .guard(Guard::ReceiptCounted)
-            .describe("004 L8, L9, L284, L539")
+            .describe("RET-PC step 1, step 2; RET-CTRL §3.5; RET-PMC (004 L8, L9, L284, L539)")
     };
     let mut b = b
         .transition(S::Draft, A::Announce, S::Announced, |t| {
             t.roles(announcers)
                 .form(FormKind::ReturnNotice)
                 .guard(Guard::CaseAnnounceable)
-                .describe("004 L9, L400")
+                .describe("RET-PC step 2; RET-HRS (004 L9, L400)")
         })
         .transition(S::Draft, A::Lend, S::OnLoan, |t| {
             t.roles([R::ApplicationDesignCenter])
                 .guard(Guard::LoanTermsValid)
                 .effect(Effect::RecordLoan)
-                .describe("004 L586; term ours")
+                .describe("QD-004 §3.4 (004 L586); term ours")
         })
         .transition(S::Draft, A::Receive, S::Received, |t| {
             t.roles([R::ProductionControl])
@@ -181,12 +181,12 @@ fn intake(b: Builder, config: &Config) -> Builder {
                 .guard(Guard::UnannouncedReceipt)
                 .guard(Guard::ReceiptCounted)
                 .effect(Effect::RecordUnannouncedReceipt)
-                .describe("004 L9, L156")
+                .describe("RET-PC step 2; RET-PROC §7 (004 L9, L156)")
         })
         .transition(S::Announced, A::CollectFromDepot, S::AtFactory, |t| {
             t.roles([R::StorageTransport, R::DeliveryPerson])
                 .form(FormKind::FactoryArrival)
-                .describe("004 L144, L547–549")
+                .describe("RET-PROC §5.8; RET-PMC (004 L144, L547–549)")
         })
         .transition(S::Announced, A::Receive, S::Received, receive)
         .transition(S::AtFactory, A::Receive, S::Received, receive);
@@ -218,7 +218,7 @@ fn intake(b: Builder, config: &Config) -> Builder {
         t.roles(&submitters)
             .form(FormKind::HandlingForm)
             .guard(Guard::HandlingFormMatchesReceipt)
-            .describe("004 L604, L8")
+            .describe("QD-004 §6.1; RET-PC step 1 (004 L604, L8)")
     })
 }
 
@@ -231,19 +231,19 @@ fn judgement(b: Builder) -> Builder {
             t.roles([R::Cqe])
                 .form(FormKind::Classification)
                 .effect(Effect::RecordCategory)
-                .describe("004 L397, L368")
+                .describe("RET-HRS (004 L397, L368)")
         })
         .transition(S::UnderInspection, A::RecordInspection, S::Inspected, |t| {
             t.roles([R::Cqe])
                 .form(FormKind::InspectionRecord)
                 .guard(Guard::InspectionAttached)
-                .describe("004 L491–493, L510, L144")
+                .describe("QD-004 §6.2, §5.2.2; RET-PROC §5.8 (004 L491–493, L510, L144)")
         })
         .transition(S::Inspected, A::DraftJudgement, S::Inspected, |t| {
             t.roles([R::Cqe])
                 .form(FormKind::ResponsibilityJudgement)
                 .guard(Guard::JudgementConsistent)
-                .describe("004 L12, L16, L31, L146–150")
+                .describe("RET-PC step 3, §4.2.2, handling item 4; RET-PROC (004 L12, L16, L31, L146–150)")
         })
         .transition(S::Inspected, A::ApproveJudgement, S::Judged, |t| {
             t.roles([R::QualityManager])
@@ -252,23 +252,23 @@ fn judgement(b: Builder) -> Builder {
                 .excluding_role(R::ApplicationDesignCenter)
                 .form(FormKind::ResponsibilityJudgement)
                 .guard(Guard::JudgementCurrent)
-                .describe("004 L12; approver INF L654")
+                .describe("RET-PC step 3 (004 L12); approver INF QD-004 §5.3.4 (004 L654)")
         });
     for s in URGENT_STATES {
         b = b.transition(s, A::GrantUrgent, s, |t| {
             t.sign_off(
                 [R::CompanyLeadership],
                 SignOrder::Sequential,
-                "特批 urgent handling (004 L623)",
+                "特批 urgent handling (QD-004 §8 (004 L623))",
             )
             .guard(Guard::NotUrgentYet)
-            .describe("004 L623 特批")
+            .describe("QD-004 §8 (004 L623) 特批")
         });
     }
     b.transition(S::Judged, A::OpenNegotiation, S::SalesNegotiation, |t| {
         t.roles([R::Cqe, R::QualityManager])
             .guard(Guard::RouteNegotiation)
-            .describe("004 L16, L20, L34")
+            .describe("RET-PC §4.2.2, handling item 2, step 4 (004 L16, L20, L34)")
     })
     .transition(
         S::Judged,
@@ -301,18 +301,18 @@ fn judgement(b: Builder) -> Builder {
             .guard(Guard::RouteRestock)
             .guard(Guard::RestockQtyMatches)
             .effect(Effect::ResetRestock)
-            .describe("004 L492, L649")
+            .describe("QD-004 §6.2.1, §5.2.1.1 item 2 (004 L492, L649)")
     })
     .transition(S::Judged, A::RequestReworkPlan, S::ReworkPlanning, |t| {
         t.roles([R::Cqe])
             .guard(Guard::RouteRework)
             .effect(Effect::ResetRework)
-            .describe("004 L493, L510")
+            .describe("QD-004 §6.2.2, §5.2.2 (004 L493, L510)")
     })
     .transition(S::Judged, A::SendToReuseCheck, S::ReuseCheck, |t| {
         t.roles([R::Cqe])
             .guard(Guard::RouteReuseCheck)
-            .describe("004 L31")
+            .describe("RET-PC handling item 4 (004 L31)")
     })
     .transition(
         S::SalesNegotiation,
@@ -323,20 +323,20 @@ fn judgement(b: Builder) -> Builder {
                 .form(FormKind::NegotiationRecord)
                 .guard(Guard::NegotiatedRepair)
                 .effect(Effect::ResetRework)
-                .describe("004 L20, L34, L542")
+                .describe("RET-PC handling item 2, step 4; RET-PMC (004 L20, L34, L542)")
         },
     )
     .transition(S::SalesNegotiation, A::AcceptReturn, S::Judged, |t| {
         t.sign_off(
             [R::Sales, R::GmOffice],
             SignOrder::Sequential,
-            "accept the disputed return (004 L34, L545–546)",
+            "accept the disputed return (RET-PC step 4; RET-PMC (004 L34, L545–546))",
         )
-        // 004 L34, L545–546: the return is accepted as the negotiation record states it.
+        // RET-PC step 4; RET-PMC (004 L34, L545–546): the return is accepted as the negotiation record states it.
         .binds_form(FormKind::NegotiationRecord)
         .form(FormKind::NegotiationRecord)
         .guard(Guard::NegotiatedAcceptance)
-        .describe("004 L34, L545–546")
+        .describe("RET-PC step 4; RET-PMC (004 L34, L545–546)")
     })
     .transition(
         S::SalesNegotiation,
@@ -347,7 +347,7 @@ fn judgement(b: Builder) -> Builder {
                 .form(FormKind::NegotiationRecord)
                 .form(FormKind::ShipBackRecord)
                 .guard(Guard::NegotiatedTakeBack)
-                .describe("004 L20")
+                .describe("RET-PC handling item 2 (004 L20)")
         },
     )
 }
@@ -370,7 +370,7 @@ fn rework(b: Builder, config: &Config) -> Builder {
             t.roles([R::ApplicationDesignCenter])
                 .reason_required()
                 .effect(Effect::RecordAdcDecline)
-                .describe("004 L493 若无法出具")
+                .describe("QD-004 §6.2.2 (004 L493) 若无法出具")
         },
     )
     .transition(
@@ -407,7 +407,7 @@ fn rework(b: Builder, config: &Config) -> Builder {
         t.roles([R::Cqe])
             .form(FormKind::DisassemblyRecord)
             .guard(Guard::AdcDeclined)
-            .describe("004 L493")
+            .describe("QD-004 §6.2.2 (004 L493)")
     })
     .transition(
         S::ReworkApproval,
@@ -416,13 +416,13 @@ fn rework(b: Builder, config: &Config) -> Builder {
         |t| {
             t.roles(&liaison_filers)
                 .form(FormKind::WorkLiaisonForm)
-                .describe("004 L667")
+                .describe("QD-004 §5.2.2.6 (004 L667)")
         },
     )
     .transition(S::InRework, A::CompleteRework, S::PostReworkCheck, |t| {
         t.roles([R::ProductionWorkshop])
             .form(FormKind::ReworkReport)
-            .describe("004 L667, L371")
+            .describe("QD-004 §5.2.2.6; RET-HRS (004 L667, L371)")
     })
     .transition(
         S::PostReworkCheck,
@@ -432,7 +432,7 @@ fn rework(b: Builder, config: &Config) -> Builder {
             t.roles([R::Cqe, R::ProductionWorkshop])
                 .form(FormKind::AgingRecord)
                 .effect(Effect::RecordAging)
-                .describe("004 L659, L667")
+                .describe("QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667)")
         },
     )
     .transition(
@@ -444,7 +444,7 @@ fn rework(b: Builder, config: &Config) -> Builder {
                 .form(FormKind::InspectionRecord)
                 .guard(Guard::ReinspectionFailed)
                 .effect(Effect::ResetRework)
-                .describe("004 L486 c)")
+                .describe("CC-PROC §5.2.5 (004 L486) c)")
         },
     )
     .transition(S::PostReworkCheck, A::FileRestock, S::RestockSignOff, |t| {
@@ -454,14 +454,14 @@ fn rework(b: Builder, config: &Config) -> Builder {
             .guard(Guard::GoodsAreOurs)
             .guard(Guard::RestockQtyMatches)
             .effect(Effect::ResetRestock)
-            .describe("004 L492, L667")
+            .describe("QD-004 §6.2.1, §5.2.2.6 (004 L492, L667)")
     })
     .transition(S::PostReworkCheck, A::ReturnToCustomer, S::Settling, |t| {
         t.roles([R::ApplicationDesignCenter, R::Warehouse])
             .form(FormKind::ShipBackRecord)
             .guard(Guard::AgedIfNeeded)
             .guard(Guard::RepairForCustomer)
-            .describe("004 L19, L529, L667")
+            .describe("RET-PC handling item 1; RET-PMC; QD-004 §5.2.2.6 (004 L19, L529, L667)")
     })
     .transition(
         S::Disassembled,
@@ -471,7 +471,7 @@ fn rework(b: Builder, config: &Config) -> Builder {
             t.roles([R::Warehouse])
                 .form(FormKind::PartsStockIn)
                 .guard(Guard::PartsQtyMatches)
-                .describe("004 L493, L526, L658")
+                .describe("QD-004 §6.2.2, §5.2.2.3; RET-PMC (004 L493, L526, L658)")
         },
     )
     .transition(S::Disassembled, A::FileScrap, S::ScrapSignOff, |t| {
@@ -480,18 +480,18 @@ fn rework(b: Builder, config: &Config) -> Builder {
             .guard(Guard::ReusablePartsStocked)
             .guard(Guard::ScrapOfUnusableParts)
             .effect(Effect::ResetScrap)
-            .describe("004 L493, L507, L658")
+            .describe("QD-004 §6.2.2, §9 note 1, §5.2.2.3 (004 L493, L507, L658)")
     })
     .transition(S::Disassembled, A::FinishDisassembly, S::Settling, |t| {
         t.roles([R::Cqe])
             .guard(Guard::ReusablePartsStocked)
             .guard(Guard::NoUnusableParts)
-            .describe("004 L493")
+            .describe("QD-004 §6.2.2 (004 L493)")
     })
 }
 
-/// The rework's release (《工作联系单》 signed, 004 L667), the restock sign-off and the disposal
-/// plan (004 L492, L152).
+/// The rework's release (《工作联系单》 signed, QD-004 §5.2.2.6 (004 L667)), the restock sign-off and the disposal
+/// plan (QD-004 §6.2.1; RET-PROC §5.10 (004 L492, L152)).
 fn restock(b: Builder, config: &Config) -> Builder {
     use Action as A;
     use Role as R;
@@ -500,13 +500,13 @@ fn restock(b: Builder, config: &Config) -> Builder {
         t.sign_off(
             config.work_liaison_signers.iter(),
             SignOrder::Sequential,
-            "approve 《工作联系单》 (004 L667)",
+            "approve 《工作联系单》 (QD-004 §5.2.2.6 (004 L667))",
         )
-        // 004 L667: the signatures approve this work liaison form.
+        // QD-004 §5.2.2.6 (004 L667): the signatures approve this work liaison form.
         .binds_form(FormKind::WorkLiaisonForm)
         .on_refuse(S::ReworkPlanning)
         .form(FormKind::WorkLiaisonForm)
-        .describe("004 L667, L19")
+        .describe("QD-004 §5.2.2.6; RET-PC handling item 1 (004 L667, L19)")
     })
     .transition(
         S::RestockSignOff,
@@ -516,16 +516,16 @@ fn restock(b: Builder, config: &Config) -> Builder {
             t.sign_off(
                 [R::OqcInspector, R::QualityManager],
                 SignOrder::AnyOrder,
-                "confirm 《客诉退料申请单》 (004 L492)",
+                "confirm 《客诉退料申请单》 (QD-004 §6.2.1 (004 L492))",
             )
-            // 004 L492: the signatures confirm this restock application.
+            // QD-004 §6.2.1 (004 L492): the signatures confirm this restock application.
             .binds_form(FormKind::RestockApplication)
             .on_refuse(S::UnderInspection)
             .not_same_actor_as(A::FileRestock)
             .excluding_role(R::Warehouse)
             .guard(Guard::RestockAwaitingQuality)
             .effect(Effect::RecordRestockQualitySignatures)
-            .describe("004 L492, L649")
+            .describe("QD-004 §6.2.1, §5.2.1.1 item 2 (004 L492, L649)")
         },
     )
     .transition(
@@ -536,16 +536,16 @@ fn restock(b: Builder, config: &Config) -> Builder {
             t.sign_off(
                 [R::PlanningManager],
                 SignOrder::Sequential,
-                "confirm 《客诉退料申请单》 for planning (004 L492)",
+                "confirm 《客诉退料申请单》 for planning (QD-004 §6.2.1 (004 L492))",
             )
-            // 004 L492: planning confirms the same restock application.
+            // QD-004 §6.2.1 (004 L492): planning confirms the same restock application.
             .binds_form(FormKind::RestockApplication)
             .on_refuse(S::UnderInspection)
             .not_same_actor_as(A::FileRestock)
             .excluding_role(R::Warehouse)
             .guard(Guard::RestockQualitySigned)
             .effect(Effect::RecordRestockPlanningSignature)
-            .describe("004 L492, L649")
+            .describe("QD-004 §6.2.1, §5.2.1.1 item 2 (004 L492, L649)")
         },
     )
     .transition(S::RestockSignOff, A::StockIn, S::Settling, |t| {
@@ -553,7 +553,7 @@ fn restock(b: Builder, config: &Config) -> Builder {
             .excluding_role(R::Cqe)
             .guard(Guard::RestockFullySigned)
             .guard(Guard::SellableAsNew)
-            .describe("004 L492 入库依据")
+            .describe("QD-004 §6.2.1 (004 L492) 入库依据")
     })
     .transition(
         S::RestockSignOff,
@@ -564,7 +564,7 @@ fn restock(b: Builder, config: &Config) -> Builder {
                 .excluding_role(R::Cqe)
                 .guard(Guard::RestockFullySigned)
                 .guard(Guard::NotSellableAsNew)
-                .describe("004 L492, L649")
+                .describe("QD-004 §6.2.1, §5.2.1.1 item 2 (004 L492, L649)")
         },
     )
     .transition(
@@ -575,7 +575,7 @@ fn restock(b: Builder, config: &Config) -> Builder {
             t.roles([R::Sales])
                 .form(FormKind::DisposalPlan)
                 .guard(Guard::DisposalQtyMatches)
-                .describe("004 L492, L649")
+                .describe("QD-004 §6.2.1, §5.2.1.1 item 2 (004 L492, L649)")
         },
     )
     .transition(
@@ -587,7 +587,7 @@ fn restock(b: Builder, config: &Config) -> Builder {
                 .not_same_actor_as(A::SubmitDisposalPlan)
                 .excluding_role(R::Cqe)
                 .guard(Guard::PlanSaleOff)
-                .describe("004 L152")
+                .describe("RET-PROC §5.10 (004 L152)")
         },
     )
     .transition(
@@ -599,7 +599,7 @@ fn restock(b: Builder, config: &Config) -> Builder {
                 .form(FormKind::ScrapApplication)
                 .guard(Guard::ScrapUnderDisposalPlan)
                 .effect(Effect::ResetScrap)
-                .describe("004 L492, L152, L507")
+                .describe("QD-004 §6.2.1, §9 note 1; RET-PROC §5.10 (004 L492, L152, L507)")
         },
     )
     .transition(
@@ -610,7 +610,7 @@ fn restock(b: Builder, config: &Config) -> Builder {
             t.roles([R::Cqe])
                 .guard(Guard::PlanRework)
                 .effect(Effect::ResetRework)
-                .describe("004 L492, L493")
+                .describe("QD-004 §6.2.1, §6.2.2 (004 L492, L493)")
         },
     )
 }
@@ -629,41 +629,41 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
         t.sign_off(
             config.scrap_departments.iter(),
             SignOrder::AnyOrder,
-            "confirm 《报废申请单》 (相关部门, 004 L507)",
+            "confirm 《报废申请单》 (相关部门, QD-004 §9 note 1 (004 L507))",
         )
-        // 004 L507: the departments confirm this scrap application.
+        // QD-004 §9 note 1 (004 L507): the departments confirm this scrap application.
         .binds_form(FormKind::ScrapApplication)
         .not_same_actor_as(A::FileScrap)
         .guard(Guard::ScrapAwaitingDepartments)
         .effect(Effect::RecordScrapDepartments)
-        .describe("004 L507, L493, L383")
+        .describe("QD-004 §9 note 1, §6.2.2; RET-HRS (004 L507, L493, L383)")
     })
     .transition(S::ScrapSignOff, A::ApproveScrap, S::ScrapSignOff, |t| {
         t.sign_off(
             [R::AdcVicePresident],
             SignOrder::Sequential,
-            "approve the scrap (004 L507)",
+            "approve the scrap (QD-004 §9 note 1 (004 L507))",
         )
-        // 004 L507: the vice-president approves this scrap application.
+        // QD-004 §9 note 1 (004 L507): the vice-president approves this scrap application.
         .binds_form(FormKind::ScrapApplication)
         .not_same_actor_as(A::FileScrap)
         .guard(Guard::ScrapDepartmentsSigned)
         .effect(Effect::RecordScrapVp)
-        .describe("004 L507, L625")
+        .describe("QD-004 §9 note 1 (004 L507, L625)")
     })
     .transition(S::ScrapSignOff, A::AuthoriseScrap, S::ScrapSignOff, |t| {
         t.sign_off(
             [R::GmOffice],
             SignOrder::Sequential,
-            "authorise the scrap (总经办, 004 L152, L486)",
+            "authorise the scrap (总经办, RET-PROC §5.10; CC-PROC §5.2.5 (004 L152, L486))",
         )
-        // 004 L152, L486: the GM office authorises this scrap application.
+        // RET-PROC §5.10; CC-PROC §5.2.5 (004 L152, L486): the GM office authorises this scrap application.
         .binds_form(FormKind::ScrapApplication)
         .not_same_actor_as(A::FileScrap)
         .not_same_actor_as(A::ApproveScrap)
         .guard(Guard::ScrapVpSigned)
         .effect(Effect::RecordScrapGm)
-        .describe("004 L152, L486")
+        .describe("RET-PROC §5.10; CC-PROC §5.2.5 (004 L152, L486)")
     })
     .transition(S::ScrapSignOff, A::ExecuteScrap, S::Settling, |t| {
         t.roles([R::WarehouseHead])
@@ -692,13 +692,13 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
     .transition(S::ReuseCheck, A::RecordReuseCheck, S::ReuseCheck, |t| {
         t.roles([R::ProductionWorkshop])
             .form(FormKind::ReuseCheck)
-            .describe("004 L31")
+            .describe("RET-PC handling item 4 (004 L31)")
     })
     .transition(S::ReuseCheck, A::StoreSlowMoving, S::Settling, |t| {
         t.roles([R::Warehouse])
             .form(FormKind::SlowMovingEntry)
             .guard(Guard::ReuseCheckedAndQtyMatches)
-            .describe("004 L31")
+            .describe("RET-PC handling item 4 (004 L31)")
     })
 }
 
@@ -713,49 +713,49 @@ fn settlement(b: Builder) -> Builder {
             .excluding_role(R::CustomerServiceSpecialist)
             .form(FormKind::ChargingMark)
             .guard(Guard::MarkMatchesResponsibility)
-            .describe("004 L147–151")
+            .describe("RET-PROC (004 L147–151)")
     })
     .transition(s, A::IssueDebitNote, s, |t| {
         t.roles([R::CustomerServiceSpecialist, R::Sales])
             .form(FormKind::DebitNote)
             .guard(Guard::DebitNoteMatches)
-            .describe("004 L50, L62, L71")
+            .describe("RF-PROP §3, §4.2 item 1, §4.2 item 3 (004 L50, L62, L71)")
     })
     .transition(s, A::PostDebit, s, |t| {
         t.roles([R::Finance])
             .not_same_actor_as(A::IssueDebitNote)
             .guard(Guard::DebitIssuedUnposted)
-            .describe("004 L45, L151 (INF)")
+            .describe("RF-PROP §2; RET-PROC §5.7 (004 L45, L151) (INF)")
     })
     .transition(s, A::ConveneSupplierMeeting, s, |t| {
         t.roles([R::Cqe, R::QualityManager])
             .form(FormKind::SupplierClaim)
             .guard(Guard::SupplierBatchDefect)
-            .describe("004 L150, L600")
+            .describe("RET-PROC §5.6; QD-004 §7.1.1 (004 L150, L600)")
     })
     .transition(s, A::ReturnToSupplier, s, |t| {
         t.roles([R::Cqe])
             .form(FormKind::SupplierClaim)
             .guard(Guard::SupplierNonBatchDefect)
-            .describe("004 L601, L670")
+            .describe("QD-004 §7.1.2, §5.2.2.1 (004 L601, L670)")
     })
     .transition(s, A::RecordSupplierReply, s, |t| {
         t.roles([R::Cqe])
             .form(FormKind::SupplierReply)
             .guard(Guard::SupplierClaimOpen)
-            .describe("004 L601")
+            .describe("QD-004 §7.1.2 (004 L601)")
     })
     .transition(s, A::OpenAccountability, s, |t| {
         t.roles([R::QualityManager])
             .form(FormKind::AccountabilityRecord)
             .guard(Guard::InternalCause)
-            .describe("004 L50")
+            .describe("RF-PROP §3 (004 L50)")
     })
     .transition(s, A::BookCost, s, |t| {
         t.roles([R::QualityManager])
             .form(FormKind::CostBooking)
             .guard(Guard::BookingAccountMatches)
-            .describe("004 L493, L602")
+            .describe("QD-004 §6.2.2, §5.4 (004 L493, L602)")
     })
     .transition(s, A::NotifyCustomer, s, |t| {
         t.roles([
@@ -782,17 +782,17 @@ fn settlement(b: Builder) -> Builder {
         t.roles([R::Cqe, R::QualityManager])
             .form(FormKind::LedgerEntry)
             .guard(Guard::AllTracksSettled)
-            .describe("004 L508, L626")
+            .describe("QD-004 §9 note 2 (004 L508, L626)")
     })
     .transition(S::FollowUp, A::RecordSatisfaction, S::FollowUp, |t| {
         t.roles([R::ApplicationDesignCenter])
             .form(FormKind::SatisfactionRecord)
-            .describe("004 L623")
+            .describe("QD-004 §8 (004 L623)")
     })
     .transition(S::FollowUp, A::VerifyClosure, S::Closed, |t| {
         t.roles([R::Cqe, R::QualityManager])
             .guard(Guard::SatisfactionRecorded)
-            .describe("004 L623")
+            .describe("QD-004 §8 (004 L623)")
     })
 }
 
@@ -809,12 +809,12 @@ fn loans(b: Builder) -> Builder {
     .transition(S::OnLoan, A::AnnounceLoanReturn, S::Announced, |t| {
         t.roles([R::ApplicationDesignCenter])
             .form(FormKind::ReturnNotice)
-            .describe("004 L586, L9")
+            .describe("QD-004 §3.4; RET-PC step 2 (004 L586, L9)")
     })
     .transition(S::LoanOverdue, A::AnnounceLoanReturn, S::Announced, |t| {
         t.roles([R::ApplicationDesignCenter])
             .form(FormKind::ReturnNotice)
-            .describe("004 L586, L9")
+            .describe("QD-004 §3.4; RET-PC step 2 (004 L586, L9)")
     })
     .transition(S::LoanOverdue, A::ConvertLoanToSale, S::Settling, |t| {
         t.roles([R::AdcVicePresident])
@@ -826,7 +826,7 @@ fn loans(b: Builder) -> Builder {
         t.sign_off(
             [R::AdcVicePresident, R::GmOffice],
             SignOrder::Sequential,
-            "write off the lent goods (ours, mirrors 004 L507, L152)",
+            "write off the lent goods (ours, mirrors QD-004 §9 note 1; RET-PROC §5.10 (004 L507, L152))",
         )
         .form(FormKind::LoanConversion)
         .guard(Guard::LoanWrittenOff)
@@ -849,14 +849,14 @@ fn replacement(mut b: Builder, config: &Config) -> Builder {
                     .form(FormKind::ReplacementRequest)
                     .guard(Guard::ReplacementRequestValid)
                     .effect(Effect::ReplacementRequested)
-                    .describe("004 L48, L60, L62, L367, L604")
+                    .describe("RF-PROP §3, §4.2 item 1; RET-HRS; QD-004 §6.1 (004 L48, L60, L62, L367, L604)")
             })
             .transition(s, A::ConfirmReplacement, s, |t| {
                 t.roles([R::CustomerServiceManager])
                     .not_same_actor_as(A::RequestReplacement)
                     .guard(Guard::ReplacementRequested)
                     .effect(Effect::ReplacementConfirmed)
-                    .describe("004 L48, L60")
+                    .describe("RF-PROP §3, §4.2 item 1 (004 L48, L60)")
             })
             .transition(s, A::DeclineReplacement, s, |t| {
                 t.roles([R::CustomerServiceManager])
@@ -881,7 +881,7 @@ fn replacement(mut b: Builder, config: &Config) -> Builder {
             .transition(s, A::ApproveProductionNotice, s, |t| {
                 t.sign_off_in_stages(
                     [vec![R::QualityManager], vec![R::AdcVicePresident]],
-                    "check and approve 《客诉排产通知单》 (QD-004 §5.2.2.5, 004 L666)",
+                    "check and approve 《客诉排产通知单》 (QD-004 §5.2.2.5 (004 L666))",
                 )
                 .binds_form(FormKind::ProductionNotice)
                 .guard(Guard::ProductionNoticeFiled)
@@ -894,19 +894,19 @@ fn replacement(mut b: Builder, config: &Config) -> Builder {
                     .guard(Guard::ReplacementConfirmed)
                     .guard(Guard::ProductionScheduled)
                     .effect(Effect::ReplacementOrdered)
-                    .describe("004 L60, L604")
+                    .describe("RF-PROP §4.2 item 1; QD-004 §6.1 (004 L60, L604)")
             })
             .transition(s, A::PromiseArrival, s, |t| {
                 t.roles([R::CustomerServiceSpecialist, R::ApplicationDesignCenter])
                     .form(FormKind::ArrivalPromise)
                     .guard(Guard::ArrivalPromiseValid)
-                    .describe("004 L64–67")
+                    .describe("RF-PROP §4.2 item 1 处理时间 (004 L64–67)")
             })
             .transition(s, A::ShipReplacement, s, |t| {
                 t.roles([R::Logistics])
                     .guard(Guard::ReplacementOrdered)
                     .effect(Effect::ReplacementShipped)
-                    .describe("004 L60")
+                    .describe("RF-PROP §4.2 item 1 (004 L60)")
             });
     }
     b
@@ -922,8 +922,8 @@ fn deadlines(b: Builder, config: &Config) -> Builder {
 
 /// The intake's limits: the customer's request and the quality contacts' communication
 /// (RET-HRS (004 L388–396)), the dealer's promise on the complaint day (RF-PROP §4.2 item 1,
-/// 004 L62), the damaged goods' retrieval (QD-004 §4.4, 004 L621), and the handling cycle by
-/// category (RET-REV step 3, 004 L210).
+/// RF-PROP §4.2 item 1 (004 L62)), the damaged goods' retrieval (QD-004 §4.4 (004 L621)), and the handling cycle by
+/// category (RET-REV step 3 (004 L210)).
 fn intake_deadlines(b: Builder, config: &Config) -> Builder {
     use Action as A;
     use Role as R;
@@ -1001,7 +1001,7 @@ fn intake_deadlines(b: Builder, config: &Config) -> Builder {
     )
 }
 
-/// The replacement track's limits (004 L60, L64–67; investigate-first 004 L376–381).
+/// The replacement track's limits (RF-PROP §4.2 item 1, §4.2 item 1 处理时间 (004 L60, L64–67); investigate-first RET-HRS (004 L376–381)).
 fn replacement_deadlines(b: Builder, config: &Config) -> Builder {
     use Action as A;
     use Role as R;
@@ -1021,7 +1021,7 @@ fn replacement_deadlines(b: Builder, config: &Config) -> Builder {
             .met_on(Trigger::action(A::OrderReplacement))
             .escalate(EscalationSpec::notify([R::CustomerServiceManager]))
             .owner(R::CustomerServiceSpecialist)
-            .describe("004 L60 当日立即"),
+            .describe("RF-PROP §4.2 item 1 (004 L60) 当日立即"),
         )
         .deadline(
             DeadlineSpec::new(
@@ -1032,7 +1032,7 @@ fn replacement_deadlines(b: Builder, config: &Config) -> Builder {
             .met_on(Trigger::action(A::PromiseArrival))
             .escalate(EscalationSpec::notify([R::CustomerServiceManager]))
             .owner(R::CustomerServiceSpecialist)
-            .describe("004 L64–67"),
+            .describe("RF-PROP §4.2 item 1 处理时间 (004 L64–67)"),
         )
         .deadline(
             DeadlineSpec::new(
@@ -1064,12 +1064,12 @@ fn replacement_deadlines(b: Builder, config: &Config) -> Builder {
         .met_on(Trigger::action(A::OrderReplacement))
         .escalate(EscalationSpec::notify([R::Sales]))
         .owner(R::Sales)
-        .describe("004 L376–381"),
+        .describe("RET-HRS (004 L376–381)"),
     )
 }
 
 /// The handling limits: classification, judgement, analysis and the reply, urgent or not
-/// (004 L144, L368, L397, L623).
+/// (RET-PROC §5.8; RET-HRS; QD-004 §8 (004 L144, L368, L397, L623)).
 fn handling_deadlines(b: Builder, config: &Config) -> Builder {
     use Action as A;
     use Role as R;
@@ -1083,7 +1083,7 @@ fn handling_deadlines(b: Builder, config: &Config) -> Builder {
         .met_on(Trigger::action(A::Classify))
         .escalate(EscalationSpec::notify([R::QualityManager]))
         .owner(R::Cqe)
-        .describe("004 L368, L397"),
+        .describe("RET-HRS (004 L368, L397)"),
     )
     .deadline(
         DeadlineSpec::new(
@@ -1108,7 +1108,7 @@ fn handling_deadlines(b: Builder, config: &Config) -> Builder {
         .met_on(Trigger::action(A::ApproveJudgement))
         .escalate(EscalationSpec::notify([R::QualityManager]))
         .owner(R::Cqe)
-        .describe("004 L144 2天内完成"),
+        .describe("RET-PROC §5.8 (004 L144) 2天内完成"),
     )
     .deadline(
         DeadlineSpec::new(
@@ -1125,7 +1125,7 @@ fn handling_deadlines(b: Builder, config: &Config) -> Builder {
         .met_on(Trigger::action(A::RecordInspection))
         .escalate(EscalationSpec::notify([R::QualityManager]))
         .owner(R::Cqe)
-        .describe("004 L623"),
+        .describe("QD-004 §8 (004 L623)"),
     )
     .deadline(
         DeadlineSpec::new(
@@ -1152,7 +1152,7 @@ fn handling_deadlines(b: Builder, config: &Config) -> Builder {
             R::ApplicationDesignCenter,
         ]))
         .owner(R::Cqe)
-        .describe("004 L623"),
+        .describe("QD-004 §8 (004 L623)"),
     )
     .deadline(
         DeadlineSpec::new(
@@ -1172,12 +1172,12 @@ fn handling_deadlines(b: Builder, config: &Config) -> Builder {
             R::CompanyLeadership,
         ]))
         .owner(R::Cqe)
-        .describe("004 L623 特批"),
+        .describe("QD-004 §8 (004 L623) 特批"),
     )
 }
 
 /// The limits after the judgement: rework, stock-in, the supplier's 8D report, the closure
-/// re-check (004 L370–375, L601, L623).
+/// re-check (RET-HRS; QD-004 §7.1.2, §8 (004 L370–375, L601, L623)).
 fn disposition_deadlines(b: Builder, config: &Config) -> Builder {
     use Action as A;
     use Role as R;
@@ -1191,7 +1191,7 @@ fn disposition_deadlines(b: Builder, config: &Config) -> Builder {
         .met_on(Trigger::action(A::CompleteRework))
         .escalate(EscalationSpec::notify([R::PlanningManager]))
         .owner(R::ProductionWorkshop)
-        .describe("004 L370–371"),
+        .describe("RET-HRS (004 L370–371)"),
     )
     .deadline(
         DeadlineSpec::new(
@@ -1202,7 +1202,7 @@ fn disposition_deadlines(b: Builder, config: &Config) -> Builder {
         .met_on(Trigger::action(A::StockIn))
         .escalate(EscalationSpec::notify([R::QualityManager]))
         .owner(R::Warehouse)
-        .describe("004 L372–375"),
+        .describe("RET-HRS (004 L372–375)"),
     )
     .deadline(
         DeadlineSpec::new(
@@ -1213,7 +1213,7 @@ fn disposition_deadlines(b: Builder, config: &Config) -> Builder {
         .met_on(Trigger::action(A::RecordSupplierReply))
         .escalate(EscalationSpec::notify([R::QualityManager]))
         .owner(R::Cqe)
-        .describe("004 L601"),
+        .describe("QD-004 §7.1.2 (004 L601)"),
     )
     .deadline(
         DeadlineSpec::new(
@@ -1224,7 +1224,7 @@ fn disposition_deadlines(b: Builder, config: &Config) -> Builder {
         .met_on(Trigger::action(A::VerifyClosure))
         .escalate(EscalationSpec::notify([R::QualityManager]))
         .owner(R::Cqe)
-        .describe("004 L623"),
+        .describe("QD-004 §8 (004 L623)"),
     )
 }
 
@@ -1251,7 +1251,7 @@ fn loan_deadlines(b: Builder, config: &Config) -> Builder {
         .met_on(Trigger::action(A::AnnounceLoanReturn))
         .escalate(overdue.clone())
         .owner(R::ApplicationDesignCenter)
-        .describe("ours (term by analogy with 004 L621)"),
+        .describe("ours (term by analogy with QD-004 §4.4 (004 L621))"),
     )
     .deadline(
         DeadlineSpec::new(

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 /// An override of the procedure, with its penalty on the responsible person (责任人乐捐20元
-/// 每次, 004 L156). The override is always recorded (`overridden` event with the penalty).
+/// 每次, RET-PROC §7 (004 L156)). The override is always recorded (`overridden` event with the penalty).
 ///
 /// # Errors
 /// An empty reason, or an authoriser overriding their own bypass (ours: nobody authorises
@@ -43,7 +43,7 @@ pub fn override_command(
         what: reason.to_owned(),
         amount_fen: config.bypass_penalty_fen,
         currency: "CNY".into(),
-        clause: "004 L156".into(),
+        clause: "RET-PROC §7 (004 L156)".into(),
     };
     let payload = serde_json::to_value(&penalty).map_err(|e| e.to_string())?;
     Ok(Command::override_to(actor, to, reason).with_payload(payload))
@@ -65,7 +65,7 @@ pub struct PenaltyOccurrence {
 }
 
 /// Every bypass penalty in `history` (overrides and unannounced receipts), each occurrence
-/// separately (「每次」, 004 L156), numbered per responsible person.
+/// separately (「每次」, RET-PROC §7 (004 L156)), numbered per responsible person.
 ///
 /// # Errors
 /// An override whose penalty is not a [`BypassPenalty`], or data that is not a case.
@@ -121,8 +121,8 @@ fn line(
 }
 
 /// The cost lines of a case: the replacement sent (cost of sales), confirmed reprocessing
-/// costs (cost of sales or selling expense, 004 L493, L602), the posted debit borne by the
-/// dealer or consumer (004 L50, L147), the supplier claim (negative, 004 L150) and a
+/// costs (cost of sales or selling expense, QD-004 §6.2.2, §5.4 (004 L493, L602)), the posted debit borne by the
+/// dealer or consumer (RF-PROP §3; RET-PROC §4.1 (004 L50, L147)), the supplier claim (negative, RET-PROC §5.6 (004 L150)) and a
 /// written-off loan.
 ///
 /// # Errors
@@ -215,7 +215,7 @@ pub fn cost_ledger(inst: &Instance) -> Result<CostLedger, String> {
 }
 
 /// One 「免费」/「收费」 mark whose copy goes to finance (将一联交财务部进行统计, RET-PROC §5.7,
-/// 004 L151).
+/// RET-PROC §5.7 (004 L151)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FinanceCopy {
     /// The event that attached the mark.
@@ -232,7 +232,7 @@ pub struct FinanceCopy {
 pub type Period = (DateTime<Utc>, DateTime<Utc>);
 
 /// The reporting periods of a month for the copies to finance: 「(1个月2次)」 (RET-PROC §5.7,
-/// 004 L151) with `per_month` = 2 gives the 1st–15th and the 16th–end. Each period is
+/// RET-PROC §5.7 (004 L151)) with `per_month` = 2 gives the 1st–15th and the 16th–end. Each period is
 /// `[start, end)` in UTC, from local midnights at `offset_hours` east of UTC (8 for
 /// Asia/Shanghai). A host schedules [`finance_copies`] at the end of each period.
 ///
@@ -277,7 +277,7 @@ pub fn finance_copy_periods(
 }
 
 /// The marks of one history attached in `[from, to)`, for the periodic copy to finance
-/// (RET-PROC §5.7, 004 L151). Run it over every customer return's history for a period of
+/// (RET-PROC §5.7 (004 L151)). Run it over every customer return's history for a period of
 /// [`finance_copy_periods`].
 ///
 /// # Errors

@@ -86,7 +86,7 @@ fn route_is(want: Route) -> impl Fn(&Context<'_>) -> Check + Send + Sync {
             Ok(())
         } else {
             Err(format!(
-                "the judgement routes the goods to {} (004 L16, L31, L34, L492, L493)",
+                "the judgement routes the goods to {} (RET-PC §4.2.2, handling item 4, step 4; QD-004 §6.2.1, §6.2.2 (004 L16, L31, L34, L492, L493))",
                 route_words(got)
             ))
         }
@@ -162,7 +162,7 @@ fn disposal_plan(ctx: &Context<'_>) -> Result<DisposalPlan, String> {
         on_file::<ScrapApplication>(ctx.instance)?.map(|(s, _)| s),
     ];
     if after.into_iter().flatten().any(|s| s > pseq) {
-        return Err("sales has not given a new disposal plan (004 L492)".into());
+        return Err("sales has not given a new disposal plan (QD-004 §6.2.1 (004 L492))".into());
     }
     Ok(plan)
 }
@@ -235,7 +235,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         d.case.validate()?;
         if d.case.is_loan() {
             return Err("a loan is lent (`lend`); its return is announced with \
-                        `announce_loan_return` (004 L586)"
+                        `announce_loan_return` (QD-004 §3.4 (004 L586))"
                 .into());
         }
         let notice = attached::<ReturnNotice>(ctx)?;
@@ -245,7 +245,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         {
             return Err(
                 "on the complaint day the dealer is promised handling and ship times \
-                        with the 「先补发,再追究」 principle (RF-PROP §4.2 item 1, 004 L62)"
+                        with the 「先补发,再追究」 principle (RF-PROP §4.2 item 1 (004 L62))"
                     .into(),
             );
         }
@@ -255,7 +255,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         let d = data(ctx)?;
         d.case.validate()?;
         if !d.case.is_loan() {
-            return Err("only a loan (客借) is lent (004 L586)".into());
+            return Err("only a loan (客借) is lent (QD-004 §3.4 (004 L586))".into());
         }
         let t = loan_terms(ctx.payload)?;
         let months = t.term_months.unwrap_or(c1.loan_default_term_months);
@@ -277,19 +277,19 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
             .map(|_| ())
             .ok_or_else(|| {
                 "an unannounced return names who failed to notify production control \
-             (payload `missing_notice_by`, 004 L9)"
+             (payload `missing_notice_by`, RET-PC step 2 (004 L9))"
                     .to_owned()
             })
     })
     .guard(Guard::ReceiptCounted, move |ctx: &Context<'_>| {
         let r = attached::<ReceiptRecord>(ctx)?;
         if c2.require_isolation_label && !r.isolated_and_labelled {
-            return Err("returned goods are isolated and labelled on receipt (004 L284)".into());
+            return Err("returned goods are isolated and labelled on receipt (RET-CTRL §3.5 (004 L284))".into());
         }
         if let Some((_, n)) = on_file::<ReturnNotice>(ctx.instance)? {
             if n.returned_qty != r.received_qty && r.discrepancy_note.is_none() {
                 return Err(format!(
-                    "counted {} but {} were announced: add a discrepancy note (点收, 004 L539)",
+                    "counted {} but {} were announced: add a discrepancy note (点收, RET-PMC (004 L539))",
                     r.received_qty, n.returned_qty
                 ));
             }
@@ -301,7 +301,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         if data(ctx)?.replacement >= ReplacementStatus::Ordered {
             return Err(
                 "the replacement is already ordered: the goods are retrieved and \
-                        appraised instead (004 L50, L69)"
+                        appraised instead (RF-PROP §3, §4.2 item 2 (004 L50, L69))"
                     .into(),
             );
         }
@@ -313,7 +313,7 @@ fn intake(r: Registry, cfg: &Arc<Config>) -> Registry {
         if h.repair_order_no != r.repair_order_no {
             return Err(format!(
                 "the handling form carries repair order `{}`, production control assigned `{}` \
-                 (004 L8)",
+                 (RET-PC step 1 (004 L8))",
                 h.repair_order_no, r.repair_order_no
             ));
         }
@@ -407,7 +407,7 @@ fn judgement_guards(r: Registry, cfg: &Arc<Config>) -> Registry {
             Some(n) => n,
             None => match filed::<NegotiationRecord>(ctx)? {
                 (seq, n) if seq > jseq => n,
-                _ => return Err("attach the negotiation record (004 L34)".into()),
+                _ => return Err("attach the negotiation record (RET-PC step 4 (004 L34))".into()),
             },
         };
         let NegotiationOutcome::AcceptReturn { accepted_as } = record.outcome else {
@@ -417,7 +417,7 @@ fn judgement_guards(r: Registry, cfg: &Arc<Config>) -> Registry {
         if accepted_as == AcceptedAs::ReturnOnly
             && (d.case.replacement_applicable() || d.replacement != ReplacementStatus::None)
         {
-            return Err("goods accepted as return-only are not replaced (004 L31)".into());
+            return Err("goods accepted as return-only are not replaced (RET-PC handling item 4 (004 L31))".into());
         }
         Ok(())
     })
@@ -432,13 +432,13 @@ fn judgement_guards(r: Registry, cfg: &Arc<Config>) -> Registry {
         if judgement(ctx)?.1 == ReturnVerdict::RepairForCustomer {
             Ok(())
         } else {
-            Err("the goods are ours, not the customer's: restock them (004 L492)".into())
+            Err("the goods are ours, not the customer's: restock them (QD-004 §6.2.1 (004 L492))".into())
         }
     })
     .guard(Guard::GoodsAreOurs, |ctx: &Context<'_>| {
         if judgement(ctx)?.1 == ReturnVerdict::RepairForCustomer {
             Err(
-                "repaired goods of the customer (帮修品) go back to the customer (004 L16, \
+                "repaired goods of the customer (帮修品) go back to the customer (RET-PC §4.2.2 (004 L16), \
                  L20)"
                     .into(),
             )
@@ -449,7 +449,7 @@ fn judgement_guards(r: Registry, cfg: &Arc<Config>) -> Registry {
 }
 
 /// The customer's consent recorded after the judgement in force, attached now or on file
-/// (CC-PROC §5.2.5, 004 L486).
+/// (CC-PROC §5.2.5 (004 L486)).
 fn consented(ctx: &Context<'_>, subject: ConsentSubject) -> Result<bool, String> {
     let now = ctx
         .forms
@@ -479,7 +479,7 @@ fn consent_and_reports(r: Registry, cfg: &Arc<Config>) -> Registry {
         } else {
             Err(
                 "the plan is carried out after the customer's consent: attach a \
-                 `customer_consent` to the plan (经客户同意后实施, CC-PROC §5.2.5, 004 L486)"
+                 `customer_consent` to the plan (经客户同意后实施, CC-PROC §5.2.5 (004 L486))"
                     .into(),
             )
         }
@@ -490,7 +490,7 @@ fn consent_and_reports(r: Registry, cfg: &Arc<Config>) -> Registry {
         } else {
             Err(
                 "the goods are scrapped after the customer's consent: attach a \
-                 `customer_consent` to the scrap (CC-PROC §5.2.5 d), 004 L486)"
+                 `customer_consent` to the scrap (CC-PROC §5.2.5 d), CC-PROC §5.2.5 (004 L486))"
                     .into(),
             )
         }
@@ -519,7 +519,7 @@ fn consent_and_reports(r: Registry, cfg: &Arc<Config>) -> Registry {
             Some((_, r)) if r.result == InspectionResult::Fail => Ok(()),
             _ => Err(
                 "an analysis report is filed for failed goods (QD-004 §5.2.2.7, \
-                      004 L650)"
+                      QD-004 §5.2.2.7 (004 L650))"
                     .into(),
             ),
         }
@@ -528,13 +528,13 @@ fn consent_and_reports(r: Registry, cfg: &Arc<Config>) -> Registry {
         if !data(ctx)?.rework.adc_declined {
             return Err(
                 "failed goods are sold off only when the design center cannot plan \
-                        a repair (确认不能维修, RET-PROC §5.10, 004 L152)"
+                        a repair (确认不能维修, RET-PROC §5.10 (004 L152))"
                     .into(),
             );
         }
         match disposal_plan(ctx)?.disposal {
             Disposal::SaleOff { .. } => Ok(()),
-            _ => Err("quality's plan is not a sale-off (RET-PROC §5.10, 004 L152)".into()),
+            _ => Err("quality's plan is not a sale-off (RET-PROC §5.10 (004 L152))".into()),
         }
     })
 }
@@ -603,7 +603,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
             |d| d.rework.adc_declined,
             true,
             "the design center issues a handling plan first; the CQE disassembles only when \
-             it cannot (若无法出具, 004 L493)",
+             it cannot (若无法出具, QD-004 §6.2.2 (004 L493))",
         ),
     )
     .guard(Guard::AgedIfNeeded, move |ctx: &Context<'_>| {
@@ -614,7 +614,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         {
             return Err(
                 "repaired power supplies and modules are aged like a normal order \
-                        first (004 L659, L667)"
+                        first (QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667))"
                     .into(),
             );
         }
@@ -634,7 +634,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         let (_, dr) = filed::<DisassemblyRecord>(ctx)?;
         if u64::from(p.qty) != dr.reusable_qty() {
             return Err(format!(
-                "{} parts stocked but {} were sorted as reusable (004 L493)",
+                "{} parts stocked but {} were sorted as reusable (QD-004 §6.2.2 (004 L493))",
                 p.qty,
                 dr.reusable_qty()
             ));
@@ -647,7 +647,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         if dr.reusable_qty() == 0 || stocked {
             Ok(())
         } else {
-            Err("reusable parts go back to stock first (退入仓库, 004 L493, L658)".into())
+            Err("reusable parts go back to stock first (退入仓库, QD-004 §6.2.2, §5.2.2.3 (004 L493, L658))".into())
         }
     })
     .guard(Guard::ScrapOfUnusableParts, |ctx: &Context<'_>| {
@@ -659,7 +659,7 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         let unusable = dr.unusable_qty();
         if unusable == 0 || u64::from(s.qty) > unusable {
             return Err(format!(
-                "the application scraps {} parts but {unusable} were found unusable (004 L493)",
+                "the application scraps {} parts but {unusable} were found unusable (QD-004 §6.2.2 (004 L493))",
                 s.qty
             ));
         }
@@ -670,14 +670,14 @@ fn disposition(r: Registry, cfg: &Arc<Config>) -> Registry {
         if dr.unusable_qty() == 0 {
             Ok(())
         } else {
-            Err("unusable parts are scrapped through 《报废申请单》 (004 L493, L507)".into())
+            Err("unusable parts are scrapped through 《报废申请单》 (QD-004 §6.2.2, §9 note 1 (004 L493, L507))".into())
         }
     })
     .guard(Guard::ScrapUnderDisposalPlan, |ctx: &Context<'_>| {
         let s = attached::<ScrapApplication>(ctx)?;
         let plan = disposal_plan(ctx)?;
         if s.origin != ScrapOrigin::DisposalPlan || plan.disposal != Disposal::Scrap {
-            return Err("sales' disposal plan does not scrap the goods (004 L492, L152)".into());
+            return Err("sales' disposal plan does not scrap the goods (QD-004 §6.2.1; RET-PROC §5.10 (004 L492, L152))".into());
         }
         if s.qty > plan.qty {
             return Err(format!("the plan scraps {} units, not {}", plan.qty, s.qty));
@@ -728,7 +728,7 @@ fn sign_offs(r: Registry, cfg: &Arc<Config>) -> Registry {
             |d| d.restock.quality_signed && !d.restock.planning_signed,
             true,
             "the planning manager signs after the OQC inspector and the quality manager \
-             (004 L492, L649)",
+             (QD-004 §6.2.1, §5.2.1.1 item 2 (004 L492, L649))",
         ),
     )
     .guard(
@@ -737,14 +737,14 @@ fn sign_offs(r: Registry, cfg: &Arc<Config>) -> Registry {
             |d| d.restock.quality_signed && d.restock.planning_signed,
             true,
             "stock-in needs 《客诉退料申请单》 signed by the OQC inspector, the quality manager \
-             and then the planning manager (入库依据, 004 L492)",
+             and then the planning manager (入库依据, QD-004 §6.2.1 (004 L492))",
         ),
     )
     .guard(Guard::SellableAsNew, |ctx: &Context<'_>| {
         if filed::<RestockApplication>(ctx)?.1.sellable_as_new {
             Ok(())
         } else {
-            Err("the lamp cannot be sold as new: sales gives a disposal plan (004 L492)".into())
+            Err("the lamp cannot be sold as new: sales gives a disposal plan (QD-004 §6.2.1 (004 L492))".into())
         }
     })
     .guard(Guard::NotSellableAsNew, |ctx: &Context<'_>| {
@@ -767,7 +767,7 @@ fn sign_offs(r: Registry, cfg: &Arc<Config>) -> Registry {
         flag(
             |d| d.scrap.departments_signed && !d.scrap.vp_signed,
             true,
-            "the vice president approves after the relevant departments have signed (004 L507)",
+            "the vice president approves after the relevant departments have signed (QD-004 §9 note 1 (004 L507))",
         ),
     )
     .guard(
@@ -775,7 +775,7 @@ fn sign_offs(r: Registry, cfg: &Arc<Config>) -> Registry {
         flag(
             |d| d.scrap.vp_signed && !d.scrap.gm_signed,
             true,
-            "the GM office approves after the design center's vice president (004 L507, L152)",
+            "the GM office approves after the design center's vice president (QD-004 §9 note 1; RET-PROC §5.10 (004 L507, L152))",
         ),
     )
     .guard(Guard::ScrapChainComplete, move |ctx: &Context<'_>| {
@@ -783,13 +783,13 @@ fn sign_offs(r: Registry, cfg: &Arc<Config>) -> Registry {
         if !s.departments_signed || !s.vp_signed {
             return Err(
                 "the scrap needs the relevant departments and the design center's vice \
-                        president (004 L507)"
+                        president (QD-004 §9 note 1 (004 L507))"
                     .into(),
             );
         }
         if c2.scrap_needs_gm_office && !s.gm_signed {
             return Err(
-                "the scrap needs the GM office's approval (总经办批准, 004 L152, L486)".into(),
+                "the scrap needs the GM office's approval (总经办批准, RET-PROC §5.10; CC-PROC §5.2.5 (004 L152, L486))".into(),
             );
         }
         Ok(())
@@ -810,7 +810,7 @@ fn sign_offs(r: Registry, cfg: &Arc<Config>) -> Registry {
     })
     .guard(Guard::ReuseCheckedAndQtyMatches, |ctx: &Context<'_>| {
         filed::<ReuseCheck>(ctx).map_err(|_| {
-            "production first checks whether existing orders can use the goods (004 L31)".to_owned()
+            "production first checks whether existing orders can use the goods (RET-PC handling item 4 (004 L31))".to_owned()
         })?;
         let s = attached::<SlowMovingEntry>(ctx)?;
         let n = units(ctx.instance)?.ok_or("nothing was received")?;
@@ -829,7 +829,7 @@ fn replacement(r: Registry) -> Registry {
             ..
         } = d.case.kind
         {
-            return Err("return-only goods (只退不补品) are not replaced (004 L31)".into());
+            return Err("return-only goods (只退不补品) are not replaced (RET-PC handling item 4 (004 L31))".into());
         }
         if !d.case.replacement_applicable() {
             return Err("this case does not ask for a replacement".into());
@@ -845,13 +845,13 @@ fn replacement(r: Registry) -> Registry {
         if req.qty != returned && req.special_requirement.is_none() {
             return Err(format!(
                 "replace the returned quantity: {returned} returned, {} requested (平数补货; \
-                 客户特别要求除外, 004 L367)",
+                 客户特别要求除外, RET-HRS (004 L367))",
                 req.qty
             ));
         }
         if d.case.is_dealer() && req.dealer_commitment.is_none() {
             return Err(
-                "the dealer is promised handling and ship times the same day (004 L62)".into(),
+                "the dealer is promised handling and ship times the same day (RF-PROP §4.2 item 1 (004 L62))".into(),
             );
         }
         Ok(())
@@ -860,7 +860,7 @@ fn replacement(r: Registry) -> Registry {
         Guard::ReplacementRequested,
         replacement_is(
             ReplacementStatus::Requested,
-            "the customer service manager confirms a requested replacement (004 L48, L60)",
+            "the customer service manager confirms a requested replacement (RF-PROP §3, §4.2 item 1 (004 L48, L60))",
         ),
     )
     .guard(
@@ -868,7 +868,7 @@ fn replacement(r: Registry) -> Registry {
         replacement_is(
             ReplacementStatus::Confirmed,
             "the replacement is ordered after the customer service manager's confirmation \
-             (004 L48, L60)",
+             (RF-PROP §3, §4.2 item 1 (004 L48, L60))",
         ),
     )
     .guard(Guard::ArrivalPromiseValid, |ctx: &Context<'_>| {
@@ -890,7 +890,7 @@ fn replacement(r: Registry) -> Registry {
         } else {
             Err(
                 "a produced replacement needs 《客诉排产通知单》 checked by the quality \
-                 manager and approved by the vice president (QD-004 §5.2.2.5, 004 L666)"
+                 manager and approved by the vice president (QD-004 §5.2.2.5 (004 L666))"
                     .into(),
             )
         }
@@ -931,7 +931,7 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
             let want = expected_charging(ctx.instance, &c1)?;
             if m.mark != want {
                 return Err(format!(
-                    "cause {:?}, as negotiated, is marked {} (004 L147–151, L20)",
+                    "cause {:?}, as negotiated, is marked {} (RET-PROC; RET-PC handling item 2 (004 L147–151, L20))",
                     j.cause,
                     match want {
                         Charging::Free => "「免费」",
@@ -945,18 +945,18 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
     .guard(Guard::DebitNoteMatches, |ctx: &Context<'_>| {
         let n = attached::<DebitNote>(ctx)?;
         let (_, mark) = filed::<ChargingMark>(ctx)
-            .map_err(|_| "quality marks 「收费」 before a debit (004 L151)".to_owned())?;
+            .map_err(|_| "quality marks 「收费」 before a debit (RET-PROC §5.7 (004 L151))".to_owned())?;
         if mark.mark != Charging::Charged {
-            return Err("the case is marked 「免费」: nobody is debited (004 L151)".into());
+            return Err("the case is marked 「免费」: nobody is debited (RET-PROC §5.7 (004 L151))".into());
         }
         let d = data(ctx)?;
         match (&n.payer, &d.case.customer.dealer_account) {
             (Payer::Dealer { account }, Some(acc)) if account == acc => Ok(()),
             (Payer::Customer, None) => Ok(()),
             (_, Some(acc)) => Err(format!(
-                "the dealer's account `{acc}` is debited (帐上扣除相应金额, 004 L50, L71)"
+                "the dealer's account `{acc}` is debited (帐上扣除相应金额, RF-PROP §3, §4.2 item 3 (004 L50, L71))"
             )),
-            (_, None) => Err("the customer is not a dealer: the consumer pays (004 L147)".into()),
+            (_, None) => Err("the customer is not a dealer: the consumer pays (RET-PROC §4.1 (004 L147))".into()),
         }
     })
     .guard(Guard::DebitIssuedUnposted, |ctx: &Context<'_>| {
@@ -977,14 +977,14 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
         Guard::SupplierClaimOpen,
         |ctx: &Context<'_>| match on_file::<SupplierClaim>(ctx.instance)? {
             Some((_, c)) if !c.batch => Ok(()),
-            _ => Err("no material was returned to the supplier (004 L601)".into()),
+            _ => Err("no material was returned to the supplier (QD-004 §7.1.2 (004 L601))".into()),
         },
     )
     .guard(Guard::InternalCause, |ctx: &Context<'_>| {
         if liability(judgement(ctx)?.0.cause) == Liability::Internal {
             Ok(())
         } else {
-            Err("accountability follows an internal cause (若责任为公司, 004 L50)".into())
+            Err("accountability follows an internal cause (若责任为公司, RF-PROP §3 (004 L50))".into())
         }
     })
     .guard(Guard::BookingAccountMatches, |ctx: &Context<'_>| {
@@ -995,8 +995,8 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
         };
         if b.account != want {
             return Err(format!(
-                "this cost goes to {want:?} (销售成本 004 L493; 销售费用 for a repeated \
-                 misjudgment, 004 L602)"
+                "this cost goes to {want:?} (销售成本 QD-004 §6.2.2 (004 L493); 销售费用 for a repeated \
+                 misjudgment, QD-004 §5.4 (004 L602))"
             ));
         }
         Ok(())
@@ -1029,7 +1029,7 @@ fn settlement(r: Registry, cfg: &Arc<Config>) -> Registry {
         } else {
             Err(
                 "the design center records the customer's satisfaction with the handling \
-                 first (定期跟踪客户对客诉处理的满意度, QD-004 §8, 004 L623)"
+                 first (定期跟踪客户对客诉处理的满意度, QD-004 §8 (004 L623))"
                     .into(),
             )
         }
@@ -1050,11 +1050,12 @@ fn supplier(ctx: &Context<'_>, batch: bool) -> Check {
     match j.cause {
         super::forms::Cause::Supplier { batch: b } if b == batch && claim.batch == batch => Ok(()),
         super::forms::Cause::Supplier { .. } => Err(if batch {
-            "a non-batch defect: return the material to the supplier (004 L601)".into()
+            "a non-batch defect: return the material to the supplier (QD-004 §7.1.2 (004 L601))"
+                .into()
         } else {
-            "a batch defect: quality convenes the supplier (004 L600)".into()
+            "a batch defect: quality convenes the supplier (QD-004 §7.1.1 (004 L600))".into()
         }),
-        _ => Err("the judgement does not name the supplier (004 L150)".into()),
+        _ => Err("the judgement does not name the supplier (RET-PROC §5.6 (004 L150))".into()),
     }
 }
 
@@ -1140,10 +1141,10 @@ fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
             update(data, |d| {
                 d.bypasses.push(BypassPenalty {
                     responsible: who.into(),
-                    what: "return arranged without notifying production control (004 L9)".into(),
+                    what: "return arranged without notifying production control (RET-PC step 2 (004 L9))".into(),
                     amount_fen: c1.bypass_penalty_fen,
                     currency: "CNY".into(),
-                    clause: "004 L156".into(),
+                    clause: "RET-PROC §7 (004 L156)".into(),
                 });
                 Ok(())
             })

@@ -1,8 +1,8 @@
-//! The batch quality problem definition (批量质量问题定义, 000 L638) and the scope of the
-//! procedure (流程适用范围, 000 L636), as plain functions usable on their own, by the start
+//! The batch quality problem definition (批量质量问题定义, BQ-E §2.2 (000 L638)) and the scope of the
+//! procedure (流程适用范围, BQ-E §2.1 (000 L636)), as plain functions usable on their own, by the start
 //! guard, and by [`detect`](fn@crate::procedures::batch_quality::detect).
 //!
-//! Verbatim 000 L638: "用户使用数量少于300台的同一型号产品3个月内整机发生相同故障现象或同一部件发生
+//! Verbatim BQ-E §2.2 (000 L638): "用户使用数量少于300台的同一型号产品3个月内整机发生相同故障现象或同一部件发生
 //! 相同故障的数量超过15台;用户使用数量不少于300台的同一型号产品3个月内整机发生相同故障现象或同一部件
 //! 发生相同故障的比例超过5%;同一部件在全国或某一地区3个月内发生相同故障的比例超过5%;满足上述条件
 //! 之一、产品在标准的售后服务期限内、且经判定属于不符合相应标准规格或合同要求导致的产品不合格或产品
@@ -18,7 +18,7 @@
 //! "More than" is strict and every comparison is in integers (`100 × f > 5 × n`, README
 //! "Batch window"): 300 units with 15 failures is exactly 5 % and is **not** a batch.
 //! One of C1–C3, **and** in the standard service period, **and** judged nonconforming
-//! (经判定…不合格或产品缺陷) make a batch quality problem. Out of scope (000 L636): products
+//! (经判定…不合格或产品缺陷) make a batch quality problem. Out of scope (BQ-E §2.1 (000 L636)): products
 //! other than Founder products and internet-café complete machines, problems before
 //! delivery, and "符合产品规格,但不满足用户需求" (meets the spec but not the user's need).
 
@@ -58,7 +58,7 @@ impl fmt::Display for FailureMode {
     }
 }
 
-/// Where the component ratio rule C3 is evaluated: "在全国或某一地区" (000 L638).
+/// Where the component ratio rule C3 is evaluated: "在全国或某一地区" (BQ-E §2.2 (000 L638)).
 #[derive(
     Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
@@ -79,21 +79,21 @@ impl fmt::Display for Scope {
     }
 }
 
-/// Which condition of 000 L638 holds.
+/// Which condition of BQ-E §2.2 (000 L638) holds.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum BatchRule {
-    /// C1: fewer than 300 units at the user, more than 15 failed (000 L638).
+    /// C1: fewer than 300 units at the user, more than 15 failed (BQ-E §2.2 (000 L638)).
     SmallUserCount,
-    /// C2: at least 300 units at the user, more than 5 % failed (000 L638).
+    /// C2: at least 300 units at the user, more than 5 % failed (BQ-E §2.2 (000 L638)).
     LargeUserRatio,
-    /// C3: one component, nationally or in a region, more than 5 % failed (000 L638).
+    /// C3: one component, nationally or in a region, more than 5 % failed (BQ-E §2.2 (000 L638)).
     ComponentRatio,
 }
 
-/// The product lines the procedure applies to (000 L636).
+/// The product lines the procedure applies to (BQ-E §2.1 (000 L636)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProductLine {
@@ -106,7 +106,7 @@ pub enum ProductLine {
     Other,
 }
 
-/// Why a case is outside the procedure (000 L636).
+/// Why a case is outside the procedure (BQ-E §2.1 (000 L636)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OutOfScopeReason {
@@ -122,14 +122,14 @@ impl fmt::Display for OutOfScopeReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             OutOfScopeReason::NotCoveredProduct => {
-                "only Founder products and internet-café complete machines are covered (000 L636)"
+                "only Founder products and internet-café complete machines are covered (BQ-E §2.1 (000 L636))"
             }
             OutOfScopeReason::NotDelivered => {
-                "only problems after delivery (交付后) are covered (000 L636)"
+                "only problems after delivery (交付后) are covered (BQ-E §2.1 (000 L636))"
             }
             OutOfScopeReason::MeetsSpecButNotUserNeed => {
                 "meets the product specification but not the user's need \
-                 (符合产品规格,但不满足用户需求): out of scope (000 L636)"
+                 (符合产品规格,但不满足用户需求): out of scope (BQ-E §2.1 (000 L636))"
             }
         })
     }
@@ -189,7 +189,7 @@ impl Evidence {
     }
 }
 
-/// A case to judge against the whole definition of 000 L638 and the scope of 000 L636.
+/// A case to judge against the whole definition of BQ-E §2.2 (000 L638) and the scope of BQ-E §2.1 (000 L636).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BatchCase {
     /// The counts.
@@ -198,17 +198,17 @@ pub struct BatchCase {
     pub window_from: NaiveDate,
     /// Last day of the counting window (the evaluation day).
     pub window_to: NaiveDate,
-    /// The product line (000 L636).
+    /// The product line (BQ-E §2.1 (000 L636)).
     pub product_line: ProductLine,
-    /// The units were delivered (交付后, 000 L636).
+    /// The units were delivered (交付后, BQ-E §2.1 (000 L636)).
     pub delivered: bool,
     /// The failed units are in the standard after-sales service period
-    /// (产品在标准的售后服务期限内, 000 L638).
+    /// (产品在标准的售后服务期限内, BQ-E §2.2 (000 L638)).
     pub in_service_period: bool,
-    /// The product meets its specification and only the user's need is unmet (000 L636).
+    /// The product meets its specification and only the user's need is unmet (BQ-E §2.1 (000 L636)).
     pub meets_spec_but_not_user_need: bool,
     /// Judged nonconforming: a nonconformity or defect from not meeting the standard,
-    /// specification or contract (经判定属于不符合相应标准规格或合同要求, 000 L638).
+    /// specification or contract (经判定属于不符合相应标准规格或合同要求, BQ-E §2.2 (000 L638)).
     pub judged_nonconforming: bool,
 }
 
@@ -217,7 +217,7 @@ pub struct BatchCase {
 #[serde(tag = "not_batch", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NotBatch {
-    /// Outside the procedure's scope (000 L636).
+    /// Outside the procedure's scope (BQ-E §2.1 (000 L636)).
     #[error("out of scope: {reason}")]
     OutOfScope {
         /// Why.
@@ -231,7 +231,7 @@ pub enum NotBatch {
         /// Units.
         units: u64,
     },
-    /// The window is empty, reversed, or longer than the rolling window (000 L638 "3个月内").
+    /// The window is empty, reversed, or longer than the rolling window (BQ-E §2.2 (000 L638) "3个月内").
     #[error("counting window {from}..={to} is not within {months} months")]
     BadWindow {
         /// First day.
@@ -241,7 +241,7 @@ pub enum NotBatch {
         /// The configured window.
         months: u32,
     },
-    /// None of C1–C3 holds (000 L638).
+    /// None of C1–C3 holds (BQ-E §2.2 (000 L638)).
     #[error("below the batch threshold: {failed} failed of {units} units ({why})")]
     BelowThreshold {
         /// Failed units.
@@ -251,12 +251,12 @@ pub enum NotBatch {
         /// The rule that was checked, in words.
         why: String,
     },
-    /// Outside the standard after-sales service period (000 L638).
-    #[error("outside the standard after-sales service period (000 L638)")]
+    /// Outside the standard after-sales service period (BQ-E §2.2 (000 L638)).
+    #[error("outside the standard after-sales service period (BQ-E §2.2 (000 L638))")]
     OutOfServicePeriod,
-    /// Not judged nonconforming (经判定…不合格或产品缺陷, 000 L638).
+    /// Not judged nonconforming (经判定…不合格或产品缺陷, BQ-E §2.2 (000 L638)).
     #[error(
-        "not judged a nonconformity or defect against the standard, spec or contract (000 L638)"
+        "not judged a nonconformity or defect against the standard, spec or contract (BQ-E §2.2 (000 L638))"
     )]
     NotNonconforming,
 }
@@ -267,7 +267,7 @@ pub fn ratio_exceeds(failed: u64, units: u64, percent: u32) -> bool {
     u128::from(failed) * 100 > u128::from(percent) * u128::from(units)
 }
 
-/// C1 or C2 for one user, one model, one failure mode (000 L638): fewer than 300 units and
+/// C1 or C2 for one user, one model, one failure mode (BQ-E §2.2 (000 L638)): fewer than 300 units and
 /// more than 15 failed, or at least 300 units and more than 5 % failed.
 ///
 /// # Errors
@@ -291,7 +291,7 @@ pub fn user_rule(
     })
 }
 
-/// C3 for one component fault in one scope (000 L638): more than 5 % failed.
+/// C3 for one component fault in one scope (BQ-E §2.2 (000 L638)): more than 5 % failed.
 ///
 /// # Errors
 /// [`NotBatch::InvalidCounts`] when there are no units or more failures than units.
@@ -333,13 +333,13 @@ pub fn rule_for(evidence: &Evidence, cfg: &Config) -> Result<Option<BatchRule>, 
 }
 
 /// The first day of the rolling window ending on `as_of`: `as_of` minus `months` calendar
-/// months, the day clamped to the month end (31 May − 3 months = 28/29 Feb) (000 L638
+/// months, the day clamped to the month end (31 May − 3 months = 28/29 Feb) (BQ-E §2.2 (000 L638)
 /// "3个月内"; product decision `PD-BATCH`). `None` only before the representable range.
 pub fn window_start(as_of: NaiveDate, months: u32) -> Option<NaiveDate> {
     as_of.checked_sub_months(Months::new(months))
 }
 
-/// Whether `date` lies in the rolling window ending on `as_of` (000 L638).
+/// Whether `date` lies in the rolling window ending on `as_of` (BQ-E §2.2 (000 L638)).
 pub fn in_window(date: NaiveDate, as_of: NaiveDate, cfg: &Config) -> bool {
     let Some(start) = window_start(as_of, cfg.window_months) else {
         return date <= as_of;
@@ -352,7 +352,7 @@ pub fn in_window(date: NaiveDate, as_of: NaiveDate, cfg: &Config) -> bool {
     after_start && date <= as_of
 }
 
-/// Judge a case against the whole definition (000 L638) and scope (000 L636), in this
+/// Judge a case against the whole definition (BQ-E §2.2 (000 L638)) and scope (BQ-E §2.1 (000 L636)), in this
 /// order: scope, counts, window, thresholds (C1–C3), service period, nonconformity.
 ///
 /// # Errors

@@ -1,5 +1,5 @@
 //! Batch detection: which groups of failure records meet the numeric conditions of the
-//! batch definition (000 L638) now, and why, so that a host can open a batch-issue instance
+//! batch definition (BQ-E §2.2 (000 L638)) now, and why, so that a host can open a batch-issue instance
 //! from its service data.
 //!
 //! One pass over the records groups them three ways at once — by user, model and failure
@@ -9,8 +9,8 @@
 //! The groups are then judged against the installed base; the records are not read again
 //! (except to name them in an error). Only records dated inside
 //! the rolling window ending on the evaluation day and flagged in the service period are
-//! counted (000 L638 "3个月内", "在标准的售后服务期限内"). Whether a group is also *judged
-//! nonconforming* (经判定) and in scope (000 L636) is for people to decide at the start gate
+//! counted (BQ-E §2.2 (000 L638) "3个月内", "在标准的售后服务期限内"). Whether a group is also *judged
+//! nonconforming* (经判定) and in scope (BQ-E §2.1 (000 L636)) is for people to decide at the start gate
 //! ([`assess`](super::batch::assess)); detection reports candidates with their counts.
 //!
 //! Cost: O(r + b) expected hash operations for r records and b installed-base entries, no
@@ -159,7 +159,7 @@ pub enum DetectionError {
     },
 }
 
-/// A group that meets a numeric condition of 000 L638 now.
+/// A group that meets a numeric condition of BQ-E §2.2 (000 L638) now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// The condition met.
@@ -189,7 +189,7 @@ pub struct Detection {
     pub records_total: u64,
     /// Records inside the window and in the service period (counted).
     pub records_counted: u64,
-    /// Records inside the window but outside the service period (not counted, 000 L638).
+    /// Records inside the window but outside the service period (not counted, BQ-E §2.2 (000 L638)).
     pub records_out_of_service: u64,
     /// Groups meeting a condition, ordered by rule, then group.
     pub findings: Vec<Finding>,
@@ -363,7 +363,7 @@ fn rate_bp(failed: u64, units: u64) -> u64 {
     u64::try_from(bp).unwrap_or(u64::MAX)
 }
 
-/// Find the groups meeting C1, C2 or C3 of 000 L638 on `as_of`.
+/// Find the groups meeting C1, C2 or C3 of BQ-E §2.2 (000 L638) on `as_of`.
 ///
 /// Units are distinct per group: identical failures of the same unit count once. A record
 /// counts when its date is inside the rolling window (`cfg.window_months` calendar months
@@ -612,7 +612,7 @@ impl<'a> Grouped<'a> {
         Ok(())
     }
 
-    /// The C1/C2 findings (000 L638): per user, model and failure mode.
+    /// The C1/C2 findings (BQ-E §2.2 (000 L638)): per user, model and failure mode.
     fn user_findings(&self, cfg: &Config) -> Result<Vec<Finding>, DetectionError> {
         let mut findings = Vec::new();
         for ((c, m, k, f), acc) in &self.by_user.accs {
@@ -655,7 +655,7 @@ impl<'a> Grouped<'a> {
         Ok(findings)
     }
 
-    /// The C3 findings (000 L638): per component fault, nationally and per region.
+    /// The C3 findings (BQ-E §2.2 (000 L638)): per component fault, nationally and per region.
     fn component_findings(&self, cfg: &Config) -> Result<Vec<Finding>, DetectionError> {
         let mut findings = Vec::new();
         // Groups without a base entry (units 0) are not judged.

@@ -37,7 +37,7 @@ pub(super) fn received_by_this_station(_: &Config, ctx: &Context<'_>) -> GuardRe
         received_as(r, Role::AuthorisedStation)
             && ctx.actor.identities().any(|i| i == principal(r)),
         format!(
-            "the complaint was received by `{}` as {}: only a station that received it goes on site without a designation; otherwise the engineer designates the local station (BQ-E §5.1.1–5.1.3, 000 L650–L652)",
+            "the complaint was received by `{}` as {}: only a station that received it goes on site without a designation; otherwise the engineer designates the local station (BQ-E §5.1.1–5.1.3 (000 L650–L652))",
             principal(r),
             r.role.map_or("no role".into(), |n| n.to_string()),
         ),
@@ -50,7 +50,7 @@ pub(super) fn received_by_rtse(_: &Config, ctx: &Context<'_>) -> GuardResult {
     let r = receipt(ctx)?;
     require(
         received_as(r, Role::RegionalTechSupportEngineer),
-        "the engineer designates the local station for a complaint the engineer received; a station handles its own, another department transfers its own first (BQ-E §5.1.1–5.1.3, 000 L650–L652)",
+        "the engineer designates the local station for a complaint the engineer received; a station handles its own, another department transfers its own first (BQ-E §5.1.1–5.1.3 (000 L650–L652))",
     )
 }
 
@@ -59,7 +59,7 @@ pub(super) fn received_by_department(_: &Config, ctx: &Context<'_>) -> GuardResu
     let r = receipt(ctx)?;
     require(
         r.role.is_some_and(|role| ctx.actor.roles.contains(&role)),
-        "the department that received the complaint transfers it to the engineer (BQ-E §5.1.3, 000 L652)",
+        "the department that received the complaint transfers it to the engineer (BQ-E §5.1.3 (000 L652))",
     )
 }
 
@@ -76,10 +76,10 @@ pub(super) fn designated_station(_: &Config, ctx: &Context<'_>) -> GuardResult {
     match d.station {
         Some(s) if ctx.actor.identities().any(|i| *i == s.as_str()) => Ok(()),
         Some(s) => Err(format!(
-            "`{}` is not the designated station `{s}`: only it submits through the batch feedback system (BQ-E §5.1.2, 000 L652; §4.1.1, 000 L644)",
+            "`{}` is not the designated station `{s}`: only it submits through the batch feedback system (BQ-E §5.1.2 (000 L652); §4.1.1, BQ-E §4.1–§4.4 (000 L644))",
             ctx.actor.id
         )),
-        None => Err("no station is designated yet (BQ-E §5.1.2, 000 L652)".into()),
+        None => Err("no station is designated yet (BQ-E §5.1.2 (000 L652))".into()),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Complaint severity (客诉严重程度) and the 8D trigger.
 //!
-//! ZJHP §3.7 (`004 L662`): a complaint about a non-functional problem is general (一般客诉);
+//! ZJHP §3.7 (`QD-004 §3.7 (004 L662)`): a complaint about a non-functional problem is general (一般客诉);
 //! one caused by an abnormal product function is serious (严重客诉). The mould table of D1
-//! 附件1 (`004 L23–30`, another company's document) can raise the severity; the strictest
+//! 附件1 (`RET-PC Att. 1 (004 L23–30)`, another company's document) can raise the severity; the strictest
 //! result wins (ours).
 
 use schemars::JsonSchema;
@@ -10,15 +10,15 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// When the 8D report goes to the customer (the internal analysis report is written for
-/// every failed inspection, `004 L650`).
+/// every failed inspection, `QD-004 §5.2.2.7 (004 L650)`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum External8dTrigger {
-    /// The complaint is serious (§3.7, `004 L662`) or the customer asks for it
-    /// (`004 L620`, `L651`); product decision `PD-8D`, D1 `004 L17`.
+    /// The complaint is serious (§3.7, `QD-004 §3.7 (004 L662)`) or the customer asks for it
+    /// (`QD-004 §4.3 (004 L620)`, `QD-004 §5.2.2.8 (004 L651)`); product decision `PD-8D`, D1 `RET-PC §4.2.3 (004 L17)`.
     #[default]
     SeriousOrCustomerRequest,
-    /// Only when the customer asks (the literal reading of `004 L651`).
+    /// Only when the customer asks (the literal reading of `QD-004 §5.2.2.8 (004 L651)`).
     CustomerRequestOnly,
     /// Always.
     Always,
@@ -30,10 +30,10 @@ pub enum External8dTrigger {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
-    /// 一般客诉 (D1: 轻微): not a product-function problem (`004 L662`).
+    /// 一般客诉 (D1: 轻微): not a product-function problem (`QD-004 §3.7 (004 L662)`).
     #[default]
     General,
-    /// 严重客诉: the product function is abnormal (`004 L662`).
+    /// 严重客诉: the product function is abnormal (`QD-004 §3.7 (004 L662)`).
     Serious,
 }
 
@@ -46,27 +46,27 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Findings on moulded parts, for the D1 table (`004 L23–30`).
+/// Findings on moulded parts, for the D1 table (`RET-PC Att. 1 (004 L23–30)`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct MoldFindings {
     /// Number of moulds with engraving errors, mixed material or cracking
-    /// (刻字错误, 混料, 开裂; `004 L28`).
+    /// (刻字错误, 混料, 开裂; `RET-PC Att. 1 (004 L28)`).
     pub molds_engraving_mix_crack: u32,
-    /// Number of moulds with out-of-tolerance dimensions (尺寸超差; `004 L29–30`).
+    /// Number of moulds with out-of-tolerance dimensions (尺寸超差; `RET-PC Att. 1 (004 L29–30)`).
     pub molds_dimension_oot: u32,
-    /// An appearance defect (外观不良; `004 L27`).
+    /// An appearance defect (外观不良; `RET-PC Att. 1 (004 L27)`).
     pub appearance_defect: bool,
 }
 
-/// The D1 mould severity table (附件1 客诉严重等级, `004 L23–30`).
+/// The D1 mould severity table (附件1 客诉严重等级, `RET-PC Att. 1 (004 L23–30)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct MoldSeverityRule {
     /// Serious from this many moulds with engraving errors / mixed material / cracking, or
-    /// with out-of-tolerance dimensions (「三个及以上」, `004 L28`, `L30`).
+    /// with out-of-tolerance dimensions (「三个及以上」, `RET-PC Att. 1 (004 L28)`, `RET-PC Att. 1 (004 L30)`).
     pub serious_min_molds: u32,
     /// Minor (= general) up to this many moulds with out-of-tolerance dimensions
-    /// (「两个及以下」, `004 L29`).
+    /// (「两个及以下」, `RET-PC Att. 1 (004 L29)`).
     pub minor_max_dimension_oot_molds: u32,
 }
 
@@ -94,7 +94,7 @@ impl MoldSeverityRule {
     }
 }
 
-/// The severity of a complaint: §3.7 (`004 L662`), raised by the mould table when configured
+/// The severity of a complaint: §3.7 (`QD-004 §3.7 (004 L662)`), raised by the mould table when configured
 /// (strictest wins).
 pub fn classify(
     functional_abnormality: bool,

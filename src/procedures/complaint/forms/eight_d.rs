@@ -1,15 +1,15 @@
 //! The 8D report (8D报告) as a typed form, D0–D8.
 //!
 //! The seed asks for an analysis report for every failed inspection (「不良品分析具体原因并出具分析报告
-//! (8D报告)」, `004 L650`) and for an 8D when the customer asks (`004 L620`, `L651`) without
+//! (8D报告)」, `QD-004 §5.2.2.7 (004 L650)`) and for an 8D when the customer asks (`QD-004 §4.3 (004 L620)`, `QD-004 §5.2.2.8 (004 L651)`) without
 //! spelling the disciplines out; product decision `PD-8D` fixes the industry-standard D0–D8: D2 as
-//! 5W1H (`002 L9`), D4 with the root cause of both occurrence and escape, D5 actions with owners
-//! and dates (`002 L90–91`).
+//! 5W1H (`CE-5W1H §1 (002 L9)`), D4 with the root cause of both occurrence and escape, D5 actions with owners
+//! and dates (`CE-CAPA §2.3 (002 L90–91)`).
 //!
 //! A revision may be partly filled. Its [`TypedForm::validate`](crate::TypedForm::validate) refuses a problem-solving
 //! discipline (D0–D5) that is complete while an earlier one is not ("D(n) cannot complete
 //! before D(n−1)"); D6–D8 legitimately reopen when the measures prove ineffective and the
-//! causes and actions are revised (`004 L654/L657`), so their order is enforced by the gates:
+//! causes and actions are revised (`QD-004 §5.3.4 (004 L654/L657)`), so their order is enforced by the gates:
 //! each gate calls [`EightDReport::require_through`], which checks every discipline up to the
 //! gate's in order.
 
@@ -125,7 +125,7 @@ pub struct TeamMember {
     pub role: String,
 }
 
-/// D1: the team, led by the CQE (`004 L588`, `L651`).
+/// D1: the team, led by the CQE (`QD-004 §5.3.1 (004 L588)`, `QD-004 §5.2.2.8 (004 L651)`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Team {
@@ -135,7 +135,7 @@ pub struct Team {
     pub members: Vec<TeamMember>,
 }
 
-/// D2: the problem in 5W1H (`002 L9`), with the optional How (5W2H).
+/// D2: the problem in 5W1H (`CE-5W1H §1 (002 L9)`), with the optional How (5W2H).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ProblemDescription {
@@ -148,7 +148,7 @@ pub struct ProblemDescription {
     pub lot_codes: Vec<String>,
 }
 
-/// D3: containment of work in progress and unshipped stock (`004 L652`, `L587`) and on the
+/// D3: containment of work in progress and unshipped stock (`QD-004 §5.3 (004 L652)`, `QD-004 §5.3 (004 L587)`) and on the
 /// customer's side.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
@@ -163,7 +163,7 @@ pub struct Containment {
     pub actions: Vec<ActionItem>,
 }
 
-/// An analysis tool (`002 L12`).
+/// An analysis tool (`CE-5W1H §2 (002 L12)`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisMethod {
@@ -186,7 +186,7 @@ pub enum Responsibility {
         /// The department.
         department: String,
     },
-    /// A supplier (§7, `004 L599`).
+    /// A supplier (§7, `QD-004 §7.1 (004 L599)`).
     Supplier(SupplierRef),
     /// The customer.
     Customer,
@@ -218,7 +218,7 @@ impl fmt::Display for Responsibility {
     }
 }
 
-/// D4: root cause of occurrence and of escape (`002 L10–12`, product decision `PD-8D`).
+/// D4: root cause of occurrence and of escape (`CE-5W1H §2 (002 L10–12)`, product decision `PD-8D`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct RootCause {
@@ -254,7 +254,7 @@ impl fmt::Display for Addresses {
     }
 }
 
-/// A chosen corrective action (`002 L90–91`: steps, schedule, owner).
+/// A chosen corrective action (`CE-CAPA §2.3 (002 L90–91)`: steps, schedule, owner).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CorrectiveAction {
     /// Its id, referred to by D6.
@@ -288,7 +288,7 @@ pub struct Implemented {
     pub evidence: Statement,
 }
 
-/// D6b: verification of effectiveness (`004 L654`, `L657`: 「若无效果,则重新分析原因,直至有效为止」).
+/// D6b: verification of effectiveness (`QD-004 §5.3.4 (004 L654)`, `QD-004 §5.3.4 (004 L657)`: 「若无效果,则重新分析原因,直至有效为止」).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Verification {
     /// How it was verified.
@@ -570,7 +570,7 @@ impl crate::TypedForm for EightDReport {
     }
 }
 
-/// The problem in 5W1H: Who, What, When, Why, Where, How Many (`002 L9`).
+/// The problem in 5W1H: Who, What, When, Why, Where, How Many (`CE-5W1H §1 (002 L9)`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct FiveW1H {
@@ -589,7 +589,7 @@ pub struct FiveW1H {
 }
 
 impl FiveW1H {
-    /// Every element present (`002 L9`).
+    /// Every element present (`CE-5W1H §1 (002 L9)`).
     ///
     /// # Errors
     /// The first missing element.

@@ -29,9 +29,9 @@ use std::fmt;
 pub enum ReportKind {
     /// The 8D report, D0–D8 (sent when serious or asked for).
     EightD,
-    /// The reply with the handling measures (处理措施, `004 L654`): D3, D4, D5, D7.
+    /// The reply with the handling measures (处理措施, `QD-004 §5.3.4 (004 L654)`): D3, D4, D5, D7.
     MeasuresReply,
-    /// Improvement evidence (改善证据, `004 L623`).
+    /// Improvement evidence (改善证据, `QD-004 §8 (004 L623)`).
     ImprovementEvidence,
     /// The complaint reply letter of a case that is not the company's fault (《客户抱怨回复书》,
     /// RET-PC §6.2 (004 L22); CC-PROC §5.2.1 (004 L478)).

@@ -1,4 +1,4 @@
-//! Guards: Intake, the verdict, the 8D gates and the restock (`004 L661`, `L623`, `L593`, `L649`, `L669`; 8D gates product decision `PD-8D`).
+//! Guards: Intake, the verdict, the 8D gates and the restock (`QD-004 §5.1 (004 L661)`, `QD-004 §8 (004 L623)`, `QD-004 §5.2.1.1 item 1 (004 L593)`, `QD-004 §5.2.1.1 item 2 (004 L649)`, `QD-004 §5.2.2 (004 L669)`; 8D gates product decision `PD-8D`).
 
 use super::view::*;
 use crate::Context;
@@ -52,7 +52,7 @@ fn reply_classified(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), 
     })
 }
 
-// --- intake (004 L661, L623) ---
+// --- intake (QD-004 §5.1, §8 (004 L661, L623)) ---
 
 fn region_domestic(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(f.data()?.region == ComplaintRegion::Domestic, || {
@@ -69,7 +69,9 @@ fn region_international(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<()
 fn adc_of_region(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(), String> {
     let role = adc_role(f.data()?.region);
     check(ctx.actor.has_role(role.name()), || {
-        format!("only the `{role}` of this complaint's region talks to its customer (004 L664)")
+        format!(
+            "only the `{role}` of this complaint's region talks to its customer (QD-004 §4.1 (004 L664))"
+        )
     })
 }
 
@@ -119,7 +121,7 @@ fn form_matches_case(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), S
     )
 }
 
-// --- verdict (004 L593, L649, L669) ---
+// --- verdict (QD-004 §5.2.1.1 item 1, §5.2.1.1 item 2, §5.2.2 (004 L593, L649, L669)) ---
 
 fn pass_without_restock(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     let r = f.need::<ComplaintInspectionRecord>()?;
@@ -134,7 +136,9 @@ fn pass_without_restock(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<()
         GoodsDisposition::NoGoodsReturned => check(!h.goods_returned, || {
             "goods were returned: send them back or restock them".into()
         }),
-        _ => Err("restock goes through record_pass_restock (004 L649)".into()),
+        _ => Err(
+            "restock goes through record_pass_restock (QD-004 §5.2.1.1 item 2 (004 L649))".into(),
+        ),
     }
 }
 
@@ -143,7 +147,9 @@ fn pass_restock(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String
     let h = f.need::<ComplaintHandlingForm>()?;
     check(
         r.verdict == ComplaintVerdict::Pass && r.goods_disposition == GoodsDisposition::Restock,
-        || "restock needs a pass verdict with the restock disposition (004 L649)".into(),
+        || {
+            "restock needs a pass verdict with the restock disposition (QD-004 §5.2.1.1 item 2 (004 L649))".into()
+        },
     )?;
     check(h.goods_returned, || {
         "nothing was returned: nothing to stock in".into()
@@ -183,13 +189,13 @@ fn eight_d_effective(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), S
     r.check_effective()
 }
 
-// --- restock (004 L649) ---
+// --- restock (QD-004 §5.2.1.1 item 2 (004 L649)) ---
 
 fn restock_approved(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(
         f.data()?.approved.contains(Action::ApproveRestock.name()),
         || {
-            "the restock request lacks the OQC inspector, quality manager and planning manager signatures (004 L649)".into()
+            "the restock request lacks the OQC inspector, quality manager and planning manager signatures (QD-004 §5.2.1.1 item 2 (004 L649))".into()
         },
     )
 }
@@ -216,6 +222,8 @@ fn return_shipment_if_needed(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Resu
                 .return_shipment_ref
                 .as_deref()
                 .is_some_and(|s| !s.trim().is_empty()),
-        || "the goods go back to the customer: the return shipment is required (004 L593)".into(),
+        || {
+            "the goods go back to the customer: the return shipment is required (QD-004 §5.2.1.1 item 1 (004 L593))".into()
+        },
     )
 }

@@ -1,4 +1,4 @@
-//! Guards: The obligations that run beside the main line: urgency, spares and defectives, costs, and closure (`004 L621`, `L623`, `L671`, `L602`, `L508/L626`).
+//! Guards: The obligations that run beside the main line: urgency, spares and defectives, costs, and closure (`QD-004 §4.4 (004 L621)`, `QD-004 §8 (004 L623)`, `QD-004 §5.2.2.2 (004 L671)`, `QD-004 §5.4 (004 L602)`, `QD-004 §9 note 2 (004 L508)/QD-004 §9 note 2 (004 L626)`).
 
 use super::view::*;
 use crate::Context;
@@ -56,7 +56,7 @@ fn plan_on_file(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String
     )
 }
 
-// --- urgency (004 L623) ---
+// --- urgency (QD-004 §8 (004 L623)) ---
 
 fn first_reply_pending(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(!f.data()?.first_reply_sent, || {
@@ -76,7 +76,7 @@ fn urgent_not_granted(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), 
     })
 }
 
-// --- spares (004 L621) ---
+// --- spares (QD-004 §4.4 (004 L621)) ---
 
 fn return_expected(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(
@@ -95,7 +95,7 @@ fn no_return_decided(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), S
             .as_deref()
             .is_some_and(|r| !r.trim().is_empty()),
         || {
-            "international: the decision not to take the defectives back needs a reason (004 L621)"
+            "international: the decision not to take the defectives back needs a reason (QD-004 §4.4 (004 L621))"
                 .into()
         },
     )
@@ -139,7 +139,7 @@ fn return_partial(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(), St
     })
 }
 
-// --- costs (004 L671, L602) ---
+// --- costs (QD-004 §5.2.2.2, §5.4 (004 L671, L602)) ---
 
 fn costs_unconfirmed(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     let d = f.data()?;
@@ -166,26 +166,26 @@ fn confirmer_not_recorder(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Resul
     })
 }
 
-// --- closure (004 L623, L508/L626, L621) ---
+// --- closure (QD-004 §8, §9 note 2, §4.4 (004 L623, L508/L626, L621)) ---
 
 fn closure_ready(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), String> {
     let d = f.data()?;
     check(d.ledger_recorded, || {
-        "the ledger entry with the T6 reference is missing (004 L508)".into()
+        "the ledger entry with the T6 reference is missing (QD-004 §9 note 2 (004 L508))".into()
     })?;
     check(
         !cfg.require_satisfaction_before_close || d.satisfaction_records > 0,
-        || "no customer-satisfaction record (004 L623)".into(),
+        || "no customer-satisfaction record (QD-004 §8 (004 L623))".into(),
     )?;
     let out = outstanding_defectives(&Forms {
         current: None,
         ..*f
     })?;
     check(out <= 0, || {
-        format!("{out} replaced defective(s) not back (004 L621)")
+        format!("{out} replaced defective(s) not back (QD-004 §4.4 (004 L621))")
     })?;
     check(!d.supplier.replenishment_open, || {
-        "the supplier replenishment is still open (004 L600, L670)".into()
+        "the supplier replenishment is still open (QD-004 §7.1.1, §5.2.2.1 (004 L600, L670))".into()
     })?;
     check(d.cost_lines == d.cost_lines_confirmed, || {
         "cost lines await confirmation".into()
@@ -198,6 +198,6 @@ fn closure_ready(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), Str
     }
     let re = f.need::<ClosureRecheck>()?;
     check(re.abnormality_closed && !re.recurrence_found, || {
-        "the re-check does not confirm the abnormality closed: reopen instead (004 L623)".into()
+        "the re-check does not confirm the abnormality closed: reopen instead (QD-004 §8 (004 L623))".into()
     })
 }

@@ -1,4 +1,4 @@
-//! Guards: The remediation hub: supplier, rework, requisition, production, repair, scrap and shipping (`004 L599–601`, `L658–671`, `L507/L625`).
+//! Guards: The remediation hub: supplier, rework, requisition, production, repair, scrap and shipping (`QD-004 §7.1 (004 L599–601)`, `QD-004 (004 L658–671)`, `QD-004 §9 note 1 (004 L507)/QD-004 §9 note 1 (004 L625)`).
 
 use super::view::*;
 use crate::Context;
@@ -38,26 +38,28 @@ pub(super) const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::RemediationComplete, remediation_complete),
 ];
 
-// --- supplier (004 L599–601, L670) ---
+// --- supplier (QD-004 §7.1, §5.2.2.1 (004 L599–601, L670)) ---
 
 fn material_returned(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(
         f.need::<SupplierReferral>()?.material_returned_on.is_some(),
-        || "non-batch defect: the defective material goes back to the supplier (004 L601)".into(),
+        || {
+            "non-batch defect: the defective material goes back to the supplier (QD-004 §7.1.2 (004 L601))".into()
+        },
     )
 }
 
 fn referral_batch(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(
         f.data()?.supplier.referral == Some(SupplierMode::Batch),
-        || "not a batch referral (004 L600)".into(),
+        || "not a batch referral (QD-004 §7.1.1 (004 L600))".into(),
     )
 }
 
 fn referral_non_batch(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(
         f.data()?.supplier.referral == Some(SupplierMode::NonBatch),
-        || "not a non-batch referral (004 L601)".into(),
+        || "not a non-batch referral (QD-004 §7.1.2 (004 L601))".into(),
     )
 }
 
@@ -67,11 +69,12 @@ fn replenishment_open(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), 
     })
 }
 
-// --- rework (004 L671, L595) ---
+// --- rework (QD-004 §5.2.2.2, §4.5 (004 L671, L595)) ---
 
 fn rework_declined(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(f.data()?.rework_declined, || {
-        "the CQE disassembles only when the ADC cannot issue a plan (004 L671)".into()
+        "the CQE disassembles only when the ADC cannot issue a plan (QD-004 §5.2.2.2 (004 L671))"
+            .into()
     })
 }
 
@@ -89,7 +92,7 @@ fn rework_plan_matches(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(
     })
 }
 
-// --- requisition (004 L659) ---
+// --- requisition (QD-004 §5.2.2.4 (004 L659)) ---
 
 fn requisition_approved(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(
@@ -97,7 +100,7 @@ fn requisition_approved(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<()
             .approved
             .contains(Action::ApproveRequisition.name()),
         || {
-            "the requisition lacks the quality manager and planning manager signatures (004 L659)"
+            "the requisition lacks the quality manager and planning manager signatures (QD-004 §5.2.2.4 (004 L659))"
                 .into()
         },
     )
@@ -123,30 +126,32 @@ fn burn_in_required(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), 
 
 fn burn_in_not_required(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), String> {
     check(!burn_in_needed(f, cfg)?, || {
-        "power supplies and modules are burned in before shipping (004 L659, L667)".into()
+        "power supplies and modules are burned in before shipping (QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667))".into()
     })
 }
 
-// --- production (004 L666) ---
+// --- production (QD-004 §5.2.2.5 (004 L666)) ---
 
 fn notice_approved(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(
         f.data()?
             .approved
             .contains(Action::ApproveProductionNotice.name()),
-        || "the production notice lacks the quality manager and VP signatures (004 L666)".into(),
+        || {
+            "the production notice lacks the quality manager and VP signatures (QD-004 §5.2.2.5 (004 L666))".into()
+        },
     )
 }
 
 fn notice_emailed(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(!f.data()?.production.emailed_to.is_empty(), || {
-        "the approved notice was not e-mailed to the strategic design centre and planning (004 L666)".into()
+        "the approved notice was not e-mailed to the strategic design centre and planning (QD-004 §5.2.2.5 (004 L666))".into()
     })
 }
 
 fn bom_provided(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(f.data()?.production.bom_provided, || {
-        "the strategic design centre has not provided the BOM (004 L666)".into()
+        "the strategic design centre has not provided the BOM (QD-004 §5.2.2.5 (004 L666))".into()
     })
 }
 
@@ -162,7 +167,7 @@ fn production_done(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), Str
     })
 }
 
-// --- repair (004 L667) ---
+// --- repair (QD-004 §5.2.2.6 (004 L667)) ---
 
 fn requisition_justified(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(), String> {
     let liaison = f.need::<WorkLiaison>()?;
@@ -174,16 +179,16 @@ fn requisition_justified(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result
     match (liaison.material_source, attached) {
         (MaterialSource::SlowStock, None) => Ok(()),
         (MaterialSource::SlowStock, Some(_)) => {
-            Err("material comes from the CQE's slow-moving stock: no requisition (004 L667)".into())
+            Err("material comes from the CQE's slow-moving stock: no requisition (QD-004 §5.2.2.6 (004 L667))".into())
         }
         (MaterialSource::Requisition, None) => {
-            Err("the requisition must be submitted with the work liaison (004 L667)".into())
+            Err("the requisition must be submitted with the work liaison (QD-004 §5.2.2.6 (004 L667))".into())
         }
         (MaterialSource::Requisition, Some(body)) => {
             let r = MaterialRequisition::deserialize(&body.body)
                 .map_err(|e| format!("material_requisition does not parse: {e}"))?;
             check(r.special_requirement || r.slow_stock_insufficient, || {
-                "a requisition is used only for a special requirement or when slow-moving stock is insufficient (004 L667)".into()
+                "a requisition is used only for a special requirement or when slow-moving stock is insufficient (QD-004 §5.2.2.6 (004 L667))".into()
             })
         }
     }
@@ -202,7 +207,7 @@ fn liaison_approved(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), St
             .approved
             .contains(Action::ApproveWorkLiaison.name()),
         || {
-            "the work liaison lacks the quality manager and department leader signatures (004 L667)"
+            "the work liaison lacks the quality manager and department leader signatures (QD-004 §5.2.2.6 (004 L667))"
                 .into()
         },
     )
@@ -214,7 +219,9 @@ fn repair_material_ready(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(
     check(
         liaison.material_source == MaterialSource::SlowStock
             || d.approved.contains(Action::ApproveRequisition.name()),
-        || "the requisition for the repair is not approved (004 L659, L667)".into(),
+        || {
+            "the requisition for the repair is not approved (QD-004 §5.2.2.4, §5.2.2.6 (004 L659, L667))".into()
+        },
     )?;
     check(!d.repair_material_supplied, || {
         "the material was already supplied".into()
@@ -227,13 +234,13 @@ fn repair_material_supplied(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Resul
     })
 }
 
-// --- scrap (004 L507/L625, L658) ---
+// --- scrap (QD-004 §9 note 1, §5.2.2.3 (004 L507/L625, L658)) ---
 
 fn scrap_approved(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(
         f.data()?.approved.contains(Action::ApproveScrap.name()),
         || {
-            "the scrap request lacks the department leader and ADC vice-president signatures (004 L507)".into()
+            "the scrap request lacks the department leader and ADC vice-president signatures (QD-004 §9 note 1 (004 L507))".into()
         },
     )
 }
@@ -243,7 +250,7 @@ fn scrap_approved(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), Stri
 fn goods_ready(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     let d = f.data()?;
     check(d.goods_ready > d.goods_shipped, || {
-        "no inspected (and burned-in where required) goods are waiting to ship (004 L659)".into()
+        "no inspected (and burned-in where required) goods are waiting to ship (QD-004 §5.2.2.4 (004 L659))".into()
     })
 }
 
@@ -258,6 +265,6 @@ fn remediation_complete(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<
         .iter()
         .any(|p| cfg.supplier_return_part_kinds.contains(p));
     check(!to_supplier || d.supplier.handled, || {
-        "a failed power supply goes back to the supplier for analysis first (004 L670)".into()
+        "a failed power supply goes back to the supplier for analysis first (QD-004 §5.2.2.1 (004 L670))".into()
     })
 }

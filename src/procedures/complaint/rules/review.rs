@@ -1,4 +1,4 @@
-//! Guards: Corrective action, the review and the sending of the reply (`004 L588–589`, `L651–654`, `L628`).
+//! Guards: Corrective action, the review and the sending of the reply (`QD-004 §5.3.1, §5.3.2 (004 L588–589)`, `QD-004 (004 L651–654)`, `QD-004 §3.6 (004 L628)`).
 
 use super::view::*;
 use crate::Context;
@@ -26,7 +26,7 @@ pub(super) const GUARDS: &[(Guard, GuardFn)] = &[
     (Guard::EvidencePending, evidence_pending),
 ];
 
-// --- corrective action (004 L588–589, L653) ---
+// --- corrective action (QD-004 §5.3.1, §5.3.2, §5.3.3 (004 L588–589, L653)) ---
 
 fn department_named(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     let esc = f.need::<DepartmentEscalation>()?;
@@ -41,11 +41,12 @@ fn department_named(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), St
 
 fn analysis_submitted(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     check(f.data()?.department_analysis_submitted, || {
-        "the responsible departments have not submitted their analysis (004 L589)".into()
+        "the responsible departments have not submitted their analysis (QD-004 §5.3.2 (004 L589))"
+            .into()
     })
 }
 
-// --- review and sending (004 L651, L654, L628) ---
+// --- review and sending (QD-004 §5.2.2.8, §5.3.4, §3.6 (004 L651, L654, L628)) ---
 
 fn outgoing_classified(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), String> {
     let r = f.need::<EightDReport>()?;
@@ -55,7 +56,7 @@ fn outgoing_classified(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(
     let red = redact_8d_released(&d.complaint_no, &r, kind, &cfg.confidentiality, &releases);
     check(red.is_sendable(), || {
         format!(
-            "unclassified statements may not leave the company (004 L628): {}",
+            "unclassified statements may not leave the company (QD-004 §3.6 (004 L628)): {}",
             red.unclassified.join(", ")
         )
     })
@@ -67,7 +68,8 @@ fn vp_review_required(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<()
 
 fn vp_review_not_required(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(), String> {
     check(!vp_required(f, cfg)?, || {
-        "the vice-president reviews this report (004 L651: 必要时报副总裁审阅)".into()
+        "the vice-president reviews this report (QD-004 §5.2.2.8 (004 L651): 必要时报副总裁审阅)"
+            .into()
     })
 }
 
@@ -75,7 +77,7 @@ fn report_approved(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), Str
     check(
         f.data()?.approved.contains(Action::ApproveReport.name()),
         || {
-            "the report is not approved by the quality manager and department head (004 L651, L654)"
+            "the report is not approved by the quality manager and department head (QD-004 §5.2.2.8, §5.3.4 (004 L651, L654))"
                 .into()
         },
     )
@@ -126,12 +128,12 @@ fn outgoing_report_matches(f: &Forms<'_>, ctx: &Context<'_>, cfg: &Config) -> Re
     };
     check(expected.is_sendable(), || {
         format!(
-            "unclassified statements (004 L628): {}",
+            "unclassified statements (QD-004 §3.6 (004 L628)): {}",
             expected.unclassified.join(", ")
         )
     })?;
     check(sent == expected.report, || {
-        "the outgoing report is not the filtered rendering of the approved report (004 L628)".into()
+        "the outgoing report is not the filtered rendering of the approved report (QD-004 §3.6 (004 L628))".into()
     })
 }
 
@@ -158,7 +160,7 @@ fn package_unchanged(f: &Forms<'_>, ctx: &Context<'_>, _: &Config) -> Result<(),
         _ => false,
     };
     check(!carries && ok, || {
-        "the ADC forwards exactly the approved package the CQE e-mailed (004 L651)".into()
+        "the ADC forwards exactly the approved package the CQE e-mailed (QD-004 §5.2.2.8 (004 L651))".into()
     })
 }
 
@@ -174,7 +176,7 @@ fn evidence_classified(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(
     );
     check(red.is_sendable(), || {
         format!(
-            "unclassified evidence (004 L628): {}",
+            "unclassified evidence (QD-004 §3.6 (004 L628)): {}",
             red.unclassified.join(", ")
         )
     })
@@ -183,6 +185,6 @@ fn evidence_classified(f: &Forms<'_>, _: &Context<'_>, cfg: &Config) -> Result<(
 fn evidence_pending(f: &Forms<'_>, _: &Context<'_>, _: &Config) -> Result<(), String> {
     let d = f.data()?;
     check(d.evidence_provided > d.evidence_forwarded, || {
-        "the CQE has provided no evidence to forward (004 L623)".into()
+        "the CQE has provided no evidence to forward (QD-004 §8 (004 L623))".into()
     })
 }

@@ -95,7 +95,7 @@ impl<'a> Forms<'a> {
 }
 
 /// The severity of the complaint: the CQE's inspection when there is one, else the ADC's
-/// report (§3.7, `004 L662`; D1 table `004 L23–30`).
+/// report (§3.7, `QD-004 §3.7 (004 L662)`; D1 table `RET-PC Att. 1 (004 L23–30)`).
 pub(crate) fn severity_of(forms: &Forms<'_>, cfg: &Config) -> Result<Severity, String> {
     // The CQE's downgrade holds until a later inspection record (QD-004 §3.7 (004 L662)).
     let last_seq = |kind: &str| {

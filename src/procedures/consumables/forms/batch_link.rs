@@ -1,4 +1,4 @@
-//! The link to the batch issue a request serves (`000 L646` §4.5.7: consumables needed
+//! The link to the batch issue a request serves (`BQ-E §4.5.7 (000 L646)`: consumables needed
 //! *because of a batch problem*): a [`BatchLink`] form taken from the batch instance itself
 //! when the command is issued ([`link_form`], [`with_batch_link`]) and checked by the guard
 //! `batch_started`.
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Proof, taken when the command is issued, that the linked batch issue exists and has been
-/// started (`000 L646`, `000 L666`). Made by [`link_form`] from the batch instance itself.
+/// started (`BQ-E §4.5–§4.7 (000 L646)`, `BQ-E §5.3 (000 L666)`). Made by [`link_form`] from the batch instance itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BatchLink {
     /// The batch instance.

@@ -16,16 +16,16 @@ use crate::Instance;
 use crate::TypedForm;
 use crate::Vocabulary;
 
-/// Who is responsible, by family of causes (004 L146–150).
+/// Who is responsible, by family of causes (RET-PROC (004 L146–150)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Liability {
-    /// 经销商原因 and 无故退货 (004 L147, L50).
+    /// 经销商原因 and 无故退货 (RET-PROC §4.1; RF-PROP §3 (004 L147, L50)).
     DealerSide,
-    /// The customer's side: 客户的责任, non-quality return, changed need (004 L20, L584, L585).
+    /// The customer's side: 客户的责任, non-quality return, changed need (RET-PC handling item 2; QD-004 §3.2, §3.3 (004 L20, L584, L585)).
     CustomerSide,
-    /// 质量原因, 工艺原因, the design center (004 L148, L149, L585).
+    /// 质量原因, 工艺原因, the design center (RET-PROC §4.2, §4.3; QD-004 §3.3 (004 L148, L149, L585)).
     Internal,
-    /// The supplier (004 L150, L599–601).
+    /// The supplier (RET-PROC §5.6; QD-004 §7.1 (004 L150, L599–601)).
     Supplier,
     /// Nobody: a customer misjudgment of a good product, or a loan back intact.
     NoFault,
@@ -49,8 +49,8 @@ pub fn liability(cause: Cause) -> Liability {
     }
 }
 
-/// 「免费」 or 「收费」 for `cause` (004 L151): charged when the responsibility is not ours
-/// (dealer or customer side, 004 L147, L50), free otherwise. A changed need in an exchange is
+/// 「免费」 or 「收费」 for `cause` (RET-PROC §5.7 (004 L151)): charged when the responsibility is not ours
+/// (dealer or customer side, RET-PROC §4.1; RF-PROP §3 (004 L147, L50)), free otherwise. A changed need in an exchange is
 /// charged unless configured otherwise (ours).
 pub fn charging(cause: Cause, config: &Config) -> Charging {
     match (liability(cause), cause) {
@@ -66,7 +66,7 @@ pub fn charging(cause: Cause, config: &Config) -> Charging {
 
 /// 「免费」 or 「收费」 for the case as it stands: a negotiated outcome that follows the
 /// judgement decides (a repair at a fee is charged, a free repair or goods the customer takes
-/// back as they are is free: 由业务和客户协调沟通返修及付费事宜, 004 L20, L34; ours for the
+/// back as they are is free: 由业务和客户协调沟通返修及付费事宜, RET-PC handling item 2, step 4 (004 L20, L34); ours for the
 /// take-back); otherwise the cause decides ([`charging`]).
 ///
 /// # Errors
@@ -86,7 +86,7 @@ pub fn expected_charging(inst: &Instance, config: &Config) -> Result<Charging, S
 }
 
 /// The account a confirmed reprocessing cost goes to: selling expense for a repeated
-/// customer misjudgment (004 L602), cost of sales otherwise (004 L493).
+/// customer misjudgment (QD-004 §5.4 (004 L602)), cost of sales otherwise (QD-004 §6.2.2 (004 L493)).
 pub fn booking_account(cause: Cause) -> BookingAccount {
     match cause {
         Cause::CustomerMisjudgment { repeat: true } => BookingAccount::SellingExpense,
@@ -98,14 +98,14 @@ pub fn booking_account(cause: Cause) -> BookingAccount {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Route {
     /// To sales for negotiation with the customer: a repair-for-customer verdict, which is
-    /// also the dispute of 004 L34 when the customer claimed a sales return or return-only
-    /// goods (004 L16, L20, L34).
+    /// also the dispute of RET-PC step 4 (004 L34) when the customer claimed a sales return or return-only
+    /// goods (RET-PC §4.2.2, handling item 2, step 4 (004 L16, L20, L34)).
     Negotiate,
-    /// Passed, back to stock: the restock sign-off (004 L492).
+    /// Passed, back to stock: the restock sign-off (QD-004 §6.2.1 (004 L492)).
     Restock,
-    /// Failed: the design center's rework plan (004 L493).
+    /// Failed: the design center's rework plan (QD-004 §6.2.2 (004 L493)).
     Rework,
-    /// Return-only goods: production checks reuse (004 L31).
+    /// Return-only goods: production checks reuse (RET-PC handling item 4 (004 L31)).
     ReuseCheck,
 }
 
@@ -148,7 +148,7 @@ pub fn check_judgement(
         {
             return Err(
                 "an exchange of good goods is a changed need or a design-center \
-                        misunderstanding (004 L585)"
+                        misunderstanding (QD-004 §3.3 (004 L585))"
                     .into(),
             );
         }
@@ -165,19 +165,22 @@ pub fn check_judgement(
 
 fn check_return_only(case: &Case, replacement: ReplacementStatus) -> Result<(), String> {
     if !matches!(case.kind, CaseKind::Return { .. }) {
-        return Err("only a return (客退) can be return-only goods (004 L31)".into());
+        return Err(
+            "only a return (客退) can be return-only goods (RET-PC handling item 4 (004 L31))"
+                .into(),
+        );
     }
     if case.replacement_applicable() || replacement != ReplacementStatus::None {
         return Err(
             "return-only goods (只退不补品) are not replaced, but a replacement is wanted \
-                    (004 L31)"
+                    (RET-PC handling item 4 (004 L31))"
                 .into(),
         );
     }
     Ok(())
 }
 
-/// Whether the customer's claimed type conflicts with quality's verdict (004 L34).
+/// Whether the customer's claimed type conflicts with quality's verdict (RET-PC step 4 (004 L34)).
 pub fn disputed(case: &Case, verdict: ReturnVerdict) -> bool {
     matches!(
         case.kind,
@@ -222,7 +225,7 @@ pub fn units(inst: &Instance) -> Result<Option<u32>, String> {
 }
 
 /// The judgement in force and the verdict after any negotiation that followed it: an
-/// accepted return replaces a repair-for-customer verdict (004 L34, L545–546).
+/// accepted return replaces a repair-for-customer verdict (RET-PC step 4; RET-PMC (004 L34, L545–546)).
 ///
 /// # Errors
 /// A malformed form on file.
@@ -314,20 +317,23 @@ pub fn open_obligations(inst: &Instance) -> Result<Vec<String>, String> {
     let data = case_data(inst)?;
     let mut open = Vec::new();
     if on_file::<OutcomeNotice>(inst)?.is_none() {
-        open.push("the customer has not been told the outcome (004 L478, L623)".to_owned());
+        open.push("the customer has not been told the outcome (CC-PROC §5.2.1; QD-004 §8 (004 L478, L623))".to_owned());
     }
     if data.case.replacement_applicable()
         && !data.replacement.shipped()
         && data.replacement != ReplacementStatus::Declined
     {
-        open.push("the replacement has not been shipped (004 L48, L60)".to_owned());
+        open.push(
+            "the replacement has not been shipped (RF-PROP §3, §4.2 item 1 (004 L48, L60))"
+                .to_owned(),
+        );
     }
     if on_file::<ReturnInspectionRecord>(inst)?
         .is_some_and(|(_, r)| r.result == InspectionResult::Fail)
         && on_file::<AnalysisReport>(inst)?.is_none()
     {
         open.push(
-            "the failed goods have no analysis report (QD-004 §5.2.2.7, 004 L650)".to_owned(),
+            "the failed goods have no analysis report (QD-004 §5.2.2.7 (004 L650))".to_owned(),
         );
     }
     let Some((jseq, judgement)) = on_file::<ResponsibilityJudgement>(inst)? else {
@@ -342,23 +348,27 @@ pub fn open_obligations(inst: &Instance) -> Result<Vec<String>, String> {
         Some((mseq, mark)) if mseq > jseq => {
             if mark.mark == Charging::Charged {
                 if on_file::<DebitNote>(inst)?.is_none() {
-                    open.push("charged, but no debit note was issued (004 L50, L71)".to_owned());
+                    open.push("charged, but no debit note was issued (RF-PROP §3, §4.2 item 3 (004 L50, L71))".to_owned());
                 } else if !fired(inst, Action::PostDebit) {
-                    open.push("the debit has not been posted by finance (004 L50, L151)".into());
+                    open.push("the debit has not been posted by finance (RF-PROP §3; RET-PROC §5.7 (004 L50, L151))".into());
                 }
             }
         }
-        _ => open.push("quality has not marked 免费 or 收费 (004 L151)".to_owned()),
+        _ => open.push("quality has not marked 免费 or 收费 (RET-PROC §5.7 (004 L151))".to_owned()),
     }
     match liability(cause) {
         Liability::Internal if on_file::<AccountabilityRecord>(inst)?.is_none() => {
-            open.push("internal cause: no accountability record (004 L50)".to_owned());
+            open.push("internal cause: no accountability record (RF-PROP §3 (004 L50))".to_owned());
         }
         Liability::Supplier => match on_file::<SupplierClaim>(inst)? {
-            None => open.push("supplier cause: no supplier claim (004 L150, L599)".to_owned()),
-            Some((_, c)) if !c.batch && on_file::<SupplierReply>(inst)?.is_none() => {
-                open.push("the supplier's 8D report and plan are not in (004 L601)".to_owned())
-            }
+            None => open.push(
+                "supplier cause: no supplier claim (RET-PROC §5.6; QD-004 §7.1 (004 L150, L599))"
+                    .to_owned(),
+            ),
+            Some((_, c)) if !c.batch && on_file::<SupplierReply>(inst)?.is_none() => open.push(
+                "the supplier's 8D report and plan are not in (QD-004 §7.1.2 (004 L601))"
+                    .to_owned(),
+            ),
             Some(_) => {}
         },
         _ => {}
@@ -367,9 +377,9 @@ pub fn open_obligations(inst: &Instance) -> Result<Vec<String>, String> {
     let repeat = cause == Cause::CustomerMisjudgment { repeat: true };
     if (reprocessed || repeat) && on_file::<CostBooking>(inst)?.is_none() {
         open.push(if repeat {
-            "a repeated misjudgment's cost is not booked to selling expense (004 L602)".to_owned()
+            "a repeated misjudgment's cost is not booked to selling expense (QD-004 §5.4 (004 L602))".to_owned()
         } else {
-            "the reprocessing cost is not booked to cost of sales (004 L493)".to_owned()
+            "the reprocessing cost is not booked to cost of sales (QD-004 §6.2.2 (004 L493))".to_owned()
         });
     }
     Ok(open)
