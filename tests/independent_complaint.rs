@@ -699,3 +699,192 @@ fn qd004_cost_confirmation_by_cqe_and_carrier_claim_refused() {
         ))),
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// More limits and attacks
+// ---------------------------------------------------------------------------------------------
+
+// 「紧急情况下经公司领导特批后可加急处理,3个工作日给出处理方案」 QD-004 §8 (004 L623), counted from
+// the international ADC's form (D12.8 item 6: same trigger): form Monday, grant Tuesday: due at
+// the close of Thursday.
+#[test]
+fn qd004_s8_international_urgent_plan_3_working_days_from_the_form() {
+    let cfg = Config::default();
+    let mut s = Scenario::opened(
+        &cfg,
+        ComplaintRegion::International,
+        "KS-I2",
+        "Globex",
+        aftersales::testing::fixtures::start_instant(),
+    )
+    .unwrap();
+    let adc = s.cast().adc_international.clone();
+    let lead = s.cast().company_leadership.clone();
+    let mut h = fx::handling();
+    h.no = "KS-I2".into();
+    h.customer = "Globex".into();
+    h.region = ComplaintRegion::International;
+    s.advance(TimeDelta::hours(1));
+    s.fire(Command::fire(&adc, Action::SubmitInternational).with_form(form(&h)))
+        .unwrap();
+    s.fire(Command::fire(&adc, Action::RequestUrgent).with_form(form(&urgent_request())))
+        .unwrap();
+    set(&mut s, cn(11, 17, 10, 0));
+    s.fire(Command::sign(&lead, Action::GrantUrgent)).unwrap();
+    assert_eq!(due(&s, Deadline::UrgentReply), Some(close(11, 19)));
+}
+
+// 「经公司领导特批」 QD-004 §8 (004 L623): a special approval is someone else's; the requester who
+// also holds the leadership role may not grant their own request.
+#[test]
+fn qd004_s8_requester_may_not_grant_own_urgent_request() {
+    let mut s = at(State::Submitted);
+    let both = aftersales::Actor::new(
+        "cqe-and-leader",
+        [complaint::Role::Cqe, complaint::Role::CompanyLeadership],
+    );
+    s.fire(Command::fire(&both, Action::RequestUrgent).with_form(form(&urgent_request())))
+        .unwrap();
+    refused(&mut s, Command::sign(&both, Action::GrantUrgent));
+}
+
+// 「我司在一个工作日内积极响应」 QD-004 §8 (004 L623): the response is the CQE's (QD-004 §5.1: 提交
+// 品质部CQE); the ADC cannot acknowledge its own form; the CQE's response stops the clock.
+#[test]
+fn qd004_s8_response_by_cqe_stops_clock_adc_refused() {
+    let mut s = at(State::Submitted);
+    let adc = s.cast().adc_domestic.clone();
+    let cqe = s.cast().cqe.clone();
+    refused(&mut s, Command::fire(&adc, Action::Acknowledge));
+    s.fire(Command::fire(&cqe, Action::Acknowledge)).unwrap();
+    let c = s
+        .instance()
+        .clock(Deadline::Response.as_ref())
+        .cloned()
+        .unwrap();
+    assert!(c.stopped.is_some() && !c.breached);
+}
+
+// 「经分析确认非本公司造成,应在一个工作日内…反馈给顾客」 CC-PROC §5.2.1 (004 L478), with the product
+// decision that a start outside working time counts from the next working period: a pass
+// recorded Friday 19:00 is due at the close of Tuesday.
+#[test]
+fn cc_proc_s5_2_1_pass_after_hours_friday_due_close_of_tuesday() {
+    let mut s = at(State::Analysis);
+    let cqe = s.cast().cqe.clone();
+    set(&mut s, cn(11, 20, 19, 0));
+    s.fire(
+        Command::fire(&cqe, Action::RecordPass).with_form(form(&fx::inspection(
+            ComplaintVerdict::Pass,
+            GoodsDisposition::ReturnToCustomer,
+        ))),
+    )
+    .unwrap();
+    assert_eq!(due(&s, Deadline::NotLiableFeedback), Some(close(11, 24)));
+}
+
+// 「经核准后在两个工作日内回复顾客」 CC-PROC §5.2.2 (004 L480): only the ADC replies to the customer
+// (QD-004 §4.1 (004 L664)); the CQE's send is refused.
+#[test]
+fn cc_proc_s5_2_2_reply_sent_by_cqe_refused() {
+    let mut s = at(State::ReplyDispatch);
+    let cqe = s.cast().cqe.clone();
+    refused(&mut s, Command::fire(&cqe, Action::SendToCustomer));
+}
+
+// 「CQE提交品质部经理和部长审阅」 QD-004 §5.2.2.8 (004 L651): two reviewers; one person holding both
+// roles may not sign twice.
+#[test]
+fn qd004_s5_2_2_8_same_person_may_not_sign_review_twice() {
+    let mut s = at(State::ReportReview);
+    let both = aftersales::Actor::new(
+        "qm-and-head",
+        [
+            complaint::Role::QualityManager,
+            complaint::Role::QualityDepartmentHead,
+        ],
+    );
+    s.fire(Command::sign(&both, Action::ApproveReport)).unwrap();
+    refused(&mut s, Command::sign(&both, Action::ApproveReport));
+    assert_eq!(s.instance().state(), State::ReportReview);
+}
+
+// 「在对外出具的报告中…严禁泄露我司保密信息…(电源供应商信息、导线供应商信息(除防水接头)、飞利浦常规颗粒
+// 信息(Luxeon T和Rebel ES)除外)」 QD-004 §3.6 (004 L628): the improvement evidence passes the filter —
+// the power-supply supplier may be named, the waterproof-connector supplier and the process not.
+#[test]
+fn qd004_s3_6_improvement_evidence_filtered_with_exceptions() {
+    use complaint::{Commodity, SupplierRef};
+    let mut s = at(State::EffectivenessCheck);
+    let cqe = s.cast().cqe.clone();
+    let ev = ImprovementEvidence {
+        statements: vec![
+            Statement::new(
+                "driver from MeanWellPS replaced",
+                InfoCategory::RawMaterialSupplier(SupplierRef::new(
+                    "MeanWellPS",
+                    Commodity::PowerSupply,
+                )),
+            ),
+            Statement::new(
+                "connector from AquaSealCo",
+                InfoCategory::RawMaterialSupplier(SupplierRef::new(
+                    "AquaSealCo",
+                    Commodity::Wire {
+                        waterproof_connector: true,
+                    },
+                )),
+            ),
+            Statement::new(
+                "SMT line 3 reflow zone 7",
+                InfoCategory::ProductionTechnology,
+            ),
+        ],
+    };
+    s.fire(Command::fire(&cqe, Action::ProvideImprovementEvidence).with_form(form(&ev)))
+        .unwrap();
+    let r = complaint::outgoing_evidence(&s.instance(), s.config())
+        .unwrap()
+        .expect("evidence on file");
+    let text = r.report.to_string();
+    assert!(text.contains("MeanWellPS"), "{text}");
+    assert!(!text.contains("AquaSealCo"), "{text}");
+    assert!(!text.contains("reflow zone 7"), "{text}");
+}
+
+// Withdrawal after submission (issue 17), 「应用设计中心…负责与客户沟通」 QD-004 §4.1 (004 L664): the
+// ADC of another region may not withdraw a domestic complaint.
+#[test]
+fn qd004_s4_1_withdrawal_by_other_region_adc_refused() {
+    let mut s = at(State::Submitted);
+    let intl = s.cast().adc_international.clone();
+    refused(
+        &mut s,
+        Command::fire(&intl, Action::Withdraw).with_payload(serde_json::json!({"reason": "x"})),
+    );
+}
+
+// 「自国内应用设计中心开出《客诉、客退产品处理单》起…2个工作日内解决问题并回复」 QD-004 §8 (004 L623):
+// the form was issued on Monday; the CQE returning it for completion and the ADC resubmitting
+// on Tuesday does not move the start. Grant on Tuesday: due at the close of Wednesday.
+#[test]
+fn qd004_s8_urgent_limit_keeps_the_first_form_after_resubmission() {
+    let mut s = at(State::Submitted);
+    let adc = s.cast().adc_domestic.clone();
+    let cqe = s.cast().cqe.clone();
+    let lead = s.cast().company_leadership.clone();
+    s.fire(
+        Command::fire(&cqe, Action::ReturnForm)
+            .with_payload(serde_json::json!({"reason": "schedule order missing"})),
+    )
+    .unwrap();
+    set(&mut s, cn(11, 17, 9, 30));
+    s.fire(Command::fire(&adc, Action::Resubmit).with_form(form(&fx::handling())))
+        .unwrap();
+    s.fire(Command::fire(&adc, Action::RequestUrgent).with_form(form(&urgent_request())))
+        .unwrap();
+    set(&mut s, cn(11, 17, 10, 0));
+    s.fire(Command::sign(&lead, Action::GrantUrgent)).unwrap();
+    assert_eq!(due(&s, Deadline::UrgentReply), Some(close(11, 18)));
+    assert_eq!(due(&s, Deadline::Analysis), Some(close(11, 19)));
+}
