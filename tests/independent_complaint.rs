@@ -341,12 +341,12 @@ fn qd004_s3_6_reply_letter_withholds_confidential_text() {
 fn qd004_s3_6_unclassified_reply_letter_refused() {
     let mut s = at(State::PassReply);
     let adc = s.cast().adc_domestic.clone();
-    refused(
-        &mut s,
-        Command::fire(&adc, Action::ReplyToCustomer).with_form(form(&reply(
-            Statement::unclassified("our supplier changed the solder paste"),
-        ))),
-    );
+    let cmd = Command::fire(&adc, Action::ReplyToCustomer).with_form(form(&reply(
+        Statement::unclassified("our supplier changed the solder paste"),
+    )));
+    let err = s.fire(cmd.clone()).unwrap_err();
+    assert!(format!("{err:?}").contains("reply_classified"), "{err:?}");
+    refused(&mut s, cmd);
 }
 
 // 「在对外出具的报告中…严禁泄露我司保密信息」 QD-004 §3.6 (004 L628): the CQE may not e-mail a report
