@@ -558,6 +558,8 @@ fn rf_prop_s3_l48_only_the_manager_decides_and_a_decline_needs_a_reason() {
     }
     assert_eq!(h.engine.history(&h.id).expect("history").len(), before);
     assert_eq!(data(&h.inst()).replacement, ReplacementStatus::Requested);
+    // One person in both roles (separation of duties).
+    rf_prop_s3_l48_requester_does_not_confirm_own_replacement();
 }
 
 /// 「客服专员在接到经销商投诉通知生产厂后,再提回损坏产品」 — RF-PROP §4.2 item 2 (004 L69);
@@ -660,6 +662,8 @@ fn ret_proc_s5_10_l152_failed_goods_sold_off_with_gm_office_approval() {
     assert_eq!(state(&s.instance()), Some(State::ReworkPlanning));
     assert!(fire(&mut s, Role::GmOffice, Action::ApproveSaleOff, vec![]));
     assert_eq!(state(&s.instance()), Some(State::Settling));
+    // One person in both roles (separation of duties).
+    ret_proc_s5_10_l152_sale_off_proposer_does_not_approve_it();
 }
 
 /// 「经分析属于我司内部责任的…注明“免费”…并将一联交财务部进行统计;(1个月2次)」 — RET-PROC §5.7
@@ -1238,4 +1242,144 @@ fn qd004_s5_2_2_5_l666_produced_replacement_needs_the_production_notice() {
     }
     assert!(h.go(Role::Logistics, Action::ShipReplacement, vec![]));
     assert!(data(&h.inst()).replacement.shipped());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attacks: one person in two roles, a promise without its content, a missed retrieval.
+// ---------------------------------------------------------------------------------------------
+
+/// 「经客服经理确认后」 — RF-PROP §3 (004 L48). The confirmation is a second person's check: the
+/// specialist who requested the replacement does not confirm it even when also holding the
+/// manager's role.
+fn rf_prop_s3_l48_requester_does_not_confirm_own_replacement() {
+    let mut h = H::start(
+        &Config::default(),
+        dealer_case(CustomerClass::B, ReturnRegion::Domestic, true),
+        sh(11, 16, 10, 0),
+    );
+    let both = aftersales::Actor::new(
+        "cs-dual",
+        [
+            Role::CustomerServiceSpecialist,
+            Role::CustomerServiceManager,
+        ],
+    );
+    assert!(h.at(sh(11, 16, 10, 10)).go(
+        Role::CustomerServiceSpecialist,
+        Action::Announce,
+        vec![notice()]
+    ));
+    let request = Command::fire(&both, Action::RequestReplacement).with_form(replacement_request());
+    assert!(h.at(sh(11, 16, 10, 20)).send(&request));
+    assert!(!h.send(&Command::fire(&both, Action::ConfirmReplacement)));
+    assert_eq!(data(&h.inst()).replacement, ReplacementStatus::Requested);
+    assert!(h.go(
+        Role::CustomerServiceManager,
+        Action::ConfirmReplacement,
+        vec![]
+    ));
+    assert_eq!(data(&h.inst()).replacement, ReplacementStatus::Confirmed);
+}
+
+/// 「经品质经理校对确认签字,副总裁批准确认签字后」 — QD-004 §5.2.2.5 (004 L666). Check and
+/// approval are two signatures by two people: one actor holding both roles cannot give both.
+#[test]
+fn qd004_s5_2_2_5_l666_same_person_cannot_check_and_approve_production_notice() {
+    let mut h = H::start(
+        &Config::default(),
+        dealer_case(CustomerClass::B, ReturnRegion::Domestic, true),
+        sh(11, 16, 10, 0),
+    );
+    h.announce_and_request();
+    let pn = typed(&ProductionNotice {
+        qty: 10,
+        bom_ref: "BOM-6060-A".into(),
+        needed_by: NaiveDate::from_ymd_opt(2026, 11, 18).expect("date"),
+    });
+    assert!(h.go(Role::Cqe, Action::FileProductionNotice, vec![pn]));
+    let both = aftersales::Actor::new("qm-vp", [Role::QualityManager, Role::AdcVicePresident]);
+    assert!(h.send(&Command::sign(&both, Action::ApproveProductionNotice)));
+    assert!(!h.send(&Command::sign(&both, Action::ApproveProductionNotice)));
+    assert!(!data(&h.inst()).production_notice_approved);
+    assert!(h.sign(Role::AdcVicePresident, Action::ApproveProductionNotice));
+    assert!(data(&h.inst()).production_notice_approved);
+}
+
+/// 「由品质部提报至总经办批准」 — RET-PROC §5.10 (004 L152). The proposer and the approver of a
+/// sale-off are two parties: a person holding both roles does not approve their own proposal.
+fn ret_proc_s5_10_l152_sale_off_proposer_does_not_approve_it() {
+    let mut s = failed_and_declined();
+    let both = aftersales::Actor::new("qm-gm", [Role::QualityManager, Role::GmOffice]);
+    s.advance(TimeDelta::minutes(5));
+    assert!(
+        s.fire(Command::fire(&both, Action::SubmitDisposalPlan).with_form(sale_off()))
+            .is_ok()
+    );
+    s.advance(TimeDelta::minutes(5));
+    assert!(
+        s.fire(Command::fire(&both, Action::ApproveSaleOff))
+            .is_err()
+    );
+    assert_eq!(state(&s.instance()), Some(State::ReworkPlanning));
+    assert!(fire(&mut s, Role::GmOffice, Action::ApproveSaleOff, vec![]));
+    assert_eq!(state(&s.instance()), Some(State::Settling));
+}
+
+/// 「客服专员接到投诉的当日并向经销商承诺处理时间及发货时间,同时告知经销商公司“先补发,再追究”的
+/// 处理原则」 — RF-PROP §4.2 item 1 (004 L62). For a dealer wanting a replacement, an announcement
+/// that promises nothing does not meet the handling-promise limit: it is refused, or the clock
+/// keeps running.
+#[test]
+fn rf_prop_s4_2_l62_announcement_without_promise_does_not_meet_the_limit() {
+    let mut h = H::start(
+        &Config::default(),
+        dealer_case(CustomerClass::B, ReturnRegion::Domestic, true),
+        sh(11, 16, 10, 0),
+    );
+    let bare = typed(&ReturnNotice {
+        returned_qty: 10,
+        material: "LED panel / P-6060".into(),
+        reason: "cracked housings".into(),
+        customer_request: "replace at once".into(),
+        dealer_commitment: None,
+    });
+    let accepted = h.at(sh(11, 16, 10, 10)).go(
+        Role::CustomerServiceSpecialist,
+        Action::Announce,
+        vec![bare],
+    );
+    if accepted {
+        assert!(
+            h.inst().running_clock(Deadline::HandlingPromise).is_some(),
+            "the handling promise counted as met without any promise"
+        );
+    } else {
+        assert_eq!(state(&h.inst()), Some(State::Draft));
+        assert!(h.inst().running_clock(Deadline::HandlingPromise).is_some());
+    }
+}
+
+/// 「跟踪应用设计中心追回替换后的不良品(1个月内退回)」 — QD-004 §4.4 (004 L621). Goods not back
+/// within the month: the retrieval limit is recorded as breached.
+#[test]
+fn qd004_s4_4_l621_retrieval_missed_is_recorded() {
+    let mut h = H::start(
+        &Config::default(),
+        dealer_case(CustomerClass::B, ReturnRegion::Domestic, true),
+        sh(11, 16, 10, 0),
+    );
+    assert!(h.at(sh(11, 16, 10, 10)).go(
+        Role::CustomerServiceSpecialist,
+        Action::Announce,
+        vec![notice()]
+    ));
+    let due = h.due(Deadline::Retrieval).expect("retrieval clock");
+    h.engine
+        .handle_due(due - TimeDelta::seconds(1))
+        .expect("handles");
+    assert!(!h.clock(Deadline::Retrieval).expect("clock").breached);
+    h.engine
+        .handle_due(due + TimeDelta::seconds(1))
+        .expect("handles");
+    assert!(h.clock(Deadline::Retrieval).expect("clock").breached);
 }
