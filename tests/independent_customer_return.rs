@@ -426,7 +426,6 @@ fn rf_prop_s4_2_l67_class_c_arrival_promise_end_of_day_after_next() {
 /// complaint received on Monday has its promise due on Monday even if the request is filed on
 /// Tuesday.
 #[test]
-#[ignore = "finding: the arrival-promise clock counts from request_replacement, not from the complaint's receipt (接到投诉的当日)"]
 fn rf_prop_s4_2_l62_l65_arrival_promise_counts_from_the_complaint_day() {
     let t0 = sh(11, 16, 10, 0); // Monday
     let mut h = H::start(

@@ -1029,6 +1029,10 @@ fn replacement_deadlines(b: Builder, config: &Config) -> Builder {
                 Trigger::action(A::RequestReplacement),
                 by_class(&config.arrival_promise),
             )
+            // RF-PROP §4.2 item 1 (004 L62): 「客服专员接到投诉的当日…承诺」 — the promise
+            // counts from the complaint's receipt (the start of the handling-promise clock),
+            // not from the replacement request that starts this clock.
+            .anchored_after(AnchorSource::clock_start([Deadline::HandlingPromise]))
             .met_on(Trigger::action(A::PromiseArrival))
             .escalate(EscalationSpec::notify([R::CustomerServiceManager]))
             .owner(R::CustomerServiceSpecialist)
