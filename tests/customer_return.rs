@@ -3047,3 +3047,35 @@ fn qd004_s3_6_l628_outcome_notice_goes_through_the_confidentiality_filter() {
         format!("summary: {WITHHELD_PLACEHOLDER}")
     );
 }
+
+/// CC-PROC §5.2.1 (004 L478): 「若非本公司造成的应…于一个工作日内反馈客户」 — an approved
+/// judgement putting the cause on the customer's or the dealer's side (or nobody's) starts a
+/// 1-working-day clock, ending at the close of the next working day (`PD-DUR`), met by the
+/// outcome notice; a fault of the company's own starts none.
+#[test]
+fn cc_proc_s5_2_1_not_ours_feedback_within_one_working_day() {
+    use chrono::{Datelike, FixedOffset, NaiveTime, TimeZone, Weekday};
+    let h = H::sales_return();
+    h.to_judged(Fail, Cause::CustomerCaused, V::RepairForCustomer);
+    assert!(h.data().not_ours);
+    let cst = FixedOffset::east_opt(8 * 3600).unwrap();
+    let clock = h.inst().clock(Deadline::NotOursFeedback).unwrap().clone();
+    let mut day = clock.started_at.with_timezone(&cst).date_naive();
+    loop {
+        day = day.succ_opt().unwrap();
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            break;
+        }
+    }
+    let close = cst
+        .from_local_datetime(&day.and_time(NaiveTime::from_hms_opt(18, 0, 0).unwrap()))
+        .unwrap();
+    assert_eq!(clock.due_at, close.with_timezone(&Utc));
+    h.go(css(), Action::NotifyCustomer, vec![outcome()]);
+    assert_eq!(h.stopped_met(Deadline::NotOursFeedback), Some(true));
+
+    let ours = H::sales_return();
+    ours.to_judged(Fail, Cause::QualityInspection, V::SalesReturn);
+    assert!(!ours.data().not_ours);
+    assert!(ours.inst().clock(Deadline::NotOursFeedback).is_none());
+}

@@ -75,6 +75,10 @@ pub struct Config {
     /// From the case opened to the customer's request taken down (客户要求 1H, RET-HRS
     /// (004 L388–389, L400)). Reading: 1 hour of wall-clock time.
     pub customer_request_limit: BusinessDuration,
+    /// From the approved judgement that the cause is not the company's to the outcome notice
+    /// (「若非本公司造成的应…于一个工作日内反馈客户」, CC-PROC §5.2.1 (004 L478)). Reading: the
+    /// close of business of the next working day (`PD-DUR`).
+    pub not_ours_feedback: BusinessDuration,
     /// From the follower asking for the quality contacts' communication to its record
     /// (客户沟通, 双方品质担当 1H, RET-HRS (004 L390–396)). Reading: 1 hour of wall-clock time.
     pub customer_communication_limit: BusinessDuration,
@@ -222,6 +226,7 @@ impl Default for Config {
             handling_promise_limit: SameDayClose,
             retrieval_limit: CalendarMonths(1),
             customer_request_limit: Hours(1),
+            not_ours_feedback: close(1),
             customer_communication_limit: Hours(1),
             inspection_report_limit: Hours(1),
             handling_cycle_appearance: CalendarDays(7),

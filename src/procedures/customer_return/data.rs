@@ -304,6 +304,13 @@ pub struct Data {
     /// (QD-004 §5.2.2.5 (004 L666)).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub production_notice_approved: bool,
+    /// The approved judgement puts the cause outside the company — the dealer's or the
+    /// customer's side, or nobody's ([`Liability`](super::Liability) `DealerSide`,
+    /// `CustomerSide`, `NoFault`) — which starts the 1-working-day feedback of CC-PROC §5.2.1
+    /// (004 L478) (clock `not_ours_feedback`). A supplier's fault is the company's towards the
+    /// customer (INF).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_ours: bool,
     /// Penalties recorded on the data (unannounced receipts).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bypasses: Vec<BypassPenalty>,
@@ -321,6 +328,7 @@ impl Data {
             loan: None,
             category: None,
             production_notice_approved: false,
+            not_ours: false,
             bypasses: Vec::new(),
         }
     }

@@ -4,7 +4,7 @@ use super::config::{Config, ReplacementPolicy};
 use super::{Action, Deadline, Effect, FormKind, Guard, ID, Role, State, VERSION};
 use crate::SignOrder;
 use crate::Vocabulary;
-use crate::{AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, Trigger};
+use crate::{AnchorSource, DeadlineSpec, DurationSpec, EscalationSpec, StartIf, Trigger};
 use crate::{Builder, BusinessDuration, TransitionBuilder};
 use std::collections::BTreeMap;
 
@@ -247,6 +247,7 @@ fn judgement(b: Builder) -> Builder {
         })
         .transition(S::Inspected, A::ApproveJudgement, S::Judged, |t| {
             t.roles([R::QualityManager])
+                .effect(Effect::RecordLiability)
                 .not_same_actor_as(A::DraftJudgement)
                 .excluding_role(R::Sales)
                 .excluding_role(R::ApplicationDesignCenter)
@@ -767,6 +768,19 @@ fn settlement(b: Builder) -> Builder {
         .guard(Guard::OutcomeNoticeCleared)
         .describe("004 L478, L623; QD-004 §3.6 (004 L628)")
     })
+    // CC-PROC §5.2.1 (004 L478): when the cause is not the company's, the finding is fed back
+    // within one working day of the judgement — so the outcome notice may go out from `judged`
+    // too, not only once the tracks are settling.
+    .transition(S::Judged, A::NotifyCustomer, S::Judged, |t| {
+        t.roles([
+            R::ApplicationDesignCenter,
+            R::Sales,
+            R::CustomerServiceSpecialist,
+        ])
+        .form(FormKind::OutcomeNotice)
+        .guard(Guard::OutcomeNoticeCleared)
+        .describe("CC-PROC §5.2.1 (004 L478): the not-ours finding fed back from the judgement")
+    })
     .transition(s, A::ReleaseText, s, |t| {
         t.roles([R::QualityManager])
             .form(FormKind::TextRelease)
@@ -1157,6 +1171,18 @@ fn handling_deadlines(b: Builder, config: &Config) -> Builder {
         ]))
         .owner(R::Cqe)
         .describe("QD-004 §8 (004 L623)"),
+    )
+    .deadline(
+        DeadlineSpec::new(
+            Deadline::NotOursFeedback,
+            Trigger::action(A::ApproveJudgement),
+            config.not_ours_feedback,
+        )
+        .start_if(StartIf::data("/not_ours", true))
+        .met_on(Trigger::action(A::NotifyCustomer))
+        .escalate(EscalationSpec::notify([R::QualityManager]))
+        .owner(R::ApplicationDesignCenter)
+        .describe("CC-PROC §5.2.1 (004 L478) 若非本公司造成的应…于一个工作日内反馈客户"),
     )
     .deadline(
         DeadlineSpec::new(

@@ -570,6 +570,9 @@ crate::vocabulary! {
         /// Copy the classification's category into the data, for the handling cycle
         /// (RET-REV step 3 (004 L210)).
         RecordCategory = "record_category",
+        /// Record whether the approved judgement puts the cause outside the company
+        /// ([`Data::not_ours`], CC-PROC §5.2.1 (004 L478)).
+        RecordLiability = "record_liability",
         /// Start a new rework round (QD-004 §6.2.2 (004 L493)).
         ResetRework = "reset_rework",
         /// Record that the design center cannot give a plan (QD-004 §6.2.2 (004 L493)).
@@ -638,6 +641,9 @@ crate::vocabulary! {
         /// From the case opened to the announcement carrying the handling and ship times
         /// promised to a dealer: the complaint day (RF-PROP §4.2 item 1 (004 L62)).
         HandlingPromise = "handling_promise",
+        /// From the approved judgement that the cause is not the company's to the outcome
+        /// notice: 「若非本公司造成的应…于一个工作日内反馈客户」 (CC-PROC §5.2.1 (004 L478)).
+        NotOursFeedback = "not_ours_feedback",
         /// From the follower's request to the quality contacts' communication (客户沟通 1H,
         /// RET-HRS (004 L390–396)).
         CustomerCommunication = "customer_communication",

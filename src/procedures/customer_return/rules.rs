@@ -1095,6 +1095,19 @@ fn effects(r: Registry, cfg: &Arc<Config>) -> Registry {
         set(|d| d.replacement = ReplacementStatus::Arrived),
     )
     .effect(
+        Effect::RecordLiability,
+        |data: &mut Value, ctx: &Context<'_>| {
+            let j = ctx.typed_form::<ResponsibilityJudgement>()?;
+            update(data, |d| {
+                d.not_ours = matches!(
+                    liability(j.cause),
+                    Liability::DealerSide | Liability::CustomerSide | Liability::NoFault
+                );
+                Ok(())
+            })
+        },
+    )
+    .effect(
         Effect::RecordCategory,
         |data: &mut Value, ctx: &Context<'_>| {
             let c = attached::<Classification>(ctx)?;
