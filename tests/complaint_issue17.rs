@@ -1,7 +1,7 @@
 //! Conformance: the complaint rules of issue 17 from their documents — the feedback and reply
 //! limits of CC-PROC §5.2.1–§5.2.2 (004 L478–481) and the accepted plan as the baseline for
 //! similar products.
-
+#![cfg(all(feature = "testing", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may panic
 
 use aftersales::procedures::complaint::forms::{

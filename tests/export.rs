@@ -188,6 +188,7 @@ fn svg_highlights_the_current_state_and_the_path_taken() {
 }
 
 /// The boxes of a drawn diagram: (state, x, y, width, height).
+#[cfg(feature = "procedures")]
 fn boxes(svg: &str) -> Vec<(String, f64, f64, f64, f64)> {
     let attr = |s: &str, name: &str| -> f64 {
         let start = s.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
@@ -207,6 +208,7 @@ fn boxes(svg: &str) -> Vec<(String, f64, f64, f64, f64)> {
         .collect()
 }
 
+#[cfg(feature = "procedures")]
 #[test]
 fn svg_of_every_procedure_draws_each_state_once_without_overlaps_and_one_edge_per_pair() {
     use aftersales::procedures::{batch_quality, complaint, consumables, customer_return};
@@ -266,6 +268,7 @@ fn svg_of_every_procedure_draws_each_state_once_without_overlaps_and_one_edge_pe
 }
 
 /// Writes the procedures' diagrams to `target/diagrams/` for a look (`--ignored`).
+#[cfg(feature = "procedures")]
 #[test]
 #[ignore = "writes files for a person to look at"]
 fn svg_dump() {
@@ -287,6 +290,7 @@ fn svg_dump() {
     std::fs::write("target/diagrams/golden.svg", svg_with_path()).unwrap();
 }
 
+#[cfg(feature = "procedures")]
 #[test]
 fn every_form_kind_of_the_built_in_procedures_has_a_json_schema() {
     use aftersales::procedures::{batch_quality, complaint, consumables, customer_return};

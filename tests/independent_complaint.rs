@@ -3,6 +3,7 @@
 //! §5.2.1–5.2.2; RET-PC items 1 and 3) against the public API. Calendar (product decision):
 //! Mon–Fri 09:00–12:00, 13:00–18:00 Asia/Shanghai; whole-day limits end at the close of a day.
 //! The fixture scenario opens on Monday 2026-11-16 10:00 (UTC+8) and submits at 11:00.
+#![cfg(all(feature = "testing", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use aftersales::procedures::complaint::forms::eight_d::Discipline;

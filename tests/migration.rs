@@ -3,7 +3,7 @@
 //! migration event under replay and the hash chain, batch migration over the stores,
 //! resumable after a crash midway and a no-op the second time.
 
-#![cfg(feature = "testing")]
+#![cfg(all(feature = "testing", feature = "procedures"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aftersales::migration::{

@@ -15,6 +15,7 @@
 #[cfg(feature = "procedures")]
 mod confidentiality;
 mod limits;
+#[cfg(feature = "procedures")]
 mod regions;
 mod signing;
 mod time;
