@@ -69,7 +69,13 @@ fn child(db: &str, run: u64) -> ! {
     let clerk = Actor::new("clerk", ["clerk"]);
     let lead = Actor::new("lead", ["lead"]);
     let mut now = t0() + TimeDelta::days(i64::try_from(run).unwrap() * 30);
-    let mut ack = |id: &InstanceId, version: u64| writeln!(log, "{id} {version}").unwrap();
+    // One `write` per line (an `O_APPEND` write of a few bytes lands whole): `writeln!` on a
+    // `File` may issue one write per formatted piece, and a kill between them left a partial
+    // id that the next child's line was appended to (`r12-8r13-0 1`).
+    let mut ack = |id: &InstanceId, version: u64| {
+        log.write_all(format!("{id} {version}\n").as_bytes())
+            .unwrap();
+    };
     let version = |out: Outcome| out.instance.version();
     for n in 0.. {
         let id = InstanceId::from(format!("r{run}-{n}"));
