@@ -208,12 +208,13 @@ fn boxes(svg: &str) -> Vec<(String, f64, f64, f64, f64)> {
         .collect()
 }
 
+/// The definitions of the batch quality, complaint, consumables and customer return
+/// procedures with their default configuration, on the China standard calendar.
 #[cfg(feature = "procedures")]
-#[test]
-fn svg_of_every_procedure_draws_each_state_once_without_overlaps_and_one_edge_per_pair() {
+fn built_in_definitions() -> Vec<std::sync::Arc<Definition>> {
     use aftersales::procedures::{batch_quality, complaint, consumables, customer_return};
     let cal = || std::sync::Arc::new(BusinessCalendar::china_standard());
-    let defs = [
+    vec![
         batch_quality::definition(&Default::default(), cal())
             .unwrap()
             .definition()
@@ -230,7 +231,13 @@ fn svg_of_every_procedure_draws_each_state_once_without_overlaps_and_one_edge_pe
             .unwrap()
             .definition()
             .clone(),
-    ];
+    ]
+}
+
+#[cfg(feature = "procedures")]
+#[test]
+fn svg_of_every_procedure_draws_each_state_once_without_overlaps_and_one_edge_per_pair() {
+    let defs = built_in_definitions();
     for def in &defs {
         let svg = Svg::new(def).to_string();
         let b = boxes(&svg);
@@ -293,26 +300,7 @@ fn svg_dump() {
 #[cfg(feature = "procedures")]
 #[test]
 fn every_form_kind_of_the_built_in_procedures_has_a_json_schema() {
-    use aftersales::procedures::{batch_quality, complaint, consumables, customer_return};
-    let cal = || std::sync::Arc::new(BusinessCalendar::china_standard());
-    let defs = [
-        batch_quality::definition(&Default::default(), cal())
-            .unwrap()
-            .definition()
-            .clone(),
-        complaint::definition(&Default::default(), cal())
-            .unwrap()
-            .definition()
-            .clone(),
-        consumables::definition(&Default::default(), cal())
-            .unwrap()
-            .definition()
-            .clone(),
-        customer_return::definition(&Default::default(), cal())
-            .unwrap()
-            .definition()
-            .clone(),
-    ];
+    let defs = built_in_definitions();
     for def in &defs {
         for kind in &def.spec().forms {
             let schema = def
@@ -342,28 +330,7 @@ fn no_mermaid_state_carries_two_self_transitions() {
     #[cfg_attr(not(feature = "procedures"), allow(unused_mut))]
     let mut definitions = vec![std::sync::Arc::new(def), std::sync::Arc::new(definition())];
     #[cfg(feature = "procedures")]
-    {
-        use aftersales::procedures::*;
-        let cal = shanghai_calendar;
-        definitions.extend([
-            batch_quality::definition(&Default::default(), cal())
-                .unwrap()
-                .definition()
-                .clone(),
-            complaint::definition(&Default::default(), cal())
-                .unwrap()
-                .definition()
-                .clone(),
-            customer_return::definition(&Default::default(), cal())
-                .unwrap()
-                .definition()
-                .clone(),
-            consumables::definition(&Default::default(), cal())
-                .unwrap()
-                .definition()
-                .clone(),
-        ]);
-    }
+    definitions.extend(built_in_definitions());
     for def in &definitions {
         for text in [Mermaid(def).to_string(), Mermaid(def).verbose().to_string()] {
             let mut loops = std::collections::BTreeMap::<&str, usize>::new();

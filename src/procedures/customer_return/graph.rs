@@ -703,6 +703,18 @@ fn scrap_and_reuse(b: Builder, config: &Config) -> Builder {
     })
 }
 
+/// The outcome notice (who sends it, its form, the confidentiality filter), the same from
+/// `judged` and from `settling`.
+fn notify_customer(t: TransitionBuilder) -> TransitionBuilder {
+    t.roles([
+        Role::ApplicationDesignCenter,
+        Role::Sales,
+        Role::CustomerServiceSpecialist,
+    ])
+    .form(FormKind::OutcomeNotice)
+    .guard(Guard::OutcomeNoticeCleared)
+}
+
 fn settlement(b: Builder) -> Builder {
     use Action as A;
     use Role as R;
@@ -759,27 +771,14 @@ fn settlement(b: Builder) -> Builder {
             .describe("QD-004 §6.2.2, §5.4 (004 L493, L602)")
     })
     .transition(s, A::NotifyCustomer, s, |t| {
-        t.roles([
-            R::ApplicationDesignCenter,
-            R::Sales,
-            R::CustomerServiceSpecialist,
-        ])
-        .form(FormKind::OutcomeNotice)
-        .guard(Guard::OutcomeNoticeCleared)
-        .describe("004 L478, L623; QD-004 §3.6 (004 L628)")
+        notify_customer(t).describe("004 L478, L623; QD-004 §3.6 (004 L628)")
     })
     // CC-PROC §5.2.1 (004 L478): when the cause is not the company's, the finding is fed back
     // within one working day of the judgement — so the outcome notice may go out from `judged`
     // too, not only once the tracks are settling.
     .transition(S::Judged, A::NotifyCustomer, S::Judged, |t| {
-        t.roles([
-            R::ApplicationDesignCenter,
-            R::Sales,
-            R::CustomerServiceSpecialist,
-        ])
-        .form(FormKind::OutcomeNotice)
-        .guard(Guard::OutcomeNoticeCleared)
-        .describe("CC-PROC §5.2.1 (004 L478): the not-ours finding fed back from the judgement")
+        notify_customer(t)
+            .describe("CC-PROC §5.2.1 (004 L478): the not-ours finding fed back from the judgement")
     })
     .transition(s, A::ReleaseText, s, |t| {
         t.roles([R::QualityManager])
